@@ -1,0 +1,48 @@
+# cjm-lab: the two commands that matter are `make demo` and `make test`.
+# Both create .venv when missing and install cjm-lab with its dependencies
+# (idempotent: a second run only checks a stamp file).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.cjm-lab-installed
+CUSTOMERS ?= 5000
+SEED   ?= 42
+OUT    ?= data/generated
+PYTEST_ARGS ?=
+
+export MPLBACKEND ?= Agg
+
+.PHONY: setup demo test lab sample bench clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cjm-lab)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the report notebooks on the bundled sample data; prints the folder written.
+demo: setup
+	$(BIN)/cjm-lab report cx_overview --out reports
+
+## Run the whole test suite (unit, doctests, real data, notebooks).
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Open JupyterLab on the notebooks.
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+## Generate a bigger sample: make sample CUSTOMERS=100000 OUT=data/generated
+sample: setup
+	$(BIN)/cjm-lab sample --customers $(CUSTOMERS) --seed $(SEED) --out $(OUT)
+
+## Benchmarks (not part of the tests).
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)

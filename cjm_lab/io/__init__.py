@@ -1,0 +1,34 @@
+"""Load and validate the four tables of cjm-lab: events, touchpoints, survey, customers.
+
+See :mod:`cjm_lab.io.contracts` for the loaders and :mod:`cjm_lab.io.readers` for the
+file formats.  Nothing here ever writes to an input file.
+"""
+
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io.contracts import (
+    ROLES,
+    load_customers,
+    load_events,
+    load_survey,
+    load_touchpoints,
+    parse_timestamps,
+    table_metadata,
+)
+from cjm_lab.io.readers import TableMeta, read_table, sniff_csv
+from cjm_lab.io.spss import write_sav
+
+__all__ = [
+    "CJMDataError",
+    "CJMConfigError",
+    "ROLES",
+    "load_events",
+    "load_touchpoints",
+    "load_survey",
+    "load_customers",
+    "table_metadata",
+    "parse_timestamps",
+    "read_table",
+    "sniff_csv",
+    "TableMeta",
+    "write_sav",
+]

@@ -1,0 +1,776 @@
+"""Loaders for the four tables of cjm-lab's data contract, validated once at the door.
+
+Each loader takes a file path or a DataFrame (never modified), an optional
+``columns=`` mapping from the user's names to the roles, and returns a new
+DataFrame whose role columns carry the role names.  Metadata (source file,
+variable and value labels, missing-value codes, roles) is kept in
+``DataFrame.attrs["cjm"]``; :func:`table_metadata` reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cjm_lab._validate import numeric_column, offending, require_unique, suggest
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io.mapping import expand_patterns, read_mapping, resolve_columns
+from cjm_lab.io.readers import TableMeta, as_frame
+from cjm_lab.vocab import DEFAULT_STAGES, KIND_LABELS, KINDS, STAGE_LABELS
+
+__all__ = [
+    "ROLES",
+    "load_events",
+    "load_touchpoints",
+    "load_survey",
+    "load_customers",
+    "table_metadata",
+    "parse_timestamps",
+]
+
+#: Required and optional roles of each table.
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "events": {
+        "required": ("customer_id", "timestamp", "touchpoint"),
+        "optional": ("sequence", "session_id", "channel", "value"),
+    },
+    "touchpoints": {
+        "required": ("touchpoint", "stage"),
+        "optional": ("channel", "kind", "department", "is_conversion"),
+    },
+    "survey": {
+        "required": ("recommend",),
+        "optional": ("respondent_id", "customer_id", "date", "wave", "weight", "comment", "duration"),
+    },
+    "customers": {"required": ("customer_id",), "optional": ()},
+}
+
+Source = str | os.PathLike | pd.DataFrame
+Columns = Mapping[str, str] | str | os.PathLike | None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def table_metadata(data: pd.DataFrame) -> dict[str, Any]:
+    """The metadata a loader stored with a table (empty dict for a hand-made frame).
+
+    Keys: ``table``, ``source``, ``format``, ``roles`` (user name -> role),
+    ``variable_labels``, ``value_labels``, ``missing_codes``, ``read_options``,
+    and per table ``stages`` (touchpoints), ``ratings`` and ``dropped`` (survey).
+
+    Examples
+    --------
+    >>> df = load_customers(pd.DataFrame({"id": ["a", "b"]}), columns={"id": "customer_id"})
+    >>> table_metadata(df)["roles"]
+    {'id': 'customer_id'}
+    """
+    meta = data.attrs.get("cjm", {}) if isinstance(data, pd.DataFrame) else {}
+    return dict(meta) if isinstance(meta, dict) else {}
+
+
+def _prepare(
+    source: Source,
+    columns: Columns,
+    *,
+    table: str,
+    read_options: Mapping[str, Any],
+    create: tuple[str, str] | None = None,
+) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
+    mapping, options = read_mapping(columns, table=table)
+    df, meta = as_frame(source, **{k: v for k, v in read_options.items() if v is not None})
+    df.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in df.columns]
+    if df.columns.duplicated().any():
+        dups = sorted(set(df.columns[df.columns.duplicated()]))
+        raise CJMDataError(
+            f"The table has duplicated column names: {', '.join(map(repr, dups))}.",
+            source=meta.source,
+            fix="Give every column a distinct name in the export.",
+        )
+    roles = ROLES[table]["required"] + ROLES[table]["optional"]
+    rename = resolve_columns(mapping, list(df.columns), roles=roles, source=meta.source)
+    # A column already named like a role that another column is mapped to would clash.
+    for user, role in rename.items():
+        if role in df.columns and role != user:
+            raise CJMDataError(
+                f"Column {user!r} is mapped to the role {role!r}, but the data already has a column "
+                f"{role!r}.",
+                column=role,
+                source=meta.source,
+                fix=f"Map only one of them, or rename the existing {role!r} column first.",
+            )
+    df = df.rename(columns=rename)
+    # Rename metadata keys along with the columns.
+    for attr in ("variable_labels", "value_labels", "missing_codes"):
+        d = getattr(meta, attr)
+        setattr(meta, attr, {rename.get(k, k): v for k, v in d.items()})
+    if create is not None and create[0] not in df.columns:
+        df.insert(0, create[0], [f"{create[1]}{i}" for i in range(1, len(df) + 1)])
+    missing = [r for r in ROLES[table]["required"] if r not in df.columns]
+    if missing:
+        role = missing[0]
+        raise CJMDataError(
+            f"The {table} table needs a column for the role {role!r}, and none is named so or mapped "
+            f"to it.{suggest(role, df.columns)}",
+            column=role,
+            source=meta.source,
+            fix=f"Pass columns={{'<your column>': {role!r}}} (or a YAML mapping file)"
+            + (" or create_ids=True" if role == "customer_id" and table == "customers" else "")
+            + ". The data has: "
+            + ", ".join(repr(c) for c in list(df.columns)[:25])
+            + (" ..." if df.shape[1] > 25 else ""),
+        )
+    return df, meta, rename, options
+
+
+def _finish(df: pd.DataFrame, meta: TableMeta, *, table: str, rename: dict[str, str], **extra: Any) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    info = meta.as_dict()
+    info.update({"table": table, "roles": dict(rename)}, **extra)
+    df.attrs = {"cjm": info}
+    return df
+
+
+def _option(explicit: Any, options: Mapping[str, Any], name: str, default: Any) -> Any:
+    """An explicit argument wins over the mapping file's option, which wins over the default."""
+    if explicit is not None:
+        return explicit
+    return options.get(name, default)
+
+
+def _bad(mask: pd.Series, series: pd.Series, problem: str, *, column: str, source: str, fix: str) -> None:
+    if mask.any():
+        rows, vals = offending(mask, series)
+        raise CJMDataError(problem.format(n=int(mask.sum())), column=column, rows=[_line(r) for r in rows],
+                           values=vals, source=source, fix=fix)
+
+
+def _line(row: Any) -> Any:
+    """Index labels are 0-based row positions; a person counts data rows from 1."""
+    return row + 1 if isinstance(row, (int, np.integer)) else row
+
+
+def _require_present(df: pd.DataFrame, column: str, *, source: str, what: str) -> None:
+    missing = df[column].isna()
+    if df[column].dtype == object or pd.api.types.is_string_dtype(df[column].dtype):
+        missing = missing | df[column].astype("string").str.strip().eq("").fillna(False)
+    _bad(missing, df[column], f"{{n}} row(s) have no {what} in {column!r}.", column=column, source=source,
+         fix=f"Every row needs a {what}; drop or complete those rows in the source.")
+
+
+_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.IGNORECASE)
+_FALLBACK_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+                     "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d")
+
+
+def parse_timestamps(
+    values: pd.Series,
+    *,
+    column: str,
+    source: str = "DataFrame",
+    timezone: str = "UTC",
+) -> pd.Series:
+    """Parse timestamps to tz-aware UTC, or raise naming the rows that fail.
+
+    Strings with an offset (``2011-10-01T00:38:44+02:00``) are converted to UTC,
+    so offsets that differ across a daylight-saving change are fine.  Naive
+    timestamps are read in ``timezone`` (default UTC; pass ``"Europe/Berlin"``
+    for local German times: the repeated hour of the autumn change is read as
+    summer time, the skipped spring hour is shifted forward).  ISO 8601 is tried
+    first, then German day-first forms such as ``25.11.2026 14:30``.
+
+    Raises
+    ------
+    CJMDataError
+        Unparseable values, or naive and time-zone-aware values mixed in one column.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2025-03-30T01:30:00+01:00", "2025-03-30T03:30:00+02:00"])
+    >>> parse_timestamps(s, column="timestamp").dt.hour.tolist()
+    [0, 1]
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _localize(values, timezone, column=column, source=source)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        raise CJMDataError(
+            f"Column {column!r} holds numbers, not timestamps.",
+            column=column,
+            source=source,
+            fix="Export timestamps as text such as 2025-03-30 14:05:00, or convert epoch seconds with "
+            "pd.to_datetime(df[col], unit='s', utc=True) before loading.",
+        )
+    text = values.astype("string").str.strip()
+    present = text.notna() & text.ne("")
+    has_tz = text.str.contains(_TZ_SUFFIX, na=False)
+    if has_tz[present].any() and (~has_tz[present]).any():
+        naive = present & ~has_tz
+        aware_row = int(np.flatnonzero(has_tz.to_numpy())[0])
+        rows, vals = offending(naive, values)
+        raise CJMDataError(
+            f"Column {column!r} mixes timestamps with a time zone (e.g. row {aware_row + 1}: "
+            f"{values.iloc[aware_row]!r}) and without one ({int(naive.sum())} rows).",
+            column=column,
+            rows=[_line(r) for r in rows],
+            values=vals,
+            source=source,
+            fix="Export all timestamps in one form: with their UTC offset, or all in local time "
+            "(then pass timezone='Europe/Berlin').",
+        )
+    aware = bool(has_tz[present].any())
+    parsed = pd.to_datetime(text.where(present), format="ISO8601", errors="coerce", utc=aware)
+    failed = present & parsed.isna()
+    if failed.any():
+        for fmt in _FALLBACK_FORMATS:
+            attempt = pd.to_datetime(text.where(failed), format=fmt, errors="coerce")
+            if attempt.notna().any():
+                if aware:
+                    attempt = attempt.dt.tz_localize("UTC")
+                parsed = parsed.where(~(failed & attempt.notna()), attempt)
+                failed = present & parsed.isna()
+                if not failed.any():
+                    break
+    if failed.any():
+        attempt = pd.to_datetime(text.where(failed), format="mixed", dayfirst=True, errors="coerce", utc=aware)
+        parsed = parsed.where(~(failed & attempt.notna()), attempt)
+        failed = present & parsed.isna()
+    _bad(failed, values, "{n} value(s) in " + repr(column) + " are not readable timestamps.", column=column,
+         source=source, fix="Use ISO 8601 (2025-03-30 14:05:00 or 2025-03-30T14:05:00+02:00) or "
+         "DD.MM.YYYY HH:MM; remove text such as 'unbekannt'.")
+    parsed = pd.to_datetime(parsed)
+    if aware:
+        return parsed.dt.tz_convert("UTC")
+    return _localize(parsed, timezone, column=column, source=source)
+
+
+def _localize(values: pd.Series, timezone: str, *, column: str, source: str) -> pd.Series:
+    try:
+        local = values.dt.tz_localize(
+            timezone, ambiguous=np.ones(len(values), dtype=bool), nonexistent="shift_forward"
+        )
+    except (KeyError, ValueError) as err:  # unknown zone name
+        raise CJMConfigError(f"Unknown time zone {timezone!r} for {column!r}: {err}. Use e.g. 'Europe/Berlin'.") from err
+    return local.dt.tz_convert("UTC")
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Ids and names as text (missing stays missing); whole-number floats lose their ``.0``."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        present = series.dropna()
+        if (present == np.round(present)).all():
+            series = series.astype("Int64")
+    return series.astype("str").str.strip()
+
+
+# --------------------------------------------------------------------------- events
+
+
+def load_events(
+    source: Source,
+    *,
+    columns: Columns = None,
+    touchpoints: pd.DataFrame | None = None,
+    timezone: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate an event log: who met which touchpoint when.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV/Parquet/Excel/SPSS file (see :func:`cjm_lab.io.read_table`) or a DataFrame
+        (copied, never modified).
+    columns : dict or path, optional
+        Mapping of your column names to the roles ``customer_id``, ``timestamp``,
+        ``touchpoint`` and optionally ``sequence``, ``session_id``, ``channel``, ``value``.
+    touchpoints : DataFrame, optional
+        The catalogue from :func:`load_touchpoints`; every touchpoint of the log must be in it.
+    timezone : str, optional
+        Zone of naive timestamps (default ``"UTC"``); offsets in the data always win.
+    encoding, delimiter, sheet : optional
+        Override the CSV sniffing, or pick the Excel sheet.
+
+    Returns
+    -------
+    DataFrame
+        All input columns, the roles renamed; ``customer_id`` and ``touchpoint`` as text,
+        ``timestamp`` as UTC datetimes, ``sequence`` as int64 (made from the row order of
+        the file when absent, so that equal timestamps keep one stable order in every
+        engine), ``value`` as float.  Rows keep the file's order.
+
+    Raises
+    ------
+    CJMDataError
+        Missing roles (with close matches), empty ids or touchpoints, unreadable or
+        mixed naive/aware timestamps, a ``sequence`` that repeats within a customer,
+        text in ``value``, touchpoints missing from the catalogue.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Kunde": ["K1", "K1", "K2"],
+    ...                     "Zeit": ["2025-03-01 10:00", "2025-03-01 10:05", "2025-03-02 09:00"],
+    ...                     "Kontaktpunkt": ["Website", "Checkout", "Website"]})
+    >>> ev = load_events(raw, columns={"Kunde": "customer_id", "Zeit": "timestamp",
+    ...                                "Kontaktpunkt": "touchpoint"}, timezone="Europe/Berlin")
+    >>> ev.loc[0, "timestamp"], ev["sequence"].tolist()
+    (Timestamp('2025-03-01 09:00:00+0000', tz='UTC'), [0, 1, 2])
+    """
+    df, meta, rename, options = _prepare(
+        source, columns, table="events", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+    )
+    src = meta.source
+    timezone = _option(timezone, options, "timezone", "UTC")
+    for col, what in (("customer_id", "customer id"), ("touchpoint", "touchpoint"), ("timestamp", "timestamp")):
+        _require_present(df, col, source=src, what=what)
+    df["customer_id"] = _as_text(df["customer_id"])
+    df["touchpoint"] = _as_text(df["touchpoint"])
+    df["timestamp"] = parse_timestamps(df["timestamp"], column="timestamp", source=src, timezone=timezone)
+    created_sequence = "sequence" not in df.columns
+    if created_sequence:
+        df["sequence"] = np.arange(len(df), dtype="int64")
+    else:
+        seq = numeric_column(df, "sequence", where=f"load_events() on {src}", integer=True, allow_missing=False)
+        df["sequence"] = seq.astype("int64")
+        require_unique(df, ["customer_id", "sequence"], where=f"load_events() on {src}")
+    if "session_id" in df.columns:
+        df["session_id"] = _as_text(df["session_id"])
+    if "value" in df.columns:
+        df["value"] = numeric_column(df, "value", where=f"load_events() on {src}")
+    if touchpoints is not None:
+        if "touchpoint" not in touchpoints.columns:
+            raise CJMConfigError("`touchpoints` must be a catalogue with a 'touchpoint' column (see load_touchpoints).")
+        known = set(touchpoints["touchpoint"].astype(str))
+        unknown = ~df["touchpoint"].isin(known)
+        if unknown.any():
+            names = list(dict.fromkeys(df.loc[unknown, "touchpoint"]))[:5]
+            hints = "".join(suggest(n, known) for n in names[:1])
+            rows, vals = offending(unknown, df["touchpoint"])
+            raise CJMDataError(
+                f"{int(unknown.sum())} event(s) name touchpoints the catalogue does not have: "
+                f"{', '.join(map(repr, names))}.{hints}",
+                column="touchpoint", rows=[_line(r) for r in rows], values=vals, source=src,
+                fix="Add them to the touchpoint catalogue, or correct their spelling in the log.",
+            )
+    return _finish(df, meta, table="events", rename=rename, sequence_created=created_sequence, timezone=timezone)
+
+
+# --------------------------------------------------------------------------- touchpoints
+
+
+def _normalise_vocab(series: pd.Series, labels: Mapping[str, Mapping[str, str]], keys: Sequence[str]) -> pd.Series:
+    """Map English/German labels (any case) to the canonical keys; leave other values alone."""
+    lookup = {k.lower(): k for k in keys}
+    for lang in labels.values():
+        lookup.update({v.lower(): k for k, v in lang.items()})
+    lookup.update({k.lower().replace("_", " "): k for k in keys})
+    low = series.astype("str").str.strip().str.lower()
+    return low.map(lookup).fillna(series.astype("str").str.strip())
+
+
+_TRUE = {"1", "true", "yes", "ja", "y", "j", "x", "wahr", "1.0"}
+_FALSE = {"0", "false", "no", "nein", "n", "", "falsch", "0.0", "nan", "none"}
+
+
+def load_touchpoints(
+    source: Source,
+    *,
+    columns: Columns = None,
+    stages: Sequence[str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate the touchpoint catalogue: stage, channel, kind and department per touchpoint.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    columns : dict or path, optional
+        Mapping to the roles ``touchpoint``, ``stage`` and optionally ``channel``, ``kind``,
+        ``department``, ``is_conversion``.
+    stages : list of str, optional
+        The stages in journey order.  Default: the five CJM stages
+        (:data:`cjm_lab.vocab.DEFAULT_STAGES`) when the catalogue uses them (English or
+        German names are both understood), otherwise the order of first appearance in
+        the file, so logs such as BPIC 2012 bring their own.
+
+    Returns
+    -------
+    DataFrame
+        One row per touchpoint; ``stage`` is an ordered categorical whose categories are
+        the stages in order (``df["stage"].cat.categories``); ``kind`` uses the keys
+        ``peripheral``/``external``/``internal``; ``is_conversion`` is boolean (False when absent).
+
+    Raises
+    ------
+    CJMDataError
+        Duplicate touchpoints, missing stages, stages not in ``stages``, unknown kinds.
+
+    Examples
+    --------
+    >>> cat = load_touchpoints(pd.DataFrame({"touchpoint": ["Anzeige", "Kasse"],
+    ...                                      "stage": ["Recherche", "Kauf"]}))
+    >>> list(cat["stage"]), list(cat["stage"].cat.categories)[:3]
+    (['research', 'purchase'], ['research', 'comparison', 'purchase'])
+    """
+    df, meta, rename, options = _prepare(
+        source, columns, table="touchpoints", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+    )
+    src = meta.source
+    stages = _option(stages, options, "stages", None)
+    _require_present(df, "touchpoint", source=src, what="touchpoint name")
+    _require_present(df, "stage", source=src, what="stage")
+    df["touchpoint"] = _as_text(df["touchpoint"])
+    require_unique(df, "touchpoint", where=f"load_touchpoints() on {src}")
+    if stages is None:
+        normalised = _normalise_vocab(df["stage"], STAGE_LABELS, DEFAULT_STAGES)
+        if normalised.isin(DEFAULT_STAGES).all():
+            df["stage"], order = normalised, list(DEFAULT_STAGES)
+        else:
+            df["stage"] = _as_text(df["stage"])
+            order = list(dict.fromkeys(df["stage"]))
+    else:
+        order = [str(s) for s in stages]
+        if len(set(order)) != len(order):
+            raise CJMConfigError(f"`stages` lists a stage twice: {order}.")
+        df["stage"] = _as_text(df["stage"])
+        if not df["stage"].isin(order).all():
+            normalised = _normalise_vocab(df["stage"], STAGE_LABELS, DEFAULT_STAGES)
+            if normalised.isin(order).all():
+                df["stage"] = normalised
+    outside = ~df["stage"].isin(order)
+    _bad(outside, df["stage"], "{n} touchpoint(s) have a stage that is not in the list of stages " + str(order) + ".",
+         column="stage", source=src, fix="Add the stage to `stages` (in journey order) or correct the catalogue.")
+    df["stage"] = pd.Categorical(df["stage"], categories=order, ordered=True)
+    if "kind" in df.columns:
+        df["kind"] = _normalise_vocab(df["kind"].fillna(""), KIND_LABELS, KINDS)
+        badkind = ~df["kind"].isin(KINDS)
+        _bad(badkind, df["kind"], "{n} touchpoint(s) have an unknown kind.", column="kind", source=src,
+             fix="Use peripheral (seen in public), external (the company's channels) or internal (inside the company).")
+    if "is_conversion" in df.columns:
+        raw = df["is_conversion"]
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            flags = raw.astype(bool)
+        else:
+            low = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
+            unknown = ~low.isin(_TRUE | _FALSE)
+            _bad(unknown, raw, "{n} value(s) in 'is_conversion' are neither yes nor no.", column="is_conversion",
+                 source=src, fix="Use true/false, yes/no, ja/nein or 1/0.")
+            flags = low.isin(_TRUE)
+        df["is_conversion"] = flags.astype(bool)
+    else:
+        df["is_conversion"] = False
+    return _finish(df, meta, table="touchpoints", rename=rename, stages=order)
+
+
+# --------------------------------------------------------------------------- survey
+
+
+def _scale_spec(ratings: Any, present: Sequence[str], source: str) -> dict[str, tuple[float, float] | None]:
+    if ratings is None:
+        return {}
+    if isinstance(ratings, str):
+        ratings = [ratings]
+    if isinstance(ratings, Mapping):
+        spec: dict[str, tuple[float, float] | None] = {}
+        for pat, scale in ratings.items():
+            rng = None
+            if scale is not None:
+                if not (isinstance(scale, Sequence) and len(scale) == 2):
+                    raise CJMConfigError(f"The scale of {pat!r} in `ratings` must be [low, high], got {scale!r}.")
+                rng = (float(scale[0]), float(scale[1]))
+            for col in expand_patterns([pat], present, what="ratings", source=source):
+                spec[col] = rng
+        return spec
+    return {col: None for col in expand_patterns(list(ratings), present, what="ratings", source=source)}
+
+
+def _codes_spec(missing_codes: Any, targets: Sequence[str], present: Sequence[str], source: str) -> dict[str, list[float]]:
+    if missing_codes is None:
+        return {}
+    if isinstance(missing_codes, Mapping):
+        out: dict[str, list[float]] = {}
+        for pat, codes in missing_codes.items():
+            codes = [codes] if np.isscalar(codes) else list(codes)
+            for col in expand_patterns([pat], present, what="missing_codes", source=source):
+                out.setdefault(col, []).extend(float(c) for c in codes)
+        return out
+    codes = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
+    return {col: [float(c) for c in codes] for col in targets}
+
+
+def _labels_to_codes(series: pd.Series, labels: Mapping[Any, Any] | None) -> pd.Series:
+    """Map text answers through a value-label mapping (label -> code or code -> label)."""
+    if not labels or pd.api.types.is_numeric_dtype(series.dtype):
+        return series
+    pairs = {}
+    for k, v in labels.items():
+        if isinstance(k, str) and not isinstance(v, str):
+            pairs[k.strip().lower()] = v
+        elif isinstance(v, str) and not isinstance(k, str):
+            pairs[v.strip().lower()] = k
+    text = series.astype("str").str.strip().str.lower()
+    mapped = text.map(pairs)
+    return mapped.where(mapped.notna(), series)
+
+
+def _code_text(code: Any) -> str:
+    return str(int(code)) if isinstance(code, (int, float, np.number)) and float(code).is_integer() else str(code)
+
+
+def _auto_categoricals(df: pd.DataFrame, meta: TableMeta, keep_numeric: set[str], mode: str) -> list[str]:
+    """Turn SPSS-labelled nominal variables into ordered categoricals; keep scales numeric."""
+    converted = []
+    if mode == "codes":
+        return converted
+    for col, labels in meta.value_labels.items():
+        if col not in df.columns or col in keep_numeric or not labels:
+            continue
+        values = df[col]
+        if not pd.api.types.is_numeric_dtype(values.dtype):
+            continue
+        observed = set(values.dropna().unique())
+        fully_labelled = observed <= set(labels)
+        # "0 Not at all likely", "1", ..., "10 Extremely likely": labels that start with their own
+        # code mark a numeric scale, which must keep its codes (never become text).
+        numeric_labels = sum(
+            bool(re.match(rf"^\s*{re.escape(_code_text(k))}(?!\d)", str(v))) for k, v in labels.items()
+        )
+        scale_like = numeric_labels >= max(2, len(labels) // 2)
+        if mode == "labels" or (fully_labelled and not scale_like):
+            if not fully_labelled:
+                continue  # a partly labelled scale never becomes text
+            order = [labels[k] for k in sorted(labels)]
+            order = list(dict.fromkeys(order))
+            df[col] = pd.Categorical(values.map(labels), categories=order, ordered=True)
+            converted.append(col)
+    return converted
+
+
+def load_survey(
+    source: Source,
+    *,
+    columns: Columns = None,
+    ratings: Sequence[str] | Mapping[str, Sequence[float] | None] | None = None,
+    recommend_scale: tuple[float, float] | None = None,
+    missing_codes: Mapping[str, Any] | Sequence[float] | float | None = None,
+    value_labels: str | None = None,
+    text_labels: Mapping[str, Mapping[Any, Any]] | None = None,
+    timezone: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate survey responses.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV (Qualtrics exports with three header rows included), Excel, Parquet or SPSS
+        ``.sav``/``.zsav``.
+    columns : dict or path, optional
+        Mapping to the roles ``recommend`` (the 0–10 likelihood to recommend) and optionally
+        ``respondent_id``, ``customer_id``, ``date``, ``wave``, ``weight``, ``comment``,
+        ``duration`` (interview seconds).
+    ratings : list or dict, optional
+        Rating columns (names or patterns such as ``"Q11_*"``), kept numeric and checked;
+        a dict gives each its scale, e.g. ``{"sat_*": [1, 5], "ces": [1, 7]}``.
+    recommend_scale : (low, high), optional
+        The scale ``recommend`` was asked on; default ``(0, 10)``.  A 1–10 question loads
+        with ``(1, 10)``; rescaling to NPS happens explicitly in the survey functions.
+    missing_codes : dict, list or number, optional
+        "Don't know" and similar codes that become missing, e.g. ``{"Q12_*": [6]}``, or
+        ``[99]`` for ``recommend`` and all ratings.  How many answers each code removed is
+        recorded in ``table_metadata(df)["missing_codes_applied"]``.
+    value_labels : {"auto", "codes", "labels"}, optional
+        What becomes of SPSS value labels.  ``"auto"`` (default): a variable whose every
+        value is labelled with text (brand, gender, age band) becomes an ordered
+        categorical of its labels; scales (``recommend``, ``ratings``, ``weight``, and
+        variables labelled with numbers or only at their ends) keep their numeric codes.
+        ``"codes"`` keeps every code.  The labels always stay in the metadata.
+    text_labels : dict, optional
+        For text answers, ``{column: {"10 - extremely likely": 10, ...}}``; SPSS value
+        labels of the column are used the same way.
+    timezone : str, optional
+        Zone of naive dates (default UTC).
+
+    Returns
+    -------
+    DataFrame
+        One row per response with ``respondent_id`` (made as ``R00001``… from the row
+        order when absent), numeric ``recommend``, ratings and ``weight``, ``date`` as UTC
+        datetimes.
+
+    Raises
+    ------
+    CJMDataError
+        Scores outside the scale, text that no value label explains ("10 - extremely
+        likely"), non-integer scores, duplicate respondent ids, negative, zero or missing
+        weights.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Q8": [10, 6, 99], "sat": [5, 2, 4]})
+    >>> sv = load_survey(raw, columns={"Q8": "recommend"}, ratings={"sat": [1, 5]},
+    ...                  missing_codes=[99])
+    >>> sv["recommend"].tolist(), sv["respondent_id"].tolist()
+    ([10.0, 6.0, nan], ['R1', 'R2', 'R3'])
+    """
+    df, meta, rename, options = _prepare(
+        source, columns, table="survey", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+    )
+    src = meta.source
+    where = f"load_survey() on {src}"
+    ratings = _option(ratings, options, "ratings", None)
+    recommend_scale = tuple(_option(recommend_scale, options, "recommend_scale", (0, 10)))
+    missing_codes = _option(missing_codes, options, "missing_codes", None)
+    value_labels = _option(value_labels, options, "value_labels", "auto")
+    text_labels = dict(_option(text_labels, options, "text_labels", {}) or {})
+    timezone = _option(timezone, options, "timezone", "UTC")
+    if value_labels not in ("auto", "codes", "labels"):
+        raise CJMConfigError(f"`value_labels` must be 'auto', 'codes' or 'labels', got {value_labels!r}.")
+    if len(recommend_scale) != 2 or recommend_scale[0] >= recommend_scale[1]:
+        raise CJMConfigError(f"`recommend_scale` must be (low, high) with low < high, got {recommend_scale!r}.")
+
+    present = list(df.columns)
+    scales = _scale_spec(ratings, present, src)
+    scales = {c: s for c, s in scales.items() if c != "recommend"}
+    numeric_cols = ["recommend", *scales]
+    codes = _codes_spec(missing_codes, numeric_cols, present, src)
+
+    applied: dict[str, int] = dict(meta.read_options.get("spss_missing_applied", {}))
+    for col in numeric_cols:
+        labels = text_labels.get(col) or meta.value_labels.get(col)
+        series = _labels_to_codes(df[col], labels)
+        if col in codes:
+            num = pd.to_numeric(series, errors="coerce")
+            hit = num.isin(codes[col])
+            if hit.any():
+                applied[col] = applied.get(col, 0) + int(hit.sum())
+            series = series.where(~hit, np.nan)
+        try:
+            df[col] = numeric_column(pd.DataFrame({col: series}, index=df.index), col, where=where)
+        except CJMDataError as err:
+            raise CJMDataError(
+                err.problem, column=col, rows=[_line(r) for r in err.rows], values=err.values, source=src,
+                fix=f"Map the text answers to codes with text_labels={{{col!r}: {{'10 - extremely likely': 10, ...}}}}, "
+                "or export the survey with numeric codes.",
+            ) from None
+    lo, hi = recommend_scale
+    numeric_column(df.rename(index=lambda r: r + 1), "recommend", where=where, low=lo, high=hi, integer=True)
+    if df["recommend"].isna().all():
+        raise CJMDataError("The recommend score has no valid answer in any row.", column="recommend", source=src,
+                           fix="Check the column mapping and the missing-value codes.")
+    for col, scale in scales.items():
+        low, high = scale if scale is not None else (None, None)
+        numeric_column(df.rename(index=lambda r: r + 1), col, where=where, low=low, high=high)
+
+    if "respondent_id" in df.columns:
+        _require_present(df, "respondent_id", source=src, what="respondent id")
+        df["respondent_id"] = _as_text(df["respondent_id"])
+        require_unique(df.rename(index=lambda r: r + 1), "respondent_id", where=where)
+        made_ids = False
+    else:
+        df.insert(0, "respondent_id", ["R" + str(i) for i in range(1, len(df) + 1)])
+        made_ids = True
+    if "customer_id" in df.columns:
+        df["customer_id"] = _as_text(df["customer_id"])
+    if "date" in df.columns:
+        df["date"] = parse_timestamps(df["date"], column="date", source=src, timezone=timezone)
+    if "weight" in df.columns:
+        w = numeric_column(df.rename(index=lambda r: r + 1), "weight", where=where, allow_missing=False)
+        nonpos = w <= 0
+        _bad(pd.Series(nonpos.to_numpy(), index=df.index), df["weight"], "{n} weight(s) are zero or negative.",
+             column="weight", source=src, fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) "
+             "or drop the respondents.")
+        df["weight"] = w.to_numpy()
+    if "duration" in df.columns:
+        dur = numeric_column(df.rename(index=lambda r: r + 1), "duration", where=where, low=0)
+        df["duration"] = dur.to_numpy()
+    if "comment" in df.columns:
+        df["comment"] = df["comment"].astype("str")
+    keep_numeric = {"recommend", "weight", "duration", *scales}
+    categorised = _auto_categoricals(df, meta, keep_numeric, value_labels)
+    return _finish(
+        df, meta, table="survey", rename=rename, ratings=list(scales),
+        scales={c: list(s) if s else None for c, s in scales.items()}, recommend_scale=list(recommend_scale),
+        missing_codes_applied=applied, respondent_id_created=made_ids, categorical_from_labels=categorised,
+    )
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def load_customers(
+    source: Source,
+    *,
+    columns: Columns = None,
+    ordinal: Mapping[str, Sequence[Any]] | None = None,
+    value_labels: str | None = None,
+    create_ids: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate customer attributes (one row per customer).
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    columns : dict or path, optional
+        Mapping of your id column to ``customer_id``.
+    ordinal : dict, optional
+        Ordered levels of ordinal columns, e.g. ``{"income_band": ["low", "middle", "high"]}``;
+        they become ordered categoricals (a value outside the levels raises).
+    value_labels : {"auto", "codes", "labels"}, optional
+        SPSS value labels, as in :func:`load_survey`.
+    create_ids : bool, default False
+        For a file without any id column (such as the UCI bank-marketing sample), make
+        ``customer_id`` as ``C1``, ``C2``, … from the row order.  Ids made this way link to
+        no other table.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` as text and unique; other columns as read.
+
+    Examples
+    --------
+    >>> cu = load_customers(pd.DataFrame({"id": [1, 2], "income": ["low", "high"]}),
+    ...                     columns={"id": "customer_id"},
+    ...                     ordinal={"income": ["low", "middle", "high"]})
+    >>> cu["customer_id"].tolist(), cu["income"].cat.ordered
+    (['1', '2'], True)
+    """
+    df, meta, rename, options = _prepare(
+        source, columns, table="customers", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+        create=("customer_id", "C") if _option(create_ids, {}, "", False) else None,
+    )
+    src = meta.source
+    ordinal = dict(_option(ordinal, options, "ordinal", {}) or {})
+    value_labels = _option(value_labels, options, "value_labels", "auto")
+    _require_present(df, "customer_id", source=src, what="customer id")
+    df["customer_id"] = _as_text(df["customer_id"])
+    require_unique(df.rename(index=lambda r: r + 1), "customer_id", where=f"load_customers() on {src}")
+    for col, levels in ordinal.items():
+        if col not in df.columns:
+            raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
+                               column=col, source=src, fix="Correct the name in `ordinal`.")
+        levels = [str(v) for v in levels]
+        text = df[col].astype("str").where(df[col].notna(), None)
+        outside = text.notna() & ~text.isin(levels)
+        _bad(outside, df[col], "{n} value(s) in " + repr(col) + " are not among the levels " + str(levels) + ".",
+             column=col, source=src, fix="Add the level to `ordinal` in its place, or recode the values.")
+        df[col] = pd.Categorical(text, categories=levels, ordered=True)
+    categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
+    return _finish(df, meta, table="customers", rename=rename, ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
+                   categorical_from_labels=categorised)
