@@ -7,6 +7,7 @@ file formats.  Nothing here ever writes to an input file.
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.contracts import (
     ROLES,
+    describe_tables,
     load_customers,
     load_events,
     load_survey,
@@ -26,6 +27,7 @@ __all__ = [
     "load_survey",
     "load_customers",
     "table_metadata",
+    "describe_tables",
     "parse_timestamps",
     "read_table",
     "sniff_csv",

@@ -31,6 +31,7 @@ __all__ = [
     "load_customers",
     "table_metadata",
     "parse_timestamps",
+    "describe_tables",
 ]
 
 #: Required and optional roles of each table.
@@ -153,6 +154,17 @@ def _bad(mask: pd.Series, series: pd.Series, problem: str, *, column: str, sourc
 def _line(row: Any) -> Any:
     """Index labels are 0-based row positions; a person counts data rows from 1."""
     return row + 1 if isinstance(row, (int, np.integer)) else row
+
+
+def _with_source(check: Any, *args: Any, src: str, fix: str | None = None, **kwargs: Any) -> Any:
+    """Run a shared check; re-raise its error with the file named and rows counted from 1."""
+    try:
+        return check(*args, **kwargs)
+    except CJMDataError as err:
+        raise CJMDataError(
+            err.problem, column=err.column, rows=[_line(r) for r in err.rows], values=err.values,
+            source=src, fix=fix or err.fix,
+        ) from None
 
 
 def _require_present(df: pd.DataFrame, column: str, *, source: str, what: str) -> None:
@@ -338,13 +350,15 @@ def load_events(
     if created_sequence:
         df["sequence"] = np.arange(len(df), dtype="int64")
     else:
-        seq = numeric_column(df, "sequence", where=f"load_events() on {src}", integer=True, allow_missing=False)
+        seq = _with_source(numeric_column, df, "sequence", where="load_events()", integer=True,
+                           allow_missing=False, src=src)
         df["sequence"] = seq.astype("int64")
-        require_unique(df, ["customer_id", "sequence"], where=f"load_events() on {src}")
+        _with_source(require_unique, df, ["customer_id", "sequence"], where="load_events()", src=src,
+                     fix="Each event of a customer needs its own sequence number; renumber them in file order.")
     if "session_id" in df.columns:
         df["session_id"] = _as_text(df["session_id"])
     if "value" in df.columns:
-        df["value"] = numeric_column(df, "value", where=f"load_events() on {src}")
+        df["value"] = _with_source(numeric_column, df, "value", where="load_events()", src=src)
     if touchpoints is not None:
         if "touchpoint" not in touchpoints.columns:
             raise CJMConfigError("`touchpoints` must be a catalogue with a 'touchpoint' column (see load_touchpoints).")
@@ -430,7 +444,7 @@ def load_touchpoints(
     _require_present(df, "touchpoint", source=src, what="touchpoint name")
     _require_present(df, "stage", source=src, what="stage")
     df["touchpoint"] = _as_text(df["touchpoint"])
-    require_unique(df, "touchpoint", where=f"load_touchpoints() on {src}")
+    _with_source(require_unique, df, "touchpoint", where="load_touchpoints()", src=src)
     if stages is None:
         normalised = _normalise_vocab(df["stage"], STAGE_LABELS, DEFAULT_STAGES)
         if normalised.isin(DEFAULT_STAGES).all():
@@ -629,7 +643,7 @@ def load_survey(
         source, columns, table="survey", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
     )
     src = meta.source
-    where = f"load_survey() on {src}"
+    where = "load_survey()"
     ratings = _option(ratings, options, "ratings", None)
     recommend_scale = tuple(_option(recommend_scale, options, "recommend_scale", (0, 10)))
     missing_codes = _option(missing_codes, options, "missing_codes", None)
@@ -657,27 +671,24 @@ def load_survey(
             if hit.any():
                 applied[col] = applied.get(col, 0) + int(hit.sum())
             series = series.where(~hit, np.nan)
-        try:
-            df[col] = numeric_column(pd.DataFrame({col: series}, index=df.index), col, where=where)
-        except CJMDataError as err:
-            raise CJMDataError(
-                err.problem, column=col, rows=[_line(r) for r in err.rows], values=err.values, source=src,
-                fix=f"Map the text answers to codes with text_labels={{{col!r}: {{'10 - extremely likely': 10, ...}}}}, "
-                "or export the survey with numeric codes.",
-            ) from None
+        df[col] = _with_source(
+            numeric_column, pd.DataFrame({col: series}, index=df.index), col, where=where, src=src,
+            fix=f"Map the text answers to codes with text_labels={{{col!r}: {{'10 - extremely likely': 10, ...}}}}, "
+            "or export the survey with numeric codes.",
+        )
     lo, hi = recommend_scale
-    numeric_column(df.rename(index=lambda r: r + 1), "recommend", where=where, low=lo, high=hi, integer=True)
+    _with_source(numeric_column, df, "recommend", where=where, low=lo, high=hi, integer=True, src=src)
     if df["recommend"].isna().all():
         raise CJMDataError("The recommend score has no valid answer in any row.", column="recommend", source=src,
                            fix="Check the column mapping and the missing-value codes.")
     for col, scale in scales.items():
         low, high = scale if scale is not None else (None, None)
-        numeric_column(df.rename(index=lambda r: r + 1), col, where=where, low=low, high=high)
+        _with_source(numeric_column, df, col, where=where, low=low, high=high, src=src)
 
     if "respondent_id" in df.columns:
         _require_present(df, "respondent_id", source=src, what="respondent id")
         df["respondent_id"] = _as_text(df["respondent_id"])
-        require_unique(df.rename(index=lambda r: r + 1), "respondent_id", where=where)
+        _with_source(require_unique, df, "respondent_id", where=where, src=src)
         made_ids = False
     else:
         df.insert(0, "respondent_id", ["R" + str(i) for i in range(1, len(df) + 1)])
@@ -687,14 +698,14 @@ def load_survey(
     if "date" in df.columns:
         df["date"] = parse_timestamps(df["date"], column="date", source=src, timezone=timezone)
     if "weight" in df.columns:
-        w = numeric_column(df.rename(index=lambda r: r + 1), "weight", where=where, allow_missing=False)
+        w = _with_source(numeric_column, df, "weight", where=where, allow_missing=False, src=src)
         nonpos = w <= 0
         _bad(pd.Series(nonpos.to_numpy(), index=df.index), df["weight"], "{n} weight(s) are zero or negative.",
              column="weight", source=src, fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) "
              "or drop the respondents.")
         df["weight"] = w.to_numpy()
     if "duration" in df.columns:
-        dur = numeric_column(df.rename(index=lambda r: r + 1), "duration", where=where, low=0)
+        dur = _with_source(numeric_column, df, "duration", where=where, low=0, src=src)
         df["duration"] = dur.to_numpy()
     if "comment" in df.columns:
         df["comment"] = df["comment"].astype("str")
@@ -760,7 +771,7 @@ def load_customers(
     value_labels = _option(value_labels, options, "value_labels", "auto")
     _require_present(df, "customer_id", source=src, what="customer id")
     df["customer_id"] = _as_text(df["customer_id"])
-    require_unique(df.rename(index=lambda r: r + 1), "customer_id", where=f"load_customers() on {src}")
+    _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
     for col, levels in ordinal.items():
         if col not in df.columns:
             raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
@@ -774,3 +785,49 @@ def load_customers(
     categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
     return _finish(df, meta, table="customers", rename=rename, ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
                    categorical_from_labels=categorised)
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def describe_tables(**tables: pd.DataFrame) -> pd.DataFrame:
+    """One row per loaded table: rows, columns, customers, period and missing cells.
+
+    Parameters
+    ----------
+    **tables : DataFrame
+        Tables by name, e.g. ``events=ev, survey=sv``.
+
+    Returns
+    -------
+    DataFrame
+        ``table, source, rows, columns, customers, first, last, missing_pct``; ``first``
+        and ``last`` come from ``timestamp`` (events) or ``date`` (survey).
+
+    Examples
+    --------
+    >>> cu = load_customers(pd.DataFrame({"customer_id": ["a", "b"], "age": [30, None]}))
+    >>> describe_tables(customers=cu)[["table", "rows", "customers", "missing_pct"]]
+           table  rows  customers  missing_pct
+    0  customers     2          2         25.0
+    """
+    if not tables:
+        raise CJMConfigError("describe_tables() needs at least one table, e.g. describe_tables(events=ev).")
+    rows = []
+    for name, df in tables.items():
+        if not isinstance(df, pd.DataFrame):
+            raise CJMConfigError(f"describe_tables(): {name!r} must be a DataFrame, got {type(df).__name__}.")
+        when = "timestamp" if "timestamp" in df.columns else "date" if "date" in df.columns else None
+        rows.append(
+            {
+                "table": name,
+                "source": table_metadata(df).get("source", "DataFrame"),
+                "rows": len(df),
+                "columns": df.shape[1],
+                "customers": int(df["customer_id"].nunique()) if "customer_id" in df.columns else None,
+                "first": df[when].min() if when else None,
+                "last": df[when].max() if when else None,
+                "missing_pct": float(df.isna().to_numpy().mean() * 100) if df.size else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)

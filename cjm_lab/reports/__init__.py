@@ -1,0 +1,22 @@
+"""Repeatable reports: run parameterised notebooks with papermill into run folders.
+
+The ``cjm-lab report`` command calls :func:`run_report`.
+"""
+
+from cjm_lab.reports.notebooks import check_parameters, list_reports, report_parameters
+from cjm_lab.reports.outputs import save_figure, save_results, save_table
+from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_report
+
+__all__ = [
+    "run_report",
+    "list_reports",
+    "report_parameters",
+    "check_parameters",
+    "rebuild_index",
+    "export_html",
+    "ReportError",
+    "RunResult",
+    "save_table",
+    "save_figure",
+    "save_results",
+]

@@ -1,0 +1,93 @@
+"""What a report notebook hands to its run folder: tables, figures and key results.
+
+Notebooks call these with their ``output_dir`` parameter (the runner points it at
+the run folder).  Tables go to CSV and to one ``tables.xlsx`` workbook, figures to
+PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cjm_lab._validate import require_frame
+from cjm_lab.errors import CJMConfigError
+
+__all__ = ["save_table", "save_figure", "save_results"]
+
+
+def _target(output_dir: str | os.PathLike | None) -> Path | None:
+    if output_dir in (None, ""):
+        return None
+    path = Path(output_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _name(name: str) -> str:
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")
+    if not clean:
+        raise CJMConfigError(f"{name!r} cannot name an output file; use letters, digits and _.")
+    return clean
+
+
+def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | None) -> Path | None:
+    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``.
+
+    Does nothing (returns None) when ``output_dir`` is empty, so a notebook run by
+    hand in JupyterLab writes no files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> save_table(pd.DataFrame({"wave": [1, 2], "nps": [12.0, 21.0]}), "nps_by_wave", d).name
+    'nps_by_wave.csv'
+    """
+    require_frame(data, where="save_table()", min_rows=0)
+    folder = _target(output_dir)
+    if folder is None:
+        return None
+    stem = _name(name)
+    csv_path = folder / f"{stem}.csv"
+    data.to_csv(csv_path, index=False)
+    xlsx = folder / "tables.xlsx"
+    excel = data.copy()
+    for col in excel.columns:
+        if isinstance(excel[col].dtype, pd.DatetimeTZDtype):
+            excel[col] = excel[col].dt.tz_localize(None)
+    mode = "a" if xlsx.exists() else "w"
+    extra = {"if_sheet_exists": "replace"} if mode == "a" else {}
+    with pd.ExcelWriter(xlsx, engine="openpyxl", mode=mode, **extra) as writer:
+        excel.to_excel(writer, sheet_name=stem[:31], index=False)
+    return csv_path
+
+
+def save_figure(figure: Any, name: str, output_dir: str | os.PathLike | None, *, dpi: int = 150) -> Path | None:
+    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png``."""
+    folder = _target(output_dir)
+    if folder is None:
+        return None
+    fig = getattr(figure, "figure", figure)
+    if not hasattr(fig, "savefig"):
+        raise CJMConfigError(f"save_figure() needs a matplotlib Figure or Axes, got {type(figure).__name__}.")
+    path = folder / f"{_name(name)}.png"
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    return path
+
+
+def save_results(results: dict[str, Any], output_dir: str | os.PathLike | None) -> Path | None:
+    """Merge key numbers into ``results.json`` (copied into the run record ``run.json``)."""
+    folder = _target(output_dir)
+    if folder is None:
+        return None
+    path = folder / "results.json"
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    current.update(results)
+    path.write_text(json.dumps(current, indent=2, default=str), encoding="utf-8")
+    return path

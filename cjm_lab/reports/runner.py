@@ -1,0 +1,298 @@
+"""Run a report notebook with papermill into its own, never overwritten, run folder.
+
+A run executes in a temporary folder ``reports/.tmp-…`` and is renamed to
+``reports/<YYYY-MM-DD_HHMMSS>_<report>[_<label>]/`` only when it succeeded; a
+failed run's notebook is kept under ``reports/_failed/``.  Any exception in a
+cell is a failure (papermill's exception and exit code are trusted, never the
+cell statuses).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
+
+__all__ = ["ReportError", "RunResult", "run_report", "rebuild_index", "export_html"]
+
+_PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
+_REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
+
+
+class ReportError(CJMError):
+    """A report run failed; the failed notebook is kept at :attr:`failed_notebook`."""
+
+    def __init__(self, message: str, *, failed_notebook: Path | None = None, cell: int | None = None) -> None:
+        super().__init__(message)
+        self.failed_notebook = failed_notebook
+        self.cell = cell
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where a successful run wrote its outputs."""
+
+    folder: Path
+    notebook: Path
+    html: Path
+    record: dict[str, Any]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-")
+    if not slug:
+        raise CJMConfigError(f"The label {text!r} has no letters or digits to name a run folder with.")
+    return slug[:60]
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in _PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[pkg] = metadata.version(pkg)
+    return out
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
+    out = {}
+    for value in parameters.values():
+        if isinstance(value, str) and value and len(value) < 4096:
+            path = (root / value) if not os.path.isabs(value) else Path(value)
+            if path.is_file():
+                out[value] = _hash_file(path)
+    return out
+
+
+def export_html(notebook: Path, target: Path) -> Path:
+    """Write the executed notebook as HTML without code cells that opens offline.
+
+    Inputs, prompts and the parameter cells are removed, as are cells tagged
+    ``remove_cell``; scripts that would load from a CDN are dropped (figures are
+    embedded as data URIs).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = set(_REMOVE_TAGS)
+    config.TagRemovePreprocessor.enabled = True
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exporter = HTMLExporter(config=config, template_name="lab")
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = exporter.from_notebook_node(nb)
+    # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
+    body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _reserve_folder(out: Path, base: str) -> Path:
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
+    locks = out / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        name = base if n == 1 else f"{base}_{n}"
+        if not (out / name).exists():
+            try:
+                fd = os.open(locks / f"{name}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.close(fd)
+                if not (out / name).exists():
+                    return out / name
+            except FileExistsError:
+                pass
+        n += 1
+
+
+def run_report(
+    name: str,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    out: str | os.PathLike = "reports",
+    label: str | None = None,
+    timeout: int = 600,
+    progress: bool = True,
+    notebooks: str | os.PathLike | None = None,
+) -> RunResult:
+    """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
+
+    Parameters
+    ----------
+    name : str
+        A report notebook (see :func:`cjm_lab.reports.list_reports`).
+    parameters : dict, optional
+        Values for the notebook's ``parameters`` cell; unknown names and wrong types
+        raise :class:`~cjm_lab.errors.CJMConfigError` listing the valid ones.
+    out : path, default ``"reports"``
+        Where run folders go (relative paths are taken from the current folder).
+    label : str, optional
+        Appended to the folder name (e.g. a market or persona in a batch).
+    timeout : int, default 600
+        Seconds a single cell may run.
+    progress : bool, default True
+        Show papermill's progress bar.
+
+    Returns
+    -------
+    RunResult
+        The run folder, the executed notebook, the HTML and the run record.
+
+    Raises
+    ------
+    ReportError
+        A cell raised, timed out, or the kernel died; the message names the cell and
+        the error, and the notebook is kept under ``out/_failed/``.
+    """
+    import papermill as pm
+
+    params = check_parameters(name, dict(parameters or {}), notebooks)
+    source = report_path(name, notebooks)
+    root = Path(notebooks).resolve().parent if notebooks else project_root()
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now().astimezone()
+    base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
+    tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    run_params = dict(params)
+    if "output_dir" in _parameters(source):
+        run_params["output_dir"] = str(tmp)
+    executed = tmp / f"{name}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=run_params,
+            kernel_name="python3",
+            execution_timeout=timeout,
+            progress_bar=progress,
+            cwd=str(root),
+            log_output=False,
+        )
+    except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
+        failed = _keep_failed(tmp, out_dir, base)
+        kept = failed / executed.name if (failed / executed.name).exists() else None
+        cell = getattr(err, "exec_count", None)
+        detail = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        raise ReportError(
+            f"Report {name!r} failed" + (f" in cell {cell}" if cell is not None else "") + f": {detail}. "
+            f"The failed notebook is kept in {failed}.",
+            failed_notebook=kept,
+            cell=cell,
+        ) from err
+    duration = time.perf_counter() - t0
+    html_path = export_html(executed, tmp / "report.html")
+    record = {
+        "report": name,
+        "label": label,
+        "parameters": params,
+        "parameters_effective": {k: v for k, v in run_params.items() if k != "output_dir"},
+        "started": started.isoformat(timespec="seconds"),
+        "duration_s": round(duration, 2),
+        "outcome": "success",
+        "data_files_sha256": _data_hashes(params, root),
+        "versions": _versions(),
+        "host": platform.node(),
+    }
+    extra = tmp / "results.json"
+    if extra.is_file():
+        record["results"] = json.loads(extra.read_text(encoding="utf-8"))
+    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    final = _reserve_folder(out_dir, base)
+    os.rename(tmp, final)
+    with contextlib.suppress(FileNotFoundError):
+        (out_dir / ".locks" / f"{final.name}.lock").unlink()
+    rebuild_index(out_dir)
+    return RunResult(final, final / executed.name, final / "report.html", record)
+
+
+def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
+    failed_root = out_dir / "_failed"
+    failed_root.mkdir(exist_ok=True)
+    target = _reserve_folder(failed_root, base)
+    os.rename(tmp, target)
+    with contextlib.suppress(FileNotFoundError):
+        (failed_root / ".locks" / f"{target.name}.lock").unlink()
+    return target
+
+
+def _runs(out_dir: Path) -> list[dict[str, Any]]:
+    runs = []
+    for record in out_dir.glob("*/run.json"):
+        if record.parent.name.startswith((".", "_")):
+            continue
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        data["folder"] = record.parent.name
+        runs.append(data)
+    return sorted(runs, key=lambda r: r["folder"], reverse=True)
+
+
+def rebuild_index(out: str | os.PathLike = "reports") -> Path:
+    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost)."""
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".index.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = []
+        for run in _runs(out_dir):
+            params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
+            folder = html.escape(run["folder"])
+            rows.append(
+                "<tr>"
+                f"<td>{html.escape(str(run.get('started', '')))}</td>"
+                f"<td>{html.escape(str(run.get('report', '')))}</td>"
+                f"<td>{html.escape(str(run.get('label') or ''))}</td>"
+                f"<td>{html.escape(params)}</td>"
+                f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
+                f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
+                f"<td><a href=\"{folder}/report.html\">report</a> · <a href=\"{folder}/\">folder</a></td>"
+                "</tr>"
+            )
+        page = (
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cjm-lab reports</title>"
+            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
+            f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
+            "<th>Label</th><th>Parameters</th><th>Outcome</th><th>Duration</th><th>Links</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table></body></html>"
+        )
+        tmp = out_dir / f".index-{uuid.uuid4().hex[:8]}.html"
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, out_dir / "index.html")
+    return out_dir / "index.html"

@@ -1,0 +1,236 @@
+"""Net Promoter Score with effective base, standard error and confidence interval.
+
+NPS = % promoters (9–10) − % detractors (0–6).  Its variance follows from the
+multinomial distribution of promoters, passives and detractors::
+
+    Var(p_P − p_D) = (p_P + p_D − (p_P − p_D)²) / n
+
+With weights, shares are weighted and ``n`` is Kish's effective base
+``n_eff = (Σw)² / Σw²``.  For small bases the Wald interval undercovers; the
+adjusted Wald interval of Rocks (2016) adds ¾ promoter and ¾ detractor (and so
+1½ passives) to the counts, n + 3, and covers close to its nominal rate even at
+n = 20 (see ``tests/survey/test_nps.py`` for the simulation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab.errors import CJMConfigError, CJMDataError
+
+__all__ = ["nps", "nps_groups", "TOTAL_LABEL"]
+
+#: The label of the total row in grouped results.
+TOTAL_LABEL = "Total"
+
+_COLUMNS = [
+    "n", "n_missing", "n_eff", "n_promoters", "n_passives", "n_detractors",
+    "pct_promoters", "pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high",
+    "ci_method", "low_base",
+]
+
+
+def nps_groups(scores: pd.Series) -> pd.Series:
+    """Classify 0–10 scores as ``promoter`` (9–10), ``passive`` (7–8) or ``detractor`` (0–6).
+
+    Returns an ordered categorical (detractor < passive < promoter); missing stays missing.
+
+    Examples
+    --------
+    >>> nps_groups(pd.Series([10, 8, 3, None])).tolist()
+    ['promoter', 'passive', 'detractor', nan]
+    """
+    values = pd.to_numeric(scores, errors="coerce")
+    labels = np.select([values >= 9, values >= 7, values >= 0], ["promoter", "passive", "detractor"], default="")
+    out = pd.Series(labels, index=scores.index).replace("", np.nan)
+    return pd.Series(
+        pd.Categorical(out, categories=["detractor", "passive", "promoter"], ordered=True), index=scores.index,
+        name=scores.name,
+    )
+
+
+def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
+    """SE and CI (all in NPS points) for promoter/detractor shares p, d on base n."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = p - d
+        se = np.sqrt(np.maximum(p + d - score**2, 0.0) / n)
+        n_adj = n + 3.0
+        p_adj = (p * n + 0.75) / n_adj
+        d_adj = (d * n + 0.75) / n_adj
+        score_adj = p_adj - d_adj
+        se_adj = np.sqrt(np.maximum(p_adj + d_adj - score_adj**2, 0.0) / n_adj)
+    adjusted = method == "adjusted_wald"
+    centre = np.where(adjusted, score_adj, score)
+    width = z * np.where(adjusted, se_adj, se)
+    low = np.clip(centre - width, -1.0, 1.0)
+    high = np.clip(centre + width, -1.0, 1.0)
+    return se * 100, low * 100, high * 100
+
+
+def nps(
+    data: pd.DataFrame,
+    *,
+    score: str = "recommend",
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    confidence: float = 0.95,
+    ci_method: str = "auto",
+    small_base: float = 100,
+    low_base: float = 50,
+    total: bool = True,
+) -> pd.DataFrame:
+    """Net Promoter Score per group with effective base, SE, CI and a low-base flag.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per response.
+    score : str, default ``"recommend"``
+        The 0–10 likelihood-to-recommend column (whole numbers; missing answers are
+        counted in ``n_missing`` and left out).
+    by : str or list of str, optional
+        Grouping columns; any number, in one call.  Missing group values form their own
+        group.
+    weight : str, optional
+        A column of positive weights.
+    confidence : float, default 0.95
+        Confidence level of the interval.
+    ci_method : {"auto", "wald", "adjusted_wald"}, default "auto"
+        ``auto`` uses the adjusted Wald interval (Rocks 2016) where the effective base is
+        below ``small_base`` and the Wald interval otherwise.
+    small_base : float, default 100
+        The effective base below which ``auto`` adjusts.
+    low_base : float, default 50
+        Groups with fewer responses than this are flagged in ``low_base``.
+    total : bool, default True
+        Add a total row (grouping columns set to ``"Total"``) when ``by`` is given.
+
+    Returns
+    -------
+    DataFrame
+        One column per grouping variable, then ``n`` (responses with a score),
+        ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
+        ``n_passives``, ``n_detractors`` (weighted counts when weighted),
+        ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (percent), ``nps``
+        (−100 to 100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``ci_method``
+        and ``low_base``.
+
+    Raises
+    ------
+    CJMDataError
+        Missing columns, scores outside 0–10 or not whole numbers, text in the score,
+        zero, negative or missing weights, no valid score at all.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recommend": [10, 9, 8, 7, 6, 0, 10, 9, 3, 10],
+    ...                    "wave": [1, 1, 1, 1, 1, 2, 2, 2, 2, 2]})
+    >>> nps(df)[["n", "pct_promoters", "pct_detractors", "nps"]]
+        n  pct_promoters  pct_detractors   nps
+    0  10           50.0            30.0  20.0
+    >>> nps(df, by="wave")[["wave", "n", "nps", "low_base"]]
+        wave   n   nps  low_base
+    0      1   5  20.0      True
+    1      2   5  20.0      True
+    2  Total  10  20.0      True
+    """
+    where = "nps()"
+    require_frame(data, where=where)
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    require_columns(data, {"score": score, "by": by_cols, "weight": weight}, where=where)
+    if ci_method not in ("auto", "wald", "adjusted_wald"):
+        raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")
+    if not 0 < confidence < 1:
+        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
+    if score in by_cols:
+        raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
+
+    values = numeric_column(data, score, where=where, low=0, high=10, integer=True).to_numpy()
+    if weight is not None:
+        w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        if (w <= 0).any():
+            rows = list(data.index[np.flatnonzero(w <= 0)[:5]])
+            raise CJMDataError(
+                f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.", column=weight, rows=rows,
+                values=list(w[w <= 0][:5]), fix="Weights must be positive; drop those respondents or reweight.",
+            )
+    else:
+        w = np.ones(len(data))
+    valid = ~np.isnan(values)
+    if not valid.any():
+        raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
+                           fix="Check the column and the missing-value codes.")
+    wv = np.where(valid, w, 0.0)
+    parts = pd.DataFrame(
+        {
+            "n": valid.astype(np.int64),
+            "n_missing": (~valid).astype(np.int64),
+            "w": wv,
+            "w2": wv**2,
+            "n_promoters": np.where(valid & (values >= 9), w, 0.0),
+            "n_passives": np.where(valid & (values >= 7) & (values < 9), w, 0.0),
+            "n_detractors": np.where(valid & (values <= 6), w, 0.0),
+        },
+        index=data.index,
+    )
+    sums = parts.sum().to_frame().T
+    if by_cols:
+        keys = [data[c] for c in by_cols]
+        grouped = parts.groupby(keys, dropna=False, observed=True, sort=True).sum().reset_index()
+        if total:
+            tot = sums.copy()
+            for c in by_cols:
+                tot[c] = TOTAL_LABEL
+            grouped = pd.concat([_object_keys(grouped, by_cols), tot[grouped.columns]], ignore_index=True)
+        table = grouped
+    else:
+        table = sums
+    return _finish(table, by_cols, weighted=weight is not None, confidence=confidence,
+                   ci_method=ci_method, small_base=small_base, low_base=low_base)
+
+
+def _object_keys(table: pd.DataFrame, by_cols: list[str]) -> pd.DataFrame:
+    table = table.copy()
+    for c in by_cols:
+        table[c] = table[c].astype(object)
+    return table
+
+
+def _finish(
+    table: pd.DataFrame, by_cols: list[str], *, weighted: bool, confidence: float, ci_method: str,
+    small_base: float, low_base: float,
+) -> pd.DataFrame:
+    wsum = table["w"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(table["w2"] > 0, wsum**2 / table["w2"].to_numpy(dtype=float), 0.0)
+        p = table["n_promoters"].to_numpy(dtype=float) / wsum
+        a = table["n_passives"].to_numpy(dtype=float) / wsum
+        d = table["n_detractors"].to_numpy(dtype=float) / wsum
+    if ci_method == "auto":
+        method = np.where(n_eff < small_base, "adjusted_wald", "wald")
+    else:
+        method = np.full(len(table), ci_method)
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    se, low, high = _interval(p, d, n_eff, method, z)
+    out = table[by_cols].copy() if by_cols else pd.DataFrame(index=table.index)
+    out["n"] = table["n"].to_numpy(dtype=np.int64)
+    out["n_missing"] = table["n_missing"].to_numpy(dtype=np.int64)
+    out["n_eff"] = n_eff
+    for col in ("n_promoters", "n_passives", "n_detractors"):
+        counts = table[col].to_numpy(dtype=float)
+        out[col] = counts if weighted else counts.astype(np.int64)
+    out["pct_promoters"] = p * 100
+    out["pct_passives"] = a * 100
+    out["pct_detractors"] = d * 100
+    out["nps"] = (p - d) * 100
+    out["se"] = se
+    out["ci_low"] = low
+    out["ci_high"] = high
+    out["ci_method"] = method
+    out["low_base"] = out["n"] < low_base
+    return out.reset_index(drop=True)[[*by_cols, *_COLUMNS]]
