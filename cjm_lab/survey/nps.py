@@ -23,7 +23,7 @@ from scipy import stats
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["nps", "nps_groups", "TOTAL_LABEL"]
+__all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
 
 #: The label of the total row in grouped results.
 TOTAL_LABEL = "Total"
@@ -83,6 +83,8 @@ def nps(
     small_base: float = 100,
     low_base: float = 50,
     total: bool = True,
+    scale: tuple[int, int] | None = None,
+    rescale: str | None = None,
 ) -> pd.DataFrame:
     """Net Promoter Score per group with effective base, SE, CI and a low-base flag.
 
@@ -109,6 +111,16 @@ def nps(
         Groups with fewer responses than this are flagged in ``low_base``.
     total : bool, default True
         Add a total row (grouping columns set to ``"Total"``) when ``by`` is given.
+    scale : (low, high), optional
+        The scale the recommend question was asked on: default the ``recommend_scale``
+        that :func:`cjm_lab.io.load_survey` recorded, else 0–10.  Anything but 0–10 needs
+        an explicit ``rescale``, and the result is labelled "NPS-like" in ``measure``.
+    rescale : {"linear", "top2"}, optional
+        How another scale becomes an NPS: ``"linear"`` maps it onto 0–10
+        (``(x − low) · 10 / (high − low)``) and applies the 9+/≤6 cut-offs to the mapped
+        value; ``"top2"`` counts the top two scale points as promoters and the next two as
+        passives.  On a 1–10 scale, ``linear`` makes only 10 a promoter; ``top2`` makes 9
+        and 10 promoters.
 
     Returns
     -------
@@ -117,8 +129,8 @@ def nps(
         ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
         ``n_passives``, ``n_detractors`` (weighted counts when weighted),
         ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (percent), ``nps``
-        (−100 to 100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``ci_method``
-        and ``low_base``.
+        (−100 to 100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``ci_method``,
+        ``low_base`` and ``measure`` (``"NPS"``, or the "NPS-like" rescaling used).
 
     Raises
     ------
@@ -150,7 +162,44 @@ def nps(
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
-    values = numeric_column(data, score, where=where, low=0, high=10, integer=True).to_numpy()
+    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    sums = parts.sum().to_frame().T
+    if by_cols:
+        keys = [data[c] for c in by_cols]
+        grouped = parts.groupby(keys, dropna=False, observed=True, sort=True).sum().reset_index()
+        if total:
+            tot = sums.copy()
+            for c in by_cols:
+                tot[c] = TOTAL_LABEL
+            grouped = pd.concat([_object_keys(grouped, by_cols), tot[grouped.columns]], ignore_index=True)
+        table = grouped
+    else:
+        table = sums
+    out = _finish(table, by_cols, weighted=weight is not None, confidence=confidence,
+                  ci_method=ci_method, small_base=small_base, low_base=low_base)
+    out["measure"] = measure
+    return out
+
+
+def response_parts(
+    data: pd.DataFrame,
+    *,
+    score: str,
+    weight: str | None,
+    scale: tuple[int, int] | None = None,
+    rescale: str | None = None,
+    where: str = "nps()",
+) -> tuple[pd.DataFrame, str]:
+    """Per-response indicators that every NPS statistic sums: n, n_missing, w, w², P, A, D.
+
+    Returns the frame (aligned to ``data.index``) and the label of the measure.
+    """
+    if scale is None:
+        meta = data.attrs.get("cjm", {}) if isinstance(data.attrs.get("cjm"), dict) else {}
+        recorded = meta.get("recommend_scale") if score == "recommend" else None
+        scale = tuple(recorded) if recorded else (0, 10)
+    lo, hi = _check_scale(scale, rescale)
+    values = numeric_column(data, score, where=where, low=lo, high=hi, integer=True).to_numpy()
     if weight is not None:
         w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
         if (w <= 0).any():
@@ -165,6 +214,16 @@ def nps(
     if not valid.any():
         raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
                            fix="Check the column and the missing-value codes.")
+    if rescale == "linear":
+        mapped = (values - lo) * 10.0 / (hi - lo)
+        promoter, detractor = mapped >= 9, mapped <= 6
+        measure = f"NPS-like ({_num(lo)}–{_num(hi)} mapped linearly onto 0–10)"
+    elif rescale == "top2":
+        promoter, detractor = values >= hi - 1, values <= hi - 4
+        measure = f"NPS-like ({_num(lo)}–{_num(hi)}: top two points promoters, next two passives)"
+    else:
+        promoter, detractor = values >= 9, values <= 6
+        measure = "NPS"
     wv = np.where(valid, w, 0.0)
     parts = pd.DataFrame(
         {
@@ -172,26 +231,37 @@ def nps(
             "n_missing": (~valid).astype(np.int64),
             "w": wv,
             "w2": wv**2,
-            "n_promoters": np.where(valid & (values >= 9), w, 0.0),
-            "n_passives": np.where(valid & (values >= 7) & (values < 9), w, 0.0),
-            "n_detractors": np.where(valid & (values <= 6), w, 0.0),
+            "n_promoters": np.where(valid & promoter, w, 0.0),
+            "n_passives": np.where(valid & ~promoter & ~detractor, w, 0.0),
+            "n_detractors": np.where(valid & detractor, w, 0.0),
         },
         index=data.index,
     )
-    sums = parts.sum().to_frame().T
-    if by_cols:
-        keys = [data[c] for c in by_cols]
-        grouped = parts.groupby(keys, dropna=False, observed=True, sort=True).sum().reset_index()
-        if total:
-            tot = sums.copy()
-            for c in by_cols:
-                tot[c] = TOTAL_LABEL
-            grouped = pd.concat([_object_keys(grouped, by_cols), tot[grouped.columns]], ignore_index=True)
-        table = grouped
-    else:
-        table = sums
-    return _finish(table, by_cols, weighted=weight is not None, confidence=confidence,
-                   ci_method=ci_method, small_base=small_base, low_base=low_base)
+    return parts, measure
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]:
+    try:
+        lo, hi = (float(scale[0]), float(scale[1]))
+    except (TypeError, ValueError, IndexError):
+        raise CJMConfigError(f"`scale` must be (low, high), e.g. (0, 10); got {scale!r}.") from None
+    if lo >= hi or hi - lo < 4:
+        raise CJMConfigError(f"`scale` must span at least five points with low < high; got {scale!r}.")
+    if rescale not in (None, "linear", "top2"):
+        raise CJMConfigError(f"`rescale` must be 'linear' or 'top2', got {rescale!r}.")
+    if (lo, hi) != (0, 10) and rescale is None:
+        raise CJMConfigError(
+            f"The score is on a {_num(lo)}–{_num(hi)} scale, and NPS is defined on 0–10. Say how to rescale: "
+            "rescale='linear' (map onto 0–10, then 9+ promoters and 6 or less detractors) or rescale='top2' "
+            "(top two points promoters, next two passives). The result is labelled 'NPS-like'."
+        )
+    if (lo, hi) == (0, 10) and rescale is not None:
+        raise CJMConfigError("The score is already on 0–10: leave `rescale` unset.")
+    return lo, hi
 
 
 def _object_keys(table: pd.DataFrame, by_cols: list[str]) -> pd.DataFrame:

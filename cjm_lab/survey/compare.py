@@ -1,0 +1,450 @@
+"""Comparing NPS: two groups or waves, every segment against the rest, paired waves, trends.
+
+All comparisons use the multinomial variance of p_promoters − p_detractors on
+Kish effective bases (the same statistics as :func:`cjm_lab.survey.nps`), a
+normal test for the difference, and say the result in words a researcher can
+paste into a report, in English and German.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cjm_lab._validate import require_columns, require_frame
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.survey.nps import response_parts
+
+__all__ = ["compare_nps", "nps_vs_rest", "paired_nps", "nps_trend", "describe_difference"]
+
+_SUMS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_detractors"]
+
+
+def _stats(sums: pd.DataFrame) -> pd.DataFrame:
+    """NPS, variance of the NPS share and effective base from summed parts."""
+    w = sums["w"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(sums["w2"] > 0, w**2 / sums["w2"].to_numpy(dtype=float), 0.0)
+        p = sums["n_promoters"].to_numpy(dtype=float) / w
+        d = sums["n_detractors"].to_numpy(dtype=float) / w
+        var = np.maximum(p + d - (p - d) ** 2, 0.0) / n_eff
+    return pd.DataFrame({"n": sums["n"].to_numpy(), "n_eff": n_eff, "nps": (p - d) * 100, "var": var * 1e4},
+                        index=sums.index)
+
+
+def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Difference a − b with SE, CI and two-sided p-value (normal approximation)."""
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    diff = a["nps"].to_numpy() - b["nps"].to_numpy()
+    se = np.sqrt(a["var"].to_numpy() + b["var"].to_numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(diff) / se), np.where(diff == 0, 1.0, 0.0))
+    return pd.DataFrame({"difference": diff, "se": se, "ci_low": diff - z * se, "ci_high": diff + z * se,
+                         "p_value": p_value})
+
+
+def _check_common(data: Any, where: str, confidence: float, **columns: Any) -> None:
+    require_frame(data, where=where)
+    require_columns(data, columns, where=where)
+    if not 0 < confidence < 1:
+        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
+
+
+def compare_nps(
+    data: pd.DataFrame,
+    *,
+    by: str,
+    groups: Sequence[Any] | None = None,
+    score: str = "recommend",
+    weight: str | None = None,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    scale: tuple[int, int] | None = None,
+    rescale: str | None = None,
+    language: str = "en",
+) -> pd.DataFrame:
+    """The NPS difference between two groups or two waves, with CI, p-value and a sentence.
+
+    Parameters
+    ----------
+    data : DataFrame
+    by : str
+        The column holding the groups (a segment, or the wave).
+    groups : (first, second), optional
+        The two values to compare; default the two values of ``by`` in sorted order
+        (``by`` must then have exactly two).  The difference is second − first, so for
+        waves it reads as the change from the earlier to the later wave.
+    score, weight, scale, rescale
+        As in :func:`cjm_lab.survey.nps`.
+    confidence : float, default 0.95
+    alpha : float, default 0.05
+        Significance level for ``significant`` and the sentence.
+    language : {"en", "de"}
+
+    Returns
+    -------
+    DataFrame
+        One row: ``group_a, group_b, n_a, n_b, nps_a, nps_b, difference, se, ci_low,
+        ci_high, p_value, significant, text``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recommend": [10] * 240 + [3] * 160 + [10] * 280 + [3] * 120,
+    ...                    "wave": [1] * 400 + [2] * 400})
+    >>> row = compare_nps(df, by="wave").iloc[0]
+    >>> print(row["text"])
+    NPS rose from 20 to 40 (+20, 95% CI +7 to +33, p = 0.003).
+    """
+    where = "compare_nps()"
+    _check_common(data, where, confidence, by=by, score=score, weight=weight)
+    present = pd.unique(data[by].dropna())
+    if groups is None:
+        if len(present) != 2:
+            raise CJMDataError(
+                f"{where}: {by!r} has {len(present)} distinct values; name the two to compare.",
+                column=by, fix=f"Pass groups=(first, second), e.g. groups={tuple(sorted(map(str, present))[:2])}.",
+            )
+        groups = sorted(present, key=lambda v: (str(type(v)), v))
+    if len(groups) != 2:
+        raise CJMConfigError(f"`groups` must name exactly two values of {by!r}, got {groups!r}.")
+    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    rows = []
+    for g in groups:
+        mask = (data[by] == g).to_numpy()
+        if not mask.any():
+            raise CJMDataError(f"{where}: no response has {by!r} = {g!r}.", column=by,
+                               fix="Choose values the column has: " + ", ".join(map(repr, present[:10])) + ".")
+        rows.append(parts[mask].sum())
+    sums = pd.DataFrame(rows)
+    if (sums["n"] == 0).any():
+        empty = groups[int(np.flatnonzero(sums["n"].to_numpy() == 0)[0])]
+        raise CJMDataError(f"{where}: the group {by!r} = {empty!r} has no valid score.", column=score,
+                           fix="Check the filter and the missing-value codes.")
+    st = _stats(sums.reset_index(drop=True))
+    test = _test(st.iloc[[1]].reset_index(drop=True), st.iloc[[0]].reset_index(drop=True), confidence)
+    out = pd.DataFrame(
+        {
+            "group_a": [groups[0]], "group_b": [groups[1]],
+            "n_a": [int(st.n.iloc[0])], "n_b": [int(st.n.iloc[1])],
+            "nps_a": [st.nps.iloc[0]], "nps_b": [st.nps.iloc[1]],
+        }
+    )
+    out = pd.concat([out, test], axis=1)
+    out["significant"] = out["p_value"] < alpha
+    out["measure"] = measure
+    out["text"] = [
+        describe_difference(r.nps_a, r.nps_b, r.ci_low, r.ci_high, r.p_value, confidence=confidence,
+                            language=language, alpha=alpha)
+        for r in out.itertuples()
+    ]
+    return out
+
+
+def nps_vs_rest(
+    data: pd.DataFrame,
+    *,
+    by: str,
+    score: str = "recommend",
+    weight: str | None = None,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    scale: tuple[int, int] | None = None,
+    rescale: str | None = None,
+    language: str = "en",
+) -> pd.DataFrame:
+    """Every segment against the rest of the sample, with Benjamini–Hochberg correction.
+
+    Each segment is compared with all *other* respondents (not with a total that
+    contains the segment itself).  ``p_adjusted`` controls the false discovery rate
+    over all segments (Benjamini–Hochberg); ``significant`` uses it.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``segment, n, nps, n_rest, nps_rest, difference`` (segment
+        − rest), ``se, ci_low, ci_high, p_value, p_adjusted, significant, text``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recommend": [10] * 80 + [3] * 20 + [10] * 50 + [3] * 50,
+    ...                    "region": ["Nord"] * 100 + ["Süd"] * 100})
+    >>> nps_vs_rest(df, by="region")[["segment", "nps", "nps_rest", "significant"]]
+      segment   nps  nps_rest  significant
+    0    Nord  60.0       0.0         True
+    1     Süd   0.0      60.0         True
+    """
+    where = "nps_vs_rest()"
+    _check_common(data, where, confidence, by=by, score=score, weight=weight)
+    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    seg = parts.groupby(data[by], dropna=True, observed=True, sort=True).sum()
+    if len(seg) < 2:
+        raise CJMDataError(f"{where}: {by!r} has fewer than two segments; there is no rest to compare with.",
+                           column=by, fix="Choose a column with at least two segments.")
+    total = parts[data[by].notna().to_numpy()].sum()
+    rest = pd.DataFrame(np.tile(total[_SUMS].to_numpy(dtype=float), (len(seg), 1)), columns=_SUMS,
+                        index=seg.index) - seg[_SUMS]
+    a, b = _stats(seg[_SUMS]), _stats(rest)
+    test = _test(a.reset_index(drop=True), b.reset_index(drop=True), confidence)
+    out = pd.DataFrame({"segment": seg.index.to_numpy(dtype=object), "n": a["n"].to_numpy().astype(int),
+                        "nps": a["nps"].to_numpy(), "n_rest": b["n"].to_numpy().astype(int),
+                        "nps_rest": b["nps"].to_numpy()})
+    out = pd.concat([out, test], axis=1)
+    valid = out["p_value"].notna().to_numpy()
+    adjusted = np.full(len(out), np.nan)
+    if valid.any():
+        adjusted[valid] = stats.false_discovery_control(out.loc[valid, "p_value"].to_numpy(), method="bh")
+    out["p_adjusted"] = adjusted
+    out["significant"] = out["p_adjusted"] < alpha
+    out["measure"] = measure
+    out["text"] = [
+        _segment_sentence(r, confidence=confidence, language=language) for r in out.itertuples()
+    ]
+    return out
+
+
+def paired_nps(
+    data: pd.DataFrame,
+    *,
+    id: str,
+    wave: str,
+    waves: Sequence[Any] | None = None,
+    score: str = "recommend",
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    language: str = "en",
+) -> pd.DataFrame:
+    """NPS change among respondents who answered in both waves (a paired test).
+
+    Each respondent contributes +1 (promoter), 0 (passive) or −1 (detractor) per wave;
+    the NPS change is the mean of their differences and its SE the standard deviation
+    of the differences over √n (a paired t-test).  Respondents in only one wave, or
+    without a score in either, are counted in ``n_unpaired`` and left out.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``wave_a, wave_b, n_pairs, n_unpaired, nps_a, nps_b, difference, se,
+        ci_low, ci_high, p_value, significant, text``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"rid": [1, 2, 3, 4] * 2, "wave": [1] * 4 + [2] * 4,
+    ...                    "recommend": [3, 8, 9, 5, 9, 9, 10, 8]})
+    >>> paired_nps(df, id="rid", wave="wave")[["n_pairs", "nps_a", "nps_b", "difference"]]
+       n_pairs  nps_a  nps_b  difference
+    0        4  -25.0   75.0       100.0
+    """
+    where = "paired_nps()"
+    _check_common(data, where, confidence, id=id, wave=wave, score=score)
+    parts, _ = response_parts(data, score=score, weight=None, where=where)
+    x = (parts["n_promoters"] - parts["n_detractors"]).where(parts["n"] > 0)
+    present = pd.unique(data[wave].dropna())
+    if waves is None:
+        if len(present) != 2:
+            raise CJMDataError(f"{where}: {wave!r} has {len(present)} waves; name the two to compare.",
+                               column=wave, fix="Pass waves=(earlier, later).")
+        waves = sorted(present, key=lambda v: (str(type(v)), v))
+    frame = pd.DataFrame({"id": data[id].to_numpy(), "wave": data[wave].to_numpy(), "x": x.to_numpy()})
+    frame = frame[frame["wave"].isin(list(waves))]
+    dup = frame.duplicated(["id", "wave"])
+    if dup.any():
+        rows = list(data.index[frame.index[dup.to_numpy()]][:5])
+        raise CJMDataError(f"{where}: respondents answer more than once in a wave.", column=id, rows=rows,
+                           values=list(frame.loc[dup, "id"][:5]), fix="Keep one answer per respondent and wave.")
+    wide = frame.pivot(index="id", columns="wave", values="x")
+    both = wide[list(waves)].notna().all(axis=1)
+    n_pairs = int(both.sum())
+    if n_pairs < 2:
+        raise CJMDataError(f"{where}: fewer than two respondents answered in both waves.", column=id,
+                           fix="Check that the respondent ids match across waves.")
+    a, b = wide.loc[both, waves[0]].to_numpy(float), wide.loc[both, waves[1]].to_numpy(float)
+    diff = b - a
+    mean = diff.mean() * 100
+    se = diff.std(ddof=1) / np.sqrt(n_pairs) * 100
+    t = float(stats.t.ppf(0.5 + confidence / 2, n_pairs - 1))
+    p_value = float(2 * stats.t.sf(abs(mean) / se, n_pairs - 1)) if se > 0 else (1.0 if mean == 0 else 0.0)
+    out = pd.DataFrame({
+        "wave_a": [waves[0]], "wave_b": [waves[1]], "n_pairs": [n_pairs], "n_unpaired": [int(len(wide) - n_pairs)],
+        "nps_a": [a.mean() * 100], "nps_b": [b.mean() * 100], "difference": [mean], "se": [se],
+        "ci_low": [mean - t * se], "ci_high": [mean + t * se], "p_value": [p_value],
+    })
+    out["significant"] = out["p_value"] < alpha
+    out["text"] = [describe_difference(out.nps_a[0], out.nps_b[0], out.ci_low[0], out.ci_high[0], p_value,
+                                       confidence=confidence, language=language, alpha=alpha)]
+    return out
+
+
+def nps_trend(
+    data: pd.DataFrame,
+    *,
+    period: str,
+    freq: str | None = None,
+    score: str = "recommend",
+    weight: str | None = None,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    low_base: float = 50,
+    scale: tuple[int, int] | None = None,
+    rescale: str | None = None,
+    language: str = "en",
+) -> pd.DataFrame:
+    """NPS per month, quarter, week or wave, with CIs and the change from the period before.
+
+    Parameters
+    ----------
+    period : str
+        A date column (with ``freq``) or a wave column (without).
+    freq : {"W", "M", "Q", "Y"}, optional
+        Calendar period for a date column: weeks (starting Monday), months, quarters, years.
+
+    Returns
+    -------
+    DataFrame
+        One row per period in order: ``period, n, n_eff, nps, se, ci_low, ci_high,
+        low_base, change, change_ci_low, change_ci_high, change_p, significant, text``
+        (the change columns compare with the previous period; empty for the first).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"recommend": [10, 3, 9, 9, 10, 6],
+    ...                    "date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-03",
+    ...                                            "2025-02-10", "2025-03-01", "2025-03-09"], utc=True)})
+    >>> nps_trend(df, period="date", freq="M")[["period", "n", "nps"]]
+        period  n    nps
+    0  2025-01  2    0.0
+    1  2025-02  2  100.0
+    2  2025-03  2    0.0
+    """
+    where = "nps_trend()"
+    _check_common(data, where, confidence, period=period, score=score, weight=weight)
+    if freq is not None:
+        codes = {"W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}
+        if freq not in codes:
+            raise CJMConfigError(f"`freq` must be one of W, M, Q, Y; got {freq!r}.")
+        dates = data[period]
+        if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
+            raise CJMDataError(f"{where}: {period!r} is not a date column (dtype {dates.dtype}).", column=period,
+                               fix="Load the survey with the date mapped to 'date' (load_survey parses it), "
+                               "or leave `freq` unset for a wave column.")
+        if isinstance(dates.dtype, pd.DatetimeTZDtype):
+            dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+        keys = dates.dt.to_period(codes[freq]).astype("str").where(dates.notna())
+        if freq == "W":
+            keys = dates.dt.to_period("W-SUN").dt.start_time.dt.strftime("%G-W%V").where(dates.notna())
+    else:
+        keys = data[period]
+    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    sums = parts.groupby(keys.to_numpy(), dropna=True, sort=True).sum()
+    if sums.empty:
+        raise CJMDataError(f"{where}: no response has a value in {period!r}.", column=period,
+                           fix="Check the date or wave column.")
+    st = _stats(sums[_SUMS])
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    se = np.sqrt(st["var"].to_numpy())
+    out = pd.DataFrame({"period": sums.index.to_numpy(dtype=object), "n": st["n"].to_numpy().astype(int),
+                        "n_eff": st["n_eff"].to_numpy(), "nps": st["nps"].to_numpy(), "se": se,
+                        "ci_low": np.clip(st["nps"].to_numpy() - z * se, -100, 100),
+                        "ci_high": np.clip(st["nps"].to_numpy() + z * se, -100, 100)})
+    out["low_base"] = out["n"] < low_base
+    prev = st.shift(1)
+    test = _test(st.reset_index(drop=True), prev.reset_index(drop=True), confidence)
+    out["change"] = test["difference"]
+    out["change_ci_low"] = test["ci_low"]
+    out["change_ci_high"] = test["ci_high"]
+    out["change_p"] = test["p_value"].where(test["difference"].notna())
+    out["significant"] = out["change_p"] < alpha
+    out["measure"] = measure
+    texts = [""]
+    for i in range(1, len(out)):
+        texts.append(describe_difference(out.nps[i - 1], out.nps[i], out.change_ci_low[i], out.change_ci_high[i],
+                                         out.change_p[i], confidence=confidence, language=language, alpha=alpha))
+    out["text"] = texts
+    return out
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _fmt(x: float, language: str, *, sign: bool = False, digits: int = 0) -> str:
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    if text in ("-0", "+0", "-0.0", "+0.0"):
+        text = "0" if digits == 0 else f"{0:.{digits}f}"
+        text = ("±" if sign else "") + text
+    if language == "de":
+        text = text.replace(".", ",")
+    return text.replace("-", "−")
+
+
+def _fmt_p(p: float, language: str) -> str:
+    if p < 0.001:
+        return "p < 0,001" if language == "de" else "p < 0.001"
+    text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
+    return text.replace(".", ",") if language == "de" else text
+
+
+def _check_language(language: str) -> None:
+    if language not in ("en", "de"):
+        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
+
+
+def describe_difference(
+    before: float,
+    after: float,
+    ci_low: float,
+    ci_high: float,
+    p_value: float,
+    *,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    language: str = "en",
+) -> str:
+    """One sentence on an NPS change, ready to paste into a report.
+
+    Examples
+    --------
+    >>> describe_difference(12, 21, 2.2, 15.8, 0.012)
+    'NPS rose from 12 to 21 (+9, 95% CI +2 to +16, p = 0.01).'
+    >>> describe_difference(12, 21, 2.2, 15.8, 0.012, language="de")
+    'Der NPS stieg von 12 auf 21 (+9, 95-%-KI +2 bis +16, p = 0,01).'
+    >>> describe_difference(30, 27, -9, 3, 0.3)
+    'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
+    """
+    _check_language(language)
+    diff = after - before
+    level = f"{confidence * 100:.0f}"
+    ci = (f"{level}% CI {_fmt(ci_low, 'en', sign=True)} to {_fmt(ci_high, 'en', sign=True)}" if language == "en"
+          else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}")
+    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {_fmt_p(p_value, language)}"
+    a, b = _fmt(before, language), _fmt(after, language)
+    if p_value < alpha:
+        if language == "en":
+            return f"NPS {'rose' if diff > 0 else 'fell'} from {a} to {b} ({stat})."
+        return f"Der NPS {'stieg' if diff > 0 else 'sank'} von {a} auf {b} ({stat})."
+    if language == "en":
+        return f"NPS did not change significantly ({a} to {b}, {stat})."
+    return f"Der NPS veränderte sich nicht signifikant ({a} auf {b}, {stat})."
+
+
+def _segment_sentence(row: Any, *, confidence: float, language: str) -> str:
+    _check_language(language)
+    level = f"{confidence * 100:.0f}"
+    diff = row.difference
+    if language == "en":
+        ci = f"{level}% CI {_fmt(row.ci_low, 'en', sign=True)} to {_fmt(row.ci_high, 'en', sign=True)}"
+        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {_fmt_p(row.p_value, 'en')}"
+        if row.significant:
+            direction = "higher" if diff > 0 else "lower"
+            return (f"NPS of {row.segment} is {abs(diff):.0f} points {direction} than in the rest of the sample "
+                    f"({stat}; significant after Benjamini–Hochberg correction).")
+        return f"NPS of {row.segment} does not differ significantly from the rest of the sample ({stat})."
+    ci = f"{level}-%-KI {_fmt(row.ci_low, 'de', sign=True)} bis {_fmt(row.ci_high, 'de', sign=True)}"
+    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {_fmt_p(row.p_value, 'de')}"
+    if row.significant:
+        direction = "höher" if diff > 0 else "niedriger"
+        return (f"Der NPS von {row.segment} liegt {abs(diff):.0f} Punkte {direction} als im Rest der Stichprobe "
+                f"({stat}; signifikant nach Benjamini-Hochberg-Korrektur).")
+    return f"Der NPS von {row.segment} unterscheidet sich nicht signifikant vom Rest der Stichprobe ({stat})."
