@@ -209,9 +209,14 @@ def numeric_column(
         out = finite & ((values < lo) | (values > hi))
         if out.any():
             rows, vals = offending(out, values)
-            span = f"{_num(lo)} to {_num(hi)}"
+            if np.isinf(hi):
+                span = f"lie below {_num(lo)}"
+            elif np.isinf(lo):
+                span = f"lie above {_num(hi)}"
+            else:
+                span = f"lie outside {_num(lo)} to {_num(hi)}"
             raise CJMDataError(
-                f"{where}: {int(out.sum())} value(s) in {column!r} lie outside {span}.",
+                f"{where}: {int(out.sum())} value(s) in {column!r} {span}.",
                 column=column,
                 rows=rows,
                 values=vals,

@@ -85,6 +85,8 @@ def _prepare(
 ) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
     mapping, options = read_mapping(columns, table=table)
     df, meta = as_frame(source, **{k: v for k, v in read_options.items() if v is not None})
+    # Errors count data rows from 1, whatever index a DataFrame (or a Parquet file) brings along.
+    df = df.reset_index(drop=True)
     df.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in df.columns]
     if df.columns.duplicated().any():
         dups = sorted(set(df.columns[df.columns.duplicated()]))
@@ -120,13 +122,22 @@ def _prepare(
             f"to it.{suggest(role, df.columns)}",
             column=role,
             source=meta.source,
-            fix=f"Pass columns={{'<your column>': {role!r}}} (or a YAML mapping file)"
+            fix=f"Pass columns={{{_closest(role, df.columns)!r}: {role!r}}} (or a YAML mapping file)"
             + (" or create_ids=True" if role == "customer_id" and table == "customers" else "")
             + ". The data has: "
             + ", ".join(repr(c) for c in list(df.columns)[:25])
             + (" ..." if df.shape[1] > 25 else ""),
         )
     return df, meta, rename, options
+
+
+def _closest(role: str, columns: Any) -> str:
+    """The column most like ``role`` for the fix of a message, else a placeholder."""
+    import difflib
+
+    names = [str(c) for c in columns]
+    close = difflib.get_close_matches(role, names, n=1, cutoff=0.6)
+    return close[0] if close else "<your column>"
 
 
 def _finish(df: pd.DataFrame, meta: TableMeta, *, table: str, rename: dict[str, str], **extra: Any) -> pd.DataFrame:
@@ -473,7 +484,7 @@ def load_touchpoints(
     if "is_conversion" in df.columns:
         raw = df["is_conversion"]
         if pd.api.types.is_bool_dtype(raw.dtype):
-            flags = raw.astype(bool)
+            flags = raw.fillna(False).astype(bool)  # a nullable boolean may hold <NA>: not a conversion
         else:
             low = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
             unknown = ~low.isin(_TRUE | _FALSE)
@@ -541,6 +552,18 @@ def _code_text(code: Any) -> str:
     return str(int(code)) if isinstance(code, (int, float, np.number)) and float(code).is_integer() else str(code)
 
 
+def _declared_missing(code: Any, declared: Sequence[Any]) -> bool:
+    """Whether ``code`` is one of the declared missing codes (single values or ``[lo, hi]`` ranges)."""
+    for item in declared:
+        lo, hi = (item[0], item[1]) if isinstance(item, (list, tuple)) else (item, item)
+        try:
+            if lo <= code <= hi:
+                return True
+        except TypeError:  # a text code against a numeric one
+            continue
+    return False
+
+
 def _auto_categoricals(df: pd.DataFrame, meta: TableMeta, keep_numeric: set[str], mode: str) -> list[str]:
     """Turn SPSS-labelled nominal variables into ordered categoricals; keep scales numeric."""
     converted = []
@@ -563,7 +586,9 @@ def _auto_categoricals(df: pd.DataFrame, meta: TableMeta, keep_numeric: set[str]
         if mode == "labels" or (fully_labelled and not scale_like):
             if not fully_labelled:
                 continue  # a partly labelled scale never becomes text
-            order = [labels[k] for k in sorted(labels)]
+            # Codes the file declares missing ("Don't know" = 6) are NaN already: no level of the scale.
+            declared = meta.missing_codes.get(col, [])
+            order = [labels[k] for k in sorted(labels) if not _declared_missing(k, declared)]
             order = list(dict.fromkeys(order))
             df[col] = pd.Categorical(values.map(labels), categories=order, ordered=True)
             converted.append(col)
@@ -620,7 +645,7 @@ def load_survey(
     Returns
     -------
     DataFrame
-        One row per response with ``respondent_id`` (made as ``R00001``… from the row
+        One row per response with ``respondent_id`` (made as ``R1``, ``R2``, … from the row
         order when absent), numeric ``recommend``, ratings and ``weight``, ``date`` as UTC
         datetimes.
 
@@ -661,7 +686,9 @@ def load_survey(
     numeric_cols = ["recommend", *scales]
     codes = _codes_spec(missing_codes, numeric_cols, present, src)
 
-    applied: dict[str, int] = dict(meta.read_options.get("spss_missing_applied", {}))
+    applied: dict[str, int] = {
+        rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()
+    }
     for col in numeric_cols:
         labels = text_labels.get(col) or meta.value_labels.get(col)
         series = _labels_to_codes(df[col], labels)
@@ -777,7 +804,7 @@ def load_customers(
             raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
                                column=col, source=src, fix="Correct the name in `ordinal`.")
         levels = [str(v) for v in levels]
-        text = df[col].astype("str").where(df[col].notna(), None)
+        text = _as_text(df[col]).where(df[col].notna(), None)  # 1.0 (a Likert column with blanks) -> '1'
         outside = text.notna() & ~text.isin(levels)
         _bad(outside, df[col], "{n} value(s) in " + repr(col) + " are not among the levels " + str(levels) + ".",
              column=col, source=src, fix="Add the level to `ordinal` in its place, or recode the values.")

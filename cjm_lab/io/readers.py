@@ -76,15 +76,15 @@ def _open_binary(path: Path):
     if suffix in _COMPRESSIONS:
         return _COMPRESSIONS[suffix](path, "rb")
     if suffix == ".zip":
-        zf = zipfile.ZipFile(path, "r")
-        names = [n for n in zf.namelist() if not n.endswith("/")]
-        if len(names) != 1:
-            raise CJMDataError(
-                f"The zip archive holds {len(names)} files; cjm-lab reads a zip with exactly one table.",
-                source=str(path),
-                fix="Unpack the archive and pass the table's file.",
-            )
-        return zf.open(names[0], "r")
+        with zipfile.ZipFile(path, "r") as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+            if len(names) != 1:
+                raise CJMDataError(
+                    f"The zip archive holds {len(names)} files; cjm-lab reads a zip with exactly one table.",
+                    source=str(path),
+                    fix="Unpack the archive and pass the table's file.",
+                )
+            return io.BytesIO(zf.read(names[0]))
     return open(path, "rb")
 
 
@@ -228,6 +228,9 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
             source=str(path),
             fix="Check the delimiter (pass delimiter=';' or ','), quoting and line breaks of the export.",
         ) from err
+    if kwargs["thousands"]:
+        df = _undo_loose_thousands(path, df, skip, kwargs)
+    _check_header(path, kwargs)
     if sniffed["qualtrics"]:
         with _open_binary(path) as fh:
             header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
@@ -235,6 +238,41 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
             str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()
         }
     return df, meta
+
+
+def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
+    """pandas silently renames a repeated header ``a;a`` to ``a, a.1``: refuse it instead."""
+    with _open_binary(path) as fh:
+        first = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
+    cols = [str(c).strip() for c in first.iloc[0].tolist() if isinstance(c, str)] if len(first) else []
+    dups = sorted({c for c in cols if cols.count(c) > 1})
+    if dups:
+        raise CJMDataError(
+            f"The file has duplicated column names: {', '.join(map(repr, dups))}.",
+            source=str(path),
+            fix="Give every column a distinct name in the export.",
+        )
+
+
+def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs: dict[str, Any]) -> pd.DataFrame:
+    """Keep columns as text where pandas' ``thousands`` made numbers of things that are no numbers.
+
+    pandas drops every thousands mark, so German dates such as ``01.03.2025`` would become the
+    integer 1032025.  A column stays numeric only if all its cells are numbers with properly
+    grouped thousands (``1.234,50``, ``12,00``, ``2025``).
+    """
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)]
+    if not numeric:
+        return df
+    with _open_binary(path) as fh:
+        text = pd.read_csv(fh, skiprows=skip, dtype=str, **kwargs)
+    t, d = re.escape(kwargs["thousands"]), re.escape(kwargs["decimal"])
+    number = re.compile(rf"[+-]?(\d{{1,3}}({t}\d{{3}})+|\d+)({d}\d+)?")
+    for col in numeric:
+        cells = text[col].dropna().str.strip()
+        if not cells.str.fullmatch(number).all():
+            df[col] = text[col]
+    return df
 
 
 def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:

@@ -30,6 +30,22 @@ def _spss_name(name: str) -> str:
     return cleaned[:64]
 
 
+def _original_codes(series: pd.Series, labels: Mapping[Any, str] | None) -> dict[Any, float] | None:
+    """Category -> numeric code from known value labels, when they name every category; else None."""
+    if not labels:
+        return None
+    by_label: dict[str, float] = {}
+    try:
+        for code, label in labels.items():
+            by_label.setdefault(str(label), float(code))
+    except (TypeError, ValueError):  # text codes: nothing to keep
+        return None
+    cats = list(series.cat.categories)
+    if not all(str(c) in by_label for c in cats):
+        return None
+    return {c: by_label[str(c)] for c in cats}
+
+
 def write_sav(
     data: pd.DataFrame,
     path: str | os.PathLike,
@@ -40,7 +56,9 @@ def write_sav(
     """Write a table to a new SPSS ``.sav`` file with variable and value labels.
 
     Categorical columns are written as codes 1…k with their categories as value
-    labels; booleans as 0/1 labelled No/Yes; UTC timestamps as SPSS datetimes
+    labels, unless known value labels of the column (stored by a loader, or given in
+    ``value_labels``) name every category: then those codes are kept, so the file
+    merges back onto the original SPSS data.  Booleans as 0/1 labelled No/Yes; UTC timestamps as SPSS datetimes
     (in UTC).  Labels stored by :func:`cjm_lab.io.load_survey` in the table's
     metadata are written too; ``variable_labels`` and ``value_labels`` add to or
     override them.
@@ -99,9 +117,13 @@ def write_sav(
         names[col] = name
         series = data[col].reset_index(drop=True)
         if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.astype("float64").replace(-1, np.nan) + 1
-            out[name] = codes
-            val_labels[col] = {float(i + 1): str(c) for i, c in enumerate(series.cat.categories)}
+            kept = _original_codes(series, val_labels.get(col))
+            if kept is not None:  # the codes of the file it was loaded from (e.g. Sprint = 5)
+                out[name] = series.astype(object).map(kept).astype("float64")
+                val_labels[col] = {float(k): str(v) for k, v in val_labels[col].items()}
+            else:
+                out[name] = series.cat.codes.astype("float64").replace(-1, np.nan) + 1
+                val_labels[col] = {float(i + 1): str(c) for i, c in enumerate(series.cat.categories)}
         elif pd.api.types.is_bool_dtype(series.dtype):
             out[name] = series.astype("float64")
             val_labels.setdefault(col, {0.0: "No", 1.0: "Yes"})
