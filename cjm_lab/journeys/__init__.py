@@ -1,0 +1,26 @@
+"""Journey sequence mining: paths, transitions, funnels, patterns, pain points, attribution.
+
+Aggregation over events runs as SQL in an engine (embedded DuckDB by default), so the
+same analyses work on a pandas DataFrame and on Parquet/CSV files larger than memory.
+"""
+
+from cjm_lab.journeys.build import build_journeys
+from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
+from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, variants
+from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
+
+__all__ = [
+    "build_journeys",
+    "variants",
+    "path_parts",
+    "path_lengths",
+    "transitions",
+    "compare_transitions",
+    "funnel",
+    "funnel_dropoffs",
+    "wilson_interval",
+    "PATH_SEPARATOR",
+    "OTHER_LABEL",
+    "START",
+    "EXIT",
+]

@@ -1,0 +1,403 @@
+"""Funnels: ordered, strict and any-order steps, conversion windows, optional and exclusion steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys.build import prepare
+from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys.transitions import EXIT
+
+__all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
+
+_MODES = ("ordered", "strict", "any")
+
+
+def wilson_interval(successes: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion (in percent); NaN where n is 0.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(np.array([8]), np.array([10]))
+    >>> round(float(lo[0]), 1), round(float(hi[0]), 1)
+    (49.0, 94.3)
+    """
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    s, n = np.asarray(successes, float), np.asarray(n, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = s / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.where(n > 0, (centre - half) * 100, np.nan), np.where(n > 0, (centre + half) * 100, np.nan)
+
+
+def _seconds(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        try:
+            seconds = pd.Timedelta(value).total_seconds()
+        except (ValueError, TypeError):
+            raise CJMConfigError(f"`{name}` must be a duration such as '7D' or '2h', got {value!r}.") from None
+    if seconds <= 0:
+        raise CJMConfigError(f"`{name}` must be positive, got {value!r}.")
+    return seconds
+
+
+def _steps(steps: Any) -> tuple[list[list[str]], list[str]]:
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence) or len(steps) < 2:
+        raise CJMConfigError("`steps` must list at least two steps, e.g. ['Website', 'Cart', 'Checkout payment'].")
+    members, labels = [], []
+    for step in steps:
+        names = [step] if isinstance(step, str) else list(step)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise CJMConfigError(f"Each step is a touchpoint (or a list of alternatives), got {step!r}.")
+        members.append(names)
+        labels.append(" / ".join(names))
+    return members, labels
+
+
+class _Plan:
+    """The validated funnel definition shared by :func:`funnel` and :func:`funnel_dropoffs`."""
+
+    def __init__(self, steps, mode, window, step_windows, optional, exclude, level, spec):
+        if mode not in _MODES:
+            raise CJMConfigError(f"`mode` must be one of {', '.join(_MODES)}, got {mode!r}.")
+        self.members, self.labels = _steps(steps)
+        self.k = len(self.members)
+        self.mode = mode
+        self.window = _seconds(window, "window")
+        if step_windows is None:
+            step_windows = [None] * self.k
+        if len(step_windows) != self.k:
+            raise CJMConfigError(f"`step_windows` needs one entry per step ({self.k}); the first is ignored.")
+        self.step_windows = [_seconds(w, "step_windows") for w in step_windows]
+        opt = set()
+        for o in optional or ():
+            idx = self.labels.index(o) if o in self.labels else o
+            if not isinstance(idx, int) or not 0 < idx < self.k - 1:
+                raise CJMConfigError(f"Optional step {o!r} must be a middle step (by label or index 1..{self.k - 2}).")
+            opt.add(idx)
+        if opt and mode != "ordered":
+            raise CJMConfigError("Optional steps are supported in the 'ordered' mode.")
+        self.optional = opt
+        self.exclude = [str(e) for e in (exclude or ())]
+        if level not in ("touchpoint", "stage"):
+            raise CJMConfigError(f"`level` must be 'touchpoint' or 'stage', got {level!r}.")
+        if level == "stage" and "stage" not in spec.catalogue:
+            raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
+        self.node = "touchpoint" if level == "touchpoint" else "CAST(stage AS VARCHAR)"
+
+    def match(self, k: int, col: str = "node") -> str:
+        return f"{col} IN (" + ", ".join(literal(m) for m in self.members[k]) + ")"
+
+    def required(self) -> list[int]:
+        return [k for k in range(self.k) if k not in self.optional]
+
+
+def _frontier_sql(plan: _Plan, spec: Any) -> str:
+    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
+    d = DUCKDB
+    segs = list(spec.segments)
+    seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
+    ctes = [f"{journey_ctes(spec, d)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
+            + "".join(f", {quote(s)}" for s in segs) + " FROM j)"]
+    win = f" AND t <= f.t0 + {plan.window!r}" if plan.window else ""
+    if plan.mode == "ordered":
+        ctes.append(f"f0 AS (SELECT journey_id, min(step) AS p0, min(t) AS t0{seg_first} FROM n "
+                    f"WHERE {plan.match(0)} GROUP BY journey_id)")
+        prev = "f0"
+        last_req = 0
+        carried = ["journey_id", "p0", "t0", *[quote(s) for s in segs]]
+        for k in range(1, plan.k):
+            sw = plan.step_windows[k]
+            stepwin = f" AND e.t <= f.t{last_req} + {sw!r}" if sw else ""
+            cond = (f"e.journey_id = f.journey_id AND e.step > f.p{last_req} AND {plan.match(k, 'e.node')}"
+                    f"{win.replace(' t <=', ' e.t <=')}{stepwin}")
+            group = ", ".join(f"f.{c}" for c in carried)
+            ctes.append(
+                f"f{k} AS (SELECT {group}, min(e.step) AS p{k}, min(e.t) AS t{k} FROM {prev} AS f LEFT JOIN n AS e "
+                f"ON {cond} AND f.p{last_req} IS NOT NULL GROUP BY {group})"
+            )
+            carried += [f"p{k}", f"t{k}"]
+            prev = f"f{k}"
+            if k not in plan.optional:
+                last_req = k
+        ctes.append(f"f AS (SELECT * FROM {prev})")
+    elif plan.mode == "any":
+        anym = " OR ".join(f"({plan.match(k)})" for k in range(plan.k))
+        ctes.append(f"a0 AS (SELECT journey_id, min(t) AS t0, min(step) AS p_start{seg_first} FROM n "
+                    f"WHERE {anym} GROUP BY journey_id)")
+        cols = ", ".join(
+            f"min(CASE WHEN {plan.match(k, 'e.node')}{win.replace(' t <=', ' e.t <=')} THEN e.step END) AS p{k}, "
+            f"min(CASE WHEN {plan.match(k, 'e.node')}{win.replace(' t <=', ' e.t <=')} THEN e.t END) AS t{k}"
+            for k in range(plan.k)
+        )
+        group = ", ".join(f"f.{c}" for c in ["journey_id", "t0", "p_start", *[quote(s) for s in segs]])
+        ctes.append(f"f AS (SELECT {group}, {cols} FROM a0 AS f JOIN n AS e ON e.journey_id = f.journey_id "
+                    f"GROUP BY {group})")
+    else:  # strict: consecutive events
+        leads = ", ".join(
+            f"lead(node, {i}) OVER w AS node{i}, lead(t, {i}) OVER w AS tl{i}, lead(step, {i}) OVER w AS pl{i}"
+            for i in range(1, plan.k)
+        )
+        ctes.append(f"l AS (SELECT *, {leads} FROM n WINDOW w AS (PARTITION BY journey_id ORDER BY step))")
+        depth_terms, ok = [], [plan.match(0)]
+        for i in range(1, plan.k):
+            limit = f" AND tl{i} <= t + {plan.window!r}" if plan.window else ""
+            sw = plan.step_windows[i]
+            prev_t = "t" if i == 1 else f"tl{i - 1}"
+            limit += f" AND tl{i} - {prev_t} <= {sw!r}" if sw else ""
+            ok.append(f"({plan.match(i, f'node{i}')}{limit})")
+            depth_terms.append("CASE WHEN " + " AND ".join(ok) + " THEN 1 ELSE 0 END")
+        depth = "1 + " + " + ".join(depth_terms)
+        struct = ", ".join(["step AS p0", "t AS t0"]
+                           + [x for i in range(1, plan.k) for x in (f"pl{i} AS p{i}", f"tl{i} AS t{i}")])
+        ctes.append(f"o AS (SELECT journey_id, step, {depth} AS depth, {struct}"
+                    + "".join(f", {quote(s)}" for s in segs) + f" FROM l WHERE {plan.match(0)})")
+        best = ", ".join(
+            f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}, "
+            f"{d.arg_max(f'CASE WHEN depth > {i} THEN t{i} END', 'depth * 1e12 - step')} AS t{i}"
+            for i in range(plan.k)
+        )
+        seg_best = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
+        ctes.append(f"f AS (SELECT journey_id, {best}{seg_best} FROM o GROUP BY journey_id)")
+    if plan.exclude:
+        excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
+        last = f"coalesce({', '.join(f'f.t{k}' for k in reversed(range(plan.k)))})"
+        ctes.append(
+            "x AS (SELECT DISTINCT f.journey_id FROM f JOIN j AS e ON e.journey_id = f.journey_id "
+            f"AND e.t >= f.t0 AND e.t <= {last} AND {excl})"
+        )
+    return ",\n".join(ctes)
+
+
+def funnel(
+    events: Any,
+    *,
+    steps: Sequence[str | Sequence[str]],
+    mode: str = "ordered",
+    window: str | float | None = None,
+    step_windows: Sequence[str | float | None] | None = None,
+    optional: Sequence[str | int] = (),
+    exclude: Sequence[str] = (),
+    level: str = "touchpoint",
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+    **journey_options: Any,
+) -> pd.DataFrame:
+    """Conversion and drop-off through a sequence of steps, with CIs, times and segment tests.
+
+    Parameters
+    ----------
+    events : DataFrame or path
+        See :func:`cjm_lab.journeys.build_journeys`.
+    steps : list
+        Touchpoints (or stages with ``level="stage"``) in funnel order; a step may be a list
+        of alternatives (``["Service hotline", "Service chat"]``).
+    mode : {"ordered", "strict", "any"}, default "ordered"
+        ``ordered``: each step after the previous one, other events in between allowed;
+        ``strict``: each step the very next event; ``any``: the steps in any order.
+    window : duration, optional
+        Conversion window from the first occurrence of the first step ("7D", "2h", or
+        seconds); in ``any`` mode from the first occurrence of any step.
+    step_windows : list of durations, optional
+        Per-step limit from the previous (required) step; the first entry is ignored.
+    optional : list, optional
+        Middle steps (labels or indices) that count when they happen but do not block the
+        later steps (``ordered`` mode).
+    exclude : list of str, optional
+        Touchpoints that disqualify a journey when they occur between its first funnel
+        step and its last reached step; such journeys are left out and counted in
+        ``n_excluded``.
+    level : {"touchpoint", "stage"}
+    by : str or list of str, optional
+        Segment column(s); ``p_value`` tests per step whether the conversion from the
+        previous step differs between segments (chi-square).
+    confidence : float, default 0.95
+        Level of the Wilson intervals.
+    **journey_options
+        As in :func:`~cjm_lab.journeys.build_journeys`.
+
+    Returns
+    -------
+    DataFrame
+        Segment columns, ``step_no`` (1…), ``step``, ``optional``, ``n_reached``,
+        ``pct_of_start`` with ``ci_low``/``ci_high``, ``pct_of_previous`` with
+        ``prev_ci_low``/``prev_ci_high``, ``n_dropped`` and ``drop_off_pct`` (of those at
+        the previous required step), ``median_time_s`` and ``p95_time_s`` (from the
+        previous required step), ``p_value`` (with ``by``), ``n_excluded``.  Counts never
+        increase along required steps.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aaabbc"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:05",
+    ...                        "2025-01-01 10:09", "2025-01-01 11:00", "2025-01-01 11:02",
+    ...                        "2025-01-01 12:00"], utc=True),
+    ...                    "touchpoint": ["Website", "Cart", "Checkout", "Website", "Cart", "Website"],
+    ...                    "sequence": range(6)})
+    >>> funnel(ev, steps=["Website", "Cart", "Checkout"])[["step", "n_reached", "pct_of_start",
+    ...                                                    "n_dropped", "median_time_s"]]
+           step  n_reached  pct_of_start  n_dropped  median_time_s
+    0   Website          3    100.000000          0            NaN
+    1      Cart          2     66.666667          1          120.0
+    2  Checkout          1     33.333333          1          240.0
+    """
+    where = "funnel()"
+    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
+    if not 0 < confidence < 1:
+        raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
+    segs = list(spec.segments)
+    seg_cols = "".join(f"{quote(s)}, " for s in segs)
+    d = DUCKDB
+    keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
+    required = plan.required()
+    selects = []
+    for k in range(plan.k):
+        prev_req = max([r for r in required if r < k], default=None)
+        gap = f"t{k} - t{prev_req}" if prev_req is not None else "NULL"
+        reached = f"p{k}"
+        if plan.mode == "any":
+            # in any order: step k is reached when steps 1..k all happened; the time is how long
+            # the first k steps took from the first of them to the last
+            done = " AND ".join(f"p{i} IS NOT NULL" for i in range(k + 1))
+            reached = f"CASE WHEN {done} THEN 1 END"
+            times = ", ".join(f"t{i}" for i in range(k + 1))
+            gap = f"CASE WHEN {done} THEN greatest({times}) - least({times}) END" if k else "NULL"
+        selects.append(
+            f"SELECT {seg_cols}{k + 1} AS step_no, count({reached}) AS n_reached, "
+            f"{d.quantile(gap, 0.5) if prev_req is not None else 'NULL'} AS median_time_s, "
+            f"{d.quantile(gap, 0.95) if prev_req is not None else 'NULL'} AS p95_time_s FROM ff GROUP BY {seg_cols}1"
+            if segs else
+            f"SELECT {k + 1} AS step_no, count({reached}) AS n_reached, "
+            f"{d.quantile(gap, 0.5) if prev_req is not None else 'NULL'} AS median_time_s, "
+            f"{d.quantile(gap, 0.95) if prev_req is not None else 'NULL'} AS p95_time_s FROM ff"
+        )
+    excluded = ("SELECT " + seg_cols + "count(*) AS n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x)"
+                + (f" GROUP BY {seg_cols.rstrip(', ')}" if segs else "")) if plan.exclude else None
+    sql = f"WITH {_frontier_sql(plan, spec)},\nff AS (SELECT * FROM f {keep})\n" + "\nUNION ALL\n".join(selects)
+    table = run_sql(sql, source, touchpoints=cat)
+    n_excl = run_sql(f"WITH {_frontier_sql(plan, spec)}\n{excluded}", source, touchpoints=cat) if excluded else None
+    return _finish(table, plan, segs, confidence, n_excl)
+
+
+def _finish(table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float,
+            n_excl: pd.DataFrame | None) -> pd.DataFrame:
+    table = table.sort_values([*segs, "step_no"], kind="stable").reset_index(drop=True)
+    table["n_reached"] = table["n_reached"].astype("int64")
+    table["step"] = [plan.labels[i - 1] for i in table["step_no"]]
+    table["optional"] = [(i - 1) in plan.optional for i in table["step_no"]]
+    groups = [g for _, g in table.groupby(segs, observed=True, sort=False)] if segs else [table]
+    out = []
+    required = plan.required()
+    for g in groups:
+        g = g.copy()
+        start = g["n_reached"].iloc[0]
+        prev_counts = []
+        for i in g["step_no"]:
+            k = i - 1
+            prev_req = max([r for r in required if r < k], default=None)
+            prev_counts.append(g["n_reached"].iloc[prev_req] if prev_req is not None else start)
+        prev = np.array(prev_counts, dtype=float)
+        n = g["n_reached"].to_numpy(dtype=float)
+        g["pct_of_start"] = n / start * 100 if start else np.nan
+        g["ci_low"], g["ci_high"] = wilson_interval(n, np.full_like(n, start), confidence)
+        g["pct_of_previous"] = np.where(prev > 0, n / np.where(prev > 0, prev, 1) * 100, np.nan)
+        g["prev_ci_low"], g["prev_ci_high"] = wilson_interval(n, prev, confidence)
+        g["n_dropped"] = np.where(g["optional"], 0, prev - n).astype("int64")
+        g["drop_off_pct"] = np.where(g["optional"] | (prev == 0), np.nan if len(prev) else 0,
+                                     (prev - n) / np.where(prev > 0, prev, 1) * 100)
+        out.append(g)
+    table = pd.concat(out, ignore_index=True)
+    table["p_value"] = np.nan
+    if segs:
+        for i in range(2, plan.k + 1):
+            rows = table[table["step_no"] == i]
+            prev_rows = table[table["step_no"] == i - 1]
+            conv = rows["n_reached"].to_numpy()
+            base = prev_rows["n_reached"].to_numpy()
+            if (i - 1) in plan.optional or len(conv) < 2:
+                continue
+            contingency = np.vstack([conv, np.maximum(base - conv, 0)])
+            keep = contingency.sum(axis=0) > 0
+            if keep.sum() >= 2 and (contingency[:, keep].sum(axis=1) > 0).all():
+                p = stats.chi2_contingency(contingency[:, keep], correction=False).pvalue
+                table.loc[rows.index, "p_value"] = p
+    if n_excl is not None and len(n_excl):
+        table = table.merge(n_excl, on=segs, how="left") if segs else table.assign(n_excluded=int(n_excl.iloc[0, 0]))
+        table["n_excluded"] = table["n_excluded"].fillna(0).astype("int64")
+    else:
+        table["n_excluded"] = 0
+    for col in ("median_time_s", "p95_time_s"):
+        table[col] = table[col].astype(float)
+    cols = [*segs, "step_no", "step", "optional", "n_reached", "pct_of_start", "ci_low", "ci_high",
+            "pct_of_previous", "prev_ci_low", "prev_ci_high", "n_dropped", "drop_off_pct", "median_time_s",
+            "p95_time_s", "p_value", "n_excluded"]
+    return table[cols]
+
+
+def funnel_dropoffs(
+    events: Any,
+    *,
+    steps: Sequence[str | Sequence[str]],
+    mode: str = "ordered",
+    window: str | float | None = None,
+    step_windows: Sequence[str | float | None] | None = None,
+    level: str = "touchpoint",
+    top: int = 5,
+    **journey_options: Any,
+) -> pd.DataFrame:
+    """Where did they go after dropping off?  The next touchpoints of those who left each step.
+
+    For each step but the last, the journeys that reached it but not the next step, and
+    the touchpoint that followed their event at that step (``"(exit)"`` when the journey
+    ended there).
+
+    Returns
+    -------
+    DataFrame
+        ``step_no, step, next_touchpoint, n_journeys, pct`` (of the step's drop-outs), the
+        ``top`` most frequent per step.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aabbcc"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
+    ...                    "touchpoint": ["Cart", "Checkout", "Cart", "Hotline", "Cart", "Hotline"],
+    ...                    "sequence": range(6)})
+    >>> funnel_dropoffs(ev, steps=["Cart", "Checkout"])[["step", "next_touchpoint", "n_journeys"]]
+       step next_touchpoint  n_journeys
+    0  Cart         Hotline           2
+    """
+    where = "funnel_dropoffs()"
+    source, spec, cat = prepare(events, where=where, options=journey_options)
+    plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)
+    if not isinstance(top, int) or top < 1:
+        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
+    selects = []
+    for k in range(plan.k - 1):
+        selects.append(
+            f"SELECT {k + 1} AS step_no, coalesce(e.node, '{EXIT}') AS next_touchpoint, count(*) AS n_journeys "
+            f"FROM f LEFT JOIN n AS e ON e.journey_id = f.journey_id AND e.step = f.p{k} + 1 "
+            f"WHERE f.p{k} IS NOT NULL AND f.p{k + 1} IS NULL GROUP BY 1, 2"
+        )
+    sql = f"WITH {_frontier_sql(plan, spec)}\n" + "\nUNION ALL\n".join(selects)
+    table = run_sql(sql, source, touchpoints=cat)
+    table["n_journeys"] = table["n_journeys"].astype("int64")
+    table["pct"] = table["n_journeys"] / table.groupby("step_no")["n_journeys"].transform("sum") * 100
+    table = table.sort_values(["step_no", "n_journeys", "next_touchpoint"], ascending=[True, False, True],
+                              kind="stable")
+    table = table.groupby("step_no").head(top).reset_index(drop=True)
+    table["step"] = [plan.labels[i - 1] for i in table["step_no"]]
+    return table[["step_no", "step", "next_touchpoint", "n_journeys", "pct"]]

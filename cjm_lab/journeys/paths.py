@@ -1,0 +1,222 @@
+"""Paths: variants (full paths), prefixes and suffixes, path lengths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys.build import prepare
+from cjm_lab.journeys.engine import DUCKDB, quote, run_sql
+from cjm_lab.journeys.sql import journey_ctes
+
+__all__ = ["variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
+
+#: How touchpoints of a path are joined in the ``path`` column.
+PATH_SEPARATOR = " > "
+#: The bucket of the variants beyond ``top``.
+OTHER_LABEL = "(other)"
+
+
+def _segment_select(segments: Sequence[str]) -> tuple[str, str]:
+    """Per-journey segment values (the first event's) and the GROUP BY list."""
+    if not segments:
+        return "", ""
+    first = ", ".join(f"{DUCKDB.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
+    return f", {first}", ", ".join(quote(s) for s in segments) + ", "
+
+
+def variants(
+    events: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    top: int | None = None,
+    other: bool = True,
+    **journey_options: Any,
+) -> pd.DataFrame:
+    """Variants (full paths) with counts and share of journeys.
+
+    Parameters
+    ----------
+    events : DataFrame or path
+        See :func:`cjm_lab.journeys.build_journeys`.
+    by : str or list of str, optional
+        Segment column(s) of the log; shares are then within each segment (a journey
+        belongs to the segment of its first event).
+    top : int, optional
+        Keep the ``top`` most frequent variants (per segment); the rest go into one
+        ``"(other)"`` row when ``other`` is true.
+    **journey_options
+        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe``, ``until_conversion``,
+        ``conversions`` as in :func:`~cjm_lab.journeys.build_journeys`.
+
+    Returns
+    -------
+    DataFrame
+        Segment columns, then ``path`` (touchpoints joined by ``" > "``), ``n_journeys``,
+        ``pct`` (of all journeys in the segment), ``cum_pct``, ``length`` (events),
+        ``conversion_rate`` (share of its journeys with a conversion) and
+        ``median_duration_s`` (first to last event), most frequent first; ties by path.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aabbc"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 5, utc=True),
+    ...                    "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Ad"], "sequence": range(5)})
+    >>> variants(ev)[["path", "n_journeys", "pct"]]
+            path  n_journeys        pct
+    0  Ad > Shop           2  66.666667
+    1         Ad           1  33.333333
+    """
+    where = "variants()"
+    if top is not None and (not isinstance(top, int) or top < 1):
+        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
+    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    seg_first, seg_group = _segment_select(spec.segments)
+    d = DUCKDB
+    sql = f"""
+WITH {journey_ctes(spec, d)},
+paths AS (
+  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path, count(*) AS length,
+         max(t) - min(t) AS duration_s, max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first}
+  FROM j GROUP BY journey_id
+)
+SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
+       {d.quantile('duration_s', 0.5)} AS median_duration_s
+FROM paths GROUP BY {seg_group}path
+"""
+    table = run_sql(sql, source, touchpoints=cat)
+    segs = list(spec.segments)
+    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
+                              kind="stable").reset_index(drop=True)
+    totals = table.groupby(segs, observed=True)["n_journeys"].transform("sum") if segs else table["n_journeys"].sum()
+    table["pct"] = table["n_journeys"] / totals * 100
+    table["length"] = table["length"].astype(float)
+    if top is not None:
+        rank = table.groupby(segs, observed=True).cumcount() if segs else pd.Series(np.arange(len(table)))
+        keep = table[rank < top]
+        rest = table[rank >= top]
+        if other and len(rest):
+            agg = rest.assign(_w=rest["n_journeys"]).groupby(segs, observed=True) if segs else None
+            if agg is not None:
+                bucket = agg.apply(_merge_rest, include_groups=False).reset_index()
+            else:
+                bucket = _merge_rest(rest).to_frame().T
+            bucket["path"] = OTHER_LABEL
+            table = pd.concat([keep, bucket[keep.columns]], ignore_index=True)
+            table = table.sort_values(segs, kind="stable").reset_index(drop=True) if segs else table
+        else:
+            table = keep.reset_index(drop=True)
+    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
+    out = table[cols].copy()
+    out["n_journeys"] = out["n_journeys"].astype("int64")
+    return out
+
+
+def _merge_rest(rest: pd.DataFrame) -> pd.Series:
+    n = rest["n_journeys"].sum()
+    return pd.Series({
+        "n_journeys": n,
+        "pct": rest["pct"].sum(),
+        "length": float(np.average(rest["length"], weights=rest["n_journeys"])),
+        "conversion_rate": float(np.average(rest["conversion_rate"], weights=rest["n_journeys"])),
+        "median_duration_s": np.nan,  # a median of medians is no median: left empty
+    })
+
+
+def path_parts(
+    events: Any,
+    *,
+    n: int = 3,
+    side: str = "prefix",
+    by: str | Sequence[str] | None = None,
+    **journey_options: Any,
+) -> pd.DataFrame:
+    """The first (prefix) or last (suffix) ``n`` touchpoints of each journey, counted.
+
+    Returns
+    -------
+    DataFrame
+        Segment columns, ``path`` (up to ``n`` touchpoints), ``n_journeys``, ``pct``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aaabb"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 5, utc=True),
+    ...                    "touchpoint": ["Ad", "Shop", "Buy", "Ad", "Shop"], "sequence": range(5)})
+    >>> path_parts(ev, n=2)[["path", "n_journeys"]]
+            path  n_journeys
+    0  Ad > Shop           2
+    >>> path_parts(ev, n=1, side="suffix")["path"].tolist()
+    ['Buy', 'Shop']
+    """
+    where = "path_parts()"
+    if not isinstance(n, int) or n < 1:
+        raise CJMConfigError(f"`n` must be a positive whole number, got {n!r}.")
+    if side not in ("prefix", "suffix"):
+        raise CJMConfigError(f"`side` must be 'prefix' or 'suffix', got {side!r}.")
+    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    seg_first, seg_group = _segment_select(spec.segments)
+    d = DUCKDB
+    if side == "prefix":
+        filt = f"step <= {n}"
+    else:
+        filt = f"step > max_step - {n}"
+    sql = f"""
+WITH {journey_ctes(spec, d)},
+jm AS (SELECT *, max(step) OVER (PARTITION BY journey_id) AS max_step FROM j),
+parts AS (
+  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path{seg_first}
+  FROM jm WHERE {filt} GROUP BY journey_id
+)
+SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}path
+"""
+    table = run_sql(sql, source, touchpoints=cat)
+    segs = list(spec.segments)
+    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
+                              kind="stable").reset_index(drop=True)
+    totals = table.groupby(segs, observed=True)["n_journeys"].transform("sum") if segs else table["n_journeys"].sum()
+    table["pct"] = table["n_journeys"] / totals * 100
+    table["n_journeys"] = table["n_journeys"].astype("int64")
+    return table[[*segs, "path", "n_journeys", "pct"]]
+
+
+def path_lengths(events: Any, *, by: str | Sequence[str] | None = None, **journey_options: Any) -> pd.DataFrame:
+    """Distribution of journey lengths (number of events).
+
+    Returns
+    -------
+    DataFrame
+        Segment columns, ``length``, ``n_journeys``, ``pct``, ``cum_pct``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aab"), "touchpoint": ["Ad", "Shop", "Ad"],
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 3, utc=True), "sequence": range(3)})
+    >>> path_lengths(ev)[["length", "n_journeys"]]
+       length  n_journeys
+    0       1           1
+    1       2           1
+    """
+    source, spec, cat = prepare(events, where="path_lengths()", by=by, options=journey_options)
+    seg_first, seg_group = _segment_select(spec.segments)
+    sql = f"""
+WITH {journey_ctes(spec)},
+lens AS (SELECT journey_id, count(*) AS length{seg_first} FROM j GROUP BY journey_id)
+SELECT {seg_group}length, count(*) AS n_journeys FROM lens GROUP BY {seg_group}length
+"""
+    table = run_sql(sql, source, touchpoints=cat)
+    segs = list(spec.segments)
+    table = table.sort_values([*segs, "length"], kind="stable").reset_index(drop=True)
+    grp = table.groupby(segs, observed=True)["n_journeys"] if segs else None
+    totals = grp.transform("sum") if segs else table["n_journeys"].sum()
+    table["pct"] = table["n_journeys"] / totals * 100
+    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    table["length"] = table["length"].astype("int64")
+    table["n_journeys"] = table["n_journeys"].astype("int64")
+    return table
+

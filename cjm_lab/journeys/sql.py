@@ -1,0 +1,147 @@
+"""SQL builders: the journeys every analysis starts from, written once.
+
+:func:`journey_ctes` returns the common table expressions that turn the raw
+``events`` relation into ordered journeys ``j`` with one row per event::
+
+    journey_id, customer_id, ts, seq, touchpoint, step (1, 2, … in journey order),
+    t (epoch seconds), is_conv, [segment columns], [stage, department, kind, channel]
+
+Ordering is always ``timestamp`` then ``sequence``, so equal timestamps sort the
+same way in every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote
+
+__all__ = ["JourneySpec", "journey_ctes", "make_spec", "CATALOGUE_COLUMNS"]
+
+#: Catalogue columns carried onto every event when a catalogue is given.
+CATALOGUE_COLUMNS = ("stage", "department", "kind", "channel")
+
+
+@dataclass(frozen=True)
+class JourneySpec:
+    """How events become journeys (see :func:`cjm_lab.journeys.build_journeys`)."""
+
+    journey: str = "customer"
+    session_gap_s: float = 1800.0
+    dedupe: bool = True
+    until_conversion: bool = False
+    conversions: tuple[str, ...] | None = None
+    segments: tuple[str, ...] = ()
+    catalogue: tuple[str, ...] = ()
+    has_session_id: bool = False
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+
+def make_spec(
+    *,
+    journey: str = "customer",
+    session_gap: str | float | pd.Timedelta = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    segments: Sequence[str] = (),
+    touchpoints: pd.DataFrame | None = None,
+    event_columns: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> JourneySpec:
+    """Check the journey options and make a :class:`JourneySpec`."""
+    if journey not in ("customer", "session"):
+        raise CJMConfigError(f"`journey` must be 'customer' or 'session', got {journey!r}.")
+    if isinstance(session_gap, (int, float)):
+        gap = float(session_gap)
+    else:
+        try:
+            gap = pd.Timedelta(session_gap).total_seconds()
+        except (ValueError, TypeError):
+            raise CJMConfigError(f"`session_gap` must be a duration such as '30min', got {session_gap!r}.") from None
+    if gap <= 0:
+        raise CJMConfigError(f"`session_gap` must be positive, got {session_gap!r}.")
+    catalogue: tuple[str, ...] = ()
+    if touchpoints is not None:
+        if not isinstance(touchpoints, pd.DataFrame) or "touchpoint" not in touchpoints.columns:
+            raise CJMConfigError("`touchpoints` must be a catalogue from cjm_lab.io.load_touchpoints.")
+        catalogue = tuple(c for c in (*CATALOGUE_COLUMNS, "is_conversion") if c in touchpoints.columns
+                          and not (c == "channel" and "channel" in event_columns))
+    if until_conversion and conversions is None and "is_conversion" not in catalogue:
+        raise CJMConfigError(
+            "`until_conversion` needs to know the conversions: pass `conversions=[...]` touchpoints or a "
+            "catalogue (`touchpoints=`) with an is_conversion column."
+        )
+    return JourneySpec(
+        journey=journey,
+        session_gap_s=gap,
+        dedupe=bool(dedupe),
+        until_conversion=bool(until_conversion),
+        conversions=tuple(conversions) if conversions is not None else None,
+        segments=tuple(segments),
+        catalogue=catalogue,
+        has_session_id="session_id" in event_columns,
+        extra=tuple(c for c in extra if c not in segments),
+    )
+
+
+def journey_ctes(spec: JourneySpec, d: Dialect = DUCKDB) -> str:
+    """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``."""
+    carried = [*spec.segments, *spec.extra]
+    if spec.journey == "session" and spec.has_session_id:
+        carried.append("session_id")
+    cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
+    ctes = [
+        "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
+        f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
+        "AND touchpoint IS NOT NULL)"
+    ]
+    prev = "src"
+    if spec.dedupe:
+        ctes.append(
+            "dd AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY customer_id, ts, touchpoint "
+            "ORDER BY seq) AS _dup FROM src) AS x WHERE _dup = 1)"
+        )
+        prev = "dd"
+    if spec.journey == "session":
+        if spec.has_session_id:
+            jid = "customer_id || '|' || CAST(session_id AS VARCHAR)"
+        else:
+            ctes.append(
+                f"s1 AS (SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq) IS NULL "
+                f"OR {d.epoch_seconds('ts')} - {d.epoch_seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq)')}"
+                f" > {spec.session_gap_s!r} THEN 1 ELSE 0 END AS _new FROM {prev})"
+            )
+            ctes.append(
+                "s2 AS (SELECT *, sum(_new) OVER (PARTITION BY customer_id ORDER BY ts, seq "
+                "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_no FROM s1)"
+            )
+            prev = "s2"
+            jid = "customer_id || '|' || CAST(session_no AS VARCHAR)"
+    else:
+        jid = "customer_id"
+    if spec.conversions is not None:
+        conv = ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions \
+            else "FALSE"
+    elif "is_conversion" in spec.catalogue:
+        conv = "coalesce(c.is_conversion, FALSE)"
+    else:
+        conv = "FALSE"
+    cat_cols = "".join(f", c.{quote(col)}" for col in spec.catalogue if col != "is_conversion")
+    join = " LEFT JOIN touchpoints AS c USING (touchpoint)" if spec.catalogue else ""
+    ctes.append(
+        f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv, "
+        f"row_number() OVER (PARTITION BY {jid} ORDER BY ts, seq) AS step FROM {prev} AS e{join})"
+    )
+    if spec.until_conversion:
+        ctes.append(
+            "j AS (SELECT * FROM (SELECT *, min(CASE WHEN is_conv THEN step END) OVER (PARTITION BY journey_id) "
+            "AS _first_conv FROM j0) AS x WHERE _first_conv IS NULL OR step <= _first_conv)"
+        )
+    else:
+        ctes.append("j AS (SELECT * FROM j0)")
+    return ",\n".join(ctes)

@@ -1,0 +1,171 @@
+"""Transitions between touchpoints: counts, probabilities, waiting times, segment differences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cjm_lab._validate import require_columns, require_frame
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.journeys.build import prepare
+from cjm_lab.journeys.engine import DUCKDB, quote, run_sql
+from cjm_lab.journeys.sql import journey_ctes
+
+__all__ = ["transitions", "compare_transitions", "START", "EXIT"]
+
+#: Pseudo-touchpoints for where journeys begin and end.
+START = "(start)"
+EXIT = "(exit)"
+
+
+def transitions(
+    events: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    level: str = "touchpoint",
+    **journey_options: Any,
+) -> pd.DataFrame:
+    """Directly-follows transitions with counts, probabilities and waiting times.
+
+    Parameters
+    ----------
+    events : DataFrame or path
+        See :func:`cjm_lab.journeys.build_journeys`.
+    by : str or list of str, optional
+        Segment column(s); the segment of a transition is that of its source event.
+    level : {"touchpoint", "stage", "department"}, default "touchpoint"
+        Transitions between touchpoints, or between the catalogue's stages or
+        departments (needs ``touchpoints=``; consecutive events in the same stage are
+        then a self-transition).
+    **journey_options
+        As in :func:`~cjm_lab.journeys.build_journeys`.
+
+    Returns
+    -------
+    DataFrame
+        Segment columns, ``source``, ``target``, ``n``, ``probability`` (of ``target``
+        given ``source``: each source's probabilities, the exit included, sum to 1),
+        ``median_s`` and ``p95_s`` (seconds between the two events, nearest-rank
+        quantiles).  Rows with ``source == "(start)"`` give the start probabilities;
+        ``target == "(exit)"`` the exit probabilities.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aabbb"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:10",
+    ...                        "2025-01-01 10:00", "2025-01-01 10:30", "2025-01-01 11:00"], utc=True),
+    ...                    "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Buy"], "sequence": range(5)})
+    >>> transitions(ev)[["source", "target", "n", "probability", "median_s"]]
+        source  target  n  probability  median_s
+    0  (start)      Ad  2          1.0       NaN
+    1       Ad    Shop  2          1.0     600.0
+    2      Buy  (exit)  1          1.0       NaN
+    3     Shop  (exit)  1          0.5       NaN
+    4     Shop     Buy  1          0.5    1800.0
+    """
+    where = "transitions()"
+    if level not in ("touchpoint", "stage", "department"):
+        raise CJMConfigError(f"`level` must be 'touchpoint', 'stage' or 'department', got {level!r}.")
+    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    if level != "touchpoint" and level not in spec.catalogue:
+        raise CJMConfigError(f"`level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints=.")
+    node = "touchpoint" if level == "touchpoint" else f"coalesce(CAST({quote(level)} AS VARCHAR), '(unknown)')"
+    segs = list(spec.segments)
+    seg_cols = "".join(f"{quote(s)}, " for s in segs)
+    d = DUCKDB
+    sql = f"""
+WITH {journey_ctes(spec, d)},
+nodes AS (SELECT journey_id, step, t, {seg_cols}{node} AS node FROM j),
+pairs AS (
+  SELECT {seg_cols}node AS source,
+         lead(node) OVER (PARTITION BY journey_id ORDER BY step) AS target,
+         lead(t) OVER (PARTITION BY journey_id ORDER BY step) - t AS gap
+  FROM nodes
+)
+SELECT {seg_cols}source, coalesce(target, '{EXIT}') AS target, count(*) AS n,
+       {d.quantile('gap', 0.5)} AS median_s, {d.quantile('gap', 0.95)} AS p95_s
+FROM pairs GROUP BY {seg_cols}source, coalesce(target, '{EXIT}')
+UNION ALL
+SELECT {seg_cols}'{START}' AS source, node AS target, count(*) AS n, NULL AS median_s, NULL AS p95_s
+FROM nodes WHERE step = 1 GROUP BY {seg_cols}node
+"""
+    table = run_sql(sql, source, touchpoints=cat)
+    order = [*segs, "_start", "source", "target"]
+    table["_start"] = table["source"] != START
+    table = table.sort_values(order, kind="stable").drop(columns="_start").reset_index(drop=True)
+    table["n"] = table["n"].astype("int64")
+    table["probability"] = table["n"] / table.groupby([*segs, "source"], observed=True)["n"].transform("sum")
+    for col in ("median_s", "p95_s"):
+        table[col] = table[col].astype(float)
+    return table[[*segs, "source", "target", "n", "probability", "median_s", "p95_s"]]
+
+
+def compare_transitions(
+    table: pd.DataFrame,
+    *,
+    by: str,
+    groups: Sequence[Any],
+    alpha: float = 0.05,
+    min_n: int = 20,
+) -> pd.DataFrame:
+    """The difference in transition probabilities between two segments or periods.
+
+    Takes the result of :func:`transitions` with ``by`` and compares the probability of
+    each transition in ``groups[1]`` with ``groups[0]`` (two-proportion z-test on the
+    source's counts; Benjamini–Hochberg over all transitions with at least ``min_n``
+    departures in both groups).
+
+    Returns
+    -------
+    DataFrame
+        ``source, target, n_a, probability_a, n_b, probability_b, difference``
+        (percentage points, b − a), ``p_value``, ``p_adjusted``, ``significant``, sorted
+        by the absolute difference.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["x", "x", "y", "y"], "source": ["Cart"] * 4,
+    ...                   "target": ["Buy", "(exit)"] * 2, "n": [80, 20, 50, 50],
+    ...                   "probability": [0.8, 0.2, 0.5, 0.5]})
+    >>> compare_transitions(t, by="g", groups=("x", "y"))[["target", "difference", "significant"]]
+       target  difference  significant
+    0     Buy       -30.0         True
+    1  (exit)        30.0         True
+    """
+    where = "compare_transitions()"
+    require_frame(table, where=where)
+    require_columns(table, {"by": by, "table": ["source", "target", "n"]}, where=where)
+    if len(groups) != 2:
+        raise CJMConfigError(f"`groups` must name two values of {by!r}, got {groups!r}.")
+    parts = []
+    for g in groups:
+        part = table[table[by] == g]
+        if part.empty:
+            raise CJMDataError(f"{where}: no transitions for {by!r} = {g!r}.", column=by,
+                               fix="Compute transitions(..., by=...) on data that has both groups.")
+        parts.append(part.set_index(["source", "target"])["n"])
+    merged = pd.concat(parts, axis=1, keys=["n_a", "n_b"]).fillna(0)
+    src = merged.groupby(level="source")[["n_a", "n_b"]].transform("sum")
+    pa, pb = merged["n_a"] / src["n_a"], merged["n_b"] / src["n_b"]
+    pooled = (merged["n_a"] + merged["n_b"]) / (src["n_a"] + src["n_b"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(pooled * (1 - pooled) * (1 / src["n_a"] + 1 / src["n_b"]))
+        z = (pb - pa) / se
+    p = pd.Series(2 * stats.norm.sf(np.abs(z)), index=merged.index).where(se > 0, 1.0)
+    testable = (src["n_a"] >= min_n) & (src["n_b"] >= min_n)
+    out = pd.DataFrame({
+        "n_a": merged["n_a"].astype("int64"), "probability_a": pa, "n_b": merged["n_b"].astype("int64"),
+        "probability_b": pb, "difference": (pb - pa) * 100, "p_value": p.where(testable),
+    }).reset_index()
+    adjusted = np.full(len(out), np.nan)
+    mask = out["p_value"].notna().to_numpy()
+    if mask.any():
+        adjusted[mask] = stats.false_discovery_control(out.loc[mask, "p_value"].to_numpy(), method="bh")
+    out["p_adjusted"] = adjusted
+    out["significant"] = out["p_adjusted"] < alpha
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
