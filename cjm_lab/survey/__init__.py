@@ -1,7 +1,19 @@
-"""Survey & NPS scoring: the statistics a market researcher signs off."""
+"""Survey & NPS scoring: the statistics a market researcher signs off.
+
+NPS with effective bases and intervals (:mod:`~cjm_lab.survey.nps`), comparisons and
+trends (:mod:`~cjm_lab.survey.compare`), rim weighting (:mod:`~cjm_lab.survey.weighting`),
+response quality (:mod:`~cjm_lab.survey.quality`), rating scales and reliability
+(:mod:`~cjm_lab.survey.scales`), key drivers (:mod:`~cjm_lab.survey.drivers`) and survey
+tables with significance letters (:mod:`~cjm_lab.survey.crosstab`).
+"""
 
 from cjm_lab.survey.compare import compare_nps, describe_difference, nps_trend, nps_vs_rest, paired_nps
+from cjm_lab.survey.crosstab import crosstab, crosstab_to_excel, to_wide
+from cjm_lab.survey.drivers import QUADRANT_LABELS, importance_performance, key_drivers
 from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_groups
+from cjm_lab.survey.quality import QualityReport, flag_speeders, flag_straightliners, quality_report
+from cjm_lab.survey.scales import ces, cronbach_alpha, csat, scale_score
+from cjm_lab.survey.weighting import RimWeights, kish_n_eff, population_targets, rim_weights
 
 __all__ = [
     "nps",
@@ -11,5 +23,23 @@ __all__ = [
     "paired_nps",
     "nps_trend",
     "describe_difference",
+    "rim_weights",
+    "RimWeights",
+    "population_targets",
+    "kish_n_eff",
+    "flag_speeders",
+    "flag_straightliners",
+    "quality_report",
+    "QualityReport",
+    "csat",
+    "ces",
+    "scale_score",
+    "cronbach_alpha",
+    "key_drivers",
+    "importance_performance",
+    "QUADRANT_LABELS",
+    "crosstab",
+    "to_wide",
+    "crosstab_to_excel",
     "TOTAL_LABEL",
 ]
