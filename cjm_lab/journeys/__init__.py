@@ -6,6 +6,7 @@ same analyses work on a pandas DataFrame and on Parquet/CSV files larger than me
 
 from cjm_lab.journeys.build import build_journeys
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
+from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, variants
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
 
@@ -19,6 +20,8 @@ __all__ = [
     "funnel",
     "funnel_dropoffs",
     "wilson_interval",
+    "pain_points",
+    "COMPONENTS",
     "PATH_SEPARATOR",
     "OTHER_LABEL",
     "START",
