@@ -4,7 +4,8 @@ NPS with effective bases and intervals (:mod:`~cjm_lab.survey.nps`), comparisons
 trends (:mod:`~cjm_lab.survey.compare`), rim weighting (:mod:`~cjm_lab.survey.weighting`),
 response quality (:mod:`~cjm_lab.survey.quality`), rating scales and reliability
 (:mod:`~cjm_lab.survey.scales`), key drivers (:mod:`~cjm_lab.survey.drivers`) and survey
-tables with significance letters (:mod:`~cjm_lab.survey.crosstab`).
+tables with significance letters (:mod:`~cjm_lab.survey.crosstab`) and verbatim themes
+(:mod:`~cjm_lab.survey.verbatims`).
 """
 
 from cjm_lab.survey.compare import compare_nps, describe_difference, nps_trend, nps_vs_rest, paired_nps
@@ -13,6 +14,7 @@ from cjm_lab.survey.drivers import QUADRANT_LABELS, importance_performance, key_
 from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_groups
 from cjm_lab.survey.quality import QualityReport, flag_speeders, flag_straightliners, quality_report
 from cjm_lab.survey.scales import ces, cronbach_alpha, csat, scale_score
+from cjm_lab.survey.verbatims import VerbatimThemes, code_answers, code_summary, verbatim_themes
 from cjm_lab.survey.weighting import RimWeights, kish_n_eff, population_targets, rim_weights
 
 __all__ = [
@@ -41,5 +43,9 @@ __all__ = [
     "crosstab",
     "to_wide",
     "crosstab_to_excel",
+    "verbatim_themes",
+    "VerbatimThemes",
+    "code_answers",
+    "code_summary",
     "TOTAL_LABEL",
 ]
