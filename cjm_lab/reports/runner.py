@@ -183,9 +183,12 @@ def run_report(
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
+    declared = _parameters(source)
     run_params = dict(params)
-    if "output_dir" in _parameters(source):
+    if "output_dir" in declared:
         run_params["output_dir"] = str(tmp)
+    effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
+    effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
     t0 = time.perf_counter()
     try:
@@ -218,11 +221,11 @@ def run_report(
         "report": name,
         "label": label,
         "parameters": params,
-        "parameters_effective": {k: v for k, v in run_params.items() if k != "output_dir"},
+        "parameters_effective": effective,
         "started": started.isoformat(timespec="seconds"),
         "duration_s": round(duration, 2),
         "outcome": "success",
-        "data_files_sha256": _data_hashes(params, root),
+        "data_files_sha256": _data_hashes(effective, root),
         "versions": _versions(),
         "host": platform.node(),
     }
