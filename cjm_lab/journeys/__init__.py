@@ -4,10 +4,20 @@ Aggregation over events runs as SQL in an engine (embedded DuckDB by default), s
 same analyses work on a pandas DataFrame and on Parquet/CSV files larger than memory.
 """
 
+from cjm_lab.journeys.attribution import attribution
 from cjm_lab.journeys.build import build_journeys
+from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
 from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, variants
+from cjm_lab.journeys.retention import (
+    RepeatTimes,
+    cumulative_incidence,
+    kaplan_meier,
+    retention,
+    time_to_outcome,
+    time_to_repeat,
+)
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
 
 __all__ = [
@@ -22,6 +32,16 @@ __all__ = [
     "wilson_interval",
     "pain_points",
     "COMPONENTS",
+    "attribution",
+    "retention",
+    "time_to_repeat",
+    "RepeatTimes",
+    "kaplan_meier",
+    "cumulative_incidence",
+    "time_to_outcome",
+    "cluster_journeys",
+    "JourneyClusters",
+    "crosstab_with",
     "PATH_SEPARATOR",
     "OTHER_LABEL",
     "START",

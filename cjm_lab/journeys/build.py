@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.engine import EventSource, as_source, run_sql, segment_columns
+from cjm_lab.journeys.engine import EventSource, as_source, quote, run_sql, segment_columns
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
 
 __all__ = ["build_journeys", "prepare", "JOURNEY_OPTIONS"]
@@ -22,10 +22,14 @@ def prepare(
     *,
     where: str,
     by: str | Sequence[str] | None = None,
-    extra: Sequence[str] = (),
+    extra: Mapping[str, str | None] | None = None,
     options: dict[str, Any] | None = None,
 ) -> tuple[EventSource, JourneySpec, pd.DataFrame | None]:
-    """Validate the events and the journey options shared by every analysis."""
+    """Validate the events and the journey options shared by every analysis.
+
+    ``extra`` maps an argument name to an event column the analysis reads besides the
+    roles (e.g. ``{"value": "revenue"}``); a missing column is reported for that argument.
+    """
     options = dict(options or {})
     unknown = sorted(set(options) - set(JOURNEY_OPTIONS))
     if unknown:
@@ -35,9 +39,14 @@ def prepare(
         )
     source = as_source(events, where=where)
     segments = segment_columns(source, by, where=where)
+    extra_cols = []
+    for arg, col in (extra or {}).items():
+        if col:
+            segment_columns(source, [col], where=where, arg=arg)
+            extra_cols.append(col)
     touchpoints = options.pop("touchpoints", None)
     cols = list(source.frame.columns) if source.frame is not None else []
-    spec = make_spec(segments=segments, touchpoints=touchpoints, event_columns=cols, extra=extra, **options)
+    spec = make_spec(segments=segments, touchpoints=touchpoints, event_columns=cols, extra=extra_cols, **options)
     if touchpoints is not None and source.frame is not None:
         known = set(touchpoints["touchpoint"].astype(str))
         unknown_tp = ~source.frame["touchpoint"].isin(known)
@@ -119,10 +128,14 @@ def build_journeys(
     if source.frame is not None:
         keep = [c for c in source.frame.columns if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]
         spec = JourneySpec(**{**spec.__dict__, "extra": tuple(keep)})
+    carried = [*spec.extra, *spec.segments, *[c for c in spec.catalogue if c != "is_conversion"]]
+    if spec.journey == "session" and not spec.has_session_id:
+        carried.append("session_no")
+    cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
     sql = (
         f"WITH {journey_ctes(spec)}\n"
-        "SELECT * EXCLUDE (ts, seq, t, is_conv), ts AS \"timestamp\", seq AS \"sequence\", is_conv AS is_conversion "
-        "FROM j ORDER BY journey_id, step"
+        "SELECT journey_id, customer_id, step, ts AS \"timestamp\", seq AS \"sequence\", touchpoint, "
+        f"is_conv AS is_conversion{cols} FROM j ORDER BY journey_id, step"
     )
     out = run_sql(sql, source, touchpoints=cat)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_")])

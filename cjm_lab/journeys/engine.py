@@ -216,16 +216,16 @@ def _register(con: Any, source: EventSource) -> None:
         )
 
 
-def segment_columns(source: EventSource, by: str | Sequence[str] | None, *, where: str) -> list[str]:
+def segment_columns(source: EventSource, by: str | Sequence[str] | None, *, where: str, arg: str = "by") -> list[str]:
     """Validate ``by`` against the event columns (files are described by DuckDB)."""
     cols = [by] if isinstance(by, str) else list(by or [])
     if not cols:
         return []
     if source.frame is not None:
-        require_columns(source.frame, {"by": cols}, where=where)
+        require_columns(source.frame, {arg: cols}, where=where)
         return cols
     with _connection(None, None) as con:
         _register(con, source)
         present = source.columns(con)
-    require_columns(pd.DataFrame(columns=present), {"by": cols}, where=where)
+    require_columns(pd.DataFrame(columns=present), {arg: cols}, where=where)
     return cols

@@ -12,7 +12,7 @@ from scipy import stats
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
 
 __all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
@@ -35,22 +35,9 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, confidence: float = 0.
         p = s / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.where(n > 0, (centre - half) * 100, np.nan), np.where(n > 0, (centre + half) * 100, np.nan)
-
-
-def _seconds(value: Any, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        try:
-            seconds = pd.Timedelta(value).total_seconds()
-        except (ValueError, TypeError):
-            raise CJMConfigError(f"`{name}` must be a duration such as '7D' or '2h', got {value!r}.") from None
-    if seconds <= 0:
-        raise CJMConfigError(f"`{name}` must be positive, got {value!r}.")
-    return seconds
+    low = np.clip((centre - half) * 100, 0, 100)
+    high = np.clip((centre + half) * 100, 0, 100)
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
 def _steps(steps: Any) -> tuple[list[list[str]], list[str]]:
@@ -75,12 +62,12 @@ class _Plan:
         self.members, self.labels = _steps(steps)
         self.k = len(self.members)
         self.mode = mode
-        self.window = _seconds(window, "window")
+        self.window = duration_seconds(window, "window")
         if step_windows is None:
             step_windows = [None] * self.k
         if len(step_windows) != self.k:
             raise CJMConfigError(f"`step_windows` needs one entry per step ({self.k}); the first is ignored.")
-        self.step_windows = [_seconds(w, "step_windows") for w in step_windows]
+        self.step_windows = [duration_seconds(w, "step_windows") for w in step_windows]
         opt = set()
         for o in optional or ():
             idx = self.labels.index(o) if o in self.labels else o

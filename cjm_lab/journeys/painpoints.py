@@ -51,8 +51,7 @@ from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
-from cjm_lab.journeys.funnels import _seconds
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["pain_points", "COMPONENTS"]
 
@@ -213,12 +212,11 @@ def pain_points(
         raise CJMConfigError(f"`min_contacts` must be a positive whole number, got {min_contacts!r}.")
     if not wait_fence > 0:
         raise CJMConfigError(f"`wait_fence` must be positive, got {wait_fence!r}.")
-    window_s = _seconds(contact_window, "contact_window")
-    min_wait_s = _seconds(min_wait, "min_wait")
-    lookback_s = _seconds(lookback, "lookback")
-    extra = [promised] if promised else []
+    window_s = duration_seconds(contact_window, "contact_window")
+    min_wait_s = duration_seconds(min_wait, "min_wait")
+    lookback_s = duration_seconds(lookback, "lookback")
     options = {**journey_options, "touchpoints": touchpoints}
-    source, spec, cat = prepare(events, where=where, by=by, extra=extra, options=options)
+    source, spec, cat = prepare(events, where=where, by=by, extra={"promised": promised}, options=options)
     if promised and source.frame is not None:
         require_columns(source.frame, {"promised": promised}, where=where)
         if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):

@@ -14,16 +14,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote
 
-__all__ = ["JourneySpec", "journey_ctes", "make_spec", "CATALOGUE_COLUMNS"]
+__all__ = ["JourneySpec", "journey_ctes", "make_spec", "duration_seconds", "CATALOGUE_COLUMNS"]
 
 #: Catalogue columns carried onto every event when a catalogue is given.
 CATALOGUE_COLUMNS = ("stage", "department", "kind", "channel")
+
+
+def duration_seconds(value: Any, name: str) -> float | None:
+    """A duration parameter ("7D", "2h", a Timedelta or seconds) in seconds; None stays None.
+
+    Examples
+    --------
+    >>> duration_seconds("2h", "window"), duration_seconds(90, "window")
+    (7200.0, 90.0)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        try:
+            seconds = pd.Timedelta(value).total_seconds()
+        except (ValueError, TypeError):
+            raise CJMConfigError(f"`{name}` must be a duration such as '7D' or '2h', got {value!r}.") from None
+    if not seconds > 0:
+        raise CJMConfigError(f"`{name}` must be positive, got {value!r}.")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -56,15 +79,7 @@ def make_spec(
     """Check the journey options and make a :class:`JourneySpec`."""
     if journey not in ("customer", "session"):
         raise CJMConfigError(f"`journey` must be 'customer' or 'session', got {journey!r}.")
-    if isinstance(session_gap, (int, float)):
-        gap = float(session_gap)
-    else:
-        try:
-            gap = pd.Timedelta(session_gap).total_seconds()
-        except (ValueError, TypeError):
-            raise CJMConfigError(f"`session_gap` must be a duration such as '30min', got {session_gap!r}.") from None
-    if gap <= 0:
-        raise CJMConfigError(f"`session_gap` must be positive, got {session_gap!r}.")
+    gap = duration_seconds(session_gap, "session_gap")
     catalogue: tuple[str, ...] = ()
     if touchpoints is not None:
         if not isinstance(touchpoints, pd.DataFrame) or "touchpoint" not in touchpoints.columns:
