@@ -67,7 +67,7 @@ customers = io.load_customers(customers_path, columns=mapping)
 display(Markdown(TEXT["data"]))
 overview = io.describe_tables(events=events, touchpoints=touchpoints, survey=responses, customers=customers)
 save_table(overview, "data_overview", output_dir)
-overview
+overview.drop(columns="source").round(1)
 '''),
         code('''
 display(Markdown(TEXT["nps"]))
@@ -77,7 +77,7 @@ save_table(total, "nps_total", output_dir)
 row = total.iloc[0]
 save_results({"nps_total": float(row["nps"]), "nps_n": int(row["n"])}, output_dir)
 display(Markdown(TEXT["summary"].format(nps=row["nps"], lo=row["ci_low"], hi=row["ci_high"], n=int(row["n"]))))
-total
+total[["n", "n_eff", "pct_promoters", "pct_passives", "pct_detractors", "nps", "ci_low", "ci_high"]].round(1)
 '''),
         code('''
 display(Markdown(TEXT["by"].format(seg=segment)))
@@ -91,7 +91,7 @@ ax.axvline(0, color="black", linewidth=0.8)
 ax.set_xlabel("NPS")
 ax.invert_yaxis()
 save_figure(fig, "nps_by_segment", output_dir)
-by_segment
+by_segment[[segment, "n", "nps", "ci_low", "ci_high", "low_base"]].round(1)
 '''),
     ]
 
