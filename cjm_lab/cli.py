@@ -4,7 +4,8 @@ Examples (from a shell)::
 
     cjm-lab list
     cjm-lab params cx_overview
-    cjm-lab report cx_overview -p language=de --label DACH
+    cjm-lab report cx_overview -p language=de --label DACH --pdf
+    cjm-lab report cx_overview --each language=en,de
     cjm-lab sample --customers 100000 --out data/generated
 """
 
@@ -53,23 +54,61 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from cjm_lab.reports import list_reports, run_report
+    from cjm_lab.reports import ReportError, list_reports, run_batch, run_report
 
     params: dict[str, Any] = {}
     if args.config:
-        with open(args.config, encoding="utf-8") as fh:
-            loaded = yaml.safe_load(fh) or {}
-        if not isinstance(loaded, dict):
-            raise CJMConfigError(f"{args.config} must hold a mapping of parameter: value.")
-        params.update(loaded)
+        params.update(_read_yaml(args.config, "a mapping of parameter: value"))
     params.update(_parse_pairs(args.param or []))
     names = list_reports() if args.name == "all" else [args.name]
+    options = {"out": args.out, "timeout": args.timeout, "progress": not args.quiet, "pdf": args.pdf}
+    runs = _batch_runs(args)
+    failed = 0
     for name in names:
-        result = run_report(
-            name, params, out=args.out, label=args.label, timeout=args.timeout, progress=not args.quiet
-        )
-        print(result.folder)
-    return 0
+        if runs is None:
+            result = run_report(name, params, label=args.label, **options)
+            print(result.folder)
+            continue
+        for item in run_batch(name, runs, parameters=params, **options):
+            if isinstance(item, ReportError):
+                failed += 1
+                print(f"cjm-lab: error: {item}", file=sys.stderr)
+            else:
+                print(item.folder)
+    return 1 if failed else 0
+
+
+def _read_yaml(path: str, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            loaded = yaml.safe_load(fh)
+    except OSError as err:
+        raise CJMConfigError(f"Cannot read {path}: {err}") from err
+    except yaml.YAMLError as err:
+        raise CJMConfigError(f"{path} is not valid YAML: {err}") from err
+    if loaded is None:
+        return {}
+    if what.startswith("a mapping") and not isinstance(loaded, dict):
+        raise CJMConfigError(f"{path} must hold {what}.")
+    return loaded
+
+
+def _batch_runs(args: argparse.Namespace) -> Any:
+    if args.batch and args.each:
+        raise CJMConfigError("Use either --batch or --each, not both.")
+    if args.batch:
+        runs = _read_yaml(args.batch, "a batch")
+        if not isinstance(runs, (dict, list)):
+            raise CJMConfigError(f"{args.batch} must map labels to parameters, or list {{label, parameters}}.")
+        return runs
+    if args.each:
+        key, _, values = args.each.partition("=")
+        if not key or not values:
+            raise CJMConfigError(f"--each takes key=value1,value2,...; got {args.each!r}.")
+        from cjm_lab.reports.notebooks import parse_cli_value
+
+        return {v.strip(): {key.strip(): parse_cli_value(v.strip())} for v in values.split(",") if v.strip()}
+    return None
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -103,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="suffix of the run folder, e.g. a market")
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
+    p.add_argument("--batch", help="YAML file: {label: {parameters}} — one run per label, fresh kernel each")
+    p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("sample", help="generate sample data with planted truth")

@@ -67,7 +67,7 @@ customers = io.load_customers(customers_path, columns=mapping)
 display(Markdown(TEXT["data"]))
 overview = io.describe_tables(events=events, touchpoints=touchpoints, survey=responses, customers=customers)
 save_table(overview, "data_overview", output_dir)
-overview.drop(columns="source").round(1)
+overview.drop(columns="source").round({"missing_pct": 1})
 '''),
         code('''
 display(Markdown(TEXT["nps"]))

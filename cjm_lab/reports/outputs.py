@@ -68,8 +68,14 @@ def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | No
     return csv_path
 
 
-def save_figure(figure: Any, name: str, output_dir: str | os.PathLike | None, *, dpi: int = 150) -> Path | None:
-    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png``."""
+def save_figure(
+    figure: Any, name: str, output_dir: str | os.PathLike | None, *, title: str | None = None, dpi: int = 150
+) -> Path | None:
+    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` for the report's deck.
+
+    ``title`` heads the figure's slide in the PowerPoint deck (default: the figure's own
+    title, else ``name``); figures are listed in ``figures.json`` in the order saved.
+    """
     folder = _target(output_dir)
     if folder is None:
         return None
@@ -78,6 +84,14 @@ def save_figure(figure: Any, name: str, output_dir: str | os.PathLike | None, *,
         raise CJMConfigError(f"save_figure() needs a matplotlib Figure or Axes, got {type(figure).__name__}.")
     path = folder / f"{_name(name)}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    if title is None:
+        axes = fig.get_axes()
+        suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+        title = suptitle or (axes[0].get_title() if axes else "") or name
+    manifest = folder / "figures.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
+    entries = [e for e in entries if e["file"] != path.name] + [{"file": path.name, "title": title}]
+    manifest.write_text(json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
 

@@ -20,16 +20,17 @@ import platform
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.reports.exports import build_pptx, print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
 
-__all__ = ["ReportError", "RunResult", "run_report", "rebuild_index", "export_html"]
+__all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
 _REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
@@ -90,9 +91,9 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
 def export_html(notebook: Path, target: Path) -> Path:
     """Write the executed notebook as HTML without code cells that opens offline.
 
-    Inputs, prompts and the parameter cells are removed, as are cells tagged
-    ``remove_cell``; scripts that would load from a CDN are dropped (figures are
-    embedded as data URIs).
+    Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
+    in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
+    that would load from a CDN are dropped (figures are embedded as data URIs).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -108,6 +109,10 @@ def export_html(notebook: Path, target: Path) -> Path:
     exporter = HTMLExporter(config=config, template_name="lab")
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
@@ -141,6 +146,7 @@ def run_report(
     label: str | None = None,
     timeout: int = 600,
     progress: bool = True,
+    pdf: bool = False,
     notebooks: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
@@ -160,6 +166,8 @@ def run_report(
         Seconds a single cell may run.
     progress : bool, default True
         Show papermill's progress bar.
+    pdf : bool, default False
+        Also print the HTML to ``report.pdf`` with a local headless Chromium.
 
     Returns
     -------
@@ -216,7 +224,15 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
-    html_path = export_html(executed, tmp / "report.html")
+    try:
+        html_path = export_html(executed, tmp / "report.html")
+        build_pptx(tmp, title=f"{name}" + (f" — {label}" if label else ""),
+                   subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab")
+        if pdf:
+            print_pdf(html_path, tmp / "report.pdf")
+    except BaseException:
+        _keep_failed(tmp, out_dir, base)
+        raise
     record = {
         "report": name,
         "label": label,
@@ -239,6 +255,59 @@ def run_report(
         (out_dir / ".locks" / f"{final.name}.lock").unlink()
     rebuild_index(out_dir)
     return RunResult(final, final / executed.name, final / "report.html", record)
+
+
+def run_batch(
+    name: str,
+    runs: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]],
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    stop_on_error: bool = False,
+    **options: Any,
+) -> list[RunResult | ReportError]:
+    """Run one report several times from this process, a fresh kernel for each run.
+
+    Parameters
+    ----------
+    name : str
+        The report.
+    runs : dict or list
+        ``{label: parameters}`` (e.g. one entry per market or persona), or a list of
+        ``{"label": ..., "parameters": {...}}``.
+    parameters : dict, optional
+        Parameters shared by every run (a run's own parameters win).
+    stop_on_error : bool, default False
+        Stop at the first failed run; otherwise every run is tried and failures are
+        returned in place of their results.
+    **options
+        Passed to :func:`run_report` (``out``, ``timeout``, ``pdf`` …).
+
+    Returns
+    -------
+    list
+        A :class:`RunResult` or the :class:`ReportError` of each run, in order.  All
+        parameters are checked before the first kernel starts.
+    """
+    items = list(runs.items()) if isinstance(runs, Mapping) else [
+        (r.get("label"), r.get("parameters", {})) for r in runs
+    ]
+    if not items:
+        raise CJMConfigError("The batch has no runs.")
+    labels = [label for label, _ in items]
+    if any(not label for label in labels) or len(set(labels)) != len(labels):
+        raise CJMConfigError(f"Every run of a batch needs its own label; got {labels}.")
+    merged = [(label, {**dict(parameters or {}), **dict(params or {})}) for label, params in items]
+    for _, params in merged:  # fail fast: a typo in the last run must not waste the first ones
+        check_parameters(name, params, options.get("notebooks"))
+    results: list[RunResult | ReportError] = []
+    for label, params in merged:
+        try:
+            results.append(run_report(name, params, label=str(label), **options))
+        except ReportError as err:
+            if stop_on_error:
+                raise
+            results.append(err)
+    return results
 
 
 def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:

@@ -113,3 +113,30 @@ def test_cli_exit_code_on_failure(books, tmp_path):
                           "CJM_LAB_NOTEBOOKS": str(books)}, timeout=120)
     assert proc.returncode == 1
     assert "planted failure" in proc.stderr and "_failed" in proc.stderr
+
+
+def test_batch_from_one_process_with_pdf_and_deck(books, tmp_path):
+    from pptx import Presentation
+
+    from cjm_lab.reports import run_batch
+
+    nb = nbformat.read(books / "demo.ipynb", as_version=4)
+    nb.cells.append(new_code_cell(
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom cjm_lab.reports import save_figure\n"
+        "import warnings\nwarnings.warn('internal detail')\n"
+        "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [n, 2])\nax.set_title(title)\nsave_figure(fig, 'bars', output_dir)"))
+    nbformat.write(nb, books / "demo.ipynb")
+    results = run_batch("demo", {"Nord": {"title": "Nord"}, "Süd": {"title": "Süd", "fail": True}},
+                        parameters={"n": 2}, out=tmp_path / "r", notebooks=books, progress=False, pdf=True)
+    ok, failed = results
+    assert isinstance(failed, ReportError) and "planted failure" in str(failed)
+    assert ok.folder.name.endswith("_demo_Nord")
+    assert (ok.folder / "report.pdf").read_bytes()[:4] == b"%PDF"
+    deck = Presentation(str(ok.folder / "report.pptx"))
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles[1] == "Nord" and len(deck.slides) == 2
+    assert any(shape.shape_type == 13 for shape in deck.slides[1].shapes)  # a picture
+    assert "internal detail" not in ok.html.read_text()
+    with pytest.raises(CJMConfigError, match="no parameter 'tittle'"):
+        run_batch("demo", {"a": {"title": "x"}, "b": {"tittle": "y"}}, out=tmp_path / "r2", notebooks=books)
+    assert not (tmp_path / "r2").exists() or not any((tmp_path / "r2").glob("*_demo_a"))

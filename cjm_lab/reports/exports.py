@@ -1,0 +1,95 @@
+"""What a run hands to clients besides the HTML: a PDF printed by Chromium and a PowerPoint deck."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cjm_lab.errors import CJMConfigError
+
+__all__ = ["find_chromium", "print_pdf", "build_pptx", "CHROMIUM_FLAGS"]
+
+#: Flags that let headless Chromium run here: no sandbox as root, no GPU, no network chatter.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def find_chromium() -> str:
+    """The Chromium executable: ``$CJM_LAB_CHROMIUM``, else chromium/chromium-browser/google-chrome on PATH."""
+    env = os.environ.get("CJM_LAB_CHROMIUM")
+    if env and Path(env).is_file():
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise CJMConfigError(
+        "PDF export prints the HTML report with a local Chromium, and none was found. Install Debian's "
+        "package (`apt-get install chromium`) or set CJM_LAB_CHROMIUM to the browser's path; browsers are "
+        "never downloaded at run time."
+    )
+
+
+def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
+    """Print ``html`` to ``pdf`` with headless Chromium (A4, no header or footer)."""
+    browser = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="cjm-chromium-") as profile:
+        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+        raise CJMConfigError(f"Chromium could not print {html.name} to PDF (exit {proc.returncode}): "
+                             f"{proc.stderr.strip()[-500:]}")
+    return pdf
+
+
+def build_pptx(folder: Path, *, title: str, subtitle: str = "") -> Path | None:
+    """A PowerPoint deck of the run's figures, one per slide with its title; None without figures.
+
+    Figures and their titles come from ``figures.json``, written by
+    :func:`cjm_lab.reports.save_figure` in the order the report made them.
+    """
+    manifest = folder / "figures.json"
+    if not manifest.is_file():
+        return None
+    figures: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))
+    figures = [f for f in figures if (folder / f["file"]).is_file()]
+    if not figures:
+        return None
+    from pptx import Presentation
+    from pptx.util import Emu, Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)  # 16:9
+    cover = deck.slides.add_slide(deck.slide_layouts[0])
+    cover.shapes.title.text = title
+    if len(cover.placeholders) > 1:
+        cover.placeholders[1].text = subtitle
+    for fig in figures:
+        slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+        slide.shapes.title.text = fig.get("title") or fig["file"]
+        slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(28)
+        from PIL import Image
+
+        with Image.open(folder / fig["file"]) as img:
+            width, height = img.size
+        box_w, box_h = deck.slide_width - Inches(1), deck.slide_height - Inches(1.8)
+        scale = min(box_w / width, box_h / height)
+        w, h = int(width * scale), int(height * scale)
+        left = Emu(int((deck.slide_width - w) / 2))
+        slide.shapes.add_picture(str(folder / fig["file"]), left, Inches(1.5), width=Emu(w), height=Emu(h))
+    path = folder / "report.pptx"
+    deck.save(path)
+    return path
