@@ -156,14 +156,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM (cron timeouts, systemd stop) unwinds like Ctrl-C: a run in progress is moved
+    to reports/_failed/ and no folder is left under a final name."""
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cjm-lab`` command; returns the exit code."""
+    import signal
+
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args))
     except CJMError as err:
         print(f"cjm-lab: error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as err:
+        print(f"cjm-lab: interrupted ({err or 'Ctrl-C'}); the unfinished run is under reports/_failed/",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
