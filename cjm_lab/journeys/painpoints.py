@@ -119,6 +119,7 @@ def pain_points(
     score: str = "recommend",
     score_scale: tuple[float, float] = (0, 10),
     negative_max: float = 6,
+    positive_min: float = 9,
     survey_date: str = "date",
     survey_weight: str | None = None,
     alpha: float = 0.05,
@@ -159,9 +160,11 @@ def pain_points(
         delivery date on the delivery event); adds lateness.
     lookback, score, survey_date, survey_weight
         The survey join.
-    score_scale, negative_max : default (0, 10) and 6
-        The scale of ``score`` and its highest negative value: detractors (0–6) for a
-        recommend score; e.g. ``(1, 5)`` and ``2`` for one- and two-star reviews.
+    score_scale, negative_max, positive_min : default (0, 10), 6 and 9
+        The scale of ``score``, its highest negative and its lowest positive value:
+        detractors (0–6) and promoters (9–10) for a recommend score; e.g. ``(1, 5)``, ``2``
+        and ``5`` for star reviews.  ``nps_met`` is the positive minus the negative share
+        of the respondents who met the touchpoint (the NPS for a recommend score).
     alpha : float, default 0.05
         Only moments of truth significant after Benjamini–Hochberg count in the score.
     weights : dict, optional
@@ -180,7 +183,8 @@ def pain_points(
         ``n_journeys`` (meeting it), ``reach_pct``, per component the rate in percent
         (``drop_off_pct``, ``rework_pct``, ``repeat_contact_pct``, ``long_wait_pct``,
         ``late_pct``) and, with a survey, ``n_respondents_met``, ``detractor_pct_met``,
-        ``detractor_pct_not_met``, ``detractor_odds_ratio``, ``detractor_p_adjusted`` and,
+        ``detractor_pct_not_met``, ``nps_met``, ``detractor_odds_ratio``,
+        ``detractor_p_adjusted`` and,
         with ``promised``, ``n_respondents_late``, ``late_detractor_pct``,
         ``on_time_detractor_pct``, ``late_odds_ratio``, ``late_detractor_p_adjusted``;
         then ``excess_customers`` (customers hurt beyond the normal, summed over the
@@ -236,7 +240,7 @@ def pain_points(
         table["_n_drop_off"] = np.nan
     if survey is not None:
         mot = _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date, survey_weight,
-                                lookback_s, alpha, where, tuple(score_scale), negative_max, promised)
+                                lookback_s, alpha, where, tuple(score_scale), negative_max, positive_min, promised)
         table = table.merge(mot, on=[*segs, unit], how="left")
     table = _score(table, segs, unit, weights, min_reach, survey is not None)
     table = _describe(table, segs, unit, language, min_contacts, window_s)
@@ -351,7 +355,7 @@ FROM flags GROUP BY {seg_cols}node
 
 
 def _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date, survey_weight, lookback_s,
-                      alpha, where, score_scale, negative_max, promised):
+                      alpha, where, score_scale, negative_max, positive_min, promised):
     require_frame(survey, where=where)
     require_columns(survey, {"survey": ["customer_id", score, survey_date], "survey_weight": survey_weight},
                     where=where)
@@ -367,6 +371,7 @@ def _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date,
         "customer_id": survey["customer_id"].astype("str").to_numpy(),
         "_date": dates.to_numpy(),
         "_det": (scores <= negative_max).astype(float).where(scores.notna()).to_numpy(),
+        "_pos": (scores >= positive_min).astype(float).where(scores.notna()).to_numpy(),
         "_w": (numeric_column(survey, survey_weight, where=where, allow_missing=False).to_numpy()
                if survey_weight else np.ones(len(survey))),
     })
@@ -407,7 +412,11 @@ GROUP BY s._rid, {node}
         length = np.log1p(n_events.loc[idx].to_numpy())
         keys = {s: (key if len(segs) == 1 else key[i]) for i, s in enumerate(segs)}
         joint = _joint_logit(y, (met.loc[idx] > 0).astype(float), length, w)
+        pos = answered.loc[idx, "_pos"].to_numpy()
         for tp, result in joint.items():
+            hit = met.loc[idx, tp].to_numpy() > 0
+            result["nps_met"] = (float((np.average(pos[hit], weights=w[hit]) - np.average(y[hit], weights=w[hit]))
+                                       * 100) if hit.any() else np.nan)
             if promised:
                 result.update(_lateness(y, w, length, lateness.loc[idx, tp].to_numpy() > 0,
                                         promise.loc[idx, tp].to_numpy() > 0))
