@@ -8,6 +8,7 @@ from cjm_lab.journeys.attribution import attribution
 from cjm_lab.journeys.build import build_journeys
 from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
+from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
 from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, variants
 from cjm_lab.journeys.retention import (
@@ -31,6 +32,8 @@ __all__ = [
     "funnel_dropoffs",
     "wilson_interval",
     "pain_points",
+    "journey_map_data",
+    "JourneyMapData",
     "COMPONENTS",
     "attribution",
     "retention",

@@ -234,7 +234,9 @@ def pain_points(
     table = _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, window_s,
                               wait_fence, min_wait_s, promised)
     table = _rework_scope(table, cat, unit, service_tps)
-    if spec.conversions is None and "is_conversion" not in spec.catalogue:
+    no_conversions = spec.conversions is None and (
+        "is_conversion" not in spec.catalogue or cat is None or not cat["is_conversion"].astype(bool).any())
+    if no_conversions:
         # without conversions every journey "ends unconverted": drop-off says nothing
         table["drop_off_pct"] = np.nan
         table["_n_drop_off"] = np.nan
@@ -405,7 +407,8 @@ GROUP BY s._rid, {node}
     seg_of = long.groupby("_rid")[segs].first() if segs else None
     answered = sv.set_index("_rid").loc[met.index]
     rows = []
-    groups = [(None, met.index)] if not segs else list(seg_of.groupby(segs, observed=True).groups.items())
+    groups = [(None, met.index)] if not segs else list(
+        seg_of.groupby(segs[0] if len(segs) == 1 else segs, observed=True).groups.items())
     for key, idx in groups:
         y = answered.loc[idx, "_det"].to_numpy()
         w = answered.loc[idx, "_w"].to_numpy()

@@ -1,0 +1,131 @@
+"""What a customer journey map shows, computed once: touchpoints and stages with reach, drop-off, feeling, pain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys.painpoints import pain_points
+
+__all__ = ["JourneyMapData", "journey_map_data"]
+
+
+@dataclass(frozen=True)
+class JourneyMapData:
+    """The content of one or more journey maps (one per segment when ``by`` was given).
+
+    Attributes
+    ----------
+    touchpoints : DataFrame
+        One row per (segment,) touchpoint: ``stage``, ``department``, ``kind``, ``label_de``
+        (when the catalogue has it), ``reach_pct``, ``drop_off_pct``, ``nps_met``,
+        ``pain_rank`` (1 = worst, only for the top ``top_pain``), ``moment_of_truth`` (bool),
+        ``main_issue``, ``note``, and all pain-point columns.
+    stages : DataFrame
+        One row per (segment,) stage in journey order: ``reach_pct``, ``nps_met`` (the
+        emotion curve), ``n_respondents_met``.
+    stage_order : list of str
+        The catalogue's stages in order.
+    segment : str or None
+        The segment column, when maps are per segment.
+    """
+
+    touchpoints: pd.DataFrame
+    stages: pd.DataFrame
+    stage_order: list[str]
+    segment: str | None
+    language: str = "en"
+
+    def segments(self) -> list[Any]:
+        """The segments in the data (``[None]`` for a single map)."""
+        if self.segment is None:
+            return [None]
+        return list(dict.fromkeys(self.touchpoints[self.segment]))
+
+    def for_segment(self, value: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The touchpoint and stage rows of one segment."""
+        if self.segment is None:
+            return self.touchpoints, self.stages
+        if value not in set(self.touchpoints[self.segment]):
+            raise CJMConfigError(f"No map for {self.segment!r} = {value!r}; segments: {self.segments()}.")
+        tp = self.touchpoints[self.touchpoints[self.segment] == value]
+        st = self.stages[self.stages[self.segment] == value]
+        return tp, st
+
+
+def journey_map_data(
+    events: Any,
+    *,
+    touchpoints: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    by: str | None = None,
+    top_pain: int = 5,
+    alpha: float = 0.05,
+    language: str = "en",
+    **pain_options: Any,
+) -> JourneyMapData:
+    """Compute what a customer journey map shows, for the whole log or per segment.
+
+    Parameters
+    ----------
+    events : DataFrame or path
+        The event log (see :func:`cjm_lab.journeys.build_journeys`).
+    touchpoints : DataFrame
+        The catalogue (stages in order, departments, kinds); required for a map.
+    survey : DataFrame, optional
+        Survey joined on ``customer_id``: the feeling (NPS of those who met a touchpoint or
+        stage, before answering) and the moments of truth.
+    by : str, optional
+        A segment column of the log (e.g. ``persona``): one map per segment.
+    top_pain : int, default 5
+        How many of the worst pain points a map flags.
+    alpha : float, default 0.05
+        Significance for moments of truth.
+    language : {"en", "de"}
+        Language of the pain-point notes the map shows.
+    **pain_options
+        Passed to :func:`cjm_lab.journeys.pain_points` (``promised``, ``lookback``,
+        ``score``, ``score_scale`` …).
+
+    Returns
+    -------
+    JourneyMapData
+
+    Examples
+    --------
+    >>> from cjm_lab.sample import make_sample
+    >>> s = make_sample(customers=400, seed=1)
+    >>> data = journey_map_data(s.events, touchpoints=s.touchpoints, survey=s.survey)
+    >>> data.stage_order
+    ['research', 'comparison', 'purchase', 'experience', 'loyalty']
+    >>> int(data.touchpoints["pain_rank"].max())
+    5
+    """
+    if touchpoints is None or "stage" not in getattr(touchpoints, "columns", []):
+        raise CJMConfigError("journey_map_data() needs the touchpoint catalogue (`touchpoints=` from load_touchpoints).")
+    if not isinstance(top_pain, int) or top_pain < 0:
+        raise CJMConfigError(f"`top_pain` must be a whole number ≥ 0, got {top_pain!r}.")
+    options = {"survey": survey, "by": by, "alpha": alpha, "language": language, **pain_options}
+    tp = pain_points(events, touchpoints=touchpoints, **options)
+    st = pain_points(events, touchpoints=touchpoints, level="stage", **options)
+    order = [str(s) for s in touchpoints["stage"].cat.categories] if isinstance(
+        touchpoints["stage"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(touchpoints["stage"].astype(str)))
+    extra = [c for c in ("label_de", "label_en") if c in touchpoints.columns]
+    if extra:
+        tp = tp.merge(touchpoints[["touchpoint", *extra]].astype({"touchpoint": "str"}), on="touchpoint", how="left")
+    segs = [by] if by else []
+    tp["pain_rank"] = tp["rank"].where(tp["rank"] <= top_pain).astype("Int64") if top_pain else pd.NA
+    mot = pd.Series(False, index=tp.index)
+    if "detractor_p_adjusted" in tp.columns:
+        mot |= (tp["detractor_p_adjusted"] < alpha) & (tp["detractor_odds_ratio"] > 1)
+    if "late_detractor_p_adjusted" in tp.columns:
+        mot |= (tp["late_detractor_p_adjusted"] < alpha) & (tp["late_odds_ratio"] > 1)
+    tp["moment_of_truth"] = mot.fillna(False).astype(bool)
+    st["stage"] = pd.Categorical(st["stage"].astype(str), categories=order, ordered=True)
+    st = st.sort_values([*segs, "stage"]).reset_index(drop=True)
+    keep = [*segs, "stage", "n_journeys", "reach_pct"] + [c for c in ("nps_met", "n_respondents_met") if c in st.columns]
+    return JourneyMapData(touchpoints=tp.reset_index(drop=True), stages=st[keep], stage_order=order, segment=by,
+                          language=language)
