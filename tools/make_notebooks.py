@@ -96,6 +96,227 @@ by_segment[[segment, "n", "nps", "ci_low", "ci_high", "low_base"]].round(1)
     ]
 
 
+def survey_nps():
+    return [
+        md("""
+# Survey & NPS
+
+How likely are customers to recommend us, how does that differ between segments and over time,
+which experiences drive it, and what do customers say in their own words?
+"""),
+        code('''
+survey_path: str = "data/sample/survey.csv"  # help: survey responses (CSV, Excel, Parquet or SPSS .sav)
+columns: str = ""  # help: optional YAML column-mapping file (section survey)
+segment: str = "wave"  # help: the column to compare segments by
+period: str = "date"  # help: date column for the trend ("" to skip the trend)
+freq: str = "M"  # help: trend period: W, M, Q or Y
+weight: str = "weight"  # help: weight column, or "" for unweighted
+drivers: list = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]  # help: driver ratings for the key driver analysis
+driver_scale: list = [1, 5]  # help: scale of the driver ratings
+dont_know: int = 99  # help: "don't know" code of the ratings
+comment: str = "comment"  # help: free-text column for verbatim themes ("" to skip)
+comment_language: list = ["de", "en"]  # help: languages of the comments (de, en, pt)
+n_themes: int = 6  # help: number of verbatim themes
+language: str = "en"  # help: language of the report, en or de
+output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
+''', "parameters"),
+        code('''
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from cjm_lab import io, plots, survey
+from cjm_lab.reports import save_figure, save_results, save_table
+
+T = {
+    "en": {"total": "## NPS in total", "seg": "## NPS by {s}", "trend": "## NPS over time", "drivers": "## What drives the recommendation",
+           "drivers_text": "The most important driver is **{d}** ({p} of the explained variance, R² = {r2}).",
+           "themes": "## What customers say", "none": "No significant differences between segments."},
+    "de": {"total": "## NPS gesamt", "seg": "## NPS nach {s}", "trend": "## NPS im Zeitverlauf", "drivers": "## Was die Weiterempfehlung treibt",
+           "drivers_text": "Wichtigster Treiber ist **{d}** ({p} der erklärten Varianz, R² = {r2}).",
+           "themes": "## Was Kunden sagen", "none": "Keine signifikanten Unterschiede zwischen den Segmenten."},
+}[language]
+responses = io.load_survey(survey_path, columns=columns or None)
+w = weight or None
+''', "remove_cell"),
+        code('''
+display(Markdown(T["total"]))
+total = survey.nps(responses, weight=w)
+save_table(total, "nps_total", output_dir)
+save_results({"nps_total": float(total["nps"].iloc[0]), "nps_n": int(total["n"].iloc[0])}, output_dir)
+fig, ax = plt.subplots(figsize=(8, 1.8))
+plots.plot_nps_distribution(total, ax=ax, language=language)
+save_figure(fig, "nps_distribution", output_dir)
+plt.show()
+'''),
+        code('''
+display(Markdown(T["seg"].format(s=segment)))
+by = survey.nps(responses, by=segment, weight=w)
+save_table(by, "nps_by_segment", output_dir)
+fig, ax = plt.subplots(figsize=(8, 0.5 * len(by) + 1.5))
+plots.plot_nps(by, ax=ax, language=language)
+save_figure(fig, "nps_by_segment", output_dir)
+plt.show()
+rest = survey.nps_vs_rest(responses, by=segment, weight=w, language=language)
+save_table(rest, "nps_segment_vs_rest", output_dir)
+sig = rest[rest["significant"]]
+display(Markdown("\\n".join(f"- {t}" for t in sig["text"]) if len(sig) else T["none"]))
+'''),
+        code('''
+if period:
+    display(Markdown(T["trend"]))
+    trend = survey.nps_trend(responses, period=period, freq=freq, weight=w, language=language)
+    save_table(trend, "nps_trend", output_dir)
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    plots.plot_nps_trend(trend, ax=ax, language=language)
+    save_figure(fig, "nps_trend", output_dir)
+    plt.show()
+    display(Markdown("\\n".join(f"- {t}" for t in trend["text"] if t)))
+'''),
+        code('''
+display(Markdown(T["drivers"]))
+kd = survey.key_drivers(responses, outcome="recommend", drivers=drivers, weight=w, dont_know=dont_know,
+                        bootstrap=200, random_state=1)
+save_table(kd, "key_drivers", output_dir)
+top = kd.sort_values("shapley_share", ascending=False).iloc[0]
+display(Markdown(T["drivers_text"].format(d=top["driver"], p=plots.format_percent(top["shapley_share"], 0, language),
+                                          r2=plots.format_number(top["r2"], 2, language))))
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+plots.plot_drivers(kd, ax=axes[0], language=language)
+ipa = survey.importance_performance(kd, responses, scale=tuple(driver_scale), dont_know=dont_know, language=language)
+save_table(ipa, "importance_performance", output_dir)
+plots.plot_importance_performance(ipa, ax=axes[1], language=language)
+save_figure(fig, "key_drivers", output_dir)
+plt.show()
+'''),
+        code('''
+if comment:
+    display(Markdown(T["themes"]))
+    themes = survey.verbatim_themes(responses, text=comment, language=comment_language, n_themes=n_themes,
+                                    score="recommend")
+    save_table(themes.themes, "verbatim_themes", output_dir)
+    save_table(themes.nps, "verbatim_themes_nps", output_dir)
+    display(themes.nps.round(1))
+    display(themes.examples.head(2 * n_themes))
+'''),
+    ]
+
+
+def journeys():
+    return [
+        md("""
+# Customer journeys
+
+Which ways do customers take, where do they drop off or loop, which touchpoints earn the
+conversions, and where does it hurt — department by department?
+"""),
+        code('''
+events_path: str = "data/sample/events.csv.gz"  # help: event log (customer_id, timestamp, touchpoint)
+touchpoints_path: str = "data/sample/touchpoints.csv"  # help: touchpoint catalogue
+survey_path: str = "data/sample/survey.csv"  # help: survey for moments of truth ("" to skip)
+segments_path: str = "data/sample/personas_truth.csv"  # help: optional table customer_id -> segment ("" to skip)
+segment: str = "persona"  # help: segment column of segments_path
+columns: str = ""  # help: optional YAML column-mapping file
+funnel_steps: list = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]  # help: funnel steps
+window: str = "30D"  # help: conversion window of the funnel
+top_paths: int = 8  # help: number of paths in the Sankey
+language: str = "en"  # help: language of the report, en or de
+output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
+''', "parameters"),
+        code('''
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from cjm_lab import io, journeys, plots
+from cjm_lab.reports import save_figure, save_results, save_table
+
+T = {
+    "en": {"paths": "## The ways customers take", "funnel": "## Funnel", "pain": "## Pain points",
+           "map": "## The customer journey map", "attr": "## Which touchpoints earn the conversions",
+           "trans": "## Transitions between touchpoints",
+           "worst": "The worst pain point is **{t}** ({d}): {n}."},
+    "de": {"paths": "## Die Wege der Kunden", "funnel": "## Trichter", "pain": "## Schmerzpunkte",
+           "map": "## Die Customer Journey Map", "attr": "## Welche Kontaktpunkte Abschlüsse bringen",
+           "trans": "## Übergänge zwischen Kontaktpunkten",
+           "worst": "Der größte Schmerzpunkt ist **{t}** ({d}): {n}."},
+}[language]
+catalogue = io.load_touchpoints(touchpoints_path, columns=columns or None)
+events = io.load_events(events_path, columns=columns or None, touchpoints=catalogue)
+responses = io.load_survey(survey_path, columns=columns or None) if survey_path else None
+by = None
+if segments_path:
+    seg = io.load_customers(segments_path, columns=columns or None)[["customer_id", segment]]
+    events = events.merge(seg, on="customer_id", how="left")
+    by = segment
+''', "remove_cell"),
+        code('''
+display(Markdown(T["paths"]))
+v = journeys.variants(events, touchpoints=catalogue, top=15)
+save_table(v, "variants", output_dir)
+fig, ax = plt.subplots(figsize=(12, 6))
+plots.sankey_static(v, top=top_paths, ax=ax, language=language, touchpoints=catalogue)
+save_figure(fig, "top_paths", output_dir)
+plt.show()
+display(HTML(plots.sankey_top_paths(v, top=top_paths, language=language, touchpoints=catalogue).to_html(
+    full_html=False, include_plotlyjs=True)))
+'''),
+        code('''
+display(Markdown(T["funnel"]))
+f = journeys.funnel(events, steps=funnel_steps, window=window, touchpoints=catalogue)
+save_table(f, "funnel", output_dir)
+save_results({"funnel_conversion_pct": float(f["pct_of_start"].iloc[-1])}, output_dir)
+fig, ax = plt.subplots(figsize=(9, 4))
+plots.plot_funnel(f, ax=ax, language=language, touchpoints=catalogue)
+save_figure(fig, "funnel", output_dir)
+plt.show()
+'''),
+        code('''
+display(Markdown(T["pain"]))
+pp = journeys.pain_points(events, touchpoints=catalogue, survey=responses, language=language)
+save_table(pp, "pain_points", output_dir)
+worst = pp.iloc[0]
+name = plots.touchpoint_labeller(catalogue, language)(worst["touchpoint"])
+display(Markdown(T["worst"].format(t=name, d=plots.theme.department_label(worst["department"], language), n=worst["note"])))
+save_results({"top_pain_point": str(worst["touchpoint"])}, output_dir)
+fig, ax = plt.subplots(figsize=(11, 6))
+plots.plot_pain_points(pp, ax=ax, language=language, touchpoints=catalogue, top=10)
+save_figure(fig, "pain_points", output_dir)
+plt.show()
+'''),
+        code('''
+display(Markdown(T["map"]))
+data = journeys.journey_map_data(events, touchpoints=catalogue, survey=responses, language=language)
+fig = plots.journey_map(data)
+save_figure(fig, "journey_map", output_dir, dpi=110)
+plt.show()
+if by:
+    per = journeys.journey_map_data(events, touchpoints=catalogue, survey=responses, by=by, top_pain=3,
+                                    language=language)
+    fig = plots.journey_maps(per)
+    save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90)
+    plt.show()
+'''),
+        code('''
+display(Markdown(T["trans"]))
+t = journeys.transitions(events, touchpoints=catalogue)
+save_table(t, "transitions", output_dir)
+fig, ax = plt.subplots(figsize=(11, 9))
+plots.plot_transitions(t, ax=ax, language=language, touchpoints=catalogue)
+save_figure(fig, "transitions", output_dir)
+plt.show()
+'''),
+        code('''
+display(Markdown(T["attr"]))
+a = journeys.attribution(events, touchpoints=catalogue)
+save_table(a, "attribution", output_dir)
+fig, ax = plt.subplots(figsize=(11, 5))
+plots.plot_attribution(a, ax=ax, language=language, touchpoints=catalogue)
+save_figure(fig, "attribution", output_dir)
+plt.show()
+'''),
+    ]
+
+
 def write(name: str, cells) -> Path:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -107,4 +328,5 @@ def write(name: str, cells) -> Path:
 
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
-    print(write("cx_overview", cx_overview()))
+    for name, cells in [("cx_overview", cx_overview()), ("survey_nps", survey_nps()), ("journeys", journeys())]:
+        print(write(name, cells))

@@ -1,0 +1,148 @@
+"""Shared helpers of the chart functions (private)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from cjm_lab._validate import require_columns, require_frame
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.plots.theme import check_language, cjm_style, format_percent
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def styled(func: F) -> F:
+    """Run a chart function inside :func:`cjm_style` and check its ``language``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("language") is not None:
+            check_language(kwargs["language"])
+        with cjm_style():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def get_ax(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """The Figure and Axes to draw on: ``ax`` when given, else a new figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    if not hasattr(ax, "get_figure"):
+        raise CJMConfigError(f"`ax` must be a matplotlib Axes, got {type(ax).__name__}.")
+    return ax.get_figure(), ax
+
+
+def check_table(table: Any, columns: Mapping[str, str | Sequence[str] | None], *, where: str,
+                made_by: str) -> pd.DataFrame:
+    """Check that ``table`` is a non-empty DataFrame with ``columns``; name the function that makes it."""
+    try:
+        require_frame(table, where=where)
+        require_columns(table, columns, where=where)
+    except CJMDataError as err:
+        raise CJMDataError(
+            f"{err.problem} {where} draws the result of {made_by}.",
+            column=err.column,
+            fix=(err.fix + " " if err.fix else "") + f"Pass the DataFrame that {made_by} returns.",
+        ) from None
+    return table
+
+
+def first_present(table: pd.DataFrame, candidates: Iterable[str]) -> str | None:
+    """The first of ``candidates`` that is a column of ``table``."""
+    for c in candidates:
+        if c in table.columns:
+            return c
+    return None
+
+
+def leading_columns(table: pd.DataFrame, before: str) -> list[str]:
+    """The grouping columns that come before ``before`` (e.g. ``"n"`` in an NPS table)."""
+    cols = list(table.columns)
+    return cols[: cols.index(before)] if before in cols else []
+
+
+def category_order(values: pd.Series) -> list[Any]:
+    """Label order: a categorical's categories (those present), else sorted unique values."""
+    present = values.dropna().unique().tolist()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [c for c in values.cat.categories if c in set(present)]
+    try:
+        return sorted(present)
+    except TypeError:
+        return sorted(present, key=str)
+
+
+def persona_domain(values: pd.Series, order: Sequence[Any] | None = None) -> list[Any]:
+    """All persona labels that fix the colours: ``order``, else all categories, else sorted labels."""
+    if order is not None:
+        return list(order)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    return category_order(values)
+
+
+def label_of(value: Any, labels: Mapping[Any, str] | Callable[[Any], str] | None) -> str:
+    """A category's display text: ``labels[value]`` (mapping or function), else the value."""
+    if labels is not None:
+        if callable(labels) and not isinstance(labels, Mapping):
+            return str(labels(value))
+        if value in labels:
+            return str(labels[value])
+        if str(value) in labels:
+            return str(labels[str(value)])
+    if isinstance(value, float) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def hatch(patch: Any, pattern: str | None, color: str = "#333333") -> None:
+    """Hatch a patch with a dark hatch colour, keeping its edge colour."""
+    if not pattern:
+        return
+    patch.set_hatch(pattern)
+    if hasattr(patch, "set_hatchcolor"):
+        patch.set_hatchcolor(color)
+
+
+def level_text(confidence: float, language: str) -> str:
+    """``"95%"`` / ``"95 %"`` for a confidence level."""
+    if not 0 < float(confidence) < 1:
+        raise CJMConfigError(f"`confidence` must be between 0 and 1 (e.g. 0.95), got {confidence!r}.")
+    pct = float(confidence) * 100
+    return format_percent(pct, 0 if pct.is_integer() else 1, language)
+
+
+def finite(values: Any) -> np.ndarray:
+    """Values as float64 (nullable dtypes and None become NaN)."""
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy()
+
+
+def check_choice(value: Any, choices: Sequence[str], arg: str, where: str) -> str:
+    if value not in choices:
+        raise CJMConfigError(
+            f"`{arg}` in {where} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}."
+        )
+    return str(value)
+
+
+def check_top(top: Any, arg: str = "top") -> int | None:
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise CJMConfigError(f"`{arg}` must be a positive whole number or None, got {top!r}.")
+    return int(top)
+
+
+def err_bars(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Error bar lengths below and above (never negative; missing bounds draw nothing)."""
+    below = np.nan_to_num(np.clip(v - lo, 0, None))
+    above = np.nan_to_num(np.clip(hi - v, 0, None))
+    return np.vstack([below, above])

@@ -1,0 +1,46 @@
+"""Every report notebook runs through the runner on the sample, and holds the numbers of the package."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cjm_lab.io import load_events, load_survey, load_touchpoints
+from cjm_lab.journeys import funnel
+from cjm_lab.reports import list_reports, run_report
+from cjm_lab.survey import nps
+
+pytestmark = pytest.mark.notebook
+
+
+def test_every_report_is_listed():
+    assert {"cx_overview", "survey_nps", "journeys"} <= set(list_reports())
+
+
+def test_survey_report(tmp_path):
+    res = run_report("survey_nps", {"language": "de", "n_themes": 4}, out=tmp_path, progress=False)
+    record = json.loads((res.folder / "run.json").read_text())
+    expected = nps(load_survey("data/sample/survey.csv"), weight="weight").iloc[0]
+    assert record["results"]["nps_total"] == pytest.approx(expected["nps"])
+    sheets = pd.ExcelFile(res.folder / "tables.xlsx").sheet_names
+    assert {"nps_total", "nps_by_segment", "nps_trend", "key_drivers", "verbatim_themes"} <= set(sheets)
+    page = res.html.read_text(encoding="utf-8")
+    assert "Was die Weiterempfehlung treibt" in page and "Wichtigster Treiber ist" in page
+    assert "@example.com" not in page  # verbatims are shown only after PII masking
+
+
+def test_journeys_report(tmp_path):
+    res = run_report("journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path, progress=False)
+    record = json.loads((res.folder / "run.json").read_text())
+    cat = load_touchpoints("data/sample/touchpoints.csv")
+    ev = load_events("data/sample/events.csv.gz", touchpoints=cat)
+    steps = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
+    expected = funnel(ev, steps=steps, window="30D", touchpoints=cat)["pct_of_start"].iloc[-1]
+    assert record["results"]["funnel_conversion_pct"] == pytest.approx(expected)
+    assert record["results"]["top_pain_point"] == "Delivery delay notice"
+    figures = [f["file"] for f in json.loads((res.folder / "figures.json").read_text())]
+    assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
+    page = res.html.read_text(encoding="utf-8")
+    assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
