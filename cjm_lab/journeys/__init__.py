@@ -10,6 +10,7 @@ from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, cross
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
 from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
+from cjm_lab.journeys.patterns import discriminating_patterns, sequential_patterns
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, variants
 from cjm_lab.journeys.retention import (
     RepeatTimes,
@@ -19,6 +20,7 @@ from cjm_lab.journeys.retention import (
     time_to_outcome,
     time_to_repeat,
 )
+from cjm_lab.journeys.timing import TimeToConvert, time_to_convert
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
 
 __all__ = [
@@ -35,6 +37,11 @@ __all__ = [
     "journey_map_data",
     "JourneyMapData",
     "COMPONENTS",
+    "sequential_patterns",
+    "patterns",
+    "discriminating_patterns",
+    "time_to_convert",
+    "TimeToConvert",
     "attribution",
     "retention",
     "time_to_repeat",
@@ -50,3 +57,6 @@ __all__ = [
     "START",
     "EXIT",
 ]
+
+#: The name first sketched in the design notes.
+patterns = sequential_patterns

@@ -162,6 +162,7 @@ def _connection(memory_limit: str | None, temp_directory: str | None) -> Iterato
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         threads = os.environ.get("CJM_LAB_THREADS")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
