@@ -317,6 +317,127 @@ plt.show()
     ]
 
 
+def gallery():
+    return [
+        md("""
+# Gallery: every chart of cjm-lab, in English and German
+
+One visual language for all results — the same colours for NPS groups, personas, stages and
+departments in every chart. Each chart is drawn twice: English, then German.
+"""),
+        code('''
+customers_n: int = 1500  # help: customers generated for the gallery (small: it renders every chart twice)
+seed: int = 7  # help: seed of the sample generator
+languages: list = ["en", "de"]  # help: languages to draw
+output_dir: str = ""  # help: folder for figures (set by the report runner)
+''', "parameters"),
+        code('''
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
+from cjm_lab import journeys, personas, plots, survey
+from cjm_lab.reports import save_figure
+from cjm_lab.sample import make_sample
+
+s = make_sample(customers=customers_n, seed=seed)
+sv = s.survey.merge(s.personas, on="customer_id")
+ev = s.events.merge(s.personas, on="customer_id")
+cat = s.touchpoints
+drivers = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]
+attitudes = [c for c in s.customers.columns if c.startswith("att_")]
+results = {
+    "nps": survey.nps(sv, by="persona", weight="weight"),
+    "trend": survey.nps_trend(sv, period="date", freq="M", weight="weight"),
+    "drivers": survey.key_drivers(sv, outcome="recommend", drivers=drivers, dont_know=99, bootstrap=100, random_state=1),
+    "crosstab": survey.crosstab(sv.assign(nps_group=survey.nps_groups(sv["recommend"])), rows="nps_group", columns="wave"),
+    "funnel": journeys.funnel(ev, steps=["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"], by="persona"),
+    "transitions": journeys.transitions(ev, touchpoints=cat, level="stage"),
+    "lengths": journeys.path_lengths(ev),
+    "pain": journeys.pain_points(ev, touchpoints=cat, survey=sv),
+    "attribution": journeys.attribution(ev, touchpoints=cat),
+    "variants": journeys.variants(ev, top=20),
+    "ttc": journeys.time_to_repeat(ev, touchpoints=cat),
+}
+results["ipa"] = survey.importance_performance(results["drivers"], sv, scale=(1, 5), dont_know=99)
+basis = attitudes + ["age_band", "income_band", "preferred_channel", "tenure_months", "annual_spend"]
+model = personas.PersonaModel(n_personas=5, columns=basis, random_state=0).fit(s.customers)
+labels = model.labels_
+prof = personas.profile(s.customers, labels, variables=basis + ["region"], clustered_on=basis, survey=sv)
+cards = personas.persona_cards(s.customers, labels, variables=basis + ["region"], clustered_on=basis, survey=sv,
+                               channel="preferred_channel", profile_result=prof)
+k_table = personas.choose_k(s.customers[attitudes], k=range(3, 7), resamples=3, random_state=0, n_init=2)
+''', "remove_cell"),
+        code('''
+for lang in languages:
+    display(Markdown(f"## {'Survey & NPS' if lang == 'en' else 'Befragung & NPS'} ({lang})"))
+    fig, axes = plt.subplots(2, 2, figsize=(14, 10))
+    plots.plot_nps(results["nps"], ax=axes[0, 0], language=lang)
+    plots.plot_nps_distribution(results["nps"], ax=axes[0, 1], language=lang)
+    plots.plot_nps_trend(results["trend"], ax=axes[1, 0], language=lang)
+    plots.plot_drivers(results["drivers"], ax=axes[1, 1], language=lang)
+    fig.tight_layout()
+    save_figure(fig, f"gallery_survey_{lang}", output_dir)
+    plt.show()
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    plots.plot_importance_performance(results["ipa"], ax=axes[0], language=lang)
+    plots.plot_crosstab(results["crosstab"], ax=axes[1], language=lang)
+    fig.tight_layout()
+    save_figure(fig, f"gallery_survey2_{lang}", output_dir)
+    plt.show()
+'''),
+        code('''
+for lang in languages:
+    display(Markdown(f"## {'Personas' if lang == 'en' else 'Personas'} ({lang})"))
+    fig = plots.plot_choose_k(k_table, language=lang)
+    save_figure(fig, f"gallery_choose_k_{lang}", output_dir)
+    plt.show()
+    fig, ax = plt.subplots(figsize=(10, 7))
+    plots.plot_persona_profile(prof, ax=ax, language=lang)
+    save_figure(fig, f"gallery_profile_{lang}", output_dir)
+    plt.show()
+    fig = plots.plot_persona_cards(cards, language=lang)
+    save_figure(fig, f"gallery_cards_{lang}", output_dir)
+    plt.show()
+'''),
+        code('''
+for lang in languages:
+    display(Markdown(f"## {'Journeys' if lang == 'en' else 'Kundenreisen'} ({lang})"))
+    fig, axes = plt.subplots(2, 2, figsize=(15, 11))
+    plots.plot_funnel(results["funnel"], ax=axes[0, 0], language=lang, touchpoints=cat)
+    plots.plot_transitions(results["transitions"], ax=axes[0, 1], language=lang, touchpoints=cat)
+    plots.plot_path_lengths(results["lengths"], ax=axes[1, 0], language=lang)
+    plots.plot_time_to_convert(results["ttc"].curve, ax=axes[1, 1], language=lang)
+    fig.tight_layout()
+    save_figure(fig, f"gallery_journeys_{lang}", output_dir)
+    plt.show()
+    fig, axes = plt.subplots(1, 2, figsize=(16, 6))
+    plots.plot_pain_points(results["pain"], ax=axes[0], language=lang, touchpoints=cat, top=8)
+    plots.plot_attribution(results["attribution"], ax=axes[1], language=lang, touchpoints=cat)
+    fig.tight_layout()
+    save_figure(fig, f"gallery_pain_attribution_{lang}", output_dir)
+    plt.show()
+    fig, ax = plt.subplots(figsize=(13, 6))
+    plots.sankey_static(results["variants"], top=8, ax=ax, language=lang, touchpoints=cat)
+    save_figure(fig, f"gallery_sankey_{lang}", output_dir)
+    plt.show()
+    display(HTML(plots.sankey_top_paths(results["variants"], top=8, language=lang, touchpoints=cat).to_html(
+        full_html=False, include_plotlyjs=(lang == languages[0]))))
+'''),
+        code('''
+for lang in languages:
+    display(Markdown(f"## {'The customer journey map' if lang == 'en' else 'Die Customer Journey Map'} ({lang})"))
+    data = journeys.journey_map_data(ev, touchpoints=cat, survey=sv, language=lang)
+    fig = plots.journey_map(data)
+    save_figure(fig, f"gallery_journey_map_{lang}", output_dir, dpi=100)
+    plt.show()
+    per = journeys.journey_map_data(ev, touchpoints=cat, survey=sv, by="persona", top_pain=3, language=lang)
+    fig = plots.journey_maps(per, segments=per.segments()[:2], layout="row")
+    save_figure(fig, f"gallery_journey_maps_{lang}", output_dir, dpi=80)
+    plt.show()
+'''),
+    ]
+
+
 def write(name: str, cells) -> Path:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -328,5 +449,6 @@ def write(name: str, cells) -> Path:
 
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name, cells in [("cx_overview", cx_overview()), ("survey_nps", survey_nps()), ("journeys", journeys())]:
+    for name, cells in [("cx_overview", cx_overview()), ("survey_nps", survey_nps()), ("journeys", journeys()),
+                        ("gallery", gallery())]:
         print(write(name, cells))

@@ -44,3 +44,13 @@ def test_journeys_report(tmp_path):
     assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
+
+
+def test_gallery_shows_every_chart_in_both_languages(tmp_path):
+    res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
+    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    kinds = {"survey", "survey2", "choose_k", "profile", "cards", "journeys", "pain_attribution", "sankey",
+             "journey_map", "journey_maps"}
+    assert figures == {f"gallery_{k}_{lang}.png" for k in kinds for lang in ("en", "de")}
+    page = res.html.read_text(encoding="utf-8")
+    assert "Kundenreisen" in page and "Die Customer Journey Map" in page

@@ -1,0 +1,203 @@
+"""Persona cards: one row per persona a team can work with.
+
+A card holds a suggested name built from the persona's top traits (replace it with
+``names=``), its size, key traits, feelings (NPS with confidence interval,
+satisfaction), preferred channels and a short narrative, in English and German.
+The table goes to Excel as it is; :func:`cjm_lab.plots.plot_persona_cards` renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.personas.profiles import PersonaProfile, _fmt, _pct, persona_labels, profile
+
+__all__ = ["persona_cards"]
+
+CARD_COLUMNS = [
+    "persona", "name_en", "name_de", "n", "share", "key_traits_en", "key_traits_de", "nps", "nps_ci_low",
+    "nps_ci_high", "nps_n", "satisfaction", "satisfaction_n", "channels_en", "channels_de", "narrative_en",
+    "narrative_de",
+]
+
+
+def _check_language(language: str) -> None:
+    if language not in ("en", "de"):
+        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
+
+
+def _join(items: list[str], language: str) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    word = " und " if language == "de" else " and "
+    return ", ".join(items[:-1]) + word + items[-1]
+
+
+def _names(names: Mapping[Any, Any] | None, persona: Any, default: dict[str, str]) -> dict[str, str]:
+    if not names or persona not in names:
+        return default
+    given = names[persona]
+    if isinstance(given, Mapping):
+        return {lang: str(given.get(lang) or given.get("en") or default[lang]) for lang in ("en", "de")}
+    return {"en": str(given), "de": str(given)}
+
+
+def persona_cards(
+    data: pd.DataFrame,
+    labels: Any,
+    *,
+    variables: Sequence[str] | None = None,
+    weight: str | None = None,
+    clustered_on: Sequence[str] | None = None,
+    survey: pd.DataFrame | None = None,
+    score: str = "recommend",
+    survey_weight: str | None = None,
+    satisfaction: str | Sequence[str] | None = None,
+    channel: str | None = None,
+    names: Mapping[Any, Any] | None = None,
+    variable_labels: Mapping[str, Any] | None = None,
+    id_column: str = "customer_id",
+    n_traits: int = 3,
+    profile_result: PersonaProfile | None = None,
+) -> pd.DataFrame:
+    """One card per persona, as a tidy table (English and German side by side).
+
+    Parameters
+    ----------
+    data, labels, variables, weight, clustered_on, survey, score, survey_weight, id_column, variable_labels
+        As in :func:`cjm_lab.personas.profile` (pass ``profile_result`` to reuse a profile).
+    satisfaction : str or list of str, optional
+        Satisfaction rating column(s), looked up in ``survey`` (joined on ``id_column``) or
+        else in ``data``; several columns are averaged per answer first.
+    channel : str, optional
+        A categorical column of ``data`` with the preferred channel; the card lists its
+        two most frequent levels.
+    names : dict, optional
+        Your names per persona, ``{0: "Bargain hunters"}`` or
+        ``{0: {"en": "Bargain hunters", "de": "Schnäppchenjäger"}}``; the others keep the
+        suggested name (the two strongest traits).
+    n_traits : int, default 3
+        Key traits on a card.
+
+    Returns
+    -------
+    DataFrame
+        One row per persona: ``persona, name_en, name_de, n, share, key_traits_en,
+        key_traits_de`` (traits joined by "; "), ``nps, nps_ci_low, nps_ci_high, nps_n``
+        (NaN without a survey), ``satisfaction, satisfaction_n``, ``channels_en,
+        channels_de``, ``narrative_en, narrative_de``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 30, 32, 31],
+    ...                    "channel": ["app", "app", "web", "web", "web", "web"]})
+    >>> cards = persona_cards(df, [0, 0, 0, 1, 1, 1], channel="channel",
+    ...                       names={1: {"en": "Big spenders", "de": "Vielkäufer"}})
+    >>> cards[["persona", "name_en", "share"]]
+       persona          name_en  share
+    0        0  Low spend · app    0.5
+    1        1     Big spenders    0.5
+    >>> print(cards.loc[1, "narrative_de"])
+    Vielkäufer: 50 % der Kunden. Auffällig: spend hoch (31,0 vs. 21,0) und channel: web (100 % vs. 67 %). Bevorzugte Kanäle: web 100 %.
+    """
+    where = "persona_cards()"
+    require_frame(data, where=where)
+    lab = persona_labels(labels, data, where=where)
+    if profile_result is None:
+        profile_result = profile(data, labels, variables=variables, weight=weight, clustered_on=clustered_on,
+                                 survey=survey, score=score, survey_weight=survey_weight, id_column=id_column,
+                                 variable_labels=variable_labels, n_traits=max(n_traits, 2))
+    elif not isinstance(profile_result, PersonaProfile):
+        raise CJMConfigError(f"{where}: `profile_result` must be what profile() returns.")
+    sizes = profile_result.sizes
+    traits = profile_result.traits
+    w = np.ones(len(data)) if weight is None else numeric_column(data, weight, where=where).to_numpy()
+    personas = sizes["persona"].to_numpy()
+
+    # satisfaction
+    sat_mean = pd.Series(np.nan, index=personas)
+    sat_n = pd.Series(0, index=personas)
+    if satisfaction is not None:
+        cols = [satisfaction] if isinstance(satisfaction, str) else list(satisfaction)
+        source = data
+        plab = lab
+        if survey is not None and all(c in survey.columns for c in cols):
+            require_columns(data, {"id_column": id_column}, where=where)
+            require_columns(survey, {"id_column": id_column}, where=where)
+            ids = pd.Series(lab.to_numpy(), index=data[id_column].astype(str).to_numpy())
+            plab = pd.Series(ids.reindex(survey[id_column].astype(str).to_numpy()).to_numpy(), index=survey.index)
+            source = survey
+        else:
+            require_columns(data, {"satisfaction": cols}, where=where)
+        vals = pd.concat([numeric_column(source, c, where=where) for c in cols], axis=1).mean(axis=1)
+        ok = vals.notna() & plab.notna()
+        grouped = vals[ok].groupby(plab[ok].to_numpy()).agg(["mean", "count"])
+        sat_mean = grouped["mean"].reindex(personas)
+        sat_n = grouped["count"].reindex(personas).fillna(0).astype(int)
+
+    # channels
+    channels: dict[str, dict[Any, str]] = {"en": {}, "de": {}}
+    if channel is not None:
+        require_columns(data, {"channel": channel}, where=where)
+        ch = data[channel].astype(object)
+        ok = ch.notna().to_numpy()
+        tab = pd.crosstab(lab[ok].to_numpy(), ch[ok].to_numpy(), values=w[ok], aggfunc="sum").fillna(0.0)
+        tab = tab.div(tab.sum(axis=1), axis=0) * 100
+        for p in personas:
+            if p not in tab.index:
+                continue
+            top = tab.loc[p].sort_values(ascending=False, kind="stable").head(2)
+            top = top[top > 0]
+            for lang in ("en", "de"):
+                channels[lang][p] = ", ".join(f"{lvl} {_pct(v, lang)}" for lvl, v in top.items())
+
+    nps_t = profile_result.nps
+    rows = []
+    for r in sizes.itertuples():  # one card per persona
+        p = r.persona
+        tr = traits[traits["persona"] == p]
+        default = {lang: " · ".join(tr[f"short_{lang}"].head(2)) or (f"Persona {p}") for lang in ("en", "de")}
+        name = _names(names, p, default)
+        row: dict[str, Any] = {"persona": p, "name_en": name["en"], "name_de": name["de"], "n": int(r.n),
+                               "share": float(r.share)}
+        for lang in ("en", "de"):
+            row[f"key_traits_{lang}"] = "; ".join(tr[f"text_{lang}"].head(n_traits))
+        if nps_t is not None and (nps_t["persona"] == p).any():
+            q = nps_t[nps_t["persona"] == p].iloc[0]
+            row.update(nps=float(q["nps"]), nps_ci_low=float(q["ci_low"]), nps_ci_high=float(q["ci_high"]),
+                       nps_n=int(q["n"]))
+        else:
+            row.update(nps=np.nan, nps_ci_low=np.nan, nps_ci_high=np.nan, nps_n=0)
+        row["satisfaction"] = float(sat_mean.get(p, np.nan))
+        row["satisfaction_n"] = int(sat_n.get(p, 0))
+        for lang in ("en", "de"):
+            row[f"channels_{lang}"] = channels[lang].get(p, "")
+            row[f"narrative_{lang}"] = _narrative(row, tr, lang, n_traits)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CARD_COLUMNS)
+
+
+def _narrative(row: dict[str, Any], tr: pd.DataFrame, lang: str, n_traits: int) -> str:
+    de = lang == "de"
+    text = f"{row[f'name_{lang}']}: {_pct(row['share'] * 100, lang)} {'der Kunden' if de else 'of customers'}."
+    traits = list(tr[f"text_{lang}"].head(n_traits))
+    if traits:
+        text += (" Auffällig: " if de else " They stand out by ") + _join(traits, lang) + "."
+    if np.isfinite(row["nps"]):
+        ci = (f"95-%-KI {_fmt(row['nps_ci_low'], lang, 0)} bis {_fmt(row['nps_ci_high'], lang, 0)}" if de
+              else f"95% CI {_fmt(row['nps_ci_low'], lang, 0)} to {_fmt(row['nps_ci_high'], lang, 0)}")
+        text += f" NPS {_fmt(row['nps'], lang, 0)} ({ci}, n = {row['nps_n']})."
+    if np.isfinite(row["satisfaction"]):
+        text += (f" Zufriedenheit im Mittel {_fmt(row['satisfaction'], lang)}." if de
+                 else f" Mean satisfaction {_fmt(row['satisfaction'], lang)}.")
+    if row[f"channels_{lang}"]:
+        text += (" Bevorzugte Kanäle: " if de else " Preferred channels: ") + row[f"channels_{lang}"] + "."
+    return text

@@ -1,0 +1,468 @@
+"""Typing tools: assign new respondents to existing personas.
+
+* The **full typing tool** is the fitted :class:`PersonaModel` itself, saved with
+  :func:`save_model` (``model.save(path)``) together with its feature list, category
+  levels and the package versions, and loaded with :func:`load_model`
+  (``PersonaModel.load(path)``).  New data must have every feature column (extra columns
+  are ignored); categories the model has not seen raise a clear error unless the model's
+  ``unknown="ignore"`` treats them as missing answers
+  (``model.set_params(unknown="ignore")``).
+* The **short typing tool** asks only a few "golden questions":
+  :func:`golden_questions` picks 5–10 of the candidate questions with an L1-penalised
+  multinomial logit (the order in which questions enter the regularisation path) or a
+  stepwise linear discriminant analysis (Wilks' lambda), and reports its hold-out
+  accuracy beside that of all candidate questions.
+
+Files are joblib pickles: load only files you trust.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import warnings
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
+from cjm_lab.personas.profiles import persona_labels
+
+__all__ = ["save_model", "load_model", "golden_questions", "GoldenQuestions", "FORMAT"]
+
+#: Marker and version of the typing-tool file format.
+FORMAT = "cjm_lab.personas/typing-tool"
+FORMAT_VERSION = 1
+_PACKAGES = ("cjm-lab", "scikit-learn", "numpy", "pandas", "scipy", "joblib")
+_ALGORITHM_PACKAGES = {"kprototypes": ("kmodes",), "lca": ("stepmix",)}
+
+
+def _versions(algorithm: str | None) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in _PACKAGES + _ALGORITHM_PACKAGES.get(algorithm or "", ()):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _minor(v: str) -> tuple[str, ...]:
+    return tuple(v.split(".")[:2])
+
+
+def save_model(model: Any, path: str | os.PathLike, *, overwrite: bool = False) -> str:
+    """Save a fitted PersonaModel (or GoldenQuestions) as a typing tool.
+
+    The file keeps the model, its feature list with roles and category levels, the
+    persona sizes and the versions of Python and the packages it depends on.
+
+    Parameters
+    ----------
+    model : PersonaModel or GoldenQuestions
+        Fitted.
+    path : str or path
+        Target file (conventionally ``*.joblib``); its folder must exist.
+    overwrite : bool, default False
+        An existing file is never replaced unless this is set.
+
+    Returns
+    -------
+    str
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from cjm_lab.personas import PersonaModel
+    >>> df = pd.DataFrame({"x": [1.0, 1.2, 0.9, 1.1, 5.0, 5.2, 4.9]})
+    >>> model = PersonaModel(2, random_state=0).fit(df)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = save_model(model, os.path.join(folder, "personas.joblib"))
+    >>> load_model(path).predict(pd.DataFrame({"x": [5.1]})).tolist()
+    [1]
+    >>> save_model(model, path)
+    Traceback (most recent call last):
+    ...
+    cjm_lab.errors.CJMConfigError: save_model(): ... already exists...
+    """
+    import joblib
+
+    from cjm_lab.personas.model import PersonaModel
+
+    where = "save_model()"
+    if isinstance(model, PersonaModel):
+        if not hasattr(model, "labels_"):
+            raise CJMConfigError(f"{where}: the PersonaModel is not fitted yet; call model.fit(data) first.")
+        algorithm = model.algorithm
+        features = [{"column": c, "role": model.roles_[c], "levels": list(model._prep.levels.get(c, []))}
+                    for c in model.feature_names_in_]
+        kind = "PersonaModel"
+        stored = _slim(model)
+        sizes = model.sizes_.to_dict(orient="list")
+    elif isinstance(model, GoldenQuestions):
+        algorithm, kind, stored, sizes = None, "GoldenQuestions", model, None
+        features = [{"column": c, "role": model._prep.roles[c], "levels": list(model._prep.levels.get(c, []))}
+                    for c in model.questions]
+    else:
+        raise CJMConfigError(f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions, got "
+                             f"{type(model).__name__}.")
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise CJMConfigError(f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose "
+                             "another file name.")
+    if not target.parent.exists():
+        raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist; create it first.")
+    payload = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, "model": stored, "features": features,
+        "sizes": sizes, "algorithm": algorithm, "versions": _versions(algorithm),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    }
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        joblib.dump(payload, tmp, compress=3)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return str(target)
+
+
+def _slim(model: Any) -> Any:
+    """A shallow copy without the training posteriors (large, and not needed to type)."""
+    import copy
+
+    out = copy.copy(model)
+    engine = copy.copy(model._engine)
+    engine.resp = None
+    out._engine = engine
+    return out
+
+
+def load_model(path: str | os.PathLike, *, strict: bool = False) -> Any:
+    """Load a typing tool written by :func:`save_model`.
+
+    Parameters
+    ----------
+    path : str or path
+    strict : bool, default False
+        Raise instead of warning when the file was written with other major.minor
+        versions of Python, cjm-lab or a package the model depends on.
+
+    Returns
+    -------
+    PersonaModel or GoldenQuestions
+
+    Raises
+    ------
+    CJMDataError
+        Missing file, a file that is no cjm-lab typing tool, a newer file format, or
+        (``strict=True``) version differences.
+
+    Warns
+    -----
+    UserWarning
+        Version differences (predictions may then differ slightly; refit to be sure).
+    """
+    import joblib
+
+    where = "load_model()"
+    target = Path(path)
+    if not target.is_file():
+        raise CJMDataError(f"{where}: there is no file {str(target)!r}.",
+                           fix="Check the path; typing tools are written with model.save(path).")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            payload = joblib.load(target)
+        # any unpickling failure means "not a typing tool, or damaged"
+        except Exception as err:  # noqa: BLE001
+            raise CJMDataError(f"{where}: {str(target)!r} could not be read as a cjm-lab typing tool ({err}).",
+                               fix="Use a file written by model.save(path); re-save it if it came from another "
+                               "version.") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CJMDataError(f"{where}: {str(target)!r} is not a cjm-lab typing tool.",
+                           fix="Use a file written by model.save(path).")
+    if int(payload.get("format_version", 0)) > FORMAT_VERSION:
+        raise CJMDataError(f"{where}: {str(target)!r} was written by a newer cjm-lab (file format "
+                           f"{payload['format_version']}, this version reads {FORMAT_VERSION}).",
+                           fix="Upgrade cjm-lab, or re-save the model with this version.")
+    stored = payload.get("versions", {})
+    now = _versions(payload.get("algorithm"))
+    diffs = [f"{pkg} {old} (now {now.get(pkg, 'not installed')})" for pkg, old in stored.items()
+             if _minor(str(old)) != _minor(str(now.get(pkg, "not installed")))]
+    if diffs:
+        text = (f"{str(target)!r} was saved with " + ", ".join(diffs) + ". Persona assignments may differ slightly; "
+                "refit the model with this installation to be sure.")
+        if strict:
+            raise CJMDataError(f"{where}: {text}", fix="Install the versions listed, or refit and save again.")
+        warnings.warn(text, UserWarning, stacklevel=2)
+    elif caught and strict:
+        raise CJMDataError(f"{where}: unpickling warned: {caught[0].message}", fix="Refit and save the model again.")
+    return payload["model"]
+
+
+# ---------------------------------------------------------------------------- golden questions
+
+
+class GoldenQuestions:
+    """A short typing tool: a few questions and a classifier from them to personas.
+
+    Made by :func:`golden_questions`; ``predict`` types new respondents from the
+    golden questions alone.
+
+    Attributes
+    ----------
+    questions : list of str
+        The golden questions, most useful first.
+    table : DataFrame
+        ``step, question, role, accuracy`` (hold-out accuracy with the first ``step``
+        questions), ``selected``.
+    accuracy : float
+        Hold-out accuracy of the golden questions.
+    accuracy_all : float
+        Hold-out accuracy of the same classifier on all candidate questions.
+    method : str
+    n_test : int
+        Rows in the hold-out set.
+    """
+
+    def __init__(self, method: str, questions: list[str], table: pd.DataFrame, accuracy: float,
+                 accuracy_all: float, n_test: int, prep: MixedPreprocessor, classifier: Any,
+                 classes: np.ndarray) -> None:
+        self.method = method
+        self.questions = questions
+        self.table = table
+        self.accuracy = accuracy
+        self.accuracy_all = accuracy_all
+        self.n_test = n_test
+        self._prep = prep
+        self._classifier = classifier
+        self.classes_ = classes
+
+    def __repr__(self) -> str:
+        return (f"GoldenQuestions(method={self.method!r}, questions={self.questions!r}, "
+                f"accuracy={self.accuracy:.3f}, accuracy_all={self.accuracy_all:.3f})")
+
+    def _design(self, data: Any, where: str, unknown: str) -> np.ndarray:
+        frame = as_frame(data, where=where)
+        self._prep.where = where
+        self._prep.check_columns(frame)
+        return self._prep.design(frame, unknown=unknown)
+
+    def predict(self, data: Any, *, unknown: str = "error") -> np.ndarray:
+        """Personas of new respondents from the golden questions (other columns are ignored)."""
+        return self.classes_[self._classifier.predict(self._design(data, "GoldenQuestions.predict()", unknown))]
+
+    def predict_proba(self, data: Any, *, unknown: str = "error") -> np.ndarray:
+        """Probabilities per persona (columns in the order of ``classes_``)."""
+        return self._classifier.predict_proba(self._design(data, "GoldenQuestions.predict_proba()", unknown))
+
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> str:
+        """Save with :func:`save_model`."""
+        return save_model(self, path, overwrite=overwrite)
+
+
+def _groups(prep: MixedPreprocessor) -> list[np.ndarray]:
+    """Design-matrix columns of each feature, in feature order."""
+    out, start = [], 0
+    widths = {c: 1 for c in prep.continuous_columns}
+    widths.update({c: len(prep.levels[c]) for c in prep.categorical_columns})
+    order = prep.continuous_columns + prep.categorical_columns
+    for c in order:
+        out.append(np.arange(start, start + widths[c]))
+        start += widths[c]
+    return [out[order.index(c)] for c in prep.features]
+
+
+def _classifier(method: str, seed: int) -> Any:
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.linear_model import LogisticRegression
+
+    if method == "lda":
+        return LinearDiscriminantAnalysis()
+    return LogisticRegression(C=1.0, max_iter=500, random_state=seed)
+
+
+def _wilks_order(X: np.ndarray, y: np.ndarray, groups: list[np.ndarray], n_max: int) -> list[int]:
+    """Forward selection of feature groups by Wilks' lambda = det(W) / det(T)."""
+    classes = np.unique(y)
+    centred = X - X.mean(axis=0)
+    T = centred.T @ centred
+    W = np.zeros_like(T)
+    for c in classes:  # a handful of personas
+        Xc = X[y == c]
+        d = Xc - Xc.mean(axis=0)
+        W += d.T @ d
+    ridge = 1e-6 * np.trace(T) / max(T.shape[0], 1)
+    chosen: list[int] = []
+    for _ in range(min(n_max, len(groups))):
+        best, best_val = None, np.inf
+        for g in range(len(groups)):  # candidate questions
+            if g in chosen:
+                continue
+            cols = np.concatenate([groups[i] for i in chosen + [g]])
+            sub = np.ix_(cols, cols)
+            sign_w, logdet_w = np.linalg.slogdet(W[sub] + ridge * np.eye(cols.size))
+            sign_t, logdet_t = np.linalg.slogdet(T[sub] + ridge * np.eye(cols.size))
+            val = logdet_w - logdet_t if sign_w > 0 and sign_t > 0 else np.inf
+            if val < best_val:
+                best, best_val = g, val
+        if best is None:
+            break
+        chosen.append(best)
+    return chosen
+
+
+def _l1_order(X: np.ndarray, y: np.ndarray, groups: list[np.ndarray], w: np.ndarray | None, seed: int) -> list[int]:
+    """Order in which feature groups enter an L1-penalised multinomial logit path."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    entry = np.full(len(groups), np.inf)
+    strength = np.zeros(len(groups))
+    model = LogisticRegression(l1_ratio=1.0, solver="saga", C=1e-3, max_iter=300, tol=1e-3, warm_start=True,
+                               random_state=seed)
+    for step, C in enumerate(np.logspace(-3, 1, 25)):  # the regularisation path
+        model.set_params(C=C)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y, sample_weight=w)
+        mag = np.array([np.abs(model.coef_[:, g]).sum() for g in groups])
+        new = (mag > 1e-8) & ~np.isfinite(entry)
+        entry[new] = step
+        strength = mag
+        if np.isfinite(entry).all():
+            break
+    order = sorted(range(len(groups)), key=lambda g: (entry[g], -strength[g]))
+    return order
+
+
+def golden_questions(
+    data: pd.DataFrame,
+    labels: Any,
+    *,
+    candidates: Sequence[str],
+    n: int | None = None,
+    method: str = "logit",
+    weight: str | None = None,
+    test_size: float = 0.25,
+    random_state: int = 0,
+) -> GoldenQuestions:
+    """Choose the 5–10 "golden questions" that type respondents into personas.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents with their answers.
+    labels : str, PersonaModel or array-like
+        Their personas (a column, a fitted model, or one label per row).
+    candidates : list of str
+        Questions that a short questionnaire could ask (numeric, Likert or categorical).
+    n : int, optional
+        Number of golden questions; default the smallest n from 5 to 10 whose hold-out
+        accuracy is within 2 points of all candidates' (else 10; never more than there
+        are candidates).
+    method : {"logit", "lda"}, default "logit"
+        ``"logit"``: questions in the order they enter an L1-penalised multinomial logit
+        path, typed with a multinomial logit. ``"lda"``: stepwise selection by Wilks'
+        lambda, typed with linear discriminant analysis.
+    weight : str, optional
+        Weight column of ``data`` (used to fit the logit).
+    test_size : float, default 0.25
+        Share of rows held out (stratified by persona) to measure accuracy.
+    random_state : int, default 0
+
+    Returns
+    -------
+    GoldenQuestions
+        ``questions``, ``table`` (accuracy by number of questions), ``accuracy``,
+        ``accuracy_all`` and ``predict`` for new respondents (refitted on all rows).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> seg = rng.integers(0, 3, 600)
+    >>> df = pd.DataFrame({"q1": seg + rng.normal(0, 0.3, 600), "q2": rng.normal(size=600),
+    ...                    "q3": (seg == 2) + rng.normal(0, 0.3, 600)})
+    >>> gq = golden_questions(df, seg, candidates=["q1", "q2", "q3"], n=2)
+    >>> gq.questions
+    ['q1', 'q3']
+    >>> gq.accuracy > 0.9
+    True
+    """
+    from sklearn.model_selection import train_test_split
+
+    where = "golden_questions()"
+    frame = as_frame(data, where=where)
+    lab = persona_labels(labels, frame, where=where)
+    if method not in ("logit", "lda"):
+        raise CJMConfigError(f"{where}: `method` must be 'logit' or 'lda'; got {method!r}.")
+    cands = [candidates] if isinstance(candidates, str) else list(candidates)
+    if not cands:
+        raise CJMConfigError(f"{where}: `candidates` must name at least one question.")
+    if n is not None and (not isinstance(n, (int, np.integer)) or n < 1):
+        raise CJMConfigError(f"{where}: `n` must be a whole number of at least 1; got {n!r}.")
+    if not 0 < test_size < 1:
+        raise CJMConfigError(f"{where}: `test_size` must lie between 0 and 1; got {test_size!r}.")
+    w = None
+    if weight is not None:
+        from cjm_lab._validate import numeric_column
+
+        w = check_weights(numeric_column(frame, weight, where=where), len(frame), where=where)
+    prep = MixedPreprocessor(columns=cands, id_column=None, where=where).fit(frame, w)
+    X = prep.design(frame)
+    classes, y = np.unique(lab.to_numpy(), return_inverse=True)
+    if classes.size < 2:
+        raise CJMDataError(f"{where}: all rows belong to one persona; there is nothing to type.",
+                           fix="Pass the labels of at least two personas.")
+    counts = np.bincount(y)
+    strat = y if counts.min() >= 2 else None
+    idx = np.arange(len(frame))
+    train, test = train_test_split(idx, test_size=test_size, random_state=random_state, stratify=strat)
+    groups = _groups(prep)
+    n_max = min(10, len(groups)) if n is None else min(int(n), len(groups))
+    wt = None if w is None else w[train]
+    if method == "lda":
+        order = _wilks_order(X[train], y[train], groups, n_max)
+    else:
+        order = _l1_order(X[train], y[train], groups, wt, random_state)[:n_max]
+
+    def accuracy(cols: np.ndarray) -> float:
+        clf = _classifier(method, random_state)
+        if method == "lda":
+            clf.fit(X[np.ix_(train, cols)], y[train])
+        else:
+            clf.fit(X[np.ix_(train, cols)], y[train], sample_weight=wt)
+        return float(np.mean(clf.predict(X[np.ix_(test, cols)]) == y[test]))
+
+    acc_all = accuracy(np.arange(X.shape[1]))
+    steps = []
+    for s in range(1, len(order) + 1):  # at most ten questions
+        cols = np.concatenate([groups[g] for g in order[:s]])
+        steps.append(accuracy(cols))
+    if n is None:
+        ok = [s for s in range(min(5, len(order)), len(order) + 1) if steps[s - 1] >= acc_all - 0.02]
+        chosen_n = ok[0] if ok else len(order)
+    else:
+        chosen_n = len(order)
+    questions = [prep.features[g] for g in order[:chosen_n]]
+    table = pd.DataFrame({"step": np.arange(1, len(order) + 1), "question": [prep.features[g] for g in order],
+                          "role": [prep.roles[prep.features[g]] for g in order], "accuracy": steps})
+    table["selected"] = table["step"] <= chosen_n
+    # the deployed tool: refit on all rows with the golden questions
+    final_prep = MixedPreprocessor(columns=questions, id_column=None, where=where).fit(frame, w)
+    clf = _classifier(method, random_state)
+    Xf = final_prep.design(frame)
+    if method == "lda":
+        clf.fit(Xf, y)
+    else:
+        clf.fit(Xf, y, sample_weight=w)
+    return GoldenQuestions(method, questions, table, steps[chosen_n - 1], acc_all, len(test), final_prep, clf,
+                           classes)
