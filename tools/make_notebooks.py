@@ -440,6 +440,8 @@ for lang in languages:
 
 def write(name: str, cells) -> Path:
     nb = new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating a notebook changes nothing it need not
+        cell["id"] = f"{name}-{i:02d}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     path = NOTEBOOKS / f"{name}.ipynb"
