@@ -61,6 +61,7 @@ def persona_cards(
     score: str = "recommend",
     survey_weight: str | None = None,
     satisfaction: str | Sequence[str] | None = None,
+    dont_know: float | Sequence[float] | None = None,
     channel: str | None = None,
     names: Mapping[Any, Any] | None = None,
     variable_labels: Mapping[str, Any] | None = None,
@@ -74,6 +75,8 @@ def persona_cards(
     ----------
     data, labels, variables, weight, clustered_on, survey, score, survey_weight, id_column, variable_labels
         As in :func:`cjm_lab.personas.profile` (pass ``profile_result`` to reuse a profile).
+    dont_know : number or list, optional
+        "Don't know" codes of the satisfaction items (e.g. 99), left out of the mean.
     satisfaction : str or list of str, optional
         Satisfaction rating column(s), looked up in ``survey`` (joined on ``id_column``) or
         else in ``data``; several columns are averaged per answer first.
@@ -137,7 +140,10 @@ def persona_cards(
             source = survey
         else:
             require_columns(data, {"satisfaction": cols}, where=where)
-        vals = pd.concat([numeric_column(source, c, where=where) for c in cols], axis=1).mean(axis=1)
+        vals = pd.concat([numeric_column(source, c, where=where) for c in cols], axis=1)
+        if dont_know is not None:  # "don't know" codes (e.g. 99) are no satisfaction
+            vals = vals.mask(vals.isin([dont_know] if np.isscalar(dont_know) else list(dont_know)))
+        vals = vals.mean(axis=1)
         ok = vals.notna() & plab.notna()
         grouped = vals[ok].groupby(plab[ok].to_numpy()).agg(["mean", "count"])
         sat_mean = grouped["mean"].reindex(personas)

@@ -55,7 +55,7 @@ class PersonaProfile:
         NPS per persona (plus a total row) from :func:`cjm_lab.survey.nps`, with the
         persona-vs-rest test (``p_adjusted``, ``significant``); None without a survey.
     journeys : DataFrame or None
-        Reserved for the most frequent journeys per persona (``cjm_lab.journeys``).
+        The most frequent journeys per persona (``cjm_lab.journeys.variants`` by persona).
     """
 
     sizes: pd.DataFrame
@@ -226,6 +226,7 @@ def profile(
     score: str = "recommend",
     survey_weight: str | None = None,
     journeys: pd.DataFrame | None = None,
+    top_journeys: int = 5,
     id_column: str = "customer_id",
     variable_labels: Mapping[str, Any] | None = None,
     alpha: float = 0.05,
@@ -255,8 +256,11 @@ def profile(
     score, survey_weight : str
         The 0–10 recommend column and an optional weight column of ``survey``.
     journeys : DataFrame, optional
-        Reserved for ``cjm_lab.journeys`` (most frequent journeys per persona); not
-        available in this version.
+        An event log (``cjm_lab.io.load_events``) joined on ``id_column``: adds each
+        persona's ``top_journeys`` most frequent journeys (via
+        :func:`cjm_lab.journeys.variants`, with an "(other)" row).
+    top_journeys : int, default 5
+        How many journeys per persona.
     variable_labels : dict, optional
         Readable names for texts: ``{"att_price": "price focus"}`` or
         ``{"att_price": {"en": "price focus", "de": "Preisfokus"}}``.
@@ -294,9 +298,6 @@ def profile(
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])
     require_columns(data, {"weight": weight, "clustered_on": sorted(clustered)}, where=where)
-    if journeys is not None:
-        raise CJMConfigError(f"{where}: journey profiles need cjm_lab.journeys, which this version does not have yet; "
-                             "leave `journeys=None`.")
     if not 0 < alpha < 1:
         raise CJMConfigError(f"{where}: `alpha` must lie between 0 and 1; got {alpha!r}.")
     label_col = labels if isinstance(labels, str) else None
@@ -378,7 +379,27 @@ def profile(
     traits = _traits(table, n_traits=n_traits, min_effect=min_effect, labels=variable_labels)
     nps_table = _persona_nps(data, lab, survey, id_column=id_column, score=score, weight=survey_weight, where=where) \
         if survey is not None else None
-    return PersonaProfile(sizes=sizes, variables=table, traits=traits, nps=nps_table)
+    journey_table = _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where) \
+        if journeys is not None else None
+    return PersonaProfile(sizes=sizes, variables=table, traits=traits, nps=nps_table, journeys=journey_table)
+
+
+def _persona_journeys(data: pd.DataFrame, lab: pd.Series, events: pd.DataFrame, *, id_column: str, top: int,
+                      where: str) -> pd.DataFrame:
+    """The most frequent journeys of each persona (events joined on the customer id)."""
+    from cjm_lab.journeys import variants
+
+    require_columns(data, {"id_column": id_column}, where=where)
+    if not isinstance(events, pd.DataFrame) or "customer_id" not in events.columns:
+        raise CJMConfigError(f"{where}: `journeys` must be an event log from cjm_lab.io.load_events.")
+    persona = pd.Series(lab.to_numpy(), index=data[id_column].astype(str).to_numpy(), name="persona")
+    persona = persona[~persona.index.duplicated()]
+    joined = events.assign(persona=events["customer_id"].astype(str).map(persona))
+    joined = joined[joined["persona"].notna()]
+    if joined.empty:
+        raise CJMDataError(f"{where}: no event belongs to a customer of `data`.", column="customer_id",
+                           fix="Check that the events and the customers share their customer ids.")
+    return variants(joined, by="persona", top=top)
 
 
 def _traits(table: pd.DataFrame, *, n_traits: int, min_effect: float, labels: Mapping[str, Any] | None) -> pd.DataFrame:

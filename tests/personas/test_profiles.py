@@ -121,7 +121,7 @@ def test_profile_errors(small):
         profile(small, [0, 1, np.nan, 0, 1, 0])
     with pytest.raises(CJMDataError, match="'spnd' for `variables`.*Did you mean 'spend'"):
         profile(small, "persona", variables=["spnd"])
-    with pytest.raises(CJMConfigError, match="cjm_lab.journeys"):
+    with pytest.raises(CJMConfigError, match="event log from cjm_lab.io.load_events"):
         profile(small, "persona", journeys=pd.DataFrame())
     with pytest.raises(CJMDataError, match="'rec' for `score`"):
         profile(small, "persona", survey=pd.DataFrame({"customer_id": ["a"], "recommend": [9]}), score="rec")
@@ -160,3 +160,22 @@ def test_share_formatting_is_plain():
     assert cards.loc[0, "narrative_en"].startswith("Low x: 75% of customers.")
     assert cards.loc[0, "narrative_de"].startswith("x niedrig: 75 % der Kunden.")
     assert math.isnan(cards.loc[0, "satisfaction"])
+
+
+def test_profile_with_the_most_frequent_journeys_per_persona():
+    from cjm_lab.sample import make_sample
+
+    s = make_sample(customers=800, seed=5)
+    truth = s.personas.set_index("customer_id")["persona"]
+    labels = s.customers["customer_id"].map(truth)
+    prof = profile(s.customers, labels.to_numpy(), variables=["att_price"], journeys=s.events, top_journeys=3)
+    table = prof.journeys
+    assert set(table["persona"]) == set(truth)
+    assert (table.groupby("persona")["pct"].sum().round(6) == 100).all()  # top 3 plus "(other)"
+    assert (table.groupby("persona").size() <= 4).all()
+
+
+def test_cards_leave_dont_know_codes_out_of_satisfaction():
+    df = pd.DataFrame({"x": [1.0, 1, 9, 9], "sat": [5, 99, 2, 2]})
+    cards = persona_cards(df, [0, 0, 1, 1], satisfaction="sat", dont_know=99)
+    assert cards.loc[0, "satisfaction"] == 5 and cards.loc[0, "satisfaction_n"] == 1
