@@ -26,7 +26,7 @@ setup: $(STAMP)
 
 ## Run the report notebooks on the bundled sample data; prints the folder written.
 demo: setup
-	$(BIN)/cjm-lab report cx_overview --out reports
+	$(BIN)/cjm-lab report all --out reports --quiet
 
 ## Run the whole test suite (unit, doctests, real data, notebooks).
 test: setup
