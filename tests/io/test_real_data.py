@@ -21,7 +21,7 @@ XES = {"case:concept:name": "customer_id", "time:timestamp": "timestamp", "conce
 def real(name: str) -> Path:
     path = REAL / name
     if not path.is_file():
-        pytest.skip(f"{path} is not there")
+        pytest.fail(f"{path} is missing: the real datasets are part of the repository (data/real/)")
     return path
 
 

@@ -77,5 +77,5 @@ def attitudes():
 def bank():
     path = REAL / "bank_marketing_customers.csv"
     if not path.is_file():
-        pytest.skip(f"{path} is not there")
+        pytest.fail(f"{path} is missing: the real datasets are part of the repository (data/real/)")
     return bank_customers(path)

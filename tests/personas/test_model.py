@@ -169,7 +169,7 @@ def test_attitudes_only(sample, attitudes):
 
 
 def test_famd_matches_prince(mixed):
-    prince = pytest.importorskip("prince")
+    import prince
     df, _ = mixed
     cols = ["q0", "q1", "q2", "spend", "channel"]
     model = PersonaModel(3, columns=cols, algorithm="kmeans", reduce="famd", n_components=5, random_state=0).fit(df)

@@ -262,7 +262,7 @@ def test_german_labels(two_by_two):
 
 
 def test_excel_file_readable_and_never_overwritten(tmp_path, two_by_two):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     t1 = crosstab(two_by_two, rows="buy", columns="grp")
     t2 = crosstab(two_by_two.assign(x=np.arange(100)), columns="grp", means="x")
     path = tmp_path / "tables.xlsx"

@@ -315,7 +315,7 @@ def test_alpha_bad_input(frame, kwargs, error, match):
 def real(name: str) -> Path:
     path = REAL / name
     if not path.is_file():
-        pytest.skip(f"{path} is not there")
+        pytest.fail(f"{path} is missing: the real datasets are part of the repository (data/real/)")
     return path
 
 
@@ -373,7 +373,7 @@ def test_mobiles_csat(mobiles):
 
 @pytest.mark.real_data
 def test_mobiles_ces_dont_know_from_the_file_and_explicit(mobiles):
-    pyreadstat = pytest.importorskip("pyreadstat")
+    import pyreadstat
     loaded = ces(mobiles, items=Q12, scale=(1, 5))  # the loader already set code 6 missing
     raw, _ = pyreadstat.read_sav(str(real("mobiles_feedback_survey.sav")), user_missing=True)
     assert (raw[Q12] == 6).sum().sum() == 354  # the codes are still in the raw data
