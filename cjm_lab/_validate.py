@@ -68,7 +68,7 @@ def require_frame(data: Any, *, where: str, min_rows: int = 1) -> pd.DataFrame:
     --------
     >>> require_frame([1, 2], where="nps()")
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMDataError: nps() needs a pandas DataFrame as `data`, got list. Fix: ...
     """
     if not isinstance(data, pd.DataFrame):
@@ -119,7 +119,7 @@ def require_columns(
     >>> df = pd.DataFrame({"recommend": [9], "segment": ["a"]})
     >>> require_columns(df, {"score": "recommend", "by": ["segmnt"]}, where="nps()")
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMDataError: Could not interpret value 'segmnt' for `by` in nps(). ...
     """
     present = list(data.columns)
@@ -163,7 +163,7 @@ def numeric_column(
     >>> df = pd.DataFrame({"recommend": [10, 7, 11]})
     >>> numeric_column(df, "recommend", where="nps()", low=0, high=10)
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMDataError: ...outside 0 to 10...row 2 (value 11.0)...
     """
     raw = data[column]
@@ -249,7 +249,7 @@ def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: st
     >>> df = pd.DataFrame({"customer_id": ["a", "b", "a"]})
     >>> require_unique(df, "customer_id", where="load_customers()")
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMDataError: load_customers(): 1 duplicate value(s) in 'customer_id'...
     """
     cols = _as_list(column)

@@ -89,7 +89,7 @@ def save_model(model: Any, path: str | os.PathLike, *, overwrite: bool = False) 
     [1]
     >>> save_model(model, path)
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMConfigError: save_model(): ... already exists...
     """
     import joblib

@@ -534,7 +534,7 @@ def check_language(language: Any) -> str:
     'de'
     >>> check_language("fr")
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMConfigError: `language` must be 'en' or 'de', got 'fr'. ...
     """
     if language not in LANGUAGES:

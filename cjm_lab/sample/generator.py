@@ -126,7 +126,7 @@ def check_parameters(customers: object, seed: object, chunk_customers: object) -
     >>> check_parameters(5000, 42, 200_000)
     >>> check_parameters(5, 42, 200_000)
     Traceback (most recent call last):
-    ...
+    ... (traceback)
     cjm_lab.errors.CJMConfigError: `customers` must be an integer of at least 10, got 5. ...
     """
     if not _is_int(customers) or customers < MIN_CUSTOMERS:
