@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
@@ -32,12 +33,8 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, confidence: float = 0.
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     s, n = np.asarray(successes, float), np.asarray(n, float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = s / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    low = np.clip((centre - half) * 100, 0, 100)
-    high = np.clip((centre + half) * 100, 0, 100)
-    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+        low, high = wilson_bounds(s / n, n, z)
+    return low * 100, high * 100
 
 
 def _steps(steps: Any) -> tuple[list[list[str]], list[str]]:

@@ -332,8 +332,7 @@ flags AS (
   LEFT JOIN med AS m ON m.touchpoint = v.touchpoint AND m.next_tp = v.next_tp
   LEFT JOIN contacts AS c ON c.journey_id = v.journey_id AND c.step = v.step
   GROUP BY {seg_cols}v.journey_id, v.node
-),
-totals AS (SELECT {seg_cols}count(DISTINCT journey_id) AS n_total FROM v GROUP BY {seg_cols.rstrip(', ') or '1'})
+)
 SELECT {seg_cols}node AS {quote(unit)}, count(*) AS n_journeys,
        avg(drop_off) * 100 AS drop_off_pct, avg(rework) * 100 AS rework_pct,
        CASE WHEN max(is_service) = 1 THEN NULL ELSE avg(repeat_contact) * 100 END AS repeat_contact_pct,

@@ -181,12 +181,6 @@ def _period_bounds(index: np.ndarray, cohort: str) -> tuple[list[str], np.ndarra
     return labels, ends
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval in percent, clipped to 0–100 (rounding leaves -1e-15 at k = 0)."""
-    lo, hi = wilson_interval(k, n, confidence)
-    return np.clip(lo, 0.0, 100.0), np.clip(hi, 0.0, 100.0)
-
-
 def retention(
     events: Any,
     *,
@@ -328,9 +322,9 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     table = table.reset_index(drop=True)
     n = table["n_customers"].to_numpy(float)
     table["retention"] = table["n_active"] / table["n_customers"] * 100
-    table["ci_low"], table["ci_high"] = _wilson(table["n_active"].to_numpy(float), n, confidence)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence)
     table["repeat_rate"] = table["n_repeated"] / table["n_customers"] * 100
-    table["repeat_ci_low"], table["repeat_ci_high"] = _wilson(table["n_repeated"].to_numpy(float), n, confidence)
+    table["repeat_ci_low"], table["repeat_ci_high"] = wilson_interval(table["n_repeated"].to_numpy(float), n, confidence)
     cols = [*segs, "cohort", "period", "n_customers", "n_active", "retention", "ci_low", "ci_high", "n_repeated",
             "repeat_rate", "repeat_ci_low", "repeat_ci_high"]
     out = table[cols].copy()

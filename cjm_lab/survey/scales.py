@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
 
@@ -161,15 +162,6 @@ def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarra
     return w
 
 
-def _wilson(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a share ``p`` on base ``n`` (arrays; NaN where n = 0)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z / denom * np.sqrt(np.maximum(p * (1 - p) / n + z**2 / (4 * n**2), 0.0))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
-
 # --------------------------------------------------------------------------- CSAT / CES
 def _box_table(
     data: pd.DataFrame,
@@ -279,7 +271,7 @@ def _box_table(
         p_bottom = table["_bottom"].to_numpy(dtype=float) / sw
     p_high, p_low = (p_bottom, p_top) if flip else (p_top, p_bottom)
     z = float(stats.norm.ppf(0.5 + confidence / 2))
-    ci_low, ci_high = _wilson(p_high, n_eff, z)
+    ci_low, ci_high = wilson_bounds(p_high, n_eff, z)
 
     if by_cols:
         out = table[key_names].copy()
