@@ -3,6 +3,11 @@
 Notebooks call these with their ``output_dir`` parameter (the runner points it at
 the run folder).  Tables go to CSV and to one ``tables.xlsx`` workbook, figures to
 PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
+
+Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
+become salted pseudonyms, text is PII-masked, and groups below the minimum size
+(``$CJM_LAB_MIN_GROUP_SIZE``, set by the runner; default 5) are suppressed with
+complementary suppression.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.privacy import protect_table
 
 __all__ = ["save_table", "save_figure", "save_results"]
 
@@ -36,11 +42,35 @@ def _name(name: str) -> str:
     return clean
 
 
-def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | None) -> Path | None:
-    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``.
+def save_table(
+    data: pd.DataFrame,
+    name: str,
+    output_dir: str | os.PathLike | None,
+    *,
+    base: str | pd.DataFrame | bool | None = None,
+    by: str | list[str] | None = None,
+    min_group_size: int | None = None,
+    ids: str | list[str] | None = None,
+    mask: bool = True,
+) -> Path | None:
+    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
 
     Does nothing (returns None) when ``output_dir`` is empty, so a notebook run by
-    hand in JupyterLab writes no files.
+    hand in JupyterLab writes no files.  What is written has gone through
+    :func:`cjm_lab.privacy.protect_table`:
+
+    * id columns (``customer_id``, ``respondent_id``, any ``*_id``; or ``ids=``) become
+      salted pseudonyms (salt from ``$CJM_LAB_SALT`` / ``$CJM_LAB_SALT_FILE``);
+    * text columns are PII-masked (e-mail, phone, IBAN, street address; ``mask=False``
+      to skip);
+    * rows or cells whose base is below ``min_group_size`` (default
+      ``$CJM_LAB_MIN_GROUP_SIZE``, else 5) are blanked, with complementary suppression.
+      The base is the column named by ``base=``, else the first of ``n``, ``base``,
+      ``count``, ``n_customers``, ``n_respondents``, ``n_journeys``, ``n_reached`` …
+      (:data:`cjm_lab.privacy.BASE_COLUMNS`); ``base="cells"`` for a crosstab of counts,
+      a DataFrame of counts for a crosstab of percentages, ``base=False`` for a table
+      without groups (model coefficients).  A table with no base column is written as it is.
+      ``by`` names the grouping columns (default: the columns left of the base).
 
     Examples
     --------
@@ -54,6 +84,7 @@ def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | No
     if folder is None:
         return None
     stem = _name(name)
+    data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
     csv_path = folder / f"{stem}.csv"
     data.to_csv(csv_path, index=False)
     xlsx = folder / "tables.xlsx"

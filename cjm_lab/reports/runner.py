@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports.exports import build_pptx, print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
@@ -120,6 +121,21 @@ def export_html(notebook: Path, target: Path) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]):
+    """Set environment variables for the kernel papermill starts (it inherits ours), then restore."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
 def _reserve_folder(out: Path, base: str) -> Path:
     """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
     locks = out / ".locks"
@@ -148,6 +164,8 @@ def run_report(
     progress: bool = True,
     pdf: bool = False,
     notebooks: str | os.PathLike | None = None,
+    min_group_size: int | None = None,
+    salt: str | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -168,6 +186,15 @@ def run_report(
         Show papermill's progress bar.
     pdf : bool, default False
         Also print the HTML to ``report.pdf`` with a local headless Chromium.
+    min_group_size : int, optional
+        Groups below it are suppressed in the report's tables (``save_table``); default
+        ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
+        recorded in ``run.json``.
+    salt : str, optional
+        The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
+        file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
+        the kernel's environment only: never a notebook parameter, never written to the
+        run folder (``run.json`` says only whether a salt was configured).
 
     Returns
     -------
@@ -183,6 +210,10 @@ def run_report(
     import papermill as pm
 
     params = check_parameters(name, dict(parameters or {}), notebooks)
+    k = privacy.min_group_size(min_group_size)
+    if salt is not None and (not isinstance(salt, str) or not salt.strip()):
+        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
+                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
     source = report_path(name, notebooks)
     root = Path(notebooks).resolve().parent if notebooks else project_root()
     out_dir = Path(out).resolve()
@@ -198,18 +229,24 @@ def run_report(
     effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
     effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
+    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k)}
+    if salt is not None:
+        kernel_env[privacy.ENV_SALT] = salt
+    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
+                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=run_params,
-            kernel_name="python3",
-            execution_timeout=timeout,
-            progress_bar=progress,
-            cwd=str(root),
-            log_output=False,
-        )
+        with _environment(kernel_env):
+            pm.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=run_params,
+                kernel_name="python3",
+                execution_timeout=timeout,
+                progress_bar=progress,
+                cwd=str(root),
+                log_output=False,
+            )
     except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
@@ -242,6 +279,7 @@ def run_report(
         "duration_s": round(duration, 2),
         "outcome": "success",
         "data_files_sha256": _data_hashes(effective, root),
+        "privacy": {"min_group_size": k, "pseudonym_salt": salt_state},
         "versions": _versions(),
         "host": platform.node(),
     }
