@@ -558,9 +558,16 @@ def _is_total(values: pd.Series) -> np.ndarray:
     return values.astype(object).map(lambda v: isinstance(v, str) and v.strip() in TOTAL_LABELS).to_numpy(bool)
 
 
-def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
-    """Hide the next-smallest cell of every group with exactly one hidden cell, until stable."""
+def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray], keep_zeros: bool = False) -> np.ndarray:
+    """Hide the next-smallest cell of every group with exactly one hidden cell, until stable.
+
+    With ``keep_zeros`` (zeros are shown) a zero is taken as the complement only when
+    nothing else is left.
+    """
     hidden = hidden.copy()
+    sizes = np.where(np.isnan(sizes), np.inf, sizes)
+    if keep_zeros:
+        sizes = np.where(sizes == 0, np.finfo(float).max, sizes)
     changed = True
     while changed:
         changed = False
@@ -571,10 +578,26 @@ def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray])
             if h.sum() != 1:
                 continue
             visible = members[~h]
-            order = np.argsort(np.where(np.isnan(sizes[visible]), np.inf, sizes[visible]), kind="stable")
+            order = np.argsort(sizes[visible], kind="stable")
             hidden[visible[order[0]]] = True
             changed = True
     return hidden
+
+
+def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
+    """The keys that are dimensions of their own: a key the other keys determine (an id beside
+    its segment, a step number beside the step) is dropped, so that it does not split the table
+    into groups of one row."""
+    dims = list(keys)
+    text = {k: table[k].astype(object).astype(str) for k in keys}
+    for key in list(keys):
+        if len(dims) < 2:
+            break
+        others = [c for c in dims if c != key]
+        label = pd.concat([text[c] for c in others], axis=1).agg("\x1f".join, axis=1)
+        if text[key].groupby(label.to_numpy()).nunique().max() <= 1:
+            dims.remove(key)
+    return dims
 
 
 def suppress_small_groups(
@@ -673,10 +696,11 @@ def suppress_small_groups(
         total = np.zeros(len(out), bool)
         for key in keys:
             total |= _is_total(out[key])
+        dims = _dimensions(out, keys)
         groups = []
         positions = np.arange(len(out))
-        for key in keys or [None]:
-            others = [c for c in keys if c != key]
+        for key in dims or [None]:
+            others = [c for c in dims if c != key]
             if others:
                 codes = out[others].astype(object).astype(str).agg("\x1f".join, axis=1)
                 labels = pd.factorize(codes)[0]
@@ -684,7 +708,7 @@ def suppress_small_groups(
                 labels = np.zeros(len(out), int)
             for g in np.unique(labels):
                 groups.append(positions[(labels == g) & ~total])
-        hidden = _complement(hidden, sizes.astype(float), groups) | small
+        hidden = _complement(hidden, sizes.astype(float), groups, keep_zeros) | small
     for col in out.columns:
         if col in keys or str(col) == "suppressed":
             continue
@@ -731,7 +755,7 @@ def _suppress_wide(table: pd.DataFrame, base: Any, keys: list[Any], k: int, comp
         flat = np.arange(counts.size).reshape(counts.shape)
         groups = [flat[i, ~total_col] for i in range(n_rows) if not total_row[i]]
         groups += [flat[~total_row, j] for j in range(n_cols) if not total_col[j]]
-        hidden = _complement(hidden.ravel(), counts.astype(float).ravel(), groups).reshape(counts.shape) | small
+        hidden = _complement(hidden.ravel(), counts.astype(float).ravel(), groups, keep_zeros).reshape(counts.shape) | small
     for j, col in enumerate(cells):
         out[col] = _blank(out[col], hidden[:, j])
     return out
