@@ -21,6 +21,7 @@ __all__ = [
     "require_columns",
     "numeric_column",
     "require_unique",
+    "column_names",
     "suggest",
     "offending",
 ]
@@ -91,6 +92,30 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if isinstance(value, (str, int)):
         return [value]  # type: ignore[list-item]
     return list(value)
+
+
+def column_names(value: Any, *, arg: str, where: str) -> list[Any]:
+    """``value`` (a column name, a list of them, or None) as a list; anything else raises.
+
+    Examples
+    --------
+    >>> column_names("wave", arg="by", where="nps()"), column_names(None, arg="by", where="nps()")
+    (['wave'], [])
+    >>> column_names(3.5, arg="by", where="nps()")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMConfigError: `by` in nps() must name a column or a list of columns, got 3.5 (float)...
+    """
+    if value is None:
+        return []
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, (list, tuple, pd.Index, np.ndarray, pd.Series)):
+        return list(value)
+    raise CJMConfigError(
+        f"`{arg}` in {where} must name a column or a list of columns, got {value!r} ({type(value).__name__}). "
+        f"Fix: pass e.g. {arg}=\"wave\" or {arg}=[\"wave\", \"region\"]."
+    )
 
 
 def require_columns(

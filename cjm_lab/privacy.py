@@ -84,7 +84,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import numeric_column, require_columns, suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -618,7 +618,8 @@ def suppress_small_groups(
     :data:`BASE_COLUMNS`): one row per group.  A row whose base is below ``min_size`` has
     every value blanked except its key columns (``by``), and a ``suppressed`` column says
     which rows were hidden.  Without ``by`` the keys are the columns left of the base
-    column (the project's layout: grouping columns, then ``n``, then the statistics).
+    column (the project's layout: grouping columns, then ``n``, then the statistics),
+    except float columns (statistics, e.g. ``value`` in a :func:`~cjm_lab.survey.crosstab`).
     *Wide* (``base="cells"``: the numeric cells are counts; or ``base`` a DataFrame of the
     counts behind each cell, e.g. behind a table of percentages, same shape): each cell
     below ``min_size`` is blanked.
@@ -670,7 +671,7 @@ def suppress_small_groups(
     where = "suppress_small_groups()"
     table = _frame(table, where)
     k = min_group_size(min_size)
-    keys = [by] if isinstance(by, str) else list(by or [])
+    keys = column_names(by, arg="by", where=where)
     if keys:
         require_columns(table, {"by": keys}, where=where)
     if isinstance(base, pd.DataFrame) or (isinstance(base, str) and base == "cells"):
@@ -687,7 +688,8 @@ def suppress_small_groups(
     sizes = numeric_column(table, base, where=where, low=0).to_numpy()
     out = table.reset_index(drop=True).copy()
     if by is None:  # the project's tidy layout: grouping columns, then the base, then the statistics
-        keys = list(out.columns[: list(out.columns).index(base)])
+        keys = [c for c in out.columns[: list(out.columns).index(base)]
+                if not pd.api.types.is_float_dtype(out[c].dtype)]  # a float left of the base is a statistic
     small = sizes < k
     if keep_zeros:
         small &= sizes != 0

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
@@ -67,8 +67,10 @@ def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z
     adjusted = method == "adjusted_wald"
     centre = np.where(adjusted, score_adj, score)
     width = z * np.where(adjusted, se_adj, se)
-    low = np.clip(centre - width, -1.0, 1.0)
-    high = np.clip(centre + width, -1.0, 1.0)
+    # the adjusted interval is centred on the adjusted score; on tiny bases (one detractor) it
+    # would exclude the observed NPS itself, so it is widened to hold it
+    low = np.fmin(np.clip(centre - width, -1.0, 1.0), score)
+    high = np.fmax(np.clip(centre + width, -1.0, 1.0), score)
     return se * 100, low * 100, high * 100
 
 
@@ -153,7 +155,7 @@ def nps(
     """
     where = "nps()"
     require_frame(data, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"score": score, "by": by_cols, "weight": weight}, where=where)
     if ci_method not in ("auto", "wald", "adjusted_wald"):
         raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")

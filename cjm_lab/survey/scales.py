@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
@@ -49,7 +49,7 @@ _BOX_COLUMNS = ["n", "n_missing", "n_dont_know", "n_eff", "mean", "sd"]
 
 # --------------------------------------------------------------------------- shared readers
 def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -> list[str]:
-    cols = [items] if isinstance(items, str) else list(items or [])
+    cols = column_names(items, arg="items", where=where)
     if len(cols) < min_items:
         need = "one item" if min_items == 1 else f"at least {min_items} items"
         raise CJMConfigError(f"`items` in {where} must name {need} (rating columns), got {cols!r}.")
@@ -184,7 +184,7 @@ def _box_table(
     """The machinery behind :func:`csat` and :func:`ces` (one row per item and group)."""
     require_frame(data, where=where)
     cols = _items_list(items, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"items": cols, "by": by_cols, "weight": weight}, where=where)
     overlap = [c for c in by_cols if c in cols]
     if overlap:
