@@ -187,6 +187,8 @@ def _require_present(df: pd.DataFrame, column: str, *, source: str, what: str) -
 
 
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.IGNORECASE)
+_HAS_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|(?<!\d)\d{4}(?!\d)|(?<!\d)\d{8}(?!\d)")
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d")
 _FALLBACK_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
                      "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d")
 
@@ -262,6 +264,9 @@ def parse_timestamps(
                     break
     if failed.any():
         attempt = pd.to_datetime(text.where(failed), format="mixed", dayfirst=True, errors="coerce", utc=aware)
+        # dateutil fills a missing date with today's ('10:00' -> today 10:00), and reads an ISO date that
+        # failed ISO 8601 day first ('2025-13-01' -> 13 January): neither may pass
+        attempt = attempt.where(text.str.contains(_HAS_DATE, na=False) & ~text.str.match(_ISO_DATE, na=False))
         parsed = parsed.where(~(failed & attempt.notna()), attempt)
         failed = present & parsed.isna()
     _bad(failed, values, "{n} value(s) in " + repr(column) + " are not readable timestamps.", column=column,

@@ -213,13 +213,7 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
         meta.format = "qualtrics"
         skip = [1, 2]
     try:
-        with _open_binary(path) as fh:
-            df = pd.read_csv(fh, skiprows=skip, **kwargs)
-    except UnicodeDecodeError:
-        kwargs["encoding"] = "cp1252"
-        meta.read_options["encoding"] = "cp1252"
-        with _open_binary(path) as fh:
-            df = pd.read_csv(fh, skiprows=skip, **kwargs)
+        df = _read_csv_decoding(path, skip, kwargs, meta, explicit=bool(options and options.get("encoding")))
     except pd.errors.EmptyDataError as err:
         raise CJMDataError("The file is empty.", source=str(path), fix="Export the table again.") from err
     except pd.errors.ParserError as err:
@@ -238,6 +232,30 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
             str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()
         }
     return df, meta
+
+
+def _read_csv_decoding(path: Path, skip: list[int], kwargs: dict[str, Any], meta: TableMeta, *,
+                       explicit: bool) -> pd.DataFrame:
+    """Read with the sniffed encoding, else cp1252, else latin-1 (which decodes any byte).
+
+    A byte the sniffed sample did not show (after the first 256 KB) can still fail to decode;
+    an encoding the user named is not second-guessed but reported.
+    """
+    tried = [kwargs["encoding"]] + ([] if explicit else [e for e in ("cp1252", "latin-1") if e != kwargs["encoding"]])
+    for encoding in tried:
+        kwargs["encoding"] = encoding
+        meta.read_options["encoding"] = encoding
+        try:
+            with _open_binary(path) as fh:
+                return pd.read_csv(fh, skiprows=skip, **kwargs)
+        except UnicodeDecodeError as err:
+            last = err
+    raise CJMDataError(
+        f"The file cannot be decoded as {kwargs['encoding']!r} ({last.reason} at byte {last.start}).",
+        source=str(path),
+        fix="Pass the file's real encoding, e.g. encoding='cp1252' (German Excel) or 'utf-8', or leave "
+        "`encoding` out to let cjm-lab guess.",
+    )
 
 
 def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
