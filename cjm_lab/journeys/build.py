@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._validate import column_names
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.engine import EventSource, as_source, quote, run_sql, segment_columns
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
@@ -37,6 +38,10 @@ def prepare(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}. Journey options: "
             f"{', '.join(JOURNEY_OPTIONS)}."
         )
+    for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
+        if flag in options and not isinstance(options[flag], bool):
+            raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
+    column_names(by, arg="by", where=where)
     source = as_source(events, where=where)
     segments = segment_columns(source, by, where=where)
     extra_cols = []
