@@ -164,8 +164,15 @@ def _parameters(path: Path) -> dict[str, Parameter]:
     if len(cells) != 1:
         raise CJMConfigError(f"{path.name} must have exactly one cell tagged 'parameters', it has {len(cells)}.")
     source = cells[0].source
-    tree = ast.parse(source)
-    comments = _comments(source)
+    try:
+        tree = ast.parse(source)
+        comments = _comments(source)
+    except (SyntaxError, tokenize.TokenError) as err:
+        line = getattr(err, "lineno", None) or (err.args[1][0] if len(err.args) > 1 else "?")
+        raise CJMConfigError(
+            f"{path.name}: the parameters cell is not valid Python (line {line}: {err.args[0]}). "
+            "Fix: write one `name: type = value  # help: ...` assignment per line."
+        ) from None
     out: dict[str, Parameter] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
