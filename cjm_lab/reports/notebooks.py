@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ __all__ = [
     "parse_cli_value",
 ]
 
+_FLOAT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 _TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
 
 
@@ -199,13 +201,16 @@ def parse_cli_value(text: str) -> Any:
 
     Examples
     --------
-    >>> parse_cli_value("5"), parse_cli_value("de"), parse_cli_value("[wave, region]")
-    (5, 'de', ['wave', 'region'])
+    >>> parse_cli_value("5"), parse_cli_value("de"), parse_cli_value("[wave, region]"), parse_cli_value("1e-5")
+    (5, 'de', ['wave', 'region'], 1e-05)
     """
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    if isinstance(value, str) and _FLOAT.match(value.strip()):  # YAML 1.1 reads 1e-5 as text
+        return float(value)
+    return value
 
 
 def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.PathLike | None = None) -> dict[str, Any]:
