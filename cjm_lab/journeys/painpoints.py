@@ -221,6 +221,13 @@ def pain_points(
     lookback_s = duration_seconds(lookback, "lookback")
     options = {**journey_options, "touchpoints": touchpoints}
     source, spec, cat = prepare(events, where=where, by=by, extra={"promised": promised}, options=options)
+    if spec.journey == "customer" and source.frame is not None and source.frame["customer_id"].nunique() < min_reach:
+        raise CJMDataError(
+            f"{where}: the log holds {source.frame['customer_id'].nunique()} customer journey(s), fewer than "
+            f"`min_reach`={min_reach}, so no touchpoint can be ranked.",
+            column="customer_id",
+            fix="Pass more journeys (a longer period, no filter), or lower `min_reach` for a small test log.",
+        )
     if promised and source.frame is not None:
         require_columns(source.frame, {"promised": promised}, where=where)
         if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
