@@ -96,6 +96,7 @@ __all__ = [
     "suppress_small_groups",
     "protect_table",
     "find_base_column",
+    "id_column",
     "min_group_size",
     "report_salt",
     "BASE_COLUMNS",
@@ -508,6 +509,18 @@ def report_salt(salt: str | None = None) -> str:
     if _RANDOM_SALT is None:
         _RANDOM_SALT = secrets.token_hex(16)
     return _RANDOM_SALT
+
+
+def id_column(name: Any) -> bool:
+    """Whether a column name looks like an id: ``id``, ``*_id`` (``customer_id``, ``respondent_id`` …),
+    ``Kundennummer``.
+
+    Examples
+    --------
+    >>> id_column("customer_id"), id_column("Kundennummer"), id_column("n_ideas")
+    (True, True, False)
+    """
+    return bool(_ID_NAME.match(str(name)))
 
 
 def _frame(table: Any, where: str) -> pd.DataFrame:

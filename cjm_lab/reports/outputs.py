@@ -22,7 +22,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.privacy import protect_table
+from cjm_lab.privacy import id_column, protect_table
 
 __all__ = ["save_table", "save_figure", "save_results"]
 
@@ -52,6 +52,7 @@ def save_table(
     min_group_size: int | None = None,
     ids: str | list[str] | None = None,
     mask: bool = True,
+    allow_rows: bool = False,
 ) -> Path | None:
     """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
 
@@ -72,6 +73,10 @@ def save_table(
       without groups (model coefficients).  A table with no base column is written as it is.
       ``by`` names the grouping columns (default: the columns left of the base).
 
+    Reports hold aggregated results: a table with an id column is row-level data and is
+    refused unless ``allow_rows=True`` (meant to follow a notebook parameter that explicitly
+    allows raw rows; the ids are still pseudonymised and the text masked).
+
     Examples
     --------
     >>> import tempfile
@@ -84,6 +89,14 @@ def save_table(
     if folder is None:
         return None
     stem = _name(name)
+    id_cols = [c for c in data.columns if id_column(c)] if ids is None else ([ids] if isinstance(ids, str) else list(ids))
+    if id_cols and not allow_rows:
+        raise CJMConfigError(
+            f"save_table({name!r}): the table has the id column(s) {', '.join(map(repr, id_cols))}, so it holds "
+            "row-level data; reports hold aggregated results only. Fix: aggregate it first (counts, shares, "
+            "means per group), or pass allow_rows=True from a report parameter that explicitly allows raw "
+            "rows (ids are then pseudonymised and text masked)."
+        )
     data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
     csv_path = folder / f"{stem}.csv"
     data.to_csv(csv_path, index=False)

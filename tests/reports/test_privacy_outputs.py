@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import ENV_MIN_GROUP_SIZE, ENV_SALT, ENV_SALT_FILE, find_base_column, mask_pii
 from cjm_lab.reports import run_report, save_table
 from cjm_lab.sample import make_sample
@@ -54,7 +55,10 @@ def raw_table():
 def test_save_table_writes_no_raw_id_no_pii_no_small_group(tmp_path, raw_table, monkeypatch):
     monkeypatch.setenv(ENV_SALT, "a-secret-pepper")
     monkeypatch.delenv(ENV_MIN_GROUP_SIZE, raising=False)
-    save_table(raw_table, "segments", tmp_path)
+    with pytest.raises(CJMConfigError, match=r"id column\(s\) 'customer_id'.*aggregated results only"):
+        save_table(raw_table, "segments", tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing written
+    save_table(raw_table, "segments", tmp_path, allow_rows=True)
     text = _all_text(tmp_path)
     for raw in raw_table["customer_id"]:
         assert raw not in text
@@ -88,7 +92,8 @@ def test_sample_survey_tables_carry_no_verbatim_pii_or_ids(tmp_path, monkeypatch
         save_table(getattr(themes, name), f"verbatim_{name}", tmp_path)
     save_table(nps(survey, by="wave", weight="weight"), "nps_by_wave", tmp_path)
     # a careless notebook saving raw rows still leaks neither ids nor contact data
-    save_table(survey[["respondent_id", "customer_id", "recommend", "comment"]], "raw_rows", tmp_path, base=False)
+    save_table(survey[["respondent_id", "customer_id", "recommend", "comment"]], "raw_rows", tmp_path, base=False,
+               allow_rows=True)
     text = _all_text(tmp_path)
     assert not any(e in text for e in emails)
     assert not EMAIL.search(text) and not PHONE.search(text)
@@ -115,7 +120,7 @@ def test_run_keeps_the_salt_out_of_the_run_folder(tmp_path, monkeypatch):
         "from cjm_lab.reports import save_table\n"
         "t = pd.DataFrame({'customer_id': ['K-1', 'K-2', 'K-3'], 'segment': ['a', 'b', 'c'],\n"
         "                  'n': [4, 7, 80], 'comment': ['x@example.org', 'ok', 'ok']})\n"
-        "save_table(t, 'segments', output_dir)\n"
+        "save_table(t, 'segments', output_dir, allow_rows=True)\n"
         "print('written')"
     )
     nb = new_notebook(cells=[params, body])
