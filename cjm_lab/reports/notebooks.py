@@ -235,7 +235,8 @@ def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.Path
                 f"Report {name!r} has no parameter {key!r}.{suggest(key, declared)} Valid parameters: {valid}."
             )
         param = declared[key]
-        if isinstance(value, str) and set(param.types) - {str}:
+        if isinstance(value, str) and set(param.types) - {str} and not (value == "" and str in param.types):
+            # (an empty text stays text where text is allowed: YAML would read it as None)
             parsed = parse_cli_value(value)  # "-p k=4" means 4 where k may be int or "auto"
             if not isinstance(parsed, str) and param.accepts(parsed):
                 value = parsed

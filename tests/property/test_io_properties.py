@@ -170,9 +170,10 @@ def test_load_survey_bad_scores_name_column_rows_fix(scores, bad, data):
     assert "'recommend'" in text and "row" in text and "Fix:" in text
 
 
-@given(st.lists(NAMES, min_size=2, max_size=15))
-def test_duplicated_ids_are_named(ids):
-    assume(len(set(ids)) < len(ids))
+@given(st.lists(NAMES, min_size=1, max_size=15, unique=True), st.data())
+def test_duplicated_ids_are_named(unique, data):
+    again = data.draw(st.lists(st.sampled_from(unique), min_size=1, max_size=3))
+    ids = data.draw(st.permutations(unique + again))
     with pytest.raises(CJMError, match="duplicate"):
         load_customers(pd.DataFrame({"customer_id": ids, "age": range(len(ids))}))
     with pytest.raises(CJMError, match="duplicate"):
