@@ -225,6 +225,7 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     if kwargs["thousands"]:
         df = _undo_loose_thousands(path, df, skip, kwargs)
     _check_header(path, kwargs)
+    df = _keep_leading_zeros(path, df, skip, kwargs)
     if sniffed["qualtrics"]:
         with _open_binary(path) as fh:
             header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
@@ -290,6 +291,32 @@ def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs:
         cells = text[col].dropna().str.strip()
         if not cells.str.fullmatch(number).all():
             df[col] = text[col]
+    return df
+
+
+_LEADING_ZERO = re.compile(r"\s*[+-]?0\d")
+
+
+def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: dict[str, Any]) -> pd.DataFrame:
+    """Keep zero-padded codes as written: ids ``0012345`` and postcodes ``01067`` are no numbers.
+
+    pandas reads them as 12345 and 1067, which breaks joins with the same ids read as text
+    elsewhere.  The first 10,000 rows are checked as text; a numeric column with a cell such as
+    ``007`` is read again, as text, in full.
+    """
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
+               and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    if not numeric:
+        return df
+    options = {k: v for k, v in kwargs.items() if k not in ("low_memory",)}
+    with _open_binary(path) as fh:
+        head = pd.read_csv(fh, skiprows=skip, usecols=numeric, dtype=str, nrows=10_000, **options)
+    padded = [c for c in numeric if head[c].dropna().str.match(_LEADING_ZERO).any()]
+    if padded:
+        with _open_binary(path) as fh:
+            text = pd.read_csv(fh, skiprows=skip, usecols=padded, dtype=str, **options)
+        for col in padded:
+            df[col] = text[col].to_numpy()
     return df
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from cjm_lab import journeys as jm
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io import load_events, load_survey, load_touchpoints, read_table
+from cjm_lab.io import load_customers, load_events, load_survey, load_touchpoints, read_table
 from cjm_lab.personas import choose_k
 from cjm_lab.survey import nps
 
@@ -70,6 +70,15 @@ def test_an_explicit_wrong_encoding_is_reported(tmp_path):
     path.write_bytes("name;value\nMüller;1\n".encode("cp1252"))
     with pytest.raises(CJMDataError, match=r"cannot be decoded as 'utf-8'.*Fix: Pass the file's real encoding"):
         read_table(path, encoding="utf-8")
+
+
+def test_zero_padded_ids_and_postcodes_keep_their_zeros(tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id;plz;alter;anteil\n0012345;01067;41;0,5\n0012346;10115;37;1,5\n", encoding="utf-8")
+    out = load_customers(path)
+    assert out["customer_id"].tolist() == ["0012345", "0012346"]  # was 12345, 12346
+    assert out["plz"].tolist() == ["01067", "10115"]                 # was 1067
+    assert out["alter"].tolist() == [41, 37] and out["anteil"].tolist() == [0.5, 1.5]  # numbers stay numbers
 
 
 def test_unicode_touchpoint_names_through_a_file_and_the_catalogue(tmp_path):

@@ -18,10 +18,19 @@ from cjm_lab.io import load_customers, load_events, load_survey, load_touchpoint
 
 # Printable names with umlauts, accents, CJK and emoji, but no delimiter, quote or line break
 NAME_CHARS = st.characters(codec="utf-8", categories=["L", "N", "Zs", "Pd"], exclude_characters="\x85\xa0")
+def _numberlike(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# pandas reads a column holding only 'NA', 'null', 'INF', '1E5' … as missing or as numbers (a known limit;
+# zero-padded codes such as '007' are kept as text)
 NAMES = st.text(NAME_CHARS, min_size=1, max_size=12).map(str.strip).filter(
-    lambda s: bool(s) and not s.replace(".", "").replace("-", "").strip().isdigit() and s.lower().lstrip("+-") not in
-    {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no", "inf", "infinity"})
-# (pandas reads a column holding only 'NA', 'null', 'INF' … as missing or as numbers: a known limit)
+    lambda s: bool(s) and not _numberlike(s) and s.lower() not in
+    {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no"})
 LATIN1_NAMES = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéè ")), min_size=1, max_size=10).map(
     str.strip).filter(lambda s: bool(s) and s.lower() not in {"nan", "na", "null", "none", "true", "false", "yes", "no"})
 
