@@ -26,19 +26,13 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
 from cjm_lab.journeys.paths import _segment_select
-from cjm_lab.journeys.retention import _counts, _km_frame, _z
+from cjm_lab.journeys.retention import _check_confidence, _counts, _km_frame, _z
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["TimeToConvert", "time_to_convert"]
 
 _DAY = 86400.0
 _CENSOR = ("last_event", "data_end")
-
-
-def _check_confidence(confidence: Any) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
-    return float(confidence)
 
 
 def _product_limit(table: pd.DataFrame, segs: list[str], confidence: float) -> pd.DataFrame:
