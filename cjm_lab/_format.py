@@ -14,7 +14,7 @@ import numpy as np
 
 from cjm_lab.errors import CJMConfigError
 
-__all__ = ["LANGUAGES", "MINUS", "check_language", "format_number", "format_percent", "format_p_value"]
+__all__ = ["LANGUAGES", "MINUS", "check_language", "format_number", "format_percent", "format_p_value", "plain_number"]
 
 #: Languages of the texts.
 LANGUAGES = ("en", "de")
@@ -137,3 +137,14 @@ def format_p_value(p: float, language: str = "en") -> str:
         return "p < 0,001" if language == "de" else "p < 0.001"
     text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
     return text.replace(".", ",") if language == "de" else text
+
+
+def plain_number(x: float) -> str:
+    """A value as a message quotes it (scale ends, codes): ``5`` for 5.0, else Python's repr.
+
+    Examples
+    --------
+    >>> plain_number(5.0), plain_number(2.5)
+    ('5', '2.5')
+    """
+    return str(int(x)) if float(x).is_integer() else str(x)
