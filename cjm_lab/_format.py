@@ -38,7 +38,7 @@ def check_language(language: Any) -> str:
     if language not in LANGUAGES:
         raise CJMConfigError(
             f"`language` must be 'en' or 'de', got {language!r}. "
-            "Fix: pass language='en' for English or language='de' for German chart texts."
+            "Fix: pass language='en' for English or language='de' for German texts."
         )
     return str(language)
 

@@ -27,11 +27,6 @@ CARD_COLUMNS = [
 ]
 
 
-def _check_language(language: str) -> None:
-    if language not in ("en", "de"):
-        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
-
-
 def _join(items: list[str], language: str) -> str:
     if not items:
         return ""

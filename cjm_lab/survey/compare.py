@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import format_number, format_p_value
+from cjm_lab._format import check_language, format_number, format_p_value
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import response_parts
@@ -375,11 +375,6 @@ def _fmt(x: float, language: str, *, sign: bool = False) -> str:
     return format_number(x, 0, language, sign=sign, signed_zero=True, missing="nan")
 
 
-def _check_language(language: str) -> None:
-    if language not in ("en", "de"):
-        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
-
-
 def describe_difference(
     before: float,
     after: float,
@@ -402,7 +397,7 @@ def describe_difference(
     >>> describe_difference(30, 27, -9, 3, 0.3)
     'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
     """
-    _check_language(language)
+    check_language(language)
     diff = after - before
     level = f"{confidence * 100:.0f}"
     ci = (f"{level}% CI {_fmt(ci_low, 'en', sign=True)} to {_fmt(ci_high, 'en', sign=True)}" if language == "en"
@@ -419,7 +414,7 @@ def describe_difference(
 
 
 def _segment_sentence(row: Any, *, confidence: float, language: str) -> str:
-    _check_language(language)
+    check_language(language)
     level = f"{confidence * 100:.0f}"
     diff = row.difference
     if language == "en":
