@@ -317,6 +317,174 @@ plt.show()
     ]
 
 
+def personas():
+    return [
+        md("""
+# Personas
+
+Which groups of customers with distinct needs, behaviour and feelings hide in the data, how many
+of them the data really support, what sets each apart, and how to recognise a new customer's
+persona with a few questions (the typing tool).
+"""),
+        code('''
+customers_path: str = "data/sample/customers.csv"  # help: customer attributes, one row per customer
+columns: str = ""  # help: optional YAML column-mapping file (section customers)
+create_ids: bool = False  # help: make customer ids C1, C2, ... for a file without an id column
+basis: list = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco", "att_convenience", "att_service"]  # help: columns the personas are built on ([] for every column)
+profile_columns: list = ["age_band", "region", "income_band", "preferred_channel", "tenure_months", "annual_spend"]  # help: further columns to describe the personas with (not clustered on)
+missing_values: list = []  # help: values meaning "no answer" in any column, e.g. ["unknown"]
+missing_codes: dict = {}  # help: codes meaning "no answer" per column, e.g. {"pdays": [999]}
+ordinal: dict = {"income_band": ["low", "middle", "high"]}  # help: ordered levels of ordinal columns
+k: int | str = "auto"  # help: number of personas, or "auto" (the largest k that replicates)
+k_range: list = [2, 7]  # help: smallest and largest k compared
+resamples: int = 5  # help: bootstrap resamples per k for the stability check
+algorithm: str = "gmm"  # help: gmm, kmeans, kprototypes, gower_agglomerative or lca
+seed: int = 0  # help: random seed (the same data and seed give the same personas)
+names: dict = {}  # help: your persona names, e.g. {0: "Bargain hunters"} or {0: {"en": "...", "de": "..."}}
+survey_path: str = "data/sample/survey.csv"  # help: survey joined on customer_id for NPS per persona ("" to skip)
+satisfaction: list = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]  # help: satisfaction ratings of the survey for the cards ([] to skip)
+dont_know: int = 99  # help: "don't know" code of the satisfaction ratings
+channel: str = "preferred_channel"  # help: column with the preferred channel for the cards ("" to skip)
+golden_n: int = 0  # help: number of golden questions (0: the fewest from 5 to 10 that type nearly as well as all)
+language: str = "en"  # help: language of the report, en or de
+output_dir: str = ""  # help: folder for tables, figures and the typing tool (set by the report runner)
+''', "parameters"),
+        code('''
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown, display
+
+from cjm_lab import io, personas, plots, survey
+from cjm_lab.reports import save_figure, save_results, save_table
+
+T = {
+    "en": {"data": "## The data",
+           "data_text": "{n} customers; the personas are built on {b} columns: {cols}.",
+           "k": "## How many personas?", "k_fixed": "This report uses **k = {k}**, as set by the parameter `k`.",
+           "k_auto": "This report uses the recommended **k = {k}**.",
+           "sizes": "## The personas", "profile": "## What sets them apart",
+           "profile_text": "Index 100 is the average of all customers; ▲/▼ mark significant differences in the "
+                           "columns the personas were not built on.",
+           "cards": "## Persona cards", "nps": "## How likely each persona is to recommend us",
+           "typing": "## Typing tool: recognising a customer's persona",
+           "typing_text": "{q} question(s) type a customer into the right persona for **{a}** of held-out customers "
+                          "(all {n} columns: {b}). Questions: {qs}. The fitted model (`personas.joblib`) and the short "
+                          "questionnaire (`golden_questions.joblib`) are in the run folder.",
+           "persona": "Persona", "share": "Share"},
+    "de": {"data": "## Die Daten",
+           "data_text": "{n} Kunden; die Personas beruhen auf {b} Spalten: {cols}.",
+           "k": "## Wie viele Personas?", "k_fixed": "Dieser Bericht verwendet **k = {k}**, wie im Parameter `k` gesetzt.",
+           "k_auto": "Dieser Bericht verwendet das empfohlene **k = {k}**.",
+           "sizes": "## Die Personas", "profile": "## Was sie unterscheidet",
+           "profile_text": "Index 100 ist der Durchschnitt aller Kunden; ▲/▼ markieren signifikante Unterschiede in "
+                           "den Spalten, auf denen die Personas nicht beruhen.",
+           "cards": "## Persona-Steckbriefe", "nps": "## Wie wahrscheinlich jede Persona uns weiterempfiehlt",
+           "typing": "## Typing-Tool: die Persona eines Kunden erkennen",
+           "typing_text": "{q} Frage(n) ordnen **{a}** der zurückgehaltenen Kunden der richtigen Persona zu "
+                          "(alle {n} Spalten: {b}). Fragen: {qs}. Das Modell (`personas.joblib`) und der Kurzfragebogen "
+                          "(`golden_questions.joblib`) liegen im Berichtsordner.",
+           "persona": "Persona", "share": "Anteil"},
+}[language]
+customers = io.load_customers(customers_path, columns=columns or None, create_ids=create_ids)
+for col in customers.columns.drop("customer_id"):
+    if missing_values:
+        customers[col] = customers[col].where(~customers[col].isin(missing_values))
+for col, codes in missing_codes.items():
+    customers[col] = customers[col].where(~customers[col].isin(codes))
+for col, levels in ordinal.items():
+    customers[col] = pd.Categorical(customers[col], categories=levels, ordered=True)
+used = list(basis) or [c for c in customers.columns if c != "customer_id"]
+described = [c for c in profile_columns if c not in used]
+responses = io.load_survey(survey_path, columns=columns or None) if survey_path else None
+pct = lambda x: plots.format_percent(x, 0, language)
+''', "remove_cell"),
+        code('''
+display(Markdown(T["data"]))
+display(Markdown(T["data_text"].format(n=plots.format_number(len(customers), 0, language), b=len(used),
+                                       cols=", ".join(used))))
+'''),
+        code('''
+display(Markdown(T["k"]))
+ks = range(int(k_range[0]), int(k_range[1]) + 1)
+if isinstance(k, int) and k not in ks:
+    ks = sorted(set(ks) | {k})
+k_table = personas.choose_k(customers, k=ks, columns=used, algorithm=algorithm, resamples=resamples,
+                            random_state=seed, n_init=2)
+save_table(k_table, "choose_k", output_dir)
+recommended = int(k_table.attrs["cjm"]["recommended_k"])
+n_personas = recommended if k == "auto" else int(k)
+fig = plots.plot_choose_k(k_table, language=language)
+save_figure(fig, "choose_k", output_dir)
+plt.show()
+display(Markdown(T["k_auto" if k == "auto" else "k_fixed"].format(k=n_personas)))
+'''),
+        code('''
+display(Markdown(T["sizes"]))
+model = personas.PersonaModel(n_personas=n_personas, columns=used, algorithm=algorithm, random_state=seed).fit(customers)
+prof = personas.profile(customers, model, variables=used + described, clustered_on=used, survey=responses)
+cards = personas.persona_cards(customers, model, variables=used + described, clustered_on=used, survey=responses,
+                               satisfaction=(satisfaction or None) if responses is not None else None,
+                               dont_know=dont_know, channel=channel or None, names=names or None,
+                               profile_result=prof)
+save_table(prof.sizes, "persona_sizes", output_dir)
+save_table(prof.variables, "persona_profiles", output_dir)
+save_table(prof.traits, "persona_traits", output_dir)
+save_table(cards, "persona_cards", output_dir)
+name_col = f"name_{language}"
+save_results({"n_personas": int(n_personas), "recommended_k": recommended, "n_customers": int(len(customers)),
+              "persona_sizes": {str(p): int(n) for p, n in zip(prof.sizes["persona"], prof.sizes["n"])},
+              "persona_names": {str(p): str(x) for p, x in zip(cards["persona"], cards[name_col])}}, output_dir)
+sizes = cards[["persona", name_col, "n", "share"]].rename(columns={name_col: T["persona"]})
+sizes["share"] = sizes["share"].map(lambda x: pct(100 * x))
+sizes.rename(columns={"share": T["share"]}).set_index("persona")
+'''),
+        code('''
+display(Markdown(T["profile"]))
+display(Markdown(T["profile_text"]))
+fig, ax = plt.subplots(figsize=(11, max(5, 0.28 * prof.variables[["variable", "level"]].drop_duplicates().shape[0])))
+plots.plot_persona_profile(prof, ax=ax, language=language)
+save_figure(fig, "persona_profile", output_dir)
+plt.show()
+'''),
+        code('''
+display(Markdown(T["cards"]))
+fig = plots.plot_persona_cards(cards, language=language)
+save_figure(fig, "persona_cards", output_dir)
+plt.show()
+display(Markdown("\\n".join(f"- {t}" for t in cards[f"narrative_{language}"])))
+'''),
+        code('''
+if prof.nps is not None:
+    display(Markdown(T["nps"]))
+    by = prof.nps.copy()
+    save_table(by, "nps_by_persona", output_dir)
+    by["persona"] = by["persona"].map(lambda p: dict(zip(cards["persona"].astype(str), cards[name_col])).get(str(p), p))
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(by) + 1.5))
+    plots.plot_nps(by, ax=ax, language=language)
+    save_figure(fig, "nps_by_persona", output_dir)
+    plt.show()
+'''),
+        code('''
+display(Markdown(T["typing"]))
+gq = personas.golden_questions(customers, model, candidates=used, n=golden_n or None, random_state=seed)
+save_table(gq.table, "golden_questions", output_dir)
+assignments = pd.DataFrame({"customer_id": customers["customer_id"], "persona": model.labels_})
+assignments["persona_name"] = assignments["persona"].map(dict(zip(cards["persona"], cards[name_col])))
+save_table(assignments, "persona_assignments", output_dir)
+if output_dir:
+    model.save(os.path.join(output_dir, "personas.joblib"))
+    personas.save_model(gq, os.path.join(output_dir, "golden_questions.joblib"))
+save_results({"golden_questions": list(gq.questions), "golden_accuracy": float(gq.accuracy),
+              "typing_accuracy_all": float(gq.accuracy_all)}, output_dir)
+display(Markdown(T["typing_text"].format(q=len(gq.questions), a=pct(100 * gq.accuracy), n=len(used),
+                                         b=pct(100 * gq.accuracy_all), qs=", ".join(gq.questions))))
+'''),
+    ]
+
+
 def gallery():
     return [
         md("""
@@ -452,5 +620,5 @@ def write(name: str, cells) -> Path:
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
     for name, cells in [("cx_overview", cx_overview()), ("survey_nps", survey_nps()), ("journeys", journeys()),
-                        ("gallery", gallery())]:
+                        ("personas", personas()), ("gallery", gallery())]:
         print(write(name, cells))
