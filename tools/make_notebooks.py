@@ -191,8 +191,9 @@ plt.show()
         code("""
 display(Markdown(T["pain"]))
 top = pain.dropna(subset=["rank"]).head(top_pain)
-display(pd.DataFrame({T["col_tp"]: top["touchpoint"].map(tp_label), T["col_dep"]: top["department"].map(dep_label),
-                      T["col_issue"]: top["note"], T["col_score"]: top["pain_score"].round(1)}).set_index(T["col_tp"]))
+table = pd.DataFrame({T["col_tp"]: top["touchpoint"].map(tp_label), T["col_dep"]: top["department"].map(dep_label),
+                      T["col_issue"]: top["note"], T["col_score"]: top["pain_score"].map(num)})
+display(table.style.hide(axis="index").set_properties(**{"text-align": "left"}))
 names = ", ".join(f"{tp_label(t)} ({dep_label(d)})" for t, d in zip(truths["touchpoint"], truths["department"]))
 display(Markdown(T["truth"].format(t=names) if len(truths) else T["no_truth"]))
 """),

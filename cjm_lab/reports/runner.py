@@ -138,6 +138,18 @@ def _reserve_folder(out: Path, base: str) -> Path:
         n += 1
 
 
+class _QuietInspection:
+    """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+
+    def filter(self, record: Any) -> bool:
+        text = str(record.getMessage())
+        return not text.startswith(("Passed unknown parameter", "Unable to parse line"))
+
+
+_QUIET = _QuietInspection()
+
+
 def run_report(
     name: str,
     parameters: Mapping[str, Any] | None = None,
@@ -180,8 +192,13 @@ def run_report(
         A cell raised, timed out, or the kernel died; the message names the cell and
         the error, and the notebook is kept under ``out/_failed/``.
     """
+    import logging
+
     import papermill as pm
 
+    for logger_name in ("papermill", "papermill.translators"):
+        if _QUIET not in logging.getLogger(logger_name).filters:
+            logging.getLogger(logger_name).addFilter(_QUIET)
     params = check_parameters(name, dict(parameters or {}), notebooks)
     source = report_path(name, notebooks)
     root = Path(notebooks).resolve().parent if notebooks else project_root()
