@@ -40,6 +40,7 @@ persona_basis: list = ["att_price", "att_digital", "att_advice", "att_quality", 
 persona_k: int | str = "auto"  # help: number of personas of the quick fit, or "auto"
 drivers: list = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]  # help: driver ratings for the key driver analysis ([] to skip)
 driver_scale: list = [1, 5]  # help: scale of the driver ratings
+driver_labels: dict = {"sat_website": {"en": "the website", "de": "Website"}, "sat_checkout": {"en": "checkout", "de": "Bestellabschluss"}, "sat_delivery": {"en": "delivery", "de": "Lieferung"}, "sat_billing": {"en": "billing", "de": "Rechnung"}, "sat_service": {"en": "customer service", "de": "Kundenservice"}, "sat_product": {"en": "the product", "de": "Produkt"}}  # help: readable driver names, {column: name} or {column: {"en": name, "de": name}}
 dont_know: int = 99  # help: "don't know" code of the ratings
 top_pain: int = 5  # help: pain points flagged on the journey map
 n_recommendations: int = 3  # help: recommendations drawn from the pain points (plus NPS gaps and drivers)
@@ -62,7 +63,9 @@ T = {
            "rec": "## What to do first", "nps": "## Net Promoter Score",
            "summary": "NPS is **{nps}** (95% CI {lo} to {hi}) from {n} responses: {p} promoters, {d} detractors.",
            "trend": "## NPS over time", "personas": "## Who our customers are",
-           "personas_fit": "Personas fitted on {b} columns ({k} personas; {reason})",
+           "personas_fit": "A quick persona fit on {b} customer columns finds **{k} personas** ({how}).",
+           "how_auto": "the largest number that replicates in bootstrap resamples",
+           "how_set": "the number set by the parameter persona_k",
            "personas_given": "Personas as given in the column `{c}`.",
            "persona_nps": "NPS by persona",
            "map": "## The customer journey map",
@@ -82,7 +85,9 @@ T = {
            "summary": "Der NPS liegt bei **{nps}** (95-%-KI {lo} bis {hi}) aus {n} Antworten: {p} Promotoren, "
                       "{d} Kritiker.",
            "trend": "## NPS im Zeitverlauf", "personas": "## Wer unsere Kunden sind",
-           "personas_fit": "Personas aus {b} Spalten ({k} Personas; {reason})",
+           "personas_fit": "Eine schnelle Persona-Bildung auf {b} Kundenspalten ergibt **{k} Personas** ({how}).",
+           "how_auto": "die größte Zahl, die sich in Bootstrap-Stichproben wiederfindet",
+           "how_set": "die Zahl aus dem Parameter persona_k",
            "personas_given": "Personas wie in der Spalte `{c}` angegeben.",
            "persona_nps": "NPS nach Persona",
            "map": "## Die Customer Journey Map",
@@ -106,6 +111,8 @@ responses = io.load_survey(survey_path, columns=mapping)
 customers = io.load_customers(customers_path, columns=mapping)
 tp_label = plots.touchpoint_labeller(touchpoints, language)
 dep_label = lambda d: department_label(d, language)
+drv_label = lambda d: (driver_labels.get(d, d)[language] if isinstance(driver_labels.get(d), dict)
+                       else str(driver_labels.get(d, d)))
 """, "remove_cell"),
         code("""
 display(Markdown(T["title"]))
@@ -124,8 +131,8 @@ else:
     names = dict(zip(cards["persona"], cards[f"name_{language}"]))
     segments = pd.DataFrame({"customer_id": customers["customer_id"],
                              "persona": pd.Series(model.labels_).map(names).to_numpy()})
-    reason = ("k " + ("auto" if persona_k == "auto" else "set") + f" = {model.n_personas_}")
-    persona_note = T["personas_fit"].format(b=len(persona_basis), k=model.n_personas_, reason=reason)
+    how = T["how_auto"] if persona_k == "auto" else T["how_set"]
+    persona_note = T["personas_fit"].format(b=len(persona_basis), k=model.n_personas_, how=how)
 answers = responses.merge(segments, on="customer_id", how="left")
 by_persona = survey.nps(answers, by="persona", weight=w)
 gaps = survey.nps_vs_rest(answers, by="persona", weight=w, language=language)
@@ -138,7 +145,7 @@ if drivers:
     ipa = survey.importance_performance(kd, responses, scale=tuple(driver_scale), dont_know=dont_know,
                                        language=language)
 rec = recommendations(pain, nps_segments=gaps, drivers=ipa, top=n_recommendations, touchpoint_label=tp_label,
-                      department_label=dep_label, language=language)
+                      department_label=dep_label, driver_label=drv_label, language=language)
 for name, table in {"nps_total": total, "nps_trend": trend, "nps_by_persona": by_persona, "nps_persona_vs_rest": gaps,
                     "pain_points": pain, "recommendations": rec, "journey_map_touchpoints": map_data.touchpoints}.items():
     save_table(table, name, output_dir)
@@ -201,7 +208,7 @@ display(Markdown(T["truth"].format(t=names) if len(truths) else T["no_truth"]))
 if ipa is not None:
     display(Markdown(T["drivers"]))
     first = kd.sort_values("shapley_share", ascending=False).iloc[0]
-    display(Markdown(T["drivers_text"].format(d=first["driver"], p=plots.format_percent(first["shapley_share"], 0, language),
+    display(Markdown(T["drivers_text"].format(d=drv_label(first["driver"]), p=plots.format_percent(first["shapley_share"], 0, language),
                                               r2=num(first["r2"], 2))))
     fig, ax = plt.subplots(figsize=(7, 5))
     plots.plot_importance_performance(ipa, ax=ax, language=language)

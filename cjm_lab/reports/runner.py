@@ -116,8 +116,16 @@ def export_html(notebook: Path, target: Path) -> Path:
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
+    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
+    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+_PRINT_CSS = (
+    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
+    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
+)
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
