@@ -192,7 +192,7 @@ if len(sig):
 display(Markdown(T["map"]))
 display(Markdown(T["map_text"]))
 fig = plots.journey_map(map_data)
-save_figure(fig, "journey_map", output_dir, dpi=110)
+save_figure(fig, "journey_map", output_dir, dpi=110, title=T["map"].lstrip("# "))
 plt.show()
 """),
         code("""
@@ -450,13 +450,13 @@ plt.show()
 display(Markdown(T["map"]))
 data = journeys.journey_map_data(events, survey=responses, language=language, **pain_opts, **opts)
 fig = plots.journey_map(data)
-save_figure(fig, "journey_map", output_dir, dpi=110)
+save_figure(fig, "journey_map", output_dir, dpi=110, title=T["map"].lstrip("# "))
 plt.show()
 if by:
     per = journeys.journey_map_data(events, survey=responses, by=by, top_pain=3, language=language, **pain_opts,
                                     **opts)
     fig = plots.journey_maps(per)
-    save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90)
+    save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90, title=f'{T["map"].lstrip("# ")}: {by}')
     plt.show()
 '''),
         code('''

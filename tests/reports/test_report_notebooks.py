@@ -42,6 +42,10 @@ def test_journeys_report(tmp_path):
     assert record["results"]["top_pain_point"] == "Delivery delay notice"
     figures = [f["file"] for f in json.loads((res.folder / "figures.json").read_text())]
     assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
+    from pptx import Presentation
+
+    titles = [slide.shapes.title.text for slide in Presentation(str(res.folder / "report.pptx")).slides]
+    assert "The customer journey map" in titles and "journey_map" not in titles  # slides say what they show
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
 
