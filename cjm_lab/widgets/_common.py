@@ -112,8 +112,9 @@ class Explorer(_ipywidgets().VBox):
         Name → output widget (``HTML`` or ``Image``).
     result
         The result of the last update (the plain function's return value).
-    timings : list of (str, float)
-        What each update recomputed and the seconds it took (analysis and rendering).
+    timings : list of (str, float, float)
+        What each update recomputed, its wall-clock seconds and the CPU seconds of this
+        process (analysis and rendering; the CPU time is what a quiet machine would wait).
     error : str or None
         The message of the last failed update.
     """
@@ -122,10 +123,11 @@ class Explorer(_ipywidgets().VBox):
                  layout: list[Any], language: str = "en") -> None:
         w = _ipywidgets()
         self.language = check_language(language)
+        self.title = title
         self.controls = dict(controls)
         self.outputs = dict(outputs)
         self.result: Any = None
-        self.timings: list[tuple[str, float]] = []
+        self.timings: list[tuple[str, float, float]] = []
         self.error: str | None = None
         self.progress = w.IntProgress(value=0, min=0, max=1, description="",
                                       layout=w.Layout(width="240px", visibility="hidden"))
@@ -147,7 +149,7 @@ class Explorer(_ipywidgets().VBox):
         """Run one update with the status line; errors of the analysis are shown, not raised."""
         words = _WORDS[self.language]
         self._progress(0, 1, words["working"])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             func()
         except (CJMError, ValueError, KeyError) as err:
@@ -158,7 +160,7 @@ class Explorer(_ipywidgets().VBox):
             return False
         seconds = time.perf_counter() - started
         self.error = None
-        self.timings.append((what, seconds))
+        self.timings.append((what, seconds, time.process_time() - cpu))
         self.progress.value = self.progress.max
         self.progress.layout.visibility = "hidden"
         self.status.value = f"<span class='cjm-status'>{escape(words['updated'].format(s=seconds))}</span>"

@@ -347,6 +347,7 @@ def journey_explorer(
               controls["window"], outputs["funnel_text"], outputs["funnel"], outputs["pain"]]
     ex = Explorer(title=t["title"], controls=controls, outputs=outputs, layout=layout, language=lang)
     busy = {"switching": False}
+    pain_cache: dict[tuple, pd.DataFrame | None] = {}
 
     def draw(view: JourneyView, parts: Sequence[str], level: str) -> None:
         o = ex.outputs
@@ -393,11 +394,18 @@ def journey_explorer(
         def work() -> None:
             c = ex.controls
             level = c["level"].value
+            seg_value = c["segment"].value if segment else None
+            key = (level, seg_value)  # pain points depend on the level and segment only: kept per pair
+            todo = [p for p in parts if not (p == "pain" and key in pain_cache and ex.result is not None)]
             view = journey_view(events, touchpoints=touchpoints, survey=survey, level=level,
                                 start=c["start"].value or None, end=c["end"].value or None,
                                 steps=list(c["steps"].value), window=c["window"].value,
-                                segment=segment, segment_value=c["segment"].value if segment else None,
-                                top=max(c["top"].value, 15), parts=parts, previous=ex.result, language=lang)
+                                segment=segment, segment_value=seg_value,
+                                top=max(c["top"].value, 15), parts=todo, previous=ex.result, language=lang)
+            if "pain" in parts:
+                if key in pain_cache:
+                    view = replace(view, pain_points=pain_cache[key])
+                pain_cache[key] = view.pain_points
             ex.result = view
             draw(view, parts, level)
 

@@ -310,7 +310,7 @@ def persona_explorer(
     algorithm: str = "gmm",
     algorithms: Sequence[str] = ALGORITHMS,
     k: int | str = "auto",
-    k_range: tuple[int, int] = (2, 8),
+    k_range: tuple[int, int] = (2, 7),
     resamples: int = 5,
     random_state: int = 0,
     weight: str | None = None,
@@ -395,11 +395,15 @@ def persona_explorer(
     ex.name_boxes = []  # type: ignore[attr-defined]
     diag_cache: dict[tuple, pd.DataFrame] = {}
     fit_cache: dict[tuple, PersonaFit] = {}
+    png_cache: dict[tuple, bytes] = {}
     common = {"k_range": k_range, "resamples": resamples, "random_state": random_state, "weight": weight,
               "survey": survey, "score": score, "events": events, "channel": channel,
               "profile_variables": profile_variables, "language": lang}
 
     def show_cards(fit: PersonaFit) -> None:
+        fig, ax = plt.subplots(figsize=(8, 0.3 * len(fit.profile.variables) + 2.5))
+        plot_persona_profile(fit.profile, ax=ax, language=lang, labels=fit.names)
+        ex.outputs["profile"].value = figure_png(fig, dpi=70)
         ex.outputs["cards"].value = cards_html(fit.cards, language=lang)
         cols = ["persona", f"name_{lang}", "n", "share", "nps", "nps_ci_low", "nps_ci_high"]
         summary = fit.cards[[c for c in cols if c in fit.cards]].assign(share=lambda d: 100 * d["share"])
@@ -431,7 +435,10 @@ def persona_explorer(
             ex.result = fit
             diag = fit.diagnostics if fit.diagnostics is not None else diag_cache.get((chosen_vars, alg))
             if diag is not None:
-                ex.outputs["diagnostics"].value = figure_png(plot_choose_k(diag, language=lang, figsize=(9, 4.5)))
+                if (chosen_vars, alg) not in png_cache:
+                    png_cache[(chosen_vars, alg)] = figure_png(plot_choose_k(diag, language=lang, figsize=(9, 4.5)),
+                                                               dpi=70)
+                ex.outputs["diagnostics"].value = png_cache[(chosen_vars, alg)]
                 ex.outputs["diagnostics"].layout.display = None
                 rec = int(diag.loc[diag["recommended"], "k"].iloc[0])
                 reason = diag.attrs.get("cjm", {}).get("reason", {}).get(lang, "")
@@ -439,9 +446,6 @@ def persona_explorer(
             else:
                 ex.outputs["diagnostics"].layout.display = "none"
                 ex.outputs["reason"].value = f"<i>{escape(t['no_diag'])}</i>"
-            fig, ax = plt.subplots(figsize=(8, 0.3 * len(fit.profile.variables) + 2.5))
-            plot_persona_profile(fit.profile, ax=ax, language=lang, labels=fit.names)
-            ex.outputs["profile"].value = figure_png(fig)
             boxes = []
             for p in sorted(fit.names):
                 box = w.Text(value="", placeholder=fit.names[p], description=f"{p}", continuous_update=False,
