@@ -129,6 +129,7 @@ class Explorer(_ipywidgets().VBox):
         self.result: Any = None
         self.timings: list[tuple[str, float, float]] = []
         self.error: str | None = None
+        self.updates = 0  # finished updates (also shown as data-updates on the status, for browser tests)
         self.progress = w.IntProgress(value=0, min=0, max=1, description="",
                                       layout=w.Layout(width="240px", visibility="hidden"))
         self.status = w.HTML(value="")
@@ -154,8 +155,9 @@ class Explorer(_ipywidgets().VBox):
             func()
         except (CJMError, ValueError, KeyError) as err:
             self.error = str(err)
+            self.updates += 1
             self.progress.bar_style = "danger"
-            self.status.value = (f"<span class='cjm-status' style='color:#BB5566'>"
+            self.status.value = (f"<span class='cjm-status' data-updates='{self.updates}' style='color:#BB5566'>"
                                  f"{escape(words['error'].format(e=err))}</span>")
             return False
         seconds = time.perf_counter() - started
@@ -163,7 +165,9 @@ class Explorer(_ipywidgets().VBox):
         self.timings.append((what, seconds, time.process_time() - cpu))
         self.progress.value = self.progress.max
         self.progress.layout.visibility = "hidden"
-        self.status.value = f"<span class='cjm-status'>{escape(words['updated'].format(s=seconds))}</span>"
+        self.updates += 1
+        self.status.value = (f"<span class='cjm-status' data-updates='{self.updates}'>"
+                             f"{escape(words['updated'].format(s=seconds))}</span>")
         return True
 
     def __repr__(self) -> str:  # the text shown where widgets cannot render (reports, consoles)

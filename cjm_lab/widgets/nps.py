@@ -351,7 +351,7 @@ def nps_explorer(
             dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
         months = sorted(dates.dropna().dt.to_period("M").unique())
         if len(months) >= 2:
-            opts = [(str(m), m) for m in months]
+            opts = [(m.strftime("%m/%Y"), m) for m in months]
             controls["dates"] = w.SelectionRangeSlider(options=opts, index=(0, len(opts) - 1), description=t["dates"],
                                                        style=style, layout=w.Layout(width="420px"))
     if persona:
