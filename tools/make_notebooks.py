@@ -78,7 +78,7 @@ events_path: str = "data/sample/events.csv.gz"  # help: event log (customer_id, 
 touchpoints_path: str = "data/sample/touchpoints.csv"  # help: touchpoint catalogue
 attitudes: list = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco", "att_convenience", "att_service"]  # help: the attitude battery (1-5 Likert items) the personas are built on
 extra_variables: list = ["age_band", "income_band", "preferred_channel", "tenure_months", "annual_spend"]  # help: further variables offered in the persona explorer
-n_personas: int | str = "auto"  # help: number of personas at the start, or "auto" (choose_k recommends one)
+n_personas: int = 0  # help: number of personas at the start; 0 = auto (choose_k recommends one)
 algorithm: str = "gmm"  # help: clustering algorithm at the start: gmm, kmeans or lca
 k_max: int = 7  # help: largest k the diagnostics try
 resamples: int = 5  # help: bootstrap resamples per k for the stability diagnostics
@@ -233,7 +233,7 @@ Persona um; die Schaltfläche speichert das Typisierungstool.
 """),
         code('''
 persona_ex = widgets.persona_explorer(
-    customers, variables=attitudes, candidates=attitudes + extra_variables, algorithm=algorithm, k=n_personas,
+    customers, variables=attitudes, candidates=attitudes + extra_variables, algorithm=algorithm, k=n_personas or "auto",
     k_range=(2, k_max), resamples=resamples, random_state=random_state, survey=responses, channel="preferred_channel",
     path=str(work_dir / "personas_from_explorer.joblib"), language=language)
 persona_ex

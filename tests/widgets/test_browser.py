@@ -39,8 +39,10 @@ RUN_ALL_TIMEOUT_S = 150
 CHANGE_TIMEOUT_S = 30
 
 
-def _chromium() -> str:
-    for candidate in (os.environ.get("CJM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+def _chromium(candidates=None) -> str:
+    if candidates is None:
+        candidates = (os.environ.get("CJM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"))
+    for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     pytest.fail("The browser test needs Debian's Chromium at /usr/bin/chromium and it is missing. "
@@ -87,6 +89,11 @@ def _workshop_copy(folder: Path) -> Path:
     path = folder / "workshop_personas.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+def test_a_missing_chromium_fails_with_the_install_instruction():
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install chromium"):
+        _chromium(["/nonexistent/chromium", None])
 
 
 @pytest.fixture(scope="module")
