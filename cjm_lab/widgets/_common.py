@@ -102,7 +102,7 @@ def _ipywidgets():
 
 
 class Explorer(_ipywidgets().VBox):
-    """An explorer: controls on top, a status line with a progress bar, outputs below.
+    """An explorer: a title with a status line (progress bar while working), controls, outputs.
 
     Attributes
     ----------
@@ -135,13 +135,14 @@ class Explorer(_ipywidgets().VBox):
         self.status = w.HTML(value="")
         header = w.HTML(value=f"<h3 style='margin:4px 0'>{escape(title)}</h3>")
         status_row = w.HBox([self.progress, self.status])
-        super().__init__(children=[header, *layout, status_row], layout=w.Layout(width="100%"))
+        # the status line sits under the title, where it is seen however tall the outputs are
+        super().__init__(children=[header, status_row, *layout], layout=w.Layout(width="100%"))
         self.add_class("cjm-explorer")
 
     # progress ---------------------------------------------------------------------------------
     def _progress(self, done: int, total: int, text: str) -> None:
-        self.progress.max = max(total, 1)
-        self.progress.value = done
+        self.progress.max = 2 * max(total, 1)
+        self.progress.value = 2 * done + 1  # half a step: the step in hand shows as under way
         self.progress.bar_style = "info"
         self.progress.layout.visibility = "visible"
         self.status.value = f"<span class='cjm-status'>{escape(text)}</span>"

@@ -36,7 +36,7 @@ ARTIFACTS = Path(os.environ.get("CJM_TEST_ARTIFACTS", ROOT / "tests" / "artifact
 #: Seconds the whole notebook may take to run in the browser.
 RUN_ALL_TIMEOUT_S = 150
 #: Seconds an explorer may take to show the effect of a change in the page.
-CHANGE_TIMEOUT_S = 30
+CHANGE_TIMEOUT_S = 60
 
 
 def _chromium(candidates=None) -> str:
@@ -163,7 +163,7 @@ def page(jupyterlab, request):
     pw = sync_playwright().start()
     profile = Path(jupyterlab["log"]).parent / "chromium-profile"
     context = pw.chromium.launch_persistent_context(str(profile), executable_path=chromium, headless=True,
-                                                    args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 2800})
+                                                    args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 3400})
 
     def close() -> None:
         context.close()
@@ -194,6 +194,14 @@ def _change(explorer, what: str, act) -> None:
     _wait_changed(lambda: str(max(_updates(explorer), before)), str(before), f"{what}: the explorer's update")
     status = explorer.locator(".cjm-status").inner_text()
     assert status.startswith("Updated in"), status
+
+
+def _wait_until(predicate, what: str) -> None:
+    deadline = time.monotonic() + CHANGE_TIMEOUT_S
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not seen within {CHANGE_TIMEOUT_S} s")
+        time.sleep(0.2)
 
 
 def _wait_changed(read, before: str, what: str) -> str:
@@ -286,6 +294,18 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
     assert "from Cart to (any)" in after
     _wait_changed(lambda: journey.locator("img").first.get_attribute("src"), sankey, "The Sankey")
     journey.screenshot(path=str(ARTIFACTS / "journey_explorer_after.png"))
+
+    # --- persona explorer again: k = auto runs the choose_k diagnostics behind a progress bar
+    persona.scroll_into_view_if_needed()
+    before = _updates(persona)
+    persona.locator(".widget-dropdown", has_text="Personas (k)").locator("select").select_option(label="auto")
+    bar = persona.locator(".widget-hprogress")
+    bar.wait_for(state="visible", timeout=CHANGE_TIMEOUT_S * 1000)
+    _wait_until(lambda: "Diagnostics for k" in persona.locator(".cjm-status").inner_text(), "The progress text")
+    persona.screenshot(path=str(ARTIFACTS / "persona_explorer_auto_progress.png"))
+    _wait_changed(lambda: str(max(_updates(persona), before)), str(before), "k = auto: the explorer's update")
+    assert "Recommended k =" in persona.inner_text()
+    persona.screenshot(path=str(ARTIFACTS / "persona_explorer_auto.png"))
     page.screenshot(path=str(ARTIFACTS / "workshop_page.png"))
     status = " ".join(page.locator(".cjm-status").all_inner_texts())
     assert "Could not update" not in status, status
