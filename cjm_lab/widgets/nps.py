@@ -269,6 +269,7 @@ def nps_explorer(
     score: str = "recommend",
     segments: Sequence[str] | None = None,
     persona: str | None = None,
+    filters: Sequence[str] = (),
     wave: str | None = "wave",
     date: str | None = "date",
     weight: str | None = None,
@@ -280,7 +281,8 @@ def nps_explorer(
     """An interactive NPS explorer (ipywidgets) over survey responses.
 
     Controls: the column to break NPS down by (``segments``), the waves, a date range, a
-    persona filter, weighted/unweighted and the low-base threshold. Every change
+    persona filter (and one filter per column in ``filters``), weighted/unweighted and the
+    low-base threshold. Every change
     recomputes :func:`nps_view` and redraws the headline (NPS with CI, flagged when the
     base is low), the table by segment, the promoter/passive/detractor distribution and
     the key drivers.
@@ -295,6 +297,9 @@ def nps_explorer(
         Columns offered in "Break down by" (the first is the default).
     persona : str, optional
         A column offered as a filter (e.g. the persona of each respondent).
+    filters : list of str, optional
+        Further segment columns offered as filters (e.g. region, age band); their
+        controls are ``controls["filter_<column>"]``.
     wave, date : str or None
         Wave and date columns for the filters (``None`` or a missing column: no such filter).
     weight : str, optional
@@ -333,7 +338,9 @@ def nps_explorer(
     t = _T[lang]
     require_frame(data, where="nps_explorer()")
     segments = list(segments or [])
-    require_columns(data, {"score": score, "segments": segments, "persona": persona, "weight": weight,
+    filters = [f for f in filters if f != persona]
+    require_columns(data, {"score": score, "segments": segments, "persona": persona, "filters": filters,
+                           "weight": weight,
                            "drivers": list(drivers or [])}, where="nps_explorer()")
     wave = wave if wave and wave in data else None
     date = date if date and date in data else None
@@ -357,6 +364,9 @@ def nps_explorer(
     if persona:
         controls["persona"] = w.Dropdown(options=[ALL] + _options(data[persona]), value=ALL,
                                          description=persona.replace("_", " ").capitalize(), style=style)
+    for column in filters:
+        controls[f"filter_{column}"] = w.Dropdown(options=[ALL] + _options(data[column]), value=ALL,
+                                                  description=column.replace("_", " ").capitalize(), style=style)
     if weight:
         controls["weighted"] = w.Checkbox(value=True, description=t["weighted"], indent=False)
     controls["low_base"] = w.BoundedIntText(value=int(low_base), min=1, max=10_000, description=t["threshold"],
@@ -370,7 +380,8 @@ def nps_explorer(
         "drivers": w.Image(format="png", layout=w.Layout(max_width="60%")),
         "drivers_note": w.HTML(),
     }
-    row1 = [controls[k] for k in ("segment", "persona", "weighted", "low_base") if k in controls]
+    row1 = [controls[k] for k in ("segment", "persona", *(f"filter_{f}" for f in filters), "weighted", "low_base")
+            if k in controls]
     row2 = [controls[k] for k in ("waves", "dates") if k in controls]
     layout = [w.HBox(row1), w.HBox(row2), outputs["headline"], outputs["notes"],
               w.HBox([outputs["nps"], outputs["distribution"]]), outputs["table"],
@@ -388,8 +399,9 @@ def nps_explorer(
             lo, hi = c["dates"].value
             out["date_range"] = (lo.start_time, hi.end_time)
             out["date"] = date
-        if "persona" in c:
-            out["where"] = {persona: c["persona"].value}
+        where = {persona: c["persona"].value} if "persona" in c else {}
+        where.update({column: c[f"filter_{column}"].value for column in filters})
+        out["where"] = where
         return out
 
     def update(*_: Any) -> None:

@@ -98,3 +98,12 @@ def test_german_labels(responses):
     ex = nps_explorer(responses, segments=["wave"], language="de")
     assert "KI" in ex.outputs["headline"].value
     assert ex.controls["segment"].description == "Aufgliedern nach"
+
+
+def test_further_segment_filters(responses):
+    ex = nps_explorer(responses, segments=["wave"], persona="persona", filters=["region"], weight="weight")
+    assert timed_change(ex, ex.controls["filter_region"], "Ost") < MAX_UPDATE_S
+    ex.controls["persona"].value = "eco_conscious"
+    sub = responses[(responses["region"] == "Ost") & (responses["persona"] == "eco_conscious")]
+    pd.testing.assert_frame_equal(ex.result.total.reset_index(drop=True), nps(sub, weight="weight"))
+    assert ex.result.low_base == ["Total", 1, 2]  # 44 answers: 19 in wave 1, 25 in wave 2
