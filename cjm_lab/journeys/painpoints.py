@@ -586,7 +586,8 @@ def _score(table, segs, unit, weights, min_reach, with_survey):
             diff = _attributable(g["on_time_detractor_pct"], g["late_odds_ratio"])
             n_late = g["late_pct"].fillna(0) / 100 * g["_d_late"].astype(float)
             excess["detractor"] = excess.get("detractor", 0.0) + (diff * n_late).where(sig & ranked, 0.0).fillna(0.0)
-        total = sum(weights[c] * excess[c] for c in excess)
+        # start from a zero Series: with no touchpoint reaching min_reach there are no components at all
+        total = sum((weights[c] * excess[c] for c in excess), pd.Series(0.0, index=g.index))
         g["excess_customers"] = total.where(ranked)
         g["pain_score"] = (total / n_total * 100).where(ranked)
         for c in excess:
