@@ -12,7 +12,7 @@ from scipy import stats
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import literal, quote, run_sql
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
 
@@ -79,7 +79,7 @@ class _Plan:
             raise CJMConfigError(f"`level` must be 'touchpoint' or 'stage', got {level!r}.")
         if level == "stage" and "stage" not in spec.catalogue:
             raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
-        self.node = "touchpoint" if level == "touchpoint" else "CAST(stage AS VARCHAR)"
+        self.node = "touchpoint" if level == "touchpoint" else spec.dialect.cast_text("stage")
 
     def match(self, k: int, col: str = "node") -> str:
         return f"{col} IN (" + ", ".join(literal(m) for m in self.members[k]) + ")"
@@ -90,7 +90,7 @@ class _Plan:
 
 def _frontier_sql(plan: _Plan, spec: Any) -> str:
     """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
-    d = DUCKDB
+    d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
     ctes = [f"{journey_ctes(spec, d)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
@@ -244,7 +244,7 @@ def funnel(
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    d = DUCKDB
+    d = spec.dialect
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
     required = plan.required()
     selects = []
