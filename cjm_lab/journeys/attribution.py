@@ -33,7 +33,7 @@ from scipy.sparse.linalg import spsolve
 from cjm_lab._validate import numeric_column, require_columns, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import Dialect, literal, quote, run_sql
+from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote, run_sql
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["attribution", "RULES", "DIRECT", "CONVERSION", "NULL"]
@@ -275,7 +275,7 @@ FROM cr GROUP BY {seg_grp}touchpoint
 """
 
 
-def _markov_sql(base: str, segs: list[str], order: int, d: Dialect) -> str:
+def _markov_sql(base: str, segs: list[str], order: int, d: Dialect = DUCKDB) -> str:
     """Transition counts between states (tuples of the last ``order`` touchpoints).
 
     Columns ``f1..fk`` name the source state (all NULL for ``(start)``; NULL padding at

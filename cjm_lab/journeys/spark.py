@@ -126,7 +126,24 @@ def _to_spark(spark: Any, frame: pd.DataFrame) -> Any:
         dtype = frame[col].dtype
         if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return spark.createDataFrame(frame)
+    if len(frame):
+        return spark.createDataFrame(frame)
+    # an empty table (e.g. no usable survey answer) has nothing to infer its types from
+    from pyspark.sql import types as T
+
+    def kind(dtype: Any) -> Any:
+        if pd.api.types.is_bool_dtype(dtype):
+            return T.BooleanType()
+        if pd.api.types.is_integer_dtype(dtype):
+            return T.LongType()
+        if pd.api.types.is_float_dtype(dtype):
+            return T.DoubleType()
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return T.TimestampType()
+        return T.StringType()
+
+    schema = T.StructType([T.StructField(str(c), kind(frame[c].dtype), True) for c in frame.columns])
+    return spark.createDataFrame([], schema=schema)
 
 
 def _bind(sql: str, views: Mapping[str, str]) -> str:

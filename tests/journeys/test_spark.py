@@ -256,3 +256,13 @@ def test_errors_stay_the_projects_own(spark, sample, events, sevents):
         jm.attribution(sevents, touchpoints=sample.touchpoints, value="channel")
     with pytest.raises(CJMDataError, match="does not occur"):
         jm.time_to_convert(sevents, touchpoints=sample.touchpoints, start="Webseite")
+
+
+def test_small_tables_travel_even_when_empty(sevents):
+    from cjm_lab.journeys.engine import EventSource, run_sql
+
+    empty = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "_date": pd.Series([], dtype="datetime64[ns, UTC]"),
+                          "_w": pd.Series([], dtype=float), "_rid": pd.Series([], dtype="int64")})
+    out = run_sql("SELECT count(*) AS n, max(_date) AS d FROM sv", EventSource(spark_frame=sevents, kind="spark"),
+                  extra={"sv": empty})
+    assert out["n"].tolist() == [0] and out["d"].isna().all()
