@@ -120,9 +120,11 @@ def build_journeys(
 
     Parameters
     ----------
-    events : DataFrame or path
+    events : DataFrame, path, or Spark DataFrame
         Events from :func:`cjm_lab.io.load_events`, or Parquet/CSV files with the
-        contract's columns (read by DuckDB without loading them all).
+        contract's columns (read by DuckDB without loading them all), or a PySpark
+        DataFrame (or a ``(SparkSession, "table name")`` pair) with those columns and a
+        ``TIMESTAMP`` timestamp: the same SQL then runs on Spark.
     touchpoints : DataFrame, optional
         The catalogue from :func:`cjm_lab.io.load_touchpoints`: adds ``stage``,
         ``department``, ``kind`` (and ``channel`` when the log has none) and marks
