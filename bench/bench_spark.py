@@ -155,16 +155,27 @@ def compare(a: Any, b: Any) -> tuple[bool, str]:
     return True, f"max float difference {worst:.1e}"
 
 
-def ensure_data(root: Path, size: int) -> Path:
-    label = f"1e{int(round(math.log10(size)))}" if size >= 10 and math.log10(size).is_integer() else str(size)
+def ensure_data(root: Path, size: int, seed: int = 20260) -> Path:
+    """The events of ``sample_<size>`` as bench_journeys.py writes them (same customers, seed and
+    bench_meta.json), generated when missing and never overwritten."""
+    label = f"1e{int(round(math.log10(size)))}" if math.log10(size).is_integer() else str(size)
     folder = root / f"sample_{label}"
-    if not (folder / "events").exists():
-        from cjm_lab.sample import write_sample
+    if (folder / "events").is_dir():
+        return folder / "events"
+    if folder.exists():
+        raise SystemExit(f"{folder} exists without events/; delete it to regenerate.")
+    import pyarrow.dataset as ds
 
-        customers = max(10, int(size / 9.865))
-        print(f"generating {size:,} events ({customers:,} customers) into {folder} ...", flush=True)
-        write_sample(folder, customers=customers, seed=20260, format="parquet")
-    return folder / "events"
+    from cjm_lab.sample import write_sample
+
+    customers = max(10, round(size / 9.865))
+    print(f"generating {customers:,} customers (~{size:,} events) into {folder} ...", flush=True)
+    t0 = time.perf_counter()
+    paths = write_sample(folder, customers=customers, seed=seed, format="parquet")
+    meta = {"customers": customers, "seed": seed, "events": ds.dataset(paths["events"]).count_rows(),
+            "generate_s": round(time.perf_counter() - t0, 1)}
+    (folder / "bench_meta.json").write_text(json.dumps(meta, indent=2))
+    return paths["events"]
 
 
 def main() -> None:
