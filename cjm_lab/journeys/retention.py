@@ -25,7 +25,7 @@ from scipy import stats
 from cjm_lab._validate import numeric_column, require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, EventSource, literal, quote, run_sql
+from cjm_lab.journeys.engine import EventSource, literal, quote, run_sql
 from cjm_lab.journeys.funnels import wilson_interval
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
@@ -137,12 +137,13 @@ def _customer_ctes(spec: Any, segs: list[str], from_customers: bool, end: float 
     segment values), ``pur`` (purchases),
     ``acq`` (first purchase and segment per customer), ``rep`` (second purchase), ``lim``
     (the data end)."""
-    d = DUCKDB
+    d = spec.dialect
     seg_ev = "" if from_customers else "".join(
         f", first_value({quote(s)}) OVER (PARTITION BY customer_id ORDER BY ts, seq) AS {quote(s)}" for s in segs)
     seg_acq = "".join(f", c.{quote(s)}" for s in segs) if from_customers else "".join(
         f", p.{quote(s)}" for s in segs)
-    join = " LEFT JOIN customers_by AS c ON c.customer_id = CAST(p.customer_id AS VARCHAR)" if from_customers else ""
+    join = (f" LEFT JOIN customers_by AS c ON c.customer_id = {d.cast_text('p.customer_id')}"
+            if from_customers else "")
     cut = f" WHERE t <= {end!r}" if end is not None else ""
     lim = f"SELECT {end!r} AS data_end" if end is not None else "SELECT max(t) AS data_end FROM ev"
     return (
@@ -803,7 +804,7 @@ def time_to_outcome(
     kinds = _names(outcomes, "outcomes")
     starts = _names(start, "start") if start is not None else None
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    d = DUCKDB
+    d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
     seg_out = "".join(f", s.{quote(s)}" for s in segs)

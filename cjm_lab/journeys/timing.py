@@ -24,7 +24,7 @@ import pandas as pd
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import known_touchpoints, literal, quote, run_sql
 from cjm_lab.journeys.paths import _segment_select
 from cjm_lab.journeys.retention import _check_confidence, _counts, _km_frame, _z
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
@@ -205,8 +205,8 @@ def time_to_convert(
     if starts is not None:
         if not starts or not all(isinstance(s, str) and s for s in starts):
             raise CJMConfigError(f"`start` must name a touchpoint (or several), got {start!r}.")
-        if source.frame is not None:
-            known = set(source.frame["touchpoint"].dropna().astype(str).unique())
+        known = known_touchpoints(source)
+        if known is not None:
             missing = [s for s in starts if s not in known]
             if missing:
                 raise CJMDataError(
@@ -216,14 +216,14 @@ def time_to_convert(
                     fix="Name a touchpoint of the log as `start`, or leave it out to start at each journey's "
                     "first event.",
                 )
-    seg_first, seg_group = _segment_select(spec.segments)
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     s0 = ("min(CASE WHEN touchpoint IN (" + ", ".join(literal(s) for s in starts) + ") THEN step END) "
           "OVER (PARTITION BY journey_id)") if starts else "1"
     censor = "(SELECT max(t) FROM j)" if censor_at == "data_end" else "t_last"
     sql = f"""
-WITH {journey_ctes(spec, DUCKDB)},
+WITH {journey_ctes(spec)},
 w AS (SELECT journey_id, step, t, is_conv, {seg_cols}{s0} AS _s0 FROM j),
 per AS (
   SELECT journey_id{seg_first}, max(_s0) AS s0, min(CASE WHEN step = _s0 THEN t END) AS t0,
