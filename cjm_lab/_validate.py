@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._format import plain_number
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -235,11 +236,11 @@ def numeric_column(
         if out.any():
             rows, vals = offending(out, values)
             if np.isinf(hi):
-                span = f"lie below {_num(lo)}"
+                span = f"lie below {plain_number(lo)}"
             elif np.isinf(lo):
-                span = f"lie above {_num(hi)}"
+                span = f"lie above {plain_number(hi)}"
             else:
-                span = f"lie outside {_num(lo)} to {_num(hi)}"
+                span = f"lie outside {plain_number(lo)} to {plain_number(hi)}"
             raise CJMDataError(
                 f"{where}: {int(out.sum())} value(s) in {column!r} {span}.",
                 column=column,
@@ -260,10 +261,6 @@ def numeric_column(
                 fix="Scores on a rating scale are whole numbers; round or recode them.",
             )
     return values
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: str) -> None:

@@ -117,8 +117,16 @@ def export_html(notebook: Path, target: Path) -> Path:
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
+    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
+    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+_PRINT_CSS = (
+    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
+    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
+)
 
 
 @contextlib.contextmanager
@@ -152,6 +160,18 @@ def _reserve_folder(out: Path, base: str) -> Path:
             except FileExistsError:
                 pass
         n += 1
+
+
+class _QuietInspection:
+    """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+
+    def filter(self, record: Any) -> bool:
+        text = str(record.getMessage())
+        return not text.startswith(("Passed unknown parameter", "Unable to parse line"))
+
+
+_QUIET = _QuietInspection()
 
 
 def run_report(
@@ -207,8 +227,13 @@ def run_report(
         A cell raised, timed out, or the kernel died; the message names the cell and
         the error, and the notebook is kept under ``out/_failed/``.
     """
+    import logging
+
     import papermill as pm
 
+    for logger_name in ("papermill", "papermill.translators"):
+        if _QUIET not in logging.getLogger(logger_name).filters:
+            logging.getLogger(logger_name).addFilter(_QUIET)
     params = check_parameters(name, dict(parameters or {}), notebooks)
     k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
@@ -229,7 +254,9 @@ def run_report(
     effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
     effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
-    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k)}
+    # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
+    # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
+    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
     salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
