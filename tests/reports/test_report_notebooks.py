@@ -19,7 +19,8 @@ def test_every_report_is_listed():
     assert {"cx_overview", "survey_nps", "journeys", "personas"} <= set(list_reports())
 
 
-def test_survey_report(tmp_path):
+def test_survey_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # as make and CI export it: the report must still show figures
     res = run_report("survey_nps", {"language": "de", "n_themes": 4}, out=tmp_path, progress=False)
     record = json.loads((res.folder / "run.json").read_text())
     expected = nps(load_survey("data/sample/survey.csv"), weight="weight").iloc[0]
@@ -29,6 +30,7 @@ def test_survey_report(tmp_path):
     page = res.html.read_text(encoding="utf-8")
     assert "Was die Weiterempfehlung treibt" in page and "Wichtigster Treiber ist" in page
     assert "@example.com" not in page  # verbatims are shown only after PII masking
+    assert page.count("data:image/png;base64,") >= 4  # distribution, segments, trend, drivers
 
 
 def test_journeys_report(tmp_path):
