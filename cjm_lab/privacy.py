@@ -95,6 +95,7 @@ __all__ = [
     "pseudonymise_ids",
     "suppress_small_groups",
     "protect_table",
+    "shown_rows",
     "find_base_column",
     "id_column",
     "min_group_size",
@@ -597,12 +598,18 @@ def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray],
     return hidden
 
 
+def _labels(values: pd.Series) -> pd.Series:
+    """Key values as text; missing values (a numeric variable's empty ``level``) become one label."""
+    as_object = values.astype(object)
+    return as_object.where(as_object.notna(), "\x00NA").map(str)
+
+
 def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
     """The keys that are dimensions of their own: a key the other keys determine (an id beside
     its segment, a step number beside the step) is dropped, so that it does not split the table
     into groups of one row."""
     dims = list(keys)
-    text = {k: table[k].astype(object).astype(str) for k in keys}
+    text = {k: _labels(table[k]) for k in keys}
     for key in list(keys):
         if len(dims) < 2:
             break
@@ -717,7 +724,7 @@ def suppress_small_groups(
         for key in dims or [None]:
             others = [c for c in dims if c != key]
             if others:
-                codes = out[others].astype(object).astype(str).agg("\x1f".join, axis=1)
+                codes = pd.concat([_labels(out[c]) for c in others], axis=1).agg("\x1f".join, axis=1)
                 labels = pd.factorize(codes)[0]
             else:
                 labels = np.zeros(len(out), int)
@@ -862,3 +869,61 @@ def protect_table(
     if base is None and find_base_column(out) is None:
         return out
     return suppress_small_groups(out, base=base, by=by, min_size=min_size)
+
+
+def shown_rows(
+    table: pd.DataFrame,
+    *,
+    base: str | None = None,
+    by: str | Sequence[str] | None = None,
+    min_size: int | None = None,
+) -> pd.DataFrame:
+    """The rows of a tidy result table that a report may show or draw: those not suppressed.
+
+    A chart or a sentence drawn from a result table must hide what the saved table hides.
+    This runs :func:`suppress_small_groups` with the same settings :func:`protect_table`
+    (and so :func:`cjm_lab.reports.save_table`) uses, and returns the rows it keeps,
+    *unchanged*: original values, index and dtypes, ready for the plotting functions.
+    Rows hidden by complementary suppression are left out too.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tidy result with one row per group and a base column (``n``, ``n_journeys``,
+        ``n_reached`` … see :data:`BASE_COLUMNS`), e.g. the result of
+        :func:`cjm_lab.survey.nps` with ``by``, :func:`cjm_lab.journeys.funnel` or
+        :func:`cjm_lab.journeys.transitions`.
+    base : str, optional
+        The base column; default the first of :data:`BASE_COLUMNS` present.
+    by : str or list of str, optional
+        The grouping columns; default the columns left of the base.
+    min_size : int, optional
+        Default :func:`min_group_size` (``$CJM_LAB_MIN_GROUP_SIZE``, else 5).
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``table`` that are not suppressed, in their order, with their index.
+
+    Raises
+    ------
+    CJMDataError
+        ``table`` is not a DataFrame or has no base column.
+
+    See Also
+    --------
+    protect_table : the protected copy of a table (hidden rows blanked, not dropped).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"wave": ["1", "2", "3", "Total"], "n": [3, 40, 50, 93],
+    ...                   "nps": [33.0, 10.0, 12.0, 11.8]})
+    >>> shown_rows(t, min_size=5)
+        wave   n   nps
+    2      3  50  12.0
+    3  Total  93  11.8
+    """
+    where = "shown_rows()"
+    table = _frame(table, where)
+    flags = suppress_small_groups(table, base=base, by=by, min_size=min_size)["suppressed"].to_numpy(bool)
+    return table[~flags]

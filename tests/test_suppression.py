@@ -17,6 +17,7 @@ from cjm_lab.privacy import (
     pseudonymise,
     pseudonymise_ids,
     report_salt,
+    shown_rows,
     suppress_small_groups,
 )
 
@@ -229,3 +230,41 @@ def test_protect_table_does_all_three(monkeypatch):
     assert protect_table(t, base=False)["n"].tolist() == [2, 12, 30, 44]
     no_base = protect_table(pd.DataFrame({"driver": ["price"], "weight": [0.4]}))
     assert list(no_base.columns) == ["driver", "weight"]
+
+
+# --- the rows a chart may draw --------------------------------------------------------------
+
+
+def test_shown_rows_are_the_rows_protect_table_keeps_unchanged():
+    t = pd.DataFrame({"persona": ["a", "b", "c", "d", "Total"], "n": [3, 9, 40, 70, 122],
+                      "nps": [10.0, -5.0, 20.0, 30.0, 22.5]}, index=[10, 11, 12, 13, 14])
+    shown = shown_rows(t, min_size=5)
+    kept = ~protect_table(t, min_size=5)["suppressed"].to_numpy()
+    assert shown.index.tolist() == t.index[kept].tolist() == [12, 13, 14]  # 3 and its complement 9 go
+    pd.testing.assert_frame_equal(shown, t.loc[[12, 13, 14]])  # values and dtypes as they were
+    assert "suppressed" not in shown.columns
+
+
+def test_shown_rows_follow_the_runner_setting_and_an_explicit_base(monkeypatch):
+    monkeypatch.setenv(ENV_MIN_GROUP_SIZE, "50")
+    f = pd.DataFrame({"step_no": [1, 2, 3], "step": ["Website", "Cart", "Checkout"],
+                      "n_reached": [120, 60, 30], "pct_of_start": [100.0, 50.0, 25.0]})
+    assert shown_rows(f, base="n_reached", by=["step_no", "step"])["step"].tolist() == ["Website"]
+    assert len(shown_rows(f, base="n_reached", by=["step_no", "step"], min_size=10)) == 3
+
+
+def test_shown_rows_of_a_table_without_base_raise_a_clear_error():
+    with pytest.raises(CJMDataError, match="base"):
+        shown_rows(pd.DataFrame({"driver": ["price"], "importance": [0.4]}))
+    with pytest.raises(CJMDataError, match="DataFrame"):
+        shown_rows([1, 2, 3])
+
+
+def test_keys_with_missing_values_group_together():
+    # a persona profile: numeric variables have no level (missing) beside categorical ones
+    t = pd.DataFrame({"persona": [0, 0, 1, 1, 2, 2], "variable": ["age", "region"] * 3,
+                      "level": [None, "Ost"] * 3, "value": [40.0, 0.3, 45.0, 0.2, 50.0, 0.4],
+                      "n": [3, 3, 4, 4, 80, 80]})
+    out = suppress_small_groups(t, min_size=5)
+    assert out["suppressed"].tolist() == [True, True, True, True, False, False]
+    assert shown_rows(t, min_size=5)["persona"].tolist() == [2, 2]
