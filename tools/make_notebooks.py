@@ -100,6 +100,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from cjm_lab import io, journeys, plots, survey, widgets
 from cjm_lab.personas import load_model
+from cjm_lab.privacy import protect_table, shown_rows
 from cjm_lab.reports import save_figure, save_results, save_table
 from cjm_lab.reports.notebooks import project_root
 
@@ -152,7 +153,8 @@ Weiterempfehlung 0–10) und was sie taten (Ereignisse an Kontaktpunkten).
         code('''
 display(Markdown(T["data"].format(c=len(customers), r=len(responses), e=len(events),
                                   t=events["touchpoint"].nunique())))
-customers[["customer_id", *attitudes[:4], *extra_variables[:3]]].head()
+# no customer's row is shown: each attitude as answers, mean and spread
+customers[attitudes].agg(["count", "mean", "std"]).T.round(2)
 '''),
         md("""
 ## 2 · What customers think · Was Kunden denken
@@ -258,7 +260,8 @@ other = widgets.fit_personas(customers, variables=chosen.variables, algorithm=ot
 ari = adjusted_rand_score(chosen.labels, other.labels)
 results.update({"k": chosen.k, "algorithm": chosen.algorithm, "ari_vs_" + other_algorithm: round(float(ari), 4)})
 display(Markdown(T["ari"].format(a=ari)))
-pd.crosstab(pd.Series(chosen.labels, name=chosen.algorithm), pd.Series(other.labels, name=other_algorithm))
+both = pd.crosstab(pd.Series(chosen.labels, name=chosen.algorithm), pd.Series(other.labels, name=other_algorithm))
+protect_table(both.reset_index(), base="cells", by=chosen.algorithm).set_index(chosen.algorithm)  # small cells hidden
 '''),
         md("""
 ### Exercise 2 · Übung 2
@@ -299,7 +302,7 @@ eintragen.
 """),
         code('''
 lang_cols = [f"name_{language}", f"key_traits_{language}", "share", "nps"]
-chosen.cards.set_index("persona")[lang_cols].round(2)
+protect_table(chosen.cards).set_index("persona")[lang_cols].round(2)  # personas below the minimum size hidden
 '''),
         md("""
 ### Exercise 3 · Übung 3
@@ -352,7 +355,7 @@ Erzählung. Ausdrucken, an die Wand hängen, in jedem Journey-Workshop nutzen.
 """),
         code('''
 save_table(team.cards, "persona_cards", output_dir)
-fig = plots.plot_persona_cards(team.cards, language=language)
+fig = plots.plot_persona_cards(shown_rows(team.cards), language=language)  # no card for a persona below the minimum
 save_figure(fig, "persona_cards", output_dir)
 plt.show()
 '''),
@@ -380,9 +383,10 @@ nps_ex
         code('''
 by_persona = survey.nps(answers, by="persona_name", weight="weight")
 save_table(by_persona, "nps_by_persona", output_dir)
-results["nps_by_persona"] = {str(k): round(float(v), 2) for k, v in zip(by_persona["persona_name"], by_persona["nps"])}
-fig, ax = plt.subplots(figsize=(8, 0.5 * len(by_persona) + 1.5))
-plots.plot_nps(by_persona, ax=ax, language=language, title=T["nps"])
+persona_shown = shown_rows(by_persona)  # personas with fewer respondents than the minimum: no number, no bar
+results["nps_by_persona"] = {str(k): round(float(v), 2) for k, v in zip(persona_shown["persona_name"], persona_shown["nps"])}
+fig, ax = plt.subplots(figsize=(8, 0.5 * len(persona_shown) + 1.5))
+plots.plot_nps(persona_shown, ax=ax, language=language, title=T["nps"])
 save_figure(fig, "nps_by_persona", output_dir)
 plt.show()
 '''),
@@ -421,6 +425,7 @@ summary["department"] = worst["department"].reindex(summary.index)
 summary["note"] = worst["note"].reindex(summary.index)
 save_table(summary.reset_index(), "persona_nps_pain", output_dir)
 results["worst_pain_point_by_persona"] = worst["touchpoint"].astype(str).to_dict()
+summary = shown_rows(summary.reset_index()).set_index("persona_name")  # only personas the tables show
 display(Markdown("### " + T["pain"]))
 summary.round(1)
 '''),
@@ -511,8 +516,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+import dataclasses
+
 from cjm_lab import io, journeys, personas, plots, survey
 from cjm_lab.plots.theme import department_label
+from cjm_lab.privacy import protect_table, shown_rows
 from cjm_lab.reports import recommendations, save_figure, save_results, save_table
 
 T = {
@@ -603,17 +611,22 @@ if drivers:
     kd = survey.key_drivers(responses, outcome="recommend", drivers=drivers, weight=w, dont_know=dont_know)
     ipa = survey.importance_performance(kd, responses, scale=tuple(driver_scale), dont_know=dont_know,
                                        language=language)
-rec = recommendations(pain, nps_segments=gaps, drivers=ipa, top=n_recommendations, touchpoint_label=tp_label,
-                      department_label=dep_label, driver_label=drv_label, language=language)
+# what the report may show, draw and write about: the groups not suppressed in the saved tables
+trend_shown, persona_shown = shown_rows(trend), shown_rows(by_persona)
+gaps_shown = gaps[gaps["segment"].astype(str).isin(persona_shown["persona"].astype(str))]
+pain_shown = shown_rows(pain)
+map_shown = dataclasses.replace(map_data, touchpoints=shown_rows(map_data.touchpoints))
+rec = recommendations(pain_shown, nps_segments=gaps_shown, drivers=ipa, top=n_recommendations,
+                      touchpoint_label=tp_label, department_label=dep_label, driver_label=drv_label, language=language)
 for name, table in {"nps_total": total, "nps_trend": trend, "nps_by_persona": by_persona, "nps_persona_vs_rest": gaps,
                     "pain_points": pain, "recommendations": rec, "journey_map_touchpoints": map_data.touchpoints}.items():
     save_table(table, name, output_dir)
 row = total.iloc[0]
-truths = map_data.touchpoints[map_data.touchpoints["moment_of_truth"].fillna(False).astype(bool)]
+truths = map_shown.touchpoints[map_shown.touchpoints["moment_of_truth"].fillna(False).astype(bool)]
 save_results({"nps_total": float(row["nps"]), "nps_n": int(row["n"]),
-              "nps_by_trend": {str(p): float(v) for p, v in zip(trend["period"], trend["nps"])},
+              "nps_by_trend": {str(p): float(v) for p, v in zip(trend_shown["period"], trend_shown["nps"])},
               "n_personas": int(segments["persona"].nunique()),
-              "top_pain_points": pain.dropna(subset=["rank"]).head(n_recommendations)["touchpoint"].tolist(),
+              "top_pain_points": pain_shown.dropna(subset=["rank"]).head(n_recommendations)["touchpoint"].tolist(),
               "moments_of_truth": truths["touchpoint"].tolist(),
               "recommendations": rec["text"].tolist()}, output_dir)
 display(Markdown(T["rec"]))
@@ -630,33 +643,37 @@ plt.show()
 """),
         code("""
 display(Markdown(T["trend"]))
-fig, ax = plt.subplots(figsize=(8, 3.2))
-plots.plot_nps_trend(trend, ax=ax, language=language)
-save_figure(fig, "nps_trend", output_dir)
-plt.show()
-display(Markdown("\\n".join(f"- {t}" for t in trend["text"] if t)))
+if len(trend_shown):  # periods of fewer respondents than the minimum are neither drawn nor described
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    plots.plot_nps_trend(trend_shown, ax=ax, language=language)
+    save_figure(fig, "nps_trend", output_dir)
+    plt.show()
+# a change sentence quotes the previous period too: only where both periods are shown
+after_shown = pd.Series(trend.index.isin(trend_shown.index), index=trend.index).shift(1, fill_value=False)
+display(Markdown("\\n".join(f"- {t}" for t in trend_shown["text"][after_shown[trend_shown.index]] if t)))
 """),
         code("""
 display(Markdown(T["personas"]))
 display(Markdown(persona_note))
-fig, ax = plt.subplots(figsize=(8, 0.5 * len(by_persona) + 1.5))
-plots.plot_nps(by_persona, ax=ax, language=language, title=T["persona_nps"])
+fig, ax = plt.subplots(figsize=(8, 0.5 * len(persona_shown) + 1.5))
+plots.plot_nps(persona_shown, ax=ax, language=language, title=T["persona_nps"])
 save_figure(fig, "nps_by_persona", output_dir)
 plt.show()
-sig = gaps[gaps["significant"]]
+display(protect_table(by_persona).set_index("persona")[["n", "nps", "ci_low", "ci_high", "suppressed"]].round(1))
+sig = gaps_shown[gaps_shown["significant"]]
 if len(sig):
     display(Markdown("\\n".join(f"- {t}" for t in sig["text"])))
 """),
         code("""
 display(Markdown(T["map"]))
 display(Markdown(T["map_text"]))
-fig = plots.journey_map(map_data)
+fig = plots.journey_map(map_shown)
 save_figure(fig, "journey_map", output_dir, dpi=110, title=T["map"].lstrip("# "))
 plt.show()
 """),
         code("""
 display(Markdown(T["pain"]))
-top = pain.dropna(subset=["rank"]).head(top_pain)
+top = pain_shown.dropna(subset=["rank"]).head(top_pain)
 table = pd.DataFrame({T["col_tp"]: top["touchpoint"].map(tp_label), T["col_dep"]: top["department"].map(dep_label),
                       T["col_issue"]: top["note"], T["col_score"]: top["pain_score"].map(num)})
 display(table.style.hide(axis="index").set_properties(**{"text-align": "left"}))
@@ -677,7 +694,7 @@ if ipa is not None:
         code("""
 display(Markdown(T["data"]))
 overview = io.describe_tables(events=events, touchpoints=touchpoints, survey=responses, customers=customers)
-save_table(overview, "data_overview", output_dir)
+save_table(overview, "data_overview", output_dir, base=False)  # counts of whole tables: no groups
 overview.drop(columns="source").round({"missing_pct": 1})
 """),
     ]
@@ -710,9 +727,11 @@ output_dir: str = ""  # help: folder for tables and figures (set by the report r
 ''', "parameters"),
         code('''
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import Markdown, display
 
 from cjm_lab import io, plots, survey
+from cjm_lab.privacy import protect_table, shown_rows
 from cjm_lab.reports import save_figure, save_results, save_table
 
 T = {
@@ -743,12 +762,15 @@ if segment:
     display(Markdown(T["seg"].format(s=segment)))
     by = survey.nps(responses, by=segment, weight=w, rescale=rs)
     save_table(by, "nps_by_segment", output_dir)
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(by) + 1.5))
-    plots.plot_nps(by, ax=ax, language=language)
+    by_shown = shown_rows(by)  # groups below the minimum size are neither drawn nor described
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(by_shown) + 1.5))
+    plots.plot_nps(by_shown, ax=ax, language=language)
     save_figure(fig, "nps_by_segment", output_dir)
     plt.show()
+    display(protect_table(by).set_index(segment)[["n", "nps", "ci_low", "ci_high", "suppressed"]].round(1))
     rest = survey.nps_vs_rest(responses, by=segment, weight=w, rescale=rs, language=language)
     save_table(rest, "nps_segment_vs_rest", output_dir)
+    rest = rest[rest["segment"].astype(str).isin(by_shown[segment].astype(str))]
     sig = rest[rest["significant"]]
     display(Markdown("\\n".join(f"- {t}" for t in sig["text"]) if len(sig) else T["none"]))
 '''),
@@ -757,18 +779,22 @@ if period:
     display(Markdown(T["trend"]))
     trend = survey.nps_trend(responses, period=period, freq=freq or None, weight=w, rescale=rs, language=language)
     save_table(trend, "nps_trend", output_dir)
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    plots.plot_nps_trend(trend, ax=ax, language=language)
-    save_figure(fig, "nps_trend", output_dir)
-    plt.show()
-    display(Markdown("\\n".join(f"- {t}" for t in trend["text"] if t)))
+    trend_shown = shown_rows(trend)  # periods of fewer respondents than the minimum are neither drawn nor described
+    if len(trend_shown):
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        plots.plot_nps_trend(trend_shown, ax=ax, language=language)
+        save_figure(fig, "nps_trend", output_dir)
+        plt.show()
+    # a change sentence quotes the previous period too: only where both periods are shown
+    after_shown = pd.Series(trend.index.isin(trend_shown.index), index=trend.index).shift(1, fill_value=False)
+    display(Markdown("\\n".join(f"- {t}" for t in trend_shown["text"][after_shown[trend_shown.index]] if t)))
 '''),
         code('''
 if drivers:
     display(Markdown(T["drivers"]))
     kd = survey.key_drivers(responses, outcome="recommend", drivers=drivers, weight=w, dont_know=dont_know,
                             bootstrap=200, random_state=1)
-    save_table(kd, "key_drivers", output_dir)
+    save_table(kd, "key_drivers", output_dir, base=False)  # model coefficients: no groups
     top = kd.sort_values("shapley_share", ascending=False).iloc[0]
     display(Markdown(T["drivers_text"].format(d=top["driver"], p=plots.format_percent(top["shapley_share"], 0, language),
                                               r2=plots.format_number(top["r2"], 2, language))))
@@ -786,12 +812,16 @@ if comment:
     themes = survey.verbatim_themes(responses, text=comment, language=comment_language, n_themes=n_themes,
                                     score=None if rs else "recommend")  # theme NPS only on a 0-10 scale
     save_table(themes.themes, "verbatim_themes", output_dir)
+    shown_themes = shown_rows(themes.themes)["theme"]  # themes of fewer people than the minimum stay hidden
     if themes.nps is not None:
         save_table(themes.nps, "verbatim_themes_nps", output_dir)
-        display(themes.nps.round(1))
+        shown_themes = shown_themes[shown_themes.isin(shown_rows(themes.nps)["theme"])]
+        display(protect_table(themes.nps).round(1))
     else:
-        display(themes.themes)
-    display(themes.examples.head(2 * n_themes))
+        display(protect_table(themes.themes))
+    # PII-masked comments of the shown themes only, without `row` (it points back to the respondent)
+    examples = themes.examples[themes.examples["theme"].isin(shown_themes)].drop(columns="row", errors="ignore")
+    display(protect_table(examples, base=False).head(2 * n_themes))
 '''),
     ]
 
@@ -829,7 +859,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+import dataclasses
+
 from cjm_lab import io, journeys, plots
+from cjm_lab.privacy import min_group_size, shown_rows
 from cjm_lab.reports import save_figure, save_results, save_table
 
 T = {
@@ -837,12 +870,14 @@ T = {
            "map": "## The customer journey map", "attr": "## Which touchpoints earn the conversions",
            "trans": "## Transitions between touchpoints",
            "paths_text": "{j} journeys take {v} different paths; the most frequent {t} cover {c} of them.",
-           "worst": "The worst pain point is **{t}** ({d}): {n}."},
+           "worst": "The worst pain point is **{t}** ({d}): {n}.",
+           "hidden": "Not drawn: every group here holds fewer than {k} customers (data protection)."},
     "de": {"paths": "## Die Wege der Kunden", "funnel": "## Trichter", "pain": "## Schmerzpunkte",
            "map": "## Die Customer Journey Map", "attr": "## Welche Kontaktpunkte Abschlüsse bringen",
            "trans": "## Übergänge zwischen Kontaktpunkten",
            "paths_text": "{j} Kundenreisen nehmen {v} verschiedene Wege; die {t} häufigsten decken {c} davon ab.",
-           "worst": "Der größte Schmerzpunkt ist **{t}** ({d}): {n}."},
+           "worst": "Der größte Schmerzpunkt ist **{t}** ({d}): {n}.",
+           "hidden": "Nicht dargestellt: jede Gruppe hier umfasst weniger als {k} Kunden (Datenschutz)."},
 }[language]
 catalogue = io.load_touchpoints(touchpoints_path, columns=columns or None)
 if milestones:  # one row per order with a timestamp per milestone
@@ -862,6 +897,7 @@ pain_opts = {"promised": "promised" if promised else None, "score_scale": tuple(
              "negative_max": negative_max, "positive_min": positive_min}
 has_conversions = "is_conversion" in catalogue.columns and catalogue["is_conversion"].astype(bool).any()
 label = plots.touchpoint_labeller(catalogue, language)
+hidden_note = lambda: display(Markdown(T["hidden"].format(k=min_group_size())))
 ''', "remove_cell"),
         code('''
 display(Markdown(T["paths"]))
@@ -874,64 +910,90 @@ covered = every["n_journeys"].head(top_paths).sum() / n_journeys * 100
 display(Markdown(T["paths_text"].format(j=plots.format_number(n_journeys, 0, language),
                                         v=plots.format_number(n_variants, 0, language), t=top_paths,
                                         c=plots.format_percent(covered, 0, language))))
-fig, ax = plt.subplots(figsize=(12, 6))
-plots.sankey_static(v, top=top_paths, ax=ax, language=language, touchpoints=catalogue)
-save_figure(fig, "top_paths", output_dir)
-plt.show()
-display(HTML(plots.sankey_top_paths(v, top=top_paths, language=language, touchpoints=catalogue).to_html(
-    full_html=False, include_plotlyjs=True)))
+v_shown = shown_rows(v)  # paths taken by fewer customers than the minimum group size are not drawn
+if (v_shown["path"] != journeys.OTHER_LABEL).any():
+    fig, ax = plt.subplots(figsize=(12, 6))
+    plots.sankey_static(v_shown, top=top_paths, ax=ax, language=language, touchpoints=catalogue)
+    save_figure(fig, "top_paths", output_dir)
+    plt.show()
+    display(HTML(plots.sankey_top_paths(v_shown, top=top_paths, language=language, touchpoints=catalogue).to_html(
+        full_html=False, include_plotlyjs=True)))
+else:
+    hidden_note()
 '''),
         code('''
 if funnel_steps:
     display(Markdown(T["funnel"]))
     f = journeys.funnel(events, steps=funnel_steps, window=window or None, **opts)
     save_table(f, "funnel", output_dir)
-    save_results({"funnel_conversion_pct": float(f["pct_of_start"].iloc[-1])}, output_dir)
-    fig, ax = plt.subplots(figsize=(9, 4))
-    plots.plot_funnel(f, ax=ax, language=language, touchpoints=catalogue)
-    save_figure(fig, "funnel", output_dir)
-    plt.show()
+    f_shown = shown_rows(f)  # steps reached by fewer customers than the minimum are not drawn
+    if f.index[-1] in f_shown.index:
+        save_results({"funnel_conversion_pct": float(f["pct_of_start"].iloc[-1])}, output_dir)
+    if len(f_shown):
+        fig, ax = plt.subplots(figsize=(9, 4))
+        plots.plot_funnel(f_shown, ax=ax, language=language, touchpoints=catalogue)
+        save_figure(fig, "funnel", output_dir)
+        plt.show()
+    else:
+        hidden_note()
 '''),
         code('''
 display(Markdown(T["pain"]))
 pp = journeys.pain_points(events, survey=responses, language=language, **pain_opts, **opts)
 save_table(pp, "pain_points", output_dir)
-worst = pp.iloc[0]
-display(Markdown(T["worst"].format(t=label(worst["touchpoint"]),
-                                   d=plots.theme.department_label(worst["department"], language), n=worst["note"])))
-save_results({"top_pain_point": str(worst["touchpoint"]), "top_pain_issue": str(worst["main_issue"])}, output_dir)
-fig, ax = plt.subplots(figsize=(11, 6))
-plots.plot_pain_points(pp, ax=ax, language=language, touchpoints=catalogue, top=10)
-save_figure(fig, "pain_points", output_dir)
-plt.show()
+pp_shown = shown_rows(pp)  # touchpoints met by fewer customers than the minimum are not described
+if len(pp_shown):
+    worst = pp_shown.iloc[0]
+    display(Markdown(T["worst"].format(t=label(worst["touchpoint"]),
+                                       d=plots.theme.department_label(worst["department"], language), n=worst["note"])))
+    save_results({"top_pain_point": str(worst["touchpoint"]), "top_pain_issue": str(worst["main_issue"])}, output_dir)
+    fig, ax = plt.subplots(figsize=(11, 6))
+    plots.plot_pain_points(pp_shown, ax=ax, language=language, touchpoints=catalogue, top=10)
+    save_figure(fig, "pain_points", output_dir)
+    plt.show()
+else:
+    hidden_note()
 '''),
         code('''
 display(Markdown(T["map"]))
 data = journeys.journey_map_data(events, survey=responses, language=language, **pain_opts, **opts)
-fig = plots.journey_map(data)
-save_figure(fig, "journey_map", output_dir, dpi=110, title=T["map"].lstrip("# "))
-plt.show()
+map_shown = shown_rows(data.touchpoints)  # touchpoints met by fewer customers than the minimum are left off
+if len(map_shown):
+    fig = plots.journey_map(dataclasses.replace(data, touchpoints=map_shown))
+    save_figure(fig, "journey_map", output_dir, dpi=110, title=T["map"].lstrip("# "))
+    plt.show()
+else:
+    hidden_note()
 if by:
     per = journeys.journey_map_data(events, survey=responses, by=by, top_pain=3, language=language, **pain_opts,
                                     **opts)
-    fig = plots.journey_maps(per)
-    save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90, title=f'{T["map"].lstrip("# ")}: {by}')
-    plt.show()
+    # one map per segment of at least the minimum group size of customers, without its small touchpoints
+    n_customers = events.groupby(by, observed=True)["customer_id"].nunique()
+    per_shown = dataclasses.replace(per, touchpoints=shown_rows(per.touchpoints))
+    big = [s for s in per_shown.segments() if n_customers.get(s, 0) >= min_group_size()]
+    if big:
+        fig = plots.journey_maps(per_shown, segments=big)
+        save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90, title=f'{T["map"].lstrip("# ")}: {by}')
+        plt.show()
 '''),
         code('''
 display(Markdown(T["trans"]))
 t = journeys.transitions(events, **opts)
 save_table(t, "transitions", output_dir)
-fig, ax = plt.subplots(figsize=(11, 9))
-plots.plot_transitions(t, ax=ax, language=language, touchpoints=catalogue)
-save_figure(fig, "transitions", output_dir)
-plt.show()
+t_shown = shown_rows(t)  # transitions made by fewer customers than the minimum are not drawn
+if len(t_shown):
+    fig, ax = plt.subplots(figsize=(11, 9))
+    plots.plot_transitions(t_shown, ax=ax, language=language, touchpoints=catalogue)
+    save_figure(fig, "transitions", output_dir)
+    plt.show()
+else:
+    hidden_note()
 '''),
         code('''
 if has_conversions:
     display(Markdown(T["attr"]))
     a = journeys.attribution(events, **opts)
-    save_table(a, "attribution", output_dir)
+    save_table(a, "attribution", output_dir, base=False)  # credit per touchpoint and model: no groups
     fig, ax = plt.subplots(figsize=(11, 5))
     plots.plot_attribution(a, ax=ax, language=language, touchpoints=catalogue)
     save_figure(fig, "attribution", output_dir)
@@ -969,10 +1031,12 @@ satisfaction: list = ["sat_website", "sat_checkout", "sat_delivery", "sat_billin
 dont_know: int = 99  # help: "don't know" code of the satisfaction ratings
 channel: str = "preferred_channel"  # help: column with the preferred channel for the cards ("" to skip)
 golden_n: int = 0  # help: number of golden questions (0: the fewest from 5 to 10 that type nearly as well as all)
+allow_rows: bool = False  # help: also write persona_assignments.csv, one row per customer (ids pseudonymised with the configured salt); off: the report holds aggregates only
 language: str = "en"  # help: language of the report, en or de
 output_dir: str = ""  # help: folder for tables, figures and the typing tool (set by the report runner)
 ''', "parameters"),
         code('''
+import dataclasses
 import os
 
 import matplotlib.pyplot as plt
@@ -981,6 +1045,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from cjm_lab import io, personas, plots, survey
+from cjm_lab.privacy import min_group_size, protect_table, shown_rows
 from cjm_lab.reports import save_figure, save_results, save_table
 
 T = {
@@ -996,6 +1061,9 @@ T = {
            "typing_text": "{q} question(s) type a customer into the right persona for **{a}** of held-out customers "
                           "(all {n} columns: {b}). Questions: {qs}. The fitted model (`personas.joblib`) and the short "
                           "questionnaire (`golden_questions.joblib`) are in the run folder.",
+           "hidden": "Not described, to protect groups of fewer than {k} customers (data protection): {p}.",
+           "rows": "Each customer's persona (`persona_assignments.csv`, ids pseudonymised) is written because "
+                   "`allow_rows` is set.",
            "persona": "Persona", "share": "Share"},
     "de": {"data": "## Die Daten",
            "data_text": "{n} Kunden; die Personas beruhen auf {b} Spalten: {cols}.",
@@ -1009,6 +1077,9 @@ T = {
            "typing_text": "{q} Frage(n) ordnen **{a}** der zurückgehaltenen Kunden der richtigen Persona zu "
                           "(alle {n} Spalten: {b}). Fragen: {qs}. Das Modell (`personas.joblib`) und der Kurzfragebogen "
                           "(`golden_questions.joblib`) liegen im Berichtsordner.",
+           "hidden": "Nicht beschrieben, zum Schutz von Gruppen mit weniger als {k} Kunden (Datenschutz): {p}.",
+           "rows": "Die Persona jedes Kunden (`persona_assignments.csv`, Kennungen pseudonymisiert) wird geschrieben, "
+                   "weil `allow_rows` gesetzt ist.",
            "persona": "Persona", "share": "Anteil"},
 }[language]
 customers = io.load_customers(customers_path, columns=columns or None, create_ids=create_ids)
@@ -1057,27 +1128,35 @@ save_table(prof.variables, "persona_profiles", output_dir)
 save_table(prof.traits, "persona_traits", output_dir)
 save_table(cards, "persona_cards", output_dir)
 name_col = f"name_{language}"
+# personas smaller than the minimum group size are counted but not described, drawn or named with numbers
+cards_shown = shown_rows(cards)
+shown = set(cards_shown["persona"])
+hidden = [str(x) for p, x in zip(cards["persona"], cards[name_col]) if p not in shown]
+prof_shown = dataclasses.replace(prof, **{f: getattr(prof, f)[getattr(prof, f)["persona"].isin(shown)]
+                                          for f in ("sizes", "variables", "traits")})
 save_results({"n_personas": int(n_personas), "recommended_k": recommended, "n_customers": int(len(customers)),
-              "persona_sizes": {str(p): int(n) for p, n in zip(prof.sizes["persona"], prof.sizes["n"])},
+              "persona_sizes": {str(p): int(n) for p, n in zip(prof_shown.sizes["persona"], prof_shown.sizes["n"])},
               "persona_names": {str(p): str(x) for p, x in zip(cards["persona"], cards[name_col])}}, output_dir)
-sizes = cards[["persona", name_col, "n", "share"]].rename(columns={name_col: T["persona"]})
-sizes["share"] = sizes["share"].map(lambda x: pct(100 * x))
-sizes.rename(columns={"share": T["share"]}).set_index("persona")
+if hidden:
+    display(Markdown(T["hidden"].format(k=min_group_size(), p=", ".join(hidden))))
+sizes = protect_table(cards[["persona", name_col, "n", "share"]]).rename(columns={name_col: T["persona"]})
+sizes["share"] = sizes["share"].map(lambda x: pct(100 * x) if pd.notna(x) else "")
+sizes.drop(columns="suppressed").rename(columns={"share": T["share"]}).set_index("persona")
 '''),
         code('''
 display(Markdown(T["profile"]))
 display(Markdown(T["profile_text"]))
 fig, ax = plt.subplots(figsize=(11, max(5, 0.28 * prof.variables[["variable", "level"]].drop_duplicates().shape[0])))
-plots.plot_persona_profile(prof, ax=ax, language=language)
+plots.plot_persona_profile(prof_shown, ax=ax, language=language)
 save_figure(fig, "persona_profile", output_dir)
 plt.show()
 '''),
         code('''
 display(Markdown(T["cards"]))
-fig = plots.plot_persona_cards(cards, language=language)
+fig = plots.plot_persona_cards(cards_shown, language=language)
 save_figure(fig, "persona_cards", output_dir)
 plt.show()
-display(Markdown("\\n".join(f"- {t}" for t in cards[f"narrative_{language}"])))
+display(Markdown("\\n".join(f"- {t}" for t in cards_shown[f"narrative_{language}"])))
 '''),
         code('''
 if prof.nps is not None:
@@ -1085,6 +1164,7 @@ if prof.nps is not None:
     by = prof.nps.copy()
     save_table(by, "nps_by_persona", output_dir)
     by["persona"] = by["persona"].map(lambda p: dict(zip(cards["persona"].astype(str), cards[name_col])).get(str(p), p))
+    by = shown_rows(by)  # personas with fewer respondents than the minimum are not drawn
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(by) + 1.5))
     plots.plot_nps(by, ax=ax, language=language)
     save_figure(fig, "nps_by_persona", output_dir)
@@ -1094,9 +1174,11 @@ if prof.nps is not None:
 display(Markdown(T["typing"]))
 gq = personas.golden_questions(customers, model, candidates=used, n=golden_n or None, random_state=seed)
 save_table(gq.table, "golden_questions", output_dir)
-assignments = pd.DataFrame({"customer_id": customers["customer_id"], "persona": model.labels_})
-assignments["persona_name"] = assignments["persona"].map(dict(zip(cards["persona"], cards[name_col])))
-save_table(assignments, "persona_assignments", output_dir)
+if allow_rows:  # row-level output only when asked for; save_table pseudonymises the ids
+    assignments = pd.DataFrame({"customer_id": customers["customer_id"], "persona": model.labels_})
+    assignments["persona_name"] = assignments["persona"].map(dict(zip(cards["persona"], cards[name_col])))
+    save_table(assignments, "persona_assignments", output_dir, base=False, allow_rows=True)
+    display(Markdown(T["rows"]))
 if output_dir:
     model.save(os.path.join(output_dir, "personas.joblib"))
     personas.save_model(gq, os.path.join(output_dir, "golden_questions.joblib"))

@@ -63,3 +63,7 @@ def test_cx_overview_html_reads_as_a_summary(overview):
     assert {"nps_distribution.png", "nps_trend.png", "nps_by_persona.png", "journey_map.png",
             "importance_performance.png"} <= figures
     assert (overview.folder / "journey_map.png").stat().st_size > 50_000
+
+
+def test_cx_overview_page_holds_no_raw_id_or_contact_data(overview, assert_no_personal_data):
+    assert_no_personal_data(overview.html.read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -55,6 +56,7 @@ def test_workshop_runs_unattended_in_german(tmp_path):
     assert results["first_persona"] == "Schnäppchenjäger"
     page = res.html.read_text(encoding="utf-8")
     assert "Die Personas heißen jetzt" in page and "Zuerst <strong>Schnäppchenjäger</strong> einladen" in page
+    assert not re.search(r"\bC\d{7}\b", page)  # no customer's row, no raw customer id (issue 10)
     figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
     assert {"attitudes.png", "persona_cards.png", "nps_by_persona.png"} <= figures
     # the explorers were built and rendered in the kernel (their state is stored with the notebook)
