@@ -5,7 +5,8 @@ Shared by the survey verbatims and the reports: nothing that leaves the workbenc
 address, phone number, IBAN or street address, a raw customer id, or a group so
 small that its members could be recognised.  :func:`protect_table` does all three
 to a table and is what :func:`cjm_lab.reports.save_table` runs on every table a
-report writes.
+report writes; :func:`shown_rows` gives the rows of a result that a report's charts
+and sentences may use (the same groups the protected table shows).
 
 Settings (the report runner passes them to the kernel as environment variables)
 ------------------------------------------------------------------------------
