@@ -77,21 +77,16 @@ def transitions(
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     d = DUCKDB
+    # the next event comes from the window that numbers the steps: the events are sorted once
     sql = f"""
-WITH {journey_ctes(spec, d)},
-nodes AS (SELECT journey_id, step, t, {seg_cols}{node} AS node FROM j),
-pairs AS (
-  SELECT {seg_cols}node AS source,
-         lead(node) OVER (PARTITION BY journey_id ORDER BY step) AS target,
-         lead(t) OVER (PARTITION BY journey_id ORDER BY step) - t AS gap
-  FROM nodes
-)
+WITH {journey_ctes(spec, d, following={"next_node": node})},
+pairs AS (SELECT {seg_cols}{node} AS source, next_node AS target, next_t - t AS gap, step FROM j)
 SELECT {seg_cols}source, coalesce(target, '{EXIT}') AS target, count(*) AS n,
        {d.quantile('gap', 0.5)} AS median_s, {d.quantile('gap', 0.95)} AS p95_s
 FROM pairs GROUP BY {seg_cols}source, coalesce(target, '{EXIT}')
 UNION ALL
-SELECT {seg_cols}'{START}' AS source, node AS target, count(*) AS n, NULL AS median_s, NULL AS p95_s
-FROM nodes WHERE step = 1 GROUP BY {seg_cols}node
+SELECT {seg_cols}'{START}' AS source, source AS target, count(*) AS n, NULL AS median_s, NULL AS p95_s
+FROM pairs WHERE step = 1 GROUP BY {seg_cols}source
 """
     table = run_sql(sql, source, touchpoints=cat)
     order = [*segs, "_start", "source", "target"]
