@@ -44,12 +44,14 @@ class Dialect:
             return f"(unix_micros({expr}) / 1e6)"
         return f"epoch({expr})"
 
-    def ordered_concat(self, expr: str, sep: str, order: str) -> str:
-        """Concatenate ``expr`` of a group in ``order`` (an expression that sorts uniquely)."""
+    def ordered_concat(self, expr: str, sep: str, order: str | Sequence[str]) -> str:
+        """Concatenate ``expr`` of a group in ``order`` (an expression, or several, that sort uniquely)."""
+        keys = [order] if isinstance(order, str) else list(order)
         if self.name == "spark":
-            return (f"array_join(transform(array_sort(collect_list(struct({order} AS o, {expr} AS v))), "
+            fields = ", ".join(f"{k} AS o{i}" for i, k in enumerate(keys))
+            return (f"array_join(transform(array_sort(collect_list(struct({fields}, {expr} AS v))), "
                     f"x -> x.v), {literal(sep)})")
-        return f"string_agg({expr}, {literal(sep)} ORDER BY {order})"
+        return f"string_agg({expr}, {literal(sep)} ORDER BY {', '.join(keys)})"
 
     def arg_min(self, expr: str, by: str) -> str:
         """The value of ``expr`` in the row with the smallest ``by``."""

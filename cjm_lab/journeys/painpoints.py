@@ -313,10 +313,9 @@ contacts AS (
   WHERE s.is_service = 1 AND g.is_service = 0 AND s._n_other > 0 AND s.t <= g.t + {window_s!r}
   GROUP BY g.journey_id, g._n_other
 ),
-flags AS (
-  SELECT {seg_cols}v.journey_id, v.node,
+per_episode AS (
+  SELECT {seg_cols}v.journey_id, v.node, v.episode, count(*) AS k,
          max(v.drop_off) AS drop_off,
-         CASE WHEN count(*) > count(DISTINCT v.episode) THEN 1 ELSE 0 END AS rework,
          max(CASE WHEN v.is_service = 0 AND coalesce(c.n_contacts, 0) >= {min_contacts} THEN 1 ELSE 0 END)
            AS repeat_contact,
          max(v.is_service) AS is_service,
@@ -327,7 +326,13 @@ flags AS (
   FROM ep AS v
   LEFT JOIN med AS m ON m.touchpoint = v.touchpoint AND m.next_tp = v.next_tp
   LEFT JOIN contacts AS c ON c.journey_id = v.journey_id AND c._n_other = v._n_other
-  GROUP BY {seg_cols}v.journey_id, v.node
+  GROUP BY {seg_cols}v.journey_id, v.node, v.episode
+),
+flags AS (
+  SELECT {seg_cols}journey_id, node, max(drop_off) AS drop_off, max(CASE WHEN k > 1 THEN 1 ELSE 0 END) AS rework,
+         max(repeat_contact) AS repeat_contact, max(is_service) AS is_service, max(long_wait) AS long_wait,
+         max(has_next) AS has_next, max(late) AS late, max(has_promise) AS has_promise
+  FROM per_episode GROUP BY {seg_cols}journey_id, node
 ),
 totals AS (SELECT {seg_cols}count(*) AS n_total FROM ep WHERE step = 1{f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""}),
 per AS (

@@ -77,10 +77,14 @@ def variants(
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
     seg_first, seg_group = _segment_select(spec.segments)
     d = DUCKDB
+    # without segments nothing needs the step numbers: the path is ordered by time and sequence
+    # directly (one sort fewer)
+    numbered = bool(spec.segments) or spec.until_conversion
+    order = "step" if numbered else ("ts", "seq")
     sql = f"""
-WITH {journey_ctes(spec, d)},
+WITH {journey_ctes(spec, d, numbered=numbered)},
 paths AS (
-  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path, count(*) AS length,
+  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, order)} AS path, count(*) AS length,
          max(t) - min(t) AS duration_s, max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first}
   FROM j GROUP BY journey_id
 )

@@ -104,12 +104,19 @@ def make_spec(
     )
 
 
+def can_filter(spec: JourneySpec) -> bool:
+    """Whether events can be dropped before the journeys are numbered without changing them."""
+    return not spec.until_conversion and not (spec.journey == "session" and not spec.has_session_id)
+
+
 def journey_ctes(
     spec: JourneySpec,
     d: Dialect = DUCKDB,
     *,
     following: Mapping[str, str] | None = None,
     running: Mapping[str, str] | None = None,
+    keep: str | None = None,
+    numbered: bool = True,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -124,7 +131,13 @@ def journey_ctes(
     * ``running``: ``{name: aggregate}`` — an aggregate over the journey's events up to and
       including the current one, e.g. ``{"n_conv": "sum(CASE WHEN {conv} THEN 1 ELSE 0 END)"}``
       (the columns of the events and the catalogue can be used; ``{conv}`` stands for the
-      conversion flag), or ``first_value(col)`` for the journey's first value.
+      conversion flag), or ``first_value(col)`` for the journey's first value;
+    * ``keep``: a condition on the events (and catalogue columns) applied *before* the window,
+      for analyses that only compare the order of the events they keep (``step`` then numbers
+      the kept events).  Ignored where dropping events would change the journeys: with
+      ``until_conversion`` and with sessions cut by inactivity;
+    * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
+      that order by ``ts, seq`` themselves (one sort fewer).
     """
     carried = [*spec.segments, *spec.extra]
     if spec.journey == "session" and spec.has_session_id:
@@ -172,16 +185,18 @@ def journey_ctes(
     upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     following = dict(following or {})
     running = dict(running or {})
-    windows = [f"row_number() OVER {w} AS step"]
+    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running or spec.until_conversion \
+        else []
     if following:
         following["next_t"] = d.epoch_seconds("ts")
     windows += [f"lead({expr}) OVER {w} AS _lead_{name}" for name, expr in following.items()]
     windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {upto} AS {quote(name)}" for name, agg in running.items()]
     if spec.until_conversion:
         windows.append(f"sum(CASE WHEN {conv} THEN 1 ELSE 0 END) OVER {upto} AS _conv_upto")
+    filt = f" WHERE {keep}" if keep and can_filter(spec) else ""
     ctes.append(
-        f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv, "
-        f"{', '.join(windows)} FROM {prev} AS e{join})"
+        f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv"
+        f"{''.join(', ' + x for x in windows)} FROM {prev} AS e{join}{filt})"
     )
     if spec.until_conversion:
         nxt = "".join(f", CASE WHEN is_conv THEN NULL ELSE _lead_{name} END AS {quote(name)}" for name in following)
