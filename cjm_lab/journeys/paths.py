@@ -29,6 +29,13 @@ def _segment_select(segments: Sequence[str]) -> tuple[str, str]:
     return f", {first}", ", ".join(quote(s) for s in segments) + ", "
 
 
+def _bounded(source: Any) -> bool:
+    """Whether the analysis runs with a memory limit (its own or the engine defaults')."""
+    from cjm_lab.journeys.engine import _DEFAULTS
+
+    return bool(_DEFAULTS[0].merged(source.engine).memory_limit)
+
+
 def variants(
     events: Any,
     *,
@@ -77,17 +84,29 @@ def variants(
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
     seg_first, seg_group = _segment_select(spec.segments)
     d = DUCKDB
-    # without segments nothing needs the step numbers: the path is ordered by time and sequence
-    # directly (one sort fewer)
-    numbered = bool(spec.segments) or spec.until_conversion
-    order = "step" if numbered else ("ts", "seq")
+    if _bounded(source) and not spec.until_conversion:
+        # out-of-core: the path is built in the journeys' window (a sort DuckDB can spill),
+        # not by an ordered aggregate, which must hold every journey's events in memory
+        seg_cols = "".join(f", _seg{i} AS {quote(s)}" for i, s in enumerate(spec.segments))
+        whole = {"_path": d.window_concat("touchpoint", PATH_SEPARATOR), "_length": "count(*)",
+                 "_tmin": f"min({d.epoch_seconds('ts')})", "_tmax": f"max({d.epoch_seconds('ts')})",
+                 "_conv": "max(CASE WHEN {conv} THEN 1 ELSE 0 END)",
+                 **{f"_seg{i}": f"first_value({quote(s)})" for i, s in enumerate(spec.segments)}}
+        paths = (f"paths AS (SELECT journey_id, _path AS path, _length AS length, _tmax - _tmin AS duration_s, "
+                 f"_conv AS converted{seg_cols} FROM j WHERE step = 1)")
+        ctes = journey_ctes(spec, d, whole=whole)
+    else:
+        # without segments nothing needs the step numbers: the path is ordered by time and
+        # sequence directly (one sort fewer)
+        numbered = bool(spec.segments) or spec.until_conversion
+        order = "step" if numbered else ("ts", "seq")
+        paths = (f"paths AS (SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, order)} AS path, "
+                 f"count(*) AS length, max(t) - min(t) AS duration_s, "
+                 f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM j GROUP BY journey_id)")
+        ctes = journey_ctes(spec, d, numbered=numbered)
     sql = f"""
-WITH {journey_ctes(spec, d, numbered=numbered)},
-paths AS (
-  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, order)} AS path, count(*) AS length,
-         max(t) - min(t) AS duration_s, max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first}
-  FROM j GROUP BY journey_id
-)
+WITH {ctes},
+{paths}
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
        {d.quantile('duration_s', 0.5)} AS median_duration_s
 FROM paths GROUP BY {seg_group}path
