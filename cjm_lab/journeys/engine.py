@@ -376,6 +376,18 @@ def _register(con: Any, source: EventSource) -> None:
         )
 
 
+def event_rows(source: EventSource) -> int | None:
+    """The number of events (from Parquet metadata for files), or None when unknown (CSV)."""
+    if source.frame is not None:
+        return len(source.frame)
+    files = source.files or []
+    if not files or not all(f.endswith((".parquet", ".pq")) for f in files):
+        return None
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def segment_columns(source: EventSource, by: str | Sequence[str] | None, *, where: str, arg: str = "by") -> list[str]:
     """Validate ``by`` against the event columns (files are described by DuckDB)."""
     cols = [by] if isinstance(by, str) else list(by or [])

@@ -30,10 +30,20 @@ def _segment_select(segments: Sequence[str]) -> tuple[str, str]:
 
 
 def _bounded(source: Any) -> bool:
-    """Whether the analysis runs with a memory limit (its own or the engine defaults')."""
-    from cjm_lab.journeys.engine import _DEFAULTS
+    """Whether the events may not fit an ordered aggregate under the memory limit.
 
-    return bool(_DEFAULTS[0].merged(source.engine).memory_limit)
+    DuckDB's ordered string aggregate keeps each journey's events in memory (measured: about
+    70 bytes per event); the window instead sorts in a way that spills.  The window is used when
+    a memory limit is set (the analysis's or the engine defaults') and the events, at 150 bytes
+    each, would not fit in it — or their number is unknown (CSV files).
+    """
+    from cjm_lab.journeys.engine import _DEFAULTS, event_rows
+
+    limit = _DEFAULTS[0].merged(source.engine).memory_limit
+    if not limit:
+        return False
+    rows = event_rows(source)
+    return rows is None or rows * 150 > limit
 
 
 def variants(
