@@ -61,6 +61,10 @@ class Dialect:
             return f"concat_ws({literal(sep)}, collect_list({expr}))"
         return f"string_agg({expr}, {literal(sep)})"
 
+    def bit_or(self, expr: str) -> str:
+        """Bitwise OR of an integer over a group (the same name in both engines)."""
+        return f"bit_or({expr})"
+
     def arg_min(self, expr: str, by: str) -> str:
         """The value of ``expr`` in the row with the smallest ``by``."""
         return f"min_by({expr}, {by})" if self.name == "spark" else f"arg_min({expr}, {by})"
