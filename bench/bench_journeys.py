@@ -429,6 +429,8 @@ def run_child(python: str, payload: dict[str, Any], *, timeout: float, max_rss_m
         out = os.path.join(tmp, "result.json")
         log = os.path.join(tmp, "log.txt")
         env = {**os.environ, "RETENTIONEERING_NO_TRACK": "1", "PYTHONWARNINGS": "ignore"}
+        if payload["method"].startswith("cjm"):  # measure the cjm-lab of this checkout, not an installed one
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
         cmd = [python, str(Path(__file__).resolve()), "--worker", json.dumps({**payload, "out": out})]
         with open(log, "w") as logf:
             proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
