@@ -380,6 +380,11 @@ def _register(con: Any, source: EventSource) -> None:
         )
 
 
+def effective_options(source: EventSource) -> EngineOptions:
+    """The engine options an analysis of ``source`` runs with: its own over the defaults."""
+    return _DEFAULTS[0].merged(source.engine)
+
+
 def event_rows(source: EventSource) -> int | None:
     """The number of events (from Parquet metadata for files), or None when unknown (CSV)."""
     if source.frame is not None:

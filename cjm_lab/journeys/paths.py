@@ -37,9 +37,9 @@ def _bounded(source: Any) -> bool:
     a memory limit is set (the analysis's or the engine defaults') and the events, at 150 bytes
     each, would not fit in it — or their number is unknown (CSV files).
     """
-    from cjm_lab.journeys.engine import _DEFAULTS, event_rows
+    from cjm_lab.journeys.engine import effective_options, event_rows
 
-    limit = _DEFAULTS[0].merged(source.engine).memory_limit
+    limit = effective_options(source).memory_limit
     if not limit:
         return False
     rows = event_rows(source)
