@@ -55,11 +55,11 @@ class Dialect:
                     f"x -> x.v), {literal(sep)})")
         return f"string_agg({expr}, {literal(sep)} ORDER BY {', '.join(keys)})"
 
-    def window_concat(self, expr: str, sep: str) -> str:
-        """Concatenate ``expr`` over a window frame in the window's order (put ``OVER ...`` after it)."""
+    def bucket(self, expr: str, k: int) -> str:
+        """A hash bucket 0 … k-1 of ``expr`` (to run an analysis in parts)."""
         if self.name == "spark":
-            return f"concat_ws({literal(sep)}, collect_list({expr}))"
-        return f"string_agg({expr}, {literal(sep)})"
+            return f"pmod(hash({expr}), {int(k)})"
+        return f"(hash({expr}) % {int(k)})"
 
     def bit_or(self, expr: str) -> str:
         """Bitwise OR of an integer over a group (the same name in both engines)."""
@@ -327,8 +327,12 @@ def run_sql(
     extra: Mapping[str, pd.DataFrame] | None = None,
     memory_limit: str | None = None,
     temp_directory: str | None = None,
+    setup: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Run ``sql`` (reading ``events`` and optionally ``touchpoints``) and return pandas.
+
+    ``setup`` statements run first in the same connection (e.g. building a temporary table in
+    parts); their results are discarded.
 
     The engine options are the source's (given to the analysis), over the defaults of
     :func:`set_engine_defaults`; ``memory_limit`` and ``temp_directory`` here override both.
@@ -348,6 +352,8 @@ def run_sql(
         for name, frame in (extra or {}).items():
             con.register(name, frame)
         try:
+            for statement in setup:
+                con.execute(statement)
             return con.execute(sql).df()
         except duckdb.OutOfMemoryException as exc:
             used = _DEFAULTS[0].merged(opts)

@@ -117,7 +117,7 @@ def journey_ctes(
     running: Mapping[str, str] | None = None,
     keep: str | None = None,
     numbered: bool = True,
-    whole: Mapping[str, str] | None = None,
+    bucket: tuple[int, int] | None = None,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -137,9 +137,8 @@ def journey_ctes(
       for analyses that only compare the order of the events they keep (``step`` then numbers
       the kept events).  Ignored where dropping events would change the journeys: with
       ``until_conversion`` and with sessions cut by inactivity;
-    * ``whole``: ``{name: aggregate}`` over all events of the journey, in journey order
-      (e.g. the path by :meth:`Dialect.window_concat`); not with ``until_conversion``, whose
-      cut comes after this window;
+    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k`` (whole customers, so
+      whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
       that order by ``ts, seq`` themselves (one sort fewer).
     """
@@ -150,7 +149,8 @@ def journey_ctes(
     ctes = [
         "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
         f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
-        "AND touchpoint IS NOT NULL)"
+        "AND touchpoint IS NOT NULL"
+        + (f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}" if bucket else "") + ")"
     ]
     prev = "src"
     if spec.dedupe:
@@ -189,17 +189,12 @@ def journey_ctes(
     upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     following = dict(following or {})
     running = dict(running or {})
-    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running or whole \
+    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running \
         or spec.until_conversion else []
     if following:
         following["next_t"] = d.epoch_seconds("ts")
     windows += [f"lead({expr}) OVER {w} AS _lead_{name}" for name, expr in following.items()]
     windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {upto} AS {quote(name)}" for name, agg in running.items()]
-    if whole:
-        if spec.until_conversion:
-            raise CJMConfigError("journey_ctes: whole-journey aggregates cannot see the until_conversion cut.")
-        full = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
-        windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {full} AS {quote(name)}" for name, agg in whole.items()]
     if spec.until_conversion:
         windows.append(f"sum(CASE WHEN {conv} THEN 1 ELSE 0 END) OVER {upto} AS _conv_upto")
     filt = f" WHERE {keep}" if keep and can_filter(spec) else ""
