@@ -670,11 +670,11 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
         f"{METHODS[m][0]} {v:,.0f} MB" for m, v in loaded.items() if v))
     a4 = res.get((BASELINE, "all4"), {})
     if a4.get("parts"):
-        print("all 4 breakdown (cjm-lab pandas, one extra run): " + ", ".join(
+        print("all 4 breakdown (cjm-lab pandas, inside the last run): " + ", ".join(
             f"{k} {v:.2f} s" for k, v in a4["parts"].items()))
     a4p = res.get(("cjm_parquet", "all4"), {})
     if a4p.get("parts"):
-        print("all 4 breakdown (cjm-lab parquet, one extra run): " + ", ".join(
+        print("all 4 breakdown (cjm-lab parquet, inside the last run): " + ", ".join(
             f"{k} {v:.2f} s" for k, v in a4p["parts"].items()))
     loads = [r["load_avg"] for r in res.values() if "load_avg" in r]
     if loads:
