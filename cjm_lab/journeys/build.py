@@ -8,7 +8,15 @@ from typing import Any
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.engine import ENGINE_OPTIONS, EventSource, as_source, engine_options, quote, run_sql, segment_columns
+from cjm_lab.journeys.engine import (
+    ENGINE_OPTIONS,
+    EventSource,
+    as_source,
+    engine_options,
+    quote,
+    run_sql,
+    segment_columns,
+)
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
 
 __all__ = ["build_journeys", "prepare", "JOURNEY_OPTIONS"]

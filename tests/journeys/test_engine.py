@@ -9,8 +9,21 @@ import pyarrow.parquet as pq
 import pytest
 
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys import build_journeys, funnel, pain_points, path_lengths, transitions, variants
-from cjm_lab.journeys.engine import EngineOptions, as_source, engine_options, run_sql, set_engine_defaults
+from cjm_lab.journeys import (
+    build_journeys,
+    funnel,
+    pain_points,
+    path_lengths,
+    transitions,
+    variants,
+)
+from cjm_lab.journeys.engine import (
+    EngineOptions,
+    as_source,
+    engine_options,
+    run_sql,
+    set_engine_defaults,
+)
 from cjm_lab.sample import make_sample, write_sample
 
 STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
