@@ -10,10 +10,11 @@ CUSTOMERS ?= 5000
 SEED   ?= 42
 OUT    ?= data/generated
 PYTEST_ARGS ?=
+SHARED_DATA ?= ../shared/data/real
 
 export MPLBACKEND ?= Agg
 
-.PHONY: setup demo test lab sample bench clean-venv
+.PHONY: setup demo test lab sample bench clean-venv real-data
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +29,18 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/cjm-lab report all --out reports --quiet
 
-## Run the whole test suite (unit, doctests, real data, notebooks).
-test: setup
+## Copy the real datasets from the shared folder into data/real/ (only files missing there; the
+## sources are read, never modified). The repository already holds copies, so this is usually a no-op.
+real-data:
+	@mkdir -p data/real
+	@if [ -d "$(SHARED_DATA)" ]; then \
+	  for f in "$(SHARED_DATA)"/*; do \
+	    test -e "data/real/$$(basename "$$f")" || cp -v "$$f" data/real/; \
+	  done; \
+	fi
+
+## Run the whole test suite (unit, doctests, real data, notebooks, reports on the configs/).
+test: setup real-data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Open JupyterLab on the notebooks.

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._format import plain_number
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "require_columns",
     "numeric_column",
     "require_unique",
+    "column_names",
     "suggest",
     "offending",
 ]
@@ -91,6 +93,30 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if isinstance(value, (str, int)):
         return [value]  # type: ignore[list-item]
     return list(value)
+
+
+def column_names(value: Any, *, arg: str, where: str) -> list[Any]:
+    """``value`` (a column name, a list of them, or None) as a list; anything else raises.
+
+    Examples
+    --------
+    >>> column_names("wave", arg="by", where="nps()"), column_names(None, arg="by", where="nps()")
+    (['wave'], [])
+    >>> column_names(3.5, arg="by", where="nps()")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMConfigError: `by` in nps() must name a column or a list of columns, got 3.5 (float)...
+    """
+    if value is None:
+        return []
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, (list, tuple, pd.Index, np.ndarray, pd.Series)):
+        return list(value)
+    raise CJMConfigError(
+        f"`{arg}` in {where} must name a column or a list of columns, got {value!r} ({type(value).__name__}). "
+        f"Fix: pass e.g. {arg}=\"wave\" or {arg}=[\"wave\", \"region\"]."
+    )
 
 
 def require_columns(
@@ -210,11 +236,11 @@ def numeric_column(
         if out.any():
             rows, vals = offending(out, values)
             if np.isinf(hi):
-                span = f"lie below {_num(lo)}"
+                span = f"lie below {plain_number(lo)}"
             elif np.isinf(lo):
-                span = f"lie above {_num(hi)}"
+                span = f"lie above {plain_number(hi)}"
             else:
-                span = f"lie outside {_num(lo)} to {_num(hi)}"
+                span = f"lie outside {plain_number(lo)} to {plain_number(hi)}"
             raise CJMDataError(
                 f"{where}: {int(out.sum())} value(s) in {column!r} {span}.",
                 column=column,
@@ -235,10 +261,6 @@ def numeric_column(
                 fix="Scores on a rating scale are whole numbers; round or recode them.",
             )
     return values
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: str) -> None:

@@ -61,7 +61,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         params.update(_read_yaml(args.config, "a mapping of parameter: value"))
     params.update(_parse_pairs(args.param or []))
     names = list_reports() if args.name == "all" else [args.name]
-    options = {"out": args.out, "timeout": args.timeout, "progress": not args.quiet, "pdf": args.pdf}
+    options = {"out": args.out, "timeout": args.timeout, "progress": not args.quiet, "pdf": args.pdf,
+               "min_group_size": args.min_group_size}
     runs = _batch_runs(args)
     failed = 0
     for name in names:
@@ -145,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
+    p.add_argument("--min-group-size", type=int, default=None,
+                   help="hide groups smaller than this in report tables (default $CJM_LAB_MIN_GROUP_SIZE, else 5); "
+                        "the pseudonym salt comes from $CJM_LAB_SALT or $CJM_LAB_SALT_FILE")
     p.add_argument("--batch", help="YAML file: {label: {parameters}} — one run per label, fresh kernel each")
     p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
     p.set_defaults(func=_cmd_report)

@@ -1,9 +1,21 @@
-"""Privacy helpers: mask personal data in free text and pseudonymise ids.
+"""Privacy helpers: mask personal data, pseudonymise ids, suppress small groups.
 
-Shared by the survey verbatims and, later, the reports: nothing that leaves the
-workbench (a theme's example comments, an exported table) should carry a
-customer's e-mail address, phone number, IBAN or street address, and customer ids
-in exported tables can be replaced by stable pseudonyms.
+Shared by the survey verbatims and the reports: nothing that leaves the workbench
+(a theme's example comments, an exported table) carries a customer's e-mail
+address, phone number, IBAN or street address, a raw customer id, or a group so
+small that its members could be recognised.  :func:`protect_table` does all three
+to a table and is what :func:`cjm_lab.reports.save_table` runs on every table a
+report writes.
+
+Settings (the report runner passes them to the kernel as environment variables)
+------------------------------------------------------------------------------
+``CJM_LAB_MIN_GROUP_SIZE``
+    Cells and rows whose base is below it are hidden (default 5).
+``CJM_LAB_SALT`` / ``CJM_LAB_SALT_FILE``
+    The secret salt of the pseudonyms (the text itself, or a file holding it).  When
+    neither is set, each process draws a random salt: pseudonyms are then stable
+    within one report run but cannot be linked across runs.  The salt is never
+    written into a report or its run record.
 
 What :func:`mask_pii` catches (regular expressions, vectorised over the Series)
 ----------------------------------------------------------------------------------
@@ -62,16 +74,38 @@ What it misses (known limits; mask more with your own patterns if they matter)
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import secrets
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["PII_KINDS", "mask_pii", "pii_counts", "pseudonymise"]
+__all__ = [
+    "PII_KINDS",
+    "mask_pii",
+    "pii_counts",
+    "pseudonymise",
+    "pseudonymise_ids",
+    "suppress_small_groups",
+    "protect_table",
+    "find_base_column",
+    "id_column",
+    "min_group_size",
+    "report_salt",
+    "BASE_COLUMNS",
+    "TOTAL_LABELS",
+    "DEFAULT_MIN_GROUP_SIZE",
+    "ENV_MIN_GROUP_SIZE",
+    "ENV_SALT",
+    "ENV_SALT_FILE",
+]
 
 #: The kinds of personal data :func:`mask_pii` knows, in the order they are masked.
 PII_KINDS: tuple[str, ...] = ("email", "iban", "phone", "address")
@@ -391,3 +425,440 @@ def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
     uniques = pd.unique(ids.dropna().astype(object))
     lookup = {u: hashlib.sha256(prefix + str(u).encode("utf-8")).hexdigest()[:16] for u in uniques}
     return ids.astype(object).map(lookup, na_action="ignore").astype("str").rename(ids.name)
+
+
+# --- report settings --------------------------------------------------------------------
+#: The minimum group size when nothing else is configured.
+DEFAULT_MIN_GROUP_SIZE = 5
+#: Environment variables the report runner sets for the kernel.
+ENV_MIN_GROUP_SIZE = "CJM_LAB_MIN_GROUP_SIZE"
+ENV_SALT = "CJM_LAB_SALT"
+ENV_SALT_FILE = "CJM_LAB_SALT_FILE"
+
+#: Columns read as a row's base (its number of customers, respondents or journeys), first match wins.
+BASE_COLUMNS: tuple[str, ...] = (
+    "n", "base", "n_base", "count", "n_customers", "n_respondents", "n_journeys", "n_reached", "n_cases",
+    "size", "n_total",
+)
+#: Row or column labels of margins (totals); they are not part of complementary suppression.
+TOTAL_LABELS: tuple[str, ...] = ("Total", "Gesamt", "Insgesamt", "All", "Alle", "(all)", "total", "gesamt")
+_ID_NAME = re.compile(r"(?i)^(?:.*_)?(?:id|ids)$|^(?:kundennummer|kunden_nr|customer|respondent)$")
+
+_RANDOM_SALT: str | None = None
+
+
+def min_group_size(value: Any = None) -> int:
+    """The minimum group size: ``value``, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
+
+    Raises
+    ------
+    CJMConfigError
+        Not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> min_group_size(10)
+    10
+    """
+    source = "min_group_size"
+    if value is None:
+        value = os.environ.get(ENV_MIN_GROUP_SIZE, "").strip() or DEFAULT_MIN_GROUP_SIZE
+        source = ENV_MIN_GROUP_SIZE if ENV_MIN_GROUP_SIZE in os.environ else source
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else value
+        ok = isinstance(number, (int, np.integer)) or (isinstance(number, float) and float(number).is_integer())
+    except ValueError:
+        ok = False
+    if not ok or int(number) < 1:
+        raise CJMConfigError(
+            f"{source} must be a whole number of at least 1 (the smallest group a report may show), "
+            f"got {value!r}. The default is {DEFAULT_MIN_GROUP_SIZE}."
+        )
+    return int(number)
+
+
+def report_salt(salt: str | None = None) -> str:
+    """The salt of report pseudonyms: ``salt``, else ``$CJM_LAB_SALT``, else the file named by
+    ``$CJM_LAB_SALT_FILE``, else one random salt per process.
+
+    Raises
+    ------
+    CJMConfigError
+        The salt file cannot be read or is empty.
+    """
+    global _RANDOM_SALT
+    if salt is not None:
+        return salt
+    env = os.environ.get(ENV_SALT, "")
+    if env.strip():
+        return env
+    path = os.environ.get(ENV_SALT_FILE, "").strip()
+    if path:
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise CJMConfigError(
+                f"The salt file named by {ENV_SALT_FILE} cannot be read ({err.strerror}). "
+                "Fix: point it at a readable file holding one line of secret text."
+            ) from None
+        if not text:
+            raise CJMConfigError(f"The salt file named by {ENV_SALT_FILE} is empty; write a secret text into it.")
+        return text
+    if _RANDOM_SALT is None:
+        _RANDOM_SALT = secrets.token_hex(16)
+    return _RANDOM_SALT
+
+
+def id_column(name: Any) -> bool:
+    """Whether a column name looks like an id: ``id``, ``*_id`` (``customer_id``, ``respondent_id`` …),
+    ``Kundennummer``.
+
+    Examples
+    --------
+    >>> id_column("customer_id"), id_column("Kundennummer"), id_column("n_ideas")
+    (True, True, False)
+    """
+    return bool(_ID_NAME.match(str(name)))
+
+
+def _frame(table: Any, where: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise CJMDataError(
+            f"{where} needs a pandas DataFrame as `table`, got {type(table).__name__}.",
+            fix="Pass the result table (a DataFrame).",
+        )
+    if table.columns.duplicated().any():
+        dup = [str(c) for c in table.columns[table.columns.duplicated()]]
+        raise CJMDataError(f"{where}: the table has duplicated column names {dup}.",
+                           fix="Rename the columns so that each name appears once.")
+    return table
+
+
+def find_base_column(table: pd.DataFrame) -> str | None:
+    """The column holding each row's base: the first of :data:`BASE_COLUMNS` present, else None.
+
+    Examples
+    --------
+    >>> find_base_column(pd.DataFrame({"wave": [1], "n": [40], "nps": [12.0]}))
+    'n'
+    >>> find_base_column(pd.DataFrame({"driver": ["price"], "importance": [0.4]})) is None
+    True
+    """
+    names = {str(c): c for c in table.columns}
+    for name in BASE_COLUMNS:
+        if name in names:
+            return names[name]
+    return None
+
+
+def _is_number(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _blank(series: pd.Series, hide: np.ndarray) -> pd.Series:
+    """``series`` with the hidden positions missing (integers become nullable Int64)."""
+    keep = pd.Series(~hide, index=series.index)
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("Int64").where(keep)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("boolean").where(keep)
+    return series.where(keep)
+
+
+def _is_total(values: pd.Series) -> np.ndarray:
+    return values.astype(object).map(lambda v: isinstance(v, str) and v.strip() in TOTAL_LABELS).to_numpy(bool)
+
+
+def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray], keep_zeros: bool = False) -> np.ndarray:
+    """Hide the next-smallest cell of every group with exactly one hidden cell, until stable.
+
+    With ``keep_zeros`` (zeros are shown) a zero is taken as the complement only when
+    nothing else is left.
+    """
+    hidden = hidden.copy()
+    sizes = np.where(np.isnan(sizes), np.inf, sizes)
+    if keep_zeros:
+        sizes = np.where(sizes == 0, np.finfo(float).max, sizes)
+    changed = True
+    while changed:
+        changed = False
+        for members in groups:
+            if len(members) < 2:
+                continue
+            h = hidden[members]
+            if h.sum() != 1:
+                continue
+            visible = members[~h]
+            order = np.argsort(sizes[visible], kind="stable")
+            hidden[visible[order[0]]] = True
+            changed = True
+    return hidden
+
+
+def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
+    """The keys that are dimensions of their own: a key the other keys determine (an id beside
+    its segment, a step number beside the step) is dropped, so that it does not split the table
+    into groups of one row."""
+    dims = list(keys)
+    text = {k: table[k].astype(object).astype(str) for k in keys}
+    for key in list(keys):
+        if len(dims) < 2:
+            break
+        others = [c for c in dims if c != key]
+        label = pd.concat([text[c] for c in others], axis=1).agg("\x1f".join, axis=1)
+        if text[key].groupby(label.to_numpy()).nunique().max() <= 1:
+            dims.remove(key)
+    return dims
+
+
+def suppress_small_groups(
+    table: pd.DataFrame,
+    *,
+    base: str | pd.DataFrame | None = None,
+    by: str | Sequence[str] | None = None,
+    min_size: int | None = None,
+    complementary: bool = True,
+    keep_zeros: bool = False,
+) -> pd.DataFrame:
+    """Hide the cells of groups smaller than ``min_size``, with complementary suppression.
+
+    Two layouts:
+
+    *Tidy* (``base`` a column name, or found by name: ``n``, ``base``, ``count``,
+    ``n_customers``, ``n_respondents``, ``n_journeys``, ``n_reached`` … see
+    :data:`BASE_COLUMNS`): one row per group.  A row whose base is below ``min_size`` has
+    every value blanked except its key columns (``by``), and a ``suppressed`` column says
+    which rows were hidden.  Without ``by`` the keys are the columns left of the base
+    column (the project's layout: grouping columns, then ``n``, then the statistics),
+    except float columns (statistics, e.g. ``value`` in a :func:`~cjm_lab.survey.crosstab`).
+    *Wide* (``base="cells"``: the numeric cells are counts; or ``base`` a DataFrame of the
+    counts behind each cell, e.g. behind a table of percentages, same shape): each cell
+    below ``min_size`` is blanked.
+
+    **Complementary suppression.**  A hidden value could be worked back from a total
+    and the other cells of its row or column.  So wherever exactly one cell of a row or
+    column (tidy: of the rows that share all keys but one) is hidden, the next-smallest
+    cell there is hidden too, repeated until nothing changes.  Margins (rows or columns
+    labelled ``Total``, ``Gesamt``, ``All`` … see :data:`TOTAL_LABELS`) are hidden when
+    small themselves but do not take part.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The result table.  Its index is ignored (save tables with their labels as columns).
+    base : str, "cells" or DataFrame, optional
+        Where each cell's base is (see above).  Default: the first column of
+        :data:`BASE_COLUMNS` present; a table without one raises.
+    by : str or list of str, optional
+        Key (label) columns that are never blanked.
+    min_size : int, optional
+        Default: :func:`min_group_size` (``$CJM_LAB_MIN_GROUP_SIZE``, else 5).
+    complementary : bool, default True
+        Also hide the cells that would give a hidden one away.
+    keep_zeros : bool, default False
+        Show bases of exactly 0 (an empty group reveals nobody; off by default).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the hidden cells missing (integer columns become nullable ``Int64``).
+
+    Raises
+    ------
+    CJMDataError
+        No base column, a base that is not a count, or keys that are not columns.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"wave": ["1", "2", "3", "Total"], "n": [3, 40, 50, 93],
+    ...                   "nps": [33.0, 10.0, 12.0, 11.8]})
+    >>> suppress_small_groups(t)
+        wave     n   nps  suppressed
+    0      1  <NA>   NaN        True
+    1      2  <NA>   NaN        True
+    2      3    50  12.0       False
+    3  Total    93  11.8       False
+    """
+    where = "suppress_small_groups()"
+    table = _frame(table, where)
+    k = min_group_size(min_size)
+    keys = column_names(by, arg="by", where=where)
+    if keys:
+        require_columns(table, {"by": keys}, where=where)
+    if isinstance(base, pd.DataFrame) or (isinstance(base, str) and base == "cells"):
+        return _suppress_wide(table, base, keys, k, complementary, keep_zeros, where)
+    if base is None:
+        base = find_base_column(table)
+        if base is None:
+            raise CJMDataError(
+                f"{where} cannot tell which column holds each row's base (number of people): "
+                f"none of {', '.join(BASE_COLUMNS)} is a column.",
+                fix="Pass `base=` (a column, \"cells\" when the cells are counts, or a table of counts).",
+            )
+    require_columns(table, {"base": base}, where=where)
+    sizes = numeric_column(table, base, where=where, low=0).to_numpy()
+    out = table.reset_index(drop=True).copy()
+    if by is None:  # the project's tidy layout: grouping columns, then the base, then the statistics
+        keys = [c for c in out.columns[: list(out.columns).index(base)]
+                if not pd.api.types.is_float_dtype(out[c].dtype)]  # a float left of the base is a statistic
+    small = sizes < k
+    if keep_zeros:
+        small &= sizes != 0
+    hidden = small.copy()
+    if complementary and len(out) > 1:
+        total = np.zeros(len(out), bool)
+        for key in keys:
+            total |= _is_total(out[key])
+        dims = _dimensions(out, keys)
+        groups = []
+        positions = np.arange(len(out))
+        for key in dims or [None]:
+            others = [c for c in dims if c != key]
+            if others:
+                codes = out[others].astype(object).astype(str).agg("\x1f".join, axis=1)
+                labels = pd.factorize(codes)[0]
+            else:
+                labels = np.zeros(len(out), int)
+            for g in np.unique(labels):
+                groups.append(positions[(labels == g) & ~total])
+        hidden = _complement(hidden, sizes.astype(float), groups, keep_zeros) | small
+    for col in out.columns:
+        if col in keys or str(col) == "suppressed":
+            continue
+        out[col] = _blank(out[col], hidden)
+    out["suppressed"] = hidden
+    return out
+
+
+def _suppress_wide(table: pd.DataFrame, base: Any, keys: list[Any], k: int, complementary: bool,
+                   keep_zeros: bool, where: str) -> pd.DataFrame:
+    out = table.copy()
+    if not keys:
+        keys = [c for c in out.columns if not _is_number(out[c])]
+    cells = [c for c in out.columns if c not in keys]
+    if isinstance(base, pd.DataFrame):
+        missing = [c for c in cells if c not in base.columns]
+        if base.shape[0] != table.shape[0] or missing:
+            raise CJMDataError(
+                f"{where}: `base` must hold the counts behind every cell of `table`, with the same rows "
+                f"({table.shape[0]}) and the cell columns; it has {base.shape[0]} rows"
+                + (f" and lacks {missing[:5]}." if missing else "."),
+                fix="Pass the table of counts the percentages were computed from.",
+            )
+        counts_frame = base.reset_index(drop=True)
+    else:
+        counts_frame = out.reset_index(drop=True)
+    for col in cells:
+        if not _is_number(counts_frame[col]):
+            numeric_column(counts_frame, col, where=where, low=0)
+    counts = np.column_stack([numeric_column(counts_frame, c, where=where, low=0).to_numpy() for c in cells]) \
+        if cells else np.zeros((len(out), 0))
+    small = counts < k
+    if keep_zeros:
+        small &= counts != 0
+    hidden = small.copy()
+    if complementary and counts.size:
+        total_row = np.zeros(len(out), bool)
+        for key in keys:
+            total_row |= _is_total(out[key].reset_index(drop=True))
+        if out.index.dtype == object:
+            total_row |= _is_total(pd.Series(out.index))
+        total_col = _is_total(pd.Series([str(c) for c in cells]))
+        n_rows, n_cols = counts.shape
+        flat = np.arange(counts.size).reshape(counts.shape)
+        groups = [flat[i, ~total_col] for i in range(n_rows) if not total_row[i]]
+        groups += [flat[~total_row, j] for j in range(n_cols) if not total_col[j]]
+        hidden = _complement(hidden.ravel(), counts.astype(float).ravel(), groups, keep_zeros).reshape(counts.shape) | small
+    for j, col in enumerate(cells):
+        out[col] = _blank(out[col], hidden[:, j])
+    return out
+
+
+def pseudonymise_ids(
+    table: pd.DataFrame, *, columns: str | Sequence[str] | None = None, salt: str | None = None
+) -> pd.DataFrame:
+    """Replace id columns by salted pseudonyms (:func:`pseudonymise`) before a table leaves.
+
+    Parameters
+    ----------
+    table : DataFrame
+    columns : str or list, optional
+        The id columns.  Default: every column named ``id`` or ending in ``_id``
+        (``customer_id``, ``respondent_id``, ``session_id`` …) and ``Kundennummer``.
+    salt : str, optional
+        Default :func:`report_salt` (``$CJM_LAB_SALT``, ``$CJM_LAB_SALT_FILE``, else random
+        per process).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["C1", "C2"], "n_events": [3, 4]})
+    >>> out = pseudonymise_ids(t, salt="s3cret")
+    >>> out["customer_id"].str.len().tolist(), "C1" in out["customer_id"].tolist()
+    ([16, 16], False)
+    """
+    where = "pseudonymise_ids()"
+    table = _frame(table, where)
+    if columns is None:
+        cols = [c for c in table.columns if _ID_NAME.match(str(c))]
+    else:
+        cols = [columns] if isinstance(columns, str) else list(columns)
+        require_columns(table, {"columns": cols}, where=where)
+    out = table.copy()
+    key = report_salt(salt)
+    for col in cols:
+        out[col] = pseudonymise(out[col], salt=key)
+    return out
+
+
+def protect_table(
+    table: pd.DataFrame,
+    *,
+    base: str | pd.DataFrame | bool | None = None,
+    by: str | Sequence[str] | None = None,
+    min_size: int | None = None,
+    ids: str | Sequence[str] | None = None,
+    salt: str | None = None,
+    mask: bool = True,
+) -> pd.DataFrame:
+    """What a table goes through before it reaches a report: pseudonyms, masking, suppression.
+
+    1. Id columns (see :func:`pseudonymise_ids`) become salted pseudonyms.
+    2. Text columns go through :func:`mask_pii` (``mask=False`` to skip).
+    3. Groups below ``min_size`` are hidden with :func:`suppress_small_groups`: ``base``
+       names the base column (default: found by name, :data:`BASE_COLUMNS`); a table
+       without one is written as it is; ``base=False`` says explicitly that the table
+       has no groups to protect (e.g. model coefficients).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"segment": ["a", "b", "c"], "n": [2, 30, 40],
+    ...                   "example": ["mail me: x@y.de", "ok", "fine"]})
+    >>> protect_table(t, min_size=5)
+      segment     n example  suppressed
+    0       a  <NA>     NaN        True
+    1       b  <NA>     NaN        True
+    2       c    40    fine       False
+    """
+    where = "protect_table()"
+    table = _frame(table, where)
+    out = pseudonymise_ids(table, columns=ids, salt=salt)
+    id_cols = {c for c in out.columns if (ids is None and _ID_NAME.match(str(c)))
+               or (ids is not None and c in ([ids] if isinstance(ids, str) else list(ids)))}
+    if mask:
+        for col in out.columns:
+            if col in id_cols:
+                continue
+            dtype = out[col].dtype
+            if dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+                if dtype == object and not out[col].map(lambda v: isinstance(v, str)).any():
+                    continue
+                out[col] = mask_pii(out[col].astype(object).where(out[col].notna(), None))
+    if base is False:
+        return out
+    if base is True:
+        base = None
+    if base is None and find_base_column(out) is None:
+        return out
+    return suppress_small_groups(out, base=base, by=by, min_size=min_size)

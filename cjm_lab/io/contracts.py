@@ -19,7 +19,7 @@ import pandas as pd
 
 from cjm_lab._validate import numeric_column, offending, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io.mapping import expand_patterns, read_mapping, resolve_columns
+from cjm_lab.io.mapping import delimiter_hint, expand_patterns, read_mapping, resolve_columns
 from cjm_lab.io.readers import TableMeta, as_frame
 from cjm_lab.vocab import DEFAULT_STAGES, KIND_LABELS, KINDS, STAGE_LABELS
 
@@ -122,7 +122,7 @@ def _prepare(
             f"to it.{suggest(role, df.columns)}",
             column=role,
             source=meta.source,
-            fix=f"Pass columns={{{_closest(role, df.columns)!r}: {role!r}}} (or a YAML mapping file)"
+            fix=delimiter_hint(df.columns) + f"Pass columns={{{_closest(role, df.columns)!r}: {role!r}}} (or a YAML mapping file)"
             + (" or create_ids=True" if role == "customer_id" and table == "customers" else "")
             + ". The data has: "
             + ", ".join(repr(c) for c in list(df.columns)[:25])
@@ -187,6 +187,9 @@ def _require_present(df: pd.DataFrame, column: str, *, source: str, what: str) -
 
 
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.IGNORECASE)
+_HAS_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|(?<!\d)\d{4}(?!\d)|(?<!\d)\d{8}(?!\d)")
+_MONTH_OVER_12 = re.compile(r"\d{1,2}[./\-](?:1[3-9]|[2-9]\d)[./\-]\d")
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d")
 _FALLBACK_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
                      "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d")
 
@@ -262,11 +265,17 @@ def parse_timestamps(
                     break
     if failed.any():
         attempt = pd.to_datetime(text.where(failed), format="mixed", dayfirst=True, errors="coerce", utc=aware)
+        # dateutil fills a missing date with today's ('10:00' -> today 10:00), and reads an ISO date that
+        # failed ISO 8601 day first ('2025-13-01' -> 13 January): neither may pass,
+        # likewise a month-first US date ('01/13/2025' -> 13 January, but '02/01/2025' -> 2 January)
+        attempt = attempt.where(text.str.contains(_HAS_DATE, na=False) & ~text.str.match(_ISO_DATE, na=False)
+                                & ~text.str.match(_MONTH_OVER_12, na=False))
         parsed = parsed.where(~(failed & attempt.notna()), attempt)
         failed = present & parsed.isna()
     _bad(failed, values, "{n} value(s) in " + repr(column) + " are not readable timestamps.", column=column,
          source=source, fix="Use ISO 8601 (2025-03-30 14:05:00 or 2025-03-30T14:05:00+02:00) or "
-         "DD.MM.YYYY HH:MM; remove text such as 'unbekannt'.")
+         "DD.MM.YYYY HH:MM (day first; a US month-first date such as 01/13/2025 is not guessed); remove text "
+         "such as 'unbekannt' and times without a date.")
     parsed = pd.to_datetime(parsed)
     if aware:
         return parsed.dt.tz_convert("UTC")

@@ -26,9 +26,27 @@ import yaml
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["read_mapping", "resolve_columns", "expand_patterns"]
+__all__ = ["read_mapping", "resolve_columns", "expand_patterns", "delimiter_hint"]
 
 _TABLES = ("events", "touchpoints", "survey", "customers")
+
+
+def delimiter_hint(columns: Any) -> str:
+    """A hint when a file was split on the wrong delimiter: one column whose name holds another one.
+
+    Examples
+    --------
+    >>> delimiter_hint(["Kunde;Zeit;Kontaktpunkt"])
+    "The data has a single column whose name holds ';': the file is probably separated by ';'; pass delimiter=';' (or leave `delimiter` out to have it guessed). "
+    """
+    names = [str(c) for c in columns]
+    if len(names) != 1:
+        return ""
+    for sep in (";", "\t", "|", ","):
+        if sep in names[0]:
+            return (f"The data has a single column whose name holds {sep!r}: the file is probably separated by "
+                    f"{sep!r}; pass delimiter={sep!r} (or leave `delimiter` out to have it guessed). ")
+    return ""
 
 
 def read_mapping(columns: Mapping[str, Any] | str | os.PathLike | None, *, table: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -116,7 +134,7 @@ def resolve_columns(
                 f"The mapping names column {col!r}, which the data does not have.{suggest(col, present)}",
                 column=col,
                 source=source,
-                fix="Correct the column name in the mapping; the data has: "
+                fix=delimiter_hint(present) + "Correct the column name in the mapping; the data has: "
                 + ", ".join(repr(c) for c in present[:25])
                 + (" ..." if len(present) > 25 else ""),
             )

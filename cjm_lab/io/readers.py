@@ -213,13 +213,7 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
         meta.format = "qualtrics"
         skip = [1, 2]
     try:
-        with _open_binary(path) as fh:
-            df = pd.read_csv(fh, skiprows=skip, **kwargs)
-    except UnicodeDecodeError:
-        kwargs["encoding"] = "cp1252"
-        meta.read_options["encoding"] = "cp1252"
-        with _open_binary(path) as fh:
-            df = pd.read_csv(fh, skiprows=skip, **kwargs)
+        df = _read_csv_decoding(path, skip, kwargs, meta, explicit=bool(options and options.get("encoding")))
     except pd.errors.EmptyDataError as err:
         raise CJMDataError("The file is empty.", source=str(path), fix="Export the table again.") from err
     except pd.errors.ParserError as err:
@@ -231,6 +225,7 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     if kwargs["thousands"]:
         df = _undo_loose_thousands(path, df, skip, kwargs)
     _check_header(path, kwargs)
+    df = _keep_leading_zeros(path, df, skip, kwargs)
     if sniffed["qualtrics"]:
         with _open_binary(path) as fh:
             header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
@@ -238,6 +233,30 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
             str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()
         }
     return df, meta
+
+
+def _read_csv_decoding(path: Path, skip: list[int], kwargs: dict[str, Any], meta: TableMeta, *,
+                       explicit: bool) -> pd.DataFrame:
+    """Read with the sniffed encoding, else cp1252, else latin-1 (which decodes any byte).
+
+    A byte the sniffed sample did not show (after the first 256 KB) can still fail to decode;
+    an encoding the user named is not second-guessed but reported.
+    """
+    tried = [kwargs["encoding"]] + ([] if explicit else [e for e in ("cp1252", "latin-1") if e != kwargs["encoding"]])
+    for encoding in tried:
+        kwargs["encoding"] = encoding
+        meta.read_options["encoding"] = encoding
+        try:
+            with _open_binary(path) as fh:
+                return pd.read_csv(fh, skiprows=skip, **kwargs)
+        except UnicodeDecodeError as err:
+            last = err
+    raise CJMDataError(
+        f"The file cannot be decoded as {kwargs['encoding']!r} ({last.reason} at byte {last.start}).",
+        source=str(path),
+        fix="Pass the file's real encoding, e.g. encoding='cp1252' (German Excel) or 'utf-8', or leave "
+        "`encoding` out to let cjm-lab guess.",
+    )
 
 
 def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
@@ -272,6 +291,32 @@ def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs:
         cells = text[col].dropna().str.strip()
         if not cells.str.fullmatch(number).all():
             df[col] = text[col]
+    return df
+
+
+_LEADING_ZERO = re.compile(r"\s*[+-]?0\d")
+
+
+def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: dict[str, Any]) -> pd.DataFrame:
+    """Keep zero-padded codes as written: ids ``0012345`` and postcodes ``01067`` are no numbers.
+
+    pandas reads them as 12345 and 1067, which breaks joins with the same ids read as text
+    elsewhere.  The first 10,000 rows are checked as text; a numeric column with a cell such as
+    ``007`` is read again, as text, in full.
+    """
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
+               and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    if not numeric:
+        return df
+    options = {k: v for k, v in kwargs.items() if k not in ("low_memory",)}
+    with _open_binary(path) as fh:
+        head = pd.read_csv(fh, skiprows=skip, usecols=numeric, dtype=str, nrows=10_000, **options)
+    padded = [c for c in numeric if head[c].dropna().str.match(_LEADING_ZERO).any()]
+    if padded:
+        with _open_binary(path) as fh:
+            text = pd.read_csv(fh, skiprows=skip, usecols=padded, dtype=str, **options)
+        for col in padded:
+            df[col] = text[col].to_numpy()
     return df
 
 

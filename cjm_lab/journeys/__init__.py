@@ -1,7 +1,8 @@
 """Journey sequence mining: paths, transitions, funnels, patterns, pain points, attribution.
 
 Aggregation over events runs as SQL in an engine (embedded DuckDB by default), so the
-same analyses work on a pandas DataFrame and on Parquet/CSV files larger than memory.
+same analyses work on a pandas DataFrame, on Parquet/CSV files larger than memory and,
+with the same SQL run by ``spark.sql``, on a PySpark DataFrame.
 """
 
 from cjm_lab.journeys.attribution import attribution

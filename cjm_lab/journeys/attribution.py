@@ -33,7 +33,7 @@ from scipy.sparse.linalg import spsolve
 from cjm_lab._validate import numeric_column, require_columns, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote, run_sql
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["attribution", "RULES", "DIRECT", "CONVERSION", "NULL"]
@@ -197,7 +197,7 @@ def attribution(
             fix="Check the conversion touchpoints (`conversions=`) against the log's touchpoint names.",
         )
     rule_table = run_sql(_rules_sql(base, segs, h, weights, value), source, touchpoints=cat) if rules else None
-    moves = run_sql(_markov_sql(base, segs, order), source, touchpoints=cat)
+    moves = run_sql(_markov_sql(base, segs, order, spec.dialect), source, touchpoints=cat)
     return _assemble(moves, rule_table, totals, segs, order, rules, value is not None)
 
 
@@ -207,13 +207,22 @@ def _check_value(source: Any, value: str, where: str) -> None:
         require_columns(source.frame, {"value": value}, where=where)
         numeric_column(source.frame, value, where=where)
         return
+    if source.kind == "spark":
+        from cjm_lab.journeys.spark import column_type
+
+        require_columns(pd.DataFrame(columns=source.columns()), {"value": value}, where=where)
+        kind = column_type(source.spark_frame, value)
+        if kind not in ("byte", "short", "integer", "long", "float", "double") and not kind.startswith("decimal"):
+            raise CJMDataError(f"{where}: the value column {value!r} holds no numbers (Spark type {kind}).",
+                               column=value, fix="Cast it to a number (e.g. .cast('double')) first.")
+        return
     cols = list(run_sql("SELECT * FROM events LIMIT 0", source).columns)
     require_columns(pd.DataFrame(columns=cols), {"value": value}, where=where)
 
 
 def _base_ctes(spec: Any, value: str | None) -> str:
     """CTEs ``jj`` (events with the journey's first segment values), ``conv`` and ``touch``."""
-    d = DUCKDB
+    d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(
         f", first_value({quote(s)}) OVER (PARTITION BY journey_id ORDER BY step) AS {quote(s)}" for s in segs
@@ -266,7 +275,7 @@ FROM cr GROUP BY {seg_grp}touchpoint
 """
 
 
-def _markov_sql(base: str, segs: list[str], order: int) -> str:
+def _markov_sql(base: str, segs: list[str], order: int, d: Dialect = DUCKDB) -> str:
     """Transition counts between states (tuples of the last ``order`` touchpoints).
 
     Columns ``f1..fk`` name the source state (all NULL for ``(start)``; NULL padding at
@@ -281,7 +290,7 @@ def _markov_sql(base: str, segs: list[str], order: int) -> str:
     leads = ", ".join(f"lead(s{i}) OVER w AS n{i}" for i in range(1, k + 1))
     s_cols = ", ".join(f"s{i}" for i in range(1, k + 1))
     n_cols = ", ".join(f"n{i}" for i in range(1, k + 1))
-    nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS f{i}" for i in range(1, k + 1))
+    nulls = ", ".join(f"{d.cast_text('NULL')} AS f{i}" for i in range(1, k + 1))
     s_as_g = ", ".join(f"s{i} AS g{i}" for i in range(1, k + 1))
     s_as_f = ", ".join(f"s{i} AS f{i}" for i in range(1, k + 1))
     n_as_g = ", ".join(f"n{i} AS g{i}" for i in range(1, k + 1))

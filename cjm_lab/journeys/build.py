@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._validate import column_names
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.engine import (
     ENGINE_OPTIONS,
@@ -45,6 +46,10 @@ def prepare(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}. Journey options: "
             f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}."
         )
+    for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
+        if flag in options and not isinstance(options[flag], bool):
+            raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
+    column_names(by, arg="by", where=where)
     engine = engine_options(**{k: options.pop(k) for k in ENGINE_OPTIONS if k in options}, where=where)
     source = as_source(events, where=where)
     source.engine = engine
@@ -55,8 +60,11 @@ def prepare(
             segment_columns(source, [col], where=where, arg=arg)
             extra_cols.append(col)
     touchpoints = options.pop("touchpoints", None)
-    cols = list(source.frame.columns) if source.frame is not None else []
-    spec = make_spec(segments=segments, touchpoints=touchpoints, event_columns=cols, extra=extra_cols, **options)
+    cols = source.columns() if source.kind != "files" else []
+    spec = make_spec(segments=segments, touchpoints=touchpoints, event_columns=cols, extra=extra_cols,
+                     dialect=source.dialect, **options)
+    if source.kind == "spark":
+        _check_in_engine(source, spec, touchpoints, where)
     if touchpoints is not None and source.frame is not None:
         known = set(touchpoints["touchpoint"].astype(str))
         unknown_tp = ~source.frame["touchpoint"].isin(known)
@@ -81,6 +89,38 @@ def prepare(
     return source, spec, touchpoints
 
 
+def _check_in_engine(source: EventSource, spec: JourneySpec, touchpoints: pd.DataFrame | None, where: str) -> None:
+    """The checks :func:`prepare` makes with pandas, as SQL for events that live in the engine (Spark)."""
+    if touchpoints is not None:
+        unknown = run_sql(
+            "SELECT touchpoint, n, sum(n) OVER () AS n_all FROM (SELECT touchpoint, count(*) AS n FROM events "
+            "WHERE touchpoint IS NOT NULL AND touchpoint NOT IN (SELECT touchpoint FROM touchpoints) "
+            "GROUP BY touchpoint) AS u ORDER BY n DESC, touchpoint LIMIT 5",
+            source, touchpoints=touchpoints,
+        )
+        if len(unknown):
+            raise CJMDataError(
+                f"{where}: {int(unknown['n_all'].iloc[0])} event(s) name touchpoints the catalogue does not have: "
+                f"{', '.join(map(repr, unknown['touchpoint']))}.",
+                column="touchpoint",
+                fix="Add them to the catalogue or correct the log.",
+            )
+    if spec.journey == "session" and spec.has_session_id:
+        shared = run_sql(
+            "SELECT session_id, count(*) OVER () AS n_shared FROM (SELECT session_id FROM events "
+            "WHERE session_id IS NOT NULL GROUP BY session_id HAVING count(DISTINCT customer_id) > 1) AS s "
+            "ORDER BY session_id LIMIT 5",
+            source,
+        )
+        if len(shared):
+            raise CJMDataError(
+                f"{where}: {int(shared['n_shared'].iloc[0])} session(s) belong to more than one customer, so "
+                "sessions do not nest in customers.",
+                column="session_id", rows=list(shared["session_id"]),
+                fix="Make session ids unique per customer, or drop session_id to cut sessions by inactivity.",
+            )
+
+
 def build_journeys(
     events: Any,
     *,
@@ -98,9 +138,11 @@ def build_journeys(
 
     Parameters
     ----------
-    events : DataFrame or path
+    events : DataFrame, path, or Spark DataFrame
         Events from :func:`cjm_lab.io.load_events`, or Parquet/CSV files with the
-        contract's columns (read by DuckDB without loading them all).
+        contract's columns (read by DuckDB without loading them all), or a PySpark
+        DataFrame (or a ``(SparkSession, "table name")`` pair) with those columns and a
+        ``TIMESTAMP`` timestamp: the same SQL then runs on Spark.
     touchpoints : DataFrame, optional
         The catalogue from :func:`cjm_lab.io.load_touchpoints`: adds ``stage``,
         ``department``, ``kind`` (and ``channel`` when the log has none) and marks
@@ -142,8 +184,8 @@ def build_journeys(
     """
     options = {k: v for k, v in locals().items() if k in JOURNEY_OPTIONS or (k in ENGINE_OPTIONS and v is not None)}
     source, spec, cat = prepare(events, where="build_journeys()", options=options)
-    if source.frame is not None:
-        keep = [c for c in source.frame.columns if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]
+    if source.kind != "files":
+        keep = [c for c in source.columns() if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]
         spec = JourneySpec(**{**spec.__dict__, "extra": tuple(keep)})
     carried = [*spec.extra, *spec.segments, *[c for c in spec.catalogue if c != "is_conversion"]]
     if spec.journey == "session" and not spec.has_session_id:

@@ -22,7 +22,7 @@ from scipy import sparse
 from cjm_lab._validate import require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, run_sql
+from cjm_lab.journeys.engine import literal, run_sql
 from cjm_lab.journeys.paths import PATH_SEPARATOR
 from cjm_lab.journeys.sql import journey_ctes
 
@@ -114,7 +114,7 @@ def _ngram_sql(spec: Any, lo: int, hi: int, max_features: int | None) -> str:
         parts.append(f"SELECT journey_id, {term} AS term FROM g{cond}")
     limit = f" LIMIT {int(max_features)}" if max_features else ""
     return f"""
-WITH {journey_ctes(spec, DUCKDB)},
+WITH {journey_ctes(spec)},
 g AS (SELECT journey_id, step, touchpoint AS g1{leads} FROM j WINDOW w AS (PARTITION BY journey_id ORDER BY step)),
 grams AS ({' UNION ALL '.join(parts)}),
 terms AS (SELECT term, count(DISTINCT journey_id) AS df FROM grams GROUP BY term),
@@ -125,7 +125,7 @@ GROUP BY grams.journey_id, grams.term
 
 
 def _journey_sql(spec: Any) -> str:
-    d = DUCKDB
+    d = spec.dialect
     return f"""
 WITH {journey_ctes(spec, d)}
 SELECT journey_id, {d.arg_min('customer_id', 'step')} AS customer_id,

@@ -12,7 +12,7 @@ from scipy import stats
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import literal, quote, run_sql
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
 
@@ -79,7 +79,7 @@ class _Plan:
             raise CJMConfigError(f"`level` must be 'touchpoint' or 'stage', got {level!r}.")
         if level == "stage" and "stage" not in spec.catalogue:
             raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
-        self.node = "touchpoint" if level == "touchpoint" else "CAST(stage AS VARCHAR)"
+        self.node = "touchpoint" if level == "touchpoint" else spec.dialect.cast_text("stage")
 
     def match(self, k: int, col: str = "node") -> str:
         return f"{col} IN (" + ", ".join(literal(m) for m in self.members[k]) + ")"
@@ -90,13 +90,14 @@ class _Plan:
 
 def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
     """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
-    d = DUCKDB
+    d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
     # ordered and any-order funnels only compare the order of the steps' own events: the others
-    # are dropped before the events are sorted (exclusions are kept for their check)
+    # are dropped before the events are sorted (exclusions are kept for their check).  Not by
+    # segment: a journey's segment is its first event's, which may be one the filter drops.
     keep = None
-    if plan.mode != "strict" and not dropoffs:
+    if plan.mode != "strict" and not dropoffs and not segs:
         keep = " OR ".join(f"({plan.match(k, plan.node)})" for k in range(plan.k))
         if plan.exclude:
             keep += " OR touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
@@ -126,14 +127,16 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
         ctes.append(f"f AS (SELECT * FROM {prev})")
     elif plan.mode == "any":
         anym = " OR ".join(f"({plan.match(k)})" for k in range(plan.k))
-        ctes.append(f"a0 AS (SELECT journey_id, min(t) AS t0, min(step) AS p_start{seg_first} FROM n "
+        # t_start: the first event of any step (the window's anchor); t0 stays the first step's own time
+        ctes.append(f"a0 AS (SELECT journey_id, min(t) AS t_start, min(step) AS p_start{seg_first} FROM n "
                     f"WHERE {anym} GROUP BY journey_id)")
+        win_any = win.replace(" t <=", " e.t <=").replace("f.t0", "f.t_start")
         cols = ", ".join(
-            f"min(CASE WHEN {plan.match(k, 'e.node')}{win.replace(' t <=', ' e.t <=')} THEN e.step END) AS p{k}, "
-            f"min(CASE WHEN {plan.match(k, 'e.node')}{win.replace(' t <=', ' e.t <=')} THEN e.t END) AS t{k}"
+            f"min(CASE WHEN {plan.match(k, 'e.node')}{win_any} THEN e.step END) AS p{k}, "
+            f"min(CASE WHEN {plan.match(k, 'e.node')}{win_any} THEN e.t END) AS t{k}"
             for k in range(plan.k)
         )
-        group = ", ".join(f"f.{c}" for c in ["journey_id", "t0", "p_start", *[quote(s) for s in segs]])
+        group = ", ".join(f"f.{c}" for c in ["journey_id", "t_start", "p_start", *[quote(s) for s in segs]])
         ctes.append(f"f AS (SELECT {group}, {cols} FROM a0 AS f JOIN n AS e ON e.journey_id = f.journey_id "
                     f"GROUP BY {group})")
     else:  # strict: consecutive events
@@ -164,10 +167,11 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
         ctes.append(f"f AS (SELECT journey_id, {best}{seg_best} FROM o GROUP BY journey_id)")
     if plan.exclude:
         excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
-        last = f"coalesce({', '.join(f'f.t{k}' for k in reversed(range(plan.k)))})"
+        first = "f.t_start" if plan.mode == "any" else "f.t0"
+        last = f"coalesce({', '.join([*(f'f.t{k}' for k in reversed(range(1, plan.k))), first])})"
         ctes.append(
             "x AS (SELECT DISTINCT f.journey_id FROM f JOIN j AS e ON e.journey_id = f.journey_id "
-            f"AND e.t >= f.t0 AND e.t <= {last} AND {excl})"
+            f"AND e.t >= {first} AND e.t <= {last} AND {excl})"
         )
     return ",\n".join(ctes)
 
@@ -251,7 +255,7 @@ def funnel(
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    d = DUCKDB
+    d = spec.dialect
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
     required = plan.required()
     selects = []

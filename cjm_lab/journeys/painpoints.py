@@ -50,7 +50,7 @@ from scipy import stats
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import literal, quote, run_sql
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["pain_points", "COMPONENTS"]
@@ -221,11 +221,25 @@ def pain_points(
     lookback_s = duration_seconds(lookback, "lookback")
     options = {**journey_options, "touchpoints": touchpoints}
     source, spec, cat = prepare(events, where=where, by=by, extra={"promised": promised}, options=options)
+    if spec.journey == "customer" and source.frame is not None and source.frame["customer_id"].nunique() < min_reach:
+        raise CJMDataError(
+            f"{where}: the log holds {source.frame['customer_id'].nunique()} customer journey(s), fewer than "
+            f"`min_reach`={min_reach}, so no touchpoint can be ranked.",
+            column="customer_id",
+            fix="Pass more journeys (a longer period, no filter), or lower `min_reach` for a small test log.",
+        )
     if promised and source.frame is not None:
         require_columns(source.frame, {"promised": promised}, where=where)
         if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
             raise CJMDataError(f"{where}: the promised-time column {promised!r} holds no timestamps.",
                                column=promised, fix="Parse it with cjm_lab.io.parse_timestamps (UTC) first.")
+    if promised and source.kind == "spark":
+        from cjm_lab.journeys.spark import column_type
+
+        if column_type(source.spark_frame, promised) != "timestamp":
+            raise CJMDataError(f"{where}: the promised-time column {promised!r} holds no timestamps "
+                               f"(Spark type {column_type(source.spark_frame, promised)}).",
+                               column=promised, fix="Make it a Spark TIMESTAMP (UTC) first.")
     if level == "stage" and "stage" not in spec.catalogue:
         raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
     service_tps = _service_set(service, cat)
@@ -279,9 +293,9 @@ def _rework_scope(table: pd.DataFrame, cat: pd.DataFrame | None, unit: str, serv
 
 def _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, window_s, wait_fence, min_wait_s,
                       promised):
-    d = DUCKDB
+    d = spec.dialect
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    node = "touchpoint" if unit == "touchpoint" else "CAST(stage AS VARCHAR)"
+    node = "touchpoint" if unit == "touchpoint" else d.cast_text("stage")
     svc_list = ", ".join(literal(s) for s in service_tps) or "NULL"
     late = (f"CASE WHEN {quote(promised)} IS NOT NULL AND ts > {quote(promised)} THEN 1 ELSE 0 END"
             if promised else "0")
@@ -391,8 +405,8 @@ def _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date,
     })
     sv["_date"] = pd.to_datetime(sv["_date"], utc=True)
     sv = sv[sv["_det"].notna() & sv["_date"].notna()]
-    d = DUCKDB
-    node = "e.touchpoint" if unit == "touchpoint" else "CAST(e.stage AS VARCHAR)"
+    d = spec.dialect
+    node = "e.touchpoint" if unit == "touchpoint" else d.cast_text("e.stage")
     late = (f"max(CASE WHEN e.{quote(promised)} IS NOT NULL AND e.ts > e.{quote(promised)} THEN 1 ELSE 0 END)"
             if promised else "0")
     has_promise = f"max(CASE WHEN e.{quote(promised)} IS NOT NULL THEN 1 ELSE 0 END)" if promised else "0"
@@ -599,7 +613,8 @@ def _score(table, segs, unit, weights, min_reach, with_survey):
             diff = _attributable(g["on_time_detractor_pct"], g["late_odds_ratio"])
             n_late = g["late_pct"].fillna(0) / 100 * g["_d_late"].astype(float)
             excess["detractor"] = excess.get("detractor", 0.0) + (diff * n_late).where(sig & ranked, 0.0).fillna(0.0)
-        total = sum(weights[c] * excess[c] for c in excess)
+        # start from a zero Series: with no touchpoint reaching min_reach there are no components at all
+        total = sum((weights[c] * excess[c] for c in excess), pd.Series(0.0, index=g.index))
         g["excess_customers"] = total.where(ranked)
         g["pain_score"] = (total / n_total * 100).where(ranked)
         for c in excess:

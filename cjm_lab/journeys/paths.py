@@ -10,7 +10,7 @@ import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, quote, run_sql
+from cjm_lab.journeys.engine import DUCKDB, Dialect, quote, run_sql
 from cjm_lab.journeys.sql import journey_ctes
 
 __all__ = ["variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
@@ -21,11 +21,11 @@ PATH_SEPARATOR = " > "
 OTHER_LABEL = "(other)"
 
 
-def _segment_select(segments: Sequence[str]) -> tuple[str, str]:
+def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, str]:
     """Per-journey segment values (the first event's) and the GROUP BY list."""
     if not segments:
         return "", ""
-    first = ", ".join(f"{DUCKDB.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
+    first = ", ".join(f"{d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
     return f", {first}", ", ".join(quote(s) for s in segments) + ", "
 
 
@@ -36,9 +36,12 @@ def _parts(source: Any) -> int:
     70 bytes per event).  With a memory limit (the analysis's or the engine defaults') the
     events are split so that each part, at 150 bytes an event, takes at most half the limit;
     with an unknown number of events (CSV files) in 8 parts.  Without a limit: one part.
+    Spark manages its own memory (and spills per task): one part.
     """
     from cjm_lab.journeys.engine import effective_options, event_rows
 
+    if source.kind == "spark":
+        return 1
     limit = effective_options(source).memory_limit
     if not limit:
         return 1
@@ -94,8 +97,8 @@ def variants(
     if top is not None and (not isinstance(top, int) or top < 1):
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments)
-    d = DUCKDB
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    d = spec.dialect
     # without segments nothing needs the step numbers: the path is ordered by time and sequence
     # directly (one sort fewer)
     numbered = bool(spec.segments) or spec.until_conversion
@@ -197,8 +200,8 @@ def path_parts(
     if side not in ("prefix", "suffix"):
         raise CJMConfigError(f"`side` must be 'prefix' or 'suffix', got {side!r}.")
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments)
-    d = DUCKDB
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    d = spec.dialect
     if side == "prefix":
         filt = f"step <= {n}"
     else:
@@ -240,7 +243,7 @@ def path_lengths(events: Any, *, by: str | Sequence[str] | None = None, **journe
     1       2           1
     """
     source, spec, cat = prepare(events, where="path_lengths()", by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments)
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
     sql = f"""
 WITH {journey_ctes(spec)},
 lens AS (SELECT journey_id, count(*) AS length{seg_first} FROM j GROUP BY journey_id)

@@ -29,7 +29,7 @@ from scipy import stats
 from cjm_lab._validate import require_columns, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, EventSource, literal, run_sql
+from cjm_lab.journeys.engine import DUCKDB, Dialect, EventSource, known_touchpoints, literal, run_sql
 from cjm_lab.journeys.paths import PATH_SEPARATOR, _segment_select
 from cjm_lab.journeys.sql import journey_ctes
 
@@ -86,8 +86,8 @@ def _min_count(share: float, total: np.ndarray) -> np.ndarray:
 _CODE_SEP = " "
 
 
-def _codes_cte() -> str:
-    return ("codes AS (SELECT touchpoint, CAST(row_number() OVER (ORDER BY touchpoint) - 1 AS VARCHAR) AS code "
+def _codes_cte(d: Dialect = DUCKDB) -> str:
+    return (f"codes AS (SELECT touchpoint, {d.cast_text('row_number() OVER (ORDER BY touchpoint) - 1')} AS code "
             "FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u)")
 
 
@@ -455,11 +455,11 @@ def sequential_patterns(
     max_length = _check_length(max_length)
     max_gap = _check_gap(max_gap)
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments)
-    d = DUCKDB
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    d = spec.dialect
     sql = f"""
 WITH {journey_ctes(spec, d)},
-{_codes_cte()},
+{_codes_cte(spec.dialect)},
 paths AS (
   SELECT j.journey_id, {d.ordered_concat('c.code', _CODE_SEP, 'j.step')} AS path{seg_first}
   FROM j JOIN codes AS c ON j.touchpoint = c.touchpoint GROUP BY j.journey_id
@@ -510,7 +510,7 @@ SELECT {seg_group}path, count(*) AS n FROM paths GROUP BY {seg_group}path
 
 def _outcome_sql(spec, outcome, labels_given: bool, cutoff: str | None) -> str:
     """CTEs ending in ``paths``: per journey the code path cut before the outcome and its group."""
-    d = DUCKDB
+    d = spec.dialect
     if labels_given:
         cut = "l._cut IS NULL OR j.ts < l._cut" if cutoff else "TRUE"
         return f"""
@@ -518,7 +518,7 @@ x AS (
   SELECT j.journey_id, j.step, c.code, l._grp, {'l._cut' if cutoff else 'NULL'} AS _cut,
          CASE WHEN {cut} THEN c.code END AS _kept
   FROM j JOIN codes AS c ON j.touchpoint = c.touchpoint
-  LEFT JOIN labels AS l ON CAST(j.customer_id AS VARCHAR) = l._cid
+  LEFT JOIN labels AS l ON {d.cast_text('j.customer_id')} = l._cid
 ),
 paths AS (
   SELECT journey_id, {d.ordered_concat('_kept', _CODE_SEP, 'step')} AS path, min(_grp) AS _grp
@@ -710,8 +710,7 @@ def discriminating_patterns(
                     "or a catalogue (`touchpoints=`) with an is_conversion column."
                 )
             touch = None
-        elif source.frame is not None:
-            known = set(source.frame["touchpoint"].dropna().astype(str).unique())
+        elif (known := known_touchpoints(source)) is not None:
             missing = [o for o in touch if o not in known]
             if missing:
                 raise CJMDataError(
@@ -720,8 +719,8 @@ def discriminating_patterns(
                     fix="Name a touchpoint of the log as `outcome`, or outcome='conversion' for the conversions.",
                 )
     sql = f"""
-WITH {journey_ctes(spec, DUCKDB)},
-{_codes_cte()},
+WITH {journey_ctes(spec)},
+{_codes_cte(spec.dialect)},
 {_outcome_sql(spec, touch, labels is not None, cutoff)}
 SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coalesce(path, ''), _grp
 """

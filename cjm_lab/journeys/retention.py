@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,9 +25,9 @@ from scipy import stats
 from cjm_lab._validate import numeric_column, require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, EventSource, literal, quote, run_sql
+from cjm_lab.journeys.engine import EventSource, literal, quote, run_sql
 from cjm_lab.journeys.funnels import wilson_interval
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
 __all__ = [
     "retention",
@@ -137,12 +137,13 @@ def _customer_ctes(spec: Any, segs: list[str], from_customers: bool, end: float 
     segment values), ``pur`` (purchases),
     ``acq`` (first purchase and segment per customer), ``rep`` (second purchase), ``lim``
     (the data end)."""
-    d = DUCKDB
+    d = spec.dialect
     seg_ev = "" if from_customers else "".join(
         f", first_value({quote(s)}) OVER (PARTITION BY customer_id ORDER BY ts, seq) AS {quote(s)}" for s in segs)
     seg_acq = "".join(f", c.{quote(s)}" for s in segs) if from_customers else "".join(
         f", p.{quote(s)}" for s in segs)
-    join = " LEFT JOIN customers_by AS c ON c.customer_id = CAST(p.customer_id AS VARCHAR)" if from_customers else ""
+    join = (f" LEFT JOIN customers_by AS c ON c.customer_id = {d.cast_text('p.customer_id')}"
+            if from_customers else "")
     cut = f" WHERE t <= {end!r}" if end is not None else ""
     lim = f"SELECT {end!r} AS data_end" if end is not None else "SELECT max(t) AS data_end FROM ev"
     return (
@@ -158,8 +159,31 @@ def _customer_ctes(spec: Any, segs: list[str], from_customers: bool, end: float 
     )
 
 
-def _run(sql: str, source: EventSource, cat: pd.DataFrame | None, customers: pd.DataFrame | None) -> pd.DataFrame:
-    return run_sql(sql, source, touchpoints=cat, extra={"customers_by": customers} if customers is not None else None)
+class _Setup(NamedTuple):
+    """What :func:`retention` and :func:`time_to_repeat` build before their SQL."""
+
+    source: EventSource
+    spec: JourneySpec
+    catalogue: pd.DataFrame | None
+    customers: pd.DataFrame | None  # customer_id and the `by` columns, when `customers=` is given
+    segs: list[str]
+    names: list[str] | None  # the purchase touchpoints (None: the catalogue's is_conversion)
+    end: float | None  # the data end in epoch seconds
+
+
+def _setup(events: Any, where: str, *, purchase: Any, by: Any, customers: Any, end: Any,
+           options: dict[str, Any]) -> _Setup:
+    """The end, the purchase touchpoints, the customer segments and the prepared events."""
+    end_s = _end_seconds(end)
+    options, names = _purchase_setup(where, purchase, options)
+    cust, cust_by = _customer_segments(customers, by, where)
+    source, spec, cat = prepare(events, where=where, by=None if cust is not None else by, options=options)
+    return _Setup(source, spec, cat, cust, cust_by or list(spec.segments), names, end_s)
+
+
+def _run(sql: str, setup: _Setup) -> pd.DataFrame:
+    extra = {"customers_by": setup.customers} if setup.customers is not None else None
+    return run_sql(sql, setup.source, touchpoints=setup.catalogue, extra=extra)
 
 
 # --------------------------------------------------------------------------- periods
@@ -267,14 +291,11 @@ def retention(
         act = "e.is_conv" if activity == "purchase" else "TRUE"
     else:
         act = "e.touchpoint IN (" + ", ".join(literal(a) for a in _names(activity, "activity")) + ")"
-    end_s = _end_seconds(end)
-    options, names = _purchase_setup(where, purchase, journey_options)
-    cust, cust_by = _customer_segments(customers, by, where)
-    source, spec, cat = prepare(events, where=where, by=None if cust is not None else by, options=options)
-    segs = cust_by or list(spec.segments)
+    setup = _setup(events, where, purchase=purchase, by=by, customers=customers, end=end, options=journey_options)
+    segs = setup.segs
     a_segs = "".join(f"a.{quote(s)}, " for s in segs)
     sql = f"""
-WITH {_customer_ctes(spec, segs, cust is not None, end_s, cohort)},
+WITH {_customer_ctes(setup.spec, segs, setup.customers is not None, setup.end, cohort)},
 act AS (SELECT DISTINCT a.customer_id, e.per - a.cohort AS k FROM acq AS a JOIN ev AS e
         ON e.customer_id = a.customer_id AND e.per > a.cohort AND e.per - a.cohort <= {int(periods)} WHERE {act}),
 u AS (
@@ -288,9 +309,9 @@ u AS (
 )
 SELECT u.*, lim.data_end FROM u CROSS JOIN lim
 """
-    raw = _run(sql, source, cat, cust)
+    raw = _run(sql, setup)
     if not (raw["kind"] == "n").any():
-        raise _no_purchases(where, names)
+        raise _no_purchases(where, setup.names)
     data_end = float(raw["data_end"].iloc[0])
     raw["k"] = raw["k"].astype("int64")
     raw["cohort"] = raw["cohort"].astype("int64")
@@ -573,14 +594,11 @@ def time_to_repeat(
         within = [-1.0]
     if not within or min(within) <= 0:
         raise CJMConfigError("`within` must list positive numbers of days, e.g. (30, 90, 180).")
-    end_s = _end_seconds(end)
-    options, names = _purchase_setup(where, purchase, journey_options)
-    cust, cust_by = _customer_segments(customers, by, where)
-    source, spec, cat = prepare(events, where=where, by=None if cust is not None else by, options=options)
-    segs = cust_by or list(spec.segments)
+    setup = _setup(events, where, purchase=purchase, by=by, customers=customers, end=end, options=journey_options)
+    segs = setup.segs
     a_segs = "".join(f"a.{quote(s)}, " for s in segs)
     sql = f"""
-WITH {_customer_ctes(spec, segs, cust is not None, end_s, "M")},
+WITH {_customer_ctes(setup.spec, segs, setup.customers is not None, setup.end, "M")},
 dur AS (
   SELECT {a_segs}(coalesce(r.t2, lim.data_end) - a.t0) / {_DAY!r} AS days, r.t2 IS NOT NULL AS repeated
   FROM acq AS a LEFT JOIN rep AS r ON r.customer_id = a.customer_id CROSS JOIN lim
@@ -588,9 +606,9 @@ dur AS (
 SELECT {''.join(quote(s) + ', ' for s in segs)}days, repeated, count(*) AS n FROM dur
 GROUP BY {''.join(quote(s) + ', ' for s in segs)}days, repeated
 """
-    raw = _run(sql, source, cat, cust)
+    raw = _run(sql, setup)
     if raw.empty:
-        raise _no_purchases(where, names)
+        raise _no_purchases(where, setup.names)
     raw["days"] = raw["days"].astype(float).clip(lower=0.0)
     counts = _counts(raw, segs, "days", "repeated", "n")
     curve = _km_frame(counts, segs, "days", _z(confidence)).rename(
@@ -786,7 +804,7 @@ def time_to_outcome(
     kinds = _names(outcomes, "outcomes")
     starts = _names(start, "start") if start is not None else None
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    d = DUCKDB
+    d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
     seg_out = "".join(f", s.{quote(s)}" for s in segs)

@@ -62,6 +62,8 @@ class JourneySpec:
     catalogue: tuple[str, ...] = ()
     has_session_id: bool = False
     extra: tuple[str, ...] = field(default_factory=tuple)
+    #: The engine's dialect (DuckDB, or Spark for Spark input); builders take it from here.
+    dialect: Dialect = DUCKDB
 
 
 def make_spec(
@@ -75,6 +77,7 @@ def make_spec(
     touchpoints: pd.DataFrame | None = None,
     event_columns: Sequence[str] = (),
     extra: Sequence[str] = (),
+    dialect: Dialect = DUCKDB,
 ) -> JourneySpec:
     """Check the journey options and make a :class:`JourneySpec`."""
     if journey not in ("customer", "session"):
@@ -101,6 +104,7 @@ def make_spec(
         catalogue=catalogue,
         has_session_id="session_id" in event_columns,
         extra=tuple(c for c in extra if c not in segments),
+        dialect=dialect,
     )
 
 
@@ -111,7 +115,7 @@ def can_filter(spec: JourneySpec) -> bool:
 
 def journey_ctes(
     spec: JourneySpec,
-    d: Dialect = DUCKDB,
+    d: Dialect | None = None,
     *,
     following: Mapping[str, str] | None = None,
     running: Mapping[str, str] | None = None,
@@ -141,7 +145,10 @@ def journey_ctes(
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
       that order by ``ts, seq`` themselves (one sort fewer).
+
+    ``d`` is the engine's dialect, by default the spec's (DuckDB, or Spark for Spark input).
     """
+    d = d or spec.dialect
     carried = [*spec.segments, *spec.extra]
     if spec.journey == "session" and spec.has_session_id:
         carried.append("session_id")
@@ -161,7 +168,7 @@ def journey_ctes(
         prev = "dd"
     if spec.journey == "session":
         if spec.has_session_id:
-            jid = "customer_id || '|' || CAST(session_id AS VARCHAR)"
+            jid = f"customer_id || '|' || {d.cast_text('session_id')}"
         else:
             ctes.append(
                 f"s1 AS (SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq) IS NULL "
@@ -173,7 +180,7 @@ def journey_ctes(
                 "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_no FROM s1)"
             )
             prev = "s2"
-            jid = "customer_id || '|' || CAST(session_no AS VARCHAR)"
+            jid = f"customer_id || '|' || {d.cast_text('session_no')}"
     else:
         jid = "customer_id"
     if spec.conversions is not None:

@@ -8,8 +8,8 @@ of the data, and the Kaplan–Meier product-limit estimator gives the cumulative
 converted over time, with Greenwood confidence intervals.
 
 The per-journey times are computed by the engine (SQL); only the distinct times with
-their counts come back to pandas, where the estimator is a few vectorised cumulative
-sums.
+their counts come back to pandas, where the one Kaplan–Meier estimator of the package
+(the one behind :func:`~cjm_lab.journeys.retention.kaplan_meier`) runs on them.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, literal, quote, run_sql
+from cjm_lab.journeys.engine import known_touchpoints, literal, quote, run_sql
 from cjm_lab.journeys.paths import _segment_select
+from cjm_lab.journeys.retention import _check_confidence, _counts, _km_frame, _z
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["TimeToConvert", "time_to_convert"]
@@ -35,54 +35,24 @@ _DAY = 86400.0
 _CENSOR = ("last_event", "data_end")
 
 
-def _check_confidence(confidence: Any) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
-    return float(confidence)
-
-
 def _product_limit(table: pd.DataFrame, segs: list[str], confidence: float) -> pd.DataFrame:
-    """Kaplan–Meier estimate from distinct times with counts, per segment, vectorised.
+    """The share converted over time, per segment: 1 − the Kaplan–Meier curve of :mod:`.retention`.
 
     ``table`` has the segment columns, ``duration``, ``converted`` (1 event / 0
-    censored) and ``n`` (journeys).  At each distinct time t_i with n_i journeys at risk
-    (time >= t_i; censored journeys count as at risk at their own time) and d_i
-    conversions: S(t) = prod(1 - d_i / n_i); Greenwood Var S = S^2 sum d_i / (n_i (n_i - d_i));
-    the interval is log(-log) transformed, so it stays within 0 and 1.
+    censored) and ``n`` (journeys).  Censored journeys count as at risk at their own
+    time; the Greenwood interval is log(−log) transformed, so it stays within 0 and 1.
     """
-    frame = table.assign(_d=table["n"].where(table["converted"] == 1, 0),
-                         _c=table["n"].where(table["converted"] == 0, 0))
-    counts = frame.groupby([*segs, "duration"], observed=True, dropna=False, sort=True)[["_d", "_c"]].sum()
-    counts = counts.reset_index()
-    d = counts["_d"].astype(float)
-    gone = d + counts["_c"]
-    keys = [counts[s] for s in segs]
-
-    def within(series: pd.Series, how: str) -> pd.Series:
-        if not segs:
-            return series.sum() if how == "sum" else series.cumsum()
-        grouped = series.groupby(keys, dropna=False, sort=False)
-        return grouped.transform("sum") if how == "sum" else grouped.cumsum()
-
-    at_risk = within(gone, "sum") - within(gone, "cumsum") + gone
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_step = np.log1p(-(d / at_risk))
-        green = (d / (at_risk * (at_risk - d))).where(d > 0, 0.0)
-    surv = np.exp(within(log_step, "cumsum").to_numpy())
-    gw = within(green, "cumsum").to_numpy()
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        se_ll = np.sqrt(gw) / np.abs(np.log(surv))
-        low = np.where(gw == 0, surv, surv ** np.exp(z * se_ll))
-        high = np.where(gw == 0, surv, surv ** np.exp(-z * se_ll))
-    out = counts[segs].copy()
-    out["time_s"] = counts["duration"].astype(float)
-    out["n_at_risk"] = at_risk.to_numpy().astype(np.int64)
-    out["n_converted"] = counts["_d"].to_numpy().astype(np.int64)
-    out["n_censored"] = counts["_c"].to_numpy().astype(np.int64)
-    out["cum_conversion"] = 1 - surv
-    out["ci_low"] = np.where(surv > 0, 1 - high, np.nan)
-    out["ci_high"] = np.where(surv > 0, 1 - low, np.nan)
+    counts = _counts(table.assign(_conv=table["converted"] == 1), segs, "duration", "_conv", "n")
+    km = _km_frame(counts, segs, "duration", _z(confidence))
+    out = km[segs].copy()
+    for s in segs:  # keep the segment's dtype (an ordered categorical stays one)
+        out[s] = out[s].astype(counts[s].dtype)
+    out["time_s"] = km["time"].to_numpy(float)
+    for col, name in (("n_at_risk", "n_at_risk"), ("n_events", "n_converted"), ("n_censored", "n_censored")):
+        out[name] = km[col].to_numpy().round().astype(np.int64)
+    out["cum_conversion"] = 1 - km["survival"].to_numpy()
+    out["ci_low"] = 1 - km["ci_high"].to_numpy()
+    out["ci_high"] = 1 - km["ci_low"].to_numpy()
     return out
 
 
@@ -235,8 +205,8 @@ def time_to_convert(
     if starts is not None:
         if not starts or not all(isinstance(s, str) and s for s in starts):
             raise CJMConfigError(f"`start` must name a touchpoint (or several), got {start!r}.")
-        if source.frame is not None:
-            known = set(source.frame["touchpoint"].dropna().astype(str).unique())
+        known = known_touchpoints(source)
+        if known is not None:
             missing = [s for s in starts if s not in known]
             if missing:
                 raise CJMDataError(
@@ -246,14 +216,14 @@ def time_to_convert(
                     fix="Name a touchpoint of the log as `start`, or leave it out to start at each journey's "
                     "first event.",
                 )
-    seg_first, seg_group = _segment_select(spec.segments)
+    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     s0 = ("min(CASE WHEN touchpoint IN (" + ", ".join(literal(s) for s in starts) + ") THEN step END) "
           "OVER (PARTITION BY journey_id)") if starts else "1"
     censor = "(SELECT max(t) FROM j)" if censor_at == "data_end" else "t_last"
     sql = f"""
-WITH {journey_ctes(spec, DUCKDB)},
+WITH {journey_ctes(spec)},
 w AS (SELECT journey_id, step, t, is_conv, {seg_cols}{s0} AS _s0 FROM j),
 per AS (
   SELECT journey_id{seg_first}, max(_s0) AS s0, min(CASE WHEN step = _s0 THEN t END) AS t0,

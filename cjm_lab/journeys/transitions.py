@@ -12,7 +12,7 @@ from scipy import stats
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, quote, run_sql
+from cjm_lab.journeys.engine import quote, run_sql
 from cjm_lab.journeys.sql import journey_ctes
 
 __all__ = ["transitions", "compare_transitions", "START", "EXIT"]
@@ -73,10 +73,10 @@ def transitions(
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
     if level != "touchpoint" and level not in spec.catalogue:
         raise CJMConfigError(f"`level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints=.")
-    node = "touchpoint" if level == "touchpoint" else f"coalesce(CAST({quote(level)} AS VARCHAR), '(unknown)')"
+    node = "touchpoint" if level == "touchpoint" else f"coalesce({spec.dialect.cast_text(quote(level))}, '(unknown)')"
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    d = DUCKDB
+    d = spec.dialect
     # the next event comes from the window that numbers the steps: the events are sorted once,
     # and read once (the journeys' starts are counted in the same aggregation, so DuckDB need
     # not keep the journeys for a second pass)

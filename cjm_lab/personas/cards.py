@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._validate import numeric_column, require_columns
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.personas.profiles import PersonaProfile, _fmt, _pct, persona_labels, profile
+from cjm_lab.personas.profiles import PersonaProfile, _fmt, _labels_and_weights, _pct, profile
 
 __all__ = ["persona_cards"]
 
@@ -25,11 +25,6 @@ CARD_COLUMNS = [
     "nps_ci_high", "nps_n", "satisfaction", "satisfaction_n", "channels_en", "channels_de", "narrative_en",
     "narrative_de",
 ]
-
-
-def _check_language(language: str) -> None:
-    if language not in ("en", "de"):
-        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
 
 
 def _join(items: list[str], language: str) -> str:
@@ -112,8 +107,7 @@ def persona_cards(
     Vielkäufer: 50 % der Kunden. Auffällig: spend hoch (31,0 vs. 21,0) und channel: web (100 % vs. 67 %). Bevorzugte Kanäle: web 100 %.
     """
     where = "persona_cards()"
-    require_frame(data, where=where)
-    lab = persona_labels(labels, data, where=where)
+    lab, w = _labels_and_weights(data, labels, weight, where=where)
     if profile_result is None:
         profile_result = profile(data, labels, variables=variables, weight=weight, clustered_on=clustered_on,
                                  survey=survey, score=score, survey_weight=survey_weight, id_column=id_column,
@@ -122,7 +116,6 @@ def persona_cards(
         raise CJMConfigError(f"{where}: `profile_result` must be what profile() returns.")
     sizes = profile_result.sizes
     traits = profile_result.traits
-    w = np.ones(len(data)) if weight is None else numeric_column(data, weight, where=where).to_numpy()
     personas = sizes["persona"].to_numpy()
 
     # satisfaction

@@ -110,6 +110,21 @@ def persona_labels(labels: Any, data: pd.DataFrame, *, where: str) -> pd.Series:
     return out.rename("persona")
 
 
+def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
+    """The checks :func:`profile` and :func:`~cjm_lab.personas.persona_cards` share: ``data`` is a
+    DataFrame, ``labels`` give every row a persona (:func:`persona_labels`), and ``weight``
+    (optional) is a complete, positive numeric column.  Returns the labels and one weight per row."""
+    require_frame(data, where=where)
+    lab = persona_labels(labels, data, where=where)
+    if weight is None:
+        return lab, np.ones(len(data))
+    w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+    if (w <= 0).any():
+        raise CJMDataError(f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.", column=weight,
+                           fix="Weights must be positive.")
+    return lab, w
+
+
 def variable_label(variable: str, labels: Mapping[str, Any] | None, language: str) -> str:
     """A variable's label in the language (mapping of str, or of {"en": ..., "de": ...})."""
     if not labels or variable not in labels:
@@ -292,8 +307,7 @@ def profile(
     1        1   31.0  147.6
     """
     where = "profile()"
-    require_frame(data, where=where)
-    lab = persona_labels(labels, data, where=where)
+    lab, w = _labels_and_weights(data, labels, weight, where=where)
     if clustered_on is None and hasattr(labels, "feature_names_in_"):
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])
@@ -308,13 +322,6 @@ def profile(
     else:
         variables = list(variables)
         require_columns(data, {"variables": variables}, where=where)
-    if weight is not None:
-        w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
-        if (w <= 0).any():
-            raise CJMDataError(f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.", column=weight,
-                               fix="Weights must be positive.")
-    else:
-        w = np.ones(len(data))
     personas = pd.Index(pd.unique(lab)).sort_values()
     k = len(personas)
     codes = personas.get_indexer(lab)

@@ -12,7 +12,17 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.plots.theme import check_language, cjm_style, format_percent
+from cjm_lab.plots.theme import (
+    HIGHLIGHT,
+    add_footnote,
+    check_language,
+    cjm_style,
+    format_number,
+    format_percent,
+    persona_colors,
+    persona_markers,
+    text,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,3 +156,30 @@ def err_bars(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     below = np.nan_to_num(np.clip(v - lo, 0, None))
     above = np.nan_to_num(np.clip(hi - v, 0, None))
     return np.vstack([below, above])
+
+
+def segment_styles(table: pd.DataFrame, segs: Sequence[str]) -> tuple[pd.Series, list[Any], dict[Any, str],
+                                                                   dict[Any, str]]:
+    """One key per row for the segment columns (joined by " · " when several), the groups in
+    order, and each group's persona colour and marker (a single segment column keeps all its
+    categories, so a persona has the same colour in every chart)."""
+    key = table[list(segs)].astype(str).agg(" · ".join, axis=1) if len(segs) > 1 else table[segs[0]]
+    groups = category_order(key)
+    domain = persona_domain(key) if len(segs) == 1 else groups
+    return key, groups, persona_colors(domain), persona_markers(domain)
+
+
+def mark_median(ax: Any, value: float, language: str, *, decimals: int = 0, linewidth: float = 1.2,
+                zorder: float = 2) -> None:
+    """A dashed vertical line at the median with its value written at the top (``gid`` ``"median"``)."""
+    ax.axvline(value, color=HIGHLIGHT, linestyle="--", linewidth=linewidth, zorder=zorder, gid="median")
+    ax.annotate(text("median", language, value=format_number(value, decimals, language)), (value, 1),
+                xycoords=("data", "axes fraction"), xytext=(4, -2), textcoords="offset points", va="top",
+                fontsize=9, color=HIGHLIGHT, fontweight="bold")
+
+
+def add_footnotes(ax: Any, *notes: str | None) -> None:
+    """:func:`~cjm_lab.plots.theme.add_footnote` for each note that is given (not None or empty), in order."""
+    for note in notes:
+        if note:
+            add_footnote(ax, note)

@@ -129,15 +129,7 @@ def journey_map(
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
-    lang = _language(data, language)
-    words = _WORDS[lang]
-    table, stages = data.for_segment(segment) if segment is not None or data.segment is None else (None, None)
-    if table is None:
-        raise CJMConfigError(f"The map data is per {data.segment!r}: pass segment= one of {data.segments()}.")
-    order = list(data.stage_order)
-    table = table[table["stage"].astype(str).isin(order)].copy()
-    table["stage"] = table["stage"].astype(str)
-    table["department"] = table["department"].fillna("").astype(str)
+    lang, words, table, stages, order = _map_table(data, segment, language)
     lanes = _lanes(table)
     ncol = len(order)
     # cards per (lane, stage) cell; a lane is as tall as its fullest cell
@@ -276,6 +268,22 @@ def _language(data: Any, language: str | None) -> str:
     return lang
 
 
+def _map_table(data: Any, segment: Any, language: str | None) -> tuple[str, dict[str, str], pd.DataFrame, Any,
+                                                                      list[str]]:
+    """What both map drawings start from: the language and its words, the segment's touchpoint rows
+    (stages in the stage order, as text; departments as text, "" for none), its stage rows and the
+    stage order."""
+    lang = _language(data, language)
+    table, stages = data.for_segment(segment) if segment is not None or data.segment is None else (None, None)
+    if table is None:
+        raise CJMConfigError(f"The map data is per {data.segment!r}: pass segment= one of {data.segments()}.")
+    order = list(data.stage_order)
+    table = table[table["stage"].astype(str).isin(order)].copy()
+    table["stage"] = table["stage"].astype(str)
+    table["department"] = table["department"].fillna("").astype(str)
+    return lang, _WORDS[lang], table, stages, order
+
+
 def _is_dark(hex_color: str) -> bool:
     r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
@@ -356,14 +364,7 @@ def journey_map_html(data: Any, *, segment: Any = None, language: str | None = N
     """
     import plotly.graph_objects as go
 
-    lang = _language(data, language)
-    words = _WORDS[lang]
-    table, stages = data.for_segment(segment) if segment is not None or data.segment is None else (None, None)
-    if table is None:
-        raise CJMConfigError(f"The map data is per {data.segment!r}: pass segment= one of {data.segments()}.")
-    order = list(data.stage_order)
-    table = table[table["stage"].astype(str).isin(order)].copy()
-    table["department"] = table["department"].fillna("").astype(str)
+    lang, words, table, _, order = _map_table(data, segment, language)
     lanes = _lanes(table)
     x, y, labels, hover, colors, symbols = [], [], [], [], [], []
     for (lane, stage), g in table.groupby(["department", table["stage"].astype(str)], sort=False):

@@ -31,7 +31,8 @@ from cjm_lab.plots._common import (
     label_of,
     leading_columns,
     level_text,
-    persona_domain,
+    mark_median,
+    segment_styles,
     styled,
 )
 from cjm_lab.plots.theme import (
@@ -49,8 +50,6 @@ from cjm_lab.plots.theme import (
     format_percent,
     model_label,
     number_formatter,
-    persona_colors,
-    persona_markers,
     text,
 )
 from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, STAGE_LABELS
@@ -216,9 +215,7 @@ def plot_funnel(
     _, ax = get_ax(ax, (max(6.0, 1.5 * len(steps) + 2.0), 4.8))
     has_ci = "ci_low" in table and "ci_high" in table
     if segs:
-        key = table[segs].astype(str).agg(" · ".join, axis=1) if len(segs) > 1 else table[segs[0]]
-        groups = category_order(key)
-        colors = persona_colors(persona_domain(key) if len(segs) == 1 else groups)
+        key, groups, colors, _ = segment_styles(table, segs)
         width = 0.8 / len(groups)
         for g_i, g in enumerate(groups):
             part = table[(key == g).to_numpy()]
@@ -447,10 +444,7 @@ def plot_path_lengths(
         return float(length[np.searchsorted(cum, 50 - 1e-9)])
 
     if segs:
-        key = table[segs].astype(str).agg(" · ".join, axis=1) if len(segs) > 1 else table[segs[0]]
-        groups = category_order(key)
-        domain = persona_domain(key) if len(segs) == 1 else groups
-        colors, markers = persona_colors(domain), persona_markers(domain)
+        key, groups, colors, markers = segment_styles(table, segs)
         for g in groups:
             length, pct, _ = _prepared(table[(key == g).to_numpy()])
             ax.plot(length, pct, color=colors[g], marker=markers[g], markersize=4, label=label_of(g, segment_labels),
@@ -462,9 +456,7 @@ def plot_path_lengths(
         for b in bars:
             b.set_gid("length")
         med = _median(length, pct)
-        ax.axvline(med, color=HIGHLIGHT, linestyle="--", linewidth=1.4, zorder=3, gid="median")
-        ax.annotate(text("median", language, value=format_number(med, 0, language)), (med, 1), xycoords=("data", "axes fraction"),
-                    xytext=(4, -2), textcoords="offset points", va="top", fontsize=9, color=HIGHLIGHT, fontweight="bold")
+        mark_median(ax, med, language, decimals=0, linewidth=1.4, zorder=3)
         if max_length is not None and ticks[-1].endswith("+"):
             regular = [v for v in MaxNLocator(nbins=8, integer=True).tick_values(length[0], max_length)
                        if length[0] <= v <= max_length - 0.15 * max_length]
@@ -579,12 +571,11 @@ def plot_time_to_convert(
         v_all, lo_all, hi_all = 1 - v_all, 1 - hi_all, 1 - lo_all
     scale = 100.0 if np.nanmax(np.r_[v_all, 0]) <= 1.0 + 1e-9 else 1.0
     _, ax = get_ax(ax, (8.0, 4.4))
-    key = (table[segs].astype(str).agg(" · ".join, axis=1) if len(segs) > 1 else table[segs[0]]) if segs \
-        else pd.Series(["all"] * len(table), index=table.index)
-    groups = category_order(key) if segs else ["all"]
-    domain = (persona_domain(key) if len(segs) == 1 else groups) if segs else groups
-    colors = persona_colors(domain) if segs else {"all": "#004488"}
-    markers = persona_markers(domain) if segs else {"all": None}
+    if segs:
+        key, groups, colors, markers = segment_styles(table, segs)
+    else:
+        key, groups = pd.Series(["all"] * len(table), index=table.index), ["all"]
+        colors, markers = {"all": "#004488"}, {"all": None}
     if max_time is None:
         max_time = _plateau(key, t_all, v_all, groups)
     for g in groups:
@@ -600,10 +591,7 @@ def plot_time_to_convert(
         if isinstance(summary, pd.DataFrame) and "median_days" in summary and not segs:
             med = finite(summary["median_days"])[0]
             if np.isfinite(med):
-                ax.axvline(med, color=HIGHLIGHT, linestyle="--", linewidth=1.2, gid="median")
-                ax.annotate(text("median", language, value=format_number(med, 1, language)), (med, 1),
-                            xycoords=("data", "axes fraction"), xytext=(4, -2), textcoords="offset points",
-                            va="top", fontsize=9, color=HIGHLIGHT, fontweight="bold")
+                mark_median(ax, med, language, decimals=1, linewidth=1.2)
     if segs:
         ax.legend(loc="lower right")
     ax.set_ylim(0, 100 if scale == 100.0 else None)

@@ -167,6 +167,16 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _drawn_flows(
+    variants_table: pd.DataFrame, top: int, segment: Any, touchpoints: pd.DataFrame | None, language: str,
+    labels: Labels,
+) -> tuple[pd.DataFrame, pd.DataFrame, Callable[[Any], str], list[str], int]:
+    """What both drawings start from: the flows, the node labeller, the node colours and the number of steps."""
+    nodes, links = sankey_flows(variants_table, top=top, segment=segment)
+    name = touchpoint_labeller(touchpoints, language, labels)
+    return nodes, links, name, _node_colors(nodes, touchpoints), int(nodes["step"].max()) + 1
+
+
 def _share_note(links: pd.DataFrame, language: str) -> str:
     pct = links.attrs.get("pct")
     share = format_percent(pct, 1, language) if pct is not None else format_number(links.attrs["n_journeys"], 0, language)
@@ -226,10 +236,7 @@ def sankey_top_paths(
         raise CJMConfigError(
             "sankey_top_paths() needs plotly: `pip install plotly`, or draw the static version with sankey_static()."
         ) from err
-    nodes, links = sankey_flows(variants_table, top=top, segment=segment)
-    name = touchpoint_labeller(touchpoints, language, labels)
-    colors = _node_colors(nodes, touchpoints)
-    n_steps = int(nodes["step"].max()) + 1
+    nodes, links, name, colors, n_steps = _drawn_flows(variants_table, top, segment, touchpoints, language, labels)
     x = (nodes["step"] / max(n_steps - 1, 1)).clip(0.001, 0.999).tolist()
     unit = text("journeys", language)
     customdata = [f"{text('step_n', language, n=s + 1)} · {format_number(n, 0, language)} {unit}"
@@ -301,10 +308,7 @@ def sankey_static(
     2
     >>> plt.close("all")
     """
-    nodes, links = sankey_flows(variants_table, top=top, segment=segment)
-    name = touchpoint_labeller(touchpoints, language, labels)
-    colors = _node_colors(nodes, touchpoints)
-    n_steps = int(nodes["step"].max()) + 1
+    nodes, links, name, colors, n_steps = _drawn_flows(variants_table, top, segment, touchpoints, language, labels)
     per_step = nodes.groupby("step").size()
     _, ax = get_ax(ax, (max(8.0, 2.1 * n_steps + 1.0), max(4.5, 0.55 * per_step.max() + 1.6)))
     total = float(links.attrs["n_journeys"])

@@ -25,6 +25,7 @@ from cjm_lab.plots._common import (
     hatch,
     label_of,
     leading_columns,
+    add_footnotes,
     level_text,
     styled,
 )
@@ -79,6 +80,13 @@ def _segments(table: pd.DataFrame, language: str, labels: Labels) -> tuple[list[
     return segs, names, is_total
 
 
+def _low_base(table: pd.DataFrame) -> np.ndarray:
+    """The rows flagged ``low_base`` (none when the table has no such column)."""
+    if "low_base" not in table:
+        return np.zeros(len(table), bool)
+    return table["low_base"].fillna(False).astype(bool).to_numpy()
+
+
 def _low_base_note(table: pd.DataFrame, flags: np.ndarray, language: str) -> str | None:
     if not flags.any():
         return None
@@ -89,12 +97,22 @@ def _low_base_note(table: pd.DataFrame, flags: np.ndarray, language: str) -> str
     return text("low_base_note", language, n_min=format_number(lo, 0, language), n_max=format_number(hi, 0, language))
 
 
-def _measure_note(ax: Any, table: pd.DataFrame) -> None:
+def _measure_note(table: pd.DataFrame) -> str | None:
     """Say so when the score is an NPS-like rescaling, not a 0–10 NPS."""
     if "measure" in table:
         kinds = [m for m in pd.unique(table["measure"].dropna().astype(str)) if m != "NPS"]
         if kinds:
-            add_footnote(ax, "; ".join(kinds))
+            return "; ".join(kinds)
+    return None
+
+
+def _base_ticks(ax: Any, y: np.ndarray, names: list[str], table: pd.DataFrame, low: np.ndarray,
+                language: str) -> None:
+    """Segment names with their base as y labels, ``*`` after a low base; no horizontal grid."""
+    ticklabels = [f"{nm} (n = {format_number(k, 0, language)})" + (" *" if f else "")
+                  for nm, k, f in zip(names, finite(table["n"]), low)]
+    ax.set_yticks(y, ticklabels)
+    ax.grid(axis="y", visible=False)
 
 
 def _segment_title(key: str, segs: list[str], segment_label: str | None, language: str) -> str:
@@ -157,8 +175,7 @@ def plot_nps(
     segs, names, is_total = _segments(table, language, labels)
     nps = finite(table["nps"])
     lo, hi = finite(table["ci_low"]), finite(table["ci_high"])
-    low = table["low_base"].fillna(False).astype(bool).to_numpy() if "low_base" in table else np.zeros(len(table), bool)
-    n = finite(table["n"])
+    low = _low_base(table)
     _, ax = get_ax(ax, (8.0, 0.5 * len(table) + 1.8))
     y = np.arange(len(table))[::-1]
     colors = [NEUTRAL if t else (NPS_COLORS["promoter"] if v >= 0 else NPS_COLORS["detractor"])
@@ -184,19 +201,13 @@ def plot_nps(
     left = min(0.0, np.nanmin(np.r_[lo, nps])) - 0.18 * span
     right = max(0.0, np.nanmax(np.r_[hi, nps])) + 0.18 * span
     ax.set_xlim(max(left, -110) if left < 0 else left, min(right, 110))
-    ticklabels = [f"{nm} (n = {format_number(k, 0, language)})" + (" *" if f else "")
-                  for nm, k, f in zip(names, n, low)]
-    ax.set_yticks(y, ticklabels)
-    ax.grid(axis="y", visible=False)
+    _base_ticks(ax, y, names, table, low, language)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(number_formatter(None, language, sign=True))
     ax.set_xlabel(text("nps_axis", language))
     ax.set_title(title if title is not None else _segment_title("nps_by", segs, segment_label, language))
-    add_footnote(ax, "— " + text("ci", language, level=level_text(confidence, language)) + ".")
-    _measure_note(ax, table)
-    note = _low_base_note(table, low, language)
-    if note:
-        add_footnote(ax, note)
+    add_footnotes(ax, "— " + text("ci", language, level=level_text(confidence, language)) + ".",
+                  _measure_note(table), _low_base_note(table, low, language))
     return ax
 
 
@@ -250,8 +261,7 @@ def plot_nps_distribution(
     pcts = ["pct_detractors", "pct_passives", "pct_promoters"]
     check_table(table, {"shares": pcts, "n": "n"}, where=where, made_by="cjm_lab.survey.nps()")
     segs, names, _ = _segments(table, language, labels)
-    low = table["low_base"].fillna(False).astype(bool).to_numpy() if "low_base" in table else np.zeros(len(table), bool)
-    n = finite(table["n"])
+    low = _low_base(table)
     _, ax = get_ax(ax, (8.5, 0.5 * len(table) + 2.0))
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
@@ -275,19 +285,13 @@ def plot_nps_distribution(
                         xycoords=("axes fraction", "data"), va="center", ha="left", fontsize=9,
                         fontweight="bold", color=INK, annotation_clip=False, gid="nps")
     ax.set_xlim(0, 100)
-    ticklabels = [f"{nm} (n = {format_number(k, 0, language)})" + (" *" if f else "")
-                  for nm, k, f in zip(names, n, low)]
-    ax.set_yticks(y, ticklabels)
-    ax.grid(axis="y", visible=False)
+    _base_ticks(ax, y, names, table, low, language)
     ax.xaxis.set_major_formatter(number_formatter(0, language, percent=True))
     ax.set_xlabel(text("share_axis", language))
     ax.set_title(title if title is not None else _segment_title("nps_dist_by", segs, segment_label, language),
                  pad=26)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, handlelength=1.6)
-    _measure_note(ax, table)
-    note = _low_base_note(table, low, language)
-    if note:
-        add_footnote(ax, note)
+    add_footnotes(ax, _measure_note(table), _low_base_note(table, low, language))
     return ax
 
 
@@ -337,7 +341,7 @@ def plot_nps_trend(
     _, ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
     v, lo, hi = finite(table["nps"]), finite(table["ci_low"]), finite(table["ci_high"])
-    low = table["low_base"].fillna(False).astype(bool).to_numpy() if "low_base" in table else np.zeros(len(table), bool)
+    low = _low_base(table)
     color = NPS_COLORS["promoter"]
     lvl = level_text(confidence, language)
     ax.fill_between(x, lo, hi, color=color, alpha=0.16, linewidth=0, label=text("ci_band", language, level=lvl),
@@ -372,12 +376,8 @@ def plot_nps_trend(
     ax.set_xlabel(text("period", language))
     ax.set_title(title if title is not None else text("nps_trend_title", language))
     ax.legend(loc="upper left", ncols=2)
-    if sig.any():
-        add_footnote(ax, text("change_note", language))
-    _measure_note(ax, table)
-    note = _low_base_note(table, low, language) if "n" in table else None
-    if note:
-        add_footnote(ax, note)
+    add_footnotes(ax, text("change_note", language) if sig.any() else None, _measure_note(table),
+                  _low_base_note(table, low, language) if "n" in table else None)
     return ax
 
 

@@ -53,6 +53,7 @@ from cycler import cycler
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FuncFormatter
 
+from cjm_lab._format import LANGUAGES, check_language, format_number, format_percent
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.vocab import (
     DEFAULT_STAGES,
@@ -102,9 +103,6 @@ __all__ = [
     "stage_label",
     "text",
 ]
-
-#: Languages of the chart texts.
-LANGUAGES = ("en", "de")
 
 #: The three NPS groups, from the worst to the best.
 NPS_GROUPS = ("detractor", "passive", "promoter")
@@ -525,26 +523,6 @@ _COLUMN_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def check_language(language: Any) -> str:
-    """Return ``language`` when it is ``"en"`` or ``"de"``, else raise :class:`CJMConfigError`.
-
-    Examples
-    --------
-    >>> check_language("de")
-    'de'
-    >>> check_language("fr")
-    Traceback (most recent call last):
-    ... (traceback)
-    cjm_lab.errors.CJMConfigError: `language` must be 'en' or 'de', got 'fr'. ...
-    """
-    if language not in LANGUAGES:
-        raise CJMConfigError(
-            f"`language` must be 'en' or 'de', got {language!r}. "
-            "Fix: pass language='en' for English or language='de' for German chart texts."
-        )
-    return str(language)
-
-
 def text(key: str, language: str = "en", **fields: Any) -> str:
     """A chart text in English or German, with ``{fields}`` filled in.
 
@@ -719,84 +697,6 @@ def department_colors(departments: Iterable[Any] = DEPARTMENTS) -> dict[Any, str
 
 
 # --------------------------------------------------------------------------- numbers
-
-MINUS = "−"
-
-
-def _is_missing(value: Any) -> bool:
-    try:
-        return value is None or bool(np.isnan(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def format_number(
-    value: Any,
-    decimals: int = 0,
-    language: str = "en",
-    *,
-    sign: bool = False,
-    missing: str = "–",
-) -> str:
-    """Write a number as each language does: ``1,234.5`` in English, ``1.234,5`` in German.
-
-    Parameters
-    ----------
-    value : float
-    decimals : int, default 0
-    language : {"en", "de"}
-    sign : bool, default False
-        Write ``+`` before positive numbers (changes, NPS).
-    missing : str, default "–"
-        Text for a missing value.
-
-    Returns
-    -------
-    str
-        Negative numbers use the typographic minus (−), like matplotlib's axis ticks.
-
-    Examples
-    --------
-    >>> format_number(1234.5, 1, "de"), format_number(1234.5, 1, "en")
-    ('1.234,5', '1,234.5')
-    >>> format_number(-4.9, 0, "de", sign=True)
-    '−5'
-    """
-    lang = check_language(language)
-    if _is_missing(value):
-        return missing
-    value = float(value)
-    text_ = f"{abs(value):,.{int(decimals)}f}"
-    if lang == "de":
-        text_ = text_.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    is_zero = float(text_.replace(".", "").replace(",", "") or 0) == 0
-    if value < 0 and not is_zero:
-        return MINUS + text_
-    if sign and value > 0 and not is_zero:
-        return "+" + text_
-    return text_
-
-
-def format_percent(
-    value: Any,
-    decimals: int = 1,
-    language: str = "en",
-    *,
-    sign: bool = False,
-    missing: str = "–",
-) -> str:
-    """Write a percentage (given in percent, not as a fraction): ``12.5%`` / ``12,5 %``.
-
-    Examples
-    --------
-    >>> format_percent(12.5, 1, "de"), format_percent(12.5, 1, "en")
-    ('12,5 %', '12.5%')
-    """
-    if _is_missing(value):
-        return missing
-    number = format_number(value, decimals, language, sign=sign)
-    return number + (" %" if language == "de" else "%")
-
 
 def number_formatter(
     decimals: int | None = None,

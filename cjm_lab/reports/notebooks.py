@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ __all__ = [
     "parse_cli_value",
 ]
 
+_FLOAT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 _TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict}
 
 
@@ -164,8 +166,15 @@ def _parameters(path: Path) -> dict[str, Parameter]:
     if len(cells) != 1:
         raise CJMConfigError(f"{path.name} must have exactly one cell tagged 'parameters', it has {len(cells)}.")
     source = cells[0].source
-    tree = ast.parse(source)
-    comments = _comments(source)
+    try:
+        tree = ast.parse(source)
+        comments = _comments(source)
+    except (SyntaxError, tokenize.TokenError) as err:
+        line = getattr(err, "lineno", None) or (err.args[1][0] if len(err.args) > 1 else "?")
+        raise CJMConfigError(
+            f"{path.name}: the parameters cell is not valid Python (line {line}: {err.args[0]}). "
+            "Fix: write one `name: type = value  # help: ...` assignment per line."
+        ) from None
     out: dict[str, Parameter] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
@@ -192,13 +201,16 @@ def parse_cli_value(text: str) -> Any:
 
     Examples
     --------
-    >>> parse_cli_value("5"), parse_cli_value("de"), parse_cli_value("[wave, region]")
-    (5, 'de', ['wave', 'region'])
+    >>> parse_cli_value("5"), parse_cli_value("de"), parse_cli_value("[wave, region]"), parse_cli_value("1e-5")
+    (5, 'de', ['wave', 'region'], 1e-05)
     """
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    if isinstance(value, str) and _FLOAT.match(value.strip()):  # YAML 1.1 reads 1e-5 as text
+        return float(value)
+    return value
 
 
 def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -223,7 +235,8 @@ def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.Path
                 f"Report {name!r} has no parameter {key!r}.{suggest(key, declared)} Valid parameters: {valid}."
             )
         param = declared[key]
-        if isinstance(value, str) and set(param.types) - {str}:
+        if isinstance(value, str) and set(param.types) - {str} and not (value == "" and str in param.types):
+            # (an empty text stays text where text is allowed: YAML would read it as None)
             parsed = parse_cli_value(value)  # "-p k=4" means 4 where k may be int or "auto"
             if not isinstance(parsed, str) and param.accepts(parsed):
                 value = parsed

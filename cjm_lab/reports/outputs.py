@@ -3,6 +3,11 @@
 Notebooks call these with their ``output_dir`` parameter (the runner points it at
 the run folder).  Tables go to CSV and to one ``tables.xlsx`` workbook, figures to
 PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
+
+Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
+become salted pseudonyms, text is PII-masked, and groups below the minimum size
+(``$CJM_LAB_MIN_GROUP_SIZE``, set by the runner; default 5) are suppressed with
+complementary suppression.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.privacy import id_column, protect_table
 
 __all__ = ["save_table", "save_figure", "save_results"]
 
@@ -36,11 +42,40 @@ def _name(name: str) -> str:
     return clean
 
 
-def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | None) -> Path | None:
-    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``.
+def save_table(
+    data: pd.DataFrame,
+    name: str,
+    output_dir: str | os.PathLike | None,
+    *,
+    base: str | pd.DataFrame | bool | None = None,
+    by: str | list[str] | None = None,
+    min_group_size: int | None = None,
+    ids: str | list[str] | None = None,
+    mask: bool = True,
+    allow_rows: bool = False,
+) -> Path | None:
+    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
 
     Does nothing (returns None) when ``output_dir`` is empty, so a notebook run by
-    hand in JupyterLab writes no files.
+    hand in JupyterLab writes no files.  What is written has gone through
+    :func:`cjm_lab.privacy.protect_table`:
+
+    * id columns (``customer_id``, ``respondent_id``, any ``*_id``; or ``ids=``) become
+      salted pseudonyms (salt from ``$CJM_LAB_SALT`` / ``$CJM_LAB_SALT_FILE``);
+    * text columns are PII-masked (e-mail, phone, IBAN, street address; ``mask=False``
+      to skip);
+    * rows or cells whose base is below ``min_group_size`` (default
+      ``$CJM_LAB_MIN_GROUP_SIZE``, else 5) are blanked, with complementary suppression.
+      The base is the column named by ``base=``, else the first of ``n``, ``base``,
+      ``count``, ``n_customers``, ``n_respondents``, ``n_journeys``, ``n_reached`` …
+      (:data:`cjm_lab.privacy.BASE_COLUMNS`); ``base="cells"`` for a crosstab of counts,
+      a DataFrame of counts for a crosstab of percentages, ``base=False`` for a table
+      without groups (model coefficients).  A table with no base column is written as it is.
+      ``by`` names the grouping columns (default: the columns left of the base).
+
+    Reports hold aggregated results: a table with an id column is row-level data and is
+    refused unless ``allow_rows=True`` (meant to follow a notebook parameter that explicitly
+    allows raw rows; the ids are still pseudonymised and the text masked).
 
     Examples
     --------
@@ -54,6 +89,15 @@ def save_table(data: pd.DataFrame, name: str, output_dir: str | os.PathLike | No
     if folder is None:
         return None
     stem = _name(name)
+    id_cols = [c for c in data.columns if id_column(c)] if ids is None else ([ids] if isinstance(ids, str) else list(ids))
+    if id_cols and not allow_rows:
+        raise CJMConfigError(
+            f"save_table({name!r}): the table has the id column(s) {', '.join(map(repr, id_cols))}, so it holds "
+            "row-level data; reports hold aggregated results only. Fix: aggregate it first (counts, shares, "
+            "means per group), or pass allow_rows=True from a report parameter that explicitly allows raw "
+            "rows (ids are then pseudonymised and text masked)."
+        )
+    data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
     csv_path = folder / f"{stem}.csv"
     data.to_csv(csv_path, index=False)
     xlsx = folder / "tables.xlsx"

@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports.exports import build_pptx, print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
@@ -116,8 +117,31 @@ def export_html(notebook: Path, target: Path) -> Path:
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
+    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
+    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+_PRINT_CSS = (
+    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
+    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
+)
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]):
+    """Set environment variables for the kernel papermill starts (it inherits ours), then restore."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
@@ -138,6 +162,18 @@ def _reserve_folder(out: Path, base: str) -> Path:
         n += 1
 
 
+class _QuietInspection:
+    """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+
+    def filter(self, record: Any) -> bool:
+        text = str(record.getMessage())
+        return not text.startswith(("Passed unknown parameter", "Unable to parse line"))
+
+
+_QUIET = _QuietInspection()
+
+
 def run_report(
     name: str,
     parameters: Mapping[str, Any] | None = None,
@@ -148,6 +184,8 @@ def run_report(
     progress: bool = True,
     pdf: bool = False,
     notebooks: str | os.PathLike | None = None,
+    min_group_size: int | None = None,
+    salt: str | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -168,6 +206,15 @@ def run_report(
         Show papermill's progress bar.
     pdf : bool, default False
         Also print the HTML to ``report.pdf`` with a local headless Chromium.
+    min_group_size : int, optional
+        Groups below it are suppressed in the report's tables (``save_table``); default
+        ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
+        recorded in ``run.json``.
+    salt : str, optional
+        The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
+        file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
+        the kernel's environment only: never a notebook parameter, never written to the
+        run folder (``run.json`` says only whether a salt was configured).
 
     Returns
     -------
@@ -180,9 +227,18 @@ def run_report(
         A cell raised, timed out, or the kernel died; the message names the cell and
         the error, and the notebook is kept under ``out/_failed/``.
     """
+    import logging
+
     import papermill as pm
 
+    for logger_name in ("papermill", "papermill.translators"):
+        if _QUIET not in logging.getLogger(logger_name).filters:
+            logging.getLogger(logger_name).addFilter(_QUIET)
     params = check_parameters(name, dict(parameters or {}), notebooks)
+    k = privacy.min_group_size(min_group_size)
+    if salt is not None and (not isinstance(salt, str) or not salt.strip()):
+        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
+                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
     source = report_path(name, notebooks)
     root = Path(notebooks).resolve().parent if notebooks else project_root()
     out_dir = Path(out).resolve()
@@ -198,18 +254,26 @@ def run_report(
     effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
     effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
+    # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
+    # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
+    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    if salt is not None:
+        kernel_env[privacy.ENV_SALT] = salt
+    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
+                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=run_params,
-            kernel_name="python3",
-            execution_timeout=timeout,
-            progress_bar=progress,
-            cwd=str(root),
-            log_output=False,
-        )
+        with _environment(kernel_env):
+            pm.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=run_params,
+                kernel_name="python3",
+                execution_timeout=timeout,
+                progress_bar=progress,
+                cwd=str(root),
+                log_output=False,
+            )
     except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
@@ -242,6 +306,7 @@ def run_report(
         "duration_s": round(duration, 2),
         "outcome": "success",
         "data_files_sha256": _data_hashes(effective, root),
+        "privacy": {"min_group_size": k, "pseudonym_salt": salt_state},
         "versions": _versions(),
         "host": platform.node(),
     }

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._format import check_language, format_number, format_p_value
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import response_parts
@@ -369,26 +370,9 @@ def nps_trend(
 # --------------------------------------------------------------------------- words
 
 
-def _fmt(x: float, language: str, *, sign: bool = False, digits: int = 0) -> str:
-    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
-    if text in ("-0", "+0", "-0.0", "+0.0"):
-        text = "0" if digits == 0 else f"{0:.{digits}f}"
-        text = ("±" if sign else "") + text
-    if language == "de":
-        text = text.replace(".", ",")
-    return text.replace("-", "−")
-
-
-def _fmt_p(p: float, language: str) -> str:
-    if p < 0.001:
-        return "p < 0,001" if language == "de" else "p < 0.001"
-    text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
-    return text.replace(".", ",") if language == "de" else text
-
-
-def _check_language(language: str) -> None:
-    if language not in ("en", "de"):
-        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
+def _fmt(x: float, language: str, *, sign: bool = False) -> str:
+    """A whole NPS point in a sentence: typographic minus, ``±0`` for a signed zero."""
+    return format_number(x, 0, language, sign=sign, signed_zero=True, missing="nan")
 
 
 def describe_difference(
@@ -413,12 +397,12 @@ def describe_difference(
     >>> describe_difference(30, 27, -9, 3, 0.3)
     'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
     """
-    _check_language(language)
+    check_language(language)
     diff = after - before
     level = f"{confidence * 100:.0f}"
     ci = (f"{level}% CI {_fmt(ci_low, 'en', sign=True)} to {_fmt(ci_high, 'en', sign=True)}" if language == "en"
           else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}")
-    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {_fmt_p(p_value, language)}"
+    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_value(p_value, language)}"
     a, b = _fmt(before, language), _fmt(after, language)
     if p_value < alpha:
         if language == "en":
@@ -430,19 +414,19 @@ def describe_difference(
 
 
 def _segment_sentence(row: Any, *, confidence: float, language: str) -> str:
-    _check_language(language)
+    check_language(language)
     level = f"{confidence * 100:.0f}"
     diff = row.difference
     if language == "en":
         ci = f"{level}% CI {_fmt(row.ci_low, 'en', sign=True)} to {_fmt(row.ci_high, 'en', sign=True)}"
-        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {_fmt_p(row.p_value, 'en')}"
+        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {format_p_value(row.p_value, 'en')}"
         if row.significant:
             direction = "higher" if diff > 0 else "lower"
             return (f"NPS of {row.segment} is {abs(diff):.0f} points {direction} than in the rest of the sample "
                     f"({stat}; significant after Benjamini–Hochberg correction).")
         return f"NPS of {row.segment} does not differ significantly from the rest of the sample ({stat})."
     ci = f"{level}-%-KI {_fmt(row.ci_low, 'de', sign=True)} bis {_fmt(row.ci_high, 'de', sign=True)}"
-    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {_fmt_p(row.p_value, 'de')}"
+    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {format_p_value(row.p_value, 'de')}"
     if row.significant:
         direction = "höher" if diff > 0 else "niedriger"
         return (f"Der NPS von {row.segment} liegt {abs(diff):.0f} Punkte {direction} als im Rest der Stichprobe "

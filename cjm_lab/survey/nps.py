@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._format import plain_number
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
@@ -67,8 +68,10 @@ def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z
     adjusted = method == "adjusted_wald"
     centre = np.where(adjusted, score_adj, score)
     width = z * np.where(adjusted, se_adj, se)
-    low = np.clip(centre - width, -1.0, 1.0)
-    high = np.clip(centre + width, -1.0, 1.0)
+    # the adjusted interval is centred on the adjusted score; on tiny bases (one detractor) it
+    # would exclude the observed NPS itself, so it is widened to hold it
+    low = np.fmin(np.clip(centre - width, -1.0, 1.0), score)
+    high = np.fmax(np.clip(centre + width, -1.0, 1.0), score)
     return se * 100, low * 100, high * 100
 
 
@@ -153,7 +156,7 @@ def nps(
     """
     where = "nps()"
     require_frame(data, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"score": score, "by": by_cols, "weight": weight}, where=where)
     if ci_method not in ("auto", "wald", "adjusted_wald"):
         raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")
@@ -217,10 +220,10 @@ def response_parts(
     if rescale == "linear":
         mapped = (values - lo) * 10.0 / (hi - lo)
         promoter, detractor = mapped >= 9, mapped <= 6
-        measure = f"NPS-like ({_num(lo)}–{_num(hi)} mapped linearly onto 0–10)"
+        measure = f"NPS-like ({plain_number(lo)}–{plain_number(hi)} mapped linearly onto 0–10)"
     elif rescale == "top2":
         promoter, detractor = values >= hi - 1, values <= hi - 4
-        measure = f"NPS-like ({_num(lo)}–{_num(hi)}: top two points promoters, next two passives)"
+        measure = f"NPS-like ({plain_number(lo)}–{plain_number(hi)}: top two points promoters, next two passives)"
     else:
         promoter, detractor = values >= 9, values <= 6
         measure = "NPS"
@@ -240,10 +243,6 @@ def response_parts(
     return parts, measure
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]:
     try:
         lo, hi = (float(scale[0]), float(scale[1]))
@@ -255,7 +254,7 @@ def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]
         raise CJMConfigError(f"`rescale` must be 'linear' or 'top2', got {rescale!r}.")
     if (lo, hi) != (0, 10) and rescale is None:
         raise CJMConfigError(
-            f"The score is on a {_num(lo)}–{_num(hi)} scale, and NPS is defined on 0–10. Say how to rescale: "
+            f"The score is on a {plain_number(lo)}–{plain_number(hi)} scale, and NPS is defined on 0–10. Say how to rescale: "
             "rescale='linear' (map onto 0–10, then 9+ promoters and 6 or less detractors) or rescale='top2' "
             "(top two points promoters, next two passives). The result is labelled 'NPS-like'."
         )

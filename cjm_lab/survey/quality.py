@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["flag_speeders", "flag_straightliners", "quality_report", "QualityReport"]
@@ -108,7 +108,7 @@ def flag_speeders(
     """
     where = "flag_speeders()"
     require_frame(data, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"duration": duration, "by": by_cols}, where=where)
     if not (isinstance(threshold, (int, float)) and 0 < threshold <= 1):
         raise CJMConfigError(f"{where}: `threshold` must lie in (0, 1], e.g. 0.3 for 30% of the median; "

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._format import plain_number
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
@@ -49,7 +50,7 @@ _BOX_COLUMNS = ["n", "n_missing", "n_dont_know", "n_eff", "mean", "sd"]
 
 # --------------------------------------------------------------------------- shared readers
 def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -> list[str]:
-    cols = [items] if isinstance(items, str) else list(items or [])
+    cols = column_names(items, arg="items", where=where)
     if len(cols) < min_items:
         need = "one item" if min_items == 1 else f"at least {min_items} items"
         raise CJMConfigError(f"`items` in {where} must name {need} (rating columns), got {cols!r}.")
@@ -89,15 +90,11 @@ def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where
         inside = [c for c in codes if scale[0] <= c <= scale[1]]
         if inside:
             raise CJMConfigError(
-                f"`dont_know` code(s) {', '.join(_num(c) for c in inside)} in {where} lie on the "
-                f"scale {_num(scale[0])}–{_num(scale[1])}, so real answers would be thrown away. "
+                f"`dont_know` code(s) {', '.join(plain_number(c) for c in inside)} in {where} lie on the "
+                f"scale {plain_number(scale[0])}–{plain_number(scale[1])}, so real answers would be thrown away. "
                 "Use the code the survey gives to 'don't know' (e.g. 99, or 6 on a 1–5 scale)."
             )
     return codes
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def _numeric(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
@@ -184,7 +181,7 @@ def _box_table(
     """The machinery behind :func:`csat` and :func:`ces` (one row per item and group)."""
     require_frame(data, where=where)
     cols = _items_list(items, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"items": cols, "by": by_cols, "weight": weight}, where=where)
     overlap = [c for c in by_cols if c in cols]
     if overlap:
@@ -205,7 +202,7 @@ def _box_table(
         if not isinstance(value, (int, np.integer)) or not 1 <= value < points:
             raise CJMConfigError(
                 f"`{name}` in {where} is the number of scale points in the box, a whole number from 1 "
-                f"to {points - 1} on a {_num(low)}–{_num(high)} scale; got {value!r}."
+                f"to {points - 1} on a {plain_number(low)}–{plain_number(high)} scale; got {value!r}."
             )
     codes = _dont_know_codes(dont_know, (low, high), where=where)
 
@@ -651,7 +648,7 @@ def cronbach_alpha(
         j = int(np.flatnonzero(flat)[0])
         raise CJMDataError(
             f"{where}: every one of the {n_used} complete respondents gave {cols[j]!r} the same answer "
-            f"({_num(float(x[0, j]))}); a constant item carries no information about reliability.",
+            f"({plain_number(float(x[0, j]))}); a constant item carries no information about reliability.",
             column=cols[j],
             fix=f"Leave {cols[j]!r} out of `items`.",
         )

@@ -46,7 +46,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-from cjm_lab._validate import numeric_column, require_columns, require_frame, suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
 from cjm_lab.survey.nps import nps, nps_groups
@@ -432,7 +432,7 @@ def verbatim_themes(
     """
     where = "verbatim_themes()"
     require_frame(data, where=where)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"text": text, "by": by_cols, "score": score, "weight": weight}, where=where)
     if isinstance(n_themes, bool) or not isinstance(n_themes, (int, np.integer)) or n_themes < 1:
         raise CJMConfigError(f"`n_themes` must be a whole number of at least 1, got {n_themes!r}.")

@@ -145,6 +145,15 @@ def test_funnel_modes_by_hand():
     assert (ordered["n_reached"].diff().dropna() <= 0).all()
 
 
+def test_funnel_any_order_times_from_the_first_of_the_steps():
+    # c meets Pay first, then Web, then Cart: Web and Cart took 5 min, not 10 from Pay
+    ev = log([("c", "2025-01-01 10:00", "Pay"), ("c", "2025-01-01 10:05", "Web"), ("c", "2025-01-01 10:10", "Cart")])
+    out = funnel(ev, steps=["Web", "Cart", "Pay"], mode="any")
+    assert out["n_reached"].tolist() == [1, 1, 1]
+    assert out["median_time_s"].tolist()[1:] == [300.0, 600.0]
+    assert funnel(ev, steps=["Web", "Cart", "Pay"], mode="any", window="7min")["n_reached"].tolist() == [1, 0, 0]
+
+
 def test_funnel_optional_step_and_alternatives():
     ev = log(FUNNEL_LOG)
     out = funnel(ev, steps=["Web", ["Help", "Chat"], "Cart", "Pay"], optional=["Help / Chat"])

@@ -14,16 +14,52 @@ from cjm_lab.survey import nps
 pytestmark = pytest.mark.notebook
 
 
-def test_cx_overview_runs_and_holds_the_numbers(tmp_path):
-    result = run_report("cx_overview", {"language": "de"}, out=tmp_path, progress=False)
+@pytest.fixture(scope="module")
+def overview(tmp_path_factory):
+    return run_report("cx_overview", {"language": "de"}, out=tmp_path_factory.mktemp("cx"), progress=False)
+
+
+def test_cx_overview_holds_the_numbers(overview):
+    result = overview
     record = json.loads((result.folder / "run.json").read_text())
-    expected = nps(load_survey("data/sample/survey.csv"), weight="weight").iloc[0]
+    survey = load_survey("data/sample/survey.csv")
+    expected = nps(survey, weight="weight").iloc[0]
     assert record["results"]["nps_total"] == pytest.approx(expected["nps"])
     assert record["results"]["nps_n"] == expected["n"]
+    by_wave = nps(survey, by="wave", weight="weight").set_index("wave")["nps"]
+    assert record["results"]["nps_by_trend"] == pytest.approx({str(w): by_wave[w] for w in (1, 2)})
     assert set(record["data_files_sha256"]) == {
         "data/sample/events.csv.gz", "data/sample/touchpoints.csv", "data/sample/survey.csv", "data/sample/customers.csv"}
-    by_wave = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_by_segment")
-    assert by_wave["wave"].astype(str).tolist() == ["1", "2", "Total"]
-    page = result.html.read_text(encoding="utf-8")
-    assert "Der NPS liegt bei" in page and "io.load_survey" not in page
-    assert (result.folder / "nps_by_segment.png").stat().st_size > 5000
+    trend = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_trend")
+    assert trend["period"].astype(str).tolist() == ["1", "2"]
+
+
+def test_cx_overview_personas_pain_points_and_recommendations(overview):
+    result = overview
+    r = json.loads((result.folder / "run.json").read_text())["results"]
+    assert r["n_personas"] == 5  # the quick fit finds the five planted personas
+    by_persona = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_by_persona")
+    assert by_persona["n"].iloc[-1] == r["nps_n"]  # every respondent is a customer with a persona
+    # the planted delivery delay leads, owned by logistics, and it is a moment of truth
+    assert r["top_pain_points"][0] == "Delivery delay notice"
+    assert "Delivery delay notice" in r["moments_of_truth"]
+    rec = pd.read_excel(result.folder / "tables.xlsx", sheet_name="recommendations")
+    assert rec["priority"].tolist() == list(range(1, len(rec) + 1)) and len(rec) >= 3
+    first = rec.iloc[0]
+    assert (first["subject"], first["department"]) == ("Delivery delay notice", "logistics")
+    assert "(verantwortlich: Logistik)" in first["text"]
+    assert set(rec["source"]) >= {"pain_point", "nps_gap"}
+
+
+def test_cx_overview_html_reads_as_a_summary(overview):
+    page = overview.html.read_text(encoding="utf-8")
+    for heading in ("Was zuerst zu tun ist", "Der NPS liegt bei", "NPS im Zeitverlauf", "Wer unsere Kunden sind",
+                    "Die Customer Journey Map", "Momente der Wahrheit", "Über diesen Bericht"):
+        assert heading in page
+    assert page.index("Was zuerst zu tun ist") < page.index("Der NPS liegt bei")  # recommendations first
+    assert "io.load_survey" not in page and "recommendations(" not in page  # no code
+    assert "…</td>" not in page and "...</td>" not in page  # notes are not cut off
+    figures = {f["file"] for f in json.loads((overview.folder / "figures.json").read_text())}
+    assert {"nps_distribution.png", "nps_trend.png", "nps_by_persona.png", "journey_map.png",
+            "importance_performance.png"} <= figures
+    assert (overview.folder / "journey_map.png").stat().st_size > 50_000

@@ -16,10 +16,11 @@ pytestmark = pytest.mark.notebook
 
 
 def test_every_report_is_listed():
-    assert {"cx_overview", "survey_nps", "journeys"} <= set(list_reports())
+    assert {"cx_overview", "survey_nps", "journeys", "personas"} <= set(list_reports())
 
 
-def test_survey_report(tmp_path):
+def test_survey_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # as make and CI export it: the report must still show figures
     res = run_report("survey_nps", {"language": "de", "n_themes": 4}, out=tmp_path, progress=False)
     record = json.loads((res.folder / "run.json").read_text())
     expected = nps(load_survey("data/sample/survey.csv"), weight="weight").iloc[0]
@@ -29,6 +30,7 @@ def test_survey_report(tmp_path):
     page = res.html.read_text(encoding="utf-8")
     assert "Was die Weiterempfehlung treibt" in page and "Wichtigster Treiber ist" in page
     assert "@example.com" not in page  # verbatims are shown only after PII masking
+    assert page.count("data:image/png;base64,") >= 4  # distribution, segments, trend, drivers
 
 
 def test_journeys_report(tmp_path):
@@ -42,8 +44,41 @@ def test_journeys_report(tmp_path):
     assert record["results"]["top_pain_point"] == "Delivery delay notice"
     figures = [f["file"] for f in json.loads((res.folder / "figures.json").read_text())]
     assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
+    from pptx import Presentation
+
+    titles = [slide.shapes.title.text for slide in Presentation(str(res.folder / "report.pptx")).slides]
+    assert "The customer journey map" in titles and "journey_map" not in titles  # slides say what they show
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
+
+
+def test_personas_report_recovers_the_planted_personas(tmp_path):
+    from sklearn.metrics import adjusted_rand_score
+
+    from cjm_lab.personas import PersonaModel, load_model
+
+    res = run_report("personas", {"language": "de", "resamples": 3}, out=tmp_path, progress=False)
+    r = json.loads((res.folder / "run.json").read_text())["results"]
+    assert r["recommended_k"] == r["n_personas"] == 5  # "auto": the five planted personas
+    assert sum(r["persona_sizes"].values()) == r["n_customers"] == 5000
+    assigned = pd.read_csv(res.folder / "persona_assignments.csv")
+    truth = pd.read_csv("data/sample/personas_truth.csv").merge(assigned, on="customer_id")
+    assert adjusted_rand_score(truth["persona_x"], truth["persona_y"]) > 0.9
+    sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
+    assert {"choose_k", "persona_sizes", "persona_profiles", "persona_cards", "nps_by_persona", "golden_questions",
+            "persona_assignments"} <= sheets
+    cards = pd.read_excel(res.folder / "tables.xlsx", sheet_name="persona_cards")
+    assert len(cards) == 5 and cards["nps"].notna().all()
+    # the typing tool: the saved model types the customers as in the report
+    customers = pd.read_csv("data/sample/customers.csv")
+    model = PersonaModel.load(res.folder / "personas.joblib")
+    assert (model.predict(customers.head(200)) == assigned["persona"].head(200).to_numpy()).mean() > 0.95
+    golden = load_model(res.folder / "golden_questions.joblib")
+    assert 5 <= len(golden.questions) <= 10 and r["golden_accuracy"] > 0.9
+    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    assert figures == {"choose_k.png", "persona_profile.png", "persona_cards.png", "nps_by_persona.png"}
+    page = res.html.read_text(encoding="utf-8")
+    assert "Wie viele Personas?" in page and "Typing-Tool" in page and "PersonaModel(" not in page
 
 
 def test_gallery_shows_every_chart_in_both_languages(tmp_path):

@@ -1,0 +1,150 @@
+"""Numbers as English and German write them, for analysis sentences and charts alike.
+
+One implementation: the analysis modules (e.g. the sentences of
+:mod:`cjm_lab.survey.compare`) import it here, and :mod:`cjm_lab.plots.theme` re-exports
+:func:`format_number`, :func:`format_percent` and :func:`check_language` (analysis
+modules never import plots).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cjm_lab.errors import CJMConfigError
+
+__all__ = ["LANGUAGES", "MINUS", "check_language", "format_number", "format_percent", "format_p_value", "plain_number"]
+
+#: Languages of the texts.
+LANGUAGES = ("en", "de")
+
+#: The typographic minus, as matplotlib writes it on axis ticks.
+MINUS = "−"
+
+
+def check_language(language: Any) -> str:
+    """Return ``language`` when it is ``"en"`` or ``"de"``, else raise :class:`CJMConfigError`.
+
+    Examples
+    --------
+    >>> check_language("de")
+    'de'
+    >>> check_language("fr")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMConfigError: `language` must be 'en' or 'de', got 'fr'. ...
+    """
+    if language not in LANGUAGES:
+        raise CJMConfigError(
+            f"`language` must be 'en' or 'de', got {language!r}. "
+            "Fix: pass language='en' for English or language='de' for German texts."
+        )
+    return str(language)
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return value is None or bool(np.isnan(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(
+    value: Any,
+    decimals: int = 0,
+    language: str = "en",
+    *,
+    sign: bool = False,
+    signed_zero: bool = False,
+    missing: str = "–",
+) -> str:
+    """Write a number as each language does: ``1,234.5`` in English, ``1.234,5`` in German.
+
+    Parameters
+    ----------
+    value : float
+    decimals : int, default 0
+    language : {"en", "de"}
+    sign : bool, default False
+        Write ``+`` before positive numbers (changes, NPS).
+    signed_zero : bool, default False
+        With ``sign``, write a number that rounds to zero as ``±0`` (a change of nothing).
+    missing : str, default "–"
+        Text for a missing value.
+
+    Returns
+    -------
+    str
+        Negative numbers use the typographic minus (−), like matplotlib's axis ticks.
+
+    Examples
+    --------
+    >>> format_number(1234.5, 1, "de"), format_number(1234.5, 1, "en")
+    ('1.234,5', '1,234.5')
+    >>> format_number(-4.9, 0, "de", sign=True)
+    '−5'
+    >>> format_number(0.3, 0, sign=True), format_number(-0.3, 0, sign=True, signed_zero=True)
+    ('0', '±0')
+    """
+    lang = check_language(language)
+    if _is_missing(value):
+        return missing
+    value = float(value)
+    text_ = f"{abs(value):,.{int(decimals)}f}"
+    if lang == "de":
+        text_ = text_.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    is_zero = float(text_.replace(".", "").replace(",", "") or 0) == 0
+    if is_zero and sign and signed_zero:
+        return "±" + text_
+    if value < 0 and not is_zero:
+        return MINUS + text_
+    if sign and value > 0 and not is_zero:
+        return "+" + text_
+    return text_
+
+
+def format_percent(
+    value: Any,
+    decimals: int = 1,
+    language: str = "en",
+    *,
+    sign: bool = False,
+    missing: str = "–",
+) -> str:
+    """Write a percentage (given in percent, not as a fraction): ``12.5%`` / ``12,5 %``.
+
+    Examples
+    --------
+    >>> format_percent(12.5, 1, "de"), format_percent(12.5, 1, "en")
+    ('12,5 %', '12.5%')
+    """
+    if _is_missing(value):
+        return missing
+    number = format_number(value, decimals, language, sign=sign)
+    return number + (" %" if language == "de" else "%")
+
+
+def format_p_value(p: float, language: str = "en") -> str:
+    """A p-value for a sentence: two decimals, three below 0.01, ``p < 0.001`` below that.
+
+    Examples
+    --------
+    >>> format_p_value(0.012), format_p_value(0.0042, "de"), format_p_value(0.0001)
+    ('p = 0.01', 'p = 0,004', 'p < 0.001')
+    """
+    if p < 0.001:
+        return "p < 0,001" if language == "de" else "p < 0.001"
+    text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
+    return text.replace(".", ",") if language == "de" else text
+
+
+def plain_number(x: float) -> str:
+    """A value as a message quotes it (scale ends, codes): ``5`` for 5.0, else Python's repr.
+
+    Examples
+    --------
+    >>> plain_number(5.0), plain_number(2.5)
+    ('5', '2.5')
+    """
+    return str(int(x)) if float(x).is_integer() else str(x)
