@@ -11,7 +11,8 @@ Operations (the same data for every method, in one run):
                    Order confirmation (other events in between allowed);
 * ``pain_points``  cjm-lab only (with the touchpoint catalogue; none of the peers has it);
 * ``all 4``        cjm-lab only: the four analyses one after the other in one process with
-                   cjm-lab's default journey options (de-duplication on) — the 10M target;
+                   cjm-lab's default journey options (de-duplication on) — the 10M and 100M
+                   targets; the time of each analysis inside that run is printed as a breakdown;
 * ``prepare``      peers only: building their log object (retentioneering ``Eventstream``,
                    pm4py ``format_dataframe``), timed apart and *not* added to their operations.
 
@@ -21,9 +22,16 @@ subprocess; its peak RSS (``os.wait4`` rusage of that child: Python heap *and* n
 DuckDB/polars/Arrow) includes the loaded data.  Loading the Parquet is not timed.  The polars
 baseline sorts inside each operation, as cjm-lab does.
 
+Sizes: 1M and 10M run every method; beyond 20M events (``--sizes 1e8``) only cjm-lab on the
+partitioned Parquet runs, out of core (pandas input and the peers do not fit in memory), and only
+``all 4``.  cjm-lab's DuckDB gets ``--memory-limit`` per size (default ``1e7=2GB,1e8=4GB``) and spills to
+``--temp-dir`` (default ``bench/data/duckdb_tmp``).  Ratios compare time and peak memory with
+cjm-lab on pandas (on Parquet where pandas does not run).
+
 Run (peers need ``bash bench/setup_peers.sh`` first)::
 
     bench/.venv-peers/bin/python bench/bench_journeys.py --sizes 1e6,1e7 --repeat 3
+    bench/.venv-peers/bin/python bench/bench_journeys.py --sizes 1e8 --repeat 1   # ~20 min to generate once
 
 cjm-lab itself is measured with the project venv (``.venv/bin/python``) when it exists, the peers
 with ``bench/.venv-peers/bin/python``.  A peer is skipped at a size where its previous size
@@ -81,6 +89,8 @@ OP_LABEL = {
     "all4": "all 4 (defaults, dedupe on)",
 }
 BASELINE = "cjm_pandas"
+#: Above this many events only cjm-lab on Parquet runs (pandas input and the peers do not fit).
+BIG = 20_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,23 +163,35 @@ def _cjm_check(op: str, result: Any) -> Any:
     raise ValueError(op)
 
 
-def _setup_cjm(method: str, events: str):
+def _setup_cjm(method: str, events: str, engine: dict[str, Any] | None = None):
     import pandas as pd  # noqa: F401
 
     from cjm_lab.journeys import funnel, pain_points, transitions, variants
+    from cjm_lab.journeys.engine import set_engine_defaults
     from cjm_lab.sample import touchpoint_catalogue
 
+    if engine:
+        set_engine_defaults(**engine)
     cat = touchpoint_catalogue()
     src: Any = _read_pandas(events) if method == "cjm_pandas" else events
+    parts: dict[str, float] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        t0 = time.perf_counter()
+        out = fn()
+        parts[name] = time.perf_counter() - t0
+        return out
 
     def all4():
+        parts.clear()
         return {
-            "variants": variants(src),
-            "transitions": transitions(src),
-            "funnel": funnel(src, steps=STEPS),
-            "pain_points": pain_points(src, touchpoints=cat),
+            "variants": timed("variants", lambda: variants(src)),
+            "transitions": timed("transitions", lambda: transitions(src)),
+            "funnel": timed("funnel", lambda: funnel(src, steps=STEPS)),
+            "pain_points": timed("pain_points", lambda: pain_points(src, touchpoints=cat)),
         }
 
+    all4.parts = parts  # type: ignore[attr-defined]
     ops = {
         "variants": lambda: variants(src, dedupe=False),
         "transitions": lambda: transitions(src, dedupe=False),
@@ -319,7 +341,7 @@ def worker(payload: dict[str, Any]) -> None:
     method, op, events, out = payload["method"], payload["op"], payload["events"], payload["out"]
     t_load = time.perf_counter()
     if method.startswith("cjm"):
-        ops, check, versions, _data = _setup_cjm(method, events)
+        ops, check, versions, _data = _setup_cjm(method, events, payload.get("engine"))
     elif method == "retentioneering":
         ops, check, versions, _data = _setup_retentioneering(events, op)
     elif method == "pm4py":
@@ -356,22 +378,8 @@ def worker(payload: dict[str, Any]) -> None:
             record["note"] = f"{len(record['times'])} run(s): one run took > {payload['slow']:.0f} s"
             break
     if op == "all4":
-        # time each analysis once more for the breakdown (the totals above are what counts)
-        parts = {}
-        from cjm_lab.journeys import funnel as f_
-        from cjm_lab.journeys import pain_points as p_
-        from cjm_lab.journeys import transitions as t_
-        from cjm_lab.journeys import variants as v_
-        from cjm_lab.sample import touchpoint_catalogue
-
-        src = _data
-        for name, call in [("variants", lambda: v_(src)), ("transitions", lambda: t_(src)),
-                           ("funnel", lambda: f_(src, steps=STEPS)),
-                           ("pain_points", lambda: p_(src, touchpoints=touchpoint_catalogue()))]:
-            t0 = time.perf_counter()
-            call()
-            parts[name] = time.perf_counter() - t0
-        record["parts"] = parts
+        # the parts of the last run (timed inside it; the totals above are what counts)
+        record["parts"] = dict(fn.parts)
     save()
     record["peak_frozen"] = True  # the comparison data below is not part of the measurement
     record["check"] = check(op, result)
@@ -421,6 +429,8 @@ def run_child(python: str, payload: dict[str, Any], *, timeout: float, max_rss_m
         out = os.path.join(tmp, "result.json")
         log = os.path.join(tmp, "log.txt")
         env = {**os.environ, "RETENTIONEERING_NO_TRACK": "1", "PYTHONWARNINGS": "ignore"}
+        if payload["method"].startswith("cjm"):  # measure the cjm-lab of this checkout, not an installed one
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
         cmd = [python, str(Path(__file__).resolve()), "--worker", json.dumps({**payload, "out": out})]
         with open(log, "w") as logf:
             proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
@@ -466,13 +476,18 @@ def run_child(python: str, payload: dict[str, Any], *, timeout: float, max_rss_m
         return rec
 
 
-def fmt_ratio(peer: str, t: float | None, base: float | None) -> str:
+def fmt_ratio(peer: str, t: float | None, base: float | None, mem: float | None = None,
+              base_mem: float | None = None) -> str:
     if t is None or base is None or base <= 0:
         return ""
     r = t / base
     if r >= 1:
-        return f"{peer} / cjm-lab = {r:.1f}x slower" if r >= 1.05 else f"{peer} / cjm-lab = {r:.2f}x (same)"
-    return f"{peer} / cjm-lab = {r:.2f}x ({1 / r:.1f}x faster than cjm-lab)"
+        text = f"{peer} / cjm-lab = {r:.1f}x slower" if r >= 1.05 else f"{peer} / cjm-lab = {r:.2f}x (same)"
+    else:
+        text = f"{peer} / cjm-lab = {r:.2f}x ({1 / r:.1f}x faster than cjm-lab)"
+    if mem and base_mem:
+        text += f"; peak memory {mem / base_mem:.2f}x"
+    return text
 
 
 def _missing(x: Any) -> bool:
@@ -518,6 +533,10 @@ def main() -> None:
     ap.add_argument("--slow", type=float, default=60, help="stop repeating after a run longer than this (s)")
     ap.add_argument("--cjm-python", default=str(PROJECT_PY if PROJECT_PY.exists() else sys.executable))
     ap.add_argument("--peers-python", default=str(PEERS_PY))
+    ap.add_argument("--memory-limit", default="1e7=2GB,1e8=4GB",
+                    help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
+                         "include the loaded data); none at sizes not listed")
+    ap.add_argument("--temp-dir", default=str(DATA / "duckdb_tmp"), help="DuckDB spill folder of cjm-lab")
     ap.add_argument("--json", help="also write all measurements to this JSON file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -538,10 +557,14 @@ def main() -> None:
     all_results: dict[str, Any] = {}
     prev: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     versions: dict[str, dict[str, str]] = {}
+    limits = {int(float(k)): v for k, _, v in (x.partition("=") for x in args.memory_limit.split(",") if x)}
     for size in sizes:
         events, meta = ensure_data(size, args.seed)
         n = meta["events"]
         res: dict[tuple[str, str], dict[str, Any]] = {}
+        engine = {"temp_directory": args.temp_dir, **({"memory_limit": limits[size]} if size in limits else {})}
+        if size in limits:
+            print(f"  [{size_label(size)}] cjm-lab with DuckDB memory_limit {limits[size]}, spilling to {args.temp_dir}")
         for method in methods:
             label, ops, kind = METHODS[method]
             python = args.cjm_python if kind == "cjm" else args.peers_python
@@ -549,6 +572,12 @@ def main() -> None:
                 key = (method, op)
                 if kind == "peers" and not peers_ok:
                     res[key] = {"skipped": "peers venv missing"}
+                    continue
+                if size > BIG and method != "cjm_parquet":
+                    res[key] = {"skipped": f"beyond {BIG:,} events only cjm-lab on Parquet runs (out of core)"}
+                    continue
+                if size > BIG and op != "all4":
+                    res[key] = {"skipped": f"beyond {BIG:,} events only the 'all 4' target is run"}
                     continue
                 # extrapolate from the previous size: skip what would cross the limits
                 if key in prev:
@@ -565,7 +594,8 @@ def main() -> None:
                         continue
                 print(f"  [{size_label(size)}] {label:<20} {op:<12} ...", end="", flush=True)
                 r = run_child(python, {"method": method, "op": op, "events": str(events), "repeat": args.repeat,
-                                       "slow": args.slow}, timeout=args.timeout, max_rss_mb=args.max_rss_gb * 1000)
+                                       "slow": args.slow, "engine": engine if kind == "cjm" else None},
+                              timeout=args.timeout, max_rss_mb=args.max_rss_gb * 1000)
                 res[key] = r
                 versions.setdefault(method, r.get("versions", {}))
                 print(f" {r.get('seconds', float('nan')):8.2f} s  {r['peak_mb']:8.0f} MB"
@@ -598,7 +628,8 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
     print(head)
     print("-" * (len(head) + 22))
     for op in ("prepare", "variants", "transitions", "funnel", "pain_points", "all4"):
-        base = res.get((BASELINE, op), {}).get("seconds")
+        baseline = BASELINE if "seconds" in res.get((BASELINE, op), {}) else "cjm_parquet"
+        base = res.get((baseline, op), {}).get("seconds")
         first = True
         for method in methods:
             if op not in METHODS[method][1]:
@@ -620,12 +651,12 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
                 print(f"{lead}{'fail':>9}{'':>8}{peak:>9.0f}   {r.get('error', 'no result')}")
                 continue
             note = ""
-            if method == BASELINE:
+            if method == baseline:
                 note = "baseline"
             elif op in SHARED_OPS or op in ("pain_points", "all4"):
                 short = {"cjm_parquet": "cjm-lab (parquet)", "retentioneering": "retentioneering",
                          "pm4py": "pm4py", "polars": "polars"}[method]
-                note = fmt_ratio(short, secs, base)
+                note = fmt_ratio(short, secs, base, peak, res.get((baseline, op), {}).get("peak_mb"))
                 prep = res.get((method, "prepare"), {}).get("seconds")
                 if prep is not None and base:
                     note += f"; with its prepare: {(secs + prep) / base:.2f}x"
@@ -640,11 +671,11 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
         f"{METHODS[m][0]} {v:,.0f} MB" for m, v in loaded.items() if v))
     a4 = res.get((BASELINE, "all4"), {})
     if a4.get("parts"):
-        print("all 4 breakdown (cjm-lab pandas, one extra run): " + ", ".join(
+        print("all 4 breakdown (cjm-lab pandas, inside the last run): " + ", ".join(
             f"{k} {v:.2f} s" for k, v in a4["parts"].items()))
     a4p = res.get(("cjm_parquet", "all4"), {})
     if a4p.get("parts"):
-        print("all 4 breakdown (cjm-lab parquet, one extra run): " + ", ".join(
+        print("all 4 breakdown (cjm-lab parquet, inside the last run): " + ", ".join(
             f"{k} {v:.2f} s" for k, v in a4p["parts"].items()))
     loads = [r["load_avg"] for r in res.values() if "load_avg" in r]
     if loads:
@@ -704,6 +735,14 @@ def print_targets(n: int, res: dict[tuple[str, str], dict[str, Any]], methods: l
                 ok = ratio >= need if need > 1 else ratio > 1
                 print(f"  {op:<12} vs {peer:<16} {word:<14} {'MET' if ok else 'NOT MET'} "
                       f"({peer} {t:.2f} s / cjm-lab {base:.2f} s = {ratio:.2f}x)")
+    elif n > BIG:
+        r = res.get(("cjm_parquet", "all4"), {})
+        if "seconds" not in r:
+            print(f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: not measured ({r.get('error') or r.get('skipped')})")
+        else:
+            ok = r["seconds"] < 300 and not r.get("error")
+            print(f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: {'MET' if ok else 'NOT MET'} "
+                  f"({r['seconds']:.0f} s, {r['peak_mb']:,.0f} MB peak RSS)")
     else:
         for method in ("cjm_pandas", "cjm_parquet"):
             r = res.get((method, "all4"), {})

@@ -114,9 +114,11 @@ def _batch_runs(args: argparse.Namespace) -> Any:
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from cjm_lab.sample import write_sample
+    from cjm_lab.sample.generator import DEFAULT_CHUNK
 
     written = write_sample(
-        Path(args.out), customers=args.customers, seed=args.seed, format=args.format
+        Path(args.out), customers=args.customers, seed=args.seed, format=args.format,
+        chunk_customers=args.chunk_customers or DEFAULT_CHUNK,
     )
     for path in written.values():
         print(path)
@@ -155,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=5000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", required=True, help="a new or empty folder")
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                   help="parquet writes the events as a folder of parts, one per chunk")
+    p.add_argument("--chunk-customers", type=int, default=None,
+                   help="customers generated and written per chunk, i.e. per Parquet part (default 200,000); "
+                        "memory stays bounded by one chunk")
     p.set_defaults(func=_cmd_sample)
     return parser
 

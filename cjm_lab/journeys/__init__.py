@@ -8,6 +8,7 @@ with the same SQL run by ``spark.sql``, on a PySpark DataFrame.
 from cjm_lab.journeys.attribution import attribution
 from cjm_lab.journeys.build import build_journeys
 from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
+from cjm_lab.journeys.engine import ENGINE_OPTIONS, engine_options, set_engine_defaults
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
 from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
@@ -57,6 +58,9 @@ __all__ = [
     "OTHER_LABEL",
     "START",
     "EXIT",
+    "ENGINE_OPTIONS",
+    "engine_options",
+    "set_engine_defaults",
 ]
 
 #: The name first sketched in the design notes.

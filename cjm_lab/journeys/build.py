@@ -9,7 +9,15 @@ import pandas as pd
 
 from cjm_lab._validate import column_names
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.engine import EventSource, as_source, quote, run_sql, segment_columns
+from cjm_lab.journeys.engine import (
+    ENGINE_OPTIONS,
+    EventSource,
+    as_source,
+    engine_options,
+    quote,
+    run_sql,
+    segment_columns,
+)
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
 
 __all__ = ["build_journeys", "prepare", "JOURNEY_OPTIONS"]
@@ -32,17 +40,19 @@ def prepare(
     roles (e.g. ``{"value": "revenue"}``); a missing column is reported for that argument.
     """
     options = dict(options or {})
-    unknown = sorted(set(options) - set(JOURNEY_OPTIONS))
+    unknown = sorted(set(options) - set(JOURNEY_OPTIONS) - set(ENGINE_OPTIONS))
     if unknown:
         raise CJMConfigError(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}. Journey options: "
-            f"{', '.join(JOURNEY_OPTIONS)}."
+            f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}."
         )
     for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
         if flag in options and not isinstance(options[flag], bool):
             raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
     column_names(by, arg="by", where=where)
+    engine = engine_options(**{k: options.pop(k) for k in ENGINE_OPTIONS if k in options}, where=where)
     source = as_source(events, where=where)
+    source.engine = engine
     segments = segment_columns(source, by, where=where)
     extra_cols = []
     for arg, col in (extra or {}).items():
@@ -120,6 +130,9 @@ def build_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    memory_limit: str | int | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
 ) -> pd.DataFrame:
     """Order events into journeys, one row per event, with step numbers and catalogue columns.
 
@@ -146,6 +159,10 @@ def build_journeys(
         Cut each journey after its first conversion.
     conversions : list of str, optional
         Touchpoints that count as conversions (default: the catalogue's ``is_conversion``).
+    memory_limit, threads, temp_directory : optional
+        The engine options every analysis takes (see
+        :func:`cjm_lab.journeys.engine.engine_options`): DuckDB's memory limit (``"2GB"``),
+        its threads and the folder it spills to when the limit is reached.
 
     Returns
     -------
@@ -165,7 +182,7 @@ def build_journeys(
     1          a     2       Cart
     2          b     1    Website
     """
-    options = {k: v for k, v in locals().items() if k in JOURNEY_OPTIONS}
+    options = {k: v for k, v in locals().items() if k in JOURNEY_OPTIONS or (k in ENGINE_OPTIONS and v is not None)}
     source, spec, cat = prepare(events, where="build_journeys()", options=options)
     if source.kind != "files":
         keep = [c for c in source.columns() if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]

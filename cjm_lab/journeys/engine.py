@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ import pandas as pd
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["Dialect", "DUCKDB", "SPARK", "EventSource", "as_source", "run_sql", "quote", "literal"]
+__all__ = ["Dialect", "DUCKDB", "SPARK", "EventSource", "EngineOptions", "ENGINE_OPTIONS", "engine_options",
+           "set_engine_defaults", "as_source", "run_sql", "quote", "literal"]
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,27 @@ class Dialect:
             return f"(unix_micros({expr}) / 1e6)"
         return f"epoch({expr})"
 
-    def ordered_concat(self, expr: str, sep: str, order: str) -> str:
-        """Concatenate ``expr`` of a group in ``order`` (an expression that sorts uniquely)."""
+    def ordered_concat(self, expr: str, sep: str, order: str | Sequence[str]) -> str:
+        """Concatenate ``expr`` of a group in ``order`` (an expression, or several, that sort uniquely)."""
+        keys = [order] if isinstance(order, str) else list(order)
         if self.name == "spark":
-            # NULLs are skipped, and a group without values gives NULL, as string_agg does
+            # NULLs are skipped, and a group without values gives NULL, as string_agg does; the
+            # structs sort by their fields in order, so several keys sort as ORDER BY k1, k2
+            fields = ", ".join(f"{k} AS o{i}" for i, k in enumerate(keys))
             return (f"CASE WHEN count({expr}) > 0 THEN array_join(transform(array_sort(collect_list("
-                    f"struct({order} AS o, {expr} AS v))), x -> x.v), {literal(sep)}) END")
-        return f"string_agg({expr}, {literal(sep)} ORDER BY {order})"
+                    f"CASE WHEN {expr} IS NOT NULL THEN struct({fields}, {expr} AS v) END)), x -> x.v), "
+                    f"{literal(sep)}) END")
+        return f"string_agg({expr}, {literal(sep)} ORDER BY {', '.join(keys)})"
+
+    def bucket(self, expr: str, k: int) -> str:
+        """A hash bucket 0 … k-1 of ``expr`` (to run an analysis in parts)."""
+        if self.name == "spark":
+            return f"pmod(hash({expr}), {int(k)})"
+        return f"(hash({expr}) % {int(k)})"
+
+    def bit_or(self, expr: str) -> str:
+        """Bitwise OR of an integer over a group (the same name in both engines)."""
+        return f"bit_or({expr})"
 
     def arg_min(self, expr: str, by: str) -> str:
         """The value of ``expr`` in the row with the smallest ``by``."""
@@ -127,6 +143,132 @@ def literal(value: Any) -> str:
     return parts[0] if len(parts) == 1 else "(" + " || chr(92) || ".join(parts) + ")"
 
 
+#: The engine options every journey analysis accepts besides the journey options.
+ENGINE_OPTIONS = ("memory_limit", "threads", "temp_directory")
+
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+_MIN_MEMORY = 64 * 1024**2
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How DuckDB runs: memory limit (bytes), threads and the folder it spills to.
+
+    ``None`` leaves DuckDB's own default: 80 % of the machine's memory, one thread per
+    core (or the ``CJM_LAB_THREADS`` environment variable), and spilling into ``.tmp`` in
+    the current working directory.
+    """
+
+    memory_limit: int | None = None
+    threads: int | None = None
+    temp_directory: str | None = None
+
+    def merged(self, other: EngineOptions | None) -> EngineOptions:
+        """These options, overridden by the ones ``other`` sets."""
+        if other is None:
+            return self
+        return EngineOptions(*(b if b is not None else a for a, b in zip(
+            (self.memory_limit, self.threads, self.temp_directory),
+            (other.memory_limit, other.threads, other.temp_directory))))
+
+
+def _memory_bytes(value: Any, where: str) -> int:
+    fix = " Fix: pass a size such as memory_limit='2GB' or '512MiB' (or a number of bytes), at least 64 MiB."
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise CJMConfigError(f"{where}: `memory_limit` must be a size such as '2GB', got {value!r}." + fix)
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*", value.lower())
+        if not m:
+            raise CJMConfigError(f"{where}: `memory_limit` {value!r} is not a size." + fix)
+        size = float(m.group(1)) * _UNITS[m.group(2) or "b"]
+    else:
+        size = float(value)
+    if not size >= _MIN_MEMORY:
+        raise CJMConfigError(f"{where}: `memory_limit` {value!r} is below 64 MiB, too little to sort journeys in."
+                             + fix)
+    return int(size)
+
+
+def engine_options(
+    *,
+    memory_limit: str | int | None = None,
+    threads: int | None = None,
+    temp_directory: str | os.PathLike[str] | None = None,
+    where: str = "engine_options()",
+) -> EngineOptions:
+    """Check the DuckDB options and return them as :class:`EngineOptions`.
+
+    Parameters
+    ----------
+    memory_limit : str or int, optional
+        The most memory DuckDB may use, e.g. ``"2GB"``, ``"512MiB"`` or bytes (at least
+        64 MiB).  Sorting and aggregation beyond it spill to ``temp_directory``.
+    threads : int, optional
+        Worker threads (a positive whole number).
+    temp_directory : str or path, optional
+        Folder for spilled data (created when missing); DuckDB's default is ``.tmp`` in the
+        current working directory.
+
+    Examples
+    --------
+    >>> engine_options(memory_limit="2GB", threads=2)
+    EngineOptions(memory_limit=2000000000, threads=2, temp_directory=None)
+    >>> engine_options(threads=0)
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMConfigError: engine_options(): `threads` must be a positive whole number, got 0. ...
+    """
+    mem = None if memory_limit is None else _memory_bytes(memory_limit, where)
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise CJMConfigError(f"{where}: `threads` must be a positive whole number, got {threads!r}."
+                             " Fix: Pass e.g. threads=2, or leave it out for one thread per core.")
+    temp = None
+    if temp_directory is not None:
+        if not isinstance(temp_directory, (str, os.PathLike)) or not os.fspath(temp_directory):
+            raise CJMConfigError(f"{where}: `temp_directory` must be a folder path, got {temp_directory!r}."
+                             " Fix: Pass a folder on a disk with room for the spilled data.")
+        path = Path(temp_directory)
+        if path.exists() and not path.is_dir():
+            raise CJMConfigError(f"{where}: `temp_directory` {str(path)!r} is a file, not a folder."
+                             " Fix: Pass a folder (it is created when missing).")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CJMConfigError(f"{where}: cannot create `temp_directory` {str(path)!r} ({exc.strerror})."
+                             " Fix: Pass a folder you can write to.") from None
+        if not os.access(path, os.W_OK):
+            raise CJMConfigError(f"{where}: `temp_directory` {str(path)!r} is not writable."
+                             " Fix: Pass a folder you can write to.")
+        temp = str(path)
+    return EngineOptions(memory_limit=mem, threads=threads, temp_directory=temp)
+
+
+_DEFAULTS: list[EngineOptions] = [EngineOptions()]
+
+
+def set_engine_defaults(
+    *,
+    memory_limit: str | int | None = None,
+    threads: int | None = None,
+    temp_directory: str | os.PathLike[str] | None = None,
+) -> EngineOptions:
+    """Set the DuckDB options every journey analysis uses unless it is given its own.
+
+    Returns the previous defaults; ``set_engine_defaults()`` without arguments restores
+    DuckDB's own.
+
+    Examples
+    --------
+    >>> old = set_engine_defaults(memory_limit="4GB", threads=2)
+    >>> _ = set_engine_defaults()
+    """
+    previous = _DEFAULTS[0]
+    _DEFAULTS[0] = engine_options(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
+                                  where="set_engine_defaults()")
+    return previous
+
+
 @dataclass
 class EventSource:
     """Events as a DataFrame, Parquet/CSV files read by DuckDB without loading them, or a Spark DataFrame."""
@@ -135,6 +277,8 @@ class EventSource:
     files: list[str] | None = None
     kind: str = "dataframe"
     spark_frame: Any = None
+    #: DuckDB options given to the analysis (over :func:`set_engine_defaults`); Spark ignores them.
+    engine: EngineOptions | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -206,20 +350,23 @@ _LOCAL = threading.local()
 
 
 @contextmanager
-def _connection(memory_limit: str | None, temp_directory: str | None) -> Iterator[Any]:
+def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
     import duckdb
 
+    opts = _DEFAULTS[0].merged(options)
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")
-        threads = os.environ.get("CJM_LAB_THREADS")
+        threads = opts.threads or (int(os.environ["CJM_LAB_THREADS"]) if os.environ.get("CJM_LAB_THREADS") else None)
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            con.execute(f"SET memory_limit = {literal(memory_limit)}")
-        if temp_directory:
-            con.execute(f"SET temp_directory = {literal(str(temp_directory))}")
+        if opts.memory_limit:
+            con.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
+            # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
+            con.execute("SET preserve_insertion_order = false")
+        if opts.temp_directory:
+            con.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
         yield con
     finally:
         con.close()
@@ -233,19 +380,47 @@ def run_sql(
     extra: Mapping[str, pd.DataFrame] | None = None,
     memory_limit: str | None = None,
     temp_directory: str | None = None,
+    setup: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Run ``sql`` (reading ``events`` and optionally ``touchpoints``) and return pandas."""
+    """Run ``sql`` (reading ``events`` and optionally ``touchpoints``) and return pandas.
+
+    ``setup`` statements run first in the same connection (e.g. building a temporary table in
+    parts); their results are discarded.
+
+    The engine options are the source's (given to the analysis), over the defaults of
+    :func:`set_engine_defaults`; ``memory_limit`` and ``temp_directory`` here override both.
+    On Spark the SQL runs as it is (Spark manages its own memory); ``setup`` is DuckDB-only.
+    """
     if source.kind == "spark":
+        if setup:
+            raise CJMConfigError("run_sql(): setup statements run on DuckDB only.")
         from cjm_lab.journeys import spark as _spark
 
         return _spark.run_spark_sql(sql, source.spark_frame, touchpoints=_catalogue(touchpoints), extra=extra)
-    with _connection(memory_limit, temp_directory) as con:
+    import duckdb
+
+    opts = source.engine
+    if memory_limit is not None or temp_directory is not None:
+        opts = (opts or EngineOptions()).merged(engine_options(memory_limit=memory_limit,
+                                                               temp_directory=temp_directory, where="run_sql()"))
+    with _connection(opts) as con:
         _register(con, source)
         if touchpoints is not None:
             con.register("touchpoints", _catalogue(touchpoints))
         for name, frame in (extra or {}).items():
             con.register(name, frame)
-        return con.execute(sql).df()
+        try:
+            for statement in setup:
+                con.execute(statement)
+            return con.execute(sql).df()
+        except duckdb.OutOfMemoryException as exc:
+            used = _DEFAULTS[0].merged(opts)
+            limit = f"{used.memory_limit / 1e9:.2f} GB" if used.memory_limit else "DuckDB's default (80 % of RAM)"
+            raise CJMDataError(
+                f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
+                f"{used.temp_directory or 'not set'}): {str(exc).splitlines()[0][:200]}",
+                fix="Set temp_directory= to a folder with free disk space so DuckDB can spill, or raise memory_limit=.",
+            ) from None
 
 
 def _catalogue(touchpoints: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -278,6 +453,23 @@ def _register(con: Any, source: EventSource) -> None:
         )
 
 
+def effective_options(source: EventSource) -> EngineOptions:
+    """The engine options an analysis of ``source`` runs with: its own over the defaults."""
+    return _DEFAULTS[0].merged(source.engine)
+
+
+def event_rows(source: EventSource) -> int | None:
+    """The number of events (from Parquet metadata for files), or None when unknown (CSV)."""
+    if source.frame is not None:
+        return len(source.frame)
+    files = source.files or []
+    if not files or not all(f.endswith((".parquet", ".pq")) for f in files):
+        return None
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def known_touchpoints(source: EventSource) -> set[str] | None:
     """The touchpoint names of the log, for checking names a user passes (None for files,
     which are not scanned for a check)."""
@@ -300,7 +492,7 @@ def segment_columns(source: EventSource, by: str | Sequence[str] | None, *, wher
     if source.spark_frame is not None:
         require_columns(pd.DataFrame(columns=source.columns()), {arg: cols}, where=where)
         return cols
-    with _connection(None, None) as con:
+    with _connection(source.engine) as con:
         _register(con, source)
         present = source.columns(con)
     require_columns(pd.DataFrame(columns=present), {arg: cols}, where=where)

@@ -88,12 +88,20 @@ class _Plan:
         return [k for k in range(self.k) if k not in self.optional]
 
 
-def _frontier_sql(plan: _Plan, spec: Any) -> str:
+def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
     """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
     d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
-    ctes = [f"{journey_ctes(spec, d)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
+    # ordered and any-order funnels only compare the order of the steps' own events: the others
+    # are dropped before the events are sorted (exclusions are kept for their check).  Not by
+    # segment: a journey's segment is its first event's, which may be one the filter drops.
+    keep = None
+    if plan.mode != "strict" and not dropoffs and not segs:
+        keep = " OR ".join(f"({plan.match(k, plan.node)})" for k in range(plan.k))
+        if plan.exclude:
+            keep += " OR touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
+    ctes = [f"{journey_ctes(spec, d, keep=keep)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
             + "".join(f", {quote(s)}" for s in segs) + " FROM j)"]
     win = f" AND t <= f.t0 + {plan.window!r}" if plan.window else ""
     if plan.mode == "ordered":
@@ -379,7 +387,7 @@ def funnel_dropoffs(
             f"FROM f LEFT JOIN n AS e ON e.journey_id = f.journey_id AND e.step = f.p{k} + 1 "
             f"WHERE f.p{k} IS NOT NULL AND f.p{k + 1} IS NULL GROUP BY 1, 2"
         )
-    sql = f"WITH {_frontier_sql(plan, spec)}\n" + "\nUNION ALL\n".join(selects)
+    sql = f"WITH {_frontier_sql(plan, spec, dropoffs=True)}\n" + "\nUNION ALL\n".join(selects)
     table = run_sql(sql, source, touchpoints=cat)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["pct"] = table["n_journeys"] / table.groupby("step_no")["n_journeys"].transform("sum") * 100

@@ -294,59 +294,67 @@ def _rework_scope(table: pd.DataFrame, cat: pd.DataFrame | None, unit: str, serv
 def _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, window_s, wait_fence, min_wait_s,
                       promised):
     d = spec.dialect
-    seg_first = "".join(f", {d.arg_min(quote(s), 'step')} OVER (PARTITION BY journey_id) AS {quote(s)}"
-                        for s in segs)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     node = "touchpoint" if unit == "touchpoint" else d.cast_text("stage")
     svc_list = ", ".join(literal(s) for s in service_tps) or "NULL"
     late = (f"CASE WHEN {quote(promised)} IS NOT NULL AND ts > {quote(promised)} THEN 1 ELSE 0 END"
             if promised else "0")
     has_promise = f"CASE WHEN {quote(promised)} IS NOT NULL THEN 1 ELSE 0 END" if promised else "0"
+    # Everything ordered comes from the one window that numbers the steps (the events are sorted
+    # once): the next event, the conversions so far (the purchase episode: conversions before the
+    # event; a journey whose last event has none never converted) and the number of non-service
+    # events so far (a service contact's trigger is the non-service event with the same number).
+    running = {"_n_conv": "sum(CASE WHEN {conv} THEN 1 ELSE 0 END)",
+               "_n_other": f"sum(CASE WHEN touchpoint IN ({svc_list}) THEN 0 ELSE 1 END)",
+               "_t_other": f"max(CASE WHEN touchpoint IN ({svc_list}) THEN NULL ELSE {d.epoch_seconds('ts')} END)"}
+    running.update({f"_seg{i}": f"first_value({quote(s)})" for i, s in enumerate(segs)})
+    seg_first = "".join(f", _seg{i} AS {quote(s)}" for i, s in enumerate(segs))
+    # The per-event facts travel as bits of one number (fewer aggregate states over millions of
+    # journey × touchpoint groups): 1 drop-off, 2 repeated contacts, 4 service, 8 long wait,
+    # 16 has a next event, 32 late, 64 has a promise.
+    flag = {"drop_off": 1, "repeat_contact": 2, "is_service": 4, "long_wait": 8, "has_next": 16, "late": 32,
+            "has_promise": 64}
+    bits = (
+        f"CASE WHEN v.next_tp IS NULL AND v._n_conv = 0 THEN 1 ELSE 0 END"
+        f" + CASE WHEN v.is_service = 0 AND coalesce(c.n_contacts, 0) >= {min_contacts} THEN 2 ELSE 0 END"
+        f" + 4 * v.is_service"
+        f" + CASE WHEN v.wait > m.q3 + {wait_fence!r} * (m.q3 - m.q1) AND v.wait >= {min_wait_s!r} THEN 8 ELSE 0 END"
+        f" + CASE WHEN v.next_tp IS NOT NULL THEN 16 ELSE 0 END + 32 * v.is_late + 64 * v.has_promise"
+    )
+    has = {k: f"CASE WHEN (bits & {b}) > 0 THEN 1 ELSE 0 END" for k, b in flag.items()}
     sql = f"""
-WITH {journey_ctes(spec, d)},
+WITH {journey_ctes(spec, d, following={"next_tp": "touchpoint"}, running=running)},
 ep AS (
-  SELECT journey_id, customer_id, touchpoint, {node} AS node, step, t, is_conv, {late} AS is_late,
-         {has_promise} AS has_promise,
-         coalesce(sum(CASE WHEN is_conv THEN 1 ELSE 0 END) OVER (PARTITION BY journey_id ORDER BY step
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS episode,
-         max(step) OVER (PARTITION BY journey_id) AS last_step,
-         max(CASE WHEN is_conv THEN 1 ELSE 0 END) OVER (PARTITION BY journey_id) AS converted,
-         lead(touchpoint) OVER (PARTITION BY journey_id ORDER BY step) AS next_tp,
-         lead(t) OVER (PARTITION BY journey_id ORDER BY step) - t AS wait{seg_first}
+  SELECT journey_id, touchpoint, {node} AS node, step, _n_conv, _n_other,
+         CASE WHEN touchpoint IN ({svc_list}) THEN 1 ELSE 0 END AS is_service,
+         {late} AS is_late, {has_promise} AS has_promise,
+         _n_conv - CASE WHEN is_conv THEN 1 ELSE 0 END AS episode,
+         next_tp, next_t - t AS wait, t - _t_other AS since_trigger{seg_first}
   FROM j
 ),
-v AS (
-  SELECT *, row_number() OVER (PARTITION BY journey_id, episode, node ORDER BY step) AS occurrence FROM ep
-),
-med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, {d.quantile('wait', 0.75)} AS q3 FROM v
+med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, {d.quantile('wait', 0.75)} AS q3 FROM ep
         WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),
-trig AS (
-  SELECT journey_id, t, touchpoint,
-         max(CASE WHEN touchpoint NOT IN ({svc_list}) THEN step END) OVER (PARTITION BY journey_id ORDER BY step
-             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS trigger_step
-  FROM j
-),
 contacts AS (
-  SELECT s.journey_id, s.trigger_step AS step, count(*) AS n_contacts
-  FROM trig AS s JOIN v ON v.journey_id = s.journey_id AND v.step = s.trigger_step
-  WHERE s.touchpoint IN ({svc_list}) AND s.t <= v.t + {window_s!r}
-  GROUP BY s.journey_id, s.trigger_step
+  SELECT journey_id, _n_other, count(*) AS n_contacts FROM ep
+  WHERE is_service = 1 AND _n_other > 0 AND since_trigger <= {window_s!r}
+  GROUP BY journey_id, _n_other
+),
+per_episode AS (
+  SELECT {seg_cols}v.journey_id, v.node, v.episode, count(*) AS k, {d.bit_or(bits)} AS bits
+  FROM ep AS v
+  LEFT JOIN med AS m ON m.touchpoint = v.touchpoint AND m.next_tp = v.next_tp
+  LEFT JOIN contacts AS c ON c.journey_id = v.journey_id AND c._n_other = v._n_other
+  GROUP BY {seg_cols}v.journey_id, v.node, v.episode
 ),
 flags AS (
-  SELECT {seg_cols}v.journey_id, v.node,
-         max(CASE WHEN v.step = v.last_step AND v.converted = 0 AND NOT v.is_conv THEN 1 ELSE 0 END) AS drop_off,
-         max(CASE WHEN v.occurrence > 1 THEN 1 ELSE 0 END) AS rework,
-         max(CASE WHEN coalesce(c.n_contacts, 0) >= {min_contacts} THEN 1 ELSE 0 END) AS repeat_contact,
-         max(CASE WHEN v.touchpoint IN ({svc_list}) THEN 1 ELSE 0 END) AS is_service,
-         max(CASE WHEN v.wait > m.q3 + {wait_fence!r} * (m.q3 - m.q1) AND v.wait >= {min_wait_s!r}
-                  THEN 1 ELSE 0 END) AS long_wait,
-         max(CASE WHEN v.next_tp IS NOT NULL THEN 1 ELSE 0 END) AS has_next,
-         max(v.is_late) AS late, max(v.has_promise) AS has_promise
-  FROM v
-  LEFT JOIN med AS m ON m.touchpoint = v.touchpoint AND m.next_tp = v.next_tp
-  LEFT JOIN contacts AS c ON c.journey_id = v.journey_id AND c.step = v.step
-  GROUP BY {seg_cols}v.journey_id, v.node
-)
+  SELECT {seg_cols}journey_id, node, {d.bit_or("bits")} AS bits, max(CASE WHEN k > 1 THEN 1 ELSE 0 END) AS rework
+  FROM per_episode GROUP BY {seg_cols}journey_id, node
+),
+flag_cols AS (
+  SELECT {seg_cols}node, rework, {", ".join(f"{v} AS {k}" for k, v in has.items())} FROM flags
+),
+totals AS (SELECT {seg_cols}count(*) AS n_total FROM ep WHERE step = 1{f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""}),
+per AS (
 SELECT {seg_cols}node AS {quote(unit)}, count(*) AS n_journeys,
        avg(drop_off) * 100 AS drop_off_pct, avg(rework) * 100 AS rework_pct,
        CASE WHEN max(is_service) = 1 THEN NULL ELSE avg(repeat_contact) * 100 END AS repeat_contact_pct,
@@ -356,17 +364,22 @@ SELECT {seg_cols}node AS {quote(unit)}, count(*) AS n_journeys,
        CASE WHEN max(is_service) = 1 THEN NULL ELSE sum(repeat_contact) END AS _n_repeat_contact,
        sum(long_wait) AS _n_long_wait, sum(has_next) AS _d_long_wait, sum(late) AS _n_late,
        sum(has_promise) AS _d_late
-FROM flags GROUP BY {seg_cols}node
+FROM flag_cols GROUP BY {seg_cols}node
+)
+SELECT per.*, totals.n_total FROM per {_join_on("totals", "per", segs)}
 """
     table = run_sql(sql, source, touchpoints=cat)
-    totals_sql = (f"WITH {journey_ctes(spec, d)}, s AS (SELECT journey_id{seg_first} FROM j) "
-                  f"SELECT {seg_cols}count(DISTINCT journey_id) AS n_total FROM s"
-                  + (f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""))
-    totals = run_sql(totals_sql, source, touchpoints=cat)
-    table = table.merge(totals, on=segs, how="left") if segs else table.assign(n_total=int(totals.iloc[0, 0]))
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["reach_pct"] = table["n_journeys"] / table["n_total"] * 100
     return table.drop(columns="n_total")
+
+
+def _join_on(right: str, left: str, segs: list[str]) -> str:
+    """JOIN ``right`` on the segment columns (NULL matches NULL), or a cross join without segments."""
+    if not segs:
+        return f"CROSS JOIN {right}"
+    cond = " AND ".join(f"{left}.{quote(s)} IS NOT DISTINCT FROM {right}.{quote(s)}" for s in segs)
+    return f"JOIN {right} ON {cond}"
 
 
 def _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date, survey_weight, lookback_s,

@@ -29,6 +29,28 @@ def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, 
     return f", {first}", ", ".join(quote(s) for s in segments) + ", "
 
 
+def _parts(source: Any) -> int:
+    """In how many parts (hash buckets of customers) variants run to stay within the memory limit.
+
+    DuckDB's ordered string aggregate keeps each journey's events in memory (measured: about
+    70 bytes per event).  With a memory limit (the analysis's or the engine defaults') the
+    events are split so that each part, at 150 bytes an event, takes at most half the limit;
+    with an unknown number of events (CSV files) in 8 parts.  Without a limit: one part.
+    Spark manages its own memory (and spills per task): one part.
+    """
+    from cjm_lab.journeys.engine import effective_options, event_rows
+
+    if source.kind == "spark":
+        return 1
+    limit = effective_options(source).memory_limit
+    if not limit:
+        return 1
+    rows = event_rows(source)
+    if rows is None:
+        return 8
+    return max(1, -(-rows * 150 // (limit // 2)))
+
+
 def variants(
     events: Any,
     *,
@@ -77,18 +99,36 @@ def variants(
     source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
     seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
     d = spec.dialect
+    # without segments nothing needs the step numbers: the path is ordered by time and sequence
+    # directly (one sort fewer)
+    numbered = bool(spec.segments) or spec.until_conversion
+    order = "step" if numbered else ("ts", "seq")
+
+    def journey_paths(bucket: tuple[int, int] | None = None) -> str:
+        return (f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
+                f"SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, order)} AS path, "
+                f"count(*) AS length, max(t) - min(t) AS duration_s, "
+                f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM j GROUP BY journey_id")
+
+    parts = _parts(source)
+    setup: list[str] = []
+    if parts > 1:
+        # The ordered aggregate holds each journey's events in memory: under a memory limit
+        # the events would not fit, the customers are split into hash buckets, each bucket's
+        # journeys go to a temporary table (which DuckDB spills), and the variants are counted
+        # over that table.  The loop runs over a handful of buckets, not over customers.
+        setup = [f"CREATE TEMP TABLE journey_paths AS {journey_paths((0, parts))}"]
+        setup += [f"INSERT INTO journey_paths {journey_paths((b, parts))}" for b in range(1, parts)]
+        paths = "paths AS (SELECT * FROM journey_paths)"
+    else:
+        paths = f"paths AS ({journey_paths()})"
     sql = f"""
-WITH {journey_ctes(spec, d)},
-paths AS (
-  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path, count(*) AS length,
-         max(t) - min(t) AS duration_s, max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first}
-  FROM j GROUP BY journey_id
-)
+WITH {paths}
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
        {d.quantile('duration_s', 0.5)} AS median_duration_s
 FROM paths GROUP BY {seg_group}path
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = run_sql(sql, source, touchpoints=cat, setup=setup)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)

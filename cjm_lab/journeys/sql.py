@@ -12,7 +12,7 @@ same way in every engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +108,46 @@ def make_spec(
     )
 
 
-def journey_ctes(spec: JourneySpec, d: Dialect | None = None) -> str:
-    """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``."""
+def can_filter(spec: JourneySpec) -> bool:
+    """Whether events can be dropped before the journeys are numbered without changing them."""
+    return not spec.until_conversion and not (spec.journey == "session" and not spec.has_session_id)
+
+
+def journey_ctes(
+    spec: JourneySpec,
+    d: Dialect | None = None,
+    *,
+    following: Mapping[str, str] | None = None,
+    running: Mapping[str, str] | None = None,
+    keep: str | None = None,
+    numbered: bool = True,
+    bucket: tuple[int, int] | None = None,
+) -> str:
+    """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
+
+    Everything that depends on the order of a journey is computed in **one** window
+    (``PARTITION BY journey ORDER BY timestamp, sequence``), so the events are sorted once:
+
+    * ``step`` (1, 2, … in journey order);
+    * ``following``: ``{name: expression}`` — the expression's value at the next event of the
+      journey (NULL at the last), plus ``next_t`` (epoch seconds of the next event) whenever
+      ``following`` is given.  With ``until_conversion`` the cut is respected: the first
+      conversion has no next event;
+    * ``running``: ``{name: aggregate}`` — an aggregate over the journey's events up to and
+      including the current one, e.g. ``{"n_conv": "sum(CASE WHEN {conv} THEN 1 ELSE 0 END)"}``
+      (the columns of the events and the catalogue can be used; ``{conv}`` stands for the
+      conversion flag), or ``first_value(col)`` for the journey's first value;
+    * ``keep``: a condition on the events (and catalogue columns) applied *before* the window,
+      for analyses that only compare the order of the events they keep (``step`` then numbers
+      the kept events).  Ignored where dropping events would change the journeys: with
+      ``until_conversion`` and with sessions cut by inactivity;
+    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k`` (whole customers, so
+      whole journeys), for analyses that run in parts to stay within a memory limit;
+    * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
+      that order by ``ts, seq`` themselves (one sort fewer).
+
+    ``d`` is the engine's dialect, by default the spec's (DuckDB, or Spark for Spark input).
+    """
     d = d or spec.dialect
     carried = [*spec.segments, *spec.extra]
     if spec.journey == "session" and spec.has_session_id:
@@ -118,7 +156,8 @@ def journey_ctes(spec: JourneySpec, d: Dialect | None = None) -> str:
     ctes = [
         "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
         f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
-        "AND touchpoint IS NOT NULL)"
+        "AND touchpoint IS NOT NULL"
+        + (f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}" if bucket else "") + ")"
     ]
     prev = "src"
     if spec.dedupe:
@@ -153,15 +192,29 @@ def journey_ctes(spec: JourneySpec, d: Dialect | None = None) -> str:
         conv = "FALSE"
     cat_cols = "".join(f", c.{quote(col)}" for col in spec.catalogue if col != "is_conversion")
     join = " LEFT JOIN touchpoints AS c USING (touchpoint)" if spec.catalogue else ""
+    w = f"(PARTITION BY {jid} ORDER BY ts, seq)"
+    upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    following = dict(following or {})
+    running = dict(running or {})
+    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running \
+        or spec.until_conversion else []
+    if following:
+        following["next_t"] = d.epoch_seconds("ts")
+    windows += [f"lead({expr}) OVER {w} AS _lead_{name}" for name, expr in following.items()]
+    windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {upto} AS {quote(name)}" for name, agg in running.items()]
+    if spec.until_conversion:
+        windows.append(f"sum(CASE WHEN {conv} THEN 1 ELSE 0 END) OVER {upto} AS _conv_upto")
+    filt = f" WHERE {keep}" if keep and can_filter(spec) else ""
     ctes.append(
-        f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv, "
-        f"row_number() OVER (PARTITION BY {jid} ORDER BY ts, seq) AS step FROM {prev} AS e{join})"
+        f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv"
+        f"{''.join(', ' + x for x in windows)} FROM {prev} AS e{join}{filt})"
     )
     if spec.until_conversion:
+        nxt = "".join(f", CASE WHEN is_conv THEN NULL ELSE _lead_{name} END AS {quote(name)}" for name in following)
         ctes.append(
-            "j AS (SELECT * FROM (SELECT *, min(CASE WHEN is_conv THEN step END) OVER (PARTITION BY journey_id) "
-            "AS _first_conv FROM j0) AS x WHERE _first_conv IS NULL OR step <= _first_conv)"
+            f"j AS (SELECT *{nxt} FROM j0 WHERE _conv_upto - CASE WHEN is_conv THEN 1 ELSE 0 END = 0)"
         )
     else:
-        ctes.append("j AS (SELECT * FROM j0)")
+        nxt = "".join(f", _lead_{name} AS {quote(name)}" for name in following)
+        ctes.append(f"j AS (SELECT *{nxt} FROM j0)")
     return ",\n".join(ctes)

@@ -77,23 +77,21 @@ def transitions(
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     d = spec.dialect
+    # the next event comes from the window that numbers the steps: the events are sorted once,
+    # and read once (the journeys' starts are counted in the same aggregation, so DuckDB need
+    # not keep the journeys for a second pass)
     sql = f"""
-WITH {journey_ctes(spec, d)},
-nodes AS (SELECT journey_id, step, t, {seg_cols}{node} AS node FROM j),
-pairs AS (
-  SELECT {seg_cols}node AS source,
-         lead(node) OVER (PARTITION BY journey_id ORDER BY step) AS target,
-         lead(t) OVER (PARTITION BY journey_id ORDER BY step) - t AS gap
-  FROM nodes
-)
-SELECT {seg_cols}source, coalesce(target, '{EXIT}') AS target, count(*) AS n,
-       {d.quantile('gap', 0.5)} AS median_s, {d.quantile('gap', 0.95)} AS p95_s
-FROM pairs GROUP BY {seg_cols}source, coalesce(target, '{EXIT}')
-UNION ALL
-SELECT {seg_cols}'{START}' AS source, node AS target, count(*) AS n, NULL AS median_s, NULL AS p95_s
-FROM nodes WHERE step = 1 GROUP BY {seg_cols}node
+WITH {journey_ctes(spec, d, following={"next_node": node})}
+SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
+       sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
+       {d.quantile('next_t - t', 0.5)} AS median_s, {d.quantile('next_t - t', 0.95)} AS p95_s
+FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    pairs = run_sql(sql, source, touchpoints=cat)
+    starts = pairs[pairs["n_start"] > 0].groupby([*segs, "source"], observed=True, dropna=False, as_index=False,
+                                                   sort=False)["n_start"].sum()
+    starts = starts.rename(columns={"source": "target", "n_start": "n"}).assign(source=START)
+    table = pd.concat([pairs.drop(columns="n_start"), starts], ignore_index=True)
     order = [*segs, "_start", "source", "target"]
     table["_start"] = table["source"] != START
     table = table.sort_values(order, kind="stable").drop(columns="_start").reset_index(drop=True)

@@ -266,3 +266,37 @@ def test_small_tables_travel_even_when_empty(sevents):
     out = run_sql("SELECT count(*) AS n, max(_date) AS d FROM sv", EventSource(spark_frame=sevents, kind="spark"),
                   extra={"sv": empty})
     assert out["n"].tolist() == [0] and out["d"].isna().all()
+
+
+def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
+    """bucket, bit_or and ordered_concat over several keys (with NULLs) give DuckDB's results on Spark."""
+    from cjm_lab.journeys.engine import EventSource, run_sql
+
+    small = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "k1": [2, 1, 1, 1, 1, 5], "k2": [0, 2, 1, 1, 2, 0],
+                          "v": ["x", "y", None, "p", "q", None], "f": [1, 2, 4, 8, 8, 0]})
+    sql = ("SELECT g, {cat} AS path, {bits} AS bits FROM sm GROUP BY g ORDER BY g")
+    out = {}
+    for d, src in ((DUCKDB, EventSource(frame=events, kind="dataframe")),
+                   (SPARK, EventSource(spark_frame=sevents, kind="spark"))):
+        out[d.name] = run_sql(sql.format(cat=d.ordered_concat("v", "-", ("k1", "k2")), bits=d.bit_or("f")), src,
+                              extra={"sm": small})
+    paths = out["duckdb"]["path"]
+    assert paths[:2].tolist() == ["y-x", "p-q"] and paths.isna().iloc[2]  # (1,1) is NULL: skipped; all NULL: NULL
+    assert out["duckdb"]["bits"].tolist() == [7, 8, 0]
+    assert_same(out["duckdb"], out["spark"].astype({"bits": out["duckdb"]["bits"].dtype}))
+    # customers split into hash buckets: every customer in exactly one bucket 0..k-1 on each engine
+    for d, src in ((DUCKDB, EventSource(frame=events, kind="dataframe")),
+                   (SPARK, EventSource(spark_frame=sevents, kind="spark"))):
+        b = run_sql(f"SELECT customer_id, min({d.bucket('customer_id', 3)}) AS lo, "
+                    f"max({d.bucket('customer_id', 3)}) AS hi FROM events GROUP BY customer_id", src)
+        assert len(b) == events["customer_id"].nunique() and (b["lo"] == b["hi"]).all()
+        assert set(b["lo"].astype(int)) == {0, 1, 2}
+
+
+def test_variants_in_customer_buckets_equal_spark(monkeypatch, sevents, events):
+    """DuckDB's variants built in hash buckets of customers (as under a memory limit) equal Spark's."""
+    from cjm_lab.journeys import paths
+
+    monkeypatch.setattr(paths, "_parts", lambda source: 1 if source.kind == "spark" else 3)
+    both(jm.variants, events, sevents)
+    both(lambda e: jm.variants(e, by="persona", top=10), events, sevents)

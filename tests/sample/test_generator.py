@@ -466,3 +466,15 @@ def test_chunked_parquet_equals_make_sample(tmp_path):
     assert json.loads(paths["ground_truth"].read_text(encoding="utf-8")) == sample.truth
     # the chunk size is part of the recipe: another size gives other (equally valid) data
     assert not make_sample(1000, seed=9).events.equals(sample.events)
+
+
+def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
+    from cjm_lab.cli import main
+
+    assert main(["sample", "--customers", "700", "--seed", "4", "--format", "parquet",
+                 "--chunk-customers", "250", "--out", str(tmp_path)]) == 0
+    parts = sorted((tmp_path / "events").glob("*.parquet"))
+    assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    sample = make_sample(700, seed=4, chunk_customers=250)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "events"), sample.events)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "survey.parquet"), sample.survey)

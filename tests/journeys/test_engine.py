@@ -1,0 +1,112 @@
+"""The engine: Parquet/CSV paths and globs, DuckDB's memory limit, threads and spill folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys import (
+    build_journeys,
+    funnel,
+    pain_points,
+    path_lengths,
+    transitions,
+    variants,
+)
+from cjm_lab.journeys.engine import (
+    EngineOptions,
+    as_source,
+    engine_options,
+    run_sql,
+    set_engine_defaults,
+)
+from cjm_lab.sample import make_sample, write_sample
+
+STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """The sample written as partitioned Parquet (three parts) and the same sample in memory."""
+    out = tmp_path_factory.mktemp("sample")
+    paths = write_sample(out, customers=3000, seed=11, format="parquet", chunk_customers=1000)
+    return paths, make_sample(3000, seed=11, chunk_customers=1000)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False, rtol=1e-12)
+
+
+def test_parquet_folder_glob_and_csv_with_bounded_memory_equal_pandas(written, tmp_path):
+    paths, sample = written
+    ev, cat = sample.events, sample.touchpoints
+    assert len(list(paths["events"].glob("*.parquet"))) == 3
+    sample.events.to_csv(tmp_path / "events.csv", index=False)
+    engine = {"memory_limit": "128MB", "threads": 1, "temp_directory": tmp_path / "spill"}
+    for src in (paths["events"], str(paths["events"] / "part-*.parquet"), tmp_path / "events.csv"):
+        _same(variants(src, **engine), variants(ev))
+        _same(transitions(src, **engine), transitions(ev))
+        _same(funnel(src, steps=STEPS, **engine), funnel(ev, steps=STEPS))
+        _same(pain_points(src, touchpoints=cat, **engine), pain_points(ev, touchpoints=cat))
+    _same(path_lengths(paths["events"], by="channel", threads=2), path_lengths(ev, by="channel"))
+    from_files = build_journeys(paths["events"], memory_limit="1GiB")
+    _same(from_files, build_journeys(ev)[list(from_files.columns)])
+    assert (tmp_path / "spill").is_dir()
+
+
+def test_spills_to_the_temp_directory_under_a_small_memory_limit(tmp_path):
+    """1.5M events sorted in 96 MiB with one thread (DuckDB spills) give exactly the in-memory answer."""
+    rng = np.random.default_rng(3)
+    n_cust, per = 150_000, 10
+    cust = np.repeat(np.arange(n_cust), per)
+    ts = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 30 * 86400, n_cust * per), "s")
+    tps = np.array([f"Touchpoint {i:02d}" for i in range(20)])[rng.integers(0, 20, n_cust * per)]
+    frame = pd.DataFrame({"customer_id": [f"C{c:07d}" for c in cust], "timestamp": ts, "touchpoint": tps,
+                          "sequence": np.arange(n_cust * per)})
+    for k, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        pq.write_table(pa.Table.from_pandas(frame.iloc[part], preserve_index=False), tmp_path / f"p{k}.parquet")
+    spill = tmp_path / "spill"
+    small = transitions(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill)
+    _same(small, transitions(frame))
+    _same(variants(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill, top=50),
+          variants(frame, top=50))
+
+
+def test_engine_options_reach_duckdb(written, tmp_path):
+    paths, _ = written
+    source = as_source(paths["events"], where="test")
+    source.engine = engine_options(memory_limit="300MB", threads=1, temp_directory=tmp_path / "t")
+    got = run_sql("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, "
+                  "current_setting('temp_directory') AS d", source).iloc[0]
+    assert got["m"].startswith("286") and int(got["t"]) == 1 and got["d"] == str(tmp_path / "t")
+    previous = set_engine_defaults(threads=1)
+    try:
+        got = run_sql("SELECT current_setting('threads') AS t", as_source(paths["events"], where="test"))
+        assert int(got["t"].iloc[0]) == 1
+    finally:
+        set_engine_defaults(**{k: v for k, v in previous.__dict__.items() if v is not None})
+    assert EngineOptions(threads=2).merged(EngineOptions(memory_limit=10**9)) == EngineOptions(10**9, 2, None)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"memory_limit": "lots"}, "is not a size"),
+    ({"memory_limit": "10MB"}, "below 64 MiB"),
+    ({"memory_limit": True}, "must be a size"),
+    ({"threads": 0}, "positive whole number"),
+    ({"threads": 1.5}, "positive whole number"),
+    ({"memroy_limit": "1GB"}, "unknown option.*engine options: memory_limit"),
+])
+def test_bad_engine_options_raise_config_errors(written, bad, message):
+    with pytest.raises(CJMConfigError, match=message):
+        variants(written[0]["events"], **bad)
+
+
+def test_temp_directory_must_be_a_folder(written, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(CJMConfigError, match="is a file, not a folder"):
+        transitions(written[1].events, temp_directory=afile)
