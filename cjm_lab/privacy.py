@@ -98,6 +98,7 @@ __all__ = [
     "protect_table",
     "shown_rows",
     "find_base_column",
+    "find_id_columns",
     "id_column",
     "min_group_size",
     "report_salt",
@@ -525,6 +526,24 @@ def id_column(name: Any) -> bool:
     return bool(_ID_NAME.match(str(name)))
 
 
+def find_id_columns(table: pd.DataFrame, columns: str | Sequence[str] | None = None) -> list[Any]:
+    """The id columns of ``table``: ``columns`` when given (a name or a list), else every column
+    :func:`id_column` recognises.
+
+    The one rule :func:`pseudonymise_ids`, :func:`protect_table` and
+    :func:`cjm_lab.reports.save_table` apply to tell which columns hold ids.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["C1"], "segment": ["a"], "n": [3]})
+    >>> find_id_columns(t), find_id_columns(t, "segment")
+    (['customer_id'], ['segment'])
+    """
+    if columns is not None:
+        return [columns] if isinstance(columns, str) else list(columns)
+    return [c for c in table.columns if id_column(c)]
+
+
 def _frame(table: Any, where: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise CJMDataError(
@@ -808,10 +827,8 @@ def pseudonymise_ids(
     """
     where = "pseudonymise_ids()"
     table = _frame(table, where)
-    if columns is None:
-        cols = [c for c in table.columns if _ID_NAME.match(str(c))]
-    else:
-        cols = [columns] if isinstance(columns, str) else list(columns)
+    cols = find_id_columns(table, columns)
+    if columns is not None:
         require_columns(table, {"columns": cols}, where=where)
     out = table.copy()
     key = report_salt(salt)
@@ -852,8 +869,7 @@ def protect_table(
     where = "protect_table()"
     table = _frame(table, where)
     out = pseudonymise_ids(table, columns=ids, salt=salt)
-    id_cols = {c for c in out.columns if (ids is None and _ID_NAME.match(str(c)))
-               or (ids is not None and c in ([ids] if isinstance(ids, str) else list(ids)))}
+    id_cols = set(find_id_columns(out, ids))
     if mask:
         for col in out.columns:
             if col in id_cols:
