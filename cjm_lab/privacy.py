@@ -6,7 +6,9 @@ address, phone number, IBAN or street address, a raw customer id, or a group so
 small that its members could be recognised.  :func:`protect_table` does all three
 to a table and is what :func:`cjm_lab.reports.save_table` runs on every table a
 report writes; :func:`shown_rows` gives the rows of a result that a report's charts
-and sentences may use (the same groups the protected table shows).
+and sentences may use (the same groups the protected table shows), and
+:func:`shown_changes` those rows of a trend whose change from the period before may be
+described (both periods shown).
 
 Settings (the report runner passes them to the kernel as environment variables)
 ------------------------------------------------------------------------------
@@ -97,7 +99,9 @@ __all__ = [
     "suppress_small_groups",
     "protect_table",
     "shown_rows",
+    "shown_changes",
     "find_base_column",
+    "find_id_columns",
     "id_column",
     "min_group_size",
     "report_salt",
@@ -525,6 +529,24 @@ def id_column(name: Any) -> bool:
     return bool(_ID_NAME.match(str(name)))
 
 
+def find_id_columns(table: pd.DataFrame, columns: str | Sequence[str] | None = None) -> list[Any]:
+    """The id columns of ``table``: ``columns`` when given (a name or a list), else every column
+    :func:`id_column` recognises.
+
+    The one rule :func:`pseudonymise_ids`, :func:`protect_table` and
+    :func:`cjm_lab.reports.save_table` apply to tell which columns hold ids.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["C1"], "segment": ["a"], "n": [3]})
+    >>> find_id_columns(t), find_id_columns(t, "segment")
+    (['customer_id'], ['segment'])
+    """
+    if columns is not None:
+        return [columns] if isinstance(columns, str) else list(columns)
+    return [c for c in table.columns if id_column(c)]
+
+
 def _frame(table: Any, where: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise CJMDataError(
@@ -808,10 +830,8 @@ def pseudonymise_ids(
     """
     where = "pseudonymise_ids()"
     table = _frame(table, where)
-    if columns is None:
-        cols = [c for c in table.columns if _ID_NAME.match(str(c))]
-    else:
-        cols = [columns] if isinstance(columns, str) else list(columns)
+    cols = find_id_columns(table, columns)
+    if columns is not None:
         require_columns(table, {"columns": cols}, where=where)
     out = table.copy()
     key = report_salt(salt)
@@ -852,8 +872,7 @@ def protect_table(
     where = "protect_table()"
     table = _frame(table, where)
     out = pseudonymise_ids(table, columns=ids, salt=salt)
-    id_cols = {c for c in out.columns if (ids is None and _ID_NAME.match(str(c)))
-               or (ids is not None and c in ([ids] if isinstance(ids, str) else list(ids)))}
+    id_cols = set(find_id_columns(out, ids))
     if mask:
         for col in out.columns:
             if col in id_cols:
@@ -928,3 +947,48 @@ def shown_rows(
     table = _frame(table, where)
     flags = suppress_small_groups(table, base=base, by=by, min_size=min_size)["suppressed"].to_numpy(bool)
     return table[~flags]
+
+
+def shown_changes(
+    table: pd.DataFrame,
+    *,
+    base: str | None = None,
+    by: str | Sequence[str] | None = None,
+    min_size: int | None = None,
+) -> pd.DataFrame:
+    """The rows of a trend table whose change from the period before a report may describe.
+
+    A trend table (one row per period, in order, each compared with the row before, e.g.
+    :func:`cjm_lab.survey.nps_trend` with its ``change`` and ``text`` columns) quotes the
+    previous period in every change.  A change may be described only where both periods are
+    shown: this returns the rows of :func:`shown_rows` whose previous row is shown too.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A trend table in period order with a base column (see :func:`shown_rows`).
+    base, by, min_size
+        As in :func:`shown_rows`.
+
+    Returns
+    -------
+    DataFrame
+        Those rows of ``table``, unchanged, in their order, with their index.
+
+    Raises
+    ------
+    CJMDataError
+        ``table`` is not a DataFrame or has no base column.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period": ["2025-01", "2025-02", "2025-03", "2025-04"], "n": [40, 3, 50, 60],
+    ...                   "text": ["", "down", "up", "flat"]})
+    >>> shown_changes(t, min_size=5)["period"].tolist()
+    ['2025-04']
+    """
+    where = "shown_changes()"
+    table = _frame(table, where)
+    shown = shown_rows(table, base=base, by=by, min_size=min_size)
+    previous_shown = pd.Series(table.index.isin(shown.index), index=table.index).shift(1, fill_value=False)
+    return shown[previous_shown[shown.index].to_numpy(bool)]

@@ -17,6 +17,7 @@ from cjm_lab.privacy import (
     pseudonymise,
     pseudonymise_ids,
     report_salt,
+    shown_changes,
     shown_rows,
     suppress_small_groups,
 )
@@ -258,6 +259,19 @@ def test_shown_rows_of_a_table_without_base_raise_a_clear_error():
         shown_rows(pd.DataFrame({"driver": ["price"], "importance": [0.4]}))
     with pytest.raises(CJMDataError, match="DataFrame"):
         shown_rows([1, 2, 3])
+
+
+def test_shown_changes_need_the_period_and_the_one_before_shown():
+    # periods 2 (n=3) and its complement 4 (n=20, the smallest other) are hidden: the changes of
+    # 2, 3 (from 2), 4 and 5 (from 4) quote a hidden period; only 6's change (from 5) may be described
+    t = pd.DataFrame({"period": [1, 2, 3, 4, 5, 6], "n": [40, 3, 50, 20, 60, 70],
+                      "text": ["", "b", "c", "d", "e", "f"]}, index=[10, 11, 12, 13, 14, 15])
+    assert shown_rows(t, min_size=5).index.tolist() == [10, 12, 14, 15]
+    changes = shown_changes(t, min_size=5)
+    pd.testing.assert_frame_equal(changes, t.loc[[15]])  # rows unchanged, with their index
+    assert shown_changes(t, min_size=1)["period"].tolist() == [2, 3, 4, 5, 6]  # the first has no change
+    with pytest.raises(CJMDataError, match="DataFrame"):
+        shown_changes([1, 2, 3])
 
 
 def test_keys_with_missing_values_group_together():

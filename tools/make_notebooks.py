@@ -520,7 +520,7 @@ import dataclasses
 
 from cjm_lab import io, journeys, personas, plots, survey
 from cjm_lab.plots.theme import department_label
-from cjm_lab.privacy import protect_table, shown_rows
+from cjm_lab.privacy import protect_table, shown_changes, shown_rows
 from cjm_lab.reports import recommendations, save_figure, save_results, save_table
 
 T = {
@@ -649,8 +649,7 @@ if len(trend_shown):  # periods of fewer respondents than the minimum are neithe
     save_figure(fig, "nps_trend", output_dir)
     plt.show()
 # a change sentence quotes the previous period too: only where both periods are shown
-after_shown = pd.Series(trend.index.isin(trend_shown.index), index=trend.index).shift(1, fill_value=False)
-display(Markdown("\\n".join(f"- {t}" for t in trend_shown["text"][after_shown[trend_shown.index]] if t)))
+display(Markdown("\\n".join(f"- {t}" for t in shown_changes(trend)["text"] if t)))
 """),
         code("""
 display(Markdown(T["personas"]))
@@ -727,11 +726,10 @@ output_dir: str = ""  # help: folder for tables and figures (set by the report r
 ''', "parameters"),
         code('''
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 from cjm_lab import io, plots, survey
-from cjm_lab.privacy import protect_table, shown_rows
+from cjm_lab.privacy import protect_table, shown_changes, shown_rows
 from cjm_lab.reports import save_figure, save_results, save_table
 
 T = {
@@ -786,8 +784,7 @@ if period:
         save_figure(fig, "nps_trend", output_dir)
         plt.show()
     # a change sentence quotes the previous period too: only where both periods are shown
-    after_shown = pd.Series(trend.index.isin(trend_shown.index), index=trend.index).shift(1, fill_value=False)
-    display(Markdown("\\n".join(f"- {t}" for t in trend_shown["text"][after_shown[trend_shown.index]] if t)))
+    display(Markdown("\\n".join(f"- {t}" for t in shown_changes(trend)["text"] if t)))
 '''),
         code('''
 if drivers:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.privacy import id_column, protect_table
+from cjm_lab.privacy import find_id_columns, protect_table
 
 __all__ = ["save_table", "save_figure", "save_results"]
 
@@ -89,7 +89,7 @@ def save_table(
     if folder is None:
         return None
     stem = _name(name)
-    id_cols = [c for c in data.columns if id_column(c)] if ids is None else ([ids] if isinstance(ids, str) else list(ids))
+    id_cols = find_id_columns(data, ids)
     if id_cols and not allow_rows:
         raise CJMConfigError(
             f"save_table({name!r}): the table has the id column(s) {', '.join(map(repr, id_cols))}, so it holds "

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._format import check_language, format_number, format_percent
 from cjm_lab.errors import CJMConfigError
 
 __all__ = ["recommendations", "ACTIONS"]
@@ -59,13 +60,6 @@ _WORDS = {
         "drivers": "Treiber",
     },
 }
-
-
-def _num(x: float, language: str, digits: int = 0) -> str:
-    text = f"{x:,.{digits}f}"
-    if language == "de":
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return text
 
 
 def _sentence(head: str, detail: str, owner: str) -> str:
@@ -143,8 +137,7 @@ def recommendations(
     >>> recommendations(pp, top=1, language="de")["text"].iloc[0]
     'Die zugesagte Zeit bei Delivery einhalten — 11% happen later than promised (verantwortlich: logistics).'
     """
-    if language not in _WORDS:
-        raise CJMConfigError(f"`language` must be 'en' or 'de', got {language!r}.")
+    check_language(language)
     for name, value in (("top", top), ("max_segments", max_segments), ("max_drivers", max_drivers)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise CJMConfigError(f"`{name}` must be a whole number of at least 0, got {value!r}.")
@@ -173,9 +166,10 @@ def recommendations(
                  "nps_vs_rest()")
         low = nps_segments[nps_segments["significant"].fillna(False).astype(bool) & (nps_segments["difference"] < 0)]
         for row in low.sort_values("difference", kind="stable").head(max_segments).to_dict("records"):
-            evidence = words["segment"].format(s=row["segment"], diff=_num(abs(row["difference"]), language),
-                                               a=_num(row["nps"], language).replace("-", "\u2212"),
-                                               b=_num(row["nps_rest"], language).replace("-", "\u2212"))
+            evidence = words["segment"].format(s=row["segment"],
+                                               diff=format_number(abs(row["difference"]), 0, language),
+                                               a=format_number(row["nps"], 0, language),
+                                               b=format_number(row["nps_rest"], 0, language))
             rows.append({"source": "nps_gap", "subject": str(row["segment"]), "department": "",
                          "issue": "nps_gap", "evidence": evidence, "text": evidence + "."})
 
@@ -184,8 +178,8 @@ def recommendations(
         fix = drivers[drivers["quadrant"] == "fix_first"].sort_values("importance", ascending=False, kind="stable")
         for row in fix.head(max_drivers).to_dict("records"):
             evidence = words["driver"].format(x=drv_label(row["driver"]),
-                                              share=_num(row["importance"], language) + (" %" if language == "de" else "%"),
-                                              perf=_num(row["performance"], language, 1))
+                                              share=format_percent(row["importance"], 0, language),
+                                              perf=format_number(row["performance"], 1, language))
             rows.append({"source": "driver", "subject": str(row["driver"]), "department": "",
                          "issue": "fix_first", "evidence": evidence, "text": evidence + "."})
 

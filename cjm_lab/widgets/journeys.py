@@ -11,7 +11,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.plots.theme import check_language, format_number
+from cjm_lab.plots.theme import check_language, format_number, format_percent
 from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_html
 
 __all__ = ["JourneyView", "cut_journeys", "journey_view", "journey_explorer", "WINDOWS", "PARTS"]
@@ -372,7 +372,7 @@ def journey_explorer(
         if "paths" in parts:
             s_name = label(c["start"].value) if c["start"].value else t["any"]
             e_name = label(c["end"].value) if c["end"].value else t["any"]
-            pct = format_number(100 * view.n_selected / max(view.n_journeys, 1), 1, lang) + (" %" if lang == "de" else "%")
+            pct = format_percent(100 * view.n_selected / max(view.n_journeys, 1), 1, lang)
             o["summary"].value = "<div class='cjm-paths-summary'>" + t["summary"].format(
                 n=format_number(view.n_selected, 0, lang), total=format_number(view.n_journeys, 0, lang), pct=pct,
                 start=escape(s_name), end=escape(e_name)) + "</div>"
@@ -387,7 +387,7 @@ def journey_explorer(
         if "funnel" in parts:
             if view.funnel is not None:
                 last = view.funnel.iloc[-1]
-                pct = format_number(last["pct_of_start"], 1, lang) + (" %" if lang == "de" else "%")
+                pct = format_percent(last["pct_of_start"], 1, lang)
                 o["funnel_text"].value = t["funnel"].format(pct=pct, last=escape(label(last["step"])))
                 fig, ax = plt.subplots(figsize=(8, 3.8))
                 plot_funnel(view.funnel, ax=ax, language=lang, touchpoints=touchpoints)

@@ -412,17 +412,16 @@ def nps_explorer(
             o["headline"].value = f"<div style='font-size:18px' class='cjm-headline'>{view.headline}</div>"
             o["notes"].value = "".join(f"<div style='color:#BB5566'>{escape(n)}</div>" for n in view.notes)
             table = view.by_segment if view.by_segment is not None else view.total
-            first = [c for c in table.columns if c not in ("n",)][: (1 if view.by_segment is not None else 0)]
+            first = list(table.columns[:1]) if view.by_segment is not None else []  # the segment column
             cols = [*first, "n", "n_eff", "pct_promoters", "pct_passives", "pct_detractors", "nps", "ci_low",
                     "ci_high", "low_base"]
             o["table"].value = table_html(table[[c for c in cols if c in table]], flag="low_base")
-            shown = view.by_segment if view.by_segment is not None else view.total
-            height = 0.45 * len(shown) + 1.4
+            height = 0.45 * len(table) + 1.4
             fig, ax = plt.subplots(figsize=(5.5, height))
-            plot_nps(shown, ax=ax, language=lang)
+            plot_nps(table, ax=ax, language=lang)
             o["nps"].value = figure_png(fig)
             fig, ax = plt.subplots(figsize=(5.5, height))
-            plot_nps_distribution(shown, ax=ax, language=lang)
+            plot_nps_distribution(table, ax=ax, language=lang)
             o["distribution"].value = figure_png(fig)
             if view.drivers is not None:
                 fig, ax = plt.subplots(figsize=(6, 0.4 * len(view.drivers) + 1.5))

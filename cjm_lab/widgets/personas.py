@@ -4,7 +4,7 @@ and cards, rename the personas and save the typing tool."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,6 +88,13 @@ class PersonaFit:
         if id_column in data:
             out.insert(0, id_column, data[id_column].to_numpy())
         return out.reset_index(drop=True)
+
+
+def _check_fit(fit: Any, where: str) -> PersonaFit:
+    if not isinstance(fit, PersonaFit):
+        raise CJMConfigError(f"{where}: `fit` must be what fit_personas() returns (a PersonaFit), got "
+                             f"{type(fit).__name__}.")
+    return fit
 
 
 def _suggested(cards: pd.DataFrame, language: str) -> dict[int, str]:
@@ -212,6 +219,7 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     Parameters
     ----------
     fit : PersonaFit
+        A segmentation from :func:`fit_personas`.
     names : mapping or list
         Persona → name, or a list of names in persona order; empty names keep the
         suggested one.
@@ -220,6 +228,12 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     -------
     PersonaFit
         A new PersonaFit; ``fit`` is left unchanged.
+
+    Raises
+    ------
+    CJMConfigError
+        ``fit`` is no PersonaFit, ``names`` neither a mapping nor a list, or it names a
+        persona the segmentation does not have.
 
     Examples
     --------
@@ -230,7 +244,12 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     """
     from cjm_lab.personas import persona_cards
 
+    where = "rename_personas()"
+    _check_fit(fit, where)
     if not isinstance(names, Mapping):
+        if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
+            raise CJMConfigError(f"{where}: `names` must map persona → name or list the names in persona order, "
+                                 f"got {names!r}.")
         names = dict(enumerate(names))
     known = set(fit.names)
     unknown = [p for p in names if int(p) not in known]
@@ -252,6 +271,25 @@ def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: b
     The names travel with the model as ``persona_names_``; load the file with
     :func:`cjm_lab.personas.load_model` and type new respondents with ``predict``.
 
+    Parameters
+    ----------
+    fit : PersonaFit
+        The segmentation to save (:func:`fit_personas`, :func:`rename_personas`).
+    path : str or path
+        The file to write; an existing file is kept unless ``overwrite``.
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    str
+        The path written (see :func:`cjm_lab.personas.save_model`).
+
+    Raises
+    ------
+    CJMConfigError
+        ``fit`` is no PersonaFit, or the file exists and ``overwrite`` is false.
+
     Examples
     --------
     >>> import tempfile
@@ -265,12 +303,30 @@ def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: b
     """
     from cjm_lab.personas import save_model
 
+    _check_fit(fit, "export_typing_tool()")
     fit.model.persona_names_ = dict(fit.names)
     return save_model(fit.model, path, overwrite=overwrite)
 
 
 def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
     """Persona cards as HTML (name, size, key traits, NPS, channels, narrative).
+
+    Parameters
+    ----------
+    cards : DataFrame
+        The table of :func:`cjm_lab.personas.persona_cards` (``PersonaFit.cards``).
+    language : {"en", "de"}
+        Which names, traits and narratives to show, and the language of the labels.
+
+    Returns
+    -------
+    str
+        One card per row, as HTML (values escaped).
+
+    Raises
+    ------
+    CJMDataError
+        ``cards`` is no DataFrame or lacks the columns of the language.
 
     Examples
     --------
@@ -280,6 +336,10 @@ def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
     """
     lang = check_language(language)
     t = _T[lang]
+    where = "cards_html()"
+    require_frame(cards, where=where, min_rows=0)
+    require_columns(cards, {"cards": ["persona", "n", "share", f"name_{lang}", f"key_traits_{lang}",
+                                      f"narrative_{lang}"]}, where=where)
     colors = persona_colors(cards["persona"].tolist())
     parts = ["<div style='display:flex;flex-wrap:wrap;gap:8px'>"]
     for _, card in cards.iterrows():

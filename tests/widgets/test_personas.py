@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cjm_lab.errors import CJMConfigError
+from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas import PersonaModel, choose_k, load_model, persona_cards
-from cjm_lab.widgets import export_typing_tool, fit_personas, persona_explorer, rename_personas
+from cjm_lab.widgets import cards_html, export_typing_tool, fit_personas, persona_explorer, rename_personas
 
 from .conftest import ATTITUDES, MAX_UPDATE_S, timed_change
 
@@ -64,6 +64,19 @@ def test_typing_tool_round_trip(customers, tmp_path):
     assert tool.persona_names_ == {0: "A", 1: "B", 2: "C"}
     with pytest.raises(CJMConfigError, match="already exists"):
         export_typing_tool(fit, path)
+
+
+def test_helpers_refuse_what_is_no_segmentation(customers, tmp_path):
+    fit = fit_personas(customers, variables=ATTITUDES, k=2)
+    with pytest.raises(CJMConfigError, match="`fit` must be what fit_personas"):
+        rename_personas(fit.cards, ["A", "B"])
+    with pytest.raises(CJMConfigError, match="`fit` must be what fit_personas"):
+        export_typing_tool(fit.model, tmp_path / "personas.joblib")
+    with pytest.raises(CJMConfigError, match="`names` must map"):
+        rename_personas(fit, "A")
+    with pytest.raises(CJMDataError, match="'narrative_de' for `cards`"):
+        cards_html(fit.cards.drop(columns="narrative_de"), language="de")
+    assert "cjm-card" in cards_html(fit.cards.drop(columns="narrative_de"), language="en")
 
 
 def test_explorer_refits_renames_and_saves(customers, responses, tmp_path):
