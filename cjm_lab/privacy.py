@@ -840,6 +840,11 @@ def pseudonymise_ids(
     return out
 
 
+#: The columns of a trend table (:func:`cjm_lab.survey.nps_trend`) that compare a period with
+#: the one before; :func:`protect_table` blanks them after a hidden period.
+CHANGE_COLUMNS = ("change", "change_ci_low", "change_ci_high", "change_p", "significant", "text")
+
+
 def protect_table(
     table: pd.DataFrame,
     *,
@@ -858,6 +863,9 @@ def protect_table(
        names the base column (default: found by name, :data:`BASE_COLUMNS`); a table
        without one is written as it is; ``base=False`` says explicitly that the table
        has no groups to protect (e.g. model coefficients).
+    4. In a trend table (a ``change`` column, rows in period order) the comparison columns
+       (:data:`CHANGE_COLUMNS`) of the period after a hidden one are blanked too: they
+       quote the hidden period.
 
     Examples
     --------
@@ -888,7 +896,13 @@ def protect_table(
         base = None
     if base is None and find_base_column(out) is None:
         return out
-    return suppress_small_groups(out, base=base, by=by, min_size=min_size)
+    out = suppress_small_groups(out, base=base, by=by, min_size=min_size)
+    if "change" in out.columns and not isinstance(base, pd.DataFrame):
+        # a trend table: each change quotes the period before, so it gives a hidden period away
+        after_hidden = out["suppressed"].shift(1, fill_value=False).to_numpy(bool) & ~out["suppressed"].to_numpy(bool)
+        for col in [c for c in CHANGE_COLUMNS if c in out.columns]:
+            out[col] = _blank(out[col], after_hidden)
+    return out
 
 
 def shown_rows(
@@ -924,6 +938,9 @@ def shown_rows(
     -------
     DataFrame
         The rows of ``table`` that are not suppressed, in their order, with their index.
+        In a trend table (a ``change`` column) the comparison columns
+        (:data:`CHANGE_COLUMNS`) of a period after a hidden one are missing, so a chart
+        marks no change against a period it does not show.
 
     Raises
     ------
@@ -946,7 +963,14 @@ def shown_rows(
     where = "shown_rows()"
     table = _frame(table, where)
     flags = suppress_small_groups(table, base=base, by=by, min_size=min_size)["suppressed"].to_numpy(bool)
-    return table[~flags]
+    shown = table[~flags]
+    if "change" in table.columns:
+        # a trend: the comparison of a period with a hidden one before it is not shown either
+        after_hidden = np.r_[False, flags[:-1]][~flags]
+        shown = shown.copy()
+        for col in [c for c in CHANGE_COLUMNS if c in shown.columns]:
+            shown[col] = shown[col].where(~after_hidden)
+    return shown
 
 
 def shown_changes(

@@ -282,3 +282,27 @@ def test_keys_with_missing_values_group_together():
     out = suppress_small_groups(t, min_size=5)
     assert out["suppressed"].tolist() == [True, True, True, True, False, False]
     assert shown_rows(t, min_size=5)["persona"].tolist() == [2, 2]
+
+
+def test_a_trend_hides_the_change_that_quotes_a_hidden_period():
+    from cjm_lab.survey import nps_trend
+
+    scores = [10, 0, 10] + [10] * 6 + [0] * 6 + [7] * 6 + [10] * 8 + [0] * 8 + [7] * 8
+    waves = ["1"] * 3 + ["2"] * 18 + ["3"] * 24
+    trend = nps_trend(pd.DataFrame({"recommend": scores, "wave": waves}), period="wave")
+    assert trend["text"].iloc[2]  # wave 3 is compared with wave 2 in words
+    out = protect_table(trend, min_size=20)
+    assert out["suppressed"].tolist() == [True, True, False]  # wave 1 small, wave 2 its complement
+    assert out["nps"].iloc[2] == pytest.approx(trend["nps"].iloc[2])  # wave 3 itself is shown
+    for col in ("change", "change_ci_low", "change_ci_high", "change_p", "significant", "text"):
+        assert pd.isna(out[col].iloc[2]), col  # but not its comparison with the hidden wave 2
+
+
+def test_shown_rows_of_a_trend_mark_no_change_against_a_hidden_period():
+    t = pd.DataFrame({"period": ["1", "2", "3", "4", "5"], "n": [40, 3, 50, 60, 4],
+                      "nps": [10.0, 90.0, 12.0, 14.0, 50.0], "change": [np.nan, 80.0, -78.0, 2.0, 36.0],
+                      "significant": [False, True, True, False, True]})  # two small periods: no complement
+    shown = shown_rows(t, min_size=5)
+    assert shown["period"].tolist() == ["1", "3", "4"]
+    assert pd.isna(shown.loc[2, "change"]) and pd.isna(shown.loc[2, "significant"])  # compared with hidden "2"
+    assert shown.loc[3, "change"] == 2.0 and shown["nps"].tolist() == [10.0, 12.0, 14.0]
