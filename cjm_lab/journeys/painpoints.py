@@ -170,7 +170,9 @@ def pain_points(
     weights : dict, optional
         Weight of each component in the score (default 1 each).
     min_reach : int, default 20
-        Touchpoints met by fewer journeys are listed but not ranked (``rank`` empty).
+        Touchpoints met by fewer journeys are listed but not ranked (``rank`` empty) — in a
+        log (or segment) of fewer journeys than ``min_reach`` nothing is ranked, the
+        components are still shown.
     language : {"en", "de"}
         Language of ``note``.
     **journey_options
@@ -221,13 +223,6 @@ def pain_points(
     lookback_s = duration_seconds(lookback, "lookback")
     options = {**journey_options, "touchpoints": touchpoints}
     source, spec, cat = prepare(events, where=where, by=by, extra={"promised": promised}, options=options)
-    if spec.journey == "customer" and source.frame is not None and source.frame["customer_id"].nunique() < min_reach:
-        raise CJMDataError(
-            f"{where}: the log holds {source.frame['customer_id'].nunique()} customer journey(s), fewer than "
-            f"`min_reach`={min_reach}, so no touchpoint can be ranked.",
-            column="customer_id",
-            fix="Pass more journeys (a longer period, no filter), or lower `min_reach` for a small test log.",
-        )
     if promised and source.frame is not None:
         require_columns(source.frame, {"promised": promised}, where=where)
         if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
