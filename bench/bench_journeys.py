@@ -537,9 +537,13 @@ def main() -> None:
                     help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
                          "include the loaded data); none at sizes not listed")
     ap.add_argument("--temp-dir", default=str(DATA / "duckdb_tmp"), help="DuckDB spill folder of cjm-lab")
+    ap.add_argument("--max-temp", default="20GB",
+                    help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)")
     ap.add_argument("--json", help="also write all measurements to this JSON file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.max_temp:
+        os.environ["CJM_LAB_MAX_TEMP"] = args.max_temp  # the children inherit it
     if args.worker:
         worker(json.loads(args.worker))
         return

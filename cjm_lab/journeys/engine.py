@@ -367,6 +367,9 @@ def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
             con.execute("SET preserve_insertion_order = false")
         if opts.temp_directory:
             con.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
+        # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
+        if os.environ.get("CJM_LAB_MAX_TEMP"):
+            con.execute(f"SET max_temp_directory_size = {literal(os.environ['CJM_LAB_MAX_TEMP'])}")
         yield con
     finally:
         con.close()
@@ -468,6 +471,71 @@ def event_rows(source: EventSource) -> int | None:
     import pyarrow.parquet as pq
 
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+#: Bytes an event takes in the sorts and ordered aggregates of one analysis (measured: about 70
+#: in DuckDB's ordered string aggregate, more in the window sorts with the journey columns).
+BYTES_PER_EVENT = 150
+
+
+def analysis_parts(source: EventSource) -> int:
+    """In how many parts (hash buckets of customers) an analysis runs to stay within the memory limit.
+
+    With a DuckDB memory limit (the analysis's or the engine defaults') the events are split so
+    that each part, at :data:`BYTES_PER_EVENT` an event, takes at most half the limit; with an
+    unknown number of events (CSV files) in 8 parts.  Without a limit: one part.  Spark manages
+    its own memory (and spills per task): one part.
+    """
+    if source.kind == "spark":
+        return 1
+    limit = effective_options(source).memory_limit
+    if not limit:
+        return 1
+    rows = event_rows(source)
+    if rows is None:
+        return 8
+    return max(1, -(-rows * BYTES_PER_EVENT // (limit // 2)))
+
+
+def with_relation(sql: str, name: str, body: str) -> str:
+    """``sql`` with ``name AS (body)`` put in front of its own common table expressions."""
+    head = re.match(r"\s*WITH\s", sql, flags=re.IGNORECASE)
+    if head:
+        return f"WITH {name} AS ({body}),\n{sql[head.end():]}"
+    return f"WITH {name} AS ({body})\n{sql}"
+
+
+def run_in_parts(
+    sql: str,
+    source: EventSource,
+    *,
+    name: str,
+    part: Any,
+    touchpoints: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+    parts: int | None = None,
+) -> pd.DataFrame:
+    """Run ``sql``, which reads the relation ``name`` that ``part(bucket)`` defines, in customer buckets.
+
+    ``part(bucket)`` returns a query over the journeys of the customers of one hash bucket
+    (``bucket=(b, k)``, passed on to :func:`~cjm_lab.journeys.sql.journey_ctes`; ``None`` for
+    all customers) whose rows add up across buckets (counts, sums, per-journey rows, counts per
+    distinct value for exact quantiles).  The same SQL text serves every engine:
+
+    * one part (no memory limit, or Spark): ``name`` is a common table expression of ``sql``;
+    * ``k`` parts (DuckDB under a memory limit, :func:`analysis_parts`): each bucket's rows are
+      inserted into a temporary table ``name`` (which DuckDB spills), then ``sql`` reads it.
+      Whole customers stay in one bucket, so every journey is computed whole; the loop runs over
+      a handful of buckets, never over customers.
+
+    ``parts`` overrides :func:`analysis_parts` (for an analysis that decided it already).
+    """
+    parts = analysis_parts(source) if parts is None else parts
+    if parts <= 1:
+        return run_sql(with_relation(sql, name, part(None)), source, touchpoints=touchpoints, extra=extra)
+    setup = [f"CREATE TEMP TABLE {name} AS {part((0, parts))}"]
+    setup += [f"INSERT INTO {name} {part((b, parts))}" for b in range(1, parts)]
+    return run_sql(sql, source, touchpoints=touchpoints, extra=extra, setup=setup)
 
 
 def known_touchpoints(source: EventSource) -> set[str] | None:

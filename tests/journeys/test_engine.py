@@ -110,3 +110,27 @@ def test_temp_directory_must_be_a_folder(written, tmp_path):
     afile.write_text("x")
     with pytest.raises(CJMConfigError, match="is a file, not a folder"):
         transitions(written[1].events, temp_directory=afile)
+
+
+def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
+    """Run in hash buckets of customers (as under a memory limit), every analysis gives the one-pass
+    result: counts add up, and the nearest-rank times come from the waits counted per bucket."""
+    from cjm_lab.journeys import engine
+
+    _, sample = written
+    ev = sample.events.merge(sample.personas, on="customer_id")
+    cat = sample.touchpoints
+    calls = [
+        lambda: variants(ev, by="persona", top=20),
+        lambda: transitions(ev, by="persona"),
+        lambda: transitions(ev, journey="session", until_conversion=True, touchpoints=cat),
+        lambda: funnel(ev, steps=STEPS, by="persona", window="30D"),
+        lambda: funnel(ev, steps=STEPS, mode="any", exclude=["Service hotline"]),
+        lambda: funnel(ev, steps=STEPS, mode="strict"),
+        lambda: pain_points(ev, touchpoints=cat, by="persona"),
+        lambda: pain_points(ev, touchpoints=cat, level="stage", until_conversion=True),
+    ]
+    whole = [call() for call in calls]
+    monkeypatch.setattr(engine, "analysis_parts", lambda source: 3)
+    for call, expected in zip(calls, whole, strict=True):
+        pd.testing.assert_frame_equal(call(), expected)
