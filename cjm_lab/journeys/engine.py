@@ -497,6 +497,52 @@ def analysis_parts(source: EventSource) -> int:
     return max(1, -(-rows * BYTES_PER_EVENT // (limit // 2)))
 
 
+def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
+    """Ranges of ``customer_id`` splitting Parquet files stored by customer into ``parts`` about equal parts.
+
+    Read from the row groups' statistics (no scan): when the row groups hold disjoint ranges
+    of customers (as a log written customer by customer does), each range's query reads only
+    its own row groups.  ``None`` when the files are not Parquet or their row groups overlap
+    (then the parts are hash buckets, each reading every row group).
+    """
+    files = source.files or []
+    if source.frame is not None or not files or not all(f.endswith((".parquet", ".pq")) for f in files):
+        return None
+    import pyarrow.parquet as pq
+
+    groups = []
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        col = next((i for i in range(meta.num_columns) if meta.schema.column(i).path == "customer_id"), None)
+        if col is None:
+            return None
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(col).statistics
+            if stats is None or not stats.has_min_max or not isinstance(stats.min, (str, int)) \
+                    or isinstance(stats.min, bool):
+                return None
+            groups.append((stats.min, stats.max, meta.row_group(g).num_rows))
+    try:
+        groups.sort(key=lambda x: (x[0], x[1]))
+    except TypeError:
+        return None
+    # row groups may share their boundary customer, but never overlap beyond it
+    if any(a[1] > b[0] for a, b in zip(groups, groups[1:])):
+        return None
+    total = sum(n for *_, n in groups)
+    cuts, seen = [], 0
+    for lo, _hi, n in groups:
+        if seen >= total * (len(cuts) + 1) / parts and (not cuts or lo > cuts[-1]):
+            cuts.append(lo)
+        seen += n
+    if not cuts:
+        return None
+    bounds = [None, *cuts, None]
+    return [" AND ".join([*([f"customer_id >= {literal(a)}"] if a is not None else []),
+                          *([f"customer_id < {literal(b)}"] if b is not None else [])])
+            for a, b in zip(bounds, bounds[1:])]
+
+
 def with_relation(sql: str, name: str, body: str) -> str:
     """``sql`` with ``name AS (body)`` put in front of its own common table expressions."""
     head = re.match(r"\s*WITH\s", sql, flags=re.IGNORECASE)
@@ -533,8 +579,9 @@ def run_in_parts(
     parts = analysis_parts(source) if parts is None else parts
     if parts <= 1:
         return run_sql(with_relation(sql, name, part(None)), source, touchpoints=touchpoints, extra=extra)
-    setup = [f"CREATE TEMP TABLE {name} AS {part((0, parts))}"]
-    setup += [f"INSERT INTO {name} {part((b, parts))}" for b in range(1, parts)]
+    buckets: list[Any] = customer_ranges(source, parts) or [(b, parts) for b in range(parts)]
+    setup = [f"CREATE TEMP TABLE {name} AS {part(buckets[0])}"]
+    setup += [f"INSERT INTO {name} {part(b)}" for b in buckets[1:]]
     return run_sql(sql, source, touchpoints=touchpoints, extra=extra, setup=setup)
 
 

@@ -108,6 +108,14 @@ def make_spec(
     )
 
 
+def _bucket_filter(bucket: tuple[int, int] | str | None, d: Dialect) -> str:
+    if bucket is None:
+        return ""
+    if isinstance(bucket, str):
+        return f" AND ({bucket})"
+    return f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}"
+
+
 def can_filter(spec: JourneySpec) -> bool:
     """Whether events can be dropped before the journeys are numbered without changing them."""
     return not spec.until_conversion and not (spec.journey == "session" and not spec.has_session_id)
@@ -121,7 +129,7 @@ def journey_ctes(
     running: Mapping[str, str] | None = None,
     keep: str | None = None,
     numbered: bool = True,
-    bucket: tuple[int, int] | None = None,
+    bucket: tuple[int, int] | str | None = None,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -141,7 +149,8 @@ def journey_ctes(
       for analyses that only compare the order of the events they keep (``step`` then numbers
       the kept events).  Ignored where dropping events would change the journeys: with
       ``until_conversion`` and with sessions cut by inactivity;
-    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k`` (whole customers, so
+    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k``, a string keeps the
+      customers for which it holds (a range of ``customer_id``) — whole customers either way, so
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
       that order by ``ts, seq`` themselves (one sort fewer).
@@ -157,7 +166,7 @@ def journey_ctes(
         "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
         f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
         "AND touchpoint IS NOT NULL"
-        + (f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}" if bucket else "") + ")"
+        + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
     if spec.dedupe:

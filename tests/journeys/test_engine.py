@@ -134,3 +134,20 @@ def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
     monkeypatch.setattr(engine, "analysis_parts", lambda source: 3)
     for call, expected in zip(calls, whole, strict=True):
         pd.testing.assert_frame_equal(call(), expected)
+
+
+def test_parquet_stored_by_customer_runs_in_ranges_of_customers(written, monkeypatch):
+    """Parts of Parquet files written customer by customer are ranges of customer_id read from the
+    row-group statistics (each part reads only its row groups), and give the one-pass results."""
+    from cjm_lab.journeys import engine
+
+    paths, sample = written
+    ranges = engine.customer_ranges(as_source(paths["events"], where="test"), 3)
+    assert ranges is not None and len(ranges) == 3 and "customer_id <" in ranges[0]
+    assert engine.customer_ranges(as_source(sample.events, where="test"), 3) is None
+    ev, cat = sample.events, sample.touchpoints
+    monkeypatch.setattr(engine, "analysis_parts", lambda source: 3)
+    _same(variants(paths["events"]), variants(ev))
+    _same(transitions(paths["events"]), transitions(ev))
+    _same(funnel(paths["events"], steps=STEPS), funnel(ev, steps=STEPS))
+    _same(pain_points(paths["events"], touchpoints=cat), pain_points(ev, touchpoints=cat))
