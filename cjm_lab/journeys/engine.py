@@ -25,6 +25,7 @@ given, is ``touchpoints``.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import re
 import threading
@@ -527,7 +528,7 @@ def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
     except TypeError:
         return None
     # row groups may share their boundary customer, but never overlap beyond it
-    if any(a[1] > b[0] for a, b in zip(groups, groups[1:])):
+    if any(a[1] > b[0] for a, b in itertools.pairwise(groups)):
         return None
     total = sum(n for *_, n in groups)
     cuts, seen = [], 0
@@ -540,7 +541,7 @@ def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
     bounds = [None, *cuts, None]
     return [" AND ".join([*([f"customer_id >= {literal(a)}"] if a is not None else []),
                           *([f"customer_id < {literal(b)}"] if b is not None else [])])
-            for a, b in zip(bounds, bounds[1:])]
+            for a, b in itertools.pairwise(bounds)]
 
 
 def with_relation(sql: str, name: str, body: str) -> str:

@@ -345,8 +345,12 @@ ep AS (
     extra = None
     parts = engine.analysis_parts(source)
     if parts > 1:
-        extra = {"med": run_in_parts(med_sql, source, name="wait_counts", touchpoints=cat, parts=parts,
-                                     part=lambda bucket: f"WITH {ep_ctes(bucket)}\n{wait_counts}")}
+        # only the waits: the journeys without the running counts the flags need (the same waits)
+        waits = ("SELECT touchpoint, next_tp, wait, count(*) AS n FROM (SELECT touchpoint, next_tp, next_t - t AS wait "
+                 "FROM j WHERE next_tp IS NOT NULL) AS w GROUP BY touchpoint, next_tp, wait")
+        extra = {"med": run_in_parts(
+            med_sql, source, name="wait_counts", touchpoints=cat, parts=parts,
+            part=lambda bucket: f"WITH {journey_ctes(spec, d, following={'next_tp': 'touchpoint'}, bucket=bucket)}\n{waits}")}
     else:
         med_inline = f"wait_counts AS ({wait_counts}),\nmed AS ({med_sql}),"
     sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise")
