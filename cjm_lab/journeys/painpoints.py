@@ -338,8 +338,6 @@ ep AS (
     # The waits of each transition, counted per distinct wait: their quartiles (nearest rank)
     # set the fence of a long wait.  They are over all journeys, so in parts (under a memory
     # limit) they are computed first, and the parts read them as the small table ``med``.
-    wait_counts = ("SELECT touchpoint, next_tp, wait, count(*) AS n FROM ep WHERE next_tp IS NOT NULL "
-                   "GROUP BY touchpoint, next_tp, wait")
     med_sql = counted_quantiles("wait_counts", ["touchpoint", "next_tp"], "wait", {"q1": 0.25, "q3": 0.75})
     med_inline = ""
     extra = None
@@ -352,7 +350,9 @@ ep AS (
             med_sql, source, name="wait_counts", touchpoints=cat, parts=parts,
             part=lambda bucket: f"WITH {journey_ctes(spec, d, following={'next_tp': 'touchpoint'}, bucket=bucket)}\n{waits}")}
     else:
-        med_inline = f"wait_counts AS ({wait_counts}),\nmed AS ({med_sql}),"
+        # in one pass the engine's nearest-rank quantile reads the waits directly (the same values)
+        med_inline = (f"med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, "
+                      f"{d.quantile('wait', 0.75)} AS q3 FROM ep WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),")
     sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise")
     group_segs = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
 
