@@ -12,6 +12,7 @@ from scipy import stats
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
+from cjm_lab.journeys import engine
 from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
@@ -283,7 +284,8 @@ def funnel(
 
     sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
                             {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"), weight="n_rows")
-    table = run_in_parts(sql, source, name="step_times", part=part, touchpoints=cat).drop(columns="n_rows")
+    parts = engine.analysis_parts(source, sorts=True)
+    table = run_in_parts(sql, source, name="step_times", part=part, touchpoints=cat, parts=parts).drop(columns="n_rows")
     if not segs and len(table) < plan.k:  # no journey started the funnel: every step reached by none
         table = table.set_index("step_no").reindex(range(1, plan.k + 1)).rename_axis("step_no").reset_index()
         table["n_reached"] = table["n_reached"].fillna(0)
@@ -294,7 +296,7 @@ def funnel(
             f"SELECT {seg_cols}sum(n_excluded) AS n_excluded FROM excluded{group}", source, name="excluded",
             part=lambda bucket: (f"WITH {_frontier_sql(plan, spec, bucket=bucket)}\nSELECT {seg_cols}count(*) AS "
                                  f"n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x){group}"),
-            touchpoints=cat)
+            touchpoints=cat, parts=parts)
     return _finish(table, plan, segs, confidence, n_excl)
 
 

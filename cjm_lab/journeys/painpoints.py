@@ -341,7 +341,7 @@ ep AS (
     med_sql = counted_quantiles("wait_counts", ["touchpoint", "next_tp"], "wait", {"q1": 0.25, "q3": 0.75})
     med_inline = ""
     extra = None
-    parts = engine.analysis_parts(source)
+    parts = engine.analysis_parts(source, sorts=True)
     if parts > 1:
         # only the waits: the journeys without the running counts the flags need (the same waits)
         waits = ("SELECT touchpoint, next_tp, wait, count(*) AS n FROM (SELECT touchpoint, next_tp, next_t - t AS wait "

@@ -89,7 +89,7 @@ def transitions(
                 f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
                 f"GROUP BY {seg_cols}source, target, gap")
 
-    parts = engine.analysis_parts(source)
+    parts = engine.analysis_parts(source, sorts=True)
     if parts > 1:
         sql = counted_quantiles("pair_waits", [*map(quote, segs), "source", "target"], "gap",
                                 {"median_s": 0.5, "p95_s": 0.95}, sums=("n", "n_start"))

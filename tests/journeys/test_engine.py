@@ -131,7 +131,7 @@ def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
         lambda: pain_points(ev, touchpoints=cat, level="stage", until_conversion=True),
     ]
     whole = [call() for call in calls]
-    monkeypatch.setattr(engine, "analysis_parts", lambda source: 3)
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
     for call, expected in zip(calls, whole, strict=True):
         pd.testing.assert_frame_equal(call(), expected)
 
@@ -146,7 +146,7 @@ def test_parquet_stored_by_customer_runs_in_ranges_of_customers(written, monkeyp
     assert ranges is not None and len(ranges) == 3 and "customer_id <" in ranges[0]
     assert engine.customer_ranges(as_source(sample.events, where="test"), 3) is None
     ev, cat = sample.events, sample.touchpoints
-    monkeypatch.setattr(engine, "analysis_parts", lambda source: 3)
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
     _same(variants(paths["events"]), variants(ev))
     _same(transitions(paths["events"]), transitions(ev))
     _same(funnel(paths["events"], steps=STEPS), funnel(ev, steps=STEPS))

@@ -297,7 +297,7 @@ def test_analyses_in_customer_buckets_equal_spark(monkeypatch, sample, sevents, 
     """DuckDB's analyses run in hash buckets of customers (as under a memory limit) equal Spark's."""
     from cjm_lab.journeys import engine
 
-    monkeypatch.setattr(engine, "analysis_parts", lambda source: 1 if source.kind == "spark" else 3)
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 1 if source.kind == "spark" else 3)
     both(jm.variants, events, sevents)
     both(lambda e: jm.variants(e, by="persona", top=10), events, sevents)
     both(lambda e: jm.transitions(e, by="persona"), events, sevents)
