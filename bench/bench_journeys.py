@@ -537,9 +537,13 @@ def main() -> None:
                     help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
                          "include the loaded data); none at sizes not listed")
     ap.add_argument("--temp-dir", default=str(DATA / "duckdb_tmp"), help="DuckDB spill folder of cjm-lab")
+    ap.add_argument("--max-temp", default="20GB",
+                    help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)")
     ap.add_argument("--json", help="also write all measurements to this JSON file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.max_temp:
+        os.environ["CJM_LAB_MAX_TEMP"] = args.max_temp  # the children inherit it
     if args.worker:
         worker(json.loads(args.worker))
         return
@@ -731,10 +735,15 @@ def print_targets(n: int, res: dict[tuple[str, str], dict[str, Any]], methods: l
                 if t is None or base is None:
                     print(f"  {op:<12} vs {peer:<16} {word:<14} not measured")
                     continue
-                ratio = t / base
+                # Fair start: cjm-lab's time runs from the loaded events (its journeys are built
+                # inside the operation); a peer's from the loaded events too, so its prepare (building
+                # its log object from the same DataFrame) is added.  The operation alone is shown beside.
+                prep = res.get((peer, "prepare"), {}).get("seconds") or 0.0
+                ratio = (t + prep) / base
                 ok = ratio >= need if need > 1 else ratio > 1
                 print(f"  {op:<12} vs {peer:<16} {word:<14} {'MET' if ok else 'NOT MET'} "
-                      f"({peer} {t:.2f} s / cjm-lab {base:.2f} s = {ratio:.2f}x)")
+                      f"({peer} {t:.2f} s + {prep:.2f} s prepare / cjm-lab {base:.2f} s = {ratio:.2f}x; "
+                      f"operation alone {t / base:.2f}x)")
     elif n > BIG:
         r = res.get(("cjm_parquet", "all4"), {})
         if "seconds" not in r:

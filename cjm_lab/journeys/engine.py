@@ -25,6 +25,7 @@ given, is ``touchpoints``.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import re
 import threading
@@ -367,6 +368,9 @@ def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
             con.execute("SET preserve_insertion_order = false")
         if opts.temp_directory:
             con.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
+        # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
+        if os.environ.get("CJM_LAB_MAX_TEMP"):
+            con.execute(f"SET max_temp_directory_size = {literal(os.environ['CJM_LAB_MAX_TEMP'])}")
         yield con
     finally:
         con.close()
@@ -468,6 +472,125 @@ def event_rows(source: EventSource) -> int | None:
     import pyarrow.parquet as pq
 
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+#: Bytes an event takes in the sorts and ordered aggregates of one analysis (measured: about 70
+#: in DuckDB's ordered string aggregate, more in the window sorts with the journey columns).
+BYTES_PER_EVENT = 150
+
+
+def analysis_parts(source: EventSource, *, sorts: bool = False) -> int:
+    """In how many parts (hash buckets of customers) an analysis runs to stay within the memory limit.
+
+    With a DuckDB memory limit (the analysis's or the engine defaults') the events are split so
+    that each part, at :data:`BYTES_PER_EVENT` an event, takes at most half the limit; with an
+    unknown number of events (CSV files) in 8 parts.  Without a limit: one part.  Spark manages
+    its own memory (and spills per task): one part.
+
+    ``sorts=True`` for analyses whose memory goes into window sorts and hash aggregates, which
+    spill gracefully while the events fit the limit (measured: 10M events under 2 GB in one
+    pass, 100M under 4 GB spilling over 50 GB): one part while the events at
+    :data:`BYTES_PER_EVENT` fit within the limit, the parts above otherwise.
+    """
+    if source.kind == "spark":
+        return 1
+    limit = effective_options(source).memory_limit
+    if not limit:
+        return 1
+    rows = event_rows(source)
+    if rows is None:
+        return 8
+    if sorts and rows * BYTES_PER_EVENT <= limit:
+        return 1
+    return max(1, -(-rows * BYTES_PER_EVENT // (limit // 2)))
+
+
+def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
+    """Ranges of ``customer_id`` splitting Parquet files stored by customer into ``parts`` about equal parts.
+
+    Read from the row groups' statistics (no scan): when the row groups hold disjoint ranges
+    of customers (as a log written customer by customer does), each range's query reads only
+    its own row groups.  ``None`` when the files are not Parquet or their row groups overlap
+    (then the parts are hash buckets, each reading every row group).
+    """
+    files = source.files or []
+    if source.frame is not None or not files or not all(f.endswith((".parquet", ".pq")) for f in files):
+        return None
+    import pyarrow.parquet as pq
+
+    groups = []
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        col = next((i for i in range(meta.num_columns) if meta.schema.column(i).path == "customer_id"), None)
+        if col is None:
+            return None
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(col).statistics
+            if stats is None or not stats.has_min_max or not isinstance(stats.min, (str, int)) \
+                    or isinstance(stats.min, bool):
+                return None
+            groups.append((stats.min, stats.max, meta.row_group(g).num_rows))
+    try:
+        groups.sort(key=lambda x: (x[0], x[1]))
+    except TypeError:
+        return None
+    # row groups may share their boundary customer, but never overlap beyond it
+    if any(a[1] > b[0] for a, b in itertools.pairwise(groups)):
+        return None
+    total = sum(n for *_, n in groups)
+    cuts, seen = [], 0
+    for lo, _hi, n in groups:
+        if seen >= total * (len(cuts) + 1) / parts and (not cuts or lo > cuts[-1]):
+            cuts.append(lo)
+        seen += n
+    if not cuts:
+        return None
+    bounds = [None, *cuts, None]
+    return [" AND ".join([*([f"customer_id >= {literal(a)}"] if a is not None else []),
+                          *([f"customer_id < {literal(b)}"] if b is not None else [])])
+            for a, b in itertools.pairwise(bounds)]
+
+
+def with_relation(sql: str, name: str, body: str) -> str:
+    """``sql`` with ``name AS (body)`` put in front of its own common table expressions."""
+    head = re.match(r"\s*WITH\s", sql, flags=re.IGNORECASE)
+    if head:
+        return f"WITH {name} AS ({body}),\n{sql[head.end():]}"
+    return f"WITH {name} AS ({body})\n{sql}"
+
+
+def run_in_parts(
+    sql: str,
+    source: EventSource,
+    *,
+    name: str,
+    part: Any,
+    touchpoints: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+    parts: int | None = None,
+) -> pd.DataFrame:
+    """Run ``sql``, which reads the relation ``name`` that ``part(bucket)`` defines, in customer buckets.
+
+    ``part(bucket)`` returns a query over the journeys of the customers of one hash bucket
+    (``bucket=(b, k)``, passed on to :func:`~cjm_lab.journeys.sql.journey_ctes`; ``None`` for
+    all customers) whose rows add up across buckets (counts, sums, per-journey rows, counts per
+    distinct value for exact quantiles).  The same SQL text serves every engine:
+
+    * one part (no memory limit, or Spark): ``name`` is a common table expression of ``sql``;
+    * ``k`` parts (DuckDB under a memory limit, :func:`analysis_parts`): each bucket's rows are
+      inserted into a temporary table ``name`` (which DuckDB spills), then ``sql`` reads it.
+      Whole customers stay in one bucket, so every journey is computed whole; the loop runs over
+      a handful of buckets, never over customers.
+
+    ``parts`` overrides :func:`analysis_parts` (for an analysis that decided it already).
+    """
+    parts = analysis_parts(source) if parts is None else parts
+    if parts <= 1:
+        return run_sql(with_relation(sql, name, part(None)), source, touchpoints=touchpoints, extra=extra)
+    buckets: list[Any] = customer_ranges(source, parts) or [(b, parts) for b in range(parts)]
+    setup = [f"CREATE TEMP TABLE {name} AS {part(buckets[0])}"]
+    setup += [f"INSERT INTO {name} {part(b)}" for b in buckets[1:]]
+    return run_sql(sql, source, touchpoints=touchpoints, extra=extra, setup=setup)
 
 
 def known_touchpoints(source: EventSource) -> set[str] | None:

@@ -12,8 +12,9 @@ from scipy import stats
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import literal, quote, run_sql
-from cjm_lab.journeys.sql import duration_seconds, journey_ctes
+from cjm_lab.journeys import engine
+from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
+from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
 
 __all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
@@ -88,7 +89,7 @@ class _Plan:
         return [k for k in range(self.k) if k not in self.optional]
 
 
-def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
+def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[int, int] | None = None) -> str:
     """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
     d = spec.dialect
     segs = list(spec.segments)
@@ -101,7 +102,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False) -> str:
         keep = " OR ".join(f"({plan.match(k, plan.node)})" for k in range(plan.k))
         if plan.exclude:
             keep += " OR touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
-    ctes = [f"{journey_ctes(spec, d, keep=keep)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
+    ctes = [f"{journey_ctes(spec, d, keep=keep, bucket=bucket)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
             + "".join(f", {quote(s)}" for s in segs) + " FROM j)"]
     win = f" AND t <= f.t0 + {plan.window!r}" if plan.window else ""
     if plan.mode == "ordered":
@@ -255,7 +256,6 @@ def funnel(
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    d = spec.dialect
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
     required = plan.required()
     selects = []
@@ -270,20 +270,33 @@ def funnel(
             reached = f"CASE WHEN {done} THEN 1 END"
             times = ", ".join(f"t{i}" for i in range(k + 1))
             gap = f"CASE WHEN {done} THEN greatest({times}) - least({times}) END" if k else "NULL"
+        # per step: the journeys that reached it and their times, counted per distinct time so
+        # that the customers can run in hash buckets (under a memory limit) whose counts add up
         selects.append(
-            f"SELECT {seg_cols}{k + 1} AS step_no, count({reached}) AS n_reached, "
-            f"{d.quantile(gap, 0.5) if prev_req is not None else 'NULL'} AS median_time_s, "
-            f"{d.quantile(gap, 0.95) if prev_req is not None else 'NULL'} AS p95_time_s FROM ff GROUP BY {seg_cols}1"
-            if segs else
-            f"SELECT {k + 1} AS step_no, count({reached}) AS n_reached, "
-            f"{d.quantile(gap, 0.5) if prev_req is not None else 'NULL'} AS median_time_s, "
-            f"{d.quantile(gap, 0.95) if prev_req is not None else 'NULL'} AS p95_time_s FROM ff"
+            f"SELECT {seg_cols}step_no, gap, count(r) AS n_reached, count(*) AS n_rows FROM (SELECT {seg_cols}"
+            f"{k + 1} AS step_no, {gap if prev_req is not None else 'CAST(NULL AS DOUBLE)'} AS gap, {reached} AS r "
+            f"FROM ff) AS s{k} GROUP BY {seg_cols}step_no, gap"
         )
-    excluded = ("SELECT " + seg_cols + "count(*) AS n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x)"
-                + (f" GROUP BY {seg_cols.rstrip(', ')}" if segs else "")) if plan.exclude else None
-    sql = f"WITH {_frontier_sql(plan, spec)},\nff AS (SELECT * FROM f {keep})\n" + "\nUNION ALL\n".join(selects)
-    table = run_sql(sql, source, touchpoints=cat)
-    n_excl = run_sql(f"WITH {_frontier_sql(plan, spec)}\n{excluded}", source, touchpoints=cat) if excluded else None
+
+    def part(bucket: tuple[int, int] | None) -> str:
+        return (f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n"
+                + "\nUNION ALL\n".join(selects))
+
+    sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
+                            {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"), weight="n_rows")
+    parts = engine.analysis_parts(source, sorts=True)
+    table = run_in_parts(sql, source, name="step_times", part=part, touchpoints=cat, parts=parts).drop(columns="n_rows")
+    if not segs and len(table) < plan.k:  # no journey started the funnel: every step reached by none
+        table = table.set_index("step_no").reindex(range(1, plan.k + 1)).rename_axis("step_no").reset_index()
+        table["n_reached"] = table["n_reached"].fillna(0)
+    n_excl = None
+    if plan.exclude:
+        group = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
+        n_excl = run_in_parts(
+            f"SELECT {seg_cols}sum(n_excluded) AS n_excluded FROM excluded{group}", source, name="excluded",
+            part=lambda bucket: (f"WITH {_frontier_sql(plan, spec, bucket=bucket)}\nSELECT {seg_cols}count(*) AS "
+                                 f"n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x){group}"),
+            touchpoints=cat, parts=parts)
     return _finish(table, plan, segs, confidence, n_excl)
 
 

@@ -50,8 +50,9 @@ from scipy import stats
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import literal, quote, run_sql
-from cjm_lab.journeys.sql import duration_seconds, journey_ctes
+from cjm_lab.journeys import engine
+from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
+from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 
 __all__ = ["pain_points", "COMPONENTS"]
 
@@ -317,8 +318,9 @@ def _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, 
         f" + CASE WHEN v.next_tp IS NOT NULL THEN 16 ELSE 0 END + 32 * v.is_late + 64 * v.has_promise"
     )
     has = {k: f"CASE WHEN (bits & {b}) > 0 THEN 1 ELSE 0 END" for k, b in flag.items()}
-    sql = f"""
-WITH {journey_ctes(spec, d, following={"next_tp": "touchpoint"}, running=running)},
+
+    def ep_ctes(bucket: tuple[int, int] | None) -> str:
+        return f"""{journey_ctes(spec, d, following={"next_tp": "touchpoint"}, running=running, bucket=bucket)},
 ep AS (
   SELECT journey_id, touchpoint, {node} AS node, step, _n_conv, _n_other,
          CASE WHEN touchpoint IN ({svc_list}) THEN 1 ELSE 0 END AS is_service,
@@ -326,9 +328,34 @@ ep AS (
          _n_conv - CASE WHEN is_conv THEN 1 ELSE 0 END AS episode,
          next_tp, next_t - t AS wait, t - _t_other AS since_trigger{seg_first}
   FROM j
-),
-med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, {d.quantile('wait', 0.75)} AS q3 FROM ep
-        WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),
+)"""
+
+    # The waits of each transition, counted per distinct wait: their quartiles (nearest rank)
+    # set the fence of a long wait.  They are over all journeys, so in parts (under a memory
+    # limit) they are computed first, and the parts read them as the small table ``med``.
+    med_sql = counted_quantiles("wait_counts", ["touchpoint", "next_tp"], "wait", {"q1": 0.25, "q3": 0.75})
+    med_inline = ""
+    extra = None
+    parts = engine.analysis_parts(source, sorts=True)
+    if parts > 1:
+        # only the waits: the journeys without the running counts the flags need (the same waits)
+        waits = ("SELECT touchpoint, next_tp, wait, count(*) AS n FROM (SELECT touchpoint, next_tp, next_t - t AS wait "
+                 "FROM j WHERE next_tp IS NOT NULL) AS w GROUP BY touchpoint, next_tp, wait")
+        extra = {"med": run_in_parts(
+            med_sql, source, name="wait_counts", touchpoints=cat, parts=parts,
+            part=lambda bucket: f"WITH {journey_ctes(spec, d, following={'next_tp': 'touchpoint'}, bucket=bucket)}\n{waits}")}
+    else:
+        # in one pass the engine's nearest-rank quantile reads the waits directly (the same values)
+        med_inline = (f"med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, "
+                      f"{d.quantile('wait', 0.75)} AS q3 FROM ep WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),")
+    sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise")
+    group_segs = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
+
+    def part(bucket: tuple[int, int] | None) -> str:
+        # per bucket, per node: the journeys meeting it and the sums of their flags; the rows of
+        # kind 1 count the bucket's journeys (per segment)
+        return f"""WITH {ep_ctes(bucket)},
+{med_inline}
 contacts AS (
   SELECT journey_id, _n_other, count(*) AS n_contacts FROM ep
   WHERE is_service = 1 AND _n_other > 0 AND since_trigger <= {window_s!r}
@@ -347,23 +374,40 @@ flags AS (
 ),
 flag_cols AS (
   SELECT {seg_cols}node, rework, {", ".join(f"{v} AS {k}" for k, v in has.items())} FROM flags
-),
-totals AS (SELECT {seg_cols}count(*) AS n_total FROM ep WHERE step = 1{f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""}),
-per AS (
-SELECT {seg_cols}node AS {quote(unit)}, count(*) AS n_journeys,
-       avg(drop_off) * 100 AS drop_off_pct, avg(rework) * 100 AS rework_pct,
-       CASE WHEN max(is_service) = 1 THEN NULL ELSE avg(repeat_contact) * 100 END AS repeat_contact_pct,
-       CASE WHEN sum(has_next) > 0 THEN sum(long_wait) * 100.0 / sum(has_next) END AS long_wait_pct,
-       CASE WHEN sum(has_promise) > 0 THEN sum(late) * 100.0 / sum(has_promise) END AS late_pct,
-       sum(drop_off) AS _n_drop_off, sum(rework) AS _n_rework,
-       CASE WHEN max(is_service) = 1 THEN NULL ELSE sum(repeat_contact) END AS _n_repeat_contact,
-       sum(long_wait) AS _n_long_wait, sum(has_next) AS _d_long_wait, sum(late) AS _n_late,
-       sum(has_promise) AS _d_late
+)
+SELECT {seg_cols}0 AS _kind, node, count(*) AS n_journeys, max(is_service) AS is_service,
+       {", ".join(f"sum({c}) AS s_{c}" for c in sums)}
 FROM flag_cols GROUP BY {seg_cols}node
+UNION ALL
+SELECT {seg_cols}1 AS _kind, {d.cast_text("NULL")} AS node, count(*) AS n_journeys, 0 AS is_service,
+       {", ".join(f"0 AS s_{c}" for c in sums)}
+FROM ep WHERE step = 1{group_segs}"""
+
+    def pct(col: str) -> str:  # as avg(col) * 100 over the journeys
+        return f"CAST(s_{col} AS DOUBLE) / CAST(n_journeys AS DOUBLE) * 100"
+
+    sql = f"""
+WITH agg AS (
+  SELECT {seg_cols}node, sum(n_journeys) AS n_journeys, max(is_service) AS is_service,
+         {", ".join(f"sum(s_{c}) AS s_{c}" for c in sums)}
+  FROM pain_parts WHERE _kind = 0 GROUP BY {seg_cols}node
+),
+totals AS (SELECT {seg_cols}sum(n_journeys) AS n_total FROM pain_parts WHERE _kind = 1{group_segs}),
+per AS (
+SELECT {seg_cols}node AS {quote(unit)}, n_journeys,
+       {pct("drop_off")} AS drop_off_pct, {pct("rework")} AS rework_pct,
+       CASE WHEN is_service = 1 THEN NULL ELSE {pct("repeat_contact")} END AS repeat_contact_pct,
+       CASE WHEN s_has_next > 0 THEN s_long_wait * 100.0 / s_has_next END AS long_wait_pct,
+       CASE WHEN s_has_promise > 0 THEN s_late * 100.0 / s_has_promise END AS late_pct,
+       s_drop_off AS _n_drop_off, s_rework AS _n_rework,
+       CASE WHEN is_service = 1 THEN NULL ELSE s_repeat_contact END AS _n_repeat_contact,
+       s_long_wait AS _n_long_wait, s_has_next AS _d_long_wait, s_late AS _n_late,
+       s_has_promise AS _d_late
+FROM agg
 )
 SELECT per.*, totals.n_total FROM per {_join_on("totals", "per", segs)}
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = run_in_parts(sql, source, name="pain_parts", part=part, touchpoints=cat, extra=extra, parts=parts)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["reach_pct"] = table["n_journeys"] / table["n_total"] * 100
     return table.drop(columns="n_total")

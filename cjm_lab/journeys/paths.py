@@ -10,7 +10,7 @@ import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, Dialect, quote, run_sql
+from cjm_lab.journeys.engine import DUCKDB, Dialect, quote, run_in_parts, run_sql
 from cjm_lab.journeys.sql import journey_ctes
 
 __all__ = ["variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
@@ -27,28 +27,6 @@ def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, 
         return "", ""
     first = ", ".join(f"{d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
     return f", {first}", ", ".join(quote(s) for s in segments) + ", "
-
-
-def _parts(source: Any) -> int:
-    """In how many parts (hash buckets of customers) variants run to stay within the memory limit.
-
-    DuckDB's ordered string aggregate keeps each journey's events in memory (measured: about
-    70 bytes per event).  With a memory limit (the analysis's or the engine defaults') the
-    events are split so that each part, at 150 bytes an event, takes at most half the limit;
-    with an unknown number of events (CSV files) in 8 parts.  Without a limit: one part.
-    Spark manages its own memory (and spills per task): one part.
-    """
-    from cjm_lab.journeys.engine import effective_options, event_rows
-
-    if source.kind == "spark":
-        return 1
-    limit = effective_options(source).memory_limit
-    if not limit:
-        return 1
-    rows = event_rows(source)
-    if rows is None:
-        return 8
-    return max(1, -(-rows * 150 // (limit // 2)))
 
 
 def variants(
@@ -110,25 +88,15 @@ def variants(
                 f"count(*) AS length, max(t) - min(t) AS duration_s, "
                 f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM j GROUP BY journey_id")
 
-    parts = _parts(source)
-    setup: list[str] = []
-    if parts > 1:
-        # The ordered aggregate holds each journey's events in memory: under a memory limit
-        # the events would not fit, the customers are split into hash buckets, each bucket's
-        # journeys go to a temporary table (which DuckDB spills), and the variants are counted
-        # over that table.  The loop runs over a handful of buckets, not over customers.
-        setup = [f"CREATE TEMP TABLE journey_paths AS {journey_paths((0, parts))}"]
-        setup += [f"INSERT INTO journey_paths {journey_paths((b, parts))}" for b in range(1, parts)]
-        paths = "paths AS (SELECT * FROM journey_paths)"
-    else:
-        paths = f"paths AS ({journey_paths()})"
+    # The ordered aggregate holds each journey's events in memory: under a memory limit the
+    # customers run in hash buckets (engine.run_in_parts), each bucket's journeys going to a
+    # temporary table that DuckDB spills, and the variants are counted over that table.
     sql = f"""
-WITH {paths}
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
        {d.quantile('duration_s', 0.5)} AS median_duration_s
-FROM paths GROUP BY {seg_group}path
+FROM journey_paths GROUP BY {seg_group}path
 """
-    table = run_sql(sql, source, touchpoints=cat, setup=setup)
+    table = run_in_parts(sql, source, name="journey_paths", part=journey_paths, touchpoints=cat)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)

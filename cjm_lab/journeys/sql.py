@@ -21,7 +21,7 @@ import pandas as pd
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote
 
-__all__ = ["JourneySpec", "journey_ctes", "make_spec", "duration_seconds", "CATALOGUE_COLUMNS"]
+__all__ = ["JourneySpec", "journey_ctes", "make_spec", "duration_seconds", "counted_quantiles", "CATALOGUE_COLUMNS"]
 
 #: Catalogue columns carried onto every event when a catalogue is given.
 CATALOGUE_COLUMNS = ("stage", "department", "kind", "channel")
@@ -108,6 +108,14 @@ def make_spec(
     )
 
 
+def _bucket_filter(bucket: tuple[int, int] | str | None, d: Dialect) -> str:
+    if bucket is None:
+        return ""
+    if isinstance(bucket, str):
+        return f" AND ({bucket})"
+    return f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}"
+
+
 def can_filter(spec: JourneySpec) -> bool:
     """Whether events can be dropped before the journeys are numbered without changing them."""
     return not spec.until_conversion and not (spec.journey == "session" and not spec.has_session_id)
@@ -121,7 +129,7 @@ def journey_ctes(
     running: Mapping[str, str] | None = None,
     keep: str | None = None,
     numbered: bool = True,
-    bucket: tuple[int, int] | None = None,
+    bucket: tuple[int, int] | str | None = None,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -141,7 +149,8 @@ def journey_ctes(
       for analyses that only compare the order of the events they keep (``step`` then numbers
       the kept events).  Ignored where dropping events would change the journeys: with
       ``until_conversion`` and with sessions cut by inactivity;
-    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k`` (whole customers, so
+    * ``bucket=(b, k)`` keeps the customers of hash bucket ``b`` of ``k``, a string keeps the
+      customers for which it holds (a range of ``customer_id``) — whole customers either way, so
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
       that order by ``ts, seq`` themselves (one sort fewer).
@@ -157,7 +166,7 @@ def journey_ctes(
         "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
         f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
         "AND touchpoint IS NOT NULL"
-        + (f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}" if bucket else "") + ")"
+        + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
     if spec.dedupe:
@@ -218,3 +227,29 @@ def journey_ctes(
         nxt = "".join(f", _lead_{name} AS {quote(name)}" for name in following)
         ctes.append(f"j AS (SELECT *{nxt} FROM j0)")
     return ",\n".join(ctes)
+
+
+def counted_quantiles(relation: str, keys: Sequence[str], value: str, quantiles: Mapping[str, float],
+                      sums: Sequence[str] = ("n",), weight: str = "n") -> str:
+    """A query of ``relation`` (rows: keys, ``value``, ``weight`` = how often the value occurs,
+    plus the count columns ``sums``) giving per key the sums and nearest-rank quantiles of ``value``.
+
+    The quantile ``q`` is the value at rank ceil(q·n) of the group's sorted values (NULLs are
+    not values), as :meth:`Dialect.quantile` (DuckDB's ``quantile_disc``, Spark's
+    ``percentile_disc``) gives it on the raw values — but from values counted per analysis part,
+    so the parts' counts just add up.  The keys' NULLs form their own group.
+    """
+    keys = list(keys)
+    part = f"PARTITION BY {', '.join(keys)}" if keys else ""
+    by = f" GROUP BY {', '.join(keys)}" if keys else ""
+    lead = "".join(f"{k}, " for k in keys)
+    w = f"CASE WHEN {value} IS NULL THEN 0 ELSE {weight} END"
+    qcols = "".join(f", min(CASE WHEN {value} IS NOT NULL AND _cum >= ceil({q!r} * _tot) THEN {value} END) AS {name}"
+                    for name, q in quantiles.items())
+    sum_cols = ", ".join(f"sum({c}) AS {c}" for c in sums)
+    return (
+        f"WITH _c AS (SELECT {lead}{value}, {sum_cols} FROM {relation} GROUP BY {lead}{value}),\n"
+        f"_w AS (SELECT *, sum({w}) OVER ({part} ORDER BY {value} NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING "
+        f"AND CURRENT ROW) AS _cum, sum({w}) OVER ({part}) AS _tot FROM _c)\n"
+        f"SELECT {lead}{sum_cols}{qcols} FROM _w{by}"
+    )

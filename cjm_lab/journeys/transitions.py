@@ -12,8 +12,9 @@ from scipy import stats
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import quote, run_sql
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys import engine
+from cjm_lab.journeys.engine import quote, run_in_parts, run_sql
+from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 
 __all__ = ["transitions", "compare_transitions", "START", "EXIT"]
 
@@ -77,17 +78,32 @@ def transitions(
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     d = spec.dialect
-    # the next event comes from the window that numbers the steps: the events are sorted once,
-    # and read once (the journeys' starts are counted in the same aggregation, so DuckDB need
-    # not keep the journeys for a second pass)
-    sql = f"""
+    # The next event comes from the window that numbers the steps: the events are sorted once,
+    # and read once (the journeys' starts are counted in the same aggregation).  The pairs are
+    # counted per distinct wait, so that under a memory limit the customers can run in hash
+    # buckets whose counts add up; the nearest-rank median and p95 come from those counts.
+    def part(bucket: tuple[int, int] | None) -> str:
+        return (f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
+                f"SELECT {seg_cols}source, target, gap, count(*) AS n, "
+                f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
+                f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
+                f"GROUP BY {seg_cols}source, target, gap")
+
+    parts = engine.analysis_parts(source, sorts=True)
+    if parts > 1:
+        sql = counted_quantiles("pair_waits", [*map(quote, segs), "source", "target"], "gap",
+                                {"median_s": 0.5, "p95_s": 0.95}, sums=("n", "n_start"))
+        pairs = run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
+    else:
+        # in one pass the engine's nearest-rank quantile reads the waits directly (the same values:
+        # tests/journeys/test_engine.py compares both ways)
+        pairs = run_sql(f"""
 WITH {journey_ctes(spec, d, following={"next_node": node})}
 SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
        sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
        {d.quantile('next_t - t', 0.5)} AS median_s, {d.quantile('next_t - t', 0.95)} AS p95_s
 FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
-"""
-    pairs = run_sql(sql, source, touchpoints=cat)
+""", source, touchpoints=cat)
     starts = pairs[pairs["n_start"] > 0].groupby([*segs, "source"], observed=True, dropna=False, as_index=False,
                                                    sort=False)["n_start"].sum()
     starts = starts.rename(columns={"source": "target", "n_start": "n"}).assign(source=START)

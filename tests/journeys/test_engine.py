@@ -110,3 +110,44 @@ def test_temp_directory_must_be_a_folder(written, tmp_path):
     afile.write_text("x")
     with pytest.raises(CJMConfigError, match="is a file, not a folder"):
         transitions(written[1].events, temp_directory=afile)
+
+
+def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
+    """Run in hash buckets of customers (as under a memory limit), every analysis gives the one-pass
+    result: counts add up, and the nearest-rank times come from the waits counted per bucket."""
+    from cjm_lab.journeys import engine
+
+    _, sample = written
+    ev = sample.events.merge(sample.personas, on="customer_id")
+    cat = sample.touchpoints
+    calls = [
+        lambda: variants(ev, by="persona", top=20),
+        lambda: transitions(ev, by="persona"),
+        lambda: transitions(ev, journey="session", until_conversion=True, touchpoints=cat),
+        lambda: funnel(ev, steps=STEPS, by="persona", window="30D"),
+        lambda: funnel(ev, steps=STEPS, mode="any", exclude=["Service hotline"]),
+        lambda: funnel(ev, steps=STEPS, mode="strict"),
+        lambda: pain_points(ev, touchpoints=cat, by="persona"),
+        lambda: pain_points(ev, touchpoints=cat, level="stage", until_conversion=True),
+    ]
+    whole = [call() for call in calls]
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
+    for call, expected in zip(calls, whole, strict=True):
+        pd.testing.assert_frame_equal(call(), expected)
+
+
+def test_parquet_stored_by_customer_runs_in_ranges_of_customers(written, monkeypatch):
+    """Parts of Parquet files written customer by customer are ranges of customer_id read from the
+    row-group statistics (each part reads only its row groups), and give the one-pass results."""
+    from cjm_lab.journeys import engine
+
+    paths, sample = written
+    ranges = engine.customer_ranges(as_source(paths["events"], where="test"), 3)
+    assert ranges is not None and len(ranges) == 3 and "customer_id <" in ranges[0]
+    assert engine.customer_ranges(as_source(sample.events, where="test"), 3) is None
+    ev, cat = sample.events, sample.touchpoints
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
+    _same(variants(paths["events"]), variants(ev))
+    _same(transitions(paths["events"]), transitions(ev))
+    _same(funnel(paths["events"], steps=STEPS), funnel(ev, steps=STEPS))
+    _same(pain_points(paths["events"], touchpoints=cat), pain_points(ev, touchpoints=cat))

@@ -293,10 +293,13 @@ def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
         assert set(b["lo"].astype(int)) == {0, 1, 2}
 
 
-def test_variants_in_customer_buckets_equal_spark(monkeypatch, sevents, events):
-    """DuckDB's variants built in hash buckets of customers (as under a memory limit) equal Spark's."""
-    from cjm_lab.journeys import paths
+def test_analyses_in_customer_buckets_equal_spark(monkeypatch, sample, sevents, events):
+    """DuckDB's analyses run in hash buckets of customers (as under a memory limit) equal Spark's."""
+    from cjm_lab.journeys import engine
 
-    monkeypatch.setattr(paths, "_parts", lambda source: 1 if source.kind == "spark" else 3)
+    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 1 if source.kind == "spark" else 3)
     both(jm.variants, events, sevents)
     both(lambda e: jm.variants(e, by="persona", top=10), events, sevents)
+    both(lambda e: jm.transitions(e, by="persona"), events, sevents)
+    both(lambda e: jm.funnel(e, steps=STEPS, exclude=["Service hotline"]), events, sevents)
+    both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, by="persona"), events, sevents)
