@@ -234,26 +234,10 @@ def journey_view(
         sv = survey
         if survey is not None:
             sv = survey.loc[survey["customer_id"].isin(ev["customer_id"].unique())]
-        pain = _unranked_pain_points if ev["customer_id"].nunique() < _MIN_REACH else jm.pain_points
-        pain = pain(ev, survey=sv if sv is not None and len(sv) else None, level=level, language=lang, **opts)
+        pain = jm.pain_points(ev, survey=sv if sv is not None and len(sv) else None, level=level,
+                              language=lang, **opts)  # a segment too small to rank lists its touchpoints unranked
         view = replace(view, pain_points=pain)
     return view
-
-
-#: pain_points' default reach: a segment with fewer customers cannot rank any touchpoint.
-_MIN_REACH = 20
-
-
-def _unranked_pain_points(ev: pd.DataFrame, *, level: str, **kwargs: Any) -> pd.DataFrame:
-    """Pain points of a segment too small to rank (pain_points() itself refuses it): the rates of
-    every touchpoint, listed but not ranked, as pain_points lists touchpoints below ``min_reach``."""
-    from cjm_lab import journeys as jm
-
-    table = jm.pain_points(ev, level=level, min_reach=1, **kwargs)
-    table[["excess_customers", "pain_score"]] = float("nan")
-    table["rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    table[["main_issue", "note"]] = ""
-    return table.sort_values(level, kind="stable").reset_index(drop=True)
 
 
 def journey_explorer(
