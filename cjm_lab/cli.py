@@ -116,7 +116,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from cjm_lab.sample import write_sample
 
     written = write_sample(
-        Path(args.out), customers=args.customers, seed=args.seed, format=args.format
+        Path(args.out), customers=args.customers, seed=args.seed, format=args.format,
+        chunk_customers=args.chunk_customers, survey_responses=args.survey_responses,
     )
     for path in written.values():
         print(path)
@@ -156,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", required=True, help="a new or empty folder")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--chunk-customers", type=int, default=200_000,
+                   help="customers generated (and written) per chunk; part of the recipe (default 200000)")
+    p.add_argument("--survey-responses", type=int, default=None,
+                   help="expected survey answers over both waves, at most 0.7 per customer "
+                        "(default: about 0.5 per customer)")
     p.set_defaults(func=_cmd_sample)
     return parser
 
