@@ -216,8 +216,17 @@ def _connection(memory_limit: str | None, temp_directory: str | None) -> Iterato
         threads = os.environ.get("CJM_LAB_THREADS")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        # the environment bounds every query of a process, e.g. a report kernel (it inherits it)
+        memory_limit = memory_limit or os.environ.get("CJM_LAB_MEMORY_LIMIT") or None
+        temp_directory = temp_directory or os.environ.get("CJM_LAB_TEMP_DIRECTORY") or None
         if memory_limit:
-            con.execute(f"SET memory_limit = {literal(memory_limit)}")
+            try:
+                con.execute(f"SET memory_limit = {literal(memory_limit)}")
+            except duckdb.Error as err:
+                raise CJMConfigError(
+                    f"DuckDB does not accept the memory limit {memory_limit!r} (from `memory_limit` or "
+                    f"$CJM_LAB_MEMORY_LIMIT): {err}. Fix: give a size such as '4GB' or '500MB'."
+                ) from None
         if temp_directory:
             con.execute(f"SET temp_directory = {literal(str(temp_directory))}")
         yield con
