@@ -33,7 +33,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -205,12 +204,11 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def explorer_updates(data: Path) -> list[dict[str, Any]]:
-    """Time the plain function of every explorer update on one generated sample."""
+def explorer_data(data: Path) -> dict[str, Any]:
+    """The tables the explorers get: events and answers with each customer's persona, customers."""
     import pandas as pd
 
     from cjm_lab import io
-    from cjm_lab import widgets as wg
 
     catalogue = io.load_touchpoints(data / "touchpoints.parquet")
     seconds, _, events = timed(lambda: io.load_events(data / "events", touchpoints=catalogue))
@@ -222,10 +220,19 @@ def explorer_updates(data: Path) -> list[dict[str, Any]]:
     size = events.memory_usage(deep=True).sum() / 1e9
     print(f"explorer data: {len(events):,} events, {len(answers):,} answers, {len(customers):,} customers "
           f"(load_events into pandas: {seconds:.1f} s, {size:.2f} GB in pandas with the persona column)", flush=True)
+    return {"catalogue": catalogue, "events": events, "survey": survey, "answers": answers, "customers": customers}
+
+
+def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """Time the plain function of every explorer update on one generated sample."""
+    from cjm_lab import widgets as wg
+
+    catalogue, events, survey, answers, customers = (d[k] for k in ("catalogue", "events", "survey", "answers",
+                                                                     "customers"))
     stages = list(dict.fromkeys(catalogue["stage"]))
     rows: list[dict[str, Any]] = []
 
-    def add(explorer: str, control: str, function: str, fn: Callable[[], Any], progress: str = "") -> Any:
+    def add(explorer: str, control: str, function: str, fn: Callable[[], Any], progress: str = "bar") -> Any:
         wall, cpu, result = timed(fn)
         rows.append({"explorer": explorer, "control": control, "function": function, "seconds": wall, "cpu": cpu,
                      "progress": progress})
@@ -242,48 +249,78 @@ def explorer_updates(data: Path) -> list[dict[str, Any]]:
         lambda: wg.nps_view(answers, date_range=("2025-07-01", "2025-08-31"), **nps))
     add("NPS", "weighted off", "nps_view", lambda: wg.nps_view(answers, **{**nps, "weight": None}))
     add("NPS", "(filter only)", "filter_responses",
-        lambda: wg.filter_responses(answers, waves=[2], where={"persona": "price_hunter"}))
+        lambda: wg.filter_responses(answers, waves=[2], where={"persona": "price_hunter"}), "(part of the above)")
 
     # Journey explorer: parts recomputed as journey_explorer does
     jv = {"touchpoints": catalogue, "survey": survey, "segment": "persona", "steps": STEPS, "window": "30D"}
-    view = add("Journey", "open (paths, funnel, pain points)", "journey_view", lambda: wg.journey_view(events, **jv))
+    view = add("Journey", "open (paths, funnel, pain points)", "journey_view", lambda: wg.journey_view(events, **jv), "named steps (3)")
     add("Journey", "from = Cart", "journey_view[paths]",
-        lambda: wg.journey_view(events, start="Cart", parts=["paths"], previous=view, **jv))
+        lambda: wg.journey_view(events, start="Cart", parts=["paths"], previous=view, **jv), "named step (1)")
     add("Journey", "from Website to Order confirmation", "journey_view[paths]",
         lambda: wg.journey_view(events, start="Website", end="Order confirmation", parts=["paths"], previous=view,
-                                **jv))
+                                **jv), "named step (1)")
     add("Journey", "(cut only: from Cart)", "cut_journeys",
-        lambda: wg.cut_journeys(events, start="Cart"))
+        lambda: wg.cut_journeys(events, start="Cart"), "(part of the above)")
     add("Journey", "window = 7D", "journey_view[funnel]",
-        lambda: wg.journey_view(events, parts=["funnel"], previous=view, **{**jv, "window": "7D"}))
+        lambda: wg.journey_view(events, parts=["funnel"], previous=view, **{**jv, "window": "7D"}), "named step (1)")
     add("Journey", "segment = price_hunter", "journey_view", lambda: wg.journey_view(
-        events, segment_value="price_hunter", **jv))
+        events, segment_value="price_hunter", **jv), "named steps (3)")
     add("Journey", "level = stage", "journey_view", lambda: wg.journey_view(
-        events, level="stage", **{**jv, "steps": stages}))
+        events, level="stage", **{**jv, "steps": stages}), "named steps (3)")
 
     # Persona explorer
     steps: list[str] = []
-    common = {"variables": ATTITUDES, "survey": survey, "channel": "preferred_channel"}
+    common = {"variables": ATTITUDES, "survey": survey, "channel": "preferred_channel", "k_range": (2, 7)}
     fit = add("Persona", "k = 5", "fit_personas", lambda: wg.fit_personas(customers, k=5, **common),
-              "yes (3 steps)")
+              "named steps (3)")
     add("Persona", "rename a persona", "rename_personas", lambda: wg.rename_personas(fit, {0: "Schnäppchenjäger"}))
     add("Persona", "algorithm = kmeans, k = 5", "fit_personas",
-        lambda: wg.fit_personas(customers, k=5, algorithm="kmeans", **common), "yes (3 steps)")
-    add("Persona", "k = auto (choose_k, 2-8)", "fit_personas",
+        lambda: wg.fit_personas(customers, k=5, algorithm="kmeans", **common), "named steps (3)")
+    add("Persona", "k = auto (choose_k, 2-7)", "fit_personas",
         lambda: wg.fit_personas(customers, k="auto", progress=lambda d, t, s: steps.append(s), **common),
-        "yes (4 steps)")
+        "named steps (4)")
+    return rows
+
+
+def widget_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The explorers themselves (analysis and drawing, as a user waits): their own update timings."""
+    from cjm_lab import widgets as wg
+
+    rows: list[dict[str, Any]] = []
+
+    def drive(name: str, ex: Any, changes: list[tuple[str, Any]]) -> None:
+        labels = ["open"]
+        for control, value in changes:
+            ex.controls[control].value = value
+            labels.append(f"{control} = {value}")
+        if ex.error:
+            print(f"  {name}: {ex.error}", flush=True)
+        for label, (what, wall, cpu) in zip(labels, ex.timings, strict=False):
+            rows.append({"explorer": name, "control": label, "function": what, "seconds": wall, "cpu": cpu})
+            print(f"  {name:<8}{label:<34}{wall:7.2f} s  ({what})", flush=True)
+
+    drive("NPS", wg.nps_explorer(d["answers"], segments=["persona", "wave"], persona="persona", weight="weight",
+                                 drivers=DRIVERS, dont_know=99),
+          [("waves", (2,)), ("persona", "price_hunter"), ("weighted", False), ("segment", "wave")])
+    drive("Journey", wg.journey_explorer(d["events"], touchpoints=d["catalogue"], survey=d["survey"],
+                                         segment="persona", steps=STEPS),
+          [("start", "Cart"), ("window", "7D"), ("segment", "price_hunter"), ("segment", wg.ALL),
+           ("level", "stage")])
+    drive("Persona", wg.persona_explorer(d["customers"], variables=ATTITUDES, k=5, survey=d["survey"],
+                                         channel="preferred_channel"),
+          [("algorithm", "kmeans"), ("k", 4), ("k", "auto")])
     return rows
 
 
 def explorer_table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'explorer':<9}{'control changed':<37}{'plain function':<22}{'wall s':>8}{'CPU s':>8}  "
-             f"{'< 2 s':<6}progress bar",
-             "(analysis only; the widget adds drawing. Every update shows the status bar 'working'; "
-             "persona fits name their steps)"]
+    lines = [(f"{'explorer':<9}{'control changed':<37}{'plain function':<22}{'wall s':>8}{'CPU s':>8}  "
+             f"{'< 2 s':<6}progress bar"),
+             ("(analysis only; the widget adds drawing. Every update shows a progress bar in the status line; "
+             "journey updates and persona fits name their steps)")]
     for r in rows:
         goal = "yes" if r["seconds"] < GOAL_S else "NO"
         lines.append(f"{r['explorer']:<9}{r['control']:<37}{r['function']:<22}{r['seconds']:>8.2f}{r['cpu']:>8.2f}"
-                     f"  {goal:<6}{r['progress'] or 'status only'}")
+                     f"  {goal:<6}{r['progress']}")
     return "\n".join(lines)
 
 
@@ -307,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where the load_* folders go")
     parser.add_argument("--skip-reports", action="store_true")
     parser.add_argument("--skip-explorers", action="store_true")
+    parser.add_argument("--skip-widgets", action="store_true", help="time the plain functions only, not the widgets")
     parser.add_argument("--json", type=Path, help="also write all numbers to this JSON file")
     args = parser.parse_args(argv)
 
@@ -334,12 +372,16 @@ def main(argv: list[str] | None = None) -> int:
         results["explorer_data"] = meta
         print(f"\nexplorers on {meta['events']:,} events / {meta['survey_responses']:,} answers "
               f"({machine_load()})", flush=True)
-        rows = explorer_updates(folder)
+        tables = explorer_data(folder)
+        rows = explorer_updates(tables)
         results["explorers"] = rows
         slow = [r for r in rows if r["seconds"] >= GOAL_S]
         print("\n" + explorer_table(rows), flush=True)
         print(f"\n{len(rows) - len(slow)} of {len(rows)} updates under {GOAL_S:g} s; median "
               f"{statistics.median(r['seconds'] for r in rows):.2f} s ({machine_load()})")
+        if not args.skip_widgets:
+            print("\nthe explorers themselves (analysis + drawing, from Explorer.timings):", flush=True)
+            results["widgets"] = widget_updates(tables)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0 if ok else 1
