@@ -2,7 +2,8 @@
 
 The journey benchmark against retentioneering, pm4py and polars needs the peers' venv:
 ``bash bench/setup_peers.sh`` first (it installs them into ``bench/.venv-peers``, never into the
-project's environment: pm4py is AGPL). Pass ``--quick`` to skip the slow 10M-event sizes.
+project's environment: pm4py is AGPL). Pass ``--quick`` to skip the slow 10M-event sizes (the load
+benchmark then runs its reports on 2M events).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     quick = "--quick" in sys.argv
     scripts = [["bench_nps.py"], ["bench_drivers.py"], ["bench_personas.py"], ["bench_patterns.py"],
-               ["bench_spark.py", "--sizes", "1e6" if quick else "1e6,1e7"]]
+               ["bench_spark.py", "--sizes", "1e6" if quick else "1e6,1e7"],
+               ["bench_load.py", *(["--customers", "200000", "--responses", "40000"] if quick else [])]]
     peers = HERE / ".venv-peers" / "bin" / "python"
     failed = 0
     for script in scripts:

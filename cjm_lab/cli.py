@@ -118,7 +118,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     written = write_sample(
         Path(args.out), customers=args.customers, seed=args.seed, format=args.format,
-        chunk_customers=args.chunk_customers or DEFAULT_CHUNK,
+        chunk_customers=args.chunk_customers or DEFAULT_CHUNK, survey_responses=args.survey_responses,
     )
     for path in written.values():
         print(path)
@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-customers", type=int, default=None,
                    help="customers generated and written per chunk, i.e. per Parquet part (default 200,000); "
                         "memory stays bounded by one chunk")
+    p.add_argument("--survey-responses", type=int, default=None,
+                   help="expected survey answers over both waves, at most 0.7 per customer "
+                        "(default: about 0.5 per customer)")
     p.set_defaults(func=_cmd_sample)
     return parser
 

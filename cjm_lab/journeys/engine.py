@@ -248,6 +248,24 @@ def engine_options(
 _DEFAULTS: list[EngineOptions] = [EngineOptions()]
 
 
+def _environment_options() -> EngineOptions:
+    """Engine options from the environment (a report kernel inherits them from ``cjm-lab report``):
+    ``CJM_LAB_MEMORY_LIMIT``, ``CJM_LAB_THREADS`` and ``CJM_LAB_TEMP_DIRECTORY``."""
+    env = os.environ
+    threads = env.get("CJM_LAB_THREADS", "").strip()
+    if threads and not threads.isdigit():
+        raise CJMConfigError(f"$CJM_LAB_THREADS must be a positive whole number, got {threads!r}.")
+    return engine_options(memory_limit=env.get("CJM_LAB_MEMORY_LIMIT", "").strip() or None,
+                          threads=int(threads) if threads else None,
+                          temp_directory=env.get("CJM_LAB_TEMP_DIRECTORY", "").strip() or None,
+                          where="the environment ($CJM_LAB_MEMORY_LIMIT, $CJM_LAB_THREADS, $CJM_LAB_TEMP_DIRECTORY)")
+
+
+def _defaults() -> EngineOptions:
+    """The options every analysis starts from: the environment, overridden by set_engine_defaults()."""
+    return _environment_options().merged(_DEFAULTS[0])
+
+
 def set_engine_defaults(
     *,
     memory_limit: str | int | None = None,
@@ -354,14 +372,13 @@ _LOCAL = threading.local()
 def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
     import duckdb
 
-    opts = _DEFAULTS[0].merged(options)
+    opts = _defaults().merged(options)
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")
-        threads = opts.threads or (int(os.environ["CJM_LAB_THREADS"]) if os.environ.get("CJM_LAB_THREADS") else None)
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
+        if opts.threads:
+            con.execute(f"SET threads = {int(opts.threads)}")
         if opts.memory_limit:
             con.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
             # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
@@ -418,7 +435,7 @@ def run_sql(
                 con.execute(statement)
             return con.execute(sql).df()
         except duckdb.OutOfMemoryException as exc:
-            used = _DEFAULTS[0].merged(opts)
+            used = _defaults().merged(opts)
             limit = f"{used.memory_limit / 1e9:.2f} GB" if used.memory_limit else "DuckDB's default (80 % of RAM)"
             raise CJMDataError(
                 f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
@@ -459,7 +476,7 @@ def _register(con: Any, source: EventSource) -> None:
 
 def effective_options(source: EventSource) -> EngineOptions:
     """The engine options an analysis of ``source`` runs with: its own over the defaults."""
-    return _DEFAULTS[0].merged(source.engine)
+    return _defaults().merged(source.engine)
 
 
 def event_rows(source: EventSource) -> int | None:

@@ -49,9 +49,11 @@ from cjm_lab.sample.survey import (
     DRIVER_EFFECTS,
     DRIVER_ORDER,
     EXPERIENCE_EFFECTS,
+    MAX_RESPONSE_RATE,
     RATING_WINDOW_DAYS,
     RECOMMEND_INTERCEPT,
     RECOMMEND_NOISE_SD,
+    RESPONSE_RATE,
     SURVEY_COLUMNS,
     WAVES,
     SurveyChunk,
@@ -64,7 +66,7 @@ from cjm_lab.sample.survey import (
 )
 from cjm_lab.vocab import DEFAULT_STAGES
 
-__all__ = ["SampleData", "Chunk", "make_sample", "iter_chunks", "Assembler", "check_parameters"]
+__all__ = ["SampleData", "Chunk", "make_sample", "iter_chunks", "Assembler", "check_parameters", "response_rate"]
 
 #: Chunk size used when none is given.
 DEFAULT_CHUNK = 200_000
@@ -118,12 +120,19 @@ def _is_int(value: object) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def check_parameters(customers: object, seed: object, chunk_customers: object) -> None:
+def check_parameters(
+    customers: object, seed: object, chunk_customers: object, survey_responses: object = None
+) -> None:
     """Raise :class:`~cjm_lab.errors.CJMConfigError` for unusable parameters.
 
     Examples
     --------
     >>> check_parameters(5000, 42, 200_000)
+    >>> check_parameters(5000, 42, 200_000, survey_responses=3500)
+    >>> check_parameters(5000, 42, 200_000, survey_responses=3501)
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMConfigError: `survey_responses` must be a whole number from 1 to 3500 ...
     >>> check_parameters(5, 42, 200_000)
     Traceback (most recent call last):
     ... (traceback)
@@ -143,9 +152,32 @@ def check_parameters(customers: object, seed: object, chunk_customers: object) -
             f"`chunk_customers` must be a positive integer, got {chunk_customers!r}. "
             f"Fix: pass e.g. chunk_customers=200_000."
         )
+    if survey_responses is not None:
+        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)  # type: ignore[operator]
+        if not _is_int(survey_responses) or not 1 <= survey_responses <= most:
+            raise CJMConfigError(
+                f"`survey_responses` must be a whole number from 1 to {most} (0.7 answers per customer over "
+                f"the two waves) for {customers} customers, got {survey_responses!r}. Fix: pass fewer "
+                f"responses, more customers, or None for the default (about 0.5 per customer)."
+            )
 
 
-def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int) -> Chunk:
+def response_rate(customers: int, survey_responses: int | None) -> float:
+    """The share of customers answering each of the two waves.
+
+    ``None`` gives the default rate (25 % per wave, about half an answer per
+    customer); a number of responses gives the rate that yields that many
+    answers in expectation over both waves.
+
+    Examples
+    --------
+    >>> response_rate(1_000_000, None), response_rate(1_000_000, 200_000)
+    (0.25, 0.1)
+    """
+    return RESPONSE_RATE if survey_responses is None else survey_responses / (2 * customers)
+
+
+def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int, rate: float = RESPONSE_RATE) -> Chunk:
     """Simulate the customers, journeys, events and survey answers of one chunk."""
     draw = draw_customers(rng, first, n, width)
     journeys = simulate_journeys(rng, draw.persona, draw.channel, draw.start_day)
@@ -156,7 +188,7 @@ def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int) ->
         wave_scores(rng, journeys, draw.persona, disposition, 2),
     )
     numbers = np.arange(first + 1, first + n + 1)
-    survey = draw_survey(rng, scores, draw.ids, numbers, width, draw.persona, draw.age, draw.channel)
+    survey = draw_survey(rng, scores, draw.ids, numbers, width, draw.persona, draw.age, draw.channel, rate)
 
     spend = np.bincount(journeys.customer, weights=np.nan_to_num(value), minlength=n)
     median = np.array([p.order_value_median for p in PERSONAS])[draw.persona]
@@ -184,22 +216,28 @@ def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int) ->
     return Chunk(customers=customers, personas=personas, events=events, survey=survey, stats=stats)
 
 
-def iter_chunks(customers: int, seed: int, chunk_customers: int) -> Iterator[Chunk]:
+def iter_chunks(
+    customers: int, seed: int, chunk_customers: int, survey_responses: int | None = None
+) -> Iterator[Chunk]:
     """Yield the chunks of a sample in order (each from its own seed child).
+
+    ``survey_responses`` sets the expected number of survey answers (see
+    :func:`response_rate`); the events do not depend on it.
 
     Examples
     --------
     >>> [len(c.customers) for c in iter_chunks(25, seed=1, chunk_customers=10)]
     [10, 10, 5]
     """
-    check_parameters(customers, seed, chunk_customers)
+    check_parameters(customers, seed, chunk_customers, survey_responses)
+    rate = response_rate(customers, survey_responses)
     n_chunks = -(-customers // chunk_customers)
     children = np.random.SeedSequence(seed).spawn(n_chunks)
     width = max(7, len(str(customers)))
     for k, child in enumerate(children):
         first = k * chunk_customers
         n = min(chunk_customers, customers - first)
-        yield _simulate_chunk(np.random.default_rng(child), first, n, width)
+        yield _simulate_chunk(np.random.default_rng(child), first, n, width, rate)
 
 
 @lru_cache(maxsize=1)
@@ -264,6 +302,7 @@ class Assembler:
     customers: int
     seed: int
     chunk_customers: int
+    survey_responses: int | None = None
     _surveys: list[SurveyChunk] = field(default_factory=list)
     _stats: dict[str, Any] = field(default_factory=dict)
 
@@ -444,6 +483,8 @@ class Assembler:
         waves, counts = np.unique(survey["wave"].to_numpy(), return_counts=True)
         return {
             "waves": {str(w): list(days) for w, days in WAVES.items()},
+            "response_rate_per_wave": response_rate(self.customers, self.survey_responses),
+            "survey_responses_asked": self.survey_responses,
             "n_respondents": {str(w): int(c) for w, c in zip(waves, counts, strict=True)},
             "panel_respondents": int(sum(s.panel for s in self._surveys)),
             "response_bias": "younger and app customers answer more often",
@@ -452,7 +493,13 @@ class Assembler:
         }
 
 
-def make_sample(customers: int = 5000, *, seed: int = 42, chunk_customers: int = DEFAULT_CHUNK) -> SampleData:
+def make_sample(
+    customers: int = 5000,
+    *,
+    seed: int = 42,
+    chunk_customers: int = DEFAULT_CHUNK,
+    survey_responses: int | None = None,
+) -> SampleData:
     """Generate the Nordlicht Home sample with planted ground truth.
 
     Parameters
@@ -464,6 +511,13 @@ def make_sample(customers: int = 5000, *, seed: int = 42, chunk_customers: int =
     chunk_customers : int, default 200_000
         Customers generated per chunk (each chunk has its own seed child,
         so changing it changes the data).
+    survey_responses : int, optional
+        Expected number of survey answers over both waves (at most 0.7 per
+        customer); the response rate per wave becomes
+        ``survey_responses / (2 * customers)``, with the same response bias,
+        panel share and planted effects.  Default: 25 % per wave (about 0.5
+        answers per customer).  The events and the customers' attributes do
+        not depend on it (but for the random part of ``annual_spend``).
 
     Returns
     -------
@@ -474,7 +528,7 @@ def make_sample(customers: int = 5000, *, seed: int = 42, chunk_customers: int =
     Raises
     ------
     cjm_lab.errors.CJMConfigError
-        For a bad ``customers``, ``seed`` or ``chunk_customers``.
+        For a bad ``customers``, ``seed``, ``chunk_customers`` or ``survey_responses``.
 
     Examples
     --------
@@ -484,10 +538,11 @@ def make_sample(customers: int = 5000, *, seed: int = 42, chunk_customers: int =
     >>> sorted(data.personas["persona"].unique())[:2]
     ['advice_seeker', 'digital_convenience']
     """
-    check_parameters(customers, seed, chunk_customers)
-    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers)
+    check_parameters(customers, seed, chunk_customers, survey_responses)
+    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers,
+                          survey_responses=survey_responses)
     tables: dict[str, list[pd.DataFrame]] = {"customers": [], "personas": [], "events": []}
-    for chunk in iter_chunks(customers, seed, chunk_customers):
+    for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
         for name, frames in tables.items():
             frames.append(getattr(chunk, name))
         assembler.add(chunk)

@@ -82,6 +82,9 @@ RATING_WINDOW_DAYS = 183
 DONT_KNOW = 99
 
 RESPONSE_RATE = 0.25
+#: Highest response rate per wave a caller may ask for: above it the 0.95 cap on the
+#: answer probability of young app customers would flatten the planted response bias.
+MAX_RESPONSE_RATE = 0.35
 #: Share of wave-2 respondents who also answered wave 1.
 PANEL_SHARE = 0.30
 SPEEDER_RATE = 0.03
@@ -313,14 +316,16 @@ def _second_moment() -> float:
     return float(shares @ ((ages @ _AGE_RESPONSE**2) * (chans @ _CHANNEL_RESPONSE**2))) / mean**2
 
 
-def _responders(rng: np.random.Generator, age: np.ndarray, channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Who answers wave 1 and wave 2 (about 25 % each, 30 % of wave 2 also in wave 1)."""
+def _responders(
+    rng: np.random.Generator, age: np.ndarray, channel: np.ndarray, rate: float = RESPONSE_RATE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who answers wave 1 and wave 2 (``rate`` each, 30 % of wave 2 also in wave 1)."""
     q = _response_multiplier(age, channel)
     q2 = _second_moment()
-    p1 = np.minimum(RESPONSE_RATE * q, 0.95)
+    p1 = np.minimum(rate * q, 0.95)
     first = rng.random(q.size) < p1
     again = PANEL_SHARE / q2
-    fresh = RESPONSE_RATE * (1 - PANEL_SHARE) / (1 - RESPONSE_RATE * q2)
+    fresh = rate * (1 - PANEL_SHARE) / (1 - rate * q2)
     p2 = np.minimum(np.where(first, again, fresh) * q, 0.95)
     second = rng.random(q.size) < p2
     return first, second
@@ -528,6 +533,7 @@ def draw_survey(
     persona: np.ndarray,
     age: np.ndarray,
     channel: np.ndarray,
+    response_rate: float = RESPONSE_RATE,
 ) -> SurveyChunk:
     """Draw the respondents of both waves from the latent answers of a chunk.
 
@@ -545,6 +551,8 @@ def draw_survey(
         Digits of the ids.
     persona, age, channel : numpy.ndarray
         Codes per customer.
+    response_rate : float, default 0.25
+        Expected share of customers answering each wave.
 
     Returns
     -------
@@ -565,7 +573,7 @@ def draw_survey(
     >>> sorted(chunk.frame["wave"].unique().tolist())
     [1, 2]
     """
-    answered = _responders(rng, age, channel)
+    answered = _responders(rng, age, channel, response_rate)
     frames, ages, chans, speeders, straights, themes = [], [], [], [], [], []
     n_pii = 0
     for s, mask in zip(scores, answered, strict=True):

@@ -118,6 +118,7 @@ def write_sample(
     seed: int = 42,
     format: str = "csv",
     chunk_customers: int = DEFAULT_CHUNK,
+    survey_responses: int | None = None,
 ) -> dict[str, Path]:
     """Generate the Nordlicht Home sample and write its tables to ``out_dir``.
 
@@ -139,6 +140,9 @@ def write_sample(
         Both write ``ground_truth.json``.
     chunk_customers : int, default 200_000
         Customers generated (and events written) per chunk.
+    survey_responses : int, optional
+        Expected number of survey answers over both waves (see
+        :func:`cjm_lab.sample.make_sample`); default about 0.5 per customer.
 
     Returns
     -------
@@ -159,7 +163,7 @@ def write_sample(
     ...     sorted(p.name for p in paths["events"].iterdir())
     ['part-00000.parquet']
     """
-    check_parameters(customers, seed, chunk_customers)
+    check_parameters(customers, seed, chunk_customers, survey_responses)
     if format not in FORMATS:
         raise CJMConfigError(
             f"Unknown `format` {format!r}; use one of {', '.join(repr(f) for f in FORMATS)}. "
@@ -172,10 +176,11 @@ def write_sample(
     _refuse_existing(targets)
     out.mkdir(parents=True, exist_ok=True)
 
-    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers)
+    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers,
+                          survey_responses=survey_responses)
     with ExitStack() as stack:
         sink = _ChunkSink(targets, format, stack)
-        for chunk in iter_chunks(customers, seed, chunk_customers):
+        for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
             sink.add(chunk)
             assembler.add(chunk)
     survey, truth = assembler.finish()

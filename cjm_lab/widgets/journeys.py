@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number, format_percent
-from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_html
+from cjm_lab.widgets._common import ALL, Explorer, Progress, escape, figure_png, table_html
 
 __all__ = ["JourneyView", "cut_journeys", "journey_view", "journey_explorer", "WINDOWS", "PARTS"]
 
@@ -27,13 +27,17 @@ _T = {
            "top": "Paths", "any": "(any)", "none": "none",
            "summary": "{n} of {total} journeys ({pct}) go from <b>{start}</b> to <b>{end}</b>.",
            "funnel": "{pct} of the journeys that start the funnel reach <b>{last}</b>.",
-           "no_paths": "No journey goes from {start} to {end} in this selection."},
+           "no_paths": "No journey goes from {start} to {end} in this selection.",
+           "step_paths": "Cutting journeys and counting paths", "step_funnel": "Computing the funnel",
+           "step_pain": "Ranking pain points (the slowest step on large logs)"},
     "de": {"title": "Journey-Explorer", "level": "Ebene", "touchpoint": "Kontaktpunkt", "stage": "Phase",
            "start": "Von", "end": "Bis", "steps": "Trichterstufen", "window": "Zeitfenster", "segment": "Segment",
            "top": "Pfade", "any": "(beliebig)", "none": "keins",
            "summary": "{n} von {total} Journeys ({pct}) führen von <b>{start}</b> zu <b>{end}</b>.",
            "funnel": "{pct} der Journeys, die den Trichter beginnen, erreichen <b>{last}</b>.",
-           "no_paths": "Keine Journey führt in dieser Auswahl von {start} zu {end}."},
+           "no_paths": "Keine Journey führt in dieser Auswahl von {start} zu {end}.",
+           "step_paths": "Journeys schneiden und Pfade zählen", "step_funnel": "Trichter berechnen",
+           "step_pain": "Schmerzpunkte bewerten (bei großen Logs der langsamste Schritt)"},
 }
 
 
@@ -153,6 +157,7 @@ def journey_view(
     parts: Sequence[str] = PARTS,
     previous: JourneyView | None = None,
     language: str = "en",
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> JourneyView:
     """Top paths, funnel and pain points for one setting of the journey explorer.
 
@@ -183,6 +188,9 @@ def journey_view(
         A view computed before for the same segment.
     language : {"en", "de"}
         Language of the pain-point notes.
+    progress : callable, optional
+        Called as ``progress(done, total, text)`` before each part is computed (the explorer
+        shows it as a progress bar naming the step).
 
     Returns
     -------
@@ -218,7 +226,9 @@ def journey_view(
     opts = {"touchpoints": touchpoints} if touchpoints is not None else {}
     view = previous if previous is not None else JourneyView(ev, ev.iloc[:0], pd.DataFrame(), 0, 0, None, None)
     view = replace(view, events=ev)
+    steps_done = Progress(progress, total=len([p for p in PARTS if p in parts]))
     if "paths" in parts:
+        steps_done.step(_T[lang]["step_paths"])
         paths = cut_journeys(ev, start=start, end=end, level=level, touchpoints=touchpoints)
         n_total = int(ev["customer_id"].nunique())
         n_sel = int(paths["customer_id"].nunique())
@@ -226,11 +236,13 @@ def journey_view(
         var = jm.variants(paths, top=top, **path_opts) if n_sel else pd.DataFrame(columns=["path", "n_journeys"])
         view = replace(view, paths=paths, variants=var, n_journeys=n_total, n_selected=n_sel)
     if "funnel" in parts:
+        steps_done.step(_T[lang]["step_funnel"])
         fun = None
         if steps is not None and len(steps) >= 2:
             fun = jm.funnel(ev, steps=list(steps), window=window, level=level, **opts)
         view = replace(view, funnel=fun)
     if "pain" in parts:
+        steps_done.step(_T[lang]["step_pain"])
         sv = survey
         if survey is not None:
             sv = survey.loc[survey["customer_id"].isin(ev["customer_id"].unique())]
@@ -402,7 +414,8 @@ def journey_explorer(
                                 start=c["start"].value or None, end=c["end"].value or None,
                                 steps=list(c["steps"].value), window=c["window"].value,
                                 segment=segment, segment_value=seg_value,
-                                top=max(c["top"].value, 15), parts=todo, previous=ex.result, language=lang)
+                                top=max(c["top"].value, 15), parts=todo, previous=ex.result, language=lang,
+                                progress=ex._progress)
             if "pain" in parts:
                 if key in pain_cache:
                     view = replace(view, pain_points=pain_cache[key])

@@ -478,3 +478,53 @@ def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
     sample = make_sample(700, seed=4, chunk_customers=250)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "events"), sample.events)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "survey.parquet"), sample.survey)
+
+
+# --------------------------------------------------------------------------- survey size
+
+
+def test_survey_responses_sets_the_survey_size_and_keeps_the_rest(data):
+    small = make_sample(N, seed=SEED, survey_responses=1000)
+    # the events and the customers do not depend on the survey size (but for the random part of
+    # annual_spend, drawn after the survey)
+    pd.testing.assert_frame_equal(small.events, data.events)
+    pd.testing.assert_frame_equal(small.customers.drop(columns="annual_spend"), data.customers.drop(columns="annual_spend"))
+    pd.testing.assert_frame_equal(small.personas, data.personas)
+    s = small.survey
+    assert len(s) == pytest.approx(1000, abs=110)  # about 3.5 binomial standard deviations
+    assert small.truth["survey"]["response_rate_per_wave"] == pytest.approx(0.1)
+    assert small.truth["survey"]["survey_responses_asked"] == 1000
+    assert data.truth["survey"]["response_rate_per_wave"] == pytest.approx(0.25)
+    w1, w2 = s[s["wave"] == 1], s[s["wave"] == 2]
+    assert len(w1) == pytest.approx(len(w2), rel=0.15)
+    assert w2["customer_id"].isin(w1["customer_id"]).mean() == pytest.approx(0.30, abs=0.08)
+    for wave in (w1, w2):
+        assert wave["weight"].mean() == pytest.approx(1.0)
+    # the planted truth of the population stays; the survey truth describes the smaller survey
+    assert small.truth["true_nps_by_wave"] == data.truth["true_nps_by_wave"]
+    assert small.truth["pain_points"] == data.truth["pain_points"]
+    assert set(small.truth["speeder_respondent_ids"]) <= set(s["respondent_id"])
+    assert sum(small.truth["survey"]["n_respondents"].values()) == len(s)
+    # the response bias is still there: the young over-answer
+    c = data.customers.set_index("customer_id")
+    young = (c.loc[s["customer_id"], "age_band"] == "18-29").mean()
+    assert young > (data.customers["age_band"] == "18-29").mean()
+
+
+@pytest.mark.parametrize("responses", [0, -5, 3501, 10.5, "200", True])
+def test_bad_survey_responses_raise_config_error(responses):
+    with pytest.raises(CJMConfigError, match="survey_responses"):
+        make_sample(N, seed=SEED, survey_responses=responses)
+
+
+def test_write_sample_and_cli_take_the_survey_size(tmp_path):
+    from cjm_lab.cli import main
+
+    paths = write_sample(tmp_path / "api", customers=2000, seed=3, format="parquet", chunk_customers=700,
+                         survey_responses=400)
+    expected = make_sample(2000, seed=3, chunk_customers=700, survey_responses=400)
+    pd.testing.assert_frame_equal(pd.read_parquet(paths["survey"]), expected.survey)
+    assert main(["sample", "--customers", "2000", "--seed", "3", "--format", "parquet", "--chunk-customers",
+                 "700", "--survey-responses", "400", "--out", str(tmp_path / "cli")]) == 0
+    assert len(list((tmp_path / "cli" / "events").iterdir())) == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli" / "survey.parquet"), expected.survey)

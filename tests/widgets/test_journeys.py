@@ -98,3 +98,25 @@ def test_explorer_in_german_labels_touchpoints(events, catalogue):
     assert ex.error is None
     assert "Warenkorb" in ex.outputs["summary"].value
     assert ("Warenkorb", "Cart") in ex.controls["start"].options
+
+
+def test_view_reports_its_steps_to_a_progress_callback():
+    paths = [["Ad", "Shop", "Buy"], ["Ad", "Shop"], ["Shop"]]
+    ev = _log({f"c{i}": paths[i % 3] for i in range(30)})  # pain points rank from 20 journeys on
+    seen: list[tuple[int, int, str]] = []
+    view = journey_view(ev, steps=["Ad", "Shop", "Buy"], progress=lambda d, t, s: seen.append((d, t, s)))
+    assert [(d, t) for d, t, _ in seen] == [(0, 3), (1, 3), (2, 3)]
+    assert "pain points" in seen[-1][2]
+    seen.clear()
+    journey_view(ev, steps=["Ad", "Shop"], parts=["funnel"], previous=view, language="de",
+                 progress=lambda d, t, s: seen.append((d, t, s)))
+    assert seen == [(0, 1, "Trichter berechnen")]
+
+
+def test_explorer_progress_bar_names_the_step(events, catalogue, responses):
+    ex = journey_explorer(events, touchpoints=catalogue, survey=responses, segment="persona", steps=STEPS)
+    shown: list[str] = []
+    ex.status.observe(lambda change: shown.append(change["new"]), names="value")
+    ex.controls["segment"].value = "price_hunter"
+    assert any("Ranking pain points" in text for text in shown)
+    assert ex.progress.layout.visibility == "hidden"  # and hidden again when the update is done
