@@ -20,7 +20,6 @@ it is imported only when Spark input arrives.
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -147,12 +146,12 @@ def _to_spark(spark: Any, frame: pd.DataFrame) -> Any:
 
 
 def _bind(sql: str, views: Mapping[str, str]) -> str:
-    """Put ``name AS (SELECT * FROM view)`` in front of the query's own CTEs."""
-    prelude = ",\n".join(f"{name} AS (SELECT * FROM {view})" for name, view in views.items())
-    head = re.match(r"\s*WITH\s", sql, flags=re.IGNORECASE)
-    if head:
-        return f"WITH {prelude},\n{sql[head.end():]}"
-    return f"WITH {prelude}\n{sql}"
+    """Put ``name AS (SELECT * FROM view)`` in front of the query's own CTEs (in ``views``' order)."""
+    from cjm_lab.journeys.engine import with_relation
+
+    for name, view in reversed(list(views.items())):
+        sql = with_relation(sql, name, f"SELECT * FROM {view}")
+    return sql
 
 
 def run_spark_sql(
