@@ -365,29 +365,52 @@ def _is_spark(obj: Any) -> bool:
     return type(obj).__module__.split(".")[0] == "pyspark"
 
 
-_LOCAL = threading.local()
+#: One embedded DuckDB database per set of engine options (and process), kept open between
+#: analyses: opening and closing a database costs ~25 ms, a tenth of an analysis of 1M events.
+#: Every query runs on its own connection to it (``cursor()``), so registered frames and
+#: temporary tables never outlive the query and threads never share a connection.
+_DATABASES: dict[tuple[Any, ...], Any] = {}
+_DATABASES_LOCK = threading.Lock()
+#: How many databases stay open (the least recently used is closed beyond this).
+_MAX_DATABASES = 4
+
+
+def _database(opts: EngineOptions) -> Any:
+    """The open DuckDB database for ``opts`` in this process, created with the options set."""
+    import duckdb
+
+    max_temp = os.environ.get("CJM_LAB_MAX_TEMP") or None
+    # a forked child must not use its parent's database (its worker threads do not exist there)
+    key = (os.getpid(), opts, max_temp)
+    with _DATABASES_LOCK:
+        db = _DATABASES.pop(key, None)
+        if db is None:
+            db = duckdb.connect()
+            db.execute("SET enable_progress_bar = false")
+            if opts.threads:
+                db.execute(f"SET threads = {int(opts.threads)}")
+            if opts.memory_limit:
+                db.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
+                # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
+                db.execute("SET preserve_insertion_order = false")
+            if opts.temp_directory:
+                db.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
+            # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
+            if max_temp:
+                db.execute(f"SET max_temp_directory_size = {literal(max_temp)}")
+        _DATABASES[key] = db  # most recently used last
+        while len(_DATABASES) > _MAX_DATABASES:
+            # queries running on the evicted database keep it alive through their own connections
+            _DATABASES.pop(next(iter(_DATABASES))).close()
+    return db
 
 
 @contextmanager
 def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
-    import duckdb
-
-    opts = _defaults().merged(options)
-    con = duckdb.connect()
+    """A fresh connection (own registrations, own temporary tables) to the database of the options."""
+    con = _database(_defaults().merged(options)).cursor()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
-        if opts.threads:
-            con.execute(f"SET threads = {int(opts.threads)}")
-        if opts.memory_limit:
-            con.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
-            # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
-            con.execute("SET preserve_insertion_order = false")
-        if opts.temp_directory:
-            con.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
-        # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
-        if os.environ.get("CJM_LAB_MAX_TEMP"):
-            con.execute(f"SET max_temp_directory_size = {literal(os.environ['CJM_LAB_MAX_TEMP'])}")
         yield con
     finally:
         con.close()
@@ -460,9 +483,9 @@ def _register(con: Any, source: EventSource) -> None:
     files = source.files or []
     listing = "[" + ", ".join(literal(f) for f in files) + "]"
     if all(f.endswith((".parquet", ".pq")) for f in files):
-        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet({listing}, union_by_name = true)")
+        con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_parquet({listing}, union_by_name = true)")
     else:
-        con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv({listing}, union_by_name = true)")
+        con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_csv({listing}, union_by_name = true)")
     cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM events").fetchall()]
     missing = [c for c in (*_ROLES, "sequence") if c not in cols]
     if missing:

@@ -106,26 +106,28 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             + "".join(f", {quote(s)}" for s in segs) + " FROM j)"]
     win = f" AND t <= f.t0 + {plan.window!r}" if plan.window else ""
     if plan.mode == "ordered":
-        ctes.append(f"f0 AS (SELECT journey_id, min(step) AS p0, min(t) AS t0{seg_first} FROM n "
+        # Greedy matching, one step at a time: s{k} holds the journeys that reached step k with
+        # the first event of that step after the previous required step (and t0, the window's
+        # anchor).  Each join reads only the journeys still in the funnel and groups by the
+        # journey alone; f puts the steps side by side.
+        ctes.append(f"s0 AS (SELECT journey_id, min(step) AS p0, min(t) AS t0{seg_first} FROM n "
                     f"WHERE {plan.match(0)} GROUP BY journey_id)")
-        prev = "f0"
         last_req = 0
-        carried = ["journey_id", "p0", "t0", *[quote(s) for s in segs]]
         for k in range(1, plan.k):
             sw = plan.step_windows[k]
             stepwin = f" AND e.t <= f.t{last_req} + {sw!r}" if sw else ""
             cond = (f"e.journey_id = f.journey_id AND e.step > f.p{last_req} AND {plan.match(k, 'e.node')}"
                     f"{win.replace(' t <=', ' e.t <=')}{stepwin}")
-            group = ", ".join(f"f.{c}" for c in carried)
-            ctes.append(
-                f"f{k} AS (SELECT {group}, min(e.step) AS p{k}, min(e.t) AS t{k} FROM {prev} AS f LEFT JOIN n AS e "
-                f"ON {cond} AND f.p{last_req} IS NOT NULL GROUP BY {group})"
-            )
-            carried += [f"p{k}", f"t{k}"]
-            prev = f"f{k}"
+            # a required step is the base of the next ones, which need the window's anchor t0
+            anchor = ", any_value(f.t0) AS t0" if plan.window and k not in plan.optional else ""
+            ctes.append(f"s{k} AS (SELECT f.journey_id, min(e.step) AS p{k}, min(e.t) AS t{k}{anchor} "
+                        f"FROM s{last_req} AS f JOIN n AS e ON {cond} GROUP BY f.journey_id)")
             if k not in plan.optional:
                 last_req = k
-        ctes.append(f"f AS (SELECT * FROM {prev})")
+        joined = "s0" + "".join(f" LEFT JOIN s{k} USING (journey_id)" for k in range(1, plan.k))
+        cols = ", ".join(["journey_id", "s0.p0", "s0.t0", *[quote(s) for s in segs],
+                          *[c for k in range(1, plan.k) for c in (f"s{k}.p{k}", f"s{k}.t{k}")]])
+        ctes.append(f"f AS (SELECT {cols} FROM {joined})")
     elif plan.mode == "any":
         anym = " OR ".join(f"({plan.match(k)})" for k in range(plan.k))
         # t_start: the first event of any step (the window's anchor); t0 stays the first step's own time
