@@ -39,3 +39,34 @@ def test_results_are_the_same_under_a_memory_limit(monkeypatch):
     free = jm.variants(ev)
     monkeypatch.setenv("CJM_LAB_MEMORY_LIMIT", "200MB")
     pd.testing.assert_frame_equal(jm.variants(ev), free)
+
+
+def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
+    """Analyses reuse one open DuckDB database per engine options; registrations, views and temporary
+    tables live on the query's own connection, so concurrent analyses never see each other's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cjm_lab.journeys.engine import EngineOptions, _database
+
+    ev = pd.DataFrame({"customer_id": list("aabbbcc"), "timestamp": pd.date_range("2025-01-01", periods=7, tz="UTC"),
+                       "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Buy", "Shop", "Ad"], "sequence": range(7)})
+    path = tmp_path / "events.parquet"
+    ev.to_parquet(path)
+    expected = jm.variants(ev)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: jm.variants(ev if i % 2 else str(path)), range(16)))
+    for got in results:
+        pd.testing.assert_frame_equal(got, expected)
+    # an analysis in parts fills a temporary table; it does not survive the query
+    from cjm_lab.journeys.engine import as_source, run_in_parts
+
+    source = as_source(str(path), where="test")
+    source.engine = engine_options(memory_limit="100MB")
+    counted = run_in_parts("SELECT sum(n) AS n FROM per_part", source, name="per_part", parts=2,
+                           part=lambda b: f"SELECT count(*) AS n FROM events WHERE hash(customer_id) % 2 = {b[0]}")
+    assert int(counted["n"].iloc[0]) == len(ev)
+    for opts in (EngineOptions(), engine_options(memory_limit="100MB")):
+        with _database(opts).cursor() as con:
+            left = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        assert left == []
+    assert _database(EngineOptions()) is _database(EngineOptions())
