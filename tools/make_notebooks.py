@@ -603,9 +603,9 @@ else:
 answers = responses.merge(segments, on="customer_id", how="left")
 by_persona = survey.nps(answers, by="persona", weight=w)
 gaps = survey.nps_vs_rest(answers, by="persona", weight=w, language=language)
-map_data = journeys.journey_map_data(events, touchpoints=touchpoints, survey=responses, top_pain=top_pain,
-                                     language=language)
 pain = journeys.pain_points(events, touchpoints=touchpoints, survey=responses, language=language)
+map_data = journeys.journey_map_data(events, touchpoints=touchpoints, survey=responses, top_pain=top_pain,
+                                     language=language, pain=pain)
 ipa = None
 if drivers:
     kd = survey.key_drivers(responses, outcome="recommend", drivers=drivers, weight=w, dont_know=dont_know)
@@ -953,7 +953,7 @@ else:
 '''),
         code('''
 display(Markdown(T["map"]))
-data = journeys.journey_map_data(events, survey=responses, language=language, **pain_opts, **opts)
+data = journeys.journey_map_data(events, survey=responses, language=language, pain=pp, **pain_opts, **opts)
 map_shown = shown_rows(data.touchpoints)  # touchpoints met by fewer customers than the minimum are left off
 if len(map_shown):
     fig = plots.journey_map(dataclasses.replace(data, touchpoints=map_shown))

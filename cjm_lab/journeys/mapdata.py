@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.painpoints import pain_points
 
@@ -65,6 +66,7 @@ def journey_map_data(
     top_pain: int = 5,
     alpha: float = 0.05,
     language: str = "en",
+    pain: pd.DataFrame | None = None,
     **pain_options: Any,
 ) -> JourneyMapData:
     """Compute what a customer journey map shows, for the whole log or per segment.
@@ -86,6 +88,11 @@ def journey_map_data(
         Significance for moments of truth.
     language : {"en", "de"}
         Language of the pain-point notes the map shows.
+    pain : DataFrame, optional
+        The touchpoint pain-point table already computed with
+        :func:`cjm_lab.journeys.pain_points` on the same events with the same ``touchpoints``,
+        ``survey``, ``by``, ``alpha``, ``language`` and options: the map uses it instead of
+        ranking the pain points again (a report that shows the table and the map ranks once).
     **pain_options
         Passed to :func:`cjm_lab.journeys.pain_points` (``promised``, ``lookback``,
         ``score``, ``score_scale`` …).
@@ -109,7 +116,13 @@ def journey_map_data(
     if not isinstance(top_pain, int) or top_pain < 0:
         raise CJMConfigError(f"`top_pain` must be a whole number ≥ 0, got {top_pain!r}.")
     options = {"survey": survey, "by": by, "alpha": alpha, "language": language, **pain_options}
-    tp = pain_points(events, touchpoints=touchpoints, **options)
+    if pain is None:
+        tp = pain_points(events, touchpoints=touchpoints, **options)
+    else:
+        require_frame(pain, where="journey_map_data(pain=)")
+        require_columns(pain, {"pain": ["touchpoint", "rank", "stage", *([by] if by else [])]},
+                        where="journey_map_data(pain=)")
+        tp = pain.copy()
     st = pain_points(events, touchpoints=touchpoints, level="stage", **options)
     order = [str(s) for s in touchpoints["stage"].cat.categories] if isinstance(
         touchpoints["stage"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(touchpoints["stage"].astype(str)))

@@ -32,6 +32,21 @@ def _marks(fig, kind):
     return found
 
 
+def test_map_reuses_a_computed_pain_point_table(sample):
+    """A report that shows the pain-point table passes it on; the map is the same as ranking again."""
+    from cjm_lab.errors import CJMError
+    from cjm_lab.journeys import pain_points
+
+    kw = {"touchpoints": sample.touchpoints, "survey": sample.survey, "language": "de"}
+    fresh = journey_map_data(sample.events, **kw)
+    pain = pain_points(sample.events, **kw)
+    reused = journey_map_data(sample.events, pain=pain, **kw)
+    pd.testing.assert_frame_equal(reused.touchpoints, fresh.touchpoints)
+    pd.testing.assert_frame_equal(reused.stages, fresh.stages)
+    with pytest.raises(CJMError, match="rank"):
+        journey_map_data(sample.events, pain=pain.drop(columns="rank"), **kw)
+
+
 def test_structure_and_language(sample):
     data = journey_map_data(sample.events, touchpoints=sample.touchpoints, survey=sample.survey, language="de")
     fig = journey_map(data)
