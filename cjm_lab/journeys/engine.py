@@ -41,7 +41,7 @@ from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["Dialect", "DUCKDB", "SPARK", "EventSource", "EngineOptions", "ENGINE_OPTIONS", "engine_options",
-           "set_engine_defaults", "as_source", "run_sql", "quote", "literal"]
+           "set_engine_defaults", "default_memory_limit", "as_source", "run_sql", "quote", "literal"]
 
 
 @dataclass(frozen=True)
@@ -156,9 +156,9 @@ _MIN_MEMORY = 64 * 1024**2
 class EngineOptions:
     """How DuckDB runs: memory limit (bytes), threads and the folder it spills to.
 
-    ``None`` leaves DuckDB's own default: 80 % of the machine's memory, one thread per
-    core (or the ``CJM_LAB_THREADS`` environment variable), and spilling into ``.tmp`` in
-    the current working directory.
+    ``None`` leaves the default: for the memory :func:`default_memory_limit` (4 GB, or half
+    the machine's memory when that is less), one thread per core (or the ``CJM_LAB_THREADS``
+    environment variable), and spilling into ``.tmp`` in the current working directory.
     """
 
     memory_limit: int | None = None
@@ -261,9 +261,34 @@ def _environment_options() -> EngineOptions:
                           where="the environment ($CJM_LAB_MEMORY_LIMIT, $CJM_LAB_THREADS, $CJM_LAB_TEMP_DIRECTORY)")
 
 
+#: The most memory DuckDB holds unless told otherwise.
+DEFAULT_MEMORY_LIMIT = 4 * 1000**3
+
+
+def default_memory_limit() -> int:
+    """DuckDB's memory limit when neither the analysis, :func:`set_engine_defaults` nor
+    ``CJM_LAB_MEMORY_LIMIT`` sets one: 4 GB, or half the machine's memory when that is less.
+
+    DuckDB on its own may take 80 % of the machine's memory, and a 10M-event journeys report
+    then went past 8 GB (README, "Load"); with the limit, sorts and aggregations beyond it spill
+    to disk and large logs run in parts (:func:`analysis_parts`), so memory stays bounded.
+
+    Examples
+    --------
+    >>> 64 * 1024**2 <= default_memory_limit() <= 4 * 1000**3
+    True
+    """
+    try:
+        ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return DEFAULT_MEMORY_LIMIT
+    return max(_MIN_MEMORY, min(DEFAULT_MEMORY_LIMIT, ram // 2))
+
+
 def _defaults() -> EngineOptions:
-    """The options every analysis starts from: the environment, overridden by set_engine_defaults()."""
-    return _environment_options().merged(_DEFAULTS[0])
+    """The options every analysis starts from: the built-in memory limit, overridden by the
+    environment, overridden by set_engine_defaults()."""
+    return EngineOptions(memory_limit=default_memory_limit()).merged(_environment_options()).merged(_DEFAULTS[0])
 
 
 def set_engine_defaults(
@@ -275,7 +300,7 @@ def set_engine_defaults(
     """Set the DuckDB options every journey analysis uses unless it is given its own.
 
     Returns the previous defaults; ``set_engine_defaults()`` without arguments restores
-    DuckDB's own.
+    cjm-lab's own (see :class:`EngineOptions`).
 
     Examples
     --------
@@ -459,7 +484,7 @@ def run_sql(
             return con.execute(sql).df()
         except duckdb.OutOfMemoryException as exc:
             used = _defaults().merged(opts)
-            limit = f"{used.memory_limit / 1e9:.2f} GB" if used.memory_limit else "DuckDB's default (80 % of RAM)"
+            limit = f"{used.memory_limit / 1e9:.2f} GB"
             raise CJMDataError(
                 f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
                 f"{used.temp_directory or 'not set'}): {str(exc).splitlines()[0][:200]}",
@@ -517,15 +542,20 @@ def event_rows(source: EventSource) -> int | None:
 #: Bytes an event takes in the sorts and ordered aggregates of one analysis (measured: about 70
 #: in DuckDB's ordered string aggregate, more in the window sorts with the journey columns).
 BYTES_PER_EVENT = 150
+#: The fewest bytes of CSV text an event takes (id, timestamp, touchpoint, sequence), to estimate
+#: the number of events of CSV files from their size.
+CSV_BYTES_PER_EVENT = 32
 
 
 def analysis_parts(source: EventSource, *, sorts: bool = False) -> int:
     """In how many parts (hash buckets of customers) an analysis runs to stay within the memory limit.
 
-    With a DuckDB memory limit (the analysis's or the engine defaults') the events are split so
-    that each part, at :data:`BYTES_PER_EVENT` an event, takes at most half the limit; with an
-    unknown number of events (CSV files) in 8 parts.  Without a limit: one part.  Spark manages
-    its own memory (and spills per task): one part.
+    Under DuckDB's memory limit (the analysis's, the engine defaults' or the built-in
+    :func:`default_memory_limit`) the events are split so that each part, at
+    :data:`BYTES_PER_EVENT` an event, takes at most half the limit.  The number of events is
+    Parquet's metadata, a DataFrame's length, or for CSV an estimate from the file sizes (an
+    event takes at least :data:`CSV_BYTES_PER_EVENT` bytes of text, a gzip file is taken to hold
+    six times its size).  Spark manages its own memory (and spills per task): one part.
 
     ``sorts=True`` for analyses whose memory goes into window sorts and hash aggregates, which
     spill gracefully while the events fit the limit (measured: 10M events under 2 GB in one
@@ -534,12 +564,11 @@ def analysis_parts(source: EventSource, *, sorts: bool = False) -> int:
     """
     if source.kind == "spark":
         return 1
-    limit = effective_options(source).memory_limit
-    if not limit:
-        return 1
+    limit = effective_options(source).memory_limit or default_memory_limit()
     rows = event_rows(source)
     if rows is None:
-        return 8
+        text = sum(os.path.getsize(f) * (6 if f.endswith(".gz") else 1) for f in source.files or [])
+        rows = text // CSV_BYTES_PER_EVENT
     if sorts and rows * BYTES_PER_EVENT <= limit:
         return 1
     return max(1, -(-rows * BYTES_PER_EVENT // (limit // 2)))

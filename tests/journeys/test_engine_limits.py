@@ -70,3 +70,40 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
             left = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         assert left == []
     assert _database(EngineOptions()) is _database(EngineOptions())
+
+
+def test_duckdb_memory_is_bounded_by_default(monkeypatch, tmp_path):
+    """Without any setting DuckDB holds at most 4 GB (or half the RAM), not its own 80 % of RAM;
+    the environment and set_engine_defaults still override it."""
+    from cjm_lab.journeys.engine import (DEFAULT_MEMORY_LIMIT, analysis_parts, as_source, default_memory_limit,
+                                         set_engine_defaults)
+
+    monkeypatch.delenv("CJM_LAB_MEMORY_LIMIT", raising=False)
+    limit = default_memory_limit()
+    assert limit <= DEFAULT_MEMORY_LIMIT
+    with _connection() as con:
+        shown = _setting(con, "memory_limit")
+    assert abs(float(shown.split()[0]) * {"GiB": 1024**3, "MiB": 1024**2}[shown.split()[1]] - limit) < 0.01 * limit
+    monkeypatch.setenv("CJM_LAB_MEMORY_LIMIT", "300MB")
+    with _connection() as con:
+        assert _setting(con, "memory_limit").replace(" ", "") in {"286.1MiB", "300.0MB", "300MB"}
+    old = set_engine_defaults(memory_limit="1GB")
+    try:
+        with _connection() as con:
+            assert _setting(con, "memory_limit").replace(" ", "") in {"953.6MiB", "1.0GB", "1000.0MB"}
+    finally:
+        set_engine_defaults(memory_limit=old.memory_limit, threads=old.threads, temp_directory=old.temp_directory)
+    # CSV files: the number of events is estimated from their size (no scan), so a small file runs
+    # in one part and a file too big for the limit in several
+    small = tmp_path / "small.csv"
+    small.write_text("customer_id,timestamp,touchpoint,sequence\n" + "c1,2025-01-01T10:00:00Z,Ad,0\n" * 1000)
+    monkeypatch.delenv("CJM_LAB_MEMORY_LIMIT")
+    assert analysis_parts(as_source(str(small), where="test")) == 1
+    big = tmp_path / "big.csv"
+    with open(big, "w") as fh:  # 8.7 MB of text: ~271,000 events at the estimate, 41 MB at 150 bytes an event
+        fh.write("customer_id,timestamp,touchpoint,sequence\n" + "c1,2025-01-01T10:00:00Z,Ad,0\n" * 300_000)
+    source = as_source(str(big), where="test")
+    source.engine = engine_options(memory_limit="64MiB")
+    assert analysis_parts(source) == 2  # half of 64 MiB holds ~223,000 events
+    source.engine = engine_options(memory_limit="1GB")
+    assert analysis_parts(source) == 1
