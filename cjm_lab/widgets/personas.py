@@ -301,11 +301,16 @@ def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: b
     >>> [tool.persona_names_[p] for p in tool.predict(pd.DataFrame({"q": [5.2, 0.8]}))]
     ['Keen', 'Calm']
     """
+    import copy
+
     from cjm_lab.personas import save_model
 
     _check_fit(fit, "export_typing_tool()")
-    fit.model.persona_names_ = dict(fit.names)
-    return save_model(fit.model, path, overwrite=overwrite)
+    # a copy carries the names: the fitted model may be shared (cached by the explorer, or by
+    # another PersonaFit renamed from the same fit) and must keep its own
+    model = copy.copy(fit.model)
+    model.persona_names_ = dict(fit.names)
+    return save_model(model, path, overwrite=overwrite)
 
 
 def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:

@@ -64,6 +64,10 @@ def test_typing_tool_round_trip(customers, tmp_path):
     assert tool.persona_names_ == {0: "A", 1: "B", 2: "C"}
     with pytest.raises(CJMConfigError, match="already exists"):
         export_typing_tool(fit, path)
+    # the fitted model is shared with the fit it was renamed from; exporting leaves it unnamed
+    assert not hasattr(fit.model, "persona_names_")
+    other = rename_personas(fit, ["X", "Y", "Z"])
+    assert load_model(export_typing_tool(other, tmp_path / "other.joblib")).persona_names_ == {0: "X", 1: "Y", 2: "Z"}
 
 
 def test_helpers_refuse_what_is_no_segmentation(customers, tmp_path):
