@@ -272,16 +272,28 @@ def pain_points(
     return table.sort_values(order, kind="stable").drop(columns="_unranked").reset_index(drop=True)
 
 
+def _rework_tps(cat: pd.DataFrame | None, unit: str, service_tps: list[str]) -> list[str] | None:
+    """The touchpoints rework is scored for: internal process steps, not service (see the module notes).
+
+    ``None`` stands for every touchpoint but the service ones (no catalogue kinds); an empty
+    list for none (``level="stage"``, or a catalogue without internal steps).
+    """
+    if unit != "touchpoint":
+        return []
+    if cat is not None and "kind" in cat.columns:
+        internal = cat.loc[cat["kind"].astype("str") == "internal", "touchpoint"].astype(str)
+        return sorted(set(internal) - set(service_tps))
+    return None
+
+
 def _rework_scope(table: pd.DataFrame, cat: pd.DataFrame | None, unit: str, service_tps: list[str]) -> pd.DataFrame:
     """Rework counts for internal process steps only (see the module notes)."""
     if unit != "touchpoint":
         table["rework_pct"] = np.nan
         table["_n_rework"] = np.nan
         return table
-    eligible = ~table["touchpoint"].isin(service_tps)
-    if cat is not None and "kind" in cat.columns:
-        internal = set(cat.loc[cat["kind"].astype("str") == "internal", "touchpoint"].astype(str))
-        eligible &= table["touchpoint"].isin(internal)
+    scope = _rework_tps(cat, unit, service_tps)
+    eligible = ~table["touchpoint"].isin(service_tps) if scope is None else table["touchpoint"].isin(scope)
     table["rework_pct"] = table["rework_pct"].where(eligible)
     table["_n_rework"] = table["_n_rework"].where(eligible)
     return table
@@ -305,19 +317,28 @@ def _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, 
                "_t_other": f"max(CASE WHEN touchpoint IN ({svc_list}) THEN NULL ELSE {d.epoch_seconds('ts')} END)"}
     running.update({f"_seg{i}": f"first_value({quote(s)})" for i, s in enumerate(segs)})
     seg_first = "".join(f", _seg{i} AS {quote(s)}" for i, s in enumerate(segs))
-    # The per-event facts travel as bits of one number (fewer aggregate states over millions of
-    # journey × touchpoint groups): 1 drop-off, 2 repeated contacts, 4 service, 8 long wait,
-    # 16 has a next event, 32 late, 64 has a promise.
+    # The per-event facts travel as bits of one number (one aggregate state per journey × node):
+    # 1 drop-off, 2 repeated contacts, 4 service, 8 long wait, 16 has a next event, 32 late,
+    # 64 has a promise, 128 the journey's first event (so the journeys are counted from the same
+    # rows: each has exactly one first event).
     flag = {"drop_off": 1, "repeat_contact": 2, "is_service": 4, "long_wait": 8, "has_next": 16, "late": 32,
-            "has_promise": 64}
+            "has_promise": 64, "first": 128}
     bits = (
         f"CASE WHEN v.next_tp IS NULL AND v._n_conv = 0 THEN 1 ELSE 0 END"
         f" + CASE WHEN v.is_service = 0 AND coalesce(c.n_contacts, 0) >= {min_contacts} THEN 2 ELSE 0 END"
         f" + 4 * v.is_service"
         f" + CASE WHEN v.wait > m.q3 + {wait_fence!r} * (m.q3 - m.q1) AND v.wait >= {min_wait_s!r} THEN 8 ELSE 0 END"
         f" + CASE WHEN v.next_tp IS NOT NULL THEN 16 ELSE 0 END + 32 * v.is_late + 64 * v.has_promise"
+        f" + CASE WHEN v.step = 1 THEN 128 ELSE 0 END"
     )
     has = {k: f"CASE WHEN (bits & {b}) > 0 THEN 1 ELSE 0 END" for k, b in flag.items()}
+    # Rework (a touchpoint met again within the same purchase episode) is scored for internal
+    # process steps only (_rework_scope), so only their events are grouped by episode.
+    scope = _rework_tps(cat, unit, service_tps)
+    if scope is None:
+        rework_where = f"touchpoint NOT IN ({svc_list})" if service_tps else "1 = 1"
+    else:
+        rework_where = f"touchpoint IN ({', '.join(literal(s) for s in scope)})" if scope else None
 
     def ep_ctes(bucket: tuple[int, int] | None) -> str:
         return f"""{journey_ctes(spec, d, following={"next_tp": "touchpoint"}, running=running, bucket=bucket)},
@@ -348,12 +369,24 @@ ep AS (
         # in one pass the engine's nearest-rank quantile reads the waits directly (the same values)
         med_inline = (f"med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, "
                       f"{d.quantile('wait', 0.75)} AS q3 FROM ep WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),")
-    sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise")
+    sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise", "first")
     group_segs = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
+    flag_sums = ", ".join(f"sum({v}) AS s_{k}" for k, v in has.items() if k != "is_service")
+    zeros = ", ".join(f"0 AS s_{c}" for c in sums if c != "rework")
+    if rework_where is None:
+        rework_rows = ""
+    else:
+        # the journeys meeting the node more than once in one episode (the other sums 0)
+        rework_rows = f"""
+UNION ALL
+SELECT {seg_cols}node, 0 AS n_journeys, 0 AS is_service, count(DISTINCT journey_id) AS s_rework, {zeros}
+FROM (SELECT {seg_cols}journey_id, node FROM ep WHERE {rework_where}
+      GROUP BY {seg_cols}journey_id, node, episode HAVING count(*) > 1) AS r
+GROUP BY {seg_cols}node"""
 
     def part(bucket: tuple[int, int] | None) -> str:
-        # per bucket, per node: the journeys meeting it and the sums of their flags; the rows of
-        # kind 1 count the bucket's journeys (per segment)
+        # per bucket, per node: the journeys meeting it and the sums of their flags, and in rows
+        # of their own the journeys with rework (the rows of a node add up)
         return f"""WITH {ep_ctes(bucket)},
 {med_inline}
 contacts AS (
@@ -361,27 +394,16 @@ contacts AS (
   WHERE is_service = 1 AND _n_other > 0 AND since_trigger <= {window_s!r}
   GROUP BY journey_id, _n_other
 ),
-per_episode AS (
-  SELECT {seg_cols}v.journey_id, v.node, v.episode, count(*) AS k, {d.bit_or(bits)} AS bits
+flags AS (
+  SELECT {seg_cols}v.journey_id, v.node, {d.bit_or(bits)} AS bits
   FROM ep AS v
   LEFT JOIN med AS m ON m.touchpoint = v.touchpoint AND m.next_tp = v.next_tp
   LEFT JOIN contacts AS c ON c.journey_id = v.journey_id AND c._n_other = v._n_other
-  GROUP BY {seg_cols}v.journey_id, v.node, v.episode
-),
-flags AS (
-  SELECT {seg_cols}journey_id, node, {d.bit_or("bits")} AS bits, max(CASE WHEN k > 1 THEN 1 ELSE 0 END) AS rework
-  FROM per_episode GROUP BY {seg_cols}journey_id, node
-),
-flag_cols AS (
-  SELECT {seg_cols}node, rework, {", ".join(f"{v} AS {k}" for k, v in has.items())} FROM flags
+  GROUP BY {seg_cols}v.journey_id, v.node
 )
-SELECT {seg_cols}0 AS _kind, node, count(*) AS n_journeys, max(is_service) AS is_service,
-       {", ".join(f"sum({c}) AS s_{c}" for c in sums)}
-FROM flag_cols GROUP BY {seg_cols}node
-UNION ALL
-SELECT {seg_cols}1 AS _kind, {d.cast_text("NULL")} AS node, count(*) AS n_journeys, 0 AS is_service,
-       {", ".join(f"0 AS s_{c}" for c in sums)}
-FROM ep WHERE step = 1{group_segs}"""
+SELECT {seg_cols}node, count(*) AS n_journeys, max({has["is_service"]}) AS is_service, 0 AS s_rework,
+       {flag_sums}
+FROM flags GROUP BY {seg_cols}node{rework_rows}"""
 
     def pct(col: str) -> str:  # as avg(col) * 100 over the journeys
         return f"CAST(s_{col} AS DOUBLE) / CAST(n_journeys AS DOUBLE) * 100"
@@ -390,9 +412,9 @@ FROM ep WHERE step = 1{group_segs}"""
 WITH agg AS (
   SELECT {seg_cols}node, sum(n_journeys) AS n_journeys, max(is_service) AS is_service,
          {", ".join(f"sum(s_{c}) AS s_{c}" for c in sums)}
-  FROM pain_parts WHERE _kind = 0 GROUP BY {seg_cols}node
+  FROM pain_parts GROUP BY {seg_cols}node
 ),
-totals AS (SELECT {seg_cols}sum(n_journeys) AS n_total FROM pain_parts WHERE _kind = 1{group_segs}),
+totals AS (SELECT {seg_cols}sum(s_first) AS n_total FROM agg{group_segs}),
 per AS (
 SELECT {seg_cols}node AS {quote(unit)}, n_journeys,
        {pct("drop_off")} AS drop_off_pct, {pct("rework")} AS rework_pct,
@@ -410,7 +432,8 @@ SELECT per.*, totals.n_total FROM per {_join_on("totals", "per", segs)}
     table = run_in_parts(sql, source, name="pain_parts", part=part, touchpoints=cat, extra=extra, parts=parts)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["reach_pct"] = table["n_journeys"] / table["n_total"] * 100
-    return table.drop(columns="n_total")
+    # the journeys of the log (per segment), exact: the scores are per 100 of them
+    return table.rename(columns={"n_total": "_n_total"})
 
 
 def _join_on(right: str, left: str, segs: list[str]) -> str:
@@ -630,7 +653,7 @@ def _score(table, segs, unit, weights, min_reach, with_survey):
     for g in groups:
         g = g.copy()
         ranked = g["n_journeys"] >= min_reach
-        n_total = g["n_journeys"].iloc[0] * 100 / g["reach_pct"].iloc[0]
+        n_total = float(g["_n_total"].iloc[0])
         excess = {}
         for comp, col in _RATE.items():
             n = g[f"_n_{comp}"].astype(float)
