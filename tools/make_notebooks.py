@@ -1079,14 +1079,8 @@ T = {
                    "weil `allow_rows` gesetzt ist.",
            "persona": "Persona", "share": "Anteil"},
 }[language]
-customers = io.load_customers(customers_path, columns=columns or None, create_ids=create_ids)
-for col in customers.columns.drop("customer_id"):
-    if missing_values:
-        customers[col] = customers[col].where(~customers[col].isin(missing_values))
-for col, codes in missing_codes.items():
-    customers[col] = customers[col].where(~customers[col].isin(codes))
-for col, levels in ordinal.items():
-    customers[col] = pd.Categorical(customers[col], categories=levels, ordered=True)
+customers = io.load_customers(customers_path, columns=columns or None, create_ids=create_ids,
+                              missing_values=missing_values, missing_codes=missing_codes, ordinal=ordinal)
 used = list(basis) or [c for c in customers.columns if c != "customer_id"]
 described = [c for c in profile_columns if c not in used]
 responses = io.load_survey(survey_path, columns=columns or None) if survey_path else None

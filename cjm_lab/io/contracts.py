@@ -762,6 +762,8 @@ def load_customers(
     *,
     columns: Columns = None,
     ordinal: Mapping[str, Sequence[Any]] | None = None,
+    missing_values: Sequence[Any] | None = None,
+    missing_codes: Mapping[str, Sequence[Any]] | None = None,
     value_labels: str | None = None,
     create_ids: bool = False,
     encoding: str | None = None,
@@ -778,6 +780,11 @@ def load_customers(
     ordinal : dict, optional
         Ordered levels of ordinal columns, e.g. ``{"income_band": ["low", "middle", "high"]}``;
         they become ordered categoricals (a value outside the levels raises).
+    missing_values : list, optional
+        Values that mean "no answer" in any column but the id, e.g. ``["unknown"]``; they
+        become missing before ``ordinal`` levels are checked.
+    missing_codes : dict, optional
+        Codes that mean "no answer" per column, e.g. ``{"pdays": [999]}``.
     value_labels : {"auto", "codes", "labels"}, optional
         SPSS value labels, as in :func:`load_survey`.
     create_ids : bool, default False
@@ -797,6 +804,10 @@ def load_customers(
     ...                     ordinal={"income": ["low", "middle", "high"]})
     >>> cu["customer_id"].tolist(), cu["income"].cat.ordered
     (['1', '2'], True)
+    >>> cu = load_customers(pd.DataFrame({"customer_id": ["a", "b"], "job": ["admin", "unknown"],
+    ...                                   "pdays": [3, 999]}), missing_values=["unknown"], missing_codes={"pdays": [999]})
+    >>> cu["job"].isna().tolist(), cu["pdays"].isna().tolist()
+    ([False, True], [False, True])
     """
     df, meta, rename, options = _prepare(
         source, columns, table="customers", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
@@ -808,6 +819,17 @@ def load_customers(
     _require_present(df, "customer_id", source=src, what="customer id")
     df["customer_id"] = _as_text(df["customer_id"])
     _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
+    missing_values = list(_option(missing_values, options, "missing_values", None) or [])
+    missing_codes = dict(_option(missing_codes, options, "missing_codes", None) or {})
+    for col, codes in missing_codes.items():
+        if col not in df.columns:
+            raise CJMDataError(f"`missing_codes` names column {col!r}, which the data does not have."
+                               f"{suggest(col, df.columns)}", column=col, source=src, fix="Correct the name in `missing_codes`.")
+        codes = [codes] if isinstance(codes, (str, int, float)) else list(codes)
+        df[col] = df[col].where(~df[col].isin(codes))
+    if missing_values:
+        for col in df.columns.drop("customer_id"):  # a loop over columns; each is one vectorised mask
+            df[col] = df[col].where(~df[col].isin(missing_values))
     for col, levels in ordinal.items():
         if col not in df.columns:
             raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",

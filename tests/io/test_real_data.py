@@ -133,6 +133,19 @@ def test_bank_marketing_customers(digests):
     assert cu["age"].dtype.kind == "i"
     assert cu["euribor3m"].dtype == np.float64 and 0 < cu["euribor3m"].max() < 10
     assert set(cu["y"]) == {"yes", "no"}
+    # "unknown" is no answer and pdays 999 "never contacted"; education is ordinal once they are out
+    levels = ["illiterate", "basic.4y", "basic.6y", "basic.9y", "high.school", "professional.course",
+              "university.degree"]
+    with pytest.raises(CJMDataError, match="not among the levels"):
+        load_customers(real("bank_marketing_customers.csv"), create_ids=True, ordinal={"education": levels})
+    clean = load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_values=["unknown"],
+                           missing_codes={"pdays": [999]}, ordinal={"education": levels})
+    assert clean["education"].isna().sum() == (cu["education"] == "unknown").sum() > 0
+    assert clean["job"].isna().sum() == (cu["job"] == "unknown").sum() > 0
+    assert clean["pdays"].isna().sum() == (cu["pdays"] == 999).sum() > 3000
+    assert clean["education"].cat.ordered and clean["education"].max() == "university.degree"
+    with pytest.raises(CJMDataError, match="Did you mean 'pdays'"):
+        load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_codes={"pday": [999]})
 
 
 # --------------------------------------------------------------------------- event logs
