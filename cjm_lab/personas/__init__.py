@@ -9,7 +9,8 @@
 * :func:`profile` — sizes, means/shares, index vs total, significance, traits, NPS.
 * :func:`persona_cards` — one card per persona (drawn by :func:`cjm_lab.plots.plot_persona_cards`).
 * :func:`save_model` / :func:`load_model` (``model.save``, ``PersonaModel.load``) and
-  :func:`golden_questions` — typing tools for new respondents.
+  :func:`golden_questions` — typing tools for new respondents; :func:`type_file` types a
+  Parquet or CSV file of any size with them, in batches.
 * :func:`factor_analysis` / :class:`AttitudeFactors` — factor analysis of an attitude
   battery, optional before clustering.
 """
@@ -19,7 +20,7 @@ from cjm_lab.personas.choose_k import choose_k
 from cjm_lab.personas.factors import AttitudeFactors, FactorResult, factor_analysis
 from cjm_lab.personas.model import PersonaModel
 from cjm_lab.personas.profiles import PersonaProfile, profile
-from cjm_lab.personas.typing_tool import GoldenQuestions, golden_questions, load_model, save_model
+from cjm_lab.personas.typing_tool import GoldenQuestions, golden_questions, load_model, save_model, type_file
 
 __all__ = [
     "PersonaModel",
@@ -31,6 +32,7 @@ __all__ = [
     "load_model",
     "golden_questions",
     "GoldenQuestions",
+    "type_file",
     "factor_analysis",
     "FactorResult",
     "AttitudeFactors",

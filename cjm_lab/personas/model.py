@@ -371,6 +371,12 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         raw, _ = predict_engine(self._engine, p, self._layout, self._reduction is not None)
         return self._relabel[raw]
 
+    def _predict_with_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """``predict`` and (``gmm``, ``lca``) ``predict_proba`` from one preparation of ``X``."""
+        p = self._prepared(X, "PersonaModel.predict()")
+        raw, post = predict_engine(self._engine, p, self._layout, self._reduction is not None)
+        return self._relabel[raw], (post[:, self._order] if _probabilistic(self) else None)
+
     @available_if(_probabilistic)
     def predict_proba(self, X: Any) -> np.ndarray:
         """Membership probabilities (``gmm`` and ``lca``), one column per persona."""

@@ -12,6 +12,8 @@
   multinomial logit (the order in which questions enter the regularisation path) or a
   stepwise linear discriminant analysis (Wilks' lambda), and reports its hold-out
   accuracy beside that of all candidate questions.
+* :func:`type_file` types a Parquet or CSV file of any size with either tool, record batch
+  by record batch, into a new Parquet file of ids and personas.
 
 Files are joblib pickles: load only files you trust.
 """
@@ -34,7 +36,7 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
 from cjm_lab.personas.profiles import persona_labels
 
-__all__ = ["save_model", "load_model", "golden_questions", "GoldenQuestions", "FORMAT"]
+__all__ = ["save_model", "load_model", "golden_questions", "GoldenQuestions", "type_file", "FORMAT"]
 
 #: Marker and version of the typing-tool file format.
 FORMAT = "cjm_lab.personas/typing-tool"
@@ -466,3 +468,186 @@ def golden_questions(
         clf.fit(Xf, y, sample_weight=w)
     return GoldenQuestions(method, questions, table, steps[chosen_n - 1], acc_all, len(test), final_prep, clf,
                            classes)
+
+
+# ---------------------------------------------------------------------------- typing a file in batches
+
+
+def _typing_columns(model: Any, where: str) -> list[str]:
+    from sklearn.utils.validation import check_is_fitted
+
+    from cjm_lab.personas.model import PersonaModel
+
+    if isinstance(model, PersonaModel):
+        check_is_fitted(model, "labels_")
+        return [str(c) for c in model.feature_names_in_]
+    if isinstance(model, GoldenQuestions):
+        return list(model.questions)
+    raise CJMConfigError(f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions (e.g. from "
+                         f"load_model(path)), got {type(model).__name__}.")
+
+
+def _typed(model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name: str,
+           names: dict[Any, Any] | None) -> pd.DataFrame:
+    """The output rows of one batch: id, persona, its name and probability where the model has them."""
+    from cjm_lab.personas.model import PersonaModel
+
+    if isinstance(model, PersonaModel):  # one preparation of the batch for both
+        persona, proba = model._predict_with_proba(frame)
+        classes = np.arange(model.n_personas_)
+    else:
+        persona, proba = np.asarray(model.predict(frame)), np.asarray(model.predict_proba(frame))
+        classes = np.asarray(model.classes_)
+    out = pd.DataFrame({id_name: ids.reset_index(drop=True) if isinstance(ids, pd.Series) else ids,
+                        "persona": persona})
+    if names is not None:
+        out["persona_name"] = pd.Series(persona).map(names).astype(object).to_numpy()
+    if proba is not None:
+        column = pd.Index(classes).get_indexer(persona)
+        out["probability"] = proba[np.arange(len(persona)), column]
+    return out
+
+
+def _schema(first: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    fields = []
+    for col in first.columns:
+        if col == "persona_name":
+            fields.append(pa.field(col, pa.string()))
+        elif col == "probability":
+            fields.append(pa.field(col, pa.float64()))
+        else:
+            fields.append(pa.field(col, pa.Array.from_pandas(first[col]).type))
+    return pa.schema(fields)
+
+
+def type_file(
+    model: Any,
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    id_column: str | None = "customer_id",
+    batch_size: int = 100_000,
+    overwrite: bool = False,
+) -> str:
+    """Type every row of a Parquet or CSV file with a typing tool, batch by batch, into Parquet.
+
+    Reads only the id and the model's feature columns, ``batch_size`` rows at a time,
+    types them with ``model.predict`` and appends them to ``out``: memory depends on
+    ``batch_size``, not on the size of the file.  The output is written to a temporary file
+    beside ``out`` and renamed when every batch is typed; the input is only read.
+
+    Parameters
+    ----------
+    model : PersonaModel or GoldenQuestions
+        A fitted typing tool (e.g. ``load_model(path)``).
+    source : path
+        A Parquet file, a folder of Parquet parts or a glob, or one CSV file (read with
+        the delimiter, encoding and decimal mark :func:`cjm_lab.io.sniff_csv` finds; the id
+        column is read as text).
+    out : path
+        The Parquet file to write; its folder must exist.
+    id_column : str or None, default "customer_id"
+        The id to carry into the output (``respondent_id`` for survey answers); ``None``
+        writes the row position instead, in a column ``row`` (counted from 0 across the
+        parts in name order).
+    batch_size : int, default 100,000
+        Rows per batch.
+    overwrite : bool, default False
+        An existing ``out`` is never replaced unless this is set.
+
+    Returns
+    -------
+    str
+        The path written.  Its columns: the id, ``persona`` (as ``model.predict``),
+        ``persona_name`` when the model carries ``persona_names_`` (as
+        :func:`cjm_lab.widgets.export_typing_tool` stores them; personas without a name
+        stay empty), and ``probability`` (of the assigned persona) when the model has
+        ``predict_proba`` (the ``"gmm"`` and ``"lca"`` algorithms, golden questions).
+
+    Raises
+    ------
+    CJMConfigError
+        ``out`` exists (without ``overwrite``), is one of the input files or lies in a
+        missing folder; a model that is not a fitted typing tool; a source that is neither
+        Parquet nor CSV.
+    CJMDataError
+        A feature or id column missing from the file, or a batch the model cannot type
+        (unseen categories, text in a numeric column), naming the batch, its rows and the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from cjm_lab.personas import PersonaModel
+    >>> df = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e", "f", "g"],
+    ...                    "q": [1.0, 1.2, 0.9, 1.1, 5.0, 5.2, 4.9]})
+    >>> model = PersonaModel(2, random_state=0).fit(df)
+    >>> folder = tempfile.mkdtemp()
+    >>> df.to_parquet(os.path.join(folder, "customers.parquet"))
+    >>> path = type_file(model, os.path.join(folder, "customers.parquet"),
+    ...                  os.path.join(folder, "personas.parquet"), batch_size=4)
+    >>> typed = pd.read_parquet(path)
+    >>> typed.columns.tolist(), typed["persona"].tolist()
+    (['customer_id', 'persona', 'probability'], [0, 0, 0, 0, 1, 1, 1])
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cjm_lab.io._batches import (
+        batch_error,
+        batch_source,
+        check_batch_size,
+        iter_frames,
+        require_source_columns,
+    )
+
+    where = "type_file()"
+    features = _typing_columns(model, where)
+    size = check_batch_size(batch_size, where=where)
+    src = batch_source(source, where=where, csv=True)
+    target = Path(out)
+    if target.suffix.lower() not in (".parquet", ".pq"):
+        raise CJMConfigError(f"{where}: `out` must be a .parquet file; got {str(target)!r}.")
+    inputs = {p.resolve() for p in src.files}
+    if target.resolve() in inputs:
+        raise CJMConfigError(f"{where}: `out` ({str(target)!r}) is one of the input files; cjm-lab never writes to "
+                             "its input. Choose another file name.")
+    if target.exists() and not overwrite:
+        raise CJMConfigError(f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose "
+                             "another file name.")
+    if not target.parent.exists():
+        raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist; create it first.")
+    require_source_columns(src, {"id_column": id_column, "model features": features}, where=where)
+    names = getattr(model, "persona_names_", None)
+    names = dict(names) if isinstance(names, dict) and names else None
+    id_name = id_column if id_column is not None else "row"
+    if id_name in ("persona", "persona_name", "probability"):
+        raise CJMConfigError(f"{where}: `id_column` cannot be named {id_name!r}, an output column.")
+    read = [*features, *([id_column] if id_column is not None else [])]
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    writer = None
+    try:
+        for number, part, frame in iter_frames(src, read, batch_size=size,
+                                               text_columns=[id_column] if id_column is not None else []):
+            ids = frame[id_column] if id_column is not None else frame.index.to_numpy()
+            try:
+                typed = _typed(model, frame[features], ids, id_name, names)
+            except CJMDataError as err:
+                raise batch_error(err, src, number, part, frame, batch_size=size) from None
+            if writer is None:
+                schema = _schema(typed)
+                writer = pq.ParquetWriter(tmp, schema)
+            writer.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False))
+        if writer is None:
+            raise CJMDataError(f"{where}: the file holds no rows.", source=src.text,
+                               fix="Check the file, or the filter of the export.")
+        writer.close()
+        writer = None
+        os.replace(tmp, target)
+    finally:
+        if writer is not None:
+            writer.close()
+        if tmp.exists():
+            tmp.unlink()
+    return str(target)

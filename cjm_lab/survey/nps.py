@@ -10,21 +10,44 @@ With weights, shares are weighted and ``n`` is Kish's effective base
 adjusted Wald interval of Rocks (2016) adds ¾ promoter and ¾ detractor (and so
 1½ passives) to the counts, n + 3, and covers close to its nominal rate even at
 n = 20 (see ``tests/survey/test_nps.py`` for the simulation).
+
+Every statistic is a function of seven sums per group (responses with a score, missing
+answers, Σw, Σw², and the weights of promoters, passives and detractors), so a Parquet
+file larger than memory is scored batch by batch: :func:`nps` adds up the sums of each
+record batch and hands them to the same :func:`nps_from_sums` as a DataFrame's.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
+from cjm_lab._validate import (
+    column_names,
+    numeric_column,
+    require_columns,
+    require_frame,
+)
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io._batches import (
+    batch_error,
+    batch_source,
+    check_batch_size,
+    is_path,
+    iter_frames,
+    require_source_columns,
+)
 
-__all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
+__all__ = ["nps", "nps_groups", "nps_from_sums", "response_parts", "TOTAL_LABEL", "SUM_COLUMNS"]
+
+#: The per-group sums every NPS statistic is computed from (see :func:`response_parts`).
+SUM_COLUMNS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_detractors"]
 
 #: The label of the total row in grouped results.
 TOTAL_LABEL = "Total"
@@ -76,7 +99,7 @@ def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z
 
 
 def nps(
-    data: pd.DataFrame,
+    data: pd.DataFrame | str | os.PathLike,
     *,
     score: str = "recommend",
     by: str | Sequence[str] | None = None,
@@ -88,13 +111,19 @@ def nps(
     total: bool = True,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
+    dont_know: float | Sequence[float] | None = None,
+    batch_size: int = 100_000,
 ) -> pd.DataFrame:
     """Net Promoter Score per group with effective base, SE, CI and a low-base flag.
 
     Parameters
     ----------
-    data : DataFrame
-        One row per response.
+    data : DataFrame or path
+        One row per response: a DataFrame, or a Parquet file, a folder of Parquet parts
+        or a glob (``"survey/wave-*.parquet"``).  A path is read in record batches of
+        ``batch_size`` rows, only the score, ``by`` and ``weight`` columns, and never
+        loaded whole; the result is the same table as for the loaded DataFrame.  Rows in
+        an error message count from 0 across the parts in name order.
     score : str, default ``"recommend"``
         The 0–10 likelihood-to-recommend column (whole numbers; missing answers are
         counted in ``n_missing`` and left out).
@@ -124,6 +153,12 @@ def nps(
         value; ``"top2"`` counts the top two scale points as promoters and the next two as
         passives.  On a 1–10 scale, ``linear`` makes only 10 a promoter; ``top2`` makes 9
         and 10 promoters.
+    dont_know : number or list of numbers, optional
+        Codes of "don't know" and similar answers (e.g. 99) in the score column: they
+        count as missing answers (in ``n_missing``).  Codes on the scale are refused.
+    batch_size : int, default 100,000
+        Rows per record batch when ``data`` is a path (memory grows with it; the result
+        does not depend on it).
 
     Returns
     -------
@@ -139,7 +174,11 @@ def nps(
     ------
     CJMDataError
         Missing columns, scores outside 0–10 or not whole numbers, text in the score,
-        zero, negative or missing weights, no valid score at all.
+        zero, negative or missing weights, no valid score at all; from a path, also the
+        batch, its rows and the file.
+    CJMConfigError
+        Bad options, or a path to something other than Parquet (load it with
+        :func:`cjm_lab.io.load_survey` and pass the DataFrame).
 
     Examples
     --------
@@ -153,11 +192,23 @@ def nps(
     0      1   5  20.0      True
     1      2   5  20.0      True
     2  Total  10  20.0      True
+
+    From Parquet, in batches (here of 4 rows):
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "answers.parquet")
+    >>> df.to_parquet(path)
+    >>> nps(path, by="wave", batch_size=4).equals(nps(df, by="wave"))
+    True
     """
     where = "nps()"
-    require_frame(data, where=where)
+    from_file = is_path(data)
+    if not from_file:
+        require_frame(data, where=where)
     by_cols = column_names(by, arg="by", where=where)
-    require_columns(data, {"score": score, "by": by_cols, "weight": weight}, where=where)
+    columns = {"score": score, "by": by_cols, "weight": weight}
+    if not from_file:
+        require_columns(data, columns, where=where)
     if ci_method not in ("auto", "wald", "adjusted_wald"):
         raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")
     if not 0 < confidence < 1:
@@ -165,21 +216,107 @@ def nps(
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
-    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
-    sums = parts.sum().to_frame().T
-    if by_cols:
-        keys = [data[c] for c in by_cols]
-        grouped = parts.groupby(keys, dropna=False, observed=True, sort=True).sum().reset_index()
-        if total:
-            tot = sums.copy()
-            for c in by_cols:
-                tot[c] = TOTAL_LABEL
-            grouped = pd.concat([_object_keys(grouped, by_cols), tot[grouped.columns]], ignore_index=True)
-        table = grouped
+    options = {"score": score, "weight": weight, "scale": scale, "rescale": rescale, "dont_know": dont_know,
+               "where": where}
+    if from_file:
+        table, measure = _sums_from_file(data, by_cols, columns, batch_size=batch_size, **options)
     else:
-        table = sums
-    out = _finish(table, by_cols, weighted=weight is not None, confidence=confidence,
-                  ci_method=ci_method, small_base=small_base, low_base=low_base)
+        parts, measure = response_parts(data, **options)
+        table = group_sums(parts, [data[c] for c in by_cols])
+    return nps_from_sums(table, by_cols, score=score, measure=measure, weighted=weight is not None,
+                         confidence=confidence, ci_method=ci_method, small_base=small_base, low_base=low_base,
+                         total=total, where=where)
+
+
+def group_sums(parts: pd.DataFrame, keys: Sequence[pd.Series]) -> pd.DataFrame:
+    """The sums of :func:`response_parts` per group of ``keys`` (one row without keys)."""
+    if not keys:
+        return parts.sum().to_frame().T
+    return parts.groupby(list(keys), dropna=False, observed=True, sort=True).sum().reset_index()
+
+
+def _merge_sums(tables: list[pd.DataFrame], by_cols: list[str]) -> pd.DataFrame:
+    both = pd.concat(tables, ignore_index=True)
+    if not by_cols:
+        return both.sum().to_frame().T
+    return both.groupby(by_cols, dropna=False, observed=True, sort=True).sum().reset_index()
+
+
+def _sums_from_file(
+    source: str | os.PathLike, by_cols: list[str], columns: dict[str, Any], *, batch_size: int, score: str,
+    weight: str | None, where: str, **options: Any,
+) -> tuple[pd.DataFrame, str]:
+    """Per-group sums of a Parquet file, folder or glob, added up record batch by record batch."""
+    size = check_batch_size(batch_size, where=where)
+    src = batch_source(source, where=where)
+    require_source_columns(src, columns, where=where)
+    read = [score, *by_cols, *([weight] if weight is not None else [])]
+    table, measure = None, "NPS"
+    for number, part, frame in iter_frames(src, read, batch_size=size):
+        try:
+            parts, measure = response_parts(frame, score=score, weight=weight, where=where, require_scores=False,
+                                            **options)
+        except CJMDataError as err:
+            raise batch_error(err, src, number, part, frame, batch_size=size) from None
+        sums = group_sums(parts, [frame[c] for c in by_cols])
+        table = sums if table is None else _merge_sums([table, sums], by_cols)
+    if table is None:
+        raise CJMDataError(f"{where}: the Parquet data holds no rows.", source=src.text,
+                           fix="Check the files, or the filter of the export.")
+    return table, measure
+
+
+def nps_from_sums(
+    table: pd.DataFrame,
+    by_cols: Sequence[str] = (),
+    *,
+    score: str = "recommend",
+    measure: str = "NPS",
+    weighted: bool = False,
+    confidence: float = 0.95,
+    ci_method: str = "auto",
+    small_base: float = 100,
+    low_base: float = 50,
+    total: bool = True,
+    where: str = "nps()",
+) -> pd.DataFrame:
+    """The NPS table from per-group sums: the one computation behind :func:`nps`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group: the grouping columns, then :data:`SUM_COLUMNS` (``n``,
+        ``n_missing``, ``w``, ``w2``, ``n_promoters``, ``n_passives``, ``n_detractors``),
+        as :func:`response_parts` makes them, summed.
+    by_cols : list of str
+        The grouping columns of ``table`` (none: one row, no total).
+    score, measure, weighted, confidence, ci_method, small_base, low_base, total
+        As in :func:`nps` (``measure`` is the label of the result).
+
+    Returns
+    -------
+    DataFrame
+        The table of :func:`nps`.
+
+    Examples
+    --------
+    >>> sums = pd.DataFrame({"n": [10], "n_missing": [0], "w": [10.0], "w2": [10.0],
+    ...                      "n_promoters": [5.0], "n_passives": [2.0], "n_detractors": [3.0]})
+    >>> nps_from_sums(sums)[["n", "nps"]]
+        n   nps
+    0  10  20.0
+    """
+    by_cols = list(by_cols)
+    if float(table["n"].sum()) == 0:
+        raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
+                           fix="Check the column and the missing-value codes.")
+    if by_cols and total:
+        tot = table[SUM_COLUMNS].sum().to_frame().T
+        for c in by_cols:
+            tot[c] = TOTAL_LABEL
+        table = pd.concat([_object_keys(table, by_cols), tot[table.columns]], ignore_index=True)
+    out = _finish(table, by_cols, weighted=weighted, confidence=confidence, ci_method=ci_method,
+                  small_base=small_base, low_base=low_base)
     out["measure"] = measure
     return out
 
@@ -191,18 +328,31 @@ def response_parts(
     weight: str | None,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
+    dont_know: float | Sequence[float] | None = None,
     where: str = "nps()",
+    require_scores: bool = True,
 ) -> tuple[pd.DataFrame, str]:
     """Per-response indicators that every NPS statistic sums: n, n_missing, w, w², P, A, D.
 
-    Returns the frame (aligned to ``data.index``) and the label of the measure.
+    Returns the frame (aligned to ``data.index``, columns :data:`SUM_COLUMNS`) and the
+    label of the measure.  ``require_scores=False`` accepts a part of the data (a record
+    batch) without any valid score; the caller checks the sums.
     """
     if scale is None:
         meta = data.attrs.get("cjm", {}) if isinstance(data.attrs.get("cjm"), dict) else {}
         recorded = meta.get("recommend_scale") if score == "recommend" else None
         scale = tuple(recorded) if recorded else (0, 10)
     lo, hi = _check_scale(scale, rescale)
-    values = numeric_column(data, score, where=where, low=lo, high=hi, integer=True).to_numpy()
+    scored = data
+    if dont_know is not None:
+        from cjm_lab.survey.scales import _dont_know_codes
+
+        codes = _dont_know_codes(dont_know, (lo, hi), where=where)
+        raw = data[score]
+        coded = pd.to_numeric(raw.astype(object) if isinstance(raw.dtype, pd.CategoricalDtype) else raw,
+                              errors="coerce").isin(codes)
+        scored = pd.DataFrame({score: raw.mask(coded)}, index=data.index)
+    values = numeric_column(scored, score, where=where, low=lo, high=hi, integer=True).to_numpy()
     if weight is not None:
         w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
         if (w <= 0).any():
@@ -214,7 +364,7 @@ def response_parts(
     else:
         w = np.ones(len(data))
     valid = ~np.isnan(values)
-    if not valid.any():
+    if require_scores and not valid.any():
         raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
                            fix="Check the column and the missing-value codes.")
     if rescale == "linear":
