@@ -10,7 +10,15 @@ import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, Dialect, quote, run_in_parts, run_sql
+from cjm_lab.journeys.engine import (
+    DUCKDB,
+    Dialect,
+    EventSource,
+    quote,
+    run_in_parts,
+    run_sql,
+    touchpoint_names,
+)
 from cjm_lab.journeys.sql import journey_ctes
 
 __all__ = ["variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
@@ -27,6 +35,54 @@ def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, 
         return "", ""
     first = ", ".join(f"{d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
     return f", {first}", ", ".join(quote(s) for s in segments) + ", "
+
+
+#: The relation of the touchpoint codes (columns ``touchpoint``, ``_path_code``) the path SQL joins.
+_CODES = "path_codes"
+
+
+def _code_chars(n: int) -> list[str]:
+    """``n`` distinct one-character codes: printable ASCII from ``!`` on (without quotes and
+    backslash, so the codes also read well in SQL text), then further code points (no surrogates)."""
+    chars: list[str] = []
+    point = 0x21
+    while len(chars) < n:
+        if point not in (0x22, 0x27, 0x5C) and not 0xD800 <= point <= 0xDFFF:
+            chars.append(chr(point))
+        point += 1
+    return chars
+
+
+def _path_codes(source: EventSource, catalogue: pd.DataFrame | None) -> pd.DataFrame | None:
+    """One character per touchpoint of the log, to aggregate paths as short coded strings.
+
+    The paths are aggregated, grouped and (under a memory limit, in parts) stored as strings of
+    one-character codes (a path of up to 12 bytes stays inline in DuckDB's strings) rather than of
+    names, and only the distinct paths are decoded (:func:`_decode_paths`); measured at 10M events,
+    in 8 parts as at 100M under 4 GB, a quarter less CPU.  ``None``
+    when a name contains ``">"``: joined with ``" > "`` two different sequences could then give
+    the same text, which the named aggregate counts as one path, so such logs keep it.
+    """
+    names = touchpoint_names(source, catalogue)
+    if any(">" in str(name) for name in names):
+        return None
+    return pd.DataFrame({"touchpoint": names, "_path_code": _code_chars(len(names))})
+
+
+def _decode_paths(paths: pd.Series, codes: pd.DataFrame) -> pd.Series:
+    """Coded paths as touchpoint names joined by :data:`PATH_SEPARATOR` (vectorised over the paths)."""
+    names = codes["touchpoint"].astype(str) + PATH_SEPARATOR
+    table = str.maketrans(dict(zip(codes["_path_code"], names, strict=True)))
+    return paths.str.translate(table).str[:-len(PATH_SEPARATOR)]
+
+
+def _path_select(codes: pd.DataFrame | None, d: Dialect, order: str | Sequence[str],
+                 relation: str = "j") -> tuple[str, str]:
+    """The path aggregate (of codes when ``codes`` is given, else of names) and what it reads
+    (``relation``, the journeys' events, joined to the codes)."""
+    if codes is None:
+        return d.ordered_concat("touchpoint", PATH_SEPARATOR, order), relation
+    return d.ordered_concat("pc._path_code", "", order), f"{relation} JOIN {_CODES} AS pc USING (touchpoint)"
 
 
 def variants(
@@ -81,12 +137,13 @@ def variants(
     # directly (one sort fewer)
     numbered = bool(spec.segments) or spec.until_conversion
     order = "step" if numbered else ("ts", "seq")
+    codes = _path_codes(source, cat)
+    path, rel = _path_select(codes, d, order)
 
     def journey_paths(bucket: tuple[int, int] | None = None) -> str:
         return (f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
-                f"SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, order)} AS path, "
-                f"count(*) AS length, max(t) - min(t) AS duration_s, "
-                f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM j GROUP BY journey_id")
+                f"SELECT {path} AS path, count(*) AS length, max(t) - min(t) AS duration_s, "
+                f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM {rel} GROUP BY journey_id")
 
     # The ordered aggregate holds each journey's events in memory: under a memory limit the
     # customers run in hash buckets (engine.run_in_parts), each bucket's journeys going to a
@@ -96,7 +153,10 @@ SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(conve
        {d.quantile('duration_s', 0.5)} AS median_duration_s
 FROM journey_paths GROUP BY {seg_group}path
 """
-    table = run_in_parts(sql, source, name="journey_paths", part=journey_paths, touchpoints=cat)
+    table = run_in_parts(sql, source, name="journey_paths", part=journey_paths, touchpoints=cat,
+                         extra={_CODES: codes} if codes is not None else None)
+    if codes is not None:
+        table["path"] = _decode_paths(table["path"], codes)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)
@@ -174,16 +234,20 @@ def path_parts(
         filt = f"step <= {n}"
     else:
         filt = f"step > max_step - {n}"
+    codes = _path_codes(source, cat)
+    path, rel = _path_select(codes, d, "step", "jm")
     sql = f"""
 WITH {journey_ctes(spec, d)},
 jm AS (SELECT *, max(step) OVER (PARTITION BY journey_id) AS max_step FROM j),
 parts AS (
-  SELECT journey_id, {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path{seg_first}
-  FROM jm WHERE {filt} GROUP BY journey_id
+  SELECT {path} AS path{seg_first}
+  FROM {rel} WHERE {filt} GROUP BY journey_id
 )
 SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}path
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = run_sql(sql, source, touchpoints=cat, extra={_CODES: codes} if codes is not None else None)
+    if codes is not None:
+        table["path"] = _decode_paths(table["path"], codes)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)
