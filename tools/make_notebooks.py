@@ -900,7 +900,7 @@ hidden_note = lambda: display(Markdown(T["hidden"].format(k=min_group_size())))
 display(Markdown(T["paths"]))
 every = journeys.variants(events, **opts)
 n_journeys, n_variants = int(every["n_journeys"].sum()), int(len(every))
-v = journeys.variants(events, top=15, **opts)
+v = journeys.top_variants(every, 15)
 save_table(v, "variants", output_dir)
 save_results({"n_events": int(len(events)), "n_journeys": n_journeys, "n_variants": n_variants}, output_dir)
 covered = every["n_journeys"].head(top_paths).sum() / n_journeys * 100

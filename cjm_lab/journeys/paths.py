@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._validate import column_names, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import (
@@ -21,7 +22,7 @@ from cjm_lab.journeys.engine import (
 )
 from cjm_lab.journeys.sql import journey_ctes
 
-__all__ = ["variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
+__all__ = ["variants", "top_variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
 
 #: How touchpoints of a path are joined in the ``path`` column.
 PATH_SEPARATOR = " > "
@@ -163,25 +164,84 @@ FROM journey_paths GROUP BY {seg_group}path
     totals = table.groupby(segs, observed=True)["n_journeys"].transform("sum") if segs else table["n_journeys"].sum()
     table["pct"] = table["n_journeys"] / totals * 100
     table["length"] = table["length"].astype(float)
-    if top is not None:
-        rank = table.groupby(segs, observed=True).cumcount() if segs else pd.Series(np.arange(len(table)))
-        keep = table[rank < top]
-        rest = table[rank >= top]
-        if other and len(rest):
-            agg = rest.assign(_w=rest["n_journeys"]).groupby(segs, observed=True) if segs else None
-            if agg is not None:
-                bucket = agg.apply(_merge_rest, include_groups=False).reset_index()
-            else:
-                bucket = _merge_rest(rest).to_frame().T
-            bucket["path"] = OTHER_LABEL
-            table = pd.concat([keep, bucket[keep.columns]], ignore_index=True)
-            table = table.sort_values(segs, kind="stable").reset_index(drop=True) if segs else table
-        else:
-            table = keep.reset_index(drop=True)
     table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
+    return out if top is None else top_variants(out, top, by=segs, other=other)
+
+
+def top_variants(
+    table: pd.DataFrame,
+    top: int,
+    *,
+    by: str | Sequence[str] | None = None,
+    other: bool = True,
+) -> pd.DataFrame:
+    """The ``top`` most frequent variants of a :func:`variants` table, the rest in one row.
+
+    The same as ``variants(events, top=top, other=other)``, from the table of all variants
+    already computed (a report that needs both counts the journeys once).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The result of :func:`variants` without ``top``.
+    top : int
+        How many variants to keep (per segment).
+    by : str or list of str, optional
+        The segment column(s) ``table`` was computed with.
+    other : bool, default True
+        Put the remaining variants into one ``"(other)"`` row (its median duration is left
+        empty: a median of medians is no median).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`variants`, ``cum_pct`` counted again over the kept rows.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aabbcd"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
+    ...                    "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Ad", "Shop"], "sequence": range(6)})
+    >>> top_variants(variants(ev), 1)[["path", "n_journeys", "pct"]]
+            path  n_journeys   pct
+    0  Ad > Shop           2  50.0
+    1    (other)           2  50.0
+    """
+    where = "top_variants()"
+    segs = column_names(by, arg="by", where=where)
+    require_frame(table, where=where)
+    require_columns(table, {"by": segs, "table": ["path", "n_journeys", "pct", "length", "conversion_rate",
+                                                  "median_duration_s"]}, where=where)
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
+    if (table["path"] == OTHER_LABEL).any():
+        raise CJMConfigError(f"{where}: `table` already has an {OTHER_LABEL!r} row; pass the result of "
+                             "variants() without `top`.")
+    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
+                              kind="stable").reset_index(drop=True)
+    rank = table.groupby(segs, observed=True).cumcount() if segs else pd.Series(np.arange(len(table)))
+    keep = table[rank < top]
+    rest = table[rank >= top]
+    if other and len(rest):
+        if segs:
+            bucket = rest.groupby(segs, observed=True).apply(_merge_rest, include_groups=False).reset_index()
+        else:
+            bucket = _merge_rest(rest).to_frame().T
+        bucket["path"] = OTHER_LABEL
+        cols = [c for c in keep.columns if c in bucket.columns]
+        table = pd.concat([keep, bucket[cols]], ignore_index=True)
+        table = table.sort_values(segs, kind="stable").reset_index(drop=True) if segs else table
+    else:
+        table = keep.reset_index(drop=True)
+    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    out = table[[*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate",
+                 "median_duration_s"]].copy()
+    out["n_journeys"] = out["n_journeys"].astype("int64")
+    for col in ("pct", "cum_pct", "length", "conversion_rate", "median_duration_s"):
+        out[col] = out[col].astype(float)
     return out
 
 

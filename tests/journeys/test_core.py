@@ -83,6 +83,31 @@ def test_variants_by_hand(shop):
     assert top["path"].tolist() == ["Ad > Shop > Buy", "(other)"] and top["n_journeys"].tolist() == [2, 2]
 
 
+
+def test_top_variants_cut_a_computed_table_as_variants_top_does():
+    """A report counts the variants once and cuts the top from that table: the same rows as top=."""
+    from cjm_lab.errors import CJMError
+    from cjm_lab.journeys import top_variants
+    from cjm_lab.sample import make_sample
+
+    ev = make_sample(customers=1500, seed=3).events
+    every = variants(ev)
+    by_channel = variants(ev, by="channel")
+    for k, other in ((1, True), (10, True), (10, False), (len(every) + 5, True)):
+        pd.testing.assert_frame_equal(top_variants(every, k, other=other), variants(ev, top=k, other=other))
+        pd.testing.assert_frame_equal(top_variants(by_channel, k, by="channel", other=other),
+                                      variants(ev, by="channel", top=k, other=other))
+    cut = top_variants(every, 10)
+    assert cut["n_journeys"].sum() == every["n_journeys"].sum() and cut["cum_pct"].iloc[-1] == pytest.approx(100)
+    assert cut["path"].iloc[-1] == "(other)" and np.isnan(cut["median_duration_s"].iloc[-1])
+    with pytest.raises(CJMError, match="already has an '\\(other\\)' row"):
+        top_variants(cut, 5)
+    with pytest.raises(CJMError, match="positive whole number"):
+        top_variants(every, 0)
+    with pytest.raises(CJMError, match="chanel"):
+        top_variants(by_channel, 5, by="chanel")
+
+
 def test_prefixes_suffixes_lengths(shop):
     assert path_parts(shop, n=2)["path"].tolist() == ["Ad > Shop", "Shop"]
     assert path_parts(shop, n=1, side="suffix").set_index("path")["n_journeys"].to_dict() == {"Buy": 2, "Shop": 2}
