@@ -535,7 +535,7 @@ def main() -> None:
     ap.add_argument("--peers-python", default=str(PEERS_PY))
     ap.add_argument("--memory-limit", default="1e7=2GB,1e8=4GB",
                     help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
-                         "include the loaded data); none at sizes not listed")
+                         "include the loaded data); cjm-lab's default (4 GB or half the RAM) at sizes not listed")
     ap.add_argument("--temp-dir", default=str(DATA / "duckdb_tmp"), help="DuckDB spill folder of cjm-lab")
     ap.add_argument("--max-temp", default="20GB",
                     help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)")
