@@ -397,7 +397,10 @@ def _assemble(moves: pd.DataFrame, rule_table: pd.DataFrame | None, totals: pd.D
         table["share"] = np.where(table["n_conv"] > 0, table["conversions"] / table["n_conv"] * 100, np.nan)
     model_rank = {m: i for i, m in enumerate(["markov", *rules])}
     table["_m"] = table["model"].map(model_rank)
-    table = table.sort_values([*segs, "_m", "conversions", "touchpoint"],
+    # equal credits tie by name: rounded, so that sums added in another order (another engine,
+    # other threads) do not reorder them by their last bits
+    table["_c"] = table["conversions"].round(9)
+    table = table.sort_values([*segs, "_m", "_c", "touchpoint"],
                               ascending=[True] * len(segs) + [True, False, True], kind="stable")
     cols = [*segs, "model", "touchpoint", "conversions", "share", *(["value"] if with_value else []), "removal_effect"]
     return table[cols].reset_index(drop=True)

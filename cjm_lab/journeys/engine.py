@@ -24,6 +24,7 @@ given, is ``touchpoints``.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import itertools
 import os
@@ -267,7 +268,9 @@ DEFAULT_MEMORY_LIMIT = 4 * 1000**3
 
 def default_memory_limit() -> int:
     """DuckDB's memory limit when neither the analysis, :func:`set_engine_defaults` nor
-    ``CJM_LAB_MEMORY_LIMIT`` sets one: 4 GB, or half the machine's memory when that is less.
+    ``CJM_LAB_MEMORY_LIMIT`` sets one: 4 GB, or half the machine's memory (or of the container's
+    memory limit) when that is less.  It holds per open database: analyses running at the same
+    time with the same options share it; with other options they have their own.
 
     DuckDB on its own may take 80 % of the machine's memory, and a 10M-event journeys report
     then went past 8 GB (README, "Load"); with the limit, sorts and aggregations beyond it spill
@@ -278,11 +281,27 @@ def default_memory_limit() -> int:
     >>> 64 * 1024**2 <= default_memory_limit() <= 4 * 1000**3
     True
     """
-    try:
-        ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
+    ram = _memory_available()
+    if ram is None:
         return DEFAULT_MEMORY_LIMIT
     return max(_MIN_MEMORY, min(DEFAULT_MEMORY_LIMIT, ram // 2))
+
+
+def _memory_available() -> int | None:
+    """The machine's memory, or the container's limit (cgroup v2 or v1) when that is less."""
+    sizes = []
+    try:
+        sizes.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        pass
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():  # "max" (v2) or a huge number (v1) mean no limit; min() keeps the RAM then
+            sizes.append(int(text))
+    return min(sizes) if sizes else None
 
 
 def _defaults() -> EngineOptions:
@@ -390,55 +409,123 @@ def _is_spark(obj: Any) -> bool:
     return type(obj).__module__.split(".")[0] == "pyspark"
 
 
-#: One embedded DuckDB database per set of engine options (and process), kept open between
-#: analyses: opening and closing a database costs ~25 ms, a tenth of an analysis of 1M events.
-#: Every query runs on its own connection to it (``cursor()``), so registered frames and
-#: temporary tables never outlive the query and threads never share a connection.
-_DATABASES: dict[tuple[Any, ...], Any] = {}
+#: One embedded DuckDB database per set of engine options, kept open between analyses: opening
+#: and closing a database costs ~35 ms, a tenth of an analysis of 1M events.  Every query runs on
+#: its own connection to it (``cursor()``), so registered frames, views and temporary tables never
+#: outlive the query and threads never share a connection.  The memory limit is the database's:
+#: concurrent analyses with the same options share it.
+_MAX_DATABASES = 4  #: how many databases stay open (the least recently used is closed beyond this)
+
+
+@dataclass
+class _Database:
+    """An open DuckDB database, how many queries use it, and the spill folder made for it."""
+
+    con: Any
+    spill: str | None = None
+    users: int = 0
+    evicted: bool = False
+
+
+_DATABASES: dict[tuple[Any, ...], _Database] = {}
 _DATABASES_LOCK = threading.Lock()
-#: How many databases stay open (the least recently used is closed beyond this).
-_MAX_DATABASES = 4
+_SPILL_NUMBERS = itertools.count(1)
 
 
-def _database(opts: EngineOptions) -> Any:
-    """The open DuckDB database for ``opts`` in this process, created with the options set."""
+def _open_database(opts: EngineOptions, max_temp: str | None) -> _Database:
     import duckdb
 
-    max_temp = os.environ.get("CJM_LAB_MAX_TEMP") or None
-    # a forked child must not use its parent's database (its worker threads do not exist there)
-    key = (os.getpid(), opts, max_temp)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    if opts.threads:
+        con.execute(f"SET threads = {int(opts.threads)}")
+    if opts.memory_limit:
+        con.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
+        # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
+        con.execute("SET preserve_insertion_order = false")
+    spill = None
+    if opts.temp_directory:
+        con.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
+    else:
+        # like DuckDB's default (.tmp in the working directory, made only when spilling, removed
+        # at close) but a folder of this database's own: databases sharing a spill folder use the
+        # same file names, and one closing deletes the files another still reads (duckdb#15173)
+        spill = str(Path(f".tmp-cjm-{os.getpid()}-{next(_SPILL_NUMBERS)}").resolve())
+        con.execute(f"SET temp_directory = {literal(spill)}")
+    # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
+    if max_temp:
+        con.execute(f"SET max_temp_directory_size = {literal(max_temp)}")
+    return _Database(con=con, spill=spill)
+
+
+def _close_database(db: _Database) -> None:
+    db.con.close()
+    if db.spill:
+        import shutil
+
+        shutil.rmtree(db.spill, ignore_errors=True)  # DuckDB removes it too; not when it died
+
+
+def _close_all_databases() -> None:
+    """Close every open database (at exit), removing the spill folders made for them."""
     with _DATABASES_LOCK:
-        db = _DATABASES.pop(key, None)
-        if db is None:
-            db = duckdb.connect()
-            db.execute("SET enable_progress_bar = false")
-            if opts.threads:
-                db.execute(f"SET threads = {int(opts.threads)}")
-            if opts.memory_limit:
-                db.execute(f"SET memory_limit = '{opts.memory_limit // 1024}KiB'")
-                # results are sorted afterwards; not keeping scan order lets DuckDB stream and spill
-                db.execute("SET preserve_insertion_order = false")
-            if opts.temp_directory:
-                db.execute(f"SET temp_directory = {literal(str(opts.temp_directory))}")
-            # a cap on the spilled data, e.g. "20GB" (DuckDB's default: 90 % of the free disk)
-            if max_temp:
-                db.execute(f"SET max_temp_directory_size = {literal(max_temp)}")
-        _DATABASES[key] = db  # most recently used last
-        while len(_DATABASES) > _MAX_DATABASES:
-            # queries running on the evicted database keep it alive through their own connections
-            _DATABASES.pop(next(iter(_DATABASES))).close()
-    return db
+        open_dbs = list(_DATABASES.values())
+        _DATABASES.clear()
+    for db in open_dbs:
+        _close_database(db)
+
+
+#: The parent's databases in a forked child: kept referenced, never used or closed (closing one
+#: would join worker threads that do not exist in the child, and crash it).
+_INHERITED: list[_Database] = []
+
+
+def _forget_databases_in_child() -> None:
+    """After fork: the parent's databases (and their worker threads) are not this process's."""
+    global _DATABASES_LOCK
+    _INHERITED.extend(_DATABASES.values())
+    _DATABASES.clear()
+    _DATABASES_LOCK = threading.Lock()
+
+
+atexit.register(_close_all_databases)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_databases_in_child)
 
 
 @contextmanager
 def _connection(options: EngineOptions | None = None) -> Iterator[Any]:
-    """A fresh connection (own registrations, own temporary tables) to the database of the options."""
-    con = _database(_defaults().merged(options)).cursor()
+    """A fresh connection (own registrations, own temporary tables) to the database of the options.
+
+    The database stays open for the next query; beyond :data:`_MAX_DATABASES` option sets the
+    least recently used one is closed once no query uses it any more.
+    """
+    opts = _defaults().merged(options)
+    max_temp = os.environ.get("CJM_LAB_MAX_TEMP") or None
+    key = (os.getpid(), opts, max_temp)
+    closing = []
+    with _DATABASES_LOCK:
+        db = _DATABASES.pop(key, None) or _open_database(opts, max_temp)
+        _DATABASES[key] = db  # most recently used last
+        db.users += 1
+        con = db.con.cursor()
+        while len(_DATABASES) > _MAX_DATABASES:
+            old = _DATABASES.pop(next(iter(_DATABASES)))
+            old.evicted = True
+            if old.users == 0:
+                closing.append(old)
+    for old in closing:
+        _close_database(old)
     try:
         con.execute("SET TimeZone = 'UTC'")
         yield con
     finally:
         con.close()
+        with _DATABASES_LOCK:
+            db.users -= 1
+            last = db.evicted and db.users == 0
+        if last:
+            _close_database(db)
 
 
 def run_sql(
@@ -645,7 +732,8 @@ def run_in_parts(
     all customers) whose rows add up across buckets (counts, sums, per-journey rows, counts per
     distinct value for exact quantiles).  The same SQL text serves every engine:
 
-    * one part (no memory limit, or Spark): ``name`` is a common table expression of ``sql``;
+    * one part (the events fit the memory limit, or Spark): ``name`` is a common table expression
+      of ``sql``;
     * ``k`` parts (DuckDB under a memory limit, :func:`analysis_parts`): each bucket's rows are
       inserted into a temporary table ``name`` (which DuckDB spills), then ``sql`` reads it.
       Whole customers stay in one bucket, so every journey is computed whole; the loop runs over

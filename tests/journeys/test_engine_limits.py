@@ -46,7 +46,7 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
     tables live on the query's own connection, so concurrent analyses never see each other's."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from cjm_lab.journeys.engine import EngineOptions, _database
+    from cjm_lab.journeys import engine
 
     ev = pd.DataFrame({"customer_id": list("aabbbcc"), "timestamp": pd.date_range("2025-01-01", periods=7, tz="UTC"),
                        "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Buy", "Shop", "Ad"], "sequence": range(7)})
@@ -57,19 +57,39 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
         results = list(pool.map(lambda i: jm.variants(ev if i % 2 else str(path)), range(16)))
     for got in results:
         pd.testing.assert_frame_equal(got, expected)
+    # one database for these options, reused
+    opened = len(engine._DATABASES)
+    jm.variants(ev)
+    assert len(engine._DATABASES) == opened
     # an analysis in parts fills a temporary table; it does not survive the query
-    from cjm_lab.journeys.engine import as_source, run_in_parts
-
-    source = as_source(str(path), where="test")
+    source = engine.as_source(str(path), where="test")
     source.engine = engine_options(memory_limit="100MB")
-    counted = run_in_parts("SELECT sum(n) AS n FROM per_part", source, name="per_part", parts=2,
-                           part=lambda b: f"SELECT count(*) AS n FROM events WHERE hash(customer_id) % 2 = {b[0]}")
+    counted = engine.run_in_parts("SELECT sum(n) AS n FROM per_part", source, name="per_part", parts=2,
+                                  part=lambda b: f"SELECT count(*) AS n FROM events WHERE hash(customer_id) % 2 = {b[0]}")
     assert int(counted["n"].iloc[0]) == len(ev)
-    for opts in (EngineOptions(), engine_options(memory_limit="100MB")):
-        with _database(opts).cursor() as con:
-            left = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        assert left == []
-    assert _database(EngineOptions()) is _database(EngineOptions())
+    for opts in (None, engine_options(memory_limit="100MB")):
+        with _connection(opts) as con:
+            assert con.execute("SELECT table_name FROM information_schema.tables").fetchall() == []
+
+
+def test_more_option_sets_than_open_databases_run_at_once(tmp_path):
+    """Beyond the open databases kept, the least recently used is closed only once no query uses it:
+    analyses with many different options, at the same time, all finish with the right result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cjm_lab.journeys import engine
+
+    ev = pd.DataFrame({"customer_id": [f"c{i % 300}" for i in range(3000)],
+                       "timestamp": pd.date_range("2025-01-01", periods=3000, freq="min", tz="UTC"),
+                       "touchpoint": [["Ad", "Shop", "Buy", "Hotline"][i % 4] for i in range(3000)],
+                       "sequence": range(3000)})
+    expected = jm.transitions(ev)
+    limits = [f"{100 + 10 * i}MB" for i in range(3 * engine._MAX_DATABASES)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda lim: jm.transitions(ev, memory_limit=lim), limits * 2))
+    for got in results:
+        pd.testing.assert_frame_equal(got, expected)
+    assert len(engine._DATABASES) <= engine._MAX_DATABASES
 
 
 def test_duckdb_memory_is_bounded_by_default(monkeypatch, tmp_path):
@@ -107,3 +127,35 @@ def test_duckdb_memory_is_bounded_by_default(monkeypatch, tmp_path):
     assert analysis_parts(source) == 2  # half of 64 MiB holds ~223,000 events
     source.engine = engine_options(memory_limit="1GB")
     assert analysis_parts(source) == 1
+
+
+def test_each_open_database_spills_into_its_own_folder(monkeypatch):
+    """DuckDB databases sharing a spill folder use the same file names (duckdb#15173): without a
+    temp_directory each open database gets a folder of its own, made only when it spills."""
+    monkeypatch.delenv("CJM_LAB_TEMP_DIRECTORY", raising=False)
+    with _connection(engine_options(threads=1)) as a, _connection(engine_options(threads=2)) as b:
+        first, second = _setting(a, "temp_directory"), _setting(b, "temp_directory")
+    assert first != second and ".tmp-cjm-" in first and ".tmp-cjm-" in second
+
+
+def test_a_forked_child_opens_its_own_database():
+    """A child forked after analyses ran must not use (or close) the parent's database, whose worker
+    threads do not exist in the child: the registry starts empty there."""
+    import os
+
+    from cjm_lab.journeys import engine
+
+    with _connection() as con:  # the parent has an open database now
+        assert con.execute("SELECT 41 + 1").fetchone()[0] == 42
+    assert engine._DATABASES
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if it started from an empty registry and can query
+        ok = not engine._DATABASES
+        try:
+            with _connection() as con:
+                ok = ok and con.execute("SELECT 41 + 1").fetchone()[0] == 42
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert engine._DATABASES  # the parent's database is still open
