@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -528,16 +528,30 @@ def _scale_spec(ratings: Any, present: Sequence[str], source: str) -> dict[str, 
     return {col: None for col in expand_patterns(list(ratings), present, what="ratings", source=source)}
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A scalar (text included, which would iterate into characters) as a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+def _codes_by_column(missing_codes: Mapping[Any, Any], present: Sequence[str], source: str) -> dict[str, list[Any]]:
+    """``{column or pattern: codes}`` -> ``{column: [codes]}``; a single code counts as a list of one."""
+    out: dict[str, list[Any]] = {}
+    for pat, codes in missing_codes.items():
+        codes = _as_list(codes)
+        for col in expand_patterns([pat], present, what="missing_codes", source=source):
+            out.setdefault(col, []).extend(codes)
+    return out
+
+
 def _codes_spec(missing_codes: Any, targets: Sequence[str], present: Sequence[str], source: str) -> dict[str, list[float]]:
     if missing_codes is None:
         return {}
     if isinstance(missing_codes, Mapping):
-        out: dict[str, list[float]] = {}
-        for pat, codes in missing_codes.items():
-            codes = [codes] if np.isscalar(codes) else list(codes)
-            for col in expand_patterns([pat], present, what="missing_codes", source=source):
-                out.setdefault(col, []).extend(float(c) for c in codes)
-        return out
+        return {col: [float(c) for c in codes] for col, codes in _codes_by_column(missing_codes, present, source).items()}
     codes = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
     return {col: [float(c) for c in codes] for col in targets}
 
@@ -757,6 +771,33 @@ def load_survey(
 # --------------------------------------------------------------------------- customers
 
 
+def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any]) -> int:
+    """Make ``codes`` missing in ``df[col]``; return how many cells it changed.
+
+    A value matches as read or as text, so the code ``999`` also finds ``"999"`` in a text
+    column (and ``"999"`` finds ``999``).  A categorical loses the categories it masked.
+    """
+    codes = [c for c in codes if not pd.isna(c)]
+    if not codes:
+        return 0
+    series = df[col]
+    texts = [_code_text(c) for c in codes]
+    hit = series.isin(codes)
+    if not (pd.api.types.is_numeric_dtype(series.dtype) and all(isinstance(c, (int, float, np.number)) for c in codes)):
+        hit = hit | _as_text(series).isin(texts).fillna(False)  # 999 also finds "999", and "999" finds 999
+    hit = hit.to_numpy(dtype=bool) & series.notna().to_numpy()
+    n = int(hit.sum())
+    if not n:
+        return 0
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = series.cat.categories.to_series()
+        masked = cats[cats.isin(codes) | _as_text(cats).isin(texts).fillna(False)]
+        df[col] = series.cat.remove_categories(list(masked))  # their values become missing with them
+    else:
+        df[col] = series.where(~hit)
+    return n
+
+
 def load_customers(
     source: Source,
     *,
@@ -780,11 +821,17 @@ def load_customers(
     ordinal : dict, optional
         Ordered levels of ordinal columns, e.g. ``{"income_band": ["low", "middle", "high"]}``;
         they become ordered categoricals (a value outside the levels raises).
-    missing_values : list, optional
-        Values that mean "no answer" in any column but the id, e.g. ``["unknown"]``; they
-        become missing before ``ordinal`` levels are checked.
+    missing_values : list or scalar, optional
+        Values that mean "no answer" in any column but the id, e.g. ``["unknown"]`` (a
+        single value such as ``"unknown"`` is a list of one); they become missing before
+        ``ordinal`` levels are checked.
     missing_codes : dict, optional
-        Codes that mean "no answer" per column, e.g. ``{"pdays": [999]}``.
+        Codes that mean "no answer" per column (or pattern such as ``"Q11_*"``), e.g.
+        ``{"pdays": [999]}``; never the id.  Values match as read or as text (``999``
+        also finds ``"999"`` in a text column); a categorical loses the masked categories.
+        How many cells each column lost is recorded in
+        ``table_metadata(df)["missing_codes_applied"]`` (with codes the SPSS file declares
+        missing) and ``["missing_values_applied"]``.
     value_labels : {"auto", "codes", "labels"}, optional
         SPSS value labels, as in :func:`load_survey`.
     create_ids : bool, default False
@@ -796,6 +843,14 @@ def load_customers(
     -------
     DataFrame
         ``customer_id`` as text and unique; other columns as read.
+
+    Raises
+    ------
+    CJMDataError
+        Missing or duplicate ids, a column named in ``ordinal`` or ``missing_codes`` that
+        the data lacks, values outside the ``ordinal`` levels.
+    CJMConfigError
+        ``missing_codes`` that is not a mapping or names the id column.
 
     Examples
     --------
@@ -819,17 +874,43 @@ def load_customers(
     _require_present(df, "customer_id", source=src, what="customer id")
     df["customer_id"] = _as_text(df["customer_id"])
     _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
-    missing_values = list(_option(missing_values, options, "missing_values", None) or [])
-    missing_codes = dict(_option(missing_codes, options, "missing_codes", None) or {})
-    for col, codes in missing_codes.items():
-        if col not in df.columns:
-            raise CJMDataError(f"`missing_codes` names column {col!r}, which the data does not have."
-                               f"{suggest(col, df.columns)}", column=col, source=src, fix="Correct the name in `missing_codes`.")
-        codes = [codes] if isinstance(codes, (str, int, float)) else list(codes)
-        df[col] = df[col].where(~df[col].isin(codes))
+    missing_values = _option(missing_values, options, "missing_values", None)
+    missing_codes = _option(missing_codes, options, "missing_codes", None)
+    if isinstance(missing_values, Mapping):
+        raise CJMConfigError("`missing_values` is a list of values that mean no answer in every column, e.g. "
+                             "['unknown']; per-column codes go into `missing_codes`, e.g. {'pdays': [999]}.")
+    missing_values = _as_list(missing_values)
+    if missing_codes is not None and not isinstance(missing_codes, Mapping):
+        raise CJMConfigError(f"`missing_codes` must map columns (or patterns such as 'Q11_*') to their codes; got "
+                             f"{missing_codes!r}. Fix: pass a mapping such as {{'pdays': [999]}}; values that mean "
+                             "no answer in every column go into `missing_values`.")
+    id_names = {"customer_id", *(user for user, role in rename.items() if role == "customer_id")}
+    refused = [k for k in (missing_codes or {}) if str(k) in id_names]
+    if refused:
+        raise CJMConfigError(f"`missing_codes` names the id column {refused[0]!r}; ids are never made missing. "
+                             "Fix: remove it from `missing_codes` (a customer without an id cannot be loaded; drop "
+                             "such rows in the source).")
+    present = [c for c in df.columns if c != "customer_id"]  # patterns never reach the id either
+    codes = _codes_by_column(missing_codes, present, src) if missing_codes else {}
+    for what, values in [("missing_values", missing_values), *(("missing_codes", v) for v in codes.values())]:
+        odd = [v for v in values if not pd.api.types.is_scalar(v)]
+        if odd:
+            raise CJMConfigError(f"`{what}` takes single values such as 999 or 'unknown', got {odd[0]!r}. Fix: list "
+                                 "each code on its own, e.g. {'pdays': [998, 999]}.")
+    applied = {rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()}
+    applied_values: dict[str, int] = {}
+    blanked: dict[str, list[Any]] = {}
+    for col, col_codes in codes.items():  # a loop over columns; each is one vectorised mask
+        hits = _blank_codes(df, col, col_codes)
+        if hits:
+            applied[col] = applied.get(col, 0) + hits
+            blanked.setdefault(col, []).extend(col_codes)
     if missing_values:
-        for col in df.columns.drop("customer_id"):  # a loop over columns; each is one vectorised mask
-            df[col] = df[col].where(~df[col].isin(missing_values))
+        for col in present:
+            hits = _blank_codes(df, col, missing_values)
+            if hits:
+                applied_values[col] = hits
+                blanked.setdefault(col, []).extend(missing_values)
     for col, levels in ordinal.items():
         if col not in df.columns:
             raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
@@ -841,8 +922,14 @@ def load_customers(
              column=col, source=src, fix="Add the level to `ordinal` in its place, or recode the values.")
         df[col] = pd.Categorical(text, categories=levels, ordered=True)
     categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
+    for col in set(categorised) & set(blanked):  # an SPSS label whose code was made missing is no category
+        texts = {_code_text(c) for c in blanked[col]}
+        gone = {label for code, label in meta.value_labels[col].items() if _code_text(code) in texts}
+        gone = [c for c in df[col].cat.categories if c in gone and not df[col].eq(c).any()]
+        df[col] = df[col].cat.remove_categories(gone)
     return _finish(df, meta, table="customers", rename=rename, ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
-                   categorical_from_labels=categorised)
+                   categorical_from_labels=categorised, missing_codes_applied=applied,
+                   missing_values_applied=applied_values)
 
 
 # --------------------------------------------------------------------------- overview

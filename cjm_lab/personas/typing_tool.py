@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import tempfile
 import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -509,17 +510,51 @@ def _typed(model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name
 
 
 def _schema(first: pd.DataFrame) -> Any:
+    """The output schema from the first batch, with pandas' metadata (an ``Int64`` id reads back as ``Int64``)."""
     import pyarrow as pa
 
-    fields = []
-    for col in first.columns:
-        if col == "persona_name":
-            fields.append(pa.field(col, pa.string()))
-        elif col == "probability":
-            fields.append(pa.field(col, pa.float64()))
-        else:
-            fields.append(pa.field(col, pa.Array.from_pandas(first[col]).type))
-    return pa.schema(fields)
+    schema = pa.Schema.from_pandas(first, preserve_index=False)
+    for col, kind in (("persona_name", pa.string()), ("probability", pa.float64())):
+        if col in first.columns:  # a first batch of unnamed personas would make persona_name null-typed
+            schema = schema.set(schema.get_field_index(col), pa.field(col, kind))
+    return schema
+
+
+def _missing_ids(frame: pd.DataFrame, id_column: str, where: str) -> None:
+    """Refuse rows without an id: their persona could not be linked back to anyone."""
+    ids = frame[id_column]
+    missing = ids.isna()
+    if not pd.api.types.is_numeric_dtype(ids.dtype):
+        missing = missing | ids.astype("string").str.strip().eq("").fillna(False)
+    if missing.any():
+        raise CJMDataError(
+            f"{where}: {int(missing.sum())} row(s) have no id in {id_column!r}.", column=id_column,
+            rows=list(frame.index[missing.to_numpy()]),
+            fix="Every row needs an id to link its persona back; complete or drop those rows in the source, or "
+            "pass id_column=None to write the row position instead.",
+        )
+
+
+def _inside_source(target: Path, source: Any) -> bool:
+    """Whether ``target`` would itself be read as a part of ``source`` (a folder it lies in, a glob it matches)."""
+    import fnmatch
+
+    text = os.fspath(source)
+    path = Path(text)
+    resolved = target.resolve()
+    if path.is_dir():
+        return resolved.is_relative_to(path.resolve())
+    if any(ch in text for ch in "*?[") and not path.exists():
+        pattern = os.path.abspath(text)
+        return any(fnmatch.fnmatchcase(p, pattern) for p in (os.path.abspath(target), str(resolved)))
+    return False
+
+
+def _file_mode() -> int:
+    """The mode a newly created file gets under the current umask (mkstemp makes its files 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def type_file(
@@ -560,7 +595,8 @@ def type_file(
     Returns
     -------
     str
-        The path written.  Its columns: the id, ``persona`` (as ``model.predict``),
+        The path written.  Its columns: the id (with the type it was read with; an
+        ``Int64`` id reads back as ``Int64``), ``persona`` (as ``model.predict``),
         ``persona_name`` when the model carries ``persona_names_`` (as
         :func:`cjm_lab.widgets.export_typing_tool` stores them; personas without a name
         stay empty), and ``probability`` (of the assigned persona) when the model has
@@ -569,12 +605,14 @@ def type_file(
     Raises
     ------
     CJMConfigError
-        ``out`` exists (without ``overwrite``), is one of the input files or lies in a
-        missing folder; a model that is not a fitted typing tool; a source that is neither
-        Parquet nor CSV.
+        ``out`` exists (without ``overwrite``; also when it appears while the file is
+        typed), is one of the input files, lies in a source folder or matches the source
+        glob (it would become an input part), or lies in a missing folder; a model that is
+        not a fitted typing tool; a source that is neither Parquet nor CSV.
     CJMDataError
-        A feature or id column missing from the file, or a batch the model cannot type
-        (unseen categories, text in a numeric column), naming the batch, its rows and the file.
+        A feature or id column missing from the file, rows without an id, or a batch the
+        model cannot type (unseen categories, text in a numeric column), naming the batch,
+        its rows and the file.
 
     Examples
     --------
@@ -613,6 +651,10 @@ def type_file(
     if target.resolve() in inputs:
         raise CJMConfigError(f"{where}: `out` ({str(target)!r}) is one of the input files; cjm-lab never writes to "
                              "its input. Choose another file name.")
+    if _inside_source(target, source):
+        raise CJMConfigError(f"{where}: `out` ({str(target)!r}) lies in the source {src.text!r} (its folder or "
+                             "matches its pattern), so it would be read as one of the input parts next time. Write "
+                             "it to another folder.")
     if target.exists() and not overwrite:
         raise CJMConfigError(f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose "
                              "another file name.")
@@ -625,13 +667,17 @@ def type_file(
     if id_name in ("persona", "persona_name", "probability"):
         raise CJMConfigError(f"{where}: `id_column` cannot be named {id_name!r}, an output column.")
     read = [*features, *([id_column] if id_column is not None else [])]
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
     writer = None
     try:
         for number, part, frame in iter_frames(src, read, batch_size=size,
                                                text_columns=[id_column] if id_column is not None else []):
             ids = frame[id_column] if id_column is not None else frame.index.to_numpy()
             try:
+                if id_column is not None:
+                    _missing_ids(frame, id_column, where)
                 typed = _typed(model, frame[features], ids, id_name, names)
             except CJMDataError as err:
                 raise batch_error(err, src, number, part, frame, batch_size=size) from None
@@ -644,7 +690,16 @@ def type_file(
                                fix="Check the file, or the filter of the export.")
         writer.close()
         writer = None
-        os.replace(tmp, target)
+        os.chmod(tmp, _file_mode())
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)  # atomic, and fails instead of replacing a file that appeared meanwhile
+            except FileExistsError:
+                raise CJMConfigError(f"{where}: {str(target)!r} already exists (it appeared while typing); nothing "
+                                     "was overwritten. Pass overwrite=True to replace it, or choose another file "
+                                     "name.") from None
     finally:
         if writer is not None:
             writer.close()

@@ -12,7 +12,7 @@ tables with significance letters (:mod:`~cjm_lab.survey.crosstab`) and verbatim 
 from cjm_lab.survey.compare import compare_nps, describe_difference, nps_trend, nps_vs_rest, paired_nps
 from cjm_lab.survey.crosstab import crosstab, crosstab_to_excel, to_wide
 from cjm_lab.survey.drivers import QUADRANT_LABELS, importance_performance, key_drivers
-from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_from_sums, nps_groups
+from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_groups
 from cjm_lab.survey.quality import QualityReport, flag_speeders, flag_straightliners, quality_report
 from cjm_lab.survey.scales import ces, cronbach_alpha, csat, scale_score
 from cjm_lab.survey.verbatims import VerbatimThemes, code_answers, code_summary, verbatim_themes
@@ -21,7 +21,6 @@ from cjm_lab.survey.weighting import RimWeights, kish_n_eff, population_targets,
 __all__ = [
     "nps",
     "nps_groups",
-    "nps_from_sums",
     "compare_nps",
     "nps_vs_rest",
     "paired_nps",

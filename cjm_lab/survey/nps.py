@@ -14,7 +14,7 @@ n = 20 (see ``tests/survey/test_nps.py`` for the simulation).
 Every statistic is a function of seven sums per group (responses with a score, missing
 answers, Σw, Σw², and the weights of promoters, passives and detractors), so a Parquet
 file larger than memory is scored batch by batch: :func:`nps` adds up the sums of each
-record batch and hands them to the same :func:`nps_from_sums` as a DataFrame's.
+record batch and turns them into the table with the same (private) computation as a DataFrame's.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from cjm_lab.io._batches import (
     require_source_columns,
 )
 
-__all__ = ["nps", "nps_groups", "nps_from_sums", "response_parts", "TOTAL_LABEL", "SUM_COLUMNS"]
+__all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
 
 #: The per-group sums every NPS statistic is computed from (see :func:`response_parts`).
-SUM_COLUMNS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_detractors"]
+_SUM_COLUMNS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_detractors"]
 
 #: The label of the total row in grouped results.
 TOTAL_LABEL = "Total"
@@ -222,13 +222,13 @@ def nps(
         table, measure = _sums_from_file(data, by_cols, columns, batch_size=batch_size, **options)
     else:
         parts, measure = response_parts(data, **options)
-        table = group_sums(parts, [data[c] for c in by_cols])
-    return nps_from_sums(table, by_cols, score=score, measure=measure, weighted=weight is not None,
+        table = _group_sums(parts, [data[c] for c in by_cols])
+    return _nps_from_sums(table, by_cols, score=score, measure=measure, weighted=weight is not None,
                          confidence=confidence, ci_method=ci_method, small_base=small_base, low_base=low_base,
                          total=total, where=where)
 
 
-def group_sums(parts: pd.DataFrame, keys: Sequence[pd.Series]) -> pd.DataFrame:
+def _group_sums(parts: pd.DataFrame, keys: Sequence[pd.Series]) -> pd.DataFrame:
     """The sums of :func:`response_parts` per group of ``keys`` (one row without keys)."""
     if not keys:
         return parts.sum().to_frame().T
@@ -258,7 +258,7 @@ def _sums_from_file(
                                             **options)
         except CJMDataError as err:
             raise batch_error(err, src, number, part, frame, batch_size=size) from None
-        sums = group_sums(parts, [frame[c] for c in by_cols])
+        sums = _group_sums(parts, [frame[c] for c in by_cols])
         table = sums if table is None else _merge_sums([table, sums], by_cols)
     if table is None:
         raise CJMDataError(f"{where}: the Parquet data holds no rows.", source=src.text,
@@ -266,7 +266,7 @@ def _sums_from_file(
     return table, measure
 
 
-def nps_from_sums(
+def _nps_from_sums(
     table: pd.DataFrame,
     by_cols: Sequence[str] = (),
     *,
@@ -285,7 +285,7 @@ def nps_from_sums(
     Parameters
     ----------
     table : DataFrame
-        One row per group: the grouping columns, then :data:`SUM_COLUMNS` (``n``,
+        One row per group: the grouping columns, then ``_SUM_COLUMNS`` (``n``,
         ``n_missing``, ``w``, ``w2``, ``n_promoters``, ``n_passives``, ``n_detractors``),
         as :func:`response_parts` makes them, summed.
     by_cols : list of str
@@ -302,7 +302,7 @@ def nps_from_sums(
     --------
     >>> sums = pd.DataFrame({"n": [10], "n_missing": [0], "w": [10.0], "w2": [10.0],
     ...                      "n_promoters": [5.0], "n_passives": [2.0], "n_detractors": [3.0]})
-    >>> nps_from_sums(sums)[["n", "nps"]]
+    >>> _nps_from_sums(sums)[["n", "nps"]]
         n   nps
     0  10  20.0
     """
@@ -311,7 +311,7 @@ def nps_from_sums(
         raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
                            fix="Check the column and the missing-value codes.")
     if by_cols and total:
-        tot = table[SUM_COLUMNS].sum().to_frame().T
+        tot = table[_SUM_COLUMNS].sum().to_frame().T
         for c in by_cols:
             tot[c] = TOTAL_LABEL
         table = pd.concat([_object_keys(table, by_cols), tot[table.columns]], ignore_index=True)
@@ -334,7 +334,7 @@ def response_parts(
 ) -> tuple[pd.DataFrame, str]:
     """Per-response indicators that every NPS statistic sums: n, n_missing, w, w², P, A, D.
 
-    Returns the frame (aligned to ``data.index``, columns :data:`SUM_COLUMNS`) and the
+    Returns the frame (aligned to ``data.index``, columns ``_SUM_COLUMNS``) and the
     label of the measure.  ``require_scores=False`` accepts a part of the data (a record
     batch) without any valid score; the caller checks the sums.
     """

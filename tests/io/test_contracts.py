@@ -874,6 +874,69 @@ class TestCustomers:
         with pytest.raises(CJMConfigError, match=r"file path or a pandas DataFrame, got list"):
             load_customers([{"customer_id": "a"}])
 
+    def test_missing_values_scalar_is_one_value(self):
+        raw = pd.DataFrame({"customer_id": ["a", "b", "c"], "job": ["unknown", "u", "admin"]})
+        cu = unchanged_after(load_customers, raw, missing_values="unknown")
+        assert cu["job"].isna().tolist() == [True, False, False]  # "u" is no character of a list
+        assert table_metadata(cu)["missing_values_applied"] == {"job": 1}
+
+    def test_missing_values_and_codes_never_touch_the_id(self):
+        raw = pd.DataFrame({"Kundennr": ["unknown", "999", "x"], "pdays": [999, 3, 999]})
+        cu = load_customers(raw, columns={"Kundennr": "customer_id"}, missing_values=["unknown"],
+                            missing_codes={"p*": 999})
+        assert cu["customer_id"].tolist() == ["unknown", "999", "x"]
+        assert cu["pdays"].isna().tolist() == [True, False, True]
+        for key in ("customer_id", "Kundennr"):
+            with pytest.raises(CJMConfigError, match=r"names the id column .*Fix: remove it"):
+                load_customers(raw, columns={"Kundennr": "customer_id"}, missing_codes={key: ["999"]})
+
+    def test_missing_codes_must_be_a_mapping(self):
+        raw = pd.DataFrame({"customer_id": ["a"], "pdays": [999]})
+        with pytest.raises(CJMConfigError, match=r"got \['pdays'\]\. Fix: pass a mapping such as \{'pdays': \[999\]\}"):
+            load_customers(raw, missing_codes=["pdays"])
+        with pytest.raises(CJMConfigError, match=r"per-column codes go into `missing_codes`"):
+            load_customers(raw, missing_values={"pdays": [999]})
+        with pytest.raises(CJMConfigError, match=r"single values such as 999"):
+            load_customers(raw, missing_codes={"pdays": [[998, 999]]})
+
+    def test_missing_codes_match_numbers_and_their_text(self):
+        raw = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "code": ["999", "12", " 999", None],
+                            "score": [999.0, 1.5, np.nan, 2.0], "flag": [9, 1, 9, 2]})
+        cu = unchanged_after(load_customers, raw, missing_codes={"code": [999], "score": 999, "flag": ["9"]})
+        assert cu["code"].isna().tolist() == [True, False, True, True]
+        assert cu["score"].isna().tolist() == [True, False, True, False]
+        assert cu["flag"].isna().tolist() == [True, False, True, False]
+        # counted per column: only the cells made missing, not those missing before
+        meta = table_metadata(cu)
+        assert meta["missing_codes_applied"] == {"code": 2, "score": 1, "flag": 2}
+        assert meta["missing_values_applied"] == {}
+
+    def test_missing_codes_accept_patterns(self):
+        raw = pd.DataFrame({"customer_id": ["a", "b"], "Q11_1": [6, 1], "Q11_2": [6, 6], "Q2": [6, 6]})
+        cu = load_customers(raw, missing_codes={"Q11_*": [6]})
+        assert cu[["Q11_1", "Q11_2"]].isna().sum().tolist() == [1, 2] and cu["Q2"].notna().all()
+        assert table_metadata(cu)["missing_codes_applied"] == {"Q11_1": 1, "Q11_2": 2}
+        with pytest.raises(CJMDataError, match=r"No column matches 'Q12_\*' given in `missing_codes`"):
+            load_customers(raw, missing_codes={"Q12_*": [6]})
+
+    def test_masked_categories_are_dropped(self):
+        raw = pd.DataFrame({"customer_id": ["a", "b", "c"],
+                            "job": pd.Categorical(["admin", "unknown", "admin"], categories=["admin", "unknown", "spare"]),
+                            "band": pd.Categorical(["1", "9", "2"])})
+        cu = unchanged_after(load_customers, raw, missing_values=["unknown"], missing_codes={"band": [9]})
+        assert cu["job"].cat.categories.tolist() == ["admin", "spare"]  # only the masked one goes
+        assert cu["job"].isna().tolist() == [False, True, False]
+        assert cu["band"].cat.categories.tolist() == ["1", "2"] and cu["band"].isna().sum() == 1
+        meta = table_metadata(cu)
+        assert meta["missing_codes_applied"] == {"band": 1} and meta["missing_values_applied"] == {"job": 1}
+
+    def test_masked_spss_label_is_no_category(self, tmp_path):
+        f = _labelled_sav(tmp_path / "kunden.sav")
+        cu = load_customers(f, create_ids=True, missing_codes={"Q7": [3]})
+        assert cu["Q7"].cat.categories.tolist() == ["Verizon", "AT&T"]
+        assert cu["Q7"].isna().sum() == 2
+        assert table_metadata(cu)["missing_codes_applied"] == {"Q8": 1, "Q12_1": 2, "Q7": 2}
+
 
 def test_loaded_frames_keep_metadata_separately():
     """attrs of the result are its own: changing them leaves the caller's frame alone."""

@@ -144,6 +144,14 @@ def test_bank_marketing_customers(digests):
     assert clean["job"].isna().sum() == (cu["job"] == "unknown").sum() > 0
     assert clean["pdays"].isna().sum() == (cu["pdays"] == 999).sum() > 3000
     assert clean["education"].cat.ordered and clean["education"].max() == "university.degree"
+    meta = table_metadata(clean)
+    assert meta["missing_codes_applied"] == {"pdays": int((cu["pdays"] == 999).sum())}
+    assert meta["missing_values_applied"]["job"] == int((cu["job"] == "unknown").sum())
+    assert set(meta["missing_values_applied"]) == {c for c in cu.columns if (cu[c] == "unknown").any()}
+    # one "no answer" value, given as a plain string, is the same as a list of one
+    same = load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_values="unknown",
+                          missing_codes={"pdays": 999}, ordinal={"education": levels})
+    pd.testing.assert_frame_equal(same, clean)
     with pytest.raises(CJMDataError, match="Did you mean 'pdays'"):
         load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_codes={"pday": [999]})
 

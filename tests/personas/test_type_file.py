@@ -111,6 +111,86 @@ def test_never_overwrites_and_never_writes_to_the_input(fitted, tmp_path):
         type_file(model, src, tmp_path / "x.parquet", batch_size=0)
 
 
+def test_out_never_becomes_an_input_part(fitted, tmp_path):
+    model, new = fitted
+    parts = tmp_path / "parts"
+    (parts / "sub").mkdir(parents=True)
+    new.head(50).to_parquet(parts / "part-0.parquet")
+    for out in (parts / "personas.parquet", parts / "sub" / "personas.parquet"):
+        with pytest.raises(CJMConfigError, match="lies in the source"):
+            type_file(model, parts, out)
+    with pytest.raises(CJMConfigError, match="lies in the source"):
+        type_file(model, str(parts / "*.parquet"), parts / "personas.parquet")
+    with pytest.raises(CJMConfigError, match="lies in the source"):  # a relative spelling of the same place
+        type_file(model, str(parts / "*.parquet"), parts / "sub" / ".." / "typed.parquet")
+    assert sorted(p.name for p in parts.rglob("*")) == ["part-0.parquet", "sub"]
+    # beside the folder, or in the folder but outside the pattern, is fine
+    assert pd.read_parquet(type_file(model, parts, tmp_path / "personas.parquet")).shape[0] == 50
+    kept = type_file(model, str(parts / "part-*.parquet"), parts / "typed.parquet")
+    assert pd.read_parquet(kept).shape[0] == 50
+
+
+def test_a_target_that_appears_while_typing_is_never_overwritten(fitted, tmp_path, monkeypatch):
+    import cjm_lab.personas.typing_tool as tt
+
+    model, new = fitted
+    src = tmp_path / "customers.parquet"
+    new.head(100).to_parquet(src)
+    out = tmp_path / "personas.parquet"
+    real = tt._typed
+
+    def racing(*args, **kwargs):
+        if not out.exists():
+            out.write_text("someone else's file")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tt, "_typed", racing)
+    with pytest.raises(CJMConfigError, match="already exists"):
+        type_file(model, src, out, batch_size=40)
+    assert out.read_text() == "someone else's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.parquet", "personas.parquet"]  # no temp file
+    type_file(model, src, out, batch_size=40, overwrite=True)  # overwrite=True replaces it
+    assert len(pd.read_parquet(out)) == 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.parquet", "personas.parquet"]
+
+
+def test_written_file_has_the_usual_permissions(fitted, tmp_path):
+    import os
+    import stat
+
+    model, new = fitted
+    new.head(20).to_parquet(tmp_path / "c.parquet")
+    mask = os.umask(0o022)
+    try:
+        out = type_file(model, tmp_path / "c.parquet", tmp_path / "p.parquet")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o644  # not mkstemp's 0600
+
+
+def test_rows_without_an_id_are_refused_and_int64_ids_stay_int64(fitted, tmp_path):
+    model, new = fitted
+    data = new.head(600).copy()
+    data["customer_id"] = pd.array(np.arange(1, 601), dtype="Int64")
+    src = tmp_path / "customers.parquet"
+    data.to_parquet(src)
+    typed = pd.read_parquet(type_file(model, src, tmp_path / "ok.parquet", batch_size=250))
+    assert typed["customer_id"].dtype == "Int64"
+    assert typed["customer_id"].tolist() == list(range(1, 601))
+    data.loc[[420, 433], "customer_id"] = pd.NA
+    data.to_parquet(src)
+    with pytest.raises(CJMDataError, match=r"2 row\(s\) have no id in 'customer_id'") as err:
+        type_file(model, src, tmp_path / "bad.parquet", batch_size=250)
+    assert err.value.column == "customer_id" and err.value.rows == [420, 433]  # counted across batches
+    assert "batch 1 (rows 250–499" in str(err.value) and "id_column=None" in str(err.value)
+    csv = tmp_path / "customers.csv"
+    data.assign(customer_id=data["customer_id"].astype("string").fillna("  ")).to_csv(csv, index=False)
+    with pytest.raises(CJMDataError, match=r"have no id") as err:
+        type_file(model, csv, tmp_path / "bad.parquet", batch_size=250)
+    assert err.value.rows == [420, 433]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.csv", "customers.parquet", "ok.parquet"]
+
+
 def test_bad_batches_name_batch_rows_and_file_and_leave_no_output(fitted, tmp_path):
     model, new = fitted
     bad = new.head(1000).copy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cjm_lab.survey
 from cjm_lab import CJMConfigError, CJMDataError
 from cjm_lab.io import load_survey
-from cjm_lab.survey import nps, nps_from_sums
-from cjm_lab.survey.nps import SUM_COLUMNS, group_sums, response_parts
+from cjm_lab.survey import nps
+from cjm_lab.survey.nps import _SUM_COLUMNS, _group_sums, _nps_from_sums, response_parts
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "survey.csv"
 
@@ -78,9 +80,17 @@ def test_dont_know_on_a_dataframe_counts_as_missing():
 def test_nps_from_sums_is_the_one_computation():
     df = pd.DataFrame({"recommend": [10, 9, 8, 7, 6, 0, 10, 9, 3, 10], "wave": [1] * 5 + [2] * 5})
     parts, measure = response_parts(df, score="recommend", weight=None)
-    sums = group_sums(parts, [df["wave"]])
-    assert list(sums.columns) == ["wave", *SUM_COLUMNS]
-    _equal(nps_from_sums(sums, ["wave"], measure=measure), nps(df, by="wave"))
+    sums = _group_sums(parts, [df["wave"]])
+    assert list(sums.columns) == ["wave", *_SUM_COLUMNS]
+    _equal(_nps_from_sums(sums, ["wave"], measure=measure), nps(df, by="wave"))
+
+
+def test_the_sums_helpers_are_private():
+    """They validate nothing, so they stay out of the public surface."""
+    nps_module = importlib.import_module("cjm_lab.survey.nps")  # the attribute `nps` is the function
+    for name in ("nps_from_sums", "group_sums", "SUM_COLUMNS"):
+        assert not hasattr(nps_module, name) and not hasattr(cjm_lab.survey, name)
+        assert name not in nps_module.__all__ and name not in cjm_lab.survey.__all__
 
 
 def test_batches_without_any_score_are_fine_when_others_have_one(tmp_path):
