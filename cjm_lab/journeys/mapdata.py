@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from cjm_lab._validate import require_columns, require_frame
-from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys.painpoints import pain_points
+from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.journeys.painpoints import PAIN_POINTS_ATTR, pain_points
 
 __all__ = ["JourneyMapData", "journey_map_data"]
 
@@ -93,6 +93,10 @@ def journey_map_data(
         :func:`cjm_lab.journeys.pain_points` on the same events with the same ``touchpoints``,
         ``survey``, ``by``, ``alpha``, ``language`` and options: the map uses it instead of
         ranking the pain points again (a report that shows the table and the map ranks once).
+        A table from :func:`~cjm_lab.journeys.pain_points` records its ``by``, ``level``,
+        ``language`` and ``alpha`` (``pain.attrs["cjm_pain_points"]``); one computed otherwise
+        than this map raises :class:`~cjm_lab.errors.CJMConfigError`, and a table with
+        several rows per (segment,) touchpoint :class:`~cjm_lab.errors.CJMDataError`.
     **pain_options
         Passed to :func:`cjm_lab.journeys.pain_points` (``promised``, ``lookback``,
         ``score``, ``score_scale`` …).
@@ -100,6 +104,15 @@ def journey_map_data(
     Returns
     -------
     JourneyMapData
+
+    Raises
+    ------
+    CJMConfigError
+        No catalogue, a bad ``top_pain``, or a ``pain`` table computed with another ``by``,
+        ``level``, ``language`` or ``alpha``.
+    CJMDataError
+        A ``pain`` table without the columns the map needs or with several rows per
+        (segment,) touchpoint.
 
     Examples
     --------
@@ -119,9 +132,7 @@ def journey_map_data(
     if pain is None:
         tp = pain_points(events, touchpoints=touchpoints, **options)
     else:
-        require_frame(pain, where="journey_map_data(pain=)")
-        require_columns(pain, {"pain": ["touchpoint", "rank", "stage", *([by] if by else [])]},
-                        where="journey_map_data(pain=)")
+        _check_pain(pain, by=by, language=language, alpha=alpha)
         tp = pain.copy()
     st = pain_points(events, touchpoints=touchpoints, level="stage", **options)
     order = [str(s) for s in touchpoints["stage"].cat.categories] if isinstance(
@@ -142,3 +153,40 @@ def journey_map_data(
     keep = [*segs, "stage", "n_journeys", "reach_pct"] + [c for c in ("nps_met", "n_respondents_met") if c in st.columns]
     return JourneyMapData(touchpoints=tp.reset_index(drop=True), stages=st[keep], stage_order=order, segment=by,
                           language=language)
+
+
+def _check_pain(pain: Any, *, by: str | None, language: str, alpha: float) -> None:
+    """Refuse a pain-point table the map cannot use as it stands (see ``journey_map_data(pain=)``)."""
+    where = "journey_map_data(pain=)"
+    require_frame(pain, where=where)
+    made = pain.attrs.get(PAIN_POINTS_ATTR)
+    if isinstance(made, dict):
+        wanted = {"by": by, "level": "touchpoint", "language": language, "alpha": alpha}
+        differ = [key for key, value in wanted.items() if key in made and not _same(made[key], value)]
+        if differ:
+            was = ", ".join(f"{key}={made[key]!r}" for key in differ)
+            now = ", ".join(f"{key}={wanted[key]!r}" for key in differ)
+            own = ", ".join(f"{key}={made[key]!r}" for key in differ if key != "level")
+            also = f", or call journey_map_data(..., {own}) as the table" if own else ""
+            raise CJMConfigError(
+                f"{where}: the pain-point table was computed with {was}, but the map needs {now}, so it would "
+                f"show the wrong pain points. Fix: pass the table of pain_points(..., {now}){also} — or leave "
+                "out `pain=` to rank the pain points again.")
+    segs = [by] if by else []
+    require_columns(pain, {"pain": ["touchpoint", "rank", "stage", *segs]}, where=where)
+    repeated = pain.duplicated([*segs, "touchpoint"], keep=False)
+    if repeated.any():
+        key = " and ".join(map(repr, [*segs, "touchpoint"]))
+        raise CJMDataError(
+            f"{where}: the pain-point table has several rows per {key}; the map needs one per "
+            f"{'segment and ' if segs else ''}touchpoint.",
+            column="touchpoint", rows=list(pain.index[repeated]), values=list(pain.loc[repeated, "touchpoint"]),
+            fix="pass the table of pain_points(..., level='touchpoint') computed with the same `by` as the map "
+                "(a table computed per segment needs by= with its segment column).")
+
+
+def _same(recorded: Any, value: Any) -> bool:
+    """Whether a recorded option equals the call's (numbers compared as numbers)."""
+    if isinstance(recorded, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(recorded) == float(value)
+    return recorded == value

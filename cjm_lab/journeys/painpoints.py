@@ -58,6 +58,9 @@ __all__ = ["pain_points", "COMPONENTS"]
 
 #: The components of the pain score, in the order of the table.
 COMPONENTS = ("drop_off", "rework", "repeat_contact", "long_wait", "late", "detractor")
+#: The key of ``DataFrame.attrs`` under which :func:`pain_points` records how its table was computed
+#: (``by``, ``level``, ``language``, ``alpha``); :func:`~cjm_lab.journeys.journey_map_data` checks it.
+PAIN_POINTS_ATTR = "cjm_pain_points"
 
 _LATE_NOTE = {
     "en": "; {a:.0f}% of late ones are detractors (on time: {b:.0f}%)",
@@ -194,6 +197,9 @@ def pain_points(
         components), ``pain_score`` (the same per 100 journeys of the log), ``rank``
         (1 = worst), ``main_issue`` (the component with the most excess customers) and
         ``note``.
+        ``table.attrs["cjm_pain_points"]`` records ``by``, ``level``, ``language`` and
+        ``alpha``, so that :func:`~cjm_lab.journeys.journey_map_data` can check a table it is
+        given.
 
     Examples
     --------
@@ -269,7 +275,11 @@ def pain_points(
     table = table[lead + rest]
     order = [*segs, "_unranked", "rank", unit]
     table["_unranked"] = table["rank"].isna()
-    return table.sort_values(order, kind="stable").drop(columns="_unranked").reset_index(drop=True)
+    table = table.sort_values(order, kind="stable").drop(columns="_unranked").reset_index(drop=True)
+    # how the table was computed, so that journey_map_data(pain=) can refuse one made otherwise; set
+    # last, on the returned frame, so that no merge or reindex on the way can lose it
+    table.attrs[PAIN_POINTS_ATTR] = {"by": by, "level": level, "language": language, "alpha": alpha}
+    return table
 
 
 def _rework_tps(cat: pd.DataFrame | None, unit: str, service_tps: list[str]) -> list[str] | None:

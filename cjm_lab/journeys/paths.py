@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._validate import column_names, require_columns, require_frame
-from cjm_lab.errors import CJMConfigError
+from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import (
     DUCKDB,
@@ -28,6 +28,8 @@ __all__ = ["variants", "top_variants", "path_parts", "path_lengths", "PATH_SEPAR
 PATH_SEPARATOR = " > "
 #: The bucket of the variants beyond ``top``.
 OTHER_LABEL = "(other)"
+#: The columns of a :func:`variants` table besides the segment columns.
+_VARIANT_COLUMNS = ("path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s")
 
 
 def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, str]:
@@ -54,16 +56,36 @@ def _code_chars(n: int) -> list[str]:
     return chars
 
 
+def _coded_source(source: EventSource) -> bool:
+    """Whether the touchpoint names of ``source`` come without a pass over the events: a DataFrame
+    (its own column, or the catalogue :func:`~cjm_lab.journeys.build.prepare` has checked covers it)
+    or Parquet files (DuckDB reads the column's dictionary).  CSV files and Spark would need a full
+    ``SELECT DISTINCT touchpoint`` on every call, which the coded paths were never measured to repay."""
+    if source.frame is not None:
+        return True
+    files = source.files or []
+    return source.kind == "files" and bool(files) and all(f.endswith((".parquet", ".pq")) for f in files)
+
+
 def _path_codes(source: EventSource, catalogue: pd.DataFrame | None) -> pd.DataFrame | None:
     """One character per touchpoint of the log, to aggregate paths as short coded strings.
 
     The paths are aggregated, grouped and (under a memory limit, in parts) stored as strings of
     one-character codes (a path of up to 12 bytes stays inline in DuckDB's strings) rather than of
-    names, and only the distinct paths are decoded (:func:`_decode_paths`); measured at 10M events,
-    in 8 parts as at 100M under 4 GB, a quarter less CPU.  ``None``
-    when a name contains ``">"``: joined with ``" > "`` two different sequences could then give
-    the same text, which the named aggregate counts as one path, so such logs keep it.
+    names, and only the distinct paths are decoded (:func:`_decode_paths`); measured at 10M events
+    (a DataFrame and Parquet), in 8 parts as at 100M under 4 GB, a quarter less CPU.
+
+    ``None`` (the paths are aggregated from the names, same result) when
+
+    - the events are CSV files or a Spark DataFrame: their touchpoint names would cost an extra
+      full ``SELECT DISTINCT touchpoint`` pass on every call (a catalogue does not spare it: only
+      for a DataFrame has :func:`~cjm_lab.journeys.build.prepare` checked that the catalogue covers
+      every event, and the join to the codes would silently drop an event it does not cover);
+    - a name contains ``">"``: joined with ``" > "`` two different sequences could then give the
+      same text, which the named aggregate counts as one path, so such logs keep it.
     """
+    if not _coded_source(source):
+        return None
     names = touchpoint_names(source, catalogue)
     if any(">" in str(name) for name in names):
         return None
@@ -161,10 +183,13 @@ FROM journey_paths GROUP BY {seg_group}path
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)
-    totals = table.groupby(segs, observed=True)["n_journeys"].transform("sum") if segs else table["n_journeys"].sum()
+    # dropna=False: journeys whose segment value is missing are a segment of their own, not dropped
+    totals = (table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum") if segs
+              else table["n_journeys"].sum())
     table["pct"] = table["n_journeys"] / totals * 100
     table["length"] = table["length"].astype(float)
-    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
+                        else table["pct"].cumsum())
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
@@ -200,6 +225,12 @@ def top_variants(
     DataFrame
         The columns of :func:`variants`, ``cum_pct`` counted again over the kept rows.
 
+    Raises
+    ------
+    CJMDataError
+        ``table`` has several rows per path within the ``by`` groups: it was computed with
+        (more) segment columns, which ``by`` must name.
+
     Examples
     --------
     >>> ev = pd.DataFrame({"customer_id": list("aabbcd"),
@@ -220,14 +251,27 @@ def top_variants(
     if (table["path"] == OTHER_LABEL).any():
         raise CJMConfigError(f"{where}: `table` already has an {OTHER_LABEL!r} row; pass the result of "
                              "variants() without `top`.")
+    # a table computed with by= has one row per (segment, path): ranked without its segments the
+    # top would mix them and the shares (of each segment) would no longer add up
+    repeated = table.duplicated([*segs, "path"], keep=False)
+    if repeated.any():
+        candidates = [str(c) for c in table.columns if c not in {*segs, *_VARIANT_COLUMNS}]
+        within = f" within by={segs!r}" if segs else ""
+        raise CJMDataError(
+            f"{where}: table has several rows per path{within}: pass by=[...] with the segment columns it "
+            f"was computed with (candidates: {candidates!r}).",
+            column="path", rows=list(table.index[repeated]), values=list(table.loc[repeated, "path"]),
+            fix=f"top_variants(table, {top!r}, by={[*segs, *candidates]!r}) — the `by` of the variants() call.")
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)
-    rank = table.groupby(segs, observed=True).cumcount() if segs else pd.Series(np.arange(len(table)))
+    # dropna=False throughout: a missing segment value is a segment of its own (as in variants())
+    rank = table.groupby(segs, observed=True, dropna=False).cumcount() if segs else pd.Series(np.arange(len(table)))
     keep = table[rank < top]
     rest = table[rank >= top]
     if other and len(rest):
         if segs:
-            bucket = rest.groupby(segs, observed=True).apply(_merge_rest, include_groups=False).reset_index()
+            bucket = (rest.groupby(segs, observed=True, dropna=False)
+                      .apply(_merge_rest, include_groups=False).reset_index())
         else:
             bucket = _merge_rest(rest).to_frame().T
         bucket["path"] = OTHER_LABEL
@@ -236,7 +280,8 @@ def top_variants(
         table = table.sort_values(segs, kind="stable").reset_index(drop=True) if segs else table
     else:
         table = keep.reset_index(drop=True)
-    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
+                        else table["pct"].cumsum())
     out = table[[*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate",
                  "median_duration_s"]].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
@@ -311,7 +356,8 @@ SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}pa
     segs = list(spec.segments)
     table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
                               kind="stable").reset_index(drop=True)
-    totals = table.groupby(segs, observed=True)["n_journeys"].transform("sum") if segs else table["n_journeys"].sum()
+    totals = (table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum") if segs
+              else table["n_journeys"].sum())
     table["pct"] = table["n_journeys"] / totals * 100
     table["n_journeys"] = table["n_journeys"].astype("int64")
     return table[[*segs, "path", "n_journeys", "pct"]]
@@ -344,10 +390,11 @@ SELECT {seg_group}length, count(*) AS n_journeys FROM lens GROUP BY {seg_group}l
     table = run_sql(sql, source, touchpoints=cat)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "length"], kind="stable").reset_index(drop=True)
-    grp = table.groupby(segs, observed=True)["n_journeys"] if segs else None
+    grp = table.groupby(segs, observed=True, dropna=False)["n_journeys"] if segs else None
     totals = grp.transform("sum") if segs else table["n_journeys"].sum()
     table["pct"] = table["n_journeys"] / totals * 100
-    table["cum_pct"] = table.groupby(segs, observed=True)["pct"].cumsum() if segs else table["pct"].cumsum()
+    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
+                        else table["pct"].cumsum())
     table["length"] = table["length"].astype("int64")
     table["n_journeys"] = table["n_journeys"].astype("int64")
     return table

@@ -108,6 +108,85 @@ def test_top_variants_cut_a_computed_table_as_variants_top_does():
         top_variants(by_channel, 5, by="chanel")
 
 
+def test_missing_segment_values_are_a_segment_of_their_own():
+    """Journeys whose segment value is missing are counted (one NaN segment), not dropped."""
+    from cjm_lab.journeys import top_variants
+    from cjm_lab.sample import make_sample
+
+    ev = make_sample(customers=600, seed=5).events.copy()
+    no_channel = ev["customer_id"].drop_duplicates().iloc[::4]
+    ev.loc[ev["customer_id"].isin(no_channel), "channel"] = np.nan
+    n_journeys = ev["customer_id"].nunique()
+    v = variants(ev, by="channel")
+    assert v["channel"].isna().any() and v["n_journeys"].sum() == n_journeys
+    assert v[["pct", "cum_pct"]].notna().all().all()
+    assert v.groupby("channel", dropna=False)["pct"].sum().to_numpy() == pytest.approx(100)
+    missing = v[v["channel"].isna()]
+    assert missing["cum_pct"].iloc[-1] == pytest.approx(100)
+    for k, other in ((1, True), (3, True), (3, False), (len(v) + 5, True)):
+        cut = top_variants(v, k, by="channel", other=other)
+        pd.testing.assert_frame_equal(cut, variants(ev, by="channel", top=k, other=other))
+        assert cut["channel"].isna().any() and cut[["pct", "cum_pct"]].notna().all().all()
+        if other:
+            assert cut["n_journeys"].sum() == n_journeys
+            assert cut.loc[cut["channel"].isna(), "n_journeys"].sum() == missing["n_journeys"].sum()
+    cut = top_variants(v, 2, by="channel")
+    assert cut.loc[cut["channel"].isna(), "path"].tolist()[-1] == "(other)"
+    for side in ("prefix", "suffix"):
+        parts = path_parts(ev, n=2, side=side, by="channel")
+        assert parts["n_journeys"].sum() == n_journeys and parts["pct"].notna().all()
+    lengths = path_lengths(ev, by="channel")
+    assert lengths["n_journeys"].sum() == n_journeys and lengths[["pct", "cum_pct"]].notna().all().all()
+
+
+def test_top_variants_refuses_a_segmented_table_without_its_segments():
+    """A table computed with by= cut without by would rank across segments: refused, naming the columns."""
+    from cjm_lab.journeys import top_variants
+
+    ev = log([("a", "2025-01-01 10:00", "Ad", "web"), ("a", "2025-01-01 10:05", "Shop", "web"),
+              ("b", "2025-01-01 11:00", "Ad", "store"), ("b", "2025-01-01 11:30", "Shop", "store"),
+              ("c", "2025-01-01 12:00", "Shop", "store"),
+              ("d", "2025-01-01 13:00", "Ad", "web"), ("d", "2025-01-01 13:05", "Shop", "web")]
+             ).rename(columns={"x0": "channel"})
+    ev["region"] = ["n", "n", "s", "s", "s", "s", "s"]
+    by_channel = variants(ev, by="channel")
+    with pytest.raises(CJMDataError, match=r"several rows per path: pass by=\[\.\.\.\].*'channel'") as err:
+        top_variants(by_channel, 1)
+    assert err.value.column == "path" and err.value.values == ["Ad > Shop", "Ad > Shop"]
+    assert "by=['channel']" in err.value.fix
+    by_both = variants(ev, by=["region", "channel"])
+    with pytest.raises(CJMDataError, match=r"within by=\['channel'\].*candidates: \['region'\]"):
+        top_variants(by_both, 1, by="channel")
+    pd.testing.assert_frame_equal(top_variants(by_channel, 1, by="channel"), variants(ev, by="channel", top=1))
+    pd.testing.assert_frame_equal(top_variants(by_both, 1, by=["region", "channel"]),
+                                  variants(ev, by=["region", "channel"], top=1))
+
+
+def test_paths_are_coded_only_where_the_names_come_free(shop, tmp_path, monkeypatch):
+    """DataFrames and Parquet aggregate coded paths; CSV files pay no extra DISTINCT pass; same results."""
+    import cjm_lab.journeys.paths as paths_module
+    from cjm_lab.journeys.engine import as_source
+
+    calls = []
+    names = paths_module.touchpoint_names
+    monkeypatch.setattr(paths_module, "touchpoint_names", lambda *a, **k: calls.append(a[0].kind) or names(*a, **k))
+    cat = load_touchpoints(pd.DataFrame({"touchpoint": ["Ad", "Shop", "Buy"],
+                                         "stage": ["research", "comparison", "purchase"]}))
+    shop.to_parquet(tmp_path / "events.parquet")
+    shop.to_csv(tmp_path / "events.csv", index=False)
+    want = variants(shop, conversions=["Buy"])
+    want_parts = path_parts(shop, n=2, side="suffix")
+    for src, coded in ((shop, True), (str(tmp_path / "events.parquet"), True), (str(tmp_path / "events.csv"), False)):
+        calls.clear()
+        pd.testing.assert_frame_equal(variants(src, conversions=["Buy"]), want)
+        pd.testing.assert_frame_equal(path_parts(src, n=2, side="suffix"), want_parts)
+        pd.testing.assert_frame_equal(variants(src, touchpoints=cat, conversions=["Buy"]), want)
+        assert len(calls) == (3 if coded else 0), (src, calls)
+        source = as_source(src, where="test")
+        assert (paths_module._path_codes(source, cat) is not None) is coded
+        assert (paths_module._path_codes(source, None) is not None) is coded
+
+
 def test_prefixes_suffixes_lengths(shop):
     assert path_parts(shop, n=2)["path"].tolist() == ["Ad > Shop", "Shop"]
     assert path_parts(shop, n=1, side="suffix").set_index("path")["n_journeys"].to_dict() == {"Buy": 2, "Shop": 2}

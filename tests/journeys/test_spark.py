@@ -122,6 +122,22 @@ def test_variants_paths_and_lengths(events, sevents):
     both(lambda e: jm.path_lengths(e, by="persona"), events, sevents)
 
 
+def test_spark_paths_aggregate_the_names_without_a_distinct_pass(monkeypatch, sample, events, sevents):
+    """Coding the touchpoints would cost Spark a full DISTINCT pass per call: the names are aggregated."""
+    import cjm_lab.journeys.paths as paths_module
+    from cjm_lab.journeys.engine import as_source
+
+    source = as_source(sevents, where="test")
+    assert paths_module._path_codes(source, None) is None
+    assert paths_module._path_codes(source, sample.touchpoints) is None
+    calls = []
+    names = paths_module.touchpoint_names
+    monkeypatch.setattr(paths_module, "touchpoint_names", lambda *a, **k: calls.append(a[0].kind) or names(*a, **k))
+    both(lambda e: jm.variants(e, touchpoints=sample.touchpoints, top=10), events, sevents)
+    both(lambda e: jm.path_parts(e, n=3, by="persona"), events, sevents)
+    assert calls == ["dataframe", "dataframe"]  # the DataFrame runs coded, Spark never asks
+
+
 def test_transitions_with_nearest_rank_times(events, sevents):
     a, _ = both(jm.transitions, events, sevents)
     # the times are the nearest-rank quantiles: the value at rank ceil(q * n) of the sorted waits

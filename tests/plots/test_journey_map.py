@@ -45,6 +45,42 @@ def test_map_reuses_a_computed_pain_point_table(sample):
     pd.testing.assert_frame_equal(reused.stages, fresh.stages)
     with pytest.raises(CJMError, match="rank"):
         journey_map_data(sample.events, pain=pain.drop(columns="rank"), **kw)
+    assert pain.attrs["cjm_pain_points"] == {"by": None, "level": "touchpoint", "language": "de", "alpha": 0.05}
+
+
+def test_map_refuses_a_pain_point_table_computed_otherwise(sample):
+    """A table ranked with another by/level/language/alpha would give a wrong map: refused, with the fix."""
+    from cjm_lab.errors import CJMDataError
+    from cjm_lab.journeys import pain_points
+
+    kw = {"touchpoints": sample.touchpoints, "survey": sample.survey}
+    ev = sample.events.merge(sample.personas, on="customer_id")
+    pain = pain_points(ev, **kw)
+    for call, mismatch in (({"language": "de"}, "language='en'.*language='de'"),
+                           ({"alpha": 0.01}, "alpha=0.05.*alpha=0.01"),
+                           ({"by": "persona"}, "by=None.*by='persona'")):
+        with pytest.raises(CJMConfigError, match=f"computed with {mismatch}.*Fix: pass the table of pain_points"):
+            journey_map_data(ev, pain=pain, **kw, **call)
+    stages = pain_points(ev, level="stage", **kw)
+    with pytest.raises(CJMConfigError, match="level='stage'.*level='touchpoint'"):
+        journey_map_data(ev, pain=stages, **kw)
+    per_persona = pain_points(ev, by="persona", **kw)
+    assert per_persona.attrs["cjm_pain_points"]["by"] == "persona"
+    with pytest.raises(CJMConfigError, match="by='persona'.*by=None"):
+        journey_map_data(ev, pain=per_persona, **kw)
+    # without the record (a table rebuilt by hand, or saved and read back) duplicates still stop it
+    bare = per_persona.copy()
+    bare.attrs = {}
+    with pytest.raises(CJMDataError, match="several rows per 'touchpoint'") as err:
+        journey_map_data(ev, pain=bare, **kw)
+    assert err.value.column == "touchpoint" and "same `by`" in err.value.fix
+    with pytest.raises(CJMDataError, match="several rows per 'persona' and 'touchpoint'"):
+        journey_map_data(ev, pain=pd.concat([bare, bare.iloc[:1]]), by="persona", **kw)
+    # the table itself, computed as the map is, is used as it stands (record present or not)
+    mapped = journey_map_data(ev, by="persona", **kw)
+    for table in (per_persona, bare):
+        reused = journey_map_data(ev, pain=table, by="persona", **kw)
+        pd.testing.assert_frame_equal(reused.touchpoints, mapped.touchpoints)
 
 
 def test_structure_and_language(sample):
