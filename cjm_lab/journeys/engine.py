@@ -25,6 +25,7 @@ given, is ``touchpoints``.
 from __future__ import annotations
 
 import atexit
+import functools
 import glob
 import itertools
 import os
@@ -287,8 +288,10 @@ def default_memory_limit() -> int:
     return max(_MIN_MEMORY, min(DEFAULT_MEMORY_LIMIT, ram // 2))
 
 
+@functools.cache
 def _memory_available() -> int | None:
-    """The machine's memory, or the container's limit (cgroup v2 or v1) when that is less."""
+    """The machine's memory, or the container's limit (cgroup v2 or v1) when that is less (read
+    once: every query asks for the default limit)."""
     sizes = []
     try:
         sizes.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
@@ -753,12 +756,9 @@ def run_in_parts(
 def known_touchpoints(source: EventSource) -> set[str] | None:
     """The touchpoint names of the log, for checking names a user passes (None for files,
     which are not scanned for a check)."""
-    if source.frame is not None:
-        return set(source.frame["touchpoint"].dropna().astype(str).unique())
-    if source.kind == "spark":
-        names = run_sql("SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL", source)
-        return set(names["touchpoint"].astype(str))
-    return None
+    if source.kind == "files":
+        return None
+    return {str(name) for name in touchpoint_names(source)}  # the log's names, not a catalogue's
 
 
 def touchpoint_names(source: EventSource, catalogue: pd.DataFrame | None = None) -> list[Any]:
