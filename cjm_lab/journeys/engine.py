@@ -103,6 +103,40 @@ class Dialect:
         """The value of ``expr`` in the row with the largest ``by``."""
         return f"max_by({expr}, {by})" if self.name == "spark" else f"arg_max({expr}, {by})"
 
+    def order_key(self, ts: str, seq: str) -> str:
+        """One comparable value per event that sorts as ``ORDER BY ts, seq NULLS LAST``.
+
+        Analyses that only need "the first event after that one" compare and ``min`` these
+        keys in hash aggregates instead of sorting the journeys in a window.  DuckDB packs the
+        microseconds and the sequence, each shifted by 2⁶³ to be non-negative, into the high and
+        low halves of a UHUGEINT (any timestamp, any BIGINT sequence); Spark makes a struct,
+        which compares field by field.  :meth:`key_micros` reads the
+        microseconds back.
+        """
+        seq_or_last = f"coalesce({seq}, 9223372036854775807)"
+        if self.name == "spark":
+            return f"struct(unix_micros({ts}) AS us, {seq_or_last} AS seq)"
+        return (f"((CAST(CAST(epoch_us({ts}) AS HUGEINT) + 9223372036854775808 AS UHUGEINT) << 64) "
+                f"+ CAST(CAST({seq_or_last} AS HUGEINT) + 9223372036854775808 AS UHUGEINT))")
+
+    def key_micros(self, key: str) -> str:
+        """The microseconds since 1970 of an :meth:`order_key` (a BIGINT)."""
+        if self.name == "spark":
+            return f"{key}.us"
+        return f"CAST(CAST(({key}) >> 64 AS HUGEINT) - 9223372036854775808 AS BIGINT)"
+
+    def collect(self, expr: str, where: str) -> str:
+        """The values of ``expr`` of a group's rows where ``where`` holds, as a list (in no order)."""
+        if self.name == "spark":
+            return f"collect_list({expr}) FILTER (WHERE {where})"
+        return f"list({expr}) FILTER (WHERE {where})"
+
+    def least_where(self, values: str, var: str, cond: str) -> str:
+        """The smallest element ``var`` of the list ``values`` for which ``cond`` holds (NULL if none)."""
+        if self.name == "spark":
+            return f"array_min(filter({values}, {var} -> {cond}))"
+        return f"list_min(list_filter({values}, lambda {var}: {cond}))"
+
     def quantile(self, expr: str, q: float) -> str:
         """Nearest-rank quantile: the value at rank ceil(q·n) of the sorted values."""
         if self.name == "spark":
@@ -384,6 +418,7 @@ def as_source(events: Any, *, where: str) -> EventSource:
                 column="sequence",
                 fix="Load the log with cjm_lab.io.load_events, which makes it from the row order.",
             )
+        _check_sequence(events["sequence"], where)
         return EventSource(frame=events, kind="dataframe")
     if isinstance(events, (str, os.PathLike)):
         text = os.fspath(events)
@@ -404,6 +439,31 @@ def as_source(events: Any, *, where: str) -> EventSource:
     raise CJMConfigError(
         f"{where} takes the events as a DataFrame (from cjm_lab.io.load_events), a Parquet/CSV path, "
         f"a PySpark DataFrame or a (SparkSession, 'table name') pair; got {type(events).__name__}."
+    )
+
+
+#: The sequence types the engines' order keys take whole (a BIGINT, or anything smaller).
+SEQUENCE_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_SEQUENCE_FIX = ("Load the log with cjm_lab.io.load_events, which numbers the events in file and row order, "
+                 "or give 'sequence' whole numbers (64-bit integers) for every event.")
+
+
+def _check_sequence(seq: pd.Series, where: str) -> None:
+    """The sequence of a DataFrame must be whole numbers that fit 64 bits, none missing."""
+    if pd.api.types.is_integer_dtype(seq.dtype) and not seq.hasnans and not (
+            pd.api.types.is_unsigned_integer_dtype(seq.dtype) and len(seq) and seq.max() > 2**63 - 1):
+        return
+    number = pd.to_numeric(seq, errors="coerce")
+    bad = number.isna() | (number % 1 != 0) | (number.abs() > 2**63 - 1)
+    if not bad.any() and pd.api.types.is_numeric_dtype(seq.dtype):
+        return  # e.g. 1.0, 2.0 in a float column: whole numbers all the same
+    if not bad.any():
+        bad = pd.Series(True, index=seq.index)
+    raise CJMDataError(
+        f"{where}: 'sequence' orders events with equal timestamps and must hold whole numbers; "
+        f"{int(bad.sum())} event(s) do not.",
+        column="sequence", rows=list(seq.index[bad.to_numpy()][:5]), values=list(seq[bad.to_numpy()][:5]),
+        fix=_SEQUENCE_FIX,
     )
 
 
@@ -601,14 +661,20 @@ def _register(con: Any, source: EventSource) -> None:
         con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_parquet({listing}, union_by_name = true)")
     else:
         con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM read_csv({listing}, union_by_name = true)")
-    cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM events").fetchall()]
-    missing = [c for c in (*_ROLES, "sequence") if c not in cols]
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE SELECT * FROM events").fetchall()}
+    missing = [c for c in (*_ROLES, "sequence") if c not in types]
     if missing:
         raise CJMDataError(
             f"The event files lack the column(s) {', '.join(map(repr, missing))}.",
             source=files[0],
             fix="Write the files with the contract's column names (customer_id, timestamp, touchpoint, sequence), "
             "e.g. from cjm_lab.io.load_events(...).to_parquet(...).",
+        )
+    if types["sequence"] not in SEQUENCE_TYPES:
+        raise CJMDataError(
+            f"The event files' 'sequence' column is {types['sequence']}; it orders events with equal timestamps "
+            "and must be whole numbers.",
+            column="sequence", source=files[0], fix=_SEQUENCE_FIX,
         )
 
 

@@ -90,61 +90,79 @@ class _Plan:
 
 
 def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[int, int] | None = None) -> str:
-    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step."""
+    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step.
+
+    ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
+    that reached step k, ``t{k}`` its time in epoch seconds; both NULL where the journey did not
+    reach it.  With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of
+    the journey's next event.
+    """
     d = spec.dialect
     segs = list(spec.segments)
-    seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
     # ordered and any-order funnels only compare the order of the steps' own events: the others
-    # are dropped before the events are sorted (exclusions are kept for their check).  Not by
-    # segment: a journey's segment is its first event's, which may be one the filter drops.
+    # are dropped before anything else (exclusions are kept for their check)
     keep = None
-    if plan.mode != "strict" and not dropoffs and not segs:
+    if plan.mode != "strict" and not dropoffs:
         keep = " OR ".join(f"({plan.match(k, plan.node)})" for k in range(plan.k))
         if plan.exclude:
             keep += " OR touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
-    ctes = [f"{journey_ctes(spec, d, keep=keep, bucket=bucket)}", f"n AS (SELECT journey_id, step, t, {plan.node} AS node"
-            + "".join(f", {quote(s)}" for s in segs) + " FROM j)"]
-    win = f" AND t <= f.t0 + {plan.window!r}" if plan.window else ""
+    following = {"next_node": plan.node} if dropoffs else None
+    numbered = plan.mode == "strict"  # the others never sort: they compare order keys
+    carried = "".join(f", {quote(s)}" for s in segs)
+    nxt = ", next_node" if dropoffs else ""
+    ctes = [journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
+            f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, t, {plan.node} AS node{carried}{nxt}"
+            f"{', step' if numbered else ''} FROM j)"]
+
+    def secs(key: str) -> str:
+        return f"{d.key_micros(key)} / 1e6"
+
+    def within(key: str, anchor: str, seconds: float | None) -> str:
+        return f" AND {d.key_micros(key)} <= {d.key_micros(anchor)} + {round(seconds * 1e6)}" if seconds else ""
+
+    def first_of(where: str) -> str:
+        return "".join(f", {d.arg_min(quote(s), 'o')} FILTER (WHERE {where}) AS {quote(s)}" for s in segs)
+
     if plan.mode == "ordered":
-        # Greedy matching, one step at a time: s{k} holds the journeys that reached step k with
-        # the first event of that step after the previous required step (and t0, the window's
-        # anchor).  Each join reads only the journeys still in the funnel and groups by the
-        # journey alone; f puts the steps side by side.
-        ctes.append(f"s0 AS (SELECT journey_id, min(step) AS p0, min(t) AS t0{seg_first} FROM n "
-                    f"WHERE {plan.match(0)} GROUP BY journey_id)")
+        # Greedy matching in one pass over the events, without sorting them: per journey the
+        # first event of step 0 and, for every later step, the list of its events' order keys;
+        # step k is then the smallest key of its list after the previous required step (and
+        # within the windows).  h{k} adds step k; f puts the steps and their times side by side.
+        lists = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(1, plan.k))
+        ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {plan.match(0)}) AS p0"
+                    f"{first_of(plan.match(0))}{lists} FROM n GROUP BY journey_id)")
+        ctes.append("h0 AS (SELECT * FROM g WHERE p0 IS NOT NULL)")
         last_req = 0
         for k in range(1, plan.k):
-            sw = plan.step_windows[k]
-            stepwin = f" AND e.t <= f.t{last_req} + {sw!r}" if sw else ""
-            cond = (f"e.journey_id = f.journey_id AND e.step > f.p{last_req} AND {plan.match(k, 'e.node')}"
-                    f"{win.replace(' t <=', ' e.t <=')}{stepwin}")
-            # a required step is the base of the next ones, which need the window's anchor t0
-            anchor = ", any_value(f.t0) AS t0" if plan.window and k not in plan.optional else ""
-            ctes.append(f"s{k} AS (SELECT f.journey_id, min(e.step) AS p{k}, min(e.t) AS t{k}{anchor} "
-                        f"FROM s{last_req} AS f JOIN n AS e ON {cond} GROUP BY f.journey_id)")
+            cond = (f"x > p{last_req}{within('x', 'p0', plan.window)}"
+                    f"{within('x', f'p{last_req}', plan.step_windows[k])}")
+            ctes.append(f"h{k} AS (SELECT *, {d.least_where(f'l{k}', 'x', cond)} AS p{k} FROM h{k - 1})")
             if k not in plan.optional:
                 last_req = k
-        joined = "s0" + "".join(f" LEFT JOIN s{k} USING (journey_id)" for k in range(1, plan.k))
-        cols = ", ".join(["journey_id", "s0.p0", "s0.t0", *[quote(s) for s in segs],
-                          *[c for k in range(1, plan.k) for c in (f"s{k}.p{k}", f"s{k}.t{k}")]])
-        ctes.append(f"f AS (SELECT {cols} FROM {joined})")
+        cols = ", ".join(["journey_id", *[quote(s) for s in segs],
+                          *[c for k in range(plan.k) for c in (f"p{k}", f"{secs(f'p{k}')} AS t{k}")]])
+        ctes.append(f"f AS (SELECT {cols} FROM h{plan.k - 1})")
     elif plan.mode == "any":
+        # p_start: the first event of any step (the window's anchor); each step's first event,
+        # within the window when there is one
         anym = " OR ".join(f"({plan.match(k)})" for k in range(plan.k))
-        # t_start: the first event of any step (the window's anchor); t0 stays the first step's own time
-        ctes.append(f"a0 AS (SELECT journey_id, min(t) AS t_start, min(step) AS p_start{seg_first} FROM n "
-                    f"WHERE {anym} GROUP BY journey_id)")
-        win_any = win.replace(" t <=", " e.t <=").replace("f.t0", "f.t_start")
-        cols = ", ".join(
-            f"min(CASE WHEN {plan.match(k, 'e.node')}{win_any} THEN e.step END) AS p{k}, "
-            f"min(CASE WHEN {plan.match(k, 'e.node')}{win_any} THEN e.t END) AS t{k}"
-            for k in range(plan.k)
-        )
-        group = ", ".join(f"f.{c}" for c in ["journey_id", "t_start", "p_start", *[quote(s) for s in segs]])
-        ctes.append(f"f AS (SELECT {group}, {cols} FROM a0 AS f JOIN n AS e ON e.journey_id = f.journey_id "
-                    f"GROUP BY {group})")
+        if plan.window:
+            firsts = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(plan.k))
+            steps = ", ".join(
+                f"{d.least_where(f'l{k}', 'x', 'TRUE' + within('x', 'p_start', plan.window))} AS p{k}"
+                for k in range(plan.k))
+        else:
+            firsts = "".join(f", min(o) FILTER (WHERE {plan.match(k)}) AS p{k}" for k in range(plan.k))
+            steps = ", ".join(f"p{k}" for k in range(plan.k))
+        ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {anym}) AS p_start{first_of(anym)}"
+                    f"{firsts} FROM n GROUP BY journey_id)")
+        ctes.append(f"h AS (SELECT journey_id, p_start{carried}, {steps} FROM g WHERE p_start IS NOT NULL)")
+        cols = ", ".join(["journey_id", f"{secs('p_start')} AS t_start", *[quote(s) for s in segs],
+                          *[c for k in range(plan.k) for c in (f"p{k}", f"{secs(f'p{k}')} AS t{k}")]])
+        ctes.append(f"f AS (SELECT {cols} FROM h)")
     else:  # strict: consecutive events
         leads = ", ".join(
-            f"lead(node, {i}) OVER w AS node{i}, lead(t, {i}) OVER w AS tl{i}, lead(step, {i}) OVER w AS pl{i}"
+            f"lead(node, {i}) OVER w AS node{i}, lead(t, {i}) OVER w AS tl{i}, lead(o, {i}) OVER w AS pl{i}"
             for i in range(1, plan.k)
         )
         ctes.append(f"l AS (SELECT *, {leads} FROM n WINDOW w AS (PARTITION BY journey_id ORDER BY step))")
@@ -157,17 +175,17 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             ok.append(f"({plan.match(i, f'node{i}')}{limit})")
             depth_terms.append("CASE WHEN " + " AND ".join(ok) + " THEN 1 ELSE 0 END")
         depth = "1 + " + " + ".join(depth_terms)
-        struct = ", ".join(["step AS p0", "t AS t0"]
+        struct = ", ".join(["o AS p0", "t AS t0"]
                            + [x for i in range(1, plan.k) for x in (f"pl{i} AS p{i}", f"tl{i} AS t{i}")])
-        ctes.append(f"o AS (SELECT journey_id, step, {depth} AS depth, {struct}"
-                    + "".join(f", {quote(s)}" for s in segs) + f" FROM l WHERE {plan.match(0)})")
+        ctes.append(f"dp AS (SELECT journey_id, step, {depth} AS depth, {struct}{carried} FROM l "
+                    f"WHERE {plan.match(0)})")
         best = ", ".join(
             f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}, "
             f"{d.arg_max(f'CASE WHEN depth > {i} THEN t{i} END', 'depth * 1e12 - step')} AS t{i}"
             for i in range(plan.k)
         )
         seg_best = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
-        ctes.append(f"f AS (SELECT journey_id, {best}{seg_best} FROM o GROUP BY journey_id)")
+        ctes.append(f"f AS (SELECT journey_id, {best}{seg_best} FROM dp GROUP BY journey_id)")
     if plan.exclude:
         excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
         first = "f.t_start" if plan.mode == "any" else "f.t0"
@@ -260,29 +278,34 @@ def funnel(
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
     required = plan.required()
-    selects = []
+    def us(k: int) -> str:  # the microseconds of the event that reached step k (exact differences)
+        return spec.dialect.key_micros(f"p{k}")
+
+    gaps, reached = [], []
     for k in range(plan.k):
         prev_req = max([r for r in required if r < k], default=None)
-        gap = f"t{k} - t{prev_req}" if prev_req is not None else "NULL"
-        reached = f"p{k}"
+        gap = f"({us(k)} - {us(prev_req)}) / 1e6" if prev_req is not None else "CAST(NULL AS DOUBLE)"
+        done = f"p{k} IS NOT NULL"
         if plan.mode == "any":
             # in any order: step k is reached when steps 1..k all happened; the time is how long
             # the first k steps took from the first of them to the last
             done = " AND ".join(f"p{i} IS NOT NULL" for i in range(k + 1))
-            reached = f"CASE WHEN {done} THEN 1 END"
-            times = ", ".join(f"t{i}" for i in range(k + 1))
-            gap = f"CASE WHEN {done} THEN greatest({times}) - least({times}) END" if k else "NULL"
-        # per step: the journeys that reached it and their times, counted per distinct time so
-        # that the customers can run in hash buckets (under a memory limit) whose counts add up
-        selects.append(
-            f"SELECT {seg_cols}step_no, gap, count(r) AS n_reached, count(*) AS n_rows FROM (SELECT {seg_cols}"
-            f"{k + 1} AS step_no, {gap if prev_req is not None else 'CAST(NULL AS DOUBLE)'} AS gap, {reached} AS r "
-            f"FROM ff) AS s{k} GROUP BY {seg_cols}step_no, gap"
-        )
+            times = ", ".join(us(i) for i in range(k + 1))
+            gap = f"CASE WHEN {done} THEN (greatest({times}) - least({times})) / 1e6 END" if k else gap
+        gaps.append(f"WHEN {k + 1} THEN {gap}")
+        reached.append(f"WHEN {k + 1} THEN CASE WHEN {done} THEN 1 END")
+    # per step: the journeys that reached it and their times, counted per distinct time so that
+    # the customers can run in hash buckets (under a memory limit) whose counts add up.  The
+    # journeys are read once, beside the list of step numbers.
+    numbers = ", ".join(f"({k + 1})" for k in range(plan.k))
+    per_step = (
+        f"SELECT {seg_cols}step_no, gap, count(r) AS n_reached, count(*) AS n_rows FROM (SELECT {seg_cols}"
+        f"s.step_no, CASE s.step_no {' '.join(gaps)} END AS gap, CASE s.step_no {' '.join(reached)} END AS r "
+        f"FROM ff CROSS JOIN (VALUES {numbers}) AS s (step_no)) AS st GROUP BY {seg_cols}step_no, gap"
+    )
 
     def part(bucket: tuple[int, int] | None) -> str:
-        return (f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n"
-                + "\nUNION ALL\n".join(selects))
+        return f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n{per_step}"
 
     sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
                             {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"), weight="n_rows")
@@ -304,57 +327,54 @@ def funnel(
 
 def _finish(table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float,
             n_excl: pd.DataFrame | None) -> pd.DataFrame:
-    table = table.sort_values([*segs, "step_no"], kind="stable").reset_index(drop=True)
-    table["n_reached"] = table["n_reached"].astype("int64")
-    table["step"] = [plan.labels[i - 1] for i in table["step_no"]]
-    table["optional"] = [(i - 1) in plan.optional for i in table["step_no"]]
-    groups = [g for _, g in table.groupby(segs, observed=True, sort=False)] if segs else [table]
-    out = []
+    """The funnel table from the counts and times per (segment, step): every segment has a row
+    per step, so the counts form a segments × steps matrix."""
+    table = table.sort_values([*segs, "step_no"], kind="stable", ignore_index=True)
+    n = table["n_reached"].to_numpy(dtype=float).reshape(-1, plan.k)
     required = plan.required()
-    for g in groups:
-        g = g.copy()
-        start = g["n_reached"].iloc[0]
-        prev_counts = []
-        for i in g["step_no"]:
-            k = i - 1
-            prev_req = max([r for r in required if r < k], default=None)
-            prev_counts.append(g["n_reached"].iloc[prev_req] if prev_req is not None else start)
-        prev = np.array(prev_counts, dtype=float)
-        n = g["n_reached"].to_numpy(dtype=float)
-        g["pct_of_start"] = n / start * 100 if start else np.nan
-        g["ci_low"], g["ci_high"] = wilson_interval(n, np.full_like(n, start), confidence)
-        g["pct_of_previous"] = np.where(prev > 0, n / np.where(prev > 0, prev, 1) * 100, np.nan)
-        g["prev_ci_low"], g["prev_ci_high"] = wilson_interval(n, prev, confidence)
-        g["n_dropped"] = np.where(g["optional"], 0, prev - n).astype("int64")
-        g["drop_off_pct"] = np.where(g["optional"] | (prev == 0), np.nan if len(prev) else 0,
-                                     (prev - n) / np.where(prev > 0, prev, 1) * 100)
-        out.append(g)
-    table = pd.concat(out, ignore_index=True)
-    table["p_value"] = np.nan
-    if segs:
-        for i in range(2, plan.k + 1):
-            rows = table[table["step_no"] == i]
-            prev_rows = table[table["step_no"] == i - 1]
-            conv = rows["n_reached"].to_numpy()
-            base = prev_rows["n_reached"].to_numpy()
-            if (i - 1) in plan.optional or len(conv) < 2:
+    prev_step = [max([r for r in required if r < k], default=0) for k in range(plan.k)]
+    start, prev = n[:, [0] * plan.k], n[:, prev_step]  # the first step's base is itself
+    optional = np.array([k in plan.optional for k in range(plan.k)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct_of_start = np.where(start > 0, n / start * 100, np.nan)
+        pct_of_previous = np.where(prev > 0, n / prev * 100, np.nan)
+        drop_off_pct = np.where(optional | (prev == 0), np.nan, (prev - n) / prev * 100)
+    ci_low, ci_high = wilson_interval(n, start, confidence)
+    prev_ci_low, prev_ci_high = wilson_interval(n, prev, confidence)
+    p_value = np.full(n.shape, np.nan)
+    if segs:  # per step: does the conversion from the previous step differ between the segments?
+        for k in range(1, plan.k):
+            if k in plan.optional:
                 continue
-            contingency = np.vstack([conv, np.maximum(base - conv, 0)])
+            contingency = np.vstack([n[:, k], np.maximum(prev[:, k] - n[:, k], 0)])
             keep = contingency.sum(axis=0) > 0
             if keep.sum() >= 2 and (contingency[:, keep].sum(axis=1) > 0).all():
-                p = stats.chi2_contingency(contingency[:, keep], correction=False).pvalue
-                table.loc[rows.index, "p_value"] = p
+                p_value[:, k] = stats.chi2_contingency(contingency[:, keep], correction=False).pvalue
+    step_no = table["step_no"].to_numpy()
+    out = pd.DataFrame({
+        **{s: table[s] for s in segs},
+        "step_no": step_no,
+        "step": np.asarray(plan.labels, dtype=object)[step_no - 1],
+        "optional": optional[step_no - 1],
+        "n_reached": n.ravel().astype("int64"),
+        "pct_of_start": pct_of_start.ravel(), "ci_low": ci_low.ravel(), "ci_high": ci_high.ravel(),
+        "pct_of_previous": pct_of_previous.ravel(), "prev_ci_low": prev_ci_low.ravel(),
+        "prev_ci_high": prev_ci_high.ravel(),
+        "n_dropped": np.where(optional, 0, prev - n).ravel().astype("int64"),
+        "drop_off_pct": drop_off_pct.ravel(),
+        "median_time_s": table["median_time_s"].to_numpy(dtype=float),
+        "p95_time_s": table["p95_time_s"].to_numpy(dtype=float),
+        "p_value": p_value.ravel(),
+        "n_excluded": 0,
+    })
     if n_excl is not None and len(n_excl):
-        table = table.merge(n_excl, on=segs, how="left") if segs else table.assign(n_excluded=int(n_excl.iloc[0, 0]))
-        table["n_excluded"] = table["n_excluded"].fillna(0).astype("int64")
-    else:
-        table["n_excluded"] = 0
-    for col in ("median_time_s", "p95_time_s"):
-        table[col] = table[col].astype(float)
-    cols = [*segs, "step_no", "step", "optional", "n_reached", "pct_of_start", "ci_low", "ci_high",
-            "pct_of_previous", "prev_ci_low", "prev_ci_high", "n_dropped", "drop_off_pct", "median_time_s",
-            "p95_time_s", "p_value", "n_excluded"]
-    return table[cols]
+        if segs:
+            cols = list(out.columns)
+            out = out.drop(columns="n_excluded").merge(n_excl, on=segs, how="left")[cols]
+            out["n_excluded"] = out["n_excluded"].fillna(0).astype("int64")
+        else:
+            out["n_excluded"] = int(n_excl.iloc[0, 0])
+    return out
 
 
 def funnel_dropoffs(
@@ -398,9 +418,9 @@ def funnel_dropoffs(
     selects = []
     for k in range(plan.k - 1):
         selects.append(
-            f"SELECT {k + 1} AS step_no, coalesce(e.node, '{EXIT}') AS next_touchpoint, count(*) AS n_journeys "
-            f"FROM f LEFT JOIN n AS e ON e.journey_id = f.journey_id AND e.step = f.p{k} + 1 "
-            f"WHERE f.p{k} IS NOT NULL AND f.p{k + 1} IS NULL GROUP BY 1, 2"
+            f"SELECT {k + 1} AS step_no, coalesce(e.next_node, '{EXIT}') AS next_touchpoint, count(*) AS n_journeys "
+            f"FROM f JOIN n AS e ON e.journey_id = f.journey_id AND e.o = f.p{k} "
+            f"WHERE f.p{k + 1} IS NULL GROUP BY 1, 2"
         )
     sql = f"WITH {_frontier_sql(plan, spec, dropoffs=True)}\n" + "\nUNION ALL\n".join(selects)
     table = run_sql(sql, source, touchpoints=cat)

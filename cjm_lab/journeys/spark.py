@@ -87,6 +87,14 @@ def events_frame(events: Any, *, where: str) -> Any:
             "F.monotonically_increasing_id() in the file's row order, or write the log with "
             "cjm_lab.io.load_events(...) first.",
         )
+    if column_type(frame, "sequence") not in ("byte", "short", "integer", "long"):
+        raise CJMDataError(
+            f"{where}: 'sequence' is a {column_type(frame, 'sequence')} column; it orders events with equal "
+            "timestamps and must be whole numbers.",
+            column="sequence",
+            fix="Cast it to a LONG (whole numbers), e.g. F.col('sequence').cast('long'), or make it with "
+            "F.monotonically_increasing_id() in the file's row order.",
+        )
     kind = column_type(frame, "timestamp")
     if kind != "timestamp":
         hint = ("Naive timestamps are ambiguous: convert them with "

@@ -276,6 +276,26 @@ def test_funnel_dropoffs_and_segments():
     assert out["p_value"].notna().sum() == 2
 
 
+def test_funnel_order_on_equal_times_and_at_the_ends_of_the_calendar():
+    """The funnel compares order keys packed from the timestamp and the sequence: equal times
+    follow the sequence (whatever its range), and dates before 1970 or in year 9999 still order."""
+    big = 2**63 - 1
+    ev = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "c", "c", "c"],
+        "timestamp": pd.to_datetime(["2025-01-01 10:00"] * 3 + ["1965-03-01 08:00", "1965-03-01 08:00:00.000001",
+                                    "9999-12-31 23:59:58", "9999-12-31 23:59:59", "9999-12-31 23:59:59"],
+                                    utc=True, format="ISO8601").as_unit("us"),
+        "touchpoint": ["Cart", "Web", "Cart", "Web", "Cart", "Web", "Pay", "Cart"],
+        # a: Cart, Web, Cart by sequence (-big < 0 < big); c: Cart comes after Pay at the same second
+        "sequence": [-big, 0, big, 5, 4, 1, 2, 3],
+    })
+    out = funnel(ev, steps=["Web", "Cart", "Pay"], dedupe=False)
+    assert out["n_reached"].tolist() == [3, 3, 0]
+    # Web -> Cart took a: 0 s, b: 1 µs, c: 1 s; exact to the microsecond (nearest rank 2 and 3 of 3)
+    assert out[["median_time_s", "p95_time_s"]].iloc[1].tolist() == [1e-6, 1.0]
+    assert funnel(ev, steps=["Web", "Pay", "Cart"], dedupe=False)["n_reached"].tolist() == [3, 1, 1]
+
+
 def test_funnel_bad_input():
     ev = log(FUNNEL_LOG)
     with pytest.raises(CJMConfigError, match="at least two steps"):

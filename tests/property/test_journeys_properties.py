@@ -4,10 +4,11 @@ the project's error."""
 
 from __future__ import annotations
 
+import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cjm_lab.errors import CJMError
@@ -99,6 +100,76 @@ def test_funnel_counts_never_rise(ev, data):
     ok = out["n_reached"] > 0
     assert ((out["ci_low"] <= out["pct_of_start"] + 1e-9) & (out["pct_of_start"] <= out["ci_high"] + 1e-9))[ok].all()
     assert (out["n_dropped"] >= 0).all()
+
+
+def _greedy_funnel(journeys: pd.DataFrame, steps, mode, window, step_windows, optional):
+    """Per journey and step, the time (s) of the event that reached it, by walking each journey."""
+    out = []
+    for _, grp in journeys.sort_values(["journey_id", "step"]).groupby("journey_id"):
+        t = (grp["timestamp"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().tolist()
+        nodes = grp["touchpoint"].tolist()
+        hits = [None] * len(steps)
+        if mode == "ordered":
+            pos, last = {}, 0
+            for k, step in enumerate(steps):
+                if k and last not in pos:
+                    break
+                after = pos[last] if k else -1
+                for i in range(after + 1, len(nodes)):
+                    if nodes[i] != step or (k and window and t[i] > t[pos[0]] + window):
+                        continue
+                    if k and step_windows[k] and t[i] > t[pos[last]] + step_windows[k]:
+                        continue
+                    pos[k] = i
+                    break
+                if k not in optional:
+                    last = k
+            hits = [t[pos[k]] if k in pos else None for k in range(len(steps))]
+        else:  # any order: each step's first event, within the window from the first of them
+            firsts = [i for i, node in enumerate(nodes) if node in steps]
+            if firsts:
+                t0 = t[firsts[0]]
+                for k, step in enumerate(steps):
+                    i = next((i for i, node in enumerate(nodes) if node == step), None)
+                    if i is not None and (not window or t[i] <= t0 + window):
+                        hits[k] = t[i]
+        out.append(hits)
+    return out
+
+
+@settings(max_examples=60)
+@given(logs(), st.data())
+def test_funnel_matches_walking_each_journey(ev, data):
+    """The SQL funnel (order keys, no sort) equals a walk through each sorted journey: counts and
+    the nearest-rank median of the times from the previous required step."""
+    present = list(dict.fromkeys(ev["touchpoint"]))
+    steps = data.draw(st.lists(st.sampled_from(present), min_size=2, max_size=4))
+    mode = data.draw(st.sampled_from(["ordered", "any"]))
+    window = data.draw(st.sampled_from([None, 86400.0, 3 * 86400.0]))
+    step_windows, optional = [None] * len(steps), set()
+    if mode == "ordered":
+        step_windows = [None] + data.draw(st.lists(st.sampled_from([None, 3600.0, 86400.0]),
+                                                   min_size=len(steps) - 1, max_size=len(steps) - 1))
+        if len(steps) > 2 and data.draw(st.booleans()):
+            optional = {1}
+    out = funnel(ev, steps=steps, mode=mode, window=window, step_windows=step_windows, optional=sorted(optional))
+    hits = _greedy_funnel(build_journeys(ev), steps, mode, window, step_windows, optional)
+    started = [h for h in hits if (h[0] is not None if mode == "ordered" else any(x is not None for x in h))]
+    required = [k for k in range(len(steps)) if k not in optional]
+    for k in range(len(steps)):
+        if mode == "ordered":
+            reached = [h for h in started if h[k] is not None]
+            prev = max([r for r in required if r < k], default=None)
+            gaps = sorted(h[k] - h[prev] for h in reached) if prev is not None else []
+        else:
+            reached = [h for h in started if all(x is not None for x in h[:k + 1])]
+            gaps = sorted(max(h[:k + 1]) - min(h[:k + 1]) for h in reached) if k else []
+        assert out["n_reached"].iloc[k] == len(reached), (k, out)
+        median = gaps[math.ceil(0.5 * len(gaps)) - 1] if gaps else None
+        if median is None:
+            assert np.isnan(out["median_time_s"].iloc[k])
+        else:
+            assert out["median_time_s"].iloc[k] == pytest.approx(median, abs=1e-6)
 
 
 @given(logs())
