@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,6 +85,11 @@ class _Plan:
 
     def match(self, k: int, col: str = "node") -> str:
         return f"{col} IN (" + ", ".join(literal(m) for m in self.members[k]) + ")"
+
+    def disjoint(self) -> bool:
+        """Whether no touchpoint (or stage) belongs to two steps."""
+        names = [name for step in self.members for name in step]
+        return len(names) == len(set(names))
 
     def required(self) -> list[int]:
         return [k for k in range(self.k) if k not in self.optional]
@@ -274,6 +280,11 @@ def funnel(
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
+    if spec.dedupe and plan.mode != "strict" and plan.disjoint():
+        # An exact duplicate (same customer, time and touchpoint) comes after its original and
+        # can only match the original's step, whose first event is the original: de-duplicating
+        # changes nothing and would cost a window over all events.
+        spec = dataclasses.replace(spec, dedupe=False)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
