@@ -107,23 +107,23 @@ class Dialect:
         """One comparable value per event that sorts as ``ORDER BY ts, seq NULLS LAST``.
 
         Analyses that only need "the first event after that one" compare and ``min`` these
-        keys in hash aggregates instead of sorting the journeys in a window.  DuckDB packs the
-        microseconds and the sequence, each shifted by 2⁶³ to be non-negative, into the high and
-        low halves of a UHUGEINT (any timestamp, any BIGINT sequence); Spark makes a struct,
-        which compares field by field.  :meth:`key_micros` reads the
+        keys in hash aggregates instead of sorting the journeys in a window.  DuckDB packs them
+        into a HUGEINT, microseconds × 2⁶⁴ + sequence + 2⁶³ (any timestamp and any BIGINT
+        sequence fit, and ``key >> 64``, an arithmetic shift, gives the microseconds back);
+        Spark makes a struct, which compares field by field.  :meth:`key_micros` reads the
         microseconds back.
         """
         seq_or_last = f"coalesce({seq}, 9223372036854775807)"
         if self.name == "spark":
             return f"struct(unix_micros({ts}) AS us, {seq_or_last} AS seq)"
-        return (f"((CAST(CAST(epoch_us({ts}) AS HUGEINT) + 9223372036854775808 AS UHUGEINT) << 64) "
-                f"+ CAST(CAST({seq_or_last} AS HUGEINT) + 9223372036854775808 AS UHUGEINT))")
+        return (f"(CAST(epoch_us({ts}) AS HUGEINT) * 18446744073709551616 + CAST({seq_or_last} AS HUGEINT) "
+                f"+ 9223372036854775808)")
 
     def key_micros(self, key: str) -> str:
         """The microseconds since 1970 of an :meth:`order_key` (a BIGINT)."""
         if self.name == "spark":
             return f"{key}.us"
-        return f"CAST(CAST(({key}) >> 64 AS HUGEINT) - 9223372036854775808 AS BIGINT)"
+        return f"CAST(({key}) >> 64 AS BIGINT)"
 
     def collect(self, expr: str, where: str) -> str:
         """The values of ``expr`` of a group's rows where ``where`` holds, as a list (in no order)."""

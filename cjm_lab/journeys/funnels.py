@@ -120,8 +120,8 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, t, {plan.node} AS node{carried}{nxt}"
             f"{', step' if numbered else ''} FROM j)"]
 
-    def secs(key: str) -> str:
-        return f"{d.key_micros(key)} / 1e6"
+    def times(key: str, k: int | str) -> str:  # microseconds (exact differences) and epoch seconds
+        return f"{d.key_micros(key)} AS us{k}, {d.key_micros(key)} / 1e6 AS t{k}"
 
     def within(key: str, anchor: str, seconds: float | None) -> str:
         return f" AND {d.key_micros(key)} <= {d.key_micros(anchor)} + {round(seconds * 1e6)}" if seconds else ""
@@ -146,7 +146,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             if k not in plan.optional:
                 last_req = k
         cols = ", ".join(["journey_id", *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", f"{secs(f'p{k}')} AS t{k}")]])
+                          *[c for k in range(plan.k) for c in (f"p{k}", times(f"p{k}", k))]])
         ctes.append(f"f AS (SELECT {cols} FROM h{plan.k - 1})")
     elif plan.mode == "any":
         # p_start: the first event of any step (the window's anchor); each step's first event,
@@ -163,8 +163,8 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
         ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {anym}) AS p_start{first_of(anym)}"
                     f"{firsts} FROM n GROUP BY journey_id)")
         ctes.append(f"h AS (SELECT journey_id, p_start{carried}, {steps} FROM g WHERE p_start IS NOT NULL)")
-        cols = ", ".join(["journey_id", f"{secs('p_start')} AS t_start", *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", f"{secs(f'p{k}')} AS t{k}")]])
+        cols = ", ".join(["journey_id", times("p_start", "_start"), *[quote(s) for s in segs],
+                          *[c for k in range(plan.k) for c in (f"p{k}", times(f"p{k}", k))]])
         ctes.append(f"f AS (SELECT {cols} FROM h)")
     else:  # strict: consecutive events
         leads = ", ".join(
@@ -191,7 +191,9 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             for i in range(plan.k)
         )
         seg_best = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
-        ctes.append(f"f AS (SELECT journey_id, {best}{seg_best} FROM dp GROUP BY journey_id)")
+        ctes.append(f"fs AS (SELECT journey_id, {best}{seg_best} FROM dp GROUP BY journey_id)")
+        micros = ", ".join(f"{d.key_micros(f'p{i}')} AS us{i}" for i in range(plan.k))
+        ctes.append(f"f AS (SELECT *, {micros} FROM fs)")
     if plan.exclude:
         excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
         first = "f.t_start" if plan.mode == "any" else "f.t0"
@@ -289,19 +291,16 @@ def funnel(
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
     required = plan.required()
-    def us(k: int) -> str:  # the microseconds of the event that reached step k (exact differences)
-        return spec.dialect.key_micros(f"p{k}")
-
     gaps, reached = [], []
     for k in range(plan.k):
         prev_req = max([r for r in required if r < k], default=None)
-        gap = f"({us(k)} - {us(prev_req)}) / 1e6" if prev_req is not None else "CAST(NULL AS DOUBLE)"
+        gap = f"(us{k} - us{prev_req}) / 1e6" if prev_req is not None else "CAST(NULL AS DOUBLE)"
         done = f"p{k} IS NOT NULL"
         if plan.mode == "any":
             # in any order: step k is reached when steps 1..k all happened; the time is how long
             # the first k steps took from the first of them to the last
             done = " AND ".join(f"p{i} IS NOT NULL" for i in range(k + 1))
-            times = ", ".join(us(i) for i in range(k + 1))
+            times = ", ".join(f"us{i}" for i in range(k + 1))
             gap = f"CASE WHEN {done} THEN (greatest({times}) - least({times})) / 1e6 END" if k else gap
         gaps.append(f"WHEN {k + 1} THEN {gap}")
         reached.append(f"WHEN {k + 1} THEN CASE WHEN {done} THEN 1 END")
