@@ -96,11 +96,11 @@ class _Plan:
 
 
 def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[int, int] | None = None) -> str:
-    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/t{k} per step.
+    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/us{k}/t{k} per step.
 
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
-    that reached step k, ``t{k}`` its time in epoch seconds; both NULL where the journey did not
-    reach it.  With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of
+    that reached step k, ``us{k}`` its time in microseconds since 1970 and ``t{k}`` in seconds;
+    all NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of
     the journey's next event.
     """
     d = spec.dialect
@@ -304,23 +304,32 @@ def funnel(
             gap = f"CASE WHEN {done} THEN (greatest({times}) - least({times})) / 1e6 END" if k else gap
         gaps.append(f"WHEN {k + 1} THEN {gap}")
         reached.append(f"WHEN {k + 1} THEN CASE WHEN {done} THEN 1 END")
-    # per step: the journeys that reached it and their times, counted per distinct time so that
-    # the customers can run in hash buckets (under a memory limit) whose counts add up.  The
-    # journeys are read once, beside the list of step numbers.
+    # per step (the journeys are read once, beside the list of step numbers): the journeys that
+    # reached it and their times.  In one pass the engine's nearest-rank quantile reads the times
+    # directly; in parts they are counted per distinct time, so that the customers can run in
+    # hash buckets (under a memory limit) whose counts add up (the same values: tested).
     numbers = ", ".join(f"({k + 1})" for k in range(plan.k))
-    per_step = (
-        f"SELECT {seg_cols}step_no, gap, count(r) AS n_reached, count(*) AS n_rows FROM (SELECT {seg_cols}"
-        f"s.step_no, CASE s.step_no {' '.join(gaps)} END AS gap, CASE s.step_no {' '.join(reached)} END AS r "
-        f"FROM ff CROSS JOIN (VALUES {numbers}) AS s (step_no)) AS st GROUP BY {seg_cols}step_no, gap"
-    )
+    rows = (f"SELECT {seg_cols}s.step_no, CASE s.step_no {' '.join(gaps)} END AS gap, "
+            f"CASE s.step_no {' '.join(reached)} END AS r FROM ff CROSS JOIN (VALUES {numbers}) AS s (step_no)")
 
-    def part(bucket: tuple[int, int] | None) -> str:
-        return f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n{per_step}"
+    def frontier(bucket: tuple[int, int] | None) -> str:
+        return f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n"
 
-    sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
-                            {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"), weight="n_rows")
     parts = engine.analysis_parts(source, sorts=True)
-    table = run_in_parts(sql, source, name="step_times", part=part, touchpoints=cat, parts=parts).drop(columns="n_rows")
+    if parts > 1:
+        sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
+                                {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"),
+                                weight="n_rows")
+        table = run_in_parts(
+            sql, source, name="step_times", touchpoints=cat, parts=parts,
+            part=lambda bucket: (f"{frontier(bucket)}SELECT {seg_cols}step_no, gap, count(r) AS n_reached, "
+                                 f"count(*) AS n_rows FROM ({rows}) AS st GROUP BY {seg_cols}step_no, gap"),
+        ).drop(columns="n_rows")
+    else:
+        d = spec.dialect
+        table = run_sql(f"{frontier(None)}SELECT {seg_cols}step_no, count(r) AS n_reached, "
+                        f"{d.quantile('gap', 0.5)} AS median_time_s, {d.quantile('gap', 0.95)} AS p95_time_s "
+                        f"FROM ({rows}) AS st GROUP BY {seg_cols}step_no", source, touchpoints=cat)
     if not segs and len(table) < plan.k:  # no journey started the funnel: every step reached by none
         table = table.set_index("step_no").reindex(range(1, plan.k + 1)).rename_axis("step_no").reset_index()
         table["n_reached"] = table["n_reached"].fillna(0)

@@ -151,3 +151,26 @@ def test_parquet_stored_by_customer_runs_in_ranges_of_customers(written, monkeyp
     _same(transitions(paths["events"]), transitions(ev))
     _same(funnel(paths["events"], steps=STEPS), funnel(ev, steps=STEPS))
     _same(pain_points(paths["events"], touchpoints=cat), pain_points(ev, touchpoints=cat))
+
+
+def test_a_sequence_that_is_not_whole_numbers_is_refused_naming_the_rows(tmp_path):
+    """The order keys need whole numbers: floats with fractions, text and gaps are named; floats
+    that are whole numbers pass and give the same funnel as integers."""
+    from cjm_lab.errors import CJMDataError
+
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b"],
+                       "timestamp": pd.to_datetime(["2025-01-01 10:00"] * 3, utc=True),
+                       "touchpoint": ["Web", "Cart", "Web"], "sequence": [0, 1, 2]})
+    expected = funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist()
+    assert expected == [2, 1]
+    assert funnel(ev.assign(sequence=[0.0, 1.0, 2.0]), steps=["Web", "Cart"])["n_reached"].tolist() == expected
+    for bad, row in (([0.0, 1.5, 2.0], 1), ([0, None, 2], 1), (["0", "x", "2"], 1), ([0, 1, "zwei"], 2)):
+        with pytest.raises(CJMDataError, match="sequence") as err:
+            funnel(ev.assign(sequence=pd.Series(bad, dtype=object if isinstance(bad[-1], str) else None)),
+                   steps=["Web", "Cart"])
+        assert f"row {row}" in str(err.value) and "load_events" in str(err.value)
+    ev.assign(sequence=["0", "1", "2"]).to_parquet(tmp_path / "text.parquet")
+    with pytest.raises(CJMDataError, match="'sequence' column is VARCHAR"):
+        funnel(tmp_path / "text.parquet", steps=["Web", "Cart"])
+    ev.to_parquet(tmp_path / "ok.parquet")
+    assert funnel(tmp_path / "ok.parquet", steps=["Web", "Cart"])["n_reached"].tolist() == expected

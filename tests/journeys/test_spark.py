@@ -253,6 +253,8 @@ def test_errors_stay_the_projects_own(spark, sample, events, sevents):
         jm.variants(sevents.drop("touchpoint"))
     with pytest.raises(CJMDataError, match="sequence"):
         jm.variants(sevents.drop("sequence"))
+    with pytest.raises(CJMDataError, match="'sequence' is a double column"):
+        jm.funnel(sevents.withColumn("sequence", sevents["sequence"].cast("double")), steps=STEPS)
     with pytest.raises(CJMDataError, match="TIMESTAMP"):
         jm.variants(sevents.withColumn("timestamp", sevents["timestamp"].cast("string")))
     with pytest.raises(CJMDataError, match="to_utc_timestamp"):
