@@ -39,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from cjm_lab._validate import require_columns, require_frame
+from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["Dialect", "DUCKDB", "SPARK", "EventSource", "EngineOptions", "ENGINE_OPTIONS", "engine_options",
@@ -96,15 +96,21 @@ class Dialect:
         return f"bit_or({expr})"
 
     def arg_min(self, expr: str, by: str) -> str:
-        """The value of ``expr`` in the row with the smallest ``by``."""
-        return f"min_by({expr}, {by})" if self.name == "spark" else f"arg_min({expr}, {by})"
+        """The value of ``expr`` in the row with the smallest ``by``, NULL if it is NULL there
+        (DuckDB's ``arg_min`` would skip that row; ``arg_min_null`` and Spark's ``min_by`` do not)."""
+        return f"min_by({expr}, {by})" if self.name == "spark" else f"arg_min_null({expr}, {by})"
 
     def arg_max(self, expr: str, by: str) -> str:
-        """The value of ``expr`` in the row with the largest ``by``."""
-        return f"max_by({expr}, {by})" if self.name == "spark" else f"arg_max({expr}, {by})"
+        """The value of ``expr`` in the row with the largest ``by``, NULL if it is NULL there."""
+        return f"max_by({expr}, {by})" if self.name == "spark" else f"arg_max_null({expr}, {by})"
+
+    def epoch_micros(self, expr: str) -> str:
+        """Microseconds since 1970 of a timestamp, as a BIGINT (exact, unlike seconds as a double)."""
+        return f"unix_micros({expr})" if self.name == "spark" else f"epoch_us({expr})"
 
     def order_key(self, ts: str, seq: str) -> str:
-        """One comparable value per event that sorts as ``ORDER BY ts, seq NULLS LAST``.
+        """One comparable value per event that sorts as ``ORDER BY ts, seq`` (``seq`` not NULL, as
+        :func:`~cjm_lab.journeys.sql.journey_ctes` gives it; timestamps count to the microsecond).
 
         Analyses that only need "the first event after that one" compare and ``min`` these
         keys in hash aggregates instead of sorting the journeys in a window.  DuckDB packs them
@@ -113,10 +119,9 @@ class Dialect:
         Spark makes a struct, which compares field by field.  :meth:`key_micros` reads the
         microseconds back.
         """
-        seq_or_last = f"coalesce({seq}, 9223372036854775807)"
         if self.name == "spark":
-            return f"struct(unix_micros({ts}) AS us, {seq_or_last} AS seq)"
-        return (f"(CAST(epoch_us({ts}) AS HUGEINT) * 18446744073709551616 + CAST({seq_or_last} AS HUGEINT) "
+            return f"struct({self.epoch_micros(ts)} AS us, {seq} AS seq)"
+        return (f"(CAST({self.epoch_micros(ts)} AS HUGEINT) * 18446744073709551616 + CAST({seq} AS HUGEINT) "
                 f"+ 9223372036854775808)")
 
     def key_micros(self, key: str) -> str:
@@ -442,29 +447,42 @@ def as_source(events: Any, *, where: str) -> EventSource:
     )
 
 
-#: The sequence types the engines' order keys take whole (a BIGINT, or anything smaller).
+#: The sequence types of files the order keys take whole: integers of 64 bits or fewer.
 SEQUENCE_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 _SEQUENCE_FIX = ("Load the log with cjm_lab.io.load_events, which numbers the events in file and row order, "
                  "or give 'sequence' whole numbers (64-bit integers) for every event.")
 
 
+def _whole_decimal(type_name: str) -> bool:
+    """A DECIMAL(p, 0) with p <= 18 (whole numbers that fit a BIGINT), e.g. ``DECIMAL(18,0)``."""
+    m = re.fullmatch(r"DECIMAL\((\d+),\s*0\)", type_name)
+    return bool(m) and int(m.group(1)) <= 18
+
+
 def _check_sequence(seq: pd.Series, where: str) -> None:
-    """The sequence of a DataFrame must be whole numbers that fit 64 bits, none missing."""
-    if pd.api.types.is_integer_dtype(seq.dtype) and not seq.hasnans and not (
-            pd.api.types.is_unsigned_integer_dtype(seq.dtype) and len(seq) and seq.max() > 2**63 - 1):
+    """The sequence of a DataFrame must be whole numbers within 64 bits, none missing: a numeric
+    column (integers, or floats that are all whole) or Python integers."""
+    if seq.dtype == "int64":
         return
-    number = pd.to_numeric(seq, errors="coerce")
-    bad = number.isna() | (number % 1 != 0) | (number.abs() > 2**63 - 1)
-    if not bad.any() and pd.api.types.is_numeric_dtype(seq.dtype):
-        return  # e.g. 1.0, 2.0 in a float column: whole numbers all the same
-    if not bad.any():
-        bad = pd.Series(True, index=seq.index)
-    raise CJMDataError(
-        f"{where}: 'sequence' orders events with equal timestamps and must hold whole numbers; "
-        f"{int(bad.sum())} event(s) do not.",
-        column="sequence", rows=list(seq.index[bad.to_numpy()][:5]), values=list(seq[bad.to_numpy()][:5]),
-        fix=_SEQUENCE_FIX,
-    )
+    numeric = pd.api.types.is_numeric_dtype(seq.dtype) and not pd.api.types.is_bool_dtype(seq.dtype)
+    if not numeric and not (seq.dtype == object and pd.api.types.infer_dtype(seq, skipna=True) == "integer"):
+        raise CJMDataError(
+            f"{where}: 'sequence' is a {seq.dtype} column; it orders events with equal timestamps and must hold "
+            "whole numbers.",
+            column="sequence", fix=_SEQUENCE_FIX + " E.g. events['sequence'] = events['sequence'].astype('int64').",
+        )
+    try:
+        values = numeric_column(seq.to_frame("sequence"), "sequence", where=where, integer=True, allow_missing=False)
+    except CJMDataError as err:
+        raise CJMDataError(err.problem, column="sequence", rows=err.rows, values=err.values,
+                           fix=_SEQUENCE_FIX) from None
+    if pd.api.types.is_integer_dtype(seq.dtype) and not pd.api.types.is_unsigned_integer_dtype(seq.dtype):
+        return
+    big = (seq > 2**63 - 1) if pd.api.types.is_unsigned_integer_dtype(seq.dtype) else values.abs() >= 2.0**63
+    if big.any():
+        rows, vals = offending(big, seq)
+        raise CJMDataError(f"{where}: {int(big.sum())} value(s) in 'sequence' do not fit 64 bits.",
+                           column="sequence", rows=rows, values=vals, fix=_SEQUENCE_FIX)
 
 
 def _is_spark(obj: Any) -> bool:
@@ -670,7 +688,7 @@ def _register(con: Any, source: EventSource) -> None:
             fix="Write the files with the contract's column names (customer_id, timestamp, touchpoint, sequence), "
             "e.g. from cjm_lab.io.load_events(...).to_parquet(...).",
         )
-    if types["sequence"] not in SEQUENCE_TYPES:
+    if types["sequence"] not in SEQUENCE_TYPES and not _whole_decimal(types["sequence"]):
         raise CJMDataError(
             f"The event files' 'sequence' column is {types['sequence']}; it orders events with equal timestamps "
             "and must be whole numbers.",

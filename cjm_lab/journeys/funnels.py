@@ -91,12 +91,16 @@ class _Plan:
         names = [name for step in self.members for name in step]
         return len(names) == len(set(names))
 
+    def prev_required(self, k: int) -> int | None:
+        """The required step before step k (its base), None for the first step."""
+        return max([r for r in self.required() if r < k], default=None)
+
     def required(self) -> list[int]:
         return [k for k in range(self.k) if k not in self.optional]
 
 
 def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[int, int] | None = None) -> str:
-    """CTEs ending in ``f``: one row per journey that started the funnel, with p{k}/us{k}/t{k} per step.
+    """CTEs ending in ``f``: a row per journey that started the funnel, with p{k}/us{k}/t{k} per step.
 
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
     that reached step k, ``us{k}`` its time in microseconds since 1970 and ``t{k}`` in seconds;
@@ -118,7 +122,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     nxt = ", next_node" if dropoffs else ""
     ctes = [journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
             f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, t, {plan.node} AS node{carried}{nxt}"
-            f"{', step' if numbered else ''} FROM j)"]
+            f"{', step' if numbered or dropoffs else ''} FROM j)"]
 
     def times(key: str, k: int | str) -> str:  # microseconds (exact differences) and epoch seconds
         return f"{d.key_micros(key)} AS us{k}, {d.key_micros(key)} / 1e6 AS t{k}"
@@ -196,11 +200,13 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
         ctes.append(f"f AS (SELECT *, {micros} FROM fs)")
     if plan.exclude:
         excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
-        first = "f.t_start" if plan.mode == "any" else "f.t0"
-        last = f"coalesce({', '.join([*(f'f.t{k}' for k in reversed(range(1, plan.k))), first])})"
+        # in microseconds, as the steps were found (seconds as doubles differ in the last bit)
+        first = "f.us_start" if plan.mode == "any" else "f.us0"
+        last = f"coalesce({', '.join([*(f'f.us{k}' for k in reversed(range(1, plan.k))), first])})"
+        at = d.epoch_micros("e.ts")
         ctes.append(
             "x AS (SELECT DISTINCT f.journey_id FROM f JOIN j AS e ON e.journey_id = f.journey_id "
-            f"AND e.t >= {first} AND e.t <= {last} AND {excl})"
+            f"AND {at} >= {first} AND {at} <= {last} AND {excl})"
         )
     return ",\n".join(ctes)
 
@@ -282,18 +288,18 @@ def funnel(
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
-    if spec.dedupe and plan.mode != "strict" and plan.disjoint():
-        # An exact duplicate (same customer, time and touchpoint) comes after its original and
-        # can only match the original's step, whose first event is the original: de-duplicating
-        # changes nothing and would cost a window over all events.
+    if spec.dedupe and plan.mode == "any" and plan.disjoint():
+        # In any order each step is its own first event, and an exact duplicate (same customer,
+        # time and touchpoint) comes after its original and can only match the original's step:
+        # de-duplicating changes nothing.  (Not so in order: an event of the previous step at the
+        # same time may lie between an original and its duplicate.)
         spec = dataclasses.replace(spec, dedupe=False)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
-    required = plan.required()
     gaps, reached = [], []
     for k in range(plan.k):
-        prev_req = max([r for r in required if r < k], default=None)
+        prev_req = plan.prev_required(k)
         gap = f"(us{k} - us{prev_req}) / 1e6" if prev_req is not None else "CAST(NULL AS DOUBLE)"
         done = f"p{k} IS NOT NULL"
         if plan.mode == "any":
@@ -350,8 +356,7 @@ def _finish(table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float
     per step, so the counts form a segments × steps matrix."""
     table = table.sort_values([*segs, "step_no"], kind="stable", ignore_index=True)
     n = table["n_reached"].to_numpy(dtype=float).reshape(-1, plan.k)
-    required = plan.required()
-    prev_step = [max([r for r in required if r < k], default=0) for k in range(plan.k)]
+    prev_step = [plan.prev_required(k) or 0 for k in range(plan.k)]
     start, prev = n[:, [0] * plan.k], n[:, prev_step]  # the first step's base is itself
     optional = np.array([k in plan.optional for k in range(plan.k)])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -434,12 +439,17 @@ def funnel_dropoffs(
     plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)
     if not isinstance(top, int) or top < 1:
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
+    d = spec.dialect
+    next_or_exit = d.arg_min(f"coalesce(e.next_node, '{EXIT}')", "e.step")
     selects = []
     for k in range(plan.k - 1):
         selects.append(
-            f"SELECT {k + 1} AS step_no, coalesce(e.next_node, '{EXIT}') AS next_touchpoint, count(*) AS n_journeys "
-            f"FROM f JOIN n AS e ON e.journey_id = f.journey_id AND e.o = f.p{k} "
-            f"WHERE f.p{k + 1} IS NULL GROUP BY 1, 2"
+            # events with equal keys (equal time and sequence) are one place of the journey: the
+            # first of them in the journey's numbering is the one that reached the step
+            f"SELECT {k + 1} AS step_no, next_touchpoint, count(*) AS n_journeys FROM (SELECT f.journey_id, "
+            f"{next_or_exit} AS next_touchpoint FROM f JOIN n AS e "
+            f"ON e.journey_id = f.journey_id AND e.o = f.p{k} WHERE f.p{k + 1} IS NULL GROUP BY f.journey_id) AS x "
+            "GROUP BY 1, 2"
         )
     sql = f"WITH {_frontier_sql(plan, spec, dropoffs=True)}\n" + "\nUNION ALL\n".join(selects)
     table = run_sql(sql, source, touchpoints=cat)

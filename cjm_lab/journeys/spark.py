@@ -87,7 +87,9 @@ def events_frame(events: Any, *, where: str) -> Any:
             "F.monotonically_increasing_id() in the file's row order, or write the log with "
             "cjm_lab.io.load_events(...) first.",
         )
-    if column_type(frame, "sequence") not in ("byte", "short", "integer", "long"):
+    seq_type = frame.schema["sequence"].dataType
+    whole_decimal = seq_type.typeName() == "decimal" and seq_type.scale == 0 and seq_type.precision <= 18
+    if seq_type.typeName() not in ("byte", "short", "integer", "long") and not whole_decimal:
         raise CJMDataError(
             f"{where}: 'sequence' is a {column_type(frame, 'sequence')} column; it orders events with equal "
             "timestamps and must be whole numbers.",

@@ -153,7 +153,11 @@ def journey_ctes(
       customers for which it holds (a range of ``customer_id``) — whole customers either way, so
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
-      that order by ``ts, seq`` themselves (one sort fewer).
+      that order by ``ts, seq`` themselves or compare order keys (one sort fewer, or none).
+
+    ``seq`` is never NULL: a missing sequence becomes the largest BIGINT, so it sorts last among
+    equal timestamps in DuckDB and Spark alike.  De-duplication keeps the first event by sequence
+    of each (customer, timestamp, touchpoint) in a hash aggregate.
 
     ``d`` is the engine's dialect, by default the spec's (DuckDB, or Spark for Spark input).
     """
@@ -163,17 +167,19 @@ def journey_ctes(
         carried.append("session_id")
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
     ctes = [
-        "src AS (SELECT customer_id, \"timestamp\" AS ts, \"sequence\" AS seq, touchpoint"
-        f"{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
+        # a missing sequence sorts last among equal times, in every engine and every analysis
+        "src AS (SELECT customer_id, \"timestamp\" AS ts, coalesce(\"sequence\", 9223372036854775807) AS seq, "
+        f"touchpoint{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
         "AND touchpoint IS NOT NULL"
         + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
     if spec.dedupe:
-        ctes.append(
-            "dd AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY customer_id, ts, touchpoint "
-            "ORDER BY seq) AS _dup FROM src) AS x WHERE _dup = 1)"
-        )
+        # one event per (customer, time, touchpoint): the first by sequence, with its columns; a
+        # hash aggregate, not a window (no sort)
+        firsts = "".join(f", {d.arg_min(quote(c), 'seq')} AS {quote(c)}" for c in dict.fromkeys(carried))
+        ctes.append(f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts} FROM src "
+                    "GROUP BY customer_id, ts, touchpoint)")
         prev = "dd"
     if spec.journey == "session":
         if spec.has_session_id:

@@ -296,6 +296,27 @@ def test_funnel_order_on_equal_times_and_at_the_ends_of_the_calendar():
     assert funnel(ev, steps=["Web", "Pay", "Cart"], dedupe=False)["n_reached"].tolist() == [3, 1, 1]
 
 
+def test_funnel_ties_duplicates_exclusions_and_missing_segments():
+    at = pd.Timestamp("2025-01-01 10:00:00.005123", tz="UTC")
+    # a: Cart, Web and a repeat of the first Cart, all at one time: de-duplicated, Cart is not after Web
+    ev = pd.DataFrame({"customer_id": ["a", "a", "a"], "timestamp": [at] * 3,
+                       "touchpoint": ["Cart", "Web", "Cart"], "sequence": [1, 2, 3]})
+    assert funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist() == [1, 0]
+    assert funnel(ev, steps=["Web", "Cart"], dedupe=False)["n_reached"].tolist() == [1, 1]
+    # an exclusion at the very (sub-second) time of the last step reached excludes the journey
+    ev = pd.DataFrame({"customer_id": ["b"] * 3, "timestamp": [at - pd.Timedelta("1h"), at, at],
+                       "touchpoint": ["Web", "Hotline", "Cart"], "sequence": [0, 1, 2]})
+    out = funnel(ev, steps=["Web", "Cart"], exclude=["Hotline"])
+    assert out["n_reached"].tolist() == [0, 0] and out["n_excluded"].tolist() == [1, 1]
+    # a missing segment value is a segment of its own, with its own rows
+    seg = log(FUNNEL_LOG)
+    seg["g"] = seg["customer_id"].map({"a": "x", "b": "x", "c": None, "d": None, "e": None})
+    out = funnel(seg, steps=["Web", "Cart"], by="g")
+    assert out["g"].isna().sum() == 2 and out["n_reached"].tolist() == [2, 2, 3, 1]
+    # no journey reaches the funnel: every step reached by none
+    assert funnel(log(FUNNEL_LOG), steps=["Pay", "Web"], by=None)["n_reached"].tolist()[1] == 0
+
+
 def test_funnel_bad_input():
     ev = log(FUNNEL_LOG)
     with pytest.raises(CJMConfigError, match="at least two steps"):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cjm_lab.errors import CJMError
@@ -28,11 +28,11 @@ TOUCHPOINTS = ["Website", "Warenkorb", "Kasse", "Hotline", "Zustellung", "Bewert
 
 
 @st.composite
-def logs(draw, *, max_customers=8, max_events=40, segments=False):
+def logs(draw, *, max_customers=8, max_events=40, segments=False, max_seconds=20 * 86400):
     n = draw(st.integers(1, max_events))
     n_cust = draw(st.integers(1, max_customers))
     tps = draw(st.lists(st.sampled_from(TOUCHPOINTS), min_size=1, max_size=len(TOUCHPOINTS), unique=True))
-    seconds = draw(st.lists(st.integers(0, 20 * 86400), min_size=n, max_size=n))
+    seconds = draw(st.lists(st.integers(0, max_seconds), min_size=n, max_size=n))
     raw = pd.DataFrame({
         "customer_id": [f"K{c}" for c in draw(st.lists(st.integers(0, n_cust - 1), min_size=n, max_size=n))],
         "timestamp": (pd.Timestamp("2025-10-20", tz="UTC") + pd.to_timedelta(seconds, unit="s")),
@@ -137,11 +137,11 @@ def _greedy_funnel(journeys: pd.DataFrame, steps, mode, window, step_windows, op
     return out
 
 
-@settings(max_examples=60)
-@given(logs(), st.data())
+@given(st.one_of(logs(), logs(max_seconds=3)), st.data())
 def test_funnel_matches_walking_each_journey(ev, data):
-    """The SQL funnel (order keys, no sort) equals a walk through each sorted journey: counts and
-    the nearest-rank median of the times from the previous required step."""
+    """The SQL funnel (order keys, no sort) equals a walk through each sorted, de-duplicated
+    journey: counts and the nearest-rank median of the times from the previous required step.
+    Logs within 3 seconds make equal timestamps, and duplicates between other events, common."""
     present = list(dict.fromkeys(ev["touchpoint"]))
     steps = data.draw(st.lists(st.sampled_from(present), min_size=2, max_size=4))
     mode = data.draw(st.sampled_from(["ordered", "any"]))
