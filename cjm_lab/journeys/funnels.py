@@ -82,14 +82,11 @@ class _Plan:
         if level == "stage" and "stage" not in spec.catalogue:
             raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
         self.node = "touchpoint" if level == "touchpoint" else spec.dialect.cast_text("stage")
+        #: whether the events still hold exact repeats that the ordered steps must skip
+        self.originals = False
 
     def match(self, k: int, col: str = "node") -> str:
         return f"{col} IN (" + ", ".join(literal(m) for m in self.members[k]) + ")"
-
-    def disjoint(self) -> bool:
-        """Whether no touchpoint (or stage) belongs to two steps."""
-        names = [name for step in self.members for name in step]
-        return len(names) == len(set(names))
 
     def prev_required(self, k: int) -> int | None:
         """The required step before step k (its base), None for the first step."""
@@ -138,15 +135,38 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
         # first event of step 0 and, for every later step, the list of its events' order keys;
         # step k is then the smallest key of its list after the previous required step (and
         # within the windows).  h{k} adds step k; f puts the steps and their times side by side.
-        lists = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(1, plan.k))
+        #
+        # With ``plan.originals`` the events were not de-duplicated, and the lists are kept per
+        # touchpoint: a repeat of an event (same time and touchpoint, a later sequence) must not
+        # count.  The first key after the base P is then the step unless it has P's time and
+        # an event of its list at that time lies at or before P (it is a repeat of that one, as
+        # are all the others of that time after P): then the step is the first key of a later time.
+        if plan.originals:
+            lists = {k: [f"l{k}_{i}" for i in range(len(plan.members[k]))] for k in range(1, plan.k)}
+            collected = "".join(f", {d.collect('o', f'node = {literal(m)}')} AS l{k}_{i}"
+                                for k in range(1, plan.k) for i, m in enumerate(plan.members[k]))
+        else:
+            lists = {k: [f"l{k}"] for k in range(1, plan.k)}
+            collected = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(1, plan.k))
         ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {plan.match(0)}) AS p0"
-                    f"{first_of(plan.match(0))}{lists} FROM n GROUP BY journey_id)")
+                    f"{first_of(plan.match(0))}{collected} FROM n GROUP BY journey_id)")
         ctes.append("h0 AS (SELECT * FROM g WHERE p0 IS NOT NULL)")
         last_req = 0
         for k in range(1, plan.k):
-            cond = (f"x > p{last_req}{within('x', 'p0', plan.window)}"
-                    f"{within('x', f'p{last_req}', plan.step_windows[k])}")
-            ctes.append(f"h{k} AS (SELECT *, {d.least_where(f'l{k}', 'x', cond)} AS p{k} FROM h{k - 1})")
+            base = f"p{last_req}"
+            wins = f"{within('x', 'p0', plan.window)}{within('x', base, plan.step_windows[k])}"
+            found = []
+            for name in lists[k]:
+                first = d.least_where(name, "x", f"x > {base}{wins}")
+                if plan.originals:
+                    us_x, us_base = d.key_micros("x"), d.key_micros(base)
+                    repeat = d.least_where(name, "x", f"{us_x} = {us_base} AND x <= {base}")
+                    later = d.least_where(name, "x", f"{us_x} > {us_base}{wins}")
+                    first = (f"CASE WHEN {d.key_micros(first)} > {us_base} OR {repeat} IS NULL THEN {first} "
+                             f"ELSE {later} END")
+                found.append(first)
+            step = found[0] if len(found) == 1 else f"least({', '.join(found)})"
+            ctes.append(f"h{k} AS (SELECT *, {step} AS p{k} FROM h{k - 1})")
             if k not in plan.optional:
                 last_req = k
         cols = ", ".join(["journey_id", *[quote(s) for s in segs],
@@ -288,12 +308,14 @@ def funnel(
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
-    if spec.dedupe and plan.mode == "any" and plan.disjoint():
-        # In any order each step is its own first event, and an exact duplicate (same customer,
-        # time and touchpoint) comes after its original and can only match the original's step:
-        # de-duplicating changes nothing.  (Not so in order: an event of the previous step at the
-        # same time may lie between an original and its duplicate.)
+    if spec.dedupe and plan.mode != "strict" and not (spec.journey == "session" and spec.has_session_id) \
+            and (plan.mode == "any" or plan.node == "touchpoint"):
+        # Exact repeats (same customer, time and touchpoint) are left in and never counted, which
+        # spares de-duplicating all events: in any order each step is its first event, never a
+        # repeat; in order the steps skip repeats themselves (plan.originals, see _frontier_sql).
+        # Not with a session_id, where a repeat may carry another session than its original.
         spec = dataclasses.replace(spec, dedupe=False)
+        plan.originals = plan.mode == "ordered"
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     keep = "WHERE journey_id NOT IN (SELECT journey_id FROM x)" if plan.exclude else ""
