@@ -272,7 +272,8 @@ def funnel(
     level : {"touchpoint", "stage"}
     by : str or list of str, optional
         Segment column(s); ``p_value`` tests per step whether the conversion from the
-        previous step differs between segments (chi-square).
+        previous required step differs between segments (chi-square).  A journey's segment is
+        that of its first event of the first step; a missing value is a segment of its own.
     confidence : float, default 0.95
         Level of the Wilson intervals.
     **journey_options
