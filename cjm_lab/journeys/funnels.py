@@ -101,8 +101,8 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
 
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
     that reached step k, ``us{k}`` its time in microseconds since 1970 and ``t{k}`` in seconds;
-    all NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of
-    the journey's next event.
+    all NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n``
+    carries ``next_node``, the node of the journey's next event.
     """
     d = spec.dialect
     segs = list(spec.segments)
