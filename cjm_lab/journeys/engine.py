@@ -464,7 +464,8 @@ def _check_sequence(seq: pd.Series, where: str) -> None:
     column (integers, or floats that are all whole) or Python integers."""
     if seq.dtype == "int64":
         return
-    numeric = pd.api.types.is_numeric_dtype(seq.dtype) and not pd.api.types.is_bool_dtype(seq.dtype)
+    numeric = pd.api.types.is_numeric_dtype(seq.dtype) and not pd.api.types.is_bool_dtype(seq.dtype) \
+        and not pd.api.types.is_complex_dtype(seq.dtype)
     if not numeric and not (seq.dtype == object and pd.api.types.infer_dtype(seq, skipna=True) == "integer"):
         raise CJMDataError(
             f"{where}: 'sequence' is a {seq.dtype} column; it orders events with equal timestamps and must hold "
@@ -478,6 +479,12 @@ def _check_sequence(seq: pd.Series, where: str) -> None:
                            fix=_SEQUENCE_FIX) from None
     if pd.api.types.is_integer_dtype(seq.dtype) and not pd.api.types.is_unsigned_integer_dtype(seq.dtype):
         return
+    if seq.dtype == object:  # Python integers: exact, where floats would round 2**63 - 1 up
+        try:
+            seq.astype("int64")
+            return
+        except (OverflowError, TypeError, ValueError):
+            pass
     big = (seq > 2**63 - 1) if pd.api.types.is_unsigned_integer_dtype(seq.dtype) else values.abs() >= 2.0**63
     if big.any():
         rows, vals = offending(big, seq)

@@ -164,8 +164,11 @@ def test_a_sequence_that_is_not_whole_numbers_is_refused_naming_the_rows(tmp_pat
     expected = funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist()
     assert expected == [2, 1]
     assert funnel(ev.assign(sequence=[0.0, 1.0, 2.0]), steps=["Web", "Cart"])["n_reached"].tolist() == expected
-    assert funnel(ev.assign(sequence=pd.Series([0, 1, 2], dtype=object)), steps=["Web", "Cart"])[
-        "n_reached"].tolist() == expected  # Python integers
+    for ints in ([0, 1, 2], [0, 1, 2**63 - 1]):  # Python integers, up to the largest of 64 bits
+        assert funnel(ev.assign(sequence=pd.Series(ints, dtype=object)), steps=["Web", "Cart"])[
+            "n_reached"].tolist() == expected
+    with pytest.raises(CJMDataError, match="'sequence' is a complex128 column"):
+        funnel(ev.assign(sequence=[0j, 1 + 0j, 2 + 0j]), steps=["Web", "Cart"])
     for bad, row in (([0.0, 1.5, 2.0], 1), ([0, None, 2], 1), ([0.0, 1.0, 2.0**63], 2)):
         with pytest.raises(CJMDataError, match="sequence") as err:
             funnel(ev.assign(sequence=bad), steps=["Web", "Cart"])
