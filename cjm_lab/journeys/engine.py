@@ -462,8 +462,8 @@ def _whole_decimal(type_name: str) -> bool:
 def _check_sequence(seq: pd.Series, where: str) -> None:
     """The sequence of a DataFrame must be whole numbers within 64 bits, none missing: a numeric
     column (integers, or floats that are all whole) or Python integers."""
-    if seq.dtype == "int64":
-        return
+    if pd.api.types.is_signed_integer_dtype(seq.dtype) and not seq.hasnans:
+        return  # numpy, nullable or Arrow integers, none missing: nothing to look at
     numeric = pd.api.types.is_numeric_dtype(seq.dtype) and not pd.api.types.is_bool_dtype(seq.dtype) \
         and not pd.api.types.is_complex_dtype(seq.dtype)
     if not numeric and not (seq.dtype == object and pd.api.types.infer_dtype(seq, skipna=True) == "integer"):
@@ -477,8 +477,6 @@ def _check_sequence(seq: pd.Series, where: str) -> None:
     except CJMDataError as err:
         raise CJMDataError(err.problem, column="sequence", rows=err.rows, values=err.values,
                            fix=_SEQUENCE_FIX) from None
-    if pd.api.types.is_integer_dtype(seq.dtype) and not pd.api.types.is_unsigned_integer_dtype(seq.dtype):
-        return
     if seq.dtype == object:  # Python integers: exact, where floats would round 2**63 - 1 up
         try:
             seq.astype("int64")

@@ -97,11 +97,11 @@ class _Plan:
 
 
 def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[int, int] | None = None) -> str:
-    """CTEs ending in ``f``: a row per journey that started the funnel, with p{k}/us{k}/t{k} per step.
+    """CTEs ending in ``f``: a row per journey that started the funnel, with p{k}/us{k} per step.
 
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
-    that reached step k, ``us{k}`` its time in microseconds since 1970 and ``t{k}`` in seconds;
-    all NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n``
+    that reached step k and ``us{k}`` its time in microseconds since 1970 (times and windows are
+    compared and subtracted exactly, in microseconds); both NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n``
     carries ``next_node``, the node of the journey's next event.
     """
     d = spec.dialect
@@ -118,11 +118,11 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     carried = "".join(f", {quote(s)}" for s in segs)
     nxt = ", next_node" if dropoffs else ""
     ctes = [journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
-            f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, t, {plan.node} AS node{carried}{nxt}"
+            f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, {plan.node} AS node{carried}{nxt}"
             f"{', step' if numbered or dropoffs else ''} FROM j)"]
 
-    def times(key: str, k: int | str) -> str:  # microseconds (exact differences) and epoch seconds
-        return f"{d.key_micros(key)} AS us{k}, {d.key_micros(key)} / 1e6 AS t{k}"
+    def micros(key: str, k: int | str) -> str:
+        return f"{d.key_micros(key)} AS us{k}"
 
     def within(key: str, anchor: str, seconds: float | None) -> str:
         return f" AND {d.key_micros(key)} <= {d.key_micros(anchor)} + {round(seconds * 1e6)}" if seconds else ""
@@ -170,7 +170,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             if k not in plan.optional:
                 last_req = k
         cols = ", ".join(["journey_id", *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", times(f"p{k}", k))]])
+                          *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))]])
         ctes.append(f"f AS (SELECT {cols} FROM h{plan.k - 1})")
     elif plan.mode == "any":
         # p_start: the first event of any step (the window's anchor); each step's first event,
@@ -187,37 +187,30 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
         ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {anym}) AS p_start{first_of(anym)}"
                     f"{firsts} FROM n GROUP BY journey_id)")
         ctes.append(f"h AS (SELECT journey_id, p_start{carried}, {steps} FROM g WHERE p_start IS NOT NULL)")
-        cols = ", ".join(["journey_id", times("p_start", "_start"), *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", times(f"p{k}", k))]])
+        cols = ", ".join(["journey_id", micros("p_start", "_start"), *[quote(s) for s in segs],
+                          *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))]])
         ctes.append(f"f AS (SELECT {cols} FROM h)")
     else:  # strict: consecutive events
         leads = ", ".join(
-            f"lead(node, {i}) OVER w AS node{i}, lead(t, {i}) OVER w AS tl{i}, lead(o, {i}) OVER w AS pl{i}"
+            f"lead(node, {i}) OVER w AS node{i}, lead(o, {i}) OVER w AS pl{i}"
             for i in range(1, plan.k)
         )
         ctes.append(f"l AS (SELECT *, {leads} FROM n WINDOW w AS (PARTITION BY journey_id ORDER BY step))")
         depth_terms, ok = [], [plan.match(0)]
         for i in range(1, plan.k):
-            limit = f" AND tl{i} <= t + {plan.window!r}" if plan.window else ""
-            sw = plan.step_windows[i]
-            prev_t = "t" if i == 1 else f"tl{i - 1}"
-            limit += f" AND tl{i} - {prev_t} <= {sw!r}" if sw else ""
+            limit = within(f"pl{i}", "o", plan.window) + within(f"pl{i}", "o" if i == 1 else f"pl{i - 1}",
+                                                               plan.step_windows[i])
             ok.append(f"({plan.match(i, f'node{i}')}{limit})")
             depth_terms.append("CASE WHEN " + " AND ".join(ok) + " THEN 1 ELSE 0 END")
         depth = "1 + " + " + ".join(depth_terms)
-        struct = ", ".join(["o AS p0", "t AS t0"]
-                           + [x for i in range(1, plan.k) for x in (f"pl{i} AS p{i}", f"tl{i} AS t{i}")])
+        struct = ", ".join(["o AS p0", *[f"pl{i} AS p{i}" for i in range(1, plan.k)]])
         ctes.append(f"dp AS (SELECT journey_id, step, {depth} AS depth, {struct}{carried} FROM l "
                     f"WHERE {plan.match(0)})")
-        best = ", ".join(
-            f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}, "
-            f"{d.arg_max(f'CASE WHEN depth > {i} THEN t{i} END', 'depth * 1e12 - step')} AS t{i}"
-            for i in range(plan.k)
-        )
+        best = ", ".join(f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}"
+                         for i in range(plan.k))
         seg_best = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
         ctes.append(f"fs AS (SELECT journey_id, {best}{seg_best} FROM dp GROUP BY journey_id)")
-        micros = ", ".join(f"{d.key_micros(f'p{i}')} AS us{i}" for i in range(plan.k))
-        ctes.append(f"f AS (SELECT *, {micros} FROM fs)")
+        ctes.append(f"f AS (SELECT *, {', '.join(micros(f'p{i}', i) for i in range(plan.k))} FROM fs)")
     if plan.exclude:
         excl = "e.touchpoint IN (" + ", ".join(literal(x) for x in plan.exclude) + ")"
         # in microseconds, as the steps were found (seconds as doubles differ in the last bit)

@@ -308,6 +308,14 @@ def test_funnel_ties_duplicates_exclusions_and_missing_segments():
                        "touchpoint": ["Web", "Hotline", "Cart"], "sequence": [0, 1, 2]})
     out = funnel(ev, steps=["Web", "Cart"], exclude=["Hotline"])
     assert out["n_reached"].tolist() == [0, 0] and out["n_excluded"].tolist() == [1, 1]
+    # windows hold to the microsecond in every mode: 60 s from Web to Cart fits "60s", not 59.999999 s
+    ev = pd.DataFrame({"customer_id": ["c", "c"], "sequence": [0, 1], "touchpoint": ["Web", "Cart"],
+                       "timestamp": [at, at + pd.Timedelta("60s")]})
+    for mode in ("ordered", "strict", "any"):
+        assert funnel(ev, steps=["Web", "Cart"], mode=mode, window="60s")["n_reached"].tolist() == [1, 1]
+        assert funnel(ev, steps=["Web", "Cart"], mode=mode, window=59.999999)["n_reached"].tolist()[1] == 0
+    assert funnel(ev, steps=["Web", "Cart"], mode="strict", step_windows=[None, 59.999999])["n_reached"].tolist() \
+        == [1, 0]
     # a missing segment value is a segment of its own, with its own rows
     seg = log(FUNNEL_LOG)
     seg["g"] = seg["customer_id"].map({"a": "x", "b": "x", "c": None, "d": None, "e": None})
