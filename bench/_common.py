@@ -28,7 +28,10 @@ def measure(fn: Callable[[], Any], *, repeat: int = 3, memory: bool = True) -> t
 def table(rows: list[dict[str, Any]], baseline: str) -> str:
     """Rows of name/seconds/peak_mb as a text table with time ratios against ``baseline``."""
     base = next(r["seconds"] for r in rows if r["name"] == baseline)
-    lines = [f"{'method':<46}{'seconds':>10}{'peak MB':>10}{'speed ratio':>13}", f"(speed ratio: baseline time / time; baseline = {baseline})"]
+    lines = [
+        f"{'method':<46}{'seconds':>10}{'peak MB':>10}{'speed ratio':>13}",
+        f"(speed ratio: baseline time / time; baseline = {baseline})",
+    ]
     for r in rows:
         lines.append(f"{r['name']:<46}{r['seconds']:>10.3f}{r['peak_mb']:>10.1f}{base / r['seconds']:>13.2f}")
     return "\n".join(lines)

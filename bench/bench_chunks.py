@@ -48,15 +48,22 @@ def make(out: Path) -> None:
     u = rng.random(ANSWERS)
     score[u < 0.03] = np.nan
     score[(u >= 0.03) & (u < 0.05)] = 99
-    survey = pd.DataFrame({"respondent_id": np.char.add("R", np.arange(ANSWERS).astype(str)),
-                           "wave": rng.integers(1, 5, ANSWERS), "region": REGIONS[rng.integers(0, 6, ANSWERS)],
-                           "recommend": score, "weight": rng.uniform(0.3, 3.0, ANSWERS)})
+    survey = pd.DataFrame(
+        {
+            "respondent_id": np.char.add("R", np.arange(ANSWERS).astype(str)),
+            "wave": rng.integers(1, 5, ANSWERS),
+            "region": REGIONS[rng.integers(0, 6, ANSWERS)],
+            "recommend": score,
+            "weight": rng.uniform(0.3, 3.0, ANSWERS),
+        }
+    )
     survey.to_parquet(out / "survey.parquet", row_group_size=500_000)
     del survey
     cu = customers(CUSTOMERS, 2)
     cu.to_parquet(out / "customers.parquet", row_group_size=500_000)
-    model = PersonaModel(3, columns=["q0", "q1", "q2", "spend", "channel"], random_state=0).fit(cu.sample(20_000,
-                                                                                                       random_state=0))
+    model = PersonaModel(3, columns=["q0", "q1", "q2", "spend", "channel"], random_state=0).fit(
+        cu.sample(20_000, random_state=0)
+    )
     model.persona_names_ = {0: "Preisbewusste", 1: "Service-Sucher", 2: "Qualitätsorientierte"}
     model.save(out / "personas.joblib")
 

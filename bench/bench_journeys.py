@@ -156,8 +156,10 @@ def _cjm_check(op: str, result: Any) -> Any:
         return result["n_reached"].astype(int).tolist()
     if op == "pain_points":
         r = result[result["rank"].notna()]
-        return {tp: [int(rk), round(float(s), 6), str(issue)] for tp, rk, s, issue in
-                zip(r["touchpoint"], r["rank"], r["pain_score"], r["main_issue"])}
+        return {
+            tp: [int(rk), round(float(s), 6), str(issue)]
+            for tp, rk, s, issue in zip(r["touchpoint"], r["rank"], r["pain_score"], r["main_issue"])
+        }
     if op == "all4":
         return {k: (len(v) if isinstance(v, pd.DataFrame) else v) for k, v in result.items()}
     raise ValueError(op)
@@ -208,8 +210,7 @@ def _setup_retentioneering(events: str, op: str):
     from retentioneering import Eventstream
 
     df = _read_pandas(events, ["customer_id", "timestamp", "touchpoint"])
-    schema = {"path_cols": ["customer_id"], "event_col": "touchpoint", "timestamp_col": "timestamp",
-              "custom_cols": []}
+    schema = {"path_cols": ["customer_id"], "event_col": "touchpoint", "timestamp_col": "timestamp", "custom_cols": []}
 
     def build():
         return Eventstream(df, schema=schema)
@@ -239,8 +240,12 @@ def _setup_retentioneering(events: str, op: str):
             return [int(s["unique_paths"]) for s in result["steps"]]
         return None
 
-    return {"prepare": build, "transitions": transitions, "funnel": funnel}, check, \
-        _versions(["retentioneering", "pandas", "duckdb"]), df
+    return (
+        {"prepare": build, "transitions": transitions, "funnel": funnel},
+        check,
+        _versions(["retentioneering", "pandas", "duckdb"]),
+        df,
+    )
 
 
 def _setup_pm4py(events: str, op: str):
@@ -251,8 +256,9 @@ def _setup_pm4py(events: str, op: str):
     case, act, ts = "case:concept:name", "concept:name", "time:timestamp"
 
     def build():
-        return pm4py.format_dataframe(df.copy(), case_id="customer_id", activity_key="touchpoint",
-                                      timestamp_key="timestamp")
+        return pm4py.format_dataframe(
+            df.copy(), case_id="customer_id", activity_key="touchpoint", timestamp_key="timestamp"
+        )
 
     log = None if op == "prepare" else build()
 
@@ -261,16 +267,20 @@ def _setup_pm4py(events: str, op: str):
 
     def transitions():
         dfg, _, _ = pm4py.discover_dfg(log, activity_key=act, case_id_key=case, timestamp_key=ts)
-        perf, _, _ = pm4py.discover_performance_dfg(log, activity_key=act, case_id_key=case, timestamp_key=ts,
-                                                    perf_aggregation_key="median")
+        perf, _, _ = pm4py.discover_performance_dfg(
+            log, activity_key=act, case_id_key=case, timestamp_key=ts, perf_aggregation_key="median"
+        )
         return dfg, perf
 
     def funnel():
         # pm4py has no funnel: the LTL "eventually follows" filter for the first k steps
         counts = [int(log.loc[log[act] == STEPS[0], case].nunique())]
         for k in range(2, len(STEPS) + 1):
-            kept = ltl_checker.eventually_follows(log, STEPS[:k], parameters={
-                ltl_checker.Parameters.CASE_ID_KEY: case, ltl_checker.Parameters.ATTRIBUTE_KEY: act})
+            kept = ltl_checker.eventually_follows(
+                log,
+                STEPS[:k],
+                parameters={ltl_checker.Parameters.CASE_ID_KEY: case, ltl_checker.Parameters.ATTRIBUTE_KEY: act},
+            )
             counts.append(int(kept[case].nunique()))
         return counts
 
@@ -284,15 +294,20 @@ def _setup_pm4py(events: str, op: str):
             return result
         return None
 
-    return {"prepare": build, "variants": variants, "transitions": transitions, "funnel": funnel}, check, \
-        _versions(["pm4py", "pandas"]), df
+    return (
+        {"prepare": build, "variants": variants, "transitions": transitions, "funnel": funnel},
+        check,
+        _versions(["pm4py", "pandas"]),
+        df,
+    )
 
 
 def _setup_polars(events: str):
     import polars as pl
 
-    df = pl.read_parquet(os.path.join(events, "*.parquet"),
-                         columns=["customer_id", "timestamp", "touchpoint", "sequence"])
+    df = pl.read_parquet(
+        os.path.join(events, "*.parquet"), columns=["customer_id", "timestamp", "touchpoint", "sequence"]
+    )
     cid, ts, tp = pl.col("customer_id"), pl.col("timestamp"), pl.col("touchpoint")
 
     def ordered() -> pl.LazyFrame:
@@ -304,10 +319,16 @@ def _setup_polars(events: str):
 
     def transitions():
         s = ordered().with_columns(
-            nxt=tp.shift(-1), gap=(ts.shift(-1) - ts).dt.total_microseconds() / 1e6,
-            same=cid == cid.shift(-1), first=cid != cid.shift(1).fill_null(""))
-        pairs = (s.filter(pl.col("same")).group_by(["touchpoint", "nxt"])
-                 .agg(pl.len().alias("n"), pl.col("gap").quantile(0.5, interpolation="lower").alias("median_s")))
+            nxt=tp.shift(-1),
+            gap=(ts.shift(-1) - ts).dt.total_microseconds() / 1e6,
+            same=cid == cid.shift(-1),
+            first=cid != cid.shift(1).fill_null(""),
+        )
+        pairs = (
+            s.filter(pl.col("same"))
+            .group_by(["touchpoint", "nxt"])
+            .agg(pl.len().alias("n"), pl.col("gap").quantile(0.5, interpolation="lower").alias("median_s"))
+        )
         starts = s.filter(pl.col("first")).group_by("touchpoint").agg(pl.len().alias("n"))
         exits = s.filter(~pl.col("same")).group_by("touchpoint").agg(pl.len().alias("n"))
         return pl.collect_all([pairs, starts, exits])
@@ -317,8 +338,14 @@ def _setup_polars(events: str):
         cur = s.lazy().filter(tp == STEPS[0]).group_by("customer_id").agg(pl.col("idx").min())
         frames = [cur]
         for step in STEPS[1:]:
-            cur = (s.lazy().filter(tp == step).join(cur.rename({"idx": "prev"}), on="customer_id")
-                   .filter(pl.col("idx") > pl.col("prev")).group_by("customer_id").agg(pl.col("idx").min()))
+            cur = (
+                s.lazy()
+                .filter(tp == step)
+                .join(cur.rename({"idx": "prev"}), on="customer_id")
+                .filter(pl.col("idx") > pl.col("prev"))
+                .group_by("customer_id")
+                .agg(pl.col("idx").min())
+            )
             frames.append(cur)
         return [f.height for f in pl.collect_all(frames)]
 
@@ -327,14 +354,20 @@ def _setup_polars(events: str):
             return dict(zip(result["path"].to_list(), result["n"].to_list()))
         if op_ == "transitions":
             pairs = result[0]
-            return {f"{a}\x1f{b}": [int(n), float(m)] for a, b, n, m in
-                    zip(pairs["touchpoint"], pairs["nxt"], pairs["n"], pairs["median_s"])}
+            return {
+                f"{a}\x1f{b}": [int(n), float(m)]
+                for a, b, n, m in zip(pairs["touchpoint"], pairs["nxt"], pairs["n"], pairs["median_s"])
+            }
         if op_ == "funnel":
             return result
         return None
 
-    return {"variants": variants, "transitions": transitions, "funnel": funnel}, check, \
-        _versions(["polars", "polars-runtime-32"]), df
+    return (
+        {"variants": variants, "transitions": transitions, "funnel": funnel},
+        check,
+        _versions(["polars", "polars-runtime-32"]),
+        df,
+    )
 
 
 def worker(payload: dict[str, Any]) -> None:
@@ -351,9 +384,16 @@ def worker(payload: dict[str, Any]) -> None:
     else:
         raise SystemExit(f"unknown method {method}")
     load_s = time.perf_counter() - t_load
-    record: dict[str, Any] = {"times": [], "cpu": [], "versions": versions, "load_s": load_s,
-                              "rss_loaded_mb": _rss_mb(), "load_peak_mb": _peak_mb(), "python": sys.executable,
-                              "peak_reset": _reset_peak()}
+    record: dict[str, Any] = {
+        "times": [],
+        "cpu": [],
+        "versions": versions,
+        "load_s": load_s,
+        "rss_loaded_mb": _rss_mb(),
+        "load_peak_mb": _peak_mb(),
+        "python": sys.executable,
+        "peak_reset": _reset_peak(),
+    }
 
     def save() -> None:
         if not record.get("peak_frozen"):
@@ -416,8 +456,7 @@ def ensure_data(size: int, seed: int) -> tuple[Path, dict[str, Any]]:
     t0 = time.perf_counter()
     paths = write_sample(folder, customers=customers, seed=seed, format="parquet")
     n_events = ds.dataset(paths["events"]).count_rows()
-    meta = {"customers": customers, "seed": seed, "events": n_events,
-            "generate_s": round(time.perf_counter() - t0, 1)}
+    meta = {"customers": customers, "seed": seed, "events": n_events, "generate_s": round(time.perf_counter() - t0, 1)}
     meta_file.write_text(json.dumps(meta, indent=2))
     print(f"  {n_events:,} events in {meta['generate_s']} s", flush=True)
     return paths["events"], meta
@@ -476,8 +515,9 @@ def run_child(python: str, payload: dict[str, Any], *, timeout: float, max_rss_m
         return rec
 
 
-def fmt_ratio(peer: str, t: float | None, base: float | None, mem: float | None = None,
-              base_mem: float | None = None) -> str:
+def fmt_ratio(
+    peer: str, t: float | None, base: float | None, mem: float | None = None, base_mem: float | None = None
+) -> str:
     if t is None or base is None or base <= 0:
         return ""
     r = t / base
@@ -503,9 +543,12 @@ def compare_counts(ref: dict[str, Any], other: dict[str, Any], *, median: str | 
     diff = [k for k in set(ref_n) & set(oth_n) if ref_n[k] != oth_n[k]]
     ok = not (only_ref or only_oth or diff)
     first = min(diff) if diff else None
-    text = (f"{len(ref_n):,} keys, {sum(ref_n.values()):,} total: identical" if ok else
-            f"DIFFERENT: {len(only_ref)} only in cjm-lab, {len(only_oth)} only here, {len(diff)} with other counts"
-            + (f" (e.g. {first.replace(chr(31), ' -> ')!r}: {ref_n[first]} vs {oth_n[first]})" if diff else ""))
+    text = (
+        f"{len(ref_n):,} keys, {sum(ref_n.values()):,} total: identical"
+        if ok
+        else f"DIFFERENT: {len(only_ref)} only in cjm-lab, {len(only_oth)} only here, {len(diff)} with other counts"
+        + (f" (e.g. {first.replace(chr(31), ' -> ')!r}: {ref_n[first]} vs {oth_n[first]})" if diff else "")
+    )
     if median is not None:
         common = [k for k in set(ref) & set(other) if isinstance(ref[k], list) and isinstance(other[k], list)]
         same = 0
@@ -533,12 +576,18 @@ def main() -> None:
     ap.add_argument("--slow", type=float, default=60, help="stop repeating after a run longer than this (s)")
     ap.add_argument("--cjm-python", default=str(PROJECT_PY if PROJECT_PY.exists() else sys.executable))
     ap.add_argument("--peers-python", default=str(PEERS_PY))
-    ap.add_argument("--memory-limit", default="1e7=2GB,1e8=4GB",
-                    help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
-                         "include the loaded data); cjm-lab's default (4 GB or half the RAM) at sizes not listed")
+    ap.add_argument(
+        "--memory-limit",
+        default="1e7=2GB,1e8=4GB",
+        help="DuckDB memory limit of cjm-lab per size (default '1e7=2GB,1e8=4GB': the 4 GB targets "
+        "include the loaded data); cjm-lab's default (4 GB or half the RAM) at sizes not listed",
+    )
     ap.add_argument("--temp-dir", default=str(DATA / "duckdb_tmp"), help="DuckDB spill folder of cjm-lab")
-    ap.add_argument("--max-temp", default="20GB",
-                    help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)")
+    ap.add_argument(
+        "--max-temp",
+        default="20GB",
+        help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)",
+    )
     ap.add_argument("--json", help="also write all measurements to this JSON file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -554,10 +603,14 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown methods {sorted(unknown)}; choose from {list(METHODS)}")
     peers_ok = Path(args.peers_python).exists()
-    print(f"cjm-lab journeys benchmark · {platform.python_version()} · {os.cpu_count()} cores · "
-          f"repeat {args.repeat} · timeout {args.timeout:.0f} s/child · kill above {args.max_rss_gb:.0f} GB")
-    print(f"cjm-lab runs on {args.cjm_python}; peers on {args.peers_python}"
-          + ("" if peers_ok else "  (MISSING: run bash bench/setup_peers.sh — peers skipped)"))
+    print(
+        f"cjm-lab journeys benchmark · {platform.python_version()} · {os.cpu_count()} cores · "
+        f"repeat {args.repeat} · timeout {args.timeout:.0f} s/child · kill above {args.max_rss_gb:.0f} GB"
+    )
+    print(
+        f"cjm-lab runs on {args.cjm_python}; peers on {args.peers_python}"
+        + ("" if peers_ok else "  (MISSING: run bash bench/setup_peers.sh — peers skipped)")
+    )
     all_results: dict[str, Any] = {}
     prev: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     versions: dict[str, dict[str, str]] = {}
@@ -568,7 +621,9 @@ def main() -> None:
         res: dict[tuple[str, str], dict[str, Any]] = {}
         engine = {"temp_directory": args.temp_dir, **({"memory_limit": limits[size]} if size in limits else {})}
         if size in limits:
-            print(f"  [{size_label(size)}] cjm-lab with DuckDB memory_limit {limits[size]}, spilling to {args.temp_dir}")
+            print(
+                f"  [{size_label(size)}] cjm-lab with DuckDB memory_limit {limits[size]}, spilling to {args.temp_dir}"
+            )
         for method in methods:
             label, ops, kind = METHODS[method]
             python = args.cjm_python if kind == "cjm" else args.peers_python
@@ -593,17 +648,32 @@ def main() -> None:
                     est_t = r0.get("seconds", 0) * grow  # one run; operations scale at least linearly
                     est_m = r0.get("peak_mb", 0) * grow
                     if est_t + r0.get("load_s", 0) * grow > args.timeout or est_m > args.max_rss_gb * 1000:
-                        res[key] = {"skipped": f"would need ~{est_t:,.0f} s / ~{est_m / 1000:,.1f} GB "
-                                               f"(x{grow:.0f} of {n0:,} events)"}
+                        res[key] = {
+                            "skipped": f"would need ~{est_t:,.0f} s / ~{est_m / 1000:,.1f} GB "
+                            f"(x{grow:.0f} of {n0:,} events)"
+                        }
                         continue
                 print(f"  [{size_label(size)}] {label:<20} {op:<12} ...", end="", flush=True)
-                r = run_child(python, {"method": method, "op": op, "events": str(events), "repeat": args.repeat,
-                                       "slow": args.slow, "engine": engine if kind == "cjm" else None},
-                              timeout=args.timeout, max_rss_mb=args.max_rss_gb * 1000)
+                r = run_child(
+                    python,
+                    {
+                        "method": method,
+                        "op": op,
+                        "events": str(events),
+                        "repeat": args.repeat,
+                        "slow": args.slow,
+                        "engine": engine if kind == "cjm" else None,
+                    },
+                    timeout=args.timeout,
+                    max_rss_mb=args.max_rss_gb * 1000,
+                )
                 res[key] = r
                 versions.setdefault(method, r.get("versions", {}))
-                print(f" {r.get('seconds', float('nan')):8.2f} s  {r['peak_mb']:8.0f} MB"
-                      + (f"  {r['error']}" if r.get("error") else ""), flush=True)
+                print(
+                    f" {r.get('seconds', float('nan')):8.2f} s  {r['peak_mb']:8.0f} MB"
+                    + (f"  {r['error']}" if r.get("error") else ""),
+                    flush=True,
+                )
         for key, r in res.items():
             if "skipped" not in r:
                 prev[key] = (n, r)
@@ -622,13 +692,22 @@ def method_label(method: str, versions: dict[str, dict[str, str]]) -> str:
     return label
 
 
-def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str, Any]], methods: list[str],
-               versions: dict[str, dict[str, str]]) -> None:
+def print_size(
+    n: int,
+    meta: dict[str, Any],
+    res: dict[tuple[str, str], dict[str, Any]],
+    methods: list[str],
+    versions: dict[str, dict[str, str]],
+) -> None:
     print()
-    print(f"=== {n:,} events · {meta['customers']:,} customers · seconds = median of the runs · "
-          f"peak RSS of the child process (loaded data included) ===")
-    head = (f"{'operation':<30}{'method':<26}{'seconds':>9}{'cpu s':>8}{'peak MB':>9}   "
-            f"ratio of seconds against cjm-lab (pandas)")
+    print(
+        f"=== {n:,} events · {meta['customers']:,} customers · seconds = median of the runs · "
+        f"peak RSS of the child process (loaded data included) ==="
+    )
+    head = (
+        f"{'operation':<30}{'method':<26}{'seconds':>9}{'cpu s':>8}{'peak MB':>9}   "
+        f"ratio of seconds against cjm-lab (pandas)"
+    )
     print(head)
     print("-" * (len(head) + 22))
     for op in ("prepare", "variants", "transitions", "funnel", "pain_points", "all4"):
@@ -638,8 +717,10 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
         for method in methods:
             if op not in METHODS[method][1]:
                 if (method, op) in NOT_OFFERED and op in SHARED_OPS:
-                    print(f"{OP_LABEL[op] if first else '':<30}{method_label(method, versions):<26}"
-                          f"{'n/a':>9}{'':>8}{'':>9}   {NOT_OFFERED[(method, op)]}")
+                    print(
+                        f"{OP_LABEL[op] if first else '':<30}{method_label(method, versions):<26}"
+                        f"{'n/a':>9}{'':>8}{'':>9}   {NOT_OFFERED[(method, op)]}"
+                    )
                     first = False
                 continue
             r = res.get((method, op), {})
@@ -658,8 +739,12 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
             if method == baseline:
                 note = "baseline"
             elif op in SHARED_OPS or op in ("pain_points", "all4"):
-                short = {"cjm_parquet": "cjm-lab (parquet)", "retentioneering": "retentioneering",
-                         "pm4py": "pm4py", "polars": "polars"}[method]
+                short = {
+                    "cjm_parquet": "cjm-lab (parquet)",
+                    "retentioneering": "retentioneering",
+                    "pm4py": "pm4py",
+                    "polars": "polars",
+                }[method]
                 note = fmt_ratio(short, secs, base, peak, res.get((baseline, op), {}).get("peak_mb"))
                 prep = res.get((method, "prepare"), {}).get("seconds")
                 if prep is not None and base:
@@ -671,30 +756,47 @@ def print_size(n: int, meta: dict[str, Any], res: dict[tuple[str, str], dict[str
             cpu = r.get("cpu_s")
             print(f"{lead}{secs:>9.2f}{(f'{cpu:.2f}' if cpu is not None else ''):>8}{peak:>9.0f}   {note}")
     loaded = {m: res.get((m, METHODS[m][1][-1]), {}).get("rss_loaded_mb") for m in methods}
-    print("RSS after loading the data (before the first run): " + ", ".join(
-        f"{METHODS[m][0]} {v:,.0f} MB" for m, v in loaded.items() if v))
+    print(
+        "RSS after loading the data (before the first run): "
+        + ", ".join(f"{METHODS[m][0]} {v:,.0f} MB" for m, v in loaded.items() if v)
+    )
     a4 = res.get((BASELINE, "all4"), {})
     if a4.get("parts"):
-        print("all 4 breakdown (cjm-lab pandas, inside the last run): " + ", ".join(
-            f"{k} {v:.2f} s" for k, v in a4["parts"].items()))
+        print(
+            "all 4 breakdown (cjm-lab pandas, inside the last run): "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in a4["parts"].items())
+        )
     a4p = res.get(("cjm_parquet", "all4"), {})
     if a4p.get("parts"):
-        print("all 4 breakdown (cjm-lab parquet, inside the last run): " + ", ".join(
-            f"{k} {v:.2f} s" for k, v in a4p["parts"].items()))
+        print(
+            "all 4 breakdown (cjm-lab parquet, inside the last run): "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in a4p["parts"].items())
+        )
     loads = [r["load_avg"] for r in res.values() if "load_avg" in r]
     if loads:
-        print(f"machine load (1-min average after each child): {min(loads):.1f} to {max(loads):.1f} on "
-              f"{os.cpu_count()} cores" + ("  — WARNING: other processes were busy; wall times are inflated"
-                                           if max(loads) > (os.cpu_count() or 2) + 0.5 else ""))
+        print(
+            f"machine load (1-min average after each child): {min(loads):.1f} to {max(loads):.1f} on "
+            f"{os.cpu_count()} cores"
+            + (
+                "  — WARNING: other processes were busy; wall times are inflated"
+                if max(loads) > (os.cpu_count() or 2) + 0.5
+                else ""
+            )
+        )
     print_checks(res, methods, versions)
     print_targets(n, res, methods)
 
 
-def print_checks(res: dict[tuple[str, str], dict[str, Any]], methods: list[str],
-                 versions: dict[str, dict[str, str]]) -> None:
+def print_checks(
+    res: dict[tuple[str, str], dict[str, Any]], methods: list[str], versions: dict[str, dict[str, str]]
+) -> None:
     print("\nchecks (counts must agree; reference cjm-lab (pandas), dedupe=False):")
-    medians = {"cjm_parquet": "same definition", "polars": "same nearest-rank definition",
-               "pm4py": "pm4py interpolates", "retentioneering": "whole seconds, interpolated"}
+    medians = {
+        "cjm_parquet": "same definition",
+        "polars": "same nearest-rank definition",
+        "pm4py": "pm4py interpolates",
+        "retentioneering": "whole seconds, interpolated",
+    }
     for op in ("variants", "transitions", "funnel", "pain_points"):
         ref = res.get((BASELINE, op), {}).get("check")
         if ref is None:
@@ -713,8 +815,10 @@ def print_checks(res: dict[tuple[str, str], dict[str, Any]], methods: list[str],
                 print(f"  {op:<12} {name:<26} {'identical' if ok else 'DIFFERENT'}: {other} (cjm-lab {ref})")
             elif op == "pain_points":
                 ok = ref == other
-                print(f"  {op:<12} {name:<26} {'identical ranks, scores and main issues' if ok else 'DIFFERENT'}"
-                      f" ({len(ref)} ranked touchpoints)")
+                print(
+                    f"  {op:<12} {name:<26} {'identical ranks, scores and main issues' if ok else 'DIFFERENT'}"
+                    f" ({len(ref)} ranked touchpoints)"
+                )
             else:
                 ok, text = compare_counts(ref, other, median=medians.get(method) if op == "transitions" else None)
                 print(f"  {op:<12} {name:<26} {text}")
@@ -741,17 +845,23 @@ def print_targets(n: int, res: dict[tuple[str, str], dict[str, Any]], methods: l
                 prep = res.get((peer, "prepare"), {}).get("seconds") or 0.0
                 ratio = (t + prep) / base
                 ok = ratio >= need if need > 1 else ratio > 1
-                print(f"  {op:<12} vs {peer:<16} {word:<14} {'MET' if ok else 'NOT MET'} "
-                      f"({peer} {t:.2f} s + {prep:.2f} s prepare / cjm-lab {base:.2f} s = {ratio:.2f}x; "
-                      f"operation alone {t / base:.2f}x)")
+                print(
+                    f"  {op:<12} vs {peer:<16} {word:<14} {'MET' if ok else 'NOT MET'} "
+                    f"({peer} {t:.2f} s + {prep:.2f} s prepare / cjm-lab {base:.2f} s = {ratio:.2f}x; "
+                    f"operation alone {t / base:.2f}x)"
+                )
     elif n > BIG:
         r = res.get(("cjm_parquet", "all4"), {})
         if "seconds" not in r:
-            print(f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: not measured ({r.get('error') or r.get('skipped')})")
+            print(
+                f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: not measured ({r.get('error') or r.get('skipped')})"
+            )
         else:
             ok = r["seconds"] < 300 and not r.get("error")
-            print(f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: {'MET' if ok else 'NOT MET'} "
-                  f"({r['seconds']:.0f} s, {r['peak_mb']:,.0f} MB peak RSS)")
+            print(
+                f"  all 4 < 5 min from Parquet, DuckDB memory 4 GB: {'MET' if ok else 'NOT MET'} "
+                f"({r['seconds']:.0f} s, {r['peak_mb']:,.0f} MB peak RSS)"
+            )
     else:
         for method in ("cjm_pandas", "cjm_parquet"):
             r = res.get((method, "all4"), {})
@@ -759,13 +869,19 @@ def print_targets(n: int, res: dict[tuple[str, str], dict[str, Any]], methods: l
                 print(f"  all 4 < 30 s and < 4 GB   {METHODS[method][0]:<18} not measured")
                 continue
             ok = r["seconds"] < 30 and r["peak_mb"] < 4000
-            print(f"  all 4 < 30 s and < 4 GB   {METHODS[method][0]:<18} {'MET' if ok else 'NOT MET'} "
-                  f"({r['seconds']:.1f} s, {r['peak_mb']:,.0f} MB peak)")
+            print(
+                f"  all 4 < 30 s and < 4 GB   {METHODS[method][0]:<18} {'MET' if ok else 'NOT MET'} "
+                f"({r['seconds']:.1f} s, {r['peak_mb']:,.0f} MB peak)"
+            )
 
 
 def print_versions(versions: dict[str, dict[str, str]]) -> None:
-    print("\nversions: " + "; ".join(f"{METHODS[m][0]}: " + ", ".join(f"{k} {v}" for k, v in vs.items())
-                                     for m, vs in versions.items() if vs))
+    print(
+        "\nversions: "
+        + "; ".join(
+            f"{METHODS[m][0]}: " + ", ".join(f"{k} {v}" for k, v in vs.items()) for m, vs in versions.items() if vs
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,16 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPORTS = ("survey_nps", "journeys", "cx_overview")
 DRIVERS = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]
-ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco", "att_convenience",
-             "att_service"]
+ATTITUDES = [
+    "att_price",
+    "att_digital",
+    "att_advice",
+    "att_quality",
+    "att_brand",
+    "att_eco",
+    "att_convenience",
+    "att_service",
+]
 STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
 GOAL_S = 2.0
 
@@ -80,8 +88,12 @@ def run_measured(cmd: list[str], *, log: Path, interval: float = 0.2) -> dict[st
             total, largest = tree_rss(proc.pid)
             peak_tree, peak_one = max(peak_tree, total), max(peak_one, largest)
             time.sleep(interval)
-    return {"seconds": time.perf_counter() - started, "returncode": proc.returncode,
-            "peak_gb": peak_tree / 1e9, "peak_process_gb": peak_one / 1e9}
+    return {
+        "seconds": time.perf_counter() - started,
+        "returncode": proc.returncode,
+        "peak_gb": peak_tree / 1e9,
+        "peak_process_gb": peak_one / 1e9,
+    }
 
 
 def machine_load() -> str:
@@ -105,18 +117,37 @@ def ensure_data(root: Path, customers: int, responses: int, seed: int) -> tuple[
 
     root.mkdir(parents=True, exist_ok=True)
     print(f"generating {customers:,} customers and ~{responses:,} survey answers into {folder} ...", flush=True)
-    cmd = [sys.executable, "-m", "cjm_lab.cli", "sample", "--customers", str(customers), "--seed", str(seed),
-           "--format", "parquet", "--survey-responses", str(responses), "--out", str(folder)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cjm_lab.cli",
+        "sample",
+        "--customers",
+        str(customers),
+        "--seed",
+        str(seed),
+        "--format",
+        "parquet",
+        "--survey-responses",
+        str(responses),
+        "--out",
+        str(folder),
+    ]
     log = root / f"load_{customers}c_{responses}r.generate.log"
     run = run_measured(cmd, log=log)
     if run["returncode"] != 0:
         raise SystemExit(f"generation failed, see {log}")
-    meta = {"customers": customers, "seed": seed, "survey_responses_asked": responses,
-            "events": ds.dataset(folder / "events").count_rows(),
-            "survey_responses": pq.ParquetFile(folder / "survey.parquet").metadata.num_rows,
-            "generate_s": round(run["seconds"], 1), "generate_peak_gb": round(run["peak_gb"], 2),
-            "disk_mb": round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1),
-            "load": machine_load()}
+    meta = {
+        "customers": customers,
+        "seed": seed,
+        "survey_responses_asked": responses,
+        "events": ds.dataset(folder / "events").count_rows(),
+        "survey_responses": pq.ParquetFile(folder / "survey.parquet").metadata.num_rows,
+        "generate_s": round(run["seconds"], 1),
+        "generate_peak_gb": round(run["peak_gb"], 2),
+        "disk_mb": round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1),
+        "load": machine_load(),
+    }
     meta_path.write_text(json.dumps(meta, indent=2))
     return folder, meta
 
@@ -126,12 +157,18 @@ def ensure_data(root: Path, customers: int, responses: int, seed: int) -> tuple[
 
 def report_parameters(name: str, data: Path) -> dict[str, str]:
     """The parameters that point a report at the generated files (all other parameters: defaults)."""
-    files = {"events_path": data / "events", "touchpoints_path": data / "touchpoints.parquet",
-             "survey_path": data / "survey.parquet", "customers_path": data / "customers.parquet",
-             "segments_path": data / "personas_truth.parquet"}
-    wanted = {"survey_nps": ["survey_path"],
-              "journeys": ["events_path", "touchpoints_path", "survey_path", "segments_path"],
-              "cx_overview": ["events_path", "touchpoints_path", "survey_path", "customers_path"]}[name]
+    files = {
+        "events_path": data / "events",
+        "touchpoints_path": data / "touchpoints.parquet",
+        "survey_path": data / "survey.parquet",
+        "customers_path": data / "customers.parquet",
+        "segments_path": data / "personas_truth.parquet",
+    }
+    wanted = {
+        "survey_nps": ["survey_path"],
+        "journeys": ["events_path", "touchpoints_path", "survey_path", "segments_path"],
+        "cx_overview": ["events_path", "touchpoints_path", "survey_path", "customers_path"],
+    }[name]
     return {key: str(files[key]) for key in wanted}
 
 
@@ -162,8 +199,20 @@ def run_reports(data: Path, names: list[str], *, bound_gb: float, timeout: int) 
     rows, ok = [], True
     for name in names:
         params = report_parameters(name, data)
-        cmd = [sys.executable, "-m", "cjm_lab.cli", "report", name, "--out", str(out), "--quiet",
-               "--timeout", str(timeout), "--label", "load"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "cjm_lab.cli",
+            "report",
+            name,
+            "--out",
+            str(out),
+            "--quiet",
+            "--timeout",
+            str(timeout),
+            "--label",
+            "load",
+        ]
         for key, value in params.items():
             cmd += ["-p", f"{key}={value}"]
         print(f"report {name} ...", flush=True)
@@ -185,13 +234,20 @@ def run_reports(data: Path, names: list[str], *, bound_gb: float, timeout: int) 
 
 
 def report_table(rows: list[dict[str, Any]], bound_gb: float) -> str:
-    lines = [f"{'report':<14}{'wall s':>9}{'peak GB (tree)':>16}{'largest proc GB':>17}{'bound':>8}  result",
-             f"(peak = resident memory of the CLI, the kernel and their children together; bound {bound_gb:g} GB)"]
+    lines = [
+        f"{'report':<14}{'wall s':>9}{'peak GB (tree)':>16}{'largest proc GB':>17}{'bound':>8}  result",
+        f"(peak = resident memory of the CLI, the kernel and their children together; bound {bound_gb:g} GB)",
+    ]
     for r in rows:
-        verdict = "ok" if r["returncode"] == 0 and r["peak_gb"] <= bound_gb else (
-            "FAILED" if r["returncode"] else "OVER BOUND")
-        lines.append(f"{r['name']:<14}{r['seconds']:>9.1f}{r['peak_gb']:>16.2f}{r['peak_process_gb']:>17.2f}"
-                     f"{bound_gb:>8g}  {verdict}")
+        verdict = (
+            "ok"
+            if r["returncode"] == 0 and r["peak_gb"] <= bound_gb
+            else ("FAILED" if r["returncode"] else "OVER BOUND")
+        )
+        lines.append(
+            f"{r['name']:<14}{r['seconds']:>9.1f}{r['peak_gb']:>16.2f}{r['peak_process_gb']:>17.2f}"
+            f"{bound_gb:>8g}  {verdict}"
+        )
         for seconds, text in r["cells"]:
             lines.append(f"{'':<16}cell {seconds:7.1f} s  {text}")
     return "\n".join(lines)
@@ -221,8 +277,11 @@ def explorer_data(data: Path) -> dict[str, Any]:
     answers = survey.merge(personas, on="customer_id", how="left")
     customers = io.load_customers(data / "customers.parquet")
     size = events.memory_usage(deep=True).sum() / 1e9
-    print(f"explorer data: {len(events):,} events, {len(answers):,} answers, {len(customers):,} customers "
-          f"(load_events into pandas: {seconds:.1f} s, {size:.2f} GB in pandas with the persona column)", flush=True)
+    print(
+        f"explorer data: {len(events):,} events, {len(answers):,} answers, {len(customers):,} customers "
+        f"(load_events into pandas: {seconds:.1f} s, {size:.2f} GB in pandas with the persona column)",
+        flush=True,
+    )
     return {"catalogue": catalogue, "events": events, "survey": survey, "answers": answers, "customers": customers}
 
 
@@ -230,15 +289,24 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
     """Time the plain function of every explorer update on one generated sample."""
     from cjm_lab import widgets as wg
 
-    catalogue, events, survey, answers, customers = (d[k] for k in ("catalogue", "events", "survey", "answers",
-                                                                     "customers"))
+    catalogue, events, survey, answers, customers = (
+        d[k] for k in ("catalogue", "events", "survey", "answers", "customers")
+    )
     stages = list(dict.fromkeys(catalogue["stage"]))
     rows: list[dict[str, Any]] = []
 
     def add(explorer: str, control: str, function: str, fn: Callable[[], Any], progress: str = "bar") -> Any:
         wall, cpu, result = timed(fn)
-        rows.append({"explorer": explorer, "control": control, "function": function, "seconds": wall, "cpu": cpu,
-                     "progress": progress})
+        rows.append(
+            {
+                "explorer": explorer,
+                "control": control,
+                "function": function,
+                "seconds": wall,
+                "cpu": cpu,
+                "progress": progress,
+            }
+        )
         print(f"  {explorer:<8}{control:<34}{wall:7.2f} s", flush=True)
         return result
 
@@ -246,42 +314,95 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
     nps = {"segment": "persona", "weight": "weight", "drivers": DRIVERS, "dont_know": 99}
     add("NPS", "open (by persona, all waves)", "nps_view", lambda: wg.nps_view(answers, **nps))
     add("NPS", "waves = [2]", "nps_view", lambda: wg.nps_view(answers, waves=[2], **nps))
-    add("NPS", "persona filter", "nps_view",
-        lambda: wg.nps_view(answers, where={"persona": "price_hunter"}, **nps))
-    add("NPS", "date range (2 months)", "nps_view",
-        lambda: wg.nps_view(answers, date_range=("2025-07-01", "2025-08-31"), **nps))
+    add("NPS", "persona filter", "nps_view", lambda: wg.nps_view(answers, where={"persona": "price_hunter"}, **nps))
+    add(
+        "NPS",
+        "date range (2 months)",
+        "nps_view",
+        lambda: wg.nps_view(answers, date_range=("2025-07-01", "2025-08-31"), **nps),
+    )
     add("NPS", "weighted off", "nps_view", lambda: wg.nps_view(answers, **{**nps, "weight": None}))
-    add("NPS", "(filter only)", "filter_responses",
-        lambda: wg.filter_responses(answers, waves=[2], where={"persona": "price_hunter"}), "(part of the above)")
+    add(
+        "NPS",
+        "(filter only)",
+        "filter_responses",
+        lambda: wg.filter_responses(answers, waves=[2], where={"persona": "price_hunter"}),
+        "(part of the above)",
+    )
 
     # Journey explorer: parts recomputed as journey_explorer does
     jv = {"touchpoints": catalogue, "survey": survey, "segment": "persona", "steps": STEPS, "window": "30D"}
-    view = add("Journey", "open (paths, funnel, pain points)", "journey_view", lambda: wg.journey_view(events, **jv), "named steps (3)")
-    add("Journey", "from = Cart", "journey_view[paths]",
-        lambda: wg.journey_view(events, start="Cart", parts=["paths"], previous=view, **jv), "named step (1)")
-    add("Journey", "from Website to Order confirmation", "journey_view[paths]",
-        lambda: wg.journey_view(events, start="Website", end="Order confirmation", parts=["paths"], previous=view,
-                                **jv), "named step (1)")
-    add("Journey", "(cut only: from Cart)", "cut_journeys",
-        lambda: wg.cut_journeys(events, start="Cart"), "(part of the above)")
-    add("Journey", "window = 7D", "journey_view[funnel]",
-        lambda: wg.journey_view(events, parts=["funnel"], previous=view, **{**jv, "window": "7D"}), "named step (1)")
-    add("Journey", "segment = price_hunter", "journey_view", lambda: wg.journey_view(
-        events, segment_value="price_hunter", **jv), "named steps (3)")
-    add("Journey", "level = stage", "journey_view", lambda: wg.journey_view(
-        events, level="stage", **{**jv, "steps": stages}), "named steps (3)")
+    view = add(
+        "Journey",
+        "open (paths, funnel, pain points)",
+        "journey_view",
+        lambda: wg.journey_view(events, **jv),
+        "named steps (3)",
+    )
+    add(
+        "Journey",
+        "from = Cart",
+        "journey_view[paths]",
+        lambda: wg.journey_view(events, start="Cart", parts=["paths"], previous=view, **jv),
+        "named step (1)",
+    )
+    add(
+        "Journey",
+        "from Website to Order confirmation",
+        "journey_view[paths]",
+        lambda: wg.journey_view(
+            events, start="Website", end="Order confirmation", parts=["paths"], previous=view, **jv
+        ),
+        "named step (1)",
+    )
+    add(
+        "Journey",
+        "(cut only: from Cart)",
+        "cut_journeys",
+        lambda: wg.cut_journeys(events, start="Cart"),
+        "(part of the above)",
+    )
+    add(
+        "Journey",
+        "window = 7D",
+        "journey_view[funnel]",
+        lambda: wg.journey_view(events, parts=["funnel"], previous=view, **{**jv, "window": "7D"}),
+        "named step (1)",
+    )
+    add(
+        "Journey",
+        "segment = price_hunter",
+        "journey_view",
+        lambda: wg.journey_view(events, segment_value="price_hunter", **jv),
+        "named steps (3)",
+    )
+    add(
+        "Journey",
+        "level = stage",
+        "journey_view",
+        lambda: wg.journey_view(events, level="stage", **{**jv, "steps": stages}),
+        "named steps (3)",
+    )
 
     # Persona explorer
     steps: list[str] = []
     common = {"variables": ATTITUDES, "survey": survey, "channel": "preferred_channel", "k_range": (2, 7)}
-    fit = add("Persona", "k = 5", "fit_personas", lambda: wg.fit_personas(customers, k=5, **common),
-              "named steps (3)")
+    fit = add("Persona", "k = 5", "fit_personas", lambda: wg.fit_personas(customers, k=5, **common), "named steps (3)")
     add("Persona", "rename a persona", "rename_personas", lambda: wg.rename_personas(fit, {0: "Schnäppchenjäger"}))
-    add("Persona", "algorithm = kmeans, k = 5", "fit_personas",
-        lambda: wg.fit_personas(customers, k=5, algorithm="kmeans", **common), "named steps (3)")
-    add("Persona", "k = auto (choose_k, 2-7)", "fit_personas",
+    add(
+        "Persona",
+        "algorithm = kmeans, k = 5",
+        "fit_personas",
+        lambda: wg.fit_personas(customers, k=5, algorithm="kmeans", **common),
+        "named steps (3)",
+    )
+    add(
+        "Persona",
+        "k = auto (choose_k, 2-7)",
+        "fit_personas",
         lambda: wg.fit_personas(customers, k="auto", progress=lambda d, t, s: steps.append(s), **common),
-        "named steps (4)")
+        "named steps (4)",
+    )
     return rows
 
 
@@ -302,28 +423,50 @@ def widget_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append({"explorer": name, "control": label, "function": what, "seconds": wall, "cpu": cpu})
             print(f"  {name:<8}{label:<34}{wall:7.2f} s  ({what})", flush=True)
 
-    drive("NPS", wg.nps_explorer(d["answers"], segments=["persona", "wave"], persona="persona", weight="weight",
-                                 drivers=DRIVERS, dont_know=99),
-          [("waves", (2,)), ("persona", "price_hunter"), ("weighted", False), ("segment", "wave")])
-    drive("Journey", wg.journey_explorer(d["events"], touchpoints=d["catalogue"], survey=d["survey"],
-                                         segment="persona", steps=STEPS),
-          [("start", "Cart"), ("window", "7D"), ("segment", "price_hunter"), ("segment", wg.ALL),
-           ("level", "stage")])
-    drive("Persona", wg.persona_explorer(d["customers"], variables=ATTITUDES, k=5, survey=d["survey"],
-                                         channel="preferred_channel"),
-          [("algorithm", "kmeans"), ("k", 4), ("k", "auto")])
+    drive(
+        "NPS",
+        wg.nps_explorer(
+            d["answers"],
+            segments=["persona", "wave"],
+            persona="persona",
+            weight="weight",
+            drivers=DRIVERS,
+            dont_know=99,
+        ),
+        [("waves", (2,)), ("persona", "price_hunter"), ("weighted", False), ("segment", "wave")],
+    )
+    drive(
+        "Journey",
+        wg.journey_explorer(
+            d["events"], touchpoints=d["catalogue"], survey=d["survey"], segment="persona", steps=STEPS
+        ),
+        [("start", "Cart"), ("window", "7D"), ("segment", "price_hunter"), ("segment", wg.ALL), ("level", "stage")],
+    )
+    drive(
+        "Persona",
+        wg.persona_explorer(d["customers"], variables=ATTITUDES, k=5, survey=d["survey"], channel="preferred_channel"),
+        [("algorithm", "kmeans"), ("k", 4), ("k", "auto")],
+    )
     return rows
 
 
 def explorer_table(rows: list[dict[str, Any]]) -> str:
-    lines = [(f"{'explorer':<9}{'control changed':<37}{'plain function':<22}{'wall s':>8}{'CPU s':>8}  "
-             f"{'< 2 s':<6}progress bar"),
-             ("(analysis only; the widget adds drawing. Every update shows a progress bar in the status line; "
-             "journey updates and persona fits name their steps)")]
+    lines = [
+        (
+            f"{'explorer':<9}{'control changed':<37}{'plain function':<22}{'wall s':>8}{'CPU s':>8}  "
+            f"{'< 2 s':<6}progress bar"
+        ),
+        (
+            "(analysis only; the widget adds drawing. Every update shows a progress bar in the status line; "
+            "journey updates and persona fits name their steps)"
+        ),
+    ]
     for r in rows:
         goal = "yes" if r["seconds"] < GOAL_S else "NO"
-        lines.append(f"{r['explorer']:<9}{r['control']:<37}{r['function']:<22}{r['seconds']:>8.2f}{r['cpu']:>8.2f}"
-                     f"  {goal:<6}{r['progress']}")
+        lines.append(
+            f"{r['explorer']:<9}{r['control']:<37}{r['function']:<22}{r['seconds']:>8.2f}{r['cpu']:>8.2f}"
+            f"  {goal:<6}{r['progress']}"
+        )
     return "\n".join(lines)
 
 
@@ -332,18 +475,27 @@ def explorer_table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--customers", type=int, default=1_000_000, help="customers of the big sample (≈10 events each)")
+    parser.add_argument(
+        "--customers", type=int, default=1_000_000, help="customers of the big sample (≈10 events each)"
+    )
     parser.add_argument("--responses", type=int, default=200_000, help="survey answers of the big sample (expected)")
-    parser.add_argument("--explorer-customers", type=int, default=100_000,
-                        help="customers of the explorer sample (≈1M events); its survey has the same answers per "
-                             "customer as the big one")
+    parser.add_argument(
+        "--explorer-customers",
+        type=int,
+        default=100_000,
+        help="customers of the explorer sample (≈1M events); its survey has the same answers per "
+        "customer as the big one",
+    )
     parser.add_argument("--seed", type=int, default=20261)
     parser.add_argument("--reports", default=",".join(REPORTS), help="comma-separated report names")
     parser.add_argument("--bound-gb", type=float, default=8.0, help="peak memory a report may use (default 8 GB)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds a report cell may run")
-    parser.add_argument("--memory-limit", help="DuckDB memory limit of every journey query in the reports (sets "
-                                               "$CJM_LAB_MEMORY_LIMIT for the kernels, e.g. 2GB; default: DuckDB's "
-                                               "80%% of RAM); beyond it DuckDB spills to a temporary folder")
+    parser.add_argument(
+        "--memory-limit",
+        help="DuckDB memory limit of every journey query in the reports (sets "
+        "$CJM_LAB_MEMORY_LIMIT for the kernels, e.g. 2GB; default: DuckDB's "
+        "80%% of RAM); beyond it DuckDB spills to a temporary folder",
+    )
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where the load_* folders go")
     parser.add_argument("--skip-reports", action="store_true")
     parser.add_argument("--skip-explorers", action="store_true")
@@ -364,11 +516,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"DuckDB memory limit of the reports: {args.memory_limit}", flush=True)
         folder, meta = ensure_data(args.data, args.customers, args.responses, args.seed)
         results["data"] = meta
-        print(f"\ndata: {meta['events']:,} events, {meta['survey_responses']:,} survey answers, "
-              f"{meta['customers']:,} customers; generated in {meta['generate_s']} s, peak {meta['generate_peak_gb']} GB,"
-              f" {meta['disk_mb']} MB on disk ({meta['load']})", flush=True)
-        rows, ok = run_reports(folder, [n for n in args.reports.split(",") if n], bound_gb=args.bound_gb,
-                               timeout=args.timeout)
+        print(
+            f"\ndata: {meta['events']:,} events, {meta['survey_responses']:,} survey answers, "
+            f"{meta['customers']:,} customers; generated in {meta['generate_s']} s, peak {meta['generate_peak_gb']} GB,"
+            f" {meta['disk_mb']} MB on disk ({meta['load']})",
+            flush=True,
+        )
+        rows, ok = run_reports(
+            folder, [n for n in args.reports.split(",") if n], bound_gb=args.bound_gb, timeout=args.timeout
+        )
         for row in rows:
             row["memory_limit"] = args.memory_limit
         results["reports"] = rows
@@ -381,15 +537,19 @@ def main(argv: list[str] | None = None) -> int:
         responses = max(1, round(args.responses / args.customers * n))
         folder, meta = ensure_data(args.data, n, responses, args.seed)
         results["explorer_data"] = meta
-        print(f"\nexplorers on {meta['events']:,} events / {meta['survey_responses']:,} answers "
-              f"({machine_load()})", flush=True)
+        print(
+            f"\nexplorers on {meta['events']:,} events / {meta['survey_responses']:,} answers ({machine_load()})",
+            flush=True,
+        )
         tables = explorer_data(folder)
         rows = explorer_updates(tables)
         results["explorers"] = rows
         slow = [r for r in rows if r["seconds"] >= GOAL_S]
         print("\n" + explorer_table(rows), flush=True)
-        print(f"\n{len(rows) - len(slow)} of {len(rows)} updates under {GOAL_S:g} s; median "
-              f"{statistics.median(r['seconds'] for r in rows):.2f} s ({machine_load()})")
+        print(
+            f"\n{len(rows) - len(slow)} of {len(rows)} updates under {GOAL_S:g} s; median "
+            f"{statistics.median(r['seconds'] for r in rows):.2f} s ({machine_load()})"
+        )
         if not args.skip_widgets:
             print("\nthe explorers themselves (analysis + drawing, from Explorer.timings):", flush=True)
             results["widgets"] = widget_updates(tables)

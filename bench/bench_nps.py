@@ -14,18 +14,20 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import measure, table  # noqa: E402
+from _common import measure, table
 
-from cjm_lab.survey import nps  # noqa: E402
+from cjm_lab.survey import nps
 
 
 def make(n: int = 1_000_000, segments: int = 50, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "recommend": rng.integers(0, 11, n),
-        "segment": pd.Categorical(rng.integers(0, segments, n).astype(str)),
-        "weight": rng.uniform(0.5, 2.0, n),
-    })
+    return pd.DataFrame(
+        {
+            "recommend": rng.integers(0, 11, n),
+            "segment": pd.Categorical(rng.integers(0, segments, n).astype(str)),
+            "weight": rng.uniform(0.5, 2.0, n),
+        }
+    )
 
 
 def pandas_baseline(df: pd.DataFrame) -> pd.DataFrame:

@@ -152,10 +152,13 @@ def stepmix_peer(df: pd.DataFrame, k: int, seed: int = 0, init: str = "kmeans") 
     else:
         models = ("continuous_nan", "categorical_nan")
     X = pd.concat([num, cat], axis=1)
-    desc = {"continuous": {"model": models[0], "n_columns": num.shape[1]},
-            "categorical": {"model": models[1], "n_columns": cat.shape[1]}}
-    model = StepMix(n_components=k, measurement=desc, n_init=1, init_params=init, random_state=seed, verbose=0,
-                    progress_bar=0)
+    desc = {
+        "continuous": {"model": models[0], "n_columns": num.shape[1]},
+        "categorical": {"model": models[1], "n_columns": cat.shape[1]},
+    }
+    model = StepMix(
+        n_components=k, measurement=desc, n_init=1, init_params=init, random_state=seed, verbose=0, progress_bar=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X)
@@ -182,16 +185,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="median of this many runs per method")
     ap.add_argument("--skip-choose-k", action="store_true")
     ap.add_argument("--skip-kprototypes", action="store_true")
-    ap.add_argument("--skip-stepmix-random", action="store_true",
-                    help="leave out StepMix with its default random start (slow on 100,000 rows)")
+    ap.add_argument(
+        "--skip-stepmix-random",
+        action="store_true",
+        help="leave out StepMix with its default random start (slow on 100,000 rows)",
+    )
     ap.add_argument("--n-jobs", type=int, default=2, help="threads for the choose_k resamples")
     args = ap.parse_args()
 
     df, truth = make_bench_data(args.rows)
     k = len(SHARES)
-    print(f"bench_personas: {len(df):,} rows x {df.shape[1] - 1} mixed columns, {k} planted segments "
-          f"(shares {', '.join(f'{s:.0%}' for s in SHARES)}); Python {platform.python_version()}, "
-          f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"bench_personas: {len(df):,} rows x {df.shape[1] - 1} mixed columns, {k} planted segments "
+        f"(shares {', '.join(f'{s:.0%}' for s in SHARES)}); Python {platform.python_version()}, "
+        f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     rows = []
 
     def run(name: str, fn, note: str = "") -> None:
@@ -200,12 +208,21 @@ def main() -> None:
         print(f"  {name:<52} {seconds:8.2f} s   ARI {rows[-1]['ari']:.3f}", flush=True)
 
     print(f"fit at fixed k = {k}:")
-    run("cjm-lab PersonaModel(algorithm='gmm') [default]",
-        lambda: PersonaModel(k, random_state=0).fit(df).labels_, "k-means starts + mixed EM")
-    run("cjm-lab PersonaModel(algorithm='kmeans')",
-        lambda: PersonaModel(k, algorithm="kmeans", random_state=0).fit(df).labels_, "scaled one-hot")
-    run("cjm-lab PersonaModel(algorithm='kmeans', reduce='famd')",
-        lambda: PersonaModel(k, algorithm="kmeans", reduce="famd", random_state=0).fit(df).labels_, "FAMD + k-means")
+    run(
+        "cjm-lab PersonaModel(algorithm='gmm') [default]",
+        lambda: PersonaModel(k, random_state=0).fit(df).labels_,
+        "k-means starts + mixed EM",
+    )
+    run(
+        "cjm-lab PersonaModel(algorithm='kmeans')",
+        lambda: PersonaModel(k, algorithm="kmeans", random_state=0).fit(df).labels_,
+        "scaled one-hot",
+    )
+    run(
+        "cjm-lab PersonaModel(algorithm='kmeans', reduce='famd')",
+        lambda: PersonaModel(k, algorithm="kmeans", reduce="famd", random_state=0).fit(df).labels_,
+        "FAMD + k-means",
+    )
     run("StepMix (k-means start on imputed data, n_init=1)", lambda: stepmix_peer(df, k), "peer")
     if not args.skip_stepmix_random:
         run("StepMix (default random start, FIML, n_init=1)", lambda: stepmix_peer(df, k, init="random"), "peer")
@@ -223,13 +240,24 @@ def main() -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            table = choose_k(df, k=range(2, 11), resamples=20, stability_rows=10_000, random_state=0,
-                             n_jobs=args.n_jobs)
+            table = choose_k(
+                df, k=range(2, 11), resamples=20, stability_rows=10_000, random_state=0, n_jobs=args.n_jobs
+            )
         seconds = time.perf_counter() - t0
-        print(f"choose_k k = 2-10, 20 bootstrap resamples of 10,000 rows, n_jobs={args.n_jobs}: {seconds:.1f} s, "
-              f"recommended k = {table.attrs['cjm']['recommended_k']}")
-        cols = ["k", "silhouette", "davies_bouldin", "bic", "stability", "persona_stability", "smallest_share",
-                "recommended"]
+        print(
+            f"choose_k k = 2-10, 20 bootstrap resamples of 10,000 rows, n_jobs={args.n_jobs}: {seconds:.1f} s, "
+            f"recommended k = {table.attrs['cjm']['recommended_k']}"
+        )
+        cols = [
+            "k",
+            "silhouette",
+            "davies_bouldin",
+            "bic",
+            "stability",
+            "persona_stability",
+            "smallest_share",
+            "recommended",
+        ]
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(table[cols].round(3).to_string(index=False))
         print(table.attrs["cjm"]["reason"]["en"])

@@ -98,11 +98,16 @@ def worker(engine: str, events: str, out: str, driver_memory: str, cores: int) -
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                spark = (SparkSession.builder.master(f"local[{cores}]").appName("cjm-lab-bench")
-                         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                         .config("spark.driver.memory", driver_memory)
-                         .config("spark.sql.shuffle.partitions", str(max(4, 4 * cores)))
-                         .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+                spark = (
+                    SparkSession.builder.master(f"local[{cores}]")
+                    .appName("cjm-lab-bench")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
+                    .config("spark.driver.memory", driver_memory)
+                    .config("spark.sql.shuffle.partitions", str(max(4, 4 * cores)))
+                    .config("spark.sql.session.timeZone", "UTC")
+                    .getOrCreate()
+                )
             spark.sparkContext.setLogLevel("ERROR")
             src: Any = spark.read.parquet(events)
             record["startup_s"] = time.perf_counter() - t0
@@ -158,7 +163,7 @@ def compare(a: Any, b: Any) -> tuple[bool, str]:
 def ensure_data(root: Path, size: int, seed: int = 20260) -> Path:
     """The events of ``sample_<size>`` as bench_journeys.py writes them (same customers, seed and
     bench_meta.json), generated when missing and never overwritten."""
-    label = f"1e{int(round(math.log10(size)))}" if math.log10(size).is_integer() else str(size)
+    label = f"1e{round(math.log10(size))}" if math.log10(size).is_integer() else str(size)
     folder = root / f"sample_{label}"
     if (folder / "events").is_dir():
         return folder / "events"
@@ -172,8 +177,12 @@ def ensure_data(root: Path, size: int, seed: int = 20260) -> Path:
     print(f"generating {customers:,} customers (~{size:,} events) into {folder} ...", flush=True)
     t0 = time.perf_counter()
     paths = write_sample(folder, customers=customers, seed=seed, format="parquet")
-    meta = {"customers": customers, "seed": seed, "events": ds.dataset(paths["events"]).count_rows(),
-            "generate_s": round(time.perf_counter() - t0, 1)}
+    meta = {
+        "customers": customers,
+        "seed": seed,
+        "events": ds.dataset(paths["events"]).count_rows(),
+        "generate_s": round(time.perf_counter() - t0, 1),
+    }
     (folder / "bench_meta.json").write_text(json.dumps(meta, indent=2))
     return paths["events"]
 
@@ -201,8 +210,21 @@ def main() -> None:
             for engine in args.engines.split(","):
                 out = os.path.join(tmp, f"{engine}.json")
                 t = time.perf_counter()
-                proc = subprocess.run([sys.executable, __file__, "--worker", engine, str(events), out,
-                                       "--driver-memory", args.driver_memory, "--cores", str(args.cores)], env=env)
+                proc = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--worker",
+                        engine,
+                        str(events),
+                        out,
+                        "--driver-memory",
+                        args.driver_memory,
+                        "--cores",
+                        str(args.cores),
+                    ],
+                    env=env,
+                )
                 if proc.returncode != 0:
                     print(f"  {engine}: failed (exit {proc.returncode})")
                     continue
@@ -210,11 +232,18 @@ def main() -> None:
                     runs[engine] = json.load(fh)
                 runs[engine]["wall_s"] = time.perf_counter() - t
                 runs[engine]["results"] = pd.read_pickle(out + ".pkl")
-        print(f"\n{'engine':<8}{'start-up s':>11}" + "".join(f"{op:>14}" for op in OPS) + f"{'all 4 s':>10}{'peak MB':>10}")
+        print(
+            f"\n{'engine':<8}{'start-up s':>11}"
+            + "".join(f"{op:>14}" for op in OPS)
+            + f"{'all 4 s':>10}{'peak MB':>10}"
+        )
         for engine, r in runs.items():
             total = sum(r["times"].values())
-            print(f"{engine:<8}{r['startup_s']:>11.1f}" + "".join(f"{r['times'][op]:>14.1f}" for op in OPS)
-                  + f"{total:>10.1f}{r['peak_mb']:>10.0f}")
+            print(
+                f"{engine:<8}{r['startup_s']:>11.1f}"
+                + "".join(f"{r['times'][op]:>14.1f}" for op in OPS)
+                + f"{total:>10.1f}{r['peak_mb']:>10.0f}"
+            )
         if {"duckdb", "spark"} <= set(runs):
             d, s = runs["duckdb"], runs["spark"]
             ratio = sum(s["times"].values()) / sum(d["times"].values())

@@ -46,14 +46,20 @@ def _diff(name: str, ours: dict, theirs: dict, show: int = 5) -> list[str]:
     only_theirs = sorted(set(theirs) - set(ours), key=str)
     other = sorted((k for k in set(ours) & set(theirs) if ours[k] != theirs[k]), key=str)
     if only_ours:
-        lines.append(f"    {name}: {len(only_ours)} only in cjm-lab, e.g. "
-                     + "; ".join(f"{k!r}={ours[k]}" for k in only_ours[:show]))
+        lines.append(
+            f"    {name}: {len(only_ours)} only in cjm-lab, e.g. "
+            + "; ".join(f"{k!r}={ours[k]}" for k in only_ours[:show])
+        )
     if only_theirs:
-        lines.append(f"    {name}: {len(only_theirs)} only in pm4py, e.g. "
-                     + "; ".join(f"{k!r}={theirs[k]}" for k in only_theirs[:show]))
+        lines.append(
+            f"    {name}: {len(only_theirs)} only in pm4py, e.g. "
+            + "; ".join(f"{k!r}={theirs[k]}" for k in only_theirs[:show])
+        )
     if other:
-        lines.append(f"    {name}: {len(other)} with other counts, e.g. "
-                     + "; ".join(f"{k!r}: cjm-lab {ours[k]} vs pm4py {theirs[k]}" for k in other[:show]))
+        lines.append(
+            f"    {name}: {len(other)} with other counts, e.g. "
+            + "; ".join(f"{k!r}: cjm-lab {ours[k]} vs pm4py {theirs[k]}" for k in other[:show])
+        )
     return lines
 
 
@@ -74,8 +80,9 @@ def check_log(path: Path, expected: dict[str, int] | None) -> bool:
     raw = pd.read_csv(path, dtype={"case:concept:name": str, "concept:name": str})
     raw["time:timestamp"] = pd.to_datetime(raw["time:timestamp"], utc=True, format="ISO8601")
     with contextlib.redirect_stdout(io.StringIO()):
-        log = pm4py.format_dataframe(raw, case_id="case:concept:name", activity_key="concept:name",
-                                     timestamp_key="time:timestamp")
+        log = pm4py.format_dataframe(
+            raw, case_id="case:concept:name", activity_key="concept:name", timestamp_key="time:timestamp"
+        )
     keys = {"activity_key": "concept:name", "case_id_key": "case:concept:name", "timestamp_key": "time:timestamp"}
     pm_variants = pm4py.get_variants(log, **keys)
     dfg, starts, ends = pm4py.discover_dfg(log, **keys)
@@ -89,8 +96,9 @@ def check_log(path: Path, expected: dict[str, int] | None) -> bool:
 
     n_journeys, n_events = int(var["n_journeys"].sum()), len(ev)
     pm_journeys = sum(int(v if isinstance(v, int) else len(v)) for v in pm_variants.values())
-    line = (f"  journeys: cjm-lab {n_journeys:,}, pm4py {pm_journeys:,}; events: cjm-lab {n_events:,}, "
-            f"pm4py {len(log):,}")
+    line = (
+        f"  journeys: cjm-lab {n_journeys:,}, pm4py {pm_journeys:,}; events: cjm-lab {n_events:,}, pm4py {len(log):,}"
+    )
     if expected:
         line += f" (expected {expected['journeys']:,} / {expected['events']:,})"
         ok &= n_journeys == expected["journeys"] and n_events == expected["events"]
@@ -101,8 +109,10 @@ def check_log(path: Path, expected: dict[str, int] | None) -> bool:
     theirs_v = {PATH_SEPARATOR.join(k): int(v if isinstance(v, int) else len(v)) for k, v in pm_variants.items()}
     lines = _diff("variants", ours_v, theirs_v)
     ok &= not lines
-    print(f"  variants: {len(ours_v):,} in cjm-lab, {len(theirs_v):,} in pm4py — "
-          + ("every count identical" if not lines else "DIFFERENT"))
+    print(
+        f"  variants: {len(ours_v):,} in cjm-lab, {len(theirs_v):,} in pm4py — "
+        + ("every count identical" if not lines else "DIFFERENT")
+    )
     print("\n".join(lines)) if lines else None
 
     inner = tr[(tr["source"] != START) & (tr["target"] != EXIT)]
@@ -111,29 +121,38 @@ def check_log(path: Path, expected: dict[str, int] | None) -> bool:
     lines = _diff("directly-follows", ours_d, theirs_d)
     first = tr[tr["source"] == START]
     last = tr[tr["target"] == EXIT]
-    lines += _diff("start activities", dict(zip(first["target"], first["n"].astype(int))),
-                   {k: int(v) for k, v in starts.items()})
-    lines += _diff("end activities", dict(zip(last["source"], last["n"].astype(int))),
-                   {k: int(v) for k, v in ends.items()})
+    lines += _diff(
+        "start activities", dict(zip(first["target"], first["n"].astype(int))), {k: int(v) for k, v in starts.items()}
+    )
+    lines += _diff(
+        "end activities", dict(zip(last["source"], last["n"].astype(int))), {k: int(v) for k, v in ends.items()}
+    )
     ok &= not lines
-    print(f"  directly-follows: {len(ours_d):,} pairs / {sum(ours_d.values()):,} transitions in cjm-lab, "
-          f"{len(theirs_d):,} / {sum(theirs_d.values()):,} in pm4py — "
-          + ("every count identical (start and end activities too)" if not lines else "DIFFERENT"))
+    print(
+        f"  directly-follows: {len(ours_d):,} pairs / {sum(ours_d.values()):,} transitions in cjm-lab, "
+        f"{len(theirs_d):,} / {sum(theirs_d.values()):,} in pm4py — "
+        + ("every count identical (start and end activities too)" if not lines else "DIFFERENT")
+    )
     print("\n".join(lines)) if lines else None
     print(f"  time: cjm-lab load+variants+transitions {t_cjm:.2f} s; pm4py read+format+variants+dfg {t_pm:.2f} s")
     if not ok:
         # a hint for order-dependent differences: exact duplicates and equal timestamps in the log
         dup = Counter(zip(ev["customer_id"], ev["timestamp"], ev["touchpoint"]))
         ties = ev.duplicated(["customer_id", "timestamp"]).sum()
-        print(f"  hint: {sum(c - 1 for c in dup.values() if c > 1):,} exact duplicate events, "
-              f"{int(ties):,} events sharing a timestamp with an earlier one of the same journey")
+        print(
+            f"  hint: {sum(c - 1 for c in dup.values() if c > 1):,} exact duplicate events, "
+            f"{int(ties):,} events sharing a timestamp with an earlier one of the same journey"
+        )
     return ok
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("logs", nargs="*", help="CSV logs with case:concept:name, concept:name, time:timestamp "
-                                            "(default: the two real logs in data/real)")
+    ap.add_argument(
+        "logs",
+        nargs="*",
+        help="CSV logs with case:concept:name, concept:name, time:timestamp (default: the two real logs in data/real)",
+    )
     args = ap.parse_args()
     try:
         # pm4py prints a licence banner on import
@@ -144,8 +163,10 @@ def main() -> int:
         return 2
     from importlib.metadata import version
 
-    print(f"cross-check cjm-lab {version('cjm-lab')} against pm4py {version('pm4py')} "
-          f"(pandas {version('pandas')}, duckdb {version('duckdb')})")
+    print(
+        f"cross-check cjm-lab {version('cjm-lab')} against pm4py {version('pm4py')} "
+        f"(pandas {version('pandas')}, duckdb {version('duckdb')})"
+    )
     paths = [Path(p) for p in args.logs] or [ROOT / "data" / "real" / name for name in LOGS]
     results = {}
     for path in paths:

@@ -17,9 +17,14 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     quick = "--quick" in sys.argv
-    scripts = [["bench_nps.py"], ["bench_drivers.py"], ["bench_personas.py"], ["bench_patterns.py"],
-               ["bench_spark.py", "--sizes", "1e6" if quick else "1e6,1e7"],
-               ["bench_load.py", *(["--customers", "200000", "--responses", "40000"] if quick else [])]]
+    scripts = [
+        ["bench_nps.py"],
+        ["bench_drivers.py"],
+        ["bench_personas.py"],
+        ["bench_patterns.py"],
+        ["bench_spark.py", "--sizes", "1e6" if quick else "1e6,1e7"],
+        ["bench_load.py", *(["--customers", "200000", "--responses", "40000"] if quick else [])],
+    ]
     peers = HERE / ".venv-peers" / "bin" / "python"
     failed = 0
     for script in scripts:

@@ -115,7 +115,7 @@ def column_names(value: Any, *, arg: str, where: str) -> list[Any]:
         return list(value)
     raise CJMConfigError(
         f"`{arg}` in {where} must name a column or a list of columns, got {value!r} ({type(value).__name__}). "
-        f"Fix: pass e.g. {arg}=\"wave\" or {arg}=[\"wave\", \"region\"]."
+        f'Fix: pass e.g. {arg}="wave" or {arg}=["wave", "region"].'
     )
 
 
@@ -153,9 +153,7 @@ def require_columns(
     for arg, value in columns.items():
         for col in _as_list(value):
             if not isinstance(col, (str, int)):
-                raise CJMConfigError(
-                    f"`{arg}` in {where} must name a column (a string), got {type(col).__name__}."
-                )
+                raise CJMConfigError(f"`{arg}` in {where} must name a column (a string), got {type(col).__name__}.")
             if col not in present_set:
                 raise CJMDataError(
                     f"Could not interpret value {col!r} for `{arg}` in {where}. "
@@ -226,7 +224,10 @@ def numeric_column(
         mask = np.isinf(values.to_numpy())
         rows, vals = offending(mask, raw)
         raise CJMDataError(
-            f"{where}: infinite value(s) in {column!r}.", column=column, rows=rows, values=vals,
+            f"{where}: infinite value(s) in {column!r}.",
+            column=column,
+            rows=rows,
+            values=vals,
             fix="Replace infinite values by valid numbers or missing.",
         )
     if low is not None or high is not None:
@@ -246,8 +247,8 @@ def numeric_column(
                 column=column,
                 rows=rows,
                 values=vals,
-                fix=f"Recode or drop them, declare a 'don't know' code as missing, or "
-                f"state the scale the column really uses.",
+                fix="Recode or drop them, declare a 'don't know' code as missing, or "
+                "state the scale the column really uses.",
             )
     if integer:
         frac = finite & (values != np.round(values))

@@ -61,8 +61,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         params.update(_read_yaml(args.config, "a mapping of parameter: value"))
     params.update(_parse_pairs(args.param or []))
     names = list_reports() if args.name == "all" else [args.name]
-    options = {"out": args.out, "timeout": args.timeout, "progress": not args.quiet, "pdf": args.pdf,
-               "min_group_size": args.min_group_size}
+    options = {
+        "out": args.out,
+        "timeout": args.timeout,
+        "progress": not args.quiet,
+        "pdf": args.pdf,
+        "min_group_size": args.min_group_size,
+    }
     runs = _batch_runs(args)
     failed = 0
     for name in names:
@@ -117,8 +122,12 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from cjm_lab.sample.generator import DEFAULT_CHUNK
 
     written = write_sample(
-        Path(args.out), customers=args.customers, seed=args.seed, format=args.format,
-        chunk_customers=args.chunk_customers or DEFAULT_CHUNK, survey_responses=args.survey_responses,
+        Path(args.out),
+        customers=args.customers,
+        seed=args.seed,
+        format=args.format,
+        chunk_customers=args.chunk_customers or DEFAULT_CHUNK,
+        survey_responses=args.survey_responses,
     )
     for path in written.values():
         print(path)
@@ -146,9 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
-    p.add_argument("--min-group-size", type=int, default=None,
-                   help="hide groups smaller than this in report tables (default $CJM_LAB_MIN_GROUP_SIZE, else 5); "
-                        "the pseudonym salt comes from $CJM_LAB_SALT or $CJM_LAB_SALT_FILE")
+    p.add_argument(
+        "--min-group-size",
+        type=int,
+        default=None,
+        help="hide groups smaller than this in report tables (default $CJM_LAB_MIN_GROUP_SIZE, else 5); "
+        "the pseudonym salt comes from $CJM_LAB_SALT or $CJM_LAB_SALT_FILE",
+    )
     p.add_argument("--batch", help="YAML file: {label: {parameters}} — one run per label, fresh kernel each")
     p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
     p.set_defaults(func=_cmd_report)
@@ -157,21 +170,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=5000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", required=True, help="a new or empty folder")
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv",
-                   help="parquet writes the events as a folder of parts, one per chunk")
-    p.add_argument("--chunk-customers", type=int, default=None,
-                   help="customers generated and written per chunk, i.e. per Parquet part (default 200,000); "
-                        "memory stays bounded by one chunk")
-    p.add_argument("--survey-responses", type=int, default=None,
-                   help="expected survey answers over both waves, at most 0.7 per customer "
-                        "(default: about 0.5 per customer)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet"],
+        default="csv",
+        help="parquet writes the events as a folder of parts, one per chunk",
+    )
+    p.add_argument(
+        "--chunk-customers",
+        type=int,
+        default=None,
+        help="customers generated and written per chunk, i.e. per Parquet part (default 200,000); "
+        "memory stays bounded by one chunk",
+    )
+    p.add_argument(
+        "--survey-responses",
+        type=int,
+        default=None,
+        help="expected survey answers over both waves, at most 0.7 per customer (default: about 0.5 per customer)",
+    )
     p.set_defaults(func=_cmd_sample)
     return parser
 
 
 def _terminate(signum: int, _frame: Any) -> None:
     """SIGTERM (cron timeouts, systemd stop) unwinds like Ctrl-C: a run in progress is moved
-    to reports/_failed/ and no folder is left under a final name."""
+    to reports/_failed/ and no folder is left under a final name.
+    """
     raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
@@ -187,8 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cjm-lab: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
-        print(f"cjm-lab: interrupted ({err or 'Ctrl-C'}); the unfinished run is under reports/_failed/",
-              file=sys.stderr)
+        print(
+            f"cjm-lab: interrupted ({err or 'Ctrl-C'}); the unfinished run is under reports/_failed/", file=sys.stderr
+        )
         return 130
 
 

@@ -56,7 +56,7 @@ def format_rows(rows: Sequence[Any], values: Sequence[Any] | None = None) -> str
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars print as ``np.int64(3)``; show them as Python values."""
+    """Numpy scalars print as ``np.int64(3)``; show them as Python values."""
     item = getattr(value, "item", None)
     if callable(item):
         try:

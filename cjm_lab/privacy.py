@@ -163,7 +163,9 @@ _POSTCODE_CITY = r"(?:,?\s+\d{5}\s+[A-ZÄÖÜ][\wäöüß-]+)?"
 _DE_ANY_CASE = r"stra(?:ß|ss)e|str\."
 _DE_SUFFIX = r"weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|markt|graben|wall|kamp|zeile"
 _DE_WORD = r"Stra(?:ß|ss)e|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Markt|Graben|Wall"
-_DE_PREP = r"Am|An\s+der|An\s+den|Auf\s+der|Auf\s+dem|Im|In\s+der|In\s+den|Unter\s+den|Zum|Zur|Hinter\s+der|Vor\s+dem|Alt"
+_DE_PREP = (
+    r"Am|An\s+der|An\s+den|Auf\s+der|Auf\s+dem|Im|In\s+der|In\s+den|Unter\s+den|Zum|Zur|Hinter\s+der|Vor\s+dem|Alt"
+)
 _NOT_STREET = (
     r"Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag|Wochenende|Januar|Februar|"
     r"März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Jahr|Tag|Monat|Woche|Ende|"
@@ -178,13 +180,30 @@ _ADDRESS = re.compile(
     r"(?:"
     # German: compound street name (Musterstraße 12, Hauptstr. 5a, karl-marx-straße 3)
     r"(?<![\w-])(?:[^\W\d_][\w-]*?(?i:" + _DE_ANY_CASE + r")|[A-ZÄÖÜ][\w-]*?(?i:" + _DE_SUFFIX + r"))"
-    r"(?:(?<=\.)|\b)" + _HOUSE + _POSTCODE_CITY +
+    r"(?:(?<=\.)|\b)"
+    + _HOUSE
+    + _POSTCODE_CITY
+    +
     # German: separate words (Berliner Straße 5, Alter Markt 3)
-    r"|(?<![\w-])[A-ZÄÖÜ][\w-]+\s+(?:" + _DE_WORD + r")(?:(?<=\.)|\b)" + _HOUSE + _POSTCODE_CITY +
+    r"|(?<![\w-])[A-ZÄÖÜ][\w-]+\s+(?:"
+    + _DE_WORD
+    + r")(?:(?<=\.)|\b)"
+    + _HOUSE
+    + _POSTCODE_CITY
+    +
     # German: preposition forms (Am Markt 3, An der Alster 7)
-    r"|\b(?:" + _DE_PREP + r")\s+(?!(?:" + _NOT_STREET + r")\b)[A-ZÄÖÜ][\w-]+" + _HOUSE + _POSTCODE_CITY +
+    r"|\b(?:"
+    + _DE_PREP
+    + r")\s+(?!(?:"
+    + _NOT_STREET
+    + r")\b)[A-ZÄÖÜ][\w-]+"
+    + _HOUSE
+    + _POSTCODE_CITY
+    +
     # English: 221B Baker Street, 10 Downing St., 1600 Pennsylvania Avenue NW
-    r"|(?<![\w.,])\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:" + _EN_TYPES + r")\b\.?"
+    r"|(?<![\w.,])\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:"
+    + _EN_TYPES
+    + r")\b\.?"
     r"(?:\s+(?:NE|NW|SE|SW|N|S|E|W)\b)?"
     r"|(?<![\w.,])\d{1,5}[a-z]?\s+[a-z][\w'-]*\s+(?:street|road|avenue)\b"
     # Portuguese: Rua das Flores, 123 / Av. Paulista 1000
@@ -276,7 +295,7 @@ def mask_pii(
     texts: pd.Series,
     *,
     kinds: str | Sequence[str] = ("email", "phone", "iban", "address"),
-    token: str = "[{kind}]",
+    token: str = "[{kind}]",  # noqa: S107 (a placeholder text, not a password)
 ) -> pd.Series:
     """Replace e-mail addresses, phone numbers, IBANs and street addresses in free text.
 
@@ -380,7 +399,7 @@ def pii_counts(
 
 
 def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
-    """Replace ids by stable pseudonyms: salted SHA-256, hex, first 16 characters.
+    r"""Replace ids by stable pseudonyms: salted SHA-256, hex, first 16 characters.
 
     The pseudonym of an id is ``sha256(salt + "\\x1f" + str(id))[:16]``: the same id
     with the same salt always gives the same pseudonym (tables stay linkable), another
@@ -443,8 +462,17 @@ ENV_SALT_FILE = "CJM_LAB_SALT_FILE"
 
 #: Columns read as a row's base (its number of customers, respondents or journeys), first match wins.
 BASE_COLUMNS: tuple[str, ...] = (
-    "n", "base", "n_base", "count", "n_customers", "n_respondents", "n_journeys", "n_reached", "n_cases",
-    "size", "n_total",
+    "n",
+    "base",
+    "n_base",
+    "count",
+    "n_customers",
+    "n_respondents",
+    "n_journeys",
+    "n_reached",
+    "n_cases",
+    "size",
+    "n_total",
 )
 #: Row or column labels of margins (totals); they are not part of complementary suppression.
 TOTAL_LABELS: tuple[str, ...] = ("Total", "Gesamt", "Insgesamt", "All", "Alle", "(all)", "total", "gesamt")
@@ -555,8 +583,10 @@ def _frame(table: Any, where: str) -> pd.DataFrame:
         )
     if table.columns.duplicated().any():
         dup = [str(c) for c in table.columns[table.columns.duplicated()]]
-        raise CJMDataError(f"{where}: the table has duplicated column names {dup}.",
-                           fix="Rename the columns so that each name appears once.")
+        raise CJMDataError(
+            f"{where}: the table has duplicated column names {dup}.",
+            fix="Rename the columns so that each name appears once.",
+        )
     return table
 
 
@@ -595,7 +625,9 @@ def _is_total(values: pd.Series) -> np.ndarray:
     return values.astype(object).map(lambda v: isinstance(v, str) and v.strip() in TOTAL_LABELS).to_numpy(bool)
 
 
-def _complement(hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray], keep_zeros: bool = False) -> np.ndarray:
+def _complement(
+    hidden: np.ndarray, sizes: np.ndarray, groups: list[np.ndarray], keep_zeros: bool = False
+) -> np.ndarray:
     """Hide the next-smallest cell of every group with exactly one hidden cell, until stable.
 
     With ``keep_zeros`` (zeros are shown) a zero is taken as the complement only when
@@ -630,7 +662,8 @@ def _labels(values: pd.Series) -> pd.Series:
 def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
     """The keys that are dimensions of their own: a key the other keys determine (an id beside
     its segment, a step number beside the step) is dropped, so that it does not split the table
-    into groups of one row."""
+    into groups of one row.
+    """
     dims = list(keys)
     text = {k: _labels(table[k]) for k in keys}
     for key in list(keys):
@@ -725,14 +758,15 @@ def suppress_small_groups(
             raise CJMDataError(
                 f"{where} cannot tell which column holds each row's base (number of people): "
                 f"none of {', '.join(BASE_COLUMNS)} is a column.",
-                fix="Pass `base=` (a column, \"cells\" when the cells are counts, or a table of counts).",
+                fix='Pass `base=` (a column, "cells" when the cells are counts, or a table of counts).',
             )
     require_columns(table, {"base": base}, where=where)
     sizes = numeric_column(table, base, where=where, low=0).to_numpy()
     out = table.reset_index(drop=True).copy()
     if by is None:  # the project's tidy layout: grouping columns, then the base, then the statistics
-        keys = [c for c in out.columns[: list(out.columns).index(base)]
-                if not pd.api.types.is_float_dtype(out[c].dtype)]  # a float left of the base is a statistic
+        keys = [
+            c for c in out.columns[: list(out.columns).index(base)] if not pd.api.types.is_float_dtype(out[c].dtype)
+        ]  # a float left of the base is a statistic
     small = sizes < k
     if keep_zeros:
         small &= sizes != 0
@@ -762,8 +796,9 @@ def suppress_small_groups(
     return out
 
 
-def _suppress_wide(table: pd.DataFrame, base: Any, keys: list[Any], k: int, complementary: bool,
-                   keep_zeros: bool, where: str) -> pd.DataFrame:
+def _suppress_wide(
+    table: pd.DataFrame, base: Any, keys: list[Any], k: int, complementary: bool, keep_zeros: bool, where: str
+) -> pd.DataFrame:
     out = table.copy()
     if not keys:
         keys = [c for c in out.columns if not _is_number(out[c])]
@@ -783,8 +818,11 @@ def _suppress_wide(table: pd.DataFrame, base: Any, keys: list[Any], k: int, comp
     for col in cells:
         if not _is_number(counts_frame[col]):
             numeric_column(counts_frame, col, where=where, low=0)
-    counts = np.column_stack([numeric_column(counts_frame, c, where=where, low=0).to_numpy() for c in cells]) \
-        if cells else np.zeros((len(out), 0))
+    counts = (
+        np.column_stack([numeric_column(counts_frame, c, where=where, low=0).to_numpy() for c in cells])
+        if cells
+        else np.zeros((len(out), 0))
+    )
     small = counts < k
     if keep_zeros:
         small &= counts != 0
@@ -800,7 +838,9 @@ def _suppress_wide(table: pd.DataFrame, base: Any, keys: list[Any], k: int, comp
         flat = np.arange(counts.size).reshape(counts.shape)
         groups = [flat[i, ~total_col] for i in range(n_rows) if not total_row[i]]
         groups += [flat[~total_row, j] for j in range(n_cols) if not total_col[j]]
-        hidden = _complement(hidden.ravel(), counts.astype(float).ravel(), groups, keep_zeros).reshape(counts.shape) | small
+        hidden = (
+            _complement(hidden.ravel(), counts.astype(float).ravel(), groups, keep_zeros).reshape(counts.shape) | small
+        )
     for j, col in enumerate(cells):
         out[col] = _blank(out[col], hidden[:, j])
     return out
@@ -886,8 +926,12 @@ def protect_table(
             if col in id_cols:
                 continue
             dtype = out[col].dtype
-            if dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-                if dtype == object and not out[col].map(lambda v: isinstance(v, str)).any():
+            if (
+                pd.api.types.is_object_dtype(dtype)
+                or pd.api.types.is_string_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)
+            ):
+                if pd.api.types.is_object_dtype(dtype) and not out[col].map(lambda v: isinstance(v, str)).any():
                     continue
                 out[col] = mask_pii(out[col].astype(object).where(out[col].notna(), None))
     if base is False:

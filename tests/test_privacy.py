@@ -109,9 +109,7 @@ NEGATIVES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("kind", "text"), [(kind, text) for kind, texts in POSITIVES.items() for text in texts]
-)
+@pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, texts in POSITIVES.items() for text in texts])
 def test_positive_examples_are_masked(kind, text):
     out = mask_pii(pd.Series([text])).iloc[0]
     assert f"[{kind}]" in out

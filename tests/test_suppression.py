@@ -31,8 +31,14 @@ def hidden_cells(frame: pd.DataFrame, cols) -> set[tuple[int, str]]:
 
 
 def test_one_small_group_hides_the_next_smallest_too():
-    t = pd.DataFrame({"wave": ["1", "2", "3", "Total"], "n": [3, 40, 50, 93],
-                      "n_promoters": [1, 10, 20, 31], "nps": [33.0, 10.0, 12.0, 11.8]})
+    t = pd.DataFrame(
+        {
+            "wave": ["1", "2", "3", "Total"],
+            "n": [3, 40, 50, 93],
+            "n_promoters": [1, 10, 20, 31],
+            "nps": [33.0, 10.0, 12.0, 11.8],
+        }
+    )
     out = suppress_small_groups(t)
     assert out["suppressed"].tolist() == [True, True, False, False]
     assert out["n"].isna().tolist() == [True, True, False, False]
@@ -58,12 +64,14 @@ def test_a_small_total_is_hidden_itself():
 def test_two_keys_suppress_along_both_dimensions():
     # a 2 x 3 grid of (wave, region): (1, N) is small; row wave=1 and column region=N each
     # must lose a second cell, and that again needs a partner in the other dimension.
-    t = pd.DataFrame({
-        "wave": ["1", "1", "1", "2", "2", "2"],
-        "region": ["N", "S", "W", "N", "S", "W"],
-        "n": [3, 40, 60, 50, 70, 80],
-        "nps": [1.0, 2, 3, 4, 5, 6],
-    })
+    t = pd.DataFrame(
+        {
+            "wave": ["1", "1", "1", "2", "2", "2"],
+            "region": ["N", "S", "W", "N", "S", "W"],
+            "n": [3, 40, 60, 50, 70, 80],
+            "nps": [1.0, 2, 3, 4, 5, 6],
+        }
+    )
     out = suppress_small_groups(t)
     hidden = set(zip(out.loc[out["suppressed"], "wave"], out.loc[out["suppressed"], "region"]))
     assert hidden == {("1", "N"), ("1", "S"), ("2", "N"), ("2", "S")}
@@ -74,8 +82,9 @@ def test_two_keys_suppress_along_both_dimensions():
 
 
 def test_explicit_base_and_keys():
-    t = pd.DataFrame({"touchpoint": ["Web", "Shop", "Hotline"], "reach": [100, 4, 30],
-                      "note": ["ok", "nur 4 Kunden", "ok"]})
+    t = pd.DataFrame(
+        {"touchpoint": ["Web", "Shop", "Hotline"], "reach": [100, 4, 30], "note": ["ok", "nur 4 Kunden", "ok"]}
+    )
     out = suppress_small_groups(t, base="reach", by="touchpoint")
     assert out["suppressed"].tolist() == [False, True, True]
     assert out["note"].isna().tolist() == [False, True, True]  # text statistics are hidden too
@@ -131,13 +140,15 @@ def test_bad_base_values_and_arguments():
 
 @pytest.fixture
 def counts():
-    return pd.DataFrame({
-        "row": ["x", "y", "Total"],
-        "A": [10, 12, 22],
-        "B": [2, 15, 17],
-        "C": [20, 30, 50],
-        "Total": [32, 57, 89],
-    })
+    return pd.DataFrame(
+        {
+            "row": ["x", "y", "Total"],
+            "A": [10, 12, 22],
+            "B": [2, 15, 17],
+            "C": [20, 30, 50],
+            "Total": [32, 57, 89],
+        }
+    )
 
 
 def test_crosstab_of_counts_complementary_rectangle(counts):
@@ -183,8 +194,15 @@ def test_every_row_and_column_of_the_result_is_safe():
 
 
 def test_pseudonymise_ids_finds_the_id_columns():
-    t = pd.DataFrame({"customer_id": ["C1", "C2"], "respondent_id": ["R1", "R2"], "order_id": [1, 2],
-                      "n_events": [3, 4], "paid": [True, False]})
+    t = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2"],
+            "respondent_id": ["R1", "R2"],
+            "order_id": [1, 2],
+            "n_events": [3, 4],
+            "paid": [True, False],
+        }
+    )
     out = pseudonymise_ids(t, salt="pepper")
     assert out["customer_id"].tolist() == pseudonymise(t["customer_id"], salt="pepper").tolist()
     for col in ["customer_id", "respondent_id", "order_id"]:
@@ -217,11 +235,13 @@ def test_salt_from_environment_or_file_or_random(monkeypatch, tmp_path):
 
 def test_protect_table_does_all_three(monkeypatch):
     monkeypatch.setenv(ENV_SALT, "pepper")
-    t = pd.DataFrame({
-        "customer_id": ["K-1001", "K-1002", "K-1003", "K-1004"],
-        "n": [2, 12, 30, 44],
-        "comment": ["mail max@example.de", "Tel. 0171 2345678", "ok", "IBAN DE89 3704 0044 0532 0130 00"],
-    })
+    t = pd.DataFrame(
+        {
+            "customer_id": ["K-1001", "K-1002", "K-1003", "K-1004"],
+            "n": [2, 12, 30, 44],
+            "comment": ["mail max@example.de", "Tel. 0171 2345678", "ok", "IBAN DE89 3704 0044 0532 0130 00"],
+        }
+    )
     out = protect_table(t)
     text = out.to_csv()
     for raw in ["K-1001", "K-1002", "K-1003", "K-1004", "max@example.de", "0171 2345678", "DE89"]:
@@ -237,8 +257,10 @@ def test_protect_table_does_all_three(monkeypatch):
 
 
 def test_shown_rows_are_the_rows_protect_table_keeps_unchanged():
-    t = pd.DataFrame({"persona": ["a", "b", "c", "d", "Total"], "n": [3, 9, 40, 70, 122],
-                      "nps": [10.0, -5.0, 20.0, 30.0, 22.5]}, index=[10, 11, 12, 13, 14])
+    t = pd.DataFrame(
+        {"persona": ["a", "b", "c", "d", "Total"], "n": [3, 9, 40, 70, 122], "nps": [10.0, -5.0, 20.0, 30.0, 22.5]},
+        index=[10, 11, 12, 13, 14],
+    )
     shown = shown_rows(t, min_size=5)
     kept = ~protect_table(t, min_size=5)["suppressed"].to_numpy()
     assert shown.index.tolist() == t.index[kept].tolist() == [12, 13, 14]  # 3 and its complement 9 go
@@ -248,8 +270,14 @@ def test_shown_rows_are_the_rows_protect_table_keeps_unchanged():
 
 def test_shown_rows_follow_the_runner_setting_and_an_explicit_base(monkeypatch):
     monkeypatch.setenv(ENV_MIN_GROUP_SIZE, "50")
-    f = pd.DataFrame({"step_no": [1, 2, 3], "step": ["Website", "Cart", "Checkout"],
-                      "n_reached": [120, 60, 30], "pct_of_start": [100.0, 50.0, 25.0]})
+    f = pd.DataFrame(
+        {
+            "step_no": [1, 2, 3],
+            "step": ["Website", "Cart", "Checkout"],
+            "n_reached": [120, 60, 30],
+            "pct_of_start": [100.0, 50.0, 25.0],
+        }
+    )
     assert shown_rows(f, base="n_reached", by=["step_no", "step"])["step"].tolist() == ["Website"]
     assert len(shown_rows(f, base="n_reached", by=["step_no", "step"], min_size=10)) == 3
 
@@ -264,8 +292,10 @@ def test_shown_rows_of_a_table_without_base_raise_a_clear_error():
 def test_shown_changes_need_the_period_and_the_one_before_shown():
     # periods 2 (n=3) and its complement 4 (n=20, the smallest other) are hidden: the changes of
     # 2, 3 (from 2), 4 and 5 (from 4) quote a hidden period; only 6's change (from 5) may be described
-    t = pd.DataFrame({"period": [1, 2, 3, 4, 5, 6], "n": [40, 3, 50, 20, 60, 70],
-                      "text": ["", "b", "c", "d", "e", "f"]}, index=[10, 11, 12, 13, 14, 15])
+    t = pd.DataFrame(
+        {"period": [1, 2, 3, 4, 5, 6], "n": [40, 3, 50, 20, 60, 70], "text": ["", "b", "c", "d", "e", "f"]},
+        index=[10, 11, 12, 13, 14, 15],
+    )
     assert shown_rows(t, min_size=5).index.tolist() == [10, 12, 14, 15]
     changes = shown_changes(t, min_size=5)
     pd.testing.assert_frame_equal(changes, t.loc[[15]])  # rows unchanged, with their index
@@ -276,9 +306,15 @@ def test_shown_changes_need_the_period_and_the_one_before_shown():
 
 def test_keys_with_missing_values_group_together():
     # a persona profile: numeric variables have no level (missing) beside categorical ones
-    t = pd.DataFrame({"persona": [0, 0, 1, 1, 2, 2], "variable": ["age", "region"] * 3,
-                      "level": [None, "Ost"] * 3, "value": [40.0, 0.3, 45.0, 0.2, 50.0, 0.4],
-                      "n": [3, 3, 4, 4, 80, 80]})
+    t = pd.DataFrame(
+        {
+            "persona": [0, 0, 1, 1, 2, 2],
+            "variable": ["age", "region"] * 3,
+            "level": [None, "Ost"] * 3,
+            "value": [40.0, 0.3, 45.0, 0.2, 50.0, 0.4],
+            "n": [3, 3, 4, 4, 80, 80],
+        }
+    )
     out = suppress_small_groups(t, min_size=5)
     assert out["suppressed"].tolist() == [True, True, True, True, False, False]
     assert shown_rows(t, min_size=5)["persona"].tolist() == [2, 2]
@@ -299,9 +335,15 @@ def test_a_trend_hides_the_change_that_quotes_a_hidden_period():
 
 
 def test_shown_rows_of_a_trend_mark_no_change_against_a_hidden_period():
-    t = pd.DataFrame({"period": ["1", "2", "3", "4", "5"], "n": [40, 3, 50, 60, 4],
-                      "nps": [10.0, 90.0, 12.0, 14.0, 50.0], "change": [np.nan, 80.0, -78.0, 2.0, 36.0],
-                      "significant": [False, True, True, False, True]})  # two small periods: no complement
+    t = pd.DataFrame(
+        {
+            "period": ["1", "2", "3", "4", "5"],
+            "n": [40, 3, 50, 60, 4],
+            "nps": [10.0, 90.0, 12.0, 14.0, 50.0],
+            "change": [np.nan, 80.0, -78.0, 2.0, 36.0],
+            "significant": [False, True, True, False, True],
+        }
+    )  # two small periods: no complement
     shown = shown_rows(t, min_size=5)
     assert shown["period"].tolist() == ["1", "3", "4"]
     assert pd.isna(shown.loc[2, "change"]) and pd.isna(shown.loc[2, "significant"])  # compared with hidden "2"

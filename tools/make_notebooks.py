@@ -70,7 +70,8 @@ als Service-Sucher. Gute Personas sind **verschieden** (die Segmente unterscheid
 Bedürfnissen), **stabil** (dieselben Personas finden sich in neuen Daten wieder), **groß genug**, um
 zu handeln, und **einprägsam** (ein Name und ein Steckbrief, den das ganze Unternehmen nutzt).
 """),
-        code('''
+        code(
+            """
 language: str = "en"  # help: language of the explorers, charts and texts: en or de
 customers_path: str = "data/sample/customers.csv"  # help: customer attributes with the attitude battery
 survey_path: str = "data/sample/survey.csv"  # help: survey responses with the 0-10 recommend score
@@ -88,7 +89,9 @@ funnel_steps: list = ["Website", "Product page", "Cart", "Checkout payment", "Or
 typing_tool: str = ""  # help: file for the typing tool ("": personas_typing_tool.joblib in the output folder)
 random_state: int = 0  # help: seed of the segmentations
 output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
-''', "parameters"),
+""",
+            "parameters",
+        ),
         code('''
 import tempfile
 from pathlib import Path
@@ -150,12 +153,12 @@ Einstellungsbatterie: *„Ich vergleiche Preise vor dem Kauf“*, *„Ich kaufe 
 beantwortet von 1 = stimme nicht zu bis 5 = stimme zu), was sie empfanden (Befragung:
 Weiterempfehlung 0–10) und was sie taten (Ereignisse an Kontaktpunkten).
 """),
-        code('''
+        code("""
 display(Markdown(T["data"].format(c=len(customers), r=len(responses), e=len(events),
                                   t=events["touchpoint"].nunique())))
 # no customer's row is shown: each attitude as answers, mean and spread
 customers[attitudes].agg(["count", "mean", "std"]).T.round(2)
-'''),
+"""),
         md("""
 ## 2 · What customers think · Was Kunden denken
 
@@ -166,7 +169,7 @@ Items that everybody agrees with do not separate personas; items that split the 
 zusammenhängen. Aussagen, denen alle zustimmen, trennen keine Personas; Aussagen, die die Kunden
 spalten, schon.
 """),
-        code('''
+        code("""
 agree = survey.csat(customers, items=attitudes, scale=(1, 5)).set_index("item")
 save_table(agree.reset_index(), "attitudes_agreement", output_dir)
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
@@ -183,7 +186,7 @@ fig.colorbar(im, ax=axes[1], shrink=0.8)
 fig.tight_layout()
 save_figure(fig, "attitudes", output_dir)
 plt.show()
-'''),
+"""),
         md("""
 ### Exercise 1 · Übung 1
 
@@ -199,11 +202,11 @@ negativ)? Welche Art Kunde würde beiden zustimmen – oder der einen zu und der
 every pair. · `corr` enthält die Korrelationsmatrix; die Zeile oben listet jedes Paar.
 </details>
 """),
-        code('''
+        code("""
 # Your answer · Ihre Antwort
 strongest_pair = None  # e.g. ("att_digital", "att_convenience")
-'''),
-        solution('''
+"""),
+        solution("""
 # Solution · Lösung
 import numpy as np
 
@@ -211,7 +214,7 @@ pairs = corr.where(np.triu(np.ones(corr.shape, dtype=bool), k=1)).stack()
 strongest_pair = pairs.abs().idxmax()
 results["strongest_pair"] = list(strongest_pair)
 display(Markdown(f"**{strongest_pair[0]} × {strongest_pair[1]}**: r = {pairs[strongest_pair]:.2f}"))
-'''),
+"""),
         md("""
 ## 3 · Build segmentations · Segmentierungen bilden
 
@@ -233,13 +236,13 @@ feinste k, das sich wiederfindet. Darunter stehen die **Steckbriefe**, das **Pro
 als Index: 100 = Durchschnittskunde) und die Diagnose. Einen Namen in ein Feld tippen benennt eine
 Persona um; die Schaltfläche speichert das Typisierungstool.
 """),
-        code('''
+        code("""
 persona_ex = widgets.persona_explorer(
     customers, variables=attitudes, candidates=attitudes + extra_variables, algorithm=algorithm, k=n_personas or "auto",
     k_range=(2, k_max), resamples=resamples, random_state=random_state, survey=responses, channel="preferred_channel",
     path=str(work_dir / "personas_from_explorer.joblib"), language=language)
 persona_ex
-'''),
+"""),
         md("""
 ## 4 · Compare segmentations · Segmentierungen vergleichen
 
@@ -252,7 +255,7 @@ Segmentierung mit einem anderen Verfahren und demselben k bilden und vergleichen
 Rand-Index** sagt, wie sehr beide übereinstimmen, die Kreuztabelle zeigt, welche Personas einander
 entsprechen.
 """),
-        code('''
+        code("""
 chosen = persona_ex.result
 other_algorithm = "kmeans" if chosen.algorithm != "kmeans" else "gmm"
 other = widgets.fit_personas(customers, variables=chosen.variables, algorithm=other_algorithm, k=chosen.k,
@@ -262,7 +265,7 @@ results.update({"k": chosen.k, "algorithm": chosen.algorithm, "ari_vs_" + other_
 display(Markdown(T["ari"].format(a=ari)))
 both = pd.crosstab(pd.Series(chosen.labels, name=chosen.algorithm), pd.Series(other.labels, name=other_algorithm))
 protect_table(both.reset_index(), base="cells", by=chosen.algorithm).set_index(chosen.algorithm)  # small cells hidden
-'''),
+"""),
         md("""
 ### Exercise 2 · Übung 2
 
@@ -274,18 +277,18 @@ on *who* customers are differ from personas built on *what they want*?
 eine Segmentierung mit demselben k bilden. Stimmt sie mit den Personas aus den Einstellungen überein?
 Warum können Personas danach, *wer* Kunden sind, von Personas danach, *was sie wollen*, abweichen?
 """),
-        code('''
+        code("""
 # Your answer · Ihre Antwort
 mixed = None  # widgets.fit_personas(customers, variables=..., k=chosen.k)
-'''),
-        solution('''
+"""),
+        solution("""
 # Solution · Lösung
 mixed = widgets.fit_personas(customers, variables=attitudes + extra_variables, algorithm=chosen.algorithm,
                              k=chosen.k, random_state=random_state, language=language)
 ari_mixed = adjusted_rand_score(chosen.labels, mixed.labels)
 results["ari_with_demographics"] = round(float(ari_mixed), 4)
 display(Markdown(T["ari"].format(a=ari_mixed)))
-'''),
+"""),
         md("""
 ## 5 · Name the personas together · Personas gemeinsam benennen
 
@@ -300,10 +303,10 @@ demografisches Klischee; sie sind kurz, unterscheiden sich und bringen Kollegen 
 Persona einen Namen vereinbaren und im Explorer oder in `persona_names` in der Parameter-Zelle
 eintragen.
 """),
-        code('''
+        code("""
 lang_cols = [f"name_{language}", f"key_traits_{language}", "share", "nps"]
 protect_table(chosen.cards).set_index("persona")[lang_cols].round(2)  # personas below the minimum size hidden
-'''),
+"""),
         md("""
 ### Exercise 3 · Übung 3
 
@@ -317,11 +320,11 @@ protect_table(chosen.cards).set_index("persona")[lang_cols].round(2)  # personas
 gibt die umbenannten Personas mit neuen Steckbriefen zurück.
 </details>
 """),
-        code('''
+        code("""
 # Your answer · Ihre Antwort
 my_names = {}  # {0: "...", 1: "..."}
-'''),
-        solution('''
+"""),
+        solution("""
 # Solution · Lösung: name each persona after its most distinctive attitude
 TRAIT_NAMES = {
     "att_price": ("Bargain hunter", "Schnäppchenjäger"), "att_digital": ("Digital native", "Digital unterwegs"),
@@ -337,13 +340,13 @@ for p in sorted(chosen.names):
     name = next((n for n in names if n not in solution_names.values()), f"Persona {p + 1}")
     solution_names[p] = name
 display(Markdown(", ".join(f"{p}: **{n}**" for p, n in solution_names.items())))
-'''),
-        code('''
+"""),
+        code("""
 names = dict(enumerate(persona_names)) if persona_names else (my_names or solution_names)
 team = widgets.rename_personas(chosen, names)
 results["persona_names"] = [team.names[p] for p in sorted(team.names)]
 display(Markdown(T["names"].format(n=", ".join(f"**{n}**" for n in results["persona_names"]))))
-'''),
+"""),
         md("""
 ## 6 · Write the cards · Steckbriefe schreiben
 
@@ -353,12 +356,12 @@ narrative. Print them, hang them on the wall, use them in every journey workshop
 **DE** — Ein Steckbrief pro Persona: Name, Größe, Merkmale, Gefühle (NPS), Kanäle und eine kurze
 Erzählung. Ausdrucken, an die Wand hängen, in jedem Journey-Workshop nutzen.
 """),
-        code('''
+        code("""
 save_table(team.cards, "persona_cards", output_dir)
 fig = plots.plot_persona_cards(shown_rows(team.cards), language=language)  # no card for a persona below the minimum
 save_figure(fig, "persona_cards", output_dir)
 plt.show()
-'''),
+"""),
         md("""
 ## 7 · Each persona's NPS · Der NPS jeder Persona
 
@@ -373,14 +376,14 @@ und die Schwelle für **kleine Basen** umschalten. Der NPS steht mit 95-%-Konfid
 Basen sind mit ⚠ markiert. Die Treiber darunter zeigen, welche Erfahrungen die Weiterempfehlung der
 gewählten Kunden bewegen.
 """),
-        code('''
+        code("""
 assignments = team.assignments()
 answers = responses.merge(assignments, on="customer_id", how="left")
 nps_ex = widgets.nps_explorer(answers, segments=["persona_name", "wave"], persona="persona_name", weight="weight",
                               drivers=drivers, dont_know=99, language=language)
 nps_ex
-'''),
-        code('''
+"""),
+        code("""
 by_persona = survey.nps(answers, by="persona_name", weight="weight")
 save_table(by_persona, "nps_by_persona", output_dir)
 persona_shown = shown_rows(by_persona)  # personas with fewer respondents than the minimum: no number, no bar
@@ -389,7 +392,7 @@ fig, ax = plt.subplots(figsize=(8, 0.5 * len(persona_shown) + 1.5))
 plots.plot_nps(persona_shown, ax=ax, language=language, title=T["nps"])
 save_figure(fig, "nps_by_persona", output_dir)
 plt.show()
-'''),
+"""),
         md("""
 ## 8 · Each persona's journeys · Die Journeys jeder Persona
 
@@ -407,13 +410,13 @@ eintippen und ein **Zeitfenster** wählen: der Trichter zeigt, wie viele von Stu
 Tabelle listet die **Schmerzpunkte** der Auswahl: Abbrüche, Nacharbeit, wiederholte Service-Kontakte,
 lange Wartezeiten und Momente der Wahrheit, jeweils mit der zuständigen Abteilung.
 """),
-        code('''
+        code("""
 journey_events = events.merge(assignments[["customer_id", "persona_name"]], on="customer_id", how="left")
 journey_ex = widgets.journey_explorer(journey_events, touchpoints=catalogue, survey=responses,
                                       segment="persona_name", steps=funnel_steps, language=language)
 journey_ex
-'''),
-        code('''
+"""),
+        code("""
 pain = journeys.pain_points(journey_events, touchpoints=catalogue, survey=responses, by="persona_name",
                             language=language)
 worst = pain[pain["rank"] == 1].drop_duplicates("persona_name").set_index("persona_name")
@@ -428,7 +431,7 @@ results["worst_pain_point_by_persona"] = worst["touchpoint"].astype(str).to_dict
 summary = shown_rows(summary.reset_index()).set_index("persona_name")  # only personas the tables show
 display(Markdown("### " + T["pain"]))
 summary.round(1)
-'''),
+"""),
         md("""
 ### Exercise 4 · Übung 4
 
@@ -438,11 +441,11 @@ its NPS, its size and its worst pain point.
 **DE** — Welche Persona würden Sie zuerst zu einer Co-Creation-Sitzung einladen, um ihre Journey zu
 verbessern? Mit NPS, Größe und größtem Schmerzpunkt begründen.
 """),
-        code('''
+        code("""
 # Your answer · Ihre Antwort
 first_persona = None  # one of summary.index
-'''),
-        solution('''
+"""),
+        solution("""
 # Solution · Lösung: the lowest NPS among personas of at least 10% of the customers
 candidates = summary[summary["share_pct"] >= 10]
 first_persona = candidates["nps"].idxmin()
@@ -450,7 +453,7 @@ row = candidates.loc[first_persona]
 results["first_persona"] = str(first_persona)
 display(Markdown(T["first"].format(p=first_persona, v=row["nps"], s=row["share_pct"], t=row["worst_pain_point"],
                                    note=row["note"])))
-'''),
+"""),
         md("""
 ## 9 · Export the typing tool · Das Typisierungstool exportieren
 
@@ -463,7 +466,7 @@ Befragung und jeder CRM-Datensatz eine Persona trägt. Es ist das geschätzte Mo
 Variablen und Namen; es überschreibt nie eine Datei. Mit `cjm_lab.personas.load_model(path)` laden
 und `.predict(data)` aufrufen.
 """),
-        code('''
+        code("""
 tool_path = Path(typing_tool) if typing_tool else work_dir / "personas_typing_tool.joblib"
 written = widgets.export_typing_tool(team, tool_path)
 tool = load_model(written)
@@ -473,7 +476,7 @@ agreement = float((tool.predict(customers) == team.labels).mean() * 100)
 results.update({"typing_tool": Path(written).name, "typing_tool_agreement_pct": agreement})
 save_results(results, output_dir)
 display(Markdown(T["typed"].format(f=Path(written).name, n=len(typed), names=", ".join(typed), p=agreement)))
-'''),
+"""),
         md("""
 ## Next steps · Nächste Schritte
 
@@ -490,7 +493,8 @@ jedes Quartal prüfen, ob sich die Personas noch wiederfinden (`choose_k` auf ne
 
 def cx_overview():
     return [  # the title and introduction come from the setup cell, in the report's language
-        code("""
+        code(
+            """
 events_path: str = "data/sample/events.csv.gz"  # help: event log (customer_id, timestamp, touchpoint)
 touchpoints_path: str = "data/sample/touchpoints.csv"  # help: touchpoint catalogue (touchpoint, stage, department, ...)
 survey_path: str = "data/sample/survey.csv"  # help: survey responses with the 0-10 recommend score (and customer_id)
@@ -510,8 +514,11 @@ top_pain: int = 5  # help: pain points flagged on the journey map
 n_recommendations: int = 3  # help: recommendations drawn from the pain points (plus NPS gaps and drivers)
 language: str = "en"  # help: language of the report text, en or de
 output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
-""", "parameters"),
-        code("""
+""",
+            "parameters",
+        ),
+        code(
+            """
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
@@ -580,7 +587,9 @@ tp_label = plots.touchpoint_labeller(touchpoints, language)
 dep_label = lambda d: department_label(d, language)
 drv_label = lambda d: (driver_labels.get(d, d)[language] if isinstance(driver_labels.get(d), dict)
                        else str(driver_labels.get(d, d)))
-""", "remove_cell"),
+""",
+            "remove_cell",
+        ),
         code("""
 display(Markdown(T["title"]))
 display(Markdown(T["intro"]))
@@ -707,7 +716,8 @@ def survey_nps():
 How likely are customers to recommend us, how does that differ between segments and over time,
 which experiences drive it, and what do customers say in their own words?
 """),
-        code('''
+        code(
+            """
 survey_path: str = "data/sample/survey.csv"  # help: survey responses (CSV, Excel, Parquet or SPSS .sav)
 columns: str = ""  # help: optional YAML column-mapping file (section survey)
 segment: str = "wave"  # help: the column to compare segments by ("" to skip)
@@ -723,8 +733,11 @@ comment_language: list = ["de", "en"]  # help: languages of the comments (de, en
 n_themes: int = 6  # help: number of verbatim themes
 language: str = "en"  # help: language of the report, en or de
 output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
-''', "parameters"),
-        code('''
+""",
+            "parameters",
+        ),
+        code(
+            """
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
@@ -743,8 +756,10 @@ T = {
 responses = io.load_survey(survey_path, columns=columns or None)
 w = weight or None
 rs = rescale or None
-''', "remove_cell"),
-        code('''
+""",
+            "remove_cell",
+        ),
+        code("""
 display(Markdown(T["total"]))
 total = survey.nps(responses, weight=w, rescale=rs)
 save_table(total, "nps_total", output_dir)
@@ -754,8 +769,8 @@ fig, ax = plt.subplots(figsize=(8, 1.8))
 plots.plot_nps_distribution(total, ax=ax, language=language)
 save_figure(fig, "nps_distribution", output_dir)
 plt.show()
-'''),
-        code('''
+"""),
+        code("""
 if segment:
     display(Markdown(T["seg"].format(s=segment)))
     by = survey.nps(responses, by=segment, weight=w, rescale=rs)
@@ -771,8 +786,8 @@ if segment:
     rest = rest[rest["segment"].astype(str).isin(by_shown[segment].astype(str))]
     sig = rest[rest["significant"]]
     display(Markdown("\\n".join(f"- {t}" for t in sig["text"]) if len(sig) else T["none"]))
-'''),
-        code('''
+"""),
+        code("""
 if period:
     display(Markdown(T["trend"]))
     trend = survey.nps_trend(responses, period=period, freq=freq or None, weight=w, rescale=rs, language=language)
@@ -785,8 +800,8 @@ if period:
         plt.show()
     # a change sentence quotes the previous period too: only where both periods are shown
     display(Markdown("\\n".join(f"- {t}" for t in shown_changes(trend)["text"] if t)))
-'''),
-        code('''
+"""),
+        code("""
 if drivers:
     display(Markdown(T["drivers"]))
     kd = survey.key_drivers(responses, outcome="recommend", drivers=drivers, weight=w, dont_know=dont_know,
@@ -802,8 +817,8 @@ if drivers:
     plots.plot_importance_performance(ipa, ax=axes[1], language=language)
     save_figure(fig, "key_drivers", output_dir)
     plt.show()
-'''),
-        code('''
+"""),
+        code("""
 if comment:
     display(Markdown(T["themes"]))
     themes = survey.verbatim_themes(responses, text=comment, language=comment_language, n_themes=n_themes,
@@ -819,19 +834,20 @@ if comment:
     # PII-masked comments of the shown themes only, without `row` (it points back to the respondent)
     examples = themes.examples[themes.examples["theme"].isin(shown_themes)].drop(columns="row", errors="ignore")
     display(protect_table(examples, base=False).head(2 * n_themes))
-'''),
+"""),
     ]
 
 
 def journeys():
     return [
-        md('''
+        md("""
 # Customer journeys
 
 Which ways do customers take, where do they drop off or loop, which touchpoints earn the
 conversions, and where does it hurt — department by department?
-'''),
-        code('''
+"""),
+        code(
+            """
 events_path: str = "data/sample/events.csv.gz"  # help: event log (customer_id, timestamp, touchpoint), or an order table with milestones
 touchpoints_path: str = "data/sample/touchpoints.csv"  # help: touchpoint catalogue (stage, department, kind, is_conversion)
 survey_path: str = "data/sample/survey.csv"  # help: survey for moments of truth ("" to skip)
@@ -850,8 +866,11 @@ positive_min: int = 9  # help: lowest positive score (9 for NPS promoters, 5 for
 top_paths: int = 8  # help: number of paths in the Sankey
 language: str = "en"  # help: language of the report, en or de
 output_dir: str = ""  # help: folder for tables and figures (set by the report runner)
-''', "parameters"),
-        code('''
+""",
+            "parameters",
+        ),
+        code(
+            """
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -895,8 +914,10 @@ pain_opts = {"promised": "promised" if promised else None, "score_scale": tuple(
 has_conversions = "is_conversion" in catalogue.columns and catalogue["is_conversion"].astype(bool).any()
 label = plots.touchpoint_labeller(catalogue, language)
 hidden_note = lambda: display(Markdown(T["hidden"].format(k=min_group_size())))
-''', "remove_cell"),
-        code('''
+""",
+            "remove_cell",
+        ),
+        code("""
 display(Markdown(T["paths"]))
 every = journeys.variants(events, **opts)
 n_journeys, n_variants = int(every["n_journeys"].sum()), int(len(every))
@@ -917,8 +938,8 @@ if (v_shown["path"] != journeys.OTHER_LABEL).any():
         full_html=False, include_plotlyjs=True)))
 else:
     hidden_note()
-'''),
-        code('''
+"""),
+        code("""
 if funnel_steps:
     display(Markdown(T["funnel"]))
     f = journeys.funnel(events, steps=funnel_steps, window=window or None, **opts)
@@ -933,8 +954,8 @@ if funnel_steps:
         plt.show()
     else:
         hidden_note()
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["pain"]))
 pp = journeys.pain_points(events, survey=responses, language=language, **pain_opts, **opts)
 save_table(pp, "pain_points", output_dir)
@@ -950,8 +971,8 @@ if len(pp_shown):
     plt.show()
 else:
     hidden_note()
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["map"]))
 data = journeys.journey_map_data(events, survey=responses, language=language, pain=pp, **pain_opts, **opts)
 map_shown = shown_rows(data.touchpoints)  # touchpoints met by fewer customers than the minimum are left off
@@ -972,8 +993,8 @@ if by:
         fig = plots.journey_maps(per_shown, segments=big)
         save_figure(fig, "journey_maps_by_segment", output_dir, dpi=90, title=f'{T["map"].lstrip("# ")}: {by}')
         plt.show()
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["trans"]))
 t = journeys.transitions(events, **opts)
 save_table(t, "transitions", output_dir)
@@ -985,8 +1006,8 @@ if len(t_shown):
     plt.show()
 else:
     hidden_note()
-'''),
-        code('''
+"""),
+        code("""
 if has_conversions:
     display(Markdown(T["attr"]))
     a = journeys.attribution(events, **opts)
@@ -995,7 +1016,7 @@ if has_conversions:
     plots.plot_attribution(a, ax=ax, language=language, touchpoints=catalogue)
     save_figure(fig, "attribution", output_dir)
     plt.show()
-'''),
+"""),
     ]
 
 
@@ -1008,7 +1029,8 @@ Which groups of customers with distinct needs, behaviour and feelings hide in th
 of them the data really support, what sets each apart, and how to recognise a new customer's
 persona with a few questions (the typing tool).
 """),
-        code('''
+        code(
+            """
 customers_path: str = "data/sample/customers.csv"  # help: customer attributes, one row per customer
 columns: str = ""  # help: optional YAML column-mapping file (section customers)
 create_ids: bool = False  # help: make customer ids C1, C2, ... for a file without an id column
@@ -1031,8 +1053,11 @@ golden_n: int = 0  # help: number of golden questions (0: the fewest from 5 to 1
 allow_rows: bool = False  # help: also write persona_assignments.csv, one row per customer (ids pseudonymised with the configured salt); off: the report holds aggregates only
 language: str = "en"  # help: language of the report, en or de
 output_dir: str = ""  # help: folder for tables, figures and the typing tool (set by the report runner)
-''', "parameters"),
-        code('''
+""",
+            "parameters",
+        ),
+        code(
+            """
 import dataclasses
 import os
 
@@ -1085,13 +1110,15 @@ used = list(basis) or [c for c in customers.columns if c != "customer_id"]
 described = [c for c in profile_columns if c not in used]
 responses = io.load_survey(survey_path, columns=columns or None) if survey_path else None
 pct = lambda x: plots.format_percent(x, 0, language)
-''', "remove_cell"),
-        code('''
+""",
+            "remove_cell",
+        ),
+        code("""
 display(Markdown(T["data"]))
 display(Markdown(T["data_text"].format(n=plots.format_number(len(customers), 0, language), b=len(used),
                                        cols=", ".join(used))))
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["k"]))
 ks = range(int(k_range[0]), int(k_range[1]) + 1)
 if isinstance(k, int) and k not in ks:
@@ -1105,8 +1132,8 @@ fig = plots.plot_choose_k(k_table, language=language)
 save_figure(fig, "choose_k", output_dir)
 plt.show()
 display(Markdown(T["k_auto" if k == "auto" else "k_fixed"].format(k=n_personas)))
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["sizes"]))
 model = personas.PersonaModel(n_personas=n_personas, columns=used, algorithm=algorithm, random_state=seed).fit(customers)
 prof = personas.profile(customers, model, variables=used + described, clustered_on=used, survey=responses)
@@ -1133,23 +1160,23 @@ if hidden:
 sizes = protect_table(cards[["persona", name_col, "n", "share"]]).rename(columns={name_col: T["persona"]})
 sizes["share"] = sizes["share"].map(lambda x: pct(100 * x) if pd.notna(x) else "")
 sizes.drop(columns="suppressed").rename(columns={"share": T["share"]}).set_index("persona")
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["profile"]))
 display(Markdown(T["profile_text"]))
 fig, ax = plt.subplots(figsize=(11, max(5, 0.28 * prof.variables[["variable", "level"]].drop_duplicates().shape[0])))
 plots.plot_persona_profile(prof_shown, ax=ax, language=language)
 save_figure(fig, "persona_profile", output_dir)
 plt.show()
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["cards"]))
 fig = plots.plot_persona_cards(cards_shown, language=language)
 save_figure(fig, "persona_cards", output_dir)
 plt.show()
 display(Markdown("\\n".join(f"- {t}" for t in cards_shown[f"narrative_{language}"])))
-'''),
-        code('''
+"""),
+        code("""
 if prof.nps is not None:
     display(Markdown(T["nps"]))
     by = prof.nps.copy()
@@ -1160,8 +1187,8 @@ if prof.nps is not None:
     plots.plot_nps(by, ax=ax, language=language)
     save_figure(fig, "nps_by_persona", output_dir)
     plt.show()
-'''),
-        code('''
+"""),
+        code("""
 display(Markdown(T["typing"]))
 gq = personas.golden_questions(customers, model, candidates=used, n=golden_n or None, random_state=seed)
 save_table(gq.table, "golden_questions", output_dir)
@@ -1177,7 +1204,7 @@ save_results({"golden_questions": list(gq.questions), "golden_accuracy": float(g
               "typing_accuracy_all": float(gq.accuracy_all)}, output_dir)
 display(Markdown(T["typing_text"].format(q=len(gq.questions), a=pct(100 * gq.accuracy), n=len(used),
                                          b=pct(100 * gq.accuracy_all), qs=", ".join(gq.questions))))
-'''),
+"""),
     ]
 
 
@@ -1189,13 +1216,17 @@ def gallery():
 One visual language for all results — the same colours for NPS groups, personas, stages and
 departments in every chart. Each chart is drawn twice: English, then German.
 """),
-        code('''
+        code(
+            """
 customers_n: int = 1500  # help: customers generated for the gallery (small: it renders every chart twice)
 seed: int = 7  # help: seed of the sample generator
 languages: list = ["en", "de"]  # help: languages to draw
 output_dir: str = ""  # help: folder for figures (set by the report runner)
-''', "parameters"),
-        code('''
+""",
+            "parameters",
+        ),
+        code(
+            """
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
@@ -1230,8 +1261,10 @@ prof = personas.profile(s.customers, labels, variables=basis + ["region"], clust
 cards = personas.persona_cards(s.customers, labels, variables=basis + ["region"], clustered_on=basis, survey=sv,
                                channel="preferred_channel", profile_result=prof)
 k_table = personas.choose_k(s.customers[attitudes], k=range(3, 7), resamples=3, random_state=0, n_init=2)
-''', "remove_cell"),
-        code('''
+""",
+            "remove_cell",
+        ),
+        code("""
 for lang in languages:
     display(Markdown(f"## {'Survey & NPS' if lang == 'en' else 'Befragung & NPS'} ({lang})"))
     fig, axes = plt.subplots(2, 2, figsize=(14, 10))
@@ -1248,10 +1281,10 @@ for lang in languages:
     fig.tight_layout()
     save_figure(fig, f"gallery_survey2_{lang}", output_dir)
     plt.show()
-'''),
-        code('''
+"""),
+        code("""
 for lang in languages:
-    display(Markdown(f"## {'Personas' if lang == 'en' else 'Personas'} ({lang})"))
+    display(Markdown(f"## Personas ({lang})"))
     fig = plots.plot_choose_k(k_table, language=lang)
     save_figure(fig, f"gallery_choose_k_{lang}", output_dir)
     plt.show()
@@ -1262,8 +1295,8 @@ for lang in languages:
     fig = plots.plot_persona_cards(cards, language=lang)
     save_figure(fig, f"gallery_cards_{lang}", output_dir)
     plt.show()
-'''),
-        code('''
+"""),
+        code("""
 for lang in languages:
     display(Markdown(f"## {'Journeys' if lang == 'en' else 'Kundenreisen'} ({lang})"))
     fig, axes = plt.subplots(2, 2, figsize=(15, 11))
@@ -1286,8 +1319,8 @@ for lang in languages:
     plt.show()
     display(HTML(plots.sankey_top_paths(results["variants"], top=8, language=lang, touchpoints=cat).to_html(
         full_html=False, include_plotlyjs=(lang == languages[0]))))
-'''),
-        code('''
+"""),
+        code("""
 for lang in languages:
     display(Markdown(f"## {'The customer journey map' if lang == 'en' else 'Die Customer Journey Map'} ({lang})"))
     data = journeys.journey_map_data(ev, touchpoints=cat, survey=sv, language=lang)
@@ -1298,7 +1331,7 @@ for lang in languages:
     fig = plots.journey_maps(per, segments=per.segments()[:2], layout="row")
     save_figure(fig, f"gallery_journey_maps_{lang}", output_dir, dpi=80)
     plt.show()
-'''),
+"""),
     ]
 
 
@@ -1315,7 +1348,12 @@ def write(name: str, cells) -> Path:
 
 if __name__ == "__main__":
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name, cells in [("cx_overview", cx_overview()), ("survey_nps", survey_nps()), ("journeys", journeys()),
-                        ("personas", personas()), ("gallery", gallery())]:
+    for name, cells in [
+        ("cx_overview", cx_overview()),
+        ("survey_nps", survey_nps()),
+        ("journeys", journeys()),
+        ("personas", personas()),
+        ("gallery", gallery()),
+    ]:
         print(write(name, cells))
     print(write("workshop_personas", workshop_personas()))  # the persona workshop (issue 8)

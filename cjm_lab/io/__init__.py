@@ -15,8 +15,8 @@ from cjm_lab.io.contracts import (
     parse_timestamps,
     table_metadata,
 )
-from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.readers import TableMeta, read_table, sniff_csv
+from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
 
 __all__ = [

@@ -49,8 +49,9 @@ def is_path(value: Any) -> bool:
 
 def check_batch_size(batch_size: Any, *, where: str) -> int:
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise CJMConfigError(f"`batch_size` in {where} must be a whole number of rows, at least 1, "
-                             f"e.g. 100_000; got {batch_size!r}.")
+        raise CJMConfigError(
+            f"`batch_size` in {where} must be a whole number of rows, at least 1, e.g. 100_000; got {batch_size!r}."
+        )
     return batch_size
 
 
@@ -61,19 +62,28 @@ def batch_source(source: str | os.PathLike, *, where: str, csv: bool = False) ->
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _PARQUET)
         if not files:
-            raise CJMDataError(f"{where}: the folder holds no Parquet files.", source=text,
-                               fix="Pass a Parquet file, a folder of .parquet parts or a glob, or a DataFrame.")
+            raise CJMDataError(
+                f"{where}: the folder holds no Parquet files.",
+                source=text,
+                fix="Pass a Parquet file, a folder of .parquet parts or a glob, or a DataFrame.",
+            )
     elif any(ch in text for ch in "*?[") and not path.exists():
         files = sorted(Path(p) for p in glob.glob(text, recursive=True))
         if not files:
-            raise CJMDataError(f"{where}: no file matches the pattern {text!r}.", source=text,
-                               fix="Check the folder and the pattern, or pass the table as a DataFrame.")
+            raise CJMDataError(
+                f"{where}: no file matches the pattern {text!r}.",
+                source=text,
+                fix="Check the folder and the pattern, or pass the table as a DataFrame.",
+            )
     elif path.is_file():
         files = [path]
     else:
-        raise CJMDataError(f"{where}: the file {text!r} does not exist.", source=text,
-                           fix="Check the path (relative paths start at the notebook's or shell's folder), or pass "
-                           "the table as a DataFrame.")
+        raise CJMDataError(
+            f"{where}: the file {text!r} does not exist.",
+            source=text,
+            fix="Check the path (relative paths start at the notebook's or shell's folder), or pass "
+            "the table as a DataFrame.",
+        )
     if all(p.name.lower().endswith(_PARQUET) for p in files):
         return BatchSource(text, tuple(files), "parquet")
     if csv and len(files) == 1 and files[0].name.lower().endswith(_CSV):
@@ -94,8 +104,9 @@ def _columns_of(source: BatchSource, part: Path) -> list[str]:
         try:
             return list(pq.read_schema(part).names)
         except (OSError, ValueError) as err:
-            raise CJMDataError(f"The Parquet file could not be read: {err}", source=str(part),
-                               fix="Check that the file is Parquet.") from err
+            raise CJMDataError(
+                f"The Parquet file could not be read: {err}", source=str(part), fix="Check that the file is Parquet."
+            ) from err
     from cjm_lab.io.readers import _open_binary, sniff_csv
 
     opts = sniff_csv(part)
@@ -116,8 +127,9 @@ def require_source_columns(source: BatchSource, columns: dict[str, Any], *, wher
             raise CJMDataError(err.problem, column=err.column, fix=err.fix, source=str(part)) from None
 
 
-def iter_frames(source: BatchSource, columns: Sequence[str], *, batch_size: int,
-                text_columns: Sequence[str] = ()) -> Iterator[tuple[int, Path, pd.DataFrame]]:
+def iter_frames(
+    source: BatchSource, columns: Sequence[str], *, batch_size: int, text_columns: Sequence[str] = ()
+) -> Iterator[tuple[int, Path, pd.DataFrame]]:
     """Yield ``(batch number, part, frame)``; the frame's index is the rows' position in the table.
 
     Only ``columns`` are read.  ``text_columns`` of a CSV are read as text (ids keep their
@@ -143,9 +155,15 @@ def iter_frames(source: BatchSource, columns: Sequence[str], *, batch_size: int,
     opts = sniff_csv(part)
     with _open_binary(part) as fh:
         reader = pd.read_csv(
-            fh, sep=opts["delimiter"], decimal=opts["decimal"], thousands=opts["thousands"],
-            encoding=opts["encoding"], usecols=cols, dtype={c: str for c in text_columns},
-            skiprows=[1, 2] if opts["qualtrics"] else None, chunksize=batch_size,
+            fh,
+            sep=opts["delimiter"],
+            decimal=opts["decimal"],
+            thousands=opts["thousands"],
+            encoding=opts["encoding"],
+            usecols=cols,
+            dtype=dict.fromkeys(text_columns, str),
+            skiprows=[1, 2] if opts["qualtrics"] else None,
+            chunksize=batch_size,
         )
         with reader:
             for frame in reader:
@@ -156,12 +174,14 @@ def iter_frames(source: BatchSource, columns: Sequence[str], *, batch_size: int,
                 number += 1
 
 
-def batch_error(err: CJMDataError, source: BatchSource, number: int, part: Path, frame: pd.DataFrame,
-                *, batch_size: int) -> CJMDataError:
+def batch_error(
+    err: CJMDataError, source: BatchSource, number: int, part: Path, frame: pd.DataFrame, *, batch_size: int
+) -> CJMDataError:
     """The error of one batch, told with its batch, its rows and its file."""
     first, last = frame.index[0], frame.index[-1]
     where = f" In batch {number} (rows {first:,}–{last:,}, counted from 0"
     where += f" across the parts in name order; part {part.name!r})" if len(source.files) > 1 else ")"
     where += f"; batch_size={batch_size:,}, later batches were not read."
-    return CJMDataError(err.problem + where, column=err.column, rows=err.rows, values=err.values, fix=err.fix,
-                        source=source.text)
+    return CJMDataError(
+        err.problem + where, column=err.column, rows=err.rows, values=err.values, fix=err.fix, source=source.text
+    )

@@ -101,8 +101,7 @@ def _prepare(
     for user, role in rename.items():
         if role in df.columns and role != user:
             raise CJMDataError(
-                f"Column {user!r} is mapped to the role {role!r}, but the data already has a column "
-                f"{role!r}.",
+                f"Column {user!r} is mapped to the role {role!r}, but the data already has a column {role!r}.",
                 column=role,
                 source=meta.source,
                 fix=f"Map only one of them, or rename the existing {role!r} column first.",
@@ -122,7 +121,8 @@ def _prepare(
             f"to it.{suggest(role, df.columns)}",
             column=role,
             source=meta.source,
-            fix=delimiter_hint(df.columns) + f"Pass columns={{{_closest(role, df.columns)!r}: {role!r}}} (or a YAML mapping file)"
+            fix=delimiter_hint(df.columns)
+            + f"Pass columns={{{_closest(role, df.columns)!r}: {role!r}}} (or a YAML mapping file)"
             + (" or create_ids=True" if role == "customer_id" and table == "customers" else "")
             + ". The data has: "
             + ", ".join(repr(c) for c in list(df.columns)[:25])
@@ -158,8 +158,14 @@ def _option(explicit: Any, options: Mapping[str, Any], name: str, default: Any) 
 def _bad(mask: pd.Series, series: pd.Series, problem: str, *, column: str, source: str, fix: str) -> None:
     if mask.any():
         rows, vals = offending(mask, series)
-        raise CJMDataError(problem.format(n=int(mask.sum())), column=column, rows=[_line(r) for r in rows],
-                           values=vals, source=source, fix=fix)
+        raise CJMDataError(
+            problem.format(n=int(mask.sum())),
+            column=column,
+            rows=[_line(r) for r in rows],
+            values=vals,
+            source=source,
+            fix=fix,
+        )
 
 
 def _line(row: Any) -> Any:
@@ -173,8 +179,12 @@ def _with_source(check: Any, *args: Any, src: str, fix: str | None = None, **kwa
         return check(*args, **kwargs)
     except CJMDataError as err:
         raise CJMDataError(
-            err.problem, column=err.column, rows=[_line(r) for r in err.rows], values=err.values,
-            source=src, fix=fix or err.fix,
+            err.problem,
+            column=err.column,
+            rows=[_line(r) for r in err.rows],
+            values=err.values,
+            source=src,
+            fix=fix or err.fix,
         ) from None
 
 
@@ -182,16 +192,31 @@ def _require_present(df: pd.DataFrame, column: str, *, source: str, what: str) -
     missing = df[column].isna()
     if df[column].dtype == object or pd.api.types.is_string_dtype(df[column].dtype):
         missing = missing | df[column].astype("string").str.strip().eq("").fillna(False)
-    _bad(missing, df[column], f"{{n}} row(s) have no {what} in {column!r}.", column=column, source=source,
-         fix=f"Every row needs a {what}; drop or complete those rows in the source.")
+    _bad(
+        missing,
+        df[column],
+        f"{{n}} row(s) have no {what} in {column!r}.",
+        column=column,
+        source=source,
+        fix=f"Every row needs a {what}; drop or complete those rows in the source.",
+    )
 
 
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$", re.IGNORECASE)
 _HAS_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|(?<!\d)\d{4}(?!\d)|(?<!\d)\d{8}(?!\d)")
 _MONTH_OVER_12 = re.compile(r"\d{1,2}[./\-](?:1[3-9]|[2-9]\d)[./\-]\d")
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d")
-_FALLBACK_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-                     "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d")
+_FALLBACK_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+)
 
 
 def parse_timestamps(
@@ -268,14 +293,23 @@ def parse_timestamps(
         # dateutil fills a missing date with today's ('10:00' -> today 10:00), and reads an ISO date that
         # failed ISO 8601 day first ('2025-13-01' -> 13 January): neither may pass,
         # likewise a month-first US date ('01/13/2025' -> 13 January, but '02/01/2025' -> 2 January)
-        attempt = attempt.where(text.str.contains(_HAS_DATE, na=False) & ~text.str.match(_ISO_DATE, na=False)
-                                & ~text.str.match(_MONTH_OVER_12, na=False))
+        attempt = attempt.where(
+            text.str.contains(_HAS_DATE, na=False)
+            & ~text.str.match(_ISO_DATE, na=False)
+            & ~text.str.match(_MONTH_OVER_12, na=False)
+        )
         parsed = parsed.where(~(failed & attempt.notna()), attempt)
         failed = present & parsed.isna()
-    _bad(failed, values, "{n} value(s) in " + repr(column) + " are not readable timestamps.", column=column,
-         source=source, fix="Use ISO 8601 (2025-03-30 14:05:00 or 2025-03-30T14:05:00+02:00) or "
-         "DD.MM.YYYY HH:MM (day first; a US month-first date such as 01/13/2025 is not guessed); remove text "
-         "such as 'unbekannt' and times without a date.")
+    _bad(
+        failed,
+        values,
+        "{n} value(s) in " + repr(column) + " are not readable timestamps.",
+        column=column,
+        source=source,
+        fix="Use ISO 8601 (2025-03-30 14:05:00 or 2025-03-30T14:05:00+02:00) or "
+        "DD.MM.YYYY HH:MM (day first; a US month-first date such as 01/13/2025 is not guessed); remove text "
+        "such as 'unbekannt' and times without a date.",
+    )
     parsed = pd.to_datetime(parsed)
     if aware:
         return parsed.dt.tz_convert("UTC")
@@ -284,11 +318,11 @@ def parse_timestamps(
 
 def _localize(values: pd.Series, timezone: str, *, column: str, source: str) -> pd.Series:
     try:
-        local = values.dt.tz_localize(
-            timezone, ambiguous=np.ones(len(values), dtype=bool), nonexistent="shift_forward"
-        )
+        local = values.dt.tz_localize(timezone, ambiguous=np.ones(len(values), dtype=bool), nonexistent="shift_forward")
     except (KeyError, ValueError) as err:  # unknown zone name
-        raise CJMConfigError(f"Unknown time zone {timezone!r} for {column!r}: {err}. Use e.g. 'Europe/Berlin'.") from err
+        raise CJMConfigError(
+            f"Unknown time zone {timezone!r} for {column!r}: {err}. Use e.g. 'Europe/Berlin'."
+        ) from err
     return local.dt.tz_convert("UTC")
 
 
@@ -370,11 +404,18 @@ def load_events(
     if created_sequence:
         df["sequence"] = np.arange(len(df), dtype="int64")
     else:
-        seq = _with_source(numeric_column, df, "sequence", where="load_events()", integer=True,
-                           allow_missing=False, src=src)
+        seq = _with_source(
+            numeric_column, df, "sequence", where="load_events()", integer=True, allow_missing=False, src=src
+        )
         df["sequence"] = seq.astype("int64")
-        _with_source(require_unique, df, ["customer_id", "sequence"], where="load_events()", src=src,
-                     fix="Each event of a customer needs its own sequence number; renumber them in file order.")
+        _with_source(
+            require_unique,
+            df,
+            ["customer_id", "sequence"],
+            where="load_events()",
+            src=src,
+            fix="Each event of a customer needs its own sequence number; renumber them in file order.",
+        )
     if "session_id" in df.columns:
         df["session_id"] = _as_text(df["session_id"])
     if "value" in df.columns:
@@ -391,7 +432,10 @@ def load_events(
             raise CJMDataError(
                 f"{int(unknown.sum())} event(s) name touchpoints the catalogue does not have: "
                 f"{', '.join(map(repr, names))}.{hints}",
-                column="touchpoint", rows=[_line(r) for r in rows], values=vals, source=src,
+                column="touchpoint",
+                rows=[_line(r) for r in rows],
+                values=vals,
+                source=src,
                 fix="Add them to the touchpoint catalogue, or correct their spelling in the log.",
             )
     return _finish(df, meta, table="events", rename=rename, sequence_created=created_sequence, timezone=timezone)
@@ -457,7 +501,10 @@ def load_touchpoints(
     (['research', 'purchase'], ['research', 'comparison', 'purchase'])
     """
     df, meta, rename, options = _prepare(
-        source, columns, table="touchpoints", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+        source,
+        columns,
+        table="touchpoints",
+        read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
     )
     src = meta.source
     stages = _option(stages, options, "stages", None)
@@ -482,14 +529,26 @@ def load_touchpoints(
             if normalised.isin(order).all():
                 df["stage"] = normalised
     outside = ~df["stage"].isin(order)
-    _bad(outside, df["stage"], "{n} touchpoint(s) have a stage that is not in the list of stages " + str(order) + ".",
-         column="stage", source=src, fix="Add the stage to `stages` (in journey order) or correct the catalogue.")
+    _bad(
+        outside,
+        df["stage"],
+        "{n} touchpoint(s) have a stage that is not in the list of stages " + str(order) + ".",
+        column="stage",
+        source=src,
+        fix="Add the stage to `stages` (in journey order) or correct the catalogue.",
+    )
     df["stage"] = pd.Categorical(df["stage"], categories=order, ordered=True)
     if "kind" in df.columns:
         df["kind"] = _normalise_vocab(df["kind"].fillna(""), KIND_LABELS, KINDS)
         badkind = ~df["kind"].isin(KINDS)
-        _bad(badkind, df["kind"], "{n} touchpoint(s) have an unknown kind.", column="kind", source=src,
-             fix="Use peripheral (seen in public), external (the company's channels) or internal (inside the company).")
+        _bad(
+            badkind,
+            df["kind"],
+            "{n} touchpoint(s) have an unknown kind.",
+            column="kind",
+            source=src,
+            fix="Use peripheral (seen in public), external (the company's channels) or internal (inside the company).",
+        )
     if "is_conversion" in df.columns:
         raw = df["is_conversion"]
         if pd.api.types.is_bool_dtype(raw.dtype):
@@ -497,8 +556,14 @@ def load_touchpoints(
         else:
             low = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
             unknown = ~low.isin(_TRUE | _FALSE)
-            _bad(unknown, raw, "{n} value(s) in 'is_conversion' are neither yes nor no.", column="is_conversion",
-                 source=src, fix="Use true/false, yes/no, ja/nein or 1/0.")
+            _bad(
+                unknown,
+                raw,
+                "{n} value(s) in 'is_conversion' are neither yes nor no.",
+                column="is_conversion",
+                source=src,
+                fix="Use true/false, yes/no, ja/nein or 1/0.",
+            )
             flags = low.isin(_TRUE)
         df["is_conversion"] = flags.astype(bool)
     else:
@@ -525,7 +590,7 @@ def _scale_spec(ratings: Any, present: Sequence[str], source: str) -> dict[str, 
             for col in expand_patterns([pat], present, what="ratings", source=source):
                 spec[col] = rng
         return spec
-    return {col: None for col in expand_patterns(list(ratings), present, what="ratings", source=source)}
+    return dict.fromkeys(expand_patterns(list(ratings), present, what="ratings", source=source))
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -547,11 +612,15 @@ def _codes_by_column(missing_codes: Mapping[Any, Any], present: Sequence[str], s
     return out
 
 
-def _codes_spec(missing_codes: Any, targets: Sequence[str], present: Sequence[str], source: str) -> dict[str, list[float]]:
+def _codes_spec(
+    missing_codes: Any, targets: Sequence[str], present: Sequence[str], source: str
+) -> dict[str, list[float]]:
     if missing_codes is None:
         return {}
     if isinstance(missing_codes, Mapping):
-        return {col: [float(c) for c in codes] for col, codes in _codes_by_column(missing_codes, present, source).items()}
+        return {
+            col: [float(c) for c in codes] for col, codes in _codes_by_column(missing_codes, present, source).items()
+        }
     codes = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
     return {col: [float(c) for c in codes] for col in targets}
 
@@ -722,15 +791,23 @@ def load_survey(
                 applied[col] = applied.get(col, 0) + int(hit.sum())
             series = series.where(~hit, np.nan)
         df[col] = _with_source(
-            numeric_column, pd.DataFrame({col: series}, index=df.index), col, where=where, src=src,
+            numeric_column,
+            pd.DataFrame({col: series}, index=df.index),
+            col,
+            where=where,
+            src=src,
             fix=f"Map the text answers to codes with text_labels={{{col!r}: {{'10 - extremely likely': 10, ...}}}}, "
             "or export the survey with numeric codes.",
         )
     lo, hi = recommend_scale
     _with_source(numeric_column, df, "recommend", where=where, low=lo, high=hi, integer=True, src=src)
     if df["recommend"].isna().all():
-        raise CJMDataError("The recommend score has no valid answer in any row.", column="recommend", source=src,
-                           fix="Check the column mapping and the missing-value codes.")
+        raise CJMDataError(
+            "The recommend score has no valid answer in any row.",
+            column="recommend",
+            source=src,
+            fix="Check the column mapping and the missing-value codes.",
+        )
     for col, scale in scales.items():
         low, high = scale if scale is not None else (None, None)
         _with_source(numeric_column, df, col, where=where, low=low, high=high, src=src)
@@ -750,9 +827,14 @@ def load_survey(
     if "weight" in df.columns:
         w = _with_source(numeric_column, df, "weight", where=where, allow_missing=False, src=src)
         nonpos = w <= 0
-        _bad(pd.Series(nonpos.to_numpy(), index=df.index), df["weight"], "{n} weight(s) are zero or negative.",
-             column="weight", source=src, fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) "
-             "or drop the respondents.")
+        _bad(
+            pd.Series(nonpos.to_numpy(), index=df.index),
+            df["weight"],
+            "{n} weight(s) are zero or negative.",
+            column="weight",
+            source=src,
+            fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) or drop the respondents.",
+        )
         df["weight"] = w.to_numpy()
     if "duration" in df.columns:
         dur = _with_source(numeric_column, df, "duration", where=where, low=0, src=src)
@@ -762,9 +844,16 @@ def load_survey(
     keep_numeric = {"recommend", "weight", "duration", *scales}
     categorised = _auto_categoricals(df, meta, keep_numeric, value_labels)
     return _finish(
-        df, meta, table="survey", rename=rename, ratings=list(scales),
-        scales={c: list(s) if s else None for c, s in scales.items()}, recommend_scale=list(recommend_scale),
-        missing_codes_applied=applied, respondent_id_created=made_ids, categorical_from_labels=categorised,
+        df,
+        meta,
+        table="survey",
+        rename=rename,
+        ratings=list(scales),
+        scales={c: list(s) if s else None for c, s in scales.items()},
+        recommend_scale=list(recommend_scale),
+        missing_codes_applied=applied,
+        respondent_id_created=made_ids,
+        categorical_from_labels=categorised,
     )
 
 
@@ -860,12 +949,16 @@ def load_customers(
     >>> cu["customer_id"].tolist(), cu["income"].cat.ordered
     (['1', '2'], True)
     >>> cu = load_customers(pd.DataFrame({"customer_id": ["a", "b"], "job": ["admin", "unknown"],
-    ...                                   "pdays": [3, 999]}), missing_values=["unknown"], missing_codes={"pdays": [999]})
+    ...                                   "pdays": [3, 999]}),
+    ...                    missing_values=["unknown"], missing_codes={"pdays": [999]})
     >>> cu["job"].isna().tolist(), cu["pdays"].isna().tolist()
     ([False, True], [False, True])
     """
     df, meta, rename, options = _prepare(
-        source, columns, table="customers", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+        source,
+        columns,
+        table="customers",
+        read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
         create=("customer_id", "C") if _option(create_ids, {}, "", False) else None,
     )
     src = meta.source
@@ -877,26 +970,34 @@ def load_customers(
     missing_values = _option(missing_values, options, "missing_values", None)
     missing_codes = _option(missing_codes, options, "missing_codes", None)
     if isinstance(missing_values, Mapping):
-        raise CJMConfigError("`missing_values` is a list of values that mean no answer in every column, e.g. "
-                             "['unknown']; per-column codes go into `missing_codes`, e.g. {'pdays': [999]}.")
+        raise CJMConfigError(
+            "`missing_values` is a list of values that mean no answer in every column, e.g. "
+            "['unknown']; per-column codes go into `missing_codes`, e.g. {'pdays': [999]}."
+        )
     missing_values = _as_list(missing_values)
     if missing_codes is not None and not isinstance(missing_codes, Mapping):
-        raise CJMConfigError(f"`missing_codes` must map columns (or patterns such as 'Q11_*') to their codes; got "
-                             f"{missing_codes!r}. Fix: pass a mapping such as {{'pdays': [999]}}; values that mean "
-                             "no answer in every column go into `missing_values`.")
+        raise CJMConfigError(
+            f"`missing_codes` must map columns (or patterns such as 'Q11_*') to their codes; got "
+            f"{missing_codes!r}. Fix: pass a mapping such as {{'pdays': [999]}}; values that mean "
+            "no answer in every column go into `missing_values`."
+        )
     id_names = {"customer_id", *(user for user, role in rename.items() if role == "customer_id")}
     refused = [k for k in (missing_codes or {}) if str(k) in id_names]
     if refused:
-        raise CJMConfigError(f"`missing_codes` names the id column {refused[0]!r}; ids are never made missing. "
-                             "Fix: remove it from `missing_codes` (a customer without an id cannot be loaded; drop "
-                             "such rows in the source).")
+        raise CJMConfigError(
+            f"`missing_codes` names the id column {refused[0]!r}; ids are never made missing. "
+            "Fix: remove it from `missing_codes` (a customer without an id cannot be loaded; drop "
+            "such rows in the source)."
+        )
     present = [c for c in df.columns if c != "customer_id"]  # patterns never reach the id either
     codes = _codes_by_column(missing_codes, present, src) if missing_codes else {}
     for what, values in [("missing_values", missing_values), *(("missing_codes", v) for v in codes.values())]:
         odd = [v for v in values if not pd.api.types.is_scalar(v)]
         if odd:
-            raise CJMConfigError(f"`{what}` takes single values such as 999 or 'unknown', got {odd[0]!r}. Fix: list "
-                                 "each code on its own, e.g. {'pdays': [998, 999]}.")
+            raise CJMConfigError(
+                f"`{what}` takes single values such as 999 or 'unknown', got {odd[0]!r}. Fix: list "
+                "each code on its own, e.g. {'pdays': [998, 999]}."
+            )
     applied = {rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()}
     applied_values: dict[str, int] = {}
     blanked: dict[str, list[Any]] = {}
@@ -913,13 +1014,23 @@ def load_customers(
                 blanked.setdefault(col, []).extend(missing_values)
     for col, levels in ordinal.items():
         if col not in df.columns:
-            raise CJMDataError(f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
-                               column=col, source=src, fix="Correct the name in `ordinal`.")
+            raise CJMDataError(
+                f"`ordinal` names column {col!r}, which the data does not have.{suggest(col, df.columns)}",
+                column=col,
+                source=src,
+                fix="Correct the name in `ordinal`.",
+            )
         levels = [str(v) for v in levels]
         text = _as_text(df[col]).where(df[col].notna(), None)  # 1.0 (a Likert column with blanks) -> '1'
         outside = text.notna() & ~text.isin(levels)
-        _bad(outside, df[col], "{n} value(s) in " + repr(col) + " are not among the levels " + str(levels) + ".",
-             column=col, source=src, fix="Add the level to `ordinal` in its place, or recode the values.")
+        _bad(
+            outside,
+            df[col],
+            "{n} value(s) in " + repr(col) + " are not among the levels " + str(levels) + ".",
+            column=col,
+            source=src,
+            fix="Add the level to `ordinal` in its place, or recode the values.",
+        )
         df[col] = pd.Categorical(text, categories=levels, ordered=True)
     categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
     for col in set(categorised) & set(blanked):  # an SPSS label whose code was made missing is no category
@@ -927,9 +1038,16 @@ def load_customers(
         gone = {label for code, label in meta.value_labels[col].items() if _code_text(code) in texts}
         gone = [c for c in df[col].cat.categories if c in gone and not df[col].eq(c).any()]
         df[col] = df[col].cat.remove_categories(gone)
-    return _finish(df, meta, table="customers", rename=rename, ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
-                   categorical_from_labels=categorised, missing_codes_applied=applied,
-                   missing_values_applied=applied_values)
+    return _finish(
+        df,
+        meta,
+        table="customers",
+        rename=rename,
+        ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
+        categorical_from_labels=categorised,
+        missing_codes_applied=applied,
+        missing_values_applied=applied_values,
+    )
 
 
 # --------------------------------------------------------------------------- overview

@@ -37,19 +37,24 @@ def delimiter_hint(columns: Any) -> str:
     Examples
     --------
     >>> delimiter_hint(["Kunde;Zeit;Kontaktpunkt"])
-    "The data has a single column whose name holds ';': the file is probably separated by ';'; pass delimiter=';' (or leave `delimiter` out to have it guessed). "
+    "The data has a single column whose name holds ';': the file is probably separated by ';'; "
+    "pass delimiter=';' (or leave `delimiter` out to have it guessed). "
     """
     names = [str(c) for c in columns]
     if len(names) != 1:
         return ""
     for sep in (";", "\t", "|", ","):
         if sep in names[0]:
-            return (f"The data has a single column whose name holds {sep!r}: the file is probably separated by "
-                    f"{sep!r}; pass delimiter={sep!r} (or leave `delimiter` out to have it guessed). ")
+            return (
+                f"The data has a single column whose name holds {sep!r}: the file is probably separated by "
+                f"{sep!r}; pass delimiter={sep!r} (or leave `delimiter` out to have it guessed). "
+            )
     return ""
 
 
-def read_mapping(columns: Mapping[str, Any] | str | os.PathLike | None, *, table: str) -> tuple[dict[str, str], dict[str, Any]]:
+def read_mapping(
+    columns: Mapping[str, Any] | str | os.PathLike | None, *, table: str
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Return ``(column mapping, loader options)`` from a dict or a YAML file.
 
     Parameters
@@ -88,9 +93,7 @@ def read_mapping(columns: Mapping[str, Any] | str | os.PathLike | None, *, table
     elif isinstance(columns, Mapping):
         mapping, options = dict(columns), {}
     else:
-        raise CJMConfigError(
-            f"`columns` must be a dict or the path of a YAML file, got {type(columns).__name__}."
-        )
+        raise CJMConfigError(f"`columns` must be a dict or the path of a YAML file, got {type(columns).__name__}.")
     if not isinstance(mapping, Mapping) or not all(isinstance(v, str) for v in mapping.values()):
         raise CJMConfigError("A column mapping maps column names (text) to role names (text).")
     return {str(k): str(v) for k, v in mapping.items()}, options
@@ -134,7 +137,8 @@ def resolve_columns(
                 f"The mapping names column {col!r}, which the data does not have.{suggest(col, present)}",
                 column=col,
                 source=source,
-                fix=delimiter_hint(present) + "Correct the column name in the mapping; the data has: "
+                fix=delimiter_hint(present)
+                + "Correct the column name in the mapping; the data has: "
                 + ", ".join(repr(c) for c in present[:25])
                 + (" ..." if len(present) > 25 else ""),
             )

@@ -7,10 +7,10 @@ the file: every file is opened read-only.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import glob
 import gzip
-import bz2
 import io
 import lzma
 import os
@@ -119,7 +119,7 @@ _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 
 
 def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
-    """Guess encoding, delimiter, decimal mark and Qualtrics layout of a CSV file.
+    r"""Guess encoding, delimiter, decimal mark and Qualtrics layout of a CSV file.
 
     Parameters
     ----------
@@ -200,13 +200,13 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     sniffed = sniff_csv(path)
     if options:
         sniffed.update({k: v for k, v in options.items() if v is not None})
-    kwargs: dict[str, Any] = dict(
-        sep=sniffed["delimiter"],
-        decimal=sniffed["decimal"],
-        thousands=sniffed["thousands"],
-        encoding=sniffed["encoding"],
-        low_memory=False,
-    )
+    kwargs: dict[str, Any] = {
+        "sep": sniffed["delimiter"],
+        "decimal": sniffed["decimal"],
+        "thousands": sniffed["thousands"],
+        "encoding": sniffed["encoding"],
+        "low_memory": False,
+    }
     meta = TableMeta(source=str(path), format="csv", read_options=dict(sniffed))
     skip: list[int] = []
     if sniffed["qualtrics"]:
@@ -229,14 +229,13 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     if sniffed["qualtrics"]:
         with _open_binary(path) as fh:
             header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
-        meta.variable_labels = {
-            str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()
-        }
+        meta.variable_labels = {str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()}
     return df, meta
 
 
-def _read_csv_decoding(path: Path, skip: list[int], kwargs: dict[str, Any], meta: TableMeta, *,
-                       explicit: bool) -> pd.DataFrame:
+def _read_csv_decoding(
+    path: Path, skip: list[int], kwargs: dict[str, Any], meta: TableMeta, *, explicit: bool
+) -> pd.DataFrame:
     """Read with the sniffed encoding, else cp1252, else latin-1 (which decodes any byte).
 
     A byte the sniffed sample did not show (after the first 256 KB) can still fail to decode;
@@ -260,7 +259,7 @@ def _read_csv_decoding(path: Path, skip: list[int], kwargs: dict[str, Any], meta
 
 
 def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
-    """pandas silently renames a repeated header ``a;a`` to ``a, a.1``: refuse it instead."""
+    """Pandas silently renames a repeated header ``a;a`` to ``a, a.1``: refuse it instead."""
     with _open_binary(path) as fh:
         first = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
     cols = [str(c).strip() for c in first.iloc[0].tolist() if isinstance(c, str)] if len(first) else []
@@ -304,8 +303,11 @@ def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: d
     elsewhere.  The first 10,000 rows are checked as text; a numeric column with a cell such as
     ``007`` is read again, as text, in full.
     """
-    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
-               and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    numeric = [
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+    ]
     if not numeric:
         return df
     options = {k: v for k, v in kwargs.items() if k not in ("low_memory",)}
@@ -387,7 +389,7 @@ def read_table(
     delimiter: str | None = None,
     decimal: str | None = None,
 ) -> tuple[pd.DataFrame, TableMeta]:
-    """Read a table from a file, read-only, and return it with its metadata.
+    r"""Read a table from a file, read-only, and return it with its metadata.
 
     Parameters
     ----------
@@ -518,4 +520,3 @@ def as_frame(source: Any, **read_options: Any) -> tuple[pd.DataFrame, TableMeta]
     raise CJMConfigError(
         f"Expected a file path or a pandas DataFrame, got {type(source).__name__}.",
     )
-

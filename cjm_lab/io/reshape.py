@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,8 +71,11 @@ def events_from_milestones(
         raise CJMConfigError("`milestones` must name at least one touchpoint and its timestamp column.")
     promised = dict(promised or {})
     keep = list(keep or [])
-    require_columns(data, {"id": id, "milestones": list(milestones.values()),
-                           "promised": list(promised.values()), "keep": keep}, where=where)
+    require_columns(
+        data,
+        {"id": id, "milestones": list(milestones.values()), "promised": list(promised.values()), "keep": keep},
+        where=where,
+    )
     unknown = set(promised) - set(milestones)
     if unknown:
         raise CJMConfigError(f"`promised` names touchpoints that are no milestone: {sorted(unknown)}.")
@@ -81,13 +83,19 @@ def events_from_milestones(
     stamps = {name: parse_timestamps(data[col], column=col, timezone=timezone) for name, col in milestones.items()}
     promises = {name: parse_timestamps(data[col], column=col, timezone=timezone) for name, col in promised.items()}
     n, k = len(data), len(names)
-    frame = pd.DataFrame({
-        "customer_id": np.repeat(data[id].astype("str").to_numpy(), k),
-        "timestamp": pd.concat([stamps[m] for m in names], axis=1).to_numpy().ravel(),
-        "touchpoint": np.tile(np.array(names, dtype=object), n),
-        "promised": pd.concat([promises.get(m, pd.Series(pd.NaT, index=data.index, dtype="datetime64[us, UTC]"))
-                               for m in names], axis=1).to_numpy().ravel(),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.repeat(data[id].astype("str").to_numpy(), k),
+            "timestamp": pd.concat([stamps[m] for m in names], axis=1).to_numpy().ravel(),
+            "touchpoint": np.tile(np.array(names, dtype=object), n),
+            "promised": pd.concat(
+                [promises.get(m, pd.Series(pd.NaT, index=data.index, dtype="datetime64[us, UTC]")) for m in names],
+                axis=1,
+            )
+            .to_numpy()
+            .ravel(),
+        }
+    )
     for col in keep:
         frame[col] = np.repeat(data[col].to_numpy(), k)
     frame = frame[frame["timestamp"].notna()].reset_index(drop=True)

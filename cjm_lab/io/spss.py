@@ -134,14 +134,20 @@ def write_sav(
         else:
             out[name] = series.astype("str").where(series.notna(), "")
     labels = [str(var_labels.get(col, "")) or None for col in data.columns]
-    values = {names[c]: {float(k): str(v) for k, v in m.items()} for c, m in val_labels.items() if c in names
-              and pd.api.types.is_numeric_dtype(out[names[c]].dtype)}
+    values = {
+        names[c]: {float(k): str(v) for k, v in m.items()}
+        for c, m in val_labels.items()
+        if c in names and pd.api.types.is_numeric_dtype(out[names[c]].dtype)
+    }
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
         pyreadstat.write_sav(
-            out, tmp, column_labels=labels, variable_value_labels=values,
+            out,
+            tmp,
+            column_labels=labels,
+            variable_value_labels=values,
             compress=target.suffix.lower() == ".zsav",
         )
         try:

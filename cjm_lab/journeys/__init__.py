@@ -12,8 +12,8 @@ from cjm_lab.journeys.engine import ENGINE_OPTIONS, engine_options, set_engine_d
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
 from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
-from cjm_lab.journeys.patterns import discriminating_patterns, sequential_patterns
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, top_variants, variants
+from cjm_lab.journeys.patterns import discriminating_patterns, sequential_patterns
 from cjm_lab.journeys.retention import (
     RepeatTimes,
     cumulative_incidence,

@@ -56,8 +56,7 @@ def _check_options(rules: Any, order: Any, position_weights: Any, half_life: Any
     for rule in rules:
         if rule not in RULES:
             raise CJMConfigError(
-                f"attribution() does not know the rule {rule!r}.{suggest(str(rule), RULES)} "
-                f"Rules: {', '.join(RULES)}."
+                f"attribution() does not know the rule {rule!r}.{suggest(str(rule), RULES)} Rules: {', '.join(RULES)}."
             )
     if len(set(rules)) != len(rules):
         raise CJMConfigError(f"`rules` lists a rule twice: {rules!r}.")
@@ -186,7 +185,8 @@ def attribution(
     totals = run_sql(
         f"WITH {base}\nSELECT {seg_grp + ', ' if segs else ''}count(*) AS n_conv, sum(conv_value) AS conv_value "
         f"FROM conv{' GROUP BY ' + seg_grp if segs else ''}",
-        source, touchpoints=cat,
+        source,
+        touchpoints=cat,
     )
     n_total = int(totals["n_conv"].fillna(0).sum())
     if n_total == 0:
@@ -213,8 +213,11 @@ def _check_value(source: Any, value: str, where: str) -> None:
         require_columns(pd.DataFrame(columns=source.columns()), {"value": value}, where=where)
         kind = column_type(source.spark_frame, value)
         if kind not in ("byte", "short", "integer", "long", "float", "double") and not kind.startswith("decimal"):
-            raise CJMDataError(f"{where}: the value column {value!r} holds no numbers (Spark type {kind}).",
-                               column=value, fix="Cast it to a number (e.g. .cast('double')) first.")
+            raise CJMDataError(
+                f"{where}: the value column {value!r} holds no numbers (Spark type {kind}).",
+                column=value,
+                fix="Cast it to a number (e.g. .cast('double')) first.",
+            )
         return
     cols = list(run_sql("SELECT * FROM events LIMIT 0", source).columns)
     require_columns(pd.DataFrame(columns=cols), {"value": value}, where=where)
@@ -270,7 +273,7 @@ ct AS (
 ),
 cd AS (SELECT *, power(2.0, (t - t_last) / {h!r}) AS decay FROM ct),
 cr AS (SELECT {seg_grp}touchpoint, conv_value, {cols} FROM cd)
-SELECT {seg_grp}touchpoint, {sums}{', ' + vsums if vsums else ''}
+SELECT {seg_grp}touchpoint, {sums}{", " + vsums if vsums else ""}
 FROM cr GROUP BY {seg_grp}touchpoint
 """
 
@@ -367,8 +370,15 @@ def _absorb(a: sparse.csc_matrix, r: np.ndarray, keep: np.ndarray) -> float:
     return float(np.atleast_1d(x)[0])  # index 0 (start) is always kept and first
 
 
-def _assemble(moves: pd.DataFrame, rule_table: pd.DataFrame | None, totals: pd.DataFrame, segs: list[str],
-              order: int, rules: list[str], with_value: bool) -> pd.DataFrame:
+def _assemble(
+    moves: pd.DataFrame,
+    rule_table: pd.DataFrame | None,
+    totals: pd.DataFrame,
+    segs: list[str],
+    order: int,
+    rules: list[str],
+    with_value: bool,
+) -> pd.DataFrame:
     groups = list(moves.groupby(segs, observed=True, sort=True, dropna=False)) if segs else [((), moves)]
     markov = []
     for key, g in groups:  # one chain per segment (a handful)
@@ -379,11 +389,19 @@ def _assemble(moves: pd.DataFrame, rule_table: pd.DataFrame | None, totals: pd.D
             frame[s] = v
         markov.append(frame)
     grid = pd.concat(markov, ignore_index=True)
-    grid = grid.merge(totals, on=segs, how="left") if segs else grid.assign(
-        n_conv=totals["n_conv"].iloc[0], conv_value=totals["conv_value"].iloc[0])
+    grid = (
+        grid.merge(totals, on=segs, how="left")
+        if segs
+        else grid.assign(n_conv=totals["n_conv"].iloc[0], conv_value=totals["conv_value"].iloc[0])
+    )
     grid["n_conv"] = grid["n_conv"].fillna(0).astype(float)
-    parts = [grid.assign(model="markov", conversions=grid["_norm"] * grid["n_conv"],
-                         value=grid["_norm"] * grid["conv_value"].fillna(0).astype(float))]
+    parts = [
+        grid.assign(
+            model="markov",
+            conversions=grid["_norm"] * grid["n_conv"],
+            value=grid["_norm"] * grid["conv_value"].fillna(0).astype(float),
+        )
+    ]
     if rule_table is not None and rules:
         keys = [*segs, "touchpoint"]
         for rule in rules:
@@ -400,7 +418,8 @@ def _assemble(moves: pd.DataFrame, rule_table: pd.DataFrame | None, totals: pd.D
     # equal credits tie by name: rounded, so that sums added in another order (another engine,
     # other threads) do not reorder them by their last bits
     table["_c"] = table["conversions"].round(9)
-    table = table.sort_values([*segs, "_m", "_c", "touchpoint"],
-                              ascending=[True] * len(segs) + [True, False, True], kind="stable")
+    table = table.sort_values(
+        [*segs, "_m", "_c", "touchpoint"], ascending=[True] * len(segs) + [True, False, True], kind="stable"
+    )
     cols = [*segs, "model", "touchpoint", "conversions", "share", *(["value"] if with_value else []), "removal_effect"]
     return table[cols].reset_index(drop=True)

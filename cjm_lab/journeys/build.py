@@ -61,8 +61,14 @@ def prepare(
             extra_cols.append(col)
     touchpoints = options.pop("touchpoints", None)
     cols = source.columns() if source.kind != "files" else []
-    spec = make_spec(segments=segments, touchpoints=touchpoints, event_columns=cols, extra=extra_cols,
-                     dialect=source.dialect, **options)
+    spec = make_spec(
+        segments=segments,
+        touchpoints=touchpoints,
+        event_columns=cols,
+        extra=extra_cols,
+        dialect=source.dialect,
+        **options,
+    )
     if source.kind == "spark":
         _check_in_engine(source, spec, touchpoints, where)
     if touchpoints is not None and source.frame is not None:
@@ -74,7 +80,10 @@ def prepare(
                 f"{where}: {int(unknown_tp.sum())} event(s) name touchpoints the catalogue does not have: "
                 f"{', '.join(map(repr, names))}.",
                 column="touchpoint",
-                fix="Add them to the catalogue or correct the log (load_events(..., touchpoints=catalogue) checks this).",
+                fix=(
+                    "Add them to the catalogue or correct the log "
+                    "(load_events(..., touchpoints=catalogue) checks this)."
+                ),
             )
     if spec.journey == "session" and spec.has_session_id and source.frame is not None:
         owners = source.frame.groupby("session_id", observed=True)["customer_id"].nunique()
@@ -83,7 +92,8 @@ def prepare(
             raise CJMDataError(
                 f"{where}: {len(shared)} session(s) belong to more than one customer, so sessions do not nest "
                 "in customers.",
-                column="session_id", rows=list(shared.index[:5]),
+                column="session_id",
+                rows=list(shared.index[:5]),
                 fix="Make session ids unique per customer, or drop session_id to cut sessions by inactivity.",
             )
     return source, spec, touchpoints
@@ -96,7 +106,8 @@ def _check_in_engine(source: EventSource, spec: JourneySpec, touchpoints: pd.Dat
             "SELECT touchpoint, n, sum(n) OVER () AS n_all FROM (SELECT touchpoint, count(*) AS n FROM events "
             "WHERE touchpoint IS NOT NULL AND touchpoint NOT IN (SELECT touchpoint FROM touchpoints) "
             "GROUP BY touchpoint) AS u ORDER BY n DESC, touchpoint LIMIT 5",
-            source, touchpoints=touchpoints,
+            source,
+            touchpoints=touchpoints,
         )
         if len(unknown):
             raise CJMDataError(
@@ -116,7 +127,8 @@ def _check_in_engine(source: EventSource, spec: JourneySpec, touchpoints: pd.Dat
             raise CJMDataError(
                 f"{where}: {int(shared['n_shared'].iloc[0])} session(s) belong to more than one customer, so "
                 "sessions do not nest in customers.",
-                column="session_id", rows=list(shared["session_id"]),
+                column="session_id",
+                rows=list(shared["session_id"]),
                 fix="Make session ids unique per customer, or drop session_id to cut sessions by inactivity.",
             )
 
@@ -193,7 +205,7 @@ def build_journeys(
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
     sql = (
         f"WITH {journey_ctes(spec)}\n"
-        "SELECT journey_id, customer_id, step, ts AS \"timestamp\", seq AS \"sequence\", touchpoint, "
+        'SELECT journey_id, customer_id, step, ts AS "timestamp", seq AS "sequence", touchpoint, '
         f"is_conv AS is_conversion{cols} FROM j ORDER BY journey_id, step"
     )
     out = run_sql(sql, source, touchpoints=cat)

@@ -69,8 +69,7 @@ class JourneyClusters:
     model: Any = field(repr=False)
 
     def __repr__(self) -> str:
-        return (f"JourneyClusters(k={self.k}, journeys={len(self.assignments)}, "
-                f"terms={len(self.terms)})")
+        return f"JourneyClusters(k={self.k}, journeys={len(self.assignments)}, terms={len(self.terms)})"
 
 
 def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, silhouette_sample: Any) -> tuple:
@@ -82,8 +81,9 @@ def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, sil
         except (TypeError, ValueError):
             ks = []
         if not ks or ks[0] < 2:
-            raise CJMConfigError(f"`k_range` must list numbers of clusters of at least 2, e.g. range(2, 9); "
-                                 f"got {k_range!r}.")
+            raise CJMConfigError(
+                f"`k_range` must list numbers of clusters of at least 2, e.g. range(2, 9); got {k_range!r}."
+            )
     elif isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2:
         ks = [int(k)]
     else:
@@ -94,8 +94,9 @@ def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, sil
         lo, hi = 0, 0
     if not 1 <= lo <= hi <= 3:
         raise CJMConfigError(f"`ngram` must be a range (shortest, longest) within 1..3, e.g. (1, 2); got {ngram!r}.")
-    if max_features is not None and (isinstance(max_features, bool) or not isinstance(max_features, (int, np.integer))
-                                     or max_features < 1):
+    if max_features is not None and (
+        isinstance(max_features, bool) or not isinstance(max_features, (int, np.integer)) or max_features < 1
+    ):
         raise CJMConfigError(f"`max_features` must be a positive whole number or None, got {max_features!r}.")
     for name, value in (("sample", sample), ("silhouette_sample", silhouette_sample)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 10):
@@ -116,7 +117,7 @@ def _ngram_sql(spec: Any, lo: int, hi: int, max_features: int | None) -> str:
     return f"""
 WITH {journey_ctes(spec)},
 g AS (SELECT journey_id, step, touchpoint AS g1{leads} FROM j WINDOW w AS (PARTITION BY journey_id ORDER BY step)),
-grams AS ({' UNION ALL '.join(parts)}),
+grams AS ({" UNION ALL ".join(parts)}),
 terms AS (SELECT term, count(DISTINCT journey_id) AS df FROM grams GROUP BY term),
 keep AS (SELECT term FROM terms ORDER BY df DESC, term{limit})
 SELECT grams.journey_id, grams.term, count(*) AS n FROM grams JOIN keep ON keep.term = grams.term
@@ -128,8 +129,8 @@ def _journey_sql(spec: Any) -> str:
     d = spec.dialect
     return f"""
 WITH {journey_ctes(spec, d)}
-SELECT journey_id, {d.arg_min('customer_id', 'step')} AS customer_id,
-       {d.ordered_concat('touchpoint', PATH_SEPARATOR, 'step')} AS path, count(*) AS length,
+SELECT journey_id, {d.arg_min("customer_id", "step")} AS customer_id,
+       {d.ordered_concat("touchpoint", PATH_SEPARATOR, "step")} AS path, count(*) AS length,
        max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted
 FROM j GROUP BY journey_id ORDER BY journey_id
 """
@@ -228,8 +229,7 @@ def cluster_journeys(
     x = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     rng = np.random.default_rng(random_state)
     fit_idx = np.sort(rng.choice(n, size=sample, replace=False)) if sample and n > sample else np.arange(n)
-    sil_idx = np.sort(rng.choice(n, size=silhouette_sample, replace=False)) if n > silhouette_sample \
-        else np.arange(n)
+    sil_idx = np.sort(rng.choice(n, size=silhouette_sample, replace=False)) if n > silhouette_sample else np.arange(n)
     x_fit, x_sil = x[fit_idx], x[sil_idx]
     if x_fit.shape[0] * x_fit.shape[1] <= DENSE_UP_TO:
         x_fit = x_fit.toarray()
@@ -247,8 +247,10 @@ def cluster_journeys(
             models[kk] = model
         search_table = pd.DataFrame(search)
         if search_table.empty:
-            raise CJMDataError(f"{where}: too few journeys ({len(fit_idx)} fitted) for k = {ks}.",
-                               fix="Use more journeys (or a larger `sample`), or a smaller `k`.")
+            raise CJMDataError(
+                f"{where}: too few journeys ({len(fit_idx)} fitted) for k = {ks}.",
+                fix="Use more journeys (or a larger `sample`), or a smaller `k`.",
+            )
         if k == "auto":
             valid = search_table.dropna(subset=["silhouette"])
             best = int(valid.loc[valid["silhouette"].idxmax(), "k"]) if len(valid) else int(search_table["k"].iloc[0])
@@ -263,19 +265,45 @@ def cluster_journeys(
     labels = relabel[raw]
     assignments = journeys[["journey_id", "customer_id"]].copy()
     assignments["cluster"] = labels
-    clusters = _describe(journeys, labels, x, list(map(str, terms)), best, top_ngrams,
-                         known_conversions=spec.conversions is not None or "is_conversion" in spec.catalogue)
-    return JourneyClusters(assignments=assignments, clusters=clusters, search=search_table, k=best,
-                           terms=list(map(str, terms)), model=model)
+    clusters = _describe(
+        journeys,
+        labels,
+        x,
+        list(map(str, terms)),
+        best,
+        top_ngrams,
+        known_conversions=spec.conversions is not None or "is_conversion" in spec.catalogue,
+    )
+    return JourneyClusters(
+        assignments=assignments,
+        clusters=clusters,
+        search=search_table,
+        k=best,
+        terms=list(map(str, terms)),
+        model=model,
+    )
 
 
-def _describe(journeys: pd.DataFrame, labels: np.ndarray, x: sparse.csr_matrix, terms: list[str], k: int,
-              top: int, known_conversions: bool) -> pd.DataFrame:
-    frame = pd.DataFrame({"cluster": labels, "path": journeys["path"].to_numpy(),
-                          "length": journeys["length"].to_numpy(float),
-                          "converted": journeys["converted"].to_numpy(float)})
-    stats = frame.groupby("cluster").agg(n_journeys=("path", "size"), conversion_rate=("converted", "mean"),
-                                         mean_length=("length", "mean"))
+def _describe(
+    journeys: pd.DataFrame,
+    labels: np.ndarray,
+    x: sparse.csr_matrix,
+    terms: list[str],
+    k: int,
+    top: int,
+    known_conversions: bool,
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "cluster": labels,
+            "path": journeys["path"].to_numpy(),
+            "length": journeys["length"].to_numpy(float),
+            "converted": journeys["converted"].to_numpy(float),
+        }
+    )
+    stats = frame.groupby("cluster").agg(
+        n_journeys=("path", "size"), conversion_rate=("converted", "mean"), mean_length=("length", "mean")
+    )
     stats["share"] = stats["n_journeys"] / len(frame) * 100
     stats["conversion_rate"] = stats["conversion_rate"] * 100 if known_conversions else np.nan
     paths = frame.groupby(["cluster", "path"]).size().rename("n").reset_index()
@@ -292,8 +320,18 @@ def _describe(journeys: pd.DataFrame, labels: np.ndarray, x: sparse.csr_matrix, 
     stats["top_ngrams"] = [TERM_SEPARATOR.join(names[row][lift[i, row] > 0]) for i, row in enumerate(best)]
     stats = stats.reset_index()
     stats["n_journeys"] = stats["n_journeys"].astype("int64")
-    return stats[["cluster", "n_journeys", "share", "conversion_rate", "mean_length", "typical_path",
-                  "typical_path_pct", "top_ngrams"]]
+    return stats[
+        [
+            "cluster",
+            "n_journeys",
+            "share",
+            "conversion_rate",
+            "mean_length",
+            "typical_path",
+            "typical_path_pct",
+            "top_ngrams",
+        ]
+    ]
 
 
 def crosstab_with(assignments: pd.DataFrame, other: pd.DataFrame, *, column: str | None = None) -> pd.DataFrame:
@@ -335,8 +373,9 @@ def crosstab_with(assignments: pd.DataFrame, other: pd.DataFrame, *, column: str
     if column is None:
         rest = [c for c in other.columns if c != "customer_id"]
         if len(rest) != 1:
-            raise CJMConfigError(f"{where}: name the attribute with `column=`; `other` has the columns "
-                                 f"{', '.join(map(repr, rest))}.")
+            raise CJMConfigError(
+                f"{where}: name the attribute with `column=`; `other` has the columns {', '.join(map(repr, rest))}."
+            )
         column = str(rest[0])
     require_columns(other, {"other": "customer_id", "column": column}, where=where)
     require_unique(other, "customer_id", where=where)

@@ -42,8 +42,21 @@ import pandas as pd
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["Dialect", "DUCKDB", "SPARK", "EventSource", "EngineOptions", "ENGINE_OPTIONS", "engine_options",
-           "set_engine_defaults", "default_memory_limit", "as_source", "run_sql", "quote", "literal"]
+__all__ = [
+    "Dialect",
+    "DUCKDB",
+    "SPARK",
+    "EventSource",
+    "EngineOptions",
+    "ENGINE_OPTIONS",
+    "engine_options",
+    "set_engine_defaults",
+    "default_memory_limit",
+    "as_source",
+    "run_sql",
+    "quote",
+    "literal",
+]
 
 
 @dataclass(frozen=True)
@@ -80,9 +93,11 @@ class Dialect:
             # NULLs are skipped, and a group without values gives NULL, as string_agg does; the
             # structs sort by their fields in order, so several keys sort as ORDER BY k1, k2
             fields = ", ".join(f"{k} AS o{i}" for i, k in enumerate(keys))
-            return (f"CASE WHEN count({expr}) > 0 THEN array_join(transform(array_sort(collect_list("
-                    f"CASE WHEN {expr} IS NOT NULL THEN struct({fields}, {expr} AS v) END)), x -> x.v), "
-                    f"{literal(sep)}) END")
+            return (
+                f"CASE WHEN count({expr}) > 0 THEN array_join(transform(array_sort(collect_list("
+                f"CASE WHEN {expr} IS NOT NULL THEN struct({fields}, {expr} AS v) END)), x -> x.v), "
+                f"{literal(sep)}) END"
+            )
         return f"string_agg({expr}, {literal(sep)} ORDER BY {', '.join(keys)})"
 
     def bucket(self, expr: str, k: int) -> str:
@@ -97,7 +112,8 @@ class Dialect:
 
     def arg_min(self, expr: str, by: str) -> str:
         """The value of ``expr`` in the row with the smallest ``by``, NULL if it is NULL there
-        (DuckDB's ``arg_min`` would skip that row; ``arg_min_null`` and Spark's ``min_by`` do not)."""
+        (DuckDB's ``arg_min`` would skip that row; ``arg_min_null`` and Spark's ``min_by`` do not).
+        """
         return f"min_by({expr}, {by})" if self.name == "spark" else f"arg_min_null({expr}, {by})"
 
     def arg_max(self, expr: str, by: str) -> str:
@@ -121,8 +137,10 @@ class Dialect:
         """
         if self.name == "spark":
             return f"struct({self.epoch_micros(ts)} AS us, {seq} AS seq)"
-        return (f"(CAST({self.epoch_micros(ts)} AS HUGEINT) * 18446744073709551616 + CAST({seq} AS HUGEINT) "
-                f"+ 9223372036854775808)")
+        return (
+            f"(CAST({self.epoch_micros(ts)} AS HUGEINT) * 18446744073709551616 + CAST({seq} AS HUGEINT) "
+            f"+ 9223372036854775808)"
+        )
 
     def key_micros(self, key: str) -> str:
         """The microseconds since 1970 of an :meth:`order_key` (a BIGINT)."""
@@ -188,8 +206,17 @@ def literal(value: Any) -> str:
 #: The engine options every journey analysis accepts besides the journey options.
 ENGINE_OPTIONS = ("memory_limit", "threads", "temp_directory")
 
-_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
-          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
 _MIN_MEMORY = 64 * 1024**2
 
 
@@ -210,9 +237,15 @@ class EngineOptions:
         """These options, overridden by the ones ``other`` sets."""
         if other is None:
             return self
-        return EngineOptions(*(b if b is not None else a for a, b in zip(
-            (self.memory_limit, self.threads, self.temp_directory),
-            (other.memory_limit, other.threads, other.temp_directory))))
+        return EngineOptions(
+            *(
+                b if b is not None else a
+                for a, b in zip(
+                    (self.memory_limit, self.threads, self.temp_directory),
+                    (other.memory_limit, other.threads, other.temp_directory),
+                )
+            )
+        )
 
 
 def _memory_bytes(value: Any, where: str) -> int:
@@ -227,8 +260,9 @@ def _memory_bytes(value: Any, where: str) -> int:
     else:
         size = float(value)
     if not size >= _MIN_MEMORY:
-        raise CJMConfigError(f"{where}: `memory_limit` {value!r} is below 64 MiB, too little to sort journeys in."
-                             + fix)
+        raise CJMConfigError(
+            f"{where}: `memory_limit` {value!r} is below 64 MiB, too little to sort journeys in." + fix
+        )
     return int(size)
 
 
@@ -263,25 +297,34 @@ def engine_options(
     """
     mem = None if memory_limit is None else _memory_bytes(memory_limit, where)
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise CJMConfigError(f"{where}: `threads` must be a positive whole number, got {threads!r}."
-                             " Fix: Pass e.g. threads=2, or leave it out for one thread per core.")
+        raise CJMConfigError(
+            f"{where}: `threads` must be a positive whole number, got {threads!r}."
+            " Fix: Pass e.g. threads=2, or leave it out for one thread per core."
+        )
     temp = None
     if temp_directory is not None:
         if not isinstance(temp_directory, (str, os.PathLike)) or not os.fspath(temp_directory):
-            raise CJMConfigError(f"{where}: `temp_directory` must be a folder path, got {temp_directory!r}."
-                             " Fix: Pass a folder on a disk with room for the spilled data.")
+            raise CJMConfigError(
+                f"{where}: `temp_directory` must be a folder path, got {temp_directory!r}."
+                " Fix: Pass a folder on a disk with room for the spilled data."
+            )
         path = Path(temp_directory)
         if path.exists() and not path.is_dir():
-            raise CJMConfigError(f"{where}: `temp_directory` {str(path)!r} is a file, not a folder."
-                             " Fix: Pass a folder (it is created when missing).")
+            raise CJMConfigError(
+                f"{where}: `temp_directory` {str(path)!r} is a file, not a folder."
+                " Fix: Pass a folder (it is created when missing)."
+            )
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CJMConfigError(f"{where}: cannot create `temp_directory` {str(path)!r} ({exc.strerror})."
-                             " Fix: Pass a folder you can write to.") from None
+            raise CJMConfigError(
+                f"{where}: cannot create `temp_directory` {str(path)!r} ({exc.strerror})."
+                " Fix: Pass a folder you can write to."
+            ) from None
         if not os.access(path, os.W_OK):
-            raise CJMConfigError(f"{where}: `temp_directory` {str(path)!r} is not writable."
-                             " Fix: Pass a folder you can write to.")
+            raise CJMConfigError(
+                f"{where}: `temp_directory` {str(path)!r} is not writable. Fix: Pass a folder you can write to."
+            )
         temp = str(path)
     return EngineOptions(memory_limit=mem, threads=threads, temp_directory=temp)
 
@@ -291,15 +334,18 @@ _DEFAULTS: list[EngineOptions] = [EngineOptions()]
 
 def _environment_options() -> EngineOptions:
     """Engine options from the environment (a report kernel inherits them from ``cjm-lab report``):
-    ``CJM_LAB_MEMORY_LIMIT``, ``CJM_LAB_THREADS`` and ``CJM_LAB_TEMP_DIRECTORY``."""
+    ``CJM_LAB_MEMORY_LIMIT``, ``CJM_LAB_THREADS`` and ``CJM_LAB_TEMP_DIRECTORY``.
+    """
     env = os.environ
     threads = env.get("CJM_LAB_THREADS", "").strip()
     if threads and not threads.isdigit():
         raise CJMConfigError(f"$CJM_LAB_THREADS must be a positive whole number, got {threads!r}.")
-    return engine_options(memory_limit=env.get("CJM_LAB_MEMORY_LIMIT", "").strip() or None,
-                          threads=int(threads) if threads else None,
-                          temp_directory=env.get("CJM_LAB_TEMP_DIRECTORY", "").strip() or None,
-                          where="the environment ($CJM_LAB_MEMORY_LIMIT, $CJM_LAB_THREADS, $CJM_LAB_TEMP_DIRECTORY)")
+    return engine_options(
+        memory_limit=env.get("CJM_LAB_MEMORY_LIMIT", "").strip() or None,
+        threads=int(threads) if threads else None,
+        temp_directory=env.get("CJM_LAB_TEMP_DIRECTORY", "").strip() or None,
+        where="the environment ($CJM_LAB_MEMORY_LIMIT, $CJM_LAB_THREADS, $CJM_LAB_TEMP_DIRECTORY)",
+    )
 
 
 #: The most memory DuckDB holds unless told otherwise.
@@ -330,7 +376,8 @@ def default_memory_limit() -> int:
 @functools.cache
 def _memory_available() -> int | None:
     """The machine's memory, or the container's limit (cgroup v2 or v1) when that is less (read
-    once: every query asks for the default limit)."""
+    once: every query asks for the default limit).
+    """
     sizes = []
     try:
         sizes.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
@@ -348,7 +395,8 @@ def _memory_available() -> int | None:
 
 def _defaults() -> EngineOptions:
     """The options every analysis starts from: the built-in memory limit, overridden by the
-    environment, overridden by set_engine_defaults()."""
+    environment, overridden by set_engine_defaults().
+    """
     return EngineOptions(memory_limit=default_memory_limit()).merged(_environment_options()).merged(_DEFAULTS[0])
 
 
@@ -369,8 +417,9 @@ def set_engine_defaults(
     >>> _ = set_engine_defaults()
     """
     previous = _DEFAULTS[0]
-    _DEFAULTS[0] = engine_options(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
-                                  where="set_engine_defaults()")
+    _DEFAULTS[0] = engine_options(
+        memory_limit=memory_limit, threads=threads, temp_directory=temp_directory, where="set_engine_defaults()"
+    )
     return previous
 
 
@@ -391,6 +440,7 @@ class EventSource:
         return SPARK if self.kind == "spark" else DUCKDB
 
     def columns(self, con: Any = None) -> list[str]:
+        """The column names of the source, in order."""
         if self.frame is not None:
             return [str(c) for c in self.frame.columns]
         if self.spark_frame is not None:
@@ -403,7 +453,8 @@ _ROLES = ("customer_id", "timestamp", "touchpoint")
 
 def as_source(events: Any, *, where: str) -> EventSource:
     """Accept a loaded event DataFrame, a Parquet/CSV path or glob with the contract's columns,
-    or a PySpark DataFrame (or a ``(SparkSession, "table name")`` pair)."""
+    or a PySpark DataFrame (or a ``(SparkSession, "table name")`` pair).
+    """
     if _is_spark(events) or (isinstance(events, tuple) and len(events) == 2 and _is_spark(events[0])):
         from cjm_lab.journeys import spark as _spark
 
@@ -435,11 +486,17 @@ def as_source(events: Any, *, where: str) -> EventSource:
         else:
             files = [text] if path.is_file() else []
         if not files:
-            raise CJMDataError(f"{where}: no event file found at {text!r}.", source=text,
-                               fix="Pass a Parquet/CSV file, a folder of Parquet parts or a glob.")
+            raise CJMDataError(
+                f"{where}: no event file found at {text!r}.",
+                source=text,
+                fix="Pass a Parquet/CSV file, a folder of Parquet parts or a glob.",
+            )
         if not all(f.endswith((".parquet", ".pq", ".csv", ".csv.gz")) for f in files):
-            raise CJMDataError(f"{where}: event files must be Parquet or CSV.", source=text,
-                               fix="Convert the log to Parquet (e.g. with cjm_lab.io.load_events(...).to_parquet).")
+            raise CJMDataError(
+                f"{where}: event files must be Parquet or CSV.",
+                source=text,
+                fix="Convert the log to Parquet (e.g. with cjm_lab.io.load_events(...).to_parquet).",
+            )
         return EventSource(files=files, kind="files")
     raise CJMConfigError(
         f"{where} takes the events as a DataFrame (from cjm_lab.io.load_events), a Parquet/CSV path, "
@@ -449,8 +506,10 @@ def as_source(events: Any, *, where: str) -> EventSource:
 
 #: The sequence types of files the order keys take whole: integers of 64 bits or fewer.
 SEQUENCE_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-_SEQUENCE_FIX = ("Load the log with cjm_lab.io.load_events, which numbers the events in file and row order, "
-                 "or give 'sequence' whole numbers (64-bit integers) for every event.")
+_SEQUENCE_FIX = (
+    "Load the log with cjm_lab.io.load_events, which numbers the events in file and row order, "
+    "or give 'sequence' whole numbers (64-bit integers) for every event."
+)
 
 
 def _whole_decimal(type_name: str) -> bool:
@@ -461,22 +520,28 @@ def _whole_decimal(type_name: str) -> bool:
 
 def _check_sequence(seq: pd.Series, where: str) -> None:
     """The sequence of a DataFrame must be whole numbers within 64 bits, none missing: a numeric
-    column (integers, or floats that are all whole) or Python integers."""
+    column (integers, or floats that are all whole) or Python integers.
+    """
     if pd.api.types.is_signed_integer_dtype(seq.dtype) and not seq.hasnans:
         return  # numpy, nullable or Arrow integers, none missing: nothing to look at
-    numeric = pd.api.types.is_numeric_dtype(seq.dtype) and not pd.api.types.is_bool_dtype(seq.dtype) \
+    numeric = (
+        pd.api.types.is_numeric_dtype(seq.dtype)
+        and not pd.api.types.is_bool_dtype(seq.dtype)
         and not pd.api.types.is_complex_dtype(seq.dtype)
+    )
     if not numeric and not (seq.dtype == object and pd.api.types.infer_dtype(seq, skipna=True) == "integer"):
         raise CJMDataError(
             f"{where}: 'sequence' is a {seq.dtype} column; it orders events with equal timestamps and must hold "
             "whole numbers.",
-            column="sequence", fix=_SEQUENCE_FIX + " E.g. events['sequence'] = events['sequence'].astype('int64').",
+            column="sequence",
+            fix=_SEQUENCE_FIX + " E.g. events['sequence'] = events['sequence'].astype('int64').",
         )
     try:
         values = numeric_column(seq.to_frame("sequence"), "sequence", where=where, integer=True, allow_missing=False)
     except CJMDataError as err:
-        raise CJMDataError(err.problem, column="sequence", rows=err.rows, values=err.values,
-                           fix=_SEQUENCE_FIX) from None
+        raise CJMDataError(
+            err.problem, column="sequence", rows=err.rows, values=err.values, fix=_SEQUENCE_FIX
+        ) from None
     if seq.dtype == object:  # Python integers: exact, where floats would round 2**63 - 1 up
         try:
             seq.astype("int64")
@@ -486,8 +551,13 @@ def _check_sequence(seq: pd.Series, where: str) -> None:
     big = (seq > 2**63 - 1) if pd.api.types.is_unsigned_integer_dtype(seq.dtype) else values.abs() >= 2.0**63
     if big.any():
         rows, vals = offending(big, seq)
-        raise CJMDataError(f"{where}: {int(big.sum())} value(s) in 'sequence' do not fit 64 bits.",
-                           column="sequence", rows=rows, values=vals, fix=_SEQUENCE_FIX)
+        raise CJMDataError(
+            f"{where}: {int(big.sum())} value(s) in 'sequence' do not fit 64 bits.",
+            column="sequence",
+            rows=rows,
+            values=vals,
+            fix=_SEQUENCE_FIX,
+        )
 
 
 def _is_spark(obj: Any) -> bool:
@@ -643,8 +713,9 @@ def run_sql(
 
     opts = source.engine
     if memory_limit is not None or temp_directory is not None:
-        opts = (opts or EngineOptions()).merged(engine_options(memory_limit=memory_limit,
-                                                               temp_directory=temp_directory, where="run_sql()"))
+        opts = (opts or EngineOptions()).merged(
+            engine_options(memory_limit=memory_limit, temp_directory=temp_directory, where="run_sql()")
+        )
     with _connection(opts) as con:
         _register(con, source)
         if touchpoints is not None:
@@ -697,7 +768,9 @@ def _register(con: Any, source: EventSource) -> None:
         raise CJMDataError(
             f"The event files' 'sequence' column is {types['sequence']}; it orders events with equal timestamps "
             "and must be whole numbers.",
-            column="sequence", source=files[0], fix=_SEQUENCE_FIX,
+            column="sequence",
+            source=files[0],
+            fix=_SEQUENCE_FIX,
         )
 
 
@@ -774,8 +847,12 @@ def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
             return None
         for g in range(meta.num_row_groups):
             stats = meta.row_group(g).column(col).statistics
-            if stats is None or not stats.has_min_max or not isinstance(stats.min, (str, int)) \
-                    or isinstance(stats.min, bool):
+            if (
+                stats is None
+                or not stats.has_min_max
+                or not isinstance(stats.min, (str, int))
+                or isinstance(stats.min, bool)
+            ):
                 return None
             groups.append((stats.min, stats.max, meta.row_group(g).num_rows))
     try:
@@ -794,16 +871,22 @@ def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
     if not cuts:
         return None
     bounds = [None, *cuts, None]
-    return [" AND ".join([*([f"customer_id >= {literal(a)}"] if a is not None else []),
-                          *([f"customer_id < {literal(b)}"] if b is not None else [])])
-            for a, b in itertools.pairwise(bounds)]
+    return [
+        " AND ".join(
+            [
+                *([f"customer_id >= {literal(a)}"] if a is not None else []),
+                *([f"customer_id < {literal(b)}"] if b is not None else []),
+            ]
+        )
+        for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def with_relation(sql: str, name: str, body: str) -> str:
     """``sql`` with ``name AS (body)`` put in front of its own common table expressions."""
     head = re.match(r"\s*WITH\s", sql, flags=re.IGNORECASE)
     if head:
-        return f"WITH {name} AS ({body}),\n{sql[head.end():]}"
+        return f"WITH {name} AS ({body}),\n{sql[head.end() :]}"
     return f"WITH {name} AS ({body})\n{sql}"
 
 
@@ -844,7 +927,8 @@ def run_in_parts(
 
 def known_touchpoints(source: EventSource) -> set[str] | None:
     """The touchpoint names of the log, for checking names a user passes (None for files,
-    which are not scanned for a check)."""
+    which are not scanned for a check).
+    """
     if source.kind == "files":
         return None
     return {str(name) for name in touchpoint_names(source)}  # the log's names, not a catalogue's

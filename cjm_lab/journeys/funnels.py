@@ -12,8 +12,8 @@ from scipy import stats
 
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys import engine
+from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
@@ -101,8 +101,8 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
 
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
     that reached step k and ``us{k}`` its time in microseconds since 1970 (times and windows are
-    compared and subtracted exactly, in microseconds); both NULL where the journey did not reach it.  With ``dropoffs`` every event stays and ``n``
-    carries ``next_node``, the node of the journey's next event.
+    compared and subtracted exactly, in microseconds); both NULL where the journey did not reach it.
+    With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of the journey's next event.
     """
     d = spec.dialect
     segs = list(spec.segments)
@@ -117,9 +117,11 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     numbered = plan.mode == "strict"  # the others never sort: they compare order keys
     carried = "".join(f", {quote(s)}" for s in segs)
     nxt = ", next_node" if dropoffs else ""
-    ctes = [journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
-            f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, {plan.node} AS node{carried}{nxt}"
-            f"{', step' if numbered or dropoffs else ''} FROM j)"]
+    ctes = [
+        journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
+        f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, {plan.node} AS node{carried}{nxt}"
+        f"{', step' if numbered or dropoffs else ''} FROM j)",
+    ]
 
     def micros(key: str, k: int | str) -> str:
         return f"{d.key_micros(key)} AS us{k}"
@@ -143,13 +145,18 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
         # are all the others of that time after P): then the step is the first key of a later time.
         if plan.originals:
             lists = {k: [f"l{k}_{i}" for i in range(len(plan.members[k]))] for k in range(1, plan.k)}
-            collected = "".join(f", {d.collect('o', f'node = {literal(m)}')} AS l{k}_{i}"
-                                for k in range(1, plan.k) for i, m in enumerate(plan.members[k]))
+            collected = "".join(
+                f", {d.collect('o', f'node = {literal(m)}')} AS l{k}_{i}"
+                for k in range(1, plan.k)
+                for i, m in enumerate(plan.members[k])
+            )
         else:
             lists = {k: [f"l{k}"] for k in range(1, plan.k)}
             collected = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(1, plan.k))
-        ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {plan.match(0)}) AS p0"
-                    f"{first_of(plan.match(0))}{collected} FROM n GROUP BY journey_id)")
+        ctes.append(
+            f"g AS (SELECT journey_id, min(o) FILTER (WHERE {plan.match(0)}) AS p0"
+            f"{first_of(plan.match(0))}{collected} FROM n GROUP BY journey_id)"
+        )
         ctes.append("h0 AS (SELECT * FROM g WHERE p0 IS NOT NULL)")
         last_req = 0
         for k in range(1, plan.k):
@@ -162,15 +169,21 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
                     us_x, us_base = d.key_micros("x"), d.key_micros(base)
                     repeat = d.least_where(name, "x", f"{us_x} = {us_base} AND x <= {base}")
                     later = d.least_where(name, "x", f"{us_x} > {us_base}{wins}")
-                    first = (f"CASE WHEN {d.key_micros(first)} > {us_base} OR {repeat} IS NULL THEN {first} "
-                             f"ELSE {later} END")
+                    first = (
+                        f"CASE WHEN {d.key_micros(first)} > {us_base} OR {repeat} IS NULL THEN {first} ELSE {later} END"
+                    )
                 found.append(first)
             step = found[0] if len(found) == 1 else f"least({', '.join(found)})"
             ctes.append(f"h{k} AS (SELECT *, {step} AS p{k} FROM h{k - 1})")
             if k not in plan.optional:
                 last_req = k
-        cols = ", ".join(["journey_id", *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))]])
+        cols = ", ".join(
+            [
+                "journey_id",
+                *[quote(s) for s in segs],
+                *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))],
+            ]
+        )
         ctes.append(f"f AS (SELECT {cols} FROM h{plan.k - 1})")
     elif plan.mode == "any":
         # p_start: the first event of any step (the window's anchor); each step's first event,
@@ -180,34 +193,43 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
             firsts = "".join(f", {d.collect('o', plan.match(k))} AS l{k}" for k in range(plan.k))
             steps = ", ".join(
                 f"{d.least_where(f'l{k}', 'x', 'TRUE' + within('x', 'p_start', plan.window))} AS p{k}"
-                for k in range(plan.k))
+                for k in range(plan.k)
+            )
         else:
             firsts = "".join(f", min(o) FILTER (WHERE {plan.match(k)}) AS p{k}" for k in range(plan.k))
             steps = ", ".join(f"p{k}" for k in range(plan.k))
-        ctes.append(f"g AS (SELECT journey_id, min(o) FILTER (WHERE {anym}) AS p_start{first_of(anym)}"
-                    f"{firsts} FROM n GROUP BY journey_id)")
+        ctes.append(
+            f"g AS (SELECT journey_id, min(o) FILTER (WHERE {anym}) AS p_start{first_of(anym)}"
+            f"{firsts} FROM n GROUP BY journey_id)"
+        )
         ctes.append(f"h AS (SELECT journey_id, p_start{carried}, {steps} FROM g WHERE p_start IS NOT NULL)")
-        cols = ", ".join(["journey_id", micros("p_start", "_start"), *[quote(s) for s in segs],
-                          *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))]])
+        cols = ", ".join(
+            [
+                "journey_id",
+                micros("p_start", "_start"),
+                *[quote(s) for s in segs],
+                *[c for k in range(plan.k) for c in (f"p{k}", micros(f"p{k}", k))],
+            ]
+        )
         ctes.append(f"f AS (SELECT {cols} FROM h)")
     else:  # strict: consecutive events
-        leads = ", ".join(
-            f"lead(node, {i}) OVER w AS node{i}, lead(o, {i}) OVER w AS pl{i}"
-            for i in range(1, plan.k)
-        )
+        leads = ", ".join(f"lead(node, {i}) OVER w AS node{i}, lead(o, {i}) OVER w AS pl{i}" for i in range(1, plan.k))
         ctes.append(f"l AS (SELECT *, {leads} FROM n WINDOW w AS (PARTITION BY journey_id ORDER BY step))")
         depth_terms, ok = [], [plan.match(0)]
         for i in range(1, plan.k):
-            limit = within(f"pl{i}", "o", plan.window) + within(f"pl{i}", "o" if i == 1 else f"pl{i - 1}",
-                                                               plan.step_windows[i])
+            limit = within(f"pl{i}", "o", plan.window) + within(
+                f"pl{i}", "o" if i == 1 else f"pl{i - 1}", plan.step_windows[i]
+            )
             ok.append(f"({plan.match(i, f'node{i}')}{limit})")
             depth_terms.append("CASE WHEN " + " AND ".join(ok) + " THEN 1 ELSE 0 END")
         depth = "1 + " + " + ".join(depth_terms)
         struct = ", ".join(["o AS p0", *[f"pl{i} AS p{i}" for i in range(1, plan.k)]])
-        ctes.append(f"dp AS (SELECT journey_id, step, {depth} AS depth, {struct}{carried} FROM l "
-                    f"WHERE {plan.match(0)})")
-        best = ", ".join(f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}"
-                         for i in range(plan.k))
+        ctes.append(
+            f"dp AS (SELECT journey_id, step, {depth} AS depth, {struct}{carried} FROM l WHERE {plan.match(0)})"
+        )
+        best = ", ".join(
+            f"{d.arg_max(f'CASE WHEN depth > {i} THEN p{i} END', 'depth * 1e12 - step')} AS p{i}" for i in range(plan.k)
+        )
         seg_best = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
         ctes.append(f"fs AS (SELECT journey_id, {best}{seg_best} FROM dp GROUP BY journey_id)")
         ctes.append(f"f AS (SELECT *, {', '.join(micros(f'p{i}', i) for i in range(plan.k))} FROM fs)")
@@ -302,8 +324,12 @@ def funnel(
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
-    if spec.dedupe and plan.mode != "strict" and not (spec.journey == "session" and spec.has_session_id) \
-            and (plan.mode == "any" or plan.node == "touchpoint"):
+    if (
+        spec.dedupe
+        and plan.mode != "strict"
+        and not (spec.journey == "session" and spec.has_session_id)
+        and (plan.mode == "any" or plan.node == "touchpoint")
+    ):
         # Exact repeats (same customer, time and touchpoint) are left in and never counted, which
         # spares de-duplicating all events: in any order each step is its first event, never a
         # repeat; in order the steps skip repeats themselves (plan.originals, see _frontier_sql).
@@ -331,27 +357,44 @@ def funnel(
     # directly; in parts they are counted per distinct time, so that the customers can run in
     # hash buckets (under a memory limit) whose counts add up (the same values: tested).
     numbers = ", ".join(f"({k + 1})" for k in range(plan.k))
-    rows = (f"SELECT {seg_cols}s.step_no, CASE s.step_no {' '.join(gaps)} END AS gap, "
-            f"CASE s.step_no {' '.join(reached)} END AS r FROM ff CROSS JOIN (VALUES {numbers}) AS s (step_no)")
+    rows = (
+        f"SELECT {seg_cols}s.step_no, CASE s.step_no {' '.join(gaps)} END AS gap, "
+        f"CASE s.step_no {' '.join(reached)} END AS r FROM ff CROSS JOIN (VALUES {numbers}) AS s (step_no)"
+    )
 
     def frontier(bucket: tuple[int, int] | None) -> str:
         return f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n"
 
     parts = engine.analysis_parts(source, sorts=True)
     if parts > 1:
-        sql = counted_quantiles("step_times", [*map(quote, segs), "step_no"], "gap",
-                                {"median_time_s": 0.5, "p95_time_s": 0.95}, sums=("n_reached", "n_rows"),
-                                weight="n_rows")
+        sql = counted_quantiles(
+            "step_times",
+            [*map(quote, segs), "step_no"],
+            "gap",
+            {"median_time_s": 0.5, "p95_time_s": 0.95},
+            sums=("n_reached", "n_rows"),
+            weight="n_rows",
+        )
         table = run_in_parts(
-            sql, source, name="step_times", touchpoints=cat, parts=parts,
-            part=lambda bucket: (f"{frontier(bucket)}SELECT {seg_cols}step_no, gap, count(r) AS n_reached, "
-                                 f"count(*) AS n_rows FROM ({rows}) AS st GROUP BY {seg_cols}step_no, gap"),
+            sql,
+            source,
+            name="step_times",
+            touchpoints=cat,
+            parts=parts,
+            part=lambda bucket: (
+                f"{frontier(bucket)}SELECT {seg_cols}step_no, gap, count(r) AS n_reached, "
+                f"count(*) AS n_rows FROM ({rows}) AS st GROUP BY {seg_cols}step_no, gap"
+            ),
         ).drop(columns="n_rows")
     else:
         d = spec.dialect
-        table = run_sql(f"{frontier(None)}SELECT {seg_cols}step_no, count(r) AS n_reached, "
-                        f"{d.quantile('gap', 0.5)} AS median_time_s, {d.quantile('gap', 0.95)} AS p95_time_s "
-                        f"FROM ({rows}) AS st GROUP BY {seg_cols}step_no", source, touchpoints=cat)
+        table = run_sql(
+            f"{frontier(None)}SELECT {seg_cols}step_no, count(r) AS n_reached, "
+            f"{d.quantile('gap', 0.5)} AS median_time_s, {d.quantile('gap', 0.95)} AS p95_time_s "
+            f"FROM ({rows}) AS st GROUP BY {seg_cols}step_no",
+            source,
+            touchpoints=cat,
+        )
     if not segs and len(table) < plan.k:  # no journey started the funnel: every step reached by none
         table = table.set_index("step_no").reindex(range(1, plan.k + 1)).rename_axis("step_no").reset_index()
         table["n_reached"] = table["n_reached"].fillna(0)
@@ -359,17 +402,25 @@ def funnel(
     if plan.exclude:
         group = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
         n_excl = run_in_parts(
-            f"SELECT {seg_cols}sum(n_excluded) AS n_excluded FROM excluded{group}", source, name="excluded",
-            part=lambda bucket: (f"WITH {_frontier_sql(plan, spec, bucket=bucket)}\nSELECT {seg_cols}count(*) AS "
-                                 f"n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x){group}"),
-            touchpoints=cat, parts=parts)
+            f"SELECT {seg_cols}sum(n_excluded) AS n_excluded FROM excluded{group}",
+            source,
+            name="excluded",
+            part=lambda bucket: (
+                f"WITH {_frontier_sql(plan, spec, bucket=bucket)}\nSELECT {seg_cols}count(*) AS "
+                f"n_excluded FROM f WHERE journey_id IN (SELECT journey_id FROM x){group}"
+            ),
+            touchpoints=cat,
+            parts=parts,
+        )
     return _finish(table, plan, segs, confidence, n_excl)
 
 
-def _finish(table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float,
-            n_excl: pd.DataFrame | None) -> pd.DataFrame:
+def _finish(
+    table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float, n_excl: pd.DataFrame | None
+) -> pd.DataFrame:
     """The funnel table from the counts and times per (segment, step): every segment has a row
-    per step, so the counts form a segments × steps matrix."""
+    per step, so the counts form a segments × steps matrix.
+    """
     table = table.sort_values([*segs, "step_no"], kind="stable", ignore_index=True)
     n = table["n_reached"].to_numpy(dtype=float).reshape(-1, plan.k)
     prev_step = [plan.prev_required(k) or 0 for k in range(plan.k)]
@@ -391,22 +442,27 @@ def _finish(table: pd.DataFrame, plan: _Plan, segs: list[str], confidence: float
             if keep.sum() >= 2 and (contingency[:, keep].sum(axis=1) > 0).all():
                 p_value[:, k] = stats.chi2_contingency(contingency[:, keep], correction=False).pvalue
     step_no = table["step_no"].to_numpy()
-    out = pd.DataFrame({
-        **{s: table[s] for s in segs},
-        "step_no": step_no,
-        "step": np.asarray(plan.labels, dtype=object)[step_no - 1],
-        "optional": optional[step_no - 1],
-        "n_reached": n.ravel().astype("int64"),
-        "pct_of_start": pct_of_start.ravel(), "ci_low": ci_low.ravel(), "ci_high": ci_high.ravel(),
-        "pct_of_previous": pct_of_previous.ravel(), "prev_ci_low": prev_ci_low.ravel(),
-        "prev_ci_high": prev_ci_high.ravel(),
-        "n_dropped": np.where(optional, 0, prev - n).ravel().astype("int64"),
-        "drop_off_pct": drop_off_pct.ravel(),
-        "median_time_s": table["median_time_s"].to_numpy(dtype=float),
-        "p95_time_s": table["p95_time_s"].to_numpy(dtype=float),
-        "p_value": p_value.ravel(),
-        "n_excluded": 0,
-    })
+    out = pd.DataFrame(
+        {
+            **{s: table[s] for s in segs},
+            "step_no": step_no,
+            "step": np.asarray(plan.labels, dtype=object)[step_no - 1],
+            "optional": optional[step_no - 1],
+            "n_reached": n.ravel().astype("int64"),
+            "pct_of_start": pct_of_start.ravel(),
+            "ci_low": ci_low.ravel(),
+            "ci_high": ci_high.ravel(),
+            "pct_of_previous": pct_of_previous.ravel(),
+            "prev_ci_low": prev_ci_low.ravel(),
+            "prev_ci_high": prev_ci_high.ravel(),
+            "n_dropped": np.where(optional, 0, prev - n).ravel().astype("int64"),
+            "drop_off_pct": drop_off_pct.ravel(),
+            "median_time_s": table["median_time_s"].to_numpy(dtype=float),
+            "p95_time_s": table["p95_time_s"].to_numpy(dtype=float),
+            "p_value": p_value.ravel(),
+            "n_excluded": 0,
+        }
+    )
     if n_excl is not None and len(n_excl):
         if segs:
             cols = list(out.columns)
@@ -471,8 +527,9 @@ def funnel_dropoffs(
     table = run_sql(sql, source, touchpoints=cat)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["pct"] = table["n_journeys"] / table.groupby("step_no")["n_journeys"].transform("sum") * 100
-    table = table.sort_values(["step_no", "n_journeys", "next_touchpoint"], ascending=[True, False, True],
-                              kind="stable")
+    table = table.sort_values(
+        ["step_no", "n_journeys", "next_touchpoint"], ascending=[True, False, True], kind="stable"
+    )
     table = table.groupby("step_no").head(top).reset_index(drop=True)
     table["step"] = [plan.labels[i - 1] for i in table["step_no"]]
     return table[["step_no", "step", "next_touchpoint", "n_journeys", "pct"]]

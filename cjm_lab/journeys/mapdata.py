@@ -125,7 +125,9 @@ def journey_map_data(
     5
     """
     if touchpoints is None or "stage" not in getattr(touchpoints, "columns", []):
-        raise CJMConfigError("journey_map_data() needs the touchpoint catalogue (`touchpoints=` from load_touchpoints).")
+        raise CJMConfigError(
+            "journey_map_data() needs the touchpoint catalogue (`touchpoints=` from load_touchpoints)."
+        )
     if not isinstance(top_pain, int) or top_pain < 0:
         raise CJMConfigError(f"`top_pain` must be a whole number ≥ 0, got {top_pain!r}.")
     options = {"survey": survey, "by": by, "alpha": alpha, "language": language, **pain_options}
@@ -135,8 +137,11 @@ def journey_map_data(
         _check_pain(pain, by=by, language=language, alpha=alpha)
         tp = pain.copy()
     st = pain_points(events, touchpoints=touchpoints, level="stage", **options)
-    order = [str(s) for s in touchpoints["stage"].cat.categories] if isinstance(
-        touchpoints["stage"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(touchpoints["stage"].astype(str)))
+    order = (
+        [str(s) for s in touchpoints["stage"].cat.categories]
+        if isinstance(touchpoints["stage"].dtype, pd.CategoricalDtype)
+        else list(dict.fromkeys(touchpoints["stage"].astype(str)))
+    )
     extra = [c for c in ("label_de", "label_en") if c in touchpoints.columns]
     if extra:
         tp = tp.merge(touchpoints[["touchpoint", *extra]].astype({"touchpoint": "str"}), on="touchpoint", how="left")
@@ -150,9 +155,12 @@ def journey_map_data(
     tp["moment_of_truth"] = mot.fillna(False).astype(bool)
     st["stage"] = pd.Categorical(st["stage"].astype(str), categories=order, ordered=True)
     st = st.sort_values([*segs, "stage"]).reset_index(drop=True)
-    keep = [*segs, "stage", "n_journeys", "reach_pct"] + [c for c in ("nps_met", "n_respondents_met") if c in st.columns]
-    return JourneyMapData(touchpoints=tp.reset_index(drop=True), stages=st[keep], stage_order=order, segment=by,
-                          language=language)
+    keep = [*segs, "stage", "n_journeys", "reach_pct"] + [
+        c for c in ("nps_met", "n_respondents_met") if c in st.columns
+    ]
+    return JourneyMapData(
+        touchpoints=tp.reset_index(drop=True), stages=st[keep], stage_order=order, segment=by, language=language
+    )
 
 
 def _check_pain(pain: Any, *, by: str | None, language: str, alpha: float) -> None:
@@ -171,7 +179,8 @@ def _check_pain(pain: Any, *, by: str | None, language: str, alpha: float) -> No
             raise CJMConfigError(
                 f"{where}: the pain-point table was computed with {was}, but the map needs {now}, so it would "
                 f"show the wrong pain points. Fix: pass the table of pain_points(..., {now}){also} — or leave "
-                "out `pain=` to rank the pain points again.")
+                "out `pain=` to rank the pain points again."
+            )
     segs = [by] if by else []
     require_columns(pain, {"pain": ["touchpoint", "rank", "stage", *segs]}, where=where)
     repeated = pain.duplicated([*segs, "touchpoint"], keep=False)
@@ -180,9 +189,12 @@ def _check_pain(pain: Any, *, by: str | None, language: str, alpha: float) -> No
         raise CJMDataError(
             f"{where}: the pain-point table has several rows per {key}; the map needs one per "
             f"{'segment and ' if segs else ''}touchpoint.",
-            column="touchpoint", rows=list(pain.index[repeated]), values=list(pain.loc[repeated, "touchpoint"]),
+            column="touchpoint",
+            rows=list(pain.index[repeated]),
+            values=list(pain.loc[repeated, "touchpoint"]),
             fix="pass the table of pain_points(..., level='touchpoint') computed with the same `by` as the map "
-                "(a table computed per segment needs by= with its segment column).")
+            "(a table computed per segment needs by= with its segment column).",
+        )
 
 
 def _same(recorded: Any, value: Any) -> bool:

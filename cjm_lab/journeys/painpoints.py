@@ -49,8 +49,8 @@ from scipy import stats
 
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys import engine
+from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 
@@ -80,7 +80,7 @@ _NOTES = {
         "drop_off": "{v:.0f} % der Kunden, die hier ankommen, gehen ohne je zu kaufen (gesamt: {b:.0f} %)",
         "rework": "{v:.0f} % durchlaufen ihn im selben Kauf mehrmals (Nacharbeit; gesamt: {b:.0f} %)",
         "repeat_contact": "{v:.0f} % kontaktieren danach binnen {d} mindestens {m}-mal den Kundenservice "
-                          "(gesamt: {b:.0f} %)",
+        "(gesamt: {b:.0f} %)",
         "long_wait": "{v:.0f} % warten danach ungewöhnlich lange (gesamt: {b:.0f} %)",
         "late": "{v:.0f} % später als zugesagt",
         "detractor": "Kunden mit diesem Kontakt sind häufiger Kritiker (adjustiertes Odds Ratio {v:.1f}, {p})",
@@ -101,8 +101,13 @@ def _service_set(service: Sequence[str] | None, cat: pd.DataFrame | None) -> lis
     if service is not None:
         return [str(s) for s in service]
     if cat is not None and "department" in cat.columns:
-        return cat.loc[cat["department"].astype("str").str.lower().isin(["customer_service", "kundenservice"]),
-                       "touchpoint"].astype(str).tolist()
+        return (
+            cat.loc[
+                cat["department"].astype("str").str.lower().isin(["customer_service", "kundenservice"]), "touchpoint"
+            ]
+            .astype(str)
+            .tolist()
+        )
     return []
 
 
@@ -233,32 +238,56 @@ def pain_points(
     if promised and source.frame is not None:
         require_columns(source.frame, {"promised": promised}, where=where)
         if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
-            raise CJMDataError(f"{where}: the promised-time column {promised!r} holds no timestamps.",
-                               column=promised, fix="Parse it with cjm_lab.io.parse_timestamps (UTC) first.")
+            raise CJMDataError(
+                f"{where}: the promised-time column {promised!r} holds no timestamps.",
+                column=promised,
+                fix="Parse it with cjm_lab.io.parse_timestamps (UTC) first.",
+            )
     if promised and source.kind == "spark":
         from cjm_lab.journeys.spark import column_type
 
         if column_type(source.spark_frame, promised) != "timestamp":
-            raise CJMDataError(f"{where}: the promised-time column {promised!r} holds no timestamps "
-                               f"(Spark type {column_type(source.spark_frame, promised)}).",
-                               column=promised, fix="Make it a Spark TIMESTAMP (UTC) first.")
+            raise CJMDataError(
+                f"{where}: the promised-time column {promised!r} holds no timestamps "
+                f"(Spark type {column_type(source.spark_frame, promised)}).",
+                column=promised,
+                fix="Make it a Spark TIMESTAMP (UTC) first.",
+            )
     if level == "stage" and "stage" not in spec.catalogue:
         raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
     service_tps = _service_set(service, cat)
     segs = list(spec.segments)
     unit = "touchpoint" if level == "touchpoint" else "stage"
-    table = _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, window_s,
-                              wait_fence, min_wait_s, promised)
+    table = _event_components(
+        source, spec, cat, segs, unit, service_tps, min_contacts, window_s, wait_fence, min_wait_s, promised
+    )
     table = _rework_scope(table, cat, unit, service_tps)
     no_conversions = spec.conversions is None and (
-        "is_conversion" not in spec.catalogue or cat is None or not cat["is_conversion"].astype(bool).any())
+        "is_conversion" not in spec.catalogue or cat is None or not cat["is_conversion"].astype(bool).any()
+    )
     if no_conversions:
         # without conversions every journey "ends unconverted": drop-off says nothing
         table["drop_off_pct"] = np.nan
         table["_n_drop_off"] = np.nan
     if survey is not None:
-        mot = _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date, survey_weight,
-                                lookback_s, alpha, where, tuple(score_scale), negative_max, positive_min, promised)
+        mot = _moments_of_truth(
+            source,
+            spec,
+            cat,
+            segs,
+            unit,
+            survey,
+            score,
+            survey_date,
+            survey_weight,
+            lookback_s,
+            alpha,
+            where,
+            tuple(score_scale),
+            negative_max,
+            positive_min,
+            promised,
+        )
         table = table.merge(mot, on=[*segs, unit], how="left")
     table = _score(table, segs, unit, weights, min_reach, survey is not None)
     table = _describe(table, segs, unit, language, min_contacts, window_s)
@@ -309,30 +338,40 @@ def _rework_scope(table: pd.DataFrame, cat: pd.DataFrame | None, unit: str, serv
     return table
 
 
-def _event_components(source, spec, cat, segs, unit, service_tps, min_contacts, window_s, wait_fence, min_wait_s,
-                      promised):
+def _event_components(
+    source, spec, cat, segs, unit, service_tps, min_contacts, window_s, wait_fence, min_wait_s, promised
+):
     d = spec.dialect
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     node = "touchpoint" if unit == "touchpoint" else d.cast_text("stage")
     svc_list = ", ".join(literal(s) for s in service_tps) or "NULL"
-    late = (f"CASE WHEN {quote(promised)} IS NOT NULL AND ts > {quote(promised)} THEN 1 ELSE 0 END"
-            if promised else "0")
+    late = f"CASE WHEN {quote(promised)} IS NOT NULL AND ts > {quote(promised)} THEN 1 ELSE 0 END" if promised else "0"
     has_promise = f"CASE WHEN {quote(promised)} IS NOT NULL THEN 1 ELSE 0 END" if promised else "0"
     # Everything ordered comes from the one window that numbers the steps (the events are sorted
     # once): the next event, the conversions so far (the purchase episode: conversions before the
     # event; a journey whose last event has none never converted) and the number of non-service
     # events so far (a service contact's trigger is the non-service event with the same number).
-    running = {"_n_conv": "sum(CASE WHEN {conv} THEN 1 ELSE 0 END)",
-               "_n_other": f"sum(CASE WHEN touchpoint IN ({svc_list}) THEN 0 ELSE 1 END)",
-               "_t_other": f"max(CASE WHEN touchpoint IN ({svc_list}) THEN NULL ELSE {d.epoch_seconds('ts')} END)"}
+    running = {
+        "_n_conv": "sum(CASE WHEN {conv} THEN 1 ELSE 0 END)",
+        "_n_other": f"sum(CASE WHEN touchpoint IN ({svc_list}) THEN 0 ELSE 1 END)",
+        "_t_other": f"max(CASE WHEN touchpoint IN ({svc_list}) THEN NULL ELSE {d.epoch_seconds('ts')} END)",
+    }
     running.update({f"_seg{i}": f"first_value({quote(s)})" for i, s in enumerate(segs)})
     seg_first = "".join(f", _seg{i} AS {quote(s)}" for i, s in enumerate(segs))
     # The per-event facts travel as bits of one number (one aggregate state per journey × node):
     # 1 drop-off, 2 repeated contacts, 4 service, 8 long wait, 16 has a next event, 32 late,
     # 64 has a promise, 128 the journey's first event (so the journeys are counted from the same
     # rows: each has exactly one first event).
-    flag = {"drop_off": 1, "repeat_contact": 2, "is_service": 4, "long_wait": 8, "has_next": 16, "late": 32,
-            "has_promise": 64, "first": 128}
+    flag = {
+        "drop_off": 1,
+        "repeat_contact": 2,
+        "is_service": 4,
+        "long_wait": 8,
+        "has_next": 16,
+        "late": 32,
+        "has_promise": 64,
+        "first": 128,
+    }
     bits = (
         f"CASE WHEN v.next_tp IS NULL AND v._n_conv = 0 THEN 1 ELSE 0 END"
         f" + CASE WHEN v.is_service = 0 AND coalesce(c.n_contacts, 0) >= {min_contacts} THEN 2 ELSE 0 END"
@@ -370,15 +409,28 @@ ep AS (
     parts = engine.analysis_parts(source, sorts=True)
     if parts > 1:
         # only the waits: the journeys without the running counts the flags need (the same waits)
-        waits = ("SELECT touchpoint, next_tp, wait, count(*) AS n FROM (SELECT touchpoint, next_tp, next_t - t AS wait "
-                 "FROM j WHERE next_tp IS NOT NULL) AS w GROUP BY touchpoint, next_tp, wait")
-        extra = {"med": run_in_parts(
-            med_sql, source, name="wait_counts", touchpoints=cat, parts=parts,
-            part=lambda bucket: f"WITH {journey_ctes(spec, d, following={'next_tp': 'touchpoint'}, bucket=bucket)}\n{waits}")}
+        waits = (
+            "SELECT touchpoint, next_tp, wait, count(*) AS n FROM (SELECT touchpoint, next_tp, next_t - t AS wait "
+            "FROM j WHERE next_tp IS NOT NULL) AS w GROUP BY touchpoint, next_tp, wait"
+        )
+        extra = {
+            "med": run_in_parts(
+                med_sql,
+                source,
+                name="wait_counts",
+                touchpoints=cat,
+                parts=parts,
+                part=lambda bucket: (
+                    f"WITH {journey_ctes(spec, d, following={'next_tp': 'touchpoint'}, bucket=bucket)}\n{waits}"
+                ),
+            )
+        }
     else:
         # in one pass the engine's nearest-rank quantile reads the waits directly (the same values)
-        med_inline = (f"med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, "
-                      f"{d.quantile('wait', 0.75)} AS q3 FROM ep WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),")
+        med_inline = (
+            f"med AS (SELECT touchpoint, next_tp, {d.quantile('wait', 0.25)} AS q1, "
+            f"{d.quantile('wait', 0.75)} AS q3 FROM ep WHERE next_tp IS NOT NULL GROUP BY touchpoint, next_tp),"
+        )
     sums = ("drop_off", "rework", "repeat_contact", "long_wait", "has_next", "late", "has_promise", "first")
     group_segs = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
     flag_sums = ", ".join(f"sum({v}) AS s_{k}" for k, v in has.items() if k != "is_service")
@@ -454,45 +506,79 @@ def _join_on(right: str, left: str, segs: list[str]) -> str:
     return f"JOIN {right} ON {cond}"
 
 
-def _moments_of_truth(source, spec, cat, segs, unit, survey, score, survey_date, survey_weight, lookback_s,
-                      alpha, where, score_scale, negative_max, positive_min, promised):
+def _moments_of_truth(
+    source,
+    spec,
+    cat,
+    segs,
+    unit,
+    survey,
+    score,
+    survey_date,
+    survey_weight,
+    lookback_s,
+    alpha,
+    where,
+    score_scale,
+    negative_max,
+    positive_min,
+    promised,
+):
     require_frame(survey, where=where)
-    require_columns(survey, {"survey": ["customer_id", score, survey_date], "survey_weight": survey_weight},
-                    where=where)
+    require_columns(
+        survey, {"survey": ["customer_id", score, survey_date], "survey_weight": survey_weight}, where=where
+    )
     if not pd.api.types.is_datetime64_any_dtype(survey[survey_date].dtype):
-        raise CJMDataError(f"{where}: the survey's {survey_date!r} column holds no dates.", column=survey_date,
-                           fix="Load the survey with cjm_lab.io.load_survey (dates become UTC).")
+        raise CJMDataError(
+            f"{where}: the survey's {survey_date!r} column holds no dates.",
+            column=survey_date,
+            fix="Load the survey with cjm_lab.io.load_survey (dates become UTC).",
+        )
     low, high = score_scale
     scores = numeric_column(survey, score, where=where, low=low, high=high)
     dates = survey[survey_date]
     dates = dates.dt.tz_convert("UTC") if isinstance(dates.dtype, pd.DatetimeTZDtype) else dates.dt.tz_localize("UTC")
-    sv = pd.DataFrame({
-        "_rid": np.arange(len(survey)),
-        "customer_id": survey["customer_id"].astype("str").to_numpy(),
-        "_date": dates.to_numpy(),
-        "_det": (scores <= negative_max).astype(float).where(scores.notna()).to_numpy(),
-        "_pos": (scores >= positive_min).astype(float).where(scores.notna()).to_numpy(),
-        "_w": (numeric_column(survey, survey_weight, where=where, allow_missing=False).to_numpy()
-               if survey_weight else np.ones(len(survey))),
-    })
+    sv = pd.DataFrame(
+        {
+            "_rid": np.arange(len(survey)),
+            "customer_id": survey["customer_id"].astype("str").to_numpy(),
+            "_date": dates.to_numpy(),
+            "_det": (scores <= negative_max).astype(float).where(scores.notna()).to_numpy(),
+            "_pos": (scores >= positive_min).astype(float).where(scores.notna()).to_numpy(),
+            "_w": (
+                numeric_column(survey, survey_weight, where=where, allow_missing=False).to_numpy()
+                if survey_weight
+                else np.ones(len(survey))
+            ),
+        }
+    )
     sv["_date"] = pd.to_datetime(sv["_date"], utc=True)
     sv = sv[sv["_det"].notna() & sv["_date"].notna()]
     d = spec.dialect
     node = "e.touchpoint" if unit == "touchpoint" else d.cast_text("e.stage")
-    late = (f"max(CASE WHEN e.{quote(promised)} IS NOT NULL AND e.ts > e.{quote(promised)} THEN 1 ELSE 0 END)"
-            if promised else "0")
+    late = (
+        f"max(CASE WHEN e.{quote(promised)} IS NOT NULL AND e.ts > e.{quote(promised)} THEN 1 ELSE 0 END)"
+        if promised
+        else "0"
+    )
     has_promise = f"max(CASE WHEN e.{quote(promised)} IS NOT NULL THEN 1 ELSE 0 END)" if promised else "0"
     seg_first = "".join(f", {d.arg_min('e.' + quote(s), 'e.step')} AS {quote(s)}" for s in segs)
     # A late event is felt from the moment its promise is broken: a review written after the
     # promised delivery date but before the (late) delivery has met a late delivery.
-    broken = (f" OR (e.{quote(promised)} IS NOT NULL AND e.ts > e.{quote(promised)} AND "
-              f"{d.epoch_seconds('e.' + quote(promised))} < {d.epoch_seconds('s._date')})") if promised else ""
+    broken = (
+        (
+            f" OR (e.{quote(promised)} IS NOT NULL AND e.ts > e.{quote(promised)} AND "
+            f"{d.epoch_seconds('e.' + quote(promised))} < {d.epoch_seconds('s._date')})"
+        )
+        if promised
+        else ""
+    )
     sql = f"""
 WITH {journey_ctes(spec, d)}
 SELECT s._rid, {node} AS node, count(*) AS k, {late} AS late, {has_promise} AS promised{seg_first}
 FROM sv AS s JOIN j AS e ON e.customer_id = s.customer_id
- AND e.t >= {d.epoch_seconds('s._date')} - {lookback_s!r}
- AND (e.t < {d.epoch_seconds('s._date')}{broken})
+ AND e.t >= {d.epoch_seconds("s._date")} - {lookback_s!r}
+ AND (e.t < {d.epoch_seconds("s._date")}{broken})
 GROUP BY s._rid, {node}
 """
     long = run_sql(sql, source, touchpoints=cat, extra={"sv": sv})
@@ -505,8 +591,11 @@ GROUP BY s._rid, {node}
     seg_of = long.groupby("_rid")[segs].first() if segs else None
     answered = sv.set_index("_rid").loc[met.index]
     rows = []
-    groups = [(None, met.index)] if not segs else list(
-        seg_of.groupby(segs[0] if len(segs) == 1 else segs, observed=True).groups.items())
+    groups = (
+        [(None, met.index)]
+        if not segs
+        else list(seg_of.groupby(segs[0] if len(segs) == 1 else segs, observed=True).groups.items())
+    )
     for key, idx in groups:
         y = answered.loc[idx, "_det"].to_numpy()
         w = answered.loc[idx, "_w"].to_numpy()
@@ -516,11 +605,15 @@ GROUP BY s._rid, {node}
         pos = answered.loc[idx, "_pos"].to_numpy()
         for tp, result in joint.items():
             hit = met.loc[idx, tp].to_numpy() > 0
-            result["nps_met"] = (float((np.average(pos[hit], weights=w[hit]) - np.average(y[hit], weights=w[hit]))
-                                       * 100) if hit.any() else np.nan)
+            result["nps_met"] = (
+                float((np.average(pos[hit], weights=w[hit]) - np.average(y[hit], weights=w[hit])) * 100)
+                if hit.any()
+                else np.nan
+            )
             if promised:
-                result.update(_lateness(y, w, length, lateness.loc[idx, tp].to_numpy() > 0,
-                                        promise.loc[idx, tp].to_numpy() > 0))
+                result.update(
+                    _lateness(y, w, length, lateness.loc[idx, tp].to_numpy() > 0, promise.loc[idx, tp].to_numpy() > 0)
+                )
             rows.append({**keys, unit: tp, **result})
     out = pd.DataFrame(rows)
     for col in ["detractor", "late_detractor"] if promised else ["detractor"]:
@@ -529,13 +622,14 @@ GROUP BY s._rid, {node}
             mask = g[f"{col}_p_value"].notna()
             if mask.any():
                 out.loc[g.index[mask], f"{col}_p_adjusted"] = stats.false_discovery_control(
-                    g.loc[mask, f"{col}_p_value"].to_numpy(), method="bh")
+                    g.loc[mask, f"{col}_p_value"].to_numpy(), method="bh"
+                )
     out["_alpha"] = alpha
     return out.drop(columns=[c for c in out.columns if c.endswith("_p_value")])
 
 
 def _fit_logit(y: np.ndarray, x: np.ndarray, length: np.ndarray, w: np.ndarray) -> tuple[float, float] | None:
-    """log odds ratio and p-value of ``x`` in detractor ~ x (+ length when it varies); None on separation."""
+    """Log odds ratio and p-value of ``x`` in detractor ~ x (+ length when it varies); None on separation."""
     import warnings
 
     import statsmodels.api as sm
@@ -565,11 +659,17 @@ def _lateness(y: np.ndarray, w: np.ndarray, length: np.ndarray, late: np.ndarray
     if late.sum() >= 5 and on_time.sum() >= 5 and y[has].min() != y[has].max():
         fitted = _fit_logit(y[has], late[has].astype(float), length[has], w[has])
         if fitted is None:  # separation: Fisher's exact test, odds ratio with Haldane's +0.5
-            table = np.array([[np.sum(w[late] * y[late]), np.sum(w[late] * (1 - y[late]))],
-                              [np.sum(w[on_time] * y[on_time]), np.sum(w[on_time] * (1 - y[on_time]))]])
+            table = np.array(
+                [
+                    [np.sum(w[late] * y[late]), np.sum(w[late] * (1 - y[late]))],
+                    [np.sum(w[on_time] * y[on_time]), np.sum(w[on_time] * (1 - y[on_time]))],
+                ]
+            )
             counts = np.round(table).astype(int)
-            fitted = (float(np.log((table[0, 0] + 0.5) * (table[1, 1] + 0.5) / ((table[0, 1] + 0.5) * (table[1, 0] + 0.5)))),
-                      float(stats.fisher_exact(counts).pvalue))
+            fitted = (
+                float(np.log((table[0, 0] + 0.5) * (table[1, 1] + 0.5) / ((table[0, 1] + 0.5) * (table[1, 0] + 0.5)))),
+                float(stats.fisher_exact(counts).pvalue),
+            )
         out["late_odds_ratio"] = float(np.exp(fitted[0]))
         out["late_detractor_p_value"] = fitted[1]
     return out
@@ -620,10 +720,10 @@ def _joint_logit(y: np.ndarray, met: pd.DataFrame, length: np.ndarray, w: np.nda
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = sm.GLM(y, design, family=sm.families.Binomial(), freq_weights=w).fit()
-        if not np.isfinite(fit.bse).all() or (np.abs(fit.params[1:k + 1]) > 15).any():
+        if not np.isfinite(fit.bse).all() or (np.abs(fit.params[1 : k + 1]) > 15).any():
             raise ValueError("singular fit or separation")
-        params = dict(zip(cols.columns, fit.params[1:k + 1]))
-        pvals = dict(zip(cols.columns, fit.pvalues[1:k + 1]))
+        params = dict(zip(cols.columns, fit.params[1 : k + 1]))
+        pvals = dict(zip(cols.columns, fit.pvalues[1 : k + 1]))
     except (np.linalg.LinAlgError, ValueError, sm.tools.sm_exceptions.PerfectSeparationError):
         params, pvals = {}, {}
         for tp in cols.columns:
@@ -638,8 +738,13 @@ def _joint_logit(y: np.ndarray, met: pd.DataFrame, length: np.ndarray, w: np.nda
     return out
 
 
-_RATE = {"drop_off": "drop_off_pct", "rework": "rework_pct", "repeat_contact": "repeat_contact_pct",
-         "long_wait": "long_wait_pct", "late": "late_pct"}
+_RATE = {
+    "drop_off": "drop_off_pct",
+    "rework": "rework_pct",
+    "repeat_contact": "repeat_contact_pct",
+    "long_wait": "long_wait_pct",
+    "late": "late_pct",
+}
 
 
 def _attributable(base_pct: pd.Series, odds_ratio: pd.Series) -> pd.Series:
@@ -654,7 +759,7 @@ def _attributable(base_pct: pd.Series, odds_ratio: pd.Series) -> pd.Series:
 
 
 def _score(table, segs, unit, weights, min_reach, with_survey):
-    weights = {c: 1.0 for c in COMPONENTS} | dict(weights or {})
+    weights = dict.fromkeys(COMPONENTS, 1.0) | dict(weights or {})
     unknown = set(weights) - set(COMPONENTS)
     if unknown:
         raise CJMConfigError(f"Unknown pain components in `weights`: {sorted(unknown)}; use {list(COMPONENTS)}.")
@@ -693,8 +798,11 @@ def _score(table, segs, unit, weights, min_reach, with_survey):
             g[f"_norm_{c}"] = excess[c]
         parts.append(g)
     table = pd.concat(parts, ignore_index=True)
-    rank = table.groupby(segs, observed=True)["pain_score"].rank(method="min", ascending=False) if segs else \
-        table["pain_score"].rank(method="min", ascending=False)
+    rank = (
+        table.groupby(segs, observed=True)["pain_score"].rank(method="min", ascending=False)
+        if segs
+        else table["pain_score"].rank(method="min", ascending=False)
+    )
     table["rank"] = rank.astype("Int64")
     return table
 
@@ -713,13 +821,21 @@ def _describe(table, segs, unit, language, min_contacts, window_s):
         main.append(best)
         if best == "detractor":
             p = row["detractor_p_adjusted"]
-            ptxt = ("p < 0,001" if language == "de" else "p < 0.001") if p < 0.001 else \
-                (f"p = {p:.3f}".replace(".", ",") if language == "de" else f"p = {p:.3f}")
+            ptxt = (
+                ("p < 0,001" if language == "de" else "p < 0.001")
+                if p < 0.001
+                else (f"p = {p:.3f}".replace(".", ",") if language == "de" else f"p = {p:.3f}")
+            )
             text = notes[best].format(v=row["detractor_odds_ratio"], p=ptxt)
         else:
-            text = notes[best].format(v=row[_RATE[best]], b=row[f"_base_{best}"],
-                                      m=min_contacts, d=_duration_text(window_s, language))
-            if best == "late" and pd.notna(row.get("late_detractor_pct")) and pd.notna(row.get("on_time_detractor_pct")):
+            text = notes[best].format(
+                v=row[_RATE[best]], b=row[f"_base_{best}"], m=min_contacts, d=_duration_text(window_s, language)
+            )
+            if (
+                best == "late"
+                and pd.notna(row.get("late_detractor_pct"))
+                and pd.notna(row.get("on_time_detractor_pct"))
+            ):
                 text += _LATE_NOTE[language].format(a=row["late_detractor_pct"], b=row["on_time_detractor_pct"])
         if language == "de":
             text = text.replace(".", ",") if best == "detractor" else text

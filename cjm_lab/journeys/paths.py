@@ -46,7 +46,8 @@ _CODES = "path_codes"
 
 def _code_chars(n: int) -> list[str]:
     """``n`` distinct one-character codes: printable ASCII from ``!`` on (without quotes and
-    backslash, so the codes also read well in SQL text), then further code points (no surrogates)."""
+    backslash, so the codes also read well in SQL text), then further code points (no surrogates).
+    """
     chars: list[str] = []
     point = 0x21
     while len(chars) < n:
@@ -60,7 +61,8 @@ def _coded_source(source: EventSource) -> bool:
     """Whether the touchpoint names of ``source`` come without a pass over the events: a DataFrame
     (its own column, or the catalogue :func:`~cjm_lab.journeys.build.prepare` has checked covers it)
     or Parquet files (DuckDB reads the column's dictionary).  CSV files and Spark would need a full
-    ``SELECT DISTINCT touchpoint`` on every call, which the coded paths were never measured to repay."""
+    ``SELECT DISTINCT touchpoint`` on every call, which the coded paths were never measured to repay.
+    """
     if source.frame is not None:
         return True
     files = source.files or []
@@ -96,13 +98,15 @@ def _decode_paths(paths: pd.Series, codes: pd.DataFrame) -> pd.Series:
     """Coded paths as touchpoint names joined by :data:`PATH_SEPARATOR` (vectorised over the paths)."""
     names = codes["touchpoint"].astype(str) + PATH_SEPARATOR
     table = str.maketrans(dict(zip(codes["_path_code"], names, strict=True)))
-    return paths.str.translate(table).str[:-len(PATH_SEPARATOR)]
+    return paths.str.translate(table).str[: -len(PATH_SEPARATOR)]
 
 
-def _path_select(codes: pd.DataFrame | None, d: Dialect, order: str | Sequence[str],
-                 relation: str = "j") -> tuple[str, str]:
+def _path_select(
+    codes: pd.DataFrame | None, d: Dialect, order: str | Sequence[str], relation: str = "j"
+) -> tuple[str, str]:
     """The path aggregate (of codes when ``codes`` is given, else of names) and what it reads
-    (``relation``, the journeys' events, joined to the codes)."""
+    (``relation``, the journeys' events, joined to the codes).
+    """
     if codes is None:
         return d.ordered_concat("touchpoint", PATH_SEPARATOR, order), relation
     return d.ordered_concat("pc._path_code", "", order), f"{relation} JOIN {_CODES} AS pc USING (touchpoint)"
@@ -164,32 +168,45 @@ def variants(
     path, rel = _path_select(codes, d, order)
 
     def journey_paths(bucket: tuple[int, int] | None = None) -> str:
-        return (f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
-                f"SELECT {path} AS path, count(*) AS length, max(t) - min(t) AS duration_s, "
-                f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM {rel} GROUP BY journey_id")
+        return (
+            f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
+            f"SELECT {path} AS path, count(*) AS length, max(t) - min(t) AS duration_s, "
+            f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM {rel} GROUP BY journey_id"
+        )
 
     # The ordered aggregate holds each journey's events in memory: under a memory limit the
     # customers run in hash buckets (engine.run_in_parts), each bucket's journeys going to a
     # temporary table that DuckDB spills, and the variants are counted over that table.
     sql = f"""
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
-       {d.quantile('duration_s', 0.5)} AS median_duration_s
+       {d.quantile("duration_s", 0.5)} AS median_duration_s
 FROM journey_paths GROUP BY {seg_group}path
 """
-    table = run_in_parts(sql, source, name="journey_paths", part=journey_paths, touchpoints=cat,
-                         extra={_CODES: codes} if codes is not None else None)
+    table = run_in_parts(
+        sql,
+        source,
+        name="journey_paths",
+        part=journey_paths,
+        touchpoints=cat,
+        extra={_CODES: codes} if codes is not None else None,
+    )
     if codes is not None:
         table["path"] = _decode_paths(table["path"], codes)
     segs = list(spec.segments)
-    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
-                              kind="stable").reset_index(drop=True)
+    table = table.sort_values(
+        [*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True], kind="stable"
+    ).reset_index(drop=True)
     # dropna=False: journeys whose segment value is missing are a segment of their own, not dropped
-    totals = (table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum") if segs
-              else table["n_journeys"].sum())
+    totals = (
+        table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum")
+        if segs
+        else table["n_journeys"].sum()
+    )
     table["pct"] = table["n_journeys"] / totals * 100
     table["length"] = table["length"].astype(float)
-    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
-                        else table["pct"].cumsum())
+    table["cum_pct"] = (
+        table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
+    )
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
@@ -244,13 +261,17 @@ def top_variants(
     where = "top_variants()"
     segs = column_names(by, arg="by", where=where)
     require_frame(table, where=where)
-    require_columns(table, {"by": segs, "table": ["path", "n_journeys", "pct", "length", "conversion_rate",
-                                                  "median_duration_s"]}, where=where)
+    require_columns(
+        table,
+        {"by": segs, "table": ["path", "n_journeys", "pct", "length", "conversion_rate", "median_duration_s"]},
+        where=where,
+    )
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     if (table["path"] == OTHER_LABEL).any():
-        raise CJMConfigError(f"{where}: `table` already has an {OTHER_LABEL!r} row; pass the result of "
-                             "variants() without `top`.")
+        raise CJMConfigError(
+            f"{where}: `table` already has an {OTHER_LABEL!r} row; pass the result of variants() without `top`."
+        )
     # a table computed with by= has one row per (segment, path): ranked without its segments the
     # top would mix them and the shares (of each segment) would no longer add up
     repeated = table.duplicated([*segs, "path"], keep=False)
@@ -260,18 +281,23 @@ def top_variants(
         raise CJMDataError(
             f"{where}: table has several rows per path{within}: pass by=[...] with the segment columns it "
             f"was computed with (candidates: {candidates!r}).",
-            column="path", rows=list(table.index[repeated]), values=list(table.loc[repeated, "path"]),
-            fix=f"top_variants(table, {top!r}, by={[*segs, *candidates]!r}) — the `by` of the variants() call.")
-    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
-                              kind="stable").reset_index(drop=True)
+            column="path",
+            rows=list(table.index[repeated]),
+            values=list(table.loc[repeated, "path"]),
+            fix=f"top_variants(table, {top!r}, by={[*segs, *candidates]!r}) — the `by` of the variants() call.",
+        )
+    table = table.sort_values(
+        [*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True], kind="stable"
+    ).reset_index(drop=True)
     # dropna=False throughout: a missing segment value is a segment of its own (as in variants())
     rank = table.groupby(segs, observed=True, dropna=False).cumcount() if segs else pd.Series(np.arange(len(table)))
     keep = table[rank < top]
     rest = table[rank >= top]
     if other and len(rest):
         if segs:
-            bucket = (rest.groupby(segs, observed=True, dropna=False)
-                      .apply(_merge_rest, include_groups=False).reset_index())
+            bucket = (
+                rest.groupby(segs, observed=True, dropna=False).apply(_merge_rest, include_groups=False).reset_index()
+            )
         else:
             bucket = _merge_rest(rest).to_frame().T
         bucket["path"] = OTHER_LABEL
@@ -280,10 +306,12 @@ def top_variants(
         table = table.sort_values(segs, kind="stable").reset_index(drop=True) if segs else table
     else:
         table = keep.reset_index(drop=True)
-    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
-                        else table["pct"].cumsum())
-    out = table[[*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate",
-                 "median_duration_s"]].copy()
+    table["cum_pct"] = (
+        table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
+    )
+    out = table[
+        [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
+    ].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
     for col in ("pct", "cum_pct", "length", "conversion_rate", "median_duration_s"):
         out[col] = out[col].astype(float)
@@ -292,13 +320,15 @@ def top_variants(
 
 def _merge_rest(rest: pd.DataFrame) -> pd.Series:
     n = rest["n_journeys"].sum()
-    return pd.Series({
-        "n_journeys": n,
-        "pct": rest["pct"].sum(),
-        "length": float(np.average(rest["length"], weights=rest["n_journeys"])),
-        "conversion_rate": float(np.average(rest["conversion_rate"], weights=rest["n_journeys"])),
-        "median_duration_s": np.nan,  # a median of medians is no median: left empty
-    })
+    return pd.Series(
+        {
+            "n_journeys": n,
+            "pct": rest["pct"].sum(),
+            "length": float(np.average(rest["length"], weights=rest["n_journeys"])),
+            "conversion_rate": float(np.average(rest["conversion_rate"], weights=rest["n_journeys"])),
+            "median_duration_s": np.nan,  # a median of medians is no median: left empty
+        }
+    )
 
 
 def path_parts(
@@ -354,10 +384,14 @@ SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}pa
     if codes is not None:
         table["path"] = _decode_paths(table["path"], codes)
     segs = list(spec.segments)
-    table = table.sort_values([*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True],
-                              kind="stable").reset_index(drop=True)
-    totals = (table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum") if segs
-              else table["n_journeys"].sum())
+    table = table.sort_values(
+        [*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True], kind="stable"
+    ).reset_index(drop=True)
+    totals = (
+        table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum")
+        if segs
+        else table["n_journeys"].sum()
+    )
     table["pct"] = table["n_journeys"] / totals * 100
     table["n_journeys"] = table["n_journeys"].astype("int64")
     return table[[*segs, "path", "n_journeys", "pct"]]
@@ -393,9 +427,9 @@ SELECT {seg_group}length, count(*) AS n_journeys FROM lens GROUP BY {seg_group}l
     grp = table.groupby(segs, observed=True, dropna=False)["n_journeys"] if segs else None
     totals = grp.transform("sum") if segs else table["n_journeys"].sum()
     table["pct"] = table["n_journeys"] / totals * 100
-    table["cum_pct"] = (table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs
-                        else table["pct"].cumsum())
+    table["cum_pct"] = (
+        table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
+    )
     table["length"] = table["length"].astype("int64")
     table["n_journeys"] = table["n_journeys"].astype("int64")
     return table
-

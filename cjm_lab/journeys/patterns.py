@@ -87,14 +87,18 @@ _CODE_SEP = " "
 
 
 def _codes_cte(d: Dialect = DUCKDB) -> str:
-    return (f"codes AS (SELECT touchpoint, {d.cast_text('row_number() OVER (ORDER BY touchpoint) - 1')} AS code "
-            "FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u)")
+    return (
+        f"codes AS (SELECT touchpoint, {d.cast_text('row_number() OVER (ORDER BY touchpoint) - 1')} AS code "
+        "FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u)"
+    )
 
 
 def _touchpoint_names(source: EventSource, cat: pd.DataFrame | None) -> np.ndarray:
     """Touchpoint names in code order (the same ORDER BY as :func:`_codes_cte`)."""
-    sql = ("SELECT touchpoint FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u "
-           "ORDER BY touchpoint")
+    sql = (
+        "SELECT touchpoint FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u "
+        "ORDER BY touchpoint"
+    )
     return run_sql(sql, source, touchpoints=cat)["touchpoint"].astype(str).to_numpy()
 
 
@@ -161,8 +165,9 @@ def _merge(states: np.ndarray, weights: np.ndarray, scratch: np.ndarray) -> tupl
     if weights.shape[1] == 1:
         summed = np.bincount(rep, weights=weights[:, 0], minlength=len(rows))[:, None]
     else:
-        summed = np.stack([np.bincount(rep, weights=weights[:, c], minlength=len(rows))
-                           for c in range(weights.shape[1])], axis=1)
+        summed = np.stack(
+            [np.bincount(rep, weights=weights[:, c], minlength=len(rows)) for c in range(weights.shape[1])], axis=1
+        )
     return states[keep], np.rint(summed[keep]).astype(np.int64)
 
 
@@ -348,8 +353,11 @@ def _fisher_two_sided(x: np.ndarray, n_a: float, col: np.ndarray, n: float) -> n
     cand_a = np.where(dist.pmf(a) <= thr, a, -np.inf)
     last_small = np.where(dist.pmf(b) <= thr, b, cand_a)  # above: last far value with small pmf
     near = np.where(below, dist.cdf(x), dist.sf(x - 1))
-    far = np.where(below, np.where(np.isfinite(first_small), dist.sf(first_small - 1), 0.0),
-                   np.where(np.isfinite(last_small), dist.cdf(last_small), 0.0))
+    far = np.where(
+        below,
+        np.where(np.isfinite(first_small), dist.sf(first_small - 1), 0.0),
+        np.where(np.isfinite(last_small), dist.cdf(last_small), 0.0),
+    )
     p = np.where(x == mode, 1.0, near + far)
     p = np.where(np.abs(p_obs - dist.pmf(mode)) <= 1e-14 * np.maximum(p_obs, dist.pmf(mode)), 1.0, p)
     return np.clip(p, 0.0, 1.0)
@@ -461,7 +469,7 @@ def sequential_patterns(
 WITH {journey_ctes(spec, d)},
 {_codes_cte(spec.dialect)},
 paths AS (
-  SELECT j.journey_id, {d.ordered_concat('c.code', _CODE_SEP, 'j.step')} AS path{seg_first}
+  SELECT j.journey_id, {d.ordered_concat("c.code", _CODE_SEP, "j.step")} AS path{seg_first}
   FROM j JOIN codes AS c ON j.touchpoint = c.touchpoint GROUP BY j.journey_id
 )
 SELECT {seg_group}path, count(*) AS n FROM paths GROUP BY {seg_group}path
@@ -489,20 +497,31 @@ SELECT {seg_group}path, count(*) AS n FROM paths GROUP BY {seg_group}path
         rows, grp = np.nonzero(hit)
         labels = np.array([PATH_SEPARATOR.join(names[list(p)]) for p in found], dtype=object)
         plen = np.array([len(p) for p in found], np.int64)
-        out = pd.DataFrame({"pattern": labels[rows], "length": plen[rows],
-                            "n_journeys": np.rint(sup[rows, grp]).astype(np.int64),
-                            "support": sup[rows, grp] / totals[grp]})
+        out = pd.DataFrame(
+            {
+                "pattern": labels[rows],
+                "length": plen[rows],
+                "n_journeys": np.rint(sup[rows, grp]).astype(np.int64),
+                "support": sup[rows, grp] / totals[grp],
+            }
+        )
         for s in segs:
             out[s] = keys[s].to_numpy()[grp]
         out = out[cols]
     else:
-        out = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            cols, [*(table[s].dtype for s in segs), object, "int64", "int64", "float64"])})
-    out = out.sort_values([*segs, "support", "length", "pattern"], ascending=[True] * len(segs) + [False, True, True],
-                          kind="stable").reset_index(drop=True)
+        out = pd.DataFrame(
+            {
+                c: pd.Series(dtype=t)
+                for c, t in zip(cols, [*(table[s].dtype for s in segs), object, "int64", "int64", "float64"])
+            }
+        )
+    out = out.sort_values(
+        [*segs, "support", "length", "pattern"], ascending=[True] * len(segs) + [False, True, True], kind="stable"
+    ).reset_index(drop=True)
     if segs:
-        out.attrs["n_journeys"] = {tuple(r) if len(segs) > 1 else r[0]: int(t)
-                                   for r, t in zip(keys[segs].itertuples(index=False), totals)}
+        out.attrs["n_journeys"] = {
+            tuple(r) if len(segs) > 1 else r[0]: int(t) for r, t in zip(keys[segs].itertuples(index=False), totals)
+        }
     else:
         out.attrs["n_journeys"] = int(totals.sum())
     return out
@@ -515,13 +534,13 @@ def _outcome_sql(spec, outcome, labels_given: bool, cutoff: str | None) -> str:
         cut = "l._cut IS NULL OR j.ts < l._cut" if cutoff else "TRUE"
         return f"""
 x AS (
-  SELECT j.journey_id, j.step, c.code, l._grp, {'l._cut' if cutoff else 'NULL'} AS _cut,
+  SELECT j.journey_id, j.step, c.code, l._grp, {"l._cut" if cutoff else "NULL"} AS _cut,
          CASE WHEN {cut} THEN c.code END AS _kept
   FROM j JOIN codes AS c ON j.touchpoint = c.touchpoint
-  LEFT JOIN labels AS l ON {d.cast_text('j.customer_id')} = l._cid
+  LEFT JOIN labels AS l ON {d.cast_text("j.customer_id")} = l._cid
 ),
 paths AS (
-  SELECT journey_id, {d.ordered_concat('_kept', _CODE_SEP, 'step')} AS path, min(_grp) AS _grp
+  SELECT journey_id, {d.ordered_concat("_kept", _CODE_SEP, "step")} AS path, min(_grp) AS _grp
   FROM x GROUP BY journey_id
 )"""
     match = "j.is_conv" if outcome is None else "j.touchpoint IN (" + ", ".join(literal(o) for o in outcome) + ")"
@@ -532,7 +551,7 @@ x AS (
   FROM j JOIN codes AS c ON j.touchpoint = c.touchpoint
 ),
 paths AS (
-  SELECT journey_id, {d.ordered_concat('CASE WHEN _out IS NULL OR step < _out THEN code END', _CODE_SEP, 'step')}
+  SELECT journey_id, {d.ordered_concat("CASE WHEN _out IS NULL OR step < _out THEN code END", _CODE_SEP, "step")}
          AS path, max(CASE WHEN _out IS NULL THEN 1 ELSE 0 END) AS _grp
   FROM x GROUP BY journey_id
 )"""
@@ -562,13 +581,15 @@ def _prepare_labels(labels, outcome, groups, cutoff, where) -> tuple[pd.DataFram
     for g in groups:
         if not (labels[outcome] == g).any():
             raise CJMDataError(
-                f"{where}: no customer has {outcome!r} = {g!r}.", column=outcome,
+                f"{where}: no customer has {outcome!r} = {g!r}.",
+                column=outcome,
                 fix="Pass two of its values as `groups`: " + ", ".join(map(repr, present[:10])) + ".",
             )
     if cutoff is not None and not isinstance(labels[cutoff].dtype, pd.DatetimeTZDtype):
         raise CJMDataError(
             f"{where}: the `cutoff` column {cutoff!r} is not a UTC datetime column (dtype {labels[cutoff].dtype}).",
-            column=cutoff, fix="Parse it with pd.to_datetime(..., utc=True) (load_survey does this for dates).",
+            column=cutoff,
+            fix="Parse it with pd.to_datetime(..., utc=True) (load_survey does this for dates).",
         )
     grp = np.where(labels[outcome] == groups[0], 0, np.where(labels[outcome] == groups[1], 1, -1))
     frame = pd.DataFrame({"_cid": labels["customer_id"].astype(str).to_numpy(), "_grp": grp})
@@ -684,8 +705,9 @@ def discriminating_patterns(
         raise CJMConfigError(f"`method` must be 'fisher' or 'permutation', got {method!r}.")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise CJMConfigError(f"`alpha` must lie between 0 and 1, got {alpha!r}.")
-    if method == "permutation" and (isinstance(n_permutations, bool) or not isinstance(n_permutations, int)
-                                    or n_permutations < 1):
+    if method == "permutation" and (
+        isinstance(n_permutations, bool) or not isinstance(n_permutations, int) or n_permutations < 1
+    ):
         raise CJMConfigError(f"`n_permutations` must be a positive whole number, got {n_permutations!r}.")
     source, spec, cat = prepare(events, where=where, options=journey_options)
     extra = None
@@ -743,8 +765,15 @@ SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coale
             )
     names = _touchpoint_names(source, cat)
     flat, lengths = _decode(pd.Series(paths, dtype=object))
-    found, sup, ids = _mine(flat, lengths, weights, _min_count(share, np.array([n_a, n_b])),
-                            max_length=max_length, max_gap=max_gap, track=method == "permutation")
+    found, sup, ids = _mine(
+        flat,
+        lengths,
+        weights,
+        _min_count(share, np.array([n_a, n_b])),
+        max_length=max_length,
+        max_gap=max_gap,
+        track=method == "permutation",
+    )
     x, y = (sup[:, 0], sup[:, 1]) if len(found) else (np.empty(0), np.empty(0))
     col = x + y
     sa, sb = x / n_a, y / n_b
@@ -761,24 +790,33 @@ SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coale
 
         if len(found):
             indptr = np.concatenate([[0], np.cumsum([len(i) for i in ids])])
-            incidence = sparse.csr_matrix((np.ones(indptr[-1]), np.concatenate(ids), indptr),
-                                          shape=(len(found), len(paths)))
+            incidence = sparse.csr_matrix(
+                (np.ones(indptr[-1]), np.concatenate(ids), indptr), shape=(len(found), len(paths))
+            )
             per_variant = weights.sum(axis=1).astype(np.int64)
             p, p_adj = _permutation_test(incidence, x, col, per_variant, n_a, n_b, n_permutations, random_state)
         else:
             p = p_adj = np.empty(0)
-    out = pd.DataFrame({
-        "pattern": [PATH_SEPARATOR.join(names[list(f)]) for f in found],
-        "length": np.array([len(f) for f in found], np.int64),
-        "n_a": np.rint(x).astype(np.int64), "support_a": sa,
-        "n_b": np.rint(y).astype(np.int64), "support_b": sb,
-        "difference": sa - sb, "lift": lift, "odds_ratio": odds,
-        "p_value": p, "p_adjusted": p_adj,
-    })
+    out = pd.DataFrame(
+        {
+            "pattern": [PATH_SEPARATOR.join(names[list(f)]) for f in found],
+            "length": np.array([len(f) for f in found], np.int64),
+            "n_a": np.rint(x).astype(np.int64),
+            "support_a": sa,
+            "n_b": np.rint(y).astype(np.int64),
+            "support_b": sb,
+            "difference": sa - sb,
+            "lift": lift,
+            "odds_ratio": odds,
+            "p_value": p,
+            "p_adjusted": p_adj,
+        }
+    )
     out["significant"] = out["p_adjusted"] < alpha
     out["_abs"] = -out["difference"].abs()
     out = out.sort_values(["p_adjusted", "p_value", "_abs", "length", "pattern"], kind="stable")
     out = out.drop(columns="_abs").reset_index(drop=True)
-    out.attrs.update({"groups": pair, "n_journeys": {pair[0]: int(n_a), pair[1]: int(n_b)},
-                      "n_left_out": left_out, "method": method})
+    out.attrs.update(
+        {"groups": pair, "n_journeys": {pair[0]: int(n_a), pair[1]: int(n_b)}, "n_left_out": left_out, "method": method}
+    )
     return out

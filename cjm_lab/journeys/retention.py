@@ -136,14 +136,18 @@ def _customer_ctes(spec: Any, segs: list[str], from_customers: bool, end: float 
     """CTEs ``ev`` (events up to the end, with a period number and the customer's first
     segment values), ``pur`` (purchases),
     ``acq`` (first purchase and segment per customer), ``rep`` (second purchase), ``lim``
-    (the data end)."""
+    (the data end).
+    """
     d = spec.dialect
-    seg_ev = "" if from_customers else "".join(
-        f", first_value({quote(s)}) OVER (PARTITION BY customer_id ORDER BY ts, seq) AS {quote(s)}" for s in segs)
-    seg_acq = "".join(f", c.{quote(s)}" for s in segs) if from_customers else "".join(
-        f", p.{quote(s)}" for s in segs)
-    join = (f" LEFT JOIN customers_by AS c ON c.customer_id = {d.cast_text('p.customer_id')}"
-            if from_customers else "")
+    seg_ev = (
+        ""
+        if from_customers
+        else "".join(
+            f", first_value({quote(s)}) OVER (PARTITION BY customer_id ORDER BY ts, seq) AS {quote(s)}" for s in segs
+        )
+    )
+    seg_acq = "".join(f", c.{quote(s)}" for s in segs) if from_customers else "".join(f", p.{quote(s)}" for s in segs)
+    join = f" LEFT JOIN customers_by AS c ON c.customer_id = {d.cast_text('p.customer_id')}" if from_customers else ""
     cut = f" WHERE t <= {end!r}" if end is not None else ""
     lim = f"SELECT {end!r} AS data_end" if end is not None else "SELECT max(t) AS data_end FROM ev"
     return (
@@ -171,8 +175,9 @@ class _Setup(NamedTuple):
     end: float | None  # the data end in epoch seconds
 
 
-def _setup(events: Any, where: str, *, purchase: Any, by: Any, customers: Any, end: Any,
-           options: dict[str, Any]) -> _Setup:
+def _setup(
+    events: Any, where: str, *, purchase: Any, by: Any, customers: Any, end: Any, options: dict[str, Any]
+) -> _Setup:
     """The end, the purchase touchpoints, the customer segments and the prepared events."""
     end_s = _end_seconds(end)
     options, names = _purchase_setup(where, purchase, options)
@@ -333,8 +338,11 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     grid = grid[period_end <= data_end + 1e-6]
     grid["n_customers"] = grid["n_customers"].astype("int64")
     grid = grid.sort_values([*segs, "cohort", "period"], kind="stable")
-    pooled = grid.groupby([*segs, "period"], dropna=False, observed=True)[
-        ["n_customers", "n_active", "n_repeated"]].sum().reset_index()
+    pooled = (
+        grid.groupby([*segs, "period"], dropna=False, observed=True)[["n_customers", "n_active", "n_repeated"]]
+        .sum()
+        .reset_index()
+    )
     grid["cohort"] = _period_bounds(grid["cohort"].to_numpy(), cohort)[0] if len(grid) else []
     pooled["cohort"] = ALL_COHORTS
     table = pd.concat([grid, pooled], ignore_index=True)
@@ -345,9 +353,23 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     table["retention"] = table["n_active"] / table["n_customers"] * 100
     table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence)
     table["repeat_rate"] = table["n_repeated"] / table["n_customers"] * 100
-    table["repeat_ci_low"], table["repeat_ci_high"] = wilson_interval(table["n_repeated"].to_numpy(float), n, confidence)
-    cols = [*segs, "cohort", "period", "n_customers", "n_active", "retention", "ci_low", "ci_high", "n_repeated",
-            "repeat_rate", "repeat_ci_low", "repeat_ci_high"]
+    table["repeat_ci_low"], table["repeat_ci_high"] = wilson_interval(
+        table["n_repeated"].to_numpy(float), n, confidence
+    )
+    cols = [
+        *segs,
+        "cohort",
+        "period",
+        "n_customers",
+        "n_active",
+        "retention",
+        "ci_low",
+        "ci_high",
+        "n_repeated",
+        "repeat_rate",
+        "repeat_ci_low",
+        "repeat_ci_high",
+    ]
     out = table[cols].copy()
     out["period"] = out["period"].astype("int64")
     return out
@@ -369,8 +391,16 @@ def _km(times: np.ndarray, d: np.ndarray, c: np.ndarray, z: float) -> dict[str, 
         hi = np.where(surv >= 1, 1.0, surv ** np.exp(-z * se_ll))
     lo = np.where(surv > 0, lo, np.nan)
     hi = np.where(surv > 0, hi, np.nan)
-    return {"time": times, "n_at_risk": at_risk, "n_events": d, "n_censored": c, "survival": surv, "se": se,
-            "ci_low": lo, "ci_high": hi}
+    return {
+        "time": times,
+        "n_at_risk": at_risk,
+        "n_events": d,
+        "n_censored": c,
+        "survival": surv,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+    }
 
 
 def _counts(frame: pd.DataFrame, keys: list[str], time: str, flag: str, weight: str | None) -> pd.DataFrame:
@@ -384,8 +414,9 @@ def _counts(frame: pd.DataFrame, keys: list[str], time: str, flag: str, weight: 
 def _groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, pd.DataFrame]]:
     if not keys:
         return [((), frame)]
-    return [(k if isinstance(k, tuple) else (k,), g) for k, g in frame.groupby(keys, dropna=False, observed=True,
-                                                                                 sort=True)]
+    return [
+        (k if isinstance(k, tuple) else (k,), g) for k, g in frame.groupby(keys, dropna=False, observed=True, sort=True)
+    ]
 
 
 def _km_frame(counts: pd.DataFrame, keys: list[str], time: str, z: float) -> pd.DataFrame:
@@ -427,8 +458,10 @@ def _group_frame(groups: Any, n: int, where: str) -> tuple[pd.DataFrame, list[st
         series = _as_array(groups, "group")
         frame = series.to_frame(str(getattr(groups, "name", None) or "group"))
     if len(frame) != n:
-        raise CJMDataError(f"{where}: `groups` has {len(frame)} values for {n} durations.",
-                           fix="Pass one group value per duration (e.g. a column of the same table).")
+        raise CJMDataError(
+            f"{where}: `groups` has {len(frame)} values for {n} durations.",
+            fix="Pass one group value per duration (e.g. a column of the same table).",
+        )
     return frame, [str(c) for c in frame.columns]
 
 
@@ -474,13 +507,20 @@ def kaplan_meier(
     times, missing = _durations(durations, where)
     flags = _as_array(observed, "observed")
     if len(flags) != len(times):
-        raise CJMDataError(f"{where}: `observed` has {len(flags)} values for {len(times)} durations.",
-                           fix="Pass one True/False per duration.")
+        raise CJMDataError(
+            f"{where}: `observed` has {len(flags)} values for {len(times)} durations.",
+            fix="Pass one True/False per duration.",
+        )
     if flags.isna().any() or not flags.isin([True, False, 0, 1]).all():
         bad = ~flags.isin([True, False, 0, 1]) | flags.isna()
         rows = list(np.flatnonzero(bad.to_numpy())[:5])
-        raise CJMDataError(f"{where}: `observed` must be True/False (1/0).", column="observed", rows=rows,
-                           values=list(flags[bad].iloc[:5]), fix="Mark events True and censored times False.")
+        raise CJMDataError(
+            f"{where}: `observed` must be True/False (1/0).",
+            column="observed",
+            rows=rows,
+            values=list(flags[bad].iloc[:5]),
+            fix="Mark events True and censored times False.",
+        )
     gframe, keys = _group_frame(groups, len(times), where)
     frame = gframe.assign(_t=times.to_numpy(), _e=flags.astype(bool).to_numpy())
     n_missing = frame[missing].groupby(keys, dropna=False).size() if keys else int(missing.sum())
@@ -603,16 +643,15 @@ dur AS (
   SELECT {a_segs}(coalesce(r.t2, lim.data_end) - a.t0) / {_DAY!r} AS days, r.t2 IS NOT NULL AS repeated
   FROM acq AS a LEFT JOIN rep AS r ON r.customer_id = a.customer_id CROSS JOIN lim
 )
-SELECT {''.join(quote(s) + ', ' for s in segs)}days, repeated, count(*) AS n FROM dur
-GROUP BY {''.join(quote(s) + ', ' for s in segs)}days, repeated
+SELECT {"".join(quote(s) + ", " for s in segs)}days, repeated, count(*) AS n FROM dur
+GROUP BY {"".join(quote(s) + ", " for s in segs)}days, repeated
 """
     raw = _run(sql, setup)
     if raw.empty:
         raise _no_purchases(where, setup.names)
     raw["days"] = raw["days"].astype(float).clip(lower=0.0)
     counts = _counts(raw, segs, "days", "repeated", "n")
-    curve = _km_frame(counts, segs, "days", _z(confidence)).rename(
-        columns={"time": "days", "n_events": "n_repeated"})
+    curve = _km_frame(counts, segs, "days", _z(confidence)).rename(columns={"time": "days", "n_events": "n_repeated"})
     curve = curve[[*segs, "days", "n_at_risk", "n_repeated", "n_censored", "survival", "se", "ci_low", "ci_high"]]
     rows = []
     for key, g in _groups(curve, segs):
@@ -656,8 +695,13 @@ def _aalen_johansen(times: np.ndarray, dk: np.ndarray, c: np.ndarray, z: float) 
         b = lag[:, None] ** 2 * dk * (n[:, None] - dk) / n[:, None] ** 3
         cc = lag[:, None] * dk / n[:, None] ** 2
         a0, a1, a2 = np.cumsum(a, axis=0), np.cumsum(a * inc, axis=0), np.cumsum(a * inc**2, axis=0)
-        var = inc**2 * a0 - 2 * inc * a1 + a2 + np.cumsum(b, axis=0) - 2 * (inc * np.cumsum(cc, axis=0)
-                                                                              - np.cumsum(cc * inc, axis=0))
+        var = (
+            inc**2 * a0
+            - 2 * inc * a1
+            + a2
+            + np.cumsum(b, axis=0)
+            - 2 * (inc * np.cumsum(cc, axis=0) - np.cumsum(cc * inc, axis=0))
+        )
         var = np.clip(var, 0.0, None)
         se = np.sqrt(var)
         theta_se = se / (inc * np.abs(np.log(inc)))
@@ -718,23 +762,33 @@ def cumulative_incidence(
     times, missing = _durations(durations, where)
     labels = _as_array(outcomes, "outcomes")
     if len(labels) != len(times):
-        raise CJMDataError(f"{where}: `outcomes` has {len(labels)} values for {len(times)} durations.",
-                           fix="Pass one outcome (or None for censored) per duration.")
+        raise CJMDataError(
+            f"{where}: `outcomes` has {len(labels)} values for {len(times)} durations.",
+            fix="Pass one outcome (or None for censored) per duration.",
+        )
     gframe, keys = _group_frame(groups, len(times), where)
     observed = labels.notna().to_numpy()
     kinds = sorted(pd.unique(labels[observed & ~missing]).tolist(), key=str)
     if not kinds:
-        raise CJMDataError(f"{where}: no outcome is observed (all are missing, i.e. censored).",
-                           column="outcomes", fix="Pass the outcome of each journey; None marks censored ones.")
+        raise CJMDataError(
+            f"{where}: no outcome is observed (all are missing, i.e. censored).",
+            column="outcomes",
+            fix="Pass the outcome of each journey; None marks censored ones.",
+        )
     code = pd.Categorical(labels, categories=kinds).codes
     frame = gframe.assign(_t=times.to_numpy(), _k=code)[~missing]
     n_missing = gframe[missing].groupby(keys, dropna=False).size() if keys else int(missing.sum())
     dummies = np.zeros((len(frame), len(kinds)))
     ok = frame["_k"].to_numpy() >= 0
     dummies[np.flatnonzero(ok), frame["_k"].to_numpy()[ok]] = 1.0
-    wide = pd.concat([frame[[*keys, "_t"]].reset_index(drop=True),
-                      pd.DataFrame(dummies, columns=[f"_d{i}" for i in range(len(kinds))]),
-                      pd.Series((~ok).astype(float), name="_c")], axis=1)
+    wide = pd.concat(
+        [
+            frame[[*keys, "_t"]].reset_index(drop=True),
+            pd.DataFrame(dummies, columns=[f"_d{i}" for i in range(len(kinds))]),
+            pd.Series((~ok).astype(float), name="_c"),
+        ],
+        axis=1,
+    )
     counts = wide.groupby([*keys, "_t"], dropna=False, observed=True, sort=True).sum().reset_index()
     z = _z(confidence)
     parts = []
@@ -744,10 +798,18 @@ def cumulative_incidence(
         at_event = res["d"] > 0
         t = g["_t"].to_numpy(float)[at_event]
         for i, kind in enumerate(kinds):  # a handful of outcomes
-            part = pd.DataFrame({"outcome": kind, "time": t, "n_at_risk": res["n_at_risk"][at_event],
-                                 "n_events": dk[at_event, i], "incidence": res["incidence"][at_event, i],
-                                 "se": res["se"][at_event, i], "ci_low": res["ci_low"][at_event, i],
-                                 "ci_high": res["ci_high"][at_event, i]})
+            part = pd.DataFrame(
+                {
+                    "outcome": kind,
+                    "time": t,
+                    "n_at_risk": res["n_at_risk"][at_event],
+                    "n_events": dk[at_event, i],
+                    "incidence": res["incidence"][at_event, i],
+                    "se": res["se"][at_event, i],
+                    "ci_low": res["ci_low"][at_event, i],
+                    "ci_high": res["ci_high"][at_event, i],
+                }
+            )
             for k, v in zip(keys, key):
                 part[k] = v
             parts.append(part)
@@ -813,13 +875,13 @@ def time_to_outcome(
     sql = f"""
 WITH {journey_ctes(spec, d)},
 s AS (
-  SELECT journey_id, {d.arg_min('customer_id', 'step')} AS customer_id,
+  SELECT journey_id, {d.arg_min("customer_id", "step")} AS customer_id,
          min(CASE WHEN {is_start} THEN step END) AS s_step, min(CASE WHEN {is_start} THEN t END) AS t_start,
          max(t) AS t_last{seg_first}
   FROM j GROUP BY journey_id
 ),
 o AS (
-  SELECT j.journey_id, {d.arg_min('j.touchpoint', 'j.step')} AS outcome, min(j.t) AS t_out
+  SELECT j.journey_id, {d.arg_min("j.touchpoint", "j.step")} AS outcome, min(j.t) AS t_out
   FROM j JOIN s ON s.journey_id = j.journey_id WHERE {in_out} AND j.step >= s.s_step GROUP BY j.journey_id
 )
 SELECT s.journey_id, s.customer_id{seg_out}, o.outcome,

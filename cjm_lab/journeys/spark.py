@@ -56,11 +56,13 @@ def events_frame(events: Any, *, where: str) -> Any:
     if isinstance(events, tuple):
         session, table = events
         if not hasattr(session, "table") or not hasattr(session, "sql"):
-            raise CJMConfigError(f"{where}: a pair of events must be (SparkSession, 'table name'); "
-                                 f"got ({type(session).__name__}, ...).")
+            raise CJMConfigError(
+                f"{where}: a pair of events must be (SparkSession, 'table name'); got ({type(session).__name__}, ...)."
+            )
         if not isinstance(table, str) or not table.strip():
-            raise CJMConfigError(f"{where}: the table name of (SparkSession, table) must be a non-empty string, "
-                                 f"got {table!r}.")
+            raise CJMConfigError(
+                f"{where}: the table name of (SparkSession, table) must be a non-empty string, got {table!r}."
+            )
         try:
             frame = session.table(table)
             frame.schema  # noqa: B018 - Spark Connect resolves lazily; this raises for a missing table
@@ -75,8 +77,9 @@ def events_frame(events: Any, *, where: str) -> Any:
     else:
         frame = events
         if not hasattr(frame, "sparkSession") or not hasattr(frame, "schema"):
-            raise CJMConfigError(f"{where} takes a PySpark DataFrame or a (SparkSession, 'table name') pair; "
-                                 f"got {type(frame).__name__}.")
+            raise CJMConfigError(
+                f"{where} takes a PySpark DataFrame or a (SparkSession, 'table name') pair; got {type(frame).__name__}."
+            )
     names = [f.name for f in frame.schema.fields]
     require_columns(pd.DataFrame(columns=names), {"events": list(_ROLES)}, where=where)
     if "sequence" not in names:
@@ -99,12 +102,17 @@ def events_frame(events: Any, *, where: str) -> Any:
         )
     kind = column_type(frame, "timestamp")
     if kind != "timestamp":
-        hint = ("Naive timestamps are ambiguous: convert them with "
-                "pyspark.sql.functions.to_utc_timestamp(col, 'Europe/Berlin') (their zone)."
-                if kind == "timestamp_ntz" else
-                "Parse it with pyspark.sql.functions.to_timestamp (a TIMESTAMP is an instant, read in UTC).")
-        raise CJMDataError(f"{where}: the 'timestamp' column is not a Spark TIMESTAMP column (type {kind}).",
-                           column="timestamp", fix=hint)
+        hint = (
+            "Naive timestamps are ambiguous: convert them with "
+            "pyspark.sql.functions.to_utc_timestamp(col, 'Europe/Berlin') (their zone)."
+            if kind == "timestamp_ntz"
+            else "Parse it with pyspark.sql.functions.to_timestamp (a TIMESTAMP is an instant, read in UTC)."
+        )
+        raise CJMDataError(
+            f"{where}: the 'timestamp' column is not a Spark TIMESTAMP column (type {kind}).",
+            column="timestamp",
+            fix=hint,
+        )
     return frame
 
 
@@ -192,8 +200,14 @@ def run_spark_sql(
             if decimals:
                 from pyspark.sql import functions as F
 
-                result = result.select(*[F.col(f"`{f.name}`").cast("double").alias(f.name) if f.name in decimals
-                                         else F.col(f"`{f.name}`") for f in fields])
+                result = result.select(
+                    *[
+                        F.col(f"`{f.name}`").cast("double").alias(f.name)
+                        if f.name in decimals
+                        else F.col(f"`{f.name}`")
+                        for f in fields
+                    ]
+                )
             out = result.toPandas()
         finally:
             for view in views.values():

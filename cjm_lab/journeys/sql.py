@@ -87,8 +87,11 @@ def make_spec(
     if touchpoints is not None:
         if not isinstance(touchpoints, pd.DataFrame) or "touchpoint" not in touchpoints.columns:
             raise CJMConfigError("`touchpoints` must be a catalogue from cjm_lab.io.load_touchpoints.")
-        catalogue = tuple(c for c in (*CATALOGUE_COLUMNS, "is_conversion") if c in touchpoints.columns
-                          and not (c == "channel" and "channel" in event_columns))
+        catalogue = tuple(
+            c
+            for c in (*CATALOGUE_COLUMNS, "is_conversion")
+            if c in touchpoints.columns and not (c == "channel" and "channel" in event_columns)
+        )
     if until_conversion and conversions is None and "is_conversion" not in catalogue:
         raise CJMConfigError(
             "`until_conversion` needs to know the conversions: pass `conversions=[...]` touchpoints or a "
@@ -168,18 +171,19 @@ def journey_ctes(
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
     ctes = [
         # a missing sequence sorts last among equal times, in every engine and every analysis
-        "src AS (SELECT customer_id, \"timestamp\" AS ts, coalesce(\"sequence\", 9223372036854775807) AS seq, "
-        f"touchpoint{cols} FROM events WHERE customer_id IS NOT NULL AND \"timestamp\" IS NOT NULL "
-        "AND touchpoint IS NOT NULL"
-        + _bucket_filter(bucket, d) + ")"
+        'src AS (SELECT customer_id, "timestamp" AS ts, coalesce("sequence", 9223372036854775807) AS seq, '
+        f'touchpoint{cols} FROM events WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
+        "AND touchpoint IS NOT NULL" + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
     if spec.dedupe:
         # one event per (customer, time, touchpoint): the first by sequence, with its columns; a
         # hash aggregate, not a window (no sort)
         firsts = "".join(f", {d.arg_min(quote(c), 'seq')} AS {quote(c)}" for c in dict.fromkeys(carried))
-        ctes.append(f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts} FROM src "
-                    "GROUP BY customer_id, ts, touchpoint)")
+        ctes.append(
+            f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts} FROM src "
+            "GROUP BY customer_id, ts, touchpoint)"
+        )
         prev = "dd"
     if spec.journey == "session":
         if spec.has_session_id:
@@ -187,7 +191,8 @@ def journey_ctes(
         else:
             ctes.append(
                 f"s1 AS (SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq) IS NULL "
-                f"OR {d.epoch_seconds('ts')} - {d.epoch_seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq)')}"
+                f"OR {d.epoch_seconds('ts')} - "
+                f"{d.epoch_seconds('lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq)')}"
                 f" > {spec.session_gap_s!r} THEN 1 ELSE 0 END AS _new FROM {prev})"
             )
             ctes.append(
@@ -199,8 +204,9 @@ def journey_ctes(
     else:
         jid = "customer_id"
     if spec.conversions is not None:
-        conv = ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions \
-            else "FALSE"
+        conv = (
+            ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions else "FALSE"
+        )
     elif "is_conversion" in spec.catalogue:
         conv = "coalesce(c.is_conversion, FALSE)"
     else:
@@ -211,8 +217,7 @@ def journey_ctes(
     upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     following = dict(following or {})
     running = dict(running or {})
-    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running \
-        or spec.until_conversion else []
+    windows = [f"row_number() OVER {w} AS step"] if numbered or following or running or spec.until_conversion else []
     if following:
         following["next_t"] = d.epoch_seconds("ts")
     windows += [f"lead({expr}) OVER {w} AS _lead_{name}" for name, expr in following.items()]
@@ -226,17 +231,21 @@ def journey_ctes(
     )
     if spec.until_conversion:
         nxt = "".join(f", CASE WHEN is_conv THEN NULL ELSE _lead_{name} END AS {quote(name)}" for name in following)
-        ctes.append(
-            f"j AS (SELECT *{nxt} FROM j0 WHERE _conv_upto - CASE WHEN is_conv THEN 1 ELSE 0 END = 0)"
-        )
+        ctes.append(f"j AS (SELECT *{nxt} FROM j0 WHERE _conv_upto - CASE WHEN is_conv THEN 1 ELSE 0 END = 0)")
     else:
         nxt = "".join(f", _lead_{name} AS {quote(name)}" for name in following)
         ctes.append(f"j AS (SELECT *{nxt} FROM j0)")
     return ",\n".join(ctes)
 
 
-def counted_quantiles(relation: str, keys: Sequence[str], value: str, quantiles: Mapping[str, float],
-                      sums: Sequence[str] = ("n",), weight: str = "n") -> str:
+def counted_quantiles(
+    relation: str,
+    keys: Sequence[str],
+    value: str,
+    quantiles: Mapping[str, float],
+    sums: Sequence[str] = ("n",),
+    weight: str = "n",
+) -> str:
     """A query of ``relation`` (rows: keys, ``value``, ``weight`` = how often the value occurs,
     plus the count columns ``sums``) giving per key the sums and nearest-rank quantiles of ``value``.
 
@@ -250,8 +259,10 @@ def counted_quantiles(relation: str, keys: Sequence[str], value: str, quantiles:
     by = f" GROUP BY {', '.join(keys)}" if keys else ""
     lead = "".join(f"{k}, " for k in keys)
     w = f"CASE WHEN {value} IS NULL THEN 0 ELSE {weight} END"
-    qcols = "".join(f", min(CASE WHEN {value} IS NOT NULL AND _cum >= ceil({q!r} * _tot) THEN {value} END) AS {name}"
-                    for name, q in quantiles.items())
+    qcols = "".join(
+        f", min(CASE WHEN {value} IS NOT NULL AND _cum >= ceil({q!r} * _tot) THEN {value} END) AS {name}"
+        for name, q in quantiles.items()
+    )
     sum_cols = ", ".join(f"sum({c}) AS {c}" for c in sums)
     return (
         f"WITH _c AS (SELECT {lead}{value}, {sum_cols} FROM {relation} GROUP BY {lead}{value}),\n"

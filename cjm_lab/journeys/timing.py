@@ -219,8 +219,14 @@ def time_to_convert(
     seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
-    s0 = ("min(CASE WHEN touchpoint IN (" + ", ".join(literal(s) for s in starts) + ") THEN step END) "
-          "OVER (PARTITION BY journey_id)") if starts else "1"
+    s0 = (
+        (
+            "min(CASE WHEN touchpoint IN (" + ", ".join(literal(s) for s in starts) + ") THEN step END) "
+            "OVER (PARTITION BY journey_id)"
+        )
+        if starts
+        else "1"
+    )
     censor = "(SELECT max(t) FROM j)" if censor_at == "data_end" else "t_last"
     sql = f"""
 WITH {journey_ctes(spec)},
@@ -236,7 +242,8 @@ dur AS (
          CASE WHEN s0 IS NULL THEN 1 ELSE 0 END AS no_start
   FROM per
 )
-SELECT {seg_group}duration, converted, no_start, count(*) AS n FROM dur GROUP BY {seg_group}duration, converted, no_start
+SELECT {seg_group}duration, converted, no_start, count(*) AS n FROM dur
+GROUP BY {seg_group}duration, converted, no_start
 """
     table = run_sql(sql, source, touchpoints=cat)
     table["duration"] = table["duration"].astype(float)
@@ -251,7 +258,8 @@ SELECT {seg_group}duration, converted, no_start, count(*) AS n FROM dur GROUP BY
         raise CJMDataError(
             f"{where}: no journey has the start touchpoint{'s' if starts and len(starts) > 1 else ''} "
             f"{', '.join(map(repr, starts or []))}, so there is nothing to follow.",
-            column="touchpoint", fix="Check `start` and the journey options.",
+            column="touchpoint",
+            fix="Check `start` and the journey options.",
         )
     curve = _product_limit(followed, segs, conf)
     # every curve starts at time 0 with nobody converted (unless conversions happen at 0)
@@ -270,12 +278,14 @@ SELECT {seg_group}duration, converted, no_start, count(*) AS n FROM dur GROUP BY
 def _summary(curve: pd.DataFrame, table: pd.DataFrame, segs: list[str], days: list[float]) -> pd.DataFrame:
     followed = table["no_start"] == 0
     n = table["n"]
-    counts = pd.DataFrame({
-        "n_journeys": n.where(followed, 0),
-        "n_converted": n.where(followed & (table["converted"] == 1), 0),
-        "n_censored": n.where(followed & (table["converted"] == 0), 0),
-        "n_without_start": n.where(~followed, 0),
-    })
+    counts = pd.DataFrame(
+        {
+            "n_journeys": n.where(followed, 0),
+            "n_converted": n.where(followed & (table["converted"] == 1), 0),
+            "n_censored": n.where(followed & (table["converted"] == 0), 0),
+            "n_without_start": n.where(~followed, 0),
+        }
+    )
     if segs:
         counts = counts.groupby([table[s] for s in segs], observed=True, dropna=False).sum().reset_index()
     else:

@@ -11,8 +11,8 @@ from scipy import stats
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys import engine
+from cjm_lab.journeys.build import prepare
 from cjm_lab.journeys.engine import quote, run_in_parts, run_sql
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 
@@ -78,34 +78,49 @@ def transitions(
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     d = spec.dialect
+
     # The next event comes from the window that numbers the steps: the events are sorted once,
     # and read once (the journeys' starts are counted in the same aggregation).  The pairs are
     # counted per distinct wait, so that under a memory limit the customers can run in hash
     # buckets whose counts add up; the nearest-rank median and p95 come from those counts.
     def part(bucket: tuple[int, int] | None) -> str:
-        return (f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
-                f"SELECT {seg_cols}source, target, gap, count(*) AS n, "
-                f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
-                f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
-                f"GROUP BY {seg_cols}source, target, gap")
+        return (
+            f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
+            f"SELECT {seg_cols}source, target, gap, count(*) AS n, "
+            f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
+            f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
+            f"GROUP BY {seg_cols}source, target, gap"
+        )
 
     parts = engine.analysis_parts(source, sorts=True)
     if parts > 1:
-        sql = counted_quantiles("pair_waits", [*map(quote, segs), "source", "target"], "gap",
-                                {"median_s": 0.5, "p95_s": 0.95}, sums=("n", "n_start"))
+        sql = counted_quantiles(
+            "pair_waits",
+            [*map(quote, segs), "source", "target"],
+            "gap",
+            {"median_s": 0.5, "p95_s": 0.95},
+            sums=("n", "n_start"),
+        )
         pairs = run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
     else:
         # in one pass the engine's nearest-rank quantile reads the waits directly (the same values:
         # tests/journeys/test_engine.py compares both ways)
-        pairs = run_sql(f"""
+        pairs = run_sql(
+            f"""
 WITH {journey_ctes(spec, d, following={"next_node": node})}
 SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
        sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
-       {d.quantile('next_t - t', 0.5)} AS median_s, {d.quantile('next_t - t', 0.95)} AS p95_s
+       {d.quantile("next_t - t", 0.5)} AS median_s, {d.quantile("next_t - t", 0.95)} AS p95_s
 FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
-""", source, touchpoints=cat)
-    starts = pairs[pairs["n_start"] > 0].groupby([*segs, "source"], observed=True, dropna=False, as_index=False,
-                                                   sort=False)["n_start"].sum()
+""",
+            source,
+            touchpoints=cat,
+        )
+    starts = (
+        pairs[pairs["n_start"] > 0]
+        .groupby([*segs, "source"], observed=True, dropna=False, as_index=False, sort=False)["n_start"]
+        .sum()
+    )
     starts = starts.rename(columns={"source": "target", "n_start": "n"}).assign(source=START)
     table = pd.concat([pairs.drop(columns="n_start"), starts], ignore_index=True)
     order = [*segs, "_start", "source", "target"]
@@ -159,8 +174,11 @@ def compare_transitions(
     for g in groups:
         part = table[table[by] == g]
         if part.empty:
-            raise CJMDataError(f"{where}: no transitions for {by!r} = {g!r}.", column=by,
-                               fix="Compute transitions(..., by=...) on data that has both groups.")
+            raise CJMDataError(
+                f"{where}: no transitions for {by!r} = {g!r}.",
+                column=by,
+                fix="Compute transitions(..., by=...) on data that has both groups.",
+            )
         parts.append(part.set_index(["source", "target"])["n"])
     merged = pd.concat(parts, axis=1, keys=["n_a", "n_b"]).fillna(0)
     src = merged.groupby(level="source")[["n_a", "n_b"]].transform("sum")
@@ -171,10 +189,16 @@ def compare_transitions(
         z = (pb - pa) / se
     p = pd.Series(2 * stats.norm.sf(np.abs(z)), index=merged.index).where(se > 0, 1.0)
     testable = (src["n_a"] >= min_n) & (src["n_b"] >= min_n)
-    out = pd.DataFrame({
-        "n_a": merged["n_a"].astype("int64"), "probability_a": pa, "n_b": merged["n_b"].astype("int64"),
-        "probability_b": pb, "difference": (pb - pa) * 100, "p_value": p.where(testable),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "n_a": merged["n_a"].astype("int64"),
+            "probability_a": pa,
+            "n_b": merged["n_b"].astype("int64"),
+            "probability_b": pb,
+            "difference": (pb - pa) * 100,
+            "p_value": p.where(testable),
+        }
+    ).reset_index()
     adjusted = np.full(len(out), np.nan)
     mask = out["p_value"].notna().to_numpy()
     if mask.any():

@@ -85,8 +85,13 @@ class Prepared:
     weights: np.ndarray | None = None
 
     def take(self, idx: np.ndarray) -> Prepared:
-        return Prepared(self.cont[idx], self.codes[idx], self.ord_codes[idx], self.design[idx],
-                        None if self.weights is None else self.weights[idx])
+        return Prepared(
+            self.cont[idx],
+            self.codes[idx],
+            self.ord_codes[idx],
+            self.design[idx],
+            None if self.weights is None else self.weights[idx],
+        )
 
     @property
     def n(self) -> int:
@@ -199,8 +204,9 @@ def _kmeans(design: np.ndarray, k: int, w: np.ndarray | None, n_init: int, max_i
 INIT_ROWS = 20_000
 
 
-def _kmeans_starts(p: Prepared, k: int, w: np.ndarray | None, n_init: int, max_iter: int, seed: int,
-                   keep: int) -> list[KMeans]:
+def _kmeans_starts(
+    p: Prepared, k: int, w: np.ndarray | None, n_init: int, max_iter: int, seed: int, keep: int
+) -> list[KMeans]:
     """The ``keep`` best distinct k-means solutions of ``n_init`` k-means++ starts, fitted on all rows."""
     rng = np.random.default_rng(seed)
     seeds = rng.integers(0, 2**31 - 1, size=max(1, n_init))
@@ -214,9 +220,10 @@ def _kmeans_starts(p: Prepared, k: int, w: np.ndarray | None, n_init: int, max_i
             distinct.append(r)
     chosen = distinct[:keep]
     if sub is not None:
-        chosen = [KMeans(n_clusters=k, init=r.cluster_centers_, n_init=1, max_iter=max_iter).fit(p.design,
-                                                                                                sample_weight=w)
-                  for r in chosen]
+        chosen = [
+            KMeans(n_clusters=k, init=r.cluster_centers_, n_init=1, max_iter=max_iter).fit(p.design, sample_weight=w)
+            for r in chosen
+        ]
     return chosen
 
 
@@ -258,19 +265,28 @@ def _fit_engine(
         cont, onehot, observed, sizes = _mixture_views(p, lay, reduced)
         if p.n <= INIT_ROWS:
             starts = [km.labels_ for km in _kmeans_starts(p, k, w, n_init, max_iter, seed, keep=2)]
-            params, resp, ll, it = mx.fit_mixture(cont, onehot, observed, sizes, starts, k, weights=w,
-                                                  max_iter=max_iter)
+            params, resp, ll, it = mx.fit_mixture(
+                cont, onehot, observed, sizes, starts, k, weights=w, max_iter=max_iter
+            )
         else:
             # starts and EM on a subsample, then EM on all rows from there (a few iterations)
             sub = np.sort(np.random.default_rng(seed + 7).choice(p.n, INIT_ROWS, replace=False))
             ps = p.take(sub)
             starts = [km.labels_ for km in _kmeans_starts(ps, k, ps.weights, n_init, max_iter, seed, keep=2)]
-            params, _, _, _ = mx.fit_mixture(cont[sub], onehot[sub], observed[sub], sizes, starts, k,
-                                             weights=ps.weights, max_iter=max_iter)
+            params, _, _, _ = mx.fit_mixture(
+                cont[sub], onehot[sub], observed[sub], sizes, starts, k, weights=ps.weights, max_iter=max_iter
+            )
             params, resp, ll, it = mx.refine(cont, onehot, observed, sizes, params, weights=w, max_iter=max_iter)
-        return EngineResult(algorithm, k, params, resp.argmax(axis=1).astype(np.int64), loglik=ll,
-                            n_parameters=params.n_parameters(sizes) if not reduced else
-                            (k - 1) + 2 * k * cont.shape[1], resp=resp, extra={"iterations": it})
+        return EngineResult(
+            algorithm,
+            k,
+            params,
+            resp.argmax(axis=1).astype(np.int64),
+            loglik=ll,
+            n_parameters=params.n_parameters(sizes) if not reduced else (k - 1) + 2 * k * cont.shape[1],
+            resp=resp,
+            extra={"iterations": it},
+        )
     if algorithm == "kprototypes":
         return _fit_kprototypes(p, k, w, n_init, max_iter, seed)
     if algorithm == "gower_agglomerative":
@@ -286,9 +302,7 @@ def predict_engine(res: EngineResult, p: Prepared, lay: Layout, reduced: bool) -
         return _predict_engine(res, p, lay, reduced)
 
 
-def _predict_engine(
-    res: EngineResult, p: Prepared, lay: Layout, reduced: bool
-) -> tuple[np.ndarray, np.ndarray | None]:
+def _predict_engine(res: EngineResult, p: Prepared, lay: Layout, reduced: bool) -> tuple[np.ndarray, np.ndarray | None]:
     if res.algorithm == "kmeans":
         return res.state.predict(p.design).astype(np.int64), None
     if res.algorithm == "gmm":
@@ -323,17 +337,19 @@ def _fit_kprototypes(p: Prepared, k: int, w: np.ndarray | None, n_init: int, max
 
     X, cat = _kproto_matrix(p)
     if not cat:
-        raise CJMConfigError("algorithm='kprototypes' needs at least one categorical column; use 'kmeans' for "
-                             "numeric data.")
+        raise CJMConfigError(
+            "algorithm='kprototypes' needs at least one categorical column; use 'kmeans' for numeric data."
+        )
     if len(cat) == X.shape[1]:
-        raise CJMConfigError("algorithm='kprototypes' needs at least one numeric or ordinal column; k-modes for "
-                             "purely categorical data is not offered, use 'lca' or 'gmm'.")
+        raise CJMConfigError(
+            "algorithm='kprototypes' needs at least one numeric or ordinal column; k-modes for "
+            "purely categorical data is not offered, use 'lca' or 'gmm'."
+        )
     kp = KPrototypes(n_clusters=k, n_init=n_init, max_iter=max_iter, random_state=seed, n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         kp.fit(X, categorical=cat, sample_weight=w)
-    return EngineResult("kprototypes", k, kp, np.asarray(kp.labels_, dtype=np.int64),
-                        extra={"cost": float(kp.cost_)})
+    return EngineResult("kprototypes", k, kp, np.asarray(kp.labels_, dtype=np.int64), extra={"cost": float(kp.cost_)})
 
 
 def _predict_kprototypes(res: EngineResult, p: Prepared) -> np.ndarray:
@@ -347,8 +363,13 @@ def _predict_kprototypes(res: EngineResult, p: Prepared) -> np.ndarray:
 
 
 def gower_distances(
-    cont_a: np.ndarray, codes_a: np.ndarray, cont_b: np.ndarray, codes_b: np.ndarray, ranges: np.ndarray,
-    *, chunk: int = 256,
+    cont_a: np.ndarray,
+    codes_a: np.ndarray,
+    cont_b: np.ndarray,
+    codes_b: np.ndarray,
+    ranges: np.ndarray,
+    *,
+    chunk: int = 256,
 ) -> np.ndarray:
     """Gower distances between the rows of a and b (missing answers drop out of the mean).
 
@@ -394,8 +415,7 @@ def _fit_gower(p: Prepared, k: int, lay: Layout, seed: int) -> EngineResult:
     labels = np.empty(n, dtype=np.int64)
     if sub.size < n:
         rest = np.setdiff1d(np.arange(n), sub)
-        dist = gower_distances(p.cont[rest], p.codes[rest], state["medoid_cont"], state["medoid_codes"],
-                               lay.cont_range)
+        dist = gower_distances(p.cont[rest], p.codes[rest], state["medoid_cont"], state["medoid_codes"], lay.cont_range)
         labels[rest] = dist.argmin(axis=1)
     labels[sub] = sub_labels
     return EngineResult("gower_agglomerative", kk, state, labels, extra={"subsample": int(sub.size)})
@@ -451,12 +471,21 @@ def _seeded_stepmix() -> type:
     return SeededStepMix
 
 
-def _fit_lca(p: Prepared, k: int, lay: Layout, w: np.ndarray | None, n_init: int, max_iter: int,
-             seed: int) -> EngineResult:
+def _fit_lca(
+    p: Prepared, k: int, lay: Layout, w: np.ndarray | None, n_init: int, max_iter: int, seed: int
+) -> EngineResult:
     X = _lca_frame(p, lay)
     start = _kmeans_starts(p, k, w, n_init, max_iter, seed, keep=1)[0].labels_
-    model = _seeded_stepmix()(n_components=k, measurement=_lca_descriptor(p, lay), n_init=1, max_iter=max_iter,
-                              random_state=seed, verbose=0, progress_bar=0, abs_tol=1e-8)
+    model = _seeded_stepmix()(
+        n_components=k,
+        measurement=_lca_descriptor(p, lay),
+        n_init=1,
+        max_iter=max_iter,
+        random_state=seed,
+        verbose=0,
+        progress_bar=0,
+        abs_tol=1e-8,
+    )
     model.start_labels = start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -465,5 +494,4 @@ def _fit_lca(p: Prepared, k: int, lay: Layout, w: np.ndarray | None, n_init: int
         post = model.predict_proba(X)
         ll = float(model.score(X, sample_weight=w) * (X.shape[0] if w is None else w.sum()))
         npar = int(model.n_parameters)
-    return EngineResult("lca", k, model, post.argmax(axis=1).astype(np.int64), loglik=ll, n_parameters=npar,
-                        resp=post)
+    return EngineResult("lca", k, model, post.argmax(axis=1).astype(np.int64), loglik=ll, n_parameters=npar, resp=post)

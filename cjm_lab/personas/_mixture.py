@@ -57,25 +57,34 @@ class _Data:
     cat_full: bool  # no missing categorical value
 
 
-def _prepare(cont: np.ndarray, onehot: np.ndarray, cat_observed: np.ndarray,
-             level_sizes: list[int] | None = None) -> _Data:
+def _prepare(
+    cont: np.ndarray, onehot: np.ndarray, cat_observed: np.ndarray, level_sizes: list[int] | None = None
+) -> _Data:
     mask = (~np.isnan(cont)).astype(float)
     x0 = np.nan_to_num(cont, nan=0.0)
     sizes = list(level_sizes or [])
     offsets = np.concatenate([[0], np.cumsum(sizes)])[:-1].astype(np.int64)
     var_observed = cat_observed[:, offsets] if sizes else np.zeros((cont.shape[0], 0))
     var_index = np.repeat(np.arange(len(sizes)), sizes)
-    return _Data(x0=x0, x2=x0**2, mask=mask, onehot=onehot, var_observed=var_observed, var_index=var_index,
-                 full=bool(mask.all()), cat_full=bool(var_observed.all()))
+    return _Data(
+        x0=x0,
+        x2=x0**2,
+        mask=mask,
+        onehot=onehot,
+        var_observed=var_observed,
+        var_index=var_index,
+        full=bool(mask.all()),
+        cat_full=bool(var_observed.all()),
+    )
 
 
 def _log_joint(d: _Data, p: MixtureParams) -> np.ndarray:
-    """log π_k + log f(x_i | k) for every row and persona, (n, k)."""
+    """Log π_k + log f(x_i | k) for every row and persona, (n, k)."""
     inv = 1.0 / p.variances
     out = d.x2 @ inv.T
     out -= 2.0 * (d.x0 @ (p.means * inv).T)
     logdet = np.log(2.0 * np.pi * p.variances)
-    const = (p.means**2 * inv + logdet)
+    const = p.means**2 * inv + logdet
     if d.full:
         out += const.sum(axis=1)
     else:
@@ -129,12 +138,13 @@ def _lse(joint: np.ndarray) -> np.ndarray:
     return top + np.log(np.exp(joint - top[:, None]).sum(axis=1))
 
 
-def _run(d: _Data, params: MixtureParams, w: np.ndarray, sizes: list[int], iters: int, tol_total: float
-         ) -> tuple[MixtureParams, float, int]:
+def _run(
+    d: _Data, params: MixtureParams, w: np.ndarray, sizes: list[int], iters: int, tol_total: float
+) -> tuple[MixtureParams, float, int]:
     previous = -np.inf
     ll = -np.inf
     it = 0
-    for it in range(1, iters + 1):
+    for it in range(1, iters + 1):  # noqa: B007 (the count of iterations is returned)
         joint = _log_joint(d, params)
         norm = _lse(joint)
         ll = float(w @ norm)
@@ -209,7 +219,7 @@ def refine(
 
 
 def log_joint(cont: np.ndarray, onehot: np.ndarray, cat_observed: np.ndarray, params: MixtureParams) -> np.ndarray:
-    """log π_k + log f(x | k) of new rows, (n, k)."""
+    """Log π_k + log f(x | k) of new rows, (n, k)."""
     return _log_joint(_prepare(cont, onehot, cat_observed), params)
 
 

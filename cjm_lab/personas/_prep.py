@@ -64,14 +64,20 @@ def check_weights(sample_weight: Any, n: int, *, where: str) -> np.ndarray | Non
         )
     w = pd.to_numeric(pd.Series(np.asarray(sample_weight).ravel()), errors="coerce").to_numpy(dtype=float)
     if w.size != n:
-        raise CJMDataError(f"{where}: `sample_weight` has {w.size} values for {n} rows.",
-                           fix="Pass one weight per row of the data, in the same order.")
+        raise CJMDataError(
+            f"{where}: `sample_weight` has {w.size} values for {n} rows.",
+            fix="Pass one weight per row of the data, in the same order.",
+        )
     bad = ~np.isfinite(w) | (w <= 0)
     if bad.any():
         idx = np.flatnonzero(bad)[:5]
-        raise CJMDataError(f"{where}: {int(bad.sum())} weight(s) are missing, zero, negative or not numbers.",
-                           column="sample_weight", rows=list(idx), values=list(w[idx]),
-                           fix="Weights must be positive numbers; drop those respondents or recompute the weights.")
+        raise CJMDataError(
+            f"{where}: {int(bad.sum())} weight(s) are missing, zero, negative or not numbers.",
+            column="sample_weight",
+            rows=list(idx),
+            values=list(w[idx]),
+            fix="Weights must be positive numbers; drop those respondents or recompute the weights.",
+        )
     return w
 
 
@@ -168,20 +174,24 @@ class MixedPreprocessor:
         if self.scaling not in _SCALINGS:
             raise CJMConfigError(f"`scaling` must be one of {', '.join(map(repr, _SCALINGS))}; got {self.scaling!r}.")
         if self.categorical_scaling not in _CAT_SCALINGS:
-            raise CJMConfigError(
-                f"`categorical_scaling` must be 'unit' or 'famd'; got {self.categorical_scaling!r}."
-            )
+            raise CJMConfigError(f"`categorical_scaling` must be 'unit' or 'famd'; got {self.categorical_scaling!r}.")
 
     def _assign_roles(self, data: pd.DataFrame) -> None:
         where = self.where
         present = list(data.columns)
-        as_list = lambda v: [] if v is None else ([v] if isinstance(v, str) else list(v))
+
+        def as_list(v):
+            return [] if v is None else ([v] if isinstance(v, str) else list(v))
+
         declared: dict[str, str] = {}
         ordinal_levels: dict[str, list[Any]] = {}
         if isinstance(self.ordinal, Mapping):
             ordinal_levels = {c: list(v) for c, v in self.ordinal.items()}
-        for role, cols in (("numeric", as_list(self.numeric)), ("ordinal", as_list(self.ordinal)),
-                           ("categorical", as_list(self.categorical))):
+        for role, cols in (
+            ("numeric", as_list(self.numeric)),
+            ("ordinal", as_list(self.ordinal)),
+            ("categorical", as_list(self.categorical)),
+        ):
             for c in cols:
                 if c in declared and declared[c] != role:
                     raise CJMConfigError(f"{where}: column {c!r} is named in both `{declared[c]}` and `{role}`.")
@@ -192,9 +202,12 @@ class MixedPreprocessor:
                 if c not in present:
                     raise CJMDataError(
                         f"Could not interpret value {c!r} for `{arg}` in {where}. An entry with this name does not "
-                        f"appear in `data`.{suggest(c, present)}", column=str(c),
-                        fix="Pass columns of `data`: " + ", ".join(repr(p) for p in present[:20])
-                        + (" ..." if len(present) > 20 else "") + ".",
+                        f"appear in `data`.{suggest(c, present)}",
+                        column=str(c),
+                        fix="Pass columns of `data`: "
+                        + ", ".join(repr(p) for p in present[:20])
+                        + (" ..." if len(present) > 20 else "")
+                        + ".",
                     )
         if wanted is None:
             candidates = [c for c in present if c != self.id_column]
@@ -226,20 +239,27 @@ class MixedPreprocessor:
                 elif isinstance(s.dtype, pd.CategoricalDtype):
                     if not s.dtype.ordered:
                         raise CJMDataError(
-                            f"{where}: {c!r} is declared ordinal but its categories have no order.", column=c,
+                            f"{where}: {c!r} is declared ordinal but its categories have no order.",
+                            column=c,
                             fix=f"Give the order: ordinal={{{c!r}: [lowest, ..., highest]}}, or load it with "
-                            f"load_customers(..., ordinal={{{c!r}: [...]}}).")
+                            f"load_customers(..., ordinal={{{c!r}: [...]}}).",
+                        )
                     self.levels[c] = list(s.dtype.categories)
                 elif not pd.api.types.is_numeric_dtype(s.dtype):
                     raise CJMDataError(
-                        f"{where}: {c!r} is declared ordinal but holds text without an order.", column=c,
-                        fix=f"Give the order: ordinal={{{c!r}: [lowest, ..., highest]}}.")
+                        f"{where}: {c!r} is declared ordinal but holds text without an order.",
+                        column=c,
+                        fix=f"Give the order: ordinal={{{c!r}: [lowest, ..., highest]}}.",
+                    )
         self.features = list(self.roles)
         if not self.features:
             raise CJMDataError(
                 f"{where}: no column is left to cluster on (ignored: "
-                + (", ".join(f"{c!r} ({why})" for c, why in self.ignored.items()) or "none") + ").",
-                fix="Pass a table with numeric, ordinal or categorical customer attributes, or name them in `columns=`.",
+                + (", ".join(f"{c!r} ({why})" for c, why in self.ignored.items()) or "none")
+                + ").",
+                fix=(
+                    "Pass a table with numeric, ordinal or categorical customer attributes, or name them in `columns=`."
+                ),
             )
 
     def _text_role(self, s: pd.Series, c: str) -> str:
@@ -259,16 +279,22 @@ class MixedPreprocessor:
                 rows, vals = offending(bad.to_numpy(), present)
                 raise CJMDataError(
                     f"{where}: {int(bad.sum())} value(s) in {c!r} are text, not numbers, in a column that is "
-                    f"otherwise numeric.", column=c, rows=rows, values=vals,
+                    f"otherwise numeric.",
+                    column=c,
+                    rows=rows,
+                    values=vals,
                     fix="Set such answers to missing (e.g. data[col].replace('unknown', np.nan)) or recode them to "
-                    f"numbers; if {c!r} really is a category, pass categorical=[{c!r}].")
+                    f"numbers; if {c!r} really is a category, pass categorical=[{c!r}].",
+                )
             n_levels = present.nunique()
         if n_levels > MAX_LEVELS:
             raise CJMDataError(
                 f"{where}: {c!r} has {n_levels} distinct text values; it looks like an id or free text, not a "
-                f"category to cluster on.", column=c,
+                f"category to cluster on.",
+                column=c,
                 fix=f"Leave it out (columns=[...] or data.drop(columns=[{c!r}])), or pass categorical=[{c!r}] if it "
-                "really is a category.")
+                "really is a category.",
+            )
         return "categorical"
 
     # ------------------------------------------------------------------ values
@@ -291,9 +317,13 @@ class MixedPreprocessor:
         if bad.any():
             rows, badvals = offending(bad.to_numpy(), s)
             raise CJMDataError(
-                f"{self.where}: {int(bad.sum())} value(s) in {c!r} are text, not numbers.", column=c, rows=rows,
-                values=badvals, fix="Recode the text to numbers or set such answers to missing first"
-                + ("." if self.roles[c] == "ordinal" else f"; if {c!r} is a category, pass categorical=[{c!r}]."))
+                f"{self.where}: {int(bad.sum())} value(s) in {c!r} are text, not numbers.",
+                column=c,
+                rows=rows,
+                values=badvals,
+                fix="Recode the text to numbers or set such answers to missing first"
+                + ("." if self.roles[c] == "ordinal" else f"; if {c!r} is a category, pass categorical=[{c!r}]."),
+            )
         return vals.to_numpy()
 
     _unknown_mode = "error"
@@ -305,8 +335,11 @@ class MixedPreprocessor:
         raise CJMDataError(
             f"{self.where}: {int(mask.sum())} value(s) in {c!r} are categories the personas were not built with "
             f"(known: {', '.join(map(repr, self.levels[c][:10]))}{' ...' if len(self.levels[c]) > 10 else ''}).",
-            column=c, rows=rows, values=vals,
-            fix="Recode them to a known category, or pass unknown='ignore' to treat them as missing answers.")
+            column=c,
+            rows=rows,
+            values=vals,
+            fix="Recode them to a known category, or pass unknown='ignore' to treat them as missing answers.",
+        )
 
     def _raw_codes(self, data: pd.DataFrame, c: str) -> np.ndarray:
         s = data[c]
@@ -332,8 +365,11 @@ class MixedPreprocessor:
             s = data[c]
             n_missing = int(s.isna().sum())
             if n_missing == n:
-                raise CJMDataError(f"{where}: column {c!r} has no values at all (all {n} rows are missing).",
-                                   column=c, fix=f"Leave {c!r} out of the clustering columns.")
+                raise CJMDataError(
+                    f"{where}: column {c!r} has no values at all (all {n} rows are missing).",
+                    column=c,
+                    fix=f"Leave {c!r} out of the clustering columns.",
+                )
             if role == "categorical":
                 present = s.dropna()
                 if isinstance(s.dtype, pd.CategoricalDtype):
@@ -347,16 +383,28 @@ class MixedPreprocessor:
                 ok = codes >= 0
                 share = np.bincount(codes[ok], weights=w[ok], minlength=len(levels)) / w[ok].sum()
                 self.shares[c] = share
-                rows.append({"column": c, "role": role, "levels": len(levels), "n_missing": n_missing,
-                             "transform": "one-hot (" + self.categorical_scaling + ")"})
+                rows.append(
+                    {
+                        "column": c,
+                        "role": role,
+                        "levels": len(levels),
+                        "n_missing": n_missing,
+                        "transform": "one-hot (" + self.categorical_scaling + ")",
+                    }
+                )
                 continue
             x = self._raw_continuous(data, c)
             ok = ~np.isnan(x)
             if np.isinf(x[ok]).any():
                 mask = np.isinf(np.nan_to_num(x, nan=0.0))
                 r, v = offending(mask, data[c])
-                raise CJMDataError(f"{where}: infinite value(s) in {c!r}.", column=c, rows=r, values=v,
-                                   fix="Replace infinite values by valid numbers or missing.")
+                raise CJMDataError(
+                    f"{where}: infinite value(s) in {c!r}.",
+                    column=c,
+                    rows=r,
+                    values=v,
+                    fix="Replace infinite values by valid numbers or missing.",
+                )
             if np.unique(x[ok]).size < 2:
                 raise self._constant(c, data[c].dropna())
             transform = "codes" if (role == "ordinal" and c in self.levels) else "value"
@@ -380,16 +428,28 @@ class MixedPreprocessor:
                 centre, spread = _wmean(x, w), 1.0
             centers.append(centre)
             scales.append(spread if spread > 0 else 1.0)
-            rows.append({"column": c, "role": role, "levels": len(self.levels.get(c, [])) or np.nan,
-                         "n_missing": n_missing, "transform": transform + ("" if self.scaling == "none" else
-                                                                           f", {self.scaling} scaled")})
+            rows.append(
+                {
+                    "column": c,
+                    "role": role,
+                    "levels": len(self.levels.get(c, [])) or np.nan,
+                    "n_missing": n_missing,
+                    "transform": transform + ("" if self.scaling == "none" else f", {self.scaling} scaled"),
+                }
+            )
         self.center = np.asarray(centers, dtype=float)
         self.scale = np.asarray(scales, dtype=float)
         summary = pd.DataFrame(rows)
         summary = summary.set_index("column").loc[self.features].reset_index()
-        ignored = pd.DataFrame({"column": list(self.ignored), "role": "ignored",
-                                "levels": np.nan, "n_missing": [int(data[c].isna().sum()) for c in self.ignored],
-                                "transform": [f"left out ({why})" for why in self.ignored.values()]})
+        ignored = pd.DataFrame(
+            {
+                "column": list(self.ignored),
+                "role": "ignored",
+                "levels": np.nan,
+                "n_missing": [int(data[c].isna().sum()) for c in self.ignored],
+                "transform": [f"left out ({why})" for why in self.ignored.values()],
+            }
+        )
         self.summary = pd.concat([summary, ignored], ignore_index=True) if len(ignored) else summary
         return self
 
@@ -398,7 +458,10 @@ class MixedPreprocessor:
         value = value.item() if hasattr(value, "item") else value
         return CJMDataError(
             f"{self.where}: column {c!r} has the same value ({value!r}) in every row with an answer, so it cannot "
-            "separate personas.", column=c, fix=f"Leave {c!r} out of the clustering columns.")
+            "separate personas.",
+            column=c,
+            fix=f"Leave {c!r} out of the clustering columns.",
+        )
 
     # ------------------------------------------------------------------ views
     def check_columns(self, data: pd.DataFrame) -> None:
@@ -406,11 +469,14 @@ class MixedPreprocessor:
         if missing:
             raise CJMDataError(
                 f"{self.where}: the data lacks {len(missing)} column(s) the personas were built on: "
-                + ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
-                + "." + suggest(missing[0], data.columns),
+                + ", ".join(repr(c) for c in missing[:10])
+                + (" ..." if len(missing) > 10 else "")
+                + "."
+                + suggest(missing[0], data.columns),
                 column=str(missing[0]),
                 fix="Provide every feature in `model.feature_names_in_` (extra columns are ignored); rename columns "
-                "that carry another name, or add missing answers as empty (NaN) columns.")
+                "that carry another name, or add missing answers as empty (NaN) columns.",
+            )
 
     def continuous(self, data: pd.DataFrame, *, unknown: str = "error") -> np.ndarray:
         """Numeric and ordinal columns, transformed and scaled; NaN where missing."""

@@ -21,8 +21,22 @@ from cjm_lab.personas.profiles import PersonaProfile, _fmt, _labels_and_weights,
 __all__ = ["persona_cards"]
 
 CARD_COLUMNS = [
-    "persona", "name_en", "name_de", "n", "share", "key_traits_en", "key_traits_de", "nps", "nps_ci_low",
-    "nps_ci_high", "nps_n", "satisfaction", "satisfaction_n", "channels_en", "channels_de", "narrative_en",
+    "persona",
+    "name_en",
+    "name_de",
+    "n",
+    "share",
+    "key_traits_en",
+    "key_traits_de",
+    "nps",
+    "nps_ci_low",
+    "nps_ci_high",
+    "nps_n",
+    "satisfaction",
+    "satisfaction_n",
+    "channels_en",
+    "channels_de",
+    "narrative_en",
     "narrative_de",
 ]
 
@@ -104,14 +118,25 @@ def persona_cards(
     0        0  Low spend · app    0.5
     1        1     Big spenders    0.5
     >>> print(cards.loc[1, "narrative_de"])
-    Vielkäufer: 50 % der Kunden. Auffällig: spend hoch (31,0 vs. 21,0) und channel: web (100 % vs. 67 %). Bevorzugte Kanäle: web 100 %.
+    Vielkäufer: 50 % der Kunden. Auffällig: spend hoch (31,0 vs. 21,0) und channel: web (100 % vs. 67 %).
+    Bevorzugte Kanäle: web 100 %.
     """
     where = "persona_cards()"
     lab, w = _labels_and_weights(data, labels, weight, where=where)
     if profile_result is None:
-        profile_result = profile(data, labels, variables=variables, weight=weight, clustered_on=clustered_on,
-                                 survey=survey, score=score, survey_weight=survey_weight, id_column=id_column,
-                                 variable_labels=variable_labels, n_traits=max(n_traits, 2))
+        profile_result = profile(
+            data,
+            labels,
+            variables=variables,
+            weight=weight,
+            clustered_on=clustered_on,
+            survey=survey,
+            score=score,
+            survey_weight=survey_weight,
+            id_column=id_column,
+            variable_labels=variable_labels,
+            n_traits=max(n_traits, 2),
+        )
     elif not isinstance(profile_result, PersonaProfile):
         raise CJMConfigError(f"{where}: `profile_result` must be what profile() returns.")
     sizes = profile_result.sizes
@@ -165,14 +190,20 @@ def persona_cards(
         tr = traits[traits["persona"] == p]
         default = {lang: " · ".join(tr[f"short_{lang}"].head(2)) or (f"Persona {p}") for lang in ("en", "de")}
         name = _names(names, p, default)
-        row: dict[str, Any] = {"persona": p, "name_en": name["en"], "name_de": name["de"], "n": int(r.n),
-                               "share": float(r.share)}
+        row: dict[str, Any] = {
+            "persona": p,
+            "name_en": name["en"],
+            "name_de": name["de"],
+            "n": int(r.n),
+            "share": float(r.share),
+        }
         for lang in ("en", "de"):
             row[f"key_traits_{lang}"] = "; ".join(tr[f"text_{lang}"].head(n_traits))
         if nps_t is not None and (nps_t["persona"] == p).any():
             q = nps_t[nps_t["persona"] == p].iloc[0]
-            row.update(nps=float(q["nps"]), nps_ci_low=float(q["ci_low"]), nps_ci_high=float(q["ci_high"]),
-                       nps_n=int(q["n"]))
+            row.update(
+                nps=float(q["nps"]), nps_ci_low=float(q["ci_low"]), nps_ci_high=float(q["ci_high"]), nps_n=int(q["n"])
+            )
         else:
             row.update(nps=np.nan, nps_ci_low=np.nan, nps_ci_high=np.nan, nps_n=0)
         row["satisfaction"] = float(sat_mean.get(p, np.nan))
@@ -191,12 +222,18 @@ def _narrative(row: dict[str, Any], tr: pd.DataFrame, lang: str, n_traits: int) 
     if traits:
         text += (" Auffällig: " if de else " They stand out by ") + _join(traits, lang) + "."
     if np.isfinite(row["nps"]):
-        ci = (f"95-%-KI {_fmt(row['nps_ci_low'], lang, 0)} bis {_fmt(row['nps_ci_high'], lang, 0)}" if de
-              else f"95% CI {_fmt(row['nps_ci_low'], lang, 0)} to {_fmt(row['nps_ci_high'], lang, 0)}")
+        ci = (
+            f"95-%-KI {_fmt(row['nps_ci_low'], lang, 0)} bis {_fmt(row['nps_ci_high'], lang, 0)}"
+            if de
+            else f"95% CI {_fmt(row['nps_ci_low'], lang, 0)} to {_fmt(row['nps_ci_high'], lang, 0)}"
+        )
         text += f" NPS {_fmt(row['nps'], lang, 0)} ({ci}, n = {row['nps_n']})."
     if np.isfinite(row["satisfaction"]):
-        text += (f" Zufriedenheit im Mittel {_fmt(row['satisfaction'], lang)}." if de
-                 else f" Mean satisfaction {_fmt(row['satisfaction'], lang)}.")
+        text += (
+            f" Zufriedenheit im Mittel {_fmt(row['satisfaction'], lang)}."
+            if de
+            else f" Mean satisfaction {_fmt(row['satisfaction'], lang)}."
+        )
     if row[f"channels_{lang}"]:
         text += (" Bevorzugte Kanäle: " if de else " Preferred channels: ") + row[f"channels_{lang}"] + "."
     return text

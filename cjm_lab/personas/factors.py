@@ -81,8 +81,9 @@ def _items(data: pd.DataFrame, items: Sequence[str], where: str) -> tuple[np.nda
         if np.isnan(col).all():
             raise CJMDataError(f"{where}: item {c!r} has no answers.", column=c, fix=f"Leave {c!r} out of `items`.")
         if np.nanstd(col) == 0:
-            raise CJMDataError(f"{where}: item {c!r} has the same answer everywhere.", column=c,
-                               fix=f"Leave {c!r} out of `items`.")
+            raise CJMDataError(
+                f"{where}: item {c!r} has the same answer everywhere.", column=c, fix=f"Leave {c!r} out of `items`."
+            )
     complete = ~np.isnan(X).any(axis=1)
     return X, complete
 
@@ -162,8 +163,10 @@ def factor_analysis(
     X, complete = _items(data, items, where)
     Xc = X[complete]
     if Xc.shape[0] < len(items) + 2:
-        raise CJMDataError(f"{where}: only {Xc.shape[0]} complete rows for {len(items)} items.",
-                           fix="Factor analysis needs many more complete answers than items.")
+        raise CJMDataError(
+            f"{where}: only {Xc.shape[0]} complete rows for {len(items)} items.",
+            fix="Factor analysis needs many more complete answers than items.",
+        )
     Z = (Xc - Xc.mean(axis=0)) / Xc.std(axis=0)
     corr = np.corrcoef(Z, rowvar=False)
     eig = np.sort(np.linalg.eigvalsh(corr))[::-1]
@@ -179,8 +182,17 @@ def factor_analysis(
     ss = (loadings**2).sum(axis=0)
     variance = pd.DataFrame({"factor": names, "ss_loadings": ss, "pct_variance": ss / len(items) * 100})
     variance["cumulative_pct"] = variance["pct_variance"].cumsum()
-    return FactorResult(tidy, communalities, variance, float(kmo_total), float(chi2), float(p), int(Xc.shape[0]),
-                        int((~complete).sum()), eig)
+    return FactorResult(
+        tidy,
+        communalities,
+        variance,
+        float(kmo_total),
+        float(chi2),
+        float(p),
+        int(Xc.shape[0]),
+        int((~complete).sum()),
+        eig,
+    )
 
 
 class AttitudeFactors(TransformerMixin, BaseEstimator):
@@ -217,8 +229,16 @@ class AttitudeFactors(TransformerMixin, BaseEstimator):
     ['channel', 'factor_1', 'factor_2']
     """
 
-    def __init__(self, items: Sequence[str] = (), *, n_factors: int | None = None, rotation: str = "varimax",
-                 prefix: str = "factor_", keep_items: bool = False, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        items: Sequence[str] = (),
+        *,
+        n_factors: int | None = None,
+        rotation: str = "varimax",
+        prefix: str = "factor_",
+        keep_items: bool = False,
+        random_state: int = 0,
+    ) -> None:
         self.items = items
         self.n_factors = n_factors
         self.rotation = rotation
@@ -263,6 +283,7 @@ class AttitudeFactors(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The names of the output columns: the factors, then the items kept."""
         check_is_fitted(self, "loadings_")
         keep = [c for c in self.feature_names_in_ if self.keep_items or c not in self.items_]
         return np.asarray(keep + [f"{self.prefix}{j + 1}" for j in range(self.n_factors_)], dtype=object)

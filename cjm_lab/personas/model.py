@@ -208,13 +208,16 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if not (k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)):
             raise CJMConfigError(f"`n_personas` must be a whole number of at least 2 or 'auto'; got {k!r}.")
         if self.algorithm not in ALGORITHMS:
-            raise CJMConfigError(f"`algorithm` must be one of {', '.join(map(repr, ALGORITHMS))}; got "
-                                 f"{self.algorithm!r}.")
+            raise CJMConfigError(
+                f"`algorithm` must be one of {', '.join(map(repr, ALGORITHMS))}; got {self.algorithm!r}."
+            )
         if self.reduce not in _REDUCE:
             raise CJMConfigError(f"`reduce` must be None, 'pca' or 'famd'; got {self.reduce!r}.")
         if self.reduce is not None and self.algorithm not in ("kmeans", "gmm"):
-            raise CJMConfigError(f"`reduce={self.reduce!r}` works with algorithm 'kmeans' or 'gmm'; "
-                                 f"{self.algorithm!r} clusters the columns themselves. Set reduce=None.")
+            raise CJMConfigError(
+                f"`reduce={self.reduce!r}` works with algorithm 'kmeans' or 'gmm'; "
+                f"{self.algorithm!r} clusters the columns themselves. Set reduce=None."
+            )
         if self.unknown not in ("error", "ignore"):
             raise CJMConfigError(f"`unknown` must be 'error' or 'ignore'; got {self.unknown!r}.")
         for name in ("n_init", "max_iter"):
@@ -224,7 +227,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         try:
             lo, hi = (int(self.k_range[0]), int(self.k_range[1]))
         except (TypeError, ValueError, IndexError):
-            raise CJMConfigError(f"`k_range` must be (smallest, largest), e.g. (2, 10); got {self.k_range!r}.") from None
+            raise CJMConfigError(
+                f"`k_range` must be (smallest, largest), e.g. (2, 10); got {self.k_range!r}."
+            ) from None
         if not 2 <= lo <= hi:
             raise CJMConfigError(f"`k_range` must satisfy 2 <= smallest <= largest; got {self.k_range!r}.")
 
@@ -233,10 +238,15 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _preprocessor(self, where: str) -> MixedPreprocessor:
         return MixedPreprocessor(
-            columns=self.columns, numeric=self.numeric, ordinal=self.ordinal, categorical=self.categorical,
-            id_column=self.id_column, scaling=self.scaling,
+            columns=self.columns,
+            numeric=self.numeric,
+            ordinal=self.ordinal,
+            categorical=self.categorical,
+            id_column=self.id_column,
+            scaling=self.scaling,
             categorical_scaling="famd" if self.reduce == "famd" else self.categorical_scaling,
-            log_skewed=self.log_skewed, where=where,
+            log_skewed=self.log_skewed,
+            where=where,
         )
 
     # ------------------------------------------------------------------ fit
@@ -273,13 +283,19 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self._check_params()
         data = as_frame(X, where=where)
         if len(data) < 2:
-            raise CJMDataError(f"{where} needs at least 2 rows (customers) to build personas, got {len(data)}.",
-                               fix="Pass the whole customer or survey table, not a single row.")
+            raise CJMDataError(
+                f"{where} needs at least 2 rows (customers) to build personas, got {len(data)}.",
+                fix="Pass the whole customer or survey table, not a single row.",
+            )
         raw_w = check_weights(sample_weight, len(data), where=where)
         w = None if raw_w is None else raw_w / raw_w.mean()
         if w is not None and self.algorithm == "gower_agglomerative":
-            warnings.warn("algorithm='gower_agglomerative' cannot use survey weights for the clustering; they "
-                              "are used for persona sizes only.", UserWarning, stacklevel=2)
+            warnings.warn(
+                "algorithm='gower_agglomerative' cannot use survey weights for the clustering; they "
+                "are used for persona sizes only.",
+                UserWarning,
+                stacklevel=2,
+            )
         prep, prepared, lay, reduction = self._prepare_fit(data, w, where)
         seed = self._seed()
         k = self.n_personas
@@ -289,24 +305,53 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             lo, hi = int(self.k_range[0]), int(self.k_range[1])
             hi = min(hi, len(data) - 1)
             if hi < lo:
-                raise CJMDataError(f"{where}: {len(data)} rows are too few to try {lo} or more personas.",
-                                   fix="Add data or pass a smaller n_personas.")
-            table = _evaluate(self, prepared, lay, reduction is not None, list(range(lo, hi + 1)), seed=seed,
-                              resamples=10, stability_rows=10_000, silhouette_rows=5_000, n_jobs=self.n_jobs)
+                raise CJMDataError(
+                    f"{where}: {len(data)} rows are too few to try {lo} or more personas.",
+                    fix="Add data or pass a smaller n_personas.",
+                )
+            table = _evaluate(
+                self,
+                prepared,
+                lay,
+                reduction is not None,
+                list(range(lo, hi + 1)),
+                seed=seed,
+                resamples=10,
+                stability_rows=10_000,
+                silhouette_rows=5_000,
+                n_jobs=self.n_jobs,
+            )
             self.choose_k_ = table
             k = int(table.loc[table["recommended"], "k"].iloc[0])
         k = int(k)
         if k >= len(data):
             raise CJMDataError(
                 f"{where}: n_personas={k} is not smaller than the number of rows ({len(data)}).",
-                fix=f"Ask for fewer personas (at most {max(len(data) - 1, 1)}; usefully far fewer) or add data.")
-        res = fit_engine(self.algorithm, prepared, k, lay=lay, reduced=reduction is not None, n_init=self.n_init,
-                         max_iter=self.max_iter, seed=seed)
+                fix=f"Ask for fewer personas (at most {max(len(data) - 1, 1)}; usefully far fewer) or add data.",
+            )
+        res = fit_engine(
+            self.algorithm,
+            prepared,
+            k,
+            lay=lay,
+            reduced=reduction is not None,
+            n_init=self.n_init,
+            max_iter=self.max_iter,
+            seed=seed,
+        )
         self._store(data, prep, prepared, lay, reduction, res, raw_w)
         return self
 
-    def _store(self, data: pd.DataFrame, prep: MixedPreprocessor, prepared: Prepared, lay: Layout,
-               reduction: Reduction | None, res: EngineResult, w: np.ndarray | None) -> None:
+    def _store(
+        self,
+        data: pd.DataFrame,
+        prep: MixedPreprocessor,
+        prepared: Prepared,
+        lay: Layout,
+        reduction: Reduction | None,
+        res: EngineResult,
+        w: np.ndarray | None,
+    ) -> None:
         k = res.k
         weights = np.ones(prepared.n) if w is None else w
         size = np.bincount(res.labels, weights=weights, minlength=k)
@@ -316,8 +361,11 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         labels = relabel[res.labels]
         empty = int((size == 0).sum())
         if empty:
-            warnings.warn(f"{empty} of the {k} personas ended up empty; the data support fewer personas. "
-                          "Lower n_personas.", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{empty} of the {k} personas ended up empty; the data support fewer personas. Lower n_personas.",
+                UserWarning,
+                stacklevel=3,
+            )
         self._prep = prep
         self._layout = lay
         self._reduction = reduction
@@ -332,16 +380,18 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.feature_summary_ = prep.summary.copy()
         counts = np.bincount(labels, minlength=k)
         wsum = np.bincount(labels, weights=weights, minlength=k)
-        self.sizes_ = pd.DataFrame({"persona": np.arange(k), "n": counts, "weight": wsum,
-                                    "share": wsum / wsum.sum()})
+        self.sizes_ = pd.DataFrame({"persona": np.arange(k), "n": counts, "weight": wsum, "share": wsum / wsum.sum()})
         centres = np.zeros((k, prepared.design.shape[1]))
         for j in range(k):  # a handful of personas
             member = labels == j
             if member.any():
                 centres[j] = np.average(prepared.design[member], axis=0, weights=weights[member])
         self.cluster_centers_ = centres
-        self.design_names_ = (np.asarray(prep.design_names, dtype=object) if reduction is None else
-                              np.asarray([f"axis_{j + 1}" for j in range(centres.shape[1])], dtype=object))
+        self.design_names_ = (
+            np.asarray(prep.design_names, dtype=object)
+            if reduction is None
+            else np.asarray([f"axis_{j + 1}" for j in range(centres.shape[1])], dtype=object)
+        )
         if reduction is not None:
             self.explained_variance_ratio_ = reduction.explained
         if np.isfinite(res.loglik):
@@ -356,8 +406,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self._prep.where = where
         try:
             self._prep.check_columns(data)
-            return prepare(self._prep, data, lay=self._layout, reduction=self._reduction, weights=None,
-                           unknown=self.unknown)
+            return prepare(
+                self._prep, data, lay=self._layout, reduction=self._reduction, weights=None, unknown=self.unknown
+            )
         finally:
             self._prep.where = "PersonaModel.fit()"
 

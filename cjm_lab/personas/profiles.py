@@ -23,11 +23,38 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 __all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label"]
 
 _VAR_COLUMNS = [
-    "persona", "variable", "level", "role", "statistic", "value", "total", "index", "difference", "effect", "n",
-    "n_missing", "p_value", "p_adjusted", "mark", "clustered_on",
+    "persona",
+    "variable",
+    "level",
+    "role",
+    "statistic",
+    "value",
+    "total",
+    "index",
+    "difference",
+    "effect",
+    "n",
+    "n_missing",
+    "p_value",
+    "p_adjusted",
+    "mark",
+    "clustered_on",
 ]
-_TRAIT_COLUMNS = ["persona", "rank", "variable", "level", "direction", "value", "total", "index", "effect",
-                  "text_en", "text_de", "short_en", "short_de"]
+_TRAIT_COLUMNS = [
+    "persona",
+    "rank",
+    "variable",
+    "level",
+    "direction",
+    "value",
+    "total",
+    "index",
+    "effect",
+    "text_en",
+    "text_de",
+    "short_en",
+    "short_de",
+]
 #: Category levels that say nothing without their question (short trait names keep the variable).
 _GENERIC = {"yes", "no", "true", "false", "ja", "nein", "0", "1", "y", "n", "unknown", "other", "none"}
 #: Up and down marks of significant differences.
@@ -82,8 +109,7 @@ class PersonaProfile:
             raise CJMConfigError(f"`value` must be 'index', 'value', 'difference' or 'effect'; got {value!r}.")
         v = self.variables.copy()
         v["level"] = v["level"].fillna("-").astype(str)
-        wide = v.pivot_table(index=["variable", "level"], columns="persona", values=value, sort=False,
-                             aggfunc="first")
+        wide = v.pivot_table(index=["variable", "level"], columns="persona", values=value, sort=False, aggfunc="first")
         return wide.round(2)
 
 
@@ -98,30 +124,42 @@ def persona_labels(labels: Any, data: pd.DataFrame, *, where: str) -> pd.Series:
         else:
             values = labels.to_numpy() if isinstance(labels, pd.Series) else np.asarray(labels)
         if values.ndim != 1:
-            raise CJMConfigError(f"{where}: `labels` must be a column name, a fitted PersonaModel or one label per row.")
+            raise CJMConfigError(
+                f"{where}: `labels` must be a column name, a fitted PersonaModel or one label per row."
+            )
         if len(values) != len(data):
-            raise CJMDataError(f"{where}: {len(values)} persona labels for {len(data)} rows.",
-                               fix="Pass the labels of exactly these rows (model.labels_ or model.predict(data)).")
+            raise CJMDataError(
+                f"{where}: {len(values)} persona labels for {len(data)} rows.",
+                fix="Pass the labels of exactly these rows (model.labels_ or model.predict(data)).",
+            )
         out = pd.Series(values, index=data.index)
     if out.isna().any():
         rows = list(data.index[out.isna().to_numpy()][:5])
-        raise CJMDataError(f"{where}: {int(out.isna().sum())} row(s) have no persona.", column="labels", rows=rows,
-                           fix="Assign every row with model.predict(data), or drop the unassigned rows first.")
+        raise CJMDataError(
+            f"{where}: {int(out.isna().sum())} row(s) have no persona.",
+            column="labels",
+            rows=rows,
+            fix="Assign every row with model.predict(data), or drop the unassigned rows first.",
+        )
     return out.rename("persona")
 
 
 def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
     """The checks :func:`profile` and :func:`~cjm_lab.personas.persona_cards` share: ``data`` is a
     DataFrame, ``labels`` give every row a persona (:func:`persona_labels`), and ``weight``
-    (optional) is a complete, positive numeric column.  Returns the labels and one weight per row."""
+    (optional) is a complete, positive numeric column.  Returns the labels and one weight per row.
+    """
     require_frame(data, where=where)
     lab = persona_labels(labels, data, where=where)
     if weight is None:
         return lab, np.ones(len(data))
     w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
     if (w <= 0).any():
-        raise CJMDataError(f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.", column=weight,
-                           fix="Weights must be positive.")
+        raise CJMDataError(
+            f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.",
+            column=weight,
+            fix="Weights must be positive.",
+        )
     return lab, w
 
 
@@ -200,8 +238,14 @@ def _share_rows(hit: np.ndarray, ok: np.ndarray, codes: np.ndarray, k: int, w: n
         p = np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), np.where(np.isclose(p1, p2), 1.0, 0.0))
         p = np.where((n1 > 0) & (n2 > 0), p, np.nan)
         effect = (p1 - pt) / np.sqrt(pt * (1 - pt)) if 0 < pt < 1 else np.zeros(k)
-    return {"value": p1 * 100, "total": np.full(k, pt * 100), "n": cnt, "n_missing": miss, "p_value": p,
-            "effect": effect}
+    return {
+        "value": p1 * 100,
+        "total": np.full(k, pt * 100),
+        "n": cnt,
+        "n_missing": miss,
+        "p_value": p,
+        "effect": effect,
+    }
 
 
 def _trait_texts(rows: pd.DataFrame, labels: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -317,8 +361,9 @@ def profile(
     label_col = labels if isinstance(labels, str) else None
     if variables is None:
         skip = {id_column, label_col, weight}
-        variables = [c for c in data.columns if c not in skip
-                     and not pd.api.types.is_datetime64_any_dtype(data[c].dtype)]
+        variables = [
+            c for c in data.columns if c not in skip and not pd.api.types.is_datetime64_any_dtype(data[c].dtype)
+        ]
     else:
         variables = list(variables)
         require_columns(data, {"variables": variables}, where=where)
@@ -328,8 +373,9 @@ def profile(
     counts = np.bincount(codes, minlength=k)
     wsum = np.bincount(codes, weights=w, minlength=k)
     w2 = np.bincount(codes, weights=w**2, minlength=k)
-    sizes = pd.DataFrame({"persona": personas.to_numpy(), "n": counts, "weight": wsum, "share": wsum / wsum.sum(),
-                          "n_eff": wsum**2 / w2})
+    sizes = pd.DataFrame(
+        {"persona": personas.to_numpy(), "n": counts, "weight": wsum, "share": wsum / wsum.sum(), "n_eff": wsum**2 / w2}
+    )
 
     frames = []
     for var in variables:  # a handful of variables, each vectorised over respondents
@@ -338,11 +384,13 @@ def profile(
         if role == "numeric":
             x = numeric_column(data, var, where=where)
             if x.notna().sum() == 0:
-                raise CJMDataError(f"{where}: variable {var!r} has no values.", column=var,
-                                   fix=f"Leave {var!r} out of `variables`.")
+                raise CJMDataError(
+                    f"{where}: variable {var!r} has no values.", column=var, fix=f"Leave {var!r} out of `variables`."
+                )
             r = _numeric_rows(x.to_numpy(), codes, k, w)
-            f = pd.DataFrame({"persona": personas.to_numpy(), "variable": var, "level": None, "role": role,
-                              "statistic": "mean", **r})
+            f = pd.DataFrame(
+                {"persona": personas.to_numpy(), "variable": var, "level": None, "role": role, "statistic": "mean", **r}
+            )
             frames.append(f)
             continue
         ok = s.notna().to_numpy()
@@ -351,15 +399,28 @@ def profile(
         else:
             levels = sorted(s.dropna().unique(), key=str)
         if len(levels) > 50:
-            raise CJMDataError(f"{where}: {var!r} has {len(levels)} distinct values; too many to profile as shares.",
-                               column=var, fix=f"Leave {var!r} out of `variables` or group its values first.")
+            raise CJMDataError(
+                f"{where}: {var!r} has {len(levels)} distinct values; too many to profile as shares.",
+                column=var,
+                fix=f"Leave {var!r} out of `variables` or group its values first.",
+            )
         values = s.astype(object).to_numpy()
         for lvl in levels:  # a handful of levels
             hit = (values == lvl) & ok
             r = _share_rows(hit.astype(float), ok, codes, k, w)
             lv = lvl.item() if hasattr(lvl, "item") else lvl
-            frames.append(pd.DataFrame({"persona": personas.to_numpy(), "variable": var, "level": str(lv),
-                                        "role": role, "statistic": "pct", **r}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "persona": personas.to_numpy(),
+                        "variable": var,
+                        "level": str(lv),
+                        "role": role,
+                        "statistic": "pct",
+                        **r,
+                    }
+                )
+            )
     if frames:
         table = pd.concat(frames, ignore_index=True)
     else:
@@ -377,22 +438,30 @@ def profile(
         adjusted[valid] = stats.false_discovery_control(p[valid], method="bh")
     table["p_adjusted"] = adjusted
     sig = adjusted < alpha
-    table["mark"] = np.where(sig & (table["difference"] > 0), MARK_UP, np.where(sig & (table["difference"] < 0),
-                                                                                  MARK_DOWN, ""))
+    table["mark"] = np.where(
+        sig & (table["difference"] > 0), MARK_UP, np.where(sig & (table["difference"] < 0), MARK_DOWN, "")
+    )
     table["n"] = table["n"].astype(np.int64)
     table["n_missing"] = table["n_missing"].astype(np.int64)
     table = table[_VAR_COLUMNS]
 
     traits = _traits(table, n_traits=n_traits, min_effect=min_effect, labels=variable_labels)
-    nps_table = _persona_nps(data, lab, survey, id_column=id_column, score=score, weight=survey_weight, where=where) \
-        if survey is not None else None
-    journey_table = _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where) \
-        if journeys is not None else None
+    nps_table = (
+        _persona_nps(data, lab, survey, id_column=id_column, score=score, weight=survey_weight, where=where)
+        if survey is not None
+        else None
+    )
+    journey_table = (
+        _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where)
+        if journeys is not None
+        else None
+    )
     return PersonaProfile(sizes=sizes, variables=table, traits=traits, nps=nps_table, journeys=journey_table)
 
 
-def _persona_journeys(data: pd.DataFrame, lab: pd.Series, events: pd.DataFrame, *, id_column: str, top: int,
-                      where: str) -> pd.DataFrame:
+def _persona_journeys(
+    data: pd.DataFrame, lab: pd.Series, events: pd.DataFrame, *, id_column: str, top: int, where: str
+) -> pd.DataFrame:
     """The most frequent journeys of each persona (events joined on the customer id)."""
     from cjm_lab.journeys import variants
 
@@ -404,8 +473,11 @@ def _persona_journeys(data: pd.DataFrame, lab: pd.Series, events: pd.DataFrame, 
     joined = events.assign(persona=events["customer_id"].astype(str).map(persona))
     joined = joined[joined["persona"].notna()]
     if joined.empty:
-        raise CJMDataError(f"{where}: no event belongs to a customer of `data`.", column="customer_id",
-                           fix="Check that the events and the customers share their customer ids.")
+        raise CJMDataError(
+            f"{where}: no event belongs to a customer of `data`.",
+            column="customer_id",
+            fix="Check that the events and the customers share their customer ids.",
+        )
     return variants(joined, by="persona", top=top)
 
 
@@ -423,8 +495,16 @@ def _traits(table: pd.DataFrame, *, n_traits: int, min_effect: float, labels: Ma
     return t[_TRAIT_COLUMNS].reset_index(drop=True)
 
 
-def _persona_nps(data: pd.DataFrame, lab: pd.Series, survey: pd.DataFrame, *, id_column: str, score: str,
-                 weight: str | None, where: str) -> pd.DataFrame:
+def _persona_nps(
+    data: pd.DataFrame,
+    lab: pd.Series,
+    survey: pd.DataFrame,
+    *,
+    id_column: str,
+    score: str,
+    weight: str | None,
+    where: str,
+) -> pd.DataFrame:
     from cjm_lab.survey import nps
     from cjm_lab.survey.compare import nps_vs_rest
 
@@ -433,19 +513,26 @@ def _persona_nps(data: pd.DataFrame, lab: pd.Series, survey: pd.DataFrame, *, id
     require_columns(survey, {"id_column": id_column, "score": score, "survey_weight": weight}, where=where)
     ids = pd.Series(lab.to_numpy(), index=data[id_column].astype(str).to_numpy())
     if ids.index.duplicated().any():
-        raise CJMDataError(f"{where}: {id_column!r} repeats in `data`, so survey answers cannot be joined to one "
-                           "persona.", column=id_column, fix="Pass one row per customer.")
+        raise CJMDataError(
+            f"{where}: {id_column!r} repeats in `data`, so survey answers cannot be joined to one persona.",
+            column=id_column,
+            fix="Pass one row per customer.",
+        )
     joined = survey.copy()
     joined["persona"] = ids.reindex(joined[id_column].astype(str).to_numpy()).to_numpy()
     unmatched = int(joined["persona"].isna().sum())
     joined = joined[joined["persona"].notna()]
     if joined.empty:
-        raise CJMDataError(f"{where}: no survey answer's {id_column!r} matches a customer of `data`.",
-                           column=id_column, fix="Check that both tables use the same customer ids.")
+        raise CJMDataError(
+            f"{where}: no survey answer's {id_column!r} matches a customer of `data`.",
+            column=id_column,
+            fix="Check that both tables use the same customer ids.",
+        )
     out = nps(joined, score=score, by="persona", weight=weight)
     vs = nps_vs_rest(joined, by="persona", score=score, weight=weight)
-    out = out.merge(vs[["segment", "p_adjusted", "significant"]].rename(columns={"segment": "persona"}),
-                    on="persona", how="left")
+    out = out.merge(
+        vs[["segment", "p_adjusted", "significant"]].rename(columns={"segment": "persona"}), on="persona", how="left"
+    )
     out.attrs["cjm"] = {"n_unmatched": unmatched}
     out["n_unmatched"] = unmatched
     return out

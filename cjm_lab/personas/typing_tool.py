@@ -104,27 +104,39 @@ def save_model(model: Any, path: str | os.PathLike, *, overwrite: bool = False) 
         if not hasattr(model, "labels_"):
             raise CJMConfigError(f"{where}: the PersonaModel is not fitted yet; call model.fit(data) first.")
         algorithm = model.algorithm
-        features = [{"column": c, "role": model.roles_[c], "levels": list(model._prep.levels.get(c, []))}
-                    for c in model.feature_names_in_]
+        features = [
+            {"column": c, "role": model.roles_[c], "levels": list(model._prep.levels.get(c, []))}
+            for c in model.feature_names_in_
+        ]
         kind = "PersonaModel"
         stored = _slim(model)
         sizes = model.sizes_.to_dict(orient="list")
     elif isinstance(model, GoldenQuestions):
         algorithm, kind, stored, sizes = None, "GoldenQuestions", model, None
-        features = [{"column": c, "role": model._prep.roles[c], "levels": list(model._prep.levels.get(c, []))}
-                    for c in model.questions]
+        features = [
+            {"column": c, "role": model._prep.roles[c], "levels": list(model._prep.levels.get(c, []))}
+            for c in model.questions
+        ]
     else:
-        raise CJMConfigError(f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions, got "
-                             f"{type(model).__name__}.")
+        raise CJMConfigError(
+            f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions, got {type(model).__name__}."
+        )
     target = Path(path)
     if target.exists() and not overwrite:
-        raise CJMConfigError(f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose "
-                             "another file name.")
+        raise CJMConfigError(
+            f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose another file name."
+        )
     if not target.parent.exists():
         raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist; create it first.")
     payload = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, "model": stored, "features": features,
-        "sizes": sizes, "algorithm": algorithm, "versions": _versions(algorithm),
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "model": stored,
+        "features": features,
+        "sizes": sizes,
+        "algorithm": algorithm,
+        "versions": _versions(algorithm),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -178,31 +190,42 @@ def load_model(path: str | os.PathLike, *, strict: bool = False) -> Any:
     where = "load_model()"
     target = Path(path)
     if not target.is_file():
-        raise CJMDataError(f"{where}: there is no file {str(target)!r}.",
-                           fix="Check the path; typing tools are written with model.save(path).")
+        raise CJMDataError(
+            f"{where}: there is no file {str(target)!r}.",
+            fix="Check the path; typing tools are written with model.save(path).",
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             payload = joblib.load(target)
         # any unpickling failure means "not a typing tool, or damaged"
-        except Exception as err:  # noqa: BLE001
-            raise CJMDataError(f"{where}: {str(target)!r} could not be read as a cjm-lab typing tool ({err}).",
-                               fix="Use a file written by model.save(path); re-save it if it came from another "
-                               "version.") from None
+        except Exception as err:
+            raise CJMDataError(
+                f"{where}: {str(target)!r} could not be read as a cjm-lab typing tool ({err}).",
+                fix="Use a file written by model.save(path); re-save it if it came from another version.",
+            ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CJMDataError(f"{where}: {str(target)!r} is not a cjm-lab typing tool.",
-                           fix="Use a file written by model.save(path).")
+        raise CJMDataError(
+            f"{where}: {str(target)!r} is not a cjm-lab typing tool.", fix="Use a file written by model.save(path)."
+        )
     if int(payload.get("format_version", 0)) > FORMAT_VERSION:
-        raise CJMDataError(f"{where}: {str(target)!r} was written by a newer cjm-lab (file format "
-                           f"{payload['format_version']}, this version reads {FORMAT_VERSION}).",
-                           fix="Upgrade cjm-lab, or re-save the model with this version.")
+        raise CJMDataError(
+            f"{where}: {str(target)!r} was written by a newer cjm-lab (file format "
+            f"{payload['format_version']}, this version reads {FORMAT_VERSION}).",
+            fix="Upgrade cjm-lab, or re-save the model with this version.",
+        )
     stored = payload.get("versions", {})
     now = _versions(payload.get("algorithm"))
-    diffs = [f"{pkg} {old} (now {now.get(pkg, 'not installed')})" for pkg, old in stored.items()
-             if _minor(str(old)) != _minor(str(now.get(pkg, "not installed")))]
+    diffs = [
+        f"{pkg} {old} (now {now.get(pkg, 'not installed')})"
+        for pkg, old in stored.items()
+        if _minor(str(old)) != _minor(str(now.get(pkg, "not installed")))
+    ]
     if diffs:
-        text = (f"{str(target)!r} was saved with " + ", ".join(diffs) + ". Persona assignments may differ slightly; "
-                "refit the model with this installation to be sure.")
+        text = (
+            f"{str(target)!r} was saved with " + ", ".join(diffs) + ". Persona assignments may differ slightly; "
+            "refit the model with this installation to be sure."
+        )
         if strict:
             raise CJMDataError(f"{where}: {text}", fix="Install the versions listed, or refit and save again.")
         warnings.warn(text, UserWarning, stacklevel=2)
@@ -236,9 +259,18 @@ class GoldenQuestions:
         Rows in the hold-out set.
     """
 
-    def __init__(self, method: str, questions: list[str], table: pd.DataFrame, accuracy: float,
-                 accuracy_all: float, n_test: int, prep: MixedPreprocessor, classifier: Any,
-                 classes: np.ndarray) -> None:
+    def __init__(
+        self,
+        method: str,
+        questions: list[str],
+        table: pd.DataFrame,
+        accuracy: float,
+        accuracy_all: float,
+        n_test: int,
+        prep: MixedPreprocessor,
+        classifier: Any,
+        classes: np.ndarray,
+    ) -> None:
         self.method = method
         self.questions = questions
         self.table = table
@@ -250,8 +282,10 @@ class GoldenQuestions:
         self.classes_ = classes
 
     def __repr__(self) -> str:
-        return (f"GoldenQuestions(method={self.method!r}, questions={self.questions!r}, "
-                f"accuracy={self.accuracy:.3f}, accuracy_all={self.accuracy_all:.3f})")
+        return (
+            f"GoldenQuestions(method={self.method!r}, questions={self.questions!r}, "
+            f"accuracy={self.accuracy:.3f}, accuracy_all={self.accuracy_all:.3f})"
+        )
 
     def _design(self, data: Any, where: str, unknown: str) -> np.ndarray:
         frame = as_frame(data, where=where)
@@ -275,7 +309,7 @@ class GoldenQuestions:
 def _groups(prep: MixedPreprocessor) -> list[np.ndarray]:
     """Design-matrix columns of each feature, in feature order."""
     out, start = [], 0
-    widths = {c: 1 for c in prep.continuous_columns}
+    widths = dict.fromkeys(prep.continuous_columns, 1)
     widths.update({c: len(prep.levels[c]) for c in prep.categorical_columns})
     order = prep.continuous_columns + prep.categorical_columns
     for c in order:
@@ -310,7 +344,7 @@ def _wilks_order(X: np.ndarray, y: np.ndarray, groups: list[np.ndarray], n_max: 
         for g in range(len(groups)):  # candidate questions
             if g in chosen:
                 continue
-            cols = np.concatenate([groups[i] for i in chosen + [g]])
+            cols = np.concatenate([groups[i] for i in [*chosen, g]])
             sub = np.ix_(cols, cols)
             sign_w, logdet_w = np.linalg.slogdet(W[sub] + ridge * np.eye(cols.size))
             sign_t, logdet_t = np.linalg.slogdet(T[sub] + ridge * np.eye(cols.size))
@@ -330,8 +364,9 @@ def _l1_order(X: np.ndarray, y: np.ndarray, groups: list[np.ndarray], w: np.ndar
 
     entry = np.full(len(groups), np.inf)
     strength = np.zeros(len(groups))
-    model = LogisticRegression(l1_ratio=1.0, solver="saga", C=1e-3, max_iter=300, tol=1e-3, warm_start=True,
-                               random_state=seed)
+    model = LogisticRegression(
+        l1_ratio=1.0, solver="saga", C=1e-3, max_iter=300, tol=1e-3, warm_start=True, random_state=seed
+    )
     for step, C in enumerate(np.logspace(-3, 1, 25)):  # the regularisation path
         model.set_params(C=C)
         with warnings.catch_warnings():
@@ -423,8 +458,10 @@ def golden_questions(
     X = prep.design(frame)
     classes, y = np.unique(lab.to_numpy(), return_inverse=True)
     if classes.size < 2:
-        raise CJMDataError(f"{where}: all rows belong to one persona; there is nothing to type.",
-                           fix="Pass the labels of at least two personas.")
+        raise CJMDataError(
+            f"{where}: all rows belong to one persona; there is nothing to type.",
+            fix="Pass the labels of at least two personas.",
+        )
     counts = np.bincount(y)
     strat = y if counts.min() >= 2 else None
     idx = np.arange(len(frame))
@@ -456,8 +493,14 @@ def golden_questions(
     else:
         chosen_n = len(order)
     questions = [prep.features[g] for g in order[:chosen_n]]
-    table = pd.DataFrame({"step": np.arange(1, len(order) + 1), "question": [prep.features[g] for g in order],
-                          "role": [prep.roles[prep.features[g]] for g in order], "accuracy": steps})
+    table = pd.DataFrame(
+        {
+            "step": np.arange(1, len(order) + 1),
+            "question": [prep.features[g] for g in order],
+            "role": [prep.roles[prep.features[g]] for g in order],
+            "accuracy": steps,
+        }
+    )
     table["selected"] = table["step"] <= chosen_n
     # the deployed tool: refit on all rows with the golden questions
     final_prep = MixedPreprocessor(columns=questions, id_column=None, where=where).fit(frame, w)
@@ -467,8 +510,7 @@ def golden_questions(
         clf.fit(Xf, y)
     else:
         clf.fit(Xf, y, sample_weight=w)
-    return GoldenQuestions(method, questions, table, steps[chosen_n - 1], acc_all, len(test), final_prep, clf,
-                           classes)
+    return GoldenQuestions(method, questions, table, steps[chosen_n - 1], acc_all, len(test), final_prep, clf, classes)
 
 
 # ---------------------------------------------------------------------------- typing a file in batches
@@ -484,12 +526,15 @@ def _typing_columns(model: Any, where: str) -> list[str]:
         return [str(c) for c in model.feature_names_in_]
     if isinstance(model, GoldenQuestions):
         return list(model.questions)
-    raise CJMConfigError(f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions (e.g. from "
-                         f"load_model(path)), got {type(model).__name__}.")
+    raise CJMConfigError(
+        f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions (e.g. from "
+        f"load_model(path)), got {type(model).__name__}."
+    )
 
 
-def _typed(model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name: str,
-           names: dict[Any, Any] | None) -> pd.DataFrame:
+def _typed(
+    model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name: str, names: dict[Any, Any] | None
+) -> pd.DataFrame:
     """The output rows of one batch: id, persona, its name and probability where the model has them."""
     from cjm_lab.personas.model import PersonaModel
 
@@ -499,8 +544,7 @@ def _typed(model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name
     else:
         persona, proba = np.asarray(model.predict(frame)), np.asarray(model.predict_proba(frame))
         classes = np.asarray(model.classes_)
-    out = pd.DataFrame({id_name: ids.reset_index(drop=True) if isinstance(ids, pd.Series) else ids,
-                        "persona": persona})
+    out = pd.DataFrame({id_name: ids.reset_index(drop=True) if isinstance(ids, pd.Series) else ids, "persona": persona})
     if names is not None:
         out["persona_name"] = pd.Series(persona).map(names).astype(object).to_numpy()
     if proba is not None:
@@ -528,7 +572,8 @@ def _missing_ids(frame: pd.DataFrame, id_column: str, where: str) -> None:
         missing = missing | ids.astype("string").str.strip().eq("").fillna(False)
     if missing.any():
         raise CJMDataError(
-            f"{where}: {int(missing.sum())} row(s) have no id in {id_column!r}.", column=id_column,
+            f"{where}: {int(missing.sum())} row(s) have no id in {id_column!r}.",
+            column=id_column,
             rows=list(frame.index[missing.to_numpy()]),
             fix="Every row needs an id to link its persona back; complete or drop those rows in the source, or "
             "pass id_column=None to write the row position instead.",
@@ -649,15 +694,20 @@ def type_file(
         raise CJMConfigError(f"{where}: `out` must be a .parquet file; got {str(target)!r}.")
     inputs = {p.resolve() for p in src.files}
     if target.resolve() in inputs:
-        raise CJMConfigError(f"{where}: `out` ({str(target)!r}) is one of the input files; cjm-lab never writes to "
-                             "its input. Choose another file name.")
+        raise CJMConfigError(
+            f"{where}: `out` ({str(target)!r}) is one of the input files; cjm-lab never writes to "
+            "its input. Choose another file name."
+        )
     if _inside_source(target, source):
-        raise CJMConfigError(f"{where}: `out` ({str(target)!r}) lies in the source {src.text!r} (its folder or "
-                             "matches its pattern), so it would be read as one of the input parts next time. Write "
-                             "it to another folder.")
+        raise CJMConfigError(
+            f"{where}: `out` ({str(target)!r}) lies in the source {src.text!r} (its folder or "
+            "matches its pattern), so it would be read as one of the input parts next time. Write "
+            "it to another folder."
+        )
     if target.exists() and not overwrite:
-        raise CJMConfigError(f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose "
-                             "another file name.")
+        raise CJMConfigError(
+            f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose another file name."
+        )
     if not target.parent.exists():
         raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist; create it first.")
     require_source_columns(src, {"id_column": id_column, "model features": features}, where=where)
@@ -672,8 +722,9 @@ def type_file(
     tmp = Path(tmp_name)
     writer = None
     try:
-        for number, part, frame in iter_frames(src, read, batch_size=size,
-                                               text_columns=[id_column] if id_column is not None else []):
+        for number, part, frame in iter_frames(
+            src, read, batch_size=size, text_columns=[id_column] if id_column is not None else []
+        ):
             ids = frame[id_column] if id_column is not None else frame.index.to_numpy()
             try:
                 if id_column is not None:
@@ -686,8 +737,9 @@ def type_file(
                 writer = pq.ParquetWriter(tmp, schema)
             writer.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False))
         if writer is None:
-            raise CJMDataError(f"{where}: the file holds no rows.", source=src.text,
-                               fix="Check the file, or the filter of the export.")
+            raise CJMDataError(
+                f"{where}: the file holds no rows.", source=src.text, fix="Check the file, or the filter of the export."
+            )
         writer.close()
         writer = None
         os.chmod(tmp, _file_mode())
@@ -697,9 +749,11 @@ def type_file(
             try:
                 os.link(tmp, target)  # atomic, and fails instead of replacing a file that appeared meanwhile
             except FileExistsError:
-                raise CJMConfigError(f"{where}: {str(target)!r} already exists (it appeared while typing); nothing "
-                                     "was overwritten. Pass overwrite=True to replace it, or choose another file "
-                                     "name.") from None
+                raise CJMConfigError(
+                    f"{where}: {str(target)!r} already exists (it appeared while typing); nothing "
+                    "was overwritten. Pass overwrite=True to replace it, or choose another file "
+                    "name."
+                ) from None
     finally:
         if writer is not None:
             writer.close()

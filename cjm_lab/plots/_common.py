@@ -50,8 +50,9 @@ def get_ax(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
     return ax.get_figure(), ax
 
 
-def check_table(table: Any, columns: Mapping[str, str | Sequence[str] | None], *, where: str,
-                made_by: str) -> pd.DataFrame:
+def check_table(
+    table: Any, columns: Mapping[str, str | Sequence[str] | None], *, where: str, made_by: str
+) -> pd.DataFrame:
     """Check that ``table`` is a non-empty DataFrame with ``columns``; name the function that makes it."""
     try:
         require_frame(table, where=where)
@@ -137,9 +138,7 @@ def finite(values: Any) -> np.ndarray:
 
 def check_choice(value: Any, choices: Sequence[str], arg: str, where: str) -> str:
     if value not in choices:
-        raise CJMConfigError(
-            f"`{arg}` in {where} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}."
-        )
+        raise CJMConfigError(f"`{arg}` in {where} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}.")
     return str(value)
 
 
@@ -158,24 +157,35 @@ def err_bars(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.vstack([below, above])
 
 
-def segment_styles(table: pd.DataFrame, segs: Sequence[str]) -> tuple[pd.Series, list[Any], dict[Any, str],
-                                                                   dict[Any, str]]:
+def segment_styles(
+    table: pd.DataFrame, segs: Sequence[str]
+) -> tuple[pd.Series, list[Any], dict[Any, str], dict[Any, str]]:
     """One key per row for the segment columns (joined by " · " when several), the groups in
     order, and each group's persona colour and marker (a single segment column keeps all its
-    categories, so a persona has the same colour in every chart)."""
+    categories, so a persona has the same colour in every chart).
+    """
     key = table[list(segs)].astype(str).agg(" · ".join, axis=1) if len(segs) > 1 else table[segs[0]]
     groups = category_order(key)
     domain = persona_domain(key) if len(segs) == 1 else groups
     return key, groups, persona_colors(domain), persona_markers(domain)
 
 
-def mark_median(ax: Any, value: float, language: str, *, decimals: int = 0, linewidth: float = 1.2,
-                zorder: float = 2) -> None:
+def mark_median(
+    ax: Any, value: float, language: str, *, decimals: int = 0, linewidth: float = 1.2, zorder: float = 2
+) -> None:
     """A dashed vertical line at the median with its value written at the top (``gid`` ``"median"``)."""
     ax.axvline(value, color=HIGHLIGHT, linestyle="--", linewidth=linewidth, zorder=zorder, gid="median")
-    ax.annotate(text("median", language, value=format_number(value, decimals, language)), (value, 1),
-                xycoords=("data", "axes fraction"), xytext=(4, -2), textcoords="offset points", va="top",
-                fontsize=9, color=HIGHLIGHT, fontweight="bold")
+    ax.annotate(
+        text("median", language, value=format_number(value, decimals, language)),
+        (value, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -2),
+        textcoords="offset points",
+        va="top",
+        fontsize=9,
+        color=HIGHLIGHT,
+        fontweight="bold",
+    )
 
 
 def add_footnotes(ax: Any, *notes: str | None) -> None:

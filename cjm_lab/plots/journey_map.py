@@ -55,14 +55,30 @@ __all__ = ["journey_map", "journey_maps", "save_journey_map", "journey_map_html"
 A3_LANDSCAPE = (16.54, 11.69)
 
 _WORDS = {
-    "en": {"reach": "Reach", "drop": "Drop-off", "nps": "NPS", "emotion": "NPS of customers in the stage",
-           "title": "Customer journey map", "pain": "Pain points", "mot": "moment of truth",
-           "legend_kind": "Border: solid = external, dashed = peripheral, dotted = internal",
-           "other": "other", "no_survey": "No survey joined: the emotion curve needs survey answers."},
-    "de": {"reach": "Reichweite", "drop": "Abbruch", "nps": "NPS", "emotion": "NPS der Kunden in der Phase",
-           "title": "Customer Journey Map", "pain": "Schmerzpunkte", "mot": "Moment der Wahrheit",
-           "legend_kind": "Rahmen: durchgezogen = extern, gestrichelt = peripher, gepunktet = intern",
-           "other": "sonstige", "no_survey": "Keine Befragung verknüpft: die Emotionskurve braucht Antworten."},
+    "en": {
+        "reach": "Reach",
+        "drop": "Drop-off",
+        "nps": "NPS",
+        "emotion": "NPS of customers in the stage",
+        "title": "Customer journey map",
+        "pain": "Pain points",
+        "mot": "moment of truth",
+        "legend_kind": "Border: solid = external, dashed = peripheral, dotted = internal",
+        "other": "other",
+        "no_survey": "No survey joined: the emotion curve needs survey answers.",
+    },
+    "de": {
+        "reach": "Reichweite",
+        "drop": "Abbruch",
+        "nps": "NPS",
+        "emotion": "NPS der Kunden in der Phase",
+        "title": "Customer Journey Map",
+        "pain": "Schmerzpunkte",
+        "mot": "Moment der Wahrheit",
+        "legend_kind": "Rahmen: durchgezogen = extern, gestrichelt = peripher, gepunktet = intern",
+        "other": "sonstige",
+        "no_survey": "Keine Befragung verknüpft: die Emotionskurve braucht Antworten.",
+    },
 }
 _KIND_STYLE = {"external": "solid", "peripheral": (0, (4, 2)), "internal": (0, (1, 1.5))}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
@@ -78,7 +94,7 @@ def _lanes(table: pd.DataFrame) -> list[str]:
     present = [str(d) for d in table["department"].fillna("").astype(str)]
     known = [d for d in DEPARTMENTS if d in present]
     others = sorted({d for d in present if d not in DEPARTMENTS and d})
-    return known + others + (["" ] if "" in present else [])
+    return known + others + ([""] if "" in present else [])
 
 
 def journey_map(
@@ -146,8 +162,12 @@ def journey_map(
         left, bottom, width, height = rect
         curve_h = 0.16 * height
         note_h = (0.13 * height) if notes else 0.0
-        ax = fig.add_axes((left + 0.09 * width, bottom + note_h, 0.9 * width, height - curve_h - note_h - 0.05 * height))
-        top = fig.add_axes((left + 0.09 * width, bottom + height - curve_h - 0.04 * height, 0.9 * width, curve_h - 0.01 * height))
+        ax = fig.add_axes(
+            (left + 0.09 * width, bottom + note_h, 0.9 * width, height - curve_h - note_h - 0.05 * height)
+        )
+        top = fig.add_axes(
+            (left + 0.09 * width, bottom + height - curve_h - 0.04 * height, 0.9 * width, curve_h - 0.01 * height)
+        )
         ax.set_xlim(0, ncol)
         ax.set_ylim(total_rows + 0.6, 0)
         ax.set_axis_off()
@@ -158,13 +178,30 @@ def journey_map(
         unit_pt = pos.height * fig_h * 72 / (total_rows + 0.6)
         header = min(0.5, 20 / unit_pt)
         for i, stage in enumerate(order):
-            ax.add_patch(Rectangle((i + 0.02, 0.5 - header), 0.96, header, facecolor=colors[stage], edgecolor="none",
-                                   transform=ax.transData, clip_on=False))
+            ax.add_patch(
+                Rectangle(
+                    (i + 0.02, 0.5 - header),
+                    0.96,
+                    header,
+                    facecolor=colors[stage],
+                    edgecolor="none",
+                    transform=ax.transData,
+                    clip_on=False,
+                )
+            )
             bright = _is_dark(colors[stage])
             label = stage_label(stage, lang)
             label = label[:1].upper() + label[1:]
-            ax.text(i + 0.5, 0.5 - header / 2, label, ha="center", va="center", fontsize=11 if not compact else 8,
-                    fontweight="bold", color="white" if bright else INK)
+            ax.text(
+                i + 0.5,
+                0.5 - header / 2,
+                label,
+                ha="center",
+                va="center",
+                fontsize=11 if not compact else 8,
+                fontweight="bold",
+                color="white" if bright else INK,
+            )
         # lanes: the font follows the room a card has (30 touchpoints and long German names stay legible)
         card_h_pt = pos.height * fig_h * 72 / (total_rows + 0.6) * 0.84
         card_w_pt = pos.width * fig_w * 72 / ncol * 0.9
@@ -174,13 +211,29 @@ def journey_map(
         pain_rows = []
         for lane in lanes:
             rows = lane_rows[lane]
-            ax.add_patch(Rectangle((0, y - 0.05), ncol, rows, facecolor=DEPARTMENT_COLORS.get(lane, NEUTRAL),
-                                   alpha=0.07, edgecolor="none"))
+            ax.add_patch(
+                Rectangle(
+                    (0, y - 0.05),
+                    ncol,
+                    rows,
+                    facecolor=DEPARTMENT_COLORS.get(lane, NEUTRAL),
+                    alpha=0.07,
+                    edgecolor="none",
+                )
+            )
             ax.axhline(y - 0.05, color=LIGHT, linewidth=0.8)
             label = department_label(lane, lang) if lane else words["other"]
-            ax.text(-0.04, y + rows / 2 - 0.05, textwrap.fill(label, 14), ha="right", va="center",
-                    fontsize=9 if not compact else 7, fontweight="bold",
-                    color=DEPARTMENT_COLORS.get(lane, NEUTRAL), clip_on=False)
+            ax.text(
+                -0.04,
+                y + rows / 2 - 0.05,
+                textwrap.fill(label, 14),
+                ha="right",
+                va="center",
+                fontsize=9 if not compact else 7,
+                fontweight="bold",
+                color=DEPARTMENT_COLORS.get(lane, NEUTRAL),
+                clip_on=False,
+            )
             for si, stage in enumerate(order):
                 group = cells.get((lane, stage))
                 if group is None:
@@ -188,15 +241,30 @@ def journey_map(
                 for k, (_, row) in enumerate(group.iterrows()):
                     x0, y0 = si + 0.05, y + k + 0.03
                     edge = HIGHLIGHT if pd.notna(row.get("pain_rank")) else DEPARTMENT_COLORS.get(lane, NEUTRAL)
-                    card = FancyBboxPatch((x0, y0), 0.9, 0.84, boxstyle="round,pad=0,rounding_size=0.06",
-                                          facecolor="white", edgecolor=edge,
-                                          linewidth=2.4 if pd.notna(row.get("pain_rank")) else 1.0,
-                                          linestyle=_KIND_STYLE.get(str(row.get("kind")), "solid"))
+                    card = FancyBboxPatch(
+                        (x0, y0),
+                        0.9,
+                        0.84,
+                        boxstyle="round,pad=0,rounding_size=0.06",
+                        facecolor="white",
+                        edgecolor=edge,
+                        linewidth=2.4 if pd.notna(row.get("pain_rank")) else 1.0,
+                        linestyle=_KIND_STYLE.get(str(row.get("kind")), "solid"),
+                    )
                     card.set_gid(f"card|{stage}|{lane}|{row['touchpoint']}")  # for tests and SVG post-processing
                     ax.add_patch(card)
                     name = textwrap.fill(_name(row, lang), wrap, max_lines=2, placeholder="…")
-                    ax.text(x0 + 0.03, y0 + 0.06, name, ha="left", va="top", fontsize=font, fontweight="bold",
-                            color=INK, linespacing=1.0)
+                    ax.text(
+                        x0 + 0.03,
+                        y0 + 0.06,
+                        name,
+                        ha="left",
+                        va="top",
+                        fontsize=font,
+                        fontweight="bold",
+                        color=INK,
+                        linespacing=1.0,
+                    )
                     stats = []
                     if not compact:
                         stats.append(f"{words['reach']} {format_percent(row.get('reach_pct'), 0, lang)}")
@@ -204,17 +272,41 @@ def journey_map(
                             stats.append(f"{words['drop']} {format_percent(row['drop_off_pct'], 0, lang)}")
                     if "nps_met" in row and pd.notna(row.get("nps_met")):
                         stats.append(f"{words['nps']} {format_number(row['nps_met'], 0, lang, sign=True)}")
-                    ax.text(x0 + 0.03, y0 + 0.8, "  ·  ".join(stats), ha="left", va="bottom",
-                            fontsize=font * 0.92, color=INK)
+                    ax.text(
+                        x0 + 0.03,
+                        y0 + 0.8,
+                        "  ·  ".join(stats),
+                        ha="left",
+                        va="bottom",
+                        fontsize=font * 0.92,
+                        color=INK,
+                    )
                     if pd.notna(row.get("pain_rank")):
                         rank = int(row["pain_rank"])
                         badge = _CIRCLED[rank - 1] if rank <= len(_CIRCLED) else str(rank)
-                        ax.text(x0 + 0.86, y0 + 0.1, badge, ha="right", va="top", fontsize=font + 4,
-                                color=HIGHLIGHT, fontweight="bold", gid=f"pain|{stage}|{lane}|{row['touchpoint']}")
+                        ax.text(
+                            x0 + 0.86,
+                            y0 + 0.1,
+                            badge,
+                            ha="right",
+                            va="top",
+                            fontsize=font + 4,
+                            color=HIGHLIGHT,
+                            fontweight="bold",
+                            gid=f"pain|{stage}|{lane}|{row['touchpoint']}",
+                        )
                         pain_rows.append((rank, badge, _name(row, lang), row.get("note", ""), lane))
                     if bool(row.get("moment_of_truth", False)):
-                        ax.text(x0 + 0.86, y0 + 0.8, "★", ha="right", va="bottom", fontsize=font + 4, color=HIGHLIGHT,
-                                gid=f"truth|{stage}|{lane}|{row['touchpoint']}")
+                        ax.text(
+                            x0 + 0.86,
+                            y0 + 0.8,
+                            "★",
+                            ha="right",
+                            va="bottom",
+                            fontsize=font + 4,
+                            color=HIGHLIGHT,
+                            gid=f"truth|{stage}|{lane}|{row['touchpoint']}",
+                        )
             y += rows
         for i in range(1, ncol):
             ax.axvline(i, color=LIGHT, linewidth=0.8, ymin=0, ymax=1)
@@ -232,8 +324,14 @@ def journey_map(
             for x, v, stage in zip(xs, vals, order):
                 if not math.isnan(v):
                     top.scatter([x], [v], s=70, color=colors[stage], zorder=4, edgecolor=INK)
-                    top.annotate(format_number(v, 0, lang, sign=True), (x, v), textcoords="offset points",
-                                 xytext=(0, 8), ha="center", fontsize=9)
+                    top.annotate(
+                        format_number(v, 0, lang, sign=True),
+                        (x, v),
+                        textcoords="offset points",
+                        xytext=(0, 8),
+                        ha="center",
+                        fontsize=9,
+                    )
             finite = vals[~np.isnan(vals)]
             span = max(10.0, float(np.abs(finite).max()) * 1.35) if len(finite) else 10.0
             top.set_ylim(-span, span)
@@ -245,14 +343,29 @@ def journey_map(
             for spine in ("top", "right", "bottom"):
                 top.spines[spine].set_visible(False)
         head = title or words["title"] + (f" — {segment}" if segment is not None else "")
-        fig.text(left + 0.01 * width, bottom + height - 0.005 * height, head, ha="left", va="top",
-                 fontsize=15 if not compact else 11, fontweight="bold", color=INK)
+        fig.text(
+            left + 0.01 * width,
+            bottom + height - 0.005 * height,
+            head,
+            ha="left",
+            va="top",
+            fontsize=15 if not compact else 11,
+            fontweight="bold",
+            color=INK,
+        )
         if notes:
             lines = [f"{badge} {name}: {note}" for rank, badge, name, note, _ in sorted(pain_rows) if note]
             body = "\n".join(textwrap.shorten(line, 150, placeholder="…") for line in lines[:6])
-            fig.text(left + 0.09 * width, bottom + note_h - 0.01 * height,
-                     f"{words['pain']}\n{body}\n★ {words['mot']}   ·   {words['legend_kind']}",
-                     ha="left", va="top", fontsize=8, color=INK, linespacing=1.35)
+            fig.text(
+                left + 0.09 * width,
+                bottom + note_h - 0.01 * height,
+                f"{words['pain']}\n{body}\n★ {words['mot']}   ·   {words['legend_kind']}",
+                ha="left",
+                va="top",
+                fontsize=8,
+                color=INK,
+                linespacing=1.35,
+            )
     return fig
 
 
@@ -268,11 +381,13 @@ def _language(data: Any, language: str | None) -> str:
     return lang
 
 
-def _map_table(data: Any, segment: Any, language: str | None) -> tuple[str, dict[str, str], pd.DataFrame, Any,
-                                                                      list[str]]:
+def _map_table(
+    data: Any, segment: Any, language: str | None
+) -> tuple[str, dict[str, str], pd.DataFrame, Any, list[str]]:
     """What both map drawings start from: the language and its words, the segment's touchpoint rows
     (stages in the stage order, as text; departments as text, "" for none), its stage rows and the
-    stage order."""
+    stage order.
+    """
     lang = _language(data, language)
     table, stages = data.for_segment(segment) if segment is not None or data.segment is None else (None, None)
     if table is None:
@@ -285,7 +400,7 @@ def _map_table(data: Any, segment: Any, language: str | None) -> tuple[str, dict
 
 
 def _is_dark(hex_color: str) -> bool:
-    r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
 
 
@@ -319,17 +434,19 @@ def journey_maps(
         raise CJMConfigError(f"`layout` must be 'grid' or 'row', got {layout!r}.")
     cols = len(segments) if layout == "row" else max(1, min(ncols, len(segments)))
     rows = math.ceil(len(segments) / cols)
-    fig = plt.figure(figsize=(A3_LANDSCAPE[0], A3_LANDSCAPE[1] * rows / max(1, cols) * 1.2 if layout == "grid"
-                              else A3_LANDSCAPE[1]))
+    fig = plt.figure(
+        figsize=(A3_LANDSCAPE[0], A3_LANDSCAPE[1] * rows / max(1, cols) * 1.2 if layout == "grid" else A3_LANDSCAPE[1])
+    )
     for i, seg in enumerate(segments):
         r, c = divmod(i, cols)
         rect = (c / cols, 1 - (r + 1) / rows, 1 / cols, 1 / rows)
-        journey_map(data, segment=seg, language=language, fig=fig, rect=rect, notes=False, compact=True,
-                    title=str(seg))
+        journey_map(data, segment=seg, language=language, fig=fig, rect=rect, notes=False, compact=True, title=str(seg))
     return fig
 
 
-def save_journey_map(fig: Any, path: str | Path, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 200) -> list[Path]:
+def save_journey_map(
+    fig: Any, path: str | Path, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 200
+) -> list[Path]:
     """Write a map at print size (A3 landscape unless the figure is larger) as PNG and SVG.
 
     Existing files are never overwritten.
@@ -347,8 +464,9 @@ def save_journey_map(fig: Any, path: str | Path, *, formats: Sequence[str] = ("p
     return out
 
 
-def journey_map_html(data: Any, *, segment: Any = None, language: str | None = None,
-                     include_plotlyjs: Any = True) -> str:
+def journey_map_html(
+    data: Any, *, segment: Any = None, language: str | None = None, include_plotlyjs: Any = True
+) -> str:
     """An interactive version of the map (plotly): hover a card for its numbers and note.
 
     Parameters
@@ -372,11 +490,13 @@ def journey_map_html(data: Any, *, segment: Any = None, language: str | None = N
             x.append(order.index(stage) + 0.15 + 0.25 * (k % 3))
             y.append(lanes.index(lane) + 0.2 + 0.25 * (k // 3))
             labels.append(_name(row, lang))
-            parts = [f"<b>{_html.escape(_name(row, lang))}</b>",
-                     f"{stage_label(stage, lang)} · {department_label(lane, lang) if lane else ''} · "
-                     f"{kind_label(row.get('kind'), lang) if isinstance(row.get('kind'), str) else ''}",
-                     f"{words['reach']}: {format_percent(row.get('reach_pct'), 0, lang)}",
-                     f"{words['drop']}: {format_percent(row.get('drop_off_pct'), 0, lang)}"]
+            parts = [
+                f"<b>{_html.escape(_name(row, lang))}</b>",
+                f"{stage_label(stage, lang)} · {department_label(lane, lang) if lane else ''} · "
+                f"{kind_label(row.get('kind'), lang) if isinstance(row.get('kind'), str) else ''}",
+                f"{words['reach']}: {format_percent(row.get('reach_pct'), 0, lang)}",
+                f"{words['drop']}: {format_percent(row.get('drop_off_pct'), 0, lang)}",
+            ]
             if "nps_met" in row:
                 parts.append(f"{words['nps']}: {format_number(row.get('nps_met'), 0, lang, sign=True)}")
             if isinstance(row.get("note"), str) and row["note"]:
@@ -384,16 +504,35 @@ def journey_map_html(data: Any, *, segment: Any = None, language: str | None = N
             hover.append("<br>".join(parts))
             colors.append(HIGHLIGHT if pd.notna(row.get("pain_rank")) else DEPARTMENT_COLORS.get(lane, NEUTRAL))
             symbols.append("star" if bool(row.get("moment_of_truth", False)) else "square")
-    fig = go.Figure(go.Scatter(x=x, y=y, mode="markers+text", text=labels, textposition="bottom center",
-                               hovertext=hover, hoverinfo="text", marker={"size": 16, "color": colors,
-                                                                          "symbol": symbols}))
+    fig = go.Figure(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers+text",
+            text=labels,
+            textposition="bottom center",
+            hovertext=hover,
+            hoverinfo="text",
+            marker={"size": 16, "color": colors, "symbol": symbols},
+        )
+    )
     fig.update_layout(
         title=words["title"] + (f" — {segment}" if segment is not None else ""),
-        xaxis={"tickvals": [i + 0.5 for i in range(len(order))], "ticktext": [stage_label(s, lang) for s in order],
-               "range": [0, len(order)], "side": "top", "showgrid": True},
-        yaxis={"tickvals": [i + 0.4 for i in range(len(lanes))],
-               "ticktext": [department_label(d, lang) if d else words["other"] for d in lanes],
-               "autorange": "reversed", "showgrid": True},
-        height=180 + 140 * len(lanes), template="plotly_white", margin={"l": 140, "r": 20, "t": 90, "b": 20},
+        xaxis={
+            "tickvals": [i + 0.5 for i in range(len(order))],
+            "ticktext": [stage_label(s, lang) for s in order],
+            "range": [0, len(order)],
+            "side": "top",
+            "showgrid": True,
+        },
+        yaxis={
+            "tickvals": [i + 0.4 for i in range(len(lanes))],
+            "ticktext": [department_label(d, lang) if d else words["other"] for d in lanes],
+            "autorange": "reversed",
+            "showgrid": True,
+        },
+        height=180 + 140 * len(lanes),
+        template="plotly_white",
+        margin={"l": 140, "r": 20, "t": 90, "b": 20},
     )
     return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs)

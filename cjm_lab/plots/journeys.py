@@ -70,10 +70,22 @@ _BAR = "#4477AA"
 _START, _EXIT = "(start)", "(exit)"
 
 _ISSUES = {
-    "en": {"drop_off": "drop-off", "rework": "rework", "repeat_contact": "repeated contacts",
-           "long_wait": "long waits", "late": "late", "detractor": "detractors"},
-    "de": {"drop_off": "Abbruch", "rework": "Nacharbeit", "repeat_contact": "wiederholte Kontakte",
-           "long_wait": "lange Wartezeit", "late": "Verspätung", "detractor": "Kritiker"},
+    "en": {
+        "drop_off": "drop-off",
+        "rework": "rework",
+        "repeat_contact": "repeated contacts",
+        "long_wait": "long waits",
+        "late": "late",
+        "detractor": "detractors",
+    },
+    "de": {
+        "drop_off": "Abbruch",
+        "rework": "Nacharbeit",
+        "repeat_contact": "wiederholte Kontakte",
+        "long_wait": "lange Wartezeit",
+        "late": "Verspätung",
+        "detractor": "Kritiker",
+    },
 }
 
 
@@ -206,8 +218,12 @@ def plot_funnel(
     >>> plt.close("all")
     """
     where = "plot_funnel()"
-    check_table(table, {"step": "step", "n_reached": "n_reached", "pct_of_start": "pct_of_start"}, where=where,
-                made_by="cjm_lab.journeys.funnel()")
+    check_table(
+        table,
+        {"step": "step", "n_reached": "n_reached", "pct_of_start": "pct_of_start"},
+        where=where,
+        made_by="cjm_lab.journeys.funnel()",
+    )
     name = touchpoint_labeller(touchpoints, language, labels)
     segs = leading_columns(table, "step_no" if "step_no" in table else "step")
     steps = list(dict.fromkeys(table["step"].astype(str)))
@@ -225,8 +241,16 @@ def plot_funnel(
             for b in bars:
                 b.set_gid("step")
             if has_ci:
-                ax.errorbar(pos, v, yerr=err_bars(v, finite(part["ci_low"]), finite(part["ci_high"])),
-                            fmt="none", ecolor=INK, elinewidth=0.9, capsize=2, zorder=3)
+                ax.errorbar(
+                    pos,
+                    v,
+                    yerr=err_bars(v, finite(part["ci_low"]), finite(part["ci_high"])),
+                    fmt="none",
+                    ecolor=INK,
+                    elinewidth=0.9,
+                    capsize=2,
+                    zorder=3,
+                )
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         v = finite(table["pct_of_start"])
@@ -236,23 +260,49 @@ def plot_funnel(
             b.set_gid("step")
         if has_ci:
             lo, hi = finite(table["ci_low"]), finite(table["ci_high"])
-            ax.errorbar(x, v, yerr=err_bars(v, lo, hi), fmt="none", ecolor=INK, elinewidth=1.1,
-                        capsize=3, zorder=3)
+            ax.errorbar(x, v, yerr=err_bars(v, lo, hi), fmt="none", ecolor=INK, elinewidth=1.1, capsize=3, zorder=3)
         prev = np.r_[np.nan, v[:-1]]
         drop = finite(table["drop_off_pct"]) if "drop_off_pct" in table else np.r_[np.nan, 100 * (1 - v[1:] / v[:-1])]
         for i in range(1, len(v)):
             gap = prev[i] - v[i]
             if np.isfinite(gap) and gap > 0:
-                (ghost,) = ax.bar(x[i], gap, bottom=v[i], width=0.62, color=HIGHLIGHT, alpha=0.22, zorder=1,
-                                  edgecolor=HIGHLIGHT, linewidth=0.8)
+                (ghost,) = ax.bar(
+                    x[i],
+                    gap,
+                    bottom=v[i],
+                    width=0.62,
+                    color=HIGHLIGHT,
+                    alpha=0.22,
+                    zorder=1,
+                    edgecolor=HIGHLIGHT,
+                    linewidth=0.8,
+                )
                 ghost.set_gid("drop")
                 hatch(ghost, "////", HIGHLIGHT)
-                ax.annotate(f"▼ {format_percent(drop[i], 1, language)}", (x[i], prev[i]), xytext=(0, 3),
-                            textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color=HIGHLIGHT,
-                            fontweight="bold", gid="drop_off")
+                ax.annotate(
+                    f"▼ {format_percent(drop[i], 1, language)}",
+                    (x[i], prev[i]),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=8.5,
+                    color=HIGHLIGHT,
+                    fontweight="bold",
+                    gid="drop_off",
+                )
         for xi, vi, ni in zip(x, v, n):
-            ax.text(xi, vi / 2, f"{format_percent(vi, 1, language)}\n(n = {format_number(ni, 0, language)})",
-                    ha="center", va="center", fontsize=8.5, color="white", fontweight="bold", gid="value")
+            ax.text(
+                xi,
+                vi / 2,
+                f"{format_percent(vi, 1, language)}\n(n = {format_number(ni, 0, language)})",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="white",
+                fontweight="bold",
+                gid="value",
+            )
     ax.set_xticks(x, [_wrap(name(s)) for s in steps])
     ax.set_ylim(0, 112)
     ax.yaxis.set_major_formatter(number_formatter(0, language, percent=True))
@@ -265,16 +315,21 @@ def plot_funnel(
     return ax
 
 
-def _node_order(nodes: list[str], touchpoints: pd.DataFrame | None, order: Sequence[str] | None,
-                weight: Mapping[str, float]) -> list[str]:
+def _node_order(
+    nodes: list[str], touchpoints: pd.DataFrame | None, order: Sequence[str] | None, weight: Mapping[str, float]
+) -> list[str]:
     if order is not None:
         rest = [n for n in nodes if n not in set(order)]
         return [n for n in order if n in set(nodes)] + rest
     if isinstance(touchpoints, pd.DataFrame) and "touchpoint" in touchpoints:
         cat = [str(t) for t in touchpoints["touchpoint"]]
         if "stage" in touchpoints:
-            stages = category_order(touchpoints["stage"]) if isinstance(touchpoints["stage"].dtype, pd.CategoricalDtype) \
-                else [s for s in DEFAULT_STAGES if s in set(touchpoints["stage"])] or list(dict.fromkeys(touchpoints["stage"]))
+            stages = (
+                category_order(touchpoints["stage"])
+                if isinstance(touchpoints["stage"].dtype, pd.CategoricalDtype)
+                else [s for s in DEFAULT_STAGES if s in set(touchpoints["stage"])]
+                or list(dict.fromkeys(touchpoints["stage"]))
+            )
             rank = {s: i for i, s in enumerate(stages)}
             pos = {t: i for i, t in enumerate(cat)}
             stage_of = dict(zip(cat, touchpoints["stage"]))
@@ -341,8 +396,12 @@ def plot_transitions(
     >>> plt.close("all")
     """
     where = "plot_transitions()"
-    check_table(table, {"source": "source", "target": "target", "probability": "probability"}, where=where,
-                made_by="cjm_lab.journeys.transitions()")
+    check_table(
+        table,
+        {"source": "source", "target": "target", "probability": "probability"},
+        where=where,
+        made_by="cjm_lab.journeys.transitions()",
+    )
     segs = leading_columns(table, "source")
     t = _select_segment(table, segs, segment, where)
     src, tgt = t["source"].astype(str), t["target"].astype(str)
@@ -358,17 +417,32 @@ def plot_transitions(
         grid.at[s, g] = v * 100
     name = touchpoint_labeller(touchpoints, language, labels)
     annotate = annotate if annotate is not None else max(grid.shape) <= 20
-    annot = np.where(np.isfinite(grid.to_numpy()),
-                     np.vectorize(lambda v: format_percent(v, 0, language) if np.isfinite(v) else "")(grid.to_numpy()),
-                     "")
+    annot = np.where(
+        np.isfinite(grid.to_numpy()),
+        np.vectorize(lambda v: format_percent(v, 0, language) if np.isfinite(v) else "")(grid.to_numpy()),
+        "",
+    )
     _, ax = get_ax(ax, (0.62 * len(cols) + 3.5, 0.5 * len(rows) + 2.0))
     frame = grid.copy().astype(float)
     frame.index = [name(r) for r in rows]
     frame.columns = [name(c) for c in cols]
-    sns.heatmap(frame, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100, annot=annot if annotate else False, fmt="",
-                linewidths=0.5, linecolor="#EEEEEE", annot_kws={"fontsize": 7.5},
-                cbar_kws={"format": number_formatter(0, language, percent=True), "shrink": 0.8,
-                          "label": text("probability", language)})
+    sns.heatmap(
+        frame,
+        ax=ax,
+        cmap=SEQUENTIAL_CMAP,
+        vmin=0,
+        vmax=100,
+        annot=annot if annotate else False,
+        fmt="",
+        linewidths=0.5,
+        linecolor="#EEEEEE",
+        annot_kws={"fontsize": 7.5},
+        cbar_kws={
+            "format": number_formatter(0, language, percent=True),
+            "shrink": 0.8,
+            "label": text("probability", language),
+        },
+    )
     ax.set_facecolor("white")
     ax.tick_params(axis="x", labelrotation=90, bottom=False)
     ax.tick_params(axis="y", labelrotation=0, left=False)
@@ -419,8 +493,9 @@ def plot_path_lengths(
     >>> plt.close("all")
     """
     where = "plot_path_lengths()"
-    check_table(table, {"length": "length", "n_journeys": "n_journeys"}, where=where,
-                made_by="cjm_lab.journeys.path_lengths()")
+    check_table(
+        table, {"length": "length", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.path_lengths()"
+    )
     max_length = check_top(max_length, "max_length")
     segs = leading_columns(table, "length")
     _, ax = get_ax(ax, (8.0, 4.2))
@@ -436,7 +511,9 @@ def plot_path_lengths(
             keep = length <= max_length
             length = np.r_[length[keep], max_length + 1]
             pct = np.r_[pct[keep], tail]
-            ticks = [format_number(v, 0, language) for v in length[:-1]] + [f"{format_number(max_length + 1, 0, language)}+"]
+            ticks = [format_number(v, 0, language) for v in length[:-1]] + [
+                f"{format_number(max_length + 1, 0, language)}+"
+            ]
         return length, pct, ticks
 
     def _median(length: np.ndarray, pct: np.ndarray) -> float:
@@ -447,8 +524,15 @@ def plot_path_lengths(
         key, groups, colors, markers = segment_styles(table, segs)
         for g in groups:
             length, pct, _ = _prepared(table[(key == g).to_numpy()])
-            ax.plot(length, pct, color=colors[g], marker=markers[g], markersize=4, label=label_of(g, segment_labels),
-                    gid="segment")
+            ax.plot(
+                length,
+                pct,
+                color=colors[g],
+                marker=markers[g],
+                markersize=4,
+                label=label_of(g, segment_labels),
+                gid="segment",
+            )
         ax.legend(loc="upper right")
     else:
         length, pct, ticks = _prepared(table)
@@ -458,8 +542,11 @@ def plot_path_lengths(
         med = _median(length, pct)
         mark_median(ax, med, language, decimals=0, linewidth=1.4, zorder=3)
         if max_length is not None and ticks[-1].endswith("+"):
-            regular = [v for v in MaxNLocator(nbins=8, integer=True).tick_values(length[0], max_length)
-                       if length[0] <= v <= max_length - 0.15 * max_length]
+            regular = [
+                v
+                for v in MaxNLocator(nbins=8, integer=True).tick_values(length[0], max_length)
+                if length[0] <= v <= max_length - 0.15 * max_length
+            ]
             ax.set_xticks([*regular, length[-1]], [format_number(v, 0, language) for v in regular] + [ticks[-1]])
     if not (max_length is not None and not segs and ticks[-1].endswith("+")):
         ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
@@ -473,8 +560,15 @@ def plot_path_lengths(
 
 
 _TIME_COLS = ("days", "time", "duration_days", "hours", "t")
-_CONV_COLS = ("cum_conversion", "cumulative_conversion", "converted_pct", "pct_converted", "conversion",
-              "incidence", "survival")
+_CONV_COLS = (
+    "cum_conversion",
+    "cumulative_conversion",
+    "converted_pct",
+    "pct_converted",
+    "conversion",
+    "incidence",
+    "survival",
+)
 
 
 def _plateau(key: pd.Series, t: np.ndarray, v: np.ndarray, groups: list[Any]) -> float:
@@ -557,8 +651,12 @@ def plot_time_to_convert(
     table = getattr(result, "curve", result)
     tcol = time or (first_present(table, _TIME_COLS) if isinstance(table, pd.DataFrame) else None)
     vcol = value or (first_present(table, _CONV_COLS) if isinstance(table, pd.DataFrame) else None)
-    check_table(table, {"time": tcol or "days", "value": vcol or "cum_conversion"}, where=where,
-                made_by="cjm_lab.journeys.time_to_convert()")
+    check_table(
+        table,
+        {"time": tcol or "days", "value": vcol or "cum_conversion"},
+        where=where,
+        made_by="cjm_lab.journeys.time_to_convert()",
+    )
     segs = leading_columns(table, tcol)
     if "outcome" in table and "outcome" not in segs:
         segs = [*segs, "outcome"]
@@ -583,8 +681,16 @@ def plot_time_to_convert(
         order = np.argsort(t_all[m], kind="stable")
         tt, vv = t_all[m][order], v_all[m][order] * scale
         lo, hi = lo_all[m][order] * scale, hi_all[m][order] * scale
-        (line,) = ax.step(tt, vv, where="post", color=colors[g], label=label_of(g, segment_labels) if segs else None,
-                          marker=markers[g], markevery=0.1, markersize=5)
+        (line,) = ax.step(
+            tt,
+            vv,
+            where="post",
+            color=colors[g],
+            label=label_of(g, segment_labels) if segs else None,
+            marker=markers[g],
+            markevery=0.1,
+            markersize=5,
+        )
         line.set_gid("curve")
         if np.isfinite(lo).any():
             ax.fill_between(tt, lo, hi, step="post", color=colors[g], alpha=0.15, linewidth=0)
@@ -598,11 +704,14 @@ def plot_time_to_convert(
     ax.set_xlim(0, max_time if max_time and np.isfinite(max_time) and max_time > 0 else None)
     ax.xaxis.set_major_formatter(number_formatter(None, language))
     ax.yaxis.set_major_formatter(number_formatter(0, language, percent=True))
-    ax.set_xlabel(time_label or (text("time_days", language) if tcol in ("days", "duration_days") else text("time", language)))
+    ax.set_xlabel(
+        time_label or (text("time_days", language) if tcol in ("days", "duration_days") else text("time", language))
+    )
     ax.set_ylabel(text("converted_axis", language))
     ax.set_title(title if title is not None else text("ttc_title", language))
-    add_footnote(ax, text("ttc_note", language) + " " + text("ci_band", language,
-                                                             level=level_text(confidence, language)) + ".")
+    add_footnote(
+        ax, text("ttc_note", language) + " " + text("ci_band", language, level=level_text(confidence, language)) + "."
+    )
     return ax
 
 
@@ -664,19 +773,28 @@ def plot_pain_points(
     """
     where = "plot_pain_points()"
     unit = first_present(table, ("touchpoint", "stage")) if isinstance(table, pd.DataFrame) else None
-    check_table(table, {"touchpoint": unit or "touchpoint", "pain_score": "pain_score"}, where=where,
-                made_by="cjm_lab.journeys.pain_points()")
+    check_table(
+        table,
+        {"touchpoint": unit or "touchpoint", "pain_score": "pain_score"},
+        where=where,
+        made_by="cjm_lab.journeys.pain_points()",
+    )
     top = check_top(top)
     segs = leading_columns(table, unit)
     t = _select_segment(table, segs, segment, where)
     score = finite(t["pain_score"])
     ranked = finite(t["rank"]) if "rank" in t else np.arange(1, len(t) + 1, dtype=float)
     keep = np.isfinite(ranked) & (score > 0)
-    t = t[keep].assign(_rank=ranked[keep], _score=score[keep]).sort_values(["_rank", "_score"],
-                                                                          ascending=[True, False], kind="stable")
+    t = (
+        t[keep]
+        .assign(_rank=ranked[keep], _score=score[keep])
+        .sort_values(["_rank", "_score"], ascending=[True, False], kind="stable")
+    )
     if t.empty:
-        raise CJMDataError(f"{where}: no ranked pain point with a positive score to show.",
-                           fix="Check the table of pain_points() (min_reach, conversions, the catalogue).")
+        raise CJMDataError(
+            f"{where}: no ranked pain point with a positive score to show.",
+            fix="Check the table of pain_points() (min_reach, conversions, the catalogue).",
+        )
     if top is not None:
         t = t.head(top)
     name = touchpoint_labeller(touchpoints, language, labels)
@@ -696,11 +814,28 @@ def plot_pain_points(
         note = str(row["note"]) if notes and "note" in row.index and pd.notna(row["note"]) and str(row["note"]) else ""
         if not note and notes and "main_issue" in row.index and pd.notna(row["main_issue"]):
             note = _ISSUES[language].get(str(row["main_issue"]), str(row["main_issue"]))
-        ax.annotate(label, (vi, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9,
-                    fontweight="bold", color=INK, gid="value")
+        ax.annotate(
+            label,
+            (vi, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color=INK,
+            gid="value",
+        )
         if note:
-            ax.annotate(textwrap.fill(note, note_width, max_lines=2, placeholder=" …"), (vi, yi), xytext=(34, 0),
-                        textcoords="offset points", va="center", fontsize=8, color="#444444", gid="note")
+            ax.annotate(
+                textwrap.fill(note, note_width, max_lines=2, placeholder=" …"),
+                (vi, yi),
+                xytext=(34, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color="#444444",
+                gid="note",
+            )
     ax.set_yticks(y, [f"{int(r)}. {name(tp)}" for r, tp in zip(t["_rank"], t[unit])])
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(number_formatter(None, language))
@@ -709,8 +844,11 @@ def plot_pain_points(
     present = [d for d in DEPARTMENTS if d in set(depts)] + sorted(set(depts) - set(DEPARTMENTS))
     handles = []
     for d in present:
-        h = Patch(facecolor=DEPARTMENT_COLORS.get(d, NEUTRAL), edgecolor="white",
-                  label=department_label(d, language) if d != "nan" else "–")
+        h = Patch(
+            facecolor=DEPARTMENT_COLORS.get(d, NEUTRAL),
+            edgecolor="white",
+            label=department_label(d, language) if d != "nan" else "–",
+        )
         hatch(h, DEPARTMENT_HATCHES.get(d, ""))
         handles.append(h)
     ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -772,8 +910,12 @@ def plot_attribution(
     where = "plot_attribution()"
     if value not in ("share", "conversions", "value"):
         raise CJMConfigError(f"`value` in {where} must be 'share', 'conversions' or 'value', got {value!r}.")
-    check_table(table, {"model": "model", "touchpoint": "touchpoint", "value": value}, where=where,
-                made_by="cjm_lab.journeys.attribution()")
+    check_table(
+        table,
+        {"model": "model", "touchpoint": "touchpoint", "value": value},
+        where=where,
+        made_by="cjm_lab.journeys.attribution()",
+    )
     top = check_top(top)
     segs = leading_columns(table, "model")
     t = _select_segment(table, segs, segment, where)
@@ -781,8 +923,10 @@ def plot_attribution(
     if models is not None:
         missing = [m for m in models if m not in present]
         if missing:
-            raise CJMConfigError(f"`models` in {where} names {missing[0]!r}, which the table does not have; "
-                                 f"it has {', '.join(map(repr, present))}.")
+            raise CJMConfigError(
+                f"`models` in {where} names {missing[0]!r}, which the table does not have; "
+                f"it has {', '.join(map(repr, present))}."
+            )
         present = list(models)
     t = t[t["model"].astype(str).isin(present)].assign(_v=lambda d: finite(d[value]))
     first = t[t["model"].astype(str) == present[0]].sort_values("_v", ascending=False, kind="stable")
@@ -791,16 +935,24 @@ def plot_attribution(
     if top is not None:
         tps = tps[:top]
     grid = t.pivot_table(index="touchpoint", columns="model", values="_v", aggfunc="sum").reindex(
-        index=tps, columns=present)
+        index=tps, columns=present
+    )
     name = touchpoint_labeller(touchpoints, language, labels)
     _, ax = get_ax(ax, (9.0, len(tps) * (0.08 * len(present) + 0.2) + 1.6))
     y = np.arange(len(tps))[::-1]
     height = 0.84 / len(present)
     for i, m in enumerate(present):
         pos = y + 0.42 - height * (i + 0.5)
-        bars = ax.barh(pos, np.nan_to_num(grid[m].to_numpy(dtype=float)), height=height * 0.95,
-                       color=MODEL_COLORS.get(m, NEUTRAL), label=model_label(m, language), zorder=2,
-                       edgecolor="white", linewidth=0.5)
+        bars = ax.barh(
+            pos,
+            np.nan_to_num(grid[m].to_numpy(dtype=float)),
+            height=height * 0.95,
+            color=MODEL_COLORS.get(m, NEUTRAL),
+            label=model_label(m, language),
+            zorder=2,
+            edgecolor="white",
+            linewidth=0.5,
+        )
         for b in bars:
             b.set_gid(m)
             hatch(b, MODEL_HATCHES.get(m, ""))

@@ -110,7 +110,7 @@ def plot_choose_k(
     title: str | None = None,
     figsize: tuple[float, float] | None = None,
 ) -> Any:
-    """``choose_k`` diagnostics: one panel per criterion against k, the recommended k marked.
+    r"""``choose_k`` diagnostics: one panel per criterion against k, the recommended k marked.
 
     Parameters
     ----------
@@ -174,8 +174,9 @@ def plot_choose_k(
     n = len(columns)
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (3.6 * ncols + 0.6, 3.0 * nrows + 1.2),
-                             squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=figsize or (3.6 * ncols + 0.6, 3.0 * nrows + 1.2), squeeze=False, layout="constrained"
+    )
     for ax in axes.flat[n:]:
         ax.remove()
     for ax, (metric, col) in zip(axes.flat, columns.items()):
@@ -184,15 +185,22 @@ def plot_choose_k(
         lo_col = first_present(t, (f"{col}_ci_low", f"{col}_low"))
         hi_col = first_present(t, (f"{col}_ci_high", f"{col}_high"))
         if lo_col is not None and hi_col is not None:
-            ax.fill_between(k, finite(t[lo_col]), finite(t[hi_col]), color=_LINE, alpha=0.15, linewidth=0,
-                            gid="band")
+            ax.fill_between(k, finite(t[lo_col]), finite(t[hi_col]), color=_LINE, alpha=0.15, linewidth=0, gid="band")
         elif f"{col}_sd" in t:
             sd = finite(t[f"{col}_sd"])
             ax.fill_between(k, v - sd, v + sd, color=_LINE, alpha=0.15, linewidth=0)
         if best is not None and np.any(k == float(best)):
             ax.axvline(float(best), color=HIGHLIGHT, linestyle="--", linewidth=1.2, zorder=1, gid="recommended")
-            ax.plot([float(best)], v[k == float(best)], marker="*", markersize=15, color=HIGHLIGHT,
-                    markeredgecolor="white", linestyle="none", zorder=4)
+            ax.plot(
+                [float(best)],
+                v[k == float(best)],
+                marker="*",
+                markersize=15,
+                color=HIGHLIGHT,
+                markeredgecolor="white",
+                linestyle="none",
+                zorder=4,
+            )
         threshold = meta.get(f"min_{metric}")
         if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
             ax.axhline(float(threshold), color="#777777", linestyle=":", linewidth=1.1, gid="threshold")
@@ -208,8 +216,7 @@ def plot_choose_k(
     fig.suptitle(head, fontweight="bold", fontsize=12)
     reason = _reason(table, language, best)
     if reason:
-        note = fig.supxlabel(textwrap.fill(reason, 30 * ncols + 20), x=0.01, ha="left", fontsize=8.5,
-                             color="#444444")
+        note = fig.supxlabel(textwrap.fill(reason, 30 * ncols + 20), x=0.01, ha="left", fontsize=8.5, color="#444444")
         note.set_gid("reason")
     return fig
 
@@ -295,8 +302,12 @@ def plot_persona_profile(
     pcol = _persona_column(table, persona, where)
     vcol = variable or first_present(table, ("variable", "trait", "feature", "attribute"))
     icol = value or first_present(table, ("index", "index_vs_total", "idx"))
-    check_table(table, {"persona": pcol, "variable": vcol, "value": icol or "index"}, where=where,
-                made_by="cjm_lab.personas.profile()")
+    check_table(
+        table,
+        {"persona": pcol, "variable": vcol, "value": icol or "index"},
+        where=where,
+        made_by="cjm_lab.personas.profile()",
+    )
     t = table[~table[pcol].astype(str).isin(_TOTAL_NAMES)]
     if variables is not None:
         unknown = [v for v in variables if v not in set(t[vcol])]
@@ -306,8 +317,10 @@ def plot_persona_profile(
         t = t.iloc[np.argsort([list(variables).index(v) for v in t[vcol]], kind="stable")]
     level = first_present(t, ("level", "category", "value_label"))
     if level is not None and t[level].notna().any():
-        rows = [f"{label_of(v, variable_labels)}: {lv}" if pd.notna(lv) and str(lv) != "" else label_of(v, variable_labels)
-                for v, lv in zip(t[vcol], t[level])]
+        rows = [
+            f"{label_of(v, variable_labels)}: {lv}" if pd.notna(lv) and str(lv) != "" else label_of(v, variable_labels)
+            for v, lv in zip(t[vcol], t[level])
+        ]
     else:
         rows = [label_of(v, variable_labels) for v in t[vcol]]
     t = t.assign(_row=rows, _v=finite(t[icol]))
@@ -327,8 +340,9 @@ def plot_persona_profile(
     grid = grid.reindex(index=row_order, columns=order).astype(float)
     annot = np.full(grid.shape, "", dtype=object)
     if annotate:
-        stars = t.pivot_table(index="_row", columns=pcol, values="_mark", aggfunc="first", observed=True,
-                              sort=False).reindex(index=row_order, columns=order)
+        stars = t.pivot_table(
+            index="_row", columns=pcol, values="_mark", aggfunc="first", observed=True, sort=False
+        ).reindex(index=row_order, columns=order)
         for i in range(grid.shape[0]):
             for j in range(grid.shape[1]):
                 v = grid.iat[i, j]
@@ -339,11 +353,22 @@ def plot_persona_profile(
     spread = min(max(float(spread), 1.0), center) if center > 0 else max(float(spread), 1.0)
     names = [label_of(p, labels) for p in order]
     _, ax = get_ax(ax, (1.3 * len(order) + 3.5, 0.42 * len(row_order) + 2.2))
-    frame = pd.DataFrame(grid.to_numpy(), index=row_order,
-                         columns=[textwrap.fill(n, 16, break_long_words=False) for n in names])
-    sns.heatmap(frame, ax=ax, cmap=DIVERGING_CMAP, vmin=center - spread, vmax=center + spread,
-                annot=annot, fmt="", linewidths=0.6, linecolor="white", annot_kws={"fontsize": 8.5},
-                cbar_kws={"format": number_formatter(0, language), "shrink": 0.8, "label": text("index", language)})
+    frame = pd.DataFrame(
+        grid.to_numpy(), index=row_order, columns=[textwrap.fill(n, 16, break_long_words=False) for n in names]
+    )
+    sns.heatmap(
+        frame,
+        ax=ax,
+        cmap=DIVERGING_CMAP,
+        vmin=center - spread,
+        vmax=center + spread,
+        annot=annot,
+        fmt="",
+        linewidths=0.6,
+        linecolor="white",
+        annot_kws={"fontsize": 8.5},
+        cbar_kws={"format": number_formatter(0, language), "shrink": 0.8, "label": text("index", language)},
+    )
     colors = persona_colors(persona_domain(t[pcol], persona_order))
     for j, p in enumerate(order):
         ax.add_patch(Rectangle((j + 0.06, -0.32), 0.88, 0.22, color=colors[p], clip_on=False, gid="persona_color"))
@@ -460,8 +485,7 @@ def plot_persona_cards(
     if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise CJMConfigError(f"`ncols` must be a positive whole number, got {ncols!r}.")
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 4.6 * nrows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 4.6 * nrows), squeeze=False, layout="constrained")
     for ax in axes.flat[n:]:
         ax.remove()
     for ax, (_, row), key in zip(axes.flat, cards.iterrows(), keys):
@@ -470,15 +494,36 @@ def plot_persona_cards(
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         color = colors[key]
-        ax.add_patch(FancyBboxPatch((0.0, 0.0), 1.0, 1.0, boxstyle="round,pad=0,rounding_size=0.03",
-                                    fc="white", ec=LIGHT, lw=1.2, transform=ax.transAxes, clip_on=False))
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.0, 0.0),
+                1.0,
+                1.0,
+                boxstyle="round,pad=0,rounding_size=0.03",
+                fc="white",
+                ec=LIGHT,
+                lw=1.2,
+                transform=ax.transAxes,
+                clip_on=False,
+            )
+        )
         ax.add_patch(Rectangle((0.0, 0.84), 1.0, 0.16, fc=color, ec="none", transform=ax.transAxes))
         name = _card_value(row, ("name", "suggested_name", "persona_name", "label"), language)
         if name is None:
             name = label_of(key, labels)
         dark = _luminance(color) < 0.45
-        ax.text(0.05, 0.92, textwrap.fill(str(name), 34, max_lines=2, placeholder=" …"), ha="left", va="center",
-                fontsize=11.5, fontweight="bold", color="white" if dark else INK, transform=ax.transAxes, gid="name")
+        ax.text(
+            0.05,
+            0.92,
+            textwrap.fill(str(name), 34, max_lines=2, placeholder=" …"),
+            ha="left",
+            va="center",
+            fontsize=11.5,
+            fontweight="bold",
+            color="white" if dark else INK,
+            transform=ax.transAxes,
+            gid="name",
+        )
         lines: list[tuple[str, str]] = []
         size = _card_value(row, ("n", "size", "n_customers", "n_respondents"), language)
         share = _share_text(_card_value(row, ("share", "share_pct", "pct"), language), language)
@@ -511,10 +556,14 @@ def plot_persona_cards(
             lines.append(("story", textwrap.fill(str(story), width, max_lines=6, placeholder=" …")))
         y = 0.80
         for kind, content in lines:
-            style = {"head": {"fontsize": 9, "fontweight": "bold"}, "item": {"fontsize": 8.8},
-                     "story": {"fontsize": 8.8, "style": "italic", "color": "#444444"}}[kind]
-            ax.text(0.05, y, content, ha="left", va="top", transform=ax.transAxes, color=style.pop("color", INK),
-                    **style)
+            style = {
+                "head": {"fontsize": 9, "fontweight": "bold"},
+                "item": {"fontsize": 8.8},
+                "story": {"fontsize": 8.8, "style": "italic", "color": "#444444"},
+            }[kind]
+            ax.text(
+                0.05, y, content, ha="left", va="top", transform=ax.transAxes, color=style.pop("color", INK), **style
+            )
             y -= 0.052 * (content.count("\n") + 1) + (0.02 if kind != "item" else 0.005)
         if nps is not None:
             mark = NPS_COLORS["promoter"] if float(nps) >= 0 else NPS_COLORS["detractor"]

@@ -91,8 +91,9 @@ def sankey_flows(
     [[0, 2, 8], [2, 3, 5]]
     """
     where = "sankey_flows()"
-    check_table(variants_table, {"path": "path", "n_journeys": "n_journeys"}, where=where,
-                made_by="cjm_lab.journeys.variants()")
+    check_table(
+        variants_table, {"path": "path", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.variants()"
+    )
     top = check_top(top)
     if top is None:
         raise CJMConfigError("`top` must be a positive whole number of paths.")
@@ -102,14 +103,17 @@ def sankey_flows(
     t = t.assign(_n=finite(t["n_journeys"]))
     t = t[t["_n"] > 0].sort_values("_n", ascending=False, kind="stable").head(top)
     if t.empty:
-        raise CJMDataError(f"{where}: the variants table has no path with journeys to draw.",
-                           column="path", fix="Pass the result of cjm_lab.journeys.variants().")
+        raise CJMDataError(
+            f"{where}: the variants table has no path with journeys to draw.",
+            column="path",
+            fix="Pass the result of cjm_lab.journeys.variants().",
+        )
     node_ids: dict[tuple[int, str], int] = {}
     node_n: dict[int, float] = {}
     node_end: dict[int, float] = {}
     link_n: dict[tuple[int, int], float] = {}
     for path, n in zip(t["path"].astype(str), t["_n"]):
-        parts = [p for p in path.split(separator)]
+        parts = list(path.split(separator))
         prev = None
         for step, tp in enumerate(parts):
             key = (step, tp)
@@ -124,17 +128,23 @@ def sankey_flows(
     # number nodes by step, then by traffic, so that both drawings stack them the same way
     keys = sorted(node_ids, key=lambda k: (k[0], -node_n[node_ids[k]], k[1]))
     renumber = {node_ids[k]: i for i, k in enumerate(keys)}
-    nodes = pd.DataFrame({
-        "node": range(len(keys)),
-        "step": [k[0] for k in keys],
-        "touchpoint": [k[1] for k in keys],
-        "n_journeys": [_whole(node_n[node_ids[k]]) for k in keys],
-        "n_ending": [_whole(node_end.get(node_ids[k], 0.0)) for k in keys],
-    })
-    links = pd.DataFrame(
-        [(renumber[s], renumber[g], _whole(n)) for (s, g), n in link_n.items()],
-        columns=["source", "target", "n_journeys"],
-    ).sort_values(["source", "target"], kind="stable").reset_index(drop=True)
+    nodes = pd.DataFrame(
+        {
+            "node": range(len(keys)),
+            "step": [k[0] for k in keys],
+            "touchpoint": [k[1] for k in keys],
+            "n_journeys": [_whole(node_n[node_ids[k]]) for k in keys],
+            "n_ending": [_whole(node_end.get(node_ids[k], 0.0)) for k in keys],
+        }
+    )
+    links = (
+        pd.DataFrame(
+            [(renumber[s], renumber[g], _whole(n)) for (s, g), n in link_n.items()],
+            columns=["source", "target", "n_journeys"],
+        )
+        .sort_values(["source", "target"], kind="stable")
+        .reset_index(drop=True)
+    )
     links.attrs = {"n_paths": len(t), "n_journeys": _whole(float(t["_n"].sum()))}
     if "pct" in t:
         links.attrs["pct"] = float(finite(t["pct"]).sum())
@@ -168,7 +178,11 @@ def _rgba(color: str, alpha: float) -> str:
 
 
 def _drawn_flows(
-    variants_table: pd.DataFrame, top: int, segment: Any, touchpoints: pd.DataFrame | None, language: str,
+    variants_table: pd.DataFrame,
+    top: int,
+    segment: Any,
+    touchpoints: pd.DataFrame | None,
+    language: str,
     labels: Labels,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Callable[[Any], str], list[str], int]:
     """What both drawings start from: the flows, the node labeller, the node colours and the number of steps."""
@@ -179,7 +193,9 @@ def _drawn_flows(
 
 def _share_note(links: pd.DataFrame, language: str) -> str:
     pct = links.attrs.get("pct")
-    share = format_percent(pct, 1, language) if pct is not None else format_number(links.attrs["n_journeys"], 0, language)
+    share = (
+        format_percent(pct, 1, language) if pct is not None else format_number(links.attrs["n_journeys"], 0, language)
+    )
     return text("sankey_note", language, share=share)
 
 
@@ -239,20 +255,35 @@ def sankey_top_paths(
     nodes, links, name, colors, n_steps = _drawn_flows(variants_table, top, segment, touchpoints, language, labels)
     x = (nodes["step"] / max(n_steps - 1, 1)).clip(0.001, 0.999).tolist()
     unit = text("journeys", language)
-    customdata = [f"{text('step_n', language, n=s + 1)} · {format_number(n, 0, language)} {unit}"
-                  for s, n in zip(nodes["step"], nodes["n_journeys"])]
+    customdata = [
+        f"{text('step_n', language, n=s + 1)} · {format_number(n, 0, language)} {unit}"
+        for s, n in zip(nodes["step"], nodes["n_journeys"])
+    ]
     link_text = [f"{format_number(n, 0, language)} {unit}" for n in links["n_journeys"]]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        valueformat=",d",
-        node={"label": [name(tp) for tp in nodes["touchpoint"]], "color": colors, "x": x,
-              "pad": 12, "thickness": 14, "line": {"color": "white", "width": 0.5},
-              "customdata": customdata, "hovertemplate": "%{label}<br>%{customdata}<extra></extra>"},
-        link={"source": links["source"].tolist(), "target": links["target"].tolist(),
-              "value": links["n_journeys"].tolist(), "customdata": link_text,
-              "color": [_rgba(colors[s], 0.35) for s in links["source"]],
-              "hovertemplate": "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"},
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",d",
+            node={
+                "label": [name(tp) for tp in nodes["touchpoint"]],
+                "color": colors,
+                "x": x,
+                "pad": 12,
+                "thickness": 14,
+                "line": {"color": "white", "width": 0.5},
+                "customdata": customdata,
+                "hovertemplate": "%{label}<br>%{customdata}<extra></extra>",
+            },
+            link={
+                "source": links["source"].tolist(),
+                "target": links["target"].tolist(),
+                "value": links["n_journeys"].tolist(),
+                "customdata": link_text,
+                "color": [_rgba(colors[s], 0.35) for s in links["source"]],
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>",
+            },
+        )
+    )
     heading = title if title is not None else text("sankey_title", language, top=top)
     fig.update_layout(
         title={"text": heading, "x": 0.01, "xanchor": "left"},
@@ -260,8 +291,18 @@ def sankey_top_paths(
         separators=",." if language == "de" else ".,",
         height=height or int(max(420, 34 * nodes.groupby("step").size().max() + 160)),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
-        annotations=[{"text": _share_note(links, language), "x": 0, "y": -0.06, "xref": "paper", "yref": "paper",
-                      "showarrow": False, "xanchor": "left", "font": {"size": 10, "color": "#555555"}}],
+        annotations=[
+            {
+                "text": _share_note(links, language),
+                "x": 0,
+                "y": -0.06,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"size": 10, "color": "#555555"},
+            }
+        ],
     )
     return fig
 
@@ -317,15 +358,16 @@ def sankey_static(
     width = 0.10
     # node boxes: stacked top-down per step, largest first (the order of sankey_flows)
     box: dict[int, tuple[float, float]] = {}
-    for step, part in nodes.groupby("step", sort=True):
+    for _step, part in nodes.groupby("step", sort=True):
         used = float(part["n_journeys"].sum()) + gap * (len(part) - 1)
         y = (height_all + used) / 2  # centre each column
         for nid, n in zip(part["node"], part["n_journeys"]):
             box[int(nid)] = (y - float(n), float(n))
             y -= float(n) + gap
     # each band leaves its source and enters its target in the vertical order of the other end
-    lk = links.assign(_src_y=[box[int(v)][0] for v in links["source"]],
-                      _tgt_y=[box[int(v)][0] for v in links["target"]])
+    lk = links.assign(
+        _src_y=[box[int(v)][0] for v in links["source"]], _tgt_y=[box[int(v)][0] for v in links["target"]]
+    )
     out_top = {nid: b[0] + b[1] for nid, b in box.items()}
     in_top = dict(out_top)
     y_out: dict[int, float] = {}
@@ -342,10 +384,28 @@ def sankey_static(
         x1 = nodes.at[g, "step"]
         y0_top, y1_top = y_out[i], y_in[i]
         xm = (x0 + x1) / 2
-        verts = [(x0, y0_top), (xm, y0_top), (xm, y1_top), (x1, y1_top),
-                 (x1, y1_top - n), (xm, y1_top - n), (xm, y0_top - n), (x0, y0_top - n), (x0, y0_top)]
-        codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4,
-                 Path.LINETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.CLOSEPOLY]
+        verts = [
+            (x0, y0_top),
+            (xm, y0_top),
+            (xm, y1_top),
+            (x1, y1_top),
+            (x1, y1_top - n),
+            (xm, y1_top - n),
+            (xm, y0_top - n),
+            (x0, y0_top - n),
+            (x0, y0_top),
+        ]
+        codes = [
+            Path.MOVETO,
+            Path.CURVE4,
+            Path.CURVE4,
+            Path.CURVE4,
+            Path.LINETO,
+            Path.CURVE4,
+            Path.CURVE4,
+            Path.CURVE4,
+            Path.CLOSEPOLY,
+        ]
         band = PathPatch(Path(verts, codes), facecolor=colors[s], alpha=0.35, edgecolor="none", zorder=1)
         band.set_gid("sankey_link")
         ax.add_patch(band)
@@ -356,12 +416,28 @@ def sankey_static(
         ax.add_patch(rect)
         last = step == n_steps - 1
         label = f"{name(nodes.at[nid, 'touchpoint'])} ({format_number(nodes.at[nid, 'n_journeys'], 0, language)})"
-        ax.text(step - 0.02 if last else step + width + 0.02, y0 + h / 2, label, ha="right" if last else "left",
-                va="center", fontsize=7.5, color=INK, zorder=3, gid="sankey_label",
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+        ax.text(
+            step - 0.02 if last else step + width + 0.02,
+            y0 + h / 2,
+            label,
+            ha="right" if last else "left",
+            va="center",
+            fontsize=7.5,
+            color=INK,
+            zorder=3,
+            gid="sankey_label",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
     for step in range(n_steps):
-        ax.text(step + width / 2, height_all * 1.03, text("step_n", language, n=step + 1), ha="center", va="bottom",
-                fontsize=8.5, color="#555555")
+        ax.text(
+            step + width / 2,
+            height_all * 1.03,
+            text("step_n", language, n=step + 1),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color="#555555",
+        )
     ax.set_xlim(-0.1, n_steps - 1 + width + 0.1)
     ax.set_ylim(-0.02 * height_all, height_all * 1.08)
     ax.set_axis_off()

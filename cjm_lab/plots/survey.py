@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots._common import (
+    add_footnotes,
     check_choice,
     check_table,
     err_bars,
@@ -25,7 +26,6 @@ from cjm_lab.plots._common import (
     hatch,
     label_of,
     leading_columns,
-    add_footnotes,
     level_text,
     styled,
 )
@@ -106,11 +106,12 @@ def _measure_note(table: pd.DataFrame) -> str | None:
     return None
 
 
-def _base_ticks(ax: Any, y: np.ndarray, names: list[str], table: pd.DataFrame, low: np.ndarray,
-                language: str) -> None:
+def _base_ticks(ax: Any, y: np.ndarray, names: list[str], table: pd.DataFrame, low: np.ndarray, language: str) -> None:
     """Segment names with their base as y labels, ``*`` after a low base; no horizontal grid."""
-    ticklabels = [f"{nm} (n = {format_number(k, 0, language)})" + (" *" if f else "")
-                  for nm, k, f in zip(names, finite(table["n"]), low)]
+    ticklabels = [
+        f"{nm} (n = {format_number(k, 0, language)})" + (" *" if f else "")
+        for nm, k, f in zip(names, finite(table["n"]), low)
+    ]
     ax.set_yticks(y, ticklabels)
     ax.grid(axis="y", visible=False)
 
@@ -170,33 +171,52 @@ def plot_nps(
     >>> plt.close("all")
     """
     where = "plot_nps()"
-    check_table(table, {"nps": "nps", "ci": ["ci_low", "ci_high"], "n": "n"}, where=where,
-                made_by="cjm_lab.survey.nps()")
+    check_table(
+        table, {"nps": "nps", "ci": ["ci_low", "ci_high"], "n": "n"}, where=where, made_by="cjm_lab.survey.nps()"
+    )
     segs, names, is_total = _segments(table, language, labels)
     nps = finite(table["nps"])
     lo, hi = finite(table["ci_low"]), finite(table["ci_high"])
     low = _low_base(table)
     _, ax = get_ax(ax, (8.0, 0.5 * len(table) + 1.8))
     y = np.arange(len(table))[::-1]
-    colors = [NEUTRAL if t else (NPS_COLORS["promoter"] if v >= 0 else NPS_COLORS["detractor"])
-              for v, t in zip(nps, is_total)]
+    colors = [
+        NEUTRAL if t else (NPS_COLORS["promoter"] if v >= 0 else NPS_COLORS["detractor"]) for v, t in zip(nps, is_total)
+    ]
     bars = ax.barh(y, nps, color=colors, height=0.62, edgecolor="white", linewidth=0.8, zorder=2)
     for bar, flag in zip(bars, low):
         bar.set_gid("low_base" if flag else "segment")
         if flag:
             bar.set_alpha(0.6)
             hatch(bar, "////")
-    ax.errorbar(nps, y, xerr=err_bars(nps, lo, hi), fmt="none", ecolor=INK, elinewidth=1.1,
-                capsize=3, zorder=3)
+    ax.errorbar(nps, y, xerr=err_bars(nps, lo, hi), fmt="none", ecolor=INK, elinewidth=1.1, capsize=3, zorder=3)
     span = max(np.nanmax(np.abs(np.r_[lo, hi, nps])), 10.0)
     for yi, v, l_, h_, flag in zip(y, nps, lo, hi, low):
         label = format_number(v, 0, language, sign=True) + (" *" if flag else "")
         if v >= 0:
-            ax.annotate(label, (np.nanmax([h_, v]), yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", ha="left", fontsize=9, color=INK, gid="value")
+            ax.annotate(
+                label,
+                (np.nanmax([h_, v]), yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize=9,
+                color=INK,
+                gid="value",
+            )
         else:
-            ax.annotate(label, (np.nanmin([l_, v]), yi), xytext=(-4, 0), textcoords="offset points",
-                        va="center", ha="right", fontsize=9, color=INK, gid="value")
+            ax.annotate(
+                label,
+                (np.nanmin([l_, v]), yi),
+                xytext=(-4, 0),
+                textcoords="offset points",
+                va="center",
+                ha="right",
+                fontsize=9,
+                color=INK,
+                gid="value",
+            )
     ax.axvline(0, color="#555555", linewidth=0.9, zorder=1)
     left = min(0.0, np.nanmin(np.r_[lo, nps])) - 0.18 * span
     right = max(0.0, np.nanmax(np.r_[hi, nps])) + 0.18 * span
@@ -206,8 +226,12 @@ def plot_nps(
     ax.xaxis.set_major_formatter(number_formatter(None, language, sign=True))
     ax.set_xlabel(text("nps_axis", language))
     ax.set_title(title if title is not None else _segment_title("nps_by", segs, segment_label, language))
-    add_footnotes(ax, "— " + text("ci", language, level=level_text(confidence, language)) + ".",
-                  _measure_note(table), _low_base_note(table, low, language))
+    add_footnotes(
+        ax,
+        "— " + text("ci", language, level=level_text(confidence, language)) + ".",
+        _measure_note(table),
+        _low_base_note(table, low, language),
+    )
     return ax
 
 
@@ -267,29 +291,55 @@ def plot_nps_distribution(
     left = np.zeros(len(table))
     for group, col in zip(NPS_GROUPS, pcts):
         share = np.nan_to_num(finite(table[col]))
-        bars = ax.barh(y, share, left=left, height=0.66, color=NPS_COLORS[group], edgecolor="white",
-                       linewidth=0.8, label=text(group, language), zorder=2)
+        bars = ax.barh(
+            y,
+            share,
+            left=left,
+            height=0.66,
+            color=NPS_COLORS[group],
+            edgecolor="white",
+            linewidth=0.8,
+            label=text(group, language),
+            zorder=2,
+        )
         for bar in bars:
             bar.set_gid(group)
             hatch(bar, NPS_HATCHES[group], "#FFFFFF" if group != "passive" else "#333333")
         dark = group != "passive"
         for yi, le, s in zip(y, left, share):
             if s >= min_label:
-                ax.text(le + s / 2, yi, format_percent(s, 0, language), ha="center", va="center", fontsize=8.5,
-                        color="white" if dark else INK, fontweight="bold",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": NPS_COLORS[group], "ec": "none"}, zorder=4)
+                ax.text(
+                    le + s / 2,
+                    yi,
+                    format_percent(s, 0, language),
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    color="white" if dark else INK,
+                    fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": NPS_COLORS[group], "ec": "none"},
+                    zorder=4,
+                )
         left = left + share
     if show_nps and "nps" in table:
         for yi, v in zip(y, finite(table["nps"])):
-            ax.annotate(f"{text('nps', language)} {format_number(v, 0, language, sign=True)}", (1.01, yi),
-                        xycoords=("axes fraction", "data"), va="center", ha="left", fontsize=9,
-                        fontweight="bold", color=INK, annotation_clip=False, gid="nps")
+            ax.annotate(
+                f"{text('nps', language)} {format_number(v, 0, language, sign=True)}",
+                (1.01, yi),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                ha="left",
+                fontsize=9,
+                fontweight="bold",
+                color=INK,
+                annotation_clip=False,
+                gid="nps",
+            )
     ax.set_xlim(0, 100)
     _base_ticks(ax, y, names, table, low, language)
     ax.xaxis.set_major_formatter(number_formatter(0, language, percent=True))
     ax.set_xlabel(text("share_axis", language))
-    ax.set_title(title if title is not None else _segment_title("nps_dist_by", segs, segment_label, language),
-                 pad=26)
+    ax.set_title(title if title is not None else _segment_title("nps_dist_by", segs, segment_label, language), pad=26)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, handlelength=1.6)
     add_footnotes(ax, _measure_note(table), _low_base_note(table, low, language))
     return ax
@@ -336,33 +386,70 @@ def plot_nps_trend(
     >>> plt.close("all")
     """
     where = "plot_nps_trend()"
-    check_table(table, {"period": "period", "nps": "nps", "ci": ["ci_low", "ci_high"]}, where=where,
-                made_by="cjm_lab.survey.nps_trend()")
+    check_table(
+        table,
+        {"period": "period", "nps": "nps", "ci": ["ci_low", "ci_high"]},
+        where=where,
+        made_by="cjm_lab.survey.nps_trend()",
+    )
     _, ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
     v, lo, hi = finite(table["nps"]), finite(table["ci_low"]), finite(table["ci_high"])
     low = _low_base(table)
     color = NPS_COLORS["promoter"]
     lvl = level_text(confidence, language)
-    ax.fill_between(x, lo, hi, color=color, alpha=0.16, linewidth=0, label=text("ci_band", language, level=lvl),
-                    zorder=1, gid="ci_band")
+    ax.fill_between(
+        x,
+        lo,
+        hi,
+        color=color,
+        alpha=0.16,
+        linewidth=0,
+        label=text("ci_band", language, level=lvl),
+        zorder=1,
+        gid="ci_band",
+    )
     (line,) = ax.plot(x, v, color=color, marker="o", markersize=7, label=text("nps", language), zorder=3)
     line.set_gid("nps")
     if low.any():
-        ax.plot(x[low], v[low], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
-                markeredgecolor=color, markeredgewidth=1.6, zorder=4, gid="low_base")
-    sig = table["significant"].fillna(False).astype(bool).to_numpy() if "significant" in table else np.zeros(len(table), bool)
+        ax.plot(
+            x[low],
+            v[low],
+            linestyle="none",
+            marker="o",
+            markersize=7,
+            markerfacecolor="white",
+            markeredgecolor=color,
+            markeredgewidth=1.6,
+            zorder=4,
+            gid="low_base",
+        )
+    sig = (
+        table["significant"].fillna(False).astype(bool).to_numpy()
+        if "significant" in table
+        else np.zeros(len(table), bool)
+    )
     change = finite(table["change"]) if "change" in table else np.full(len(table), np.nan)
     span = max(np.nanmax(hi) - np.nanmin(lo), 10.0)
-    for xi, vi, h_, flag, s, ch in zip(x, v, hi, low, sig, change):
+    for xi, vi, _h, flag, s, ch in zip(x, v, hi, low, sig, change):
         label = format_number(vi, 0, language, sign=True)
         if s and np.isfinite(ch):
             label += " ▲" if ch > 0 else " ▼"
         if flag:
             label += " *"
-        ax.annotate(label, (xi, vi), xytext=(0, 9), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=9, fontweight="bold", color=HIGHLIGHT if s else INK, gid="value",
-                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.annotate(
+            label,
+            (xi, vi),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+            color=HIGHLIGHT if s else INK,
+            gid="value",
+            bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
     ax.set_ylim(np.nanmin(lo) - 0.12 * span, np.nanmax(hi) + 0.2 * span)
     if ax.get_ylim()[0] < 0 < ax.get_ylim()[1]:
         ax.axhline(0, color="#555555", linewidth=0.8, zorder=1)
@@ -376,8 +463,12 @@ def plot_nps_trend(
     ax.set_xlabel(text("period", language))
     ax.set_title(title if title is not None else text("nps_trend_title", language))
     ax.legend(loc="upper left", ncols=2)
-    add_footnotes(ax, text("change_note", language) if sig.any() else None, _measure_note(table),
-                  _low_base_note(table, low, language) if "n" in table else None)
+    add_footnotes(
+        ax,
+        text("change_note", language) if sig.any() else None,
+        _measure_note(table),
+        _low_base_note(table, low, language) if "n" in table else None,
+    )
     return ax
 
 
@@ -452,12 +543,19 @@ def plot_drivers(
     for b in bars:
         b.set_gid("driver")
     if has_ci:
-        ax.errorbar(v, y, xerr=err_bars(v, lo, hi), fmt="none",
-                    ecolor=INK, elinewidth=1.1, capsize=3, zorder=3)
+        ax.errorbar(v, y, xerr=err_bars(v, lo, hi), fmt="none", ecolor=INK, elinewidth=1.1, capsize=3, zorder=3)
     for yi, vi, h_ in zip(y, v, hi if has_ci else v):
         txt = format_percent(vi, 1, language) if share else format_number(vi, 3, language)
-        ax.annotate(txt, (np.nanmax([vi, h_]), yi), xytext=(4, 0), textcoords="offset points", va="center",
-                    fontsize=9, color=INK, gid="value")
+        ax.annotate(
+            txt,
+            (np.nanmax([vi, h_]), yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color=INK,
+            gid="value",
+        )
     ax.set_yticks(y, [label_of(d, labels) for d in t["driver"]])
     ax.grid(axis="y", visible=False)
     right = np.nanmax(np.r_[v, hi if has_ci else v])
@@ -468,8 +566,14 @@ def plot_drivers(
     r2 = format_number(finite(t["r2"])[0], 3, language) if "r2" in t else "–"
     if has_ci:
         n_boot = format_number(finite(t["n_boot"])[0], 0, language) if "n_boot" in t else "–"
-        note = text("drivers_note", language, method=text(method, language),
-                    level=level_text(confidence, language), n_boot=n_boot, r2=r2)
+        note = text(
+            "drivers_note",
+            language,
+            method=text(method, language),
+            level=level_text(confidence, language),
+            n_boot=n_boot,
+            r2=r2,
+        )
     else:
         note = text("drivers_note_plain", language, method=text(method, language), r2=r2)
     add_footnote(ax, note)
@@ -520,9 +624,12 @@ def plot_importance_performance(
     >>> plt.close("all")
     """
     where = "plot_importance_performance()"
-    check_table(table, {"driver": "driver", "importance": "importance", "performance": "performance",
-                        "quadrant": "quadrant"}, where=where,
-                made_by="cjm_lab.survey.importance_performance()")
+    check_table(
+        table,
+        {"driver": "driver", "importance": "importance", "performance": "performance", "quadrant": "quadrant"},
+        where=where,
+        made_by="cjm_lab.survey.importance_performance()",
+    )
     _, ax = get_ax(ax, (7.5, 6.0))
     x, y = finite(table["importance"]), finite(table["performance"])
     xs = finite(table["importance_split"])[0] if "importance_split" in table else float(np.nanmean(x))
@@ -532,25 +639,56 @@ def plot_importance_performance(
     for q in ("fix_first", "keep_up", "low_priority", "overkill"):
         m = quads == q
         if m.any():
-            ax.scatter(x[m], y[m], s=70, color=QUADRANT_COLORS[q], marker=QUADRANT_MARKERS[q], zorder=3,
-                       edgecolor="white", linewidth=0.8, label=names[q], gid=q)
+            ax.scatter(
+                x[m],
+                y[m],
+                s=70,
+                color=QUADRANT_COLORS[q],
+                marker=QUADRANT_MARKERS[q],
+                zorder=3,
+                edgecolor="white",
+                linewidth=0.8,
+                label=names[q],
+                gid=q,
+            )
     for xi, yi, d, q in zip(x, y, table["driver"], quads):
-        ax.annotate(label_of(d, labels), (xi, yi), xytext=(6, 5), textcoords="offset points", fontsize=9,
-                    color=HIGHLIGHT if q == "fix_first" else INK, fontweight="bold" if q == "fix_first" else "normal",
-                    gid="driver")
+        ax.annotate(
+            label_of(d, labels),
+            (xi, yi),
+            xytext=(6, 5),
+            textcoords="offset points",
+            fontsize=9,
+            color=HIGHLIGHT if q == "fix_first" else INK,
+            fontweight="bold" if q == "fix_first" else "normal",
+            gid="driver",
+        )
     ax.axvline(xs, color="#666666", linestyle="--", linewidth=1, zorder=1)
     ax.axhline(ys, color="#666666", linestyle="--", linewidth=1, zorder=1)
     dx = max(np.nanmax(np.abs(x - xs)), 1e-9) * 1.3
     dy = max(np.nanmax(np.abs(y - ys)), 1e-9) * 1.3
     ax.set_xlim(max(xs - dx, -0.04 * dx) if np.nanmin(x) >= 0 else xs - dx, xs + dx)
     ax.set_ylim(ys - dy, ys + dy)
-    corners = {"overkill": (0.02, 0.98, "left", "top"), "keep_up": (0.98, 0.98, "right", "top"),
-               "low_priority": (0.02, 0.02, "left", "bottom"), "fix_first": (0.98, 0.02, "right", "bottom")}
+    corners = {
+        "overkill": (0.02, 0.98, "left", "top"),
+        "keep_up": (0.98, 0.98, "right", "top"),
+        "low_priority": (0.02, 0.02, "left", "bottom"),
+        "fix_first": (0.98, 0.02, "right", "bottom"),
+    }
     for q, (cx, cy, ha, va) in corners.items():
-        ax.text(cx, cy, names[q], transform=ax.transAxes, ha=ha, va=va, fontsize=10, style="italic",
-                fontweight="bold" if q == "fix_first" else "normal",
-                color={"low_priority": "#666666", "overkill": "#8A6A10"}.get(q, QUADRANT_COLORS[q]), gid="quadrant",
-                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": LIGHT})
+        ax.text(
+            cx,
+            cy,
+            names[q],
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            fontsize=10,
+            style="italic",
+            fontweight="bold" if q == "fix_first" else "normal",
+            color={"low_priority": "#666666", "overkill": "#8A6A10"}.get(q, QUADRANT_COLORS[q]),
+            gid="quadrant",
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": LIGHT},
+        )
     ax.xaxis.set_major_formatter(number_formatter(0, language, percent=True))
     ax.yaxis.set_major_formatter(number_formatter(None, language))
     ax.set_xlabel(importance_label or text("importance", language) + " (%)")
@@ -636,8 +774,10 @@ def plot_crosstab(
         t = t[t["variable"] == variable]
     cells = t[t["kind"].isin(list(kinds))]
     if cells.empty:
-        raise CJMConfigError(f"{where}: no rows of kind {', '.join(map(repr, kinds))} to show; "
-                             f"the table has {', '.join(map(repr, pd.unique(t['kind'])))}.")
+        raise CJMConfigError(
+            f"{where}: no rows of kind {', '.join(map(repr, kinds))} to show; "
+            f"the table has {', '.join(map(repr, pd.unique(t['kind'])))}."
+        )
     stats = pd.unique(cells["statistic"])
     if len(stats) > 1:
         raise CJMConfigError(
@@ -666,9 +806,11 @@ def plot_crosstab(
         annot[r, c] = txt + (f" {s}" if letters and s else "")
     base = {}
     letter = {}
-    for k, b, lt in zip(zip(cells["banner_variable"], cells["banner_column"]),
-                        finite(cells["base"]) if "base" in cells else np.full(len(cells), np.nan),
-                        cells["letter"].fillna("").astype(str) if "letter" in cells else [""] * len(cells)):
+    for k, b, lt in zip(
+        zip(cells["banner_variable"], cells["banner_column"]),
+        finite(cells["base"]) if "base" in cells else np.full(len(cells), np.nan),
+        cells["letter"].fillna("").astype(str) if "letter" in cells else [""] * len(cells),
+    ):
         base.setdefault(k, b)
         letter.setdefault(k, lt)
     variables = list(dict.fromkeys(v for v, _ in row_keys))
@@ -678,10 +820,19 @@ def plot_crosstab(
     _, ax = get_ax(ax, (max(1.1, 0.085 * widest) * len(col_keys) + 3.0, 0.45 * len(row_keys) + 2.4))
     frame = pd.DataFrame(values, index=ylabels, columns=xlabels).astype(float)
     vmax = 100.0 if stat in ("col_pct", "row_pct") and np.nanmax(values) <= 100 else None
-    sns.heatmap(frame, ax=ax, cmap=SEQUENTIAL_CMAP, annot=annot, fmt="", vmin=0 if vmax else None, vmax=vmax,
-                linewidths=0.6, linecolor="white", annot_kws={"fontsize": 8.5},
-                cbar_kws={"format": number_formatter(0, lang, percent=stat in ("col_pct", "row_pct")),
-                          "shrink": 0.8})
+    sns.heatmap(
+        frame,
+        ax=ax,
+        cmap=SEQUENTIAL_CMAP,
+        annot=annot,
+        fmt="",
+        vmin=0 if vmax else None,
+        vmax=vmax,
+        linewidths=0.6,
+        linecolor="white",
+        annot_kws={"fontsize": 8.5},
+        cbar_kws={"format": number_formatter(0, lang, percent=stat in ("col_pct", "row_pct")), "shrink": 0.8},
+    )
     bvars = [bv for bv, _ in col_keys]
     for i in range(1, len(bvars)):
         if bvars[i] != bvars[i - 1]:

@@ -420,7 +420,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "drivers_title": "Treiberanalyse: relative Wichtigkeit",
         "drivers_axis_share": "Anteil an der erklärten Varianz (%)",
         "drivers_axis": "Erklärte Varianz (R²-Einheiten)",
-        "drivers_note": "Balken: Wichtigkeit nach {method}; Linien: {level}-Bootstrap-Intervall ({n_boot} Stichproben). R² = {r2}.",
+        "drivers_note": (
+            "Balken: Wichtigkeit nach {method}; Linien: {level}-Bootstrap-Intervall ({n_boot} Stichproben). R² = {r2}."
+        ),
         "drivers_note_plain": "Balken: Wichtigkeit nach {method}. R² = {r2}.",
         "shapley": "Shapley",
         "johnson": "Johnson",
@@ -459,7 +461,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "step": "Schritt",
         "reached_axis": "Erreicht (% von Schritt 1)",
         "drop_off": "Abbruch",
-        "funnel_note": "Balken: Anteil, der den Schritt erreicht, Linien: {level}-Intervall; rot: Abbruch seit dem Schritt davor.",
+        "funnel_note": (
+            "Balken: Anteil, der den Schritt erreicht, Linien: {level}-Intervall; rot: Abbruch seit dem Schritt davor."
+        ),
         "transitions_title": "Übergänge: wohin Kunden als Nächstes gehen",
         "from": "Von",
         "to": "Nach",
@@ -513,13 +517,32 @@ _MODEL_LABELS: dict[str, dict[str, str]] = {
 
 #: Names of common grouping columns, for titles such as "NPS by persona".
 _COLUMN_WORDS: dict[str, dict[str, str]] = {
-    "en": {"persona": "persona", "wave": "wave", "segment": "segment", "region": "region",
-           "channel": "channel", "stage": "stage", "department": "department", "period": "period",
-           "age_band": "age band", "income_band": "income band", "preferred_channel": "preferred channel"},
-    "de": {"persona": "Persona", "wave": "Welle", "segment": "Segment", "region": "Region",
-           "channel": "Kanal", "stage": "Phase", "department": "Abteilung", "period": "Zeitraum",
-           "age_band": "Altersgruppe", "income_band": "Einkommensgruppe",
-           "preferred_channel": "bevorzugtem Kanal"},
+    "en": {
+        "persona": "persona",
+        "wave": "wave",
+        "segment": "segment",
+        "region": "region",
+        "channel": "channel",
+        "stage": "stage",
+        "department": "department",
+        "period": "period",
+        "age_band": "age band",
+        "income_band": "income band",
+        "preferred_channel": "preferred channel",
+    },
+    "de": {
+        "persona": "Persona",
+        "wave": "Welle",
+        "segment": "Segment",
+        "region": "Region",
+        "channel": "Kanal",
+        "stage": "Phase",
+        "department": "Abteilung",
+        "period": "Zeitraum",
+        "age_band": "Altersgruppe",
+        "income_band": "Einkommensgruppe",
+        "preferred_channel": "bevorzugtem Kanal",
+    },
 }
 
 
@@ -697,6 +720,7 @@ def department_colors(departments: Iterable[Any] = DEPARTMENTS) -> dict[Any, str
 
 
 # --------------------------------------------------------------------------- numbers
+
 
 def number_formatter(
     decimals: int | None = None,

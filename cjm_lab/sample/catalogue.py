@@ -36,8 +36,14 @@ TOUCHPOINTS: tuple[Touchpoint, ...] = (
     # research
     Touchpoint("Search ad", "Suchmaschinenanzeige", "research", "online", "peripheral", "marketing"),
     Touchpoint("Social media ad", "Anzeige in sozialen Medien", "research", "online", "peripheral", "marketing"),
-    Touchpoint("Friend recommendation", "Empfehlung von Freunden und Bekannten", "research", "public",
-               "peripheral", "marketing"),
+    Touchpoint(
+        "Friend recommendation",
+        "Empfehlung von Freunden und Bekannten",
+        "research",
+        "public",
+        "peripheral",
+        "marketing",
+    ),
     Touchpoint("Billboard", "Plakatwerbung", "research", "public", "peripheral", "marketing"),
     Touchpoint("Website", "Website", "research", "online", "external", "marketing"),
     # comparison
@@ -52,8 +58,14 @@ TOUCHPOINTS: tuple[Touchpoint, ...] = (
     Touchpoint("Order confirmation", "Bestellbestätigung", "purchase", "email", "internal", "sales", True),
     # experience & service
     Touchpoint("Shipping notice", "Versandbenachrichtigung", "experience", "email", "internal", "logistics"),
-    Touchpoint("Delivery delay notice", "Benachrichtigung über Lieferverzögerung", "experience", "email",
-               "internal", "logistics"),
+    Touchpoint(
+        "Delivery delay notice",
+        "Benachrichtigung über Lieferverzögerung",
+        "experience",
+        "email",
+        "internal",
+        "logistics",
+    ),
     Touchpoint("Delivery", "Lieferung", "experience", "mail", "internal", "logistics"),
     Touchpoint("Invoice", "Rechnung", "experience", "email", "internal", "accounting"),
     Touchpoint("Billing complaint", "Reklamation der Rechnung", "experience", "phone", "internal", "accounting"),

@@ -120,9 +120,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def check_parameters(
-    customers: object, seed: object, chunk_customers: object, survey_responses: object = None
-) -> None:
+def check_parameters(customers: object, seed: object, chunk_customers: object, survey_responses: object = None) -> None:
     """Raise :class:`~cjm_lab.errors.CJMConfigError` for unusable parameters.
 
     Examples
@@ -144,9 +142,7 @@ def check_parameters(
             f"Fix: pass e.g. customers=5000."
         )
     if not _is_int(seed) or seed < 0:
-        raise CJMConfigError(
-            f"`seed` must be a non-negative integer, got {seed!r}. Fix: pass e.g. seed=42."
-        )
+        raise CJMConfigError(f"`seed` must be a non-negative integer, got {seed!r}. Fix: pass e.g. seed=42.")
     if not _is_int(chunk_customers) or chunk_customers < 1:
         raise CJMConfigError(
             f"`chunk_customers` must be a positive integer, got {chunk_customers!r}. "
@@ -539,8 +535,9 @@ def make_sample(
     ['advice_seeker', 'digital_convenience']
     """
     check_parameters(customers, seed, chunk_customers, survey_responses)
-    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers,
-                          survey_responses=survey_responses)
+    assembler = Assembler(
+        customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
+    )
     tables: dict[str, list[pd.DataFrame]] = {"customers": [], "personas": [], "events": []}
     for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
         for name, frames in tables.items():

@@ -91,16 +91,44 @@ _X = "exit"
 
 #: Start distribution by persona (research touchpoints and a few direct entries).
 _START: dict[str, dict[str, float]] = {
-    "price_hunter": {"Search ad": 0.32, "Social media ad": 0.15, "Price comparison site": 0.30,
-                     "Friend recommendation": 0.05, "Billboard": 0.05, "Website": 0.13},
-    "digital_convenience": {"Social media ad": 0.38, "Search ad": 0.20, "Website": 0.32,
-                            "Friend recommendation": 0.05, "Billboard": 0.05},
-    "advice_seeker": {"Friend recommendation": 0.30, "Billboard": 0.22, "Store visit": 0.30,
-                      "Website": 0.10, "Search ad": 0.05, "Sales call": 0.03},
-    "quality_premium": {"Search ad": 0.28, "Website": 0.30, "Friend recommendation": 0.15,
-                        "Billboard": 0.10, "Store visit": 0.10, "Customer reviews": 0.07},
-    "eco_conscious": {"Friend recommendation": 0.30, "Social media ad": 0.22, "Website": 0.25,
-                      "Search ad": 0.13, "Billboard": 0.10},
+    "price_hunter": {
+        "Search ad": 0.32,
+        "Social media ad": 0.15,
+        "Price comparison site": 0.30,
+        "Friend recommendation": 0.05,
+        "Billboard": 0.05,
+        "Website": 0.13,
+    },
+    "digital_convenience": {
+        "Social media ad": 0.38,
+        "Search ad": 0.20,
+        "Website": 0.32,
+        "Friend recommendation": 0.05,
+        "Billboard": 0.05,
+    },
+    "advice_seeker": {
+        "Friend recommendation": 0.30,
+        "Billboard": 0.22,
+        "Store visit": 0.30,
+        "Website": 0.10,
+        "Search ad": 0.05,
+        "Sales call": 0.03,
+    },
+    "quality_premium": {
+        "Search ad": 0.28,
+        "Website": 0.30,
+        "Friend recommendation": 0.15,
+        "Billboard": 0.10,
+        "Store visit": 0.10,
+        "Customer reviews": 0.07,
+    },
+    "eco_conscious": {
+        "Friend recommendation": 0.30,
+        "Social media ad": 0.22,
+        "Website": 0.25,
+        "Search ad": 0.13,
+        "Billboard": 0.10,
+    },
 }
 
 #: Transition rows shared by all personas ("Billing complaint" after "Invoice"
@@ -110,11 +138,15 @@ _BASE: dict[str, dict[str, float]] = {
     "Social media ad": {"Website": 0.54, "Product page": 0.38, _X: 0.08},
     "Friend recommendation": {"Website": 0.52, "Store visit": 0.30, "Product page": 0.14, _X: 0.04},
     "Billboard": {"Website": 0.57, "Store visit": 0.35, _X: 0.08},
-    "Website": {"Product page": 0.78, "Store visit": 0.06, "Sales call": 0.04,
-                "Price comparison site": 0.07, _X: 0.05},
+    "Website": {"Product page": 0.78, "Store visit": 0.06, "Sales call": 0.04, "Price comparison site": 0.07, _X: 0.05},
     "Price comparison site": {"Product page": 0.76, "Website": 0.16, _X: 0.08},
-    "Product page": {"Customer reviews": 0.18, "Price comparison site": 0.08, "Cart": 0.63,
-                     "Store visit": 0.04, _X: 0.07},
+    "Product page": {
+        "Customer reviews": 0.18,
+        "Price comparison site": 0.08,
+        "Cart": 0.63,
+        "Store visit": 0.04,
+        _X: 0.07,
+    },
     "Customer reviews": {"Product page": 0.25, "Cart": 0.67, _X: 0.08},
     "Store visit": {"Checkout payment": 0.72, "Sales call": 0.08, "Product page": 0.10, _X: 0.10},
     "Sales call": {"Checkout payment": 0.70, "Store visit": 0.18, _X: 0.12},
@@ -123,14 +155,19 @@ _BASE: dict[str, dict[str, float]] = {
     "Shipping notice": {"Delivery delay notice": DELAY_RATE, "Delivery": 1.0 - DELAY_RATE},
     "Delivery delay notice": {"Delivery": 1.0},
     "Delivery": {"Invoice": 1.0},
-    "Invoice": {"Product use": 0.80, "Return": 0.06, "Service chat": 0.03, "Service hotline": 0.03,
-                _X: 0.08},
+    "Invoice": {"Product use": 0.80, "Return": 0.06, "Service chat": 0.03, "Service hotline": 0.03, _X: 0.08},
     "Billing complaint": {"Invoice correction": 1.0},
     "Invoice correction": {"Invoice": 1.0},
     "Service hotline": {"Product use": 0.40, "Return": 0.10, _X: 0.50},
     "Service chat": {"Product use": 0.45, "Return": 0.08, _X: 0.47},
-    "Product use": {"Review request": 0.47, "Newsletter": 0.22, "Return": 0.04,
-                    "Service hotline": 0.03, "Service chat": 0.04, _X: 0.20},
+    "Product use": {
+        "Review request": 0.47,
+        "Newsletter": 0.22,
+        "Return": 0.04,
+        "Service hotline": 0.03,
+        "Service chat": 0.04,
+        _X: 0.20,
+    },
     "Return": {"Service chat": 0.10, "Service hotline": 0.08, "Newsletter": 0.12, _X: 0.70},
     "Review request": {"Newsletter": 0.45, "Loyalty programme": 0.25, _X: 0.30},
     "Newsletter": {"Repeat purchase": 0.25, "Website": 0.10, "Loyalty programme": 0.20, _X: 0.45},
@@ -148,30 +185,43 @@ _PERSONA_ROWS: dict[str, dict[str, dict[str, float]]] = {
     "digital_convenience": {
         "Website": {"Product page": 0.90, "Store visit": 0.02, _X: 0.08},
         "Cart": {"Checkout payment": 0.90, "Product page": 0.05, _X: 0.05},
-        "Product use": {"Review request": 0.40, "Loyalty programme": 0.15, "Newsletter": 0.13,
-                        "Service chat": 0.06, "Return": 0.04, _X: 0.22},
+        "Product use": {
+            "Review request": 0.40,
+            "Loyalty programme": 0.15,
+            "Newsletter": 0.13,
+            "Service chat": 0.06,
+            "Return": 0.04,
+            _X: 0.22,
+        },
         "Loyalty programme": {"Repeat purchase": 0.48, "Newsletter": 0.10, _X: 0.42},
     },
     "advice_seeker": {
         "Website": {"Product page": 0.48, "Store visit": 0.24, "Sales call": 0.20, _X: 0.08},
-        "Product page": {"Customer reviews": 0.15, "Store visit": 0.27, "Sales call": 0.12, "Cart": 0.36,
-                         _X: 0.10},
+        "Product page": {"Customer reviews": 0.15, "Store visit": 0.27, "Sales call": 0.12, "Cart": 0.36, _X: 0.10},
         "Store visit": {"Checkout payment": 0.74, "Sales call": 0.12, _X: 0.14},
-        "Product use": {"Review request": 0.35, "Newsletter": 0.20, "Service hotline": 0.12,
-                        "Return": 0.05, _X: 0.28},
+        "Product use": {"Review request": 0.35, "Newsletter": 0.20, "Service hotline": 0.12, "Return": 0.05, _X: 0.28},
     },
     "quality_premium": {
-        "Product page": {"Customer reviews": 0.35, "Price comparison site": 0.03, "Cart": 0.49,
-                         "Store visit": 0.06, _X: 0.07},
+        "Product page": {
+            "Customer reviews": 0.35,
+            "Price comparison site": 0.03,
+            "Cart": 0.49,
+            "Store visit": 0.06,
+            _X: 0.07,
+        },
         "Customer reviews": {"Product page": 0.20, "Cart": 0.72, _X: 0.08},
         "Review request": {"Newsletter": 0.35, "Loyalty programme": 0.35, _X: 0.30},
         "Loyalty programme": {"Repeat purchase": 0.50, "Newsletter": 0.10, _X: 0.40},
     },
     "eco_conscious": {
-        "Product page": {"Customer reviews": 0.30, "Price comparison site": 0.08, "Cart": 0.50,
-                         "Store visit": 0.04, _X: 0.08},
-        "Product use": {"Review request": 0.50, "Newsletter": 0.22, "Return": 0.03,
-                        "Service chat": 0.03, _X: 0.22},
+        "Product page": {
+            "Customer reviews": 0.30,
+            "Price comparison site": 0.08,
+            "Cart": 0.50,
+            "Store visit": 0.04,
+            _X: 0.08,
+        },
+        "Product use": {"Review request": 0.50, "Newsletter": 0.22, "Return": 0.03, "Service chat": 0.03, _X: 0.22},
     },
 }
 
@@ -235,21 +285,62 @@ _WAIT: dict[tuple[str, str], tuple[float, bool]] = {
 _DEFAULT_WAIT = (2 * DAY, True)
 
 #: Relative activity by hour of day (UTC) for consumer-driven events ...
-_CONSUMER_HOURS = np.array([1.0, 0.5, 0.3, 0.2, 0.2, 0.3, 0.6, 1.2, 2.0, 3.0, 4.0, 4.5,
-                            5.0, 5.0, 4.5, 4.5, 4.5, 5.0, 6.0, 7.0, 7.0, 6.0, 4.0, 2.0])
+_CONSUMER_HOURS = np.array(
+    [
+        1.0,
+        0.5,
+        0.3,
+        0.2,
+        0.2,
+        0.3,
+        0.6,
+        1.2,
+        2.0,
+        3.0,
+        4.0,
+        4.5,
+        5.0,
+        5.0,
+        4.5,
+        4.5,
+        4.5,
+        5.0,
+        6.0,
+        7.0,
+        7.0,
+        6.0,
+        4.0,
+        2.0,
+    ]
+)
 #: ... and for events that happen in business hours (stores, phones, logistics).
 _BUSINESS_HOURS = np.array([0.0] * 7 + [1.0] * 12 + [0.0] * 5)
-_BUSINESS_TOUCHPOINTS = ("Store visit", "Sales call", "Service hotline", "Billing complaint",
-                         "Shipping notice", "Delivery", "Delivery delay notice",
-                         "Invoice correction", "Return")
+_BUSINESS_TOUCHPOINTS = (
+    "Store visit",
+    "Sales call",
+    "Service hotline",
+    "Billing complaint",
+    "Shipping notice",
+    "Delivery",
+    "Delivery delay notice",
+    "Invoice correction",
+    "Return",
+)
 
 #: Chance that a customer's digital events happen in the app, by preferred channel.
 _APP_SHARE = np.array([0.12, 0.92, 0.08, 0.04])
 #: Chance that a service contact is a chat rather than a hotline call, by preferred channel.
 _CHAT_SHARE = np.array([0.65, 0.80, 0.20, 0.10])
 #: Digital touchpoints whose event channel follows the customer's device.
-_DIGITAL = ("Website", "Product page", "Customer reviews", "Cart", "Checkout payment",
-            "Service chat", "Repeat purchase")
+_DIGITAL = (
+    "Website",
+    "Product page",
+    "Customer reviews",
+    "Cart",
+    "Checkout payment",
+    "Service chat",
+    "Repeat purchase",
+)
 #: Channels that can appear in the events, in code order.
 EVENT_CHANNELS: tuple[str, ...] = ("online", "app", "store", "phone", "email", "mail", "public")
 
@@ -333,8 +424,7 @@ class _RowSampler:
 _TRANSITIONS = _RowSampler(transition_matrices().reshape(-1, N_STATES))
 _STARTS = _RowSampler(_start_matrix())
 _WAIT_MEAN, _WAIT_SNAP = _wait_tables()
-_HOURS = _RowSampler(np.vstack([_CONSUMER_HOURS / _CONSUMER_HOURS.sum(),
-                                _BUSINESS_HOURS / _BUSINESS_HOURS.sum()]))
+_HOURS = _RowSampler(np.vstack([_CONSUMER_HOURS / _CONSUMER_HOURS.sum(), _BUSINESS_HOURS / _BUSINESS_HOURS.sum()]))
 _HOUR_PROFILE = np.zeros(N_STATES, dtype=np.int64)
 _HOUR_PROFILE[[TP[name] for name in _BUSINESS_TOUCHPOINTS]] = 1
 _FIX_SECONDS = float((BILLING_FIX - T0) / np.timedelta64(1, "s"))
@@ -423,7 +513,8 @@ def _waits(
     # at least a second apart, so equal timestamps come only from the planted same-second logs
     gap = np.maximum(rng.exponential(1.0, m) * _WAIT_MEAN[state, nxt], 1.0)
     same_second = (
-        (state == _S["Checkout payment"]) & (nxt == _S["Order confirmation"])
+        (state == _S["Checkout payment"])
+        & (nxt == _S["Order confirmation"])
         & (rng.random(m) < SAME_SECOND_CONFIRMATION)
     )
     gap[same_second] = 0.0

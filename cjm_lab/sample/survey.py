@@ -133,8 +133,17 @@ _MAX_CONTACTS = 4
 _FIX_SECONDS = float((BILLING_FIX - T0) / np.timedelta64(1, "s"))
 
 SURVEY_COLUMNS: tuple[str, ...] = (
-    "respondent_id", "customer_id", "wave", "date", "recommend", *DRIVERS,
-    "ces_effort", "weight", "duration_sec", "language", "comment",
+    "respondent_id",
+    "customer_id",
+    "wave",
+    "date",
+    "recommend",
+    *DRIVERS,
+    "ces_effort",
+    "weight",
+    "duration_sec",
+    "language",
+    "comment",
 )
 
 
@@ -283,8 +292,13 @@ def wave_scores(
     recommend = _round_clip(score + noise, 0, 10)
     effort = 5.6 - 0.35 * contacts - 0.8 * lived["loops"] - 1.2 * lived["dropoff"] + rng.normal(0.0, 0.9, n)
     return WaveScores(
-        wave=wave, answer=answer, ratings=ratings, recommend=recommend, ces=_round_clip(effort, 1, 7),
-        contacts=contacts, **{k: lived[k] for k in ("delay", "loops", "dropoff", "returned")},
+        wave=wave,
+        answer=answer,
+        ratings=ratings,
+        recommend=recommend,
+        ces=_round_clip(effort, 1, 7),
+        contacts=contacts,
+        **{k: lived[k] for k in ("delay", "loops", "dropoff", "returned")},
     )
 
 
@@ -333,68 +347,100 @@ def _responders(
 
 _TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
     ("delivery_delay", "neg"): {
-        "de": ("Die Lieferung kam über eine Woche zu spät, und ich musste mehrmals beim Service nachfragen.",
-               "Lieferverzögerung ohne klare Info – dreimal angerufen, bis das Paket endlich da war.",
-               "Versand viel zu langsam, der Liefertermin wurde ständig verschoben."),
-        "en": ("The delivery was more than a week late and I had to chase customer service several times.",
-               "Delivery delayed with no clear information - called three times before the parcel arrived.",
-               "Shipping far too slow, the delivery date kept moving."),
+        "de": (
+            "Die Lieferung kam über eine Woche zu spät, und ich musste mehrmals beim Service nachfragen.",
+            "Lieferverzögerung ohne klare Info – dreimal angerufen, bis das Paket endlich da war.",
+            "Versand viel zu langsam, der Liefertermin wurde ständig verschoben.",
+        ),
+        "en": (
+            "The delivery was more than a week late and I had to chase customer service several times.",
+            "Delivery delayed with no clear information - called three times before the parcel arrived.",
+            "Shipping far too slow, the delivery date kept moving.",
+        ),
     },
     ("billing", "neg"): {
-        "de": ("Die Rechnung war falsch und die Korrektur hat ewig gedauert.",
-               "Die Rechnung war fehlerhaft und musste korrigiert werden – sehr ärgerlich.",
-               "Falscher Betrag auf der Rechnung, die Reklamation war mühsam."),
-        "en": ("The invoice was wrong and the correction took ages.",
-               "The invoice was incorrect and had to be corrected - very annoying.",
-               "Wrong amount on the invoice, the complaint was a hassle."),
+        "de": (
+            "Die Rechnung war falsch und die Korrektur hat ewig gedauert.",
+            "Die Rechnung war fehlerhaft und musste korrigiert werden – sehr ärgerlich.",
+            "Falscher Betrag auf der Rechnung, die Reklamation war mühsam.",
+        ),
+        "en": (
+            "The invoice was wrong and the correction took ages.",
+            "The invoice was incorrect and had to be corrected - very annoying.",
+            "Wrong amount on the invoice, the complaint was a hassle.",
+        ),
     },
     ("checkout", "neg"): {
-        "de": ("Beim Bezahlen ist der Checkout abgebrochen, ich habe dann woanders gekauft.",
-               "Die Bezahlung hat nicht funktioniert, zu viele Schritte im Checkout.",
-               "Versandkosten erst beim Bezahlen angezeigt – habe abgebrochen."),
-        "en": ("The checkout failed at payment, so I bought elsewhere.",
-               "Payment did not work, too many steps in the checkout.",
-               "Shipping costs only shown at payment - I gave up."),
+        "de": (
+            "Beim Bezahlen ist der Checkout abgebrochen, ich habe dann woanders gekauft.",
+            "Die Bezahlung hat nicht funktioniert, zu viele Schritte im Checkout.",
+            "Versandkosten erst beim Bezahlen angezeigt – habe abgebrochen.",
+        ),
+        "en": (
+            "The checkout failed at payment, so I bought elsewhere.",
+            "Payment did not work, too many steps in the checkout.",
+            "Shipping costs only shown at payment - I gave up.",
+        ),
     },
     ("good_service", "pos"): {
-        "de": ("Sehr freundliche und kompetente Beratung, gerne wieder!",
-               "Der Kundenservice hat mir schnell und unkompliziert geholfen.",
-               "Top Service, alles lief reibungslos."),
-        "en": ("Very friendly and knowledgeable advice, happy to come back!",
-               "Customer service helped me quickly and without fuss.",
-               "Great service, everything went smoothly."),
+        "de": (
+            "Sehr freundliche und kompetente Beratung, gerne wieder!",
+            "Der Kundenservice hat mir schnell und unkompliziert geholfen.",
+            "Top Service, alles lief reibungslos.",
+        ),
+        "en": (
+            "Very friendly and knowledgeable advice, happy to come back!",
+            "Customer service helped me quickly and without fuss.",
+            "Great service, everything went smoothly.",
+        ),
     },
     ("price", "pos"): {
-        "de": ("Gute Preise und faire Angebote.",
-               "Preis-Leistung stimmt, besonders im Sale.",
-               "Günstiger als die Konkurrenz, deshalb kaufe ich hier."),
-        "en": ("Good prices and fair deals.",
-               "Good value for money, especially in the sale.",
-               "Cheaper than the competition, that's why I shop here."),
+        "de": (
+            "Gute Preise und faire Angebote.",
+            "Preis-Leistung stimmt, besonders im Sale.",
+            "Günstiger als die Konkurrenz, deshalb kaufe ich hier.",
+        ),
+        "en": (
+            "Good prices and fair deals.",
+            "Good value for money, especially in the sale.",
+            "Cheaper than the competition, that's why I shop here.",
+        ),
     },
     ("price", "neg"): {
-        "de": ("Zu teuer im Vergleich zu anderen Shops.",
-               "Die Preise sind leider gestiegen, woanders ist es günstiger.",
-               "Preisvergleich lohnt sich, hier zahlt man zu viel."),
-        "en": ("Too expensive compared with other shops.",
-               "Prices have gone up, it is cheaper elsewhere.",
-               "Worth comparing prices, you pay too much here."),
+        "de": (
+            "Zu teuer im Vergleich zu anderen Shops.",
+            "Die Preise sind leider gestiegen, woanders ist es günstiger.",
+            "Preisvergleich lohnt sich, hier zahlt man zu viel.",
+        ),
+        "en": (
+            "Too expensive compared with other shops.",
+            "Prices have gone up, it is cheaper elsewhere.",
+            "Worth comparing prices, you pay too much here.",
+        ),
     },
     ("product_quality", "pos"): {
-        "de": ("Das Gerät ist hochwertig verarbeitet und funktioniert einwandfrei.",
-               "Sehr zufrieden mit der Qualität des Produkts.",
-               "Tolles Produkt, hält, was es verspricht."),
-        "en": ("The device is well made and works perfectly.",
-               "Very happy with the product quality.",
-               "Great product, does what it promises."),
+        "de": (
+            "Das Gerät ist hochwertig verarbeitet und funktioniert einwandfrei.",
+            "Sehr zufrieden mit der Qualität des Produkts.",
+            "Tolles Produkt, hält, was es verspricht.",
+        ),
+        "en": (
+            "The device is well made and works perfectly.",
+            "Very happy with the product quality.",
+            "Great product, does what it promises.",
+        ),
     },
     ("product_quality", "neg"): {
-        "de": ("Das Produkt war defekt und musste zurückgeschickt werden.",
-               "Qualität enttäuschend, nach kurzer Zeit kaputt.",
-               "Das Gerät entsprach nicht der Beschreibung."),
-        "en": ("The product was faulty and had to be sent back.",
-               "Disappointing quality, broke after a short time.",
-               "The device did not match the description."),
+        "de": (
+            "Das Produkt war defekt und musste zurückgeschickt werden.",
+            "Qualität enttäuschend, nach kurzer Zeit kaputt.",
+            "Das Gerät entsprach nicht der Beschreibung.",
+        ),
+        "en": (
+            "The product was faulty and had to be sent back.",
+            "Disappointing quality, broke after a short time.",
+            "The device did not match the description.",
+        ),
     },
 }
 _THEME_KEYS = tuple(_TEMPLATES)
@@ -427,10 +473,18 @@ def _theme_codes(rng: np.random.Generator, s: WaveScores, idx: np.ndarray, perso
         quality,
     )
     return np.select(
-        [s.delay[idx] & (u < 0.85), (s.loops[idx] > 0) & (u < 0.85), s.dropoff[idx] & (u < 0.85),
-         s.returned[idx] & (u < 0.85)],
-        [code["delivery_delay", "neg"], code["billing", "neg"], code["checkout", "neg"],
-         code["product_quality", "neg"]],
+        [
+            s.delay[idx] & (u < 0.85),
+            (s.loops[idx] > 0) & (u < 0.85),
+            s.dropoff[idx] & (u < 0.85),
+            s.returned[idx] & (u < 0.85),
+        ],
+        [
+            code["delivery_delay", "neg"],
+            code["billing", "neg"],
+            code["checkout", "neg"],
+            code["product_quality", "neg"],
+        ],
         general,
     )
 
@@ -720,4 +774,3 @@ def shapley_shares(ratings: np.ndarray, recommend: np.ndarray) -> dict[str, floa
                 total += weight * (fits[tuple(sorted((*subset, j)))] - fits[subset])
         shares[DRIVERS[j]] = total / full
     return dict(sorted(shares.items(), key=lambda kv: kv[1], reverse=True))
-

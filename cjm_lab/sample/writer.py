@@ -89,9 +89,9 @@ class _ChunkSink:
             targets["events"].mkdir()
         else:
             for name in ("customers", "personas_truth"):
-                handle = targets[name].open("w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by stack
+                handle = targets[name].open("w", encoding="utf-8", newline="")
                 self._handles[name] = stack.enter_context(handle)
-            events = gzip.open(targets["events"], "wt", encoding="utf-8", newline="")  # noqa: SIM115 - closed by stack
+            events = gzip.open(targets["events"], "wt", encoding="utf-8", newline="")
             self._handles["events"] = stack.enter_context(events)
 
     def add(self, chunk: Chunk) -> None:
@@ -176,8 +176,9 @@ def write_sample(
     _refuse_existing(targets)
     out.mkdir(parents=True, exist_ok=True)
 
-    assembler = Assembler(customers=customers, seed=seed, chunk_customers=chunk_customers,
-                          survey_responses=survey_responses)
+    assembler = Assembler(
+        customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
+    )
     with ExitStack() as stack:
         sink = _ChunkSink(targets, format, stack)
         for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):

@@ -33,8 +33,9 @@ def _stats(sums: pd.DataFrame) -> pd.DataFrame:
         p = sums["n_promoters"].to_numpy(dtype=float) / w
         d = sums["n_detractors"].to_numpy(dtype=float) / w
         var = np.maximum(p + d - (p - d) ** 2, 0.0) / n_eff
-    return pd.DataFrame({"n": sums["n"].to_numpy(), "n_eff": n_eff, "nps": (p - d) * 100, "var": var * 1e4},
-                        index=sums.index)
+    return pd.DataFrame(
+        {"n": sums["n"].to_numpy(), "n_eff": n_eff, "nps": (p - d) * 100, "var": var * 1e4}, index=sums.index
+    )
 
 
 def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -44,8 +45,9 @@ def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
     se = np.sqrt(a["var"].to_numpy() + b["var"].to_numpy())
     with np.errstate(invalid="ignore", divide="ignore"):
         p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(diff) / se), np.where(diff == 0, 1.0, 0.0))
-    return pd.DataFrame({"difference": diff, "se": se, "ci_low": diff - z * se, "ci_high": diff + z * se,
-                         "p_value": p_value})
+    return pd.DataFrame(
+        {"difference": diff, "se": se, "ci_low": diff - z * se, "ci_high": diff + z * se, "p_value": p_value}
+    )
 
 
 def _check_common(data: Any, where: str, confidence: float, **columns: Any) -> None:
@@ -107,7 +109,8 @@ def compare_nps(
         if len(present) != 2:
             raise CJMDataError(
                 f"{where}: {by!r} has {len(present)} distinct values; name the two to compare.",
-                column=by, fix=f"Pass groups=(first, second), e.g. groups={tuple(sorted(map(str, present))[:2])}.",
+                column=by,
+                fix=f"Pass groups=(first, second), e.g. groups={tuple(sorted(map(str, present))[:2])}.",
             )
         groups = sorted(present, key=lambda v: (str(type(v)), v))
     if len(groups) != 2:
@@ -117,29 +120,39 @@ def compare_nps(
     for g in groups:
         mask = (data[by] == g).to_numpy()
         if not mask.any():
-            raise CJMDataError(f"{where}: no response has {by!r} = {g!r}.", column=by,
-                               fix="Choose values the column has: " + ", ".join(map(repr, present[:10])) + ".")
+            raise CJMDataError(
+                f"{where}: no response has {by!r} = {g!r}.",
+                column=by,
+                fix="Choose values the column has: " + ", ".join(map(repr, present[:10])) + ".",
+            )
         rows.append(parts[mask].sum())
     sums = pd.DataFrame(rows)
     if (sums["n"] == 0).any():
         empty = groups[int(np.flatnonzero(sums["n"].to_numpy() == 0)[0])]
-        raise CJMDataError(f"{where}: the group {by!r} = {empty!r} has no valid score.", column=score,
-                           fix="Check the filter and the missing-value codes.")
+        raise CJMDataError(
+            f"{where}: the group {by!r} = {empty!r} has no valid score.",
+            column=score,
+            fix="Check the filter and the missing-value codes.",
+        )
     st = _stats(sums.reset_index(drop=True))
     test = _test(st.iloc[[1]].reset_index(drop=True), st.iloc[[0]].reset_index(drop=True), confidence)
     out = pd.DataFrame(
         {
-            "group_a": [groups[0]], "group_b": [groups[1]],
-            "n_a": [int(st.n.iloc[0])], "n_b": [int(st.n.iloc[1])],
-            "nps_a": [st.nps.iloc[0]], "nps_b": [st.nps.iloc[1]],
+            "group_a": [groups[0]],
+            "group_b": [groups[1]],
+            "n_a": [int(st.n.iloc[0])],
+            "n_b": [int(st.n.iloc[1])],
+            "nps_a": [st.nps.iloc[0]],
+            "nps_b": [st.nps.iloc[1]],
         }
     )
     out = pd.concat([out, test], axis=1)
     out["significant"] = out["p_value"] < alpha
     out["measure"] = measure
     out["text"] = [
-        describe_difference(r.nps_a, r.nps_b, r.ci_low, r.ci_high, r.p_value, confidence=confidence,
-                            language=language, alpha=alpha)
+        describe_difference(
+            r.nps_a, r.nps_b, r.ci_low, r.ci_high, r.p_value, confidence=confidence, language=language, alpha=alpha
+        )
         for r in out.itertuples()
     ]
     return out
@@ -183,16 +196,27 @@ def nps_vs_rest(
     parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     seg = parts.groupby(data[by], dropna=True, observed=True, sort=True).sum()
     if len(seg) < 2:
-        raise CJMDataError(f"{where}: {by!r} has fewer than two segments; there is no rest to compare with.",
-                           column=by, fix="Choose a column with at least two segments.")
+        raise CJMDataError(
+            f"{where}: {by!r} has fewer than two segments; there is no rest to compare with.",
+            column=by,
+            fix="Choose a column with at least two segments.",
+        )
     total = parts[data[by].notna().to_numpy()].sum()
-    rest = pd.DataFrame(np.tile(total[_SUMS].to_numpy(dtype=float), (len(seg), 1)), columns=_SUMS,
-                        index=seg.index) - seg[_SUMS]
+    rest = (
+        pd.DataFrame(np.tile(total[_SUMS].to_numpy(dtype=float), (len(seg), 1)), columns=_SUMS, index=seg.index)
+        - seg[_SUMS]
+    )
     a, b = _stats(seg[_SUMS]), _stats(rest)
     test = _test(a.reset_index(drop=True), b.reset_index(drop=True), confidence)
-    out = pd.DataFrame({"segment": seg.index.to_numpy(dtype=object), "n": a["n"].to_numpy().astype(int),
-                        "nps": a["nps"].to_numpy(), "n_rest": b["n"].to_numpy().astype(int),
-                        "nps_rest": b["nps"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "segment": seg.index.to_numpy(dtype=object),
+            "n": a["n"].to_numpy().astype(int),
+            "nps": a["nps"].to_numpy(),
+            "n_rest": b["n"].to_numpy().astype(int),
+            "nps_rest": b["nps"].to_numpy(),
+        }
+    )
     out = pd.concat([out, test], axis=1)
     valid = out["p_value"].notna().to_numpy()
     adjusted = np.full(len(out), np.nan)
@@ -201,9 +225,7 @@ def nps_vs_rest(
     out["p_adjusted"] = adjusted
     out["significant"] = out["p_adjusted"] < alpha
     out["measure"] = measure
-    out["text"] = [
-        _segment_sentence(r, confidence=confidence, language=language) for r in out.itertuples()
-    ]
+    out["text"] = [_segment_sentence(r, confidence=confidence, language=language) for r in out.itertuples()]
     return out
 
 
@@ -246,36 +268,67 @@ def paired_nps(
     present = pd.unique(data[wave].dropna())
     if waves is None:
         if len(present) != 2:
-            raise CJMDataError(f"{where}: {wave!r} has {len(present)} waves; name the two to compare.",
-                               column=wave, fix="Pass waves=(earlier, later).")
+            raise CJMDataError(
+                f"{where}: {wave!r} has {len(present)} waves; name the two to compare.",
+                column=wave,
+                fix="Pass waves=(earlier, later).",
+            )
         waves = sorted(present, key=lambda v: (str(type(v)), v))
     frame = pd.DataFrame({"id": data[id].to_numpy(), "wave": data[wave].to_numpy(), "x": x.to_numpy()})
     frame = frame[frame["wave"].isin(list(waves))]
     dup = frame.duplicated(["id", "wave"])
     if dup.any():
         rows = list(data.index[frame.index[dup.to_numpy()]][:5])
-        raise CJMDataError(f"{where}: respondents answer more than once in a wave.", column=id, rows=rows,
-                           values=list(frame.loc[dup, "id"][:5]), fix="Keep one answer per respondent and wave.")
+        raise CJMDataError(
+            f"{where}: respondents answer more than once in a wave.",
+            column=id,
+            rows=rows,
+            values=list(frame.loc[dup, "id"][:5]),
+            fix="Keep one answer per respondent and wave.",
+        )
     wide = frame.pivot(index="id", columns="wave", values="x")
     both = wide[list(waves)].notna().all(axis=1)
     n_pairs = int(both.sum())
     if n_pairs < 2:
-        raise CJMDataError(f"{where}: fewer than two respondents answered in both waves.", column=id,
-                           fix="Check that the respondent ids match across waves.")
+        raise CJMDataError(
+            f"{where}: fewer than two respondents answered in both waves.",
+            column=id,
+            fix="Check that the respondent ids match across waves.",
+        )
     a, b = wide.loc[both, waves[0]].to_numpy(float), wide.loc[both, waves[1]].to_numpy(float)
     diff = b - a
     mean = diff.mean() * 100
     se = diff.std(ddof=1) / np.sqrt(n_pairs) * 100
     t = float(stats.t.ppf(0.5 + confidence / 2, n_pairs - 1))
     p_value = float(2 * stats.t.sf(abs(mean) / se, n_pairs - 1)) if se > 0 else (1.0 if mean == 0 else 0.0)
-    out = pd.DataFrame({
-        "wave_a": [waves[0]], "wave_b": [waves[1]], "n_pairs": [n_pairs], "n_unpaired": [int(len(wide) - n_pairs)],
-        "nps_a": [a.mean() * 100], "nps_b": [b.mean() * 100], "difference": [mean], "se": [se],
-        "ci_low": [mean - t * se], "ci_high": [mean + t * se], "p_value": [p_value],
-    })
+    out = pd.DataFrame(
+        {
+            "wave_a": [waves[0]],
+            "wave_b": [waves[1]],
+            "n_pairs": [n_pairs],
+            "n_unpaired": [int(len(wide) - n_pairs)],
+            "nps_a": [a.mean() * 100],
+            "nps_b": [b.mean() * 100],
+            "difference": [mean],
+            "se": [se],
+            "ci_low": [mean - t * se],
+            "ci_high": [mean + t * se],
+            "p_value": [p_value],
+        }
+    )
     out["significant"] = out["p_value"] < alpha
-    out["text"] = [describe_difference(out.nps_a[0], out.nps_b[0], out.ci_low[0], out.ci_high[0], p_value,
-                                       confidence=confidence, language=language, alpha=alpha)]
+    out["text"] = [
+        describe_difference(
+            out.nps_a[0],
+            out.nps_b[0],
+            out.ci_low[0],
+            out.ci_high[0],
+            p_value,
+            confidence=confidence,
+            language=language,
+            alpha=alpha,
+        )
+    ]
     return out
 
 
@@ -328,9 +381,12 @@ def nps_trend(
             raise CJMConfigError(f"`freq` must be one of W, M, Q, Y; got {freq!r}.")
         dates = data[period]
         if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
-            raise CJMDataError(f"{where}: {period!r} is not a date column (dtype {dates.dtype}).", column=period,
-                               fix="Load the survey with the date mapped to 'date' (load_survey parses it), "
-                               "or leave `freq` unset for a wave column.")
+            raise CJMDataError(
+                f"{where}: {period!r} is not a date column (dtype {dates.dtype}).",
+                column=period,
+                fix="Load the survey with the date mapped to 'date' (load_survey parses it), "
+                "or leave `freq` unset for a wave column.",
+            )
         if isinstance(dates.dtype, pd.DatetimeTZDtype):
             dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
         keys = dates.dt.to_period(codes[freq]).astype("str").where(dates.notna())
@@ -341,15 +397,23 @@ def nps_trend(
     parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     sums = parts.groupby(keys.to_numpy(), dropna=True, sort=True).sum()
     if sums.empty:
-        raise CJMDataError(f"{where}: no response has a value in {period!r}.", column=period,
-                           fix="Check the date or wave column.")
+        raise CJMDataError(
+            f"{where}: no response has a value in {period!r}.", column=period, fix="Check the date or wave column."
+        )
     st = _stats(sums[_SUMS])
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     se = np.sqrt(st["var"].to_numpy())
-    out = pd.DataFrame({"period": sums.index.to_numpy(dtype=object), "n": st["n"].to_numpy().astype(int),
-                        "n_eff": st["n_eff"].to_numpy(), "nps": st["nps"].to_numpy(), "se": se,
-                        "ci_low": np.clip(st["nps"].to_numpy() - z * se, -100, 100),
-                        "ci_high": np.clip(st["nps"].to_numpy() + z * se, -100, 100)})
+    out = pd.DataFrame(
+        {
+            "period": sums.index.to_numpy(dtype=object),
+            "n": st["n"].to_numpy().astype(int),
+            "n_eff": st["n_eff"].to_numpy(),
+            "nps": st["nps"].to_numpy(),
+            "se": se,
+            "ci_low": np.clip(st["nps"].to_numpy() - z * se, -100, 100),
+            "ci_high": np.clip(st["nps"].to_numpy() + z * se, -100, 100),
+        }
+    )
     out["low_base"] = out["n"] < low_base
     prev = st.shift(1)
     test = _test(st.reset_index(drop=True), prev.reset_index(drop=True), confidence)
@@ -361,8 +425,18 @@ def nps_trend(
     out["measure"] = measure
     texts = [""]
     for i in range(1, len(out)):
-        texts.append(describe_difference(out.nps[i - 1], out.nps[i], out.change_ci_low[i], out.change_ci_high[i],
-                                         out.change_p[i], confidence=confidence, language=language, alpha=alpha))
+        texts.append(
+            describe_difference(
+                out.nps[i - 1],
+                out.nps[i],
+                out.change_ci_low[i],
+                out.change_ci_high[i],
+                out.change_p[i],
+                confidence=confidence,
+                language=language,
+                alpha=alpha,
+            )
+        )
     out["text"] = texts
     return out
 
@@ -400,8 +474,11 @@ def describe_difference(
     check_language(language)
     diff = after - before
     level = f"{confidence * 100:.0f}"
-    ci = (f"{level}% CI {_fmt(ci_low, 'en', sign=True)} to {_fmt(ci_high, 'en', sign=True)}" if language == "en"
-          else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}")
+    ci = (
+        f"{level}% CI {_fmt(ci_low, 'en', sign=True)} to {_fmt(ci_high, 'en', sign=True)}"
+        if language == "en"
+        else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}"
+    )
     stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_value(p_value, language)}"
     a, b = _fmt(before, language), _fmt(after, language)
     if p_value < alpha:
@@ -422,13 +499,17 @@ def _segment_sentence(row: Any, *, confidence: float, language: str) -> str:
         stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {format_p_value(row.p_value, 'en')}"
         if row.significant:
             direction = "higher" if diff > 0 else "lower"
-            return (f"NPS of {row.segment} is {abs(diff):.0f} points {direction} than in the rest of the sample "
-                    f"({stat}; significant after Benjamini–Hochberg correction).")
+            return (
+                f"NPS of {row.segment} is {abs(diff):.0f} points {direction} than in the rest of the sample "
+                f"({stat}; significant after Benjamini–Hochberg correction)."
+            )
         return f"NPS of {row.segment} does not differ significantly from the rest of the sample ({stat})."
     ci = f"{level}-%-KI {_fmt(row.ci_low, 'de', sign=True)} bis {_fmt(row.ci_high, 'de', sign=True)}"
     stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {format_p_value(row.p_value, 'de')}"
     if row.significant:
         direction = "höher" if diff > 0 else "niedriger"
-        return (f"Der NPS von {row.segment} liegt {abs(diff):.0f} Punkte {direction} als im Rest der Stichprobe "
-                f"({stat}; signifikant nach Benjamini-Hochberg-Korrektur).")
+        return (
+            f"Der NPS von {row.segment} liegt {abs(diff):.0f} Punkte {direction} als im Rest der Stichprobe "
+            f"({stat}; signifikant nach Benjamini-Hochberg-Korrektur)."
+        )
     return f"Der NPS von {row.segment} unterscheidet sich nicht signifikant vom Rest der Stichprobe ({stat})."

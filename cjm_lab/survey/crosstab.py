@@ -44,20 +44,42 @@ __all__ = ["crosstab", "to_wide", "crosstab_to_excel", "CROSSTAB_COLUMNS"]
 
 #: The columns of the long table returned by :func:`crosstab`.
 CROSSTAB_COLUMNS = [
-    "kind", "variable", "row_label", "banner_variable", "banner_column", "letter", "statistic", "value",
-    "base", "weighted_base", "effective_base", "sig_letters",
+    "kind",
+    "variable",
+    "row_label",
+    "banner_variable",
+    "banner_column",
+    "letter",
+    "statistic",
+    "value",
+    "base",
+    "weighted_base",
+    "effective_base",
+    "sig_letters",
 ]
 
 _TEXT = {
     "en": {
-        "total": "Total", "base": "Base (unweighted)", "weighted_base": "Base (weighted)", "mean": "Mean",
-        "filter": "Filter", "all": "All respondents", "missing": "Missing", "multi": "Multiple response",
+        "total": "Total",
+        "base": "Base (unweighted)",
+        "weighted_base": "Base (weighted)",
+        "mean": "Mean",
+        "filter": "Filter",
+        "all": "All respondents",
+        "missing": "Missing",
+        "multi": "Multiple response",
         "kept": "{kept} of {n} respondents",
     },
     "de": {
-        "total": "Gesamt", "base": "Basis (ungewichtet)", "weighted_base": "Basis (gewichtet)",
-        "mean": "Mittelwert", "filter": "Filter", "all": "Alle Befragten", "missing": "Fehlend",
-        "multi": "Mehrfachnennung", "kept": "{kept} von {n} Befragten",
+        "total": "Gesamt",
+        "base": "Basis (ungewichtet)",
+        "weighted_base": "Basis (gewichtet)",
+        "mean": "Mittelwert",
+        "filter": "Filter",
+        "all": "Alle Befragten",
+        "missing": "Fehlend",
+        "multi": "Mehrfachnennung",
+        "kept": "{kept} von {n} Befragten",
     },
 }
 _STATS = ("col_pct", "row_pct", "count")
@@ -107,10 +129,10 @@ def _filter_mask(data: pd.DataFrame, base_filter: Any, text: dict[str, str], whe
     if isinstance(base_filter, str):
         try:
             result = data.eval(base_filter)
-        except Exception as exc:  # noqa: BLE001 - any failure of the expression is a bad argument
+        except Exception as exc:
             raise CJMConfigError(
                 f"{where}: `base_filter` {base_filter!r} could not be evaluated on `data` ({exc}). "
-                "Fix: write a pandas expression over column names, e.g. \"wave == 2\" or "
+                'Fix: write a pandas expression over column names, e.g. "wave == 2" or '
                 "\"region in ['Nord', 'Süd']\", or pass a dict {column: value}."
             ) from None
         if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result.dtype):
@@ -135,11 +157,13 @@ def _filter_mask(data: pd.DataFrame, base_filter: Any, text: dict[str, str], whe
         else:
             name, arr = "custom filter", np.asarray(base_filter)
         if arr.shape != (len(data),):
-            raise CJMConfigError(f"{where}: `base_filter` must have one True/False per row of `data` "
-                                 f"({len(data)}), got shape {arr.shape}.")
+            raise CJMConfigError(
+                f"{where}: `base_filter` must have one True/False per row of `data` "
+                f"({len(data)}), got shape {arr.shape}."
+            )
         return pd.Series(arr).fillna(False).to_numpy(dtype=bool), name
     raise CJMConfigError(
-        f"{where}: `base_filter` must be an expression (\"wave == 2\"), a dict {{column: value}} or a boolean "
+        f'{where}: `base_filter` must be an expression ("wave == 2"), a dict {{column: value}} or a boolean '
         f"Series; got {type(base_filter).__name__}."
     )
 
@@ -170,8 +194,9 @@ def _prop_letters(p: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list
     return _letter_strings(sig, letters)
 
 
-def _mean_letters(m: np.ndarray, v: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list[str],
-                  alpha: float) -> np.ndarray:
+def _mean_letters(
+    m: np.ndarray, v: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list[str], alpha: float
+) -> np.ndarray:
     """Letters per column from Welch t-tests (``v`` = squared standard error of each mean)."""
     v1, v2 = v[:, None], v[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -298,8 +323,13 @@ def crosstab(
     mean_vars = _as_list(means)
     require_columns(
         data,
-        {"rows": rows, "columns": banner, "weight": weight, "multi": [c for v in multi_sets.values() for c in v],
-         "means": mean_vars},
+        {
+            "rows": rows,
+            "columns": banner,
+            "weight": weight,
+            "multi": [c for v in multi_sets.values() for c in v],
+            "means": mean_vars,
+        },
         where=where,
     )
     if not banner:
@@ -320,15 +350,21 @@ def crosstab(
 
     keep, filter_text = _filter_mask(data, base_filter, text, where)
     if not keep.any():
-        raise CJMDataError(f"{where}: no respondent is left after `base_filter` ({filter_text}).",
-                           fix="Check the filter's column and values.")
+        raise CJMDataError(
+            f"{where}: no respondent is left after `base_filter` ({filter_text}).",
+            fix="Check the filter's column and values.",
+        )
     if weight is not None:
         w_all = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
         if (w_all <= 0).any():
             rows_bad, vals = offending(w_all <= 0, data[weight])
-            raise CJMDataError(f"{where}: {int((w_all <= 0).sum())} weight(s) are zero or negative.",
-                               column=weight, rows=rows_bad, values=vals,
-                               fix="Weights must be positive; drop those respondents or reweight.")
+            raise CJMDataError(
+                f"{where}: {int((w_all <= 0).sum())} weight(s) are zero or negative.",
+                column=weight,
+                rows=rows_bad,
+                values=vals,
+                fix="Weights must be positive; drop those respondents or reweight.",
+            )
     else:
         w_all = np.ones(len(data))
     sub = data.loc[keep]
@@ -349,8 +385,10 @@ def crosstab(
         groups.append((str(var), labels, codes, True))
         n_letters += len(labels)
     if n_letters > len(_LETTERS):
-        raise CJMConfigError(f"{where}: the banner has {n_letters} columns; letters go up to {len(_LETTERS)}. "
-                             "Split it into several tables.")
+        raise CJMConfigError(
+            f"{where}: the banner has {n_letters} columns; letters go up to {len(_LETTERS)}. "
+            "Split it into several tables."
+        )
 
     # sections of proportions: (kind, variable, labels, indicator matrix, valid mask)
     sections: list[tuple[str, str, list[str], list[np.ndarray], np.ndarray]] = []
@@ -397,15 +435,26 @@ def crosstab(
     for gvar, labels, gcodes, testable in groups:
         n_cols = len(labels)
         blocks: list[pd.DataFrame] = []
-        letters = _LETTERS[letter_pos:letter_pos + n_cols] if testable else [""] * n_cols
+        letters = _LETTERS[letter_pos : letter_pos + n_cols] if testable else [""] * n_cols
         if testable:
             letter_pos += n_cols
         ones = np.ones(len(sub))
         kept_n, kept_w = _group_sums(gcodes, n_cols, [ones, w]).T
         common = {"banner_variable": gvar, "banner_column": labels, "letter": letters}
         desc = f"{filter_text} ({text['kept'].format(kept=int(keep.sum()), n=len(data))})"
-        blocks.append(_block("filter", filter_label, [desc], common, "n", kept_n[None, :], kept_n[None, :],
-                             kept_w[None, :], kept_n[None, :]))
+        blocks.append(
+            _block(
+                "filter",
+                filter_label,
+                [desc],
+                common,
+                "n",
+                kept_n[None, :],
+                kept_n[None, :],
+                kept_w[None, :],
+                kept_n[None, :],
+            )
+        )
         for kind, variable, row_labels, ind, valid in sections:
             vw = np.where(valid, w, 0.0)
             sums = _group_sums(gcodes, n_cols, [valid.astype(float), vw, vw**2, *(np.where(i, vw, 0.0) for i in ind)])
@@ -414,11 +463,33 @@ def crosstab(
                 neff = np.where(w2_base > 0, w_base**2 / w2_base, 0.0)
                 share = cell / w_base[None, :]
             if kind in ("category", "multi"):
-                blocks.append(_block("base", variable, [text["base"]], common, "n", n_base[None, :],
-                                     n_base[None, :], w_base[None, :], neff[None, :]))
+                blocks.append(
+                    _block(
+                        "base",
+                        variable,
+                        [text["base"]],
+                        common,
+                        "n",
+                        n_base[None, :],
+                        n_base[None, :],
+                        w_base[None, :],
+                        neff[None, :],
+                    )
+                )
                 if weight is not None:
-                    blocks.append(_block("weighted_base", variable, [text["weighted_base"]], common, "weighted_n",
-                                         w_base[None, :], n_base[None, :], w_base[None, :], neff[None, :]))
+                    blocks.append(
+                        _block(
+                            "weighted_base",
+                            variable,
+                            [text["weighted_base"]],
+                            common,
+                            "weighted_n",
+                            w_base[None, :],
+                            n_base[None, :],
+                            w_base[None, :],
+                            neff[None, :],
+                        )
+                    )
             if stat == "col_pct":
                 value = share * 100
             elif stat == "count":
@@ -430,13 +501,35 @@ def crosstab(
             if test and testable and stat == "col_pct":
                 sig = _prop_letters(share, neff, n_base >= max(min_base, 1), letters, alpha)
             shape = (len(row_labels), n_cols)
-            blocks.append(_block(kind, variable, row_labels, common, stat, value,
-                                 np.broadcast_to(n_base, shape), np.broadcast_to(w_base, shape),
-                                 np.broadcast_to(neff, shape), sig))
+            blocks.append(
+                _block(
+                    kind,
+                    variable,
+                    row_labels,
+                    common,
+                    stat,
+                    value,
+                    np.broadcast_to(n_base, shape),
+                    np.broadcast_to(w_base, shape),
+                    np.broadcast_to(neff, shape),
+                    sig,
+                )
+            )
             if kind == "category" and missing_counts is not None and missing_counts.any():
                 miss = _group_sums(gcodes, n_cols, [missing_counts.astype(float)])[:, 0]
-                blocks.append(_block("missing", variable, [text["missing"]], common, "n", miss[None, :],
-                                     n_base[None, :], w_base[None, :], neff[None, :]))
+                blocks.append(
+                    _block(
+                        "missing",
+                        variable,
+                        [text["missing"]],
+                        common,
+                        "n",
+                        miss[None, :],
+                        n_base[None, :],
+                        w_base[None, :],
+                        neff[None, :],
+                    )
+                )
         for variable, x in mean_data:
             valid = ~np.isnan(x)
             vw = np.where(valid, w, 0.0)
@@ -454,24 +547,51 @@ def crosstab(
             if test and testable:
                 ok = (n_base >= max(min_base, 2)) & (neff > 1)
                 sig = _mean_letters(mean, var_mean, neff, ok, letters, alpha)[None, :]
-            blocks.append(_block("mean", variable, [text["mean"]], common, "mean", mean[None, :], n_base[None, :],
-                                 w_base[None, :], neff[None, :], sig))
+            blocks.append(
+                _block(
+                    "mean",
+                    variable,
+                    [text["mean"]],
+                    common,
+                    "mean",
+                    mean[None, :],
+                    n_base[None, :],
+                    w_base[None, :],
+                    neff[None, :],
+                    sig,
+                )
+            )
         for slot, block in enumerate(blocks):
             slots.setdefault(slot, []).append(block)
     parts = [pd.concat(slots[k], ignore_index=True).sort_values("_row", kind="stable") for k in sorted(slots)]
     out = pd.concat(parts, ignore_index=True).drop(columns="_row")
-    title = " × ".join([str(rows) if rows is not None else ", ".join([*map(str, multi_sets), *mean_vars]),
-                        ", ".join(map(str, banner))])
+    title = " × ".join(
+        [str(rows) if rows is not None else ", ".join([*map(str, multi_sets), *mean_vars]), ", ".join(map(str, banner))]
+    )
     out.attrs["crosstab"] = {
-        "language": language, "title": title, "filter": filter_text, "stat": stat, "alpha": alpha,
-        "weight": weight, "min_base": min_base,
+        "language": language,
+        "title": title,
+        "filter": filter_text,
+        "stat": stat,
+        "alpha": alpha,
+        "weight": weight,
+        "min_base": min_base,
     }
     return out
 
 
-def _block(kind: str, variable: str, row_labels: list[str], common: dict[str, Any], statistic: str,
-           value: np.ndarray, base: np.ndarray, wbase: np.ndarray, neff: np.ndarray,
-           sig: np.ndarray | None = None) -> pd.DataFrame:
+def _block(
+    kind: str,
+    variable: str,
+    row_labels: list[str],
+    common: dict[str, Any],
+    statistic: str,
+    value: np.ndarray,
+    base: np.ndarray,
+    wbase: np.ndarray,
+    neff: np.ndarray,
+    sig: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Cells of ``len(row_labels)`` rows × the group's columns, in long form."""
     r, j = len(row_labels), len(common["banner_column"])
     return pd.DataFrame(
@@ -488,8 +608,9 @@ def _block(kind: str, variable: str, row_labels: list[str], common: dict[str, An
             "base": np.asarray(base, dtype=float).reshape(-1).round().astype(np.int64),
             "weighted_base": np.asarray(wbase, dtype=float).reshape(-1),
             "effective_base": np.asarray(neff, dtype=float).reshape(-1),
-            "sig_letters": (np.full(r * j, "", dtype=object) if sig is None
-                            else np.asarray(sig, dtype=object).reshape(-1)),
+            "sig_letters": (
+                np.full(r * j, "", dtype=object) if sig is None else np.asarray(sig, dtype=object).reshape(-1)
+            ),
         }
     )
 
@@ -552,8 +673,21 @@ def to_wide(
              no                                     25%   50%    0%
              yes                                    75%   50%  100%
     """
-    missing = [c for c in ("kind", "variable", "row_label", "banner_variable", "banner_column", "letter",
-                           "statistic", "value", "sig_letters") if c not in getattr(table, "columns", [])]
+    missing = [
+        c
+        for c in (
+            "kind",
+            "variable",
+            "row_label",
+            "banner_variable",
+            "banner_column",
+            "letter",
+            "statistic",
+            "value",
+            "sig_letters",
+        )
+        if c not in getattr(table, "columns", [])
+    ]
     if not isinstance(table, pd.DataFrame) or missing:
         raise CJMConfigError(f"to_wide() needs the long table returned by crosstab(); missing columns: {missing}.")
     meta = table.attrs.get("crosstab", {})
@@ -565,8 +699,10 @@ def to_wide(
     r_codes, r_uniques = pd.factorize(pd.Series(row_key, dtype=object))
     c_codes, c_uniques = pd.factorize(pd.Series(col_key, dtype=object))
     cells = [
-        _cell(v, s, (l if letters else ""), decimals, mean_decimals, lang == "de")
-        for v, s, l in zip(table["value"].to_numpy(dtype=float), table["statistic"], table["sig_letters"], strict=True)
+        _cell(v, s, (let if letters else ""), decimals, mean_decimals, lang == "de")
+        for v, s, let in zip(
+            table["value"].to_numpy(dtype=float), table["statistic"], table["sig_letters"], strict=True
+        )
     ]
     grid = np.full((len(r_uniques), len(c_uniques)), "", dtype=object)
     grid[r_codes, c_codes] = cells

@@ -283,7 +283,8 @@ def key_drivers(
                 + (" (after setting don't-know codes missing)." if codes else "."),
                 column=col,
                 fix=f"Leave {col!r} out of `drivers`, or check the column and the don't-know codes."
-                if j else "Check the outcome column and the don't-know codes.",
+                if j
+                else "Check the outcome column and the don't-know codes.",
             )
     complete = answered.all(axis=1)
     n_used = int(complete.sum())
@@ -341,9 +342,15 @@ def key_drivers(
     table["r2"] = r2
     table["rank"] = table[methods[0]].rank(ascending=False, method="min").astype(np.int64)
     order = [
-        "driver", "n_used", "n_dropped", "r", "beta",
+        "driver",
+        "n_used",
+        "n_dropped",
+        "r",
+        "beta",
         *[c for m in methods for c in (m, f"{m}_share", f"{m}_ci_low", f"{m}_ci_high")],
-        "n_boot", "r2", "rank",
+        "n_boot",
+        "r2",
+        "rank",
     ]
     table = table[[c for c in order if c in table.columns]]
     return table.sort_values("rank", kind="stable").reset_index(drop=True)

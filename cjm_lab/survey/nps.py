@@ -53,9 +53,21 @@ _SUM_COLUMNS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_det
 TOTAL_LABEL = "Total"
 
 _COLUMNS = [
-    "n", "n_missing", "n_eff", "n_promoters", "n_passives", "n_detractors",
-    "pct_promoters", "pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high",
-    "ci_method", "low_base",
+    "n",
+    "n_missing",
+    "n_eff",
+    "n_promoters",
+    "n_passives",
+    "n_detractors",
+    "pct_promoters",
+    "pct_passives",
+    "pct_detractors",
+    "nps",
+    "se",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "low_base",
 ]
 
 
@@ -73,7 +85,8 @@ def nps_groups(scores: pd.Series) -> pd.Series:
     labels = np.select([values >= 9, values >= 7, values >= 0], ["promoter", "passive", "detractor"], default="")
     out = pd.Series(labels, index=scores.index).replace("", np.nan)
     return pd.Series(
-        pd.Categorical(out, categories=["detractor", "passive", "promoter"], ordered=True), index=scores.index,
+        pd.Categorical(out, categories=["detractor", "passive", "promoter"], ordered=True),
+        index=scores.index,
         name=scores.name,
     )
 
@@ -216,16 +229,32 @@ def nps(
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
-    options = {"score": score, "weight": weight, "scale": scale, "rescale": rescale, "dont_know": dont_know,
-               "where": where}
+    options = {
+        "score": score,
+        "weight": weight,
+        "scale": scale,
+        "rescale": rescale,
+        "dont_know": dont_know,
+        "where": where,
+    }
     if from_file:
         table, measure = _sums_from_file(data, by_cols, columns, batch_size=batch_size, **options)
     else:
         parts, measure = response_parts(data, **options)
         table = _group_sums(parts, [data[c] for c in by_cols])
-    return _nps_from_sums(table, by_cols, score=score, measure=measure, weighted=weight is not None,
-                         confidence=confidence, ci_method=ci_method, small_base=small_base, low_base=low_base,
-                         total=total, where=where)
+    return _nps_from_sums(
+        table,
+        by_cols,
+        score=score,
+        measure=measure,
+        weighted=weight is not None,
+        confidence=confidence,
+        ci_method=ci_method,
+        small_base=small_base,
+        low_base=low_base,
+        total=total,
+        where=where,
+    )
 
 
 def _group_sums(parts: pd.DataFrame, keys: Sequence[pd.Series]) -> pd.DataFrame:
@@ -243,8 +272,15 @@ def _merge_sums(tables: list[pd.DataFrame], by_cols: list[str]) -> pd.DataFrame:
 
 
 def _sums_from_file(
-    source: str | os.PathLike, by_cols: list[str], columns: dict[str, Any], *, batch_size: int, score: str,
-    weight: str | None, where: str, **options: Any,
+    source: str | os.PathLike,
+    by_cols: list[str],
+    columns: dict[str, Any],
+    *,
+    batch_size: int,
+    score: str,
+    weight: str | None,
+    where: str,
+    **options: Any,
 ) -> tuple[pd.DataFrame, str]:
     """Per-group sums of a Parquet file, folder or glob, added up record batch by record batch."""
     size = check_batch_size(batch_size, where=where)
@@ -254,15 +290,19 @@ def _sums_from_file(
     table, measure = None, "NPS"
     for number, part, frame in iter_frames(src, read, batch_size=size):
         try:
-            parts, measure = response_parts(frame, score=score, weight=weight, where=where, require_scores=False,
-                                            **options)
+            parts, measure = response_parts(
+                frame, score=score, weight=weight, where=where, require_scores=False, **options
+            )
         except CJMDataError as err:
             raise batch_error(err, src, number, part, frame, batch_size=size) from None
         sums = _group_sums(parts, [frame[c] for c in by_cols])
         table = sums if table is None else _merge_sums([table, sums], by_cols)
     if table is None:
-        raise CJMDataError(f"{where}: the Parquet data holds no rows.", source=src.text,
-                           fix="Check the files, or the filter of the export.")
+        raise CJMDataError(
+            f"{where}: the Parquet data holds no rows.",
+            source=src.text,
+            fix="Check the files, or the filter of the export.",
+        )
     return table, measure
 
 
@@ -308,15 +348,25 @@ def _nps_from_sums(
     """
     by_cols = list(by_cols)
     if float(table["n"].sum()) == 0:
-        raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
-                           fix="Check the column and the missing-value codes.")
+        raise CJMDataError(
+            f"{where}: no response has a score in {score!r}.",
+            column=score,
+            fix="Check the column and the missing-value codes.",
+        )
     if by_cols and total:
         tot = table[_SUM_COLUMNS].sum().to_frame().T
         for c in by_cols:
             tot[c] = TOTAL_LABEL
         table = pd.concat([_object_keys(table, by_cols), tot[table.columns]], ignore_index=True)
-    out = _finish(table, by_cols, weighted=weighted, confidence=confidence, ci_method=ci_method,
-                  small_base=small_base, low_base=low_base)
+    out = _finish(
+        table,
+        by_cols,
+        weighted=weighted,
+        confidence=confidence,
+        ci_method=ci_method,
+        small_base=small_base,
+        low_base=low_base,
+    )
     out["measure"] = measure
     return out
 
@@ -349,8 +399,9 @@ def response_parts(
 
         codes = _dont_know_codes(dont_know, (lo, hi), where=where)
         raw = data[score]
-        coded = pd.to_numeric(raw.astype(object) if isinstance(raw.dtype, pd.CategoricalDtype) else raw,
-                              errors="coerce").isin(codes)
+        coded = pd.to_numeric(
+            raw.astype(object) if isinstance(raw.dtype, pd.CategoricalDtype) else raw, errors="coerce"
+        ).isin(codes)
         scored = pd.DataFrame({score: raw.mask(coded)}, index=data.index)
     values = numeric_column(scored, score, where=where, low=lo, high=hi, integer=True).to_numpy()
     if weight is not None:
@@ -358,15 +409,21 @@ def response_parts(
         if (w <= 0).any():
             rows = list(data.index[np.flatnonzero(w <= 0)[:5]])
             raise CJMDataError(
-                f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.", column=weight, rows=rows,
-                values=list(w[w <= 0][:5]), fix="Weights must be positive; drop those respondents or reweight.",
+                f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.",
+                column=weight,
+                rows=rows,
+                values=list(w[w <= 0][:5]),
+                fix="Weights must be positive; drop those respondents or reweight.",
             )
     else:
         w = np.ones(len(data))
     valid = ~np.isnan(values)
     if require_scores and not valid.any():
-        raise CJMDataError(f"{where}: no response has a score in {score!r}.", column=score,
-                           fix="Check the column and the missing-value codes.")
+        raise CJMDataError(
+            f"{where}: no response has a score in {score!r}.",
+            column=score,
+            fix="Check the column and the missing-value codes.",
+        )
     if rescale == "linear":
         mapped = (values - lo) * 10.0 / (hi - lo)
         promoter, detractor = mapped >= 9, mapped <= 6
@@ -404,7 +461,8 @@ def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]
         raise CJMConfigError(f"`rescale` must be 'linear' or 'top2', got {rescale!r}.")
     if (lo, hi) != (0, 10) and rescale is None:
         raise CJMConfigError(
-            f"The score is on a {plain_number(lo)}–{plain_number(hi)} scale, and NPS is defined on 0–10. Say how to rescale: "
+            f"The score is on a {plain_number(lo)}–{plain_number(hi)} scale, and NPS is defined on 0–10. "
+            "Say how to rescale: "
             "rescale='linear' (map onto 0–10, then 9+ promoters and 6 or less detractors) or rescale='top2' "
             "(top two points promoters, next two passives). The result is labelled 'NPS-like'."
         )
@@ -421,8 +479,14 @@ def _object_keys(table: pd.DataFrame, by_cols: list[str]) -> pd.DataFrame:
 
 
 def _finish(
-    table: pd.DataFrame, by_cols: list[str], *, weighted: bool, confidence: float, ci_method: str,
-    small_base: float, low_base: float,
+    table: pd.DataFrame,
+    by_cols: list[str],
+    *,
+    weighted: bool,
+    confidence: float,
+    ci_method: str,
+    small_base: float,
+    low_base: float,
 ) -> pd.DataFrame:
     wsum = table["w"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):

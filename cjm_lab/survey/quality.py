@@ -111,12 +111,16 @@ def flag_speeders(
     by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"duration": duration, "by": by_cols}, where=where)
     if not (isinstance(threshold, (int, float)) and 0 < threshold <= 1):
-        raise CJMConfigError(f"{where}: `threshold` must lie in (0, 1], e.g. 0.3 for 30% of the median; "
-                             f"got {threshold!r}.")
+        raise CJMConfigError(
+            f"{where}: `threshold` must lie in (0, 1], e.g. 0.3 for 30% of the median; got {threshold!r}."
+        )
     dur = numeric_column(data, duration, where=where, low=0)
     if dur.notna().sum() == 0:
-        raise CJMDataError(f"{where}: no respondent has a duration in {duration!r}.", column=duration,
-                           fix="Check the column mapping (e.g. 'Duration__in_seconds_': 'duration').")
+        raise CJMDataError(
+            f"{where}: no respondent has a duration in {duration!r}.",
+            column=duration,
+            fix="Check the column mapping (e.g. 'Duration__in_seconds_': 'duration').",
+        )
     if by_cols:
         median = dur.groupby([data[c] for c in by_cols], dropna=False, observed=True).transform("median")
     else:
@@ -282,8 +286,13 @@ def quality_report(
         flags["straightliner"] = flag_straightliners(data, items=items, min_items=min_items, dont_know=dont_know)
         cols = _items(data, items, "flag_straightliners()")
         answered = np.sum(~np.isnan(_battery(data, cols, dont_know, where)), axis=1)
-        rows.append(("straightliner", text["straightliner"].format(k=len(cols), m=min_items),
-                     int((answered >= min_items).sum())))
+        rows.append(
+            (
+                "straightliner",
+                text["straightliner"].format(k=len(cols), m=min_items),
+                int((answered >= min_items).sum()),
+            )
+        )
     any_flag = np.logical_or.reduce([f.to_numpy() for f in flags.values()])
     rows.append(("any", text["any"], n))
     values = {**{k: f.to_numpy() for k, f in flags.items()}, "any": any_flag}

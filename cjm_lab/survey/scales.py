@@ -35,8 +35,8 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab._stats import wilson_bounds
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
 
@@ -65,8 +65,7 @@ def _check_scale(scale: Any, *, where: str) -> tuple[float, float]:
         low, high = (float(v) for v in scale)
     except (TypeError, ValueError):
         raise CJMConfigError(
-            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or "
-            f"(0, 10); got {scale!r}."
+            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
         ) from None
     if not (low.is_integer() and high.is_integer() and low < high):
         raise CJMConfigError(
@@ -83,8 +82,7 @@ def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where
         codes = [float(c) for c in raw]
     except (TypeError, ValueError):
         raise CJMConfigError(
-            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); "
-            f"got {dont_know!r}."
+            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); got {dont_know!r}."
         ) from None
     if scale is not None:
         inside = [c for c in codes if scale[0] <= c <= scale[1]]
@@ -100,13 +98,10 @@ def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where
 def _numeric(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
     """``data[column]`` as float64; labelled SPSS columns get a message of their own."""
     raw = data[column]
-    if isinstance(raw.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(
-        raw.cat.categories.dtype
-    ):
+    if isinstance(raw.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(raw.cat.categories.dtype):
         example = next((str(c) for c in raw.cat.categories), "")
         raise CJMDataError(
-            f"{where}: {column!r} holds value labels (such as {example!r}), not the numeric codes "
-            "of a rating scale.",
+            f"{where}: {column!r} holds value labels (such as {example!r}), not the numeric codes of a rating scale.",
             column=column,
             fix="Load the file with `ratings=` so the codes stay numeric, e.g. "
             "load_survey(path, ratings={'Q12_*': [1, 5]}), or map the labels to codes first.",
@@ -369,9 +364,20 @@ def csat(
     1     speed  6            0  3.500000    50.000000       33.333333
     """
     return _box_table(
-        data, where="csat()", items=items, scale=scale, top=top, bottom=bottom, by=by, weight=weight,
-        dont_know=dont_know, confidence=confidence, total=total, low_base=low_base,
-        high_share="pct_top_box", low_share="pct_bottom_box",
+        data,
+        where="csat()",
+        items=items,
+        scale=scale,
+        top=top,
+        bottom=bottom,
+        by=by,
+        weight=weight,
+        dont_know=dont_know,
+        confidence=confidence,
+        total=total,
+        low_base=low_base,
+        high_share="pct_top_box",
+        low_share="pct_bottom_box",
     )
 
 
@@ -437,9 +443,21 @@ def ces(
             f"`easy` in ces() must be 'high' or 'low' (the end of the scale meaning little effort); got {easy!r}."
         )
     return _box_table(
-        data, where="ces()", items=items, scale=scale, top=top, bottom=None, by=by, weight=weight,
-        dont_know=dont_know, confidence=confidence, total=total, low_base=low_base,
-        high_share="pct_easy", low_share="pct_difficult", flip=easy == "low",
+        data,
+        where="ces()",
+        items=items,
+        scale=scale,
+        top=top,
+        bottom=None,
+        by=by,
+        weight=weight,
+        dont_know=dont_know,
+        confidence=confidence,
+        total=total,
+        low_base=low_base,
+        high_share="pct_easy",
+        low_share="pct_difficult",
+        flip=easy == "low",
     )
 
 

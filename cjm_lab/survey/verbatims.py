@@ -67,11 +67,30 @@ NONE_THEME = "(none)"
 BLANK_THEME = "(blank)"
 
 # Columns of the result tables that `by` and `score` columns must not shadow.
-_RESERVED = frozenset({"theme", "label", "theme_weight", "status", "nps_group", "rank", "row", "comment",
-                       "n", "pct", "base", "n_blank", "_score", "_w", "_theme", "_one", "_blank"})
+_RESERVED = frozenset(
+    {
+        "theme",
+        "label",
+        "theme_weight",
+        "status",
+        "nps_group",
+        "rank",
+        "row",
+        "comment",
+        "n",
+        "pct",
+        "base",
+        "n_blank",
+        "_score",
+        "_w",
+        "_theme",
+        "_one",
+        "_blank",
+    }
+)
 
 #: Tokens: two or more word characters with at least one letter (no pure numbers).
-_TOKEN = r"(?u)\b(?=\w*[^\W\d_])\w{2,}\b"
+_TOKEN = r"(?u)\b(?=\w*[^\W\d_])\w{2,}\b"  # noqa: S105 (a word pattern, not a password)
 _TOKEN_RE = re.compile(_TOKEN)
 _MASKS = re.compile(r"\[(?:" + "|".join(PII_KINDS) + r")\]")
 _APOSTROPHES = re.compile(r"[’'`´]")
@@ -79,9 +98,32 @@ _APOSTROPHES = re.compile(r"[’'`´]")
 # Words of the stop-words lists that carry meaning in customer feedback.
 _KEEP: dict[str, set[str]] = {
     "en": {
-        "bill", "call", "calls", "free", "help", "high", "higher", "home", "line", "long",
-        "longer", "lower", "order", "ordered", "ordering", "orders", "problem", "problems",
-        "quickly", "promptly", "poorly", "site", "system", "value", "website", "late",
+        "bill",
+        "call",
+        "calls",
+        "free",
+        "help",
+        "high",
+        "higher",
+        "home",
+        "line",
+        "long",
+        "longer",
+        "lower",
+        "order",
+        "ordered",
+        "ordering",
+        "orders",
+        "problem",
+        "problems",
+        "quickly",
+        "promptly",
+        "poorly",
+        "site",
+        "system",
+        "value",
+        "website",
+        "late",
     },
     "pt": {"antes", "tempo", "valor", "horas", "novo", "caminho", "trabalho"},
     "de": set(),
@@ -89,35 +131,196 @@ _KEEP: dict[str, set[str]] = {
 # Survey filler: words that appear in comments on any topic.
 _DOMAIN: dict[str, set[str]] = {
     "de": {
-        "gut", "super", "toll", "prima", "immer", "schon", "mal", "ganz", "eigentlich", "einfach",
-        "echt", "wirklich", "bitte", "danke", "vielen", "dank", "ok", "okay", "ja", "bzw", "usw",
-        "etc", "ca", "gibt", "geht", "ging", "wurde", "wurden", "worden", "kam", "leider", "halt",
-        "eben", "gerne", "gern", "sowieso", "weiß", "weiss", "finde", "fand", "alles",
+        "gut",
+        "super",
+        "toll",
+        "prima",
+        "immer",
+        "schon",
+        "mal",
+        "ganz",
+        "eigentlich",
+        "einfach",
+        "echt",
+        "wirklich",
+        "bitte",
+        "danke",
+        "vielen",
+        "dank",
+        "ok",
+        "okay",
+        "ja",
+        "bzw",
+        "usw",
+        "etc",
+        "ca",
+        "gibt",
+        "geht",
+        "ging",
+        "wurde",
+        "wurden",
+        "worden",
+        "kam",
+        "leider",
+        "halt",
+        "eben",
+        "gerne",
+        "gern",
+        "sowieso",
+        "weiß",
+        "weiss",
+        "finde",
+        "fand",
+        "alles",
     },
     "en": {
-        "na", "nope", "idk", "ok", "okay", "yes", "yeah", "yep", "lol", "etc", "im", "ive", "id",
-        "thats", "really", "pretty", "lot", "alot", "lots", "stuff", "dislike", "dislikes",
-        "like", "likes", "think", "dont", "nothing",
+        "na",
+        "nope",
+        "idk",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
+        "lol",
+        "etc",
+        "im",
+        "ive",
+        "id",
+        "thats",
+        "really",
+        "pretty",
+        "lot",
+        "alot",
+        "lots",
+        "stuff",
+        "dislike",
+        "dislikes",
+        "like",
+        "likes",
+        "think",
+        "dont",
+        "nothing",
     },
     "pt": {
-        "q", "vc", "vcs", "pq", "pra", "pro", "ta", "to", "tb", "tbm", "td", "ok", "obrigado",
-        "obrigada", "ai", "la", "ja", "so",
+        "q",
+        "vc",
+        "vcs",
+        "pq",
+        "pra",
+        "pro",
+        "ta",
+        "to",
+        "tb",
+        "tbm",
+        "td",
+        "ok",
+        "obrigado",
+        "obrigada",
+        "ai",
+        "la",
+        "ja",
+        "so",
     },
 }
 # Negations joined to the word they negate, and the small words that may sit between.
 _NEGATIONS: dict[str, set[str]] = {
     "de": {"nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals"},
-    "en": {"not", "no", "never", "dont", "didnt", "doesnt", "cant", "cannot", "couldnt",
-           "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "havent", "hasnt"},
+    "en": {
+        "not",
+        "no",
+        "never",
+        "dont",
+        "didnt",
+        "doesnt",
+        "cant",
+        "cannot",
+        "couldnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "havent",
+        "hasnt",
+    },
     "pt": {"não", "nao", "nunca", "nem"},
 }
 _BETWEEN: dict[str, set[str]] = {
-    "de": {"der", "die", "das", "den", "dem", "ein", "eine", "einen", "so", "sehr", "mehr", "zu",
-           "ganz", "wirklich", "richtig", "mal", "ist", "war", "wurde", "wurden"},
-    "en": {"a", "an", "the", "be", "been", "is", "was", "were", "are", "very", "so", "too",
-           "really", "that", "at", "all", "it", "to", "as", "get", "got"},
-    "pt": {"o", "a", "os", "as", "me", "te", "se", "lhe", "foi", "foram", "era", "é", "e", "esta",
-           "está", "tinha", "tem", "um", "uma", "ao", "na", "no", "do", "da", "mais", "muito"},
+    "de": {
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "ein",
+        "eine",
+        "einen",
+        "so",
+        "sehr",
+        "mehr",
+        "zu",
+        "ganz",
+        "wirklich",
+        "richtig",
+        "mal",
+        "ist",
+        "war",
+        "wurde",
+        "wurden",
+    },
+    "en": {
+        "a",
+        "an",
+        "the",
+        "be",
+        "been",
+        "is",
+        "was",
+        "were",
+        "are",
+        "very",
+        "so",
+        "too",
+        "really",
+        "that",
+        "at",
+        "all",
+        "it",
+        "to",
+        "as",
+        "get",
+        "got",
+    },
+    "pt": {
+        "o",
+        "a",
+        "os",
+        "as",
+        "me",
+        "te",
+        "se",
+        "lhe",
+        "foi",
+        "foram",
+        "era",
+        "é",
+        "e",
+        "esta",
+        "está",
+        "tinha",
+        "tem",
+        "um",
+        "uma",
+        "ao",
+        "na",
+        "no",
+        "do",
+        "da",
+        "mais",
+        "muito",
+    },
 }
 
 
@@ -302,7 +505,9 @@ def _text_column(data: pd.DataFrame, text: str, where: str) -> pd.Series:
     if numeric and raw.notna().any():
         raise CJMDataError(
             f"{where}: the column {text!r} given as `text` holds numbers, not comments.",
-            column=text, rows=list(raw.index[:5]), values=list(raw.iloc[:5]),
+            column=text,
+            rows=list(raw.index[:5]),
+            values=list(raw.iloc[:5]),
             fix="Pass the open-text column as `text` (and a 0-10 score as `score`).",
         )
     return raw if raw.dtype == "str" else raw.astype("str")
@@ -319,8 +524,10 @@ def _weights(data: pd.DataFrame, weight: str | None, where: str) -> np.ndarray:
     if (w <= 0).any():
         bad = w <= 0
         raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.", column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]), values=list(w[bad][:5]),
+            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
+            column=weight,
+            rows=list(data.index[np.flatnonzero(bad)[:5]]),
+            values=list(w[bad][:5]),
             fix="Weights must be positive; drop those respondents or reweight.",
         )
     return w
@@ -454,14 +661,13 @@ def verbatim_themes(
 
     raw = _text_column(data, text, where)
     w = _weights(data, weight, where)
-    scores = (
-        numeric_column(data, score, where=where, low=0, high=10, integer=True) if score is not None else None
-    )
+    scores = numeric_column(data, score, where=where, low=0, high=10, integer=True) if score is not None else None
     blank = _blank(raw).to_numpy()
     n_comments = int((~blank).sum())
     if n_comments == 0:
         raise CJMDataError(
-            f"{where}: all {len(data)} comments in {text!r} are missing or blank.", column=text,
+            f"{where}: all {len(data)} comments in {text!r} are missing or blank.",
+            column=text,
             fix="Check the column given as `text` and the filters applied before this call.",
         )
 
@@ -476,15 +682,22 @@ def verbatim_themes(
     min_df_used = _min_df(min_df, n_comments)
     sw = stop_words_for(codes, strip_accents=strip, extra=stop_words)
     vectorizer = TfidfVectorizer(
-        lowercase=False, token_pattern=_TOKEN, stop_words=sw, ngram_range=(1, 2),
-        min_df=min_df_used, max_df=max_df, sublinear_tf=True, dtype=np.float64,
+        lowercase=False,
+        token_pattern=_TOKEN,
+        stop_words=sw,
+        ngram_range=(1, 2),
+        min_df=min_df_used,
+        max_df=max_df,
+        sublinear_tf=True,
+        dtype=np.float64,
     )
     try:
         matrix = vectorizer.fit_transform(docs.fillna("").tolist())
     except ValueError as exc:
         raise CJMDataError(
             f"{where}: no term is left after stop words and `min_df`={min_df_used!r}, "
-            f"`max_df`={max_df!r} on {n_comments} comments ({exc}).", column=text,
+            f"`max_df`={max_df!r} on {n_comments} comments ({exc}).",
+            column=text,
             fix="Lower `min_df`, raise `max_df`, check `language`, or pass more comments.",
         ) from None
     usable = np.asarray(matrix.getnnz(axis=1) > 0)
@@ -493,7 +706,8 @@ def verbatim_themes(
     if n_themes > min(n_usable, n_terms):
         raise CJMDataError(
             f"{where}: {n_themes} themes need at least {n_themes} comments with usable words and "
-            f"{n_themes} terms; there are {n_usable} comments and {n_terms} terms.", column=text,
+            f"{n_themes} terms; there are {n_usable} comments and {n_terms} terms.",
+            column=text,
             fix="Lower `n_themes` or `min_df`, or pass more comments.",
         )
     model = NMF(n_components=int(n_themes), init="nndsvda", random_state=random_state, max_iter=1000)
@@ -585,9 +799,14 @@ def verbatim_themes(
     raw_weight[pos] = weights_doc.max(axis=1)
     cand = pd.DataFrame(
         {
-            "theme": theme_all, "row": data.index, "comment": masked.to_numpy(),
-            "theme_weight": weight_all, "_raw": raw_weight, "_key": normal.str.strip().to_numpy(),
-            "_order": np.arange(len(data)), "_rank": pd.Categorical(theme_all, categories=categories).codes,
+            "theme": theme_all,
+            "row": data.index,
+            "comment": masked.to_numpy(),
+            "theme_weight": weight_all,
+            "_raw": raw_weight,
+            "_key": normal.str.strip().to_numpy(),
+            "_order": np.arange(len(data)),
+            "_rank": pd.Categorical(theme_all, categories=categories).codes,
         }
     )
     if scores is not None:
@@ -625,8 +844,16 @@ def verbatim_themes(
         }
     )
     return VerbatimThemes(
-        themes=themes, terms=terms, assignments=assignments, examples=example_table, nps=nps_table,
-        by_group=by_table, summary=summary, pii=pii, vectorizer=vectorizer, model=model,
+        themes=themes,
+        terms=terms,
+        assignments=assignments,
+        examples=example_table,
+        nps=nps_table,
+        by_group=by_table,
+        summary=summary,
+        pii=pii,
+        vectorizer=vectorizer,
+        model=model,
     )
 
 
@@ -652,7 +879,11 @@ def _unique_labels(labels: list[str], ids: list[str]) -> list[str]:
 
 
 def _by_group(
-    assignments: pd.DataFrame, by_cols: list[str], w: np.ndarray, blank: np.ndarray, themes: list[str],
+    assignments: pd.DataFrame,
+    by_cols: list[str],
+    w: np.ndarray,
+    blank: np.ndarray,
+    themes: list[str],
     label_of: Mapping[str, str],
 ) -> pd.DataFrame:
     frame = assignments[by_cols].assign(
@@ -743,7 +974,8 @@ def _parse_frame(frame: Mapping[str, Any]) -> list[_Code]:
         parts = [_keyword_regex(k) for k in keywords] + [f"(?:{r})" for r in regexes]
         codes.append(
             _Code(
-                name=name, pattern=_compile("|".join(parts), name),
+                name=name,
+                pattern=_compile("|".join(parts), name),
                 exclude=_compile("|".join(_keyword_regex(k) for k in excludes), name) if excludes else None,
                 nets=tuple(dict.fromkeys(n.strip() for n in nets)),
             )

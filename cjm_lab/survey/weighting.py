@@ -151,7 +151,9 @@ def _margin_values(data: pd.DataFrame, key: Any, where: str) -> pd.Index:
             rows, vals = offending(miss, data[col])
             raise CJMDataError(
                 f"{where}: {int(miss.sum())} missing value(s) in the raking variable {col!r}.",
-                column=col, rows=rows, values=vals,
+                column=col,
+                rows=rows,
+                values=vals,
                 fix="Impute the category (or give it an explicit 'unknown' category with its own target), "
                 "or drop those respondents before weighting.",
             )
@@ -216,7 +218,9 @@ def _build_margin(data: pd.DataFrame, key: Any, spec: Any, where: str) -> _Margi
             f"{where}: {int(unknown.sum())} respondent(s) have a category of {label!r} that `targets` does "
             f"not name: {', '.join(repr(c) for c in found[:5])}{' ...' if len(found) > 5 else ''} "
             f"(targets name {', '.join(repr(c) for c in cats[:10])}).",
-            column=label, rows=rows, values=list(shown[:5]),
+            column=label,
+            rows=rows,
+            values=list(shown[:5]),
             fix=f"Add the category to targets[{key!r}], recode it into one of the target categories, "
             "or drop those respondents.",
         )
@@ -239,7 +243,9 @@ def _build_margin(data: pd.DataFrame, key: Any, spec: Any, where: str) -> _Margi
         rows, vals = offending(rows_mask, pd.Series(values, index=data.index))
         raise CJMDataError(
             f"{where}: respondents of {label!r} are in categories whose target is 0; their weight would be 0.",
-            column=label, rows=rows, values=vals,
+            column=label,
+            rows=rows,
+            values=vals,
             fix="Drop those respondents before weighting, or give the category a positive target.",
         )
     return _Margin(key=key, label=label, categories=cats, shares=shares, codes=codes)
@@ -351,8 +357,7 @@ def rim_weights(
                 f"{where}: a key of `targets` must name a column, or a tuple of two or more columns "
                 f"for a crossed margin; got {key!r}."
             )
-    require_columns(data, {"targets": [c for k in targets for c in _cols(k)], "base_weight": base_weight},
-                    where=where)
+    require_columns(data, {"targets": [c for k in targets for c in _cols(k)], "base_weight": base_weight}, where=where)
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise CJMConfigError(f"{where}: `max_iter` must be a whole number of at least 1, got {max_iter!r}.")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
@@ -366,8 +371,11 @@ def rim_weights(
         if (w0 <= 0).any():
             rows, vals = offending(w0 <= 0, data[base_weight])
             raise CJMDataError(
-                f"{where}: {int((w0 <= 0).sum())} base weight(s) are zero or negative.", column=base_weight,
-                rows=rows, values=vals, fix="Design weights must be positive; drop those respondents.",
+                f"{where}: {int((w0 <= 0).sum())} base weight(s) are zero or negative.",
+                column=base_weight,
+                rows=rows,
+                values=vals,
+                fix="Design weights must be positive; drop those respondents.",
             )
         w = w0 / w0.mean()
     else:
@@ -495,8 +503,7 @@ def population_targets(
     require_frame(population, where=where)
     if isinstance(columns, (str, tuple)):
         columns = [columns]
-    require_columns(population, {"columns": [c for k in columns for c in _cols(k)], "weight": weight},
-                    where=where)
+    require_columns(population, {"columns": [c for k in columns for c in _cols(k)], "weight": weight}, where=where)
     if weight is not None:
         w = numeric_column(population, weight, where=where, allow_missing=False, low=0)
     else:

@@ -20,13 +20,16 @@ ALL = "(all)"
 
 _WORDS = {
     "en": {"updated": "Updated in {s:.2f} s", "working": "Working…", "error": "Could not update: {e}"},
-    "de": {"updated": "Aktualisiert in {s:.2f} s", "working": "Wird berechnet…",
-           "error": "Aktualisierung nicht möglich: {e}"},
+    "de": {
+        "updated": "Aktualisiert in {s:.2f} s",
+        "working": "Wird berechnet…",
+        "error": "Aktualisierung nicht möglich: {e}",
+    },
 }
 
 
 def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
-    """Render a matplotlib Figure (or the Figure of an Axes) to PNG bytes and close it.
+    r"""Render a matplotlib Figure (or the Figure of an Axes) to PNG bytes and close it.
 
     Examples
     --------
@@ -61,9 +64,11 @@ def table_html(table: pd.DataFrame, *, max_rows: int = 30, digits: int = 1, flag
         shown = shown.drop(columns=flag)
     shown = shown.round(digits)
     body = shown.to_html(index=False, border=0, classes="cjm-table", na_rep="–", escape=True)
-    style = ("<style>.cjm-table{border-collapse:collapse;font-size:12px}.cjm-table th,.cjm-table td"
-             "{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}.cjm-table th{background:#f4f4f4}"
-             "</style>")
+    style = (
+        "<style>.cjm-table{border-collapse:collapse;font-size:12px}.cjm-table th,.cjm-table td"
+        "{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}.cjm-table th{background:#f4f4f4}"
+        "</style>"
+    )
     return style + body
 
 
@@ -119,8 +124,15 @@ class Explorer(_ipywidgets().VBox):
         The message of the last failed update.
     """
 
-    def __init__(self, *, title: str, controls: Mapping[str, Any], outputs: Mapping[str, Any],
-                 layout: list[Any], language: str = "en") -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        controls: Mapping[str, Any],
+        outputs: Mapping[str, Any],
+        layout: list[Any],
+        language: str = "en",
+    ) -> None:
         w = _ipywidgets()
         self.language = check_language(language)
         self.title = title
@@ -130,8 +142,9 @@ class Explorer(_ipywidgets().VBox):
         self.timings: list[tuple[str, float, float]] = []
         self.error: str | None = None
         self.updates = 0  # finished updates (also shown as data-updates on the status, for browser tests)
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="",
-                                      layout=w.Layout(width="240px", visibility="hidden"))
+        self.progress = w.IntProgress(
+            value=0, min=0, max=1, description="", layout=w.Layout(width="240px", visibility="hidden")
+        )
         self.status = w.HTML(value="")
         header = w.HTML(value=f"<h3 style='margin:4px 0'>{escape(title)}</h3>")
         status_row = w.HBox([self.progress, self.status])
@@ -158,8 +171,10 @@ class Explorer(_ipywidgets().VBox):
             self.error = str(err)
             self.updates += 1
             self.progress.bar_style = "danger"
-            self.status.value = (f"<span class='cjm-status' data-updates='{self.updates}' style='color:#BB5566'>"
-                                 f"{escape(words['error'].format(e=err))}</span>")
+            self.status.value = (
+                f"<span class='cjm-status' data-updates='{self.updates}' style='color:#BB5566'>"
+                f"{escape(words['error'].format(e=err))}</span>"
+            )
             return False
         seconds = time.perf_counter() - started
         self.error = None
@@ -167,8 +182,10 @@ class Explorer(_ipywidgets().VBox):
         self.progress.value = self.progress.max
         self.progress.layout.visibility = "hidden"
         self.updates += 1
-        self.status.value = (f"<span class='cjm-status' data-updates='{self.updates}'>"
-                             f"{escape(words['updated'].format(s=seconds))}</span>")
+        self.status.value = (
+            f"<span class='cjm-status' data-updates='{self.updates}'>"
+            f"{escape(words['updated'].format(s=seconds))}</span>"
+        )
         return True
 
     def __repr__(self) -> str:  # the text shown where widgets cannot render (reports, consoles)

@@ -1,5 +1,6 @@
 """The journey explorer: choose start/end, funnel steps, window and segment; see the top paths
-(Sankey), the funnel and the pain points update."""
+(Sankey), the funnel and the pain points update.
+"""
 
 from __future__ import annotations
 
@@ -22,22 +23,46 @@ WINDOWS = ("none", "1D", "7D", "14D", "30D", "90D")
 PARTS = ("paths", "funnel", "pain")
 
 _T = {
-    "en": {"title": "Journey explorer", "level": "Level", "touchpoint": "touchpoint", "stage": "stage",
-           "start": "From", "end": "To", "steps": "Funnel steps", "window": "Window", "segment": "Segment",
-           "top": "Paths", "any": "(any)", "none": "none",
-           "summary": "{n} of {total} journeys ({pct}) go from <b>{start}</b> to <b>{end}</b>.",
-           "funnel": "{pct} of the journeys that start the funnel reach <b>{last}</b>.",
-           "no_paths": "No journey goes from {start} to {end} in this selection.",
-           "step_paths": "Cutting journeys and counting paths", "step_funnel": "Computing the funnel",
-           "step_pain": "Ranking pain points (the slowest step on large logs)"},
-    "de": {"title": "Journey-Explorer", "level": "Ebene", "touchpoint": "Kontaktpunkt", "stage": "Phase",
-           "start": "Von", "end": "Bis", "steps": "Trichterstufen", "window": "Zeitfenster", "segment": "Segment",
-           "top": "Pfade", "any": "(beliebig)", "none": "keins",
-           "summary": "{n} von {total} Journeys ({pct}) führen von <b>{start}</b> zu <b>{end}</b>.",
-           "funnel": "{pct} der Journeys, die den Trichter beginnen, erreichen <b>{last}</b>.",
-           "no_paths": "Keine Journey führt in dieser Auswahl von {start} zu {end}.",
-           "step_paths": "Journeys schneiden und Pfade zählen", "step_funnel": "Trichter berechnen",
-           "step_pain": "Schmerzpunkte bewerten (bei großen Logs der langsamste Schritt)"},
+    "en": {
+        "title": "Journey explorer",
+        "level": "Level",
+        "touchpoint": "touchpoint",
+        "stage": "stage",
+        "start": "From",
+        "end": "To",
+        "steps": "Funnel steps",
+        "window": "Window",
+        "segment": "Segment",
+        "top": "Paths",
+        "any": "(any)",
+        "none": "none",
+        "summary": "{n} of {total} journeys ({pct}) go from <b>{start}</b> to <b>{end}</b>.",
+        "funnel": "{pct} of the journeys that start the funnel reach <b>{last}</b>.",
+        "no_paths": "No journey goes from {start} to {end} in this selection.",
+        "step_paths": "Cutting journeys and counting paths",
+        "step_funnel": "Computing the funnel",
+        "step_pain": "Ranking pain points (the slowest step on large logs)",
+    },
+    "de": {
+        "title": "Journey-Explorer",
+        "level": "Ebene",
+        "touchpoint": "Kontaktpunkt",
+        "stage": "Phase",
+        "start": "Von",
+        "end": "Bis",
+        "steps": "Trichterstufen",
+        "window": "Zeitfenster",
+        "segment": "Segment",
+        "top": "Pfade",
+        "any": "(beliebig)",
+        "none": "keins",
+        "summary": "{n} von {total} Journeys ({pct}) führen von <b>{start}</b> zu <b>{end}</b>.",
+        "funnel": "{pct} der Journeys, die den Trichter beginnen, erreichen <b>{last}</b>.",
+        "no_paths": "Keine Journey führt in dieser Auswahl von {start} zu {end}.",
+        "step_paths": "Journeys schneiden und Pfade zählen",
+        "step_funnel": "Trichter berechnen",
+        "step_pain": "Schmerzpunkte bewerten (bei großen Logs der langsamste Schritt)",
+    },
 }
 
 
@@ -220,8 +245,9 @@ def journey_view(
     if segment and segment_value is not None and not (isinstance(segment_value, str) and segment_value == ALL):
         ev = events.loc[events[segment] == segment_value]
         if ev.empty:
-            raise CJMConfigError(f"{where}: no events with {segment} = {segment_value!r}. Fix: choose another "
-                                 "segment or '(all)'.")
+            raise CJMConfigError(
+                f"{where}: no events with {segment} = {segment_value!r}. Fix: choose another segment or '(all)'."
+            )
     window = None if window in (None, "", "none") else window
     opts = {"touchpoints": touchpoints} if touchpoints is not None else {}
     view = previous if previous is not None else JourneyView(ev, ev.iloc[:0], pd.DataFrame(), 0, 0, None, None)
@@ -246,8 +272,9 @@ def journey_view(
         sv = survey
         if survey is not None:
             sv = survey.loc[survey["customer_id"].isin(ev["customer_id"].unique())]
-        pain = jm.pain_points(ev, survey=sv if sv is not None and len(sv) else None, level=level,
-                              language=lang, **opts)  # a segment too small to rank lists its touchpoints unranked
+        pain = jm.pain_points(
+            ev, survey=sv if sv is not None and len(sv) else None, level=level, language=lang, **opts
+        )  # a segment too small to rank lists its touchpoints unranked
         view = replace(view, pain_points=pain)
     return view
 
@@ -317,16 +344,23 @@ def journey_explorer(
     lang = check_language(language)
     t = _T[lang]
     require_frame(events, where="journey_explorer()")
-    require_columns(events, {"events": ["customer_id", "timestamp", "touchpoint"], "segment": segment},
-                    where="journey_explorer()")
+    require_columns(
+        events, {"events": ["customer_id", "timestamp", "touchpoint"], "segment": segment}, where="journey_explorer()"
+    )
     if window not in WINDOWS:
         raise CJMConfigError(f"journey_explorer(): `window` must be one of {list(WINDOWS)}, got {window!r}.")
     label = touchpoint_labeller(touchpoints, lang)
     seen = pd.unique(events["touchpoint"].astype(str))
     if touchpoints is not None:
         tp_order = [tp for tp in touchpoints["touchpoint"].astype(str) if tp in set(seen)]
-        stages = [str(s) for s in (touchpoints["stage"].cat.categories if hasattr(touchpoints["stage"], "cat")
-                                   else pd.unique(touchpoints["stage"].astype(str)))]
+        stages = [
+            str(s)
+            for s in (
+                touchpoints["stage"].cat.categories
+                if hasattr(touchpoints["stage"], "cat")
+                else pd.unique(touchpoints["stage"].astype(str))
+            )
+        ]
     else:
         tp_order, stages = sorted(seen), []
     nodes = {"touchpoint": tp_order, "stage": stages}
@@ -342,22 +376,46 @@ def journey_explorer(
         "start": w.Dropdown(options=node_options("touchpoint"), value=start or "", description=t["start"], style=style),
         "end": w.Dropdown(options=node_options("touchpoint"), value=end or "", description=t["end"], style=style),
         "top": w.IntSlider(value=top, min=3, max=15, description=t["top"], continuous_update=False, style=style),
-        "steps": w.TagsInput(value=default_steps["touchpoint"], allowed_tags=nodes["touchpoint"],
-                             allow_duplicates=False, layout=w.Layout(width="95%")),
-        "window": w.Dropdown(options=[(t["none"] if x == "none" else x, x) for x in WINDOWS], value=window,
-                             description=t["window"], style=style),
+        "steps": w.TagsInput(
+            value=default_steps["touchpoint"],
+            allowed_tags=nodes["touchpoint"],
+            allow_duplicates=False,
+            layout=w.Layout(width="95%"),
+        ),
+        "window": w.Dropdown(
+            options=[(t["none"] if x == "none" else x, x) for x in WINDOWS],
+            value=window,
+            description=t["window"],
+            style=style,
+        ),
     }
     if segment:
         values = sorted(pd.unique(events[segment].dropna()).tolist(), key=str)
-        controls["segment"] = w.Dropdown(options=[ALL, *values], value=ALL, description=segment.replace("_", " ")
-                                         .capitalize() or t["segment"], style=style)
-    outputs = {"summary": w.HTML(), "sankey": w.Image(format="png", layout=w.Layout(max_width="95%")),
-               "funnel_text": w.HTML(), "funnel": w.Image(format="png", layout=w.Layout(max_width="70%")),
-               "pain": w.HTML()}
+        controls["segment"] = w.Dropdown(
+            options=[ALL, *values],
+            value=ALL,
+            description=segment.replace("_", " ").capitalize() or t["segment"],
+            style=style,
+        )
+    outputs = {
+        "summary": w.HTML(),
+        "sankey": w.Image(format="png", layout=w.Layout(max_width="95%")),
+        "funnel_text": w.HTML(),
+        "funnel": w.Image(format="png", layout=w.Layout(max_width="70%")),
+        "pain": w.HTML(),
+    }
     row1 = [controls["level"]] + ([controls["segment"]] if segment else [])
-    layout = [w.HBox(row1), w.HBox([controls["start"], controls["end"], controls["top"]]), outputs["summary"],
-              outputs["sankey"], w.HBox([w.HTML(f"<b>{escape(t['steps'])}</b>&nbsp;"), controls["steps"]]),
-              controls["window"], outputs["funnel_text"], outputs["funnel"], outputs["pain"]]
+    layout = [
+        w.HBox(row1),
+        w.HBox([controls["start"], controls["end"], controls["top"]]),
+        outputs["summary"],
+        outputs["sankey"],
+        w.HBox([w.HTML(f"<b>{escape(t['steps'])}</b>&nbsp;"), controls["steps"]]),
+        controls["window"],
+        outputs["funnel_text"],
+        outputs["funnel"],
+        outputs["pain"],
+    ]
     ex = Explorer(title=t["title"], controls=controls, outputs=outputs, layout=layout, language=lang)
     busy = {"switching": False}
     pain_cache: dict[tuple, pd.DataFrame | None] = {}
@@ -369,9 +427,17 @@ def journey_explorer(
             s_name = label(c["start"].value) if c["start"].value else t["any"]
             e_name = label(c["end"].value) if c["end"].value else t["any"]
             pct = format_percent(100 * view.n_selected / max(view.n_journeys, 1), 1, lang)
-            o["summary"].value = "<div class='cjm-paths-summary'>" + t["summary"].format(
-                n=format_number(view.n_selected, 0, lang), total=format_number(view.n_journeys, 0, lang), pct=pct,
-                start=escape(s_name), end=escape(e_name)) + "</div>"
+            o["summary"].value = (
+                "<div class='cjm-paths-summary'>"
+                + t["summary"].format(
+                    n=format_number(view.n_selected, 0, lang),
+                    total=format_number(view.n_journeys, 0, lang),
+                    pct=pct,
+                    start=escape(s_name),
+                    end=escape(e_name),
+                )
+                + "</div>"
+            )
             if view.n_selected:
                 fig, ax = plt.subplots(figsize=(12, 5.5))
                 sankey_static(view.variants, top=c["top"].value, ax=ax, language=lang, touchpoints=touchpoints)
@@ -410,12 +476,23 @@ def journey_explorer(
             seg_value = c["segment"].value if segment else None
             key = (level, seg_value)  # pain points depend on the level and segment only: kept per pair
             todo = [p for p in parts if not (p == "pain" and key in pain_cache and ex.result is not None)]
-            view = journey_view(events, touchpoints=touchpoints, survey=survey, level=level,
-                                start=c["start"].value or None, end=c["end"].value or None,
-                                steps=list(c["steps"].value), window=c["window"].value,
-                                segment=segment, segment_value=seg_value,
-                                top=max(c["top"].value, 15), parts=todo, previous=ex.result, language=lang,
-                                progress=ex._progress)
+            view = journey_view(
+                events,
+                touchpoints=touchpoints,
+                survey=survey,
+                level=level,
+                start=c["start"].value or None,
+                end=c["end"].value or None,
+                steps=list(c["steps"].value),
+                window=c["window"].value,
+                segment=segment,
+                segment_value=seg_value,
+                top=max(c["top"].value, 15),
+                parts=todo,
+                previous=ex.result,
+                language=lang,
+                progress=ex._progress,
+            )
             if "pain" in parts:
                 if key in pain_cache:
                     view = replace(view, pain_points=pain_cache[key])

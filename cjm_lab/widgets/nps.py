@@ -17,21 +17,36 @@ from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_htm
 __all__ = ["NPSView", "filter_responses", "nps_view", "nps_explorer"]
 
 _T = {
-    "en": {"title": "NPS explorer", "segment": "Break down by", "wave": "Waves", "dates": "Dates",
-           "weighted": "weighted", "low": "Low base", "threshold": "Low base <",
-           "headline": "NPS <b>{nps}</b> (95% CI {lo} to {hi}) · n = {n}",
-           "low_note": "⚠ Low base: n = {n} is under {t}; read this NPS with care.",
-           "low_segments": "⚠ Low base (n < {t}): {names}.",
-           "no_drivers": "Drivers need at least {m} answers with every driver rating; this filter has {n}.",
-           "drivers_none": "No driver ratings given.", "empty": "No responses match this filter."},
-    "de": {"title": "NPS-Explorer", "segment": "Aufgliedern nach", "wave": "Wellen", "dates": "Zeitraum",
-           "weighted": "gewichtet", "low": "Kleine Basis", "threshold": "Kleine Basis <",
-           "headline": "NPS <b>{nps}</b> (95-%-KI {lo} bis {hi}) · n = {n}",
-           "low_note": "⚠ Kleine Basis: n = {n} liegt unter {t}; diesen NPS vorsichtig lesen.",
-           "low_segments": "⚠ Kleine Basis (n < {t}): {names}.",
-           "no_drivers": "Treiber brauchen mindestens {m} Antworten mit allen Treiber-Bewertungen; dieser "
-                         "Filter hat {n}.",
-           "drivers_none": "Keine Treiber-Bewertungen angegeben.", "empty": "Keine Antworten für diesen Filter."},
+    "en": {
+        "title": "NPS explorer",
+        "segment": "Break down by",
+        "wave": "Waves",
+        "dates": "Dates",
+        "weighted": "weighted",
+        "low": "Low base",
+        "threshold": "Low base <",
+        "headline": "NPS <b>{nps}</b> (95% CI {lo} to {hi}) · n = {n}",
+        "low_note": "⚠ Low base: n = {n} is under {t}; read this NPS with care.",
+        "low_segments": "⚠ Low base (n < {t}): {names}.",
+        "no_drivers": "Drivers need at least {m} answers with every driver rating; this filter has {n}.",
+        "drivers_none": "No driver ratings given.",
+        "empty": "No responses match this filter.",
+    },
+    "de": {
+        "title": "NPS-Explorer",
+        "segment": "Aufgliedern nach",
+        "wave": "Wellen",
+        "dates": "Zeitraum",
+        "weighted": "gewichtet",
+        "low": "Kleine Basis",
+        "threshold": "Kleine Basis <",
+        "headline": "NPS <b>{nps}</b> (95-%-KI {lo} bis {hi}) · n = {n}",
+        "low_note": "⚠ Kleine Basis: n = {n} liegt unter {t}; diesen NPS vorsichtig lesen.",
+        "low_segments": "⚠ Kleine Basis (n < {t}): {names}.",
+        "no_drivers": "Treiber brauchen mindestens {m} Antworten mit allen Treiber-Bewertungen; dieser Filter hat {n}.",
+        "drivers_none": "Keine Treiber-Bewertungen angegeben.",
+        "empty": "Keine Antworten für diesen Filter.",
+    },
 }
 
 
@@ -216,8 +231,9 @@ def nps_view(
     t = _T[lang]
     where_name = "nps_view()"
     require_frame(data, where=where_name)
-    require_columns(data, {"score": score, "segment": segment, "weight": weight, "drivers": list(drivers or [])},
-                    where=where_name)
+    require_columns(
+        data, {"score": score, "segment": segment, "weight": weight, "drivers": list(drivers or [])}, where=where_name
+    )
     if low_base <= 0:
         raise CJMConfigError(f"`low_base` must be positive, got {low_base!r}.")
     sub = filter_responses(data, waves=waves, wave=wave, date_range=date_range, date=date, where=where)
@@ -227,8 +243,12 @@ def nps_view(
     by_segment = nps(sub, score=score, by=segment, weight=weight, low_base=low_base) if segment else None
     row = total.iloc[0]
     n = int(row["n"])
-    headline = t["headline"].format(nps=format_number(row["nps"], 1, lang), lo=format_number(row["ci_low"], 1, lang),
-                                    hi=format_number(row["ci_high"], 1, lang), n=format_number(n, 0, lang))
+    headline = t["headline"].format(
+        nps=format_number(row["nps"], 1, lang),
+        lo=format_number(row["ci_low"], 1, lang),
+        hi=format_number(row["ci_high"], 1, lang),
+        n=format_number(n, 0, lang),
+    )
     flagged: list[Any] = []
     notes: list[str] = []
     if bool(row["low_base"]):
@@ -238,22 +258,32 @@ def nps_view(
         seg_low = by_segment.loc[by_segment["low_base"].astype(bool) & (by_segment[segment] != "Total"), segment]
         flagged.extend(seg_low.tolist())
         if len(seg_low):
-            notes.append(t["low_segments"].format(t=format_number(low_base, 0, lang),
-                                                  names=", ".join(str(s) for s in seg_low)))
+            notes.append(
+                t["low_segments"].format(t=format_number(low_base, 0, lang), names=", ".join(str(s) for s in seg_low))
+            )
     kd = None
     if drivers:
         complete = int(sub[[score, *drivers]].dropna().shape[0])
         if dont_know is not None:
             codes = _dont_know_codes(dont_know, None, where="nps_view()")
-            complete = int((~sub[list(drivers)].isin(codes).any(axis=1) & sub[[score, *drivers]].notna().all(axis=1))
-                           .sum())
+            complete = int(
+                (~sub[list(drivers)].isin(codes).any(axis=1) & sub[[score, *drivers]].notna().all(axis=1)).sum()
+            )
         if complete >= min_driver_base:
-            kd = key_drivers(sub, outcome=score, drivers=list(drivers), weight=weight, dont_know=dont_know,
-                             bootstrap=100, random_state=0)
+            kd = key_drivers(
+                sub,
+                outcome=score,
+                drivers=list(drivers),
+                weight=weight,
+                dont_know=dont_know,
+                bootstrap=100,
+                random_state=0,
+            )
         else:
             notes.append(t["no_drivers"].format(m=min_driver_base, n=complete))
-    return NPSView(data=sub, total=total, by_segment=by_segment, drivers=kd, low_base=flagged, headline=headline,
-                   notes=notes)
+    return NPSView(
+        data=sub, total=total, by_segment=by_segment, drivers=kd, low_base=flagged, headline=headline, notes=notes
+    )
 
 
 def _options(values: pd.Series) -> list[Any]:
@@ -340,19 +370,38 @@ def nps_explorer(
     require_frame(data, where="nps_explorer()")
     segments = list(segments or [])
     filters = [f for f in filters if f != persona]
-    require_columns(data, {"score": score, "segments": segments, "persona": persona, "filters": filters,
-                           "weight": weight,
-                           "drivers": list(drivers or [])}, where="nps_explorer()")
+    require_columns(
+        data,
+        {
+            "score": score,
+            "segments": segments,
+            "persona": persona,
+            "filters": filters,
+            "weight": weight,
+            "drivers": list(drivers or []),
+        },
+        where="nps_explorer()",
+    )
     wave = wave if wave and wave in data else None
     date = date if date and date in data else None
     controls: dict[str, Any] = {}
     style = {"description_width": "initial"}
-    controls["segment"] = w.Dropdown(options=[("–", "")] + [(s, s) for s in segments],
-                                     value=segments[0] if segments else "", description=t["segment"], style=style)
+    controls["segment"] = w.Dropdown(
+        options=[("–", "")] + [(s, s) for s in segments],
+        value=segments[0] if segments else "",
+        description=t["segment"],
+        style=style,
+    )
     if wave:
         waves = _options(data[wave])
-        controls["waves"] = w.SelectMultiple(options=waves, value=tuple(waves), description=t["wave"], rows=min(4, len(waves)),
-                                             style=style, layout=w.Layout(width="200px"))
+        controls["waves"] = w.SelectMultiple(
+            options=waves,
+            value=tuple(waves),
+            description=t["wave"],
+            rows=min(4, len(waves)),
+            style=style,
+            layout=w.Layout(width="200px"),
+        )
     if date:
         dates = pd.to_datetime(data[date])
         if dates.dt.tz is not None:
@@ -360,18 +409,32 @@ def nps_explorer(
         months = sorted(dates.dropna().dt.to_period("M").unique())
         if len(months) >= 2:
             opts = [(m.strftime("%m/%Y"), m) for m in months]
-            controls["dates"] = w.SelectionRangeSlider(options=opts, index=(0, len(opts) - 1), description=t["dates"],
-                                                       style=style, layout=w.Layout(width="420px"))
+            controls["dates"] = w.SelectionRangeSlider(
+                options=opts,
+                index=(0, len(opts) - 1),
+                description=t["dates"],
+                style=style,
+                layout=w.Layout(width="420px"),
+            )
     if persona:
-        controls["persona"] = w.Dropdown(options=[ALL] + _options(data[persona]), value=ALL,
-                                         description=persona.replace("_", " ").capitalize(), style=style)
+        controls["persona"] = w.Dropdown(
+            options=[ALL, *_options(data[persona])],
+            value=ALL,
+            description=persona.replace("_", " ").capitalize(),
+            style=style,
+        )
     for column in filters:
-        controls[f"filter_{column}"] = w.Dropdown(options=[ALL] + _options(data[column]), value=ALL,
-                                                  description=column.replace("_", " ").capitalize(), style=style)
+        controls[f"filter_{column}"] = w.Dropdown(
+            options=[ALL, *_options(data[column])],
+            value=ALL,
+            description=column.replace("_", " ").capitalize(),
+            style=style,
+        )
     if weight:
         controls["weighted"] = w.Checkbox(value=True, description=t["weighted"], indent=False)
-    controls["low_base"] = w.BoundedIntText(value=int(low_base), min=1, max=10_000, description=t["threshold"],
-                                            style=style, layout=w.Layout(width="160px"))
+    controls["low_base"] = w.BoundedIntText(
+        value=int(low_base), min=1, max=10_000, description=t["threshold"], style=style, layout=w.Layout(width="160px")
+    )
     outputs = {
         "headline": w.HTML(),
         "notes": w.HTML(),
@@ -381,19 +444,31 @@ def nps_explorer(
         "drivers": w.Image(format="png", layout=w.Layout(max_width="60%")),
         "drivers_note": w.HTML(),
     }
-    row1 = [controls[k] for k in ("segment", "persona", *(f"filter_{f}" for f in filters), "weighted", "low_base")
-            if k in controls]
+    row1 = [
+        controls[k]
+        for k in ("segment", "persona", *(f"filter_{f}" for f in filters), "weighted", "low_base")
+        if k in controls
+    ]
     row2 = [controls[k] for k in ("waves", "dates") if k in controls]
-    layout = [w.HBox(row1), w.HBox(row2), outputs["headline"], outputs["notes"],
-              w.HBox([outputs["nps"], outputs["distribution"]]), outputs["table"],
-              outputs["drivers"], outputs["drivers_note"]]
+    layout = [
+        w.HBox(row1),
+        w.HBox(row2),
+        outputs["headline"],
+        outputs["notes"],
+        w.HBox([outputs["nps"], outputs["distribution"]]),
+        outputs["table"],
+        outputs["drivers"],
+        outputs["drivers_note"],
+    ]
     ex = Explorer(title=t["title"], controls=controls, outputs=outputs, layout=layout, language=lang)
 
     def settings() -> dict[str, Any]:
         c = ex.controls
-        out: dict[str, Any] = {"segment": c["segment"].value or None,
-                               "low_base": c["low_base"].value,
-                               "weight": weight if ("weighted" in c and c["weighted"].value) else None}
+        out: dict[str, Any] = {
+            "segment": c["segment"].value or None,
+            "low_base": c["low_base"].value,
+            "weight": weight if ("weighted" in c and c["weighted"].value) else None,
+        }
         if "waves" in c:
             out["waves"], out["wave"] = list(c["waves"].value), wave
         if "dates" in c:
@@ -414,8 +489,18 @@ def nps_explorer(
             o["notes"].value = "".join(f"<div style='color:#BB5566'>{escape(n)}</div>" for n in view.notes)
             table = view.by_segment if view.by_segment is not None else view.total
             first = list(table.columns[:1]) if view.by_segment is not None else []  # the segment column
-            cols = [*first, "n", "n_eff", "pct_promoters", "pct_passives", "pct_detractors", "nps", "ci_low",
-                    "ci_high", "low_base"]
+            cols = [
+                *first,
+                "n",
+                "n_eff",
+                "pct_promoters",
+                "pct_passives",
+                "pct_detractors",
+                "nps",
+                "ci_low",
+                "ci_high",
+                "low_base",
+            ]
             o["table"].value = table_html(table[[c for c in cols if c in table]], flag="low_base")
             height = 0.45 * len(table) + 1.4
             fig, ax = plt.subplots(figsize=(5.5, height))

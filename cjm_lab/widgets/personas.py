@@ -1,5 +1,6 @@
 """The persona explorer: choose variables, algorithm and k (or "auto"), see diagnostics, profiles
-and cards, rename the personas and save the typing tool."""
+and cards, rename the personas and save the typing tool.
+"""
 
 from __future__ import annotations
 
@@ -16,28 +17,58 @@ from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number, format_percent, persona_colors
 from cjm_lab.widgets._common import Explorer, Progress, escape, figure_png, table_html
 
-__all__ = ["PersonaFit", "fit_personas", "rename_personas", "export_typing_tool", "persona_explorer",
-           "cards_html", "ALGORITHMS"]
+__all__ = [
+    "PersonaFit",
+    "fit_personas",
+    "rename_personas",
+    "export_typing_tool",
+    "persona_explorer",
+    "cards_html",
+    "ALGORITHMS",
+]
 
 #: Algorithms offered by the explorer (fast enough on a few thousand rows to be explored live).
 ALGORITHMS = ("gmm", "kmeans", "lca")
 
 _T = {
-    "en": {"title": "Persona explorer", "variables": "Variables", "algorithm": "Algorithm", "k": "Personas (k)",
-           "names": "Names", "save": "Save typing tool", "path": "File",
-           "step_k": "Diagnostics for k = {lo}–{hi} ({r} resamples each; this takes a few seconds)",
-           "step_fit": "Fitting {k} personas ({a})", "step_profile": "Profiling", "step_cards": "Writing cards",
-           "recommended": "Recommended k = {k}.", "no_diag": "Choose k = auto to compute the diagnostics.",
-           "saved": "Saved the typing tool to {p}.", "share": "{s} of customers", "nps": "NPS {v} ({lo} to {hi})",
-           "channels": "Channels"},
-    "de": {"title": "Persona-Explorer", "variables": "Variablen", "algorithm": "Verfahren", "k": "Personas (k)",
-           "names": "Namen", "save": "Typisierungstool speichern", "path": "Datei",
-           "step_k": "Diagnose für k = {lo}–{hi} (je {r} Stichproben; das dauert einige Sekunden)",
-           "step_fit": "{k} Personas schätzen ({a})", "step_profile": "Profile berechnen",
-           "step_cards": "Steckbriefe schreiben",
-           "recommended": "Empfohlen: k = {k}.", "no_diag": "k = auto wählen, um die Diagnose zu berechnen.",
-           "saved": "Typisierungstool gespeichert unter {p}.", "share": "{s} der Kunden",
-           "nps": "NPS {v} ({lo} bis {hi})", "channels": "Kanäle"},
+    "en": {
+        "title": "Persona explorer",
+        "variables": "Variables",
+        "algorithm": "Algorithm",
+        "k": "Personas (k)",
+        "names": "Names",
+        "save": "Save typing tool",
+        "path": "File",
+        "step_k": "Diagnostics for k = {lo}–{hi} ({r} resamples each; this takes a few seconds)",
+        "step_fit": "Fitting {k} personas ({a})",
+        "step_profile": "Profiling",
+        "step_cards": "Writing cards",
+        "recommended": "Recommended k = {k}.",
+        "no_diag": "Choose k = auto to compute the diagnostics.",
+        "saved": "Saved the typing tool to {p}.",
+        "share": "{s} of customers",
+        "nps": "NPS {v} ({lo} to {hi})",
+        "channels": "Channels",
+    },
+    "de": {
+        "title": "Persona-Explorer",
+        "variables": "Variablen",
+        "algorithm": "Verfahren",
+        "k": "Personas (k)",
+        "names": "Namen",
+        "save": "Typisierungstool speichern",
+        "path": "Datei",
+        "step_k": "Diagnose für k = {lo}–{hi} (je {r} Stichproben; das dauert einige Sekunden)",
+        "step_fit": "{k} Personas schätzen ({a})",
+        "step_profile": "Profile berechnen",
+        "step_cards": "Steckbriefe schreiben",
+        "recommended": "Empfohlen: k = {k}.",
+        "no_diag": "k = auto wählen, um die Diagnose zu berechnen.",
+        "saved": "Typisierungstool gespeichert unter {p}.",
+        "share": "{s} der Kunden",
+        "nps": "NPS {v} ({lo} bis {hi})",
+        "channels": "Kanäle",
+    },
 }
 
 
@@ -83,8 +114,9 @@ class PersonaFit:
     def assignments(self, id_column: str = "customer_id") -> pd.DataFrame:
         """Each row's persona and name, with the id column when the data has one."""
         data = self.context["data"]
-        out = pd.DataFrame({"persona": self.labels, "persona_name": [self.names[int(p)] for p in self.labels]},
-                           index=data.index)
+        out = pd.DataFrame(
+            {"persona": self.labels, "persona_name": [self.names[int(p)] for p in self.labels]}, index=data.index
+        )
         if id_column in data:
             out.insert(0, id_column, data[id_column].to_numpy())
         return out.reset_index(drop=True)
@@ -92,8 +124,9 @@ class PersonaFit:
 
 def _check_fit(fit: Any, where: str) -> PersonaFit:
     if not isinstance(fit, PersonaFit):
-        raise CJMConfigError(f"{where}: `fit` must be what fit_personas() returns (a PersonaFit), got "
-                             f"{type(fit).__name__}.")
+        raise CJMConfigError(
+            f"{where}: `fit` must be what fit_personas() returns (a PersonaFit), got {type(fit).__name__}."
+        )
     return fit
 
 
@@ -177,8 +210,16 @@ def fit_personas(
     variables = list(variables)
     if not variables:
         raise CJMConfigError(f"{where}: choose at least one clustering variable in `variables`.")
-    require_columns(data, {"variables": variables, "weight": weight, "channel": channel,
-                           "profile_variables": list(profile_variables or [])}, where=where)
+    require_columns(
+        data,
+        {
+            "variables": variables,
+            "weight": weight,
+            "channel": channel,
+            "profile_variables": list(profile_variables or []),
+        },
+        where=where,
+    )
     if not (k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)):
         raise CJMConfigError(f"{where}: `k` must be a whole number of at least 2 or 'auto'; got {k!r}.")
     steps = Progress(progress, total=4 if k == "auto" and diagnostics is None else 3)
@@ -188,8 +229,14 @@ def fit_personas(
         if diagnostics is None:
             lo, hi = int(k_range[0]), int(k_range[1])
             steps.step(t["step_k"].format(lo=lo, hi=hi, r=resamples))
-            diagnostics = choose_k(data[variables], k=range(lo, hi + 1), algorithm=algorithm, resamples=resamples,
-                                   random_state=random_state, sample_weight=sample_weight)
+            diagnostics = choose_k(
+                data[variables],
+                k=range(lo, hi + 1),
+                algorithm=algorithm,
+                resamples=resamples,
+                random_state=random_state,
+                sample_weight=sample_weight,
+            )
         chosen = int(diagnostics.loc[diagnostics["recommended"], "k"].iloc[0])
         reason = diagnostics.attrs.get("cjm", {}).get("reason", {}).get(lang)
     else:
@@ -200,16 +247,51 @@ def fit_personas(
     labels = np.asarray(model.labels_)
     steps.step(t["step_profile"])
     shown = list(dict.fromkeys([*variables, *(profile_variables or [])]))
-    prof = profile(data, labels, variables=shown, weight=weight, clustered_on=variables, survey=survey, score=score,
-                   journeys=events)
+    prof = profile(
+        data,
+        labels,
+        variables=shown,
+        weight=weight,
+        clustered_on=variables,
+        survey=survey,
+        score=score,
+        journeys=events,
+    )
     steps.step(t["step_cards"])
-    context = {"data": data, "variables": shown, "weight": weight, "clustered_on": variables, "survey": survey,
-               "score": score, "channel": channel, "language": lang}
-    cards = persona_cards(data, labels, variables=shown, weight=weight, clustered_on=variables, survey=survey,
-                          score=score, channel=channel, profile_result=prof)
-    fit = PersonaFit(model=model, labels=labels, k=chosen, variables=variables, algorithm=algorithm,
-                     diagnostics=diagnostics, reason=reason, profile=prof, cards=cards,
-                     names=_suggested(cards, lang), context=context)
+    context = {
+        "data": data,
+        "variables": shown,
+        "weight": weight,
+        "clustered_on": variables,
+        "survey": survey,
+        "score": score,
+        "channel": channel,
+        "language": lang,
+    }
+    cards = persona_cards(
+        data,
+        labels,
+        variables=shown,
+        weight=weight,
+        clustered_on=variables,
+        survey=survey,
+        score=score,
+        channel=channel,
+        profile_result=prof,
+    )
+    fit = PersonaFit(
+        model=model,
+        labels=labels,
+        k=chosen,
+        variables=variables,
+        algorithm=algorithm,
+        diagnostics=diagnostics,
+        reason=reason,
+        profile=prof,
+        cards=cards,
+        names=_suggested(cards, lang),
+        context=context,
+    )
     return rename_personas(fit, names) if names else fit
 
 
@@ -248,20 +330,31 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     _check_fit(fit, where)
     if not isinstance(names, Mapping):
         if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
-            raise CJMConfigError(f"{where}: `names` must map persona → name or list the names in persona order, "
-                                 f"got {names!r}.")
+            raise CJMConfigError(
+                f"{where}: `names` must map persona → name or list the names in persona order, got {names!r}."
+            )
         names = dict(enumerate(names))
     known = set(fit.names)
     unknown = [p for p in names if int(p) not in known]
     if unknown:
-        raise CJMConfigError(f"rename_personas(): there is no persona {unknown[0]!r}; the personas are "
-                             f"{sorted(known)}.")
+        raise CJMConfigError(
+            f"rename_personas(): there is no persona {unknown[0]!r}; the personas are {sorted(known)}."
+        )
     given = {int(p): str(n).strip() for p, n in names.items() if n is not None and str(n).strip()}
     ctx = fit.context
     lang = ctx.get("language", "en")
-    cards = persona_cards(ctx["data"], fit.labels, variables=ctx["variables"], weight=ctx["weight"],
-                          clustered_on=ctx["clustered_on"], survey=ctx["survey"], score=ctx["score"],
-                          channel=ctx["channel"], names=given or None, profile_result=fit.profile)
+    cards = persona_cards(
+        ctx["data"],
+        fit.labels,
+        variables=ctx["variables"],
+        weight=ctx["weight"],
+        clustered_on=ctx["clustered_on"],
+        survey=ctx["survey"],
+        score=ctx["score"],
+        channel=ctx["channel"],
+        names=given or None,
+        profile_result=fit.profile,
+    )
     return replace(fit, cards=cards, names=_suggested(cards, lang))
 
 
@@ -343,15 +436,21 @@ def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
     t = _T[lang]
     where = "cards_html()"
     require_frame(cards, where=where, min_rows=0)
-    require_columns(cards, {"cards": ["persona", "n", "share", f"name_{lang}", f"key_traits_{lang}",
-                                      f"narrative_{lang}"]}, where=where)
+    require_columns(
+        cards,
+        {"cards": ["persona", "n", "share", f"name_{lang}", f"key_traits_{lang}", f"narrative_{lang}"]},
+        where=where,
+    )
     colors = persona_colors(cards["persona"].tolist())
     parts = ["<div style='display:flex;flex-wrap:wrap;gap:8px'>"]
     for _, card in cards.iterrows():
         nps_text = ""
         if "nps" in card and pd.notna(card["nps"]):
-            nps_text = t["nps"].format(v=format_number(card["nps"], 0, lang), lo=format_number(card["nps_ci_low"], 0, lang),
-                                       hi=format_number(card["nps_ci_high"], 0, lang))
+            nps_text = t["nps"].format(
+                v=format_number(card["nps"], 0, lang),
+                lo=format_number(card["nps_ci_low"], 0, lang),
+                hi=format_number(card["nps_ci_high"], 0, lang),
+            )
         channels = card.get(f"channels_{lang}")
         parts.append(
             f"<div class='cjm-card' style='width:250px;border:1px solid #ccc;border-top:6px solid "
@@ -362,7 +461,8 @@ def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
             f"<div>{escape(nps_text)}</div>"
             f"<div><i>{escape(card[f'key_traits_{lang}'])}</i></div>"
             + (f"<div>{escape(t['channels'])}: {escape(channels)}</div>" if isinstance(channels, str) else "")
-            + f"<div style='margin-top:4px'>{escape(card[f'narrative_{lang}'])}</div></div>")
+            + f"<div style='margin-top:4px'>{escape(card[f'narrative_{lang}'])}</div></div>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -440,8 +540,14 @@ def persona_explorer(
     algorithms = list(dict.fromkeys([*algorithms, algorithm]))
     style = {"description_width": "initial"}
     controls: dict[str, Any] = {
-        "variables": w.SelectMultiple(options=candidates, value=tuple(variables), description=t["variables"],
-                                      rows=min(8, len(candidates)), style=style, layout=w.Layout(width="320px")),
+        "variables": w.SelectMultiple(
+            options=candidates,
+            value=tuple(variables),
+            description=t["variables"],
+            rows=min(8, len(candidates)),
+            style=style,
+            layout=w.Layout(width="320px"),
+        ),
         "algorithm": w.Dropdown(options=algorithms, value=algorithm, description=t["algorithm"], style=style),
         "k": w.Dropdown(options=["auto", *range(2, 11)], value=k, description=t["k"], style=style),
         "path": w.Text(value=path, description=t["path"], style=style, layout=w.Layout(width="320px")),
@@ -449,21 +555,42 @@ def persona_explorer(
     }
     names_box = w.VBox()
     outputs = {
-        "summary": w.HTML(), "reason": w.HTML(), "diagnostics": w.Image(format="png", layout=w.Layout(max_width="70%")),
-        "profile": w.Image(format="png", layout=w.Layout(max_width="70%")), "cards": w.HTML(), "saved": w.HTML(),
+        "summary": w.HTML(),
+        "reason": w.HTML(),
+        "diagnostics": w.Image(format="png", layout=w.Layout(max_width="70%")),
+        "profile": w.Image(format="png", layout=w.Layout(max_width="70%")),
+        "cards": w.HTML(),
+        "saved": w.HTML(),
     }
     left = w.VBox([controls["variables"]])
     right = w.VBox([controls["algorithm"], controls["k"], w.HTML(f"<b>{escape(t['names'])}</b>"), names_box])
-    layout = [w.HBox([left, right]), outputs["summary"], outputs["cards"], outputs["profile"], outputs["reason"],
-              outputs["diagnostics"], w.HBox([controls["path"], controls["save"]]), outputs["saved"]]
+    layout = [
+        w.HBox([left, right]),
+        outputs["summary"],
+        outputs["cards"],
+        outputs["profile"],
+        outputs["reason"],
+        outputs["diagnostics"],
+        w.HBox([controls["path"], controls["save"]]),
+        outputs["saved"],
+    ]
     ex = Explorer(title=t["title"], controls=controls, outputs=outputs, layout=layout, language=lang)
     ex.name_boxes = []  # type: ignore[attr-defined]
     diag_cache: dict[tuple, pd.DataFrame] = {}
     fit_cache: dict[tuple, PersonaFit] = {}
     png_cache: dict[tuple, bytes] = {}
-    common = {"k_range": k_range, "resamples": resamples, "random_state": random_state, "weight": weight,
-              "survey": survey, "score": score, "events": events, "channel": channel,
-              "profile_variables": profile_variables, "language": lang}
+    common = {
+        "k_range": k_range,
+        "resamples": resamples,
+        "random_state": random_state,
+        "weight": weight,
+        "survey": survey,
+        "score": score,
+        "events": events,
+        "channel": channel,
+        "profile_variables": profile_variables,
+        "language": lang,
+    }
 
     def show_cards(fit: PersonaFit) -> None:
         fig, ax = plt.subplots(figsize=(8, 0.3 * len(fit.profile.variables) + 2.5))
@@ -492,8 +619,15 @@ def persona_explorer(
             if key in fit_cache:
                 fit = fit_cache[key]
             else:
-                fit = fit_personas(data, variables=list(chosen_vars), algorithm=alg, k=kk,
-                                   diagnostics=diag_cache.get((chosen_vars, alg)), progress=ex._progress, **common)
+                fit = fit_personas(
+                    data,
+                    variables=list(chosen_vars),
+                    algorithm=alg,
+                    k=kk,
+                    diagnostics=diag_cache.get((chosen_vars, alg)),
+                    progress=ex._progress,
+                    **common,
+                )
                 fit_cache[key] = fit
                 if fit.diagnostics is not None:
                     diag_cache[(chosen_vars, alg)] = fit.diagnostics
@@ -501,8 +635,9 @@ def persona_explorer(
             diag = fit.diagnostics if fit.diagnostics is not None else diag_cache.get((chosen_vars, alg))
             if diag is not None:
                 if (chosen_vars, alg) not in png_cache:
-                    png_cache[(chosen_vars, alg)] = figure_png(plot_choose_k(diag, language=lang, figsize=(9, 4.5)),
-                                                               dpi=70)
+                    png_cache[(chosen_vars, alg)] = figure_png(
+                        plot_choose_k(diag, language=lang, figsize=(9, 4.5)), dpi=70
+                    )
                 ex.outputs["diagnostics"].value = png_cache[(chosen_vars, alg)]
                 ex.outputs["diagnostics"].layout.display = None
                 rec = int(diag.loc[diag["recommended"], "k"].iloc[0])
@@ -513,8 +648,14 @@ def persona_explorer(
                 ex.outputs["reason"].value = f"<i>{escape(t['no_diag'])}</i>"
             boxes = []
             for p in sorted(fit.names):
-                box = w.Text(value="", placeholder=fit.names[p], description=f"{p}", continuous_update=False,
-                             style={"description_width": "20px"}, layout=w.Layout(width="300px"))
+                box = w.Text(
+                    value="",
+                    placeholder=fit.names[p],
+                    description=f"{p}",
+                    continuous_update=False,
+                    style={"description_width": "20px"},
+                    layout=w.Layout(width="300px"),
+                )
                 box.observe(rename, names="value")
                 boxes.append(box)
             ex.name_boxes = boxes  # type: ignore[attr-defined]

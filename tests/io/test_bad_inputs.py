@@ -25,8 +25,9 @@ ROLES = {"Kunde": "customer_id", "Zeit": "timestamp", "Kontaktpunkt": "touchpoin
 
 def _events(stamps, touchpoints=None, customers=None):
     n = len(stamps)
-    return pd.DataFrame({"customer_id": customers or ["a"] * n, "timestamp": stamps,
-                         "touchpoint": touchpoints or ["Web"] * n})
+    return pd.DataFrame(
+        {"customer_id": customers or ["a"] * n, "timestamp": stamps, "touchpoint": touchpoints or ["Web"] * n}
+    )
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -77,15 +78,16 @@ def test_zero_padded_ids_and_postcodes_keep_their_zeros(tmp_path):
     path.write_text("customer_id;plz;alter;anteil\n0012345;01067;41;0,5\n0012346;10115;37;1,5\n", encoding="utf-8")
     out = load_customers(path)
     assert out["customer_id"].tolist() == ["0012345", "0012346"]  # was 12345, 12346
-    assert out["plz"].tolist() == ["01067", "10115"]                 # was 1067
+    assert out["plz"].tolist() == ["01067", "10115"]  # was 1067
     assert out["alter"].tolist() == [41, 37] and out["anteil"].tolist() == [0.5, 1.5]  # numbers stay numbers
 
 
 def test_unicode_touchpoint_names_through_a_file_and_the_catalogue(tmp_path):
     names = ["Bewertung ★", "スマホアプリ", "Straße & Weg", "Ürün sayfası", "🛒 Warenkorb"]
     path = tmp_path / "events.csv"
-    pd.DataFrame({"Kunde": ["K1"] * 5, "Zeit": [f"2025-01-01 1{i}:00" for i in range(5)],
-                  "Kontaktpunkt": names}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"Kunde": ["K1"] * 5, "Zeit": [f"2025-01-01 1{i}:00" for i in range(5)], "Kontaktpunkt": names}
+    ).to_csv(path, index=False)
     cat = load_touchpoints(pd.DataFrame({"touchpoint": names, "stage": ["research"] * 5}))
     ev = load_events(path, columns=ROLES, touchpoints=cat)
     assert jm.variants(ev)["path"].iloc[0] == " > ".join(names)
@@ -94,12 +96,15 @@ def test_unicode_touchpoint_names_through_a_file_and_the_catalogue(tmp_path):
 # --- timestamps ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad, why", [
-    ("10:00", "a time without a date (was: today's date)"),
-    ("2025-13-01 10:00", "an impossible ISO date (was: 13 January)"),
-    ("01/13/2025 10:00", "a month-first US date (was: a day-first guess)"),
-    ("gestern", "text"),
-])
+@pytest.mark.parametrize(
+    "bad, why",
+    [
+        ("10:00", "a time without a date (was: today's date)"),
+        ("2025-13-01 10:00", "an impossible ISO date (was: 13 January)"),
+        ("01/13/2025 10:00", "a month-first US date (was: a day-first guess)"),
+        ("gestern", "text"),
+    ],
+)
 def test_timestamps_that_are_no_timestamps(bad, why):
     with pytest.raises(CJMDataError) as err:
         load_events(_events(["2025-01-02 10:00", bad]))
@@ -114,12 +119,14 @@ def test_iso_and_german_forms_mixed_in_one_column():
 
 def test_offsets_across_the_autumn_change_keep_their_order():
     ev = load_events(_events(["2025-10-26T02:30:00+02:00", "2025-10-26T02:15:00+01:00"]))
-    assert ev["timestamp"].tolist() == [pd.Timestamp("2025-10-26 00:30", tz="UTC"),
-                                        pd.Timestamp("2025-10-26 01:15", tz="UTC")]
+    assert ev["timestamp"].tolist() == [
+        pd.Timestamp("2025-10-26 00:30", tz="UTC"),
+        pd.Timestamp("2025-10-26 01:15", tz="UTC"),
+    ]
 
 
 def test_future_dates_load_unchanged():
-    future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M")
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M")
     ev = load_events(_events([future]))
     assert ev["timestamp"].iloc[0] > pd.Timestamp.now(tz="UTC")  # kept as written, never shifted or dropped
 
@@ -150,8 +157,11 @@ def test_all_missing_scores_and_touchpoints():
     with pytest.raises(CJMDataError, match="no valid answer"):
         load_survey(pd.DataFrame({"recommend": [np.nan, np.nan]}))
     with pytest.raises(CJMDataError, match=r"2 row\(s\) have no touchpoint.*rows 1, 2"):
-        load_events(pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2025-01-01", "2025-01-02"],
-                                  "touchpoint": [None, None]}))
+        load_events(
+            pd.DataFrame(
+                {"customer_id": ["a", "b"], "timestamp": ["2025-01-01", "2025-01-02"], "touchpoint": [None, None]}
+            )
+        )
 
 
 # --- duplicates, one customer, one touchpoint ---------------------------------------------------------

@@ -92,7 +92,9 @@ class TestEventsMapping:
         assert table_metadata(ev)["roles"] == EVENT_MAP
 
     def test_mixed_directions(self, raw_events):
-        ev = load_events(raw_events, columns={"Kunde": "customer_id", "timestamp": "Zeit", "touchpoint": "Kontaktpunkt"})
+        ev = load_events(
+            raw_events, columns={"Kunde": "customer_id", "timestamp": "Zeit", "touchpoint": "Kontaktpunkt"}
+        )
         assert {"customer_id", "timestamp", "touchpoint"} <= set(ev.columns)
         assert "Umsatz" in ev.columns  # unmapped columns are kept as they are
 
@@ -107,7 +109,11 @@ class TestEventsMapping:
         f = tmp_path / "mapping.yaml"
         f.write_text("Kunde: customer_id\nZeit: timestamp\ntouchpoint: Kontaktpunkt\n", encoding="utf-8")
         ev = load_events(raw_events, columns=f)
-        assert table_metadata(ev)["roles"] == {"Kunde": "customer_id", "Zeit": "timestamp", "Kontaktpunkt": "touchpoint"}
+        assert table_metadata(ev)["roles"] == {
+            "Kunde": "customer_id",
+            "Zeit": "timestamp",
+            "Kontaktpunkt": "touchpoint",
+        }
         assert ev["timestamp"].iloc[0] == ts("2025-03-01 10:00")  # no zone given: UTC
 
     def test_yaml_sections_with_options(self, raw_events, tmp_path):
@@ -163,7 +169,9 @@ class TestEventsMapping:
 
     def test_mapped_column_absent(self, raw_events):
         with pytest.raises(CJMDataError, match=r"names column 'Zeitpunkt', which the data does not have") as info:
-            load_events(raw_events, columns={"Kunde": "customer_id", "Zeitpunkt": "timestamp", "Kontaktpunkt": "touchpoint"})
+            load_events(
+                raw_events, columns={"Kunde": "customer_id", "Zeitpunkt": "timestamp", "Kontaktpunkt": "touchpoint"}
+            )
         check_message(info.value, "Did you mean 'Zeit'?", "Column 'Zeitpunkt'", "'Kontaktpunkt'")
 
     def test_missing_role_suggests_the_close_column(self):
@@ -310,7 +318,12 @@ class TestEventsTimestamps:
             {
                 "customer_id": ["a", "a", "b", "b"],
                 "touchpoint": list("wxyz"),
-                "timestamp": ["2025-03-01 10:00", "2025-03-01T10:05:00+01:00", "2025-03-02 09:00", "2025-03-02T10:00:00Z"],
+                "timestamp": [
+                    "2025-03-01 10:00",
+                    "2025-03-01T10:05:00+01:00",
+                    "2025-03-02 09:00",
+                    "2025-03-02T10:00:00Z",
+                ],
             }
         )
         with pytest.raises(CJMDataError, match=r"mixes timestamps with a time zone") as info:
@@ -397,8 +410,12 @@ class TestEventsCatalogue:
     @pytest.fixture
     def catalogue(self):
         return load_touchpoints(
-            pd.DataFrame({"touchpoint": ["Website", "Warenkorb", "Kasse", "Hotline"],
-                          "stage": ["Recherche", "Kauf", "Kauf", "Nutzung & Service"]})
+            pd.DataFrame(
+                {
+                    "touchpoint": ["Website", "Warenkorb", "Kasse", "Hotline"],
+                    "stage": ["Recherche", "Kauf", "Kauf", "Nutzung & Service"],
+                }
+            )
         )
 
     def test_all_known(self, raw_events, catalogue):
@@ -410,7 +427,10 @@ class TestEventsCatalogue:
         with pytest.raises(CJMDataError, match=r"2 event\(s\) name touchpoints the catalogue does not have") as info:
             load_events(raw, columns=EVENT_MAP, touchpoints=catalogue)
         check_message(
-            info.value, "'Webseite', 'Chatbot'", "Did you mean 'Website'?", "Column 'touchpoint'",
+            info.value,
+            "'Webseite', 'Chatbot'",
+            "Did you mean 'Website'?",
+            "Column 'touchpoint'",
             "rows 2, 5 (values 'Webseite', 'Chatbot')",
         )
 
@@ -435,8 +455,13 @@ def german_catalogue():
     )
 
 
-TP_MAP = {"Kontaktpunkt": "touchpoint", "Phase": "stage", "Art": "kind", "Abteilung": "department",
-          "Abschluss": "is_conversion"}
+TP_MAP = {
+    "Kontaktpunkt": "touchpoint",
+    "Phase": "stage",
+    "Art": "kind",
+    "Abteilung": "department",
+    "Abschluss": "is_conversion",
+}
 
 
 class TestTouchpoints:
@@ -482,8 +507,9 @@ class TestTouchpoints:
         assert cat["is_conversion"].tolist() == [False]
 
     def test_is_conversion_unreadable(self):
-        raw = pd.DataFrame({"touchpoint": ["a", "b", "c"], "stage": ["Kauf"] * 3,
-                            "is_conversion": ["ja", "nein", "vielleicht"]})
+        raw = pd.DataFrame(
+            {"touchpoint": ["a", "b", "c"], "stage": ["Kauf"] * 3, "is_conversion": ["ja", "nein", "vielleicht"]}
+        )
         with pytest.raises(CJMDataError, match=r"neither yes nor no") as info:
             load_touchpoints(raw)
         check_message(info.value, "Column 'is_conversion'", "row 3 (value 'vielleicht')", "ja/nein")
@@ -505,8 +531,11 @@ class TestTouchpoints:
         assert table_metadata(cat)["stages"] == ["W", "A", "O"]
 
     def test_custom_order_with_german_names(self, german_catalogue):
-        cat = load_touchpoints(german_catalogue, columns={"Kontaktpunkt": "touchpoint", "Phase": "stage"},
-                               stages=["research", "comparison", "purchase", "experience", "loyalty"])
+        cat = load_touchpoints(
+            german_catalogue,
+            columns={"Kontaktpunkt": "touchpoint", "Phase": "stage"},
+            stages=["research", "comparison", "purchase", "experience", "loyalty"],
+        )
         assert cat["stage"].tolist()[:3] == ["research", "comparison", "purchase"]
 
     def test_stage_outside_the_list(self):
@@ -564,7 +593,8 @@ class TestSurveyRecommend:
         with pytest.raises(CJMDataError, match=r"are text, not numbers") as info:
             load_survey(raw)
         msg = check_message(
-            info.value, "Column 'recommend'",
+            info.value,
+            "Column 'recommend'",
             "rows 1, 3 (values '10 - extremely likely', '0 - not at all likely')",
         )
         assert "text_labels" in msg.split("Fix:", 1)[1]
@@ -641,8 +671,9 @@ class TestSurveyIdsAndWeights:
         assert table_metadata(sv)["respondent_id_created"] is True
 
     def test_respondent_id_kept_as_text(self):
-        sv = load_survey(pd.DataFrame({"ResponseId": [101, 102], "recommend": [10, 6]}),
-                         columns={"ResponseId": "respondent_id"})
+        sv = load_survey(
+            pd.DataFrame({"ResponseId": [101, 102], "recommend": [10, 6]}), columns={"ResponseId": "respondent_id"}
+        )
         assert sv["respondent_id"].tolist() == ["101", "102"]
         assert table_metadata(sv)["respondent_id_created"] is False
 
@@ -713,7 +744,9 @@ class TestSurveyRatings:
             load_survey(pd.DataFrame({"recommend": [10], "sat": [1]}), ratings={"sat": [1, 3, 5]})
 
     def test_date_and_duration(self):
-        raw = pd.DataFrame({"recommend": [10, 0], "Datum": ["01.07.2025 12:00", "15.01.2025 12:00"], "duration": [30, 45]})
+        raw = pd.DataFrame(
+            {"recommend": [10, 0], "Datum": ["01.07.2025 12:00", "15.01.2025 12:00"], "duration": [30, 45]}
+        )
         sv = load_survey(raw, columns={"Datum": "date"}, timezone="Europe/Berlin")
         assert sv["date"].tolist() == [ts("2025-07-01 10:00"), ts("2025-01-15 11:00")]
         with pytest.raises(CJMDataError, match=r"'duration' lie below 0") as info:
@@ -734,12 +767,20 @@ def _labelled_sav(path):
     pyreadstat.write_sav(
         df,
         str(path),
-        column_labels={"Q8": "Likelihood to recommend", "Q8b": "Likelihood to recommend (partner)",
-                       "Q7": "Main phone company", "Q12_1": "Effort to: understand your bill"},
+        column_labels={
+            "Q8": "Likelihood to recommend",
+            "Q8b": "Likelihood to recommend (partner)",
+            "Q7": "Main phone company",
+            "Q12_1": "Effort to: understand your bill",
+        },
         variable_value_labels={
             # labelled with numbers ("0 Not at all likely", "1", ..., "10 Extremely likely")
-            "Q8": {0: "0 Not at all likely", **{i: str(i) for i in range(1, 10)}, 10: "10 Extremely likely",
-                   99: "Refused"},
+            "Q8": {
+                0: "0 Not at all likely",
+                **{i: str(i) for i in range(1, 10)},
+                10: "10 Extremely likely",
+                99: "Refused",
+            },
             "Q8b": {0: "0 Not at all likely", **{i: str(i) for i in range(1, 10)}, 10: "10 Extremely likely"},
             # labelled with text: a nominal variable (codes as in the file, not alphabetical)
             "Q7": {1: "Verizon", 2: "AT&T", 3: "T-Mobile"},
@@ -812,14 +853,21 @@ class TestCustomers:
 
     def test_ordinal_levels(self):
         raw = pd.DataFrame({"id": ["a", "b", "c"], "income": ["low", "high", None], "zufrieden": [1, 5, 3]})
-        cu = unchanged_after(load_customers, raw, columns={"id": "customer_id"},
-                             ordinal={"income": ["low", "middle", "high"], "zufrieden": [1, 2, 3, 4, 5]})
+        cu = unchanged_after(
+            load_customers,
+            raw,
+            columns={"id": "customer_id"},
+            ordinal={"income": ["low", "middle", "high"], "zufrieden": [1, 2, 3, 4, 5]},
+        )
         assert cu["income"].cat.ordered
         assert cu["income"].cat.categories.tolist() == ["low", "middle", "high"]
         assert cu["income"].tolist()[:2] == ["low", "high"] and pd.isna(cu["income"][2])
         assert (cu["income"] > "low").tolist() == [False, True, False]
         assert cu["zufrieden"].cat.categories.tolist() == ["1", "2", "3", "4", "5"]
-        assert table_metadata(cu)["ordinal"] == {"income": ["low", "middle", "high"], "zufrieden": ["1", "2", "3", "4", "5"]}
+        assert table_metadata(cu)["ordinal"] == {
+            "income": ["low", "middle", "high"],
+            "zufrieden": ["1", "2", "3", "4", "5"],
+        }
 
     def test_ordinal_likert_with_a_missing_answer(self):
         """A Likert column with one blank cell is read as float (1.0, 5.0, NaN); it still fits levels 1-5."""
@@ -882,8 +930,9 @@ class TestCustomers:
 
     def test_missing_values_and_codes_never_touch_the_id(self):
         raw = pd.DataFrame({"Kundennr": ["unknown", "999", "x"], "pdays": [999, 3, 999]})
-        cu = load_customers(raw, columns={"Kundennr": "customer_id"}, missing_values=["unknown"],
-                            missing_codes={"p*": 999})
+        cu = load_customers(
+            raw, columns={"Kundennr": "customer_id"}, missing_values=["unknown"], missing_codes={"p*": 999}
+        )
         assert cu["customer_id"].tolist() == ["unknown", "999", "x"]
         assert cu["pdays"].isna().tolist() == [True, False, True]
         for key in ("customer_id", "Kundennr"):
@@ -900,8 +949,14 @@ class TestCustomers:
             load_customers(raw, missing_codes={"pdays": [[998, 999]]})
 
     def test_missing_codes_match_numbers_and_their_text(self):
-        raw = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "code": ["999", "12", " 999", None],
-                            "score": [999.0, 1.5, np.nan, 2.0], "flag": [9, 1, 9, 2]})
+        raw = pd.DataFrame(
+            {
+                "customer_id": ["a", "b", "c", "d"],
+                "code": ["999", "12", " 999", None],
+                "score": [999.0, 1.5, np.nan, 2.0],
+                "flag": [9, 1, 9, 2],
+            }
+        )
         cu = unchanged_after(load_customers, raw, missing_codes={"code": [999], "score": 999, "flag": ["9"]})
         assert cu["code"].isna().tolist() == [True, False, True, True]
         assert cu["score"].isna().tolist() == [True, False, True, False]
@@ -920,9 +975,13 @@ class TestCustomers:
             load_customers(raw, missing_codes={"Q12_*": [6]})
 
     def test_masked_categories_are_dropped(self):
-        raw = pd.DataFrame({"customer_id": ["a", "b", "c"],
-                            "job": pd.Categorical(["admin", "unknown", "admin"], categories=["admin", "unknown", "spare"]),
-                            "band": pd.Categorical(["1", "9", "2"])})
+        raw = pd.DataFrame(
+            {
+                "customer_id": ["a", "b", "c"],
+                "job": pd.Categorical(["admin", "unknown", "admin"], categories=["admin", "unknown", "spare"]),
+                "band": pd.Categorical(["1", "9", "2"]),
+            }
+        )
         cu = unchanged_after(load_customers, raw, missing_values=["unknown"], missing_codes={"band": [9]})
         assert cu["job"].cat.categories.tolist() == ["admin", "spare"]  # only the masked one goes
         assert cu["job"].isna().tolist() == [False, True, False]

@@ -21,7 +21,6 @@ from cjm_lab import CJMDataError as TopLevelCJMDataError
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io import load_events, load_survey, read_table, sniff_csv, table_metadata
 
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -161,7 +160,8 @@ def test_german_csv_with_dotted_dates_keeps_them_as_dates(tmp_path):
     assert df["Betrag"].tolist() == [1234.5, 12.0, 7.25]
     assert df["Datum"].tolist() == ["01.03.2025", "15.04.2025", "30.10.2025"]
     ev = load_events(
-        f, columns={"Kunde": "customer_id", "Datum": "timestamp", "Kontaktpunkt": "touchpoint"},
+        f,
+        columns={"Kunde": "customer_id", "Datum": "timestamp", "Kontaktpunkt": "touchpoint"},
         timezone="Europe/Berlin",
     )
     assert ev["timestamp"].tolist() == [

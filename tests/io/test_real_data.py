@@ -47,7 +47,17 @@ def test_mobiles_recommend(mobiles):
     assert mobiles["recommend"].dtype == np.float64
     counts = mobiles["recommend"].value_counts().sort_index()
     assert {int(k): int(v) for k, v in counts.items()} == {
-        0: 7, 1: 5, 2: 8, 3: 9, 4: 18, 5: 47, 6: 53, 7: 97, 8: 198, 9: 143, 10: 310,
+        0: 7,
+        1: 5,
+        2: 8,
+        3: 9,
+        4: 18,
+        5: 47,
+        6: 53,
+        7: 97,
+        8: 198,
+        9: 143,
+        10: 310,
     }
     assert mobiles["recommend"].between(0, 10).all()  # no missing either: 895 answers
     meta = table_metadata(mobiles)
@@ -74,15 +84,31 @@ def test_mobiles_dont_know_is_missing(mobiles):
     assert meta["missing_codes_applied"]["Q12_5"] == 137
     assert mobiles["Q12_5"].isna().sum() == 137
     assert "Don't know" not in list(mobiles["Q12_5"].cat.categories)
-    assert meta["missing_codes_applied"] == {"Q12_1": 24, "Q12_2": 22, "Q12_3": 44, "Q12_4": 71, "Q12_5": 137,
-                                             "Q12_6": 56}
+    assert meta["missing_codes_applied"] == {
+        "Q12_1": 24,
+        "Q12_2": 22,
+        "Q12_3": 44,
+        "Q12_4": 71,
+        "Q12_5": 137,
+        "Q12_6": 56,
+    }
 
 
 def test_mobiles_effort_as_ratings(digests):
-    sv = load_survey(real("mobiles_feedback_survey.sav"), columns={"Q8": "recommend"},
-                     ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]})
-    assert table_metadata(sv)["ratings"] == ["Q11_1", "Q11_2", "Q11_3", "Q12_1", "Q12_2", "Q12_3", "Q12_4",
-                                             "Q12_5", "Q12_6"]
+    sv = load_survey(
+        real("mobiles_feedback_survey.sav"), columns={"Q8": "recommend"}, ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]}
+    )
+    assert table_metadata(sv)["ratings"] == [
+        "Q11_1",
+        "Q11_2",
+        "Q11_3",
+        "Q12_1",
+        "Q12_2",
+        "Q12_3",
+        "Q12_4",
+        "Q12_5",
+        "Q12_6",
+    ]
     assert sv["Q12_5"].dtype == np.float64
     assert sv["Q12_5"].isna().sum() == 137
     assert sv["Q12_5"].dropna().between(1, 5).all()
@@ -134,12 +160,24 @@ def test_bank_marketing_customers(digests):
     assert cu["euribor3m"].dtype == np.float64 and 0 < cu["euribor3m"].max() < 10
     assert set(cu["y"]) == {"yes", "no"}
     # "unknown" is no answer and pdays 999 "never contacted"; education is ordinal once they are out
-    levels = ["illiterate", "basic.4y", "basic.6y", "basic.9y", "high.school", "professional.course",
-              "university.degree"]
+    levels = [
+        "illiterate",
+        "basic.4y",
+        "basic.6y",
+        "basic.9y",
+        "high.school",
+        "professional.course",
+        "university.degree",
+    ]
     with pytest.raises(CJMDataError, match="not among the levels"):
         load_customers(real("bank_marketing_customers.csv"), create_ids=True, ordinal={"education": levels})
-    clean = load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_values=["unknown"],
-                           missing_codes={"pdays": [999]}, ordinal={"education": levels})
+    clean = load_customers(
+        real("bank_marketing_customers.csv"),
+        create_ids=True,
+        missing_values=["unknown"],
+        missing_codes={"pdays": [999]},
+        ordinal={"education": levels},
+    )
     assert clean["education"].isna().sum() == (cu["education"] == "unknown").sum() > 0
     assert clean["job"].isna().sum() == (cu["job"] == "unknown").sum() > 0
     assert clean["pdays"].isna().sum() == (cu["pdays"] == 999).sum() > 3000
@@ -149,8 +187,13 @@ def test_bank_marketing_customers(digests):
     assert meta["missing_values_applied"]["job"] == int((cu["job"] == "unknown").sum())
     assert set(meta["missing_values_applied"]) == {c for c in cu.columns if (cu[c] == "unknown").any()}
     # one "no answer" value, given as a plain string, is the same as a list of one
-    same = load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_values="unknown",
-                          missing_codes={"pdays": 999}, ordinal={"education": levels})
+    same = load_customers(
+        real("bank_marketing_customers.csv"),
+        create_ids=True,
+        missing_values="unknown",
+        missing_codes={"pdays": 999},
+        ordinal={"education": levels},
+    )
     pd.testing.assert_frame_equal(same, clean)
     with pytest.raises(CJMDataError, match="Did you mean 'pdays'"):
         load_customers(real("bank_marketing_customers.csv"), create_ids=True, missing_codes={"pday": [999]})

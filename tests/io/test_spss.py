@@ -24,8 +24,13 @@ def derived():
             ),
             "speeder": [True, False, False, True],
             "interviewed": pd.to_datetime(
-                ["2025-03-30T01:30:00+01:00", "2025-03-30T03:30:00+02:00", "2025-10-26T02:30:00+02:00",
-                 "2025-10-26T02:30:00+01:00"], utc=True,
+                [
+                    "2025-03-30T01:30:00+01:00",
+                    "2025-03-30T03:30:00+02:00",
+                    "2025-10-26T02:30:00+02:00",
+                    "2025-10-26T02:30:00+01:00",
+                ],
+                utc=True,
             ),
             "nps_group": [3.0, 1.0, 2.0, 3.0],
         }
@@ -38,8 +43,12 @@ def test_round_trip(tmp_path, derived):
     written = write_sav(
         derived,
         out,
-        variable_labels={"weight": "Rim weight (age x gender)", "persona": "Persona (k-means, 3 clusters)",
-                         "speeder": "Speeder flag", "interviewed": "Interview time (UTC)"},
+        variable_labels={
+            "weight": "Rim weight (age x gender)",
+            "persona": "Persona (k-means, 3 clusters)",
+            "speeder": "Speeder flag",
+            "interviewed": "Interview time (UTC)",
+        },
         value_labels={"nps_group": {1: "Detractor", 2: "Passive", 3: "Promoter"}},
     )
     assert written == out and out.is_file()
@@ -58,8 +67,10 @@ def test_round_trip(tmp_path, derived):
     # UTC datetime: an SPSS datetime in UTC
     assert meta.original_variable_types["interviewed"].startswith("DATETIME")
     assert pd.to_datetime(back["interviewed"]).tolist() == [
-        pd.Timestamp("2025-03-30 00:30"), pd.Timestamp("2025-03-30 01:30"),
-        pd.Timestamp("2025-10-26 00:30"), pd.Timestamp("2025-10-26 01:30"),
+        pd.Timestamp("2025-03-30 00:30"),
+        pd.Timestamp("2025-03-30 01:30"),
+        pd.Timestamp("2025-10-26 00:30"),
+        pd.Timestamp("2025-10-26 01:30"),
     ]
     # text stays text; numeric value labels as given
     assert back["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
@@ -100,8 +111,10 @@ def test_labels_from_load_survey_are_written_back(tmp_path):
         pd.DataFrame({"Q8": [10.0, 3.0, 7.0], "Q7": [1.0, 2.0, 5.0]}),
         str(src),
         column_labels={"Q8": "Likelihood to recommend", "Q7": "Main phone company"},
-        variable_value_labels={"Q8": {0: "Not at all likely", 10: "Extremely likely"},
-                               "Q7": {1: "AT&T", 2: "Verizon", 5: "Sprint"}},
+        variable_value_labels={
+            "Q8": {0: "Not at all likely", 10: "Extremely likely"},
+            "Q7": {1: "AT&T", 2: "Verizon", 5: "Sprint"},
+        },
     )
     sv = load_survey(src, columns={"Q8": "recommend"})
     assert sv["Q7"].tolist() == ["AT&T", "Verizon", "Sprint"]

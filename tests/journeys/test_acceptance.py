@@ -79,16 +79,27 @@ def test_helpdesk_known_counts():
 def test_olist_late_delivery_is_the_moment_of_truth():
     raw, _ = read_table("data/real/olist_orders_reviews.csv.gz")
     ev = events_from_milestones(
-        raw, id="id",
-        milestones={"Purchase": "order_purchase_timestamp", "Approval": "order_aproved_at",
-                    "Delivery": "order_delivered_customer_date", "Review": "review_creation_date"},
-        promised={"Delivery": "order_estimated_delivery_date"})
-    reviews = load_survey(raw, columns={"id": "customer_id", "review_answer_timestamp": "date",
-                                        "review_score": "recommend"}, recommend_scale=(1, 5))
+        raw,
+        id="id",
+        milestones={
+            "Purchase": "order_purchase_timestamp",
+            "Approval": "order_aproved_at",
+            "Delivery": "order_delivered_customer_date",
+            "Review": "review_creation_date",
+        },
+        promised={"Delivery": "order_estimated_delivery_date"},
+    )
+    reviews = load_survey(
+        raw,
+        columns={"id": "customer_id", "review_answer_timestamp": "date", "review_score": "recommend"},
+        recommend_scale=(1, 5),
+    )
     created = pd.to_datetime(raw["review_creation_date"], utc=True)
     delivered = pd.to_datetime(raw["order_delivered_customer_date"], utc=True)
     assert int((created < delivered).sum()) == 413  # reviews dated before their delivery
-    pp = pain_points(ev, survey=reviews, promised="promised", score_scale=(1, 5), negative_max=2).set_index("touchpoint")
+    pp = pain_points(ev, survey=reviews, promised="promised", score_scale=(1, 5), negative_max=2).set_index(
+        "touchpoint"
+    )
     delivery = pp.loc["Delivery"]
     assert delivery["rank"] == 1 and delivery["main_issue"] == "late"
     assert delivery["late_pct"] == pytest.approx(380 / 3467 * 100)

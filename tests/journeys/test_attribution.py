@@ -16,8 +16,13 @@ def log(paths: list[tuple[str, list[str], int]], *, gap_hours: float = 1.0, **ex
     for name, tps, copies in paths:
         for c in range(copies):
             for i, tp in enumerate(tps):
-                rows.append({"customer_id": f"{name}{c}", "touchpoint": tp,
-                             "timestamp": pd.Timestamp("2025-01-01", tz="UTC") + pd.Timedelta(hours=gap_hours * i)})
+                rows.append(
+                    {
+                        "customer_id": f"{name}{c}",
+                        "touchpoint": tp,
+                        "timestamp": pd.Timestamp("2025-01-01", tz="UTC") + pd.Timedelta(hours=gap_hours * i),
+                    }
+                )
     ev = pd.DataFrame(rows)
     ev["sequence"] = np.arange(len(ev))
     for col, value in extra_cols.items():
@@ -86,9 +91,16 @@ def test_rules_by_hand_on_the_same_paths():
     # two touches: the middle weight is split 0.4 : 0.4, i.e. 1/2 each
     assert by_model(table, "position_based") == pytest.approx({"A": 1, "B": 1.5, "C": 0.5})
     assert table.groupby("model")["conversions"].sum().to_dict() == pytest.approx(
-        {m: 3.0 for m in ["markov", "first_touch", "last_touch", "linear", "position_based", "time_decay"]})
+        dict.fromkeys(["markov", "first_touch", "last_touch", "linear", "position_based", "time_decay"], 3.0)
+    )
     assert table["model"].drop_duplicates().tolist() == [
-        "markov", "first_touch", "last_touch", "linear", "position_based", "time_decay"]
+        "markov",
+        "first_touch",
+        "last_touch",
+        "linear",
+        "position_based",
+        "time_decay",
+    ]
     assert table.loc[table["model"] != "markov", "removal_effect"].isna().all()
 
 
@@ -96,8 +108,7 @@ def test_position_based_and_time_decay_by_hand():
     # one path A (day 0) > B (day 7) > C (day 14) > D (day 21) > Buy (day 22), one path B > Buy
     ev = log([("p", ["A", "B", "C", "D", "Buy"], 1)], gap_hours=24 * 7)
     ev.loc[ev["touchpoint"] == "Buy", "timestamp"] = pd.Timestamp("2025-01-23", tz="UTC")
-    ev = pd.concat([ev, log([("q", ["B", "Buy"], 1)]).assign(sequence=lambda d: d["sequence"] + 10)],
-                   ignore_index=True)
+    ev = pd.concat([ev, log([("q", ["B", "Buy"], 1)]).assign(sequence=lambda d: d["sequence"] + 10)], ignore_index=True)
     table = attribution(ev, conversions=["Buy"], half_life="7D", position_weights=(0.4, 0.2, 0.4))
     # position-based, 4 touches: first 0.4, last 0.4, the two middle touches 0.2 / 2 = 0.1 each;
     # the single-touch path gives B everything
@@ -160,10 +171,15 @@ def test_direct_conversions_value_and_cut_at_first_conversion():
 
 
 def test_segments_get_their_own_chain():
-    ev = pd.concat([log(HAND, region="north"),
-                    log(ORDER, region="south").assign(customer_id=lambda d: "s" + d["customer_id"],
-                                                      sequence=lambda d: d["sequence"] + 100)],
-                   ignore_index=True)
+    ev = pd.concat(
+        [
+            log(HAND, region="north"),
+            log(ORDER, region="south").assign(
+                customer_id=lambda d: "s" + d["customer_id"], sequence=lambda d: d["sequence"] + 100
+            ),
+        ],
+        ignore_index=True,
+    )
     table = attribution(ev, conversions=["Buy"], by="region", rules=["first_touch"])
     assert table.columns.tolist() == ["region", "model", "touchpoint", "conversions", "share", "removal_effect"]
     north = table[table["region"] == "north"]
@@ -179,8 +195,9 @@ def test_catalogue_conversions_and_the_sample():
 
     data = make_sample(customers=600, seed=3)
     table = attribution(data.events, touchpoints=data.touchpoints, order=2)
-    converted = data.events.loc[data.events["touchpoint"].isin(["Order confirmation", "Repeat purchase"]),
-                                "customer_id"].nunique()
+    converted = data.events.loc[
+        data.events["touchpoint"].isin(["Order confirmation", "Repeat purchase"]), "customer_id"
+    ].nunique()
     sums = table.groupby("model")["conversions"].sum()
     assert sums.to_numpy() == pytest.approx(np.full(len(sums), converted))
     assert not table["touchpoint"].isin(["Order confirmation", "Repeat purchase"]).any()

@@ -84,8 +84,11 @@ def test_sample_clusters_separate_converters():
     rates = res.clusters["conversion_rate"]
     # verified on this sample: k = 8; clusters convert 0 % ... 100 %, Cramér's V of cluster x converted ≈ 0.85
     assert rates.max() >= 95 and rates.min() <= 5
-    converted = (data.events.assign(c=data.events["touchpoint"].isin(["Order confirmation", "Repeat purchase"]))
-                 .groupby("customer_id", as_index=False)["c"].any())
+    converted = (
+        data.events.assign(c=data.events["touchpoint"].isin(["Order confirmation", "Repeat purchase"]))
+        .groupby("customer_id", as_index=False)["c"]
+        .any()
+    )
     table = crosstab_with(res.assignments, converted, column="c").pivot(index="cluster", columns="c", values="n")
     counts = table.fillna(0).to_numpy()
     chi = stats.chi2_contingency(counts, correction=False)

@@ -24,23 +24,38 @@ from cjm_lab.journeys import (
 
 def log(rows):
     """rows: (customer, 'YYYY-MM-DD HH:MM', touchpoint[, extra...])."""
-    frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint", *[f"x{i}" for i in range(len(rows[0]) - 3)]])
+    frame = pd.DataFrame(
+        rows, columns=["customer_id", "timestamp", "touchpoint", *[f"x{i}" for i in range(len(rows[0]) - 3)]]
+    )
     return load_events(frame)
 
 
 @pytest.fixture
 def shop():
-    return log([
-        ("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop"), ("a", "2025-01-01 10:09", "Buy"),
-        ("b", "2025-01-01 11:00", "Ad"), ("b", "2025-01-01 11:30", "Shop"),
-        ("c", "2025-01-01 12:00", "Ad"), ("c", "2025-01-01 12:01", "Shop"), ("c", "2025-01-01 12:03", "Buy"),
-        ("d", "2025-01-02 09:00", "Shop"),
-    ])
+    return log(
+        [
+            ("a", "2025-01-01 10:00", "Ad"),
+            ("a", "2025-01-01 10:05", "Shop"),
+            ("a", "2025-01-01 10:09", "Buy"),
+            ("b", "2025-01-01 11:00", "Ad"),
+            ("b", "2025-01-01 11:30", "Shop"),
+            ("c", "2025-01-01 12:00", "Ad"),
+            ("c", "2025-01-01 12:01", "Shop"),
+            ("c", "2025-01-01 12:03", "Buy"),
+            ("d", "2025-01-02 09:00", "Shop"),
+        ]
+    )
 
 
 def test_order_is_timestamp_then_sequence_and_dedupe():
-    ev = log([("a", "2025-01-01 10:00", "Cart"), ("a", "2025-01-01 10:00", "Website"),
-              ("a", "2025-01-01 09:00", "Ad"), ("a", "2025-01-01 10:00", "Cart")])
+    ev = log(
+        [
+            ("a", "2025-01-01 10:00", "Cart"),
+            ("a", "2025-01-01 10:00", "Website"),
+            ("a", "2025-01-01 09:00", "Ad"),
+            ("a", "2025-01-01 10:00", "Cart"),
+        ]
+    )
     j = build_journeys(ev)
     assert j["touchpoint"].tolist() == ["Ad", "Cart", "Website"]  # the repeated Cart (same time) is dropped
     assert j["step"].tolist() == [1, 2, 3]
@@ -63,8 +78,16 @@ def test_until_conversion_cuts_after_first_conversion(shop):
 
 
 def test_catalogue_columns_and_unknown_touchpoints(shop):
-    cat = load_touchpoints(pd.DataFrame({"touchpoint": ["Ad", "Shop", "Buy"], "stage": ["research", "comparison", "purchase"],
-                                         "department": ["marketing", "sales", "sales"], "is_conversion": [0, 0, 1]}))
+    cat = load_touchpoints(
+        pd.DataFrame(
+            {
+                "touchpoint": ["Ad", "Shop", "Buy"],
+                "stage": ["research", "comparison", "purchase"],
+                "department": ["marketing", "sales", "sales"],
+                "is_conversion": [0, 0, 1],
+            }
+        )
+    )
     j = build_journeys(shop, touchpoints=cat)
     assert set(j.columns) >= {"stage", "department", "is_conversion"}
     assert j.loc[j.touchpoint == "Buy", "is_conversion"].all()
@@ -83,7 +106,6 @@ def test_variants_by_hand(shop):
     assert top["path"].tolist() == ["Ad > Shop > Buy", "(other)"] and top["n_journeys"].tolist() == [2, 2]
 
 
-
 def test_top_variants_cut_a_computed_table_as_variants_top_does():
     """A report counts the variants once and cuts the top from that table: the same rows as top=."""
     from cjm_lab.errors import CJMError
@@ -95,8 +117,9 @@ def test_top_variants_cut_a_computed_table_as_variants_top_does():
     by_channel = variants(ev, by="channel")
     for k, other in ((1, True), (10, True), (10, False), (len(every) + 5, True)):
         pd.testing.assert_frame_equal(top_variants(every, k, other=other), variants(ev, top=k, other=other))
-        pd.testing.assert_frame_equal(top_variants(by_channel, k, by="channel", other=other),
-                                      variants(ev, by="channel", top=k, other=other))
+        pd.testing.assert_frame_equal(
+            top_variants(by_channel, k, by="channel", other=other), variants(ev, by="channel", top=k, other=other)
+        )
     cut = top_variants(every, 10)
     assert cut["n_journeys"].sum() == every["n_journeys"].sum() and cut["cum_pct"].iloc[-1] == pytest.approx(100)
     assert cut["path"].iloc[-1] == "(other)" and np.isnan(cut["median_duration_s"].iloc[-1])
@@ -143,11 +166,17 @@ def test_top_variants_refuses_a_segmented_table_without_its_segments():
     """A table computed with by= cut without by would rank across segments: refused, naming the columns."""
     from cjm_lab.journeys import top_variants
 
-    ev = log([("a", "2025-01-01 10:00", "Ad", "web"), ("a", "2025-01-01 10:05", "Shop", "web"),
-              ("b", "2025-01-01 11:00", "Ad", "store"), ("b", "2025-01-01 11:30", "Shop", "store"),
-              ("c", "2025-01-01 12:00", "Shop", "store"),
-              ("d", "2025-01-01 13:00", "Ad", "web"), ("d", "2025-01-01 13:05", "Shop", "web")]
-             ).rename(columns={"x0": "channel"})
+    ev = log(
+        [
+            ("a", "2025-01-01 10:00", "Ad", "web"),
+            ("a", "2025-01-01 10:05", "Shop", "web"),
+            ("b", "2025-01-01 11:00", "Ad", "store"),
+            ("b", "2025-01-01 11:30", "Shop", "store"),
+            ("c", "2025-01-01 12:00", "Shop", "store"),
+            ("d", "2025-01-01 13:00", "Ad", "web"),
+            ("d", "2025-01-01 13:05", "Shop", "web"),
+        ]
+    ).rename(columns={"x0": "channel"})
     ev["region"] = ["n", "n", "s", "s", "s", "s", "s"]
     by_channel = variants(ev, by="channel")
     with pytest.raises(CJMDataError, match=r"several rows per path: pass by=\[\.\.\.\].*'channel'") as err:
@@ -158,8 +187,9 @@ def test_top_variants_refuses_a_segmented_table_without_its_segments():
     with pytest.raises(CJMDataError, match=r"within by=\['channel'\].*candidates: \['region'\]"):
         top_variants(by_both, 1, by="channel")
     pd.testing.assert_frame_equal(top_variants(by_channel, 1, by="channel"), variants(ev, by="channel", top=1))
-    pd.testing.assert_frame_equal(top_variants(by_both, 1, by=["region", "channel"]),
-                                  variants(ev, by=["region", "channel"], top=1))
+    pd.testing.assert_frame_equal(
+        top_variants(by_both, 1, by=["region", "channel"]), variants(ev, by=["region", "channel"], top=1)
+    )
 
 
 def test_paths_are_coded_only_where_the_names_come_free(shop, tmp_path, monkeypatch):
@@ -170,8 +200,9 @@ def test_paths_are_coded_only_where_the_names_come_free(shop, tmp_path, monkeypa
     calls = []
     names = paths_module.touchpoint_names
     monkeypatch.setattr(paths_module, "touchpoint_names", lambda *a, **k: calls.append(a[0].kind) or names(*a, **k))
-    cat = load_touchpoints(pd.DataFrame({"touchpoint": ["Ad", "Shop", "Buy"],
-                                         "stage": ["research", "comparison", "purchase"]}))
+    cat = load_touchpoints(
+        pd.DataFrame({"touchpoint": ["Ad", "Shop", "Buy"], "stage": ["research", "comparison", "purchase"]})
+    )
     shop.to_parquet(tmp_path / "events.parquet")
     shop.to_csv(tmp_path / "events.csv", index=False)
     want = variants(shop, conversions=["Buy"])
@@ -218,12 +249,20 @@ def test_transitions_per_segment_and_difference():
 
 
 FUNNEL_LOG = [
-    ("a", "2025-01-01 10:00", "Web"), ("a", "2025-01-01 10:10", "Cart"), ("a", "2025-01-01 10:20", "Pay"),
-    ("b", "2025-01-01 10:00", "Web"), ("b", "2025-01-01 10:05", "Help"), ("b", "2025-01-01 10:10", "Cart"),
+    ("a", "2025-01-01 10:00", "Web"),
+    ("a", "2025-01-01 10:10", "Cart"),
+    ("a", "2025-01-01 10:20", "Pay"),
+    ("b", "2025-01-01 10:00", "Web"),
+    ("b", "2025-01-01 10:05", "Help"),
+    ("b", "2025-01-01 10:10", "Cart"),
     ("b", "2025-01-03 10:00", "Pay"),
-    ("c", "2025-01-01 10:00", "Cart"), ("c", "2025-01-01 10:01", "Web"), ("c", "2025-01-01 10:02", "Pay"),
+    ("c", "2025-01-01 10:00", "Cart"),
+    ("c", "2025-01-01 10:01", "Web"),
+    ("c", "2025-01-01 10:02", "Pay"),
     ("d", "2025-01-01 10:00", "Web"),
-    ("e", "2025-01-01 10:00", "Web"), ("e", "2025-01-01 10:01", "Cart"), ("e", "2025-01-01 10:02", "Return"),
+    ("e", "2025-01-01 10:00", "Web"),
+    ("e", "2025-01-01 10:01", "Cart"),
+    ("e", "2025-01-01 10:02", "Return"),
     ("e", "2025-01-01 10:03", "Pay"),
 ]
 
@@ -272,7 +311,12 @@ def test_funnel_dropoffs_and_segments():
     assert drops.set_index(["step_no", "next_touchpoint"])["n_journeys"].to_dict() == {(1, "(exit)"): 1, (1, "Pay"): 1}
     seg = ev.assign(g=ev["customer_id"].map({"a": "x", "b": "x", "c": "y", "d": "y", "e": "y"}))
     out = funnel(seg, steps=["Web", "Cart"], by="g")
-    assert out.set_index(["g", "step_no"])["n_reached"].to_dict() == {("x", 1): 2, ("x", 2): 2, ("y", 1): 3, ("y", 2): 1}
+    assert out.set_index(["g", "step_no"])["n_reached"].to_dict() == {
+        ("x", 1): 2,
+        ("x", 2): 2,
+        ("y", 1): 3,
+        ("y", 2): 1,
+    }
     assert out["p_value"].notna().sum() == 2
 
 
@@ -280,15 +324,26 @@ def test_funnel_order_on_equal_times_and_at_the_ends_of_the_calendar():
     """The funnel compares order keys packed from the timestamp and the sequence: equal times
     follow the sequence (whatever its range), and dates before 1970 or in year 9999 still order."""
     big = 2**63 - 1
-    ev = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "b", "b", "c", "c", "c"],
-        "timestamp": pd.to_datetime(["2025-01-01 10:00"] * 3 + ["1965-03-01 08:00", "1965-03-01 08:00:00.000001",
-                                    "9999-12-31 23:59:58", "9999-12-31 23:59:59", "9999-12-31 23:59:59"],
-                                    utc=True, format="ISO8601").as_unit("us"),
-        "touchpoint": ["Cart", "Web", "Cart", "Web", "Cart", "Web", "Pay", "Cart"],
-        # a: Cart, Web, Cart by sequence (-big < 0 < big); c: Cart comes after Pay at the same second
-        "sequence": [-big, 0, big, 5, 4, 1, 2, 3],
-    })
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b", "c", "c", "c"],
+            "timestamp": pd.to_datetime(
+                ["2025-01-01 10:00"] * 3
+                + [
+                    "1965-03-01 08:00",
+                    "1965-03-01 08:00:00.000001",
+                    "9999-12-31 23:59:58",
+                    "9999-12-31 23:59:59",
+                    "9999-12-31 23:59:59",
+                ],
+                utc=True,
+                format="ISO8601",
+            ).as_unit("us"),
+            "touchpoint": ["Cart", "Web", "Cart", "Web", "Cart", "Web", "Pay", "Cart"],
+            # a: Cart, Web, Cart by sequence (-big < 0 < big); c: Cart comes after Pay at the same second
+            "sequence": [-big, 0, big, 5, 4, 1, 2, 3],
+        }
+    )
     out = funnel(ev, steps=["Web", "Cart", "Pay"], dedupe=False)
     assert out["n_reached"].tolist() == [3, 3, 0]
     # Web -> Cart took a: 0 s, b: 1 µs, c: 1 s; exact to the microsecond (nearest rank 2 and 3 of 3)
@@ -299,23 +354,43 @@ def test_funnel_order_on_equal_times_and_at_the_ends_of_the_calendar():
 def test_funnel_ties_duplicates_exclusions_and_missing_segments():
     at = pd.Timestamp("2025-01-01 10:00:00.005123", tz="UTC")
     # a: Cart, Web and a repeat of the first Cart, all at one time: de-duplicated, Cart is not after Web
-    ev = pd.DataFrame({"customer_id": ["a", "a", "a"], "timestamp": [at] * 3,
-                       "touchpoint": ["Cart", "Web", "Cart"], "sequence": [1, 2, 3]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a"],
+            "timestamp": [at] * 3,
+            "touchpoint": ["Cart", "Web", "Cart"],
+            "sequence": [1, 2, 3],
+        }
+    )
     assert funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist() == [1, 0]
     assert funnel(ev, steps=["Web", "Cart"], dedupe=False)["n_reached"].tolist() == [1, 1]
     # an exclusion at the very (sub-second) time of the last step reached excludes the journey
-    ev = pd.DataFrame({"customer_id": ["b"] * 3, "timestamp": [at - pd.Timedelta("1h"), at, at],
-                       "touchpoint": ["Web", "Hotline", "Cart"], "sequence": [0, 1, 2]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["b"] * 3,
+            "timestamp": [at - pd.Timedelta("1h"), at, at],
+            "touchpoint": ["Web", "Hotline", "Cart"],
+            "sequence": [0, 1, 2],
+        }
+    )
     out = funnel(ev, steps=["Web", "Cart"], exclude=["Hotline"])
     assert out["n_reached"].tolist() == [0, 0] and out["n_excluded"].tolist() == [1, 1]
     # windows hold to the microsecond in every mode: 60 s from Web to Cart fits "60s", not 59.999999 s
-    ev = pd.DataFrame({"customer_id": ["c", "c"], "sequence": [0, 1], "touchpoint": ["Web", "Cart"],
-                       "timestamp": [at, at + pd.Timedelta("60s")]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["c", "c"],
+            "sequence": [0, 1],
+            "touchpoint": ["Web", "Cart"],
+            "timestamp": [at, at + pd.Timedelta("60s")],
+        }
+    )
     for mode in ("ordered", "strict", "any"):
         assert funnel(ev, steps=["Web", "Cart"], mode=mode, window="60s")["n_reached"].tolist() == [1, 1]
         assert funnel(ev, steps=["Web", "Cart"], mode=mode, window=59.999999)["n_reached"].tolist()[1] == 0
-    assert funnel(ev, steps=["Web", "Cart"], mode="strict", step_windows=[None, 59.999999])["n_reached"].tolist() \
-        == [1, 0]
+    assert funnel(ev, steps=["Web", "Cart"], mode="strict", step_windows=[None, 59.999999])["n_reached"].tolist() == [
+        1,
+        0,
+    ]
     # a missing segment value is a segment of its own, with its own rows
     seg = log(FUNNEL_LOG)
     seg["g"] = seg["customer_id"].map({"a": "x", "b": "x", "c": None, "d": None, "e": None})
@@ -357,22 +432,36 @@ def test_file_input_gives_the_same_answer(shop, tmp_path):
 def test_pain_points_by_hand():
     rows = []
     for i in range(30):  # 30 customers: Cart -> Pay -> Buy
-        rows += [(f"ok{i}", "2025-01-01 10:00", "Cart"), (f"ok{i}", "2025-01-01 10:01", "Pay"),
-                 (f"ok{i}", "2025-01-01 10:02", "Buy"), (f"ok{i}", "2025-01-01 11:00", "Invoice")]
+        rows += [
+            (f"ok{i}", "2025-01-01 10:00", "Cart"),
+            (f"ok{i}", "2025-01-01 10:01", "Pay"),
+            (f"ok{i}", "2025-01-01 10:02", "Buy"),
+            (f"ok{i}", "2025-01-01 11:00", "Invoice"),
+        ]
     for i in range(10):  # 10 leave at Pay
         rows += [(f"lost{i}", "2025-01-01 10:00", "Cart"), (f"lost{i}", "2025-01-01 10:01", "Pay")]
     for i in range(10):  # 10 buy, then get a wrong invoice, complain twice within a day
-        rows += [(f"loop{i}", "2025-01-01 10:00", "Cart"), (f"loop{i}", "2025-01-01 10:01", "Pay"),
-                 (f"loop{i}", "2025-01-01 10:02", "Buy"), (f"loop{i}", "2025-01-02 10:00", "Invoice"),
-                 (f"loop{i}", "2025-01-02 12:00", "Hotline"), (f"loop{i}", "2025-01-02 13:00", "Hotline"),
-                 (f"loop{i}", "2025-01-03 10:00", "Invoice")]
+        rows += [
+            (f"loop{i}", "2025-01-01 10:00", "Cart"),
+            (f"loop{i}", "2025-01-01 10:01", "Pay"),
+            (f"loop{i}", "2025-01-01 10:02", "Buy"),
+            (f"loop{i}", "2025-01-02 10:00", "Invoice"),
+            (f"loop{i}", "2025-01-02 12:00", "Hotline"),
+            (f"loop{i}", "2025-01-02 13:00", "Hotline"),
+            (f"loop{i}", "2025-01-03 10:00", "Invoice"),
+        ]
     ev = log(rows)
-    cat = load_touchpoints(pd.DataFrame({
-        "touchpoint": ["Cart", "Pay", "Buy", "Invoice", "Hotline"],
-        "stage": ["purchase", "purchase", "purchase", "experience", "experience"],
-        "kind": ["external", "external", "internal", "internal", "internal"],
-        "department": ["sales", "sales", "sales", "accounting", "customer_service"],
-        "is_conversion": [False, False, True, False, False]}))
+    cat = load_touchpoints(
+        pd.DataFrame(
+            {
+                "touchpoint": ["Cart", "Pay", "Buy", "Invoice", "Hotline"],
+                "stage": ["purchase", "purchase", "purchase", "experience", "experience"],
+                "kind": ["external", "external", "internal", "internal", "internal"],
+                "department": ["sales", "sales", "sales", "accounting", "customer_service"],
+                "is_conversion": [False, False, True, False, False],
+            }
+        )
+    )
     pp = pain_points(ev, touchpoints=cat).set_index("touchpoint")
     assert pp.loc["Pay", "drop_off_pct"] == pytest.approx(20)  # 10 of 50
     assert pp.loc["Invoice", "rework_pct"] == pytest.approx(25)  # 10 of 40 meet it twice in one purchase
@@ -401,19 +490,25 @@ def test_pain_points_lateness_and_moments_of_truth():
     bought = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 30, n), unit="D")
     promised = bought + pd.Timedelta(days=5)
     delivered = promised + pd.to_timedelta(np.where(late, 3, -1), unit="D")
-    ev = load_events(pd.DataFrame({
-        "customer_id": np.repeat([f"o{i}" for i in range(n)], 2),
-        "timestamp": np.ravel(np.column_stack([bought, delivered])),
-        "touchpoint": ["Purchase", "Delivery"] * n,
-        "promised": np.ravel(np.column_stack([np.full(n, pd.NaT), promised])),
-    }))
+    ev = load_events(
+        pd.DataFrame(
+            {
+                "customer_id": np.repeat([f"o{i}" for i in range(n)], 2),
+                "timestamp": np.ravel(np.column_stack([bought, delivered])),
+                "touchpoint": ["Purchase", "Delivery"] * n,
+                "promised": np.ravel(np.column_stack([np.full(n, pd.NaT), promised])),
+            }
+        )
+    )
     ev["promised"] = pd.to_datetime(ev["promised"], utc=True)
     # reviews: one day after delivery; late deliveries are mostly 1-2 stars
     stars = np.where(late, rng.choice([1, 2, 3], n, p=[0.5, 0.3, 0.2]), rng.choice([3, 4, 5], n, p=[0.2, 0.3, 0.5]))
-    survey = pd.DataFrame({"customer_id": [f"o{i}" for i in range(n)], "stars": stars,
-                           "date": delivered + pd.Timedelta(days=1)})
-    pp = pain_points(ev, survey=survey, promised="promised", score="stars", score_scale=(1, 5),
-                     negative_max=2).set_index("touchpoint")
+    survey = pd.DataFrame(
+        {"customer_id": [f"o{i}" for i in range(n)], "stars": stars, "date": delivered + pd.Timedelta(days=1)}
+    )
+    pp = pain_points(
+        ev, survey=survey, promised="promised", score="stars", score_scale=(1, 5), negative_max=2
+    ).set_index("touchpoint")
     assert pp.loc["Delivery", "late_pct"] == pytest.approx(late.mean() * 100)
     assert pp.loc["Delivery", "late_detractor_pct"] == pytest.approx((stars[late] <= 2).mean() * 100)
     assert pp.loc["Delivery", "late_odds_ratio"] > 5 and pp.loc["Delivery", "late_detractor_p_adjusted"] < 0.001

@@ -65,23 +65,34 @@ def test_spills_to_the_temp_directory_under_a_small_memory_limit(tmp_path):
     cust = np.repeat(np.arange(n_cust), per)
     ts = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 30 * 86400, n_cust * per), "s")
     tps = np.array([f"Touchpoint {i:02d}" for i in range(20)])[rng.integers(0, 20, n_cust * per)]
-    frame = pd.DataFrame({"customer_id": [f"C{c:07d}" for c in cust], "timestamp": ts, "touchpoint": tps,
-                          "sequence": np.arange(n_cust * per)})
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{c:07d}" for c in cust],
+            "timestamp": ts,
+            "touchpoint": tps,
+            "sequence": np.arange(n_cust * per),
+        }
+    )
     for k, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
         pq.write_table(pa.Table.from_pandas(frame.iloc[part], preserve_index=False), tmp_path / f"p{k}.parquet")
     spill = tmp_path / "spill"
     small = transitions(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill)
     _same(small, transitions(frame))
-    _same(variants(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill, top=50),
-          variants(frame, top=50))
+    _same(
+        variants(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill, top=50),
+        variants(frame, top=50),
+    )
 
 
 def test_engine_options_reach_duckdb(written, tmp_path):
     paths, _ = written
     source = as_source(paths["events"], where="test")
     source.engine = engine_options(memory_limit="300MB", threads=1, temp_directory=tmp_path / "t")
-    got = run_sql("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, "
-                  "current_setting('temp_directory') AS d", source).iloc[0]
+    got = run_sql(
+        "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, "
+        "current_setting('temp_directory') AS d",
+        source,
+    ).iloc[0]
     assert got["m"].startswith("286") and int(got["t"]) == 1 and got["d"] == str(tmp_path / "t")
     previous = set_engine_defaults(threads=1)
     try:
@@ -92,14 +103,17 @@ def test_engine_options_reach_duckdb(written, tmp_path):
     assert EngineOptions(threads=2).merged(EngineOptions(memory_limit=10**9)) == EngineOptions(10**9, 2, None)
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"memory_limit": "lots"}, "is not a size"),
-    ({"memory_limit": "10MB"}, "below 64 MiB"),
-    ({"memory_limit": True}, "must be a size"),
-    ({"threads": 0}, "positive whole number"),
-    ({"threads": 1.5}, "positive whole number"),
-    ({"memroy_limit": "1GB"}, "unknown option.*engine options: memory_limit"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"memory_limit": "lots"}, "is not a size"),
+        ({"memory_limit": "10MB"}, "below 64 MiB"),
+        ({"memory_limit": True}, "must be a size"),
+        ({"threads": 0}, "positive whole number"),
+        ({"threads": 1.5}, "positive whole number"),
+        ({"memroy_limit": "1GB"}, "unknown option.*engine options: memory_limit"),
+    ],
+)
 def test_bad_engine_options_raise_config_errors(written, bad, message):
     with pytest.raises(CJMConfigError, match=message):
         variants(written[0]["events"], **bad)
@@ -158,15 +172,22 @@ def test_a_sequence_that_is_not_whole_numbers_is_refused_naming_the_rows(tmp_pat
     that are whole numbers pass and give the same funnel as integers."""
     from cjm_lab.errors import CJMDataError
 
-    ev = pd.DataFrame({"customer_id": ["a", "a", "b"],
-                       "timestamp": pd.to_datetime(["2025-01-01 10:00"] * 3, utc=True),
-                       "touchpoint": ["Web", "Cart", "Web"], "sequence": [0, 1, 2]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": pd.to_datetime(["2025-01-01 10:00"] * 3, utc=True),
+            "touchpoint": ["Web", "Cart", "Web"],
+            "sequence": [0, 1, 2],
+        }
+    )
     expected = funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist()
     assert expected == [2, 1]
     assert funnel(ev.assign(sequence=[0.0, 1.0, 2.0]), steps=["Web", "Cart"])["n_reached"].tolist() == expected
     for ints in ([0, 1, 2], [0, 1, 2**63 - 1]):  # Python integers, up to the largest of 64 bits
-        assert funnel(ev.assign(sequence=pd.Series(ints, dtype=object)), steps=["Web", "Cart"])[
-            "n_reached"].tolist() == expected
+        assert (
+            funnel(ev.assign(sequence=pd.Series(ints, dtype=object)), steps=["Web", "Cart"])["n_reached"].tolist()
+            == expected
+        )
     with pytest.raises(CJMDataError, match="'sequence' is a complex128 column"):
         funnel(ev.assign(sequence=[0j, 1 + 0j, 2 + 0j]), steps=["Web", "Cart"])
     for bad, row in (([0.0, 1.5, 2.0], 1), ([0, None, 2], 1), ([0.0, 1.0, 2.0**63], 2)):

@@ -27,15 +27,27 @@ def test_environment_sets_memory_limit_and_temp_directory(monkeypatch, tmp_path)
 
 def test_bad_memory_limit_is_a_config_error(monkeypatch):
     monkeypatch.setenv("CJM_LAB_MEMORY_LIMIT", "lots")
-    ev = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02"], utc=True),
-                       "touchpoint": ["Ad", "Shop"], "sequence": [0, 1]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "timestamp": pd.to_datetime(["2025-01-01", "2025-01-02"], utc=True),
+            "touchpoint": ["Ad", "Shop"],
+            "sequence": [0, 1],
+        }
+    )
     with pytest.raises(CJMConfigError, match="CJM_LAB_MEMORY_LIMIT"):
         jm.variants(ev)
 
 
 def test_results_are_the_same_under_a_memory_limit(monkeypatch):
-    ev = pd.DataFrame({"customer_id": list("aabbb"), "timestamp": pd.date_range("2025-01-01", periods=5, tz="UTC"),
-                       "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Shop"], "sequence": range(5)})
+    ev = pd.DataFrame(
+        {
+            "customer_id": list("aabbb"),
+            "timestamp": pd.date_range("2025-01-01", periods=5, tz="UTC"),
+            "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Shop"],
+            "sequence": range(5),
+        }
+    )
     free = jm.variants(ev)
     monkeypatch.setenv("CJM_LAB_MEMORY_LIMIT", "200MB")
     pd.testing.assert_frame_equal(jm.variants(ev), free)
@@ -48,8 +60,14 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
 
     from cjm_lab.journeys import engine
 
-    ev = pd.DataFrame({"customer_id": list("aabbbcc"), "timestamp": pd.date_range("2025-01-01", periods=7, tz="UTC"),
-                       "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Buy", "Shop", "Ad"], "sequence": range(7)})
+    ev = pd.DataFrame(
+        {
+            "customer_id": list("aabbbcc"),
+            "timestamp": pd.date_range("2025-01-01", periods=7, tz="UTC"),
+            "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Buy", "Shop", "Ad"],
+            "sequence": range(7),
+        }
+    )
     path = tmp_path / "events.parquet"
     ev.to_parquet(path)
     expected = jm.variants(ev)
@@ -64,8 +82,13 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
     # an analysis in parts fills a temporary table; it does not survive the query
     source = engine.as_source(str(path), where="test")
     source.engine = engine_options(memory_limit="100MB")
-    counted = engine.run_in_parts("SELECT sum(n) AS n FROM per_part", source, name="per_part", parts=2,
-                                  part=lambda b: f"SELECT count(*) AS n FROM events WHERE hash(customer_id) % 2 = {b[0]}")
+    counted = engine.run_in_parts(
+        "SELECT sum(n) AS n FROM per_part",
+        source,
+        name="per_part",
+        parts=2,
+        part=lambda b: f"SELECT count(*) AS n FROM events WHERE hash(customer_id) % 2 = {b[0]}",
+    )
     assert int(counted["n"].iloc[0]) == len(ev)
     for opts in (None, engine_options(memory_limit="100MB")):
         with _connection(opts) as con:
@@ -79,10 +102,14 @@ def test_more_option_sets_than_open_databases_run_at_once(tmp_path):
 
     from cjm_lab.journeys import engine
 
-    ev = pd.DataFrame({"customer_id": [f"c{i % 300}" for i in range(3000)],
-                       "timestamp": pd.date_range("2025-01-01", periods=3000, freq="min", tz="UTC"),
-                       "touchpoint": [["Ad", "Shop", "Buy", "Hotline"][i % 4] for i in range(3000)],
-                       "sequence": range(3000)})
+    ev = pd.DataFrame(
+        {
+            "customer_id": [f"c{i % 300}" for i in range(3000)],
+            "timestamp": pd.date_range("2025-01-01", periods=3000, freq="min", tz="UTC"),
+            "touchpoint": [["Ad", "Shop", "Buy", "Hotline"][i % 4] for i in range(3000)],
+            "sequence": range(3000),
+        }
+    )
     expected = jm.transitions(ev)
     limits = [f"{100 + 10 * i}MB" for i in range(3 * engine._MAX_DATABASES)]
     with ThreadPoolExecutor(6) as pool:
@@ -95,8 +122,13 @@ def test_more_option_sets_than_open_databases_run_at_once(tmp_path):
 def test_duckdb_memory_is_bounded_by_default(monkeypatch, tmp_path):
     """Without any setting DuckDB holds at most 4 GB (or half the RAM), not its own 80 % of RAM;
     the environment and set_engine_defaults still override it."""
-    from cjm_lab.journeys.engine import (DEFAULT_MEMORY_LIMIT, analysis_parts, as_source, default_memory_limit,
-                                         set_engine_defaults)
+    from cjm_lab.journeys.engine import (
+        DEFAULT_MEMORY_LIMIT,
+        analysis_parts,
+        as_source,
+        default_memory_limit,
+        set_engine_defaults,
+    )
 
     monkeypatch.delenv("CJM_LAB_MEMORY_LIMIT", raising=False)
     limit = default_memory_limit()

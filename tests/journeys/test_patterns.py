@@ -34,14 +34,21 @@ def as_dict(table: pd.DataFrame) -> dict[str, int]:
 
 
 def test_supports_by_hand():
-    ev = log({"a": ["Ad", "Web", "Cart", "Buy"], "b": ["Ad", "Cart", "Web"], "c": ["Web", "Cart"],
-              "d": ["Ad", "Buy"]})
+    ev = log({"a": ["Ad", "Web", "Cart", "Buy"], "b": ["Ad", "Cart", "Web"], "c": ["Web", "Cart"], "d": ["Ad", "Buy"]})
     out = sequential_patterns(ev, min_support=0.5, max_length=3)
     # Ad: a, b, d; Web: a, b, c; Cart: a, b, c; Buy: a, d
     # Ad > Web: a, b; Ad > Cart: a, b; Web > Cart: a, c; Ad > Buy: a, d; Cart > Web: b only
     # Ad > Web > Cart: a only -> below 2 of 4
-    assert as_dict(out) == {"Ad": 3, "Web": 3, "Cart": 3, "Buy": 2, "Ad > Web": 2, "Ad > Cart": 2,
-                            "Web > Cart": 2, "Ad > Buy": 2}
+    assert as_dict(out) == {
+        "Ad": 3,
+        "Web": 3,
+        "Cart": 3,
+        "Buy": 2,
+        "Ad > Web": 2,
+        "Ad > Cart": 2,
+        "Web > Cart": 2,
+        "Ad > Buy": 2,
+    }
     assert out["support"].tolist() == [0.75] * 3 + [0.5] * 5
     assert out["length"].tolist() == [1, 1, 1, 1, 2, 2, 2, 2]
     assert out["pattern"].iloc[:3].tolist() == ["Ad", "Cart", "Web"]  # ties by pattern
@@ -83,8 +90,10 @@ def test_max_gap_counts_events_between():
 
 
 def test_segments_are_mined_separately():
-    ev = log({"a": ["A", "B"], "b": ["A", "B"], "c": ["B", "A"], "d": ["B", "A"], "e": ["A"]},
-             region={"a": "N", "b": "N", "c": "S", "d": "S", "e": "S"})
+    ev = log(
+        {"a": ["A", "B"], "b": ["A", "B"], "c": ["B", "A"], "d": ["B", "A"], "e": ["A"]},
+        region={"a": "N", "b": "N", "c": "S", "d": "S", "e": "S"},
+    )
     out = sequential_patterns(ev, min_support=0.6, by="region")
     north = out[out["region"] == "N"]
     south = out[out["region"] == "S"]
@@ -99,8 +108,9 @@ def test_segments_are_mined_separately():
 def test_parquet_files_give_the_same_patterns(tmp_path):
     ev = log({"a": ["A", "B", "A"], "b": ["A", "A"], "c": ["B"]})
     ev.to_parquet(tmp_path / "ev.parquet")
-    assert as_dict(sequential_patterns(tmp_path / "ev.parquet", min_support=0.3)) == \
-        as_dict(sequential_patterns(ev, min_support=0.3))
+    assert as_dict(sequential_patterns(tmp_path / "ev.parquet", min_support=0.3)) == as_dict(
+        sequential_patterns(ev, min_support=0.3)
+    )
 
 
 def test_nothing_frequent_gives_an_empty_table():
@@ -118,15 +128,19 @@ def _random_journeys(rng, n, alphabet, max_len, pool=None):
     return {f"c{i:04d}": list(base[rng.integers(len(base))] if pool else base[i]) for i in range(n)}
 
 
-@pytest.mark.parametrize("seed,alphabet,max_len,min_support,max_length,pool", [
-    (0, 3, 8, 0.05, 4, None),
-    (1, 5, 12, 0.1, 5, None),
-    (2, 4, 10, 0.03, 3, 25),   # many identical journeys: the variants are weighted
-    (3, 6, 15, 0.2, None, None),
-    (4, 2, 6, 0.3, 6, 10),
-])
+@pytest.mark.parametrize(
+    "seed,alphabet,max_len,min_support,max_length,pool",
+    [
+        (0, 3, 8, 0.05, 4, None),
+        (1, 5, 12, 0.1, 5, None),
+        (2, 4, 10, 0.03, 3, 25),  # many identical journeys: the variants are weighted
+        (3, 6, 15, 0.2, None, None),
+        (4, 2, 6, 0.3, 6, 10),
+    ],
+)
 def test_same_patterns_and_supports_as_prefixspan(seed, alphabet, max_len, min_support, max_length, pool):
     import prefixspan
+
     rng = np.random.default_rng(seed)
     journeys = _random_journeys(rng, 150, alphabet, max_len, pool)
     out = sequential_patterns(log(journeys), min_support=min_support, max_length=max_length)
@@ -188,7 +202,7 @@ def _planted(seed=0, n=200):
         converter = i % 2 == 0
         path = ["Ad"] if rng.random() < 0.7 else []
         path += list(rng.choice(["Web", "Ad", "Cart"], size=rng.integers(1, 4)))
-        if converter and rng.random() < 0.7 or not converter and rng.random() < 0.1:
+        if (converter and rng.random() < 0.7) or (not converter and rng.random() < 0.1):
             path += ["Review", "Cart"]
         if converter:
             path += ["Buy", "Newsletter", "Review"]
@@ -232,8 +246,13 @@ def test_journeys_are_cut_before_the_outcome():
 
 def test_conversion_outcome_uses_the_catalogue():
     ev = log(_planted())
-    cat = pd.DataFrame({"touchpoint": ["Ad", "Web", "Cart", "Review", "Buy", "Newsletter"],
-                        "stage": ["research"] * 6, "is_conversion": [False] * 4 + [True, False]})
+    cat = pd.DataFrame(
+        {
+            "touchpoint": ["Ad", "Web", "Cart", "Review", "Buy", "Newsletter"],
+            "stage": ["research"] * 6,
+            "is_conversion": [False] * 4 + [True, False],
+        }
+    )
     a = discriminating_patterns(ev, outcome="conversion", touchpoints=cat, min_support=0.05)
     b = discriminating_patterns(ev, outcome="Buy", min_support=0.05)
     pd.testing.assert_frame_equal(a, b)
@@ -259,10 +278,12 @@ def test_labels_compare_promoters_with_detractors_before_the_survey():
     journeys |= {f"d{i}": ["Web", "Delay", "Hotline", "Hotline"] for i in range(30)}
     journeys |= {"x1": ["Delay"], "x2": ["Web"]}  # no label / a passive: left out
     ev = log(journeys)
-    labels = pd.DataFrame({"customer_id": [*journeys][:60] + ["x2"],
-                           "nps_group": ["promoter"] * 30 + ["detractor"] * 30 + ["passive"]})
-    out = discriminating_patterns(ev, outcome="nps_group", labels=labels, groups=("detractor", "promoter"),
-                                  min_support=0.1).set_index("pattern")
+    labels = pd.DataFrame(
+        {"customer_id": [*[*journeys][:60], "x2"], "nps_group": ["promoter"] * 30 + ["detractor"] * 30 + ["passive"]}
+    )
+    out = discriminating_patterns(
+        ev, outcome="nps_group", labels=labels, groups=("detractor", "promoter"), min_support=0.1
+    ).set_index("pattern")
     assert out.attrs["groups"] == ("detractor", "promoter")
     assert out.attrs["n_left_out"] == 2
     assert out.loc["Hotline > Hotline", ["n_a", "n_b"]].tolist() == [30, 0]
@@ -272,8 +293,9 @@ def test_labels_compare_promoters_with_detractors_before_the_survey():
     # a cutoff (the survey answer time) keeps only earlier events: the hotline calls come after it
     first = ev.groupby("customer_id")["timestamp"].min()
     labels["answered"] = labels["customer_id"].map(first + pd.Timedelta("90min"))
-    cut = discriminating_patterns(ev, outcome="nps_group", labels=labels, groups=("detractor", "promoter"),
-                                  cutoff="answered", min_support=0.1).set_index("pattern")
+    cut = discriminating_patterns(
+        ev, outcome="nps_group", labels=labels, groups=("detractor", "promoter"), cutoff="answered", min_support=0.1
+    ).set_index("pattern")
     assert "Hotline" not in cut.index and cut.loc["Delay", "n_a"] == 30
 
 
@@ -281,8 +303,7 @@ def test_sample_converters_differ_by_cart_and_checkout():
     from cjm_lab.sample import make_sample
 
     data = make_sample(customers=3000, seed=1)
-    out = discriminating_patterns(data.events, outcome="conversion", touchpoints=data.touchpoints).set_index(
-        "pattern")
+    out = discriminating_patterns(data.events, outcome="conversion", touchpoints=data.touchpoints).set_index("pattern")
     row = out.loc["Cart > Checkout payment"]
     assert row["lift"] > 1.5 and row["significant"]
     # what separates them: reaching checkout; comparing prices marks the (price-hunting) non-converters
@@ -295,15 +316,18 @@ def test_sample_converters_differ_by_cart_and_checkout():
 # --------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"min_support": 0}, "`min_support` must be a share of journeys between 0 and 1"),
-    ({"min_support": 5}, "e.g. 0.05 for 5 %"),
-    ({"min_support": True}, "`min_support`"),
-    ({"max_length": 0}, "`max_length` must be a positive whole number"),
-    ({"max_length": 2.5}, "`max_length`"),
-    ({"max_gap": -1}, "`max_gap` must be a whole number of events"),
-    ({"journy": "session"}, "unknown option(s) 'journy'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"min_support": 0}, "`min_support` must be a share of journeys between 0 and 1"),
+        ({"min_support": 5}, "e.g. 0.05 for 5 %"),
+        ({"min_support": True}, "`min_support`"),
+        ({"max_length": 0}, "`max_length` must be a positive whole number"),
+        ({"max_length": 2.5}, "`max_length`"),
+        ({"max_gap": -1}, "`max_gap` must be a whole number of events"),
+        ({"journy": "session"}, "unknown option(s) 'journy'"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(CJMConfigError) as err:
         sequential_patterns(log({"a": ["A"]}), **kwargs)
@@ -352,8 +376,9 @@ def test_label_errors():
         discriminating_patterns(ev, outcome="grp", labels=pd.concat([labels, labels]), groups=("P", "D"))
     assert "duplicate value(s) in 'customer_id'" in str(err.value)
     with pytest.raises(CJMDataError) as err:
-        discriminating_patterns(ev, outcome="grp", labels=labels.assign(when="2025-01-01"), groups=("P", "D"),
-                                cutoff="when")
+        discriminating_patterns(
+            ev, outcome="grp", labels=labels.assign(when="2025-01-01"), groups=("P", "D"), cutoff="when"
+        )
     assert "the `cutoff` column 'when' is not a UTC datetime column" in str(err.value)
     with pytest.raises(CJMConfigError, match="`labels` in discriminating_patterns"):
         discriminating_patterns(ev, outcome="grp", labels=[("a", "P")])

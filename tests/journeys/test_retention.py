@@ -112,19 +112,27 @@ def test_incidences_sum_to_one_minus_kaplan_meier_of_any_outcome():
 
 
 def test_cumulative_incidence_groups():
-    ci = cumulative_incidence([1, 2, 1, 3], ["a", "b", "a", None], groups=pd.Series(["g1", "g1", "g2", "g2"],
-                                                                                 name="branch"))
+    ci = cumulative_incidence(
+        [1, 2, 1, 3], ["a", "b", "a", None], groups=pd.Series(["g1", "g1", "g2", "g2"], name="branch")
+    )
     assert ci.columns[:2].tolist() == ["branch", "outcome"]
     final = ci.groupby(["branch", "outcome"])["incidence"].last()
     assert final.to_dict() == pytest.approx({("g1", "a"): 0.5, ("g1", "b"): 0.5, ("g2", "a"): 0.5, ("g2", "b"): 0.0})
 
 
 def test_time_to_outcome_from_the_log():
-    ev = events([
-        ("a", "2025-01-01", "Apply"), ("a", "2025-01-03", "Approved"), ("a", "2025-01-04", "Declined"),
-        ("b", "2025-01-01", "Visit"), ("b", "2025-01-02", "Apply"), ("b", "2025-01-06", "Call"),
-        ("c", "2025-01-01", "Visit"),
-    ], branch=["n", "n", "n", "s", "s", "s", "s"])
+    ev = events(
+        [
+            ("a", "2025-01-01", "Apply"),
+            ("a", "2025-01-03", "Approved"),
+            ("a", "2025-01-04", "Declined"),
+            ("b", "2025-01-01", "Visit"),
+            ("b", "2025-01-02", "Apply"),
+            ("b", "2025-01-06", "Call"),
+            ("c", "2025-01-01", "Visit"),
+        ],
+        branch=["n", "n", "n", "s", "s", "s", "s"],
+    )
     tt = time_to_outcome(ev, outcomes=["Approved", "Declined"], by="branch")
     assert tt.columns.tolist() == ["journey_id", "customer_id", "branch", "outcome", "duration_days"]
     assert tt["outcome"].tolist()[0] == "Approved"  # the first outcome counts
@@ -142,8 +150,9 @@ def test_time_to_outcome_from_the_log():
 def test_bpic_competing_outcomes():
     from cjm_lab.io import load_events
 
-    ev = load_events(BPIC, columns={"case:concept:name": "customer_id", "time:timestamp": "timestamp",
-                                    "concept:name": "touchpoint"})
+    ev = load_events(
+        BPIC, columns={"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"}
+    )
     kinds = ["A_APPROVED", "A_DECLINED", "A_CANCELLED"]
     tt = time_to_outcome(ev, outcomes=kinds)
     assert len(tt) == 13_087
@@ -170,12 +179,18 @@ def test_bpic_competing_outcomes():
 # --------------------------------------------------------------------------- retention
 HAND = [
     # cohort 2025-01: a buys again in Feb and Mar; b never again; c again later in January only
-    ("a", "2025-01-05", "Buy"), ("a", "2025-02-10", "Buy"), ("a", "2025-03-15", "Buy"),
-    ("b", "2025-01-20", "Buy"), ("b", "2025-02-01", "Visit"),
-    ("c", "2025-01-02", "Buy"), ("c", "2025-01-25", "Buy"),
+    ("a", "2025-01-05", "Buy"),
+    ("a", "2025-02-10", "Buy"),
+    ("a", "2025-03-15", "Buy"),
+    ("b", "2025-01-20", "Buy"),
+    ("b", "2025-02-01", "Visit"),
+    ("c", "2025-01-02", "Buy"),
+    ("c", "2025-01-25", "Buy"),
     # cohort 2025-02: d buys again in March; e visits in April (the log ends 2025-04-01)
-    ("d", "2025-02-03", "Buy"), ("d", "2025-03-03", "Buy"),
-    ("e", "2025-02-20", "Buy"), ("e", "2025-04-01", "Visit"),
+    ("d", "2025-02-03", "Buy"),
+    ("d", "2025-03-03", "Buy"),
+    ("e", "2025-02-20", "Buy"),
+    ("e", "2025-04-01", "Visit"),
     # never buys: not in any cohort
     ("f", "2025-01-10", "Visit"),
 ]
@@ -187,7 +202,12 @@ def test_retention_by_hand_with_right_censoring():
     # the data end at 2025-04-01: January is observable for periods 1 (Feb) and 2 (Mar), not 3 (Apr);
     # February only for period 1 (Mar).  Unobservable periods are absent, not zero.
     assert table[["cohort", "period"]].values.tolist() == [
-        ["2025-01", 1], ["2025-01", 2], ["2025-02", 1], ["(all)", 1], ["(all)", 2]]
+        ["2025-01", 1],
+        ["2025-01", 2],
+        ["2025-02", 1],
+        ["(all)", 1],
+        ["(all)", 2],
+    ]
     assert t.loc[("2025-01", 1), ["n_customers", "n_active"]].tolist() == [3, 1]  # a in February
     assert t.loc[("2025-01", 2), "n_active"] == 1  # a in March
     assert t.loc[("2025-02", 1), ["n_customers", "n_active"]].tolist() == [2, 1]  # d in March
@@ -287,12 +307,21 @@ def test_sample_repeat_purchases():
         ({"until_conversion": True}, CJMConfigError, "follows customers past their first purchase"),
         ({"end": "someday"}, CJMConfigError, "`end` must be a date"),
         ({"by": "regio"}, CJMDataError, "Could not interpret value 'regio' for `by` in retention()"),
-        ({"customers": pd.DataFrame({"customer_id": ["a"], "persona": ["x"]})}, CJMConfigError,
-         "`customers=` is used for `by`"),
-        ({"customers": pd.DataFrame({"customer_id": ["a", "a"], "persona": ["x", "y"]}), "by": "persona"},
-         CJMDataError, "1 duplicate value(s) in 'customer_id'"),
-        ({"customers": pd.DataFrame({"id": ["a"], "persona": ["x"]}), "by": "persona"}, CJMDataError,
-         "Could not interpret value 'customer_id' for `customers`"),
+        (
+            {"customers": pd.DataFrame({"customer_id": ["a"], "persona": ["x"]})},
+            CJMConfigError,
+            "`customers=` is used for `by`",
+        ),
+        (
+            {"customers": pd.DataFrame({"customer_id": ["a", "a"], "persona": ["x", "y"]}), "by": "persona"},
+            CJMDataError,
+            "1 duplicate value(s) in 'customer_id'",
+        ),
+        (
+            {"customers": pd.DataFrame({"id": ["a"], "persona": ["x"]}), "by": "persona"},
+            CJMDataError,
+            "Could not interpret value 'customer_id' for `customers`",
+        ),
     ],
 )
 def test_retention_errors(kwargs, error, message):

@@ -35,8 +35,7 @@ def spark():
     if importlib.util.find_spec("pyspark") is None:
         pytest.fail("PySpark is not installed: pip install -e '.[test]' (or '.[spark]') installs it.", pytrace=False)
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.fail("Spark needs Java 17: apt-get install openjdk-17-jre-headless (.ci/run does this).",
-                    pytrace=False)
+        pytest.fail("Spark needs Java 17: apt-get install openjdk-17-jre-headless (.ci/run does this).", pytrace=False)
     from pyspark.sql import SparkSession
 
     with warnings.catch_warnings():
@@ -154,21 +153,45 @@ def test_transitions_with_nearest_rank_times(events, sevents):
 def test_transitions_by_stage_and_sessions(sample, events, sevents):
     both(lambda e: jm.transitions(e, level="stage", touchpoints=sample.touchpoints, by="persona"), events, sevents)
     # journeys cut by the log's session ids (checked to nest in customers) and until conversion
-    both(lambda e: jm.path_lengths(e, journey="session", touchpoints=sample.touchpoints, until_conversion=True),
-         events, sevents)
+    both(
+        lambda e: jm.path_lengths(e, journey="session", touchpoints=sample.touchpoints, until_conversion=True),
+        events,
+        sevents,
+    )
     # sessions cut by inactivity (lag and a running sum over epoch seconds)
-    both(lambda e: jm.path_lengths(e.drop(columns="session_id") if isinstance(e, pd.DataFrame)
-                                   else e.drop("session_id"), journey="session", session_gap="2h"), events, sevents)
+    both(
+        lambda e: jm.path_lengths(
+            e.drop(columns="session_id") if isinstance(e, pd.DataFrame) else e.drop("session_id"),
+            journey="session",
+            session_gap="2h",
+        ),
+        events,
+        sevents,
+    )
 
 
 def test_funnels(sample, events, sevents):
     a, _ = both(lambda e: jm.funnel(e, steps=STEPS, window="30D", by="persona"), events, sevents)
     assert a["n_reached"].gt(0).all()
     both(lambda e: jm.funnel(e, steps=STEPS[:3], mode="strict"), events, sevents)
-    both(lambda e: jm.funnel(e, steps=["Cart", "Website", ["Order confirmation", "Repeat purchase"]], mode="any",
-                             window="60D", exclude=["Service hotline"]), events, sevents)
-    both(lambda e: jm.funnel(e, steps=STEPS[1:], optional=["Cart"], step_windows=[None, "7D", None, "2D"],
-                             exclude=["Service hotline"]), events, sevents)
+    both(
+        lambda e: jm.funnel(
+            e,
+            steps=["Cart", "Website", ["Order confirmation", "Repeat purchase"]],
+            mode="any",
+            window="60D",
+            exclude=["Service hotline"],
+        ),
+        events,
+        sevents,
+    )
+    both(
+        lambda e: jm.funnel(
+            e, steps=STEPS[1:], optional=["Cart"], step_windows=[None, "7D", None, "2D"], exclude=["Service hotline"]
+        ),
+        events,
+        sevents,
+    )
     both(lambda e: jm.funnel_dropoffs(e, steps=STEPS), events, sevents)
 
 
@@ -179,8 +202,11 @@ def test_pain_points(sample, events, sevents):
 
 
 def test_attribution_inputs(sample, events, sevents):
-    both(lambda e: jm.attribution(e, touchpoints=sample.touchpoints, order=2, value="value", by="persona"),
-         events, sevents)
+    both(
+        lambda e: jm.attribution(e, touchpoints=sample.touchpoints, order=2, value="value", by="persona"),
+        events,
+        sevents,
+    )
 
 
 def test_journey_features_for_clustering(sample, events, sevents):
@@ -194,12 +220,15 @@ def test_retention_timing_and_patterns(sample, events, sevents):
     both(lambda e: jm.time_to_repeat(e, touchpoints=cat), events, sevents)
     both(lambda e: jm.time_to_convert(e, touchpoints=cat, start="Website"), events, sevents)
     both(lambda e: jm.sequential_patterns(e, min_support=0.1, max_length=3), events, sevents)
-    both(lambda e: jm.discriminating_patterns(e, outcome="conversion", touchpoints=cat, min_support=0.05),
-         events, sevents)
+    both(
+        lambda e: jm.discriminating_patterns(e, outcome="conversion", touchpoints=cat, min_support=0.05),
+        events,
+        sevents,
+    )
 
 
 def test_journeys_come_back_in_utc(spark, events, sevents):
-    a, b = both(jm.build_journeys, events, sevents)
+    _, b = both(jm.build_journeys, events, sevents)
     assert str(b["timestamp"].dt.tz) == "UTC"
 
 
@@ -218,12 +247,16 @@ def test_session_and_table_name_settings_restored(spark, events, sevents):
 
 
 def test_names_with_quotes_and_backslashes(spark):
-    ev = load_events(pd.DataFrame({
-        "customer_id": ["a", "a", "b", "b"],
-        "timestamp": ["2025-01-01 10:00", "2025-01-01 10:05", "2025-01-01 11:00", "2025-01-01 11:30"],
-        "touchpoint": ["Kund's desk", "C:\\shop\\cart", "Kund's desk", "Web \"x\""],
-        "order key": [1, 2, 3, 4],
-    }))
+    ev = load_events(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "b", "b"],
+                "timestamp": ["2025-01-01 10:00", "2025-01-01 10:05", "2025-01-01 11:00", "2025-01-01 11:30"],
+                "touchpoint": ["Kund's desk", "C:\\shop\\cart", "Kund's desk", 'Web "x"'],
+                "order key": [1, 2, 3, 4],
+            }
+        )
+    )
     sev = spark.createDataFrame(ev)
     both(jm.variants, ev, sev)
     both(lambda e: jm.funnel(e, steps=["Kund's desk", "C:\\shop\\cart"]), ev, sev)
@@ -234,16 +267,22 @@ def test_nearest_rank_is_one_definition_in_both_engines(spark):
     import duckdb
 
     qs = (0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-    ranks = pd.DataFrame([(n, *(float(math.ceil(q * n)) for q in qs)) for n in range(1, 201)],
-                         columns=["n", *[f"q{i}" for i in range(len(qs))]])
+    ranks = pd.DataFrame(
+        [(n, *(float(math.ceil(q * n)) for q in qs)) for n in range(1, 201)],
+        columns=["n", *[f"q{i}" for i in range(len(qs))]],
+    )
 
     def cols(d):  # the dialect's one quantile expression, as every analysis uses it
         return ", ".join(f"{d.quantile('CAST(x AS DOUBLE)', q)} AS q{i}" for i, q in enumerate(qs))
 
-    ddb = duckdb.sql(f"SELECT n, {cols(DUCKDB)} FROM (SELECT n, unnest(range(1, n + 1)) AS x FROM range(1, 201) "
-                     "AS t(n)) GROUP BY n ORDER BY n").df()
-    spk = spark.sql(f"SELECT n, {cols(SPARK)} FROM (SELECT n, explode(sequence(1, n)) AS x FROM "
-                    "(SELECT explode(sequence(1, 200)) AS n)) GROUP BY n ORDER BY n").toPandas()
+    ddb = duckdb.sql(
+        f"SELECT n, {cols(DUCKDB)} FROM (SELECT n, unnest(range(1, n + 1)) AS x FROM range(1, 201) "
+        "AS t(n)) GROUP BY n ORDER BY n"
+    ).df()
+    spk = spark.sql(
+        f"SELECT n, {cols(SPARK)} FROM (SELECT n, explode(sequence(1, n)) AS x FROM "
+        "(SELECT explode(sequence(1, 200)) AS n)) GROUP BY n ORDER BY n"
+    ).toPandas()
     assert_same(ranks, ddb.astype(float).assign(n=ddb["n"].astype("int64")))
     assert_same(ranks, spk.astype(float).assign(n=spk["n"].astype("int64")))
 
@@ -279,10 +318,19 @@ def test_errors_stay_the_projects_own(spark, sample, events, sevents):
 def test_small_tables_travel_even_when_empty(sevents):
     from cjm_lab.journeys.engine import EventSource, run_sql
 
-    empty = pd.DataFrame({"customer_id": pd.Series([], dtype=object), "_date": pd.Series([], dtype="datetime64[ns, UTC]"),
-                          "_w": pd.Series([], dtype=float), "_rid": pd.Series([], dtype="int64")})
-    out = run_sql("SELECT count(*) AS n, max(_date) AS d FROM sv", EventSource(spark_frame=sevents, kind="spark"),
-                  extra={"sv": empty})
+    empty = pd.DataFrame(
+        {
+            "customer_id": pd.Series([], dtype=object),
+            "_date": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "_w": pd.Series([], dtype=float),
+            "_rid": pd.Series([], dtype="int64"),
+        }
+    )
+    out = run_sql(
+        "SELECT count(*) AS n, max(_date) AS d FROM sv",
+        EventSource(spark_frame=sevents, kind="spark"),
+        extra={"sv": empty},
+    )
     assert out["n"].tolist() == [0] and out["d"].isna().all()
 
 
@@ -290,23 +338,38 @@ def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
     """bucket, bit_or and ordered_concat over several keys (with NULLs) give DuckDB's results on Spark."""
     from cjm_lab.journeys.engine import EventSource, run_sql
 
-    small = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "k1": [2, 1, 1, 1, 1, 5], "k2": [0, 2, 1, 1, 2, 0],
-                          "v": ["x", "y", None, "p", "q", None], "f": [1, 2, 4, 8, 8, 0]})
-    sql = ("SELECT g, {cat} AS path, {bits} AS bits FROM sm GROUP BY g ORDER BY g")
+    small = pd.DataFrame(
+        {
+            "g": ["a", "a", "a", "b", "b", "c"],
+            "k1": [2, 1, 1, 1, 1, 5],
+            "k2": [0, 2, 1, 1, 2, 0],
+            "v": ["x", "y", None, "p", "q", None],
+            "f": [1, 2, 4, 8, 8, 0],
+        }
+    )
+    sql = "SELECT g, {cat} AS path, {bits} AS bits FROM sm GROUP BY g ORDER BY g"
     out = {}
-    for d, src in ((DUCKDB, EventSource(frame=events, kind="dataframe")),
-                   (SPARK, EventSource(spark_frame=sevents, kind="spark"))):
-        out[d.name] = run_sql(sql.format(cat=d.ordered_concat("v", "-", ("k1", "k2")), bits=d.bit_or("f")), src,
-                              extra={"sm": small})
+    for d, src in (
+        (DUCKDB, EventSource(frame=events, kind="dataframe")),
+        (SPARK, EventSource(spark_frame=sevents, kind="spark")),
+    ):
+        out[d.name] = run_sql(
+            sql.format(cat=d.ordered_concat("v", "-", ("k1", "k2")), bits=d.bit_or("f")), src, extra={"sm": small}
+        )
     paths = out["duckdb"]["path"]
     assert paths[:2].tolist() == ["y-x", "p-q"] and paths.isna().iloc[2]  # (1,1) is NULL: skipped; all NULL: NULL
     assert out["duckdb"]["bits"].tolist() == [7, 8, 0]
     assert_same(out["duckdb"], out["spark"].astype({"bits": out["duckdb"]["bits"].dtype}))
     # customers split into hash buckets: every customer in exactly one bucket 0..k-1 on each engine
-    for d, src in ((DUCKDB, EventSource(frame=events, kind="dataframe")),
-                   (SPARK, EventSource(spark_frame=sevents, kind="spark"))):
-        b = run_sql(f"SELECT customer_id, min({d.bucket('customer_id', 3)}) AS lo, "
-                    f"max({d.bucket('customer_id', 3)}) AS hi FROM events GROUP BY customer_id", src)
+    for d, src in (
+        (DUCKDB, EventSource(frame=events, kind="dataframe")),
+        (SPARK, EventSource(spark_frame=sevents, kind="spark")),
+    ):
+        b = run_sql(
+            f"SELECT customer_id, min({d.bucket('customer_id', 3)}) AS lo, "
+            f"max({d.bucket('customer_id', 3)}) AS hi FROM events GROUP BY customer_id",
+            src,
+        )
         assert len(b) == events["customer_id"].nunique() and (b["lo"] == b["hi"]).all()
         assert set(b["lo"].astype(int)) == {0, 1, 2}
 

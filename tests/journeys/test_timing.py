@@ -89,12 +89,14 @@ def test_censor_at_data_end():
 
 
 def test_start_touchpoint_and_conversions_before_it():
-    ev = log({
-        "j1": [(0, "Web"), (1, "Cart"), (3, "Buy")],   # from Cart: 2 days
-        "j2": [(0, "Buy"), (2, "Cart"), (5, "Buy")],   # the Buy before Cart does not count: 3 days
-        "j3": [(0, "Web")],                             # never in Cart: left out, counted
-        "j4": [(0, "Cart"), (1, "Web")],                # not converted: censored after 1 day
-    })
+    ev = log(
+        {
+            "j1": [(0, "Web"), (1, "Cart"), (3, "Buy")],  # from Cart: 2 days
+            "j2": [(0, "Buy"), (2, "Cart"), (5, "Buy")],  # the Buy before Cart does not count: 3 days
+            "j3": [(0, "Web")],  # never in Cart: left out, counted
+            "j4": [(0, "Cart"), (1, "Web")],  # not converted: censored after 1 day
+        }
+    )
     res = time_to_convert(ev, conversions=["Buy"], start="Cart", censor_at="last_event")
     # day 1: 3 at risk, j4 censored -> S = 1; day 2: 2 at risk, j1 -> 0.5; day 3: 1 at risk, j2 -> 0
     curve = res.curve
@@ -110,8 +112,7 @@ def test_start_touchpoint_and_conversions_before_it():
 
 def test_conversion_at_the_first_event_and_the_catalogue():
     ev = log({"a": [(0, "Buy")], "b": [(0, "Ad"), (1, "Buy")], "c": [(0, "Ad"), (2, "Ad")]})
-    cat = pd.DataFrame({"touchpoint": ["Ad", "Buy"], "stage": ["research", "purchase"],
-                        "is_conversion": [False, True]})
+    cat = pd.DataFrame({"touchpoint": ["Ad", "Buy"], "stage": ["research", "purchase"], "is_conversion": [False, True]})
     res = time_to_convert(ev, touchpoints=cat)
     # day 0: a converts at once (3 at risk) -> 1/3
     assert res.curve["days"].iloc[0] == 0 and res.curve["n_converted"].iloc[0] == 1
@@ -166,16 +167,23 @@ def test_sample_recovers_the_planted_converted_share():
 # --------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("kwargs,error,message", [
-    ({"censor_at": "end"}, CJMConfigError, "`censor_at` must be 'data_end' or 'last_event', got 'end'"),
-    ({"confidence": 95}, CJMConfigError, "`confidence` must lie between 0 and 1"),
-    ({"horizon": "soon"}, CJMConfigError, "`horizon` must be a duration such as '7D'"),
-    ({"horizon": -3}, CJMConfigError, "`horizon` must be positive"),
-    ({"within": [0]}, CJMConfigError, "`within` must list positive numbers of days"),
-    ({"start": "web"}, CJMDataError, "the start touchpoint 'web' does not occur in the events. Did you mean 'Web'?"),
-    ({"conversions": []}, CJMConfigError, "`conversions` must list touchpoints"),
-    ({"journy": "session"}, CJMConfigError, "unknown option(s) 'journy'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        ({"censor_at": "end"}, CJMConfigError, "`censor_at` must be 'data_end' or 'last_event', got 'end'"),
+        ({"confidence": 95}, CJMConfigError, "`confidence` must lie between 0 and 1"),
+        ({"horizon": "soon"}, CJMConfigError, "`horizon` must be a duration such as '7D'"),
+        ({"horizon": -3}, CJMConfigError, "`horizon` must be positive"),
+        ({"within": [0]}, CJMConfigError, "`within` must list positive numbers of days"),
+        (
+            {"start": "web"},
+            CJMDataError,
+            "the start touchpoint 'web' does not occur in the events. Did you mean 'Web'?",
+        ),
+        ({"conversions": []}, CJMConfigError, "`conversions` must list touchpoints"),
+        ({"journy": "session"}, CJMConfigError, "unknown option(s) 'journy'"),
+    ],
+)
 def test_bad_arguments(kwargs, error, message):
     kwargs = {"conversions": ["Buy"], **kwargs}
     with pytest.raises(error) as err:
@@ -191,5 +199,5 @@ def test_conversions_must_be_known():
 
 def test_bad_segment_names_the_column():
     with pytest.raises(CJMDataError) as err:
-        time_to_convert(log(FIVE, region={c: "N" for c in FIVE}), conversions=["Buy"], by="regio")
+        time_to_convert(log(FIVE, region=dict.fromkeys(FIVE, "N")), conversions=["Buy"], by="regio")
     assert "Could not interpret value 'regio' for `by` in time_to_convert()" in str(err.value)

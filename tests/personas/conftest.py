@@ -15,10 +15,25 @@ import pytest
 from cjm_lab.sample import make_sample
 
 REAL = Path(__file__).resolve().parents[2] / "data" / "real"
-ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco", "att_convenience",
-             "att_service"]
-EDUCATION = ["illiterate", "basic.4y", "basic.6y", "basic.9y", "high.school", "professional.course",
-             "university.degree"]
+ATTITUDES = [
+    "att_price",
+    "att_digital",
+    "att_advice",
+    "att_quality",
+    "att_brand",
+    "att_eco",
+    "att_convenience",
+    "att_service",
+]
+EDUCATION = [
+    "illiterate",
+    "basic.4y",
+    "basic.6y",
+    "basic.9y",
+    "high.school",
+    "professional.course",
+    "university.degree",
+]
 #: Outcome, call length and the five indicators of the call date: not customer attributes.
 BANK_LEFT_OUT = ["y", "duration", "emp.var.rate", "cons.price.idx", "cons.conf.idx", "euribor3m", "nr.employed"]
 
@@ -31,8 +46,9 @@ def planted_mixed(n: int = 600, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray
     df = pd.DataFrame({f"q{j}": np.clip(np.rint(means[seg, j] + rng.normal(0, 0.6, n)), 1, 5) for j in range(3)})
     df["spend"] = np.round(np.exp(np.array([4.0, 5.0, 4.5])[seg] + rng.normal(0, 1.0, n)), 2)
     df["channel"] = np.where(rng.random(n) < 0.8, np.array(["online", "store", "app"])[seg], "phone")
-    df["size_band"] = pd.Categorical(np.array(["S", "M", "L"])[np.where(rng.random(n) < 0.7, seg, 1)],
-                                     categories=["S", "M", "L"], ordered=True)
+    df["size_band"] = pd.Categorical(
+        np.array(["S", "M", "L"])[np.where(rng.random(n) < 0.7, seg, 1)], categories=["S", "M", "L"], ordered=True
+    )
     df.insert(0, "customer_id", np.char.add("K", np.char.zfill(np.arange(1, n + 1).astype(str), 4)))
     return df, seg
 

@@ -30,9 +30,23 @@ def test_recommends_the_planted_k(sample_table):
 
 def test_table_columns_and_reasons(sample_table):
     t = sample_table
-    assert list(t.columns) == ["k", "silhouette", "calinski_harabasz", "davies_bouldin", "bic", "entropy",
-                               "stability", "stability_low", "stability_high", "persona_stability",
-                               "smallest_share", "stable", "recommended", "reason_en", "reason_de"]
+    assert list(t.columns) == [
+        "k",
+        "silhouette",
+        "calinski_harabasz",
+        "davies_bouldin",
+        "bic",
+        "entropy",
+        "stability",
+        "stability_low",
+        "stability_high",
+        "persona_stability",
+        "smallest_share",
+        "stable",
+        "recommended",
+        "reason_en",
+        "reason_de",
+    ]
     assert t["k"].tolist() == list(range(2, 9))
     assert t["bic"].notna().all() and t["entropy"].between(0, 1).all()
     assert (t["stability_low"] <= t["stability"]).all() and (t["stability"] <= t["stability_high"] + 1e-12).all()
@@ -53,8 +67,9 @@ def test_large_data_subsample_notes(make_mixed):
     t = choose_k(df, k=[2, 3, 4], resamples=4, stability_rows=500, silhouette_rows=400, random_state=1)
     meta = t.attrs["cjm"]
     assert meta["stability_rows"] == 500 and meta["silhouette_rows"] == 400 and meta["rows"] == 1500
-    assert "4 bootstrap resamples of 500 rows (subsamples of the 1,500 rows), compared on 500 rows" in \
-        meta["reason"]["en"]
+    assert (
+        "4 bootstrap resamples of 500 rows (subsamples of the 1,500 rows), compared on 500 rows" in meta["reason"]["en"]
+    )
     assert "silhouette on 400 of 1,500 rows" in meta["reason"]["en"]
     assert meta["recommended_k"] == 3
 
@@ -104,5 +119,3 @@ def test_gower_silhouette_on_gower_distances(mixed):
     df, _ = mixed
     t = choose_k(df.head(300), k=[2, 3], algorithm="gower_agglomerative", resamples=2, random_state=0)
     assert t["silhouette"].between(-1, 1).all() and t["bic"].isna().all()
-
-

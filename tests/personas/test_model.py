@@ -31,8 +31,14 @@ def test_fit_attributes(mixed):
     model = PersonaModel(3, random_state=0).fit(df)
     assert model.n_personas_ == 3 and model.labels_.shape == (len(df),)
     assert list(model.feature_names_in_) == ["q0", "q1", "q2", "spend", "channel", "size_band"]
-    assert model.roles_ == {"q0": "numeric", "q1": "numeric", "q2": "numeric", "spend": "numeric",
-                            "channel": "categorical", "size_band": "ordinal"}
+    assert model.roles_ == {
+        "q0": "numeric",
+        "q1": "numeric",
+        "q2": "numeric",
+        "spend": "numeric",
+        "channel": "categorical",
+        "size_band": "ordinal",
+    }
     summary = model.feature_summary_.set_index("column")
     assert summary.loc["customer_id", "role"] == "ignored"
     assert summary.loc["spend", "transform"].startswith("log1p")  # skewed, non-negative
@@ -114,15 +120,18 @@ def test_sample_recovery_gmm_and_kmeans(sample):
     # the size order matches the planted shares (28%, 24%, 20%, 16%, 12%)
     assert gmm.sizes_["share"].round(2).tolist() == pytest.approx([0.28, 0.24, 0.20, 0.16, 0.12], abs=0.03)
     assert set(gmm.feature_summary_.loc[gmm.feature_summary_["role"] == "ignored", "column"]) == {
-        "customer_id", "signup_date"}
+        "customer_id",
+        "signup_date",
+    }
 
 
 @pytest.mark.parametrize("algorithm, minimum", [("kprototypes", 0.8), ("gower_agglomerative", 0.6), ("lca", 0.9)])
 def test_other_algorithms(sample, algorithm, minimum):
     data = sample.customers.head(800)
     truth = sample.personas["persona"].to_numpy()[:800]
-    model = PersonaModel(5, algorithm=algorithm, n_init=1 if algorithm == "kprototypes" else 3,
-                         random_state=0).fit(data)
+    model = PersonaModel(5, algorithm=algorithm, n_init=1 if algorithm == "kprototypes" else 3, random_state=0).fit(
+        data
+    )
     assert adjusted_rand_score(truth, model.labels_) >= minimum
     assert model.predict(data.head(20)).shape == (20,)
 
@@ -154,11 +163,9 @@ def test_auto_k(mixed):
 def test_columns_and_declared_roles(make_mixed):
     df, _ = make_mixed(300, seed=4)
     df["q0"] = df["q0"].astype(int)
-    model = PersonaModel(3, columns=["q0", "q1", "channel"], ordinal=["q0"], categorical=["q1"],
-                         random_state=0).fit(df)
+    model = PersonaModel(3, columns=["q0", "q1", "channel"], ordinal=["q0"], categorical=["q1"], random_state=0).fit(df)
     assert model.roles_ == {"q0": "ordinal", "q1": "categorical", "channel": "categorical"}
-    model = PersonaModel(3, columns=["q1", "size_band"],
-                         ordinal={"size_band": ["L", "M", "S"]}, random_state=0).fit(df)
+    model = PersonaModel(3, columns=["q1", "size_band"], ordinal={"size_band": ["L", "M", "S"]}, random_state=0).fit(df)
     assert model.roles_["size_band"] == "ordinal"
 
 
@@ -170,6 +177,7 @@ def test_attitudes_only(sample, attitudes):
 
 def test_famd_matches_prince(mixed):
     import prince
+
     df, _ = mixed
     cols = ["q0", "q1", "q2", "spend", "channel"]
     model = PersonaModel(3, columns=cols, algorithm="kmeans", reduce="famd", n_components=5, random_state=0).fit(df)

@@ -15,19 +15,24 @@ from cjm_lab.survey import nps
 
 @pytest.fixture(scope="module")
 def small():
-    return pd.DataFrame({
-        "customer_id": ["a", "b", "c", "d", "e", "f"],
-        "spend": [10.0, 20.0, 30.0, 40.0, 50.0, np.nan],
-        "channel": ["app", "app", "web", "web", "web", "app"],
-        "w": [1.0, 1.0, 2.0, 1.0, 1.0, 2.0],
-        "persona": [0, 0, 0, 1, 1, 1],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e", "f"],
+            "spend": [10.0, 20.0, 30.0, 40.0, 50.0, np.nan],
+            "channel": ["app", "app", "web", "web", "web", "app"],
+            "w": [1.0, 1.0, 2.0, 1.0, 1.0, 2.0],
+            "persona": [0, 0, 0, 1, 1, 1],
+        }
+    )
 
 
 def test_values_by_hand(small):
     prof = profile(small, "persona")
-    assert prof.sizes[["persona", "n", "share"]].to_dict("list") == {"persona": [0, 1], "n": [3, 3],
-                                                                    "share": [0.5, 0.5]}
+    assert prof.sizes[["persona", "n", "share"]].to_dict("list") == {
+        "persona": [0, 1],
+        "n": [3, 3],
+        "share": [0.5, 0.5],
+    }
     spend = prof.variables[prof.variables["variable"] == "spend"].set_index("persona")
     assert spend.loc[0, "value"] == pytest.approx(20.0) and spend.loc[1, "value"] == pytest.approx(45.0)
     assert spend.loc[0, "total"] == pytest.approx(30.0)
@@ -63,8 +68,12 @@ def test_welch_test_against_the_rest_by_hand():
 
 def test_marks_only_for_profiling_variables(sample, attitudes):
     data = sample.customers.merge(sample.personas, on="customer_id")
-    prof = profile(data, "persona", clustered_on=attitudes,
-                   variables=[*attitudes, "age_band", "income_band", "region", "tenure_months"])
+    prof = profile(
+        data,
+        "persona",
+        clustered_on=attitudes,
+        variables=[*attitudes, "age_band", "income_band", "region", "tenure_months"],
+    )
     v = prof.variables
     built = v[v["clustered_on"]]
     assert set(built["variable"]) == set(attitudes)
@@ -130,8 +139,15 @@ def test_profile_errors(small):
 def test_cards(sample, attitudes):
     data = sample.customers.merge(sample.personas, on="customer_id")
     names = {"price_hunter": {"en": "Bargain hunters", "de": "Schnäppchenjäger"}}
-    cards = persona_cards(data, "persona", clustered_on=attitudes, survey=sample.survey,
-                          satisfaction=["sat_service", "sat_product"], channel="preferred_channel", names=names)
+    cards = persona_cards(
+        data,
+        "persona",
+        clustered_on=attitudes,
+        survey=sample.survey,
+        satisfaction=["sat_service", "sat_product"],
+        channel="preferred_channel",
+        names=names,
+    )
     assert len(cards) == 5 and cards["share"].sum() == pytest.approx(1.0)
     hunters = cards.set_index("persona").loc["price_hunter"]
     assert hunters["name_en"] == "Bargain hunters" and hunters["name_de"] == "Schnäppchenjäger"
@@ -149,8 +165,9 @@ def test_cards(sample, attitudes):
 def test_cards_without_survey(mixed):
     df, _ = mixed
     model = PersonaModel(3, random_state=0).fit(df)
-    cards = persona_cards(df, model, channel="channel",
-                          variable_labels={"q0": {"en": "price focus", "de": "Preisfokus"}})
+    cards = persona_cards(
+        df, model, channel="channel", variable_labels={"q0": {"en": "price focus", "de": "Preisfokus"}}
+    )
     assert cards["nps"].isna().all() and (cards["nps_n"] == 0).all()
     assert any("price focus" in n for n in cards["name_en"]) and any("Preisfokus" in n for n in cards["name_de"])
 

@@ -47,8 +47,9 @@ def test_parquet_in_batches_equals_predict_on_the_loaded_frame(fitted, tmp_path)
     assert typed["customer_id"].tolist() == loaded["customer_id"].tolist()
     np.testing.assert_array_equal(typed["persona"].to_numpy(), model.predict(loaded))
     proba = model.predict_proba(loaded)
-    np.testing.assert_allclose(typed["probability"].to_numpy(), proba[np.arange(len(loaded)), typed["persona"]],
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        typed["probability"].to_numpy(), proba[np.arange(len(loaded)), typed["persona"]], rtol=1e-12, atol=1e-12
+    )
     expected_names = pd.Series(model.predict(loaded)).map(model.persona_names_)
     assert typed["persona_name"].isna().tolist() == expected_names.isna().tolist()
     assert typed["persona_name"].dropna().tolist() == expected_names.dropna().tolist()
@@ -80,8 +81,9 @@ def test_kmeans_has_no_probability_and_golden_questions_have_one(tmp_path):
     assert list(typed.columns) == ["customer_id", "persona"]
     np.testing.assert_array_equal(typed["persona"].to_numpy(), km.predict(new))
     gq = golden_questions(train, np.array(["a", "b", "c"])[seg], candidates=["q0", "q1", "channel"], n=2)
-    typed = pd.read_parquet(type_file(gq, tmp_path / "c.parquet", tmp_path / "gq.parquet", id_column=None,
-                                      batch_size=300))
+    typed = pd.read_parquet(
+        type_file(gq, tmp_path / "c.parquet", tmp_path / "gq.parquet", id_column=None, batch_size=300)
+    )
     assert list(typed.columns) == ["row", "persona", "probability"]
     assert typed["row"].tolist() == list(range(len(new)))
     np.testing.assert_array_equal(typed["persona"].to_numpy(), gq.predict(new))
@@ -239,19 +241,27 @@ def test_peak_memory_depends_on_the_batch_not_the_file(fitted, tmp_path):
     model, _ = fitted
     n = 1_000_000
     rng = np.random.default_rng(5)
-    big = pd.DataFrame({
-        "customer_id": np.char.add("K", np.arange(n).astype("U7")),
-        **{f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(3)},
-        "spend": np.round(rng.lognormal(4.5, 1.0, n), 2),
-        "channel": rng.choice(["online", "store", "app", "phone"], n),
-    })
+    big = pd.DataFrame(
+        {
+            "customer_id": np.char.add("K", np.arange(n).astype("U7")),
+            **{f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(3)},
+            "spend": np.round(rng.lognormal(4.5, 1.0, n), 2),
+            "channel": rng.choice(["online", "store", "app", "phone"], n),
+        }
+    )
     src = tmp_path / "big.parquet"
     big.to_parquet(src, row_group_size=100_000)
     del big
     tool = model.save(tmp_path / "personas.joblib")
-    run = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, tool, str(src), str(tmp_path / "out.parquet")],
-                         check=False, capture_output=True, text=True, timeout=120, cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT, tool, str(src), str(tmp_path / "out.parquet")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     peaks = json.loads(run.stdout.strip().splitlines()[-1])
     assert len(pd.read_parquet(tmp_path / "out.parquet", columns=["persona"])) == n

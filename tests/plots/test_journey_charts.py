@@ -137,8 +137,9 @@ def test_time_to_convert_curves(events, catalogue, render, helpers):
 
 
 def test_time_to_convert_from_a_survival_curve():
-    curve = pd.DataFrame({"days": [0.0, 10.0, 20.0], "survival": [1.0, 0.6, 0.5],
-                          "ci_low": [1.0, 0.5, 0.4], "ci_high": [1.0, 0.7, 0.6]})
+    curve = pd.DataFrame(
+        {"days": [0.0, 10.0, 20.0], "survival": [1.0, 0.6, 0.5], "ci_low": [1.0, 0.5, 0.4], "ci_high": [1.0, 0.7, 0.6]}
+    )
     ax = plot_time_to_convert(curve, max_time=np.inf)
     line = next(ln for ln in ax.lines if ln.get_gid() == "curve")
     assert list(line.get_ydata()) == pytest.approx([0.0, 40.0, 50.0])

@@ -6,15 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from cjm_lab.errors import CJMConfigError  # noqa: E402
-from cjm_lab.io import events_from_milestones, load_events, load_survey, load_touchpoints, read_table  # noqa: E402
-from cjm_lab.journeys import journey_map_data  # noqa: E402
-from cjm_lab.plots.journey_map import journey_map, journey_map_html, journey_maps, save_journey_map  # noqa: E402
-from cjm_lab.sample import make_sample  # noqa: E402
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.io import events_from_milestones, load_events, load_survey, load_touchpoints, read_table
+from cjm_lab.journeys import journey_map_data
+from cjm_lab.plots.journey_map import journey_map, journey_map_html, journey_maps, save_journey_map
+from cjm_lab.sample import make_sample
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +56,11 @@ def test_map_refuses_a_pain_point_table_computed_otherwise(sample):
     kw = {"touchpoints": sample.touchpoints, "survey": sample.survey}
     ev = sample.events.merge(sample.personas, on="customer_id")
     pain = pain_points(ev, **kw)
-    for call, mismatch in (({"language": "de"}, "language='en'.*language='de'"),
-                           ({"alpha": 0.01}, "alpha=0.05.*alpha=0.01"),
-                           ({"by": "persona"}, "by=None.*by='persona'")):
+    for call, mismatch in (
+        ({"language": "de"}, "language='en'.*language='de'"),
+        ({"alpha": 0.01}, "alpha=0.05.*alpha=0.01"),
+        ({"by": "persona"}, "by=None.*by='persona'"),
+    ):
         with pytest.raises(CJMConfigError, match=f"computed with {mismatch}.*Fix: pass the table of pain_points"):
             journey_map_data(ev, pain=pain, **kw, **call)
     stages = pain_points(ev, level="stage", **kw)
@@ -132,32 +134,58 @@ def test_exports_print_size_and_html(sample, tmp_path):
 @pytest.mark.real_data
 def test_real_logs_render(tmp_path):
     raw, _ = read_table("data/real/olist_orders_reviews.csv.gz")
-    ev = events_from_milestones(raw, id="id", milestones={
-        "Purchase": "order_purchase_timestamp", "Approval": "order_aproved_at",
-        "Delivery": "order_delivered_customer_date", "Review": "review_creation_date"},
-        promised={"Delivery": "order_estimated_delivery_date"})
-    cat = load_touchpoints(pd.DataFrame({
-        "touchpoint": ["Purchase", "Approval", "Delivery", "Review"],
-        "stage": ["purchase", "approval", "delivery", "review"],
-        "department": ["sales", "accounting", "logistics", "customer_service"]}),
-        stages=["purchase", "approval", "delivery", "review"])
-    reviews = load_survey(raw, columns={"id": "customer_id", "review_answer_timestamp": "date",
-                                        "review_score": "recommend"}, recommend_scale=(1, 5))
-    data = journey_map_data(ev, touchpoints=cat, survey=reviews, promised="promised", score_scale=(1, 5),
-                            negative_max=2, positive_min=5, top_pain=1)
+    ev = events_from_milestones(
+        raw,
+        id="id",
+        milestones={
+            "Purchase": "order_purchase_timestamp",
+            "Approval": "order_aproved_at",
+            "Delivery": "order_delivered_customer_date",
+            "Review": "review_creation_date",
+        },
+        promised={"Delivery": "order_estimated_delivery_date"},
+    )
+    cat = load_touchpoints(
+        pd.DataFrame(
+            {
+                "touchpoint": ["Purchase", "Approval", "Delivery", "Review"],
+                "stage": ["purchase", "approval", "delivery", "review"],
+                "department": ["sales", "accounting", "logistics", "customer_service"],
+            }
+        ),
+        stages=["purchase", "approval", "delivery", "review"],
+    )
+    reviews = load_survey(
+        raw,
+        columns={"id": "customer_id", "review_answer_timestamp": "date", "review_score": "recommend"},
+        recommend_scale=(1, 5),
+    )
+    data = journey_map_data(
+        ev,
+        touchpoints=cat,
+        survey=reviews,
+        promised="promised",
+        score_scale=(1, 5),
+        negative_max=2,
+        positive_min=5,
+        top_pain=1,
+    )
     fig = journey_map(data)
     assert _marks(fig, "pain") == [("delivery", "logistics", "Delivery")]
     assert ("delivery", "logistics", "Delivery") in _marks(fig, "truth")
     save_journey_map(fig, tmp_path / "olist", formats=("png",), dpi=80)
     plt.close(fig)
-    bpic = load_events("data/real/bpic2012_loan_journeys.csv.gz", columns={
-        "case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"})
+    bpic = load_events(
+        "data/real/bpic2012_loan_journeys.csv.gz",
+        columns={"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"},
+    )
     names = sorted(bpic["touchpoint"].unique())
     stage = {n: {"A": "application", "O": "offer", "W": "work item"}[n[0]] for n in names}
     dept = {n: {"A": "sales", "O": "sales", "W": "customer_service"}[n[0]] for n in names}
-    bcat = load_touchpoints(pd.DataFrame({"touchpoint": names, "stage": [stage[n] for n in names],
-                                          "department": [dept[n] for n in names]}),
-                            stages=["application", "offer", "work item"])
+    bcat = load_touchpoints(
+        pd.DataFrame({"touchpoint": names, "stage": [stage[n] for n in names], "department": [dept[n] for n in names]}),
+        stages=["application", "offer", "work item"],
+    )
     bdata = journey_map_data(bpic, touchpoints=bcat, conversions=["A_APPROVED"], dedupe=False)
     bfig = journey_map(bdata)
     assert len(_marks(bfig, "card")) == len(names) == 24

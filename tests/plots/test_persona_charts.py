@@ -18,16 +18,20 @@ ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand
 @pytest.fixture(scope="module")
 def k_table(sample):
     # small on purpose (600 customers, k = 3-5, two resamples): the chart, not the clustering, is tested
-    return personas.choose_k(sample.customers[ATTITUDES].head(600), k=range(3, 6), resamples=2,
-                             random_state=0, n_init=1)
+    return personas.choose_k(
+        sample.customers[ATTITUDES].head(600), k=range(3, 6), resamples=2, random_state=0, n_init=1
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_choose_k_diagnostics(k_table, render, helpers, language):
     fig = plot_choose_k(k_table, language=language)
     render(fig, f"choose_k_{language}")
-    metrics = [m for m in ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "stability", "entropy")
-               if m in k_table and k_table[m].notna().any()]
+    metrics = [
+        m
+        for m in ("silhouette", "calinski_harabasz", "davies_bouldin", "bic", "stability", "entropy")
+        if m in k_table and k_table[m].notna().any()
+    ]
     assert len(fig.axes) == len(metrics)
     best = k_table.attrs["cjm"]["recommended_k"]
     for ax in fig.axes:
@@ -64,8 +68,13 @@ def test_choose_k_hand_built_and_errors(helpers):
 def persona_profile(sample):
     customers = sample.customers.merge(sample.personas, on="customer_id")
     # attitudes built the personas (no marks); age, income and channel profile them (marks)
-    return personas.profile(customers, "persona", variables=[*ATTITUDES, "age_band", "income_band", "preferred_channel"],
-                            clustered_on=ATTITUDES, survey=sample.survey)
+    return personas.profile(
+        customers,
+        "persona",
+        variables=[*ATTITUDES, "age_band", "income_band", "preferred_channel"],
+        clustered_on=ATTITUDES,
+        survey=sample.survey,
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
@@ -103,8 +112,14 @@ def test_persona_profile_heatmap(persona_profile, render, helpers, language):
 
 
 def test_persona_profile_hand_built_with_stars():
-    t = pd.DataFrame({"persona": ["a", "a", "b", "b"], "variable": ["x", "y"] * 2, "index": [130.0, 70.0, 90.0, 110.0],
-                      "significant": [True, False, False, True]})
+    t = pd.DataFrame(
+        {
+            "persona": ["a", "a", "b", "b"],
+            "variable": ["x", "y"] * 2,
+            "index": [130.0, 70.0, 90.0, 110.0],
+            "significant": [True, False, False, True],
+        }
+    )
     ax = plot_persona_profile(t)
     assert sorted(x.get_text() for x in ax.texts if x.get_text().endswith("*")) == ["110*", "130*"]
 
@@ -120,8 +135,14 @@ def test_persona_profile_integer_labels_keep_their_colours():
 def cards_table(sample, persona_profile):
     customers = sample.customers.merge(sample.personas, on="customer_id")
     names = {p["key"]: {"en": p["label_en"], "de": p["label_de"]} for p in sample.truth["personas"]}
-    return personas.persona_cards(customers, "persona", survey=sample.survey, channel="preferred_channel",
-                                  names=names, profile_result=persona_profile)
+    return personas.persona_cards(
+        customers,
+        "persona",
+        survey=sample.survey,
+        channel="preferred_channel",
+        names=names,
+        profile_result=persona_profile,
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

@@ -55,8 +55,9 @@ def test_interactive_and_static_show_the_same_flows(variants_table, catalogue, r
     bands = helpers.patches_by_gid(ax, "sankey_link")
     boxes = helpers.patches_by_gid(ax, "sankey_node")
     assert len(bands) == len(links) and len(boxes) == len(nodes)
-    assert [to_hex(b.get_facecolor()).upper() for b in boxes] == [STAGE_COLORS[stage_of[t]]
-                                                                  for t in nodes["touchpoint"]]
+    assert [to_hex(b.get_facecolor()).upper() for b in boxes] == [
+        STAGE_COLORS[stage_of[t]] for t in nodes["touchpoint"]
+    ]
     labels = [t.get_text() for t in ax.texts if t.get_gid() == "sankey_label"]
     assert len(labels) == len(nodes)
     text = helpers.joined(ax)

@@ -79,8 +79,9 @@ def test_nps_distribution(survey, render, helpers, language):
         assert {helpers.hexcolor(b) for b in bars} == {color}
     assert len(ax.patches) == 3 * len(table)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == (["Kritiker", "Passive", "Promotoren"] if language == "de" else
-                      ["Detractors", "Passives", "Promoters"])
+    assert legend == (
+        ["Kritiker", "Passive", "Promotoren"] if language == "de" else ["Detractors", "Passives", "Promoters"]
+    )
     nps_labels = [a.get_text() for a in ax.texts if a.get_gid() == "nps"]
     assert len(nps_labels) == len(table)
     assert any("−" in t for t in nps_labels)  # price hunters
@@ -156,8 +157,9 @@ def test_importance_performance_matrix(survey, drivers_table, render, helpers, l
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_crosstab_heatmap_with_letters(survey, render, helpers, language):
-    table = sv.crosstab(survey, rows="sat_delivery", columns=["persona", "wave"], nets={"Top 2": [4, 5]},
-                        language=language)
+    table = sv.crosstab(
+        survey, rows="sat_delivery", columns=["persona", "wave"], nets={"Top 2": [4, 5]}, language=language
+    )
     ax = plot_crosstab(table, decimals=1)
     fig = render(ax, f"crosstab_{language}")
     cells = table[table["kind"].isin(["category", "net"])]

@@ -26,12 +26,15 @@ PALETTES = {
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB.
 CVD = {
-    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                            [-0.003882, -0.048116, 1.051998]]),
-    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                              [-0.011820, 0.042940, 0.968881]]),
-    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
-                            [0.004733, 0.691367, 0.303900]]),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+    "tritanopia": np.array(
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+    ),
 }
 
 
@@ -98,8 +101,11 @@ def test_persona_colours_follow_label_order_and_whole_number_labels():
 
 def test_stage_colours_for_a_catalogue_with_its_own_stages():
     colors = T.stage_colors(["A_SUBMITTED", "A_PREACCEPTED", "A_ACCEPTED"])
-    assert list(colors.values()) == [T.STAGE_COLORS["research"], T.STAGE_COLORS["comparison"],
-                                     T.STAGE_COLORS["purchase"]]
+    assert list(colors.values()) == [
+        T.STAGE_COLORS["research"],
+        T.STAGE_COLORS["comparison"],
+        T.STAGE_COLORS["purchase"],
+    ]
     assert T.department_colors(["billing_team"]) == {"billing_team": T.NEUTRAL}
 
 

@@ -18,6 +18,8 @@ from cjm_lab.io import load_customers, load_events, load_survey, load_touchpoint
 
 # Printable names with umlauts, accents, CJK and emoji, but no delimiter, quote or line break
 NAME_CHARS = st.characters(codec="utf-8", categories=["L", "N", "Zs", "Pd"], exclude_characters="\x85\xa0")
+
+
 def _numberlike(text: str) -> bool:
     try:
         float(text)
@@ -28,11 +30,22 @@ def _numberlike(text: str) -> bool:
 
 # pandas reads a column holding only 'NA', 'null', 'INF', '1E5' … as missing or as numbers (a known limit;
 # zero-padded codes such as '007' are kept as text)
-NAMES = st.text(NAME_CHARS, min_size=1, max_size=12).map(str.strip).filter(
-    lambda s: bool(s) and not _numberlike(s) and s.lower() not in
-    {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no"})
-LATIN1_NAMES = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéè ")), min_size=1, max_size=10).map(
-    str.strip).filter(lambda s: bool(s) and s.lower() not in {"nan", "na", "null", "none", "true", "false", "yes", "no"})
+NAMES = (
+    st.text(NAME_CHARS, min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(
+        lambda s: (
+            bool(s)
+            and not _numberlike(s)
+            and s.lower() not in {"nan", "na", "null", "none", "n/a", "true", "false", "yes", "no"}
+        )
+    )
+)
+LATIN1_NAMES = (
+    st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyzäöüßÄÖÜéè ")), min_size=1, max_size=10)
+    .map(str.strip)
+    .filter(lambda s: bool(s) and s.lower() not in {"nan", "na", "null", "none", "true", "false", "yes", "no"})
+)
 
 
 def _tmpdir() -> Path:
@@ -40,7 +53,7 @@ def _tmpdir() -> Path:
 
 
 @given(
-    rows=st.lists(st.tuples(NAMES, st.integers(-10**6, 10**6), st.integers(0, 10)), min_size=1, max_size=25),
+    rows=st.lists(st.tuples(NAMES, st.integers(-(10**6), 10**6), st.integers(0, 10)), min_size=1, max_size=25),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig"]),
 )
@@ -83,11 +96,13 @@ def event_logs(draw, *, max_customers=6, max_events=30):
         text = [t.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S") for t in stamps]
     else:
         text = [t.tz_convert("UTC").strftime("%d.%m.%Y %H:%M:%S") for t in stamps]
-    frame = pd.DataFrame({
-        "Kunde": draw(st.lists(st.sampled_from(customers), min_size=n, max_size=n)),
-        "Zeit": text,
-        "Kontaktpunkt": draw(st.lists(st.sampled_from(touchpoints), min_size=n, max_size=n)),
-    })
+    frame = pd.DataFrame(
+        {
+            "Kunde": draw(st.lists(st.sampled_from(customers), min_size=n, max_size=n)),
+            "Zeit": text,
+            "Kontaktpunkt": draw(st.lists(st.sampled_from(touchpoints), min_size=n, max_size=n)),
+        }
+    )
     return frame, [t.tz_convert("UTC") for t in stamps]
 
 
@@ -135,8 +150,22 @@ def test_unreadable_timestamps_name_rows_and_fix(log, data):
     assert "Fix:" in text
 
 
-@given(st.lists(st.sampled_from(["2025-10-26 01:30", "2025-10-26 02:30", "2025-10-26 03:30",
-                                 "2025-03-30 02:30", "2025-03-30 01:59", "2025-03-30 03:00"]), min_size=1, max_size=10))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "2025-10-26 01:30",
+                "2025-10-26 02:30",
+                "2025-10-26 03:30",
+                "2025-03-30 02:30",
+                "2025-03-30 01:59",
+                "2025-03-30 03:00",
+            ]
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
 def test_naive_local_times_across_dst_are_never_lost(values):
     out = parse_timestamps(pd.Series(values), column="t", timezone="Europe/Berlin")
     assert out.notna().all() and str(out.dt.tz) == "UTC"
@@ -148,8 +177,7 @@ def test_naive_local_times_across_dst_are_never_lost(values):
                 assert out[i] <= out[j]
 
 
-@given(st.lists(st.one_of(st.integers(0, 10).map(float), st.just(np.nan)), min_size=1, max_size=30),
-       st.booleans())
+@given(st.lists(st.one_of(st.integers(0, 10).map(float), st.just(np.nan)), min_size=1, max_size=30), st.booleans())
 def test_load_survey_valid_scores_kept(scores, with_ids):
     assume(any(not np.isnan(s) for s in scores))
     frame = pd.DataFrame({"NPS": scores})
@@ -162,7 +190,8 @@ def test_load_survey_valid_scores_kept(scores, with_ids):
 
 BAD_SURVEY = st.one_of(
     st.sampled_from(["10 - Äußerst wahrscheinlich", "0 - gar nicht", "weiß nicht", "zehn", "10+", "8/10"]),
-    st.integers(11, 1000).map(float), st.integers(-1000, -1).map(float),
+    st.integers(11, 1000).map(float),
+    st.integers(-1000, -1).map(float),
     st.floats(0.01, 9.99).filter(lambda v: v != round(v)),
 )
 
@@ -193,26 +222,48 @@ def test_duplicated_ids_are_named(unique, data):
 def test_events_outside_the_catalogue_are_named(names, data):
     catalogue = load_touchpoints(pd.DataFrame({"touchpoint": names, "stage": ["research"] * len(names)}))
     stranger = data.draw(NAMES.filter(lambda s: s not in names))
-    ev = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": ["2025-01-01 10:00", "2025-01-01 11:00"],
-                       "touchpoint": [names[0], stranger]})
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "timestamp": ["2025-01-01 10:00", "2025-01-01 11:00"],
+            "touchpoint": [names[0], stranger],
+        }
+    )
     with pytest.raises(CJMError) as err:
         load_events(ev, touchpoints=catalogue)
     assert repr(stranger) in str(err.value) or stranger in str(err.value)
 
 
-@given(st.sampled_from([load_events, load_survey, load_customers, load_touchpoints]),
-       st.one_of(st.none(), st.integers(), st.lists(st.integers()), st.dictionaries(st.text(), st.integers()),
-                 st.just(pd.DataFrame()), st.just(pd.Series([1, 2]))))
+@given(
+    st.sampled_from([load_events, load_survey, load_customers, load_touchpoints]),
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.lists(st.integers()),
+        st.dictionaries(st.text(), st.integers()),
+        st.just(pd.DataFrame()),
+        st.just(pd.Series([1, 2])),
+    ),
+)
 def test_loaders_refuse_what_is_no_table(loader, value):
     with pytest.raises(CJMError):
         loader(value)
 
 
-@given(st.sampled_from([load_events, load_survey, load_customers, load_touchpoints]),
-       st.dictionaries(st.text(min_size=1, max_size=8), st.text(min_size=1, max_size=8), min_size=1, max_size=3))
+@given(
+    st.sampled_from([load_events, load_survey, load_customers, load_touchpoints]),
+    st.dictionaries(st.text(min_size=1, max_size=8), st.text(min_size=1, max_size=8), min_size=1, max_size=3),
+)
 def test_bad_column_mappings(loader, mapping):
-    frame = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2025-01-01"], "touchpoint": ["W"], "stage": ["research"],
-                          "recommend": [9]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "timestamp": ["2025-01-01"],
+            "touchpoint": ["W"],
+            "stage": ["research"],
+            "recommend": [9],
+        }
+    )
     try:
         loader(frame, columns=mapping)
     except CJMError as err:
@@ -233,6 +284,6 @@ def test_any_bytes_in_a_csv_give_a_table_or_the_projects_error(blob, suffix):
 
 
 def test_future_dates_are_loaded_as_they_are():
-    future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M")
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M")
     ev = load_events(pd.DataFrame({"customer_id": ["a"], "timestamp": [future], "touchpoint": ["W"]}))
     assert ev["timestamp"].iloc[0] > pd.Timestamp.now(tz="UTC")

@@ -5,6 +5,7 @@ the project's error."""
 from __future__ import annotations
 
 import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,11 +34,13 @@ def logs(draw, *, max_customers=8, max_events=40, segments=False, max_seconds=20
     n_cust = draw(st.integers(1, max_customers))
     tps = draw(st.lists(st.sampled_from(TOUCHPOINTS), min_size=1, max_size=len(TOUCHPOINTS), unique=True))
     seconds = draw(st.lists(st.integers(0, max_seconds), min_size=n, max_size=n))
-    raw = pd.DataFrame({
-        "customer_id": [f"K{c}" for c in draw(st.lists(st.integers(0, n_cust - 1), min_size=n, max_size=n))],
-        "timestamp": (pd.Timestamp("2025-10-20", tz="UTC") + pd.to_timedelta(seconds, unit="s")),
-        "touchpoint": draw(st.lists(st.sampled_from(tps), min_size=n, max_size=n)),
-    })
+    raw = pd.DataFrame(
+        {
+            "customer_id": [f"K{c}" for c in draw(st.lists(st.integers(0, n_cust - 1), min_size=n, max_size=n))],
+            "timestamp": (pd.Timestamp("2025-10-20", tz="UTC") + pd.to_timedelta(seconds, unit="s")),
+            "touchpoint": draw(st.lists(st.sampled_from(tps), min_size=n, max_size=n)),
+        }
+    )
     if draw(st.booleans()):  # exact duplicate rows, as exports often hold
         raw = pd.concat([raw, raw.sample(frac=0.3, random_state=0)], ignore_index=True)
     ev = load_events(raw)
@@ -148,8 +151,8 @@ def test_funnel_matches_walking_each_journey(ev, data):
     window = data.draw(st.sampled_from([None, 86400.0, 3 * 86400.0]))
     step_windows, optional = [None] * len(steps), set()
     if mode == "ordered":
-        step_windows = [None] + data.draw(st.lists(st.sampled_from([None, 3600.0, 86400.0]),
-                                                   min_size=len(steps) - 1, max_size=len(steps) - 1))
+        windows = st.sampled_from([None, 3600.0, 86400.0])
+        step_windows = [None, *data.draw(st.lists(windows, min_size=len(steps) - 1, max_size=len(steps) - 1))]
         if len(steps) > 2 and data.draw(st.booleans()):
             optional = {1}
     out = funnel(ev, steps=steps, mode=mode, window=window, step_windows=step_windows, optional=sorted(optional))
@@ -162,8 +165,8 @@ def test_funnel_matches_walking_each_journey(ev, data):
             prev = max([r for r in required if r < k], default=None)
             gaps = sorted(h[k] - h[prev] for h in reached) if prev is not None else []
         else:
-            reached = [h for h in started if all(x is not None for x in h[:k + 1])]
-            gaps = sorted(max(h[:k + 1]) - min(h[:k + 1]) for h in reached) if k else []
+            reached = [h for h in started if all(x is not None for x in h[: k + 1])]
+            gaps = sorted(max(h[: k + 1]) - min(h[: k + 1]) for h in reached) if k else []
         assert out["n_reached"].iloc[k] == len(reached), (k, out)
         median = gaps[math.ceil(0.5 * len(gaps)) - 1] if gaps else None
         if median is None:
@@ -186,11 +189,13 @@ def test_build_journeys_keeps_every_event_in_order(ev):
 @given(st.integers(1, 3))
 def test_a_single_customer_with_ten_thousand_events(k):
     n = 10_000
-    raw = pd.DataFrame({
-        "customer_id": ["K1"] * n,
-        "timestamp": pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(np.arange(n) * 60, unit="s"),
-        "touchpoint": [TOUCHPOINTS[i % (k + 1)] for i in range(n)],
-    })
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["K1"] * n,
+            "timestamp": pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(np.arange(n) * 60, unit="s"),
+            "touchpoint": [TOUCHPOINTS[i % (k + 1)] for i in range(n)],
+        }
+    )
     ev = load_events(raw)
     out = variants(ev)
     assert out["n_journeys"].tolist() == [1] and out["length"].iloc[0] == n
@@ -213,21 +218,41 @@ def test_a_missing_role_column_names_it(ev, column):
         assert column in str(err.value)
 
 
-@given(logs(max_events=10), st.sampled_from([
-    {"by": "segmnt"}, {"by": 3.5}, {"journey": "visit"}, {"session_gap": "soon"}, {"session_gap": -5},
-    {"dedupe": "ja"}, {"touchpoints": "catalogue.csv"}, {"colour": "red"},
-]))
+@given(
+    logs(max_events=10),
+    st.sampled_from(
+        [
+            {"by": "segmnt"},
+            {"by": 3.5},
+            {"journey": "visit"},
+            {"session_gap": "soon"},
+            {"session_gap": -5},
+            {"dedupe": "ja"},
+            {"touchpoints": "catalogue.csv"},
+            {"colour": "red"},
+        ]
+    ),
+)
 def test_bad_options_raise_the_projects_error(ev, options):
     for call in (variants, transitions, path_lengths):
         with pytest.raises(CJMError):
             call(ev, **options)
 
 
-@given(logs(max_events=10), st.sampled_from([
-    {"steps": []}, {"steps": "Website"}, {"steps": ["Website"], "mode": "sideways"},
-    {"steps": ["Website"], "window": "eine Woche"}, {"steps": ["Website"], "window": -1},
-    {"steps": ["Website", "Kasse"], "optional": [7]}, {"steps": [["Website", 3]]},
-]))
+@given(
+    logs(max_events=10),
+    st.sampled_from(
+        [
+            {"steps": []},
+            {"steps": "Website"},
+            {"steps": ["Website"], "mode": "sideways"},
+            {"steps": ["Website"], "window": "eine Woche"},
+            {"steps": ["Website"], "window": -1},
+            {"steps": ["Website", "Kasse"], "optional": [7]},
+            {"steps": [["Website", 3]]},
+        ]
+    ),
+)
 def test_bad_funnel_arguments(ev, kwargs):
     with pytest.raises(CJMError):
         funnel(ev, **kwargs)
@@ -235,9 +260,15 @@ def test_bad_funnel_arguments(ev, kwargs):
 
 @given(st.sampled_from(["timestamp", "sequence"]), st.sampled_from(["gestern", None, 3.5, "🙂"]))
 def test_hand_built_frames_with_bad_values(column, value):
-    ev = load_events(pd.DataFrame({"customer_id": ["a", "a", "b"],
-                                   "timestamp": ["2025-01-01 10:00", "2025-01-01 11:00", "2025-01-02 09:00"],
-                                   "touchpoint": ["Website", "Kasse", "Website"]}))
+    ev = load_events(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "b"],
+                "timestamp": ["2025-01-01 10:00", "2025-01-01 11:00", "2025-01-02 09:00"],
+                "touchpoint": ["Website", "Kasse", "Website"],
+            }
+        )
+    )
     ev[column] = ev[column].astype(object)
     ev.loc[1, column] = value
     for call in (variants, transitions):

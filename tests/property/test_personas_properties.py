@@ -19,12 +19,14 @@ def attitudes(draw, *, min_rows=12, max_rows=60):
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
     group = rng.integers(0, 2, n)
-    frame = pd.DataFrame({
-        "price": np.clip(np.rint(2 + 2 * group + rng.normal(0, 0.7, n)), 1, 5),
-        "digital": np.clip(np.rint(4 - 2 * group + rng.normal(0, 0.7, n)), 1, 5),
-        "spend": np.round(np.exp(4 + group + rng.normal(0, 0.5, n)), 2),
-        "channel": np.where(rng.random(n) < 0.8, np.array(["online", "Filiale"])[group], "Telefon"),
-    })
+    frame = pd.DataFrame(
+        {
+            "price": np.clip(np.rint(2 + 2 * group + rng.normal(0, 0.7, n)), 1, 5),
+            "digital": np.clip(np.rint(4 - 2 * group + rng.normal(0, 0.7, n)), 1, 5),
+            "spend": np.round(np.exp(4 + group + rng.normal(0, 0.5, n)), 2),
+            "channel": np.where(rng.random(n) < 0.8, np.array(["online", "Filiale"])[group], "Telefon"),
+        }
+    )
     if draw(st.booleans()):  # a few missing answers
         frame.loc[rng.random(n) < 0.1, "digital"] = np.nan
     # every column must vary for the data to be valid
@@ -93,7 +95,10 @@ def test_new_data_missing_a_column_or_with_a_new_category(df):
 
 @given(attitudes(max_rows=30), st.sampled_from(["short", "all_missing", "frame"]))
 def test_profile_with_bad_labels(df, how):
-    labels = {"short": np.zeros(len(df) - 1, int), "all_missing": np.full(len(df), np.nan),
-              "frame": pd.DataFrame({"a": [1]})}[how]
+    labels = {
+        "short": np.zeros(len(df) - 1, int),
+        "all_missing": np.full(len(df), np.nan),
+        "frame": pd.DataFrame({"a": [1]}),
+    }[how]
     with pytest.raises(CJMError):
         profile(df, labels)

@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cjm_lab.errors import CJMError
-from cjm_lab.survey import compare_nps, crosstab, cronbach_alpha, csat, kish_n_eff, nps, nps_groups, scale_score
+from cjm_lab.survey import compare_nps, cronbach_alpha, crosstab, csat, kish_n_eff, nps, nps_groups, scale_score
 
 GROUPS = st.sampled_from(["Nord", "Süd", "Ost", "West", "東京", "Zürich"])
 
@@ -22,14 +22,16 @@ def surveys(draw, *, min_rows=1, max_rows=60, weighted=None, missing=True):
     n = draw(st.integers(min_rows, max_rows))
     score = st.one_of(st.integers(0, 10).map(float), st.just(np.nan)) if missing else st.integers(0, 10).map(float)
     scores = draw(st.lists(score, min_size=n, max_size=n))
-    frame = pd.DataFrame({
-        "recommend": scores,
-        "segment": draw(st.lists(GROUPS, min_size=n, max_size=n)),
-        "wave": draw(st.lists(st.sampled_from([1, 2]), min_size=n, max_size=n)),
-        "q1": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
-        "q2": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
-        "q3": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
-    })
+    frame = pd.DataFrame(
+        {
+            "recommend": scores,
+            "segment": draw(st.lists(GROUPS, min_size=n, max_size=n)),
+            "wave": draw(st.lists(st.sampled_from([1, 2]), min_size=n, max_size=n)),
+            "q1": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
+            "q2": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
+            "q3": draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
+        }
+    )
     if weighted if weighted is not None else draw(st.booleans()):
         frame["weight"] = draw(st.lists(st.floats(0.2, 5.0), min_size=n, max_size=n))
     return frame
@@ -122,7 +124,9 @@ def test_kish_n_eff_between_1_and_n(weights):
 
 BAD_SCORES = st.one_of(
     st.sampled_from(["10 - Äußerst wahrscheinlich", "zehn", "k.A.", "9,5", "—", "11"]),
-    st.floats(10.01, 1e6), st.floats(-1e6, -0.01), st.floats(0.01, 9.99).filter(lambda x: x != round(x)),
+    st.floats(10.01, 1e6),
+    st.floats(-1e6, -0.01),
+    st.floats(0.01, 9.99).filter(lambda x: x != round(x)),
     st.just(float("inf")),
 )
 
@@ -144,24 +148,41 @@ def test_bad_scores_raise_the_projects_error(df, data):
 @given(surveys(min_rows=1, max_rows=10), st.text(min_size=1, max_size=12))
 def test_unknown_columns_name_the_argument(df, name):
     assume(name not in df.columns)
-    for call in (lambda: nps(df, score=name), lambda: nps(df, by=name), lambda: csat(df, items=[name]),
-                 lambda: scale_score(df, items=[name], scale=(1, 5)), lambda: compare_nps(df, by=name)):
+    for call in (
+        lambda: nps(df, score=name),
+        lambda: nps(df, by=name),
+        lambda: csat(df, items=[name]),
+        lambda: scale_score(df, items=[name], scale=(1, 5)),
+        lambda: compare_nps(df, by=name),
+    ):
         with pytest.raises(CJMError) as err:
             call()
         assert repr(name) in str(err.value) or name in str(err.value)
 
 
-@given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers()), st.dictionaries(st.text(), st.integers())))
+@given(
+    st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers()), st.dictionaries(st.text(), st.integers()))
+)
 def test_not_a_frame(value):
     for call in (lambda: nps(value), lambda: csat(value, items="q1"), lambda: crosstab(value, columns="x")):
         with pytest.raises(CJMError, match="DataFrame"):
             call()
 
 
-@given(surveys(min_rows=2, max_rows=15, missing=False), st.sampled_from([
-    {"confidence": 1.5}, {"confidence": 0}, {"ci_method": "bayes"}, {"weight": "recommend"}, {"by": 3.5},
-    {"scale": (10, 0)}, {"rescale": "log"},
-]))
+@given(
+    surveys(min_rows=2, max_rows=15, missing=False),
+    st.sampled_from(
+        [
+            {"confidence": 1.5},
+            {"confidence": 0},
+            {"ci_method": "bayes"},
+            {"weight": "recommend"},
+            {"by": 3.5},
+            {"scale": (10, 0)},
+            {"rescale": "log"},
+        ]
+    ),
+)
 def test_bad_options_raise_the_projects_error(df, options):
     if options.get("weight") == "recommend":
         df["recommend"] = 0.0  # a weight of zero is not a weight

@@ -19,8 +19,16 @@ from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, KINDS
 N = 5000
 SEED = 42
 DRIVERS = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]
-ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco",
-             "att_convenience", "att_service"]
+ATTITUDES = [
+    "att_price",
+    "att_digital",
+    "att_advice",
+    "att_quality",
+    "att_brand",
+    "att_eco",
+    "att_convenience",
+    "att_service",
+]
 SERVICE = ["Service hotline", "Service chat"]
 WEEK = pd.Timedelta(days=7)
 
@@ -43,9 +51,7 @@ def events(data: SampleData) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def clean_survey(data: SampleData) -> pd.DataFrame:
     s = data.survey
-    flagged = s["respondent_id"].isin(
-        data.truth["speeder_respondent_ids"] + data.truth["straightliner_respondent_ids"]
-    )
+    flagged = s["respondent_id"].isin(data.truth["speeder_respondent_ids"] + data.truth["straightliner_respondent_ids"])
     dont_know = (s[DRIVERS] == data.truth["dont_know_code"]).any(axis=1)
     return s[~flagged & ~dont_know]
 
@@ -110,8 +116,15 @@ def test_other_seed_gives_different_data(data):
 def test_customers_contract(data):
     c = data.customers
     assert list(c.columns) == [
-        "customer_id", "age_band", "region", "income_band", "preferred_channel", *ATTITUDES,
-        "tenure_months", "annual_spend", "signup_date",
+        "customer_id",
+        "age_band",
+        "region",
+        "income_band",
+        "preferred_channel",
+        *ATTITUDES,
+        "tenure_months",
+        "annual_spend",
+        "signup_date",
     ]
     assert len(c) == N and c["customer_id"].is_unique
     assert c["customer_id"].str.fullmatch(r"C\d{7}").all()
@@ -132,8 +145,7 @@ def test_customers_contract(data):
 def test_touchpoint_catalogue(data):
     cat = data.touchpoints
     pd.testing.assert_frame_equal(cat, touchpoint_catalogue())
-    assert list(cat.columns) == ["touchpoint", "label_de", "stage", "channel", "kind", "department",
-                                 "is_conversion"]
+    assert list(cat.columns) == ["touchpoint", "label_de", "stage", "channel", "kind", "department", "is_conversion"]
     assert 24 <= len(cat) <= 28 and cat["touchpoint"].is_unique
     assert set(cat["stage"]) == set(DEFAULT_STAGES)
     assert cat["stage"].value_counts().min() >= 3
@@ -146,8 +158,7 @@ def test_touchpoint_catalogue(data):
 
 def test_events_contract(data):
     ev = data.events
-    assert list(ev.columns) == ["customer_id", "timestamp", "touchpoint", "sequence", "session_id",
-                                "channel", "value"]
+    assert list(ev.columns) == ["customer_id", "timestamp", "touchpoint", "sequence", "session_id", "channel", "value"]
     assert isinstance(ev["timestamp"].dtype, pd.DatetimeTZDtype) and str(ev["timestamp"].dt.tz) == "UTC"
     assert ev["sequence"].dtype == np.int64
     assert set(ev["touchpoint"]) <= set(data.touchpoints["touchpoint"])
@@ -242,8 +253,12 @@ def test_billing_loop_present(data, events):
     tp = events["touchpoint"]
     cust = events["customer_id"]
     loop = (
-        tp.shift(1).eq("Invoice") & tp.eq("Billing complaint") & tp.shift(-1).eq("Invoice correction")
-        & tp.shift(-2).eq("Invoice") & cust.shift(-2).eq(cust) & cust.shift(1).eq(cust)
+        tp.shift(1).eq("Invoice")
+        & tp.eq("Billing complaint")
+        & tp.shift(-1).eq("Invoice correction")
+        & tp.shift(-2).eq("Invoice")
+        & cust.shift(-2).eq(cust)
+        & cust.shift(1).eq(cust)
     )
     complaints = tp.eq("Billing complaint")
     assert loop.sum() > 50 and loop.sum() == complaints.sum()
@@ -266,14 +281,19 @@ def test_billing_loop_present(data, events):
 def test_persona_sizes_and_separation(data):
     shares = data.personas["persona"].value_counts(normalize=True)
     planned = {p["key"]: p["planned_share"] for p in data.truth["personas"]}
-    assert planned == {"price_hunter": 0.28, "digital_convenience": 0.24, "advice_seeker": 0.20,
-                       "quality_premium": 0.16, "eco_conscious": 0.12}
+    assert planned == {
+        "price_hunter": 0.28,
+        "digital_convenience": 0.24,
+        "advice_seeker": 0.20,
+        "quality_premium": 0.16,
+        "eco_conscious": 0.12,
+    }
     for key, share in planned.items():
         assert shares[key] == pytest.approx(share, abs=0.03)
     means = {p["key"]: np.array(list(p["attitude_means"].values())) for p in data.truth["personas"]}
     keys = list(means)
     for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
+        for b in keys[i + 1 :]:
             assert (np.abs(means[a] - means[b]) >= 1.2 - 1e-9).sum() >= 3, (a, b)
     labels = {p["key"]: p["label_de"] for p in data.truth["personas"]}
     assert labels["price_hunter"] == "Preisbewusste Schnäppchenjäger"
@@ -307,8 +327,17 @@ def test_persona_categorical_tendencies(data):
 def test_survey_contract(data):
     s = data.survey
     assert list(s.columns) == [
-        "respondent_id", "customer_id", "wave", "date", "recommend", *DRIVERS, "ces_effort", "weight",
-        "duration_sec", "language", "comment",
+        "respondent_id",
+        "customer_id",
+        "wave",
+        "date",
+        "recommend",
+        *DRIVERS,
+        "ces_effort",
+        "weight",
+        "duration_sec",
+        "language",
+        "comment",
     ]
     assert s["respondent_id"].is_unique
     assert set(s["customer_id"]) <= set(data.customers["customer_id"])
@@ -399,8 +428,10 @@ def test_comments_languages_and_pii(data):
 
 def test_delay_comments_come_from_delayed_customers(data, events):
     s = data.survey.dropna(subset=["comment"])
-    about_delay = s[s["comment"].str.contains(r"Liefer|[Dd]elivery|Versand|Shipping", regex=True)
-                    & ~s["comment"].str.contains("Versandkosten|Shipping costs", regex=True)]
+    about_delay = s[
+        s["comment"].str.contains(r"Liefer|[Dd]elivery|Versand|Shipping", regex=True)
+        & ~s["comment"].str.contains("Versandkosten|Shipping costs", regex=True)
+    ]
     delayed = set(events.loc[events["touchpoint"] == "Delivery delay notice", "customer_id"])
     assert len(about_delay) > 10
     assert about_delay["customer_id"].isin(delayed).mean() > 0.95
@@ -410,10 +441,23 @@ def test_truth_is_json_serialisable_and_complete(data):
     text = json.dumps(data.truth)  # plain Python values only
     truth = json.loads(text)
     assert truth == data.truth
-    for key in ("seed", "n_customers", "personas", "pain_points", "checkout_dropoff", "driver_effects",
-                "driver_order", "driver_shapley_shares", "speeder_respondent_ids",
-                "straightliner_respondent_ids", "n_pii_comments", "n_duplicate_events", "dont_know_code",
-                "stages", "true_nps_by_wave"):
+    for key in (
+        "seed",
+        "n_customers",
+        "personas",
+        "pain_points",
+        "checkout_dropoff",
+        "driver_effects",
+        "driver_order",
+        "driver_shapley_shares",
+        "speeder_respondent_ids",
+        "straightliner_respondent_ids",
+        "n_pii_comments",
+        "n_duplicate_events",
+        "dont_know_code",
+        "stages",
+        "true_nps_by_wave",
+    ):
         assert key in truth, key
     assert truth["seed"] == SEED and truth["n_customers"] == N
     assert truth["dont_know_code"] == 99 and truth["stages"] == list(DEFAULT_STAGES)
@@ -428,7 +472,11 @@ def test_truth_is_json_serialisable_and_complete(data):
 def test_write_sample_csv_and_refuse_overwrite(tmp_path):
     paths = write_sample(tmp_path, customers=300, seed=5)
     assert {p.name for p in paths.values()} == {
-        "customers.csv", "touchpoints.csv", "events.csv.gz", "survey.csv", "ground_truth.json",
+        "customers.csv",
+        "touchpoints.csv",
+        "events.csv.gz",
+        "survey.csv",
+        "ground_truth.json",
         "personas_truth.csv",
     }
     assert all(p.exists() for p in paths.values())
@@ -471,8 +519,24 @@ def test_chunked_parquet_equals_make_sample(tmp_path):
 def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
     from cjm_lab.cli import main
 
-    assert main(["sample", "--customers", "700", "--seed", "4", "--format", "parquet",
-                 "--chunk-customers", "250", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--customers",
+                "700",
+                "--seed",
+                "4",
+                "--format",
+                "parquet",
+                "--chunk-customers",
+                "250",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     parts = sorted((tmp_path / "events").glob("*.parquet"))
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     sample = make_sample(700, seed=4, chunk_customers=250)
@@ -488,7 +552,9 @@ def test_survey_responses_sets_the_survey_size_and_keeps_the_rest(data):
     # the events and the customers do not depend on the survey size (but for the random part of
     # annual_spend, drawn after the survey)
     pd.testing.assert_frame_equal(small.events, data.events)
-    pd.testing.assert_frame_equal(small.customers.drop(columns="annual_spend"), data.customers.drop(columns="annual_spend"))
+    pd.testing.assert_frame_equal(
+        small.customers.drop(columns="annual_spend"), data.customers.drop(columns="annual_spend")
+    )
     pd.testing.assert_frame_equal(small.personas, data.personas)
     s = small.survey
     assert len(s) == pytest.approx(1000, abs=110)  # about 3.5 binomial standard deviations
@@ -520,11 +586,30 @@ def test_bad_survey_responses_raise_config_error(responses):
 def test_write_sample_and_cli_take_the_survey_size(tmp_path):
     from cjm_lab.cli import main
 
-    paths = write_sample(tmp_path / "api", customers=2000, seed=3, format="parquet", chunk_customers=700,
-                         survey_responses=400)
+    paths = write_sample(
+        tmp_path / "api", customers=2000, seed=3, format="parquet", chunk_customers=700, survey_responses=400
+    )
     expected = make_sample(2000, seed=3, chunk_customers=700, survey_responses=400)
     pd.testing.assert_frame_equal(pd.read_parquet(paths["survey"]), expected.survey)
-    assert main(["sample", "--customers", "2000", "--seed", "3", "--format", "parquet", "--chunk-customers",
-                 "700", "--survey-responses", "400", "--out", str(tmp_path / "cli")]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--customers",
+                "2000",
+                "--seed",
+                "3",
+                "--format",
+                "parquet",
+                "--chunk-customers",
+                "700",
+                "--survey-responses",
+                "400",
+                "--out",
+                str(tmp_path / "cli"),
+            ]
+        )
+        == 0
+    )
     assert len(list((tmp_path / "cli" / "events").iterdir())) == 3
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli" / "survey.parquet"), expected.survey)

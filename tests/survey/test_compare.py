@@ -44,10 +44,12 @@ def test_groups_order_sets_the_sign(waves):
 
 
 def test_segment_against_rest_not_total():
-    df = pd.DataFrame({
-        "recommend": [10] * 30 + [0] * 10 + [10] * 20 + [0] * 20 + [10] * 10 + [0] * 30,
-        "region": ["A"] * 40 + ["B"] * 40 + ["C"] * 40,
-    })
+    df = pd.DataFrame(
+        {
+            "recommend": [10] * 30 + [0] * 10 + [10] * 20 + [0] * 20 + [10] * 10 + [0] * 30,
+            "region": ["A"] * 40 + ["B"] * 40 + ["C"] * 40,
+        }
+    )
     out = nps_vs_rest(df, by="region").set_index("segment")
     # A: NPS 50; rest (B + C): 30 P, 50 D of 80 -> -25
     assert out.loc["A", "nps"] == pytest.approx(50)
@@ -67,8 +69,13 @@ def test_segment_against_rest_not_total():
 
 
 def test_weighted_comparison_uses_effective_base():
-    df = pd.DataFrame({"recommend": [10, 0] * 50 + [10, 10, 0] * 30, "g": ["a"] * 100 + ["b"] * 90,
-                       "w": np.r_[np.full(100, 1.0), np.tile([2.0, 0.5, 1.0], 30)]})
+    df = pd.DataFrame(
+        {
+            "recommend": [10, 0] * 50 + [10, 10, 0] * 30,
+            "g": ["a"] * 100 + ["b"] * 90,
+            "w": np.r_[np.full(100, 1.0), np.tile([2.0, 0.5, 1.0], 30)],
+        }
+    )
     row = compare_nps(df, by="g", weight="w").iloc[0]
     w = np.tile([2.0, 0.5, 1.0], 30)
     n_eff = w.sum() ** 2 / (w**2).sum()
@@ -77,11 +84,13 @@ def test_weighted_comparison_uses_effective_base():
 
 
 def test_paired_by_hand():
-    df = pd.DataFrame({
-        "rid": ["a", "b", "c", "d", "e", "a", "b", "c", "d", "f"],
-        "wave": [1] * 5 + [2] * 5,
-        "recommend": [3, 8, 9, 5, 10, 9, 9, 10, 6, 10],
-    })
+    df = pd.DataFrame(
+        {
+            "rid": ["a", "b", "c", "d", "e", "a", "b", "c", "d", "f"],
+            "wave": [1] * 5 + [2] * 5,
+            "recommend": [3, 8, 9, 5, 10, 9, 9, 10, 6, 10],
+        }
+    )
     row = paired_nps(df, id="rid", wave="wave").iloc[0]
     diffs = np.array([1 - -1, 1 - 0, 1 - 1, -1 - -1])  # a: D->P, b: A->P, c: P->P, d: D->D
     assert row.n_pairs == 4 and row.n_unpaired == 2

@@ -29,10 +29,12 @@ def cell(table: pd.DataFrame, row_label: str, column: str, variable: str | None 
 @pytest.fixture
 def two_by_two() -> pd.DataFrame:
     """Group a: 30 of 50 say yes (60%); group b: 15 of 50 (30%)."""
-    return pd.DataFrame({
-        "buy": ["yes"] * 30 + ["no"] * 20 + ["yes"] * 15 + ["no"] * 35,
-        "grp": ["a"] * 50 + ["b"] * 50,
-    })
+    return pd.DataFrame(
+        {
+            "buy": ["yes"] * 30 + ["no"] * 20 + ["yes"] * 15 + ["no"] * 35,
+            "grp": ["a"] * 50 + ["b"] * 50,
+        }
+    )
 
 
 def z_test_p(p1: float, n1: float, p2: float, n2: float) -> float:
@@ -45,8 +47,11 @@ def test_hand_computed_2x2_percentages_and_letter(two_by_two):
     t = crosstab(two_by_two, rows="buy", columns="grp")
     assert list(t.columns) == CROSSTAB_COLUMNS
     a, b = cell(t, "yes", "a"), cell(t, "yes", "b")
-    assert (a.value, b.value, cell(t, "yes", "Total").value) == (pytest.approx(60), pytest.approx(30),
-                                                                  pytest.approx(45))
+    assert (a.value, b.value, cell(t, "yes", "Total").value) == (
+        pytest.approx(60),
+        pytest.approx(30),
+        pytest.approx(45),
+    )
     assert (a.letter, b.letter, a.base, b.base) == ("A", "B", 50, 50)
     # explicit pooled z-test: p = 0.45, se = sqrt(.45 * .55 * (1/50 + 1/50)) = 0.0995, z = 3.015
     p = z_test_p(0.6, 50, 0.3, 50)
@@ -75,8 +80,9 @@ def test_base_rows_and_display(two_by_two):
 
 
 def test_weighted_percentages_and_bases_by_hand():
-    df = pd.DataFrame({"buy": ["yes", "yes", "no", "yes", "no"], "grp": ["a", "a", "a", "b", "b"],
-                       "w": [2.0, 1.0, 1.0, 1.0, 3.0]})
+    df = pd.DataFrame(
+        {"buy": ["yes", "yes", "no", "yes", "no"], "grp": ["a", "a", "a", "b", "b"], "w": [2.0, 1.0, 1.0, 1.0, 3.0]}
+    )
     t = crosstab(df, rows="buy", columns="grp", weight="w", min_base=0)
     assert cell(t, "yes", "a").value == pytest.approx(3 / 4 * 100)
     assert cell(t, "yes", "b").value == pytest.approx(1 / 4 * 100)
@@ -102,14 +108,16 @@ def test_weighted_letters_use_effective_bases():
     p = z_test_p(a.value / 100, a.effective_base, b.value / 100, b.effective_base)
     expected = "B" if (p < 0.05 and a.value > b.value) else ""
     assert a.sig_letters == expected
-    assert cell(crosstab(df, rows="buy", columns="grp", weight="w", alpha=min(p * 1.01, 0.99)), "yes",
-                "a").sig_letters == ("B" if a.value > b.value else "")
+    assert cell(
+        crosstab(df, rows="buy", columns="grp", weight="w", alpha=min(p * 1.01, 0.99)), "yes", "a"
+    ).sig_letters == ("B" if a.value > b.value else "")
 
 
 def test_nets_are_the_sum_of_their_members():
     rng = np.random.default_rng(3)
-    df = pd.DataFrame({"sat": rng.integers(1, 6, 300), "grp": rng.choice(["x", "y", "z"], 300),
-                       "w": rng.uniform(0.5, 2, 300)})
+    df = pd.DataFrame(
+        {"sat": rng.integers(1, 6, 300), "grp": rng.choice(["x", "y", "z"], 300), "w": rng.uniform(0.5, 2, 300)}
+    )
     t = crosstab(df, rows="sat", columns="grp", weight="w", nets={"Top 2": [4, 5], "Bottom 2": [1, 2]})
     cats = t[t.kind == "category"].pivot(index="row_label", columns="banner_column", values="value")
     nets = t[t.kind == "net"].pivot(index="row_label", columns="banner_column", values="value")
@@ -120,12 +128,14 @@ def test_nets_are_the_sum_of_their_members():
 
 
 def test_multi_response_base_is_respondents_and_sums_pass_100():
-    df = pd.DataFrame({
-        "i1": [1, 1, 0, 1, np.nan, 1],
-        "i2": [1, 0, 1, 1, np.nan, 1],
-        "i3": pd.Categorical(["Selected", "Selected", "Not Selected", "Not Selected", None, "Selected"]),
-        "grp": ["a", "a", "a", "b", "b", "b"],
-    })
+    df = pd.DataFrame(
+        {
+            "i1": [1, 1, 0, 1, np.nan, 1],
+            "i2": [1, 0, 1, 1, np.nan, 1],
+            "i3": pd.Categorical(["Selected", "Selected", "Not Selected", "Not Selected", None, "Selected"]),
+            "grp": ["a", "a", "a", "b", "b", "b"],
+        }
+    )
     t = crosstab(df, columns="grp", multi={"Channels": ["i1", "i2", "i3"]}, min_base=0)
     multi = t[t.kind == "multi"]
     base = t[(t.kind == "base") & (t.variable == "Channels")].set_index("banner_column")["value"]
@@ -181,8 +191,10 @@ def test_weighted_mean_letters_by_hand():
     tstat = (ma - mb) / math.sqrt(va + vb)
     df_w = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
     p = 2 * stats.t.sf(abs(tstat), df_w)
-    hi, lo = crosstab(df, columns="grp", means="x", weight="w", alpha=min(p * 1.001, 0.999)), \
-        crosstab(df, columns="grp", means="x", weight="w", alpha=p * 0.999)
+    hi, lo = (
+        crosstab(df, columns="grp", means="x", weight="w", alpha=min(p * 1.001, 0.999)),
+        crosstab(df, columns="grp", means="x", weight="w", alpha=p * 0.999),
+    )
     winner = "a" if ma > mb else "b"
     loser_letter = "B" if winner == "a" else "A"
     assert cell(hi, "Mean", winner).sig_letters == loser_letter
@@ -263,6 +275,7 @@ def test_german_labels(two_by_two):
 
 def test_excel_file_readable_and_never_overwritten(tmp_path, two_by_two):
     import openpyxl
+
     t1 = crosstab(two_by_two, rows="buy", columns="grp")
     t2 = crosstab(two_by_two.assign(x=np.arange(100)), columns="grp", means="x")
     path = tmp_path / "tables.xlsx"
@@ -289,13 +302,15 @@ def test_excel_file_readable_and_never_overwritten(tmp_path, two_by_two):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"rows": "buy", "columns": "grp", "nets": {"Top": ["yes", "maybe"]}}, CJMConfigError,
-         r"net 'Top' names 'maybe', which is not a category of 'buy'"),
+        (
+            {"rows": "buy", "columns": "grp", "nets": {"Top": ["yes", "maybe"]}},
+            CJMConfigError,
+            r"net 'Top' names 'maybe', which is not a category of 'buy'",
+        ),
         ({"rows": "buy", "columns": ["grp", "buy"]}, CJMConfigError, "both `rows` and a banner"),
         ({"rows": "buy", "columns": "grp", "stat": "pct"}, CJMConfigError, "`stat`"),
         ({"rows": "buy", "columns": "gpr"}, CJMDataError, r"'gpr' for `columns`.*Did you mean 'grp'"),
-        ({"rows": "buy", "columns": "grp", "base_filter": "wave = = 1"}, CJMConfigError,
-         "could not be evaluated"),
+        ({"rows": "buy", "columns": "grp", "base_filter": "wave = = 1"}, CJMConfigError, "could not be evaluated"),
         ({"rows": "buy", "columns": "grp", "base_filter": "grp == 'z'"}, CJMDataError, "no respondent is left"),
         ({"rows": "buy", "columns": "grp", "weight": "w"}, CJMDataError, r"zero or negative.*row 1"),
         ({"columns": "grp"}, CJMConfigError, "give `rows`, `multi` or `means`"),
@@ -321,11 +336,15 @@ def test_mobiles_nps_group_by_brand_matches_pandas():
     from cjm_lab.io import load_survey
     from cjm_lab.survey import nps_groups
 
-    sv = load_survey(MOBILES, columns={"Q8": "recommend", "Duration__in_seconds_": "duration"},
-                     ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]})
+    sv = load_survey(
+        MOBILES,
+        columns={"Q8": "recommend", "Duration__in_seconds_": "duration"},
+        ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]},
+    )
     sv = sv.assign(nps_group=nps_groups(sv["recommend"]))
-    t = crosstab(sv, rows="nps_group", columns="Q7", means="recommend",
-                 multi={"Race": [f"Q6_{i}_r" for i in range(1, 9)]})
+    t = crosstab(
+        sv, rows="nps_group", columns="Q7", means="recommend", multi={"Race": [f"Q6_{i}_r" for i in range(1, 9)]}
+    )
     expected = pd.crosstab(sv["nps_group"], sv["Q7"], normalize="columns") * 100
     assert cell(t, "promoter", "AT&T").value == pytest.approx(expected.loc["promoter", "AT&T"])
     assert cell(t, "promoter", "AT&T").value == pytest.approx(92 / 211 * 100)  # 92 promoters among 211 AT&T customers

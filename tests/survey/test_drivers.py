@@ -68,8 +68,17 @@ def test_values_sum_to_r2_and_shares_to_100():
     assert out["rank"].tolist() == [1, 2, 3, 4, 5]
     assert (out.shapley.diff().dropna() <= 0).all()  # most important first
     assert list(out.columns) == [
-        "driver", "n_used", "n_dropped", "r", "beta", "shapley", "shapley_share", "johnson",
-        "johnson_share", "r2", "rank",
+        "driver",
+        "n_used",
+        "n_dropped",
+        "r",
+        "beta",
+        "shapley",
+        "shapley_share",
+        "johnson",
+        "johnson_share",
+        "r2",
+        "rank",
     ]
 
 
@@ -184,21 +193,39 @@ def test_bootstrap_skips_replicates_that_cannot_be_fitted():
 @pytest.mark.parametrize(
     ("change", "kwargs", "match"),
     [
-        (lambda d: d.assign(d2=3.0), {},
-         r"the driver 'd2' has the same value \(3\) in all 400 rows.*Fix: Leave 'd2' out"),
+        (
+            lambda d: d.assign(d2=3.0),
+            {},
+            r"the driver 'd2' has the same value \(3\) in all 400 rows.*Fix: Leave 'd2' out",
+        ),
         (lambda d: d.assign(y=7.0), {}, r"the outcome 'y' has the same value"),
-        (lambda d: d.assign(d3=np.nan), {},
-         r"the driver 'd3' has no answer in any of the 400 rows.*Fix: Leave 'd3' out"),
-        (lambda d: d.assign(d3=d.d1 + d.d2), {},
-         r"drivers 'd3', 'd(1|2)', 'd(1|2)' are collinear.*Fix: Leave one of them out"),
+        (
+            lambda d: d.assign(d3=np.nan),
+            {},
+            r"the driver 'd3' has no answer in any of the 400 rows.*Fix: Leave 'd3' out",
+        ),
+        (
+            lambda d: d.assign(d3=d.d1 + d.d2),
+            {},
+            r"drivers 'd3', 'd(1|2)', 'd(1|2)' are collinear.*Fix: Leave one of them out",
+        ),
         (lambda d: d.assign(d3=d.d1), {}, r"drivers '(d1|d3)', '(d1|d3)' are collinear"),
         (lambda d: d.head(4), {}, r"only 4 row\(s\) have the outcome and all 3 drivers.*at least 5 \(drivers \+ 2\)"),
-        (lambda d: d.assign(d1=np.where(np.arange(400) < 397, np.nan, d.d1)), {},
-         r"only 3 row\(s\).*397 dropped for missing answers; 'd1' is missing in 397"),
-        (lambda d: d.assign(d2=d.d2.astype(object).where(d.index != 5, "gut")), {},
-         r"1 value\(s\) in 'd2' are text.*row 5 \(value 'gut'\)"),
-        (lambda d: d, {"drivers": ["d1", "d2", "d33"]},
-         r"Could not interpret value 'd33' for `drivers`.*Did you mean 'd3'"),
+        (
+            lambda d: d.assign(d1=np.where(np.arange(400) < 397, np.nan, d.d1)),
+            {},
+            r"only 3 row\(s\).*397 dropped for missing answers; 'd1' is missing in 397",
+        ),
+        (
+            lambda d: d.assign(d2=d.d2.astype(object).where(d.index != 5, "gut")),
+            {},
+            r"1 value\(s\) in 'd2' are text.*row 5 \(value 'gut'\)",
+        ),
+        (
+            lambda d: d,
+            {"drivers": ["d1", "d2", "d33"]},
+            r"Could not interpret value 'd33' for `drivers`.*Did you mean 'd3'",
+        ),
         (lambda d: d.assign(w=-1.0), {"weight": "w"}, "zero or negative"),
     ],
 )
@@ -251,8 +278,13 @@ def test_does_not_modify_input():
 
 # --------------------------------------------------------------------------- importance-performance
 def test_quadrants_split_at_the_means():
-    table = pd.DataFrame({"driver": ["a", "b", "c", "d"], "shapley_share": [40.0, 30.0, 20.0, 10.0],
-                          "johnson_share": [10.0, 20.0, 30.0, 40.0]})
+    table = pd.DataFrame(
+        {
+            "driver": ["a", "b", "c", "d"],
+            "shapley_share": [40.0, 30.0, 20.0, 10.0],
+            "johnson_share": [10.0, 20.0, 30.0, 40.0],
+        }
+    )
     data = pd.DataFrame({"a": [2, 2], "b": [5, 4], "c": [1, 2], "d": [5, 5]})
     out = importance_performance(table, data)
     # importance mean 25: a, b high; performance mean (2 + 4.5 + 1.5 + 5) / 4 = 3.25
@@ -291,6 +323,7 @@ def test_importance_performance_bad_input():
 @pytest.fixture(scope="module")
 def sample():
     import cjm_lab.sample as mod
+
     return mod.make_sample(customers=3000, seed=42)
 
 

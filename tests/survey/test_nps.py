@@ -77,7 +77,12 @@ def test_shares_sum_to_100_and_bounds():
 
 def test_nps_groups():
     assert nps_groups(pd.Series([0, 6, 7, 8, 9, 10])).tolist() == [
-        "detractor", "detractor", "passive", "passive", "promoter", "promoter"
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
     ]
 
 

@@ -166,8 +166,10 @@ def test_rescaled_scores_from_parquet(tmp_path):
     df = pd.DataFrame({"recommend": [1, 2, 3, 4, 5, 5, 4, 1], "g": [1, 2] * 4})
     df.to_parquet(tmp_path / "s.parquet")
     for rescale in ("linear", "top2"):
-        _equal(nps(tmp_path / "s.parquet", by="g", scale=(1, 5), rescale=rescale, batch_size=3),
-               nps(df, by="g", scale=(1, 5), rescale=rescale))
+        _equal(
+            nps(tmp_path / "s.parquet", by="g", scale=(1, 5), rescale=rescale, batch_size=3),
+            nps(df, by="g", scale=(1, 5), rescale=rescale),
+        )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -178,11 +180,13 @@ def test_rescaled_scores_from_parquet(tmp_path):
 )
 def test_any_batching_gives_the_same_table(tmp_path, scores, seed, batch_size):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "recommend": pd.array(scores, dtype="Float64").astype(float),
-        "g": rng.choice(["a", "b", None], len(scores)),
-        "w": rng.uniform(0.2, 3.0, len(scores)),
-    })
+    df = pd.DataFrame(
+        {
+            "recommend": pd.array(scores, dtype="Float64").astype(float),
+            "g": rng.choice(["a", "b", None], len(scores)),
+            "w": rng.uniform(0.2, 3.0, len(scores)),
+        }
+    )
     path = tmp_path / f"h{seed}_{batch_size}_{len(scores)}.parquet"
     df.to_parquet(path)
     valid = df["recommend"].between(0, 10).any()

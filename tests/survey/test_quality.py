@@ -25,8 +25,7 @@ def test_speeders_below_threshold_times_median():
 
 
 def test_speeders_median_per_group():
-    df = pd.DataFrame({"duration": [100, 100, 100, 25, 1000, 1000, 1000, 250],
-                       "wave": [1, 1, 1, 1, 2, 2, 2, 2]})
+    df = pd.DataFrame({"duration": [100, 100, 100, 25, 1000, 1000, 1000, 250], "wave": [1, 1, 1, 1, 2, 2, 2, 2]})
     # wave 1 median 100 -> limit 30 ; wave 2 median 1000 -> limit 300
     flag = flag_speeders(df, duration="duration", by="wave")
     assert flag.tolist() == [False, False, False, True, False, False, False, True]
@@ -35,28 +34,39 @@ def test_speeders_median_per_group():
 
 
 def test_straightliners_ignore_dont_know_and_need_min_items():
-    df = pd.DataFrame({
-        "q1": [4, 4, 5, 3, 2, 1],
-        "q2": [4, 2, 5, 99, 99, np.nan],
-        "q3": [4, 4, 5, 3, 2, 1],
-        "q4": [4, 4, np.nan, 3, np.nan, np.nan],
-    })
+    df = pd.DataFrame(
+        {
+            "q1": [4, 4, 5, 3, 2, 1],
+            "q2": [4, 2, 5, 99, 99, np.nan],
+            "q3": [4, 4, 5, 3, 2, 1],
+            "q4": [4, 4, np.nan, 3, np.nan, np.nan],
+        }
+    )
     flag = flag_straightliners(df, items=["q1", "q2", "q3", "q4"], dont_know=99)
     # row 3: 3, (dk), 3, 3 -> three equal answers; row 4: only two answers; row 5: two answers
     assert flag.tolist() == [True, False, True, True, False, False]
     assert flag.name == "straightliner"
     assert flag_straightliners(df, items="q*", dont_know=99, min_items=2).tolist() == [
-        True, False, True, True, True, True
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
     ]
     # without declaring 99 "don't know", 99 is an answer that breaks the line
     assert flag_straightliners(df, items="q*").tolist() == [True, False, True, False, False, False]
 
 
 def test_quality_report_counts_flags_and_returns_a_new_frame():
-    df = pd.DataFrame({
-        "duration": [300, 320, 60, 280, np.nan, 310],
-        "q1": [4, 4, 5, 3, 1, np.nan], "q2": [4, 2, 5, 3, 2, np.nan], "q3": [4, 4, 5, 3, 3, 5],
-    })
+    df = pd.DataFrame(
+        {
+            "duration": [300, 320, 60, 280, np.nan, 310],
+            "q1": [4, 4, 5, 3, 1, np.nan],
+            "q2": [4, 2, 5, 3, 2, np.nan],
+            "q3": [4, 4, 5, 3, 3, 5],
+        }
+    )
     before = df.copy(deep=True)
     rep = quality_report(df, duration="duration", items=["q1", "q2", "q3"])
     pd.testing.assert_frame_equal(df, before)
@@ -104,8 +114,9 @@ def test_quality_report_german_labels():
     ],
 )
 def test_errors_name_column_and_fix(func, kwargs, error, match):
-    df = pd.DataFrame({"duration": [300, 200], "bad": [300, -5], "text": ["300", "schnell"],
-                       "q1": [1, 2], "q2": [1, 2]})
+    df = pd.DataFrame(
+        {"duration": [300, 200], "bad": [300, -5], "text": ["300", "schnell"], "q1": [1, 2], "q2": [1, 2]}
+    )
     with pytest.raises(error, match=match):
         func(df, **kwargs)
 
@@ -115,11 +126,14 @@ def test_flags_recover_the_planted_speeders_and_straightliners():
     from cjm_lab.sample import make_sample
 
     data = make_sample(20_000, seed=3)
-    rep = quality_report(data.survey, duration="duration_sec", items="sat_*",
-                         dont_know=data.truth["dont_know_code"], by="wave")
+    rep = quality_report(
+        data.survey, duration="duration_sec", items="sat_*", dont_know=data.truth["dont_know_code"], by="wave"
+    )
     flagged = rep.data
-    for flag, key in (("flag_speeder", "speeder_respondent_ids"), ("flag_straightliner",
-                                                                    "straightliner_respondent_ids")):
+    for flag, key in (
+        ("flag_speeder", "speeder_respondent_ids"),
+        ("flag_straightliner", "straightliner_respondent_ids"),
+    ):
         found = set(flagged.loc[flagged[flag], "respondent_id"])
         truth = set(data.truth[key])
         assert truth, key
@@ -133,8 +147,11 @@ def test_flags_recover_the_planted_speeders_and_straightliners():
 def mobiles():
     from cjm_lab.io import load_survey
 
-    return load_survey(MOBILES, columns={"Q8": "recommend", "Duration__in_seconds_": "duration"},
-                       ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]})
+    return load_survey(
+        MOBILES,
+        columns={"Q8": "recommend", "Duration__in_seconds_": "duration"},
+        ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]},
+    )
 
 
 @pytest.mark.real_data

@@ -119,8 +119,9 @@ def test_ces_is_csat_with_the_easy_box():
     b = csat(df, items=["e1", "e2"], scale=(1, 5), dont_know=6)
     pd.testing.assert_series_equal(a.pct_easy, b.pct_top_box, check_names=False)
     pd.testing.assert_series_equal(a.pct_difficult, b.pct_bottom_box, check_names=False)
-    pd.testing.assert_frame_equal(a[["item", "n", "n_missing", "mean", "sd", "ci_low"]],
-                                  b[["item", "n", "n_missing", "mean", "sd", "ci_low"]])
+    pd.testing.assert_frame_equal(
+        a[["item", "n", "n_missing", "mean", "sd", "ci_low"]], b[["item", "n", "n_missing", "mean", "sd", "ci_low"]]
+    )
     # 1 = very low effort: the easy box is the bottom of the scale; the mean stays as asked
     low = ces(df, items="e2", scale=(1, 5), easy="low").iloc[0]
     assert low.pct_easy == pytest.approx(200 / 7) and low.pct_difficult == pytest.approx(400 / 7)
@@ -297,12 +298,24 @@ def test_alpha_listwise_and_reverse_coding():
     ("frame", "kwargs", "error", "match"),
     [
         (pd.DataFrame({"a": [1, 2]}), {"items": ["a"]}, CJMConfigError, "at least 2 items"),
-        (pd.DataFrame({"a": [1, 2], "b": [2, 3]}), {"items": ["a", "b"], "reverse": "a"}, CJMConfigError,
-         "needs the `scale`"),
-        (pd.DataFrame({"a": [1, 2, 3, np.nan], "b": [2, np.nan, 3, 1]}), {"items": ["a", "b"]}, CJMDataError,
-         r"only 2 respondent\(s\) answered all 2 items"),
-        (pd.DataFrame({"a": [3, 3, 3, 3], "b": [2, 1, 3, 1]}), {"items": ["a", "b"]}, CJMDataError,
-         r"gave 'a' the same answer \(3\).*Fix: Leave 'a' out"),
+        (
+            pd.DataFrame({"a": [1, 2], "b": [2, 3]}),
+            {"items": ["a", "b"], "reverse": "a"},
+            CJMConfigError,
+            "needs the `scale`",
+        ),
+        (
+            pd.DataFrame({"a": [1, 2, 3, np.nan], "b": [2, np.nan, 3, 1]}),
+            {"items": ["a", "b"]},
+            CJMDataError,
+            r"only 2 respondent\(s\) answered all 2 items",
+        ),
+        (
+            pd.DataFrame({"a": [3, 3, 3, 3], "b": [2, 1, 3, 1]}),
+            {"items": ["a", "b"]},
+            CJMDataError,
+            r"gave 'a' the same answer \(3\).*Fix: Leave 'a' out",
+        ),
         (pd.DataFrame({"a": [1, 2, "x"], "b": [2, 1, 3]}), {"items": ["a", "b"]}, CJMDataError, "text, not numbers"),
     ],
 )
@@ -353,7 +366,8 @@ def mobiles():
     from cjm_lab.io import load_survey
 
     return load_survey(
-        real("mobiles_feedback_survey.sav"), columns={"Q8": "recommend"},
+        real("mobiles_feedback_survey.sav"),
+        columns={"Q8": "recommend"},
         ratings={"Q11_*": [1, 5], "Q12_*": [1, 5]},
     )
 
@@ -374,6 +388,7 @@ def test_mobiles_csat(mobiles):
 @pytest.mark.real_data
 def test_mobiles_ces_dont_know_from_the_file_and_explicit(mobiles):
     import pyreadstat
+
     loaded = ces(mobiles, items=Q12, scale=(1, 5))  # the loader already set code 6 missing
     raw, _ = pyreadstat.read_sav(str(real("mobiles_feedback_survey.sav")), user_missing=True)
     assert (raw[Q12] == 6).sum().sum() == 354  # the codes are still in the raw data

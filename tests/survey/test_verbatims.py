@@ -66,8 +66,11 @@ HOTLINE = [
     "Hotline nicht erreichbar, Warteschleife endlos",
 ]
 TOPICS = {"delivery": DELIVERY, "price": PRICE, "hotline": HOTLINE}
-ANCHORS = {"delivery": {"lieferung", "paket", "spät"}, "price": {"preis", "teuer", "gebühren"},
-           "hotline": {"hotline", "warteschleife", "mitarbeiter"}}
+ANCHORS = {
+    "delivery": {"lieferung", "paket", "spät"},
+    "price": {"preis", "teuer", "gebühren"},
+    "hotline": {"hotline", "warteschleife", "mitarbeiter"},
+}
 
 # Personal data planted into comments; none of it may reach a term list or an example.
 PLANTED = {
@@ -78,8 +81,22 @@ PLANTED = {
     26: " Erstattung auf DE89 3704 0044 0532 0130 00",
     30: " Wohne Musterstraße 12, 12345 Berlin",
 }
-SECRETS = ["anna", "berg", "example", "mustermann", "gmail", "0171", "2345678", "1234567", "7654321",
-           "3704", "de89", "musterstraße", "musterstrasse", "12345"]
+SECRETS = [
+    "anna",
+    "berg",
+    "example",
+    "mustermann",
+    "gmail",
+    "0171",
+    "2345678",
+    "1234567",
+    "7654321",
+    "3704",
+    "de89",
+    "musterstraße",
+    "musterstrasse",
+    "12345",
+]
 
 
 def corpus(plant: bool = True) -> pd.DataFrame:
@@ -122,8 +139,9 @@ def test_personal_data_never_reaches_terms_labels_or_examples():
     df = corpus()
     res = verbatim_themes(df, n_themes=3, min_df=1, examples=50)  # min_df=1: even single words are terms
     vocab = " ".join(res.vectorizer.get_feature_names_out())
-    shown = " ".join([vocab, *res.terms["term"], *res.themes["label"], *res.themes["top_terms"],
-                      *res.examples["comment"]]).lower()
+    shown = " ".join(
+        [vocab, *res.terms["term"], *res.themes["label"], *res.themes["top_terms"], *res.examples["comment"]]
+    ).lower()
     for secret in SECRETS:
         assert secret not in shown, secret
     assert not re.search(r"\d{4,}", shown)
@@ -148,8 +166,13 @@ def test_deterministic_for_a_random_state():
 
 def test_blank_and_wordless_comments_are_counted_not_dropped():
     df = corpus(plant=False)
-    extra = pd.DataFrame({"comment": ["", "   ", None, "ok", "-", "Danke!", "a@b.de"], "topic": "none",
-                          "recommend": [10, 9, 0, 8, 7, 3, np.nan]})
+    extra = pd.DataFrame(
+        {
+            "comment": ["", "   ", None, "ok", "-", "Danke!", "a@b.de"],
+            "topic": "none",
+            "recommend": [10, 9, 0, 8, 7, 3, np.nan],
+        }
+    )
     df = pd.concat([df, extra], ignore_index=True)
     before = df.copy()
     res = verbatim_themes(df, n_themes=3)
@@ -208,12 +231,32 @@ def test_weights_and_by_groups():
 
 
 def test_negations_are_joined_to_the_word_they_negate():
-    df = pd.DataFrame({"comment": ["Paket nicht geliefert", "wurde nicht geliefert", "Ware nicht geliefert",
-                                   "Preis zu teuer", "viel zu teuer", "teuer und schlecht"]})
+    df = pd.DataFrame(
+        {
+            "comment": [
+                "Paket nicht geliefert",
+                "wurde nicht geliefert",
+                "Ware nicht geliefert",
+                "Preis zu teuer",
+                "viel zu teuer",
+                "teuer und schlecht",
+            ]
+        }
+    )
     res = verbatim_themes(df, n_themes=2)
     assert "nicht geliefert" in set(res.terms["term"])
-    pt = pd.DataFrame({"comment": ["não recebi o produto", "ainda não recebi", "nao recebi nada",
-                                   "chegou antes do prazo", "entregue antes do prazo", "antes do prazo"]})
+    pt = pd.DataFrame(
+        {
+            "comment": [
+                "não recebi o produto",
+                "ainda não recebi",
+                "nao recebi nada",
+                "chegou antes do prazo",
+                "entregue antes do prazo",
+                "antes do prazo",
+            ]
+        }
+    )
     res = verbatim_themes(pt, n_themes=2, language="pt")
     assert {"nao recebi", "antes prazo"} <= set(res.terms["term"])
     assert res.summary.loc[0, "strip_accents"]
@@ -276,23 +319,26 @@ def test_input_errors_name_the_argument_and_the_fix():
 ANSWERS = pd.DataFrame(
     {
         "comment": [
-            "Lieferung kam zu spät",                      # 0 Delivery
-            "Delivery was late and the price too high",   # 1 Delivery, Price
+            "Lieferung kam zu spät",  # 0 Delivery
+            "Delivery was late and the price too high",  # 1 Delivery, Price
             "Hotline nicht erreichbar, Paket nie geliefert",  # 2 Hotline, Delivery (*liefer)
-            "Preis ok, Hotline freundlich",               # 3 Price, Hotline
-            "alles super",                                # 4 uncoded
-            "",                                           # 5 blank
-            None,                                         # 6 blank
-            "chocolate in the parcel",                    # 7 Delivery via 'parcel' only, not 'late'
-            "nicht spät, aber teuer",                     # 8 Price; Delivery vetoed by exclude
+            "Preis ok, Hotline freundlich",  # 3 Price, Hotline
+            "alles super",  # 4 uncoded
+            "",  # 5 blank
+            None,  # 6 blank
+            "chocolate in the parcel",  # 7 Delivery via 'parcel' only, not 'late'
+            "nicht spät, aber teuer",  # 8 Price; Delivery vetoed by exclude
         ],
         "w": [1, 2, 1, 1, 1, 1, 1, 1, 2],
     },
     index=[f"r{i}" for i in range(9)],
 )
 FRAME = {
-    "Lieferung/Delivery": {"keywords": ["*liefer", "delivery", "late", "spät", "parcel"],
-                           "exclude": ["nicht spät"], "net": "Logistics"},
+    "Lieferung/Delivery": {
+        "keywords": ["*liefer", "delivery", "late", "spät", "parcel"],
+        "exclude": ["nicht spät"],
+        "net": "Logistics",
+    },
     "Preis/Price": {"keywords": ["preis", "price", "teuer", "expensive"], "net": "Commercial"},
     "Hotline": {"regex": [r"hotline|call\s*cent(er|re)"], "net": ["Service", "Commercial"]},
 }
@@ -301,8 +347,15 @@ FRAME = {
 def test_code_answers_with_overlaps_and_nets_by_hand():
     coded = code_answers(ANSWERS, frame=FRAME)
     assert coded.index.equals(ANSWERS.index)
-    assert list(coded.columns) == ["Lieferung/Delivery", "Preis/Price", "Hotline", "Logistics", "Commercial",
-                                   "Service", "uncoded"]
+    assert list(coded.columns) == [
+        "Lieferung/Delivery",
+        "Preis/Price",
+        "Hotline",
+        "Logistics",
+        "Commercial",
+        "Service",
+        "uncoded",
+    ]
     expected = {
         "Lieferung/Delivery": [1, 1, 1, 0, 0, None, None, 1, 0],
         "Preis/Price": [0, 1, 0, 1, 0, None, None, 0, 1],
@@ -315,8 +368,11 @@ def test_code_answers_with_overlaps_and_nets_by_hand():
     for col, values in expected.items():
         assert coded[col].tolist() == [pd.NA if v is None else v for v in values], col
     assert str(coded["uncoded"].dtype) == "Int8"
-    assert coded.attrs["nets"] == {"Logistics": ["Lieferung/Delivery"], "Commercial": ["Preis/Price", "Hotline"],
-                                   "Service": ["Hotline"]}
+    assert coded.attrs["nets"] == {
+        "Logistics": ["Lieferung/Delivery"],
+        "Commercial": ["Preis/Price", "Hotline"],
+        "Service": ["Hotline"],
+    }
 
 
 def test_code_answers_single_code_takes_the_first_in_frame_order():
@@ -332,8 +388,15 @@ def test_code_summary_counts_by_hand():
     out = code_summary(ANSWERS, frame=FRAME)
     assert list(out.columns) == ["type", "name", "members", "n", "pct", "base", "n_blank"]
     table = out.set_index("name")
-    assert table["n"].to_dict() == {"Lieferung/Delivery": 4, "Preis/Price": 3, "Hotline": 2, "Logistics": 4,
-                                    "Commercial": 4, "Service": 2, "uncoded": 1}
+    assert table["n"].to_dict() == {
+        "Lieferung/Delivery": 4,
+        "Preis/Price": 3,
+        "Hotline": 2,
+        "Logistics": 4,
+        "Commercial": 4,
+        "Service": 2,
+        "uncoded": 1,
+    }
     assert (out["base"] == 7).all() and (out["n_blank"] == 2).all()
     # Commercial = Price (rows 1, 3, 8) or Hotline (rows 2, 3): 4 answers, row 3 once
     assert table.loc["Commercial", "pct"] == pytest.approx(round(4 / 7 * 100, 2))

@@ -64,8 +64,7 @@ def test_ipf_2x2_keeps_the_odds_ratio_and_hits_the_margins():
     """
     counts = {("m", "y"): 30, ("m", "o"): 20, ("f", "y"): 20, ("f", "o"): 30}
     df = cells(counts)
-    rw = rim_weights(df, targets={"sex": {"m": 0.5, "f": 0.5}, "age": {"y": 0.4, "o": 0.6}}, tol=1e-12,
-                     max_iter=500)
+    rw = rim_weights(df, targets={"sex": {"m": 0.5, "f": 0.5}, "age": {"y": 0.4, "o": 0.6}}, tol=1e-12, max_iter=500)
     x = (170 - math.sqrt(170**2 - 4 * 3600)) / 2  # 24.792
     expected = {("m", "y"): x, ("m", "o"): 50 - x, ("f", "y"): 40 - x, ("f", "o"): 10 + x}
     w = cell_weights(df, rw)
@@ -82,7 +81,13 @@ def test_margin_table_reports_target_unweighted_and_weighted():
     rw = rim_weights(cells(counts), targets={"sex": {"m": 0.5, "f": 0.5}, "age": {"y": 0.4, "o": 0.6}})
     m = rw.margins.set_index(["variable", "category"])
     assert list(rw.margins.columns) == [
-        "variable", "category", "n", "target_pct", "unweighted_pct", "weighted_pct", "deviation"
+        "variable",
+        "category",
+        "n",
+        "target_pct",
+        "unweighted_pct",
+        "weighted_pct",
+        "deviation",
     ]
     assert m.loc[("age", "y"), "n"] == 50
     assert m.loc[("age", "y"), "unweighted_pct"] == pytest.approx(50)
@@ -94,11 +99,13 @@ def test_margin_table_reports_target_unweighted_and_weighted():
 def test_margins_reproduced_to_1e_6_on_three_margins():
     rng = np.random.default_rng(5)
     n = 4000
-    df = pd.DataFrame({
-        "age": rng.choice(["18-29", "30-49", "50+"], n, p=[0.5, 0.3, 0.2]),
-        "region": rng.choice(["Nord", "Süd", "Ost", "West"], n, p=[0.4, 0.3, 0.2, 0.1]),
-        "sex": rng.choice(["f", "m"], n, p=[0.6, 0.4]),
-    })
+    df = pd.DataFrame(
+        {
+            "age": rng.choice(["18-29", "30-49", "50+"], n, p=[0.5, 0.3, 0.2]),
+            "region": rng.choice(["Nord", "Süd", "Ost", "West"], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "sex": rng.choice(["f", "m"], n, p=[0.6, 0.4]),
+        }
+    )
     targets = {
         "age": {"18-29": 0.2, "30-49": 0.35, "50+": 0.45},
         "region": {"Nord": 0.25, "Süd": 0.25, "Ost": 0.25, "West": 0.25},
@@ -126,8 +133,13 @@ def test_crossed_margin_with_tuple_keys():
 def test_crossed_margin_together_with_a_plain_margin():
     rng = np.random.default_rng(2)
     n = 3000
-    df = pd.DataFrame({"sex": rng.choice(["m", "f"], n), "age": rng.choice(["y", "o"], n, p=[0.7, 0.3]),
-                       "region": rng.choice(["N", "S"], n, p=[0.8, 0.2])})
+    df = pd.DataFrame(
+        {
+            "sex": rng.choice(["m", "f"], n),
+            "age": rng.choice(["y", "o"], n, p=[0.7, 0.3]),
+            "region": rng.choice(["N", "S"], n, p=[0.8, 0.2]),
+        }
+    )
     crossed = {("m", "y"): 0.2, ("m", "o"): 0.3, ("f", "y"): 0.25, ("f", "o"): 0.25}
     rw = rim_weights(df, targets={("sex", "age"): crossed, "region": {"N": 0.5, "S": 0.5}})
     got = rw.weights.groupby([df.sex, df.age]).sum() / n
@@ -276,8 +288,12 @@ def sample():
     from cjm_lab.sample import make_sample
 
     data = make_sample(20_000, seed=3)
-    survey = data.survey.merge(data.customers[["customer_id", "age_band", "preferred_channel"]],
-                               on="customer_id", how="left", validate="many_to_one")
+    survey = data.survey.merge(
+        data.customers[["customer_id", "age_band", "preferred_channel"]],
+        on="customer_id",
+        how="left",
+        validate="many_to_one",
+    )
     return data, survey
 
 
@@ -307,8 +323,9 @@ def test_sample_raking_per_wave_matches_the_generators_weights_and_corrects_nps(
 
     data, survey = sample
     targets = population_targets(data.customers, ["age_band", "preferred_channel"])
-    weights = pd.concat([rim_weights(g, targets=targets, tol=1e-12, max_iter=500).weights
-                         for _, g in survey.groupby("wave")])
+    weights = pd.concat(
+        [rim_weights(g, targets=targets, tol=1e-12, max_iter=500).weights for _, g in survey.groupby("wave")]
+    )
     np.testing.assert_allclose(weights.reindex(survey.index), survey["weight"], atol=1e-6)
     scored = survey.assign(w=weights)
     raw = nps(scored, by="wave", total=False).set_index("wave")["nps"]

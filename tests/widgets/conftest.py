@@ -13,8 +13,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 DRIVERS = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]
-ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand", "att_eco", "att_convenience",
-             "att_service"]
+ATTITUDES = [
+    "att_price",
+    "att_digital",
+    "att_advice",
+    "att_quality",
+    "att_brand",
+    "att_eco",
+    "att_convenience",
+    "att_service",
+]
 STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
 #: An update of an explorer on the sample must stay under this (seconds, analysis and drawing). The
 #: tests compare the CPU seconds of the update (what a quiet machine waits; DuckDB's threads count
@@ -52,7 +60,8 @@ def responses(customers, personas_truth):
 
     sv = load_survey(SAMPLE / "survey.csv")
     return sv.merge(personas_truth, on="customer_id", how="left").merge(
-        customers[["customer_id", "region"]], on="customer_id", how="left")
+        customers[["customer_id", "region"]], on="customer_id", how="left"
+    )
 
 
 @pytest.fixture(scope="session")

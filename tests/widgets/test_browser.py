@@ -30,8 +30,15 @@ from .conftest import ROOT, SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(os.environ.get("CJM_TEST_ARTIFACTS", ROOT / "tests" / "artifacts")) / "browser"
 #: Seconds the whole notebook may take to run in the browser.
 RUN_ALL_TIMEOUT_S = 150
@@ -45,26 +52,35 @@ def _chromium(candidates=None) -> str:
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
-    pytest.fail("The browser test needs Debian's Chromium at /usr/bin/chromium and it is missing. "
-                "Install it with `apt-get install chromium` (.ci/run does this); browsers are never downloaded.",
-                pytrace=False)
+    pytest.fail(
+        "The browser test needs Debian's Chromium at /usr/bin/chromium and it is missing. "
+        "Install it with `apt-get install chromium` (.ci/run does this); browsers are never downloaded.",
+        pytrace=False,
+    )
 
 
 def _requirements() -> None:
     missing = []
-    for module, package in (("playwright", "playwright"), ("jupyterlab", "jupyterlab"),
-                            ("jupyterlab_widgets", "jupyterlab_widgets")):
+    for module, package in (
+        ("playwright", "playwright"),
+        ("jupyterlab", "jupyterlab"),
+        ("jupyterlab_widgets", "jupyterlab_widgets"),
+    ):
         try:
             __import__(module)
         except ImportError:
             missing.append(package)
     if missing:
-        pytest.fail(f"The browser test needs {', '.join(missing)}: pip install -e '.[test,lab]' (make test does).",
-                    pytrace=False)
+        pytest.fail(
+            f"The browser test needs {', '.join(missing)}: pip install -e '.[test,lab]' (make test does).",
+            pytrace=False,
+        )
     ext = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter-widgets" / "jupyterlab-manager"
     if not ext.is_dir():
-        pytest.fail(f"The ipywidgets JupyterLab extension is not installed ({ext} is missing): "
-                    "pip install jupyterlab_widgets.", pytrace=False)
+        pytest.fail(
+            f"The ipywidgets JupyterLab extension is not installed ({ext} is missing): pip install jupyterlab_widgets.",
+            pytrace=False,
+        )
 
 
 def _free_port() -> int:
@@ -77,13 +93,22 @@ def _workshop_copy(folder: Path) -> Path:
     """The workshop notebook with absolute data paths and a fixed k (the explorers offer 'auto')."""
     nb = nbformat.read(ROOT / "notebooks" / "workshop_personas.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    values = {"customers_path": str(SAMPLE / "customers.csv"), "survey_path": str(SAMPLE / "survey.csv"),
-              "events_path": str(SAMPLE / "events.csv.gz"), "touchpoints_path": str(SAMPLE / "touchpoints.csv"),
-              "n_personas": 5, "resamples": 3}
+    values = {
+        "customers_path": str(SAMPLE / "customers.csv"),
+        "survey_path": str(SAMPLE / "survey.csv"),
+        "events_path": str(SAMPLE / "events.csv.gz"),
+        "touchpoints_path": str(SAMPLE / "touchpoints.csv"),
+        "n_personas": 5,
+        "resamples": 3,
+    }
     source = cell.source
     for name, value in values.items():
-        source, n = re.subn(rf"^({name}: [^=]+= ).*?(  # help:.*)$", lambda m: m.group(1) + repr(value) + m.group(2),
-                            source, flags=re.M)
+        source, n = re.subn(
+            rf"^({name}: [^=]+= ).*?(  # help:.*)$",
+            lambda m, value=value: m.group(1) + repr(value) + m.group(2),
+            source,
+            flags=re.M,
+        )
         assert n == 1, name
     cell.source = source
     path = folder / "workshop_personas.ipynb"
@@ -106,24 +131,41 @@ def jupyterlab(tmp_path_factory, request):
     root.mkdir()
     notebook = _workshop_copy(root)
     # windowing off: every cell stays in the page; no news or update checks (no network)
-    for plugin, values in {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-                           "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                                           "checkForUpdates": False}}.items():
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
         target = settings / f"{plugin}.jupyterlab-settings"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values), encoding="utf-8")
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel draws inline
-    env.update({"JUPYTER_RUNTIME_DIR": str(base / "runtime"), "JUPYTER_CONFIG_DIR": str(base / "config"),
-                "IPYTHONDIR": str(base / "ipython"), "JUPYTER_PLATFORM_DIRS": "1"})
+    env.update(
+        {
+            "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+            "JUPYTER_CONFIG_DIR": str(base / "config"),
+            "IPYTHONDIR": str(base / "ipython"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+        }
+    )
     if "PYTHONPATH" not in env:
         env["PYTHONPATH"] = str(ROOT)
-    log = open(base / "jupyterlab.log", "wb")  # noqa: SIM115 - closed in the finaliser
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
-           f"--LabApp.workspaces_dir={base / 'workspaces'}",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(base / "jupyterlab.log", "wb")
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop() -> None:
@@ -149,8 +191,9 @@ def jupyterlab(tmp_path_factory, request):
         except OSError:
             pass
         if time.monotonic() > deadline:
-            pytest.fail(f"JupyterLab did not answer on {url} within 90 s:\n"
-                        f"{(base / 'jupyterlab.log').read_text()[-3000:]}")
+            pytest.fail(
+                f"JupyterLab did not answer on {url} within 90 s:\n{(base / 'jupyterlab.log').read_text()[-3000:]}"
+            )
         time.sleep(0.5)
     return {"url": url, "token": token, "notebook": notebook.name, "log": base / "jupyterlab.log"}
 
@@ -162,8 +205,13 @@ def page(jupyterlab, request):
     chromium = _chromium()
     pw = sync_playwright().start()
     profile = Path(jupyterlab["log"]).parent / "chromium-profile"
-    context = pw.chromium.launch_persistent_context(str(profile), executable_path=chromium, headless=True,
-                                                    args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 3400})
+    context = pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=chromium,
+        headless=True,
+        args=CHROMIUM_FLAGS,
+        viewport={"width": 1400, "height": 3400},
+    )
 
     def close() -> None:
         context.close()
@@ -246,7 +294,7 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
         time.sleep(1)
     run_all_s = time.monotonic() - started
     outputs = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
-    assert "Traceback" not in outputs, outputs[outputs.find("Traceback") - 500:][:3000]
+    assert "Traceback" not in outputs, outputs[outputs.find("Traceback") - 500 :][:3000]
 
     # --- persona explorer: k 5 → 4, then rename persona 0
     persona = _explorer(page, "Persona explorer")
@@ -255,8 +303,11 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
     persona.screenshot(path=str(ARTIFACTS / "persona_explorer_before.png"))
     cards_before = persona.locator(".cjm-card-name").all_inner_texts()
     profile_src = persona.locator("img").nth(0).get_attribute("src")
-    _change(persona, "k", lambda: persona.locator(".widget-dropdown", has_text="Personas (k)").locator("select")
-            .select_option(label="4"))
+    _change(
+        persona,
+        "k",
+        lambda: persona.locator(".widget-dropdown", has_text="Personas (k)").locator("select").select_option(label="4"),
+    )
     _wait_changed(lambda: str(persona.locator(".cjm-card").count()), "5", "The number of persona cards")
     _wait_changed(lambda: persona.locator("img").nth(0).get_attribute("src"), profile_src, "The profile chart")
     assert persona.locator(".cjm-card-name").all_inner_texts() != cards_before
@@ -275,8 +326,11 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
     chart = nps.locator("img").first.get_attribute("src")
     assert re.search(r"NPS -?−?\d", headline), headline
     nps.screenshot(path=str(ARTIFACTS / "nps_explorer_before.png"))
-    _change(nps, "persona filter",
-            lambda: nps.locator(".widget-dropdown", has_text="Persona name").locator("select").select_option(index=1))
+    _change(
+        nps,
+        "persona filter",
+        lambda: nps.locator(".widget-dropdown", has_text="Persona name").locator("select").select_option(index=1),
+    )
     after = _wait_changed(lambda: nps.locator(".cjm-headline").inner_text(), headline, "The NPS headline")
     assert after.startswith("NPS") and after != headline
     _wait_changed(lambda: nps.locator("img").first.get_attribute("src"), chart, "The NPS chart")
@@ -288,8 +342,11 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
     summary = journey.locator(".cjm-paths-summary").inner_text()
     sankey = journey.locator("img").first.get_attribute("src")
     journey.screenshot(path=str(ARTIFACTS / "journey_explorer_before.png"))
-    _change(journey, "start", lambda: journey.locator(".widget-dropdown", has_text="From").locator("select")
-            .select_option(label="Cart"))
+    _change(
+        journey,
+        "start",
+        lambda: journey.locator(".widget-dropdown", has_text="From").locator("select").select_option(label="Cart"),
+    )
     after = _wait_changed(lambda: journey.locator(".cjm-paths-summary").inner_text(), summary, "The paths summary")
     assert "from Cart to (any)" in after
     _wait_changed(lambda: journey.locator("img").first.get_attribute("src"), sankey, "The Sankey")
@@ -309,5 +366,7 @@ def test_workshop_explorers_in_chromium(jupyterlab, page):
     page.screenshot(path=str(ARTIFACTS / "workshop_page.png"))
     status = " ".join(page.locator(".cjm-status").all_inner_texts())
     assert "Could not update" not in status, status
-    print(f"\nrun all cells: {run_all_s:.1f} s; whole browser test: {time.monotonic() - started:.1f} s; "
-          f"screenshots in {ARTIFACTS}")
+    print(
+        f"\nrun all cells: {run_all_s:.1f} s; whole browser test: {time.monotonic() - started:.1f} s; "
+        f"screenshots in {ARTIFACTS}"
+    )

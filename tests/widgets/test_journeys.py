@@ -21,8 +21,14 @@ def _log(paths: dict[str, list[str]]) -> pd.DataFrame:
 
 
 def test_cut_journeys_by_hand():
-    ev = _log({"a": ["Ad", "Shop", "Cart", "Shop", "Cart", "Buy"], "b": ["Shop", "Ad"], "c": ["Ad", "Cart"],
-               "d": ["Cart", "Shop"]})
+    ev = _log(
+        {
+            "a": ["Ad", "Shop", "Cart", "Shop", "Cart", "Buy"],
+            "b": ["Shop", "Ad"],
+            "c": ["Ad", "Cart"],
+            "d": ["Cart", "Shop"],
+        }
+    )
     got = cut_journeys(ev, start="Shop", end="Cart")
     assert got.groupby("customer_id")["touchpoint"].apply(list).to_dict() == {"a": ["Shop", "Cart"]}
     assert cut_journeys(ev, start="Ad").groupby("customer_id").size().to_dict() == {"a": 6, "b": 1, "c": 2}
@@ -38,8 +44,18 @@ def test_cut_journeys_at_stage_level(catalogue):
 
 
 def test_view_equals_the_journeys_functions(events, catalogue, responses):
-    view = journey_view(events, touchpoints=catalogue, survey=responses, start="Website", end="Order confirmation",
-                        steps=STEPS, window="7D", segment="persona", segment_value="price_hunter", top=10)
+    view = journey_view(
+        events,
+        touchpoints=catalogue,
+        survey=responses,
+        start="Website",
+        end="Order confirmation",
+        steps=STEPS,
+        window="7D",
+        segment="persona",
+        segment_value="price_hunter",
+        top=10,
+    )
     seg = events[events["persona"] == "price_hunter"]
     paths = cut_journeys(seg, start="Website", end="Order confirmation")
     pd.testing.assert_frame_equal(view.variants, jm.variants(paths, top=10, touchpoints=catalogue))
@@ -56,8 +72,9 @@ def test_view_equals_the_journeys_functions(events, catalogue, responses):
 def test_stage_level_view(events, catalogue):
     stages = list(catalogue["stage"].cat.categories)
     view = journey_view(events, touchpoints=catalogue, level="stage", steps=stages[:3], start="comparison")
-    pd.testing.assert_frame_equal(view.funnel, jm.funnel(events, steps=stages[:3], level="stage",
-                                                         touchpoints=catalogue))
+    pd.testing.assert_frame_equal(
+        view.funnel, jm.funnel(events, steps=stages[:3], level="stage", touchpoints=catalogue)
+    )
     assert set(view.pain_points["stage"].astype(str)) <= set(stages)
     assert view.variants["path"].iloc[0].startswith("comparison")
 
@@ -78,8 +95,7 @@ def test_explorer_updates_only_what_changed(events, catalogue, responses):
     assert ex.result.variants["path"].iloc[0].startswith("Cart")
     assert "Cart" in ex.outputs["summary"].value
     assert timed_change(ex, ex.controls["window"], "1D") < MAX_UPDATE_S
-    pd.testing.assert_frame_equal(ex.result.funnel, jm.funnel(events, steps=STEPS, window="1D",
-                                                              touchpoints=catalogue))
+    pd.testing.assert_frame_equal(ex.result.funnel, jm.funnel(events, steps=STEPS, window="1D", touchpoints=catalogue))
     assert ex.outputs["funnel"].value != funnel_png
     assert timed_change(ex, ex.controls["steps"], ["Website", "Cart"]) < MAX_UPDATE_S
     assert ex.result.funnel["step"].tolist() == ["Website", "Cart"]
@@ -108,8 +124,14 @@ def test_view_reports_its_steps_to_a_progress_callback():
     assert [(d, t) for d, t, _ in seen] == [(0, 3), (1, 3), (2, 3)]
     assert "pain points" in seen[-1][2]
     seen.clear()
-    journey_view(ev, steps=["Ad", "Shop"], parts=["funnel"], previous=view, language="de",
-                 progress=lambda d, t, s: seen.append((d, t, s)))
+    journey_view(
+        ev,
+        steps=["Ad", "Shop"],
+        parts=["funnel"],
+        previous=view,
+        language="de",
+        progress=lambda d, t, s: seen.append((d, t, s)),
+    )
     assert seen == [(0, 1, "Trichter berechnen")]
 
 

@@ -13,12 +13,19 @@ from .conftest import DRIVERS, MAX_UPDATE_S, timed_change
 
 
 def test_filter_by_wave_date_and_persona(responses):
-    got = filter_responses(responses, waves=[2], date_range=("2026-01-01", "2026-01-31"),
-                           where={"persona": ["price_hunter", "eco_conscious"], "region": ALL})
+    got = filter_responses(
+        responses,
+        waves=[2],
+        date_range=("2026-01-01", "2026-01-31"),
+        where={"persona": ["price_hunter", "eco_conscious"], "region": ALL},
+    )
     d = responses["date"]
-    expected = responses[(responses["wave"] == 2) & (d >= pd.Timestamp("2026-01-01", tz="UTC"))
-                         & (d < pd.Timestamp("2026-02-01", tz="UTC"))
-                         & responses["persona"].isin(["price_hunter", "eco_conscious"])]
+    expected = responses[
+        (responses["wave"] == 2)
+        & (d >= pd.Timestamp("2026-01-01", tz="UTC"))
+        & (d < pd.Timestamp("2026-02-01", tz="UTC"))
+        & responses["persona"].isin(["price_hunter", "eco_conscious"])
+    ]
     assert len(got) > 0
     assert got["respondent_id"].tolist() == expected["respondent_id"].tolist()
     # the end date counts as a whole day
@@ -27,13 +34,21 @@ def test_filter_by_wave_date_and_persona(responses):
 
 
 def test_view_equals_survey_nps_on_the_filtered_frame(responses):
-    view = nps_view(responses, segment="region", weight="weight", drivers=DRIVERS, dont_know=99, waves=[1],
-                    where={"persona": "quality_premium"})
+    view = nps_view(
+        responses,
+        segment="region",
+        weight="weight",
+        drivers=DRIVERS,
+        dont_know=99,
+        waves=[1],
+        where={"persona": "quality_premium"},
+    )
     sub = responses[(responses["wave"] == 1) & (responses["persona"] == "quality_premium")]
     pd.testing.assert_frame_equal(view.total.reset_index(drop=True), nps(sub, weight="weight"))
     pd.testing.assert_frame_equal(view.by_segment.reset_index(drop=True), nps(sub, by="region", weight="weight"))
-    kd = key_drivers(sub, outcome="recommend", drivers=DRIVERS, weight="weight", dont_know=99, bootstrap=100,
-                     random_state=0)
+    kd = key_drivers(
+        sub, outcome="recommend", drivers=DRIVERS, weight="weight", dont_know=99, bootstrap=100, random_state=0
+    )
     pd.testing.assert_frame_equal(view.drivers, kd)
     row = view.total.iloc[0]
     assert f"{row['nps']:.1f}".replace("-", "−") in view.headline
@@ -48,8 +63,14 @@ def test_low_bases_are_flagged(responses):
     assert "Total" not in view.low_base
     assert any("Low base" in n for n in view.notes)
     # drivers are left out below their minimum base, with a note
-    small = nps_view(responses, drivers=DRIVERS, dont_know=99, where={"persona": "eco_conscious", "region": "Nord"},
-                     waves=[1], min_driver_base=100)
+    small = nps_view(
+        responses,
+        drivers=DRIVERS,
+        dont_know=99,
+        where={"persona": "eco_conscious", "region": "Nord"},
+        waves=[1],
+        min_driver_base=100,
+    )
     assert small.drivers is None and any("Drivers need" in n for n in small.notes)
 
 
@@ -59,8 +80,14 @@ def test_empty_filter_is_a_clear_error(responses):
 
 
 def test_explorer_updates_live(responses):
-    ex = nps_explorer(responses, segments=["wave", "region", "persona"], persona="persona", weight="weight",
-                      drivers=DRIVERS, dont_know=99)
+    ex = nps_explorer(
+        responses,
+        segments=["wave", "region", "persona"],
+        persona="persona",
+        weight="weight",
+        drivers=DRIVERS,
+        dont_know=99,
+    )
     assert ex.error is None
     first_png = ex.outputs["nps"].value
     first_headline = ex.outputs["headline"].value
@@ -71,8 +98,11 @@ def test_explorer_updates_live(responses):
     assert ex.outputs["nps"].value != first_png and ex.outputs["nps"].value[:4] == b"\x89PNG"
     assert seconds < MAX_UPDATE_S
     # unweighted, one wave, then a region breakdown
-    seconds = max(timed_change(ex, ex.controls["weighted"], False), timed_change(ex, ex.controls["waves"], (2,)),
-                  timed_change(ex, ex.controls["segment"], "region"))
+    seconds = max(
+        timed_change(ex, ex.controls["weighted"], False),
+        timed_change(ex, ex.controls["waves"], (2,)),
+        timed_change(ex, ex.controls["segment"], "region"),
+    )
     sub = sub[sub["wave"] == 2]
     pd.testing.assert_frame_equal(ex.result.by_segment.reset_index(drop=True), nps(sub, by="region"))
     assert "region" in ex.outputs["table"].value

@@ -18,8 +18,14 @@ def test_fit_is_the_persona_model(customers, responses):
     fit = fit_personas(customers, variables=ATTITUDES, k=5, survey=responses, channel="preferred_channel")
     model = PersonaModel(n_personas=5, columns=ATTITUDES, random_state=0).fit(customers)
     np.testing.assert_array_equal(fit.labels, model.labels_)
-    cards = persona_cards(customers, model.labels_, variables=ATTITUDES, clustered_on=ATTITUDES, survey=responses,
-                          channel="preferred_channel")
+    cards = persona_cards(
+        customers,
+        model.labels_,
+        variables=ATTITUDES,
+        clustered_on=ATTITUDES,
+        survey=responses,
+        channel="preferred_channel",
+    )
     pd.testing.assert_frame_equal(fit.cards, cards)
     assert fit.diagnostics is None and fit.k == 5
     assert fit.names == dict(zip(cards["persona"], cards["name_en"]))
@@ -31,8 +37,14 @@ def test_fit_is_the_persona_model(customers, responses):
 def test_auto_k_uses_choose_k_and_reports_progress(customers):
     data = customers.iloc[:1500]
     steps = []
-    fit = fit_personas(data, variables=ATTITUDES[:5], k="auto", k_range=(2, 4), resamples=3,
-                       progress=lambda done, total, text: steps.append((done, total, text)))
+    fit = fit_personas(
+        data,
+        variables=ATTITUDES[:5],
+        k="auto",
+        k_range=(2, 4),
+        resamples=3,
+        progress=lambda done, total, text: steps.append((done, total, text)),
+    )
     table = choose_k(data[ATTITUDES[:5]], k=range(2, 5), resamples=3, random_state=0, algorithm="gmm")
     pd.testing.assert_frame_equal(fit.diagnostics.drop(columns=[]), table, check_exact=False, rtol=1e-9)
     assert fit.k == int(table.loc[table["recommended"], "k"].iloc[0])
@@ -84,8 +96,15 @@ def test_helpers_refuse_what_is_no_segmentation(customers, tmp_path):
 
 
 def test_explorer_refits_renames_and_saves(customers, responses, tmp_path):
-    ex = persona_explorer(customers, variables=ATTITUDES, candidates=ATTITUDES + ["age_band", "preferred_channel"],
-                          k=4, survey=responses, channel="preferred_channel", path=str(tmp_path / "tool.joblib"))
+    ex = persona_explorer(
+        customers,
+        variables=ATTITUDES,
+        candidates=[*ATTITUDES, "age_band", "preferred_channel"],
+        k=4,
+        survey=responses,
+        channel="preferred_channel",
+        path=str(tmp_path / "tool.joblib"),
+    )
     assert ex.error is None and ex.result.k == 4 and len(ex.name_boxes) == 4
     cards_before = ex.outputs["cards"].value
     profile_before = ex.outputs["profile"].value

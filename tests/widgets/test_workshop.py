@@ -6,7 +6,6 @@ import json
 import re
 
 import nbformat
-import pandas as pd
 import pytest
 
 from cjm_lab.personas import load_model
@@ -32,8 +31,7 @@ def test_workshop_notebook_is_committed_clean_with_hidden_solutions():
 
 @pytest.mark.notebook
 def test_workshop_runs_unattended_in_german(tmp_path):
-    res = run_report("workshop_personas", {"language": "de", "resamples": 3, "k_max": 6}, out=tmp_path,
-                     progress=False)
+    res = run_report("workshop_personas", {"language": "de", "resamples": 3, "k_max": 6}, out=tmp_path, progress=False)
     record = json.loads((res.folder / "run.json").read_text())
     results = record["results"]
     names = results["persona_names"]
@@ -49,7 +47,8 @@ def test_workshop_runs_unattended_in_german(tmp_path):
     answers = load_survey(SAMPLE / "survey.csv").merge(typed, on="customer_id", how="left")
     expected = nps(answers, by="persona_name", weight="weight")
     assert results["nps_by_persona"] == pytest.approx(
-        {str(k): round(float(v), 2) for k, v in zip(expected["persona_name"], expected["nps"])})
+        {str(k): round(float(v), 2) for k, v in zip(expected["persona_name"], expected["nps"])}
+    )
     # each persona is tied to its journeys: the price-sensitive persona's worst pain point is the
     # planted checkout drop-off, everyone else's the delivery delay
     assert results["worst_pain_point_by_persona"]["Schnäppchenjäger"] == "Checkout payment"
@@ -61,6 +60,11 @@ def test_workshop_runs_unattended_in_german(tmp_path):
     assert {"attitudes.png", "persona_cards.png", "nps_by_persona.png"} <= figures
     # the explorers were built and rendered in the kernel (their state is stored with the notebook)
     executed = nbformat.read(res.notebook, as_version=4)
-    views = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    views = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert len(views) == 3
