@@ -18,6 +18,7 @@ from cjm_lab.io.contracts import (
 from cjm_lab.io.readers import TableMeta, read_table, sniff_csv
 from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
+from cjm_lab.io.xes import read_xes, write_xes
 
 __all__ = [
     "CJMDataError",
@@ -34,5 +35,7 @@ __all__ = [
     "sniff_csv",
     "TableMeta",
     "write_sav",
+    "read_xes",
+    "write_xes",
     "events_from_milestones",
 ]
