@@ -87,13 +87,15 @@ DEPARTMENT_LABELS: dict[str, dict[str, str]] = {
 OUTCOME_KINDS: tuple[str, ...] = ("conversion", "resolution", "approval", "none")
 
 #: The words of each outcome kind, per language: ``column`` names the columns (``conversion_rate``,
-#: ``resolution_rate`` …), ``noun`` and ``reached`` go into sentences, ``unit``/``units`` name what a
+#: ``resolution_rate`` …), ``noun``, ``noun_a`` (with its article), ``after`` and ``reached`` go into sentences, ``unit``/``units`` name what a
 #: journey is (customers' journeys in a shop, cases in a service or application process).
 OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
         "conversion": {
             "column": "conversion",
             "noun": "conversion",
+            "noun_a": "a conversion",
+            "after": "after a conversion",
             "reached": "converted",
             "reach": "reaching a conversion",
             "unit": "journey",
@@ -102,6 +104,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "resolution": {
             "column": "resolution",
             "noun": "resolution",
+            "noun_a": "a resolution",
+            "after": "after a resolution",
             "reached": "resolved",
             "reach": "reaching a resolution",
             "unit": "case",
@@ -110,6 +114,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "approval": {
             "column": "approval",
             "noun": "approval",
+            "noun_a": "an approval",
+            "after": "after an approval",
             "reached": "approved",
             "reach": "reaching an approval",
             "unit": "case",
@@ -118,6 +124,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "none": {
             "column": "outcome",
             "noun": "outcome",
+            "noun_a": "an outcome",
+            "after": "after an outcome",
             "reached": "with an outcome",
             "reach": "reaching an outcome",
             "unit": "journey",
@@ -128,6 +136,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "conversion": {
             "column": "conversion",
             "noun": "Abschluss",
+            "noun_a": "einen Abschluss",
+            "after": "nach dem Abschluss",
             "reached": "abgeschlossen",
             "reach": "mit Abschluss",
             "unit": "Journey",
@@ -136,6 +146,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "resolution": {
             "column": "resolution",
             "noun": "Lösung",
+            "noun_a": "eine Lösung",
+            "after": "nach der Lösung",
             "reached": "gelöst",
             "reach": "mit Lösung",
             "unit": "Fall",
@@ -144,6 +156,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "approval": {
             "column": "approval",
             "noun": "Genehmigung",
+            "noun_a": "eine Genehmigung",
+            "after": "nach der Genehmigung",
             "reached": "genehmigt",
             "reach": "mit Genehmigung",
             "unit": "Fall",
@@ -152,6 +166,8 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "none": {
             "column": "outcome",
             "noun": "Ergebnis",
+            "noun_a": "ein Ergebnis",
+            "after": "nach dem Ergebnis",
             "reached": "mit Ergebnis",
             "reach": "mit Ergebnis",
             "unit": "Journey",

@@ -11,7 +11,7 @@ from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, cross
 from cjm_lab.journeys.engine import ENGINE_OPTIONS, engine_options, set_engine_defaults
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs, wilson_interval
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
-from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
+from cjm_lab.journeys.painpoints import COMPONENTS, PainEvidence, explain_pain_point, pain_points, pain_summary
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, top_variants, variants
 from cjm_lab.journeys.patterns import discriminating_patterns, sequential_patterns
 from cjm_lab.journeys.retention import (
@@ -37,6 +37,9 @@ __all__ = [
     "funnel_dropoffs",
     "wilson_interval",
     "pain_points",
+    "explain_pain_point",
+    "pain_summary",
+    "PainEvidence",
     "journey_map_data",
     "JourneyMapData",
     "COMPONENTS",

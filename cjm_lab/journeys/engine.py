@@ -160,6 +160,15 @@ class Dialect:
             return f"array_min(filter({values}, {var} -> {cond}))"
         return f"list_min(list_filter({values}, lambda {var}: {cond}))"
 
+    def ignore_nulls(self, func: str, expr: str) -> str:
+        """A navigation window function (``lag``, ``lead``, ``first_value``, ``last_value``) that
+        skips NULLs, without its OVER clause: DuckDB writes ``lag(x IGNORE NULLS)``, Spark
+        ``lag(x) IGNORE NULLS``.
+        """
+        if self.name == "spark":
+            return f"{func}({expr}) IGNORE NULLS"
+        return f"{func}({expr} IGNORE NULLS)"
+
     def quantile(self, expr: str, q: float) -> str:
         """Nearest-rank quantile: the value at rank ceil(q·n) of the sorted values."""
         if self.name == "spark":

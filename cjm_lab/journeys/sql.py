@@ -133,6 +133,7 @@ def journey_ctes(
     keep: str | None = None,
     numbered: bool = True,
     bucket: tuple[int, int] | str | None = None,
+    duplicates: bool = False,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -156,7 +157,9 @@ def journey_ctes(
       customers for which it holds (a range of ``customer_id``) — whole customers either way, so
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
-      that order by ``ts, seq`` themselves or compare order keys (one sort fewer, or none).
+      that order by ``ts, seq`` themselves or compare order keys (one sort fewer, or none);
+    * ``duplicates=True`` carries ``_dup``, the number of exact duplicates de-duplication merged
+      into each event (0 without ``dedupe``), so an analysis can count them in its result.
 
     ``seq`` is never NULL: a missing sequence becomes the largest BIGINT, so it sorts last among
     equal timestamps in DuckDB and Spark alike.  De-duplication keeps the first event by sequence
@@ -172,7 +175,8 @@ def journey_ctes(
     ctes = [
         # a missing sequence sorts last among equal times, in every engine and every analysis
         'src AS (SELECT customer_id, "timestamp" AS ts, coalesce("sequence", 9223372036854775807) AS seq, '
-        f'touchpoint{cols} FROM events WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
+        f"touchpoint{cols}{', 0 AS _dup' if duplicates and not spec.dedupe else ''} FROM events "
+        'WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
         "AND touchpoint IS NOT NULL" + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
@@ -180,8 +184,9 @@ def journey_ctes(
         # one event per (customer, time, touchpoint): the first by sequence, with its columns; a
         # hash aggregate, not a window (no sort)
         firsts = "".join(f", {d.arg_min(quote(c), 'seq')} AS {quote(c)}" for c in dict.fromkeys(carried))
+        dup = ", count(*) - 1 AS _dup" if duplicates else ""
         ctes.append(
-            f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts} FROM src "
+            f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts}{dup} FROM src "
             "GROUP BY customer_id, ts, touchpoint)"
         )
         prev = "dd"
