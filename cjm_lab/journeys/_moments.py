@@ -15,7 +15,8 @@ from scipy import stats
 
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMDataError
-from cjm_lab.journeys.engine import quote, run_sql
+from cjm_lab.journeys._dialect import quote
+from cjm_lab.journeys._sources import run_sql
 from cjm_lab.journeys.sql import journey_ctes
 
 __all__ = ["moments_of_truth", "attributable"]

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cjm_lab.journeys.engine import Dialect, literal, quote
+from cjm_lab.journeys._dialect import Dialect, literal, quote
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
 __all__ = ["PainPlan", "part_sql", "final_sql", "COUNTS", "period_sql", "stay_bin_sql"]

@@ -94,9 +94,13 @@ from cjm_lab._format import check_language, format_number, format_p_value, forma
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._moments import attributable, moments_of_truth
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._pain_sql import COUNTS, PainPlan, final_sql, part_sql
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import as_source, quote, run_in_parts, run_sql
+from cjm_lab.journeys._parts import run_in_parts
+from cjm_lab.journeys._sources import as_source, run_sql
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import duration_seconds
 from cjm_lab.vocab import OUTCOME_WORDS, outcome_kind
 
@@ -337,10 +341,7 @@ def _service_set(service: Sequence[str] | None, cat: pd.DataFrame | None) -> lis
 
 
 def _present_columns(events: Any, where: str) -> list[str]:
-    source = as_source(events, where=where)
-    if source.kind != "files":
-        return source.columns()
-    return list(run_sql("SELECT * FROM events LIMIT 0", source).columns)
+    return as_source(events, where=where).columns()
 
 
 def _setup(
@@ -357,7 +358,8 @@ def _setup(
     promised: str | None,
     period: str,
     language: str,
-    journey_options: Mapping[str, Any],
+    options: Mapping[str, Any],
+    engine: Engine | None,
 ) -> _Setup:
     if not isinstance(level, str) or not level:
         raise CJMConfigError(
@@ -375,29 +377,14 @@ def _setup(
         "session_id": "session_id" if sessions_col else None,
         "value": "value" if "value" in present else None,
     }
-    options = {**journey_options, "touchpoints": touchpoints}
-    source, spec, cat = prepare(events, where=where, by=by, extra=extra, options=options)
+    source, spec, cat = prepare(events, where=where, by=by, extra=extra, options=options, engine=engine)
     if level in _CATALOGUE_LEVELS and level not in spec.catalogue:
         raise CJMConfigError(
             f"{where}: `level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints= "
             "(from load_touchpoints)."
         )
-    if promised and source.frame is not None and not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
-        raise CJMDataError(
-            f"{where}: the promised-time column {promised!r} holds no timestamps.",
-            column=promised,
-            fix="Parse it with cjm_lab.io.parse_timestamps (UTC) first.",
-        )
-    if promised and source.kind == "spark":
-        from cjm_lab.journeys.spark import column_type
-
-        if column_type(source.spark_frame, promised) != "timestamp":
-            raise CJMDataError(
-                f"{where}: the promised-time column {promised!r} holds no timestamps "
-                f"(Spark type {column_type(source.spark_frame, promised)}).",
-                column=promised,
-                fix="Make it a Spark TIMESTAMP (UTC) first.",
-            )
+    if promised:
+        source.check_column(promised, kind="timestamp", arg="promised", where=where)
     known = spec.conversions is not None or (
         "is_conversion" in spec.catalogue and cat is not None and bool(cat["is_conversion"].astype(bool).any())
     )
@@ -416,7 +403,7 @@ def _setup(
             internal = cat.loc[cat["kind"].astype("str") == "internal", "touchpoint"].astype(str)
             scope = tuple(sorted(set(internal) - set(service_tps)))
         elif service_tps:
-            names = set(source.frame["touchpoint"].astype(str)) if source.frame is not None else None
+            names = source.known_touchpoints()
             scope = tuple(sorted(names - set(service_tps))) if names is not None else None
     in_journey_sessions = sessions_col and spec.journey == "customer"
     plan = PainPlan(
@@ -569,6 +556,7 @@ def _node_table(raw: pd.DataFrame, setup: _Setup, long_q: float) -> tuple[pd.Dat
     return u, info
 
 
+@journey_docs
 def pain_points(
     events: Any,
     *,
@@ -599,7 +587,13 @@ def pain_points(
     n_boot: int = 200,
     random_state: int = 0,
     language: str = "en",
-    **journey_options: Any,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Rank touchpoints (or stages, departments, teams) by how much they hurt, with the evidence.
 
@@ -609,9 +603,6 @@ def pain_points(
         See :func:`cjm_lab.journeys.build_journeys`.  A ``session_id`` column makes drop-offs
         per session and leaves session gaps out of the waits; a ``value`` column gives the
         value at stake.
-    touchpoints : DataFrame, optional
-        The catalogue: stage, department and kind per touchpoint, the outcomes
-        (``is_conversion``) and the service touchpoints (department ``customer_service``).
     survey : DataFrame, optional
         Survey responses with ``customer_id``, ``score`` and ``survey_date``: adds the moments
         of truth (relationship surveys only).
@@ -661,9 +652,7 @@ def pain_points(
         Seed of the bootstrap.
     language : {"en", "de"}
         Language of the notes.
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys` (``conversions``, ``journey``,
-        ``session_gap``, ``dedupe``, ``until_conversion``, engine options).
+    {journey_options}
 
     Returns
     -------
@@ -726,6 +715,7 @@ def pain_points(
         )
     window_s = duration_seconds(contact_window, "contact_window")
     lookback_s = duration_seconds(lookback, "lookback")
+    engine = engine_of(engine, old_engine_keywords, where=where)
     setup = _setup(
         events,
         where=where,
@@ -739,7 +729,8 @@ def pain_points(
         promised=promised,
         period=period,
         language=language,
-        journey_options=journey_options,
+        options=journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions),
+        engine=engine,
     )
     if rank_by == "value" and (setup.plan.value is None or not setup.has_outcomes):
         raise CJMConfigError(
@@ -1651,7 +1642,7 @@ class PainEvidence:
         return f"PainEvidence({self.row.iloc[0]!r}, rank {self.row.get('rank')}, main issue {self.row.get('main_issue')!r})"
 
 
-def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **options: Any) -> PainEvidence:
+def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **options: Any) -> PainEvidence:
     """The evidence behind one row of :func:`pain_points`: its components, comparison, periods and paths.
 
     Parameters
@@ -1662,8 +1653,7 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
         The row to explain: a touchpoint, or a value of the ``level`` column (a stage, a team).
     top_paths : int, default 10
         How many paths of the journeys meeting it to list.
-    **options
-        The options of :func:`pain_points` (the same as for the table, so the row is the same).
+    {pain_options}
 
     Returns
     -------
@@ -1679,7 +1669,7 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
     >>> ev = pd.DataFrame({"customer_id": list("aabbcc"), "touchpoint": ["Cart", "Buy", "Cart", "Pay", "Cart", "Pay"],
     ...                    "timestamp": pd.date_range("2025-01-01", periods=6, freq="min", tz="UTC"),
     ...                    "sequence": range(6)})
-    >>> ev_pay = explain_pain_point(ev, "Pay", conversions=["Buy"], min_reach=1, n_boot=0)
+    >>> ev_pay = explain_pain_point(ev, touchpoint="Pay", conversions=["Buy"], min_reach=1, n_boot=0)
     >>> ev_pay.comparison[["group", "journeys", "outcomes", "rate_pct"]]
          group  journeys  outcomes  rate_pct
     0      met         2         0       0.0
@@ -1694,6 +1684,10 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
     where = "explain_pain_point()"
     if isinstance(top_paths, bool) or not isinstance(top_paths, int) or top_paths < 1:
         raise CJMConfigError(f"{where}: `top_paths` must be a positive whole number, got {top_paths!r}.")
+    try:
+        bound = inspect.signature(pain_points).bind(events, **options)
+    except TypeError as err:
+        raise CJMConfigError(f"{where}: {err}. Fix: pass the options of pain_points() by name.") from None
     table = pain_points(events, **options)
     made = table.attrs[PAIN_POINTS_ATTR]
     unit = made["level"]
@@ -1708,7 +1702,6 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
     if made["by"]:
         raise CJMConfigError(f"{where}: explain one segment at a time: filter the events to it and leave out `by`.")
     row = hit.iloc[0]
-    bound = inspect.signature(pain_points).bind(events, **options)
     bound.apply_defaults()
     a = bound.arguments
     setup = _setup(
@@ -1724,10 +1717,13 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
         promised=a["promised"],
         period=a["period"],
         language=a["language"],
-        journey_options=a["journey_options"],
+        options=journey_options(
+            a["touchpoints"], a["journey"], a["session_gap"], a["dedupe"], a["until_conversion"], a["conversions"]
+        ),
+        engine=engine_of(a["engine"], a["old_engine_keywords"], where=where),
     )
     lang = a["language"]
-    x = literal_of(str(touchpoint))
+    x = literal(str(touchpoint))
     d = setup.spec.dialect
     plan = setup.plan
 
@@ -1860,6 +1856,28 @@ def explain_pain_point(events: Any, touchpoint: str, *, top_paths: int = 10, **o
     )
 
 
+def _with_pain_options(func: Any) -> Any:
+    """Give ``func`` (``events, *, touchpoint, top_paths, **options``) the keyword options of
+    :func:`pain_points` as its visible signature, and their docs in place of ``{pain_options}``: one
+    list of options, written once, that both functions show.
+    """
+    import inspect
+    import re
+
+    own = inspect.signature(func).parameters
+    theirs = [p for name, p in inspect.signature(pain_points).parameters.items() if name != "events"]
+    params = [own["events"], own["touchpoint"], own["top_paths"], *theirs]
+    func.__signature__ = inspect.Signature(params, return_annotation=inspect.signature(func).return_annotation)
+    doc = pain_points.__doc__ or ""
+    section = doc.split("Parameters\n    ----------\n", 1)[1].split("\n    Returns\n", 1)[0]
+    section = re.sub(r"^    events : .*?(?=^    \w)", "", section, count=1, flags=re.S | re.M)
+    func.__doc__ = (func.__doc__ or "").replace("    {pain_options}\n", section.rstrip("\n") + "\n")
+    return func
+
+
+explain_pain_point = _with_pain_options(explain_pain_point)
+
+
 def _stage_base(setup: _Setup, row: pd.Series, table: pd.DataFrame) -> int:
     """Journeys reaching the row's stage without meeting it (for the evidence's comparison)."""
     if setup.cat is None or "stage" not in row.index or pd.isna(row["stage"]):
@@ -1871,18 +1889,11 @@ def _stage_base(setup: _Setup, row: pd.Series, table: pd.DataFrame) -> int:
             None,
             select=(
                 f"SELECT count(DISTINCT u.jid) AS n FROM un AS u JOIN touchpoints AS c ON c.touchpoint = u.node "
-                f"WHERE {setup.spec.dialect.cast_text('c.stage')} = {literal_of(str(row['stage']))} "
-                f"AND u.jid NOT IN (SELECT jid FROM un WHERE node = {literal_of(str(row[setup.unit]))})"
+                f"WHERE {setup.spec.dialect.cast_text('c.stage')} = {literal(str(row['stage']))} "
+                f"AND u.jid NOT IN (SELECT jid FROM un WHERE node = {literal(str(row[setup.unit]))})"
             ),
         ),
         setup.source,
         touchpoints=setup.cat,
     )
     return int(rows["n"].iloc[0])
-
-
-def literal_of(value: str) -> str:
-    """An SQL literal of a name (see :func:`cjm_lab.journeys.engine.literal`)."""
-    from cjm_lab.journeys.engine import literal
-
-    return literal(value)
