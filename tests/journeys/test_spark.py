@@ -237,8 +237,12 @@ def test_pain_point_components_at_every_level(sample, events, sevents):
     for key in ("log", "changes", "long_wait"):
         assert_close(a.attrs["cjm_pain_points"][key], b.attrs["cjm_pain_points"][key], key)
     assert a["reopen_pct"].gt(0).any()
-    ea = jm.explain_pain_point(events, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M")
-    eb = jm.explain_pain_point(sevents, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M")
+    ea = jm.explain_pain_point(
+        events, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M"
+    )
+    eb = jm.explain_pain_point(
+        sevents, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M"
+    )
     for part in ("components", "comparison", "periods", "next_steps", "paths", "partners"):
         assert_same(getattr(ea, part), getattr(eb, part), part)
 
