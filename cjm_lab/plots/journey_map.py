@@ -501,6 +501,8 @@ def journey_map_html(
                 parts.append(f"{words['nps']}: {format_number(row.get('nps_met'), 0, lang, sign=True)}")
             if isinstance(row.get("note"), str) and row["note"]:
                 parts.append(_html.escape(row["note"]))
+            if isinstance(row.get("drivers"), str) and row["drivers"]:
+                parts.append(_html.escape(row["drivers"]))  # which components make its score, with their shares
             hover.append("<br>".join(parts))
             colors.append(HIGHLIGHT if pd.notna(row.get("pain_rank")) else DEPARTMENT_COLORS.get(lane, NEUTRAL))
             symbols.append("star" if bool(row.get("moment_of_truth", False)) else "square")

@@ -72,19 +72,27 @@ _START, _EXIT = "(start)", "(exit)"
 _ISSUES = {
     "en": {
         "drop_off": "drop-off",
+        "lift": "fewer outcomes",
         "rework": "rework",
+        "ping_pong": "ping-pong",
+        "reopen": "reopened",
         "repeat_contact": "repeated contacts",
         "long_wait": "long waits",
         "late": "late",
         "detractor": "detractors",
+        "change": "changed for the worse",
     },
     "de": {
         "drop_off": "Abbruch",
+        "lift": "seltener erfolgreich",
         "rework": "Nacharbeit",
+        "ping_pong": "Ping-Pong",
+        "reopen": "wieder geöffnet",
         "repeat_contact": "wiederholte Kontakte",
         "long_wait": "lange Wartezeit",
         "late": "Verspätung",
         "detractor": "Kritiker",
+        "change": "verschlechtert",
     },
 }
 

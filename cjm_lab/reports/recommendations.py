@@ -24,7 +24,11 @@ __all__ = ["recommendations", "ACTIONS"]
 ACTIONS: dict[str, dict[str, str]] = {
     "en": {
         "drop_off": "Find out why customers leave at {t} and remove the obstacle",
+        "lift": "Find out why journeys through {t} end well less often and fix what goes wrong there",
         "rework": "Get {t} right the first time",
+        "ping_pong": "Stop handing cases on from {t} that come straight back: route them right the first time",
+        "reopen": "Make the resolutions at {t} hold: find out why cases are reopened",
+        "change": "Find out what changed at {t} in the period named and undo it",
         "repeat_contact": "Fix what makes customers call customer service again after {t}",
         "long_wait": "Shorten the wait after {t}",
         "late": "Keep the promised time at {t}",
@@ -32,7 +36,11 @@ ACTIONS: dict[str, dict[str, str]] = {
     },
     "de": {
         "drop_off": "Herausfinden, warum Kunden bei {t} abspringen, und das Hindernis beseitigen",
+        "lift": "Herausfinden, warum Journeys über {t} seltener gut enden, und beheben, was dort schiefgeht",
         "rework": "{t} gleich beim ersten Mal richtig erledigen",
+        "ping_pong": "Fälle nicht mehr von {t} weitergeben, die gleich zurückkommen: beim ersten Mal richtig zuordnen",
+        "reopen": "Lösungen bei {t} dauerhaft machen: herausfinden, warum Fälle wieder geöffnet werden",
+        "change": "Herausfinden, was sich bei {t} im genannten Zeitraum geändert hat, und es rückgängig machen",
         "repeat_contact": "Beheben, was Kunden nach {t} wiederholt beim Kundenservice anrufen lässt",
         "long_wait": "Die Wartezeit nach {t} verkürzen",
         "late": "Die zugesagte Zeit bei {t} einhalten",
