@@ -4,22 +4,20 @@ Every component is a count that adds up over customers, so the analysis runs as 
 (or, under a memory limit, in parts of customers whose rows are summed).  The journeys are
 sorted twice (two windows over ``PARTITION BY journey ORDER BY timestamp, sequence``): the
 first reads the neighbours of each event (previous and next node, next time, next session)
-and the running and total outcome counts; the second carries what only the first can know
-along the journey (the node before the current run, for ping-pong; the outcomes before the
-current session and the next session's start, for sessions).  Then
+and the running and total outcome counts; the second carries the node before the current run
+(runs of equal nodes merged) along the journey, for ping-pong.  Then
 
-* ``on_`` — one row per session (or journey) and node: did the session reach an outcome, end
-  at the node (a drop-off when without outcome), go on from it to an outcome; its time there;
-* ``un``  — one row per journey and node: the journey's outcome, its returns to the node
-  (rework), ping-pong, reopen, repeated service contacts, lateness and its stay there;
+* ``w2`` — one row per event with its flags (session end, wait within the session, run start and
+  the node before the run, outcome after it);
+* ``un``  — one row per journey and node: the journey's outcome, its drop-off there, its returns
+  to the node (rework), ping-pong, lateness and its stay there;
 
 and the result rows, each tagged with a ``kind``:
 
 ``u``   per (segment, node, period of the journey's first visit): journeys, outcomes, rework,
-        reopen, late, contacts, stays (and, without sessions, the ``o`` counts below);
-``o``   per (segment, node, period): sessions meeting the node, their outcomes, drop-offs,
-        exits, exits of successful sessions, sessions going on and those reaching an outcome
-        after it (with sessions only);
+        lateness, stays, drop-offs (a session ends at the node and the journey never reaches the
+        outcome), journey ends, journeys going on from the node and those reaching an outcome after it;
+``c``   per (segment, node): journeys in which the node triggers repeated service contacts;
 ``h``   per (segment, node, stay bin): how many journeys stayed that long (the time in state,
         rounded down to 3 significant digits), for medians, their intervals and the long-wait
         fence;
@@ -51,15 +49,11 @@ COUNTS = (
     "n_units",
     "n_success",
     "n_rework",
-    "n_reopen",
     "n_late",
     "n_prom",
-    "n_contact",
-    "n_pp_mid",
     "n_stay",
     "sum_stay",
     "n_ounits",
-    "n_osucc",
     "n_drop",
     "n_exit",
     "n_exit_succ",
@@ -151,17 +145,17 @@ def part_sql(
 ) -> str:
     """The rows of one part of the customers (all of them for ``bucket=None``).
 
-    ``select`` replaces the result rows by another query over the same relations (``ev``: one row
-    per event with a node; ``un``: per journey and node), for the evidence of one node.
+    ``select`` replaces the result rows by another query over the same relations (``w2``: one row per
+    event with its flags; ``un``: per journey and node), for the evidence of one node.
     """
     spec = plan.spec
     segs = list(plan.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     seg_group = "".join(f", {quote(s)}" for s in segs)
+    seg_by = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
     win = "PARTITION BY journey_id ORDER BY ts, seq"
     upto = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     before = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
-    after = f"({win} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
     whole = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     conv = "CASE WHEN is_conv THEN 1 ELSE 0 END"
     node = plan.node
@@ -173,263 +167,219 @@ def part_sql(
     def lead(expr: str) -> str:
         return (d.ignore_nulls("lead", expr) if plan.nullable else f"lead({expr})") + f" OVER ({win})"
 
-    node_t = f"CASE WHEN {has_node} THEN t END" if plan.nullable else "t"
     sessions = plan.session is not None
     svc = ", ".join(literal(s) for s in plan.service)
+    # the first sort: each event's neighbours (at this level) and the journey's outcome counts
     w1 = [
         "journey_id AS jid",
         "t",
         "ts",
         "seq",
-        "touchpoint",
         f"{node} AS node",
-        "is_conv",
         f"{conv} AS c",
         f"row_number() OVER ({win}) AS step",
         f"{lag(node)} AS prev_node",
         f"{lead(node)} AS next_node",
-        f"{lead(node_t)} AS next_t",
+        f"{lead(f'CASE WHEN {has_node} THEN t END' if plan.nullable else 't')} AS next_t",
         f"coalesce(sum({conv}) OVER {before}, 0) AS conv_before",
         f"sum({conv}) OVER {whole} AS conv_total",
-        f"{d.ignore_nulls('first_value', 'CASE WHEN is_conv THEN t END')} OVER {after} AS next_conv_t",
         "_dup",
+        *[f"first_value({quote(s)}) OVER {upto} AS _s{i}" for i, s in enumerate(segs)],
     ]
-    w1 += [f"first_value({quote(s)}) OVER {upto} AS _s{i}" for i, s in enumerate(segs)]
     if sessions:
-        sess_node = f"CASE WHEN {has_node} THEN {plan.session} END" if plan.nullable else plan.session
+        sess = f"CASE WHEN {has_node} THEN {plan.session} END" if plan.nullable else plan.session
         w1 += [
             f"{plan.session} AS sess",
+            f"{lead(sess)} AS next_sess",
             f"lag({plan.session}) OVER ({win}) AS prev_sess",
-            f"{lead(sess_node)} AS next_sess",
         ]
     if plan.reopen:
         # a reopen: an outcome event right after a non-outcome event, with an outcome before (work
         # resumed after a resolution and led to another one); it counts for the earlier outcome's node
         w1.append(f"lag({conv}) OVER ({win}) AS prev_c")
-        w1.append(
-            f"{d.ignore_nulls('last_value', 'CASE WHEN is_conv THEN ' + node + ' END')} OVER {before} AS prev_out"
-        )
+        w1.append(f"{d.ignore_nulls('last_value', f'CASE WHEN is_conv THEN {node} END')} OVER {before} AS prev_out")
     if plan.service:
         w1 += [
+            f"CASE WHEN touchpoint IN ({svc}) THEN 1 ELSE 0 END AS is_service",
             f"sum(CASE WHEN touchpoint IN ({svc}) THEN 0 ELSE 1 END) OVER {upto} AS n_other",
             f"max(CASE WHEN touchpoint IN ({svc}) THEN NULL ELSE t END) OVER {upto} AS t_other",
         ]
     if plan.promised:
-        w1.append(
-            f"CASE WHEN {quote(plan.promised)} IS NOT NULL AND ts > {quote(plan.promised)} THEN 1 ELSE 0 END AS late"
-        )
-        w1.append(f"CASE WHEN {quote(plan.promised)} IS NOT NULL THEN 1 ELSE 0 END AS prom")
+        p = quote(plan.promised)
+        w1 += [
+            f"CASE WHEN {p} IS NOT NULL AND ts > {p} THEN 1 ELSE 0 END AS late",
+            f"CASE WHEN {p} IS NOT NULL THEN 1 ELSE 0 END AS prom",
+        ]
     if plan.value:
         w1.append(f"CAST({quote(plan.value)} AS DOUBLE) AS val")
 
-    # the second sort: what only the first window knows, carried along the journey
-    win2 = "PARTITION BY jid ORDER BY ts, seq"
-    upto = f"({win2} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-    after = f"({win2} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
+    # each event's flags, computed once for every consumer
     run_start = "CASE WHEN node IS NOT NULL AND prev_node IS DISTINCT FROM node THEN 1 ELSE 0 END"
+    end = (
+        "CASE WHEN next_sess IS NOT DISTINCT FROM sess THEN 0 ELSE 1 END"
+        if sessions
+        else "CASE WHEN next_t IS NULL THEN 1 ELSE 0 END"
+    )
+    same = "next_sess IS NOT DISTINCT FROM sess AND next_t IS NOT NULL" if sessions else "next_t IS NOT NULL"
     w2 = [
-        "*",
-        f"{run_start} AS run_start",
-        f"{d.ignore_nulls('last_value', f'CASE WHEN {run_start} = 1 THEN prev_node END')} OVER {upto} AS run_prev",
-    ]
-    if sessions:
-        start = "prev_sess IS DISTINCT FROM sess"
-        w2 += [
-            f"CASE WHEN {start} THEN 1 ELSE 0 END AS sess_start",
-            f"sum(CASE WHEN {start} THEN 1 ELSE 0 END) OVER {upto} AS sess_no",
-            f"{d.ignore_nulls('last_value', f'CASE WHEN {start} THEN conv_before END')} OVER {upto} AS sess_base",
-            f"{d.ignore_nulls('first_value', f'CASE WHEN {start} THEN t END')} OVER {after} AS next_sess_t",
-        ]
-    # per event: the session's outcome, its end, the wait within the session, ping-pong, reopen
-    if sessions:
-        later = "(next_conv_t IS NOT NULL AND (next_sess_t IS NULL OR next_conv_t < next_sess_t))"
-        ssucc = f"CASE WHEN conv_before + c - sess_base > 0 OR {later} THEN 1 ELSE 0 END"
-        same = "next_sess IS NOT DISTINCT FROM sess"
-        sess_end = f"CASE WHEN {same} THEN 0 ELSE 1 END"
-        sess_no = "sess_no"
-    else:
-        later = "(next_conv_t IS NOT NULL)"
-        ssucc = "CASE WHEN conv_total > 0 THEN 1 ELSE 0 END"
-        same = "next_t IS NOT NULL"
-        sess_end = "CASE WHEN next_t IS NULL THEN 1 ELSE 0 END"
-        sess_no = "0"
-    ev = [
         "jid",
-        "node",
         "t",
-        "ts",
-        "touchpoint",
+        *(["ts"] if plan.period in ("M", "Q") else []),
+        "seq",
+        "node",
         "c",
         "step",
         "next_node",
-        "run_start",
-        "run_prev",
-        "conv_before AS episode",
-        f"{sess_no} AS sess_no",
-        "CASE WHEN conv_total > 0 THEN 1 ELSE 0 END AS jsucc",
-        f"{ssucc} AS ssucc",
-        f"{sess_end} AS sess_end",
-        "CASE WHEN next_t IS NULL THEN 1 ELSE 0 END AS jend",
-        "CASE WHEN next_conv_t IS NOT NULL THEN 1 ELSE 0 END AS succ_after",
-        # after a resolution or approval the customer no longer waits: no wait from an outcome event
-        f"CASE WHEN {same}{' AND c = 0' if plan.reopen else ''} THEN next_t - t END AS wait",
-        "CASE WHEN next_node IS NOT NULL AND next_node <> node AND run_prev = next_node THEN 1 ELSE 0 END AS pp_mid",
+        "conv_before",
+        "conv_total",
+        "_dup",
+        *[f"_s{i}" for i in range(len(segs))],
         *[f"_s{i} AS {quote(s)}" for i, s in enumerate(segs)],
+        f"{run_start} AS run_start",
+        "CASE WHEN conv_total > 0 THEN 1 ELSE 0 END AS jsucc",
+        # the last event of a session (of the journey without sessions): where a visitor left
+        f"{end} AS sess_end",
+        "CASE WHEN next_t IS NULL THEN 1 ELSE 0 END AS jend",
+        "CASE WHEN conv_total - conv_before - c > 0 THEN 1 ELSE 0 END AS succ_after",
+        # within the session; after a resolution or approval the customer no longer waits
+        f"CASE WHEN {same}{' AND c = 0' if plan.reopen else ''} THEN next_t - t END AS wait",
     ]
-    reopen_evt = "(c = 1 AND conv_before > 0 AND prev_c = 0)"
-    ev.append("0 AS reopen")
-    ev += ["late", "prom"] if plan.promised else ["0 AS late", "0 AS prom"]
+    if sessions:
+        w2.append("sess")
+    if plan.reopen:
+        w2 += ["CASE WHEN c = 1 AND conv_before > 0 AND prev_c = 0 THEN 1 ELSE 0 END AS reopen_evt", "prev_out"]
     if plan.service:
-        ev += [
-            f"CASE WHEN touchpoint IN ({svc}) THEN 1 ELSE 0 END AS is_service",
-            "n_other",
-            "t - t_other AS since_trigger",
-        ]
+        w2 += ["is_service", "n_other", "t - t_other AS since_trigger"]
+    w2 += ["late", "prom"] if plan.promised else ["0 AS late", "0 AS prom"]
+    if plan.value:
+        w2.append("val")
+    # ping-pong on the sequence of runs (equal nodes in a row merged): the second sort, over the first
+    # event of each run only and three narrow columns; a run whose neighbours are the same node bounces
+    seg_r = "".join(f", _s{i}" for i in range(len(segs)))
+    win2 = "PARTITION BY jid ORDER BY t, seq"
     ctes = [
         journey_ctes(spec, d, numbered=False, bucket=bucket, duplicates=True),
         f"w1 AS (SELECT {', '.join(w1)} FROM j)",
         f"w2 AS (SELECT {', '.join(w2)} FROM w1)",
-        f"ev0 AS (SELECT {', '.join(ev)} FROM w2 WHERE node IS NOT NULL)",
+        f"runs AS (SELECT jid, t{', ts' if plan.period in ('M', 'Q') else ''}, node{seg_r}, lag(node) OVER ({win2}) "
+        f"AS run_prev, lead(node) OVER ({win2}) AS run_next FROM w2 WHERE run_start = 1)",
+        f"pp AS (SELECT jid, node, run_prev{''.join(f', _s{i} AS {quote(s)}' for i, s in enumerate(segs))} FROM runs "
+        "WHERE run_prev IS NOT NULL AND run_prev = run_next)",
     ]
-    if plan.service:
-        # a service contact is a symptom: it counts for the last non-service event before it (its
-        # trigger), when at least min_contacts of them follow within the contact window
-        ctes.append(
-            "contacts AS (SELECT jid, n_other, count(*) AS n_contacts FROM ev0 "
-            f"WHERE is_service = 1 AND n_other > 0 AND since_trigger <= {plan.contact_window_s!r} "
-            "GROUP BY jid, n_other)"
-        )
-        ctes.append(
-            "ev AS (SELECT e.*, CASE WHEN e.is_service = 0 AND coalesce(k.n_contacts, 0) >= "
-            f"{int(plan.min_contacts)} THEN 1 ELSE 0 END AS contact FROM ev0 AS e LEFT JOIN contacts AS k "
-            "ON k.jid = e.jid AND k.n_other = e.n_other)"
-        )
-    else:
-        ctes.append("ev AS (SELECT *, 0 AS contact FROM ev0)")
     per_units = [
         "min(t) AS first_t",
-        "min(ts) AS first_ts",
+        *(["min(ts) AS first_ts"] if plan.period in ("M", "Q") else []),
         "max(jsucc) AS jsucc",
-        "max(ssucc) AS ssucc",
+        # a drop-off: a session ends here and the journey never reaches the outcome
         "max(CASE WHEN sess_end = 1 AND jsucc = 0 THEN 1 ELSE 0 END) AS drop_",
-        "max(sess_end) AS exit_",
         "max(jend) AS jend",
-        "max(CASE WHEN sess_end = 0 THEN 1 ELSE 0 END) AS cont",
-        "max(CASE WHEN sess_end = 0 THEN succ_after ELSE 0 END) AS cont_succ",
+        "max(1 - sess_end) AS cont",
+        "max((1 - sess_end) * succ_after) AS cont_succ",
         "sum(wait) AS stay",
         "count(wait) AS n_wait",
         "sum(run_start) AS run_starts",
-        "max(reopen) AS reopen",
         "max(late) AS late",
         "max(prom) AS prom",
-        "max(contact) AS contact",
-        "max(pp_mid) AS pp_mid",
     ]
-    if sessions:
-        ctes.append(
-            f"on_ AS (SELECT jid, sess_no, node{seg_group}, {', '.join(per_units)} FROM ev GROUP BY jid, sess_no, node{seg_group})"
-        )
-        ctes.append(
-            f"un AS (SELECT jid, node{seg_group}, min(first_t) AS first_t, min(first_ts) AS first_ts, max(jsucc) AS jsucc, "
-            "max(jend) AS jend, "
-            "sum(stay) AS stay, sum(n_wait) AS n_wait, sum(run_starts) AS run_starts, max(reopen) AS reopen, "
-            "max(late) AS late, max(prom) AS prom, max(contact) AS contact, max(pp_mid) AS pp_mid "
-            f"FROM on_ GROUP BY jid, node{seg_group})"
-        )
-    else:
-        ctes.append(
-            f"un AS (SELECT jid, node{seg_group}, {', '.join(per_units)} FROM ev GROUP BY jid, node{seg_group})"
-        )
+    if not plan.nullable:  # every event is in un: the log's totals come from it (one pass fewer)
+        per_units += [
+            "max(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS first",
+            "sum(CASE WHEN sess_end = 1 AND jsucc = 0 THEN 1 ELSE 0 END) AS n_dev",
+            "sum(sess_end) AS n_send",
+            "sum(_dup) AS n_dup",
+            "count(*) AS n_ev",
+            *(["sum(val) AS val"] if plan.value else []),
+        ]
+    ctes.append(
+        f"un AS (SELECT jid, node{seg_group}, {', '.join(per_units)} FROM w2 WHERE node IS NOT NULL "
+        f"GROUP BY jid, node{seg_group})"
+    )
     scope = (
         "TRUE"
         if plan.scope is None
         else (f"node IN ({', '.join(literal(s) for s in plan.scope)})" if plan.scope else "FALSE")
     )
     rework = "0" if plan.episodes else f"sum(CASE WHEN run_starts > 1 AND {scope} THEN 1 ELSE 0 END)"
-    u_counts = {
+    counts = {
         "n_units": "count(*)",
         "n_success": "sum(jsucc)",
         "n_rework": rework,
-        "n_reopen": "sum(reopen)",
         "n_late": "sum(late)",
         "n_prom": "sum(prom)",
-        "n_contact": "sum(contact)",
-        "n_pp_mid": "sum(pp_mid)",
         "n_stay": "sum(CASE WHEN n_wait > 0 THEN 1 ELSE 0 END)",
         "sum_stay": "sum(stay)",
         "n_exit": "sum(jend)",
         "n_exit_succ": "sum(jend * jsucc)",
-    }
-    o_counts = {
-        "n_ounits": "count(*)",
-        "n_osucc": "sum(ssucc)",
         "n_drop": "sum(drop_)",
         "n_cont": "sum(cont)",
         "n_cont_succ": "sum(cont_succ)",
     }
     period_u = period_sql(plan.period, "first_t", "first_ts")
-    rows = []
-    if sessions:
-        rows.append(
-            f"SELECT 'u' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**u_counts)} FROM un GROUP BY {seg_cols}node, {period_u}"
-        )
-        rows.append(
-            f"SELECT 'o' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**o_counts)} FROM on_ GROUP BY {seg_cols}node, {period_u}"
-        )
-    else:
-        rows.append(
-            f"SELECT 'u' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**{**u_counts, **o_counts})} "
-            f"FROM un GROUP BY {seg_cols}node, {period_u}"
-        )
+    rows = [
+        f"SELECT 'u' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**counts)} FROM un GROUP BY {seg_cols}node, {period_u}"
+    ]
     bin_ = stay_bin_sql("stay")
     rows.append(
         f"SELECT 'h' AS kind, {_keys(segs, 'node', bin_=bin_)}, {_zeros(n='count(*)')} FROM un WHERE n_wait > 0 "
         f"GROUP BY {seg_cols}node, {bin_}"
     )
+    # the next steps (another node, or the end of the journey) per period, from the runs
     period_e = period_sql(plan.period, "t", "ts")
-    nxt = "coalesce(next_node, '(exit)')"
+    nxt = "coalesce(run_next, '(exit)')"
+    seg_rk = "".join(f"_s{i} AS {quote(s)}, " for i, s in enumerate(segs))
+    seg_rg = "".join(f"_s{i}, " for i in range(len(segs)))
     rows.append(
-        f"SELECT 't' AS kind, {_keys(segs, 'node', period_e, nxt)}, {_zeros(n='count(*)')} FROM ev "
-        f"GROUP BY {seg_cols}node, {period_e}, {nxt}"
+        f"SELECT 't' AS kind, {seg_rk}node, {period_e} AS per, {nxt} AS nxt, NULL AS bin, {_zeros(n='count(*)')} "
+        f"FROM runs GROUP BY {seg_rg}node, {period_e}, {nxt}"
     )
     if plan.episodes:
+        # rework within one purchase episode (the conversions before an event number its episode)
+        ctes.append(
+            f"rj AS (SELECT DISTINCT jid, node{seg_group} FROM (SELECT jid, node{seg_group} FROM w2 "
+            f"WHERE run_start = 1 AND {scope} GROUP BY jid, node{seg_group}, conv_before HAVING count(*) > 1) AS r)"
+        )
         rows.append(
-            f"SELECT 'r' AS kind, {_keys(segs, 'node')}, {_zeros(n='count(*)')} FROM (SELECT DISTINCT jid, node{seg_group} "
-            f"FROM ev WHERE run_start = 1 AND {scope} GROUP BY jid, node{seg_group}, episode HAVING count(*) > 1) AS r "
-            f"GROUP BY {seg_cols}node"
+            f"SELECT 'r' AS kind, {_keys(segs, 'node')}, {_zeros(n='count(*)')} FROM rj GROUP BY {seg_cols}node"
         )
-        rework_total = (
-            f"(SELECT {seg_cols}count(DISTINCT jid) AS n FROM (SELECT jid{seg_group} FROM ev WHERE run_start = 1 "
-            f"AND {scope} GROUP BY jid, node{seg_group}, episode HAVING count(*) > 1) AS rj"
-            f"{(' GROUP BY ' + seg_cols.rstrip(', ')) if segs else ''})"
-        )
+        rework_total = f"SELECT {seg_cols}count(DISTINCT jid) AS n FROM rj{seg_by}"
     else:
-        rework_total = (
-            f"(SELECT {seg_cols}count(DISTINCT jid) AS n FROM un WHERE run_starts > 1 AND {scope}"
-            f"{(' GROUP BY ' + seg_cols.rstrip(', ')) if segs else ''})"
-        )
+        rework_total = f"SELECT {seg_cols}count(DISTINCT jid) AS n FROM un WHERE run_starts > 1 AND {scope}{seg_by}"
+    rows.append(f"SELECT 'R' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='n')} FROM ({rework_total}) AS rt")
+    # ping-pong: journeys in which the node is either end of a bounce (the run before and after the
+    # middle run are the same node)
     rows.append(
         f"SELECT 'p' AS kind, {_keys(segs, 'node')}, {_zeros(n='count(*)')} FROM ("
-        f"SELECT jid, node{seg_group} FROM ev WHERE pp_mid = 1 UNION "
-        f"SELECT jid, run_prev AS node{seg_group} FROM ev WHERE pp_mid = 1) AS p WHERE {scope} GROUP BY {seg_cols}node"
+        f"SELECT jid, node{seg_group} FROM pp UNION SELECT jid, run_prev AS node{seg_group} FROM pp) AS p "
+        f"WHERE {scope} GROUP BY {seg_cols}node"
     )
     rows.append(
-        f"SELECT 'P' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='count(DISTINCT jid)')} FROM ev WHERE pp_mid = 1 "
-        f"AND ({scope} OR {scope.replace('node IN', 'run_prev IN')})"
-        + (f" GROUP BY {seg_cols.rstrip(', ')}" if segs else "")
+        f"SELECT 'm' AS kind, {_keys(segs, 'node')}, {_zeros(n='count(DISTINCT jid)')} FROM pp GROUP BY {seg_cols}node"
     )
-    rows.append(f"SELECT 'R' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='n')} FROM {rework_total} AS rt")
+    rows.append(
+        f"SELECT 'P' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='count(DISTINCT jid)')} FROM pp "
+        f"WHERE {scope} OR {scope.replace('node IN', 'run_prev IN')}{seg_by}"
+    )
     if plan.reopen:
-        seg_w = "".join(f"_s{i} AS {quote(s)}, " for i, s in enumerate(segs))
-        seg_wg = ", ".join(f"_s{i}" for i in range(len(segs)))
         rows.append(
-            f"SELECT 'x' AS kind, {seg_w}prev_out AS node, NULL AS per, NULL AS nxt, NULL AS bin, "
-            f"{_zeros(n='count(DISTINCT jid)')} FROM w2 WHERE {reopen_evt} AND prev_out IS NOT NULL "
-            f"GROUP BY {seg_wg + ', ' if segs else ''}prev_out"
+            f"SELECT 'x' AS kind, {_keys(segs, 'prev_out')}, {_zeros(n='count(DISTINCT jid)')} FROM w2 "
+            f"WHERE reopen_evt = 1 AND prev_out IS NOT NULL GROUP BY {seg_cols}prev_out"
         )
         rows.append(
-            f"SELECT 'X' AS kind, {seg_w}NULL AS node, NULL AS per, NULL AS nxt, NULL AS bin, "
-            f"{_zeros(n='count(DISTINCT jid)')} FROM w2 WHERE {reopen_evt}" + (f" GROUP BY {seg_wg}" if segs else "")
+            f"SELECT 'X' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='count(DISTINCT jid)')} FROM w2 "
+            f"WHERE reopen_evt = 1{seg_by}"
+        )
+    if plan.service:
+        # a service contact is a symptom: it counts for the last non-service event before it (its
+        # trigger), when at least min_contacts of them follow within the contact window
+        ctes.append(
+            "contacts AS (SELECT jid, n_other FROM w2 "
+            f"WHERE is_service = 1 AND n_other > 0 AND since_trigger <= {plan.contact_window_s!r} "
+            f"GROUP BY jid, n_other HAVING count(*) >= {int(plan.min_contacts)})"
+        )
+        rows.append(
+            f"SELECT 'c' AS kind, {_keys(segs, 'w.node')}, {_zeros(n='count(DISTINCT w.jid)')} FROM w2 AS w "
+            "JOIN contacts AS k ON k.jid = w.jid AND k.n_other = w.n_other "
+            f"WHERE w.is_service = 0 AND w.node IS NOT NULL GROUP BY {''.join(f'w.{quote(s)}, ' for s in segs)}w.node"
         )
     if plan.stages:
         rows.append(
@@ -443,25 +393,31 @@ def part_sql(
     totals = {
         "n_units": "sum(CASE WHEN step = 1 THEN 1 ELSE 0 END)",
         "n_success": "sum(CASE WHEN step = 1 AND conv_total > 0 THEN 1 ELSE 0 END)",
+        "n_drop": "sum(CASE WHEN node IS NOT NULL AND sess_end = 1 AND jsucc = 0 THEN 1 ELSE 0 END)",
         "value": "sum(val)" if plan.value else "0",
         "n_dup": "sum(_dup)",
         "n_events": "count(*)",
     }
     if sessions:
-        later = "(next_conv_t IS NOT NULL AND (next_sess_t IS NULL OR next_conv_t < next_sess_t))"
-        totals["n_ounits"] = "sum(sess_start)"
-        totals["n_osucc"] = (
-            f"sum(CASE WHEN sess_start = 1 AND (conv_before + c - sess_base > 0 OR {later}) THEN 1 ELSE 0 END)"
+        totals["n_ounits"] = "sum(CASE WHEN node IS NOT NULL THEN sess_end ELSE 0 END)"  # one end per session
+    if plan.nullable:
+        seg_t = "".join(f"_s{i} AS {quote(s)}, " for i, s in enumerate(segs))
+        seg_tg = ", ".join(f"_s{i}" for i in range(len(segs)))
+        rows.append(
+            f"SELECT 'T' AS kind, {seg_t}NULL AS node, NULL AS per, NULL AS nxt, NULL AS bin, {_zeros(**totals)} "
+            "FROM w2" + (f" GROUP BY {seg_tg}" if segs else "")
         )
     else:
-        totals["n_ounits"] = totals["n_units"]
-        totals["n_osucc"] = totals["n_success"]
-    seg_t = "".join(f"_s{i} AS {quote(s)}, " for i, s in enumerate(segs))
-    seg_tg = ", ".join(f"_s{i}" for i in range(len(segs)))
-    rows.append(
-        f"SELECT 'T' AS kind, {seg_t}NULL AS node, NULL AS per, NULL AS nxt, NULL AS bin, {_zeros(**totals)} FROM w2"
-        + (f" GROUP BY {seg_tg}" if segs else "")
-    )
+        from_un = {
+            "n_units": "sum(first)",
+            "n_success": "sum(first * jsucc)",
+            "n_drop": "sum(n_dev)",
+            "value": "sum(val)" if plan.value else "0",
+            "n_dup": "sum(n_dup)",
+            "n_events": "sum(n_ev)",
+            **({"n_ounits": "sum(n_send)"} if sessions else {}),
+        }
+        rows.append(f"SELECT 'T' AS kind, {_keys(segs, 'NULL')}, {_zeros(**from_un)} FROM un{seg_by}")
     body = "\nUNION ALL\n".join(rows) if select is None else select
     return "WITH " + ",\n".join(ctes) + "\n" + body
 

@@ -501,14 +501,13 @@ def _node_table(raw: pd.DataFrame, setup: _Setup, long_q: float) -> tuple[pd.Dat
     """Per (segment, node): the counts summed over periods, the stays, ping-pong, rework, stages."""
     segs = setup.segs
     keys = [*segs, "node"]
-    u = raw[raw["kind"].isin(["u", "o"])].groupby(keys, dropna=False, observed=True)[list(COUNTS)].sum().reset_index()
-    for kind, col in (("p", "n_pp"), ("r", "n_rework_ep"), ("x", "n_reopen_x")):
+    u = raw[raw["kind"] == "u"].groupby(keys, dropna=False, observed=True)[list(COUNTS)].sum().reset_index()
+    for kind, col in (("p", "n_pp"), ("m", "n_pp_mid"), ("r", "n_rework_ep"), ("x", "n_reopen"), ("c", "n_contact")):
         part = raw[raw["kind"] == kind].groupby(keys, dropna=False, observed=True)["n"].sum().rename(col)
         u = u.merge(part.reset_index(), on=keys, how="left")
         u[col] = u[col].fillna(0.0)
     if setup.plan.episodes:
         u["n_rework"] = u["n_rework_ep"]
-    u["n_reopen"] = u["n_reopen_x"]
     # the long-wait fence: the quantile of all stays of the log (every segment), nearest rank
     h = raw[raw["kind"] == "h"]
     hist = h.groupby("bin")["n"].sum().sort_index()
@@ -662,7 +661,7 @@ def pain_points(
         columns (module notes): ``<o>_rate_met``, ``<o>_rate_not_met``, ``<o>_lift`` with
         ``<o>_lift_ci_low``/``_ci_high`` and ``<o>_lift_p_adjusted``, ``<o>_lift_stage`` and
         ``<o>_lift_stage_p_adjusted`` (``<o>`` is ``conversion``, ``resolution``, ``approval`` or
-        ``outcome``), ``n_sessions``, ``drop_off_pct``, ``natural_exit``, ``outcome_after_pct``,
+        ``outcome``), ``drop_off_pct``, ``natural_exit``, ``outcome_after_pct``,
         ``rework_pct``, ``ping_pong_pct``, ``reopen_pct``, ``median_stay_s``,
         ``median_stay_ci_low``, ``median_stay_ci_high``, ``p90_stay_s``, ``time_share_pct``,
         ``long_wait_pct``, ``repeat_contact_pct``, ``late_pct``, the survey's columns,
@@ -796,11 +795,11 @@ def _changes(raw: pd.DataFrame, setup: _Setup, *, alpha: float, min_base: int, l
     segs = setup.segs
     cols = [*segs, "node", "metric", "next", "period", "n_period", "k_period", "n_rest", "k_rest"]
     tests = []
-    o = raw[raw["kind"] == ("o" if setup.sessions else "u")]
-    metrics = [("outcome", "n_osucc"), ("drop_off", "n_drop")] if setup.has_outcomes else []
+    o = raw[raw["kind"] == "u"]
+    metrics = [("outcome", "n_success"), ("drop_off", "n_drop")] if setup.has_outcomes else []
     for metric, col in metrics:
-        per = o.groupby([*segs, "node", "per"], dropna=False, observed=True)[["n_ounits", col]].sum().reset_index()
-        tot = per.groupby([*segs, "node"], dropna=False, observed=True)[["n_ounits", col]].transform("sum")
+        per = o.groupby([*segs, "node", "per"], dropna=False, observed=True)[["n_units", col]].sum().reset_index()
+        tot = per.groupby([*segs, "node"], dropna=False, observed=True)[["n_units", col]].transform("sum")
         tests.append(
             pd.DataFrame(
                 {
@@ -809,9 +808,9 @@ def _changes(raw: pd.DataFrame, setup: _Setup, *, alpha: float, min_base: int, l
                     "metric": metric,
                     "next": None,
                     "period": per["per"],
-                    "n_period": per["n_ounits"],
+                    "n_period": per["n_units"],
                     "k_period": per[col],
-                    "n_rest": tot["n_ounits"] - per["n_ounits"],
+                    "n_rest": tot["n_units"] - per["n_units"],
                     "k_rest": tot[col] - per[col],
                 }
             )
@@ -960,7 +959,6 @@ def _columns(setup: _Setup, oc: str, survey: bool) -> list[str]:
         f"{oc}_rate_not_met_stage",
         f"{oc}_lift_stage",
         f"{oc}_lift_stage_p_adjusted",
-        "n_sessions",
         "drop_off_pct",
         "natural_exit",
         "outcome_after_pct",
@@ -1110,9 +1108,8 @@ def _components(
         ):
             g[col] = np.nan
     # --- drop-off: sessions ending at the node without an outcome, natural exits excepted
-    no = g["n_ounits"].to_numpy(float)
+    no = n
     nd = g["n_drop"].to_numpy(float)
-    g["n_sessions"] = no.astype(np.int64) if setup.sessions else pd.NA
     if setup.has_outcomes:
         # a natural exit: where most journeys that reached the outcome end (their journey's last step)
         natural = (s > 0) & (_rate(g["n_exit_succ"], s) >= natural_exit)
@@ -1210,7 +1207,10 @@ def _components(
         # per node the outcome share first (the sentence a reader expects), then drop-off, then next steps
         order = ch.assign(_m=ch["metric"].map({"outcome": 0, "drop_off": 1, "next": 2}))
         best = (
-            order.sort_values(["_m", "p_adjusted"], kind="stable").groupby("node", sort=False).head(1).set_index("node")
+            order.sort_values(["_m", "p_adjusted", "period", "next"], kind="stable", na_position="first")
+            .groupby("node", sort=False)
+            .head(1)
+            .set_index("node")
         )
         idx = pd.Index(nodes)
         hit = idx.isin(best.index)
@@ -1395,9 +1395,11 @@ def _record(
             "sessions": int(t["n_ounits"]) if setup.sessions else None,
             "outcome_journeys": int(t["n_success"]) if setup.has_outcomes else None,
             "outcome_pct": float(t["n_success"] / n * 100) if setup.has_outcomes and n else None,
-            "sessions_without_outcome_pct": (
-                float((t["n_ounits"] - t["n_osucc"]) / t["n_ounits"] * 100)
-                if setup.has_outcomes and t["n_ounits"]
+            # sessions (journeys without sessions) that end where the journey never reaches the outcome
+            "drop_off_exits": int(t["n_drop"]) if setup.has_outcomes else None,
+            "drop_off_exits_pct": (
+                float(t["n_drop"] / (t["n_ounits"] if setup.sessions else n) * 100)
+                if setup.has_outcomes and (t["n_ounits"] if setup.sessions else n)
                 else None
             ),
             "rework_journeys": int(t["n_rework_units"]),
@@ -1424,7 +1426,7 @@ def _record(
             "note": f"{r['node']}: {_change_note(r, setup, language)}",
         }
         for r in sig.assign(_m=sig["metric"].map({"outcome": 0, "drop_off": 1, "next": 2}))
-        .sort_values(["_m", "p_adjusted"], kind="stable")
+        .sort_values(["_m", "p_adjusted", "node", "period", "next"], kind="stable", na_position="first")
         .head(100)
         .to_dict("records")
     ]
@@ -1460,7 +1462,7 @@ _SUMMARY = {
     "en": {
         "journeys": "{n} {units}, {e} events ({d} exact duplicates dropped)",
         "outcome_pct": "{v} of the {units} reach {noun}",
-        "sessions_without_outcome_pct": "{v} of the {s} sessions end without {noun}",
+        "drop_off_exits_pct": "{v} of the {s} {where} end where the customer never reaches {noun} ({k})",
         "rework_pct": "{v} of the {units} come back to a {level} they had left ({k} {units})",
         "ping_pong_pct": "{v} of the {units} are handed from one {level} to another and straight back ({k} {units})",
         "reopened_pct": "{k} {units} were reopened {after} ({v})",
@@ -1471,7 +1473,7 @@ _SUMMARY = {
     "de": {
         "journeys": "{n} {units}, {e} Ereignisse ({d} exakte Duplikate entfernt)",
         "outcome_pct": "{v} der {units} erreichen {noun}",
-        "sessions_without_outcome_pct": "{v} der {s} Sitzungen enden ohne {noun}",
+        "drop_off_exits_pct": "{v} der {s} {where} enden dort, wo der Kunde nie {noun} erreicht ({k})",
         "rework_pct": "{v} der {units} kommen zu einem {level} zurück, den sie verlassen hatten ({k} {units})",
         "ping_pong_pct": "{v} der {units} werden von einem {level} zum anderen und gleich zurück gegeben ({k} {units})",
         "reopened_pct": "{k} {units} wurden {after} wieder geöffnet ({v})",
@@ -1542,14 +1544,17 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
                 log["outcome_pct"],
                 text["outcome_pct"].format(v=_pct(log["outcome_pct"], lang), units=units, noun=words["noun_a"]),
             )
-        if log["sessions"] is not None and log["sessions_without_outcome_pct"] is not None:
+        if log["drop_off_exits_pct"] is not None:
+            sessions = log["sessions"] is not None
             add(
-                "sessions_without_outcome_pct",
-                log["sessions_without_outcome_pct"],
-                text["sessions_without_outcome_pct"].format(
-                    v=_pct(log["sessions_without_outcome_pct"], lang),
-                    s=format_number(log["sessions"], 0, lang),
+                "drop_off_exits_pct",
+                log["drop_off_exits_pct"],
+                text["drop_off_exits_pct"].format(
+                    v=_pct(log["drop_off_exits_pct"], lang),
+                    s=format_number(log["sessions"] if sessions else log["journeys"], 0, lang),
+                    where=_SESSIONS[lang] if sessions else units,
                     noun=words["noun_a"],
+                    k=format_number(log["drop_off_exits"], 0, lang),
                 ),
             )
         for measure, count in (("rework_pct", "rework_journeys"), ("ping_pong_pct", "ping_pong_journeys")):
@@ -1730,12 +1735,11 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     def query(select: str) -> pd.DataFrame:
         return run_sql(part_sql(plan, d, None, select=select), setup.source, touchpoints=setup.cat)
 
-    per_o = "on_" if setup.sessions else "un"
     from cjm_lab.journeys._pain_sql import period_sql as _period
 
     periods = query(
-        f"SELECT {_period(plan.period, 'first_t', 'first_ts')} AS per, count(*) AS n, sum(ssucc) AS k, sum(drop_) AS dr "
-        f"FROM {per_o} WHERE node = {x} GROUP BY 1 ORDER BY 1"
+        f"SELECT {_period(plan.period, 'first_t', 'first_ts')} AS per, count(*) AS n, sum(jsucc) AS k, sum(drop_) AS dr "
+        f"FROM un WHERE node = {x} GROUP BY 1 ORDER BY 1"
     )
     periods["n"], periods["k"], periods["dr"] = (periods[c].astype(float) for c in ("n", "k", "dr"))
     tot_n, tot_k = periods["n"].sum(), periods["k"].sum()
@@ -1744,7 +1748,7 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     period_table = pd.DataFrame(
         {
             "period": [period_label(v, plan.period) for v in periods["per"]],
-            "sessions" if setup.sessions else "journeys": periods["n"].astype(np.int64),
+            "journeys": periods["n"].astype(np.int64),
             "outcome_pct": _rate(periods["k"], periods["n"]) * 100 if setup.has_outcomes else np.nan,
             "drop_off_pct": _rate(periods["dr"], periods["n"]) * 100 if setup.has_outcomes else np.nan,
             "p_adjusted": _bh(p) if setup.has_outcomes else np.nan,
@@ -1752,7 +1756,7 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     )
     period_table["significant"] = period_table["p_adjusted"] < a["alpha"]
     nxt = query(
-        f"SELECT coalesce(next_node, '(exit)') AS nxt, count(*) AS n FROM ev WHERE node = {x} GROUP BY 1"
+        f"SELECT coalesce(next_node, '(exit)') AS nxt, count(*) AS n FROM w2 WHERE node = {x} GROUP BY 1"
     ).sort_values(["n", "nxt"], ascending=[False, True], kind="stable")
     next_steps = pd.DataFrame(
         {
@@ -1761,11 +1765,11 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
             "pct": (nxt["n"] / nxt["n"].sum() * 100).to_numpy(),
         }
     )
-    path = d.ordered_concat("node", " > ", ("t", "touchpoint"))
+    path = d.ordered_concat("node", " > ", ("t", "seq"))
     paths = (
         query(
-            f"SELECT path, count(*) AS n, avg(jsucc) AS rate FROM (SELECT jid, {path} AS path, max(jsucc) AS jsucc FROM ev "
-            f"WHERE jid IN (SELECT jid FROM ev WHERE node = {x}) GROUP BY jid) AS p GROUP BY path"
+            f"SELECT path, count(*) AS n, avg(jsucc) AS rate FROM (SELECT jid, {path} AS path, max(jsucc) AS jsucc FROM w2 "
+            f"WHERE node IS NOT NULL AND jid IN (SELECT jid FROM w2 WHERE node = {x}) GROUP BY jid) AS p GROUP BY path"
         )
         .sort_values(["n", "path"], ascending=[False, True], kind="stable")
         .head(top_paths)
@@ -1778,8 +1782,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
         }
     )
     partners = query(
-        f"SELECT CASE WHEN node = {x} THEN run_prev ELSE node END AS partner, count(DISTINCT jid) AS n FROM ev "
-        f"WHERE pp_mid = 1 AND (node = {x} OR run_prev = {x}) GROUP BY 1"
+        f"SELECT CASE WHEN node = {x} THEN run_prev ELSE node END AS partner, count(DISTINCT jid) AS n FROM pp "
+        f"WHERE node = {x} OR run_prev = {x} GROUP BY 1"
     ).sort_values(["n", "partner"], ascending=[False, True], kind="stable")
     partner_table = pd.DataFrame(
         {"partner": partners["partner"].astype(str).to_numpy(), "n_journeys": partners["n"].astype(np.int64).to_numpy()}

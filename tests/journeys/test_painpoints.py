@@ -141,10 +141,11 @@ def test_sessions_make_drop_off_per_session_and_leave_their_gaps_out_of_the_wait
     frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint", "session_id"])
     ev = load_events(frame)
     t = by_node(pain_points(ev, conversions=["Buy"], min_reach=1))
-    # x left its first session at Pay but came back and bought: no drop-off; y's session ended at Pay
-    # and y never bought
-    assert t.loc["Pay", "n_sessions"] == 3 and t.loc["Pay", "drop_off_pct"] == pytest.approx(100 / 3)
-    assert t.loc["Cart", "n_sessions"] == 4 and t.loc["Cart", "drop_off_pct"] == pytest.approx(25)
+    # x left its first session at Pay but came back and bought: no drop-off; y left sessions at Pay and
+    # at Cart and never bought: a drop-off at both (each a session end); shares of the 2 journeys
+    assert t.loc["Pay", "drop_off_pct"] == pytest.approx(50) and t.loc["Cart", "drop_off_pct"] == pytest.approx(50)
+    log = pain_points(ev, conversions=["Buy"], min_reach=1).attrs["cjm_pain_points"]["log"]["all"]
+    assert (log["sessions"], log["drop_off_exits"], log["drop_off_exits_pct"]) == (4, 2, 50.0)
     # waits within sessions only: x waits 60 s at Cart twice and 60 s at Pay once; y 60 s at Cart
     assert t.loc["Cart", "median_stay_s"] == 60 and t.loc["Pay", "median_stay_s"] == 60
     assert t.loc["Cart", "p90_stay_s"] == 120
