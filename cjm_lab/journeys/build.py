@@ -19,7 +19,16 @@ from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
 __all__ = ["build_journeys", "cut_journeys", "prepare", "journey_options", "engine_of", "JOURNEY_OPTIONS"]
 
 #: The journey options every analysis accepts (see :func:`build_journeys`).
-JOURNEY_OPTIONS = ("touchpoints", "journey", "session_gap", "dedupe", "until_conversion", "conversions")
+JOURNEY_OPTIONS = (
+    "touchpoints",
+    "journey",
+    "session_gap",
+    "dedupe",
+    "until_conversion",
+    "conversions",
+    "collapse_repeats",
+    "dates",
+)
 #: The engine options analyses took as keywords before ``engine=Engine(...)`` (accepted for one
 #: release, with a FutureWarning).
 OLD_ENGINE_KEYWORDS = ("memory_limit", "threads", "temp_directory")
@@ -115,6 +124,8 @@ def journey_options(
     dedupe: bool,
     until_conversion: bool,
     conversions: Sequence[str] | None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
 ) -> dict[str, Any]:
     """The journey options of an analysis as the mapping :func:`prepare` takes."""
     return {
@@ -124,6 +135,8 @@ def journey_options(
         "dedupe": dedupe,
         "until_conversion": until_conversion,
         "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
     }
 
 
@@ -137,6 +150,8 @@ def build_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -175,7 +190,9 @@ def build_journeys(
     """
     where = "build_journeys()"
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     return _journey_rows(events, where=where, options=options, engine=engine)
 
 
@@ -192,6 +209,8 @@ def cut_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Each journey from its first ``start`` to the first ``end`` at or after it, one row per event.
@@ -237,7 +256,9 @@ def cut_journeys(
     if level == "stage" and (touchpoints is None or "stage" not in getattr(touchpoints, "columns", ())):
         raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
     engine = engine_of(engine, None, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     return _journey_rows(events, where=where, options=options, engine=engine, cut=(start or None, end or None, level))
 
 

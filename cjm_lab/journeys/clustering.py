@@ -164,6 +164,8 @@ def cluster_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> JourneyClusters:
@@ -222,7 +224,9 @@ def cluster_journeys(
     if isinstance(top_ngrams, bool) or not isinstance(top_ngrams, (int, np.integer)) or top_ngrams < 1:
         raise CJMConfigError(f"`top_ngrams` must be a positive whole number, got {top_ngrams!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     journeys = source.run(_journey_sql(spec), touchpoints=cat)
     grams = source.run(_ngram_sql(spec, lo, hi, max_features), touchpoints=cat)

@@ -591,6 +591,8 @@ def pain_points(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -728,7 +730,9 @@ def pain_points(
         promised=promised,
         period=period,
         language=language,
-        options=journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions),
+        options=journey_options(
+            touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        ),
         engine=engine,
     )
     if rank_by == "value" and (setup.plan.value is None or not setup.has_outcomes):
@@ -1723,7 +1727,14 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
         period=a["period"],
         language=a["language"],
         options=journey_options(
-            a["touchpoints"], a["journey"], a["session_gap"], a["dedupe"], a["until_conversion"], a["conversions"]
+            a["touchpoints"],
+            a["journey"],
+            a["session_gap"],
+            a["dedupe"],
+            a["until_conversion"],
+            a["conversions"],
+            a["collapse_repeats"],
+            a["dates"],
         ),
         engine=engine_of(a["engine"], a["old_engine_keywords"], where=where),
     )

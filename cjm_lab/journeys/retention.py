@@ -230,6 +230,8 @@ def retention(
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -304,7 +306,13 @@ def retention(
         act = "e.is_conv" if activity == "purchase" else "TRUE"
     else:
         act = "e.touchpoint IN (" + ", ".join(literal(a) for a in _names(activity, "activity")) + ")"
-    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    options = {
+        "touchpoints": touchpoints,
+        "dedupe": dedupe,
+        "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
+    }
     setup = _setup(
         events,
         where,
@@ -526,6 +534,8 @@ def time_to_repeat(
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -583,7 +593,13 @@ def time_to_repeat(
         within = [-1.0]
     if not within or min(within) <= 0:
         raise CJMConfigError("`within` must list positive numbers of days, e.g. (30, 90, 180).")
-    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    options = {
+        "touchpoints": touchpoints,
+        "dedupe": dedupe,
+        "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
+    }
     setup = _setup(
         events,
         where,
@@ -794,6 +810,8 @@ def time_to_outcome(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -835,7 +853,9 @@ def time_to_outcome(
     kinds = _names(outcomes, "outcomes")
     starts = _names(start, "start") if start is not None else None
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     d = spec.dialect
     segs = list(spec.segments)

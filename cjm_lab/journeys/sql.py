@@ -23,6 +23,7 @@ from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
 
 __all__ = [
     "JourneySpec",
+    "date_range",
     "journey_ctes",
     "make_spec",
     "duration_seconds",
@@ -72,6 +73,10 @@ class JourneySpec:
     extra: tuple[str, ...] = field(default_factory=tuple)
     #: The engine's dialect (DuckDB, or Spark for Spark input); builders take it from here.
     dialect: Dialect = DUCKDB
+    #: Merge immediate repeats of a touchpoint (A, A, B -> A, B), keeping the first of each run.
+    collapse: bool = False
+    #: Keep the journeys whose first event lies in [from, to) (epoch seconds; None: open).
+    dates: tuple[float | None, float | None] = (None, None)
 
 
 def make_spec(
@@ -86,10 +91,17 @@ def make_spec(
     event_columns: Sequence[str] = (),
     extra: Sequence[str] = (),
     dialect: Dialect = DUCKDB,
+    collapse_repeats: str = "off",
+    dates: Any = None,
 ) -> JourneySpec:
     """Check the journey options and make a :class:`JourneySpec`."""
     if journey not in ("customer", "session"):
         raise CJMConfigError(f"`journey` must be 'customer' or 'session', got {journey!r}.")
+    if collapse_repeats not in ("off", "consecutive"):
+        raise CJMConfigError(
+            f"`collapse_repeats` must be 'off' or 'consecutive', got {collapse_repeats!r}. Fix: 'consecutive' merges "
+            "immediate repeats of a touchpoint (A, A, B becomes A, B)."
+        )
     gap = duration_seconds(session_gap, "session_gap")
     catalogue: tuple[str, ...] = ()
     if touchpoints is not None:
@@ -116,7 +128,42 @@ def make_spec(
         has_session_id="session_id" in event_columns,
         extra=tuple(c for c in extra if c not in segments),
         dialect=dialect,
+        collapse=collapse_repeats == "consecutive",
+        dates=date_range(dates),
     )
+
+
+def date_range(dates: Any) -> tuple[float | None, float | None]:
+    """``dates`` — ``(from, to)``, either end ``None`` for open — as epoch seconds; naive times are UTC.
+
+    Examples
+    --------
+    >>> date_range(("2025-01-01", None))
+    (1735689600.0, None)
+    >>> date_range(None)
+    (None, None)
+    """
+    if dates is None:
+        return (None, None)
+    fix = " Fix: pass dates=('2025-01-01', '2025-04-01') (from, to; either may be None)."
+    if isinstance(dates, (str, bytes)) or not isinstance(dates, Sequence) or len(dates) != 2:
+        raise CJMConfigError(f"`dates` must be a pair (from, to), got {dates!r}." + fix)
+    out: list[float | None] = []
+    for value in dates:
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise CJMConfigError(f"`dates` holds {value!r}, which is not a date." + fix) from None
+        if pd.isna(stamp):
+            raise CJMConfigError(f"`dates` holds a missing date {value!r}; use None for an open end." + fix)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        out.append((stamp - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1))
+    if out[0] is not None and out[1] is not None and not out[0] < out[1]:
+        raise CJMConfigError(f"`dates` must run forward (from before to), got {dates!r}." + fix)
+    return (out[0], out[1])
 
 
 def _bucket_filter(bucket: tuple[int, int] | str | None, d: Dialect) -> str:
@@ -216,6 +263,23 @@ def journey_ctes(
             jid = f"customer_id || '|' || {d.cast_text('session_no')}"
     else:
         jid = "customer_id"
+    if spec.collapse:
+        # an immediate repeat of a touchpoint in a journey is left out (the first of each run stays)
+        ctes.append(
+            f"cr AS (SELECT * FROM (SELECT *, lag(touchpoint) OVER (PARTITION BY {jid} ORDER BY ts, seq) AS _prev_tp "
+            f"FROM {prev}) AS r WHERE _prev_tp IS NULL OR _prev_tp <> touchpoint)"
+        )
+        prev = "cr"
+    conditions = []
+    if spec.dates != (None, None):
+        # whole journeys whose first event lies in the range (a journey cut at a date would end there)
+        first = f"min({d.epoch_seconds('ts')})"
+        lo, hi = spec.dates
+        having = " AND ".join(
+            ([f"{first} >= {lo!r}"] if lo is not None else []) + ([f"{first} < {hi!r}"] if hi is not None else [])
+        )
+        ctes.append(f"jr AS (SELECT {jid} AS _jid FROM {prev} GROUP BY {jid} HAVING {having})")
+        conditions.append(f"{jid} IN (SELECT _jid FROM jr)")
     if spec.conversions is not None:
         conv = (
             ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions else "FALSE"
@@ -237,7 +301,9 @@ def journey_ctes(
     windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {upto} AS {quote(name)}" for name, agg in running.items()]
     if spec.until_conversion:
         windows.append(f"sum(CASE WHEN {conv} THEN 1 ELSE 0 END) OVER {upto} AS _conv_upto")
-    filt = f" WHERE {keep}" if keep and can_filter(spec) else ""
+    if keep and can_filter(spec):
+        conditions.append(f"({keep})")
+    filt = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     ctes.append(
         f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv"
         f"{''.join(', ' + x for x in windows)} FROM {prev} AS e{join}{filt})"

@@ -98,6 +98,8 @@ def time_to_convert(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -179,7 +181,9 @@ def time_to_convert(
         if not conversions or not all(isinstance(c, str) and c for c in conversions):
             raise CJMConfigError(f"`conversions` must list touchpoints, got {conversions!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if spec.conversions is None and "is_conversion" not in spec.catalogue:
         raise CJMConfigError(
