@@ -17,6 +17,7 @@ from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, default_memory_lim
 from cjm_lab.journeys._survival import SurvivalResult
 from cjm_lab.journeys.attribution import attribution
 from cjm_lab.journeys.build import build_journeys, cut_journeys
+from cjm_lab.journeys.sql import Period
 from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
@@ -35,6 +36,7 @@ from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, trans
 
 __all__ = [
     "build_journeys",
+    "Period",
     "cut_journeys",
     "variants",
     "top_variants",

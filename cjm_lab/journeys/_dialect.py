@@ -148,6 +148,10 @@ class Dialect(ABC):
         """Nearest-rank quantile: the value at rank ceil(q·n) of the sorted values."""
 
     @abstractmethod
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        """The ISO year and ISO week (1-53, weeks from Monday) of a timestamp, as two integer expressions."""
+
+    @abstractmethod
     def ignore_nulls(self, func: str, expr: str) -> str:
         """A navigation window function (``lag``, ``lead``, ``first_value``, ``last_value``) that skips
         NULLs, without its OVER clause.
@@ -210,6 +214,9 @@ class DuckDBDialect(Dialect):
     def ignore_nulls(self, func: str, expr: str) -> str:
         return f"{func}({expr} IGNORE NULLS)"
 
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        return f"isoyear({ts})", f"week({ts})"
+
 
 @dataclass(frozen=True)
 class SparkDialect(Dialect):
@@ -268,6 +275,9 @@ class SparkDialect(Dialect):
 
     def ignore_nulls(self, func: str, expr: str) -> str:
         return f"{func}({expr}) IGNORE NULLS"
+
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        return f"extract(YEAROFWEEK FROM {ts})", f"weekofyear({ts})"
 
 
 #: The dialects of the two engines.

@@ -14,7 +14,7 @@ from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
 from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
-from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
+from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec, split_by
 
 __all__ = ["build_journeys", "cut_journeys", "prepare", "journey_options", "engine_of", "JOURNEY_OPTIONS"]
 
@@ -94,9 +94,18 @@ def prepare(
     for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
         if flag in options and not isinstance(options[flag], bool):
             raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
-    column_names(by, arg="by", where=where)
+    names, periods = split_by(by)
+    column_names(names, arg="by", where=where)
     source = as_source(events, where=where, engine=engine)
-    segments = segment_columns(source, by, where=where)
+    segments = segment_columns(source, names, where=where)
+    present = set(source.columns())
+    for p in periods:
+        if p.name in present or p.name in segments:
+            raise CJMConfigError(
+                f"{where}: `by` has Period({p.freq!r}, of={p.of!r}), whose column {p.name!r} the log has already. "
+                f"Fix: rename the log's {p.name!r} column, or group by it instead of the period."
+            )
+        segments.append(p.name)
     extra_cols = []
     for arg, col in (extra or {}).items():
         if col:
@@ -105,6 +114,7 @@ def prepare(
     touchpoints = options.pop("touchpoints", None)
     spec = make_spec(
         segments=segments,
+        periods=periods,
         touchpoints=touchpoints,
         event_columns=source.columns(),
         extra=extra_cols,

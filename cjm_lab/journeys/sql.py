@@ -23,6 +23,8 @@ from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
 
 __all__ = [
     "JourneySpec",
+    "Period",
+    "split_by",
     "date_range",
     "journey_ctes",
     "make_spec",
@@ -58,6 +60,62 @@ def duration_seconds(value: Any, name: str) -> float | None:
     return seconds
 
 
+_PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of time used as a segment: ``by=Period("M")`` compares months.
+
+    ``of="journey"`` puts each journey in the period of its first event (a journey is counted
+    once, in the month it began); ``of="event"`` puts each event in its own period (a transition,
+    a funnel step, a touchpoint in the month it happened).  The segment column is called
+    ``month`` (``week``, ``quarter``, ``day``) or, of each event, ``event_month`` …; its values are
+    ``"2025-03"``, ``"2025-W14"`` (ISO weeks), ``"2025-Q1"``, ``"2025-03-31"`` (UTC).
+
+    Examples
+    --------
+    >>> Period("W").name, Period("M", of="event").name
+    ('week', 'event_month')
+    """
+
+    freq: str = "M"
+    of: str = "journey"
+
+    def __post_init__(self) -> None:
+        if self.freq not in _PERIOD_NAMES:
+            raise CJMConfigError(f"Period(): `freq` must be 'D', 'W', 'M' or 'Q', got {self.freq!r}.")
+        if self.of not in ("journey", "event"):
+            raise CJMConfigError(
+                f"Period(): `of` must be 'journey' (the period of each journey's first event) or 'event' "
+                f"(each event's own), got {self.of!r}."
+            )
+
+    @property
+    def name(self) -> str:
+        """The segment column's name."""
+        return ("" if self.of == "journey" else "event_") + _PERIOD_NAMES[self.freq]
+
+    def label(self, ts: str, d: Dialect) -> str:
+        """SQL: the period's label of the timestamp expression ``ts`` (UTC)."""
+        text = d.cast_text
+        year = text(f"CAST(EXTRACT(YEAR FROM {ts}) AS BIGINT)")
+        if self.freq == "D":
+            return text(f"CAST({ts} AS DATE)")
+        if self.freq == "M":
+            return f"{year} || '-' || lpad({text(f'CAST(EXTRACT(MONTH FROM {ts}) AS BIGINT)')}, 2, '0')"
+        if self.freq == "Q":
+            return f"{year} || '-Q' || {text(f'CAST(EXTRACT(QUARTER FROM {ts}) AS BIGINT)')}"
+        iso_year, week = d.iso_year_week(ts)
+        return f"{text(f'CAST({iso_year} AS BIGINT)')} || '-W' || lpad({text(f'CAST({week} AS BIGINT)')}, 2, '0')"
+
+
+def split_by(by: Any) -> tuple[list[str], list[Period]]:
+    """``by`` as the log's columns and the periods (see :class:`Period`), each in order."""
+    items = [by] if isinstance(by, (str, Period)) else list(by or [])
+    return [b for b in items if not isinstance(b, Period)], [b for b in items if isinstance(b, Period)]
+
+
 @dataclass(frozen=True)
 class JourneySpec:
     """How events become journeys (see :func:`cjm_lab.journeys.build_journeys`)."""
@@ -77,6 +135,8 @@ class JourneySpec:
     collapse: bool = False
     #: Keep the journeys whose first event lies in [from, to) (epoch seconds; None: open).
     dates: tuple[float | None, float | None] = (None, None)
+    #: Periods used as segments (their names are among ``segments``).
+    periods: tuple[Period, ...] = ()
 
 
 def make_spec(
@@ -93,6 +153,7 @@ def make_spec(
     dialect: Dialect = DUCKDB,
     collapse_repeats: str = "off",
     dates: Any = None,
+    periods: Sequence[Period] = (),
 ) -> JourneySpec:
     """Check the journey options and make a :class:`JourneySpec`."""
     if journey not in ("customer", "session"):
@@ -130,6 +191,7 @@ def make_spec(
         dialect=dialect,
         collapse=collapse_repeats == "consecutive",
         dates=date_range(dates),
+        periods=tuple(periods),
     )
 
 
@@ -223,7 +285,8 @@ def journey_ctes(
     ``d`` is the engine's dialect, by default the spec's (DuckDB, or Spark for Spark input).
     """
     d = d or spec.dialect
-    carried = [*spec.segments, *spec.extra]
+    derived = {p.name for p in spec.periods}
+    carried = [c for c in (*spec.segments, *spec.extra) if c not in derived]
     if spec.journey == "session" and spec.has_session_id:
         carried.append("session_id")
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
@@ -290,6 +353,16 @@ def journey_ctes(
         conv = "FALSE"
     cat_cols = "".join(f", c.{quote(col)}" for col in spec.catalogue if col != "is_conversion")
     join = " LEFT JOIN touchpoints AS c USING (touchpoint)" if spec.catalogue else ""
+    # periods as segments: of each event (its own time), or of the journey (its first event's time)
+    for p in spec.periods:
+        if p.of == "event":
+            cat_cols += f", {p.label('e.ts', d)} AS {quote(p.name)}"
+    if any(p.of == "journey" for p in spec.periods):
+        ctes.append(f"jp AS (SELECT {jid} AS _jid, min(ts) AS _t0 FROM {prev} GROUP BY {jid})")
+        join += f" JOIN jp ON jp._jid = {jid.replace('customer_id', 'e.customer_id')}"
+        for p in spec.periods:
+            if p.of == "journey":
+                cat_cols += f", {p.label('jp._t0', d)} AS {quote(p.name)}"
     w = f"(PARTITION BY {jid} ORDER BY ts, seq)"
     upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     following = dict(following or {})

@@ -70,3 +70,36 @@ def test_bad_journey_options_are_named(ev):
         variants(ev, dates=("soon", None))
     with pytest.raises(CJMConfigError, match=r"`dates` must run forward"):
         variants(ev, dates=("2025-02-01", "2025-01-01"))
+
+
+def test_by_a_period_of_the_journey_or_of_each_event(ev):
+    from cjm_lab.journeys import Period
+
+    # a (6 Jan) and b (8 Jan) begin in ISO week 2; c (15 Jan) in week 3; a's last event is in week 4
+    v = variants(ev, by=Period("W"))
+    assert v.groupby("week")["n_journeys"].sum().to_dict() == {"2025-W02": 2, "2025-W03": 1}
+    t = transitions(ev, by=Period("W", of="event"))
+    back = t[(t["source"] == "B") & (t["target"] == "A")]
+    assert back["event_week"].tolist() == ["2025-W02"]  # the transition counts in its source event's week
+    later = t[(t["source"] == "A") & (t["target"] == "(exit)")]
+    assert later["event_week"].tolist() == ["2025-W04"]
+    by_journey = transitions(ev, by=Period("W"))
+    assert set(by_journey.loc[by_journey["source"] == "A", "week"]) == {"2025-W02"}  # all in the week a began
+    # ISO weeks across the new year, months, quarters, days
+    edge = load_events(
+        pd.DataFrame(
+            {
+                "customer_id": ["x", "y", "z"],
+                "timestamp": ["2024-12-30 10:00", "2026-01-01 10:00", "2025-03-31 23:59"],
+                "touchpoint": "A",
+            }
+        )
+    )
+    assert set(variants(edge, by=Period("W"))["week"]) == {"2025-W01", "2026-W01", "2025-W14"}
+    assert set(variants(edge, by=Period("M"))["month"]) == {"2024-12", "2026-01", "2025-03"}
+    assert set(variants(edge, by=Period("Q"))["quarter"]) == {"2024-Q4", "2026-Q1", "2025-Q1"}
+    assert set(variants(edge, by=Period("D"))["day"]) == {"2024-12-30", "2026-01-01", "2025-03-31"}
+    with pytest.raises(CJMConfigError, match=r"`freq` must be 'D', 'W', 'M' or 'Q'"):
+        Period("Y")
+    with pytest.raises(CJMConfigError, match=r"`of` must be 'journey'"):
+        Period("M", of="case")

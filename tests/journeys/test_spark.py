@@ -224,6 +224,14 @@ def test_pain_points(sample, events, sevents):
     both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, level="stage", by="persona"), events, sevents)
 
 
+def test_journey_options_and_periods(events, sevents):
+    """Merged repeats, a date range of whole journeys and periods as segments (ISO weeks) in both engines."""
+    both(lambda e: jm.variants(e, collapse_repeats="consecutive", dates=("2025-03-01", "2025-07-01")), events, sevents)
+    a, _ = both(lambda e: jm.transitions(e, by=jm.Period("W", of="event")), events, sevents)
+    assert a["event_week"].str.match(r"^\d{4}-W\d{2}$").all()
+    both(lambda e: jm.variants(e, by=[jm.Period("Q"), "persona"]), events, sevents)
+
+
 def test_pain_point_components_at_every_level(sample, events, sevents):
     """Every component (lift, drop-off per session, rework, ping-pong, reopen, stays, changes) in both engines."""
     a, _ = both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, level="team", min_reach=5), events, sevents)
