@@ -87,8 +87,9 @@ DEPARTMENT_LABELS: dict[str, dict[str, str]] = {
 OUTCOME_KINDS: tuple[str, ...] = ("conversion", "resolution", "approval", "none")
 
 #: The words of each outcome kind, per language: ``column`` names the columns (``conversion_rate``,
-#: ``resolution_rate`` …), ``noun``, ``noun_a`` (with its article), ``after`` and ``reached`` go into sentences, ``unit``/``units`` name what a
-#: journey is (customers' journeys in a shop, cases in a service or application process).
+#: ``resolution_rate`` …); ``noun``, ``noun_a`` (with its article), ``after`` and ``reached`` go into
+#: sentences; ``unit``/``units`` name what a journey is (customers' journeys in a shop, cases in a
+#: service or application process).
 OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
         "conversion": {

@@ -17,7 +17,6 @@ from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, default_memory_lim
 from cjm_lab.journeys._survival import SurvivalResult
 from cjm_lab.journeys.attribution import attribution
 from cjm_lab.journeys.build import build_journeys, cut_journeys
-from cjm_lab.journeys.sql import Period
 from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
@@ -31,6 +30,7 @@ from cjm_lab.journeys.retention import (
     time_to_outcome,
     time_to_repeat,
 )
+from cjm_lab.journeys.sql import Period
 from cjm_lab.journeys.timing import time_to_convert
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
 

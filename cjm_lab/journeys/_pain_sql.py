@@ -316,7 +316,8 @@ def part_sql(
     }
     period_u = period_sql(plan.period, "first_t", "first_ts")
     rows = [
-        f"SELECT 'u' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**counts)} FROM un GROUP BY {seg_cols}node, {period_u}"
+        f"SELECT 'u' AS kind, {_keys(segs, 'node', period_u)}, {_zeros(**counts)} FROM un "
+        f"GROUP BY {seg_cols}node, {period_u}"
     ]
     bin_ = stay_bin_sql("stay")
     rows.append(
@@ -384,7 +385,8 @@ def part_sql(
     if plan.stages:
         rows.append(
             f"SELECT 's' AS kind, {_keys(segs, 'stage')}, {_zeros(n_units='count(*)', n_success='sum(jsucc)')} FROM ("
-            f"SELECT u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')} AS stage, max(u.jsucc) AS jsucc "
+            f"SELECT u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')} AS stage, "
+            "max(u.jsucc) AS jsucc "
             f"FROM un AS u JOIN touchpoints AS c ON c.touchpoint = u.node "
             f"GROUP BY u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')}) AS s "
             f"GROUP BY {seg_cols}stage"

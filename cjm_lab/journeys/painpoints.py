@@ -93,9 +93,9 @@ from scipy import stats
 from cjm_lab._format import check_language, format_number, format_p_value, format_percent
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys._moments import attributable, moments_of_truth
 from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._moments import attributable, moments_of_truth
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._pain_sql import COUNTS, PainPlan, final_sql, part_sql
 from cjm_lab.journeys._parts import run_in_parts
@@ -669,7 +669,8 @@ def pain_points(
         ``long_wait_pct``, ``repeat_contact_pct``, ``late_pct``, the survey's columns,
         ``change_metric``, ``change_period``, ``change_from_pct``, ``change_to_pct``,
         ``change_p_adjusted``, ``change_note``; ``lost_outcomes``, ``value_at_stake``;
-        ``excess_customers``, ``pain_score`` with ``pain_score_ci_low``/``_ci_high``,
+        ``excess_customers`` and ``excess_<component>`` (each component's weighted part of it),
+        ``pain_score`` with ``pain_score_ci_low``/``_ci_high``,
         ``rank`` (1 = worst) with ``rank_low``/``rank_high``, ``main_issue``, ``drivers`` and
         ``note``.  Rows of a segment: ranked first by rank, then the unranked.
 
@@ -1002,6 +1003,7 @@ def _columns(setup: _Setup, oc: str, survey: bool) -> list[str]:
         "lost_outcomes",
         "value_at_stake",
         "excess_customers",
+        *[f"excess_{c}" for c in COMPONENTS],
         "pain_score",
         "pain_score_ci_low",
         "pain_score_ci_high",
@@ -1286,7 +1288,9 @@ def _components(
         g["pain_score_ci_low"] = g["pain_score_ci_high"] = np.nan
         g["rank_low"] = g["rank_high"] = pd.array([pd.NA] * len(g), dtype="Int64")
     g["rank"] = pd.Series(score, index=g.index).rank(method="min", ascending=False).astype("Int64")
-    # --- drivers, main issue, note
+    # --- drivers, main issue, note; each component's weighted excess as a column of its own
+    for c in COMPONENTS:
+        g[f"excess_{c}"] = np.where(ranked, weights[c] * excess[c], np.nan) if c in excess else np.nan
     contrib = (
         pd.DataFrame({c: weights[c] * excess[c] for c in comps}, index=g.index)
         if comps
@@ -1443,7 +1447,7 @@ def _record(
         "outcome_kind": setup.kind,
         "period": period,
         "unit": setup.words["units"],
-        "components": [c for c in COMPONENTS],
+        "components": list(COMPONENTS),
         "missing": {m: _MISSING[language][m] for m in setup.missing},
         "long_wait": {
             "quantile": long_q,
@@ -1529,7 +1533,7 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
     for seg, log in made["log"].items():
         units = words["units"]
 
-        def add(measure: str, value: Any, sentence: str) -> None:
+        def add(measure: str, value: Any, sentence: str, seg: Any = seg) -> None:
             rows.append({"segment": seg, "measure": measure, "value": value, "text": sentence})
 
         add(
@@ -1648,7 +1652,8 @@ class PainEvidence:
     partners: pd.DataFrame
 
     def __repr__(self) -> str:
-        return f"PainEvidence({self.row.iloc[0]!r}, rank {self.row.get('rank')}, main issue {self.row.get('main_issue')!r})"
+        name, rank, issue = self.row.iloc[0], self.row.get("rank"), self.row.get("main_issue")
+        return f"PainEvidence({name!r}, rank {rank}, main issue {issue!r})"
 
 
 def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **options: Any) -> PainEvidence:
@@ -1749,7 +1754,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     from cjm_lab.journeys._pain_sql import period_sql as _period
 
     periods = query(
-        f"SELECT {_period(plan.period, 'first_t', 'first_ts')} AS per, count(*) AS n, sum(jsucc) AS k, sum(drop_) AS dr "
+        f"SELECT {_period(plan.period, 'first_t', 'first_ts')} AS per, count(*) AS n, sum(jsucc) AS k, "
+        "sum(drop_) AS dr "
         f"FROM un WHERE node = {x} GROUP BY 1 ORDER BY 1"
     )
     periods["n"], periods["k"], periods["dr"] = (periods[c].astype(float) for c in ("n", "k", "dr"))
@@ -1779,7 +1785,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     path = d.ordered_concat("node", " > ", ("t", "seq"))
     paths = (
         query(
-            f"SELECT path, count(*) AS n, avg(jsucc) AS rate FROM (SELECT jid, {path} AS path, max(jsucc) AS jsucc FROM w2 "
+            f"SELECT path, count(*) AS n, avg(jsucc) AS rate FROM (SELECT jid, {path} AS path, max(jsucc) AS jsucc "
+            "FROM w2 "
             f"WHERE node IS NOT NULL AND jid IN (SELECT jid FROM w2 WHERE node = {x}) GROUP BY jid) AS p GROUP BY path"
         )
         .sort_values(["n", "path"], ascending=[False, True], kind="stable")
@@ -1810,9 +1817,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
         "reopen": "reopen_pct",
         "late": "late_pct",
     }
-    drivers = dict(
-        (part.rsplit(" ", 1)[0], part.rsplit(" ", 1)[1]) for part in str(row["drivers"]).split(", ") if " " in part
-    )
+    parts = pd.Series({c: row[f"excess_{c}"] for c in COMPONENTS}, dtype=float).fillna(0.0)
+    total_excess = float(parts.sum())
     for comp in COMPONENTS:
         column = base.get(comp)
         value = float(row[column]) if column and column in row.index and pd.notna(row[column]) else np.nan
@@ -1831,9 +1837,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
                 "component": comp,
                 "value_pct": value,
                 "log_pct": log_rate,
-                "share_of_score": float(str(drivers[comp]).rstrip("%").replace(",", ".").strip())
-                if comp in drivers
-                else 0.0,
+                "excess": float(parts[comp]),
+                "share_of_score": float(parts[comp] / total_excess * 100) if total_excess > 0 else 0.0,
             }
         )
     n, s = float(row["n_journeys"]), (float(row[f"{oc}_rate_met"]) / 100 * float(row["n_journeys"]))
@@ -1853,8 +1858,8 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
             comparison.append(
                 {
                     "group": name,
-                    "journeys": int(round(nn)),
-                    "outcomes": int(round(kk)),
+                    "journeys": round(nn),
+                    "outcomes": round(kk),
                     "rate_pct": kk / nn * 100 if nn else np.nan,
                     "ci_low": float(low[0] * 100),
                     "ci_high": float(high[0] * 100),
