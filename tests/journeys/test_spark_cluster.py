@@ -7,7 +7,9 @@ A master and one worker start on 127.0.0.1 from the installed PySpark distributi
 ``SparkSession.builder.master("spark://127.0.0.1:<port>")``, so the SQL runs in executors in
 the worker's JVMs, not in the driver.  Each analysis runs once on the sample (150 customers,
 one session) and must equal DuckDB's result as in ``test_spark.py`` (exact values, floats to
-1e-9).  Both daemons are stopped afterwards, also when the test fails.
+1e-9).  The executors get no Python (``PYSPARK_PYTHON`` names nothing): the analyses run as SQL,
+without Python code on the executors.  Both daemons are stopped afterwards, also when the test
+fails.
 """
 
 from __future__ import annotations
@@ -104,8 +106,8 @@ def cluster(tmp_path_factory):
         "SPARK_WORKER_DIR": str(folder / "work"),
         "SPARK_DAEMON_MEMORY": "512m",
         "SPARK_DAEMON_JAVA_OPTS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",  # short-lived daemons
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        # the analyses send SQL only: executors never start a Python worker (one would fail here)
+        "PYSPARK_PYTHON": str(folder / "no-python-on-executors"),
     }
     port, ui = _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
