@@ -70,7 +70,7 @@ class TableMeta:
         }
 
 
-def _open_binary(path: Path):
+def open_binary(path: Path):
     """Open a (possibly compressed) file read-only as a binary stream."""
     suffix = path.suffix.lower()
     if suffix in _COMPRESSIONS:
@@ -135,13 +135,13 @@ def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "umfrage.csv"
-    >>> _ = p.write_bytes("Kunde;Umsatz\\nMüller;12,5\\n".encode("cp1252"))
+    >>> _ = p.write_bytes("Kunde;Umsatz\nMüller;12,5\n".encode("cp1252"))
     >>> opts = sniff_csv(p)
     >>> (opts["encoding"], opts["delimiter"], opts["decimal"])
     ('cp1252', ';', ',')
     """
     path = Path(path)
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         raw = fh.read(_SNIFF_BYTES)
     if not raw.strip():
         raise CJMDataError(
@@ -227,7 +227,7 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     _check_header(path, kwargs)
     df = _keep_leading_zeros(path, df, skip, kwargs)
     if sniffed["qualtrics"]:
-        with _open_binary(path) as fh:
+        with open_binary(path) as fh:
             header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
         meta.variable_labels = {str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()}
     return df, meta
@@ -246,7 +246,7 @@ def _read_csv_decoding(
         kwargs["encoding"] = encoding
         meta.read_options["encoding"] = encoding
         try:
-            with _open_binary(path) as fh:
+            with open_binary(path) as fh:
                 return pd.read_csv(fh, skiprows=skip, **kwargs)
         except UnicodeDecodeError as err:
             last = err
@@ -260,7 +260,7 @@ def _read_csv_decoding(
 
 def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
     """Pandas silently renames a repeated header ``a;a`` to ``a, a.1``: refuse it instead."""
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         first = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
     cols = [str(c).strip() for c in first.iloc[0].tolist() if isinstance(c, str)] if len(first) else []
     dups = sorted({c for c in cols if cols.count(c) > 1})
@@ -282,7 +282,7 @@ def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs:
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)]
     if not numeric:
         return df
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         text = pd.read_csv(fh, skiprows=skip, dtype=str, **kwargs)
     t, d = re.escape(kwargs["thousands"]), re.escape(kwargs["decimal"])
     number = re.compile(rf"[+-]?(\d{{1,3}}({t}\d{{3}})+|\d+)({d}\d+)?")
@@ -311,11 +311,11 @@ def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: d
     if not numeric:
         return df
     options = {k: v for k, v in kwargs.items() if k not in ("low_memory",)}
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         head = pd.read_csv(fh, skiprows=skip, usecols=numeric, dtype=str, nrows=10_000, **options)
     padded = [c for c in numeric if head[c].dropna().str.match(_LEADING_ZERO).any()]
     if padded:
-        with _open_binary(path) as fh:
+        with open_binary(path) as fh:
             text = pd.read_csv(fh, skiprows=skip, usecols=padded, dtype=str, **options)
         for col in padded:
             df[col] = text[col].to_numpy()
@@ -418,7 +418,7 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> _ = p.write_text("a,b\n1,2\n")
     >>> df, meta = read_table(p)
     >>> df.shape, meta.format
     ((1, 2), 'csv')

@@ -19,6 +19,7 @@ from scipy import stats
 
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._common import number_text, percent_text
 
 __all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label"]
 
@@ -144,7 +145,7 @@ def persona_labels(labels: Any, data: pd.DataFrame, *, where: str) -> pd.Series:
     return out.rename("persona")
 
 
-def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
+def labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
     """The checks :func:`profile` and :func:`~cjm_lab.personas.persona_cards` share: ``data`` is a
     DataFrame, ``labels`` give every row a persona (:func:`persona_labels`), and ``weight``
     (optional) is a complete, positive numeric column.  Returns the labels and one weight per row.
@@ -171,15 +172,6 @@ def variable_label(variable: str, labels: Mapping[str, Any] | None, language: st
     if isinstance(lab, Mapping):
         return str(lab.get(language) or lab.get("en") or variable)
     return str(lab)
-
-
-def _fmt(x: float, language: str, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if language == "de" else text
-
-
-def _pct(x: float, language: str) -> str:
-    return f"{x:.0f} %" if language == "de" else f"{x:.0f}%"
 
 
 def _kind(s: pd.Series) -> str:
@@ -262,10 +254,10 @@ def _trait_texts(rows: pd.DataFrame, labels: Mapping[str, Any] | None) -> pd.Dat
                     word = "niedrig" if lang == "de" else "low"
                     short.append(f"{name} niedrig" if lang == "de" else f"Low {name}")
                 vs = "vs." if lang == "de" else "vs"
-                long.append(f"{name} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
+                long.append(f"{name} {word} ({number_text(r.value, lang)} {vs} {number_text(r.total, lang)})")
             else:
                 vs = "vs." if lang == "de" else "vs"
-                long.append(f"{name}: {r.level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
+                long.append(f"{name}: {r.level} ({percent_text(r.value, lang)} {vs} {percent_text(r.total, lang)})")
                 # a level alone names a persona ("online"); yes/no answers need their question
                 alone = (labels is None or r.variable not in labels) and str(r.level).lower() not in _GENERIC
                 short.append(f"{r.level}" if alone else f"{name}: {r.level}")
@@ -351,7 +343,7 @@ def profile(
     1        1   31.0  147.6
     """
     where = "profile()"
-    lab, w = _labels_and_weights(data, labels, weight, where=where)
+    lab, w = labels_and_weights(data, labels, weight, where=where)
     if clustered_on is None and hasattr(labels, "feature_names_in_"):
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])

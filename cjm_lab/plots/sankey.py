@@ -28,9 +28,10 @@ from cjm_lab.plots._common import (
     finite,
     get_ax,
     leading_columns,
+    select_segment,
     styled,
 )
-from cjm_lab.plots.journeys import _select_segment, touchpoint_labeller
+from cjm_lab.plots.journeys import touchpoint_labeller
 from cjm_lab.plots.theme import (
     INK,
     NEUTRAL,
@@ -98,7 +99,7 @@ def sankey_flows(
     if top is None:
         raise CJMConfigError("`top` must be a positive whole number of paths.")
     segs = leading_columns(variants_table, "path")
-    t = _select_segment(variants_table, segs, segment, where)
+    t = select_segment(variants_table, segs, segment, where)
     t = t[t["path"].astype(str) != _OTHER]
     t = t.assign(_n=finite(t["n_journeys"]))
     t = t[t["_n"] > 0].sort_values("_n", ascending=False, kind="stable").head(top)

@@ -153,14 +153,15 @@ def report_parameters(name: str, folder: str | os.PathLike | None = None) -> pd.
     >>> list(params.columns)
     ['name', 'type', 'default', 'help']
     """
-    params = _parameters(report_path(name, folder))
+    params = declared_parameters(report_path(name, folder))
     return pd.DataFrame(
         [{"name": p.name, "type": p.annotation, "default": p.default, "help": p.help} for p in params.values()],
         columns=["name", "type", "default", "help"],
     )
 
 
-def _parameters(path: Path) -> dict[str, Parameter]:
+def declared_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters the notebook at ``path`` declares in its one cell tagged ``parameters``."""
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -192,7 +193,10 @@ def _parameters(path: Path) -> dict[str, Parameter]:
             raise CJMConfigError(f"{path.name}: the default of {target!r} must be a plain literal.") from err
         types = _types_of(annotation, default)
         text = ast.unparse(annotation) if annotation is not None else type(default).__name__
-        out[target] = Parameter(target, text, default, comments.get(stmt.lineno, ""), types)
+        # the help comment ends the assignment's line, also when a formatter split the value over lines
+        lines = range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+        help_text = next((comments[n] for n in lines if n in comments), "")
+        out[target] = Parameter(target, text, default, help_text, types)
     return out
 
 
@@ -226,7 +230,7 @@ def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.Path
     >>> check_parameters("cx_overview", {"language": "de"})
     {'language': 'de'}
     """
-    declared = _parameters(report_path(name, folder))
+    declared = declared_parameters(report_path(name, folder))
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in declared:

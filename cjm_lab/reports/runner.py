@@ -29,7 +29,7 @@ from typing import Any
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports.exports import build_pptx, print_pdf
-from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
+from cjm_lab.reports.notebooks import check_parameters, declared_parameters, project_root, report_path
 
 __all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
 
@@ -247,7 +247,7 @@ def run_report(
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    declared = _parameters(source)
+    declared = declared_parameters(source)
     run_params = dict(params)
     if "output_dir" in declared:
         run_params["output_dir"] = str(tmp)

@@ -50,7 +50,6 @@ from cjm_lab.sample.journeys import (
     simulate_journeys,
 )
 from cjm_lab.sample.survey import (
-    _THEME_KEYS,
     DONT_KNOW,
     DRIVER_EFFECTS,
     DRIVER_ORDER,
@@ -61,6 +60,7 @@ from cjm_lab.sample.survey import (
     RECOMMEND_NOISE_SD,
     RESPONSE_RATE,
     SURVEY_COLUMNS,
+    THEME_KEYS,
     WAVES,
     SurveyChunk,
     draw_disposition,
@@ -392,7 +392,7 @@ class Assembler:
             "n_pii_comments": int(sum(s.n_pii for s in self._surveys)),
             "comment_themes": {
                 f"{theme}_{polarity}": int(count)
-                for (theme, polarity), count in zip(_THEME_KEYS, sum(s.themes for s in self._surveys), strict=True)
+                for (theme, polarity), count in zip(THEME_KEYS, sum(s.themes for s in self._surveys), strict=True)
             },
             "dont_know_code": DONT_KNOW,
             "n_duplicate_events": int(st["duplicates"]),

@@ -49,6 +49,7 @@ from stop_words import LANGUAGE_MAPPING, get_stop_words
 from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
+from cjm_lab.survey._common import positive_weights
 from cjm_lab.survey.nps import nps, nps_groups
 
 __all__ = [
@@ -517,22 +518,6 @@ def _blank(texts: pd.Series) -> pd.Series:
     return texts.isna() | texts.str.strip().fillna("").eq("")
 
 
-def _weights(data: pd.DataFrame, weight: str | None, where: str) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(data))
-    w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
-    if (w <= 0).any():
-        bad = w <= 0
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
-            column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]),
-            values=list(w[bad][:5]),
-            fix="Weights must be positive; drop those respondents or reweight.",
-        )
-    return w
-
-
 def _display(term: str) -> str:
     return term.replace("_", " ")
 
@@ -660,7 +645,7 @@ def verbatim_themes(
     strip = ("pt" in codes) if strip_accents is None else bool(strip_accents)
 
     raw = _text_column(data, text, where)
-    w = _weights(data, weight, where)
+    w = positive_weights(data, weight, where=where)
     scores = numeric_column(data, score, where=where, low=0, high=10, integer=True) if score is not None else None
     blank = _blank(raw).to_numpy()
     n_comments = int((~blank).sum())
@@ -1136,7 +1121,7 @@ def code_summary(
     coded = code_answers(data, text=text, frame=frame, multi=multi)
     if weight is not None:
         require_columns(data, {"weight": weight}, where=where)
-    w = _weights(data, weight, where)
+    w = positive_weights(data, weight, where=where)
     has_text = coded["uncoded"].notna().to_numpy()
     values = coded.fillna(0).to_numpy(dtype=float)
     n = values[has_text].sum(axis=0)

@@ -267,3 +267,60 @@ def test_file_input_gives_the_same_answer(shop, tmp_path):
     shop.to_parquet(path)
     pd.testing.assert_frame_equal(variants(str(path)), variants(shop))
     pd.testing.assert_frame_equal(transitions(str(tmp_path / "*.parquet")), transitions(shop))
+
+
+def test_cut_journeys_by_hand_in_the_engine(tmp_path):
+    """From the first start to the first end at or after it, per journey (sessions too), the same from files."""
+    from cjm_lab.journeys import cut_journeys
+
+    ev = log(
+        [
+            ("a", "2025-01-01 10:00", "Ad"),
+            ("a", "2025-01-01 10:05", "Shop"),
+            ("a", "2025-01-01 10:06", "Cart"),
+            ("a", "2025-01-01 10:07", "Shop"),
+            ("a", "2025-01-01 10:08", "Buy"),
+            ("a", "2025-01-01 10:08", "Buy"),  # an exact repeat: de-duplicated like every journey
+            ("b", "2025-01-01 11:00", "Shop"),
+            ("b", "2025-01-01 11:01", "Ad"),
+            ("c", "2025-01-01 12:00", "Buy"),
+            ("c", "2025-01-01 12:01", "Shop"),
+        ]
+    )
+    cut = cut_journeys(ev, start="Shop", end="Buy")
+    assert cut.groupby("customer_id")["touchpoint"].apply(list).to_dict() == {"a": ["Shop", "Cart", "Shop", "Buy"]}
+    assert cut["step"].tolist() == [1, 2, 3, 4] and list(cut.columns[:6]) == [
+        "journey_id",
+        "customer_id",
+        "step",
+        "timestamp",
+        "sequence",
+        "touchpoint",
+    ]
+    # start and end the same touchpoint: the journey is that one event
+    assert cut_journeys(ev, start="Shop", end="Shop").groupby("customer_id").size().to_dict() == {
+        "a": 1,
+        "b": 1,
+        "c": 1,
+    }
+    # per session: a's second session (after 2 h) starts again
+    later = pd.concat([ev, log([("a", "2025-01-01 13:00", "Shop"), ("a", "2025-01-01 13:01", "Buy")])])
+    later["sequence"] = range(len(later))
+    by_session = cut_journeys(later, start="Shop", end="Buy", journey="session", session_gap="1h")
+    assert by_session.groupby("journey_id").size().tolist() == [4, 2]
+    ev.to_parquet(tmp_path / "events.parquet")
+    pd.testing.assert_frame_equal(cut_journeys(tmp_path / "events.parquet", start="Shop", end="Buy"), cut)
+    with pytest.raises(CJMConfigError, match=r"cut_journeys\(\): `start` must name a touchpoint"):
+        cut_journeys(ev, start=["Shop"])
+
+
+def test_files_see_their_columns_as_a_dataframe_does(tmp_path):
+    """A Parquet log's session_id and other columns count as in a DataFrame (DuckDB reads the schema)."""
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:01", "Shop"), ("a", "2025-01-01 10:02", "Buy")])
+    ev["session_id"] = ["s1", "s1", "s2"]  # the log's own sessions, not a 30-minute gap
+    ev["region"] = "north"
+    ev.to_parquet(tmp_path / "events.parquet")
+    from_file = build_journeys(tmp_path / "events.parquet", journey="session")
+    assert from_file.groupby("journey_id").size().tolist() == [2, 1]
+    assert {"session_id", "region"} <= set(from_file.columns)
+    pd.testing.assert_frame_equal(from_file, build_journeys(ev, journey="session")[list(from_file.columns)])
