@@ -38,9 +38,6 @@ __all__ = ["read_xes", "write_xes", "XES_COLUMNS", "is_xes"]
 #: The XES attribute of each event role: how :func:`cjm_lab.io.load_events` maps an XES log by default.
 XES_COLUMNS = {"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"}
 
-_TYPES = ("string", "date", "int", "float", "boolean", "id", "list", "container")
-_SCOPES = ("log", "trace", "event")
-
 
 def is_xes(path: str | os.PathLike) -> bool:
     """Whether a file name ends in ``.xes`` (or ``.xes.gz``, ``.xes.bz2``, ``.xes.xz``).
@@ -56,9 +53,14 @@ def is_xes(path: str | os.PathLike) -> bool:
     return bool(suffixes) and suffixes[-1] == ".xes"
 
 
-def _local(tag: str) -> str:
-    """A tag without its namespace (``{http://www.xes-standard.org/}event`` -> ``event``)."""
-    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
+def _open(path: Path) -> Any:
+    """The file read-only as a binary stream, decompressed by its suffix (gzip, bz2, xz)."""
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower(), open)
+    return opener(path, "rb")
 
 
 def _typed(values: Any, kind: str) -> pd.Series:
@@ -116,8 +118,6 @@ def read_xes(path: str | os.PathLike) -> pd.DataFrame:
     0                c1     Register  2025-03-01T10:00:00.000+01:00  <NA>
     1                c1      Approve  2025-03-01T11:30:00.000+01:00    12
     """
-    from cjm_lab.io.readers import _open_binary
-
     text = os.fspath(path)
     file = Path(text)
     if not file.is_file():
@@ -140,7 +140,7 @@ def read_xes(path: str | os.PathLike) -> pd.DataFrame:
         kinds[key].add(kind)
 
     try:
-        with _open_binary(file) as fh:
+        with _open(file) as fh:
             root = None
             for _, elem in iterparse(fh, events=("end",)):
                 root = elem  # the last element to end is the root
