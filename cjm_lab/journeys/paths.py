@@ -127,7 +127,8 @@ def variants(
     DataFrame
         Segment columns, then ``path`` (touchpoints joined by ``" > "``), ``n_journeys``,
         ``pct`` (of all journeys in the segment), ``cum_pct``, ``length`` (events),
-        ``conversion_rate`` (share of its journeys with a conversion) and
+        ``conversion_rate`` (share of its journeys with a conversion; empty, NaN, when no
+        conversions are defined) and
         ``median_duration_s`` (first to last event), most frequent first; ties by path.
 
     Examples
@@ -197,6 +198,10 @@ FROM journey_paths GROUP BY {seg_group}path
     table["cum_pct"] = (
         table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
     )
+    # without conversions (conversions= or the catalogue's is_conversion) no journey "converts": the rate is
+    # unknown, not 0
+    known = spec.conversions is not None or "is_conversion" in spec.catalogue
+    table["conversion_rate"] = table["conversion_rate"].astype(float) if known else np.nan
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
@@ -315,7 +320,11 @@ def _merge_rest(rest: pd.DataFrame) -> pd.Series:
             "n_journeys": n,
             "pct": rest["pct"].sum(),
             "length": float(np.average(rest["length"], weights=rest["n_journeys"])),
-            "conversion_rate": float(np.average(rest["conversion_rate"], weights=rest["n_journeys"])),
+            "conversion_rate": (
+                float(np.average(rest["conversion_rate"], weights=rest["n_journeys"]))
+                if rest["conversion_rate"].notna().all()
+                else np.nan
+            ),
             "median_duration_s": np.nan,  # a median of medians is no median: left empty
         }
     )

@@ -241,8 +241,9 @@ def retention(
     (week, month, quarter) of that purchase.  For each cohort and each period
     ``p = 1 … periods`` after it, the table gives the share of the cohort active in that
     period, and the share that has made a second purchase by its end.  A cohort is
-    reported for period ``p`` only when the data covers that period completely (its end
-    lies at or before the data's end): unobservable periods are left out, never counted
+    reported for period ``p`` only when the data covers that period completely (the data
+    reaches its last day; the day of the data's last event counts whole, so a log ending on
+    31 December at 18:00 keeps December): unobservable periods are left out, never counted
     as churn.  The ``"(all)"`` rows pool, for each ``p``, the cohorts observable at ``p``.
 
     Parameters
@@ -362,7 +363,10 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     for col in ("n_active", "n_repeated"):
         grid[col] = grid[col].fillna(0).astype("int64")
     _, period_end = _period_bounds((grid["cohort"] + grid["period"]).to_numpy(), cohort)
-    grid = grid[period_end <= data_end + 1e-6]
+    # the data covers a period when it reaches the period's last day: a log whose last event is on
+    # 31 December at 18:00 covers December (the day the data ends counts whole)
+    covered = np.floor(data_end / _DAY) * _DAY + _DAY
+    grid = grid[period_end <= covered + 1e-6]
     grid["n_customers"] = grid["n_customers"].astype("int64")
     grid = grid.sort_values([*segs, "cohort", "period"], kind="stable")
     pooled = (

@@ -151,8 +151,9 @@ def time_to_convert(
         ``summary``: segment columns, ``n_journeys`` (followed), ``n_converted``,
         ``n_censored``, ``n_without_start``, ``median_days`` (first time half have
         converted) with ``median_ci_low`` / ``median_ci_high`` (where the interval band
-        reaches one half; NaN when not reached), and ``pct_within_<N>d`` per ``within``
-        (percent; NaN beyond the follow-up).
+        reaches one half; NaN when not reached), ``pct_within_<N>d`` per ``within``
+        (percent; NaN beyond the follow-up) and ``censored_at`` (the ``censor_at`` rule the
+        journeys without a conversion were followed by, so a table read later says it).
 
     Examples
     --------
@@ -261,7 +262,11 @@ GROUP BY {seg_group}duration, converted, no_start
         curve = pd.concat([lead, curve], ignore_index=True)
         curve = curve.sort_values([*segs, "time_s"], kind="stable", na_position="last").reset_index(drop=True)
     curve.insert(len(segs), "days", curve.pop("time_s") / _DAY)
-    return SurvivalResult(curve=curve, summary=_summary(curve, table, segs, days), measure="time_to_convert")
+    summary = _summary(curve, table, segs, days)
+    # how the journeys without a conversion were followed, stated with the result
+    summary["censored_at"] = censor_at
+    summary.attrs["cjm_journeys"] = {"censored_at": censor_at, "horizon_s": horizon_s}
+    return SurvivalResult(curve=curve, summary=summary, measure="time_to_convert")
 
 
 def _summary(curve: pd.DataFrame, table: pd.DataFrame, segs: list[str], days: list[float]) -> pd.DataFrame:

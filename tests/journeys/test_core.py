@@ -324,3 +324,25 @@ def test_files_see_their_columns_as_a_dataframe_does(tmp_path):
     assert from_file.groupby("journey_id").size().tolist() == [2, 1]
     assert {"session_id", "region"} <= set(from_file.columns)
     pd.testing.assert_frame_equal(from_file, build_journeys(ev, journey="session")[list(from_file.columns)])
+
+
+def test_variants_without_conversions_leave_the_rate_empty():
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop"), ("b", "2025-01-01 11:00", "Ad")])
+    v = variants(ev)
+    assert v["conversion_rate"].isna().all()  # unknown, not 0 %
+    assert variants(ev, conversions=["Shop"]).set_index("path")["conversion_rate"].to_dict() == {
+        "Ad > Shop": 1.0,
+        "Ad": 0.0,
+    }
+    from cjm_lab.journeys import top_variants
+
+    assert np.isnan(top_variants(v, 1)["conversion_rate"]).all()
+
+
+def test_time_to_convert_states_how_it_censored():
+    from cjm_lab.journeys import time_to_convert
+
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-03 10:00", "Buy"), ("b", "2025-01-02 10:00", "Ad")])
+    res = time_to_convert(ev, conversions=["Buy"], censor_at="last_event")
+    assert res.summary["censored_at"].tolist() == ["last_event"]
+    assert time_to_convert(ev, conversions=["Buy"]).summary["censored_at"].tolist() == ["data_end"]
