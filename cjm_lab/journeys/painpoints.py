@@ -396,6 +396,13 @@ def _setup(
         node, node_e, nullable = d.cast_text(level), d.cast_text(f"e.{level}"), True
     else:
         node, node_e, nullable = d.cast_text(quote(level)), d.cast_text(f"e.{quote(level)}"), True
+        frame = getattr(source, "frame", None)
+        if isinstance(frame, pd.DataFrame) and pd.api.types.is_float_dtype(frame[level].dtype):
+            whole = frame[level].dropna()
+            if len(whole) and bool((whole == np.round(whole)).all()):
+                # resource ids read as numbers (missing values make them floats): 112, not "112.0"
+                node = d.cast_text(f"CAST({quote(level)} AS BIGINT)")
+                node_e = d.cast_text(f"CAST(e.{quote(level)} AS BIGINT)")
     service_tps = _service_set(service, cat)
     scope: tuple[str, ...] | None = None
     if level == "touchpoint":
@@ -582,6 +589,7 @@ def pain_points(
     weights: Mapping[str, float] | None = None,
     min_reach: int = 20,
     min_base: int = 30,
+    min_change: float = 5.0,
     rank_by: str = "customers",
     n_boot: int = 200,
     random_state: int = 0,
@@ -644,6 +652,9 @@ def pain_points(
         Nodes met by fewer journeys are listed but not ranked.
     min_base : int, default 30
         The smallest group a lift or a change is tested on (each side).
+    min_change : float, default 5
+        A change over time counts when it is significant and at least this many percentage
+        points (a shift from 0 % to 3 % of a rare next step is no trouble).
     rank_by : {"customers", "value"}, default "customers"
         Rank by journeys hurt per 100 journeys, or by the value at stake (needs a ``value``
         column and outcomes).
@@ -743,7 +754,9 @@ def pain_points(
         )
     raw = _query(setup)
     table, info = _node_table(raw, setup, long_wait)
-    changes = _changes(raw, setup, alpha=alpha, min_base=min_base, language=language)
+    if isinstance(min_change, bool) or not isinstance(min_change, (int, float)) or not 0 <= min_change <= 100:
+        raise CJMConfigError(f"{where}: `min_change` must be percentage points from 0 to 100, got {min_change!r}.")
+    changes = _changes(raw, setup, alpha=alpha, min_base=min_base, min_change=min_change, language=language)
     mot = None
     if survey is not None:
         mot = moments_of_truth(
@@ -795,7 +808,9 @@ def pain_points(
 # --------------------------------------------------------------------------- changes over time
 
 
-def _changes(raw: pd.DataFrame, setup: _Setup, *, alpha: float, min_base: int, language: str) -> pd.DataFrame:
+def _changes(
+    raw: pd.DataFrame, setup: _Setup, *, alpha: float, min_base: int, min_change: float, language: str
+) -> pd.DataFrame:
     """Every (node, period) against the node's other periods: outcome share, drop-off, next steps."""
     segs = setup.segs
     cols = [*segs, "node", "metric", "next", "period", "n_period", "k_period", "n_rest", "k_rest"]
@@ -850,9 +865,9 @@ def _changes(raw: pd.DataFrame, setup: _Setup, *, alpha: float, min_base: int, l
     frame["p_adjusted"] = np.nan
     for _, g in _group_keys(frame, segs):
         frame.loc[g.index, "p_adjusted"] = _bh(g["p_value"].to_numpy())
-    frame["significant"] = frame["p_adjusted"] < alpha
     frame["from_pct"] = _rate(frame["k_rest"], frame["n_rest"]) * 100
     frame["to_pct"] = _rate(frame["k_period"], frame["n_period"]) * 100
+    frame["significant"] = (frame["p_adjusted"] < alpha) & ((frame["to_pct"] - frame["from_pct"]).abs() >= min_change)
     # only a rise of the drop-off counts in the score: it happens at the node itself, while a fall of
     # the outcome share also shows at every node upstream of the trouble (they are reported, not scored)
     frame["worse"] = (frame["metric"] == "drop_off") & (frame["to_pct"] > frame["from_pct"])
@@ -1470,8 +1485,9 @@ _SUMMARY = {
     "en": {
         "journeys": "{n} {units}, {e} events ({d} exact duplicates dropped)",
         "outcome_pct": "{v} of the {units} reach {noun}",
-        "drop_off_exits_pct": "{v} of the {s} {where} end where the customer never reaches {noun} ({k})",
-        "rework_pct": "{v} of the {units} come back to a {level} they had left ({k} {units})",
+        "drop_off_exits_pct": "{k} of the {s} {units} ({v}) end without ever reaching {noun}",
+        "drop_off_exits_sessions": "{k} of the {s} sessions ({v}) end in {units} that never reach {noun}",
+        "rework_pct": "{v} of the {units} come back to the same {level} after others ({k} {units})",
         "ping_pong_pct": "{v} of the {units} are handed from one {level} to another and straight back ({k} {units})",
         "reopened_pct": "{k} {units} were reopened {after} ({v})",
         "long_wait_pct": "{v} of the stays are longer than {f} (defined as the log's longest {q})",
@@ -1481,8 +1497,9 @@ _SUMMARY = {
     "de": {
         "journeys": "{n} {units}, {e} Ereignisse ({d} exakte Duplikate entfernt)",
         "outcome_pct": "{v} der {units} erreichen {noun}",
-        "drop_off_exits_pct": "{v} der {s} {where} enden dort, wo der Kunde nie {noun} erreicht ({k})",
-        "rework_pct": "{v} der {units} kommen zu einem {level} zurück, den sie verlassen hatten ({k} {units})",
+        "drop_off_exits_pct": "{k} der {s} {units} ({v}) enden, ohne je {noun} zu erreichen",
+        "drop_off_exits_sessions": "{k} der {s} Sitzungen ({v}) enden in {units}, die nie {noun} erreichen",
+        "rework_pct": "{v} der {units} kommen nach anderen zum selben {level} zurück ({k} {units})",
         "ping_pong_pct": "{v} der {units} werden von einem {level} zum anderen und gleich zurück gegeben ({k} {units})",
         "reopened_pct": "{k} {units} wurden {after} wieder geöffnet ({v})",
         "long_wait_pct": "{v} der Verweildauern sind länger als {f} (definiert als die längsten {q} des Logs)",
@@ -1557,10 +1574,10 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
             add(
                 "drop_off_exits_pct",
                 log["drop_off_exits_pct"],
-                text["drop_off_exits_pct"].format(
-                    v=_pct(log["drop_off_exits_pct"], lang),
+                text["drop_off_exits_sessions" if sessions else "drop_off_exits_pct"].format(
+                    v=_pct(log["drop_off_exits_pct"], lang, 1),
                     s=format_number(log["sessions"] if sessions else log["journeys"], 0, lang),
-                    where=_SESSIONS[lang] if sessions else units,
+                    units=units,
                     noun=words["noun_a"],
                     k=format_number(log["drop_off_exits"], 0, lang),
                 ),
@@ -1771,7 +1788,9 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
             "p_adjusted": _bh(p) if setup.has_outcomes else np.nan,
         }
     )
-    period_table["significant"] = period_table["p_adjusted"] < a["alpha"]
+    rest = _rate(tot_k - periods["k"], tot_n - periods["n"]) * 100
+    moved = np.abs(period_table["outcome_pct"].to_numpy(float) - rest) >= a["min_change"]
+    period_table["significant"] = (period_table["p_adjusted"] < a["alpha"]) & moved
     nxt = query(
         f"SELECT coalesce(next_node, '(exit)') AS nxt, count(*) AS n FROM w2 WHERE node = {x} GROUP BY 1"
     ).sort_values(["n", "nxt"], ascending=[False, True], kind="stable")

@@ -58,11 +58,9 @@ def test_rework_is_a_return_after_other_steps_and_ping_pong_a_bounce():
     log = pp.attrs["cjm_pain_points"]["log"]["all"]
     assert (log["rework_journeys"], log["ping_pong_journeys"], log["journeys"]) == (3, 2, 5)
     text = pain_summary(pp)
-    assert "60.0% of the journeys come back to a touchpoint they had left (3 journeys)" in set(text["text"])
+    assert "60.0% of the journeys come back to the same touchpoint after others (3 journeys)" in set(text["text"])
     de = pain_summary(pp, language="de")
-    assert "60,0 % der Journeys kommen zu einem Kontaktpunkt zurück, den sie verlassen hatten (3 Journeys)" in set(
-        de["text"]
-    )
+    assert "60,0 % der Journeys kommen nach anderen zum selben Kontaktpunkt zurück (3 Journeys)" in set(de["text"])
 
 
 def test_without_a_catalogue_only_returns_beyond_the_log_rate_count():
