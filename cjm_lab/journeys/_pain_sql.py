@@ -203,6 +203,9 @@ def part_sql(
             f"CASE WHEN touchpoint IN ({svc}) THEN 1 ELSE 0 END AS is_service",
             f"sum(CASE WHEN touchpoint IN ({svc}) THEN 0 ELSE 1 END) OVER {upto} AS n_other",
             f"max(CASE WHEN touchpoint IN ({svc}) THEN NULL ELSE t END) OVER {upto} AS t_other",
+            # the trigger of a service contact: the node of the last non-service event before it
+            f"{d.ignore_nulls('last_value', f'CASE WHEN touchpoint IN ({svc}) THEN NULL ELSE {node} END')} "
+            f"OVER {upto} AS trig_node",
         ]
     if plan.promised:
         p = quote(plan.promised)
@@ -249,7 +252,7 @@ def part_sql(
     if plan.reopen:
         w2 += ["CASE WHEN c = 1 AND conv_before > 0 AND prev_c = 0 THEN 1 ELSE 0 END AS reopen_evt", "prev_out"]
     if plan.service:
-        w2 += ["is_service", "n_other", "t - t_other AS since_trigger"]
+        w2 += ["is_service", "n_other", "t - t_other AS since_trigger", "trig_node"]
     w2 += ["late", "prom"] if plan.promised else ["0 AS late", "0 AS prom"]
     if plan.value:
         w2.append("val")
@@ -266,33 +269,39 @@ def part_sql(
         f"pp AS (SELECT jid, node, run_prev{''.join(f', _s{i} AS {quote(s)}' for i, s in enumerate(segs))} FROM runs "
         "WHERE run_prev IS NOT NULL AND run_prev = run_next)",
     ]
+    # the per-journey facts travel as bits of one number, OR-ed per journey and node (one aggregate state
+    # instead of one per fact): 1 the journey reaches the outcome, 2 a drop-off (a session ends here and
+    # the journey never reaches the outcome), 4 the journey ends here, 8 it goes on from here within the
+    # session, 16 ... and reaches the outcome after, 32 late, 64 has a promise, 128 the journey's first event
+    bits = (
+        "CASE WHEN conv_total > 0 THEN 1 ELSE 0 END"
+        " + CASE WHEN sess_end = 1 AND conv_total = 0 THEN 2 ELSE 0 END"
+        " + 4 * jend"
+        " + CASE WHEN sess_end = 0 THEN 8 ELSE 0 END"
+        " + CASE WHEN sess_end = 0 AND succ_after = 1 THEN 16 ELSE 0 END"
+        " + 32 * late + 64 * prom + CASE WHEN step = 1 THEN 128 ELSE 0 END"
+    )
     per_units = [
         "min(t) AS first_t",
         *(["min(ts) AS first_ts"] if plan.period in ("M", "Q") else []),
-        "max(jsucc) AS jsucc",
-        # a drop-off: a session ends here and the journey never reaches the outcome
-        "max(CASE WHEN sess_end = 1 AND jsucc = 0 THEN 1 ELSE 0 END) AS drop_",
-        "max(jend) AS jend",
-        "max(1 - sess_end) AS cont",
-        "max((1 - sess_end) * succ_after) AS cont_succ",
+        f"{d.bit_or(bits)} AS b",
         "sum(wait) AS stay",
         "count(wait) AS n_wait",
         "sum(run_start) AS run_starts",
-        "max(late) AS late",
-        "max(prom) AS prom",
     ]
     if not plan.nullable:  # every event is in un: the log's totals come from it (one pass fewer)
         per_units += [
-            "max(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS first",
-            "sum(CASE WHEN sess_end = 1 AND jsucc = 0 THEN 1 ELSE 0 END) AS n_dev",
+            "sum(CASE WHEN sess_end = 1 AND conv_total = 0 THEN 1 ELSE 0 END) AS n_dev",
             "sum(sess_end) AS n_send",
             "sum(_dup) AS n_dup",
             "count(*) AS n_ev",
             *(["sum(val) AS val"] if plan.value else []),
         ]
+    flags = {"jsucc": 1, "drop_": 2, "jend": 4, "cont": 8, "cont_succ": 16, "late": 32, "prom": 64, "first": 128}
+    unpack = ", ".join(f"CASE WHEN (b & {v}) > 0 THEN 1 ELSE 0 END AS {k}" for k, v in flags.items())
     ctes.append(
-        f"un AS (SELECT jid, node{seg_group}, {', '.join(per_units)} FROM w2 WHERE node IS NOT NULL "
-        f"GROUP BY jid, node{seg_group})"
+        f"un AS (SELECT *, {unpack} FROM (SELECT jid, node{seg_group}, {', '.join(per_units)} FROM w2 "
+        f"WHERE node IS NOT NULL GROUP BY jid, node{seg_group}) AS u0)"
     )
     scope = (
         "TRUE"
@@ -372,15 +381,16 @@ def part_sql(
     if plan.service:
         # a service contact is a symptom: it counts for the last non-service event before it (its
         # trigger), when at least min_contacts of them follow within the contact window
+        seg_k = "".join(f", {quote(s)}" for s in segs)
         ctes.append(
-            "contacts AS (SELECT jid, n_other FROM w2 "
-            f"WHERE is_service = 1 AND n_other > 0 AND since_trigger <= {plan.contact_window_s!r} "
-            f"GROUP BY jid, n_other HAVING count(*) >= {int(plan.min_contacts)})"
+            f"contacts AS (SELECT jid, n_other, trig_node{seg_k} FROM w2 "
+            f"WHERE is_service = 1 AND n_other > 0 AND trig_node IS NOT NULL "
+            f"AND since_trigger <= {plan.contact_window_s!r} GROUP BY jid, n_other, trig_node{seg_k} "
+            f"HAVING count(*) >= {int(plan.min_contacts)})"
         )
         rows.append(
-            f"SELECT 'c' AS kind, {_keys(segs, 'w.node')}, {_zeros(n='count(DISTINCT w.jid)')} FROM w2 AS w "
-            "JOIN contacts AS k ON k.jid = w.jid AND k.n_other = w.n_other "
-            f"WHERE w.is_service = 0 AND w.node IS NOT NULL GROUP BY {''.join(f'w.{quote(s)}, ' for s in segs)}w.node"
+            f"SELECT 'c' AS kind, {_keys(segs, 'trig_node')}, {_zeros(n='count(DISTINCT jid)')} FROM contacts "
+            f"GROUP BY {seg_cols}trig_node"
         )
     if plan.stages:
         rows.append(

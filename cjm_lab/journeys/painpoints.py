@@ -473,6 +473,9 @@ def _query(setup: _Setup) -> pd.DataFrame:
     )
     for col in COUNTS:
         raw[col] = pd.to_numeric(raw[col], errors="coerce").fillna(0).astype(float)
+    # a few thousand rows, filtered and grouped many times: plain numpy objects are faster than Arrow strings
+    for col in ("kind", "node", "nxt"):
+        raw[col] = raw[col].astype(object).where(raw[col].notna(), None)
     return raw
 
 
