@@ -341,6 +341,9 @@ def _service_set(service: Sequence[str] | None, cat: pd.DataFrame | None) -> lis
 
 
 def _present_columns(events: Any, where: str) -> list[str]:
+    """The log's columns (a DataFrame's own; files and Spark are described), before it is checked."""
+    if isinstance(events, pd.DataFrame):
+        return [str(c) for c in events.columns]
     return as_source(events, where=where).columns()
 
 
