@@ -16,7 +16,15 @@ from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
 from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec, split_by
 
-__all__ = ["build_journeys", "cut_journeys", "prepare", "journey_options", "engine_of", "JOURNEY_OPTIONS"]
+__all__ = [
+    "build_journeys",
+    "cut_journeys",
+    "prepare",
+    "journey_options",
+    "journey_record",
+    "engine_of",
+    "JOURNEY_OPTIONS",
+]
 
 #: The journey options every analysis accepts (see :func:`build_journeys`).
 JOURNEY_OPTIONS = (
@@ -125,6 +133,36 @@ def prepare(
         catalogue=touchpoints, sessions=spec.journey == "session" and spec.has_session_id, where=where
     )
     return source, spec, touchpoints
+
+
+def journey_record(
+    spec: JourneySpec, *, duplicates: int | None = None, periods_of: str | None = None
+) -> dict[str, Any]:
+    """How the journeys of a result were made, for its ``attrs["cjm_journeys"]``: the options that change
+    them, how ``by`` was applied and the exact duplicates dropped (when the analysis counts them).
+
+    ``periods_of`` says which event a ``by`` column's value (and a period of each event) is taken
+    from: by default each journey's first event (analyses with a row per journey or per path);
+    ``Period(..., of="journey")`` is always the period of the journey's first event.
+    """
+    lo, hi = spec.dates
+    stamp = [None if v is None else str(pd.Timestamp(v, unit="s", tz="UTC")) for v in (lo, hi)]
+    periods = {p.name: p for p in spec.periods}
+    value_of = periods_of or "each journey's first event"
+
+    def applied(column: str) -> str:
+        if column not in periods:
+            return value_of
+        return "the period of " + ("each journey's first event" if periods[column].of == "journey" else value_of)
+
+    return {
+        "journey": spec.journey,
+        "dedupe": spec.dedupe,
+        "duplicates_dropped": duplicates,
+        "collapse_repeats": "consecutive" if spec.collapse else "off",
+        "dates": stamp if any(stamp) else None,
+        "by": [{"column": s, "of": applied(s)} for s in spec.segments],
+    }
 
 
 def journey_options(

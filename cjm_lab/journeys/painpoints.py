@@ -100,7 +100,7 @@ from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._pain_sql import COUNTS, PainPlan, final_sql, part_sql
 from cjm_lab.journeys._parts import run_in_parts
 from cjm_lab.journeys._sources import as_source, run_sql
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import duration_seconds
 from cjm_lab.vocab import OUTCOME_WORDS, outcome_kind
 
@@ -808,6 +808,8 @@ def pain_points(
     out.attrs[PAIN_POINTS_ATTR] = _record(
         out, info, changes, setup, by=by, level=level, language=language, alpha=alpha, long_q=long_wait, period=period
     )
+    dups = sum(int(t["n_dup"]) for t in info["totals"].values())
+    out.attrs["cjm_journeys"] = journey_record(setup.spec, duplicates=dups)
     return out
 
 

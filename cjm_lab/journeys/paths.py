@@ -15,7 +15,7 @@ from cjm_lab.journeys._dialect import Dialect
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import journey_ctes, segment_select
 
 __all__ = ["variants", "top_variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
@@ -160,9 +160,10 @@ def variants(
 
     def journey_paths(bucket: tuple[int, int] | None = None) -> str:
         return (
-            f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
+            f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket, duplicates=True)}\n"
             f"SELECT {path} AS path, count(*) AS length, max(t) - min(t) AS duration_s, "
-            f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM {rel} GROUP BY journey_id"
+            f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted, sum(_dup) AS dups{seg_first} FROM {rel} "
+            "GROUP BY journey_id"
         )
 
     # The ordered aggregate holds each journey's events in memory: under a memory limit the
@@ -170,7 +171,7 @@ def variants(
     # temporary table that DuckDB spills, and the variants are counted over that table.
     sql = f"""
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
-       {d.quantile("duration_s", 0.5)} AS median_duration_s
+       {d.quantile("duration_s", 0.5)} AS median_duration_s, sum(dups) AS dups
 FROM journey_paths GROUP BY {seg_group}path
 """
     table = _parts.run_in_parts(
@@ -205,7 +206,10 @@ FROM journey_paths GROUP BY {seg_group}path
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
-    return out if top is None else top_variants(out, top, by=segs, other=other)
+    record = journey_record(spec, duplicates=int(pd.to_numeric(table["dups"]).fillna(0).sum()))
+    out = out if top is None else top_variants(out, top, by=segs, other=other)
+    out.attrs["cjm_journeys"] = record
+    return out
 
 
 def top_variants(

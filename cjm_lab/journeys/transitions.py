@@ -15,7 +15,7 @@ from cjm_lab.journeys import _parts
 from cjm_lab.journeys._dialect import quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 
 __all__ = ["transitions", "compare_transitions", "START", "EXIT"]
@@ -100,10 +100,11 @@ def transitions(
     # buckets whose counts add up; the nearest-rank median and p95 come from those counts.
     def part(bucket: tuple[int, int] | None) -> str:
         return (
-            f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
+            f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket, duplicates=True)}\n"
             f"SELECT {seg_cols}source, target, gap, count(*) AS n, "
-            f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
-            f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
+            f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start, sum(_dup) AS dups FROM (SELECT "
+            f"{seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step, _dup "
+            "FROM j) AS p "
             f"GROUP BY {seg_cols}source, target, gap"
         )
 
@@ -114,7 +115,7 @@ def transitions(
             [*map(quote, segs), "source", "target"],
             "gap",
             {"median_s": 0.5, "p95_s": 0.95},
-            sums=("n", "n_start"),
+            sums=("n", "n_start", "dups"),
         )
         pairs = _parts.run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
     else:
@@ -122,9 +123,9 @@ def transitions(
         # tests/journeys/test_engine.py compares both ways)
         pairs = source.run(
             f"""
-WITH {journey_ctes(spec, d, following={"next_node": node})}
+WITH {journey_ctes(spec, d, following={"next_node": node}, duplicates=True)}
 SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
-       sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
+       sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start, sum(_dup) AS dups,
        {d.quantile("next_t - t", 0.5)} AS median_s, {d.quantile("next_t - t", 0.95)} AS p95_s
 FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
 """,
@@ -136,7 +137,8 @@ FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
         .sum()
     )
     starts = starts.rename(columns={"source": "target", "n_start": "n"}).assign(source=START)
-    table = pd.concat([pairs.drop(columns="n_start"), starts], ignore_index=True)
+    dups = int(pd.to_numeric(pairs["dups"]).fillna(0).sum())
+    table = pd.concat([pairs.drop(columns=["n_start", "dups"]), starts], ignore_index=True)
     order = [*segs, "_start", "source", "target"]
     table["_start"] = table["source"] != START
     table = table.sort_values(order, kind="stable").drop(columns="_start").reset_index(drop=True)
@@ -144,7 +146,9 @@ FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
     table["probability"] = table["n"] / table.groupby([*segs, "source"], observed=True)["n"].transform("sum")
     for col in ("median_s", "p95_s"):
         table[col] = table[col].astype(float)
-    return table[[*segs, "source", "target", "n", "probability", "median_s", "p95_s"]]
+    out = table[[*segs, "source", "target", "n", "probability", "median_s", "p95_s"]]
+    out.attrs["cjm_journeys"] = journey_record(spec, duplicates=dups, periods_of="each transition's source event")
+    return out
 
 
 def compare_transitions(

@@ -7,7 +7,7 @@ import pytest
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io import load_events
-from cjm_lab.journeys import build_journeys, funnel, pain_points, path_lengths, transitions, variants
+from cjm_lab.journeys import Period, build_journeys, funnel, pain_points, path_lengths, transitions, variants
 
 
 @pytest.fixture
@@ -73,7 +73,6 @@ def test_bad_journey_options_are_named(ev):
 
 
 def test_by_a_period_of_the_journey_or_of_each_event(ev):
-    from cjm_lab.journeys import Period
 
     # a (6 Jan) and b (8 Jan) begin in ISO week 2; c (15 Jan) in week 3; a's last event is in week 4
     v = variants(ev, by=Period("W"))
@@ -103,3 +102,18 @@ def test_by_a_period_of_the_journey_or_of_each_event(ev):
         Period("Y")
     with pytest.raises(CJMConfigError, match=r"`of` must be 'journey'"):
         Period("M", of="case")
+
+
+def test_results_record_how_their_journeys_were_made(ev):
+    # one exact duplicate (c at 09:00), counted where it was dropped; the options and how `by` was applied
+    for result in (variants(ev), variants(ev, top=1), transitions(ev), pain_points(ev)):
+        made = result.attrs["cjm_journeys"]
+        assert made["duplicates_dropped"] == 1
+        assert made["collapse_repeats"] == "off" and made["dates"] is None and made["by"] == []
+    kept = variants(ev, dedupe=False).attrs["cjm_journeys"]
+    assert kept["duplicates_dropped"] == 0 and kept["dedupe"] is False
+    made = transitions(ev, by=Period("W"), dates=("2025-01-01", "2025-01-10")).attrs["cjm_journeys"]
+    assert made["by"] == [{"column": "week", "of": "the period of each journey's first event"}]
+    assert made["dates"][0].startswith("2025-01-01")
+    made = transitions(ev, by=Period("W", of="event")).attrs["cjm_journeys"]
+    assert made["by"] == [{"column": "event_week", "of": "the period of each transition's source event"}]
