@@ -50,7 +50,11 @@ def engine_of(engine: Engine | None, old: Mapping[str, Any] | None, *, where: st
     old = dict(old or {})
     unknown = sorted(set(old) - set(OLD_ENGINE_KEYWORDS))
     if unknown:
-        hint = suggest(unknown[0], [*JOURNEY_OPTIONS, *ENGINE_OPTIONS, "engine"])
+        hint = (
+            " It is a journey option this analysis does not take."
+            if unknown[0] in JOURNEY_OPTIONS
+            else suggest(unknown[0], [*JOURNEY_OPTIONS, *ENGINE_OPTIONS, "engine"])
+        )
         raise CJMConfigError(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}.{hint} Journey options: "
             f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as "

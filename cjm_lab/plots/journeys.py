@@ -591,7 +591,7 @@ def plot_time_to_convert(
 
     Parameters
     ----------
-    result : TimeToConvert or DataFrame
+    result : SurvivalResult or DataFrame
         The result of :func:`cjm_lab.journeys.time_to_convert` (or its ``curve``): segment
         columns, ``days``, ``cum_conversion`` (0–1) and ``ci_low``/``ci_high``.  Also
         accepted: a ``survival`` curve (drawn as 1 − survival, e.g. from

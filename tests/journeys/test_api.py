@@ -140,6 +140,10 @@ def test_old_engine_keywords_warn_and_still_work(tmp_path):
         jm.variants(EV, memroy_limit="1GB")
     with pytest.raises(CJMConfigError, match=r"unknown option\(s\) 'max_temp'.*engine=Engine"):
         jm.variants(EV, max_temp="1GB")  # a new option: in Engine only
+    with pytest.raises(
+        CJMConfigError, match=r"retention\(\) got unknown option\(s\) 'journey'\. It is a journey option"
+    ):
+        jm.retention(EV, purchase=["Buy"], journey="session")  # retention is always per customer
 
 
 def test_renamed_classes_warn_and_are_the_new_ones():
