@@ -218,6 +218,7 @@ def part_sql(
 
     # each event's flags, computed once for every consumer
     run_start = "CASE WHEN node IS NOT NULL AND prev_node IS DISTINCT FROM node THEN 1 ELSE 0 END"
+    run_end = "CASE WHEN node IS NOT NULL AND next_node IS DISTINCT FROM node THEN 1 ELSE 0 END"
     end = (
         "CASE WHEN next_sess IS NOT DISTINCT FROM sess THEN 0 ELSE 1 END"
         if sessions
@@ -238,7 +239,9 @@ def part_sql(
         "_dup",
         *[f"_s{i}" for i in range(len(segs))],
         *[f"_s{i} AS {quote(s)}" for i, s in enumerate(segs)],
+        "prev_node",
         f"{run_start} AS run_start",
+        f"{run_end} AS run_end",
         "CASE WHEN conv_total > 0 THEN 1 ELSE 0 END AS jsucc",
         # the last event of a session (of the journey without sessions): where a visitor left
         f"{end} AS sess_end",
@@ -256,16 +259,23 @@ def part_sql(
     w2 += ["late", "prom"] if plan.promised else ["0 AS late", "0 AS prom"]
     if plan.value:
         w2.append("val")
-    # ping-pong on the sequence of runs (equal nodes in a row merged): the second sort, over the first
-    # event of each run only and three narrow columns; a run whose neighbours are the same node bounces
+    # ping-pong on the sequence of runs (equal nodes in a row merged; nodes that are NULL at this level
+    # skipped): the node before a run is the one before its first event (prev_node), the node after it
+    # the one after its last event (next_node).  A run of one event has both; for the longer runs a
+    # second sort, over their first and last events only (few: immediate repeats), brings the last
+    # event's next node to the first.  A run whose neighbours are the same node bounces.
     seg_r = "".join(f", _s{i}" for i in range(len(segs)))
+    run_cols = f"jid, t{', ts' if plan.period in ('M', 'Q') else ''}, node{seg_r}"
     win2 = "PARTITION BY jid ORDER BY t, seq"
     ctes = [
         journey_ctes(spec, d, numbered=False, bucket=bucket, duplicates=True),
         f"w1 AS (SELECT {', '.join(w1)} FROM j)",
         f"w2 AS (SELECT {', '.join(w2)} FROM w1)",
-        f"runs AS (SELECT jid, t{', ts' if plan.period in ('M', 'Q') else ''}, node{seg_r}, lag(node) OVER ({win2}) "
-        f"AS run_prev, lead(node) OVER ({win2}) AS run_next FROM w2 WHERE run_start = 1)",
+        f"mr AS (SELECT {run_cols}, prev_node, run_start, lead(next_node) OVER ({win2}) AS run_next FROM w2 "
+        "WHERE run_start + run_end = 1)",
+        f"runs AS (SELECT {run_cols}, prev_node AS run_prev, next_node AS run_next FROM w2 "
+        f"WHERE run_start = 1 AND run_end = 1 UNION ALL SELECT {run_cols}, prev_node AS run_prev, run_next FROM mr "
+        "WHERE run_start = 1)",
         f"pp AS (SELECT jid, node, run_prev{''.join(f', _s{i} AS {quote(s)}' for i, s in enumerate(segs))} FROM runs "
         "WHERE run_prev IS NOT NULL AND run_prev = run_next)",
     ]
