@@ -91,7 +91,7 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (str, int)):
-        return [value]  # type: ignore[list-item]
+        return [value]
     return list(value)
 
 

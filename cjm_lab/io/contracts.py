@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {"required": ("customer_id",), "optional": ()},
 }
 
-Source = str | os.PathLike | pd.DataFrame
+Source: TypeAlias = str | os.PathLike | pd.DataFrame
 Columns = Mapping[str, str] | str | os.PathLike | None
 
 
@@ -621,7 +621,7 @@ def _codes_spec(
         return {
             col: [float(c) for c in codes] for col, codes in _codes_by_column(missing_codes, present, source).items()
         }
-    codes = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
+    codes: list[Any] = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
     return {col: [float(c) for c in codes] for col in targets}
 
 
@@ -658,7 +658,7 @@ def _declared_missing(code: Any, declared: Sequence[Any]) -> bool:
 
 def _auto_categoricals(df: pd.DataFrame, meta: TableMeta, keep_numeric: set[str], mode: str) -> list[str]:
     """Turn SPSS-labelled nominal variables into ordered categoricals; keep scales numeric."""
-    converted = []
+    converted: list[str] = []
     if mode == "codes":
         return converted
     for col, labels in meta.value_labels.items():
@@ -1035,8 +1035,8 @@ def load_customers(
     categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
     for col in set(categorised) & set(blanked):  # an SPSS label whose code was made missing is no category
         texts = {_code_text(c) for c in blanked[col]}
-        gone = {label for code, label in meta.value_labels[col].items() if _code_text(code) in texts}
-        gone = [c for c in df[col].cat.categories if c in gone and not df[col].eq(c).any()]
+        labels = {label for code, label in meta.value_labels[col].items() if _code_text(code) in texts}
+        gone = [c for c in df[col].cat.categories if c in labels and not df[col].eq(c).any()]
         df[col] = df[col].cat.remove_categories(gone)
     return _finish(
         df,

@@ -27,7 +27,7 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 __all__ = ["TableMeta", "read_table", "sniff_csv"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
-_COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSIONS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _SNIFF_BYTES = 256 * 1024
 
 
@@ -135,7 +135,7 @@ def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "umfrage.csv"
-    >>> _ = p.write_bytes("Kunde;Umsatz\\nMüller;12,5\\n".encode("cp1252"))
+    >>> _ = p.write_bytes("Kunde;Umsatz\nMüller;12,5\n".encode("cp1252"))
     >>> opts = sniff_csv(p)
     >>> (opts["encoding"], opts["delimiter"], opts["decimal"])
     ('cp1252', ';', ',')
@@ -182,7 +182,7 @@ def _sniff_delimiter(sample: str) -> str:
         pass
     header = sample.splitlines()[0] if sample else ""
     counts = {d: header.count(d) for d in candidates}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 
@@ -417,7 +417,7 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> _ = p.write_text("a,b\n1,2\n")
     >>> df, meta = read_table(p)
     >>> df.shape, meta.format
     ((1, 2), 'csv')

@@ -249,7 +249,7 @@ def _recommend(
     k_sil = int(ks[np.nanargmax(sil)]) if np.isfinite(sil).any() else None
     bic = t["bic"].to_numpy(dtype=float)
     k_bic = int(ks[np.nanargmin(bic)]) if np.isfinite(bic).any() else None
-    crit = {
+    crit: dict[str, Any] = {
         "min_stability": min_stability,
         "min_persona_stability": min_persona_stability,
         "min_share": min_share,
@@ -608,14 +608,14 @@ def choose_k(
         w = w / w.mean()
     _, prepared, lay, reduction = template._prepare_fit(frame, w, where)
     if random_state is None:
-        random_state = model.random_state if isinstance(model.random_state, (int, np.integer)) else 0
+        random_state = int(model.random_state) if isinstance(model.random_state, (int, np.integer)) else 0
     return _evaluate(
         template,
         prepared,
         lay,
         reduction is not None,
         ks,
-        seed=int(random_state),
+        seed=int(random_state or 0),
         resamples=int(resamples),
         stability_rows=int(stability_rows),
         silhouette_rows=int(silhouette_rows),

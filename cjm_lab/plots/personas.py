@@ -142,7 +142,7 @@ def plot_choose_k(
     ...                   "stability": [0.90, 0.95, 0.70], "recommended": [False, True, False]})
     >>> fig = plot_choose_k(t, language="de")
     >>> [ax.get_title() for ax in fig.axes]
-    ['Silhouette\\n(höher ist besser)', 'Bootstrap-Stabilität (ARI)\\n(höher ist besser)']
+    ['Silhouette\n(höher ist besser)', 'Bootstrap-Stabilität (ARI)\n(höher ist besser)']
     >>> plt.close(fig)
     """
     where = "plot_choose_k()"
@@ -556,7 +556,7 @@ def plot_persona_cards(
             lines.append(("story", textwrap.fill(str(story), width, max_lines=6, placeholder=" …")))
         y = 0.80
         for kind, content in lines:
-            style = {
+            style: dict[str, Any] = {  # type: ignore[assignment]
                 "head": {"fontsize": 9, "fontweight": "bold"},
                 "item": {"fontsize": 8.8},
                 "story": {"fontsize": 8.8, "style": "italic", "color": "#444444"},

@@ -94,14 +94,14 @@ def sankey_flows(
     check_table(
         variants_table, {"path": "path", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.variants()"
     )
-    top = check_top(top)
-    if top is None:
+    checked = check_top(top)
+    if checked is None:
         raise CJMConfigError("`top` must be a positive whole number of paths.")
     segs = leading_columns(variants_table, "path")
     t = _select_segment(variants_table, segs, segment, where)
     t = t[t["path"].astype(str) != _OTHER]
     t = t.assign(_n=finite(t["n_journeys"]))
-    t = t[t["_n"] > 0].sort_values("_n", ascending=False, kind="stable").head(top)
+    t = t[t["_n"] > 0].sort_values("_n", ascending=False, kind="stable").head(checked)
     if t.empty:
         raise CJMDataError(
             f"{where}: the variants table has no path with journeys to draw.",
@@ -114,7 +114,7 @@ def sankey_flows(
     link_n: dict[tuple[int, int], float] = {}
     for path, n in zip(t["path"].astype(str), t["_n"]):
         parts = list(path.split(separator))
-        prev = None
+        prev: int | None = None
         for step, tp in enumerate(parts):
             key = (step, tp)
             if key not in node_ids:
@@ -124,7 +124,8 @@ def sankey_flows(
             if prev is not None:
                 link_n[(prev, nid)] = link_n.get((prev, nid), 0.0) + n
             prev = nid
-        node_end[prev] = node_end.get(prev, 0.0) + n
+        if prev is not None:
+            node_end[prev] = node_end.get(prev, 0.0) + n
     # number nodes by step, then by traffic, so that both drawings stack them the same way
     keys = sorted(node_ids, key=lambda k: (k[0], -node_n[node_ids[k]], k[1]))
     renumber = {node_ids[k]: i for i, k in enumerate(keys)}

@@ -85,11 +85,12 @@ def build_pptx(folder: Path, *, title: str, subtitle: str = "") -> Path | None:
 
         with Image.open(folder / fig["file"]) as img:
             width, height = img.size
-        box_w, box_h = deck.slide_width - Inches(1), deck.slide_height - Inches(1.8)
+        slide_w, slide_h = int(deck.slide_width or 0), int(deck.slide_height or 0)
+        box_w, box_h = slide_w - Inches(1), slide_h - Inches(1.8)
         scale = min(box_w / width, box_h / height)
         w, h = int(width * scale), int(height * scale)
-        left = Emu(int((deck.slide_width - w) / 2))
+        left = Emu(int((slide_w - w) / 2))
         slide.shapes.add_picture(str(folder / fig["file"]), left, Inches(1.5), width=Emu(w), height=Emu(h))
     path = folder / "report.pptx"
-    deck.save(path)
+    deck.save(str(path))
     return path

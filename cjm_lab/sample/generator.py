@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from numbers import Integral
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -116,7 +116,7 @@ class Chunk:
     stats: dict[str, Any]
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
@@ -149,7 +149,7 @@ def check_parameters(customers: object, seed: object, chunk_customers: object, s
             f"Fix: pass e.g. chunk_customers=200_000."
         )
     if survey_responses is not None:
-        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)  # type: ignore[operator]
+        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)
         if not _is_int(survey_responses) or not 1 <= survey_responses <= most:
             raise CJMConfigError(
                 f"`survey_responses` must be a whole number from 1 to {most} (0.7 answers per customer over "
@@ -364,7 +364,9 @@ class Assembler:
             "n_pii_comments": int(sum(s.n_pii for s in self._surveys)),
             "comment_themes": {
                 f"{theme}_{polarity}": int(count)
-                for (theme, polarity), count in zip(_THEME_KEYS, sum(s.themes for s in self._surveys), strict=True)
+                for (theme, polarity), count in zip(
+                    _THEME_KEYS, np.sum([s.themes for s in self._surveys], axis=0), strict=True
+                )
             },
             "dont_know_code": DONT_KNOW,
             "n_duplicate_events": int(st["duplicates"]),

@@ -1082,7 +1082,7 @@ def code_answers(
     columns: dict[str, np.ndarray] = {c.name: hits[:, j] for j, c in enumerate(codes)}
     position = {c.name: j for j, c in enumerate(codes)}
     for net, members in nets.items():
-        columns[net] = hits[:, [position[m] for m in members]].any(axis=1)
+        columns[net] = np.asarray(hits[:, [position[m] for m in members]].any(axis=1))
     columns["uncoded"] = ~hits.any(axis=1) & ~blank
     out = pd.DataFrame(
         {name: pd.array(np.where(blank, pd.NA, col.astype(np.int8)), dtype="Int8") for name, col in columns.items()},

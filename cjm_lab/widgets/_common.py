@@ -36,7 +36,7 @@ def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> figure_png(ax)[:4]
-    b'\\x89PNG'
+    b'\x89PNG'
     """
     import matplotlib.pyplot as plt
 
@@ -106,7 +106,7 @@ def _ipywidgets():
     return ipywidgets
 
 
-class Explorer(_ipywidgets().VBox):
+class Explorer(_ipywidgets().VBox):  # type: ignore[misc]  # ipywidgets is imported when an explorer is built
     """An explorer: a title with a status line (progress bar while working), controls, outputs.
 
     Attributes
