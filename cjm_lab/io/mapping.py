@@ -36,7 +36,7 @@ def delimiter_hint(columns: Any) -> str:
 
     Examples
     --------
-    >>> print(delimiter_hint(["Kunde;Zeit;Kontaktpunkt"]))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(delimiter_hint(["Kunde;Zeit;Kontaktpunkt"]))
     The data has a single column whose name holds ';': the file is probably separated by ';';
     pass delimiter=';' (or leave `delimiter` out to have it guessed).
     """
