@@ -112,8 +112,11 @@ def export_html(notebook: Path, target: Path) -> Path:
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
         if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
@@ -127,6 +130,37 @@ _PRINT_CSS = (
     "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
     " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
 )
+
+
+@contextlib.contextmanager
+def _local_kernel() -> Any:
+    """Keyword arguments for papermill that run the kernel over IPC sockets in a private folder.
+
+    Jupyter's default transport is TCP on localhost without encryption: any local user can listen,
+    and ipykernel ≥ 7 logs a warning about it for every kernel. Unix sockets in a fresh 0700
+    folder are reachable by the owner only, so the report kernels use them where the system has
+    them (not on Windows, which keeps TCP).
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    with tempfile.TemporaryDirectory(prefix="cjm-kernel-") as folder:
+
+        class LocalKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self) -> str:
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self) -> str:
+                return os.path.join(folder, "kernel")
+
+        yield {"kernel_manager_class": LocalKernelManager}
 
 
 @contextlib.contextmanager
@@ -145,7 +179,7 @@ def _environment(values: Mapping[str, str]):
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
-    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on."""
     locks = out / ".locks"
     locks.mkdir(parents=True, exist_ok=True)
     n = 1
@@ -164,7 +198,8 @@ def _reserve_folder(out: Path, base: str) -> Path:
 
 class _QuietInspection:
     """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
-    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot).
+    """
 
     def filter(self, record: Any) -> bool:
         text = str(record.getMessage())
@@ -237,8 +272,10 @@ def run_report(
     params = check_parameters(name, dict(parameters or {}), notebooks)
     k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
-                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
+        raise CJMConfigError(
+            "`salt` of run_report() must be a non-empty secret text (or None to use "
+            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
+        )
     source = report_path(name, notebooks)
     root = Path(notebooks).resolve().parent if notebooks else project_root()
     out_dir = Path(out).resolve()
@@ -259,11 +296,18 @@ def run_report(
     kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
-    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
-                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
+    salt_state = (
+        "configured"
+        if (
+            salt is not None
+            or os.environ.get(privacy.ENV_SALT, "").strip()
+            or os.environ.get(privacy.ENV_SALT_FILE, "").strip()
+        )
+        else "random for this run"
+    )
     t0 = time.perf_counter()
     try:
-        with _environment(kernel_env):
+        with _environment(kernel_env), _local_kernel() as kernel_manager:
             pm.execute_notebook(
                 str(source),
                 str(executed),
@@ -273,8 +317,9 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(root),
                 log_output=False,
+                **kernel_manager,
             )
-    except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
+    except BaseException as err:
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
         cell = getattr(err, "exec_count", None)
@@ -290,8 +335,9 @@ def run_report(
     duration = time.perf_counter() - t0
     try:
         html_path = export_html(executed, tmp / "report.html")
-        build_pptx(tmp, title=f"{name}" + (f" — {label}" if label else ""),
-                   subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab")
+        build_pptx(
+            tmp, title=f"{name}" + (f" — {label}" if label else ""), subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab"
+        )
         if pdf:
             print_pdf(html_path, tmp / "report.pdf")
     except BaseException:
@@ -353,9 +399,9 @@ def run_batch(
         A :class:`RunResult` or the :class:`ReportError` of each run, in order.  All
         parameters are checked before the first kernel starts.
     """
-    items = list(runs.items()) if isinstance(runs, Mapping) else [
-        (r.get("label"), r.get("parameters", {})) for r in runs
-    ]
+    items = (
+        list(runs.items()) if isinstance(runs, Mapping) else [(r.get("label"), r.get("parameters", {})) for r in runs]
+    )
     if not items:
         raise CJMConfigError("The batch has no runs.")
     labels = [label for label, _ in items]
@@ -417,11 +463,11 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
                 f"<td>{html.escape(params)}</td>"
                 f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
                 f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f"<td><a href=\"{folder}/report.html\">report</a> · <a href=\"{folder}/\">folder</a></td>"
+                f'<td><a href="{folder}/report.html">report</a> · <a href="{folder}/">folder</a></td>'
                 "</tr>"
             )
         page = (
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cjm-lab reports</title>"
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>cjm-lab reports</title>'
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
             f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
