@@ -27,6 +27,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from cjm_lab._progress import track
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._engines import Layout, Prepared, fit_engine, gower_distances, predict_engine
 from cjm_lab.personas._prep import as_frame, check_weights
@@ -185,7 +186,8 @@ def _evaluate_limited(
 
     # every fit is a task of its own (all k, all resamples); with n_jobs they run side by side in threads
     tasks = [delayed(full)(k) for k in ks] + [delayed(replicate)(k, b, idx) for k in ks for b, idx in enumerate(draws)]
-    done = Parallel(n_jobs=n_jobs, prefer="threads")(tasks)
+    fits = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(tasks)
+    done = list(track(fits, total=len(tasks), desc=f"choose_k: {len(tasks)} fits", unit="fit"))
     records = done[: len(ks)]
     for i, rec in enumerate(records):
         k = rec["k"]

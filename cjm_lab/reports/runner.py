@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports.exports import build_pptx, print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
@@ -293,7 +294,12 @@ def run_report(
     executed = tmp / f"{name}.ipynb"
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
-    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    # no progress bars inside a report: a notebook widget would reach the HTML as text
+    kernel_env = {
+        privacy.ENV_MIN_GROUP_SIZE: str(k),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        ENV_PROGRESS: "0",
+    }
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
     salt_state = (
@@ -411,7 +417,12 @@ def run_batch(
     for _, params in merged:  # fail fast: a typo in the last run must not waste the first ones
         check_parameters(name, params, options.get("notebooks"))
     results: list[RunResult | ReportError] = []
-    for label, params in merged:
+    from cjm_lab._progress import track
+
+    shown = None if options.get("progress", True) else False  # follow the terminal; off with progress=False
+    for label, params in track(
+        merged, total=len(merged), desc=f"{name}: {len(merged)} runs", unit="run", progress=shown
+    ):
         try:
             results.append(run_report(name, params, label=str(label), **options))
         except ReportError as err:

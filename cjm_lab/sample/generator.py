@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 import numpy as np
 import pandas as pd
 
+from cjm_lab._progress import progress_bar
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample._text import take_labels
 from cjm_lab.sample.catalogue import TOUCHPOINTS, TP, touchpoint_catalogue
@@ -541,10 +542,12 @@ def make_sample(
         customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
     )
     tables: dict[str, list[pd.DataFrame]] = {"customers": [], "personas": [], "events": []}
-    for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
-        for name, frames in tables.items():
-            frames.append(getattr(chunk, name))
-        assembler.add(chunk)
+    with progress_bar(total=customers, desc="Generating the sample", unit="customer") as bar:
+        for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
+            for name, frames in tables.items():
+                frames.append(getattr(chunk, name))
+            assembler.add(chunk)
+            bar.update(len(chunk.customers))
     survey, truth = assembler.finish()
     return SampleData(
         customers=pd.concat(tables["customers"], ignore_index=True),
