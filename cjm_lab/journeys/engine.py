@@ -84,7 +84,7 @@ class Dialect:
         """Seconds since 1970 of a timestamp, as a double."""
         if self.name == "spark":
             return f"(unix_micros({expr}) / 1e6)"
-        return f"epoch({expr})"
+        return f"epoch(CAST({expr} AS TIMESTAMPTZ))"  # see epoch_micros
 
     def ordered_concat(self, expr: str, sep: str, order: str | Sequence[str]) -> str:
         """Concatenate ``expr`` of a group in ``order`` (an expression, or several, that sort uniquely)."""
@@ -121,8 +121,13 @@ class Dialect:
         return f"max_by({expr}, {by})" if self.name == "spark" else f"arg_max_null({expr}, {by})"
 
     def epoch_micros(self, expr: str) -> str:
-        """Microseconds since 1970 of a timestamp, as a BIGINT (exact, unlike seconds as a double)."""
-        return f"unix_micros({expr})" if self.name == "spark" else f"epoch_us({expr})"
+        """Microseconds since 1970 of a timestamp, as a BIGINT (exact, unlike seconds as a double).
+
+        DuckDB gets the timestamp as TIMESTAMPTZ first: a Parquet file or a pandas column in
+        nanoseconds arrives as TIMESTAMP(TZ)_NS, for which DuckDB 2 has no ``epoch_us``, and the
+        journeys count in microseconds anyway (rounded; naive timestamps are read in UTC, the session's zone).
+        """
+        return f"unix_micros({expr})" if self.name == "spark" else f"epoch_us(CAST({expr} AS TIMESTAMPTZ))"
 
     def order_key(self, ts: str, seq: str) -> str:
         """One comparable value per event that sorts as ``ORDER BY ts, seq`` (``seq`` not NULL, as

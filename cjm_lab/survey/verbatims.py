@@ -46,7 +46,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest, text_values
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
 from cjm_lab.survey.nps import nps, nps_groups
@@ -510,7 +510,7 @@ def _text_column(data: pd.DataFrame, text: str, where: str) -> pd.Series:
             values=list(raw.iloc[:5]),
             fix="Pass the open-text column as `text` (and a 0-10 score as `score`).",
         )
-    return raw if raw.dtype == "str" else raw.astype("str")
+    return raw if raw.dtype == "str" else text_values(raw)
 
 
 def _blank(texts: pd.Series) -> pd.Series:
