@@ -22,7 +22,7 @@ OUT    ?= data/generated
 PYTEST_ARGS ?=
 SHARED_DATA ?= ../shared/data/real
 # the inner loop: no Jupyter kernels, no Spark session, no browser
-FAST_MARKERS ?= not notebook and not spark and not browser and not slow
+FAST_MARKERS ?= not notebook and not spark and not browser and not real_data and not slow
 
 export MPLBACKEND ?= Agg
 

@@ -256,4 +256,4 @@ def test_make_test_installs_system_deps_lints_and_runs_every_tier(tmp_path):
     fast = subprocess.run(
         ["make", "-n", "test-fast", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     ).stdout
-    assert "not notebook and not spark and not browser and not slow" in fast
+    assert "not notebook and not spark and not browser and not real_data and not slow" in fast
