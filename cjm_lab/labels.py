@@ -267,7 +267,7 @@ class Labels:
 
     @classmethod
     def from_codebook(cls, path: str | os.PathLike, *, language: str = "en") -> Labels:
-        """Labels from a YAML (``.yaml``/``.yml``) or CSV codebook (see the module notes).
+        r"""Labels from a YAML (``.yaml``/``.yml``) or CSV codebook (see the module notes).
 
         Raises
         ------
@@ -278,7 +278,7 @@ class Labels:
         --------
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "codebook.csv"
-        >>> _ = p.write_text("column,code,label_en,label_de\\nQ7,,Main phone company,Hauptanbieter\\nQ7,1,AT&T,AT&T\\n")
+        >>> _ = p.write_text("column,code,label_en,label_de\nQ7,,Main phone company,Hauptanbieter\nQ7,1,AT&T,AT&T\n")
         >>> book = Labels.from_codebook(p)
         >>> book.column("Q7", language="de"), book.value("Q7", "1")
         ('Hauptanbieter', 'AT&T')
@@ -408,8 +408,10 @@ class Labels:
         Examples
         --------
         >>> labels = Labels(values={"wave": {1: "2021", 2: {"en": "Wave 2", "de": "Welle 2"}}})
-        >>> labels.value("wave", 2.0, language="de"), labels.value("wave", 3.0), labels.value("wave", "Wave 2", language="de")
-        ('Welle 2', '3', 'Welle 2')
+        >>> labels.value("wave", 2.0, language="de"), labels.value("wave", 3.0)
+        ('Welle 2', '3')
+        >>> labels.value("wave", "Wave 2", language="de")
+        'Welle 2'
         """
         lang = self._lang(language)
         text = plain_code(value)
@@ -450,7 +452,9 @@ class Labels:
             return {}
         order = self._order.get(str(column))
         if order is None:
-            order = next((o for p, o in self._order.items() if _is_pattern(p) and fnmatch.fnmatchcase(str(column), p)), [])
+            order = next(
+                (o for p, o in self._order.items() if _is_pattern(p) and fnmatch.fnmatchcase(str(column), p)), []
+            )
         return {code: _pick(mapping[code_key(code)], lang) or plain_code(code) for code in order}
 
     def measure(self, column: Any) -> str | None:
@@ -580,7 +584,9 @@ class Labels:
             for key, texts in mapping.items():
                 mine[key] = {**mine.get(key, {}), **texts}
             known = {code_key(c) for c in out._order.get(col, [])}
-            out._order[col] = out._order.get(col, []) + [c for c in other._order.get(col, []) if code_key(c) not in known]
+            out._order[col] = out._order.get(col, []) + [
+                c for c in other._order.get(col, []) if code_key(c) not in known
+            ]
         out._touchpoints = _merge_texts(self._touchpoints, other._touchpoints)
         out._personas = _merge_texts(self._personas, other._personas)
         out._measures = {**self._measures, **other._measures}
@@ -711,9 +717,9 @@ def short_item_labels(labels: Sequence[str]) -> list[str]:
     labels = [str(x) for x in labels]
     if len(labels) < 2:
         return labels
-    prefix = os.path.commonprefix(labels)
+    prefix = os.path.commonprefix(labels)  # noqa: RUF071 - characters are what is wanted
     cut = max((prefix.rfind(sep) + len(sep) for sep in _SEPARATORS if sep in prefix), default=0)
-    reversed_suffix = os.path.commonprefix([x[::-1] for x in labels])[::-1]
+    reversed_suffix = os.path.commonprefix([x[::-1] for x in labels])[::-1]  # noqa: RUF071
     cut_end = 0
     for sep in _SEPARATORS:
         pos = reversed_suffix.find(sep)

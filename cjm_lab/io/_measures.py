@@ -68,7 +68,8 @@ def measure_overrides(measure: Any, present: Sequence[str], *, source: str) -> d
 
 def merge_codebook(meta: Any, codebook: Any, present: Sequence[str]) -> None:
     """Add a codebook's labels and measure levels to the metadata (in place); SPSS's own stay
-    unless the codebook gives them."""
+    unless the codebook gives them.
+    """
     if codebook is None:
         return
     from cjm_lab.labels import Labels
@@ -180,7 +181,8 @@ def _scale_like(labels: Mapping[Any, str]) -> bool:
 
 def _end_labelled(observed: np.ndarray, labels: Mapping[Any, str]) -> bool:
     """Only some points labelled, and unlabelled codes lie between labelled ones (a 1–7 scale
-    labelled at its ends)."""
+    labelled at its ends).
+    """
     try:
         labelled = sorted(float(k) for k in labels)
     except (TypeError, ValueError):
@@ -306,13 +308,19 @@ def apply_measures(
                 blanked[col] = int(no_label.sum())
         extra = sorted({float(x) for x in stray.get(col, {})}) if unlabelled == "keep" else []
         cats = names + [code_key(e) for e in extra if code_key(e) not in names]
-        df[col] = _categorical(codes, {**{k: label_codes[k] for k in order}, **{e: code_key(e) for e in extra}}, cats,
-                               ordered=level == "ordinal")
+        df[col] = _categorical(
+            codes,
+            {**{k: label_codes[k] for k in order}, **{e: code_key(e) for e in extra}},
+            cats,
+            ordered=level == "ordinal",
+        )
         loaded[col] = "ordinal" if level == "ordinal" else "categorical"
     return loaded, stray, blanked
 
 
-def _categorical(codes: pd.Series, names_by_code: Mapping[float, str], categories: list[str], *, ordered: bool) -> pd.Series:
+def _categorical(
+    codes: pd.Series, names_by_code: Mapping[float, str], categories: list[str], *, ordered: bool
+) -> pd.Series:
     """Numeric codes -> a categorical of their names, vectorised (codes not in the map become missing)."""
     keys = np.asarray(list(names_by_code), dtype=float)
     position = {name: i for i, name in enumerate(categories)}
@@ -349,9 +357,13 @@ def wave_column(df: pd.DataFrame, meta: Any, *, source: str) -> str:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return "datetime"
     present = values.dropna()
-    kinds = present.map(lambda v: "number" if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else (
-        "date" if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") else "text"
-    ))
+    kinds = present.map(
+        lambda v: (
+            "number"
+            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            else ("date" if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") else "text")
+        )
+    )
     if kinds.nunique() > 1:
         minority = kinds.value_counts().index[-1]
         mask = pd.Series(False, index=values.index)
@@ -369,8 +381,9 @@ def wave_column(df: pd.DataFrame, meta: Any, *, source: str) -> str:
         )
     text = present.astype(str).str.strip()
     order = list(dict.fromkeys(sorted(pd.unique(text), key=_natural)))
-    df["wave"] = pd.Categorical(values.astype(object).where(values.isna(), values.astype(str).str.strip()),
-                                categories=order, ordered=True)
+    df["wave"] = pd.Categorical(
+        values.astype(object).where(values.isna(), values.astype(str).str.strip()), categories=order, ordered=True
+    )
     return "ordinal"
 
 

@@ -669,8 +669,7 @@ def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) 
         return
     if not isinstance(sets, Mapping):
         raise CJMConfigError(
-            "`multiple_response` maps set names to their columns, e.g. {'Brands used': ['Q4_*']}; "
-            f"got {sets!r}."
+            f"`multiple_response` maps set names to their columns, e.g. {{'Brands used': ['Q4_*']}}; got {sets!r}."
         )
     expanded = {}
     for name, spec in sets.items():
@@ -682,8 +681,12 @@ def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) 
         pats = [c for c in wanted if c not in have]
         missing = [c for c in have if c not in present]
         if missing:
-            check_set(str(name), {"variables": have, "label": name}, present, where="`multiple_response`", source=source)
-        variables = list(dict.fromkeys([*have, *expand_patterns(pats, present, what="multiple_response", source=source)]))
+            check_set(
+                str(name), {"variables": have, "label": name}, present, where="`multiple_response`", source=source
+            )
+        variables = list(
+            dict.fromkeys([*have, *expand_patterns(pats, present, what="multiple_response", source=source)])
+        )
         expanded[name] = {**spec, "variables": variables} if isinstance(spec, Mapping) else variables
     meta.multiple_response_sets.update(normalise_sets(expanded, where="multiple_response"))
 
@@ -840,7 +843,9 @@ def load_survey(
     }
     # undeclared "don't know" codes, found from the value labels (never in ids, dates, weights, text)
     skip = {"respondent_id", "customer_id", "date", "weight", "duration", "comment"}
-    detected, dk_applied = _measures.apply_missing(df, meta, mode=missing, phrases=missing_labels, skip=skip, source=src)
+    detected, dk_applied = _measures.apply_missing(
+        df, meta, mode=missing, phrases=missing_labels, skip=skip, source=src
+    )
     for col, n in dk_applied.items():
         applied[col] = applied.get(col, 0) + n
     for col, col_codes in codes.items():

@@ -206,8 +206,7 @@ def normalise_sets(raw: Mapping[str, Any] | None, *, where: str = "multiple_resp
             spec = {"variables": list(spec)}
         if not isinstance(spec, Mapping):
             raise CJMConfigError(
-                f"`{where}`: the set {name!r} must list its columns, e.g. {{{name!r}: ['Q4_1', 'Q4_2']}}; "
-                f"got {spec!r}."
+                f"`{where}`: the set {name!r} must list its columns, e.g. {{{name!r}: ['Q4_1', 'Q4_2']}}; got {spec!r}."
             )
         variables = list(spec.get("variables", spec.get("variable_list", [])) or [])
         if not variables:
@@ -216,7 +215,9 @@ def normalise_sets(raw: Mapping[str, Any] | None, *, where: str = "multiple_resp
         if kind is None:
             kind = "category" if spec.get("type") == "C" else "dichotomy"
         if kind not in ("dichotomy", "category"):
-            raise CJMConfigError(f"`{where}`: the kind of set {name!r} must be 'dichotomy' or 'category', got {kind!r}.")
+            raise CJMConfigError(
+                f"`{where}`: the kind of set {name!r} must be 'dichotomy' or 'category', got {kind!r}."
+            )
         counted = spec.get("counted", spec.get("counted_value"))
         if isinstance(counted, str):
             stripped = counted.strip()

@@ -217,9 +217,9 @@ def detect_missing(
     ...     "q23a": {1: "Strongly agree", 5: "Strongly disagree", 9: "DON'T KNOW"},
     ...     "q4": {1: "15 and under", 2: "16-19 yrs", 3: "20-24 yrs", 10: "Weiß nicht"}}}
     >>> detect_missing(df)[["column", "code", "label", "n", "reason"]]
-      column  code        label  n reason
-    0   q23a   9.0   DON'T KNOW  2  label
-    1     q4  10.0   Weiß nicht  1  label
+      column  code       label  n reason
+    0   q23a     9  DON'T KNOW  2  label
+    1     q4    10  Weiß nicht  1  label
     """
     if isinstance(data, (str, os.PathLike)):
         from cjm_lab.io.readers import read_table

@@ -218,7 +218,8 @@ class MultipleResponse:
 
     def option_labels(self, labels: Any = None, *, language: str = "en", data: pd.DataFrame | None = None) -> list[str]:
         """What a person reads for each option (item labels without their shared stem, or the
-        category labels)."""
+        category labels).
+        """
         from cjm_lab.labels import labels_for
 
         lab = labels_for(data, labels, language=language) if data is not None else labels_for(None, labels)
@@ -308,6 +309,8 @@ def multiple_response(
     if kind == "category" and all(_is_binary_pair(data[c], value_labels.get(c)) for c in columns):
         kind, counted = "dichotomy", None  # True/False per statement: a dichotomy set in disguise
     answered = data[columns].notna().to_numpy().any(axis=1)
+    if kind == "dichotomy" and counted is None:
+        counted = _set_counted(data, columns, value_labels, where=where)
     if kind == "dichotomy":
         hits = [selected(data, c, counted=counted, where=where)[0] for c in columns]  # one vector per option
         sel = np.column_stack(hits) if hits else np.zeros((len(data), 0), dtype=bool)
@@ -323,8 +326,10 @@ def multiple_response(
         extra = sorted({o for o in observed if isinstance(o, str) and o not in known}, key=str)
         options = codes + extra
         option_keys = [code_key(o) for o in options]
-        sel = np.column_stack([(keys == k).to_numpy().any(axis=1) for k in option_keys]) if options else np.zeros(
-            (len(data), 0), dtype=bool
+        sel = (
+            np.column_stack([(keys == k).to_numpy().any(axis=1) for k in option_keys])
+            if options
+            else np.zeros((len(data), 0), dtype=bool)
         )
     return MultipleResponse(
         name=name,
@@ -335,6 +340,25 @@ def multiple_response(
         selected=sel,
         answered=answered,
     )
+
+
+def _set_counted(data: pd.DataFrame, columns: list[str], value_labels: Mapping[str, Any], *, where: str) -> Any:
+    """The "selected" answers of a dichotomy set, read from all its columns together (an option
+    nobody chose holds only "No", and is still a Yes/No column)."""
+    pooled = pd.concat(
+        [_texts(data[c], value_labels.get(c)) for c in columns], ignore_index=True
+    ).dropna()
+    labels: dict[Any, str] = {}
+    for c in columns:
+        labels.update({f"{c}\0{k}": v for k, v in (value_labels.get(c) or {}).items()})
+    if all(pd.api.types.is_bool_dtype(data[c].dtype) for c in columns):
+        return None
+    name = "the set (" + ", ".join(columns[:3]) + (" …)" if len(columns) > 3 else ")")
+    try:
+        keys = _counted_keys(pd.Series(pooled, dtype=object), labels, None, column=name, where=where)
+    except CJMDataError:
+        return None  # each column is judged on its own, with its own message
+    return sorted(keys)
 
 
 def _keys_of(series: pd.Series, labels: Mapping[Any, str] | None) -> pd.Series:

@@ -395,7 +395,9 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
     types = dict(getattr(meta_raw, "original_variable_types", None) or {})
     dates = _spss_dates(df, types)
     measures = {
-        k: v for k, v in (getattr(meta_raw, "variable_measure", None) or {}).items() if v in ("nominal", "ordinal", "scale")
+        k: v
+        for k, v in (getattr(meta_raw, "variable_measure", None) or {}).items()
+        if v in ("nominal", "ordinal", "scale")
     }
     from cjm_lab.io.metadata import check_set, normalise_sets
 
