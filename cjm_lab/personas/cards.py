@@ -226,14 +226,12 @@ def persona_cards(
                 channels[lang][p] = ", ".join(f"{lvl} {_pct(v, lang)}" for lvl, v in top.items())
 
     nps_t = profile_result.nps
+    suggested = _suggested_names(sizes["persona"].tolist(), traits)
     rows = []
     for r in sizes.itertuples():  # one card per persona
         p = r.persona
         tr = traits[traits["persona"] == p]
-        default = {
-            lang: persona_name(list(tr[f"short_{lang}"].head(2)), fallback=f"Persona {p}") for lang in ("en", "de")
-        }
-        name = _names(names, p, default)
+        name = _names(names, p, suggested[p])
         row: dict[str, Any] = {
             "persona": p,
             "name_en": name["en"],
@@ -261,6 +259,30 @@ def persona_cards(
         rows.append(row)
     out = pd.DataFrame(rows, columns=CARD_COLUMNS)
     out.attrs["cjm"] = {"weak_structure": bool(structure.get("weak", False)), "structure": structure}
+    return out
+
+
+def _suggested_names(personas: list[Any], traits: pd.DataFrame) -> dict[Any, dict[str, str]]:
+    """A name per persona from its two strongest traits.
+
+    A persona whose name another already has takes its next trait instead, so no two cards
+    share a name.
+    """
+    out: dict[Any, dict[str, str]] = {p: {} for p in personas}
+    for lang in ("en", "de"):
+        taken: set[str] = set()
+        for p in personas:  # a handful of personas
+            phrases = list(traits.loc[traits["persona"] == p, f"short_{lang}"])
+            fallback = f"Persona {p}"
+            name = persona_name(phrases[:2], fallback=fallback)
+            extra = 2
+            while name in taken and extra < len(phrases):
+                name = persona_name([phrases[0], phrases[extra]], fallback=fallback)
+                extra += 1
+            if name in taken:
+                name = f"{name} ({p})"
+            taken.add(name)
+            out[p][lang] = name
     return out
 
 

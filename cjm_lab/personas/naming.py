@@ -14,7 +14,8 @@ value labels — never from column names, and says which way the persona leans:
 * a number without labelled ends: ``"high monthly bill"`` / ``"low …"`` (German
   ``"Monatsrechnung hoch"``);
 * an over-represented category: the category alone when it names something ("Student",
-  "Optus"), with its question when it does not ("Yes", "Strongly agree": ``"Strongly
+  "Optus"), with its question when it does not — a yes/no answer, a band of an ordered
+  question (``"average monthly bill: $100 to $149 a month"``), a scale point (``"Strongly
   agree: extraverted, enthusiastic"``);
 * an option of a multiple-response question: the option.
 
@@ -188,6 +189,8 @@ def trait_phrase(
     level: Any = None,
     label: str | None = None,
     value_labels: Mapping[Any, str] | None = None,
+    value: float | None = None,
+    ordered: bool = False,
     language: str = "en",
 ) -> str:
     """The phrase of one trait for a persona name (see the module notes).
@@ -206,6 +209,13 @@ def trait_phrase(
         The variable label in ``language``.
     value_labels : dict, optional
         ``{code: label}`` of the variable, in ``language``.
+    ordered : bool, default False
+        The categories are ordered (bands such as "$100 to $149 a month"): a level then keeps
+        its question ("average monthly bill: $100 to $149 a month").
+    value : float, optional
+        The persona's mean.  When it lies on the other side of the scale's midpoint than
+        the way it leans (above average, yet still agreeing), the phrase says so: "agree
+        less: …" instead of "disagree: …".
 
     Examples
     --------
@@ -213,6 +223,9 @@ def trait_phrase(
     >>> trait_phrase("q23b", statistic="mean", direction="high", label="Technology fascinating",
     ...              value_labels=agree)
     'disagree: technology fascinating'
+    >>> trait_phrase("q23j", statistic="mean", direction="high", value=1.8, label="All friends have mobiles",
+    ...              value_labels=agree)
+    'agree less: all friends have mobiles'
     >>> trait_phrase("q26", statistic="mean", direction="low", label="Average monthly bill")
     'low average monthly bill'
     >>> trait_phrase("q26", statistic="mean", direction="low", label="Monatsrechnung", language="de")
@@ -220,7 +233,7 @@ def trait_phrase(
     >>> trait_phrase("q2", statistic="pct", direction="over", level="Student", label="Work status")
     'Student'
     >>> trait_phrase("q1", statistic="pct", direction="over", level="Yes", label="Has children?")
-    'has children: Yes'
+    'Has children: Yes'
     """
     name = clean_label(label if label else variable)
     if statistic == "mean":
@@ -228,6 +241,11 @@ def trait_phrase(
         if poles:
             end = poles[1] if direction == "high" else poles[0]
             word = pole_word(end)
+            mid = _midpoint(value_labels)
+            if value is not None and mid is not None and ((value - mid) * (1 if direction == "high" else -1)) < 0:
+                other = pole_word(poles[0] if direction == "high" else poles[1])  # still on the other side
+                if other in ATTITUDE_WORDS:
+                    return f"{_less(other, language)}: {_lower_first(name)}"
             if word in ATTITUDE_WORDS:
                 return f"{word}: {_lower_first(name)}"
             return f"{_lower_first(name)}: {end.strip().lower() if not _ACRONYM.match(end) else end.strip()}"
@@ -235,28 +253,64 @@ def trait_phrase(
             return f"{name} {'hoch' if direction == 'high' else 'niedrig'}"
         return f"{'high' if direction == 'high' else 'low'} {_lower_first(name)}"
     shown = str(level).strip()
-    if shown.lower() in _GENERIC or _is_scale_level(shown, value_labels):
-        return f"{_lower_first(name)}: {shown}" if shown.lower() in _GENERIC else f"{shown}: {_lower_first(name)}"
+    if _is_scale_level(shown, value_labels) and shown.lower() not in _GENERIC:
+        return f"{shown}: {_lower_first(name)}"
+    if ordered or shown.lower() in _GENERIC or not re.search(r"[^\W\d_]", shown):
+        return f"{name}: {shown}"
     return shown
 
 
-def persona_name(phrases: Sequence[str], *, fallback: str) -> str:
+_VERBS = {"agree", "disagree", "like", "dislike", "love", "hate", "stimme zu", "stimme nicht zu", "zustimmen"}
+
+
+def _less(word: str, language: str) -> str:
+    """'agree' -> 'agree less', 'satisfied' -> 'less satisfied' (German: 'weniger: zufrieden')."""
+    if language == "de":
+        return f"{word} (schwächer)"
+    return f"{word} less" if word in _VERBS else f"less {word}"
+
+
+def _midpoint(value_labels: Mapping[Any, str] | None) -> float | None:
+    from cjm_lab.io.missing import is_dont_know_label
+
+    codes = []
+    for code, label in (value_labels or {}).items():
+        try:
+            codes.append(float(code))
+        except (TypeError, ValueError):
+            continue
+        if is_dont_know_label(label):
+            codes.pop()
+    return (min(codes) + max(codes)) / 2 if len(codes) >= 2 else None
+
+
+def persona_name(phrases: Sequence[str], *, fallback: str, max_length: int = 80) -> str:
     """Join up to two trait phrases into a name: ``"Disagree: technology fascinating, high monthly bill"``.
+
+    A name longer than ``max_length`` characters keeps its first phrase only.
 
     Examples
     --------
     >>> persona_name(["disagree: technology fascinating", "low average monthly bill"], fallback="Persona 1")
     'Disagree: technology fascinating, low average monthly bill'
+    >>> persona_name(["agree: video calls", "agree: music"], fallback="Persona 1")
+    'Agree: video calls; music'
     >>> persona_name([], fallback="Persona 1")
     'Persona 1'
     """
     shown = [p for p in phrases if p][:2]
     if not shown:
         return fallback
-    name = ", ".join(shown)
+    heads = [p.split(": ", 1) for p in shown]
+    if len(shown) == 2 and all(len(h) == 2 for h in heads) and heads[0][0] == heads[1][0]:
+        name = f"{heads[0][0]}: {heads[0][1]}; {heads[1][1]}"  # "agree: x; y" - one attitude, two items
+    else:
+        name = ", ".join(shown)
+    if len(shown) > 1 and len(name) > max_length:
+        name = shown[0]  # one clear trait reads better than two cut ones
     head = name.split(":", 1)[0].strip().lower()
     first = name.split(" ", 1)[0].lower()
     # our own words open a sentence and get a capital; a label keeps its own case ("x niedrig")
-    if first in {"high", "low", "not"} or head in ATTITUDE_WORDS:
+    if first in {"high", "low", "not", "less"} or head in ATTITUDE_WORDS or head.split(" ")[0] in ATTITUDE_WORDS:
         return _upper_first(name)
     return name

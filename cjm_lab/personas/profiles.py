@@ -308,6 +308,8 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     level=r.level,
                     label=name,
                     value_labels=values,
+                    value=r.value if r.statistic == "mean" else None,
+                    ordered=r.role == "ordinal",
                     language=lang,
                 )
             )
