@@ -43,8 +43,8 @@ ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(r"date|datum|(?<![a-z])(time|zeit|zeitpunkt|timestamp|day|tag)(?![a-z])", re.IGNORECASE),
     "id": re.compile(
-        r"(?<![a-z])(id|uid|uuid|iid|respondent|resp|befragte[rn]?|kunde|kunden|customer|client|teilnehmer|"
-        r"case|fall|serial|lfdn|nr|nummer|record|urlid|responseid)(?![a-z])|_id$|id$",
+        r"(?<![a-z])(id|uid|uuid|iid|respondent|resp|serial|lfdn|record|case|fall|urlid|responseid)(?![a-z])"
+        r"|_id$|id$|nummer$|nr\.?$|^(kunde|kunden|customer|client|teilnehmer|befragte[rn]?)",
         re.IGNORECASE,
     ),
     "comment": re.compile(
@@ -332,7 +332,7 @@ def draft_config(table: pd.DataFrame) -> dict[str, Any]:
     --------
     >>> df = pd.DataFrame({"Befragten_ID": ["a", "b", "c"], "Weiterempfehlung": [9, 10, 3]})
     >>> draft_config(inspect_file(df))
-    {'survey': {'columns': {'Befragten_ID': 'respondent_id', 'Weiterempfehlung': 'recommend'}}}
+    {'survey': {'columns': {'Weiterempfehlung': 'recommend', 'Befragten_ID': 'respondent_id'}}}
     """
     if not isinstance(table, pd.DataFrame) or "roles" not in table.columns:
         raise CJMConfigError("draft_config() takes the table inspect_file() returns.")

@@ -301,7 +301,8 @@ def detect_missing(
                             "applied": _declared(code, declared) or code_key(code) in already,
                         }
                     )
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    return out.astype({"n": "int64", "pct": "float64", "declared": bool, "applied": bool})
 
 
 def _label_of(labels: Mapping[Any, str], code: float) -> str:

@@ -343,11 +343,11 @@ def multiple_response(
 
 
 def _set_counted(data: pd.DataFrame, columns: list[str], value_labels: Mapping[str, Any], *, where: str) -> Any:
-    """The "selected" answers of a dichotomy set, read from all its columns together (an option
-    nobody chose holds only "No", and is still a Yes/No column)."""
-    pooled = pd.concat(
-        [_texts(data[c], value_labels.get(c)) for c in columns], ignore_index=True
-    ).dropna()
+    """The "selected" answers of a dichotomy set, read from all its columns together.
+
+    An option nobody chose holds only "No", and is still a Yes/No column.
+    """
+    pooled = pd.concat([_texts(data[c], value_labels.get(c)) for c in columns], ignore_index=True).dropna()
     labels: dict[Any, str] = {}
     for c in columns:
         labels.update({f"{c}\0{k}": v for k, v in (value_labels.get(c) or {}).items()})
