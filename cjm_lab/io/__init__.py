@@ -15,6 +15,7 @@ from cjm_lab.io.contracts import (
     parse_timestamps,
     table_metadata,
 )
+from cjm_lab.io.inspect import draft_config, inspect_file
 from cjm_lab.io.metadata import carry_metadata, column_metadata, multiple_response_sets
 from cjm_lab.io.missing import DONT_KNOW_PHRASES, detect_missing
 from cjm_lab.io.multi import MultipleResponse, multiple_response, selected
@@ -38,6 +39,8 @@ __all__ = [
     "MultipleResponse",
     "selected",
     "detect_missing",
+    "inspect_file",
+    "draft_config",
     "DONT_KNOW_PHRASES",
     "describe_tables",
     "parse_timestamps",

@@ -26,8 +26,8 @@ Which data shaped the rules
     Written on ``data/real/phone_market_survey.sav`` (agreement items coded 1 = "Strongly
     agree" … 5 = "Strongly disagree", work status, age bands, yes/no awareness items).
     Checked on ``cola_brand_survey.sav``, held out (agreement items coded the other way
-    round and loaded as categories, "Q24." question numbers, brand lists): see
-    ``tests/personas/test_naming.py`` and ``docs/guide/personas.md``.
+    round, as numbers and as categories, "Q24." question numbers): see
+    ``tests/personas/test_survey_personas.py`` and ``docs/guide/survey.md``.
 """
 
 from __future__ import annotations
