@@ -180,17 +180,23 @@ def _scale_like(labels: Mapping[Any, str]) -> bool:
 
 
 def _end_labelled(observed: np.ndarray, labels: Mapping[Any, str]) -> bool:
-    """Only some points labelled, and unlabelled codes lie between labelled ones (a 1–7 scale
-    labelled at its ends).
+    """Only some points labelled, and unlabelled codes lie between labelled ones.
+
+    A 1–7 scale labelled at its ends; a "don't know" code after the scale is no point of it.
     """
+    from cjm_lab.io.missing import is_dont_know_label
+
     try:
-        labelled = sorted(float(k) for k in labels)
+        labelled = sorted(float(k) for k, v in labels.items() if not is_dont_know_label(v))
+        every = {float(k) for k in labels}
     except (TypeError, ValueError):
         return False
-    unlabelled = [v for v in observed if v not in set(labelled)]
-    if len(unlabelled) < 2 or len(labelled) < 2:
+    unlabelled = [v for v in observed if v not in every]
+    if not unlabelled or len(labelled) < 2:
         return False
     inside = [v for v in unlabelled if labelled[0] < v < labelled[-1]]
+    if len(labelled) == 2:  # only the two ends carry a label
+        return bool(inside)
     return len(inside) >= max(2, len(unlabelled) // 2)
 
 
