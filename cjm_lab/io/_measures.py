@@ -339,7 +339,12 @@ def _categorical(
 
 
 def wave_column(df: pd.DataFrame, meta: Any, *, source: str) -> str:
-    """Waves keep their labels ("2021", "Welle 3") and their order; mixed types are refused."""
+    """Waves keep their labels ("2021", "Welle 3") and their order; mixed types are refused.
+
+    A labelled numeric wave becomes an ordered categorical of its labels (in code order); an
+    unlabelled one stays numeric, whole numbers as integers (2021, never 2021.0); text waves
+    become ordered categoricals in natural order ("Welle 2" before "Welle 10").
+    """
     values = df["wave"]
     labels = meta.value_labels.get("wave") or {}
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -348,6 +353,11 @@ def wave_column(df: pd.DataFrame, meta: Any, *, source: str) -> str:
         return "ordinal"
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         codes = values.astype("float64")
+        if not labels:  # numbers stay numbers (wave == 2 still works); whole ones show as 2021, not 2021.0
+            present = codes.dropna()
+            if (present == np.round(present)).all() and not pd.api.types.is_integer_dtype(values.dtype):
+                df["wave"] = codes.round().astype("Int64")
+            return "numeric"
         observed = sorted(float(v) for v in pd.unique(codes.dropna()))
         by_code = {}
         for k, v in labels.items():

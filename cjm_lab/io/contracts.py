@@ -775,7 +775,7 @@ def load_survey(
         One row per response with ``respondent_id`` (made as ``R1``, ``R2``, … from the row
         order when absent), numeric ``recommend``, ratings and ``weight``, ``date`` as UTC
         datetimes, ``wave`` as an ordered categorical that keeps the wave labels ("2021",
-        "Welle 3").  :func:`cjm_lab.io.table_metadata` holds the labels, measure levels,
+        "Welle 3") — unlabelled numeric waves stay numbers (whole ones as integers).  :func:`cjm_lab.io.table_metadata` holds the labels, measure levels,
         missing codes (declared, detected, applied), multiple-response sets and what each
         column was loaded as (``loaded_as``).
 
@@ -802,9 +802,10 @@ def load_survey(
     ...                  missing_codes=[99])
     >>> sv["recommend"].tolist(), sv["respondent_id"].tolist()
     ([10.0, 6.0, nan], ['R1', 'R2', 'R3'])
-    >>> tracker = load_survey(pd.DataFrame({"aware": [1, 0, 1], "wave": [2021, 2021, 2022]}))
-    >>> tracker["wave"].tolist()
-    ['2021', '2021', '2022']
+    >>> raw = pd.DataFrame({"aware": [1, 0, 1], "wave": [1.0, 1.0, 2.0]})
+    >>> raw.attrs["cjm"] = {"value_labels": {"wave": {1.0: "Welle 1", 2.0: "Welle 2"}}}
+    >>> load_survey(raw)["wave"].tolist()
+    ['Welle 1', 'Welle 1', 'Welle 2']
     """
     df, meta, rename, options = _prepare(
         source, columns, table="survey", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}

@@ -103,7 +103,8 @@ def test_an_unmapped_column_named_weight_with_blanks_loads_as_an_ordinary_column
 def test_waves_keep_labels_order_and_refuse_mixed_types():
     sv = load_survey(pd.DataFrame({"Welle": ["Welle 10", "Welle 2", "Welle 2"]}), columns={"Welle": "wave"})
     assert list(sv["wave"].cat.categories) == ["Welle 2", "Welle 10"] and sv["wave"].cat.ordered
-    assert load_survey(pd.DataFrame({"wave": [2021.0, 2022.0]}))["wave"].tolist() == ["2021", "2022"]
+    numbers = load_survey(pd.DataFrame({"wave": [2021.0, 2022.0, np.nan]}))["wave"]
+    assert str(numbers.dtype) == "Int64" and numbers.tolist()[:2] == [2021, 2022]
     mixed = pd.DataFrame({"wave": pd.Series([2021, 2022, "Welle 3", 2022], dtype=object)})
     with pytest.raises(CJMDataError, match="wave column mixes number, text values") as info:
         load_survey(mixed)
