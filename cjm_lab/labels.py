@@ -558,7 +558,7 @@ class Labels:
             return None
         order = list(self._order.get(str(column), [])) or sorted(present, key=code_key)
         cats = list(dict.fromkeys(self.value(column, c, language=lang, codes=codes) for c in order))
-        shown = series.map(lambda v: self.value(column, v, language=lang, codes=codes) if pd.notna(v) else np.nan)
+        shown = series.map({v: self.value(column, v, language=lang, codes=codes) for v in present})
         extra = [v for v in pd.unique(shown.dropna()) if v not in cats]
         return pd.Series(pd.Categorical(shown, categories=cats + extra), index=series.index, name=series.name)
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from cjm_lab._validate import offending
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
-from cjm_lab.io.metadata import MEASURE_LEVELS, code_key
+from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, code_keys
 
 MISSING_MODES = ("declared", "detect", "auto")
 UNLABELLED_MODES = ("keep", "missing", "error")
@@ -123,7 +123,7 @@ def apply_missing(
             if pd.api.types.is_numeric_dtype(values.dtype):
                 hit = values.astype("float64").eq(float(row.code)) if _is_number(row.code) else values.eq(row.code)
             else:
-                keys = values.astype(object).map(code_key, na_action="ignore")
+                keys = code_keys(values)
                 hit = keys.eq(code_key(row.code)) | keys.eq(code_key(row.label))
             hit = hit.fillna(False).to_numpy(dtype=bool)
             if hit.any():
@@ -373,14 +373,17 @@ def wave_column(df: pd.DataFrame, meta: Any, *, source: str) -> str:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return "datetime"
     present = values.dropna()
-    kinds = present.map(
-        lambda v: (
-            "number"
-            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-            else ("date" if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") else "text")
+    inferred = pd.api.types.infer_dtype(present, skipna=True)
+    mixed = inferred.startswith("mixed") or inferred in ("unknown-array",)
+    if mixed:  # only then look at each value, to name the rows
+        kinds = present.map(
+            lambda v: (
+                "number"
+                if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                else ("date" if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") else "text")
+            )
         )
-    )
-    if kinds.nunique() > 1:
+    if mixed and kinds.nunique() > 1:
         minority = kinds.value_counts().index[-1]
         mask = pd.Series(False, index=values.index)
         mask.loc[kinds.index] = (kinds == minority).to_numpy()

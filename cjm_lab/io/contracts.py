@@ -775,9 +775,10 @@ def load_survey(
         One row per response with ``respondent_id`` (made as ``R1``, ``R2``, … from the row
         order when absent), numeric ``recommend``, ratings and ``weight``, ``date`` as UTC
         datetimes, ``wave`` as an ordered categorical that keeps the wave labels ("2021",
-        "Welle 3") — unlabelled numeric waves stay numbers (whole ones as integers).  :func:`cjm_lab.io.table_metadata` holds the labels, measure levels,
-        missing codes (declared, detected, applied), multiple-response sets and what each
-        column was loaded as (``loaded_as``).
+        "Welle 3") — unlabelled numeric waves stay numbers (whole ones as integers).
+        :func:`cjm_lab.io.table_metadata` holds the labels, measure levels, missing codes
+        (declared, detected, applied), multiple-response sets and what each column was
+        loaded as (``loaded_as``).
 
     Raises
     ------

@@ -101,8 +101,8 @@ def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) 
     if not (attitude or _scale_like(substantive)):
         return None
     low, high = min(substantive), max(substantive)
-    present = pd.to_numeric(values, errors="coerce").dropna()
-    present = present[~present.map(code_key).isin(dk_codes)]
+    present = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    present = present[~np.isin(present, [float(c) for c in dk_codes if _is_number(c)])]
     if len(present) and (present.min() < low or present.max() > high):
         return None  # stray codes outside the scale: not a clean rating
     return low, high
@@ -168,6 +168,9 @@ def inspect_file(
     member = {c: n for n, s in sets.items() for c in s["variables"]}
     found = detect_missing(data)
     undeclared = found[~found["declared"]]
+    by_column = dict(list(undeclared.groupby("column", sort=False)))
+    labelled_by_column = dict(list(found[found["reason"] == "label"].groupby("column", sort=False)))
+    empty = found.iloc[0:0]
     rows = []
     for col in data.columns:  # one row per variable; each step vectorised over respondents
         s = data[col]
@@ -187,8 +190,8 @@ def inspect_file(
         if kind == "text":
             present = present[present.astype(str).str.strip() != ""]
         n_distinct = int(present.nunique())
-        dk = undeclared[undeclared["column"] == col]
-        every_dk = found[(found["column"] == col) & (found["reason"] == "label")]
+        dk = by_column.get(col, empty)
+        every_dk = labelled_by_column.get(col, empty)
         dk_codes = {code_key(c) for c in every_dk["code"]}
         dk_codes |= {code_key(c) for c in declared.get(col, []) if not isinstance(c, list)}
         dk_text = "; ".join(
@@ -197,8 +200,9 @@ def inspect_file(
         )
         unlabelled = {}
         if labels and kind == "number":
-            known = {code_key(k) for k in labels}
-            stray = present[~present.map(code_key).isin(known)]
+            known = [float(k) for k in labels if _is_number(k)]
+            numbers = present.astype("float64")
+            stray = numbers[~np.isin(numbers.to_numpy(), known)]
             unlabelled = {code_key(k): int(v) for k, v in stray.value_counts().items()}
         scale = _scale_of(s, labels, dk_codes) if kind == "number" else None
         loaded = measures.get(col)
@@ -242,6 +246,14 @@ def inspect_file(
         "dont_know": undeclared[undeclared["reason"] == "label"][["column", "code", "label", "n"]].to_dict("records"),
     }
     return out
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _roles(

@@ -62,6 +62,7 @@ __all__ = [
     "carry_metadata",
     "multiple_response_sets",
     "code_key",
+    "code_keys",
 ]
 
 #: The per-column entries of the metadata (each ``{column: value}``).
@@ -116,6 +117,19 @@ def code_key(code: Any) -> str:
     if np.isfinite(value) and value.is_integer() and text.lstrip("+-").replace(".", "", 1).isdigit():
         return str(int(value))
     return text
+
+
+def code_keys(values: pd.Series) -> pd.Series:
+    """:func:`code_key` of every value, computed once per distinct value (missing stays missing).
+
+    Examples
+    --------
+    >>> code_keys(pd.Series([1.0, "1", None, 2])).tolist()
+    ['1', '1', nan, '2']
+    """
+    obj = values.astype(object)
+    distinct = pd.unique(obj.dropna())
+    return obj.map({v: code_key(v) for v in distinct})
 
 
 def table_metadata(data: pd.DataFrame | pd.Series) -> dict[str, Any]:

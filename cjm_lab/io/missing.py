@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.io.metadata import code_key, table_metadata
+from cjm_lab.io.metadata import code_key, code_keys, table_metadata
 
 __all__ = ["DONT_KNOW_PHRASES", "SENTINEL_CODES", "detect_missing", "is_dont_know_label"]
 
@@ -131,8 +131,13 @@ def _normalise(label: str) -> str:
     return text.rstrip(".!").strip()
 
 
+_DEFAULT: set[str] = set()
+
+
 def _phrase_set(phrases: Iterable[str] | None) -> set[str]:
-    base = {_normalise(p) for group in DONT_KNOW_PHRASES.values() for p in group}
+    if not _DEFAULT:
+        _DEFAULT.update(_normalise(p) for group in DONT_KNOW_PHRASES.values() for p in group)
+    base = set(_DEFAULT)
     if phrases is not None:
         if isinstance(phrases, str) or not all(isinstance(p, str) for p in phrases):
             raise CJMConfigError(
@@ -248,7 +253,7 @@ def detect_missing(
         already = {code_key(d["code"]) for d in applied_by_col.get(col, []) if d.get("applied")}
         declared = declared_by_col.get(col, [])
         codes = _numeric_codes(values)
-        as_text = values.astype(object).map(code_key).where(present) if codes is None else None
+        as_text = code_keys(values).where(present) if codes is None else None
         for code, label in labels.items():
             if not _all_parts_known(label, known):
                 continue
@@ -256,7 +261,7 @@ def detect_missing(
                 try:
                     n = int((codes == float(code)).sum())
                 except (TypeError, ValueError):
-                    n = int((values.astype(object).map(code_key) == code_key(code)).sum())
+                    n = int((code_keys(values) == code_key(code)).sum())
             else:
                 n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())
             is_declared = _declared(code, declared)

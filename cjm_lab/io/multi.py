@@ -35,7 +35,14 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io.metadata import check_set, code_key, multiple_response_sets, normalise_sets, table_metadata
+from cjm_lab.io.metadata import (
+    check_set,
+    code_key,
+    code_keys,
+    multiple_response_sets,
+    normalise_sets,
+    table_metadata,
+)
 
 __all__ = ["SELECTED_WORDS", "NOT_SELECTED_WORDS", "MultipleResponse", "multiple_response", "selected"]
 
@@ -104,10 +111,11 @@ def _word(value: Any) -> str:
 
 def _texts(series: pd.Series, labels: Mapping[Any, str] | None) -> pd.Series:
     """Each value as the text a person would read: its label when it has one."""
-    keys = series.astype(object).map(code_key, na_action="ignore")
+    keys = code_keys(series)
     if labels:
         by_code = {code_key(k): str(v) for k, v in labels.items()}
-        keys = keys.map(lambda k: by_code.get(k, k), na_action="ignore")
+        mapped = keys.map(by_code)
+        keys = mapped.where(mapped.notna(), keys)
     return keys
 
 
@@ -363,8 +371,9 @@ def _set_counted(data: pd.DataFrame, columns: list[str], value_labels: Mapping[s
 
 def _keys_of(series: pd.Series, labels: Mapping[Any, str] | None) -> pd.Series:
     """Codes as keys; a column loaded as labels is mapped back to its codes."""
-    keys = series.astype(object).map(code_key, na_action="ignore")
+    keys = code_keys(series)
     if labels and isinstance(series.dtype, pd.CategoricalDtype):
         back = {str(v): code_key(k) for k, v in labels.items()}
-        keys = keys.map(lambda k: back.get(k, k), na_action="ignore")
+        mapped = keys.map(back)
+        keys = mapped.where(mapped.notna(), keys)
     return keys

@@ -215,8 +215,10 @@ def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tu
         raise CJMConfigError(f"{where}: {wave!r} holds dates; say how to group them with freq='M' (or 'W', 'Q', 'Y').")
     else:
         present = values.dropna()
-        kinds = present.map(lambda v: "text" if isinstance(v, str) else "number")
-        if kinds.nunique() > 1:
+        mixed = pd.api.types.infer_dtype(present, skipna=True).startswith("mixed")
+        if mixed:  # only then look at each value, to name the rows
+            kinds = present.map(lambda v: "text" if isinstance(v, str) else "number")
+        if mixed and kinds.nunique() > 1:
             minority = kinds.value_counts().index[-1]
             mask = np.zeros(len(values), dtype=bool)
             mask[values.index.get_indexer(kinds.index[kinds == minority])] = True
@@ -231,7 +233,7 @@ def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tu
             )
         keys = values.astype(object)
         if pd.api.types.is_float_dtype(values.dtype) and (present == np.round(present)).all():
-            keys = values.map(lambda v: int(v), na_action="ignore").astype(object)  # 2021.0 is wave 2021
+            keys = values.astype("Int64").astype(object).where(values.notna())  # 2021.0 is wave 2021
         order = sorted(pd.unique(keys.dropna()), key=lambda v: (str(type(v)), v))
     index = pd.Index(order, dtype=object)
     codes = index.get_indexer(pd.Index(keys.to_numpy(dtype=object), dtype=object))
@@ -294,9 +296,9 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
     valid = series.notna().to_numpy()
     if dk is not None:
         dk_list = list(dk) if isinstance(dk, (list, tuple, set)) else [dk]
-        from cjm_lab.io.metadata import code_key
+        from cjm_lab.io.metadata import code_key, code_keys
 
-        is_dk = series.astype(object).map(code_key, na_action="ignore").isin({code_key(c) for c in dk_list}).to_numpy()
+        is_dk = code_keys(series).isin({code_key(c) for c in dk_list}).to_numpy()
         valid = valid & ~is_dk
     values = opts.get("values")
     if values is None and opts.get("counted") is None:
