@@ -270,13 +270,20 @@ def parse_timestamps(
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return _localize(values, timezone, column=column, source=source)
     if pd.api.types.is_numeric_dtype(values.dtype):
-        raise CJMDataError(
-            f"Column {column!r} holds numbers, not timestamps.",
-            column=column,
-            source=source,
-            fix="Export timestamps as text such as 2025-03-30 14:05:00, or convert epoch seconds with "
-            "pd.to_datetime(df[col], unit='s', utc=True) before loading.",
-        )
+        present = pd.to_numeric(values, errors="coerce").dropna()
+        if len(present) and present.between(1, 2_958_465).all() and present.median() < 200_000:
+            # 1 .. 2,958,465 are the days Excel counts from 1899-12-30 (up to 9999-12-31)
+            fix = (
+                "These look like Excel date serials (days since 1899-12-30, e.g. 45000 = 2023-03-15). Format the "
+                "column as a date in Excel before exporting, or convert it with pd.to_datetime(df[col], "
+                "unit='D', origin='1899-12-30') before loading."
+            )
+        else:
+            fix = (
+                "Export timestamps as text such as 2025-03-30 14:05:00, or convert epoch seconds with "
+                "pd.to_datetime(df[col], unit='s', utc=True) before loading."
+            )
+        raise CJMDataError(f"Column {column!r} holds numbers, not timestamps.", column=column, source=source, fix=fix)
     text = values.astype("string").str.strip()
     present = text.notna() & text.ne("")
     has_tz = text.str.contains(_TZ_SUFFIX, na=False)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
@@ -356,7 +357,9 @@ def crosstab(
             fix="Check the filter's column and values.",
         )
     if weight is not None:
-        w_all = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        w_all = normalise_weights(
+            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+        )
         if (w_all <= 0).any():
             rows_bad, vals = offending(w_all <= 0, data[weight])
             raise CJMDataError(

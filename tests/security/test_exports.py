@@ -123,3 +123,23 @@ def test_crosstab_workbooks_hold_no_formula_from_labels(tmp_path):
     assert _formula_cells(out) == []
     texts = [c.value for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row]
     assert "=1+1" in texts and "+a (A)" in texts
+
+
+@pytest.mark.parametrize("scale", [1e308, 1e-200, 1.0, 7.5])
+def test_the_scale_of_weights_never_changes_n_eff_or_the_ci(scale):
+    from cjm_lab.survey import nps
+
+    df = pd.DataFrame({"recommend": [10, 9, 7, 3, 0, 10, 8, 6], "w": [0.25, 0.5, 0.25, 1, 0.25, 0.25, 0.5, 0.25]})
+    ref = nps(df, weight="w").iloc[0]
+    out = nps(df.assign(w=df["w"] * scale), weight="w").iloc[0]
+    for col in ("nps", "n_eff", "se", "ci_low", "ci_high", "pct_promoters"):
+        assert out[col] == pytest.approx(ref[col], rel=1e-12), col
+
+
+def test_weights_too_far_apart_are_refused():
+    from cjm_lab.errors import CJMDataError
+    from cjm_lab.survey import nps
+
+    df = pd.DataFrame({"recommend": [10, 0], "w": [1e308, 1e-200]})
+    with pytest.raises(CJMDataError, match=r"span more than 308 orders of magnitude.*Column 'w'.*Fix: Check how"):
+        nps(df, weight="w")

@@ -340,3 +340,14 @@ def test_numbers_never_pass_through_float_in_text_columns(tmp_path):
     path.write_text("id,x\n" + "\n".join(f"{i},{k}" for k, i in enumerate(ids)) + "\n,9\n")
     back, _ = read_table(path, text_columns=["id"])
     assert back["id"].tolist()[:3] == ids and pd.isna(back["id"].iloc[3])
+
+
+def test_excel_date_serials_get_the_excel_fix_not_epoch_seconds():
+    raw = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": [45000.5, 45001.25], "touchpoint": ["x", "y"]})
+    with pytest.raises(CJMDataError) as err:
+        load_events(raw)
+    msg = str(err.value)
+    assert "Excel date serials" in msg and "origin='1899-12-30'" in msg and "unit='s'" not in msg
+    epoch = raw.assign(timestamp=[1.7e9, 1.7e9 + 60])
+    with pytest.raises(CJMDataError, match="unit='s'"):
+        load_events(epoch)
