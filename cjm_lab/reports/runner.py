@@ -28,6 +28,7 @@ from typing import Any
 
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.reports import csp
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.exports import build_pptx, print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, check_report_name, project_root, report_path
@@ -115,7 +116,10 @@ def export_html(notebook: Path, target: Path) -> Path:
 
     Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
     in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).
+    that would load from a CDN are dropped (figures are embedded as data URIs).  Last, a
+    Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): the template's and those of
+    outputs marked with :func:`cjm_lab.reports.csp.trusted_html`.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -131,6 +135,7 @@ def export_html(notebook: Path, target: Path) -> Path:
     exporter = HTMLExporter(config=config, template_name="lab")
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     nb = nbformat.read(notebook, as_version=4)
+    trusted: set[str] = set()
     for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
         if cell.get("cell_type") == "code":
             cell.outputs = [
@@ -138,11 +143,18 @@ def export_html(notebook: Path, target: Path) -> Path:
                 for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
+            for output in cell.outputs:
+                if output.get("metadata", {}).get(csp.TRUSTED_KEY) is True:
+                    trusted.update(csp.script_texts(str(output.get("data", {}).get("text/html", ""))))
     body, _ = exporter.from_notebook_node(nb)
+    # The template's own scripts: those of the same export of an empty notebook.
+    empty = nbformat.v4.new_notebook(metadata=nb.metadata)
+    trusted.update(csp.script_texts(exporter.from_notebook_node(empty)[0]))
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
     # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
     body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
+    body = csp.add_content_security_policy(body, trusted)
     target.write_text(body, encoding="utf-8")
     return target
 
