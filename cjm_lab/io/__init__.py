@@ -19,7 +19,7 @@ from cjm_lab.io.inspect import draft_config, inspect_file
 from cjm_lab.io.metadata import carry_metadata, column_metadata, multiple_response_sets
 from cjm_lab.io.missing import DONT_KNOW_PHRASES, detect_missing
 from cjm_lab.io.multi import MultipleResponse, multiple_response, selected
-from cjm_lab.io.readers import TableMeta, read_table, sniff_csv
+from cjm_lab.io.readers import TableMeta, decide_encoding, read_table, sniff_csv
 from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
 
@@ -46,6 +46,7 @@ __all__ = [
     "parse_timestamps",
     "read_table",
     "sniff_csv",
+    "decide_encoding",
     "TableMeta",
     "write_sav",
     "events_from_milestones",

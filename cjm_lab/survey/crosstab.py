@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import check_correction, family_cutoff
+from cjm_lab._stats import check_correction, family_cutoff, normalise_weights
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.metadata import multiple_response_sets
-from cjm_lab.untrusted import neutralise_cell, neutralise_table
+from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
 
 __all__ = ["crosstab", "to_wide", "crosstab_to_excel", "CROSSTAB_COLUMNS"]
 
@@ -406,7 +406,9 @@ def crosstab(
             fix="Check the filter's column and values.",
         )
     if weight is not None:
-        w_all = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        w_all = normalise_weights(
+            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+        )
         if (w_all <= 0).any():
             rows_bad, vals = offending(w_all <= 0, data[weight])
             raise CJMDataError(
@@ -914,18 +916,6 @@ def _note(meta: Mapping[str, Any]) -> str:
     return note
 
 
-def _safe(wide: pd.DataFrame) -> pd.DataFrame:
-    """The displayed table with every text (cells, row and column labels) safe for a spreadsheet."""
-    out = neutralise_table(wide)
-    out.index = pd.MultiIndex.from_tuples(
-        [tuple(neutralise_cell(str(x)) for x in key) for key in wide.index], names=wide.index.names
-    )
-    out.columns = pd.MultiIndex.from_tuples(
-        [tuple(neutralise_cell(str(x)) for x in key) for key in wide.columns], names=wide.columns.names
-    )
-    return out
-
-
 def crosstab_to_excel(
     tables: pd.DataFrame | Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
     path: str | os.PathLike[str],
@@ -1007,13 +997,16 @@ def crosstab_to_excel(
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet, wide, title, filt, note in sheets:
-                _safe(wide).to_excel(writer, sheet_name=sheet, startrow=3)
+                # labels come from data: no control characters, and no cell may become a live formula
+                safe, _ = spreadsheet_table(wide, target="xlsx")
+                safe.to_excel(writer, sheet_name=sheet, startrow=3)
                 ws = writer.sheets[sheet]
-                ws.cell(row=1, column=1, value=neutralise_cell(str(title)))
+                ws.cell(row=1, column=1, value=excel_text(str(title)))
                 if filt:
-                    ws.cell(row=2, column=1, value=neutralise_cell(f"Filter: {filt}"))
+                    ws.cell(row=2, column=1, value=excel_text(f"Filter: {filt}"))
                 if note:
                     ws.cell(row=3, column=1, value=note)
+                defuse_formulas(ws)
         try:
             os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
         except FileExistsError:

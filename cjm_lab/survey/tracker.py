@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import check_language, format_number, format_p_value
-from cjm_lab._stats import adjust_pvalues, check_correction, wilson_bounds
+from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.metadata import multiple_response_sets
@@ -182,7 +182,7 @@ def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarra
             fix="Every respondent needs a positive weight: recompute the weights (e.g. rim_weights) or drop "
             "those respondents.",
         )
-    return w.to_numpy(dtype=float)
+    return normalise_weights(w.to_numpy(dtype=float), column=weight, where=where)
 
 
 def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tuple[np.ndarray, list[Any]]:
