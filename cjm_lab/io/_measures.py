@@ -34,6 +34,7 @@ import pandas as pd
 from cjm_lab._validate import offending
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, code_keys
+from cjm_lab.io.missing import _declared
 
 MISSING_MODES = ("declared", "detect", "auto")
 UNLABELLED_MODES = ("keep", "missing", "error")
@@ -161,18 +162,6 @@ def _plain(code: Any) -> str:
     return code_key(code)
 
 
-def _declared_missing(code: Any, declared: Sequence[Any]) -> bool:
-    for item in declared or []:
-        lo, hi = (item[0], item[1]) if isinstance(item, (list, tuple)) else (item, item)
-        try:
-            if float(lo) <= float(code) <= float(hi):
-                return True
-        except (TypeError, ValueError):
-            if code_key(item) == code_key(code):
-                return True
-    return False
-
-
 def _scale_like(labels: Mapping[Any, str]) -> bool:
     """Labels that start with their own code (``"0 Not at all likely"``, ``"1"``, …) mark a scale."""
     numeric = sum(bool(re.match(rf"^\s*{re.escape(code_key(k))}(?!\d)", str(v))) for k, v in labels.items())
@@ -278,7 +267,7 @@ def apply_measures(
                 continue
         gone = [float(d["code"]) for d in (applied_dk.get(col) or []) if _is_number(d["code"])]
         declared = meta.missing_codes.get(col, [])
-        order = [k for k in sorted(label_codes) if not _declared_missing(k, declared) and k not in gone]
+        order = [k for k in sorted(label_codes) if not _declared(k, declared) and k not in gone]
         names = list(dict.fromkeys(label_codes[k] for k in order))
         if not labels and forced:  # an unlabelled numeric column declared nominal/ordinal
             names = [code_key(v) for v in sorted(observed)]

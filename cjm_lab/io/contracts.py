@@ -687,18 +687,6 @@ def _code_text(code: Any) -> str:
     return str(int(code)) if isinstance(code, (int, float, np.number)) and float(code).is_integer() else str(code)
 
 
-def _declared_missing(code: Any, declared: Sequence[Any]) -> bool:
-    """Whether ``code`` is one of the declared missing codes (single values or ``[lo, hi]`` ranges)."""
-    for item in declared:
-        lo, hi = (item[0], item[1]) if isinstance(item, (list, tuple)) else (item, item)
-        try:
-            if lo <= code <= hi:
-                return True
-        except TypeError:  # a text code against a numeric one
-            continue
-    return False
-
-
 def _loaded_as(df: pd.DataFrame) -> dict[str, str]:
     """What each column became: categorical, ordinal, numeric, datetime or text."""
     out = {}
