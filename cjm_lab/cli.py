@@ -7,7 +7,9 @@ Examples (from a shell)::
     cjm-lab params cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
     cjm-lab report cx_overview --each language=en,de
+    cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
+    cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
     cjm-lab --log-level info report all --quiet
 
 Results (run folders, written files) go to standard output, one per line; messages go to standard
@@ -89,6 +91,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             log.info("running %s", name)
             result = run_report(name, params, label=args.label, **options)
             print(result.folder)
+            _warn_index(result)
             written.append(result)
             continue
         for item in run_batch(name, runs, parameters=params, **options):
@@ -97,6 +100,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 log.error("%s", item)
             else:
                 print(item.folder)
+                _warn_index(item)
                 written.append(item)
     if len(written) > 1 or (written and args.name == "all"):
         _print_summary(written, Path(args.out))
@@ -131,6 +135,27 @@ def _shown_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _warn_index(result: Any) -> None:
+    """A finished run whose index could not be rebuilt: exit 0 (the run is complete; a retry would
+    duplicate it), a warning, and run.json says the same.
+    """
+    if getattr(result, "index_error", None):
+        log.warning(
+            "the run finished in %s, but index.html was not rebuilt: %s Run `cjm-lab index --out %s` once the "
+            "cause is fixed.",
+            result.folder,
+            result.index_error,
+            result.folder.parent,
+        )
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from cjm_lab.reports import rebuild_index
+
+    print(rebuild_index(args.out))
+    return 0
 
 
 def _read_yaml(path: str, what: str) -> Any:
@@ -181,6 +206,80 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     for path in written.values():
         print(path)
     log.info("wrote %d files of %s customers (seed %s) to %s", len(written), args.customers, args.seed, args.out)
+    return 0
+
+
+_INSPECT_HEADERS = {
+    "en": {
+        "column": "column",
+        "label": "label",
+        "type": "type",
+        "measure": "measure",
+        "value_labels": "value labels",
+        "missing_codes": "missing",
+        "dont_know": "don't know (undeclared)",
+        "multiple_response": "MR set",
+        "roles": "roles",
+        "scale": "scale",
+    },
+    "de": {
+        "column": "Spalte",
+        "label": "Beschriftung",
+        "type": "Typ",
+        "measure": "Messniveau",
+        "value_labels": "Wertelabels",
+        "missing_codes": "fehlend",
+        "dont_know": "weiß nicht (nicht deklariert)",
+        "multiple_response": "Mehrfachnennung",
+        "roles": "Rollen",
+        "scale": "Skala",
+    },
+}
+
+
+def _clip(text: object, width: int) -> str:
+    value = "" if text is None else str(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from cjm_lab.io.inspect import inspect_file, write_config
+
+    table = inspect_file(args.file, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter)
+    info = table.attrs.get("inspect", {})
+    heads = _INSPECT_HEADERS[args.language]
+    de = args.language == "de"
+    print(
+        f"{info.get('source')}: {info.get('rows')} {'Zeilen' if de else 'rows'} × {info.get('columns')} "
+        f"{'Variablen' if de else 'variables'} ({info.get('format')})"
+    )
+    sets = info.get("multiple_response_sets") or {}
+    if sets:
+        print(
+            ("Mehrfachnennungen: " if de else "Multiple-response sets: ")
+            + "; ".join(
+                f"{name} ({spec['kind']}, {len(spec['variables'])} {'Spalten' if de else 'columns'}: {spec['label']})"
+                for name, spec in sets.items()
+            )
+        )
+    shown = table[list(heads)].copy()
+    widths = {"label": 38, "value_labels": 34, "dont_know": 26, "missing_codes": 10, "roles": 22}
+    for col, width in widths.items():
+        shown[col] = [_clip(v, width) for v in shown[col]]
+    shown.columns = [heads[c] for c in heads]
+    print(shown.to_string(index=False, max_colwidth=40))
+    roles: dict[str, list[str]] = {}
+    for row in table.itertuples():
+        for role in filter(None, row.roles.split(", ")):
+            roles.setdefault(role, []).append(row.column)
+    if roles:
+        print(
+            ("Mögliche Rollen: " if de else "Candidate roles: ")
+            + "; ".join(f"{role}: {', '.join(cols[:6])}{' …' if len(cols) > 6 else ''}" for role, cols in roles.items())
+        )
+    if args.write_config:
+        path = write_config(table, args.write_config)
+        print(("Entwurf geschrieben: " if de else "Draft written: ") + str(path))
     return 0
 
 
@@ -283,8 +382,43 @@ cjm-lab sample --customers 100000 --seed 7 --format parquet --out data/big
     p.set_defaults(func=_cmd_sample)
 
 
+def _add_index(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "index",
+        help="rebuild index.html of a report folder from its run folders",
+        examples="cjm-lab index --out reports",
+    )
+    p.add_argument("--out", default="reports", help="the report folder (default: reports)")
+    p.set_defaults(func=_cmd_index)
+
+
+def _add_inspect(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "inspect",
+        help="list the variables of a .sav/.csv/.xlsx file (labels, measure levels, missing and don't-know "
+        "codes, multiple-response sets, candidate roles) and draft the column mapping",
+        examples="""
+cjm-lab inspect data/real/mobiles_feedback_survey.sav
+cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml --language de
+""",
+    )
+    p.add_argument("file", help="the data file (read-only)")
+    p.add_argument(
+        "--write-config",
+        metavar="OUT.yaml",
+        help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
+    )
+    p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument("--sheet", help="Excel sheet (default: the first)")
+    p.add_argument("--encoding", help="CSV encoding (default: guessed)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")
+    p.set_defaults(func=_cmd_inspect)
+
+
 #: The subcommands, in the order --help lists them; a new one is a function that adds its parser.
-SUBCOMMANDS = [_add_list, _add_params, _add_report, _add_sample]
+SUBCOMMANDS = [_add_list, _add_params, _add_report, _add_index, _add_sample, _add_inspect]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -332,7 +466,8 @@ def _configure_logging(level: str) -> None:
 
 def _terminate(signum: int, _frame: Any) -> None:
     """SIGTERM (cron timeouts, systemd stop) unwinds like Ctrl-C: a run in progress is moved
-    to reports/_failed/ and no folder is left under a final name.
+    to <out>/_failed/ and no folder is left under a final name; a run that already has its final
+    folder stays there (the message says which).
     """
     raise KeyboardInterrupt(f"stopped by signal {signum}")
 
@@ -353,8 +488,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CJMError as err:
         log.error("%s", err)
         return 1
+    except OSError as err:  # a disk or permission problem outside the runner's own checks
+        where = f" {err.filename}" if err.filename else ""
+        log.error(
+            "cannot read or write%s: %s. Fix: check that the path exists, that you may write there and that the "
+            "disk is not full or read-only.",
+            where,
+            err.strerror or err,
+        )
+        return 1
     except KeyboardInterrupt as err:
-        log.error("interrupted (%s); the unfinished run is under reports/_failed/", err or "Ctrl-C")
+        from cjm_lab.reports.runner import RunInterrupted
+
+        if isinstance(err, RunInterrupted):
+            log.error("%s", err)
+            return 0 if err.finished else 130
+        log.error("interrupted (%s); no run was finished", err or "Ctrl-C")
         return 130
 
 
