@@ -326,7 +326,8 @@ _BETWEEN: dict[str, set[str]] = {
 
 
 def _strip_accents(s: pd.Series) -> pd.Series:
-    return s.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    # the combining marks themselves in the pattern, not \u escapes: pyarrow's RE2 (pandas' str dtype) has none
+    return s.str.normalize("NFKD").str.replace("[\u0300-\u036f]", "", regex=True)
 
 
 def _normalise(texts: pd.Series, strip_accents: bool) -> pd.Series:
