@@ -257,3 +257,18 @@ def test_make_test_installs_system_deps_lints_and_runs_every_tier(tmp_path):
         ["make", "-n", "test-fast", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     ).stdout
     assert "not notebook and not spark and not browser and not real_data and not slow" in fast
+
+
+def test_lower_bounds_are_the_recorded_floor_set():
+    """tools/floor-constraints.txt records the set the suite passed with; pyproject's floors are exactly it."""
+    floor = {}
+    for line in (ROOT / "tools" / "floor-constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            floor[canonicalize_name(name)] = version
+    declared = {}
+    for text in PYPROJECT["project"]["dependencies"]:
+        req = Requirement(text)
+        declared[canonicalize_name(req.name)] = next(s.version for s in req.specifier if s.operator == ">=")
+    assert declared == floor
+    assert floor["pandas"].startswith("3.") and floor["numpy"] == "1.26.4"
