@@ -447,11 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _LevelFormatter(logging.Formatter):
-    """``cjm-lab: error: …`` like argparse's own messages (level names in lower case)."""
+    """``cjm-lab: error: …`` like argparse's own messages; a library's messages name the library."""
 
     def format(self, record: logging.LogRecord) -> str:
         record = logging.makeLogRecord(record.__dict__)
         record.levelname = record.levelname.lower()
+        if not record.name.startswith("cjm_lab"):  # a library's message says whose it is
+            record.msg, record.args = f"[{record.name}] {record.getMessage()}", None
         return super().format(record)
 
 

@@ -100,3 +100,10 @@ def test_the_module_runs_as_a_script():
         [sys.executable, "-m", "cjm_lab.cli", "--help"], capture_output=True, text=True, timeout=60, check=True
     )
     assert "usage: cjm-lab" in proc.stdout and "--log-level" in proc.stdout
+
+
+def test_a_librarys_message_names_the_library(capsys):
+    cli._configure_logging("warning")
+    logging.getLogger("traitlets").warning("Alternative text is missing on %s image(s).", 5)
+    logging.getLogger("cjm_lab.reports").info("not shown at warning")
+    assert capsys.readouterr().err == "cjm-lab: warning: [traitlets] Alternative text is missing on 5 image(s).\n"
