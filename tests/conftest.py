@@ -30,8 +30,9 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 SAMPLE_CUSTOMERS = 3000
 SAMPLE_SEED = 42
 #: Tests without kernel, Spark or browser that took 3 s or more in a full run on the 2-core machine
-#: (under load; about 0.7 s quiet and more): marked ``slow``, so ``make test-fast`` leaves them to
-#: ``make test``. Chosen from ``--durations=0`` of the fast tier (docs/measured/suite.md).
+#: (under load; about 0.7 s quiet and more), and those sharing such a test's fixture: marked
+#: ``slow``, so ``make test-fast`` leaves them to ``make test``. Chosen from ``--durations=0`` of the
+#: fast tier (docs/measured/suite.md).
 SLOW = frozenset(
     {
         "tests/journeys/test_engine.py::test_analyses_in_customer_buckets_equal_one_pass",
@@ -43,6 +44,7 @@ SLOW = frozenset(
         "tests/personas/test_choose_k.py::test_no_structure_is_called_weak",
         "tests/personas/test_choose_k.py::test_recommends_the_planted_k",
         "tests/personas/test_choose_k.py::test_threads_do_not_change_the_result",
+        "tests/personas/test_choose_k.py::test_table_columns_and_reasons",  # shares the planted choose_k run
         "tests/personas/test_model.py::test_auto_k",
         "tests/personas/test_type_file.py::test_peak_memory_depends_on_the_batch_not_the_file",
         "tests/personas/test_typing_tool.py::test_golden_questions",
