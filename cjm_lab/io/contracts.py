@@ -885,6 +885,9 @@ def load_survey(
     applied: dict[str, int] = {
         rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()
     }
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes.setdefault(col, [])
+        meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
     # undeclared "don't know" codes, found from the value labels (never in ids, dates, weights, text)
     skip = {"respondent_id", "customer_id", "date", "weight", "duration", "comment"}
     detected, dk_applied = _measures.apply_missing(
@@ -893,8 +896,6 @@ def load_survey(
     for col, n in dk_applied.items():
         applied[col] = applied.get(col, 0) + n
     for col, col_codes in codes.items():
-        meta.missing_codes.setdefault(col, [])
-        meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
         if col not in numeric_cols:  # a labelled question that is no rating: its codes go before the labels
             hits = _blank_codes(df, col, col_codes)
             if hits:
@@ -1193,6 +1194,10 @@ def load_customers(
     applied = {rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()}
     applied_values: dict[str, int] = {}
     blanked: dict[str, list[Any]] = {}
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
+            c for c in col_codes if c not in meta.missing_codes.get(col, [])
+        ]
     detected, dk_applied = _measures.apply_missing(
         df, meta, mode=missing, phrases=missing_labels, skip={"customer_id"}, source=src
     )
@@ -1200,9 +1205,6 @@ def load_customers(
         applied[col] = applied.get(col, 0) + n
     for col, col_codes in codes.items():  # a loop over columns; each is one vectorised mask
         hits = _blank_codes(df, col, col_codes)
-        meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
-            c for c in col_codes if c not in meta.missing_codes.get(col, [])
-        ]
         if hits:
             applied[col] = applied.get(col, 0) + hits
             blanked.setdefault(col, []).extend(col_codes)

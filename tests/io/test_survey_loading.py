@@ -40,6 +40,35 @@ def test_german_dont_know_labels_detected_and_applied_on_request():
         load_survey(raw, missing="declared")  # silent
 
 
+def test_codes_the_user_declares_missing_are_not_reported_as_undeclared():
+    # what a draft config of `cjm-lab inspect` does: the detected don't-know codes in missing_codes
+    raw = labelled(
+        {"zufr": [1.0, 5.0, 9.0, 4.0, 9.0], "marke": [1.0, 2.0, 99.0, 1.0, 2.0]},
+        {
+            "zufr": {1: "Sehr unzufrieden", 5: "Sehr zufrieden", 9: "Weiß nicht"},
+            "marke": {1: "Alpha", 2: "Beta", 99: "Keine Angabe"},
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)  # nothing is kept as an answer: no warning
+        sv = load_survey(raw, ratings={"zufr": [1, 5]}, missing_codes={"zufr": [9], "marke": [99]})
+    meta = table_metadata(sv)
+    assert sv["zufr"].isna().sum() == 2 and sv["marke"].isna().sum() == 1
+    assert meta["missing_codes_applied"] == {"zufr": 2, "marke": 1}
+    assert meta["detected_missing"] == {}  # declared (by the user), so no longer "detected, not applied"
+    assert detect_missing(sv)[["column", "declared", "applied"]].to_dict("list") == {
+        "column": ["zufr", "marke"],
+        "declared": [True, True],
+        "applied": [True, True],
+    }
+    from cjm_lab.io import load_customers
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)
+        cu = load_customers(raw, create_ids=True, missing_codes={"zufr": [9], "marke": [99]})
+    assert cu["marke"].isna().sum() == 1 and table_metadata(cu)["detected_missing"] == {}
+
+
 def test_the_phrase_list_can_be_extended():
     raw = labelled({"q": [1.0, 2.0, 7.0]}, {"q": {1: "Alpha", 2: "Beta", 7: "No clue"}})
     assert detect_missing(raw).empty
