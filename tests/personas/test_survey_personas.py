@@ -91,6 +91,38 @@ def test_cards_carry_choose_ks_verdict():
         persona_cards(noise, model, choose_k_result={"k": 2})
 
 
+def test_the_verdict_is_the_one_for_the_number_of_personas_on_the_cards():
+    rng = np.random.default_rng(0)
+    seg = rng.integers(0, 2, 240)
+    two = pd.DataFrame(
+        rng.normal(0, 1, (240, 4)) + np.where(seg[:, None] == 0, 3.0, -3.0) * np.array([1, 1, 0, 0]),
+        columns=list("abcd"),
+    )
+    table = choose_k(two, k=range(2, 4), resamples=4, n_init=1, random_state=0)
+    assert table.set_index("k")["stable"].to_dict() == {2: True, 3: False}
+    cards = {
+        k: persona_cards(two, PersonaModel(k, random_state=0, n_init=1).fit(two), choose_k_result=table)
+        for k in (2, 3, 5)
+    }
+    assert cards[2]["structure_en"].eq("Stable structure: 2 personas replicate in resamples (choose_k).").all()
+    assert not cards[2].attrs["cjm"]["weak_structure"]
+    # three groups where choose_k found that three do not replicate: not presented as stable personas
+    assert (
+        cards[3]["structure_en"].iloc[0].startswith("3 personas do not replicate in resamples (choose_k recommends 2)")
+    )
+    assert cards[3]["narrative_de"].str.startswith("3 Personas finden sich in Stichproben nicht wieder").all()
+    assert cards[3].attrs["cjm"]["weak_structure"]
+    # a number choose_k never tried: no verdict borrowed from another k
+    assert cards[5]["structure_en"].iloc[0].startswith("choose_k did not test 5 personas (it recommends 2)")
+    assert cards[5].attrs["cjm"]["weak_structure"]
+    summary = dict(table.attrs["cjm"])  # the attrs alone know the recommended k only
+    assert (
+        persona_cards(two, PersonaModel(2, random_state=0, n_init=1).fit(two), choose_k_result=summary)["structure_en"]
+        .str.startswith("Stable structure: 2")
+        .all()
+    )
+
+
 # --------------------------------------------------------------------------- the naming heuristic on real data
 def _agreement(path: Path, items: list[str], **load) -> tuple[pd.DataFrame, pd.DataFrame]:
     with warnings.catch_warnings():
