@@ -873,7 +873,7 @@ def load_survey(
         raise CJMConfigError(f"`recommend_scale` must be (low, high) with low < high, got {recommend_scale!r}.")
 
     present = list(df.columns)
-    _measures.merge_codebook(meta, codebook, present)
+    _measures.merge_codebook(meta, codebook, present, rename)
     _user_sets(meta, multiple_response, present, src)
     overrides = _measures.measure_overrides(measure, present, source=src)
     has_recommend = "recommend" in df.columns
@@ -1154,7 +1154,7 @@ def load_customers(
     unlabelled = _option(unlabelled, options, "unlabelled", "keep")
     multiple_response = _option(multiple_response, options, "multiple_response", None)
     codebook = _option(codebook, options, "codebook", None)
-    _measures.merge_codebook(meta, codebook, list(df.columns))
+    _measures.merge_codebook(meta, codebook, list(df.columns), rename)
     _user_sets(meta, multiple_response, list(df.columns), src)
     overrides = _measures.measure_overrides(measure, [c for c in df.columns if c != "customer_id"], source=src)
     _require_present(df, "customer_id", source=src, what="customer id")
