@@ -14,7 +14,16 @@ import numpy as np
 
 from cjm_lab.errors import CJMConfigError
 
-__all__ = ["LANGUAGES", "MINUS", "check_language", "format_number", "format_percent", "format_p_value", "plain_number"]
+__all__ = [
+    "LANGUAGES",
+    "MINUS",
+    "check_language",
+    "format_number",
+    "format_percent",
+    "format_p_value",
+    "format_p_values",
+    "plain_number",
+]
 
 #: Languages of the texts.
 LANGUAGES = ("en", "de")
@@ -137,6 +146,34 @@ def format_p_value(p: float, language: str = "en") -> str:
         return "p < 0,001" if language == "de" else "p < 0.001"
     text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
     return text.replace(".", ",") if language == "de" else text
+
+
+_ADJUSTED = {
+    "en": {"fdr": "Benjamini–Hochberg adjusted", "bonferroni": "Bonferroni adjusted"},
+    "de": {"fdr": "nach Benjamini-Hochberg korrigiert", "bonferroni": "nach Bonferroni korrigiert"},
+}
+
+
+def format_p_values(p: float, p_adjusted: float | None, correction: str, language: str = "en") -> str:
+    """The p-value of a sentence, with the adjusted one when a correction changed it.
+
+    A verdict taken on the adjusted p-value ("did not change significantly") next to a raw
+    ``p = 0.03`` alone reads as a contradiction; the adjusted value shows why.
+
+    Examples
+    --------
+    >>> format_p_values(0.033, 0.066, "fdr"), format_p_values(0.033, 0.066, "bonferroni", "de")
+    ('p = 0.03, Benjamini–Hochberg adjusted p = 0.07', 'p = 0,03, nach Bonferroni korrigiert p = 0,07')
+    >>> format_p_values(0.2, 0.2, "fdr"), format_p_values(0.033, 0.066, "none")
+    ('p = 0.20', 'p = 0.03')
+    """
+    text = format_p_value(p, language)
+    if correction not in _ADJUSTED[language] or p_adjusted is None or not np.isfinite(p_adjusted):
+        return text
+    adjusted = format_p_value(p_adjusted, language)
+    if adjusted == text:
+        return text
+    return f"{text}, {_ADJUSTED[language][correction]} {adjusted}"
 
 
 def plain_number(x: float) -> str:

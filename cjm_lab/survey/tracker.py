@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_value
+from cjm_lab._format import check_language, format_number, format_p_values
 from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
@@ -464,7 +464,15 @@ _WORDS = {
 
 
 def _sentence(
-    what: str, unit: str, a: float, b: float, row: dict[str, Any], *, confidence: float, language: str
+    what: str,
+    unit: str,
+    a: float,
+    b: float,
+    row: dict[str, Any],
+    *,
+    confidence: float,
+    language: str,
+    correction: str = "none",
 ) -> str:
     """One sentence on a change (English or German); the label comes from data and stays plain text."""
     words = _WORDS[language]
@@ -479,7 +487,8 @@ def _sentence(
         level=f"{confidence * 100:.0f}", lo=num(row["change_ci_low"], True), hi=num(row["change_ci_high"], True)
     )
     points = words["points"] if unit == "pct" else ""
-    stat = f"{num(row['change'], True)}{points}, {ci}, {format_p_value(row['change_p'], language)}"
+    p = format_p_values(row["change_p"], row["change_p_adjusted"], correction, language)
+    stat = f"{num(row['change'], True)}{points}, {ci}, {p}"
     if row["significant"]:
         head = (up if row["change"] > 0 else down).format(what=what, a=num(a), b=num(b))
         return f"{head} ({stat})."
@@ -651,6 +660,7 @@ def tracker(
                     r,
                     confidence=confidence,
                     language=language,
+                    correction=correction,
                 )
             )
         block["text"] = texts

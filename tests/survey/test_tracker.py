@@ -112,6 +112,36 @@ def test_category_shares_and_the_correction_match_statsmodels(waves):
     assert (none["significant"] == (none["change_p"] < 0.05)).all()
 
 
+def test_a_change_not_significant_after_the_correction_says_its_adjusted_p():
+    # 40% -> 55%: unpooled z-test p = 0.0317; then 55% -> 55% (p = 1): BH over the two changes gives 0.0634
+    df = pd.DataFrame({"wave": np.repeat([1, 2, 3], 100), "aware": [1] * 40 + [0] * 60 + ([1] * 55 + [0] * 45) * 2})
+    out = tracker(df, measures=["aware"], wave="wave")
+    p = 2 * stats.norm.sf(0.15 / math.sqrt(0.4 * 0.6 / 100 + 0.55 * 0.45 / 100))
+    assert out.loc[1, "change_p"] == pytest.approx(p) and out.loc[1, "change_p_adjusted"] == pytest.approx(2 * p)
+    assert not out.loc[1, "significant"]
+    assert out.loc[1, "text"] == (
+        "aware did not change significantly (40% to 55%, +15 points, 95% CI +1 to +29, p = 0.03, "
+        "Benjamini–Hochberg adjusted p = 0.06)."
+    )
+    de = tracker(df, measures=["aware"], wave="wave", correction="bonferroni", language="de")
+    assert de.loc[1, "text"].endswith("p = 0,03, nach Bonferroni korrigiert p = 0,06).")
+    assert tracker(df, measures=["aware"], wave="wave", correction="none").loc[1, "text"].endswith("p = 0.03).")
+    from cjm_lab.survey import compare_nps
+
+    three = pd.DataFrame(
+        {
+            "g": np.repeat(["a", "b", "c"], 100),
+            "recommend": [10] * 60 + [0] * 40 + ([10] * 46 + [0] * 54) * 2,
+        }
+    )
+    pairs = compare_nps(three, by="g", groups="all")
+    ab = pairs[(pairs.group_a == "a") & (pairs.group_b == "b")].iloc[0]
+    assert ab.p_value < 0.05 < ab.p_adjusted and not ab.significant
+    assert ab.text.startswith("NPS did not change significantly") and ab.text.endswith(
+        "p = 0.05, Benjamini–Hochberg adjusted p = 0.07)."
+    )
+
+
 def test_waves_keep_their_labels_and_low_bases_are_flagged():
     raw = pd.DataFrame({"Welle": [1.0] * 30 + [2.0] * 60, "kauf": [1] * 10 + [0] * 20 + [1] * 40 + [0] * 20})
     raw.attrs["cjm"] = {"value_labels": {"Welle": {1.0: "Welle 1 (Frühjahr)", 2.0: "Welle 2 (Herbst)"}}}
