@@ -29,6 +29,7 @@ Change from the previous wave
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from scipy import stats
 from cjm_lab._format import check_language, format_number, format_p_values
 from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import multiple_response_sets
 
 __all__ = ["tracker", "TRACKER_COLUMNS", "MEASURE_KINDS"]
@@ -556,7 +557,9 @@ def tracker(
         points for NPS, the scale's units for means), ``se``, ``ci_low``, ``ci_high``,
         ``low_base``, ``change`` (vs the previous wave; missing for the first), ``change_se``,
         ``change_ci_low``, ``change_ci_high``, ``change_p``, ``change_p_adjusted``,
-        ``significant``, ``test`` and ``text`` (the change in a sentence).
+        ``significant``, ``test`` and ``text`` (the change in a sentence).  Respondents
+        without a wave are in no row; ``attrs["tracker"]["n_no_wave"]`` counts them (and a
+        :class:`~cjm_lab.errors.CJMDataWarning` names them).
 
     Raises
     ------
@@ -603,6 +606,16 @@ def tracker(
             f"{where}: no respondent has a value in {wave!r}.", column=wave, fix="Check the wave column."
         )
     k = len(order)
+    n_no_wave = int((codes < 0).sum())
+    if n_no_wave:
+        rows, _ = offending(codes < 0, data[wave])
+        warnings.warn(
+            f"{where}: {n_no_wave} of {len(data)} respondents have no value in {wave!r} and are left out of every "
+            f"wave (rows {', '.join(map(str, rows))}); attrs['tracker']['n_no_wave'] counts them. Fix: fill in "
+            "their wave, or drop them before the tracker to make it explicit.",
+            CJMDataWarning,
+            stacklevel=2,
+        )
     frames = []
     for m in parsed:  # a handful of measures (and levels), each vectorised over respondents
         levels = _values(data, m, where=where)
@@ -674,6 +687,7 @@ def tracker(
         "wave": wave,
         "freq": freq,
         "language": language,
+        "n_no_wave": n_no_wave,
     }
     return out
 

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io import load_survey
 from cjm_lab.survey import nps, nps_trend, tracker
 
@@ -140,6 +140,15 @@ def test_a_change_not_significant_after_the_correction_says_its_adjusted_p():
     assert ab.text.startswith("NPS did not change significantly") and ab.text.endswith(
         "p = 0.05, Benjamini–Hochberg adjusted p = 0.07)."
     )
+
+
+def test_respondents_without_a_wave_are_counted_and_named():
+    df = pd.DataFrame({"wave": [1, 1, None, 2, 2, None], "y": [1, 0, 1, 1, 1, 0]})
+    with pytest.warns(CJMDataWarning, match=r"2 of 6 respondents have no value in 'wave' .*rows 2, 5"):
+        out = tracker(df, measures=["y"], wave="wave")
+    assert out["n"].sum() == 4 and out.attrs["tracker"]["n_no_wave"] == 2
+    with pytest.warns(CJMDataWarning, match="no value in 'wave'"):
+        assert nps_trend(df.assign(recommend=[10, 0, 10, 9, 9, 0]), period="wave").attrs["tracker"]["n_no_wave"] == 2
 
 
 def test_waves_keep_their_labels_and_low_bases_are_flagged():
