@@ -199,7 +199,8 @@ def detect_missing(
         (read with :func:`~cjm_lab.io.read_table`).  Columns already loaded as categories of
         their labels are checked by label.
     columns : list of str, optional
-        Only these columns (default: every labelled column).
+        Only these columns (default: every labelled column); a name the table lacks raises
+        :class:`~cjm_lab.errors.CJMDataError`.
     phrases : list of str, optional
         More phrases that mean "don't know" (added to :data:`DONT_KNOW_PHRASES`).
     sentinels : bool, default True
@@ -232,6 +233,12 @@ def detect_missing(
         data, _ = read_table(data)
     if not isinstance(data, pd.DataFrame):
         raise CJMConfigError(f"detect_missing() needs a DataFrame or a file path, got {type(data).__name__}.")
+    if columns is not None:
+        from cjm_lab._validate import require_columns
+
+        if isinstance(columns, str):
+            columns = [columns]
+        require_columns(data, {"columns": list(columns)}, where="detect_missing()")
     meta = table_metadata(data)
     labels_by_col: Mapping[str, Mapping[Any, str]] = meta.get("value_labels", {}) or {}
     declared_by_col = meta.get("missing_codes", {}) or {}

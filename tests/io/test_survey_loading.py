@@ -72,6 +72,9 @@ def test_codes_the_user_declares_missing_are_not_reported_as_undeclared():
 def test_the_phrase_list_can_be_extended():
     raw = labelled({"q": [1.0, 2.0, 7.0]}, {"q": {1: "Alpha", 2: "Beta", 7: "No clue"}})
     assert detect_missing(raw).empty
+    with pytest.raises(CJMDataError, match=r"'qq' for `columns` in detect_missing\(\)") as info:
+        detect_missing(raw, columns=["qq"])  # was an empty table: "no don't-know codes" for a typo
+    assert info.value.column == "qq" and "'q'" in info.value.fix
     assert detect_missing(raw, phrases=["no clue"])["code"].tolist() == [7]
     sv = load_survey(raw, missing="auto", missing_labels=["no clue"])
     assert sv["q"].isna().tolist() == [False, False, True]
