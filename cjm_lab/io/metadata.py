@@ -32,10 +32,12 @@ Per table: ``multiple_response_sets`` (``{name: {"label", "kind", "counted",
 What keeps the metadata, and what loses it
     pandas carries ``attrs`` through a copy, a row or column subset (``df[cols]``,
     ``df.loc[...]``, ``query``, ``head``, ``dropna``, ``sort_values``), ``assign`` and new
-    columns, ``astype``, ``reset_index``, ``groupby(...).agg``, ``melt`` and a ``concat`` of
-    frames that share the same metadata.  It **loses** it in ``merge``/``join``, a
-    ``concat`` of frames with different metadata, and ``pd.DataFrame(df)``; a ``rename``
-    keeps it but under the old column names.  :func:`carry_metadata` re-attaches it after
+    columns, ``astype``, ``reset_index``, ``melt`` and a ``concat`` of frames that share the
+    same metadata.  It **loses** it in ``merge``/``join``, a ``concat`` of frames with
+    different metadata and ``pd.DataFrame(df)``; ``groupby`` aggregations keep it or not
+    depending on pandas' path (``.mean()``, ``.sum()``, ``.first()`` keep it; ``.size()``,
+    ``.count()``, ``.apply`` and outputs renamed by ``.agg(n=(col, func))`` lose it); a
+    ``rename`` keeps it but under the old column names.  :func:`carry_metadata` re-attaches it after
     any of these (``carry_metadata(merged, left, right)``,
     ``carry_metadata(df.rename(columns=m), df, rename=m)``).  The metadata is shared
     between a frame and the frames pandas derives from it (copying it is cheap): treat it as

@@ -35,11 +35,14 @@ KEEPS = {
     "dropna": lambda d: d.dropna(),
     "reset_index": lambda d: d.reset_index(drop=True),
     "concat of the same table": lambda d: pd.concat([d, d]),
+    "groupby mean": lambda d: d.groupby("wave")[["Q7"]].first(),
+    "melt": lambda d: d.melt(id_vars="wave", value_vars=["Q1", "Q2"]),
 }
 LOSES = {
     "merge": lambda d: d.merge(pd.DataFrame({"respondent_id": ["R1"], "x": [1]}), on="respondent_id"),
     "concat with another table": lambda d: pd.concat([d, pd.DataFrame({"Q7": ["AT&T"]})]),
     "DataFrame(df)": lambda d: pd.DataFrame(d),
+    "groupby count": lambda d: d.groupby("wave").agg(Q7=("Q7", "count")),
 }
 
 
