@@ -705,6 +705,12 @@ def _loaded_as(df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def _kept_numeric(meta: TableMeta) -> list[str]:
+    """Columns an earlier load kept numeric (ratings, scales): a loaded table loaded again keeps them so."""
+    before = meta.extra.get("loaded_as") or {}
+    return [c for c, kind in before.items() if kind == "numeric"]
+
+
 def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) -> None:
     """Add multiple-response sets the user declares (patterns allowed) to the metadata."""
     if not sets:
@@ -972,7 +978,16 @@ def load_survey(
         df["comment"] = df["comment"].astype("str")
     if "wave" in df.columns:
         _measures.wave_column(df, meta, source=src)
-    keep_numeric = {"recommend", "duration", "wave", "date", "respondent_id", "customer_id", *scales}
+    keep_numeric = {
+        "recommend",
+        "duration",
+        "wave",
+        "date",
+        "respondent_id",
+        "customer_id",
+        *scales,
+        *_kept_numeric(meta),
+    }
     if weighted:
         keep_numeric.add("weight")
     loaded, stray, blanked = _measures.apply_measures(
@@ -1237,7 +1252,7 @@ def load_customers(
     loaded, stray, unlabelled_blanked = _measures.apply_measures(
         df,
         meta,
-        keep_numeric={"customer_id", *ordinal},
+        keep_numeric={"customer_id", *ordinal, *_kept_numeric(meta)},
         mode=value_labels,
         overrides=overrides,
         unlabelled=unlabelled,
