@@ -705,10 +705,12 @@ def _loaded_as(df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _kept_numeric(meta: TableMeta) -> list[str]:
-    """Columns an earlier load kept numeric (ratings, scales): a loaded table loaded again keeps them so."""
+def _kept_numeric(meta: TableMeta, overrides: Mapping[str, str]) -> list[str]:
+    """Columns an earlier load kept numeric (ratings, scales): a loaded table loaded again keeps them so,
+    unless ``measure=`` says otherwise now.
+    """
     before = meta.extra.get("loaded_as") or {}
-    return [c for c, kind in before.items() if kind == "numeric"]
+    return [c for c, kind in before.items() if kind == "numeric" and c not in overrides]
 
 
 def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) -> None:
@@ -986,7 +988,7 @@ def load_survey(
         "respondent_id",
         "customer_id",
         *scales,
-        *_kept_numeric(meta),
+        *_kept_numeric(meta, overrides),
     }
     if weighted:
         keep_numeric.add("weight")
@@ -1252,7 +1254,7 @@ def load_customers(
     loaded, stray, unlabelled_blanked = _measures.apply_measures(
         df,
         meta,
-        keep_numeric={"customer_id", *ordinal, *_kept_numeric(meta)},
+        keep_numeric={"customer_id", *ordinal, *_kept_numeric(meta, overrides)},
         mode=value_labels,
         overrides=overrides,
         unlabelled=unlabelled,

@@ -129,3 +129,4 @@ def test_a_loaded_table_saved_as_parquet_loads_again_with_its_labels(loaded, tmp
     loaded.to_parquet(tmp_path / "mr.parquet")
     assert multiple_response_sets(load_survey(tmp_path / "mr.parquet"))["Brands"]["label"] == "Brands used"
     assert load_survey(first)["sat"].dtype == "float64"  # a loaded DataFrame loaded again, likewise
+    assert load_survey(first, measure={"sat": "ordinal"})["sat"].cat.ordered  # unless measure= says otherwise
