@@ -214,7 +214,7 @@ def inspect_file(
             loaded = "numeric"
         else:
             loaded = {"text": "text", "date": "datetime", "category": "categorical", "boolean": "boolean"}[kind]
-        roles = _roles(col, label, s, present, kind, n_distinct, len(data), scale)
+        roles = _roles(col, label, s, present, kind, n_distinct, len(data), scale, dk_codes)
         rows.append(
             {
                 "column": col,
@@ -265,12 +265,19 @@ def _roles(
     n_distinct: int,
     n_rows: int,
     scale: tuple[float, float] | None,
+    dk_codes: set[str] = frozenset(),
 ) -> list[str]:
-    """Candidate roles of one column, from its name and label checked against its values."""
+    """Candidate roles of one column, from its name and label checked against its values.
+
+    "Don't know" codes (labelled, or declared missing) are no answers: a 0–10 question with
+    99 = "Don't know" is still a recommend question.
+    """
     text = f"{col} {label}"
     roles = []
     numeric = kind == "number"
     values = pd.to_numeric(present, errors="coerce") if numeric else None
+    if numeric and dk_codes:
+        values = values[~values.isin([float(c) for c in dk_codes if _is_number(c)])]
     whole = bool(numeric and len(values) and (values == np.round(values)).all())
     if (
         ROLE_PATTERNS["recommend"].search(text)
@@ -369,7 +376,8 @@ def draft_config(table: pd.DataFrame) -> dict[str, Any]:
     for item in table.attrs.get("inspect", {}).get("dont_know", []):
         if item["n"] > 0 or item["column"] in ratings_raw or item["column"] in columns:
             code = item["code"]
-            dk.setdefault(item["column"], []).append(int(code) if float(code).is_integer() else float(code))
+            key = columns.get(item["column"], item["column"])  # the loader renames a role's column first
+            dk.setdefault(key, []).append(int(code) if float(code).is_integer() else float(code))
     if dk:
         section["missing_codes"] = _patterns(list(dk), dk, present)
     return {"survey": section}

@@ -86,3 +86,28 @@ def test_cli_prints_the_table_and_writes_a_draft_that_loads(tmp_path, capsys):
 def test_cli_reports_a_missing_file(capsys):
     assert main(["inspect", "nicht_da.sav"]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_recommend_question_with_a_dont_know_code_keeps_its_role_and_the_draft_loads(tmp_path):
+    """99 = "Don't know" after a 0-10 recommend question: still the recommend role, its code in the draft."""
+    import pyreadstat
+
+    rec = [float(x % 11) for x in range(60)]
+    rec[:4] = [99.0] * 4
+    labels = {float(i): str(i) for i in range(11)} | {0.0: "0 Not at all likely", 99.0: "Don't know"}
+    path = tmp_path / "rec.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"Q8": rec}),
+        str(path),
+        column_labels=["How likely are you to recommend us?"],
+        variable_value_labels={"Q8": labels},
+    )
+    table = inspect_file(path)
+    assert table.loc[0, "roles"] == "recommend" and table.loc[0, "dont_know"] == "99=Don't know (4×)"
+    draft = draft_config(table)["survey"]
+    assert draft["columns"] == {"Q8": "recommend"}
+    assert draft["missing_codes"] == {"recommend": [99]}  # under the role: the loader renames Q8 first
+    from cjm_lab.io.inspect import write_config
+
+    sv = load_survey(path, columns=write_config(table, tmp_path / "draft.yaml"))
+    assert sv["recommend"].isna().sum() == 4 and table_metadata(sv)["missing_codes_applied"] == {"recommend": 4}
