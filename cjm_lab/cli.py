@@ -193,7 +193,9 @@ def _clip(text: object, width: int) -> str:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from cjm_lab.io.inspect import inspect_file, write_config
 
-    table = inspect_file(args.file, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter)
+    table = inspect_file(
+        args.file, codebook=args.codebook, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter
+    )
     info = table.attrs.get("inspect", {})
     heads = _INSPECT_HEADERS[args.language]
     de = args.language == "de"
@@ -304,6 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
     )
     p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument(
+        "--codebook",
+        metavar="BOOK.yaml",
+        help="labels and measure levels of a CSV/Excel file (YAML or CSV codebook); the draft names it",
+    )
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
     p.add_argument("--encoding", help="CSV encoding (default: guessed)")
     p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")

@@ -111,6 +111,7 @@ def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) 
 def inspect_file(
     source: str | os.PathLike | pd.DataFrame,
     *,
+    codebook: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -121,6 +122,10 @@ def inspect_file(
     ----------
     source : path or DataFrame
         A ``.sav``/``.zsav``, CSV, Excel or Parquet file (read-only), or a loaded table.
+    codebook : path, dict or Labels, optional
+        Variable and value labels and measure levels of a CSV/Excel file (as
+        :func:`cjm_lab.io.load_survey` takes them): the table then shows labels, finds
+        "don't know" codes and scales from them, and the draft names the codebook.
     sheet, encoding, delimiter : optional
         As in :func:`cjm_lab.io.read_table`.
 
@@ -159,6 +164,14 @@ def inspect_file(
         name = str(source)
     else:
         raise CJMConfigError(f"inspect_file() takes a file path or a DataFrame, got {type(source).__name__}.")
+    if codebook is not None:
+        from cjm_lab.io._measures import merge_codebook
+        from cjm_lab.io.metadata import store_metadata
+        from cjm_lab.io.readers import _prior_meta
+
+        book_meta = _prior_meta(table_metadata(data))
+        merge_codebook(book_meta, codebook, [str(c) for c in data.columns])
+        data = store_metadata(data.copy(deep=False), book_meta.as_dict())
     meta = table_metadata(data)
     var_labels = meta.get("variable_labels", {}) or {}
     value_labels = meta.get("value_labels", {}) or {}
@@ -244,6 +257,7 @@ def inspect_file(
         "columns": data.shape[1],
         "multiple_response_sets": sets,
         "dont_know": undeclared[undeclared["reason"] == "label"][["column", "code", "label", "n"]].to_dict("records"),
+        "codebook": os.fspath(codebook) if isinstance(codebook, (str, os.PathLike)) else None,
     }
     return out
 
@@ -380,6 +394,9 @@ def draft_config(table: pd.DataFrame) -> dict[str, Any]:
             dk.setdefault(key, []).append(int(code) if float(code).is_integer() else float(code))
     if dk:
         section["missing_codes"] = _patterns(list(dk), dk, present)
+    book = table.attrs.get("inspect", {}).get("codebook")
+    if book:
+        section["codebook"] = str(Path(book).resolve())
     return {"survey": section}
 
 

@@ -111,3 +111,29 @@ def test_a_recommend_question_with_a_dont_know_code_keeps_its_role_and_the_draft
 
     sv = load_survey(path, columns=write_config(table, tmp_path / "draft.yaml"))
     assert sv["recommend"].isna().sum() == 4 and table_metadata(sv)["missing_codes_applied"] == {"recommend": 4}
+
+
+def test_a_csv_with_a_codebook_is_inspected_with_its_labels_and_the_draft_loads(tmp_path, capsys):
+    data = tmp_path / "welle.csv"
+    data.write_text("Befragter;Zufriedenheit;Marke\nB1;1;1\nB2;5;2\nB3;9;1\nB4;4;2\nB5;9;1\n", encoding="utf-8")
+    book = tmp_path / "codebook.yaml"
+    book.write_text(
+        "columns: {Zufriedenheit: {en: Overall satisfaction, de: Gesamtzufriedenheit}, Marke: Main brand}\n"
+        "values:\n"
+        "  Zufriedenheit: {1: Very dissatisfied, 2: Dissatisfied, 3: Neutral, 4: Satisfied, 5: Very satisfied,"
+        " 9: Weiß nicht}\n"
+        "  Marke: {1: Alpha, 2: Beta}\n",
+        encoding="utf-8",
+    )
+    table = inspect_file(data, codebook=book).set_index("column")
+    assert table.loc["Zufriedenheit", "label"] == "Overall satisfaction"
+    assert (
+        table.loc["Zufriedenheit", "dont_know"] == "9=Weiß nicht (2×)" and table.loc["Zufriedenheit", "scale"] == "1–5"
+    )
+    out = tmp_path / "draft.yaml"
+    assert main(["inspect", str(data), "--codebook", str(book), "--write-config", str(out)]) == 0
+    assert "Main brand" in capsys.readouterr().out
+    config = yaml.safe_load(out.read_text())["survey"]
+    assert config["missing_codes"] == {"Zufriedenheit": [9]} and Path(config["codebook"]) == book.resolve()
+    sv = load_survey(data, columns=out)
+    assert sv["Zufriedenheit"].isna().sum() == 2 and sv["Marke"].tolist()[:2] == ["Alpha", "Beta"]
