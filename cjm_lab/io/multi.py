@@ -19,8 +19,9 @@ Which value means "selected"
     the "selected" one; 0/1 and booleans count 1/True; a column holding a single value
     (a checkbox export with blanks) counts that value unless it is a "not selected" word.
     "Don't know" answers and labels (:func:`cjm_lab.io.missing.is_dont_know_label`) beside
-    them are no selection and do not count in this decision.  Anything else raises and asks for ``counted=``: a wrong guess would report 0 % or
-    100 % selected without a word.  A category set whose columns all hold such a pair
+    them are no selection and do not count in this decision.  Anything else raises and asks
+    for ``counted=``: a wrong guess would report 0 % or 100 % selected without a word.  A
+    category set whose columns all hold such a pair
     (``True``/``False`` per statement) is read as a dichotomy set.
 """
 
