@@ -428,8 +428,16 @@ def _changes(est: dict[str, np.ndarray], kind: str, confidence: float) -> dict[s
 
 
 _TESTS = {
-    "mean": "Welch t-test on effective bases",
-    "nps": "z-test, multinomial variance on effective bases",
+    "en": {
+        "mean": "Welch t-test on effective bases",
+        "nps": "z-test, multinomial variance on effective bases",
+        "share": "z-test, unpooled, on effective bases",
+    },
+    "de": {
+        "mean": "Welch-t-Test auf effektiven Basen",
+        "nps": "z-Test, multinomiale Varianz auf effektiven Basen",
+        "share": "z-Test, ungepoolt, auf effektiven Basen",
+    },
 }
 
 _UNITS = {"share": "pct", "top_box": "pct", "bottom_box": "pct", "multi": "pct", "nps": "nps", "mean": "mean"}
@@ -657,7 +665,7 @@ def tracker(
         else:
             block["significant"] = block["change_p_adjusted"] <= alpha
         block["low_base"] = block["n"] < low_base
-        block["test"] = _TESTS.get(m.kind, "z-test, unpooled, on effective bases")
+        block["test"] = _TESTS[language].get(m.kind, _TESTS[language]["share"])
         texts = []
         for i, r in enumerate(block.to_dict("records")):  # a sentence per level and wave
             if i % k == 0 or not np.isfinite(r["change"]):

@@ -159,6 +159,7 @@ def test_waves_keep_their_labels_and_low_bases_are_flagged():
     assert out["wave"].tolist() == ["Welle 1 (Frühjahr)", "Welle 2 (Herbst)"]
     assert out["low_base"].tolist() == [True, False]
     assert out.loc[1, "text"].startswith("kauf stieg von 33 % auf 67 % (+33 Punkte, 95-%-KI")
+    assert out.loc[1, "test"] == "z-Test, ungepoolt, auf effektiven Basen"  # was English in a German table
     floats = tracker(pd.DataFrame({"wave": [2021.0, 2022.0] * 20, "y": [1, 0] * 20}), measures=["y"], wave="wave")
     assert floats["wave"].tolist() == [2021, 2022]
 
