@@ -614,6 +614,12 @@ def tracker(
             f"{where}: no respondent has a value in {wave!r}.", column=wave, fix="Check the wave column."
         )
     k = len(order)
+    # the waves as the language shows them (a codebook's "Frühjahr" for "Spring"); periods and numbers as they are
+    shown_waves = (
+        [lab.value(wave, w, language=language) if isinstance(w, str) else w for w in order] if freq is None else order
+    )
+    if len(set(shown_waves)) != len(shown_waves):
+        shown_waves = order
     n_no_wave = int((codes < 0).sum())
     if n_no_wave:
         rows, _ = offending(codes < 0, data[wave])
@@ -646,7 +652,7 @@ def tracker(
                     "label": label,
                     "kind": m.kind,
                     "level": level_label,
-                    "wave": pd.Series(order, dtype=object),
+                    "wave": pd.Series(shown_waves, dtype=object),
                     "n": s["n"],
                     "n_missing": s["n_missing"],
                     "n_eff": est["n_eff"],

@@ -160,6 +160,11 @@ def test_waves_keep_their_labels_and_low_bases_are_flagged():
     assert out["low_base"].tolist() == [True, False]
     assert out.loc[1, "text"].startswith("kauf stieg von 33 % auf 67 % (+33 Punkte, 95-%-KI")
     assert out.loc[1, "test"] == "z-Test, ungepoolt, auf effektiven Basen"  # was English in a German table
+    book = {"values": {"Welle": {1: {"en": "Spring", "de": "Frühjahr"}, 2: {"en": "Autumn", "de": "Herbst"}}}}
+    plain = pd.DataFrame({"Welle": raw["Welle"].to_numpy(), "kauf": raw["kauf"].to_numpy()})
+    labelled = load_survey(plain, columns={"Welle": "wave"}, codebook=book)
+    assert tracker(labelled, measures=["kauf"], wave="wave", language="de")["wave"].tolist() == ["Frühjahr", "Herbst"]
+    assert tracker(labelled, measures=["kauf"], wave="wave")["wave"].tolist() == ["Spring", "Autumn"]
     floats = tracker(pd.DataFrame({"wave": [2021.0, 2022.0] * 20, "y": [1, 0] * 20}), measures=["y"], wave="wave")
     assert floats["wave"].tolist() == [2021, 2022]
 
