@@ -77,6 +77,19 @@ def test_names_come_from_labels_and_are_editable(sv):
     assert renamed.loc[0, "name_en"] == "Bargain hunters"
 
 
+def test_category_traits_speak_the_codebooks_language():
+    raw = pd.DataFrame({"spend": [10.0, 12, 11, 30, 32, 31] * 5, "plan": [1, 1, 1, 2, 2, 2] * 5})
+    book = {
+        "columns": {"plan": {"en": "Plan", "de": "Tarif"}},
+        "values": {"plan": {1: {"en": "Prepaid", "de": "Prepaid-Karte"}, 2: {"en": "Contract", "de": "Vertrag"}}},
+    }
+    sv = load_survey(raw, codebook=book)
+    prof = profile(sv, [0, 0, 0, 1, 1, 1] * 5, variables=["plan"])
+    texts = prof.traits.set_index("persona")
+    assert texts.loc[1, "text_en"] == "Plan: Contract (100% vs 50%)"
+    assert texts.loc[1, "text_de"] == "Tarif: Vertrag (100 % vs. 50 %)"  # was "Tarif: Contract"
+
+
 def test_cards_carry_choose_ks_verdict():
     rng = np.random.default_rng(0)
     noise = pd.DataFrame(rng.normal(0, 1, (240, 4)), columns=list("abcd"))
