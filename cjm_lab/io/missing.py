@@ -15,7 +15,9 @@ How a label is recognised
     and `` or ``/`` oder ``; it is a "don't know" label when **every** part is one of the
     phrases in :data:`DONT_KNOW_PHRASES` (English and German), so "Don't know/refused"
     counts and "I don't know the brand well" or "Neither agree nor disagree" do not.
-    Pass more phrases with ``phrases=`` (they add to the list).
+    Pass more phrases with ``phrases=`` (they add to the list).  The abbreviations ``DK``,
+    ``NA``, ``k.A.`` do not count in a column whose labels are mostly codes of two or three
+    capitals (``DE``, ``AT``, ``DK``: Denmark, not "don't know").
 
 Unlabelled sentinel codes
     A labelled variable that holds an *unlabelled* code such as -9, 99 or 999 outside the
@@ -120,6 +122,21 @@ _SPACES = re.compile(r"\s+")
 _LOST_APOSTROPHE = re.compile(r"\b(don|can|won|didn|doesn|isn|i)\s+(t|d)\b")
 
 _COLUMNS = ["column", "code", "label", "n", "pct", "reason", "declared", "applied"]
+
+#: Abbreviations among the phrases that are also country or region codes (DK Denmark, NA North
+#: America): in a column whose labels are mostly such codes they are codes, not "don't know".
+_ABBREVIATIONS = frozenset({"dk", "na", "ka", "k.a", "k. a", "n/a", "dk/na"})
+
+
+_UPPER_CODE = re.compile(r"^[A-Z]{2,3}$")
+_ANSWER_WORDS = frozenset({"YES", "NO", "JA", "NEIN", "OK"})
+
+
+def _code_list(labels: Mapping[Any, Any]) -> bool:
+    """Most other labels are codes of two or three capitals (``DE``, ``AT``, ``USA``), not yes/no words."""
+    others = [str(v).strip() for v in labels.values() if _normalise(str(v)) not in _ABBREVIATIONS]
+    hits = sum(bool(_UPPER_CODE.match(t)) and t not in _ANSWER_WORDS for t in others)
+    return hits >= 2 and hits > len(others) / 2
 
 
 def _normalise(label: str) -> str:
@@ -261,9 +278,12 @@ def detect_missing(
         declared = declared_by_col.get(col, [])
         codes = _numeric_codes(values)
         as_text = code_keys(values).where(present) if codes is None else None
+        codes_listed = _code_list(labels)
         for code, label in labels.items():
             if not _all_parts_known(label, known):
                 continue
+            if codes_listed and _normalise(str(label)) in _ABBREVIATIONS:
+                continue  # "DK" among "DE", "AT", "CH": Denmark
             if codes is not None:
                 try:
                     n = int((codes == float(code)).sum())

@@ -69,6 +69,17 @@ def test_codes_the_user_declares_missing_are_not_reported_as_undeclared():
     assert cu["marke"].isna().sum() == 1 and table_metadata(cu)["detected_missing"] == {}
 
 
+def test_country_codes_dk_and_na_are_no_dont_know_codes():
+    raw = labelled(
+        {"land": [1.0, 2, 3, 4, 4, 5], "q": [1.0, 2, 9, 1, 2, 9]},
+        {"land": {1: "DE", 2: "AT", 3: "CH", 4: "DK", 5: "NA"}, "q": {1: "Yes", 2: "No", 9: "DK"}},
+    )
+    found = detect_missing(raw)
+    assert found[["column", "code"]].values.tolist() == [["q", 9]]  # Denmark and North America stay
+    sv = load_survey(raw, missing="auto")
+    assert sv["land"].notna().all() and sv["q"].isna().sum() == 2
+
+
 def test_the_phrase_list_can_be_extended():
     raw = labelled({"q": [1.0, 2.0, 7.0]}, {"q": {1: "Alpha", 2: "Beta", 7: "No clue"}})
     assert detect_missing(raw).empty
