@@ -227,8 +227,9 @@ def detect_missing(
     -------
     DataFrame
         One row per column and code: ``column``, ``code``, ``label`` (None for a
-        sentinel), ``n`` (answers with that code), ``pct`` (of the column's non-missing
-        answers, in percent), ``reason`` (``"label"`` or ``"sentinel"``), ``declared``
+        sentinel), ``n`` (answers with that code, also when the loader made them missing),
+        ``pct`` (of every answer the column holds or held before codes were made missing,
+        in percent), ``reason`` (``"label"`` or ``"sentinel"``), ``declared``
         (the file declares it missing already) and ``applied`` (the loader made it
         missing: declared, ``missing="auto"`` or ``missing_codes``).  Codes declared in
         the file are listed too, so the table is the whole picture to confirm.
@@ -260,8 +261,11 @@ def detect_missing(
     labels_by_col: Mapping[str, Mapping[Any, str]] = meta.get("value_labels", {}) or {}
     declared_by_col = meta.get("missing_codes", {}) or {}
     applied_by_col = meta.get("detected_missing", {}) or {}
-    applied_counts = {**(meta.get("read_options", {}) or {}).get("spss_missing_applied", {})}
+    read_options = meta.get("read_options", {}) or {}
+    applied_counts = {**read_options.get("spss_missing_applied", {})}
     applied_counts.update(meta.get("missing_codes_applied", {}) or {})
+    # what each code removed: the loader's counts, or the SPSS reader's for a table read_table made
+    per_code_by_col = meta.get("missing_code_counts") or read_options.get("spss_missing_counts") or {}
     known = _phrase_set(phrases)
     wanted = list(labels_by_col) if columns is None else list(columns)
     rows: list[dict[str, Any]] = []
@@ -274,6 +278,9 @@ def detect_missing(
         values = data[col]
         present = values.notna()
         n_present = int(present.sum())
+        per_code = per_code_by_col.get(col)
+        removed = sum(per_code.values()) if per_code else int(applied_counts.get(col, 0))
+        n_given = n_present + removed  # every answer given, those made missing included
         already = {code_key(d["code"]) for d in applied_by_col.get(col, []) if d.get("applied")}
         declared = declared_by_col.get(col, [])
         codes = _numeric_codes(values)
@@ -292,15 +299,15 @@ def detect_missing(
             else:
                 n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())
             is_declared = _declared(code, declared)
-            if is_declared and n == 0:  # the reader made it missing already: count what it removed
-                n = int(applied_counts.get(col, 0))
+            if n == 0 and (is_declared or code_key(code) in already):  # made missing already: what it removed
+                n = int(per_code.get(code_key(code), 0)) if per_code is not None else int(applied_counts.get(col, 0))
             rows.append(
                 {
                     "column": col,
                     "code": code,
                     "label": str(label),
                     "n": n,
-                    "pct": n / n_present * 100 if n_present else 0.0,
+                    "pct": n / n_given * 100 if n_given else 0.0,
                     "reason": "label",
                     "declared": is_declared,
                     "applied": is_declared or code_key(code) in already,
@@ -327,7 +334,7 @@ def detect_missing(
                             "code": code,
                             "label": None,
                             "n": n,
-                            "pct": n / n_present * 100 if n_present else 0.0,
+                            "pct": n / n_given * 100 if n_given else 0.0,
                             "reason": "sentinel",
                             "declared": _declared(code, declared),
                             "applied": _declared(code, declared) or code_key(code) in already,

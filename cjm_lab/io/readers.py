@@ -563,8 +563,11 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
             source=str(path),
             fix="Check that it is a .sav/.zsav file saved by SPSS, PSPP or a survey tool.",
         ) from err
+    from cjm_lab.io.metadata import code_counts
+
     missing: dict[str, list[Any]] = {}
     applied: dict[str, int] = {}
+    per_code: dict[str, dict[str, int]] = {}
     for col, ranges in (getattr(meta_raw, "missing_ranges", None) or {}).items():
         if col not in df.columns:
             continue
@@ -579,6 +582,7 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
                 hit |= df[col].eq(lo)
         if hit.any():
             applied[col] = int(hit.sum())
+            per_code[col] = code_counts(df[col], hit)  # each code on its own (detect_missing)
             df[col] = df[col].where(~hit)
     types = dict(getattr(meta_raw, "original_variable_types", None) or {})
     dates = _spss_dates(df, types)
@@ -603,6 +607,7 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
         read_options={
             "file_encoding": getattr(meta_raw, "file_encoding", None),
             "spss_missing_applied": applied,
+            "spss_missing_counts": per_code,
             "multiple_response_sets": getattr(meta_raw, "mr_sets", None) or {},
             "spss_formats": types,
             "dates_as_utc": dates,

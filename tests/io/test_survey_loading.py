@@ -69,6 +69,25 @@ def test_codes_the_user_declares_missing_are_not_reported_as_undeclared():
     assert cu["marke"].isna().sum() == 1 and table_metadata(cu)["detected_missing"] == {}
 
 
+def test_each_declared_code_is_counted_on_its_own(tmp_path):
+    """Two codes declared missing in one column: each row of detect_missing counts its own answers
+    (both showed the column's total, 3 of 4 = 75 %), as a share of every answer given."""
+    path = tmp_path / "two.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"q": [1.0, 2, 98, 99, 99, 1, 2]}),
+        str(path),
+        variable_value_labels={"q": {1.0: "Yes", 2.0: "No", 98.0: "Refused", 99.0: "Don't know"}},
+        missing_ranges={"q": [98.0, 99.0]},
+    )
+    for table in (read_table(path)[0], load_survey(path)):
+        found = detect_missing(table)
+        assert found["n"].tolist() == [1, 2] and found["applied"].all()
+        assert found["pct"].round(1).tolist() == [14.3, 28.6]  # of the 7 answers
+    raw = labelled({"q32": [1.0, 10, 11, 11, 2, 3]}, {"q32": {1: "A", 2: "B", 3: "C", 10: "Don't know", 11: "Refused"}})
+    sv = load_survey(raw, missing_codes={"q32": [10, 11]})
+    assert detect_missing(sv)["n"].tolist() == [1, 2]
+
+
 def test_country_codes_dk_and_na_are_no_dont_know_codes():
     raw = labelled(
         {"land": [1.0, 2, 3, 4, 4, 5], "q": [1.0, 2, 9, 1, 2, 9]},
