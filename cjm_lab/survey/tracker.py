@@ -245,7 +245,7 @@ def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tu
 # --------------------------------------------------------------------------- per-answer values
 def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, np.ndarray, np.ndarray]]:
     """``(level, x, valid)`` per level of a measure: x the per-answer value (0/1, score, ±1)."""
-    from cjm_lab.survey.scales import _check_scale, _dont_know_codes
+    from cjm_lab.survey.scales import _check_scale, _dont_know_codes, _numeric
 
     opts = m.options
     if m.kind == "multi":
@@ -275,7 +275,7 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
     if m.kind in ("mean", "top_box", "bottom_box"):
         scale = _check_scale(opts["scale"], where=where) if opts.get("scale") is not None else None
         codes = _dont_know_codes(dk, scale, where=where)
-        x = numeric_column(data, column, where=where)
+        x = _numeric(data, column, where=where)
         if codes:
             x = x.mask(x.isin(codes))
         if scale is not None:

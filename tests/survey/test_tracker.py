@@ -211,6 +211,21 @@ def test_bad_input_names_column_rows_and_fix(frame, kwargs, match, column, rows)
     assert info.value.column == column and info.value.rows == rows and info.value.fix
 
 
+def test_a_mean_of_value_labels_says_how_to_keep_the_codes():
+    raw = pd.DataFrame({"wave": [1, 1, 2, 2], "sat": [1.0, 5.0, 4.0, 2.0]})
+    raw.attrs["cjm"] = {"value_labels": {"sat": {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}}}
+    sv = load_survey(raw)  # nominal by default: categories of the labels
+    from cjm_lab.survey import crosstab
+
+    for call in (
+        lambda: tracker(sv, measures={"sat": "mean"}, wave="wave"),
+        lambda: crosstab(sv, means="sat", columns="wave"),
+    ):
+        with pytest.raises(CJMDataError, match=r"'sat' holds value labels \(such as 'Poor'\)") as info:
+            call()
+        assert "ratings=" in info.value.fix  # not "recode the text to numbers"
+
+
 def test_bad_options():
     df = pd.DataFrame({"wave": [1, 2], "y": [1, 0]})
     with pytest.raises(CJMConfigError, match="`correction`"):
