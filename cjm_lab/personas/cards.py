@@ -168,7 +168,8 @@ def persona_cards(
     from cjm_lab.labels import Labels
 
     lab, w = _labels_and_weights(data, labels, weight, where=where)
-    structure = _structure(choose_k_result, k=int(pd.unique(lab.dropna()).size), where=where)
+    k_shown = getattr(labels, "n_personas_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
+    structure = _structure(choose_k_result, k=int(k_shown), where=where)
     if isinstance(names, Labels):
         names = {
             p: {lang: names.persona(p, language=lang) for lang in ("en", "de")}
