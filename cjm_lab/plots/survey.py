@@ -27,6 +27,7 @@ from cjm_lab.plots._common import (
     label_of,
     leading_columns,
     level_text,
+    remember_chart,
     styled,
 )
 from cjm_lab.plots.theme import (
@@ -232,6 +233,7 @@ def plot_nps(
         _measure_note(table),
         _low_base_note(table, low, language),
     )
+    remember_chart(ax, "bar", category=segs[0] if len(segs) == 1 else None, series=["nps"])
     return ax
 
 
@@ -342,6 +344,7 @@ def plot_nps_distribution(
     ax.set_title(title if title is not None else _segment_title("nps_dist_by", segs, segment_label, language), pad=26)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, handlelength=1.6)
     add_footnotes(ax, _measure_note(table), _low_base_note(table, low, language))
+    remember_chart(ax, "stacked_bar", category=segs[0] if len(segs) == 1 else None, series=pcts)
     return ax
 
 
@@ -469,6 +472,7 @@ def plot_nps_trend(
         _measure_note(table),
         _low_base_note(table, low, language) if "n" in table else None,
     )
+    remember_chart(ax, "line", category="period", series=["nps"])
     return ax
 
 
@@ -577,6 +581,7 @@ def plot_drivers(
     else:
         note = text("drivers_note_plain", language, method=text(method, language), r2=r2)
     add_footnote(ax, note)
+    remember_chart(ax, "bar", category="driver", series=[col], sort="desc")
     return ax
 
 
@@ -694,6 +699,7 @@ def plot_importance_performance(
     ax.set_xlabel(importance_label or text("importance", language) + " (%)")
     ax.set_ylabel(performance_label or text("performance", language))
     ax.set_title(title if title is not None else text("ipa_title", language))
+    remember_chart(ax, "scatter", category="driver", series=["importance", "performance"])
     return ax
 
 

@@ -392,6 +392,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "model": "Model",
         "sankey_title": "Top {top} customer paths",
         "sankey_note": "Band width: journeys ({share} of all journeys shown).",
+        "sankey_steps_title": "Customer journeys step by step",
+        "others_n": "{n} others",
+        "sankey_steps_note": "Band width: journeys. All {n} journeys; at each step, touchpoints with few of its "
+        "journeys are merged into “other” ({merged} of the node visits).",
+        "sankey_cut_note": "{n} journeys go on after step {steps} (not drawn).",
         "journeys": "journeys",
         "end": "End",
         "other": "other",
@@ -489,6 +494,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "model": "Modell",
         "sankey_title": "Die {top} häufigsten Kundenpfade",
         "sankey_note": "Bandbreite: Journeys (dargestellt: {share} aller Journeys).",
+        "sankey_steps_title": "Kundenreisen Schritt für Schritt",
+        "others_n": "{n} weitere",
+        "sankey_steps_note": "Bandbreite: Kundenreisen. Alle {n} Kundenreisen; je Schritt sind Kontaktpunkte mit "
+        "wenigen Reisen zu „Sonstige“ zusammengefasst ({merged} der Knotenbesuche).",
+        "sankey_cut_note": "{n} Kundenreisen gehen nach Schritt {steps} weiter (nicht dargestellt).",
         "journeys": "Journeys",
         "end": "Ende",
         "other": "Sonstige",

@@ -1,8 +1,12 @@
 """What a report notebook hands to its run folder: tables, figures and key results.
 
 Notebooks call these with their ``output_dir`` parameter (the runner points it at
-the run folder).  Tables go to CSV and to one ``tables.xlsx`` workbook, figures to
-PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
+the run folder).  Tables go to CSV, figures to PNG, key numbers to ``results.json``
+(the runner copies them into ``run.json``); each table and figure is listed with its
+title, takeaway and native charts in ``deliverables.json``
+(:mod:`cjm_lab.reports.manifest`), from which the runner builds the formatted
+``tables.xlsx`` (:func:`cjm_lab.reports.build_workbook`) and the PowerPoint deck
+(:func:`cjm_lab.reports.build_deck`).
 
 Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
 become salted pseudonyms, text is PII-masked, and groups below the minimum size
@@ -23,6 +27,7 @@ import pandas as pd
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import find_id_columns, protect_table
+from cjm_lab.reports.manifest import Chart, record, table_entry
 
 __all__ = ["save_table", "save_figure", "save_results"]
 
@@ -53,8 +58,13 @@ def save_table(
     ids: str | list[str] | None = None,
     mask: bool = True,
     allow_rows: bool = False,
+    title: str | None = None,
+    takeaway: str | None = None,
+    formats: dict[str, str] | None = None,
+    show: list[str] | None = None,
+    slide: bool = False,
 ) -> Path | None:
-    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
+    """Write ``data`` as ``<name>.csv``, protected, and list it for the workbook and the deck.
 
     Does nothing (returns None) when ``output_dir`` is empty, so a notebook run by
     hand in JupyterLab writes no files.  What is written has gone through
@@ -77,6 +87,11 @@ def save_table(
     refused unless ``allow_rows=True`` (meant to follow a notebook parameter that explicitly
     allows raw rows; the ids are still pseudonymised and the text masked).
 
+    The table becomes a sheet of the run's ``tables.xlsx`` (titled ``title``, numbers
+    formatted by :func:`cjm_lab.reports.formats.column_kind`, or ``formats={column: kind}``)
+    and, with ``slide=True``, a native table on a slide of the deck (the columns ``show``,
+    with ``takeaway`` as the slide's sentence).
+
     Examples
     --------
     >>> import tempfile
@@ -98,44 +113,79 @@ def save_table(
             "rows (ids are then pseudonymised and text masked)."
         )
     data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
+    entry = table_entry(data, stem, f"{stem}.csv", title=title, takeaway=takeaway, formats=formats, show=show,
+                        slide=slide)
     csv_path = folder / f"{stem}.csv"
     data.to_csv(csv_path, index=False)
-    xlsx = folder / "tables.xlsx"
-    excel = data.copy()
-    for col in excel.columns:
-        if isinstance(excel[col].dtype, pd.DatetimeTZDtype):
-            excel[col] = excel[col].dt.tz_localize(None)
-    mode = "a" if xlsx.exists() else "w"
-    extra = {"if_sheet_exists": "replace"} if mode == "a" else {}
-    with pd.ExcelWriter(xlsx, engine="openpyxl", mode=mode, **extra) as writer:
-        excel.to_excel(writer, sheet_name=stem[:31], index=False)
+    record(folder, entry)
     return csv_path
 
 
 def save_figure(
-    figure: Any, name: str, output_dir: str | os.PathLike | None, *, title: str | None = None, dpi: int = 150
+    figure: Any,
+    name: str,
+    output_dir: str | os.PathLike | None,
+    *,
+    title: str | None = None,
+    takeaway: str | None = None,
+    table: str | list[str | None] | None = None,
+    charts: list[Chart] | None = None,
+    dpi: int = 150,
+    image_dpi: int = 220,
 ) -> Path | None:
-    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` for the report's deck.
+    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` and list it for the deck.
 
-    ``title`` heads the figure's slide in the PowerPoint deck (default: the figure's own
-    title, else ``name``); figures are listed in ``figures.json`` in the order saved.
+    Parameters
+    ----------
+    figure : Figure or Axes
+    name : str
+        The file name (``<name>.png``).
+    output_dir : path or None
+        The run folder; nothing is written when empty.
+    title : str, optional
+        Heads the figure's slide (default: the figure's own title, else ``name``).
+    takeaway : str, optional
+        The report's sentence about the figure: the slide's takeaway and speaker notes.
+    table : str or list, optional
+        The name(s) of the saved table(s) the figure's panels were drawn from, in panel
+        order: with them, each panel drawn by a :mod:`cjm_lab.plots` function that has a
+        PowerPoint chart type becomes a **native chart** in the deck (editable, data
+        embedded); without, the slide shows the picture.
+    charts : list of Chart, optional
+        Native charts given explicitly (for a figure drawn by hand).
+    dpi : int, default 150
+        Resolution of a figure that has native charts.
+    image_dpi : int, default 220
+        Resolution of a figure that has none (journey map, Sankey): the deck shows the picture.
     """
+    from cjm_lab.plots._common import chart_specs
+
     folder = _target(output_dir)
     if folder is None:
         return None
     fig = getattr(figure, "figure", figure)
     if not hasattr(fig, "savefig"):
         raise CJMConfigError(f"save_figure() needs a matplotlib Figure or Axes, got {type(figure).__name__}.")
-    path = folder / f"{_name(name)}.png"
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    stem = _name(name)
+    if charts is None:
+        specs = chart_specs(fig)
+        tables = [table] * len(specs) if isinstance(table, str) or table is None else list(table)
+        if len(tables) != len(specs) and table is not None:
+            raise CJMConfigError(
+                f"save_figure({name!r}): `table` names {len(tables)} table(s) for {len(specs)} chart panel(s); "
+                "give one table name per panel drawn by a cjm_lab.plots function, in panel order (None to leave "
+                "a panel as a picture)."
+            )
+        charts = [Chart.from_dict({**spec, "table": t}) for spec, t in zip(specs, tables) if t]
+    native = bool(charts) and all(c.table for c in charts)
+    path = folder / f"{stem}.png"
+    fig.savefig(path, dpi=dpi if native else max(dpi, image_dpi), bbox_inches="tight")
     if title is None:
         axes = fig.get_axes()
         suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
         title = suptitle or (axes[0].get_title() if axes else "") or name
-    manifest = folder / "figures.json"
-    entries = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
-    entries = [e for e in entries if e["file"] != path.name] + [{"file": path.name, "title": title}]
-    manifest.write_text(json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8")
+    record(folder, {"type": "figure", "name": stem, "file": path.name, "title": title, "takeaway": takeaway,
+                    "charts": [c.to_dict() for c in charts] if native else [], "image": not native})
     return path
 
 

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import html
 import json
 import os
 import platform
@@ -28,13 +27,16 @@ from typing import Any
 
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
-from cjm_lab.reports.exports import build_pptx, print_pdf
+from cjm_lab.reports.deck import build_deck
+from cjm_lab.reports.exports import print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
+from cjm_lab.reports.page import report_title
+from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
+from cjm_lab.reports.workbook import build_workbook
 
 __all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
-_REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
 
 
 class ReportError(CJMError):
@@ -89,44 +91,18 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code cells that opens offline.
+def export_html(notebook: Path, target: Path, *, language: str = "en", title: str | None = None,
+                headline: list[dict[str, Any]] | None = None, footer: str | None = None) -> Path:
+    """Write the executed notebook as the report page (see :func:`cjm_lab.reports.page.render_page`).
 
-    Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
-    in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).
+    No code, prompts, parameter cells or stderr output (warnings and logs stay in the executed
+    notebook); cells tagged ``remove_cell`` are dropped; nothing loads from a CDN (figures
+    are embedded, interactive explorers become a static snapshot); ``<title>`` and ``lang``
+    are the report's; a headline box and a table of contents lead the page; it prints to A4.
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
+    from cjm_lab.reports.page import render_page
 
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = set(_REMOVE_TAGS)
-    config.TagRemovePreprocessor.enabled = True
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="lab")
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    body, _ = exporter.from_notebook_node(nb)
-    # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
-    body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
-    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
-    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
-    target.write_text(body, encoding="utf-8")
-    return target
-
-
-_PRINT_CSS = (
-    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
-    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
-)
+    return render_page(notebook, target, language=language, title=title, headline=headline, footer=footer)
 
 
 @contextlib.contextmanager
@@ -164,7 +140,8 @@ def _reserve_folder(out: Path, base: str) -> Path:
 
 class _QuietInspection:
     """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
-    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot).
+    """
 
     def filter(self, record: Any) -> bool:
         text = str(record.getMessage())
@@ -186,6 +163,7 @@ def run_report(
     notebooks: str | os.PathLike | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
+    pptx_template: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -210,6 +188,9 @@ def run_report(
         Groups below it are suppressed in the report's tables (``save_table``); default
         ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
         recorded in ``run.json``.
+    pptx_template : path, optional
+        A corporate PowerPoint template whose layouts and theme colours the deck uses
+        (default: the package's 16:9 template).
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
@@ -240,6 +221,9 @@ def run_report(
         raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
                              f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
     source = report_path(name, notebooks)
+    if pptx_template is not None and not Path(pptx_template).is_file():
+        raise CJMConfigError(f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx "
+                             "file (`--pptx-template corporate.pptx`).")
     root = Path(notebooks).resolve().parent if notebooks else project_root()
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -274,7 +258,7 @@ def run_report(
                 cwd=str(root),
                 log_output=False,
             )
-    except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
+    except BaseException as err:
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
         cell = getattr(err, "exec_count", None)
@@ -288,18 +272,12 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
-    try:
-        html_path = export_html(executed, tmp / "report.html")
-        build_pptx(tmp, title=f"{name}" + (f" — {label}" if label else ""),
-                   subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab")
-        if pdf:
-            print_pdf(html_path, tmp / "report.pdf")
-    except BaseException:
-        _keep_failed(tmp, out_dir, base)
-        raise
+    language = effective.get("language") if effective.get("language") in ("en", "de") else "en"
     record = {
         "report": name,
         "label": label,
+        "title": None,
+        "language": language,
         "parameters": params,
         "parameters_effective": effective,
         "started": started.isoformat(timespec="seconds"),
@@ -313,6 +291,28 @@ def run_report(
     extra = tmp / "results.json"
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
+    try:
+        title = report_title(executed) or name
+        heading = title + (f" — {label}" if label else "")
+        record["title"] = heading
+        previous = previous_run(read_runs(out_dir), record)
+        record["previous_run"] = previous.get("folder") if previous else None
+        numbers = headline(record.get("results"), previous.get("results") if previous else None, language=language,
+                           previous_date=str(previous.get("started", "")) if previous else None)
+        record["headline"] = numbers
+        footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
+        html_path = export_html(executed, tmp / "report.html", language=language, title=heading, headline=numbers,
+                                footer=footer)
+        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)
+        build_deck(tmp, title=heading, subtitle=f"{started:%Y-%m-%d} · cjm-lab", language=language,
+                   template=pptx_template, notebook=executed,
+                   headline=[(n["label"], n["value"] + (f"\n{n['detail']}" if n.get("detail") else ""))
+                             for n in numbers])
+        if pdf:
+            print_pdf(html_path, tmp / "report.pdf")
+    except BaseException:
+        _keep_failed(tmp, out_dir, base)
+        raise
     (tmp / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
     final = _reserve_folder(out_dir, base)
     os.rename(tmp, final)
@@ -385,50 +385,16 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
-def _runs(out_dir: Path) -> list[dict[str, Any]]:
-    runs = []
-    for record in out_dir.glob("*/run.json"):
-        if record.parent.name.startswith((".", "_")):
-            continue
-        try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        data["folder"] = record.parent.name
-        runs.append(data)
-    return sorted(runs, key=lambda r: r["folder"], reverse=True)
-
-
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost)."""
+    """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
+
+    Rebuilt from the run folders each time, so no run is lost (see :mod:`cjm_lab.reports.tracker`).
+    """
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / ".index.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        rows = []
-        for run in _runs(out_dir):
-            params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
-            folder = html.escape(run["folder"])
-            rows.append(
-                "<tr>"
-                f"<td>{html.escape(str(run.get('started', '')))}</td>"
-                f"<td>{html.escape(str(run.get('report', '')))}</td>"
-                f"<td>{html.escape(str(run.get('label') or ''))}</td>"
-                f"<td>{html.escape(params)}</td>"
-                f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
-                f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f"<td><a href=\"{folder}/report.html\">report</a> · <a href=\"{folder}/\">folder</a></td>"
-                "</tr>"
-            )
-        page = (
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cjm-lab reports</title>"
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
-            f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
-            "<th>Label</th><th>Parameters</th><th>Outcome</th><th>Duration</th><th>Links</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table></body></html>"
-        )
+        page = index_page(out_dir)
         tmp = out_dir / f".index-{uuid.uuid4().hex[:8]}.html"
         tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out_dir / "index.html")
