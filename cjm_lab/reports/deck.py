@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._format import check_language
+from cjm_lab._format import check_language, period_dates
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.reports.formats import (
     HIDDEN_COLUMNS,
@@ -54,7 +54,6 @@ __all__ = [
     "default_template",
     "make_template",
     "template_layouts",
-    "period_dates",
 ]
 
 #: The slide layouts a deck uses, found in any template by their placeholders.
@@ -80,7 +79,7 @@ def _set_box(shape: Any, left: float, top: float, width: float, height: float) -
 
 
 def _text_style(placeholder: Any, size: int, *, bold: bool = False, color: str | None = None,
-                bullets: bool = False, anchor: str | None = None) -> None:
+                bullets: bool = False, anchor: str | None = None, align: str | None = None) -> None:
     """Give a layout placeholder its own first-level text style (size, bold, colour, no bullet)."""
     from lxml import etree
     from pptx.oxml.ns import qn
@@ -98,6 +97,8 @@ def _text_style(placeholder: Any, size: int, *, bold: bool = False, color: str |
     body.remove(lst)
     body.insert(1, lst)
     lvl = etree.SubElement(lst, qn("a:lvl1pPr"))
+    if align:
+        lvl.set("algn", align)
     if not bullets:
         lvl.set("marL", "0")
         lvl.set("indent", "0")
@@ -173,7 +174,7 @@ def make_template(path: str | os.PathLike) -> Path:
         t = ph.placeholder_format.type
         if t == 1:
             _set_box(ph, 0.5, 0.3, 12.33, 0.95)
-            _text_style(ph, 28, bold=True, color="1F1F1F", anchor="b")
+            _text_style(ph, 28, bold=True, color="1F1F1F", anchor="b", align="l")
         elif t == 2:
             _set_box(ph, 0.5, 1.45, 12.33, 5.35)
         elif t == 16:
@@ -201,18 +202,19 @@ def make_template(path: str | os.PathLike) -> Path:
                 _set_box(ph, *{16: (0.5, 7.0, 3.0, 0.35), 15: (4.17, 7.0, 5.0, 0.35), 13: (9.83, 7.0, 3.0, 0.35)}[t])
             elif i == 0 and t == 3:
                 _set_box(ph, 0.8, 2.2, 11.73, 1.7)
-                _text_style(ph, 40, bold=True, color="1F1F1F", anchor="b")
+                _text_style(ph, 40, bold=True, color="1F1F1F", anchor="b", align="l")
             elif i == 0 and t == 4:
                 _set_box(ph, 0.8, 4.05, 11.73, 1.2)
-                _text_style(ph, 20, color="555555")
+                _text_style(ph, 20, color="555555", align="l")
             elif i == 2 and t == 1:
                 _set_box(ph, 0.8, 2.6, 11.73, 1.5)
-                _text_style(ph, 36, bold=True, color="004488", anchor="b")
+                _text_style(ph, 36, bold=True, color="004488", anchor="b", align="l")
             elif i == 2 and t == 2:
                 _set_box(ph, 0.8, 4.2, 11.73, 1.0)
                 _text_style(ph, 18, color="555555")
             elif t == 1:
                 _set_box(ph, 0.5, 0.3, 12.33, 0.95)
+                _text_style(ph, 28, bold=True, color="1F1F1F", anchor="b", align="l")
             elif i == 1 and idx == 1:
                 _set_box(ph, 0.5, 2.2, 12.33, 4.65)
             elif i == 3:
@@ -322,44 +324,6 @@ def template_layouts(prs: Any) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- chart data from a saved table
-_PERIOD_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_PERIOD_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
-_PERIOD_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_PERIOD_YEAR = re.compile(r"^(\d{4})$")
-_PERIOD_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-
-
-def period_dates(values: Sequence[Any]) -> list[dt.date] | None:
-    """The first day of each period (``2026-03``, ``2026Q1``, ``2026-W09``, ``2026``, a date), or None.
-
-    None when any value is no calendar period (waves such as 1, 2 or "Welle 3").
-
-    Examples
-    --------
-    >>> period_dates(["2025-12", "2026-01"]), period_dates(["2026Q2", "2026-W09"]), period_dates([1, 2])
-    ([datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)], [datetime.date(2026, 4, 1), datetime.date(2026, 2, 23)], None)
-    """
-    out = []
-    for v in values:
-        if isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
-            out.append(pd.Timestamp(v).date())
-            continue
-        text = str(v).strip()
-        if m := _PERIOD_MONTH.match(text):
-            out.append(dt.date(int(m[1]), int(m[2]), 1))
-        elif m := _PERIOD_QUARTER.match(text):
-            out.append(dt.date(int(m[1]), 3 * int(m[2]) - 2, 1))
-        elif m := _PERIOD_WEEK.match(text):
-            out.append(dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
-        elif (m := _PERIOD_YEAR.match(text)) and isinstance(v, str):
-            out.append(dt.date(int(m[1]), 1, 1))
-        elif m := _PERIOD_DAY.match(text):
-            out.append(dt.date(int(m[1]), int(m[2]), int(m[3])))
-        else:
-            return None
-    return out
-
-
 def chart_data(
     data: pd.DataFrame,
     chart: Chart,
@@ -367,6 +331,7 @@ def chart_data(
     language: str = "en",
     labels: Any = None,
     touchpoints: Callable[[Any], str] | None = None,
+    entry: TableEntry | None = None,
 ) -> tuple[list[Any], list[tuple[str, list[float | None]]]]:
     """The categories and series a native chart draws from a saved table.
 
@@ -388,6 +353,11 @@ def chart_data(
     (['Welle 1 (n = 120)', 'Welle 2 (n = 80)'], [('NPS', [12.0, 21.5])])
     """
     lang = check_language(language)
+
+    def shown(column: str | None) -> Callable[[Any], str] | None:
+        own = entry.labeller(column) if (entry is not None and column) else None
+        return own or (value_labeller(column, lang, labels, touchpoints) if column else None)
+
     t = data
     if "suppressed" in t:
         t = t[~t["suppressed"].fillna(False).astype(bool)]
@@ -400,7 +370,7 @@ def chart_data(
     if chart.kind == "scatter":
         t = t.dropna(subset=list(chart.series))
         names = t[chart.category].astype(str).tolist() if chart.category else [str(i + 1) for i in range(len(t))]
-        show = value_labeller(chart.category, lang, labels, touchpoints) if chart.category else None
+        show = shown(chart.category)
         return ([show(n) if show else n for n in names],
                 [(column_label(s, lang, labels), _floats(t[s])) for s in chart.series])
     if chart.pivot:
@@ -414,11 +384,11 @@ def chart_data(
             wide = wide.sort_values(groups[0], ascending=False, kind="stable")
         if chart.top:
             wide = wide.head(chart.top)
-        show_cat = value_labeller(chart.category, lang, labels, touchpoints) or str
-        show_grp = value_labeller(chart.pivot, lang, labels, touchpoints) or _plain
+        show_cat = shown(chart.category) or str
+        show_grp = shown(chart.pivot) or _plain
         from cjm_lab.plots.theme import model_label
 
-        if chart.pivot == "model":
+        if chart.pivot == "model" and (entry is None or not entry.labeller("model")):
             show_grp = lambda g: model_label(g, lang)  # noqa: E731
         return ([show_cat(c) for c in wide.index],
                 [(show_grp(g), _floats(wide[g])) for g in wide.columns])
@@ -435,8 +405,7 @@ def chart_data(
         if dates is not None:
             cats = dates
         else:
-            show = value_labeller(chart.category, lang, labels, touchpoints)
-            cats = [_category(v, chart.category, lang, show) for v in raw]
+            cats = [_category(v, chart.category, lang, shown(chart.category)) for v in raw]
             if chart.kind in ("bar", "stacked_bar") and "n" in t and column_kind("n") == "count":
                 cats = [f"{c} (n = {format_value(n, 'count', lang)})" if pd.notna(n) else c
                         for c, n in zip(cats, t["n"])]
@@ -477,13 +446,13 @@ def _fill(fmt: Any, accent: int) -> None:
 
 
 def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: pd.DataFrame, *, language: str,
-               labels: Any, touchpoints: Any, show_title: bool) -> Any:
+               labels: Any, touchpoints: Any, show_title: bool, entry: TableEntry | None = None) -> Any:
     """A native chart in ``box`` (left, top, width, height in EMU); returns the graphic frame."""
     from pptx.chart.data import CategoryChartData, XyChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_DATA_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
     from pptx.util import Pt
 
-    cats, series = chart_data(data, chart, language=language, labels=labels, touchpoints=touchpoints)
+    cats, series = chart_data(data, chart, language=language, labels=labels, touchpoints=touchpoints, entry=entry)
     kind_of = column_kind(chart.series[0], data[chart.series[0]])
     number = pptx_format(kind_of, language)
     if chart.kind == "scatter":
@@ -509,9 +478,21 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         out.value_axis.axis_title.text_frame.text = series[1][0]
         out.category_axis.has_title = True
         out.category_axis.axis_title.text_frame.text = series[0][0]
+        xs_, ys_ = [v for v in xs if v is not None], [v for v in ys if v is not None]
+        guides = [c for c in (f"{chart.series[0]}_split", f"{chart.series[1]}_split") if c in data]
+        if len(guides) == 2 and xs_ and ys_:  # the quadrant lines of an importance–performance matrix
+            gx, gy = _floats(data[guides[0]])[0], _floats(data[guides[1]])[0]
+            if gx is not None and gy is not None:
+                lo_x, hi_x = min(xs_ + [gx]), max(xs_ + [gx])
+                lo_y, hi_y = min(ys_ + [gy]), max(ys_ + [gy])
+                pad_x, pad_y = 0.08 * (hi_x - lo_x or 1), 0.12 * (hi_y - lo_y or 1)
+                _guide(out, [(gx, lo_y - pad_y), (gx, hi_y + pad_y)])
+                _guide(out, [(lo_x - pad_x, gy), (hi_x + pad_x, gy)])
         x_kind = column_kind(chart.series[0], data[chart.series[0]])
         out.category_axis.tick_labels.number_format = pptx_format(x_kind, language)
         out.category_axis.tick_labels.number_format_is_linked = False
+        if xs_ and min(xs_) >= 0:
+            out.category_axis.minimum_scale = 0
         out.value_axis.tick_labels.number_format = "0.0"
         out.value_axis.tick_labels.number_format_is_linked = False
     else:
@@ -531,20 +512,22 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         frame = slide.shapes.add_chart(kind, *box, cd)
         out = frame.chart
         plot = out.plots[0]
-        plot.has_data_labels = True
-        plot.data_labels.number_format = number
-        plot.data_labels.number_format_is_linked = False
-        plot.data_labels.font.size = Pt(11)
+        plot.has_data_labels = len(series) <= 2  # more series: the values are in the chart's data, not on it
+        if plot.has_data_labels:
+            plot.data_labels.number_format = number
+            plot.data_labels.number_format_is_linked = False
+            plot.data_labels.font.size = Pt(11)
         if chart.kind in ("bar", "funnel", "column"):
             plot.gap_width = 60
-            plot.data_labels.position = XL_DATA_LABEL_POSITION.OUTSIDE_END
+            if plot.has_data_labels:
+                plot.data_labels.position = XL_DATA_LABEL_POSITION.OUTSIDE_END
             if len(series) > 1:
                 plot.overlap = 0
         if chart.kind == "stacked_bar":
-            plot.gap_width = 50
+            plot.gap_width = 80 if len(cats) > 1 else 150
             plot.overlap = 100
             plot.data_labels.position = XL_DATA_LABEL_POSITION.CENTER
-        if chart.kind == "line":
+        if chart.kind == "line" and plot.has_data_labels:
             plot.data_labels.position = XL_DATA_LABEL_POSITION.ABOVE
         # colours from the theme: NPS semantics on our accents (1 promoter, 2 detractor, 3 passive)
         nps_parts = ["pct_detractors", "pct_passives", "pct_promoters"]
@@ -567,9 +550,13 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         if chart.kind in ("bar", "funnel", "stacked_bar"):
             out.category_axis.reverse_order = True  # the first row on top, as in the table and the figure
         out.category_axis.tick_labels.font.size = Pt(12)
-        out.value_axis.tick_labels.number_format = number
+        out.value_axis.tick_labels.number_format = "0%" if chart.kind == "stacked_bar" else number
         out.value_axis.tick_labels.number_format_is_linked = False
         out.value_axis.has_major_gridlines = chart.kind in ("line", "column")
+        if chart.kind in ("bar", "funnel", "stacked_bar") and plot.has_data_labels:  # the labels carry the values
+            out.value_axis.visible = False
+        if cats and isinstance(cats[0], dt.date):
+            _date_axis(out, chart, data)
         if chart.kind in ("bar", "funnel", "column", "line") and any(
             v is not None and v < 0 for _, vals in series for v in vals
         ):
@@ -579,7 +566,7 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
             out.value_axis.minimum_scale = 0
         out.has_legend = len(series) > 1
         if out.has_legend:
-            out.legend.position = XL_LEGEND_POSITION.BOTTOM
+            out.legend.position = XL_LEGEND_POSITION.BOTTOM if len(series) <= 3 else XL_LEGEND_POSITION.RIGHT
             out.legend.include_in_layout = False
             out.legend.font.size = Pt(12)
     out.font.size = Pt(12)
@@ -588,6 +575,73 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         out.chart_title.text_frame.text = chart.title
         out.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
     return frame
+
+
+def _guide(chart: Any, points: list[tuple[float, float]]) -> None:
+    """A dashed grey line as a further scatter series with literal values (not tied to the data sheet)."""
+    from lxml import etree
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_MARKER_STYLE
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    plot = chart.plots[0]._element
+    existing = plot.findall(qn("c:ser"))
+    ser = copy.deepcopy(existing[0])
+    idx = len(existing)
+    ser.find(qn("c:idx")).set("val", str(idx))
+    ser.find(qn("c:order")).set("val", str(idx))
+    for tag in ("c:dLbls", "c:tx", "c:dPt"):
+        for el in ser.findall(qn(tag)):
+            ser.remove(el)
+    for tag, values in (("c:xVal", [p[0] for p in points]), ("c:yVal", [p[1] for p in points])):
+        holder = ser.find(qn(tag))
+        for child in list(holder):
+            holder.remove(child)
+        lit = etree.SubElement(holder, qn("c:numLit"))
+        etree.SubElement(lit, qn("c:formatCode")).text = "General"
+        etree.SubElement(lit, qn("c:ptCount")).set("val", str(len(values)))
+        for k, v in enumerate(values):
+            pt = etree.SubElement(lit, qn("c:pt"))
+            pt.set("idx", str(k))
+            etree.SubElement(pt, qn("c:v")).text = repr(float(v))
+    existing[-1].addnext(ser)
+    series = chart.plots[0].series[idx]
+    series.marker.style = XL_MARKER_STYLE.NONE
+    series.format.line.fill.solid()
+    series.format.line.fill.fore_color.rgb = RGBColor(0x88, 0x88, 0x88)
+    series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    series.format.line.width = Pt(1)
+
+
+def _date_axis(chart: Any, spec: Chart, data: pd.DataFrame) -> None:
+    """A date axis in the periods' unit (months, quarters, weeks, years), labelled as such."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    from cjm_lab._format import period_kind
+
+    kind = period_kind(data[spec.category].dropna().tolist()) or "day"
+    unit, major = {"month": ("months", 1), "quarter": ("months", 3), "year": ("years", 1), "week": ("days", 7)}.get(
+        kind, ("days", 1))
+    axis = chart.plots[0]._element.getparent().find(qn("c:dateAx"))
+    if axis is None:
+        return
+    for tag in ("c:baseTimeUnit", "c:majorUnit", "c:majorTimeUnit"):
+        old = axis.find(qn(tag))
+        if old is not None:
+            axis.remove(old)
+    anchor = axis.find(qn("c:lblOffset"))
+    position = list(axis).index(anchor) + 1 if anchor is not None else len(axis)
+    for offset, (tag, value) in enumerate((("c:baseTimeUnit", unit), ("c:majorUnit", str(major)),
+                                           ("c:majorTimeUnit", unit))):
+        el = etree.Element(qn(tag))
+        el.set("val", value)
+        axis.insert(position + offset, el)
+    fmt = {"month": "mmm yyyy", "quarter": "mmm yyyy", "year": "yyyy", "week": "dd.mm.yyyy"}.get(kind, "dd.mm.yyyy")
+    chart.category_axis.tick_labels.number_format = fmt
+    chart.category_axis.tick_labels.number_format_is_linked = False
 
 
 def _add_table(slide: Any, box: tuple[int, int, int, int], data: pd.DataFrame, entry: TableEntry, *,
@@ -607,7 +661,7 @@ def _add_table(slide: Any, box: tuple[int, int, int, int], data: pd.DataFrame, e
     texts = []
     for c in cols:
         kind = kinds[c]
-        show = value_labeller(c, language, labels, touchpoints) if kind == "text" else None
+        show = (entry.labeller(c) or value_labeller(c, language, labels, touchpoints)) if kind == "text" else None
         texts.append([
             (show(v) if show is not None and pd.notna(v) else format_value(v, kind, language)) for v in t[c].tolist()
         ])
@@ -730,6 +784,38 @@ class _Slides:
         return slide, boxes
 
 
+def plain_text(markdown: str | None) -> str | None:
+    r"""A report sentence (Markdown, data escaped) as plain text for a slide.
+
+    Examples
+    --------
+    >>> plain_text(r"NPS is **21.4** for *High att\_price* \(n = 842\).")
+    'NPS is 21.4 for High att_price (n = 842).'
+    """
+    if not markdown:
+        return None
+    import html as html_
+
+    text = re.sub(r"(\*\*|__|`)", "", str(markdown))
+    text = re.sub(r"(?<![\\\w])\*(?=\S)(.+?)(?<=\S)\*", r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~>])", r"\1", text)
+    text = re.sub(r"^\s*[-*]\s+", "", text, flags=re.MULTILINE)
+    return html_.unescape(text).strip()
+
+
+def _short(text: str | None, limit: int = 190) -> str | None:
+    """The takeaway on the slide: whole sentences up to ``limit`` characters (the notes keep it all)."""
+    if not text or len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    out = ""
+    for sentence in sentences:
+        if out and len(out) + len(sentence) + 1 > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out if len(out) <= limit else out[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _notes(slide: Any, *parts: str | None) -> None:
     text = "\n\n".join(p for p in parts if p)
     if text:
@@ -771,7 +857,7 @@ def build_deck(
     subtitle: str = "",
     language: str = "en",
     template: str | os.PathLike | None = None,
-    headline: Sequence[tuple[str, str]] | None = None,
+    headline: Sequence[Mapping[str, Any]] | None = None,
     notebook: str | os.PathLike | None = None,
     labels: Any = None,
     touchpoints: Callable[[Any], str] | None = None,
@@ -790,8 +876,9 @@ def build_deck(
     template : path, optional
         A corporate ``.pptx``/``.potx`` whose layouts and theme colours are used (its
         slides are not copied); default the package's 16:9 template.
-    headline : list of (label, value), optional
-        Key numbers for the second slide (the runner passes NPS, its change, top pain point).
+    headline : list of dict, optional
+        Key numbers for the second slide: ``label``, ``value`` and optionally ``detail`` (the
+        runner passes :func:`cjm_lab.reports.tracker.headline`: NPS and its change, top pain point).
     notebook : path, optional
         The executed notebook: its ``##`` headings become section slides.
     labels : Labels or dict, optional
@@ -869,25 +956,26 @@ def build_deck(
             current = section
             if counts[section] >= 2:
                 make.new("section", section, None)
+        take = plain_text(entry.takeaway)
         if isinstance(entry, TableEntry):
-            slide, boxes = make.new("table", entry.title or entry.name, entry.takeaway)
+            slide, boxes = make.new("table", plain_text(entry.title) or entry.name, _short(take))
             _, note = _add_table(slide, boxes[0], table_of(entry.name), entry, language=lang, labels=labels,
                                  touchpoints=touchpoints)
-            _notes(slide, entry.takeaway, note, word("source", lang, source=f"tables.xlsx, {entry.name}"))
+            _notes(slide, take, note, word("source", lang, source=f"tables.xlsx, {entry.name}"))
             continue
         charts = [c for c in entry.charts if c.table in tables]
-        heading = entry.title or entry.name
+        heading = plain_text(entry.title) or entry.name
         if charts and len(charts) == len(entry.charts) and len(charts) <= 2:
-            slide, boxes = make.new("two" if len(charts) == 2 else "chart", heading, entry.takeaway, len(charts))
+            slide, boxes = make.new("two" if len(charts) == 2 else "chart", heading, _short(take), len(charts))
             for chart, box in zip(charts, boxes):
                 _add_chart(slide, box, chart, table_of(chart.table), language=lang, labels=labels,
-                           touchpoints=touchpoints, show_title=len(charts) == 2)
+                           touchpoints=touchpoints, show_title=len(charts) == 2, entry=tables[chart.table])
             sources = ", ".join(dict.fromkeys(c.table for c in charts))
-            _notes(slide, entry.takeaway, word("source", lang, source=f"tables.xlsx, {sources}"))
+            _notes(slide, take, word("source", lang, source=f"tables.xlsx, {sources}"))
         else:
-            slide, boxes = make.new("picture", heading, entry.takeaway)
+            slide, boxes = make.new("picture", heading, _short(take))
             _add_picture(slide, boxes[0], base / entry.file)
-            _notes(slide, entry.takeaway)
+            _notes(slide, take)
     target = Path(path) if path is not None else base / "report.pptx"
     tmp = target.with_name(f".{target.name}.tmp")
     prs.save(str(tmp))
@@ -907,29 +995,35 @@ def _add_picture(slide: Any, box: tuple[int, int, int, int], image: Path) -> Any
     return slide.shapes.add_picture(str(image), left + (width - pw) // 2, top + (height - ph) // 2, pw, ph)
 
 
-def _headline_slide(make: _Slides, headline: Sequence[tuple[str, str]], language: str) -> None:
-    """Key numbers as large figures with their labels, side by side."""
-    from pptx.enum.text import PP_ALIGN
+def _headline_slide(make: _Slides, headline: Sequence[Mapping[str, Any]], language: str) -> None:
+    """Key numbers as large figures with their labels and changes, side by side."""
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Pt
 
     slide, boxes = make.new("title_only", _KEY[language], None)
     left, top, width, height = boxes[0] if boxes else make._content_area()
     n = len(headline)
     gap = int(0.03 * width)
-    w = (width - gap * (n - 1)) // max(n, 1)
-    for i, (label, value) in enumerate(headline):
-        box = slide.shapes.add_shape(1, left + i * (w + gap), top + height // 6, w, height // 2)
+    w = min((width - gap * (n - 1)) // max(n, 1), width // 3)
+    left += (width - (w * n + gap * (n - 1))) // 2  # centred
+    for i, item in enumerate(headline):
+        box = slide.shapes.add_shape(1, left + i * (w + gap), top + height // 8, w, int(height * 0.6))
         box.fill.solid()
         box.fill.fore_color.theme_color = _theme(0)
         box.line.fill.background()
         frame = box.text_frame
         frame.word_wrap = True
-        frame.text = str(value)
-        frame.paragraphs[0].alignment = PP_ALIGN.CENTER
-        frame.paragraphs[0].runs[0].font.size = Pt(32 if len(str(value)) < 14 else 20)
-        frame.paragraphs[0].runs[0].font.bold = True
-        par = frame.add_paragraph()
-        par.text = str(label)
-        par.alignment = PP_ALIGN.CENTER
-        par.runs[0].font.size = Pt(14)
-    _notes(slide, "\n".join(f"{label}: {value}" for label, value in headline))
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        value = str(item.get("value", ""))
+        lines = [(str(item.get("label", "")), 16, False), (value, 40 if len(value) < 10 else 24, True)]
+        if item.get("detail"):
+            lines.append((str(item["detail"]), 13, False))
+        for j, (text_, size, bold) in enumerate(lines):
+            par = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
+            par.text = text_
+            par.alignment = PP_ALIGN.CENTER
+            par.runs[0].font.size = Pt(size)
+            par.runs[0].font.bold = bold
+    _notes(slide, "\n".join(
+        f"{item.get('label')}: {item.get('value')}" + (f" ({item['detail']})" if item.get("detail") else "")
+        for item in headline))

@@ -132,7 +132,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "stable": "Stable", "recommended": "Recommended", "reason_en": "Reason", "question": "Question",
         "accuracy": "Accuracy", "selected": "Selected", "table": "Table", "rows": "Rows", "columns": "Columns",
         "customers": "Customers", "first": "First", "last": "Last", "missing_pct": "Missing", "wave": "Wave",
-        "date": "Date", "month": "Month", "region": "Region", "channel": "Channel",
+        "date": "Date", "month": "Month", "region": "Region", "channel": "Channel", "comment": "Comment",
+        "theme_weight": "Theme weight", "recommend": "Recommendation (0–10)", "name": "Name",
     },
     "de": {
         "n": "Basis (n)", "n_eff": "Effektive Basis", "n_missing": "Fehlend", "n_promoters": "Promotoren (n)",
@@ -185,6 +186,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "accuracy": "Trefferquote", "selected": "Ausgewählt", "table": "Tabelle", "rows": "Zeilen",
         "columns": "Spalten", "customers": "Kunden", "first": "Erstes", "last": "Letztes", "missing_pct": "Fehlend",
         "wave": "Welle", "date": "Datum", "month": "Monat", "region": "Region", "channel": "Kanal",
+        "comment": "Kommentar", "theme_weight": "Themengewicht", "recommend": "Weiterempfehlung (0–10)",
+        "name": "Name",
     },
 }
 
@@ -401,8 +404,8 @@ def format_value(value: Any, kind: str, language: str = "en", *, decimals: int |
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if kind == "count":
-        d = 0 if number.is_integer() else (1 if decimals is None else decimals)
+    if kind == "count":  # an effective or weighted base reads as a whole number; credited conversions keep one
+        d = 0 if number.is_integer() or decimals is None and abs(number) >= 100 else (1 if decimals is None else decimals)
         return format_number(number, d, lang)
     if kind == "percent":
         text = format_number(number, 1 if decimals is None else decimals, lang)
@@ -418,7 +421,7 @@ def format_value(value: Any, kind: str, language: str = "en", *, decimals: int |
         return format_number(number, 0 if decimals is None else decimals, lang)
     if kind == "score":
         return format_number(number, 1 if decimals is None else decimals, lang)
-    d = decimals if decimals is not None else (2 if abs(number) < 10 else 1)
+    d = decimals if decimals is not None else (2 if abs(number) < 1 else 1)
     return format_number(number, d, lang)
 
 
@@ -543,8 +546,17 @@ def display_table(
         index = any(name is not None for name in table.index.names) or not (
             pd.api.types.is_integer_dtype(table.index.dtype) and table.index.is_monotonic_increasing
         )
+    if isinstance(table.columns, pd.MultiIndex):  # a banner: "wave 1 (A)"; a level repeated ("Total Total") once
+        flat = []
+        for key in table.columns:
+            parts = [str(p) for p in key if str(p) not in ("", "nan")]
+            flat.append(" ".join(dict.fromkeys(parts)))
+        table = table.set_axis(flat, axis=1)
     if index:
+        unnamed = [n is None for n in table.index.names]
         table = table.reset_index()
+        if all(unnamed) and table.columns[0] in ("index", "level_0"):
+            table = table.rename(columns={table.columns[0]: ""})
     renames: dict[str, str] = {}
     if columns is None:
         shown = [c for c in table.columns if str(c) not in HIDDEN_COLUMNS]
@@ -564,7 +576,8 @@ def display_table(
     kinds = column_kinds(table[shown], formats)
     dec = dict(decimals or {})
     head = "".join(
-        f"<th>{html.escape(renames.get(str(c)) or column_label(c, lang, labels))}</th>" for c in shown
+        f"<th>{html.escape(renames.get(str(c)) or (column_label(c, lang, labels) if str(c) else ''))}</th>"
+        for c in shown
     )
     body = []
     for row in table[shown].itertuples(index=False, name=None):  # one row per shown line of a small table

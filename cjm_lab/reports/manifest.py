@@ -24,7 +24,7 @@ import dataclasses
 import fcntl
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,10 +125,18 @@ class TableEntry:
     slide: bool = False
     base: str | None = None
     effective_base: str | None = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
     cell: int | None = None
     order: int = 0
 
     type = "table"
+
+    def labeller(self, column: str) -> Callable[[Any], str] | None:
+        """How the values of ``column`` are shown, from the labels saved with the table (None: none saved)."""
+        mapping = self.labels.get(str(column))
+        if not mapping:
+            return None
+        return lambda v: mapping.get(_key(v), str(v))
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,8 @@ def _cell() -> int | None:
 
         shell = get_ipython()
         if shell is not None:
-            return int(shell.execution_count)
+            # ipykernel counts the cell before running it: the running cell is the count before
+            return int(shell.execution_count) - (1 if hasattr(shell, "kernel") else 0)
     return None
 
 
@@ -203,6 +212,46 @@ def record(folder: str | os.PathLike, entry: Mapping[str, Any]) -> None:
         os.replace(tmp, path)
 
 
+def _key(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def resolve_labels(data: pd.DataFrame, labels: Any) -> dict[str, dict[str, str]]:
+    """The display text of each value of the table's text columns, from ``labels``.
+
+    ``labels`` is ``{column: {value: text}}`` or ``{column: function}``, or a labels object
+    (:class:`cjm_lab.labels.Labels`: its ``value(column, value)`` and ``touchpoint(value)``).
+    """
+    if labels is None:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for col in data.columns:
+        values = pd.unique(data[col].dropna())
+        if len(values) > 500 or pd.api.types.is_float_dtype(data[col].dtype):
+            continue
+        if isinstance(labels, Mapping):
+            given = labels.get(col)
+            if given is None:
+                continue
+            show = given if callable(given) else (lambda v, g=given: g.get(v, g.get(_key(v), v)))
+        elif hasattr(labels, "value"):
+            if col in ("touchpoint", "source", "target", "step") and hasattr(labels, "touchpoint"):
+                show = labels.touchpoint
+            else:
+                show = lambda v, c=col: labels.value(c, v)  # noqa: E731
+        else:
+            raise CJMConfigError(
+                f"`labels` must be a dict {{column: {{value: label}}}} or a Labels object, got {type(labels).__name__}."
+            )
+        mapping = {_key(v): str(show(v)) for v in values}
+        mapping = {k: v for k, v in mapping.items() if v != k}
+        if mapping:
+            out[str(col)] = mapping
+    return out
+
+
 def table_entry(
     data: pd.DataFrame,
     name: str,
@@ -213,6 +262,7 @@ def table_entry(
     formats: Mapping[str, str] | None = None,
     show: Sequence[str] | None = None,
     slide: bool = False,
+    labels: Any = None,
 ) -> dict[str, Any]:
     """The manifest entry of a table about to be written (kinds and dtypes read from ``data``)."""
     from cjm_lab.reports.formats import column_kinds
@@ -238,6 +288,7 @@ def table_entry(
         "slide": bool(slide),
         "base": base,
         "effective_base": "n_eff" if "n_eff" in data else ("effective_base" if "effective_base" in data else None),
+        "labels": resolve_labels(data, labels),
     }
 
 
@@ -247,7 +298,8 @@ def _entry(raw: Mapping[str, Any]) -> TableEntry | FigureEntry | None:
             name=raw["name"], file=raw["file"], title=raw.get("title"), takeaway=raw.get("takeaway"),
             kinds=dict(raw.get("kinds") or {}), dtypes=dict(raw.get("dtypes") or {}),
             show=tuple(raw["show"]) if raw.get("show") else None, slide=bool(raw.get("slide")),
-            base=raw.get("base"), effective_base=raw.get("effective_base"), cell=raw.get("cell"),
+            base=raw.get("base"), effective_base=raw.get("effective_base"), labels=dict(raw.get("labels") or {}),
+            cell=raw.get("cell"),
             order=int(raw.get("order", 0)),
         )
     if raw.get("type") == "figure":

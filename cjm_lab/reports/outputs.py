@@ -63,6 +63,7 @@ def save_table(
     formats: dict[str, str] | None = None,
     show: list[str] | None = None,
     slide: bool = False,
+    labels: Any = None,
 ) -> Path | None:
     """Write ``data`` as ``<name>.csv``, protected, and list it for the workbook and the deck.
 
@@ -90,7 +91,8 @@ def save_table(
     The table becomes a sheet of the run's ``tables.xlsx`` (titled ``title``, numbers
     formatted by :func:`cjm_lab.reports.formats.column_kind`, or ``formats={column: kind}``)
     and, with ``slide=True``, a native table on a slide of the deck (the columns ``show``,
-    with ``takeaway`` as the slide's sentence).
+    with ``takeaway`` as the slide's sentence).  ``labels`` says how values are shown there
+    (``{column: {value: label}}``, ``{column: function}`` or a :class:`cjm_lab.labels.Labels`).
 
     Examples
     --------
@@ -114,7 +116,7 @@ def save_table(
         )
     data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
     entry = table_entry(data, stem, f"{stem}.csv", title=title, takeaway=takeaway, formats=formats, show=show,
-                        slide=slide)
+                        slide=slide, labels=labels)
     csv_path = folder / f"{stem}.csv"
     data.to_csv(csv_path, index=False)
     record(folder, entry)
@@ -131,7 +133,6 @@ def save_figure(
     table: str | list[str | None] | None = None,
     charts: list[Chart] | None = None,
     dpi: int = 150,
-    image_dpi: int = 220,
 ) -> Path | None:
     """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` and list it for the deck.
 
@@ -154,9 +155,8 @@ def save_figure(
     charts : list of Chart, optional
         Native charts given explicitly (for a figure drawn by hand).
     dpi : int, default 150
-        Resolution of a figure that has native charts.
-    image_dpi : int, default 220
-        Resolution of a figure that has none (journey map, Sankey): the deck shows the picture.
+        Resolution of the PNG; a figure the deck shows as a picture (journey map, Sankey) is
+        worth 200 (sharp on a projector).
     """
     from cjm_lab.plots._common import chart_specs
 
@@ -179,7 +179,7 @@ def save_figure(
         charts = [Chart.from_dict({**spec, "table": t}) for spec, t in zip(specs, tables) if t]
     native = bool(charts) and all(c.table for c in charts)
     path = folder / f"{stem}.png"
-    fig.savefig(path, dpi=dpi if native else max(dpi, image_dpi), bbox_inches="tight")
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
     if title is None:
         axes = fig.get_axes()
         suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""

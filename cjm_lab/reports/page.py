@@ -353,12 +353,17 @@ def render_page(
         items = "".join(f'<li><a href="#{html.escape(i)}">{html.escape(t)}</a></li>' for i, t in toc)
         nav = f'<nav class="toc"><h2>{html.escape(_WORDS[lang]["contents"])}</h2><ol>{items}</ol></nav>'
     extra = lxml.html.fragment_fromstring(_headline_html(headline or []) + nav, create_parent="div")
-    if h1:  # after the title and its introduction (the first paragraph after it, if any)
-        anchor = h1[0].xpath("ancestor::div[contains(@class, 'output_area')][1]")
-        anchor = anchor[0] if anchor else h1[0]
-        following = anchor.getnext()
-        if following is not None and following.xpath(".//p") and not following.xpath(".//h2"):
-            anchor = following
+    if h1:  # after the title and its introduction (the paragraphs right after it)
+        anchor = h1[0]
+        while anchor.getnext() is not None and anchor.getnext().tag == "p":
+            anchor = anchor.getnext()
+        if anchor is h1[0]:  # the introduction may be the next output of the cell
+            area = h1[0].xpath("ancestor::div[contains(@class, 'output_area')][1]")
+            if area:
+                anchor = area[0]
+                following = anchor.getnext()
+                if following is not None and following.xpath(".//p") and not following.xpath(".//h2"):
+                    anchor = following
         for child in reversed(list(extra)):
             anchor.addnext(child)
     else:

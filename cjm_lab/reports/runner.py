@@ -305,9 +305,7 @@ def run_report(
                                 footer=footer)
         build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)
         build_deck(tmp, title=heading, subtitle=f"{started:%Y-%m-%d} · cjm-lab", language=language,
-                   template=pptx_template, notebook=executed,
-                   headline=[(n["label"], n["value"] + (f"\n{n['detail']}" if n.get("detail") else ""))
-                             for n in numbers])
+                   template=pptx_template, notebook=executed, headline=numbers)
         if pdf:
             print_pdf(html_path, tmp / "report.pdf")
     except BaseException:

@@ -135,7 +135,7 @@ def _table_sheet(
         widths.append(max(len(w) for w in label.split()) + 2 if label else 4)
     for j, col in enumerate(shown):
         kind = kinds[col]
-        show = value_labeller(col, lang, labels, touchpoints) if kind == "text" else None
+        show = (entry.labeller(col) or value_labeller(col, lang, labels, touchpoints)) if kind == "text" else None
         values = data[col]
         if show is not None:
             values = values.map(lambda v, f=show: v if pd.isna(v) else f(v))
