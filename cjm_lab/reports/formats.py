@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: What a column can hold; each kind has one number format per deliverable.
-KINDS = ("count", "number", "percent", "fraction", "score", "p_value", "seconds", "flag", "date", "text")
+KINDS = ("count", "number", "percent", "fraction", "score", "p_value", "seconds", "flag", "date", "code", "text")
 
 #: Columns kept in the CSV and the workbook but not shown on the page or a slide: they are
 #: bookkeeping (the suppression flag becomes "–" in the cells it blanked).
@@ -224,7 +224,8 @@ def column_kind(name: Any, values: Any = None) -> str:
     ``*_pct`` percentages in percent units, ``nps``/``change``/``ci_*`` signed scores,
     ``p_value``/``p_adjusted`` p-values, ``*_s`` seconds); ``share`` is a fraction when all
     its values lie in [0, 1] and percent units otherwise.  Other columns are read from
-    their values: booleans are flags, datetimes dates, numbers ``number``, the rest text.
+    their values: booleans are flags, datetimes dates, whole numbers codes (a wave, a year:
+    shown as they are), other numbers ``number``, the rest text.
 
     Parameters
     ----------
@@ -268,6 +269,8 @@ def column_kind(name: Any, values: Any = None) -> str:
             return kind
     if s is None:
         return "number"
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return "code"  # whole numbers without a known meaning: a wave, a year, a persona number
     return "number" if pd.api.types.is_numeric_dtype(s.dtype) else "text"
 
 
@@ -400,6 +403,8 @@ def format_value(value: Any, kind: str, language: str = "en", *, decimals: int |
         return stamp.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
     if kind == "text" or isinstance(value, str):
         return str(value)
+    if kind == "code":
+        return str(int(value)) if float(value).is_integer() else str(value)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -450,6 +455,7 @@ def excel_format(kind: str, language: str = "en", values: Any = None) -> str | N
         "seconds": "#,##0",
         "number": "#,##0.00",
         "date": "yyyy-mm-dd" if language == "en" else "dd.mm.yyyy",
+        "code": "0",
     }.get(kind)
 
 

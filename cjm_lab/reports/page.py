@@ -325,6 +325,8 @@ def render_page(
         snap = _snapshot(view, state, lang)
         replacement = lxml.html.fragment_fromstring(snap or "<span></span>")
         script.getparent().replace(script, replacement)
+    for script in doc.xpath('//script[@type="application/vnd.jupyter.widget-state+json"]'):
+        script.getparent().remove(script)  # the state the snapshots were drawn from: no longer needed
     # nothing may load from the network: external scripts, styles, frames and images go
     for el in doc.xpath("//script[@src] | //link[@href] | //iframe[@src] | //img[@src]"):
         src = el.get("src") or el.get("href") or ""

@@ -124,6 +124,9 @@ def headline(
     out: list[dict[str, Any]] = []
     when = (previous_date or "")[:10]
 
+    def versus(change: str) -> str:
+        return w["vs"].format(change=change, date=when).replace(" ()", "")
+
     def change_text(delta: float, decimals: int, percent: bool = False) -> str:
         text = format_number(delta, decimals, lang, sign=True, signed_zero=True)
         return text + (" pp" if percent and lang == "en" else (" Pp." if percent else ""))
@@ -141,7 +144,7 @@ def headline(
             delta = nps - before
             item["change"] = delta
             se1, se2 = _num(res.get("nps_se")), _num(prev.get("nps_se"))
-            text = w["vs"].format(change=change_text(delta, 1), date=when)
+            text = versus(change_text(delta, 1))
             if se1 is not None and se2 is not None and (se1 > 0 or se2 > 0):
                 sig = abs(delta) / math.sqrt(se1**2 + se2**2) > _Z95
                 item["significant"] = bool(sig)
@@ -176,7 +179,7 @@ def headline(
                 "value": format_percent(value, decimals, lang) if percent else format_number(value, decimals, lang)}
         if previous is not None and before is not None:
             item["change"] = value - before
-            item["detail"] = w["vs"].format(change=change_text(value - before, decimals, percent), date=when)
+            item["detail"] = versus(change_text(value - before, decimals, percent))
         out.append(item)
     return out[:4]
 

@@ -147,7 +147,7 @@ def _table_sheet(
             width = max(width, _write_cell(sheet, HEADER_ROW + 1 + i, j, value, kind, fmt, book))
         sheet.set_column(j, j, min(max(width, 6), 60) + 1)
     sheet.set_row(HEADER_ROW, 30)
-    sheet.freeze_panes(HEADER_ROW + 1, 1 if shown and kinds[shown[0]] == "text" else 0)
+    sheet.freeze_panes(HEADER_ROW + 1, 1 if shown and kinds[shown[0]] in ("text", "code") else 0)
     if len(data):
         sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(data), max(len(shown) - 1, 0))
 
