@@ -63,11 +63,28 @@ def slides(runs: list[Path], target: Path, dpi: int = 60) -> list[Path]:
         if not deck.is_file():
             continue
         with tempfile.TemporaryDirectory(prefix="cjm-slides-") as tmp:
-            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to",
-                            "pdf", "--outdir", tmp, str(deck)], check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    tmp,
+                    str(deck),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             prefix = target / f"{run.name}_slide"
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(Path(tmp) / "report.pdf"), str(prefix)],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", str(dpi), str(Path(tmp) / "report.pdf"), str(prefix)],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         written += sorted(target.glob(f"{run.name}_slide*.png"))
     return written
 

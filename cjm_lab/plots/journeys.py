@@ -32,8 +32,8 @@ from cjm_lab.plots._common import (
     leading_columns,
     level_text,
     mark_median,
-    segment_styles,
     remember_chart,
+    segment_styles,
     styled,
 )
 from cjm_lab.plots.theme import (

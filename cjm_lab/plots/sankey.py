@@ -169,9 +169,12 @@ def sankey_flows(
         )
     paths = t["path"].astype(str).str.split(separator, regex=False)
     lengths = paths.str.len().to_numpy()
-    steps = (
-        pd.DataFrame({"variant": np.repeat(np.arange(len(t)), lengths), "touchpoint": np.concatenate(paths.to_numpy()),
-                      "n": np.repeat(t["_n"].to_numpy(), lengths)})
+    steps = pd.DataFrame(
+        {
+            "variant": np.repeat(np.arange(len(t)), lengths),
+            "touchpoint": np.concatenate(paths.to_numpy()),
+            "n": np.repeat(t["_n"].to_numpy(), lengths),
+        }
     )
     steps["step"] = steps.groupby("variant").cumcount()
     steps["last"] = steps["step"] == np.repeat(lengths - 1, lengths)
@@ -224,8 +227,12 @@ def sankey_flows(
     node_tab = node_tab.sort_values(["step", "position"], kind="stable").reset_index(drop=True)
     node_tab["position"] = node_tab.groupby("step").cumcount()
     number = {(s, tp): i for i, (s, tp) in enumerate(zip(node_tab["step"], node_tab["node_tp"]))}
-    link_tab = link_tab[[((s, a) in number and (s + 1, b) in number) for s, a, b in
-                         zip(link_tab["step"], link_tab["node_tp_s"], link_tab["node_tp_t"])]]
+    link_tab = link_tab[
+        [
+            ((s, a) in number and (s + 1, b) in number)
+            for s, a, b in zip(link_tab["step"], link_tab["node_tp_s"], link_tab["node_tp_t"])
+        ]
+    ]
     hidden_links = int((link_tab["n"] < min_journeys).sum())
     link_tab = link_tab[link_tab["n"] >= min_journeys]
     nodes = pd.DataFrame(
@@ -235,19 +242,24 @@ def sankey_flows(
             "touchpoint": node_tab["node_tp"].astype(str),
             "n_journeys": [_whole(v) for v in node_tab["n_journeys"]],
             "n_ending": [_whole(v) for v in node_tab["n_ending"]],
-            "n_merged": [int(merged.get(s, 0)) if tp == OTHER_NODE else 1
-                         for s, tp in zip(node_tab["step"], node_tab["node_tp"])],
+            "n_merged": [
+                int(merged.get(s, 0)) if tp == OTHER_NODE else 1 for s, tp in zip(node_tab["step"], node_tab["node_tp"])
+            ],
             "position": node_tab["position"].astype(int),
         }
     )
-    links = pd.DataFrame(
-        {
-            "source": [number[(s, a)] for s, a in zip(link_tab["step"], link_tab["node_tp_s"])],
-            "target": [number[(s + 1, b)] for s, b in zip(link_tab["step"], link_tab["node_tp_t"])],
-            "n_journeys": [_whole(v) for v in link_tab["n"]],
-        },
-        columns=["source", "target", "n_journeys"],
-    ).sort_values(["source", "target"], kind="stable").reset_index(drop=True)
+    links = (
+        pd.DataFrame(
+            {
+                "source": [number[(s, a)] for s, a in zip(link_tab["step"], link_tab["node_tp_s"])],
+                "target": [number[(s + 1, b)] for s, b in zip(link_tab["step"], link_tab["node_tp_t"])],
+                "n_journeys": [_whole(v) for v in link_tab["n"]],
+            },
+            columns=["source", "target", "n_journeys"],
+        )
+        .sort_values(["source", "target"], kind="stable")
+        .reset_index(drop=True)
+    )
     total = float(t["_n"].sum())
     other_visits = float(node_tab.loc[node_tab["node_tp"] == OTHER_NODE, "n_journeys"].sum())
     links.attrs = {
@@ -307,12 +319,22 @@ def _names(nodes: pd.DataFrame, touchpoints: pd.DataFrame | None, language: str,
     return out
 
 
-def _drawn_flows(variants_table: pd.DataFrame, options: Mapping[str, Any], touchpoints: pd.DataFrame | None,
-                 language: str, labels: Labels) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str], int]:
+def _drawn_flows(
+    variants_table: pd.DataFrame,
+    options: Mapping[str, Any],
+    touchpoints: pd.DataFrame | None,
+    language: str,
+    labels: Labels,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str], int]:
     """What both drawings start from: the flows, the node names, the node colours and the number of steps."""
     nodes, links = sankey_flows(variants_table, **options)
-    return nodes, links, _names(nodes, touchpoints, language, labels), _node_colors(nodes, touchpoints), int(
-        nodes["step"].max()) + 1
+    return (
+        nodes,
+        links,
+        _names(nodes, touchpoints, language, labels),
+        _node_colors(nodes, touchpoints),
+        int(nodes["step"].max()) + 1,
+    )
 
 
 def _title(links: pd.DataFrame, language: str) -> str:
@@ -322,19 +344,28 @@ def _title(links: pd.DataFrame, language: str) -> str:
 
 def _share_note(links: pd.DataFrame, language: str) -> str:
     pct = links.attrs.get("pct")
-    share = (format_percent(pct, 1, language) if pct is not None
-             else format_number(links.attrs["n_journeys"], 0, language))
+    share = (
+        format_percent(pct, 1, language) if pct is not None else format_number(links.attrs["n_journeys"], 0, language)
+    )
     if links.attrs.get("top"):
         return text("sankey_note", language, share=share)
-    note = text("sankey_steps_note", language, n=format_number(links.attrs["n_journeys"], 0, language),
-                merged=format_percent(links.attrs["pct_merged"], 1, language))
+    note = text(
+        "sankey_steps_note",
+        language,
+        n=format_number(links.attrs["n_journeys"], 0, language),
+        merged=format_percent(links.attrs["pct_merged"], 1, language),
+    )
     if links.attrs.get("n_cut"):
-        note += " " + text("sankey_cut_note", language, n=format_number(links.attrs["n_cut"], 0, language),
-                           steps=links.attrs["n_steps"])
+        note += " " + text(
+            "sankey_cut_note",
+            language,
+            n=format_number(links.attrs["n_cut"], 0, language),
+            steps=links.attrs["n_steps"],
+        )
     return note
 
 
-def _layout(nodes: pd.DataFrame, links: pd.DataFrame, gap_share: float = 0.12) -> tuple[dict[int, tuple], float]:  # noqa: ARG001
+def _layout(nodes: pd.DataFrame, links: pd.DataFrame, gap_share: float = 0.12) -> tuple[dict[int, tuple], float]:
     """Node boxes (bottom, height) stacked top-down per column, and the height of the tallest column."""
     per_step = nodes.groupby("step").size()
     totals = nodes.groupby("step")["n_journeys"].sum()
@@ -433,8 +464,14 @@ def sankey_static(
     2
     >>> plt.close("all")
     """
-    options = {"max_steps": max_steps, "min_share": min_share, "max_nodes": max_nodes, "min_journeys": min_journeys,
-               "top": top, "segment": segment}
+    options = {
+        "max_steps": max_steps,
+        "min_share": min_share,
+        "max_nodes": max_nodes,
+        "min_journeys": min_journeys,
+        "top": top,
+        "segment": segment,
+    }
     nodes, links, names, colors, n_steps = _drawn_flows(variants_table, options, touchpoints, language, labels)
     per_step = nodes.groupby("step").size()
     if ax is None:
@@ -452,35 +489,57 @@ def sankey_static(
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
     # bands: each leaves its source and enters its target in the vertical order of the other end
-    lk = links.assign(_src_y=[box[int(v)][0] for v in links["source"]],
-                      _tgt_y=[box[int(v)][0] for v in links["target"]])
+    lk = links.assign(
+        _src_y=[box[int(v)][0] for v in links["source"]], _tgt_y=[box[int(v)][0] for v in links["target"]]
+    )
     out_top = {nid: b[0] + b[1] for nid, b in box.items()}
     in_top = dict(out_top)
     y_out: dict[int, float] = {}
     y_in: dict[int, float] = {}
     for i, src, n in lk.sort_values(["source", "_tgt_y"], ascending=[True, False], kind="stable")[
-            ["source", "n_journeys"]].itertuples():
+        ["source", "n_journeys"]
+    ].itertuples():
         y_out[i] = out_top[int(src)]
         out_top[int(src)] -= float(n)
     for i, tgt, n in lk.sort_values(["target", "_src_y"], ascending=[True, False], kind="stable")[
-            ["target", "n_journeys"]].itertuples():
+        ["target", "n_journeys"]
+    ].itertuples():
         y_in[i] = in_top[int(tgt)]
         in_top[int(tgt)] -= float(n)
-    codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.LINETO, Path.CURVE4, Path.CURVE4,
-             Path.CURVE4, Path.CLOSEPOLY]
+    codes = [
+        Path.MOVETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.LINETO,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CURVE4,
+        Path.CLOSEPOLY,
+    ]
     step_of = nodes["step"].to_numpy()
     for i, s, g, n in lk[["source", "target", "n_journeys"]].itertuples():  # one band per link
         x0, x1 = step_of[int(s)] + width, step_of[int(g)]
         y0, y1, n = y_out[i], y_in[i], float(n)
         xm = (x0 + x1) / 2
-        verts = [(x0, y0), (xm, y0), (xm, y1), (x1, y1), (x1, y1 - n), (xm, y1 - n), (xm, y0 - n), (x0, y0 - n),
-                 (x0, y0)]
+        verts = [
+            (x0, y0),
+            (xm, y0),
+            (xm, y1),
+            (x1, y1),
+            (x1, y1 - n),
+            (xm, y1 - n),
+            (xm, y0 - n),
+            (x0, y0 - n),
+            (x0, y0),
+        ]
         band = PathPatch(Path(verts, codes), facecolor=colors[int(s)], alpha=0.32, edgecolor="none", zorder=1)
         band.set_gid("sankey_link")
         ax.add_patch(band)
     for nid, (y0, h) in box.items():
-        rect = Rectangle((step_of[nid], y0), width, h, facecolor=colors[nid], edgecolor="white", linewidth=0.6,
-                         zorder=2)
+        rect = Rectangle(
+            (step_of[nid], y0), width, h, facecolor=colors[nid], edgecolor="white", linewidth=0.6, zorder=2
+        )
         rect.set_gid("sankey_node")
         ax.add_patch(rect)
     # labels: measured, cut to the column's width, spread so that none overlaps
@@ -495,9 +554,18 @@ def sankey_static(
         texts = []
         for nid in part["node"]:
             label = f"{names[nid]} ({format_number(nodes.at[nid, 'n_journeys'], 0, language)})"
-            artist = ax.text(0, 0, label, fontsize=fontsize, color=INK, zorder=4, gid="sankey_label",
-                             ha="left", va="center",
-                             bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85})
+            artist = ax.text(
+                0,
+                0,
+                label,
+                fontsize=fontsize,
+                color=INK,
+                zorder=4,
+                gid="sankey_label",
+                ha="left",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
             _fit(artist, label, room_px if step < n_steps - 1 else (x_hi - step - width - 0.03) * px_per_x, renderer)
             texts.append(artist)
         heights = np.array([t.get_window_extent(renderer).height + 0.25 * line_px for t in texts]) / px_per_y
@@ -509,8 +577,15 @@ def sankey_static(
             if abs(y - c) > 0.5 * box[int(nid)][1]:  # moved off its node: a leader line back to it
                 ax.plot([step + width, x_text], [c, y], color="#777777", linewidth=0.6, zorder=3, gid="sankey_leader")
     for step in range(n_steps):
-        ax.text(step + width / 2, height_all * 1.035, text("step_n", language, n=step + 1), ha="center",
-                va="bottom", fontsize=9, color="#555555")
+        ax.text(
+            step + width / 2,
+            height_all * 1.035,
+            text("step_n", language, n=step + 1),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="#555555",
+        )
     ax.set_axis_off()
     ax.set_title(title if title is not None else _title(links, language))
     add_footnote(ax, _share_note(links, language))
@@ -593,8 +668,14 @@ def sankey_top_paths(
         raise CJMConfigError(
             "sankey_top_paths() needs plotly: `pip install plotly`, or draw the static version with sankey_static()."
         ) from err
-    options = {"max_steps": max_steps, "min_share": min_share, "max_nodes": max_nodes, "min_journeys": min_journeys,
-               "top": top, "segment": segment}
+    options = {
+        "max_steps": max_steps,
+        "min_share": min_share,
+        "max_nodes": max_nodes,
+        "min_journeys": min_journeys,
+        "top": top,
+        "segment": segment,
+    }
     nodes, links, names, colors, n_steps = _drawn_flows(variants_table, options, touchpoints, language, labels)
     gap_share = 0.3
     box, height_all = _layout(nodes, links, gap_share)

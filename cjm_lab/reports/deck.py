@@ -70,7 +70,7 @@ _KEY = {"en": "Key numbers", "de": "Kennzahlen"}
 
 
 def _inches(x: float) -> int:
-    return int(round(x * _EMU_PER_INCH))
+    return round(x * _EMU_PER_INCH)
 
 
 # --------------------------------------------------------------------------- the template
@@ -78,8 +78,16 @@ def _set_box(shape: Any, left: float, top: float, width: float, height: float) -
     shape.left, shape.top, shape.width, shape.height = _inches(left), _inches(top), _inches(width), _inches(height)
 
 
-def _text_style(placeholder: Any, size: int, *, bold: bool = False, color: str | None = None,
-                bullets: bool = False, anchor: str | None = None, align: str | None = None) -> None:
+def _text_style(
+    placeholder: Any,
+    size: int,
+    *,
+    bold: bool = False,
+    color: str | None = None,
+    bullets: bool = False,
+    anchor: str | None = None,
+    align: str | None = None,
+) -> None:
     """Give a layout placeholder its own first-level text style (size, bold, colour, no bullet)."""
     from lxml import etree
     from pptx.oxml.ns import qn
@@ -184,8 +192,15 @@ def make_template(path: str | os.PathLike) -> Path:
         elif t == 13:
             _set_box(ph, 9.83, 7.0, 3.0, 0.35)
     # layouts: keep and re-place seven, drop the rest
-    keep = {0: "Title Slide", 1: "Chart + takeaway", 2: "Section Header", 3: "Two content + takeaway",
-            5: "Title Only", 7: "Table + takeaway", 8: "Picture + takeaway"}
+    keep = {
+        0: "Title Slide",
+        1: "Chart + takeaway",
+        2: "Section Header",
+        3: "Two content + takeaway",
+        5: "Title Only",
+        7: "Table + takeaway",
+        8: "Picture + takeaway",
+    }
     layouts = list(prs.slide_layouts)
     id_list = master.element.sldLayoutIdLst
     for i, layout in enumerate(layouts):
@@ -225,7 +240,8 @@ def make_template(path: str | os.PathLike) -> Path:
                 _set_box(ph, 0.5, 1.35, 12.33, 0.8)
                 _text_style(ph, 16, color="333333")
                 ph.element.find(".//{http://schemas.openxmlformats.org/presentationml/2006/main}cNvPr").set(
-                    "name", "Takeaway")
+                    "name", "Takeaway"
+                )
             elif i == 8 and t == 18:
                 _set_box(ph, 0.5, 2.2, 12.33, 4.65)
             elif i == 8 and t == 2:
@@ -305,19 +321,28 @@ def template_layouts(prs: Any) -> dict[str, Any]:
 
     title_only = pick(("title only", "nur titel"), lambda k: bool(k["title"]) and not k["content"] and not k["body"])
     title_only = title_only or first(layouts, lambda k: bool(k["title"] or k["ctr"])) or layouts[0]
-    one = pick(("chart", "title and content", "titel und inhalt", "diagramm"),
-               lambda k: bool(k["title"]) and len(k["content"]) == 1)
+    one = pick(
+        ("chart", "title and content", "titel und inhalt", "diagramm"),
+        lambda k: bool(k["title"]) and len(k["content"]) == 1,
+    )
     roles = {
         "title": pick(("title slide", "titelfolie"), lambda k: bool(k["ctr"]))
-        or first(layouts, lambda k: bool(k["sub"])) or title_only,
+        or first(layouts, lambda k: bool(k["sub"]))
+        or title_only,
         "section": pick(("section", "abschnitt"), lambda k: bool(k["title"]) and not k["content"]) or title_only,
         "chart": one or title_only,
-        "table": pick(("table", "tabelle"), lambda k: bool(k["title"]) and len(k["content"]) == 1) or one
+        "table": pick(("table", "tabelle"), lambda k: bool(k["title"]) and len(k["content"]) == 1) or one or title_only,
+        "two": pick(
+            ("two content", "zwei inhalte", "comparison", "vergleich"),
+            lambda k: bool(k["title"]) and len(k["content"]) == 2,
+        )
+        or one
         or title_only,
-        "two": pick(("two content", "zwei inhalte", "comparison", "vergleich"),
-                    lambda k: bool(k["title"]) and len(k["content"]) == 2) or one or title_only,
-        "picture": pick(("picture", "bild"), lambda k: bool(k["title"]) and (bool(k["picture"])
-                        or len(k["content"]) == 1)) or one or title_only,
+        "picture": pick(
+            ("picture", "bild"), lambda k: bool(k["title"]) and (bool(k["picture"]) or len(k["content"]) == 1)
+        )
+        or one
+        or title_only,
         "title_only": title_only,
     }
     return roles
@@ -371,8 +396,10 @@ def chart_data(
         t = t.dropna(subset=list(chart.series))
         names = t[chart.category].astype(str).tolist() if chart.category else [str(i + 1) for i in range(len(t))]
         show = shown(chart.category)
-        return ([show(n) if show else n for n in names],
-                [(column_label(s, lang, labels), _floats(t[s])) for s in chart.series])
+        return (
+            [show(n) if show else n for n in names],
+            [(column_label(s, lang, labels), _floats(t[s])) for s in chart.series],
+        )
     if chart.pivot:
         value = chart.series[0]
         t = t.dropna(subset=[value])
@@ -390,8 +417,7 @@ def chart_data(
 
         if chart.pivot == "model" and (entry is None or not entry.labeller("model")):
             show_grp = lambda g: model_label(g, lang)  # noqa: E731
-        return ([show_cat(c) for c in wide.index],
-                [(show_grp(g), _floats(wide[g])) for g in wide.columns])
+        return ([show_cat(c) for c in wide.index], [(show_grp(g), _floats(wide[g])) for g in wide.columns])
     t = t.dropna(subset=list(chart.series), how="all")
     if chart.sort == "desc":
         t = t.sort_values(chart.series[0], ascending=False, kind="stable")
@@ -407,8 +433,9 @@ def chart_data(
         else:
             cats = [_category(v, chart.category, lang, shown(chart.category)) for v in raw]
             if chart.kind in ("bar", "stacked_bar") and "n" in t and column_kind("n") == "count":
-                cats = [f"{c} (n = {format_value(n, 'count', lang)})" if pd.notna(n) else c
-                        for c, n in zip(cats, t["n"])]
+                cats = [
+                    f"{c} (n = {format_value(n, 'count', lang)})" if pd.notna(n) else c for c, n in zip(cats, t["n"])
+                ]
     return cats, [(column_label(s, lang, labels), _floats(t[s])) for s in chart.series]
 
 
@@ -436,8 +463,14 @@ def _floats(values: Any) -> list[float | None]:
 def _theme(accent: int) -> Any:
     from pptx.enum.dml import MSO_THEME_COLOR
 
-    return [MSO_THEME_COLOR.ACCENT_1, MSO_THEME_COLOR.ACCENT_2, MSO_THEME_COLOR.ACCENT_3, MSO_THEME_COLOR.ACCENT_4,
-            MSO_THEME_COLOR.ACCENT_5, MSO_THEME_COLOR.ACCENT_6][accent % 6]
+    return [
+        MSO_THEME_COLOR.ACCENT_1,
+        MSO_THEME_COLOR.ACCENT_2,
+        MSO_THEME_COLOR.ACCENT_3,
+        MSO_THEME_COLOR.ACCENT_4,
+        MSO_THEME_COLOR.ACCENT_5,
+        MSO_THEME_COLOR.ACCENT_6,
+    ][accent % 6]
 
 
 def _fill(fmt: Any, accent: int) -> None:
@@ -445,8 +478,18 @@ def _fill(fmt: Any, accent: int) -> None:
     fmt.fill.fore_color.theme_color = _theme(accent)
 
 
-def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: pd.DataFrame, *, language: str,
-               labels: Any, touchpoints: Any, show_title: bool, entry: TableEntry | None = None) -> Any:
+def _add_chart(
+    slide: Any,
+    box: tuple[int, int, int, int],
+    chart: Chart,
+    data: pd.DataFrame,
+    *,
+    language: str,
+    labels: Any,
+    touchpoints: Any,
+    show_title: bool,
+    entry: TableEntry | None = None,
+) -> Any:
     """A native chart in ``box`` (left, top, width, height in EMU); returns the graphic frame."""
     from pptx.chart.data import CategoryChartData, XyChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_DATA_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
@@ -483,8 +526,8 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         if len(guides) == 2 and xs_ and ys_:  # the quadrant lines of an importance–performance matrix
             gx, gy = _floats(data[guides[0]])[0], _floats(data[guides[1]])[0]
             if gx is not None and gy is not None:
-                lo_x, hi_x = min(xs_ + [gx]), max(xs_ + [gx])
-                lo_y, hi_y = min(ys_ + [gy]), max(ys_ + [gy])
+                lo_x, hi_x = min(*xs_, gx), max(*xs_, gx)
+                lo_y, hi_y = min(*ys_, gy), max(*ys_, gy)
                 pad_x, pad_y = 0.08 * (hi_x - lo_x or 1), 0.12 * (hi_y - lo_y or 1)
                 _guide(out, [(gx, lo_y - pad_y), (gx, hi_y + pad_y)])
                 _guide(out, [(lo_x - pad_x, gy), (hi_x + pad_x, gy)])
@@ -512,7 +555,8 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         frame = slide.shapes.add_chart(kind, *box, cd)
         out = frame.chart
         plot = out.plots[0]
-        plot.has_data_labels = len(series) <= 2  # more series: the values are in the chart's data, not on it
+        # many series of a long table (attribution models): the values are in the chart's data, not on it
+        plot.has_data_labels = not (chart.pivot and len(series) > 2)
         if plot.has_data_labels:
             plot.data_labels.number_format = number
             plot.data_labels.number_format_is_linked = False
@@ -526,7 +570,8 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], chart: Chart, data: p
         if chart.kind == "stacked_bar":
             plot.gap_width = 80 if len(cats) > 1 else 150
             plot.overlap = 100
-            plot.data_labels.position = XL_DATA_LABEL_POSITION.CENTER
+            if plot.has_data_labels:
+                plot.data_labels.position = XL_DATA_LABEL_POSITION.CENTER
         if chart.kind == "line" and plot.has_data_labels:
             plot.data_labels.position = XL_DATA_LABEL_POSITION.ABOVE
         # colours from the theme: NPS semantics on our accents (1 promoter, 2 detractor, 3 passive)
@@ -624,7 +669,8 @@ def _date_axis(chart: Any, spec: Chart, data: pd.DataFrame) -> None:
 
     kind = period_kind(data[spec.category].dropna().tolist()) or "day"
     unit, major = {"month": ("months", 1), "quarter": ("months", 3), "year": ("years", 1), "week": ("days", 7)}.get(
-        kind, ("days", 1))
+        kind, ("days", 1)
+    )
     axis = chart.plots[0]._element.getparent().find(qn("c:dateAx"))
     if axis is None:
         return
@@ -634,8 +680,9 @@ def _date_axis(chart: Any, spec: Chart, data: pd.DataFrame) -> None:
             axis.remove(old)
     anchor = axis.find(qn("c:lblOffset"))
     position = list(axis).index(anchor) + 1 if anchor is not None else len(axis)
-    for offset, (tag, value) in enumerate((("c:baseTimeUnit", unit), ("c:majorUnit", str(major)),
-                                           ("c:majorTimeUnit", unit))):
+    for offset, (tag, value) in enumerate(
+        (("c:baseTimeUnit", unit), ("c:majorUnit", str(major)), ("c:majorTimeUnit", unit))
+    ):
         el = etree.Element(qn(tag))
         el.set("val", value)
         axis.insert(position + offset, el)
@@ -644,8 +691,16 @@ def _date_axis(chart: Any, spec: Chart, data: pd.DataFrame) -> None:
     chart.category_axis.tick_labels.number_format_is_linked = False
 
 
-def _add_table(slide: Any, box: tuple[int, int, int, int], data: pd.DataFrame, entry: TableEntry, *,
-               language: str, labels: Any, touchpoints: Any) -> tuple[Any, str | None]:
+def _add_table(
+    slide: Any,
+    box: tuple[int, int, int, int],
+    data: pd.DataFrame,
+    entry: TableEntry,
+    *,
+    language: str,
+    labels: Any,
+    touchpoints: Any,
+) -> tuple[Any, str | None]:
     """A native table of the entry's shown columns (at most 12 rows); returns it and a note when cut."""
     from pptx.util import Pt
 
@@ -662,11 +717,13 @@ def _add_table(slide: Any, box: tuple[int, int, int, int], data: pd.DataFrame, e
     for c in cols:
         kind = kinds[c]
         show = (entry.labeller(c) or value_labeller(c, language, labels, touchpoints)) if kind == "text" else None
-        texts.append([
-            (show(v) if show is not None and pd.notna(v) else format_value(v, kind, language)) for v in t[c].tolist()
-        ])
-    weights = np.array([max([len(column_label(c, language, labels))] + [len(x) for x in col]) for c, col in
-                        zip(cols, texts)], dtype=float)
+        texts.append(
+            [(show(v) if show is not None and pd.notna(v) else format_value(v, kind, language)) for v in t[c].tolist()]
+        )
+    weights = np.array(
+        [max([len(column_label(c, language, labels))] + [len(x) for x in col]) for c, col in zip(cols, texts)],
+        dtype=float,
+    )
     weights = np.clip(weights, 6, 70)
     for j, w in enumerate(weights / weights.sum()):
         table.columns[j].width = int(width * w)
@@ -726,8 +783,9 @@ class _Slides:
         w, h = int(self.prs.slide_width), int(self.prs.slide_height)
         return int(0.04 * w), int(0.29 * h), int(0.92 * w), int(0.62 * h)
 
-    def new(self, role: str, title: str, takeaway: str | None, n_content: int = 1,
-            subtitle: str | None = None) -> tuple[Any, list[tuple]]:
+    def new(
+        self, role: str, title: str, takeaway: str | None, n_content: int = 1, subtitle: str | None = None
+    ) -> tuple[Any, list[tuple]]:
         """A slide with its title and takeaway set; returns it and the boxes for its content."""
         slide = self.prs.slides.add_slide(self.roles[role])
         ph = _placeholders(slide)
@@ -741,8 +799,12 @@ class _Slides:
         else:
             from pptx.util import Pt
 
-            box = slide.shapes.add_textbox(int(0.04 * self.prs.slide_width), int(0.04 * self.prs.slide_height),
-                                           int(0.92 * self.prs.slide_width), int(0.12 * self.prs.slide_height))
+            box = slide.shapes.add_textbox(
+                int(0.04 * self.prs.slide_width),
+                int(0.04 * self.prs.slide_height),
+                int(0.92 * self.prs.slide_width),
+                int(0.12 * self.prs.slide_height),
+            )
             box.text_frame.text = title
             box.text_frame.paragraphs[0].runs[0].font.size = Pt(28)
         contents = sorted(ph["content"], key=lambda p: (int(p.left), int(p.top)))
@@ -769,8 +831,9 @@ class _Slides:
 
                 left, top, width, height = boxes[0]
                 strip = int(0.13 * height)
-                box = slide.shapes.add_textbox(min(b[0] for b in boxes), top,
-                                               max(b[0] + b[2] for b in boxes) - min(b[0] for b in boxes), strip)
+                box = slide.shapes.add_textbox(
+                    min(b[0] for b in boxes), top, max(b[0] + b[2] for b in boxes) - min(b[0] for b in boxes), strip
+                )
                 box.text_frame.word_wrap = True
                 box.text_frame.text = takeaway
                 box.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
@@ -959,8 +1022,9 @@ def build_deck(
         take = plain_text(entry.takeaway)
         if isinstance(entry, TableEntry):
             slide, boxes = make.new("table", plain_text(entry.title) or entry.name, _short(take))
-            _, note = _add_table(slide, boxes[0], table_of(entry.name), entry, language=lang, labels=labels,
-                                 touchpoints=touchpoints)
+            _, note = _add_table(
+                slide, boxes[0], table_of(entry.name), entry, language=lang, labels=labels, touchpoints=touchpoints
+            )
             _notes(slide, take, note, word("source", lang, source=f"tables.xlsx, {entry.name}"))
             continue
         charts = [c for c in entry.charts if c.table in tables]
@@ -968,8 +1032,17 @@ def build_deck(
         if charts and len(charts) == len(entry.charts) and len(charts) <= 2:
             slide, boxes = make.new("two" if len(charts) == 2 else "chart", heading, _short(take), len(charts))
             for chart, box in zip(charts, boxes):
-                _add_chart(slide, box, chart, table_of(chart.table), language=lang, labels=labels,
-                           touchpoints=touchpoints, show_title=len(charts) == 2, entry=tables[chart.table])
+                _add_chart(
+                    slide,
+                    box,
+                    chart,
+                    table_of(chart.table),
+                    language=lang,
+                    labels=labels,
+                    touchpoints=touchpoints,
+                    show_title=len(charts) == 2,
+                    entry=tables[chart.table],
+                )
             sources = ", ".join(dict.fromkeys(c.table for c in charts))
             _notes(slide, take, word("source", lang, source=f"tables.xlsx, {sources}"))
         else:
@@ -1024,6 +1097,10 @@ def _headline_slide(make: _Slides, headline: Sequence[Mapping[str, Any]], langua
             par.alignment = PP_ALIGN.CENTER
             par.runs[0].font.size = Pt(size)
             par.runs[0].font.bold = bold
-    _notes(slide, "\n".join(
-        f"{item.get('label')}: {item.get('value')}" + (f" ({item['detail']})" if item.get("detail") else "")
-        for item in headline))
+    _notes(
+        slide,
+        "\n".join(
+            f"{item.get('label')}: {item.get('value')}" + (f" ({item['detail']})" if item.get("detail") else "")
+            for item in headline
+        ),
+    )

@@ -295,18 +295,30 @@ def table_entry(
 def _entry(raw: Mapping[str, Any]) -> TableEntry | FigureEntry | None:
     if raw.get("type") == "table":
         return TableEntry(
-            name=raw["name"], file=raw["file"], title=raw.get("title"), takeaway=raw.get("takeaway"),
-            kinds=dict(raw.get("kinds") or {}), dtypes=dict(raw.get("dtypes") or {}),
-            show=tuple(raw["show"]) if raw.get("show") else None, slide=bool(raw.get("slide")),
-            base=raw.get("base"), effective_base=raw.get("effective_base"), labels=dict(raw.get("labels") or {}),
+            name=raw["name"],
+            file=raw["file"],
+            title=raw.get("title"),
+            takeaway=raw.get("takeaway"),
+            kinds=dict(raw.get("kinds") or {}),
+            dtypes=dict(raw.get("dtypes") or {}),
+            show=tuple(raw["show"]) if raw.get("show") else None,
+            slide=bool(raw.get("slide")),
+            base=raw.get("base"),
+            effective_base=raw.get("effective_base"),
+            labels=dict(raw.get("labels") or {}),
             cell=raw.get("cell"),
             order=int(raw.get("order", 0)),
         )
     if raw.get("type") == "figure":
         return FigureEntry(
-            name=raw["name"], file=raw["file"], title=raw.get("title"), takeaway=raw.get("takeaway"),
-            charts=tuple(Chart.from_dict(c) for c in raw.get("charts") or ()), image=bool(raw.get("image")),
-            cell=raw.get("cell"), order=int(raw.get("order", 0)),
+            name=raw["name"],
+            file=raw["file"],
+            title=raw.get("title"),
+            takeaway=raw.get("takeaway"),
+            charts=tuple(Chart.from_dict(c) for c in raw.get("charts") or ()),
+            image=bool(raw.get("image")),
+            cell=raw.get("cell"),
+            order=int(raw.get("order", 0)),
         )
     return None
 
@@ -332,8 +344,9 @@ def read_manifest(folder: str | os.PathLike) -> Manifest:
     if legacy.is_file():
         for i, fig in enumerate(json.loads(legacy.read_text(encoding="utf-8")), start=1):
             if (base / fig["file"]).is_file():
-                items.append(FigureEntry(name=Path(fig["file"]).stem, file=fig["file"], title=fig.get("title"),
-                                         order=i))
+                items.append(
+                    FigureEntry(name=Path(fig["file"]).stem, file=fig["file"], title=fig.get("title"), order=i)
+                )
     for i, csv in enumerate(sorted(base.glob("*.csv")), start=len(items) + 1):
         items.append(TableEntry(name=csv.stem, file=csv.name, order=i))
     return Manifest(base, tuple(items))

@@ -33,16 +33,36 @@ __all__ = ["comparable_key", "previous_run", "headline", "read_runs", "index_pag
 
 _Z95 = 1.959963984540054
 _WORDS = {
-    "en": {"nps": "NPS", "pain": "Top pain point", "conversion": "Funnel conversion", "personas": "Personas",
-           "journeys": "Journeys", "responses": "Responses", "vs": "{change} vs. previous run ({date})",
-           "first": "first run of these settings", "same": "unchanged since the previous run",
-           "was": "was {before} in the previous run", "n": "n = {n}", "not_sig": "not significant",
-           "sig": "significant"},
-    "de": {"nps": "NPS", "pain": "Größter Schmerzpunkt", "conversion": "Trichter-Abschluss", "personas": "Personas",
-           "journeys": "Kundenreisen", "responses": "Antworten", "vs": "{change} ggü. vorigem Lauf ({date})",
-           "first": "erster Lauf mit diesen Einstellungen", "same": "unverändert seit dem vorigen Lauf",
-           "was": "im vorigen Lauf: {before}", "n": "n = {n}", "not_sig": "nicht signifikant",
-           "sig": "signifikant"},
+    "en": {
+        "nps": "NPS",
+        "pain": "Top pain point",
+        "conversion": "Funnel conversion",
+        "personas": "Personas",
+        "journeys": "Journeys",
+        "responses": "Responses",
+        "vs": "{change} vs. previous run ({date})",
+        "first": "first run of these settings",
+        "same": "unchanged since the previous run",
+        "was": "was {before} in the previous run",
+        "n": "n = {n}",
+        "not_sig": "not significant",
+        "sig": "significant",
+    },
+    "de": {
+        "nps": "NPS",
+        "pain": "Größter Schmerzpunkt",
+        "conversion": "Trichter-Abschluss",
+        "personas": "Personas",
+        "journeys": "Kundenreisen",
+        "responses": "Antworten",
+        "vs": "{change} ggü. vorigem Lauf ({date})",
+        "first": "erster Lauf mit diesen Einstellungen",
+        "same": "unverändert seit dem vorigen Lauf",
+        "was": "im vorigen Lauf: {before}",
+        "n": "n = {n}",
+        "not_sig": "nicht signifikant",
+        "sig": "signifikant",
+    },
 }
 
 
@@ -60,8 +80,11 @@ def comparable_key(record: Mapping[str, Any]) -> str:
     """
     params = dict(record.get("parameters_effective") or record.get("parameters") or {})
     files = set((record.get("data_files_sha256") or {}).keys())
-    kept = {k: v for k, v in params.items()
-            if k != "output_dir" and not (isinstance(v, str) and (v in files or k.endswith(("_path", "_file"))))}
+    kept = {
+        k: v
+        for k, v in params.items()
+        if k != "output_dir" and not (isinstance(v, str) and (v in files or k.endswith(("_path", "_file"))))
+    }
     return json.dumps([record.get("report"), record.get("label") or "", kept], sort_keys=True, default=str)
 
 
@@ -69,8 +92,14 @@ def previous_run(runs: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -
     """The latest run before ``record`` (by start time) that is comparable to it, or None."""
     key = comparable_key(record)
     started = str(record.get("started", ""))
-    earlier = [r for r in runs if str(r.get("started", "")) < started and r.get("outcome", "success") == "success"
-               and comparable_key(r) == key and r.get("folder") != record.get("folder")]
+    earlier = [
+        r
+        for r in runs
+        if str(r.get("started", "")) < started
+        and r.get("outcome", "success") == "success"
+        and comparable_key(r) == key
+        and r.get("folder") != record.get("folder")
+    ]
     return max(earlier, key=lambda r: (str(r.get("started", "")), str(r.get("folder", ""))), default=None)
 
 
@@ -133,9 +162,15 @@ def headline(
 
     nps = _num(res.get("nps_total"))
     if nps is not None:
-        item: dict[str, Any] = {"key": "nps", "label": w["nps"], "number": nps,
-                                "value": format_number(nps, 1, lang, sign=True), "change": None,
-                                "significant": None, "direction": None}
+        item: dict[str, Any] = {
+            "key": "nps",
+            "label": w["nps"],
+            "number": nps,
+            "value": format_number(nps, 1, lang, sign=True),
+            "change": None,
+            "significant": None,
+            "direction": None,
+        }
         parts = []
         if _num(res.get("nps_n")) is not None:
             parts.append(w["n"].format(n=format_number(res["nps_n"], 0, lang)))
@@ -158,25 +193,43 @@ def headline(
         out.append(item)
     pain = res.get("top_pain_point")
     if pain is None and res.get("top_pain_points"):
-        pain = list(res["top_pain_points"])[0]
+        pain = next(iter(res["top_pain_points"]))
     if pain:
         before = prev.get("top_pain_point") or (list(prev.get("top_pain_points") or []) or [None])[0]
         detail = None
         if previous is not None and before:
             detail = w["same"] if before == pain else w["was"].format(before=before)
-        out.append({"key": "pain", "label": w["pain"], "value": str(pain), "number": None, "change": None,
-                    "significant": None, "direction": None, "detail": detail})
-    for key, label, decimals, percent in (("funnel_conversion_pct", "conversion", 1, True),
-                                          ("n_personas", "personas", 0, False),
-                                          ("n_journeys", "journeys", 0, False),
-                                          ("nps_n", "responses", 0, False)):
+        out.append(
+            {
+                "key": "pain",
+                "label": w["pain"],
+                "value": str(pain),
+                "number": None,
+                "change": None,
+                "significant": None,
+                "direction": None,
+                "detail": detail,
+            }
+        )
+    for key, label, decimals, percent in (
+        ("funnel_conversion_pct", "conversion", 1, True),
+        ("n_personas", "personas", 0, False),
+        ("n_journeys", "journeys", 0, False),
+        ("nps_n", "responses", 0, False),
+    ):
         value = _num(res.get(key))
         if value is None or len(out) >= 4 or (key == "nps_n" and nps is not None):
             continue
         before = _num(prev.get(key))
-        item = {"key": key, "label": w[label], "number": value, "change": None, "significant": None,
-                "direction": None,
-                "value": format_percent(value, decimals, lang) if percent else format_number(value, decimals, lang)}
+        item = {
+            "key": key,
+            "label": w[label],
+            "number": value,
+            "change": None,
+            "significant": None,
+            "direction": None,
+            "value": format_percent(value, decimals, lang) if percent else format_number(value, decimals, lang),
+        }
         if previous is not None and before is not None:
             item["change"] = value - before
             item["detail"] = versus(change_text(value - before, decimals, percent))
@@ -223,8 +276,12 @@ _FILTER_JS = (
 def _links(run: Mapping[str, Any], out_dir: Path) -> str:
     folder = str(run["folder"])
     parts = []
-    for file, label in (("report.html", "page"), ("report.pptx", "deck"), ("tables.xlsx", "workbook"),
-                        ("report.pdf", "PDF")):
+    for file, label in (
+        ("report.html", "page"),
+        ("report.pptx", "deck"),
+        ("tables.xlsx", "workbook"),
+        ("report.pdf", "PDF"),
+    ):
         if (out_dir / folder / file).is_file():
             parts.append(f'<a href="{html.escape(folder)}/{file}">{label}</a>')
     parts.append(f'<a href="{html.escape(folder)}/">folder</a>')
@@ -232,9 +289,12 @@ def _links(run: Mapping[str, Any], out_dir: Path) -> str:
 
 
 def _kpis(run: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
-    items = headline(run.get("results"), previous.get("results") if previous else None,
-                     language=run.get("language") if run.get("language") in ("en", "de") else "en",
-                     previous_date=str(previous.get("started", "")) if previous else None)
+    items = headline(
+        run.get("results"),
+        previous.get("results") if previous else None,
+        language=run.get("language") if run.get("language") in ("en", "de") else "en",
+        previous_date=str(previous.get("started", "")) if previous else None,
+    )
     cells = []
     for item in items:
         change = ""
@@ -242,11 +302,15 @@ def _kpis(run: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
             arrow = {"up": "▲", "down": "▼"}.get(item["direction"] or "", "")
             cls = item["direction"] or "chg"
             decimals = 0 if item["key"] in ("n_personas", "n_journeys") else 1
-            change = (f' <span class="{cls}" title="{html.escape(item.get("detail") or "")}">'
-                      f"{arrow}{html.escape(format_number(item['change'], decimals, 'en', sign=True, signed_zero=True))}"
-                      "</span>")
-        cells.append(f'<div class="kpi">{html.escape(item["label"])}: <span class="v">{html.escape(item["value"])}'
-                     f"</span>{change}</div>")
+            change = (
+                f' <span class="{cls}" title="{html.escape(item.get("detail") or "")}">'
+                f"{arrow}{html.escape(format_number(item['change'], decimals, 'en', sign=True, signed_zero=True))}"
+                "</span>"
+            )
+        cells.append(
+            f'<div class="kpi">{html.escape(item["label"])}: <span class="v">{html.escape(item["value"])}'
+            f"</span>{change}</div>"
+        )
     return "".join(cells) or '<span class="muted">–</span>'
 
 
@@ -282,7 +346,8 @@ def index_page(out: str | os.PathLike, *, last: int = 10) -> str:
             f'<h2>{html.escape(report)}</h2><p class="muted">{len(mine)} run(s)</p><table><thead><tr>'
             "<th>Started</th><th>Label</th><th>Headline (change since the previous comparable run)</th>"
             "<th>Parameters</th><th>Duration</th><th>Deliverables</th></tr></thead><tbody>"
-            + "".join(rows) + f"</tbody></table>{more}</section>"
+            + "".join(rows)
+            + f"</tbody></table>{more}</section>"
         )
     options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in reports)
     return (

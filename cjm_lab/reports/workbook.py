@@ -37,8 +37,21 @@ __all__ = ["HEADER_ROW", "build_workbook", "read_sheet"]
 #: The 0-based row of each table sheet's header (``pd.read_excel(..., header=HEADER_ROW)``).
 HEADER_ROW = 5
 _MAX_CELL = 32_767
-_CROSSTAB = frozenset({"kind", "variable", "row_label", "banner_variable", "banner_column", "letter", "statistic",
-                       "value", "base", "effective_base", "sig_letters"})
+_CROSSTAB = frozenset(
+    {
+        "kind",
+        "variable",
+        "row_label",
+        "banner_variable",
+        "banner_column",
+        "letter",
+        "statistic",
+        "value",
+        "base",
+        "effective_base",
+        "sig_letters",
+    }
+)
 _ABOUT = {"en": "About", "de": "Info"}
 _TITLE_DEFAULT = {"en": "Tables", "de": "Tabellen"}
 
@@ -64,10 +77,12 @@ class _Book:
         self.takeaway = book.add_format({"italic": True, "font_color": "#333333"})
         self.note = book.add_format({"font_size": 9, "font_color": "#555555"})
         self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
-        self.header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom",
-                                       "bg_color": "#F2F2F2"})
-        self.header_num = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom",
-                                           "align": "right", "bg_color": "#F2F2F2"})
+        self.header = book.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom", "bg_color": "#F2F2F2"}
+        )
+        self.header_num = book.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom", "align": "right", "bg_color": "#F2F2F2"}
+        )
         self.text = book.add_format({"valign": "top"})
         self.wrap = book.add_format({"valign": "top", "text_wrap": True})
         self.letters = book.add_format({"font_script": 1, "font_color": "#C00000", "bold": True, "valign": "top"})
@@ -120,8 +135,15 @@ def _head(sheet: Any, book: _Book, title: str, takeaway: str | None, notes: list
 
 
 def _table_sheet(
-    sheet: Any, book: _Book, data: pd.DataFrame, entry: TableEntry, title: str, labels: Any, touchpoints: Any,
-    notes: list[str], contents: str,
+    sheet: Any,
+    book: _Book,
+    data: pd.DataFrame,
+    entry: TableEntry,
+    title: str,
+    labels: Any,
+    touchpoints: Any,
+    notes: list[str],
+    contents: str,
 ) -> None:
     lang = book.language
     shown = [c for c in data.columns if c != "suppressed"]
@@ -140,8 +162,11 @@ def _table_sheet(
         if show is not None:
             values = values.map(lambda v, f=show: v if pd.isna(v) else f(v))
         long_text = kind == "text" and values.dropna().astype(str).str.len().max() > 60 if len(values) else False
-        fmt = book.wrap if long_text else (book.text if kind in ("text", "flag") else book.number(
-            excel_format(kind, lang, values)))
+        fmt = (
+            book.wrap
+            if long_text
+            else (book.text if kind in ("text", "flag") else book.number(excel_format(kind, lang, values)))
+        )
         width = widths[j]
         for i, value in enumerate(values.tolist()):
             width = max(width, _write_cell(sheet, HEADER_ROW + 1 + i, j, value, kind, fmt, book))
@@ -241,8 +266,10 @@ def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, cont
             rows.append((key, record[key]))
     params = record.get("parameters_effective") or record.get("parameters") or {}
     rows += [(f"{word('parameter', lang)}: {k}", v) for k, v in params.items()]
-    rows += [(f"{word('file', lang)}: {k}", f"{word('sha256', lang)} {v}")
-             for k, v in (record.get("data_files_sha256") or {}).items()]
+    rows += [
+        (f"{word('file', lang)}: {k}", f"{word('sha256', lang)} {v}")
+        for k, v in (record.get("data_files_sha256") or {}).items()
+    ]
     privacy = record.get("privacy") or {}
     rows += [(f"privacy: {k}", v) for k, v in privacy.items()]
     rows += [(f"version: {k}", v) for k, v in (record.get("versions") or {}).items()]
@@ -325,8 +352,9 @@ def build_workbook(
     contents = word("contents", lang)
     names = unique_slugs([t.name for t in tables], max_length=31, taken={contents, _ABOUT[lang]})
     tmp = target.with_name(f".{target.name}.tmp")
-    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "nan_inf_to_errors": False})
+    book = xlsxwriter.Workbook(
+        str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+    )
     try:
         fmt = _Book(book, lang)
         toc = book.add_worksheet(contents)

@@ -61,8 +61,11 @@ def test_small_touchpoints_are_merged_into_other(every):
     assert other["n_merged"].iloc[0] == len(per_step) - len(expected)
     assert (nodes.groupby("step").size() <= 5).all()  # at most max_nodes + "other" per step
     assert (nodes.groupby("step")["position"].max() == nodes.groupby("step").size() - 1).all()
-    assert nodes.loc[nodes["touchpoint"] == OTHER_NODE, "position"].eq(
-        nodes[nodes["touchpoint"] == OTHER_NODE]["step"].map(nodes.groupby("step")["position"].max())).all()
+    assert (
+        nodes.loc[nodes["touchpoint"] == OTHER_NODE, "position"]
+        .eq(nodes[nodes["touchpoint"] == OTHER_NODE]["step"].map(nodes.groupby("step")["position"].max()))
+        .all()
+    )
 
 
 def test_no_node_or_band_below_the_minimum_group_size(every):
@@ -91,7 +94,8 @@ def test_interactive_and_static_show_the_same_flows(every, catalogue, helpers, l
     else:
         assert "Customer journeys step by step" in text and "Order confirmation" in text
     assert [to_hex(b.get_facecolor()).upper() for b in helpers.patches_by_gid(ax, "sankey_node")] == [
-        c.upper() for c in colors]
+        c.upper() for c in colors
+    ]
 
 
 def _label_overlaps(ax):
@@ -100,10 +104,14 @@ def _label_overlaps(ax):
     renderer = fig.canvas.get_renderer()
     labels = [t for t in ax.texts if t.get_gid() == "sankey_label"]
     boxes = [t.get_window_extent(renderer) for t in labels]
-    inside = all(b.x0 >= -1 and b.x1 <= fig.bbox.width + 1 and b.y0 >= -1 and b.y1 <= fig.bbox.height + 1
-                 for b in boxes)
-    bad = [(a.get_text(), b.get_text()) for (a, ba), (b, bb) in itertools.combinations(zip(labels, boxes), 2)
-           if ba.overlaps(bb)]
+    inside = all(
+        b.x0 >= -1 and b.x1 <= fig.bbox.width + 1 and b.y0 >= -1 and b.y1 <= fig.bbox.height + 1 for b in boxes
+    )
+    bad = [
+        (a.get_text(), b.get_text())
+        for (a, ba), (b, bb) in itertools.combinations(zip(labels, boxes), 2)
+        if ba.overlaps(bb)
+    ]
     return labels, bad, inside
 
 
@@ -145,14 +153,17 @@ def test_interactive_labels_never_overlap_in_chromium(every, catalogue, bpic, tm
                 .filter(e => e.textContent.length).map(e => {const r = e.getBoundingClientRect();
                 return [e.textContent, r.left, r.top, r.right, r.bottom];})""")
             assert len(rects) == n_nodes, name
-            bad = [(a[0], b[0]) for a, b in itertools.combinations(rects, 2)
-                   if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+            bad = [
+                (a[0], b[0])
+                for a, b in itertools.combinations(rects, 2)
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+            ]
             assert bad == [], (name, bad)
         browser.close()
 
 
 def test_top_paths_and_input_errors(every):
-    nodes, links = sankey_flows(every, top=5, min_journeys=1)
+    _, links = sankey_flows(every, top=5, min_journeys=1)
     assert links.attrs["n_paths"] == 5 and links.attrs["n_journeys"] == int(every["n_journeys"].head(5).sum())
     with pytest.raises(CJMDataError, match="'path'"):
         sankey_flows(every.rename(columns={"path": "variant"}))

@@ -61,8 +61,13 @@ def run_folder(tmp_path_factory, answers):
     plots.plot_drivers(kd, ax=axes[0])
     plots.plot_importance_performance(ipa, ax=axes[1])
     save_figure(fig, "drivers", folder, table=["key_drivers", "ipa"], takeaway="A matters most.")
-    attribution = pd.DataFrame({"model": ["markov"] * 3 + ["last_touch"] * 3, "touchpoint": ["Web", "Shop", "Ad"] * 2,
-                                "share": [50.0, 30.0, 20.0, 60.0, 35.0, 5.0]})
+    attribution = pd.DataFrame(
+        {
+            "model": ["markov"] * 3 + ["last_touch"] * 3,
+            "touchpoint": ["Web", "Shop", "Ad"] * 2,
+            "share": [50.0, 30.0, 20.0, 60.0, 35.0, 5.0],
+        }
+    )
     save_table(attribution, "attribution", folder, base=False, labels={"touchpoint": {"Web": "Website"}})
     save_figure(plots.plot_attribution(attribution), "attribution", folder, table="attribution")
     fig, ax = plt.subplots()
@@ -92,8 +97,9 @@ def _pictures(slide):
 
 
 def test_deck_is_16_9_with_the_template_layouts(deck):
-    assert (deck.slide_width, deck.slide_height) == (12192100, 6858000) or round(deck.slide_width / deck.slide_height,
-                                                                                  2) == 1.78
+    assert (deck.slide_width, deck.slide_height) == (12192100, 6858000) or round(
+        deck.slide_width / deck.slide_height, 2
+    ) == 1.78
     layouts = [s.slide_layout.name for s in deck.slides]
     assert layouts[:2] == ["Title Slide", "Title Only"]  # title, key numbers
     assert {"Chart + takeaway", "Two content + takeaway", "Picture + takeaway", "Table + takeaway"} <= set(layouts)
@@ -110,16 +116,18 @@ def test_every_chart_is_native_with_the_tables_values(deck, run_folder):
         if not figure.charts:
             assert not charts and len(_pictures(slide)) == 1
             continue
-        assert len(charts) == len(figure.charts) and not _pictures(slide), figure.name  # no picture where a chart was possible
+        # no picture where a chart was possible
+        assert len(charts) == len(figure.charts) and not _pictures(slide), figure.name
         for spec, chart in zip(figure.charts, charts):
             saved = load_table(run_folder, tables[spec.table])
-            cats, series = chart_data(saved, spec, entry=tables[spec.table])
+            _, series = chart_data(saved, spec, entry=tables[spec.table])
             if spec.kind == "scatter":  # one series of (x, y) points: y are its values
                 series = [(chart.plots[0].series[0].name, series[1][1])]
             for (name, values), drawn in zip(series, chart.plots[0].series):
                 assert drawn.name == name
-                assert list(drawn.values) == pytest.approx([v if v is not None else np.nan for v in values],
-                                                           nan_ok=True)
+                assert list(drawn.values) == pytest.approx(
+                    [v if v is not None else np.nan for v in values], nan_ok=True
+                )
 
 
 def test_chart_types_and_values_by_hand(deck, run_folder):
@@ -180,8 +188,13 @@ def test_plain_text():
 def _corporate(path):
     """python-pptx's own 4:3 template with German layout names and a red first accent."""
     prs = Presentation()
-    german = {"Title Slide": "Titelfolie", "Title and Content": "Titel und Inhalt", "Section Header":
-              "Abschnittsüberschrift", "Two Content": "Zwei Inhalte", "Title Only": "Nur Titel"}
+    german = {
+        "Title Slide": "Titelfolie",
+        "Title and Content": "Titel und Inhalt",
+        "Section Header": "Abschnittsüberschrift",
+        "Two Content": "Zwei Inhalte",
+        "Title Only": "Nur Titel",
+    }
     for layout in prs.slide_layouts:
         layout.name = german.get(layout.name, layout.name)
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -197,19 +210,36 @@ def test_corporate_template_layouts_and_theme(run_folder, tmp_path):
     template = _corporate(tmp_path / "corporate.pptx")
     roles = template_layouts(Presentation(str(template)))
     assert (roles["title"].name, roles["chart"].name, roles["two"].name, roles["section"].name) == (
-        "Titelfolie", "Titel und Inhalt", "Zwei Inhalte", "Abschnittsüberschrift")
+        "Titelfolie",
+        "Titel und Inhalt",
+        "Zwei Inhalte",
+        "Abschnittsüberschrift",
+    )
     out = build_deck(run_folder, title="Corporate", template=template, path=tmp_path / "c.pptx")
     deck = Presentation(str(out))
     assert deck.slides[0].shapes.title.text == "Corporate"  # the template's own slides are not copied
-    assert {s.slide_layout.name for s in deck.slides} <= {"Titelfolie", "Titel und Inhalt", "Zwei Inhalte",
-                                                          "Nur Titel", "Abschnittsüberschrift", "Picture with Caption"}
+    assert {s.slide_layout.name for s in deck.slides} <= {
+        "Titelfolie",
+        "Titel und Inhalt",
+        "Zwei Inhalte",
+        "Nur Titel",
+        "Abschnittsüberschrift",
+        "Picture with Caption",
+    }
     assert deck.slide_width == Presentation(str(template)).slide_width  # the template's size
     chart = _charts(_slide(deck, "Net Promoter Score by region"))[0]
     xml = etree.tostring(chart._chartSpace).decode()
-    assert "schemeClr" in xml and 'val="accent1"' in xml and "srgbClr" not in xml.split("<c:plotArea")[1].split(
-        "</c:ser>")[0]  # series coloured by the template's theme
-    assert b'<a:srgbClr val="FF0000"/>' in deck.slide_master.part.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme").blob
+    assert (
+        "schemeClr" in xml
+        and 'val="accent1"' in xml
+        and "srgbClr" not in xml.split("<c:plotArea")[1].split("</c:ser>")[0]
+    )  # series coloured by the template's theme
+    assert (
+        b'<a:srgbClr val="FF0000"/>'
+        in deck.slide_master.part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+        ).blob
+    )
 
 
 def test_template_errors(run_folder, tmp_path):

@@ -16,10 +16,12 @@ from cjm_lab.reports import display_table, print_pdf, render_page
 from cjm_lab.reports.page import report_title
 from cjm_lab.untrusted import format_markdown
 
-PNG = base64.b64encode(bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
-)).decode()
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+    )
+).decode()
 
 
 def find(doc, tag, cls=None):
@@ -34,19 +36,33 @@ def _md(text):
 
 def _widget_state():
     def model(name, state):
-        return {"model_name": name, "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-                "state": state}
+        return {
+            "model_name": name,
+            "model_module": "@jupyter-widgets/controls",
+            "model_module_version": "2.0.0",
+            "state": state,
+        }
 
-    return {"state": {
-        "box": model("VBoxModel", {"children": ["IPY_MODEL_html", "IPY_MODEL_img", "IPY_MODEL_drop", "IPY_MODEL_gone"]}),
-        "html": model("HTMLModel", {"value": "<b>Persona explorer</b>"}),
-        "img": {"model_name": "ImageModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-                "state": {"format": "png"}, "buffers": [{"path": ["value"], "encoding": "base64", "data": PNG}]},
-        "drop": model("DropdownModel", {"description": "Region", "_options_labels": ["Nord", "Süd"], "index": 1}),
-        "gone": model("HTMLModel", {"value": "HIDDEN OUTPUT", "layout": "IPY_MODEL_lay"}),
-        "lay": {"model_name": "LayoutModel", "model_module": "@jupyter-widgets/base", "model_module_version": "2.0.0",
-                "state": {"display": "none"}},
-    }, "version_major": 2, "version_minor": 0}
+    return {
+        "state": {
+            "box": model("VBoxModel", {"children": [f"IPY_MODEL_{k}" for k in ("html", "img", "drop", "gone")]}),
+            "html": model("HTMLModel", {"value": "<b>Persona explorer</b>"}),
+            "img": {
+                **model("ImageModel", {"format": "png"}),
+                "buffers": [{"path": ["value"], "encoding": "base64", "data": PNG}],
+            },
+            "drop": model("DropdownModel", {"description": "Region", "_options_labels": ["Nord", "Süd"], "index": 1}),
+            "gone": model("HTMLModel", {"value": "HIDDEN OUTPUT", "layout": "IPY_MODEL_lay"}),
+            "lay": {
+                "model_name": "LayoutModel",
+                "model_module": "@jupyter-widgets/base",
+                "model_module_version": "2.0.0",
+                "state": {"display": "none"},
+            },
+        },
+        "version_major": 2,
+        "version_minor": 0,
+    }
 
 
 @pytest.fixture
@@ -60,16 +76,27 @@ def executed(tmp_path):
         new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
         new_output("display_data", data={"text/html": display_table(table, language="de").html, "text/plain": "t"}),
         new_output("stream", name="stderr", text="UserWarning: internal detail\n"),
-        new_output("display_data", data={"text/html": '<script src="https://cdn.example.org/x.js"></script>'
-                                                      '<script type="module">import("https://cdn.example.org/m.js")'
-                                                      "</script><p>after</p>", "text/plain": "h"}),
+        new_output(
+            "display_data",
+            data={
+                "text/html": '<script src="https://cdn.example.org/x.js"></script>'
+                '<script type="module">import("https://cdn.example.org/m.js")'
+                "</script><p>after</p>",
+                "text/plain": "h",
+            },
+        ),
     ]
     widget = new_code_cell("explorer")
-    widget.outputs = [_md(format_markdown("## Explorer {x}", x="<img src=x onerror=alert(1)>")),
-                      new_output("display_data", data={
-                          "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
-                                                                       "version_minor": 0},
-                          "text/plain": "VBox()"})]
+    widget.outputs = [
+        _md(format_markdown("## Explorer {x}", x="<img src=x onerror=alert(1)>")),
+        new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+                "text/plain": "VBox()",
+            },
+        ),
+    ]
     nb = new_notebook(cells=[new_markdown_cell("# Überblick *NPS*\n\nWas Kunden denken."), params, body, widget])
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": _widget_state()}
     path = tmp_path / "report.ipynb"
@@ -92,8 +119,10 @@ def test_title_language_headline_and_contents(page, executed):
     order = [el.tag + "." + (el.get("class") or "") for el in body.iter() if el.tag in ("h1", "section", "nav", "h2")]
     assert order[:3] == ["h1.", "section.headline", "nav.toc"]  # the headline box after the title and intro
     assert page.index("Was Kunden denken.") < page.index('class="headline"')
-    assert [a.text for a in find(find(doc, "nav", "toc")[0], "a")] == ["Net Promoter Score",
-                                                             "Explorer <img src=x onerror=alert(1)>"]
+    assert [a.text for a in find(find(doc, "nav", "toc")[0], "a")] == [
+        "Net Promoter Score",
+        "Explorer <img src=x onerror=alert(1)>",
+    ]
     for a in find(find(doc, "nav", "toc")[0], "a"):
         assert doc.get_element_by_id(a.get("href")[1:]).tag == "h2"
     kpi = find(doc, "div", "kpi")[0]
@@ -137,16 +166,25 @@ def test_page_loads_offline_and_prints_to_a4(executed, tmp_path):
 
     nb = nbformat.read(executed, as_version=4)
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
-    nb.cells[2].outputs.append(new_output("display_data", data={
-        "text/html": fig.to_html(full_html=False, include_plotlyjs=True), "text/plain": "fig"}))
+    nb.cells[2].outputs.append(
+        new_output(
+            "display_data", data={"text/html": fig.to_html(full_html=False, include_plotlyjs=True), "text/plain": "fig"}
+        )
+    )
     nbformat.write(nb, executed)
     html = render_page(executed, tmp_path / "page.html", language="de")
     external = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context()
-        context.route("**/*", lambda route: (external.append(route.request.url), route.abort())
-                      if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+        context.route(
+            "**/*",
+            lambda route: (
+                (external.append(route.request.url), route.abort())
+                if not route.request.url.startswith(("file:", "data:"))
+                else route.continue_()
+            ),
+        )
         page = context.new_page()
         page.goto(html.resolve().as_uri(), wait_until="load")
         page.wait_for_selector(".main-svg", timeout=15_000)  # the plotly figure drew from the embedded library

@@ -9,7 +9,7 @@ import pytest
 
 from cjm_lab.io import load_events, load_survey, load_touchpoints
 from cjm_lab.journeys import funnel
-from cjm_lab.reports import list_reports, run_report
+from cjm_lab.reports import list_reports, read_manifest, run_report
 from cjm_lab.survey import nps
 
 pytestmark = pytest.mark.notebook
@@ -43,7 +43,7 @@ def test_journeys_report(tmp_path, assert_no_personal_data):
     expected = funnel(ev, steps=steps, window="30D", touchpoints=cat)["pct_of_start"].iloc[-1]
     assert record["results"]["funnel_conversion_pct"] == pytest.approx(expected)
     assert record["results"]["top_pain_point"] == "Delivery delay notice"
-    figures = [f["file"] for f in json.loads((res.folder / "figures.json").read_text())]
+    figures = [f.file for f in read_manifest(res.folder).figures]
     assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
     from pptx import Presentation
 
@@ -68,7 +68,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
     assert {"choose_k", "persona_sizes", "persona_profiles", "persona_cards", "nps_by_persona",
             "golden_questions"} <= sheets and "persona_assignments" not in sheets
-    cards = pd.read_excel(res.folder / "tables.xlsx", sheet_name="persona_cards")
+    cards = pd.read_csv(res.folder / "persona_cards.csv")
     assert len(cards) == 5 and cards["nps"].notna().all()
     # the typing tool: the saved model types the customers as in the report
     customers = pd.read_csv("data/sample/customers.csv")
@@ -77,7 +77,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     assert adjusted_rand_score(truth["persona"], model.predict(customers)) > 0.9
     golden = load_model(res.folder / "golden_questions.joblib")
     assert 5 <= len(golden.questions) <= 10 and r["golden_accuracy"] > 0.9
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    figures = {f.file for f in read_manifest(res.folder).figures}
     assert figures == {"choose_k.png", "persona_profile.png", "persona_cards.png", "nps_by_persona.png"}
     page = res.html.read_text(encoding="utf-8")
     assert "Wie viele Personas?" in page and "Typing-Tool" in page and "PersonaModel(" not in page
@@ -86,7 +86,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
 
 def test_gallery_shows_every_chart_in_both_languages(tmp_path, assert_no_personal_data):
     res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    figures = {f.file for f in read_manifest(res.folder).figures}
     kinds = {"survey", "survey2", "choose_k", "profile", "cards", "journeys", "pain_attribution", "sankey",
              "journey_map", "journey_maps"}
     assert figures == {f"gallery_{k}_{lang}.png" for k in kinds for lang in ("en", "de")}

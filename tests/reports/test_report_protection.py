@@ -15,7 +15,7 @@ import re
 import pandas as pd
 import pytest
 
-from cjm_lab.reports import report_parameters, run_report
+from cjm_lab.reports import read_manifest, report_parameters, run_report
 from cjm_lab.survey import nps, nps_vs_rest
 
 from .conftest import SAMPLE
@@ -63,7 +63,7 @@ def test_suppressed_personas_appear_nowhere_with_their_numbers(protected):
     # their numbers stay out of what the run records
     record = json.loads((res.folder / "run.json").read_text())
     assert not any(p in json.dumps(record["results"]) for p in small)
-    titles = " ".join(f["title"] for f in json.loads((res.folder / "figures.json").read_text()))
+    titles = " ".join(f.title for f in read_manifest(res.folder).figures)
     assert not any(p in titles for p in small)
 
 

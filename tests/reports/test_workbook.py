@@ -16,11 +16,13 @@ ROW = HEADER_ROW + 2  # the first data row, 1-based as openpyxl counts
 
 @pytest.fixture
 def folder(tmp_path):
-    answers = pd.DataFrame({
-        "recommend": [10, 9, 3, 8, 10, 6, 9, 2, 7, 10] * 12,
-        "region": ["Nord", "Süd", "=HYPERLINK(\"http://x\")", "Nord", "Süd"] * 24,
-        "weight": [1.0, 1.5, 0.5, 1.0, 2.0] * 24,
-    })
+    answers = pd.DataFrame(
+        {
+            "recommend": [10, 9, 3, 8, 10, 6, 9, 2, 7, 10] * 12,
+            "region": ["Nord", "Süd", '=HYPERLINK("http://x")', "Nord", "Süd"] * 24,
+            "weight": [1.0, 1.5, 0.5, 1.0, 2.0] * 24,
+        }
+    )
     by = nps(answers, by="region", weight="weight")
     save_table(by, "nps_by_region", tmp_path, title="NPS by region", takeaway="Süd leads.")
     groups = answers.assign(group=pd.cut(answers["recommend"], [-1, 6, 8, 10], labels=["low", "mid", "high"]))
@@ -32,8 +34,13 @@ def folder(tmp_path):
 
 def test_sheets_contents_links_and_about(folder):
     path, _, _ = folder
-    record = {"report": "demo", "started": "2026-12-01T10:00:00+01:00", "parameters_effective": {"language": "en"},
-              "data_files_sha256": {"data/survey.csv": "ab" * 32}, "versions": {"pandas": "3.1.1"}}
+    record = {
+        "report": "demo",
+        "started": "2026-12-01T10:00:00+01:00",
+        "parameters_effective": {"language": "en"},
+        "data_files_sha256": {"data/survey.csv": "ab" * 32},
+        "versions": {"pandas": "3.1.1"},
+    }
     book = openpyxl.load_workbook(build_workbook(path, title="Demo", record=record))
     assert book.sheetnames == ["Contents", "nps_by_region", "groups_by_region", "shares", "About"]
     toc = book["Contents"]
@@ -41,7 +48,9 @@ def test_sheets_contents_links_and_about(folder):
     assert links == ["'nps_by_region'!A1", "'groups_by_region'!A1", "'shares'!A1", "'About'!A1"]
     assert toc.cell(row=ROW, column=3).value == "NPS by region"
     about = book["About"]
-    cells = {about.cell(row=r, column=1).value: about.cell(row=r, column=2).value for r in range(ROW, about.max_row + 1)}
+    cells = {
+        about.cell(row=r, column=1).value: about.cell(row=r, column=2).value for r in range(ROW, about.max_row + 1)
+    }
     assert cells["Parameter: language"] == "en"
     assert cells["Data file: data/survey.csv"] == "SHA-256 " + "ab" * 32
     sheet = book["nps_by_region"]
@@ -66,10 +75,10 @@ def test_numbers_are_numbers_with_formats_and_text_is_neutralised(folder):
     assert score.value == pytest.approx(first["nps"]) and score.number_format == "+0.0;-0.0;0.0"
     assert sheet.freeze_panes == f"B{HEADER_ROW + 2}"
     assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW + 1}")
-    assert sheet.column_dimensions["A"].width >= len("=HYPERLINK(\"http://x\")")  # widths fit the text
+    assert sheet.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')  # widths fit the text
     # formula-like data is text with a leading apostrophe, and no cell anywhere is a formula
     regions = [sheet.cell(row=r, column=1).value for r in range(ROW, ROW + len(by))]
-    assert "'=HYPERLINK(\"http://x\")" in regions
+    assert '\'=HYPERLINK("http://x")' in regions
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     shares = book["shares"]
     assert shares.cell(row=ROW, column=1).number_format == "0.0%"  # a fraction: Excel's own percent
@@ -94,8 +103,12 @@ def test_crosstab_is_a_banner_with_bases_and_letters(folder):
     assert sheet.cell(row=ROW + 1, column=nord).value == pytest.approx(eff)
     lettered = banner[(banner["sig_letters"] != "") & (banner["kind"] == "category")]
     assert len(lettered)  # the fixture has significant differences
-    found = [sheet.cell(row=r, column=c) for r in range(ROW, sheet.max_row + 1) for c in range(4, sheet.max_column + 1, 2)
-             if sheet.cell(row=r, column=c).value]
+    found = [
+        sheet.cell(row=r, column=c)
+        for r in range(ROW, sheet.max_row + 1)
+        for c in range(4, sheet.max_column + 1, 2)
+        if sheet.cell(row=r, column=c).value
+    ]
     assert sorted(c.value for c in found) == sorted(lettered["sig_letters"])
     assert all(c.font.vertAlign == "superscript" for c in found)
     assert "Letters" in sheet["A3"].value
