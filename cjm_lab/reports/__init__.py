@@ -6,6 +6,7 @@ workbook (:func:`build_workbook`), an editable PowerPoint deck (:func:`build_dec
 run record; ``index.html`` tracks every run (:func:`rebuild_index`).
 """
 
+from cjm_lab.reports.csp import trusted_html
 from cjm_lab.reports.deck import build_deck, make_template, template_layouts
 from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
 from cjm_lab.reports.formats import column_kind, column_label, display_table, format_value
@@ -49,4 +50,5 @@ __all__ = [
     "format_value",
     "Chart",
     "read_manifest",
+    "trusted_html",
 ]

@@ -126,6 +126,8 @@ class TableEntry:
     base: str | None = None
     effective_base: str | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    sheet: str | None = None
+    neutralised: bool = False
     cell: int | None = None
     order: int = 0
 
@@ -306,6 +308,8 @@ def _entry(raw: Mapping[str, Any]) -> TableEntry | FigureEntry | None:
             base=raw.get("base"),
             effective_base=raw.get("effective_base"),
             labels=dict(raw.get("labels") or {}),
+            sheet=raw.get("sheet"),
+            neutralised=bool(raw.get("neutralised")),
             cell=raw.get("cell"),
             order=int(raw.get("order", 0)),
         )
@@ -352,6 +356,17 @@ def read_manifest(folder: str | os.PathLike) -> Manifest:
     return Manifest(base, tuple(items))
 
 
+def _unguard(value: Any) -> Any:
+    """The value :func:`cjm_lab.untrusted.neutralise_cell` guarded: ``'=x`` is ``=x`` (the builders
+    write it as typed text, never a formula).
+    """
+    from cjm_lab.untrusted import FORMULA_PREFIXES
+
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def load_table(folder: str | os.PathLike, entry: TableEntry) -> pd.DataFrame:
     """A saved table read back from its CSV with the dtypes it was saved with.
 
@@ -360,7 +375,13 @@ def load_table(folder: str | os.PathLike, entry: TableEntry) -> pd.DataFrame:
     """
     path = Path(folder) / entry.file
     text_cols = [c for c, d in entry.dtypes.items() if d == "str"]
-    data = pd.read_csv(path, dtype=dict.fromkeys(text_cols, str), keep_default_na=True)
+    guarded = ["'" + c for c in text_cols if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    data = pd.read_csv(path, dtype=dict.fromkeys(text_cols + guarded, str), keep_default_na=True)
+    if entry.neutralised:  # the CSV's formula guard (a leading apostrophe) is not part of the value
+        data.columns = [_unguard(c) for c in data.columns]
+        for col in text_cols:
+            if col in data:
+                data[col] = data[col].map(_unguard)
     for col, dtype in entry.dtypes.items():
         if col not in data:
             continue

@@ -7,6 +7,8 @@
 * a **headline box** under the title (NPS, its change since the previous run of the same
   report, the top pain point — whatever the runner found in the results) and a **table
   of contents** of the report's sections;
+* **safe**: a Content-Security-Policy lets only the scripts of outputs the package marked as its
+  own run (:func:`cjm_lab.reports.csp.trusted_html`, the plotly Sankey), nothing else;
 * **self-contained**: figures are embedded, the package's own small stylesheet is inline,
   plotly.js (the interactive Sankey) is embedded by the figure itself, and interactive
   explorers (ipywidgets) are replaced by a **static snapshot** of their state as the run
@@ -347,9 +349,16 @@ def render_page(
     import lxml.html
     import nbformat
 
+    from cjm_lab.reports import csp
+
     lang = check_language(language)
     nb = nbformat.read(notebook, as_version=4)
     state = _widget_state(nb)
+    trusted: set[str] = set()  # scripts of outputs the package marked as its own (a plotly figure)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if output.get("metadata", {}).get(csp.TRUSTED_KEY) is True:
+                trusted.update(csp.script_texts(str(output.get("data", {}).get("text/html", ""))))
     body = _body(nb)
     doc = lxml.html.fragment_fromstring(body, create_parent="div")
     # interactive explorers: the static snapshot of their saved state
@@ -420,8 +429,9 @@ def render_page(
         f'<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main class="report">\n{content}\n</main>\n{foot}\n'
         "</body>\n</html>\n"
     )
+    page = csp.add_content_security_policy(page, trusted)  # only the package's own scripts may run
     out = Path(target)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    from cjm_lab.reports._files import write_atomic
+
+    write_atomic(out, page, what="the report page")
     return out

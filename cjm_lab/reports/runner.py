@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -27,14 +26,24 @@ from typing import Any
 
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.deck import build_deck
 from cjm_lab.reports.exports import print_pdf
-from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
+from cjm_lab.reports.notebooks import _parameters, check_parameters, check_report_name, project_root, report_path
 from cjm_lab.reports.page import report_title
 from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
 from cjm_lab.reports.workbook import build_workbook
+from cjm_lab.untrusted import slug
 
-__all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
+__all__ = [
+    "ReportError",
+    "RunInterrupted",
+    "RunResult",
+    "run_report",
+    "run_batch",
+    "rebuild_index",
+    "export_html",
+]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
 
@@ -48,21 +57,32 @@ class ReportError(CJMError):
         self.cell = cell
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM; the message says where the run is (finished or kept as failed)."""
+
+    def __init__(self, message: str, *, folder: Path | None = None, finished: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
+        self.finished = finished
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """Where a successful run wrote its outputs."""
+    """Where a successful run wrote its outputs.
+
+    ``index_error`` is set when the run finished but ``index.html`` could not be rebuilt (the
+    run folder is complete; ``run.json`` says the same; ``cjm-lab index`` rebuilds it later).
+    """
 
     folder: Path
     notebook: Path
     html: Path
     record: dict[str, Any]
+    index_error: str | None = None
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-")
-    if not slug:
-        raise CJMConfigError(f"The label {text!r} has no letters or digits to name a run folder with.")
-    return slug[:60]
+    return slug(text, max_length=60)
 
 
 def _versions() -> dict[str, str]:
@@ -91,14 +111,24 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
-def export_html(notebook: Path, target: Path, *, language: str = "en", title: str | None = None,
-                headline: list[dict[str, Any]] | None = None, footer: str | None = None) -> Path:
+def export_html(
+    notebook: Path,
+    target: Path,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    headline: list[dict[str, Any]] | None = None,
+    footer: str | None = None,
+) -> Path:
     """Write the executed notebook as the report page (see :func:`cjm_lab.reports.page.render_page`).
 
     No code, prompts, parameter cells or stderr output (warnings and logs stay in the executed
     notebook); cells tagged ``remove_cell`` are dropped; nothing loads from a CDN (figures
     are embedded, interactive explorers become a static snapshot); ``<title>`` and ``lang``
     are the report's; a headline box and a table of contents lead the page; it prints to A4.
+    Last, a Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): those of outputs marked with
+    :func:`cjm_lab.reports.csp.trusted_html`.
     """
     from cjm_lab.reports.page import render_page
 
@@ -121,17 +151,19 @@ def _environment(values: Mapping[str, str]):
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
-    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
-    locks = out / ".locks"
-    locks.mkdir(parents=True, exist_ok=True)
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on.
+
+    The reservation is a lock file created exclusively without following links; a name taken
+    by anything, a dangling link included, is skipped.
+    """
+    locks = real_dir(out / ".locks", what="The lock folder")
     n = 1
     while True:
         name = base if n == 1 else f"{base}_{n}"
-        if not (out / name).exists():
+        if not os.path.lexists(out / name):
             try:
-                fd = os.open(locks / f"{name}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.close(fd)
-                if not (out / name).exists():
+                os.close(create_new(locks / f"{name}.lock"))
+                if not os.path.lexists(out / name):
                     return out / name
             except FileExistsError:
                 pass
@@ -188,14 +220,14 @@ def run_report(
         Groups below it are suppressed in the report's tables (``save_table``); default
         ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
         recorded in ``run.json``.
-    pptx_template : path, optional
-        A corporate PowerPoint template whose layouts and theme colours the deck uses
-        (default: the package's 16:9 template).
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
         the kernel's environment only: never a notebook parameter, never written to the
         run folder (``run.json`` says only whether a salt was configured).
+    pptx_template : path, optional
+        A corporate PowerPoint template whose layouts and theme colours the deck uses
+        (default: the package's 16:9 template).
 
     Returns
     -------
@@ -215,18 +247,22 @@ def run_report(
     for logger_name in ("papermill", "papermill.translators"):
         if _QUIET not in logging.getLogger(logger_name).filters:
             logging.getLogger(logger_name).addFilter(_QUIET)
+    check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
     k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
-                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
+        raise CJMConfigError(
+            "`salt` of run_report() must be a non-empty secret text (or None to use "
+            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
+        )
     source = report_path(name, notebooks)
     if pptx_template is not None and not Path(pptx_template).is_file():
-        raise CJMConfigError(f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx "
-                             "file (`--pptx-template corporate.pptx`).")
+        raise CJMConfigError(
+            f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
+            "(`--pptx-template corporate.pptx`)."
+        )
     root = Path(notebooks).resolve().parent if notebooks else project_root()
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_out_dir(out)
     started = dt.datetime.now().astimezone()
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
@@ -243,8 +279,15 @@ def run_report(
     kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
-    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
-                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
+    salt_state = (
+        "configured"
+        if (
+            salt is not None
+            or os.environ.get(privacy.ENV_SALT, "").strip()
+            or os.environ.get(privacy.ENV_SALT_FILE, "").strip()
+        )
+        else "random for this run"
+    )
     t0 = time.perf_counter()
     try:
         with _environment(kernel_env):
@@ -264,7 +307,9 @@ def run_report(
         cell = getattr(err, "exec_count", None)
         detail = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
         if isinstance(err, KeyboardInterrupt):
-            raise
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}); the unfinished run is kept in {failed}", folder=failed
+            ) from err
         raise ReportError(
             f"Report {name!r} failed" + (f" in cell {cell}" if cell is not None else "") + f": {detail}. "
             f"The failed notebook is kept in {failed}.",
@@ -292,32 +337,77 @@ def run_report(
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
     try:
-        title = report_title(executed) or name
-        heading = title + (f" — {label}" if label else "")
+        heading = (report_title(executed) or name) + (f" — {label}" if label else "")
         record["title"] = heading
         previous = previous_run(read_runs(out_dir), record)
         record["previous_run"] = previous.get("folder") if previous else None
-        numbers = headline(record.get("results"), previous.get("results") if previous else None, language=language,
-                           previous_date=str(previous.get("started", "")) if previous else None)
+        numbers = headline(
+            record.get("results"),
+            previous.get("results") if previous else None,
+            language=language,
+            previous_date=str(previous.get("started", "")) if previous else None,
+        )
         record["headline"] = numbers
         footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
-        html_path = export_html(executed, tmp / "report.html", language=language, title=heading, headline=numbers,
-                                footer=footer)
+        html_path = export_html(
+            executed, tmp / "report.html", language=language, title=heading, headline=numbers, footer=footer
+        )
         build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)
-        build_deck(tmp, title=heading, subtitle=f"{started:%Y-%m-%d} · cjm-lab", language=language,
-                   template=pptx_template, notebook=executed, headline=numbers)
+        build_deck(
+            tmp,
+            title=heading,
+            subtitle=f"{started:%Y-%m-%d} · cjm-lab",
+            language=language,
+            template=pptx_template,
+            notebook=executed,
+            headline=numbers,
+        )
         if pdf:
             print_pdf(html_path, tmp / "report.pdf")
-    except BaseException:
-        _keep_failed(tmp, out_dir, base)
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
+                folder=failed,
+            ) from err
+        if isinstance(err, OSError):
+            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, workbook, deck, PDF)")
+            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
         raise
-    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    final = _reserve_folder(out_dir, base)
-    os.rename(tmp, final)
+    try:
+        write_atomic(tmp / "run.json", json.dumps(record, indent=2, default=str), what="the run record run.json")
+        final = _reserve_folder(out_dir, base)
+        os.rename(tmp, final)
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            message = f"interrupted ({err or 'Ctrl-C'}); the run is kept in {failed}"
+            raise RunInterrupted(message, folder=failed) from err
+        if isinstance(err, CJMError):
+            raise ReportError(
+                f"Report {name!r} ran, but its run record could not be written: {err} The run is kept in {failed}."
+            ) from err
+        raise
     with contextlib.suppress(FileNotFoundError):
         (out_dir / ".locks" / f"{final.name}.lock").unlink()
-    rebuild_index(out_dir)
-    return RunResult(final, final / executed.name, final / "report.html", record)
+    # From here on the run is finished and final, whatever happens to the index.
+    try:
+        rebuild_index(out_dir)
+        index_error = None
+    except KeyboardInterrupt as err:
+        raise RunInterrupted(
+            f"interrupted ({err or 'Ctrl-C'}) after the run finished: the run is complete in {final}; "
+            f"the index was not rebuilt (run `cjm-lab index --out {out_dir}`)",
+            folder=final,
+            finished=True,
+        ) from err
+    except (CJMError, OSError) as err:
+        index_error = str(err)
+        record["index"] = {"rebuilt": False, "error": index_error}
+        with contextlib.suppress(CJMError):  # the disk may be full: the run stays valid either way
+            write_atomic(final / "run.json", json.dumps(record, indent=2, default=str), what="run.json")
+    return RunResult(final, final / executed.name, final / "report.html", record, index_error)
 
 
 def run_batch(
@@ -351,9 +441,9 @@ def run_batch(
         A :class:`RunResult` or the :class:`ReportError` of each run, in order.  All
         parameters are checked before the first kernel starts.
     """
-    items = list(runs.items()) if isinstance(runs, Mapping) else [
-        (r.get("label"), r.get("parameters", {})) for r in runs
-    ]
+    items = (
+        list(runs.items()) if isinstance(runs, Mapping) else [(r.get("label"), r.get("parameters", {})) for r in runs]
+    )
     if not items:
         raise CJMConfigError("The batch has no runs.")
     labels = [label for label, _ in items]
@@ -374,8 +464,7 @@ def run_batch(
 
 
 def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
-    failed_root = out_dir / "_failed"
-    failed_root.mkdir(exist_ok=True)
+    failed_root = real_dir(out_dir / "_failed", what="The folder of failed runs")
     target = _reserve_folder(failed_root, base)
     os.rename(tmp, target)
     with contextlib.suppress(FileNotFoundError):
@@ -387,13 +476,25 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
     """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
 
     Rebuilt from the run folders each time, so no run is lost (see :mod:`cjm_lab.reports.tracker`).
+
+    The lock ``.index.lock`` is opened without following links (a planted link is refused, never
+    truncated); the page is written to a new temporary file and renamed over ``index.html`` in
+    one step, so a failure (a full disk) leaves the previous index whole and no temporary file.
+
+    Raises
+    ------
+    CJMConfigError
+        The folder or the lock is a link, or the page cannot be written (naming the fix).
     """
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".index.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    out_dir = real_dir(Path(out).resolve(), what="The report folder")
+    fd = open_lock(out_dir / ".index.lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in out_dir.glob(".index.html.*.tmp"):  # left by a rebuild that was killed
+            with contextlib.suppress(OSError):
+                stale.unlink()
         page = index_page(out_dir)
-        tmp = out_dir / f".index-{uuid.uuid4().hex[:8]}.html"
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, out_dir / "index.html")
+        write_atomic(out_dir / "index.html", page, what="the index of runs")
+    finally:
+        os.close(fd)
     return out_dir / "index.html"

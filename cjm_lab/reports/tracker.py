@@ -350,7 +350,9 @@ def index_page(out: str | os.PathLike, *, last: int = 10) -> str:
             + f"</tbody></table>{more}</section>"
         )
     options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in reports)
-    return (
+    from cjm_lab.reports.csp import add_content_security_policy
+
+    return add_content_security_policy(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>cjm-lab reports</title>'
         f"<style>{_INDEX_CSS}</style></head><body><main><h1>cjm-lab reports</h1>"
@@ -360,5 +362,6 @@ def index_page(out: str | os.PathLike, *, last: int = 10) -> str:
         '<p class="filter"><label for="report-filter">Report: </label><select id="report-filter">'
         f'<option value="">all</option>{options}</select></p>'
         + "".join(sections)
-        + f"</main><script>{_FILTER_JS}</script></body></html>"
+        + f"</main><script>{_FILTER_JS}</script></body></html>",
+        [_FILTER_JS],
     )

@@ -12,8 +12,10 @@
 * a last **about** sheet with the parameters, the SHA-256 of each data file, the package
   versions and the privacy settings of the run.
 
-Every text cell passes :func:`cjm_lab.untrusted.neutralise_cell` and is written as a string
-(never a formula); sheet names come from :func:`cjm_lab.untrusted.unique_slugs`.
+Every text cell is typed text, never a formula: control characters XML cannot hold are removed,
+text beyond Excel's 32,767 characters is cut with a marker (:func:`cjm_lab.untrusted.excel_text`),
+and a cell that starts like a formula gets Excel's quote prefix, so it stays text when edited.
+Sheet names are those :func:`cjm_lab.reports.save_table` gave the tables (unique, 31 characters).
 """
 
 from __future__ import annotations
@@ -30,13 +32,12 @@ from cjm_lab._format import check_language
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.reports.formats import column_kinds, column_label, excel_format, value_labeller, word
 from cjm_lab.reports.manifest import TableEntry, load_table, read_manifest
-from cjm_lab.untrusted import neutralise_cell, unique_slugs
+from cjm_lab.untrusted import excel_text, formula_like, unique_slugs
 
 __all__ = ["HEADER_ROW", "build_workbook", "read_sheet"]
 
 #: The 0-based row of each table sheet's header (``pd.read_excel(..., header=HEADER_ROW)``).
 HEADER_ROW = 5
-_MAX_CELL = 32_767
 _CROSSTAB = frozenset(
     {
         "kind",
@@ -57,9 +58,14 @@ _TITLE_DEFAULT = {"en": "Tables", "de": "Tabellen"}
 
 
 def _text(value: Any) -> str:
-    text = str(neutralise_cell(str(value)))
-    if len(text) > _MAX_CELL:  # Excel's limit: say that the text was cut
-        text = text[: _MAX_CELL - 1] + "…"
+    """Text as a cell holds it (no control characters, cut visibly beyond Excel's limit)."""
+    return str(excel_text(str(value)))
+
+
+def _put(sheet: Any, row: int, col: int, value: Any, fmt: Any, book: _Book) -> str:
+    """Write text as typed text; one that starts like a formula keeps Excel's quote prefix."""
+    text = _text(value)
+    sheet.write_string(row, col, text, book.quoted(fmt) if formula_like(text) else fmt)
     return text
 
 
@@ -73,29 +79,42 @@ class _Book:
     def __init__(self, book: Any, language: str) -> None:
         self.book = book
         self.language = language
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.takeaway = book.add_format({"italic": True, "font_color": "#333333"})
-        self.note = book.add_format({"font_size": 9, "font_color": "#555555"})
-        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
-        self.header = book.add_format(
+        self._props: dict[int, dict[str, Any]] = {}
+        self._quoted: dict[int, Any] = {}
+        self.title = self._make({"bold": True, "font_size": 14})
+        self.takeaway = self._make({"italic": True, "font_color": "#333333"})
+        self.note = self._make({"font_size": 9, "font_color": "#555555"})
+        self.link = self._make({"font_color": "#0563C1", "underline": 1})
+        self.header = self._make(
             {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom", "bg_color": "#F2F2F2"}
         )
-        self.header_num = book.add_format(
+        self.header_num = self._make(
             {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom", "align": "right", "bg_color": "#F2F2F2"}
         )
-        self.text = book.add_format({"valign": "top"})
-        self.wrap = book.add_format({"valign": "top", "text_wrap": True})
-        self.letters = book.add_format({"font_script": 1, "font_color": "#C00000", "bold": True, "valign": "top"})
-        self.banner = book.add_format({"bold": True, "align": "center", "bottom": 1, "bg_color": "#F2F2F2"})
-        self.base_row = book.add_format({"italic": True, "num_format": "#,##0", "font_color": "#555555"})
-        self.base_row_dec = book.add_format({"italic": True, "num_format": "#,##0.0", "font_color": "#555555"})
-        self.base_label = book.add_format({"italic": True, "font_color": "#555555"})
+        self.text = self._make({"valign": "top"})
+        self.wrap = self._make({"valign": "top", "text_wrap": True})
+        self.letters = self._make({"font_script": 1, "font_color": "#C00000", "bold": True, "valign": "top"})
+        self.banner = self._make({"bold": True, "align": "center", "bottom": 1, "bg_color": "#F2F2F2"})
+        self.base_row = self._make({"italic": True, "num_format": "#,##0", "font_color": "#555555"})
+        self.base_row_dec = self._make({"italic": True, "num_format": "#,##0.0", "font_color": "#555555"})
+        self.base_label = self._make({"italic": True, "font_color": "#555555"})
         self._numbers: dict[str, Any] = {}
+
+    def _make(self, props: dict[str, Any]) -> Any:
+        fmt = self.book.add_format(props)
+        self._props[id(fmt)] = props
+        return fmt
+
+    def quoted(self, fmt: Any) -> Any:
+        """The same look with Excel's quote prefix (text that starts like a formula stays text)."""
+        if id(fmt) not in self._quoted:
+            self._quoted[id(fmt)] = self._make({**self._props.get(id(fmt), {}), "quote_prefix": True})
+        return self._quoted[id(fmt)]
 
     def number(self, fmt: str | None) -> Any:
         key = fmt or "General"
         if key not in self._numbers:
-            self._numbers[key] = self.book.add_format({"num_format": key, "valign": "top"})
+            self._numbers[key] = self._make({"num_format": key, "valign": "top"})
         return self._numbers[key]
 
 
@@ -120,17 +139,16 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any, kind: str, fmt: Any,
             return 1
         sheet.write_number(row, col, number, fmt)
         return len(f"{number:,.1f}") + 1
-    text = _text(value)
-    sheet.write_string(row, col, text, fmt)
+    text = _put(sheet, row, col, value, fmt, book)
     return min(len(text), 60)
 
 
 def _head(sheet: Any, book: _Book, title: str, takeaway: str | None, notes: list[str], contents: str) -> None:
-    sheet.write_string(0, 0, _text(title), book.title)
+    _put(sheet, 0, 0, title, book.title, book)
     if takeaway:
-        sheet.write_string(1, 0, _text(takeaway), book.takeaway)
+        _put(sheet, 1, 0, takeaway, book.takeaway, book)
     if notes:
-        sheet.write_string(2, 0, _text(" ".join(notes)), book.note)
+        _put(sheet, 2, 0, " ".join(notes), book.note, book)
     sheet.write_url(3, 0, f"internal:'{contents}'!A1", book.link, string="← " + word("back", book.language))
 
 
@@ -153,7 +171,7 @@ def _table_sheet(
     for j, col in enumerate(shown):
         label = column_label(col, lang, labels)
         numeric = kinds[col] not in ("text", "flag")
-        sheet.write_string(HEADER_ROW, j, _text(label), book.header_num if numeric else book.header)
+        _put(sheet, HEADER_ROW, j, label, book.header_num if numeric else book.header, book)
         widths.append(max(len(w) for w in label.split()) + 2 if label else 4)
     for j, col in enumerate(shown):
         kind = kinds[col]
@@ -199,14 +217,15 @@ def _banner_sheet(
         mine = [col_pos[c] for c in cols if c[0] == var]
         first, last = min(mine), max(mine) + 1
         if last > first:
-            sheet.merge_range(r_var, first, r_var, last, _text(var), book.banner)
+            sheet.merge_range(r_var, first, r_var, last, _text(var), book.quoted(book.banner) if formula_like(
+                _text(var)) else book.banner)
         else:
-            sheet.write_string(r_var, first, _text(var), book.banner)
+            _put(sheet, r_var, first, var, book.banner, book)
     sheet.write_string(r_col, 0, "", book.header)
     sheet.write_string(r_col, 1, "", book.header)
     for c in cols:
         label = c[1] + (f" ({c[2]})" if c[2] else "")
-        sheet.write_string(r_col, col_pos[c], _text(label), book.header_num)
+        _put(sheet, r_col, col_pos[c], label, book.header_num, book)
         sheet.write_string(r_col, col_pos[c] + 1, word("sig", lang), book.header)
         sheet.set_column(col_pos[c], col_pos[c], max(10, len(label) + 2))
         sheet.set_column(col_pos[c] + 1, col_pos[c] + 1, 5)
@@ -225,8 +244,8 @@ def _banner_sheet(
     widths = [10, 12]
     for key, r in row_pos.items():
         is_base = key[0] in ("base", "weighted_base", "effective_base")
-        sheet.write_string(r, 0, _text(key[1]), book.base_label if is_base else book.text)
-        sheet.write_string(r, 1, _text(key[2]), book.base_label if is_base else book.text)
+        _put(sheet, r, 0, key[1], book.base_label if is_base else book.text, book)
+        _put(sheet, r, 1, key[2], book.base_label if is_base else book.text, book)
         widths = [max(widths[0], len(key[1]) + 2), max(widths[1], min(len(key[2]) + 2, 60))]
     pct = book.number(excel_format("percent", lang).replace("0.0", "0"))
     mean = book.number("0.00")
@@ -247,7 +266,7 @@ def _banner_sheet(
             fmt = count
         _write_cell(sheet, r, c, value, "number", fmt, book)
         if rec.sig_letters:
-            sheet.write_string(r, c + 1, _text(rec.sig_letters), book.letters)
+            _put(sheet, r, c + 1, rec.sig_letters, book.letters, book)
         if key[0] == "base" and eff_key is not None and key[1] == eff_key[1]:
             _write_cell(sheet, row_pos[eff_key], c, rec.effective_base, "number", book.base_row_dec, book)
     sheet.set_column(0, 0, min(widths[0], 30))
@@ -277,13 +296,12 @@ def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, cont
     sheet.write_string(HEADER_ROW, 1, word("value", lang), book.header)
     width = [12, 12]
     for i, (key, value) in enumerate(rows, start=HEADER_ROW + 1):
-        sheet.write_string(i, 0, _text(key), book.text)
+        _put(sheet, i, 0, key, book.text, book)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             sheet.write_number(i, 1, float(value), book.text)
             text = str(value)
         else:
-            text = _text(value if isinstance(value, str) else repr(value))
-            sheet.write_string(i, 1, text, book.text)
+            text = _put(sheet, i, 1, value if isinstance(value, str) else repr(value), book.text, book)
         width = [max(width[0], len(key) + 2), max(width[1], min(len(text) + 2, 90))]
     sheet.set_column(0, 0, min(width[0], 45))
     sheet.set_column(1, 1, width[1])
@@ -350,7 +368,9 @@ def build_workbook(
         return None
     target = Path(path) if path is not None else base / "tables.xlsx"
     contents = word("contents", lang)
-    names = unique_slugs([t.name for t in tables], max_length=31, taken={contents, _ABOUT[lang]})
+    taken = {t.sheet for t in tables if t.sheet} | {contents, _ABOUT[lang]}
+    fallback = iter(unique_slugs([t.name for t in tables if not t.sheet], max_length=31, taken=taken))
+    names = [t.sheet or next(fallback) for t in tables]
     tmp = target.with_name(f".{target.name}.tmp")
     book = xlsxwriter.Workbook(
         str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
@@ -358,7 +378,7 @@ def build_workbook(
     try:
         fmt = _Book(book, lang)
         toc = book.add_worksheet(contents)
-        toc.write_string(0, 0, _text(title or _TITLE_DEFAULT[lang]), fmt.title)
+        _put(toc, 0, 0, title or _TITLE_DEFAULT[lang], fmt.title, fmt)
         toc.write_string(HEADER_ROW, 0, "#", fmt.header)
         toc.write_string(HEADER_ROW, 1, word("sheet", lang), fmt.header)
         toc.write_string(HEADER_ROW, 2, word("table", lang), fmt.header)
@@ -380,7 +400,7 @@ def build_workbook(
             r = HEADER_ROW + i
             toc.write_number(r, 0, i)
             toc.write_url(r, 1, f"internal:'{sheet_name}'!A1", fmt.link, string=sheet_name)
-            toc.write_string(r, 2, _text(table_title))
+            _put(toc, r, 2, table_title, fmt.text, fmt)
             toc.write_number(r, 3, len(data), fmt.number("#,##0"))
             widths = [4, max(widths[1], len(sheet_name) + 2), max(widths[2], min(len(table_title) + 2, 80)), 8]
         about = book.add_worksheet(_ABOUT[lang])

@@ -28,8 +28,12 @@ def test_cx_overview_holds_the_numbers(overview):
     assert record["results"]["nps_n"] == expected["n"]
     by_month = nps_trend(survey, period="date", freq="M", weight="weight").set_index("period")["nps"]
     assert record["results"]["nps_by_trend"] == pytest.approx(by_month.to_dict())
-    assert set(record["data_files_sha256"]) == {"data/sample/events.csv.gz", "data/sample/touchpoints.csv",
-                                                "data/sample/survey.csv", "data/sample/customers.csv"}
+    assert set(record["data_files_sha256"]) == {
+        "data/sample/events.csv.gz",
+        "data/sample/touchpoints.csv",
+        "data/sample/survey.csv",
+        "data/sample/customers.csv",
+    }
     trend = pd.read_csv(result.folder / "nps_trend.csv")
     assert trend["period"].tolist() == ["2025-07", "2026-01"]  # months, as the page and the deck show them
 
@@ -53,15 +57,27 @@ def test_cx_overview_personas_pain_points_and_recommendations(overview):
 
 def test_cx_overview_html_reads_as_a_summary(overview):
     page = overview.html.read_text(encoding="utf-8")
-    for heading in ("Was zuerst zu tun ist", "Der NPS liegt bei", "NPS im Zeitverlauf", "Wer unsere Kunden sind",
-                    "Die Customer Journey Map", "Momente der Wahrheit", "Über diesen Bericht"):
+    for heading in (
+        "Was zuerst zu tun ist",
+        "Der NPS liegt bei",
+        "NPS im Zeitverlauf",
+        "Wer unsere Kunden sind",
+        "Die Customer Journey Map",
+        "Momente der Wahrheit",
+        "Über diesen Bericht",
+    ):
         assert heading in page
     assert page.index("Was zuerst zu tun ist") < page.index("Der NPS liegt bei")  # recommendations first
     assert "io.load_survey" not in page and "recommendations(" not in page  # no code
     assert "…</td>" not in page and "...</td>" not in page  # notes are not cut off
     figures = {f.file for f in read_manifest(overview.folder).figures}
-    assert {"nps_distribution.png", "nps_trend.png", "nps_by_persona.png", "journey_map.png",
-            "importance_performance.png"} <= figures
+    assert {
+        "nps_distribution.png",
+        "nps_trend.png",
+        "nps_by_persona.png",
+        "journey_map.png",
+        "importance_performance.png",
+    } <= figures
     assert (overview.folder / "journey_map.png").stat().st_size > 50_000
 
 

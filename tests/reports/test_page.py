@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cjm_lab.reports import display_table, print_pdf, render_page
+from cjm_lab.reports import csp, display_table, print_pdf, render_page
 from cjm_lab.reports.page import report_title
 from cjm_lab.untrusted import format_markdown
 
@@ -166,11 +166,10 @@ def test_page_loads_offline_and_prints_to_a4(executed, tmp_path):
 
     nb = nbformat.read(executed, as_version=4)
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
-    nb.cells[2].outputs.append(
-        new_output(
-            "display_data", data={"text/html": fig.to_html(full_html=False, include_plotlyjs=True), "text/plain": "fig"}
-        )
-    )
+    figure = fig.to_html(full_html=False, include_plotlyjs=True)  # as trusted_html() marks it in a notebook
+    output = new_output("display_data", data={"text/html": figure, "text/plain": "fig"})
+    output.metadata[csp.TRUSTED_KEY] = True
+    nb.cells[2].outputs.append(output)
     nbformat.write(nb, executed)
     html = render_page(executed, tmp_path / "page.html", language="de")
     external = []

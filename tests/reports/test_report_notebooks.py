@@ -36,8 +36,9 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
 
 @pytest.fixture(scope="module")
 def journeys_run(tmp_path_factory):
-    return run_report("journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path_factory.mktemp("j"),
-                      progress=False)
+    return run_report(
+        "journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path_factory.mktemp("j"), progress=False
+    )
 
 
 def test_journeys_report(journeys_run, assert_no_personal_data):
@@ -80,8 +81,14 @@ def test_journeys_page_opens_offline_with_readable_sankey(journeys_run):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1200, "height": 900})
-        context.route("**/*", lambda route: (external.append(route.request.url), route.abort())
-                      if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+        context.route(
+            "**/*",
+            lambda route: (
+                (external.append(route.request.url), route.abort())
+                if not route.request.url.startswith(("file:", "data:"))
+                else route.continue_()
+            ),
+        )
         page = context.new_page()
         page.goto(journeys_run.html.resolve().as_uri(), wait_until="load")
         page.wait_for_selector(".node-label", timeout=20_000)  # the interactive Sankey drew, offline
@@ -90,8 +97,11 @@ def test_journeys_page_opens_offline_with_readable_sankey(journeys_run):
             return [e.textContent, r.left, r.top, r.right, r.bottom];})""")
         browser.close()
     assert external == []
-    assert rects and not [(a[0], b[0]) for a, b in itertools.combinations(rects, 2)
-                          if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert rects and not [
+        (a[0], b[0])
+        for a, b in itertools.combinations(rects, 2)
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
 
 
 def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_personal_data):
@@ -106,8 +116,14 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     # aggregates only by default: no row per customer (allow_rows=True would write it, ids pseudonymised)
     assert not (res.folder / "persona_assignments.csv").exists()
     sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
-    assert {"choose_k", "persona_sizes", "persona_profiles", "persona_cards", "nps_by_persona",
-            "golden_questions"} <= sheets and "persona_assignments" not in sheets
+    assert {
+        "choose_k",
+        "persona_sizes",
+        "persona_profiles",
+        "persona_cards",
+        "nps_by_persona",
+        "golden_questions",
+    } <= sheets and "persona_assignments" not in sheets
     cards = pd.read_csv(res.folder / "persona_cards.csv")
     assert len(cards) == 5 and cards["nps"].notna().all()
     # the typing tool: the saved model types the customers as in the report
@@ -127,8 +143,18 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
 def test_gallery_shows_every_chart_in_both_languages(tmp_path, assert_no_personal_data):
     res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
     figures = {f.file for f in read_manifest(res.folder).figures}
-    kinds = {"survey", "survey2", "choose_k", "profile", "cards", "journeys", "pain_attribution", "sankey",
-             "journey_map", "journey_maps"}
+    kinds = {
+        "survey",
+        "survey2",
+        "choose_k",
+        "profile",
+        "cards",
+        "journeys",
+        "pain_attribution",
+        "sankey",
+        "journey_map",
+        "journey_maps",
+    }
     assert figures == {f"gallery_{k}_{lang}.png" for k in kinds for lang in ("en", "de")}
     page = res.html.read_text(encoding="utf-8")
     assert "Kundenreisen" in page and "Die Customer Journey Map" in page

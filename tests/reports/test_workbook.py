@@ -76,9 +76,10 @@ def test_numbers_are_numbers_with_formats_and_text_is_neutralised(folder):
     assert sheet.freeze_panes == f"B{HEADER_ROW + 2}"
     assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW + 1}")
     assert sheet.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')  # widths fit the text
-    # formula-like data is text with a leading apostrophe, and no cell anywhere is a formula
-    regions = [sheet.cell(row=r, column=1).value for r in range(ROW, ROW + len(by))]
-    assert '\'=HYPERLINK("http://x")' in regions
+    # formula-like data is exactly its text, typed text with Excel's quote prefix; no cell is a formula
+    cells = [sheet.cell(row=r, column=1) for r in range(ROW, ROW + len(by))]
+    hostile = next(c for c in cells if c.value == '=HYPERLINK("http://x")')
+    assert hostile.data_type == "s" and hostile.quotePrefix
     assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     shares = book["shares"]
     assert shares.cell(row=ROW, column=1).number_format == "0.0%"  # a fraction: Excel's own percent
