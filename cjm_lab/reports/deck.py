@@ -720,13 +720,24 @@ def _add_table(
         texts.append(
             [(show(v) if show is not None and pd.notna(v) else format_value(v, kind, language)) for v in t[c].tolist()]
         )
-    weights = np.array(
+    # numbers never wrap: a numeric column is as wide as its longest text (at least a short header);
+    # text columns share the rest by their length
+    chars = np.array(
         [max([len(column_label(c, language, labels))] + [len(x) for x in col]) for c, col in zip(cols, texts)],
         dtype=float,
     )
-    weights = np.clip(weights, 6, 70)
-    for j, w in enumerate(weights / weights.sum()):
-        table.columns[j].width = int(width * w)
+    numeric = np.array([kinds[c] not in ("text",) for c in cols])
+    char_emu = _inches(0.11 if len(cols) > 4 else 0.12)
+    fixed = np.where(numeric, np.clip(chars, 5, 14) * char_emu + _inches(0.2), 0.0)
+    if fixed.sum() > 0.6 * width:
+        fixed *= 0.6 * width / fixed.sum()
+    share = np.where(numeric, 0.0, np.clip(chars, 8, 70))
+    rest = width - fixed.sum()
+    widths = fixed + (rest * share / share.sum() if share.sum() else 0.0)
+    if not share.sum():
+        widths = widths * width / widths.sum()
+    for j, w in enumerate(widths):
+        table.columns[j].width = int(w)
     for j, c in enumerate(cols):
         cell = table.cell(0, j)
         cell.text = column_label(c, language, labels)
@@ -840,6 +851,9 @@ class _Slides:
                 boxes = [(b[0], b[1] + strip, b[2], b[3] - strip) for b in boxes]
         for b in bodies:  # empty placeholders would show "Click to add text"
             if not b.text_frame.text:
+                if not takeaway and boxes and int(b.top) < boxes[0][1] and role in ("picture", "chart", "table"):
+                    top = int(b.top)  # no takeaway: the content grows into its place
+                    boxes = [(x, top, w, h + y - top) for x, y, w, h in boxes]
                 _remove(b)
         for s in ph["sub"]:
             if not s.text_frame.text:

@@ -662,11 +662,25 @@ def value_labeller(
         return lambda v: vocab.get(str(v), str(v))
     if col in _TOUCHPOINT_COLUMNS and touchpoints is not None:
         return lambda v: str(touchpoints(v))
+    if col in _TOUCHPOINT_COLUMNS and hasattr(labels, "touchpoint"):
+        return lambda v: _ask(labels, "touchpoint", v, language=lang) or str(v)
     if col in _VARIABLE_COLUMNS and labels is not None:
         return lambda v: _ask(labels, "column", v, language=lang) or str(v)
-    if labels is not None and not isinstance(labels, Mapping) and hasattr(labels, "value"):
+    if labels is None or isinstance(labels, Mapping):
+        return None
+    if col in ("persona", "persona_name") and hasattr(labels, "persona"):  # a persona number gets its name
+        return lambda v: _ask(labels, "persona", v, language=lang) if _whole(v) else str(v)
+    has_values = getattr(labels, "has_values", None)
+    if hasattr(labels, "value") and (has_values is None or has_values(col)):
         return lambda v: _ask(labels, "value", col, v, language=lang) or str(v)
     return None
+
+
+def _whole(value: Any) -> bool:
+    try:
+        return float(value).is_integer()
+    except (TypeError, ValueError):
+        return False
 
 
 def _missing(value: Any) -> bool:

@@ -239,10 +239,12 @@ def resolve_labels(data: pd.DataFrame, labels: Any) -> dict[str, dict[str, str]]
                 continue
             show = given if callable(given) else (lambda v, g=given: g.get(v, g.get(_key(v), v)))
         elif hasattr(labels, "value"):
-            if col in ("touchpoint", "source", "target", "step") and hasattr(labels, "touchpoint"):
-                show = labels.touchpoint
-            else:
-                show = lambda v, c=col: labels.value(c, v)  # noqa: E731
+            from cjm_lab.reports.formats import value_labeller
+
+            language = getattr(labels, "language", "en")
+            show = value_labeller(col, language if language in ("en", "de") else "en", labels)
+            if show is None or pd.api.types.is_float_dtype(data[col].dtype):
+                continue
         else:
             raise CJMConfigError(
                 f"`labels` must be a dict {{column: {{value: label}}}} or a Labels object, got {type(labels).__name__}."

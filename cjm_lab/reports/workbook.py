@@ -175,7 +175,10 @@ def _table_sheet(
         widths.append(max(len(w) for w in label.split()) + 2 if label else 4)
     for j, col in enumerate(shown):
         kind = kinds[col]
-        show = (entry.labeller(col) or value_labeller(col, lang, labels, touchpoints)) if kind == "text" else None
+        own = entry.labeller(col)  # labels saved with the table make a coded column text
+        if own is not None:
+            kind = "text"
+        show = (own or value_labeller(col, lang, labels, touchpoints)) if kind == "text" else None
         values = data[col]
         if show is not None:
             values = values.map(lambda v, f=show: v if pd.isna(v) else f(v))
@@ -229,6 +232,7 @@ def _banner_sheet(
         sheet.write_string(r_col, col_pos[c] + 1, word("sig", lang), book.header)
         sheet.set_column(col_pos[c], col_pos[c], max(10, len(label) + 2))
         sheet.set_column(col_pos[c] + 1, col_pos[c] + 1, 5)
+    has_eff = bool((t["kind"].astype(str) == "effective_base").any())  # newer crosstabs carry the row
     row_pos: dict[tuple[str, str, str], int] = {}
     next_row = HEADER_ROW + 1
     eff_key = None
@@ -237,13 +241,13 @@ def _banner_sheet(
             continue
         row_pos[key] = next_row
         next_row += 1
-        if key[0] == "base" and eff_key is None:  # the effective base right below the unweighted base
+        if key[0] == "base" and eff_key is None and not has_eff:  # the effective base below the unweighted one
             eff_key = ("effective_base", key[1], word("effective_base", lang))
             row_pos[eff_key] = next_row
             next_row += 1
     widths = [10, 12]
     for key, r in row_pos.items():
-        is_base = key[0] in ("base", "weighted_base", "effective_base")
+        is_base = key[0] in ("base", "weighted_base", "effective_base")  # (kinds of the crosstab's own rows too)
         _put(sheet, r, 0, key[1], book.base_label if is_base else book.text, book)
         _put(sheet, r, 1, key[2], book.base_label if is_base else book.text, book)
         widths = [max(widths[0], len(key[1]) + 2), max(widths[1], min(len(key[2]) + 2, 60))]
@@ -260,7 +264,7 @@ def _banner_sheet(
             fmt = pct
         elif rec.statistic == "mean":
             fmt = mean
-        elif key[0] in ("base", "weighted_base"):
+        elif key[0] in ("base", "weighted_base", "effective_base"):
             fmt = book.base_row if float(value).is_integer() else book.base_row_dec
         else:
             fmt = count
