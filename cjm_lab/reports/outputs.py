@@ -252,8 +252,17 @@ def save_table(
             TruncatedCellWarning,
             stacklevel=2,
         )
-    entry = table_entry(data, name, csv_path.name, title=title, takeaway=takeaway, formats=formats, show=show,
-                        slide=slide, labels=labels)
+    entry = table_entry(
+        data,
+        name,
+        csv_path.name,
+        title=title,
+        takeaway=takeaway,
+        formats=formats,
+        show=show,
+        slide=slide,
+        labels=labels,
+    )
     entry.update({"sheet": sheet, "neutralised": bool(neutralise)})
     try:
         record(folder, entry)
@@ -323,8 +332,18 @@ def save_figure(
         axes = fig.get_axes()
         suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
         title = suptitle or (axes[0].get_title() if axes else "") or name
-    record(folder, {"type": "figure", "name": stem, "file": path.name, "title": title, "takeaway": takeaway,
-                    "charts": [c.to_dict() for c in charts] if native else [], "image": not native})
+    record(
+        folder,
+        {
+            "type": "figure",
+            "name": stem,
+            "file": path.name,
+            "title": title,
+            "takeaway": takeaway,
+            "charts": [c.to_dict() for c in charts] if native else [],
+            "image": not native,
+        },
+    )
     return path
 
 

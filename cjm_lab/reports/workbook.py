@@ -220,8 +220,14 @@ def _banner_sheet(
         mine = [col_pos[c] for c in cols if c[0] == var]
         first, last = min(mine), max(mine) + 1
         if last > first:
-            sheet.merge_range(r_var, first, r_var, last, _text(var), book.quoted(book.banner) if formula_like(
-                _text(var)) else book.banner)
+            sheet.merge_range(
+                r_var,
+                first,
+                r_var,
+                last,
+                _text(var),
+                book.quoted(book.banner) if formula_like(_text(var)) else book.banner,
+            )
         else:
             _put(sheet, r_var, first, var, book.banner, book)
     sheet.write_string(r_col, 0, "", book.header)

@@ -102,9 +102,11 @@ def test_nps_trend(survey, render, helpers, language):
     assert len(open_marks.get_xdata()) == int(table["low_base"].sum()) == 2
     # months on a real time axis, written as readers write them
     months = {"en": ["Jul 2025", "Jan 2026"], "de": ["Juli 2025", "Jan. 2026"]}[language]
-    assert [t.get_text() for t in ax.get_xticklabels()] == months == [
-        {"2025-07": months[0], "2026-01": months[1]}[p] for p in table["period"]
-    ]
+    assert (
+        [t.get_text() for t in ax.get_xticklabels()]
+        == months
+        == [{"2025-07": months[0], "2026-01": months[1]}[p] for p in table["period"]]
+    )
     ticks = ax.get_xticks()
     assert round(ticks[1] - ticks[0]) == 184  # days from 1 July 2025 to 1 January 2026: time, not positions
     text = helpers.joined(fig)

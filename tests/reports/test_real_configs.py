@@ -165,7 +165,13 @@ def test_bpic2012_config_has_the_known_counts(journey_runs):
     attribution = pd.read_csv(res.folder / "attribution.csv")
     assert attribution.groupby("model")["conversions"].sum().round(6).eq(2_246).all()  # A_APPROVED credited
     figures = {f.file for f in read_manifest(res.folder).figures}
-    assert {"journeys_step_by_step.png", "funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= figures
+    assert {
+        "journeys_step_by_step.png",
+        "funnel.png",
+        "pain_points.png",
+        "journey_map.png",
+        "attribution.png",
+    } <= figures
 
 
 def test_olist_config_finds_late_delivery(journey_runs):

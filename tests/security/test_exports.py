@@ -6,9 +6,9 @@ import csv
 import warnings
 
 import openpyxl
-from openpyxl.utils.escape import unescape
 import pandas as pd
 import pytest
+from openpyxl.utils.escape import unescape
 
 from cjm_lab.reports import build_workbook, read_manifest, save_table
 from cjm_lab.reports.outputs import TruncatedCellWarning
