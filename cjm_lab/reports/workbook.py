@@ -208,8 +208,8 @@ def _banner_sheet(
     """Answers down the side, banner columns across; bases first; letters beside each value."""
     lang = book.language
     t = data.copy()
-    t["letter"] = t["letter"].fillna("").astype(str)
-    t["sig_letters"] = t["sig_letters"].fillna("").astype(str)
+    t["letter"] = t["letter"].astype(object).fillna("").astype(str)
+    t["sig_letters"] = t["sig_letters"].astype(object).fillna("").astype(str)
     cols = list(dict.fromkeys(zip(t["banner_variable"].astype(str), t["banner_column"].astype(str), t["letter"])))
     rows = list(dict.fromkeys(zip(t["kind"].astype(str), t["variable"].astype(str), t["row_label"].astype(str))))
     col_pos = {c: 2 + 2 * k for k, c in enumerate(cols)}
@@ -402,7 +402,7 @@ def build_workbook(
                 notes.append(word("suppressed_note", lang, k=min_group_size or 5))
             sheet = book.add_worksheet(sheet_name)
             if _is_crosstab(data):
-                if (data["sig_letters"].fillna("").astype(str) != "").any():
+                if (data["sig_letters"].astype(object).fillna("").astype(str) != "").any():
                     notes.append(word("letters_note", lang, alpha=0.05))
                 _banner_sheet(sheet, fmt, data, entry, table_title, notes, contents)
             else:
