@@ -139,3 +139,25 @@ def test_index_tracks_runs_with_changes_filter_and_links(tmp_path):
     ]  # only what the run folder holds
     assert not doc.xpath("//section[@data-report='journeys']//script")  # data text stays text
     assert "<script>alert(1)</script>" in sections[0].text_content()
+
+
+@pytest.mark.browser
+def test_the_filter_runs_under_the_pages_policy(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from cjm_lab.reports import find_chromium
+
+    _run(tmp_path, "2026-11-01_090000_survey_nps", "survey_nps", "2026-11-01T09:00:00", {"nps_total": 24.0})
+    _run(tmp_path, "2026-11-01_100000_journeys", "journeys", "2026-11-01T10:00:00", {"n_journeys": 50})
+    index = rebuild_index(tmp_path)
+    assert "Content-Security-Policy" in index.read_text(encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(index.resolve().as_uri())
+        page.select_option("#report-filter", "journeys")
+        hidden = page.evaluate("Array.from(document.querySelectorAll('section.report')).map(s => s.hidden)")
+        browser.close()
+    assert hidden == [False, True] and blocked == []  # journeys shown, survey_nps hidden; the script was allowed
