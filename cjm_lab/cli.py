@@ -6,6 +6,7 @@ Examples (from a shell)::
     cjm-lab params cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
     cjm-lab report cx_overview --each language=en,de
+    cjm-lab report survey_nps --pptx-template corporate.pptx
     cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
     cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
@@ -69,6 +70,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "progress": not args.quiet,
         "pdf": args.pdf,
         "min_group_size": args.min_group_size,
+        "pptx_template": args.pptx_template,
     }
     runs = _batch_runs(args)
     failed = 0
@@ -254,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
+    p.add_argument(
+        "--pptx-template",
+        metavar="FILE.pptx",
+        help="a corporate PowerPoint template whose layouts and theme colours the deck uses",
+    )
     p.add_argument(
         "--min-group-size",
         type=int,
