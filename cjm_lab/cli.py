@@ -7,6 +7,7 @@ Examples (from a shell)::
     cjm-lab params cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
     cjm-lab report cx_overview --each language=en,de
+    cjm-lab report survey_nps --pptx-template corporate.pptx
     cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
     cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
@@ -80,6 +81,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "progress": not args.quiet,
         "pdf": args.pdf,
         "min_group_size": args.min_group_size,
+        "pptx_template": args.pptx_template,
     }
     runs = _batch_runs(args)
     failed = 0
@@ -245,7 +247,9 @@ def _clip(text: object, width: int) -> str:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from cjm_lab.io.inspect import inspect_file, write_config
 
-    table = inspect_file(args.file, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter)
+    table = inspect_file(
+        args.file, codebook=args.codebook, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter
+    )
     info = table.attrs.get("inspect", {})
     heads = _INSPECT_HEADERS[args.language]
     de = args.language == "de"
@@ -336,6 +340,11 @@ cjm-lab report all --out reports --quiet
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
     p.add_argument(
+        "--pptx-template",
+        metavar="FILE.pptx",
+        help="a corporate PowerPoint template whose layouts and theme colours the deck uses",
+    )
+    p.add_argument(
         "--min-group-size",
         type=int,
         default=None,
@@ -411,6 +420,11 @@ cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yam
         help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
     )
     p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument(
+        "--codebook",
+        metavar="BOOK.yaml",
+        help="labels and measure levels of a CSV/Excel file (YAML or CSV codebook); the draft names it",
+    )
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
     p.add_argument("--encoding", help="CSV encoding (default: guessed)")
     p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")
