@@ -31,8 +31,8 @@ _spec.loader.exec_module(closure_tool)
 
 #: Runtime distributions whose metadata names no licence cjm-lab can read, accepted by name and why.
 ACCEPTED_UNKNOWN: dict[str, str] = {}
-#: Import names that are no distribution of their own (or come with Python's own tooling).
-NOT_DISTRIBUTIONS = {"cjm_lab", "IPython"}
+#: Import names that are no third-party distribution (the package itself).
+NOT_DISTRIBUTIONS = {"cjm_lab"}
 COPYLEFT = re.compile(r"\b(A?GPL|GNU (Affero )?General Public License)\b")
 
 
