@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -177,11 +178,11 @@ def test_pii_counts_by_hand():
     )
     out = pii_counts(s)
     assert list(out.columns) == ["kind", "n_found", "n_texts", "n_nonmissing", "pct_texts"]
-    assert out["kind"].tolist() == ["email", "iban", "phone", "address"]
-    assert out["n_found"].tolist() == [2, 1, 1, 2]
-    assert out["n_texts"].tolist() == [1, 1, 1, 1]
+    assert out["kind"].tolist() == ["email", "iban", "card", "phone", "address"]
+    assert out["n_found"].tolist() == [2, 1, 0, 1, 2]
+    assert out["n_texts"].tolist() == [1, 1, 0, 1, 1]
     assert (out["n_nonmissing"] == 4).all()
-    assert out["pct_texts"].tolist() == [25.0] * 4
+    assert out["pct_texts"].tolist() == [25.0, 25.0, 0.0, 25.0, 25.0]
     one = pii_counts(s, kinds="email")
     assert one["kind"].tolist() == ["email"] and one["n_found"].tolist() == [2]
 
@@ -239,3 +240,19 @@ def test_pseudonymise_needs_a_salt(salt):
 def test_pseudonymise_needs_a_series():
     with pytest.raises(CJMDataError, match="Series of ids"):
         pseudonymise(["a"], salt="x")
+
+
+def test_missing_ids_and_texts_stay_missing_where_str_is_not_the_string_dtype():
+    """pandas 2 (and pandas 3 with future.infer_string off) write a missing value as the text 'nan'
+    with astype("str"): a missing customer id must not get the pseudonym of 'nan', nor a missing
+    comment become the comment 'None'."""
+    ids = pd.Series(["C001", None, np.nan], dtype=object, name="customer_id")
+    texts = pd.Series(["a@b.de", None], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 says the option goes away in pandas 4
+        with pd.option_context("future.infer_string", False):
+            assert ids.astype("str").tolist() == ["C001", "None", "nan"]  # the trap itself
+            out = pseudonymise(ids, salt="pepper")
+            masked = mask_pii(texts)
+    assert out.isna().tolist() == [False, True, True]
+    assert masked.tolist()[0] == "[email]" and pd.isna(masked.tolist()[1])

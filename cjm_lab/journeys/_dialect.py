@@ -172,10 +172,13 @@ class DuckDBDialect(Dialect):
     text_type: ClassVar[str] = "VARCHAR"
 
     def epoch_seconds(self, expr: str) -> str:
-        return f"epoch({expr})"
+        return f"epoch(CAST({expr} AS TIMESTAMPTZ))"  # see epoch_micros
 
     def epoch_micros(self, expr: str) -> str:
-        return f"epoch_us({expr})"
+        # the timestamp as TIMESTAMPTZ first: a Parquet file or a pandas column in nanoseconds arrives
+        # as TIMESTAMP(TZ)_NS, for which DuckDB 2 has no epoch_us, and the journeys count in
+        # microseconds anyway (rounded; naive timestamps are read in UTC, the session's zone)
+        return f"epoch_us(CAST({expr} AS TIMESTAMPTZ))"
 
     def ordered_concat(self, expr: str, sep: str, order: str | Sequence[str]) -> str:
         keys = [order] if isinstance(order, str) else list(order)

@@ -262,7 +262,7 @@ class DuckDBSource(EventSource):
                 return con.execute(sql).df()
             except duckdb.OutOfMemoryException as exc:
                 used = resolved(self.engine)
-                limit = f"{used.memory_limit / 1e9:.2f} GB"
+                limit = f"{(used.memory_limit or 0) / 1e9:.2f} GB"
                 raise CJMDataError(
                     f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
                     f"{used.temp_directory or 'not set'}): {str(exc).splitlines()[0][:200]}",
@@ -435,7 +435,8 @@ class FileSource(DuckDBSource):
         if any(a[1] > b[0] for a, b in itertools.pairwise(groups)):
             return None
         total = sum(n for *_, n in groups)
-        cuts, seen = [], 0
+        cuts: list[Any] = []
+        seen = 0
         for lo, _hi, n in groups:
             if seen >= total * (len(cuts) + 1) / parts and (not cuts or lo > cuts[-1]):
                 cuts.append(lo)
@@ -583,7 +584,7 @@ def segment_columns(source: EventSource, by: str | Sequence[str] | None, *, wher
 def _whole_decimal(type_name: str) -> bool:
     """A DECIMAL(p, 0) with p <= 18 (whole numbers that fit a BIGINT), e.g. ``DECIMAL(18,0)``."""
     m = re.fullmatch(r"DECIMAL\((\d+),\s*0\)", type_name)
-    return bool(m) and int(m.group(1)) <= 18
+    return m is not None and int(m.group(1)) <= 18
 
 
 def _check_sequence(seq: pd.Series, where: str) -> None:

@@ -17,6 +17,7 @@ from joblib import Parallel, delayed
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from cjm_lab._progress import track
 from cjm_lab.personas._engines import Layout, Prepared, fit_engine, gower_distances, predict_engine
 
 __all__ = ["evaluate_ks"]
@@ -80,9 +81,9 @@ def evaluate_ks(
     min_share: float = 0.03,
     n_jobs: int | None = None,
 ) -> pd.DataFrame:
-    """The choose_k table for prepared rows (shared by choose_k and PersonaModel(n_personas="auto")).
+    """The choose_k table for prepared rows (shared by choose_k and PersonaModel(n_personas='auto')).
 
-    Runs with one BLAS/OpenMP thread (see ``_engines._threads``); the limit set here also
+    Runs with one BLAS/OpenMP thread (see ``_engines.limited_threads``); the limit set here also
     keeps the fits running side by side from changing it under each other.
     """
     with threadpool_limits(1):
@@ -174,7 +175,8 @@ def _evaluate_limited(
 
     # every fit is a task of its own (all k, all resamples); with n_jobs they run side by side in threads
     tasks = [delayed(full)(k) for k in ks] + [delayed(replicate)(k, b, idx) for k in ks for b, idx in enumerate(draws)]
-    done = Parallel(n_jobs=n_jobs, prefer="threads")(tasks)
+    fits = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(tasks)
+    done = list(track(fits, total=len(tasks), desc=f"choose_k: {len(tasks)} fits", unit="fit"))
     records = done[: len(ks)]
     for i, rec in enumerate(records):
         k = rec["k"]
@@ -238,7 +240,7 @@ def _recommend(
     k_sil = int(ks[np.nanargmax(sil)]) if np.isfinite(sil).any() else None
     bic = t["bic"].to_numpy(dtype=float)
     k_bic = int(ks[np.nanargmin(bic)]) if np.isfinite(bic).any() else None
-    crit = {
+    crit: dict[str, Any] = {
         "min_stability": min_stability,
         "min_persona_stability": min_persona_stability,
         "min_share": min_share,

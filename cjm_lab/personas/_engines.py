@@ -227,7 +227,7 @@ def _kmeans_starts(
     return chosen
 
 
-def _threads(n: int) -> Any:
+def limited_threads(n: int) -> Any:
     """One BLAS/OpenMP thread per fit.
 
     The matrices here are tall and thin (rows × a few personas): extra threads gain little,
@@ -250,7 +250,7 @@ def fit_engine(
     seed: int,
 ) -> EngineResult:
     """Fit one algorithm with ``k`` personas on prepared rows."""
-    with _threads(p.n):
+    with limited_threads(p.n):
         return _fit_engine(algorithm, p, k, lay=lay, reduced=reduced, n_init=n_init, max_iter=max_iter, seed=seed)
 
 
@@ -298,7 +298,7 @@ def _fit_engine(
 
 def predict_engine(res: EngineResult, p: Prepared, lay: Layout, reduced: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Raw labels (and posterior probabilities where the algorithm has them) of new rows."""
-    with _threads(p.n):
+    with limited_threads(p.n):
         return _predict_engine(res, p, lay, reduced)
 
 
@@ -411,7 +411,11 @@ def _fit_gower(p: Prepared, k: int, lay: Layout, seed: int) -> EngineResult:
     for c in range(kk):  # a handful of personas
         members = np.flatnonzero(sub_labels == c)
         medoids[c] = members[d[np.ix_(members, members)].sum(axis=1).argmin()]
-    state = {"medoid_cont": p.cont[sub][medoids], "medoid_codes": p.codes[sub][medoids], "rows": sub.size}
+    state: dict[str, Any] = {
+        "medoid_cont": p.cont[sub][medoids],
+        "medoid_codes": p.codes[sub][medoids],
+        "rows": sub.size,
+    }
     labels = np.empty(n, dtype=np.int64)
     if sub.size < n:
         rest = np.setdiff1d(np.arange(n), sub)

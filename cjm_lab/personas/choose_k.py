@@ -162,14 +162,14 @@ def choose_k(
         w = w / w.mean()
     _, prepared, lay, reduction = template._prepare_fit(frame, w, where)
     if random_state is None:
-        random_state = model.random_state if isinstance(model.random_state, (int, np.integer)) else 0
+        random_state = int(model.random_state) if isinstance(model.random_state, (int, np.integer)) else 0
     return evaluate_ks(
         template,
         prepared,
         lay,
         reduction is not None,
         ks,
-        seed=int(random_state),
+        seed=int(random_state or 0),
         resamples=int(resamples),
         stability_rows=int(stability_rows),
         silhouette_rows=int(silhouette_rows),

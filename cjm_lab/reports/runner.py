@@ -13,11 +13,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import html
 import json
 import os
 import platform
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -27,14 +25,34 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
-from cjm_lab.reports.exports import build_pptx, print_pdf
-from cjm_lab.reports.notebooks import check_parameters, declared_parameters, project_root, report_path
+from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
+from cjm_lab.reports.deck import build_deck
+from cjm_lab.reports.exports import print_pdf
+from cjm_lab.reports.notebooks import (
+    check_parameters,
+    check_report_name,
+    declared_parameters,
+    project_root,
+    report_path,
+)
+from cjm_lab.reports.page import report_title
+from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
+from cjm_lab.reports.workbook import build_workbook
+from cjm_lab.untrusted import slug
 
-__all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
+__all__ = [
+    "ReportError",
+    "RunInterrupted",
+    "RunResult",
+    "run_report",
+    "run_batch",
+    "rebuild_index",
+    "export_html",
+]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
-_REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
 
 
 class ReportError(CJMError):
@@ -46,21 +64,32 @@ class ReportError(CJMError):
         self.cell = cell
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM; the message says where the run is (finished or kept as failed)."""
+
+    def __init__(self, message: str, *, folder: Path | None = None, finished: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
+        self.finished = finished
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """Where a successful run wrote its outputs."""
+    """Where a successful run wrote its outputs.
+
+    ``index_error`` is set when the run finished but ``index.html`` could not be rebuilt (the
+    run folder is complete; ``run.json`` says the same; ``cjm-lab index`` rebuilds it later).
+    """
 
     folder: Path
     notebook: Path
     html: Path
     record: dict[str, Any]
+    index_error: str | None = None
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-")
-    if not slug:
-        raise CJMConfigError(f"The label {text!r} has no letters or digits to name a run folder with.")
-    return slug[:60]
+    return slug(text, max_length=60)
 
 
 def _versions() -> dict[str, str]:
@@ -89,44 +118,59 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code cells that opens offline.
+def export_html(
+    notebook: Path,
+    target: Path,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    headline: list[dict[str, Any]] | None = None,
+    footer: str | None = None,
+) -> Path:
+    """Write the executed notebook as the report page (see :func:`cjm_lab.reports.page.render_page`).
 
-    Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
-    in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).
+    No code, prompts, parameter cells or stderr output (warnings and logs stay in the executed
+    notebook); cells tagged ``remove_cell`` are dropped; nothing loads from a CDN (figures
+    are embedded, interactive explorers become a static snapshot); ``<title>`` and ``lang``
+    are the report's; a headline box and a table of contents lead the page; it prints to A4.
+    Last, a Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): those of outputs marked with
+    :func:`cjm_lab.reports.csp.trusted_html`.
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
+    from cjm_lab.reports.page import render_page
 
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = set(_REMOVE_TAGS)
-    config.TagRemovePreprocessor.enabled = True
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="lab")
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    body, _ = exporter.from_notebook_node(nb)
-    # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
-    body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
-    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
-    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
-    target.write_text(body, encoding="utf-8")
-    return target
+    return render_page(notebook, target, language=language, title=title, headline=headline, footer=footer)
 
 
-_PRINT_CSS = (
-    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
-    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
-)
+@contextlib.contextmanager
+def _local_kernel() -> Any:
+    """Keyword arguments for papermill that run the kernel over IPC sockets in a private folder.
+
+    Jupyter's default transport is TCP on localhost without encryption: any local user can listen,
+    and ipykernel ≥ 7 logs a warning about it for every kernel. Unix sockets in a fresh 0700
+    folder are reachable by the owner only, so the report kernels use them where the system has
+    them (not on Windows, which keeps TCP).
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    with tempfile.TemporaryDirectory(prefix="cjm-kernel-") as folder:
+
+        class LocalKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self) -> str:
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self) -> str:
+                return os.path.join(folder, "kernel")
+
+        yield {"kernel_manager_class": LocalKernelManager}
 
 
 @contextlib.contextmanager
@@ -145,17 +189,19 @@ def _environment(values: Mapping[str, str]):
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
-    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
-    locks = out / ".locks"
-    locks.mkdir(parents=True, exist_ok=True)
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on.
+
+    The reservation is a lock file created exclusively without following links; a name taken
+    by anything, a dangling link included, is skipped.
+    """
+    locks = real_dir(out / ".locks", what="The lock folder")
     n = 1
     while True:
         name = base if n == 1 else f"{base}_{n}"
-        if not (out / name).exists():
+        if not os.path.lexists(out / name):
             try:
-                fd = os.open(locks / f"{name}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.close(fd)
-                if not (out / name).exists():
+                os.close(create_new(locks / f"{name}.lock"))
+                if not os.path.lexists(out / name):
                     return out / name
             except FileExistsError:
                 pass
@@ -164,7 +210,8 @@ def _reserve_folder(out: Path, base: str) -> Path:
 
 class _QuietInspection:
     """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
-    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot).
+    """
 
     def filter(self, record: Any) -> bool:
         text = str(record.getMessage())
@@ -186,6 +233,7 @@ def run_report(
     notebooks: str | os.PathLike | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
+    pptx_template: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -215,6 +263,9 @@ def run_report(
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
         the kernel's environment only: never a notebook parameter, never written to the
         run folder (``run.json`` says only whether a salt was configured).
+    pptx_template : path, optional
+        A corporate PowerPoint template whose layouts and theme colours the deck uses
+        (default: the package's 16:9 template).
 
     Returns
     -------
@@ -234,15 +285,22 @@ def run_report(
     for logger_name in ("papermill", "papermill.translators"):
         if _QUIET not in logging.getLogger(logger_name).filters:
             logging.getLogger(logger_name).addFilter(_QUIET)
+    check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
     k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
-                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
+        raise CJMConfigError(
+            "`salt` of run_report() must be a non-empty secret text (or None to use "
+            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
+        )
     source = report_path(name, notebooks)
+    if pptx_template is not None and not Path(pptx_template).is_file():
+        raise CJMConfigError(
+            f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
+            "(`--pptx-template corporate.pptx`)."
+        )
     root = Path(notebooks).resolve().parent if notebooks else project_root()
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_out_dir(out)
     started = dt.datetime.now().astimezone()
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
@@ -256,14 +314,26 @@ def run_report(
     executed = tmp / f"{name}.ipynb"
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
-    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    # no progress bars inside a report: a notebook widget would reach the HTML as text
+    kernel_env = {
+        privacy.ENV_MIN_GROUP_SIZE: str(k),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        ENV_PROGRESS: "0",
+    }
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
-    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
-                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
+    salt_state = (
+        "configured"
+        if (
+            salt is not None
+            or os.environ.get(privacy.ENV_SALT, "").strip()
+            or os.environ.get(privacy.ENV_SALT_FILE, "").strip()
+        )
+        else "random for this run"
+    )
     t0 = time.perf_counter()
     try:
-        with _environment(kernel_env):
+        with _environment(kernel_env), _local_kernel() as kernel_manager:
             pm.execute_notebook(
                 str(source),
                 str(executed),
@@ -273,14 +343,17 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(root),
                 log_output=False,
+                **kernel_manager,
             )
-    except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
+    except BaseException as err:
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
         cell = getattr(err, "exec_count", None)
         detail = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
         if isinstance(err, KeyboardInterrupt):
-            raise
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}); the unfinished run is kept in {failed}", folder=failed
+            ) from err
         raise ReportError(
             f"Report {name!r} failed" + (f" in cell {cell}" if cell is not None else "") + f": {detail}. "
             f"The failed notebook is kept in {failed}.",
@@ -288,18 +361,12 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
-    try:
-        html_path = export_html(executed, tmp / "report.html")
-        build_pptx(tmp, title=f"{name}" + (f" — {label}" if label else ""),
-                   subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab")
-        if pdf:
-            print_pdf(html_path, tmp / "report.pdf")
-    except BaseException:
-        _keep_failed(tmp, out_dir, base)
-        raise
+    language = effective.get("language") if effective.get("language") in ("en", "de") else "en"
     record = {
         "report": name,
         "label": label,
+        "title": None,
+        "language": language,
         "parameters": params,
         "parameters_effective": effective,
         "started": started.isoformat(timespec="seconds"),
@@ -313,13 +380,83 @@ def run_report(
     extra = tmp / "results.json"
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
-    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    final = _reserve_folder(out_dir, base)
-    os.rename(tmp, final)
+    try:
+        heading = (report_title(executed) or name) + (f" — {label}" if label else "")
+        record["title"] = heading
+        previous = previous_run(read_runs(out_dir), record)
+        record["previous_run"] = previous.get("folder") if previous else None
+        numbers = headline(
+            record.get("results"),  # type: ignore[arg-type]
+            previous.get("results") if previous else None,
+            language=language,  # type: ignore[arg-type]
+            previous_date=str(previous.get("started", "")) if previous else None,
+        )
+        record["headline"] = numbers
+        footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
+        html_path = export_html(
+            executed,
+            tmp / "report.html",
+            language=language,  # type: ignore[arg-type]
+            title=heading,
+            headline=numbers,
+            footer=footer,
+        )
+        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)  # type: ignore[arg-type]
+        build_deck(
+            tmp,
+            title=heading,
+            subtitle=f"{started:%Y-%m-%d} · cjm-lab",
+            language=language,  # type: ignore[arg-type]
+            template=pptx_template,
+            notebook=executed,
+            headline=numbers,
+        )
+        if pdf:
+            print_pdf(html_path, tmp / "report.pdf")
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
+                folder=failed,
+            ) from err
+        if isinstance(err, OSError):
+            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, workbook, deck, PDF)")
+            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
+        raise
+    try:
+        write_atomic(tmp / "run.json", json.dumps(record, indent=2, default=str), what="the run record run.json")
+        final = _reserve_folder(out_dir, base)
+        os.rename(tmp, final)
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            message = f"interrupted ({err or 'Ctrl-C'}); the run is kept in {failed}"
+            raise RunInterrupted(message, folder=failed) from err
+        if isinstance(err, CJMError):
+            raise ReportError(
+                f"Report {name!r} ran, but its run record could not be written: {err} The run is kept in {failed}."
+            ) from err
+        raise
     with contextlib.suppress(FileNotFoundError):
         (out_dir / ".locks" / f"{final.name}.lock").unlink()
-    rebuild_index(out_dir)
-    return RunResult(final, final / executed.name, final / "report.html", record)
+    # From here on the run is finished and final, whatever happens to the index.
+    try:
+        rebuild_index(out_dir)
+        index_error = None
+    except KeyboardInterrupt as err:
+        raise RunInterrupted(
+            f"interrupted ({err or 'Ctrl-C'}) after the run finished: the run is complete in {final}; "
+            f"the index was not rebuilt (run `cjm-lab index --out {out_dir}`)",
+            folder=final,
+            finished=True,
+        ) from err
+    except (CJMError, OSError) as err:
+        index_error = str(err)
+        record["index"] = {"rebuilt": False, "error": index_error}
+        with contextlib.suppress(CJMError):  # the disk may be full: the run stays valid either way
+            write_atomic(final / "run.json", json.dumps(record, indent=2, default=str), what="run.json")
+    return RunResult(final, final / executed.name, final / "report.html", record, index_error)
 
 
 def run_batch(
@@ -353,9 +490,9 @@ def run_batch(
         A :class:`RunResult` or the :class:`ReportError` of each run, in order.  All
         parameters are checked before the first kernel starts.
     """
-    items = list(runs.items()) if isinstance(runs, Mapping) else [
-        (r.get("label"), r.get("parameters", {})) for r in runs
-    ]
+    items = (
+        list(runs.items()) if isinstance(runs, Mapping) else [(r.get("label"), r.get("parameters", {})) for r in runs]
+    )
     if not items:
         raise CJMConfigError("The batch has no runs.")
     labels = [label for label, _ in items]
@@ -365,7 +502,12 @@ def run_batch(
     for _, params in merged:  # fail fast: a typo in the last run must not waste the first ones
         check_parameters(name, params, options.get("notebooks"))
     results: list[RunResult | ReportError] = []
-    for label, params in merged:
+    from cjm_lab._progress import track
+
+    shown = None if options.get("progress", True) else False  # follow the terminal; off with progress=False
+    for label, params in track(
+        merged, total=len(merged), desc=f"{name}: {len(merged)} runs", unit="run", progress=shown
+    ):
         try:
             results.append(run_report(name, params, label=str(label), **options))
         except ReportError as err:
@@ -376,8 +518,7 @@ def run_batch(
 
 
 def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
-    failed_root = out_dir / "_failed"
-    failed_root.mkdir(exist_ok=True)
+    failed_root = real_dir(out_dir / "_failed", what="The folder of failed runs")
     target = _reserve_folder(failed_root, base)
     os.rename(tmp, target)
     with contextlib.suppress(FileNotFoundError):
@@ -385,51 +526,29 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
-def _runs(out_dir: Path) -> list[dict[str, Any]]:
-    runs = []
-    for record in out_dir.glob("*/run.json"):
-        if record.parent.name.startswith((".", "_")):
-            continue
-        try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        data["folder"] = record.parent.name
-        runs.append(data)
-    return sorted(runs, key=lambda r: r["folder"], reverse=True)
-
-
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost)."""
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".index.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        rows = []
-        for run in _runs(out_dir):
-            params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
-            folder = html.escape(run["folder"])
-            rows.append(
-                "<tr>"
-                f"<td>{html.escape(str(run.get('started', '')))}</td>"
-                f"<td>{html.escape(str(run.get('report', '')))}</td>"
-                f"<td>{html.escape(str(run.get('label') or ''))}</td>"
-                f"<td>{html.escape(params)}</td>"
-                f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
-                f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f"<td><a href=\"{folder}/report.html\">report</a> · <a href=\"{folder}/\">folder</a></td>"
-                "</tr>"
-            )
-        page = (
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cjm-lab reports</title>"
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
-            f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
-            "<th>Label</th><th>Parameters</th><th>Outcome</th><th>Duration</th><th>Links</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table></body></html>"
-        )
-        tmp = out_dir / f".index-{uuid.uuid4().hex[:8]}.html"
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, out_dir / "index.html")
+    """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
+
+    Rebuilt from the run folders each time, so no run is lost (see :mod:`cjm_lab.reports.tracker`).
+
+    The lock ``.index.lock`` is opened without following links (a planted link is refused, never
+    truncated); the page is written to a new temporary file and renamed over ``index.html`` in
+    one step, so a failure (a full disk) leaves the previous index whole and no temporary file.
+
+    Raises
+    ------
+    CJMConfigError
+        The folder or the lock is a link, or the page cannot be written (naming the fix).
+    """
+    out_dir = real_dir(Path(out).resolve(), what="The report folder")
+    fd = open_lock(out_dir / ".index.lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in out_dir.glob(".index.html.*.tmp"):  # left by a rebuild that was killed
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        page = index_page(out_dir)
+        write_atomic(out_dir / "index.html", page, what="the index of runs")
+    finally:
+        os.close(fd)
     return out_dir / "index.html"

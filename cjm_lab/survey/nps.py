@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import z_value
+from cjm_lab._stats import normalise_weights, z_value
 from cjm_lab._validate import (
     column_names,
     dont_know_codes,
@@ -92,7 +92,7 @@ def nps_groups(scores: pd.Series) -> pd.Series:
     )
 
 
-def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
+def nps_interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
     """SE and CI (all in NPS points) for promoter/detractor shares p, d on base n."""
     with np.errstate(invalid="ignore", divide="ignore"):
         score = p - d
@@ -230,7 +230,7 @@ def nps(
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
-    options = {
+    options: dict[str, Any] = {
         "score": score,
         "weight": weight,
         "scale": scale,
@@ -242,7 +242,7 @@ def nps(
         table, measure = _sums_from_file(data, by_cols, columns, batch_size=batch_size, **options)
     else:
         parts, measure = response_parts(data, **options)
-        table = _group_sums(parts, [data[c] for c in by_cols])
+        table = _group_sums(parts, [data[c] for c in by_cols])  # type: ignore[index]
     return _nps_from_sums(
         table,
         by_cols,
@@ -404,7 +404,9 @@ def response_parts(
         scored = pd.DataFrame({score: raw.mask(coded)}, index=data.index)
     values = numeric_column(scored, score, where=where, low=lo, high=hi, integer=True).to_numpy()
     if weight is not None:
-        w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        w = normalise_weights(
+            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+        )
         if (w <= 0).any():
             rows = list(data.index[np.flatnonzero(w <= 0)[:5]])
             raise CJMDataError(
@@ -449,7 +451,7 @@ def response_parts(
     return parts, measure
 
 
-def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]:
+def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[float, float]:
     try:
         lo, hi = (float(scale[0]), float(scale[1]))
     except (TypeError, ValueError, IndexError):
@@ -498,7 +500,7 @@ def _finish(
     else:
         method = np.full(len(table), ci_method)
     z = z_value(confidence)
-    se, low, high = _interval(p, d, n_eff, method, z)
+    se, low, high = nps_interval(p, d, n_eff, method, z)
     out = table[by_cols].copy() if by_cols else pd.DataFrame(index=table.index)
     out["n"] = table["n"].to_numpy(dtype=np.int64)
     out["n_missing"] = table["n_missing"].to_numpy(dtype=np.int64)

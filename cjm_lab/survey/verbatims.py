@@ -46,10 +46,10 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
+from cjm_lab._stats import normalise_weights
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest, text_values
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
-from cjm_lab.survey._common import positive_weights
 from cjm_lab.survey.nps import nps, nps_groups
 
 __all__ = [
@@ -326,7 +326,8 @@ _BETWEEN: dict[str, set[str]] = {
 
 
 def _strip_accents(s: pd.Series) -> pd.Series:
-    return s.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    # the combining marks themselves in the pattern, not \u escapes: pyarrow's RE2 (pandas' str dtype) has none
+    return s.str.normalize("NFKD").str.replace("[\u0300-\u036f]", "", regex=True)
 
 
 def _normalise(texts: pd.Series, strip_accents: bool) -> pd.Series:
@@ -511,11 +512,29 @@ def _text_column(data: pd.DataFrame, text: str, where: str) -> pd.Series:
             values=list(raw.iloc[:5]),
             fix="Pass the open-text column as `text` (and a 0-10 score as `score`).",
         )
-    return raw if raw.dtype == "str" else raw.astype("str")
+    return raw if raw.dtype == "str" else text_values(raw)
 
 
 def _blank(texts: pd.Series) -> pd.Series:
     return texts.isna() | texts.str.strip().fillna("").eq("")
+
+
+def _weights(data: pd.DataFrame, weight: str | None, where: str) -> np.ndarray:
+    if weight is None:
+        return np.ones(len(data))
+    w = normalise_weights(
+        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+    )
+    if (w <= 0).any():
+        bad = w <= 0
+        raise CJMDataError(
+            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
+            column=weight,
+            rows=list(data.index[np.flatnonzero(bad)[:5]]),
+            values=list(w[bad][:5]),
+            fix="Weights must be positive; drop those respondents or reweight.",
+        )
+    return w
 
 
 def _display(term: str) -> str:
@@ -645,7 +664,7 @@ def verbatim_themes(
     strip = ("pt" in codes) if strip_accents is None else bool(strip_accents)
 
     raw = _text_column(data, text, where)
-    w = positive_weights(data, weight, where=where)
+    w = _weights(data, weight, where)
     scores = numeric_column(data, score, where=where, low=0, high=10, integer=True) if score is not None else None
     blank = _blank(raw).to_numpy()
     n_comments = int((~blank).sum())
@@ -1067,7 +1086,7 @@ def code_answers(
     columns: dict[str, np.ndarray] = {c.name: hits[:, j] for j, c in enumerate(codes)}
     position = {c.name: j for j, c in enumerate(codes)}
     for net, members in nets.items():
-        columns[net] = hits[:, [position[m] for m in members]].any(axis=1)
+        columns[net] = np.asarray(hits[:, [position[m] for m in members]].any(axis=1))
     columns["uncoded"] = ~hits.any(axis=1) & ~blank
     out = pd.DataFrame(
         {name: pd.array(np.where(blank, pd.NA, col.astype(np.int8)), dtype="Int8") for name, col in columns.items()},
@@ -1121,7 +1140,7 @@ def code_summary(
     coded = code_answers(data, text=text, frame=frame, multi=multi)
     if weight is not None:
         require_columns(data, {"weight": weight}, where=where)
-    w = positive_weights(data, weight, where=where)
+    w = _weights(data, weight, where)
     has_text = coded["uncoded"].notna().to_numpy()
     values = coded.fillna(0).to_numpy(dtype=float)
     n = values[has_text].sum(axis=0)

@@ -17,6 +17,7 @@ import pickle
 import sys
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 #: Options of the test's JVMs (measured on 2 cores: half the CPU of the defaults, 46 s instead of 96 s).
@@ -85,6 +86,7 @@ def main(master: str, out: str) -> None:
             .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
             .config("spark.executor.extraJavaOptions", JVM_OPTIONS)
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.warehouse.dir", str(Path(out).parent / "spark-warehouse"))  # not in the checkout
             .getOrCreate()
         )
     spark.sparkContext.setLogLevel("ERROR")

@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import ENV_MIN_GROUP_SIZE, ENV_SALT, ENV_SALT_FILE, find_base_column, mask_pii
-from cjm_lab.reports import run_report, save_table
+from cjm_lab.reports import build_workbook, read_sheet, run_report, save_table
 from cjm_lab.sample import make_sample
 from cjm_lab.survey import nps, verbatim_themes
 
@@ -25,6 +25,8 @@ def _all_text(folder) -> str:
     """Every table the run folder holds, CSV and every sheet of the workbook, as text."""
     parts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
     book = folder / "tables.xlsx"
+    if not book.exists():
+        build_workbook(folder)  # the runner builds it from the saved tables
     if book.exists():
         for sheet in pd.read_excel(book, sheet_name=None).values():
             parts.append(sheet.to_csv(index=False))
@@ -43,13 +45,20 @@ def _small_cells(folder, k) -> list[str]:
 
 @pytest.fixture
 def raw_table():
-    return pd.DataFrame({
-        "customer_id": ["K-100001", "K-100002", "K-100003", "K-100004", "K-100005"],
-        "segment": ["a", "b", "c", "d", "Total"],
-        "n": [3, 9, 40, 70, 122],
-        "example": ["schreib an max.muster@example.de", "ruf an: +49 171 2345678", "alles gut",
-                    "Tel. 0171 2345678 bitte", "-"],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["K-100001", "K-100002", "K-100003", "K-100004", "K-100005"],
+            "segment": ["a", "b", "c", "d", "Total"],
+            "n": [3, 9, 40, 70, 122],
+            "example": [
+                "schreib an max.muster@example.de",
+                "ruf an: +49 171 2345678",
+                "alles gut",
+                "Tel. 0171 2345678 bitte",
+                "-",
+            ],
+        }
+    )
 
 
 def test_save_table_writes_no_raw_id_no_pii_no_small_group(tmp_path, raw_table, monkeypatch):
@@ -68,8 +77,8 @@ def test_save_table_writes_no_raw_id_no_pii_no_small_group(tmp_path, raw_table, 
     out = pd.read_csv(tmp_path / "segments.csv")
     assert out["suppressed"].tolist() == [True, True, False, False, False]  # 3 and its complement 9
     assert out["example"].iloc[3] == "Tel. [phone] bitte"
-    sheet = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="segments")
-    assert sheet["n"].isna().tolist() == [True, True, False, False, False]
+    sheet = read_sheet(build_workbook(tmp_path), "segments")
+    assert sheet["Base (n)"].isna().tolist() == [True, True, False, False, False]
 
 
 def test_min_group_size_from_the_runner_setting(tmp_path, monkeypatch):
@@ -92,8 +101,13 @@ def test_sample_survey_tables_carry_no_verbatim_pii_or_ids(tmp_path, monkeypatch
         save_table(getattr(themes, name), f"verbatim_{name}", tmp_path)
     save_table(nps(survey, by="wave", weight="weight"), "nps_by_wave", tmp_path)
     # a careless notebook saving raw rows still leaks neither ids nor contact data
-    save_table(survey[["respondent_id", "customer_id", "recommend", "comment"]], "raw_rows", tmp_path, base=False,
-               allow_rows=True)
+    save_table(
+        survey[["respondent_id", "customer_id", "recommend", "comment"]],
+        "raw_rows",
+        tmp_path,
+        base=False,
+        allow_rows=True,
+    )
     text = _all_text(tmp_path)
     assert not any(e in text for e in emails)
     assert not EMAIL.search(text) and not PHONE.search(text)
@@ -129,8 +143,9 @@ def test_run_keeps_the_salt_out_of_the_run_folder(tmp_path, monkeypatch):
     books.mkdir()
     nbformat.write(nb, books / "private.ipynb")
     salt = "s4lt-" + "".join(np.random.default_rng(1).choice(list("abcdef0123456789"), 24))
-    res = run_report("private", {}, out=tmp_path / "reports", notebooks=books, progress=False,
-                     salt=salt, min_group_size=6)
+    res = run_report(
+        "private", {}, out=tmp_path / "reports", notebooks=books, progress=False, salt=salt, min_group_size=6
+    )
     record = json.loads((res.folder / "run.json").read_text())
     assert record["privacy"] == {"min_group_size": 6, "pseudonym_salt": "configured"}
     for path in res.folder.rglob("*"):
