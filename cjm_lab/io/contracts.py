@@ -71,6 +71,25 @@ Columns = Mapping[str, str] | str | os.PathLike | None
 # --------------------------------------------------------------------------- helpers
 
 
+def _frame_options(
+    source: Source, mapping: Mapping[str, Any], table: str, read_options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``as_frame`` options: the given ones, and the table's text roles (under either name of the
+    mapping) read as text from the start.
+    """
+    text_roles = TEXT_ROLES[table]
+    text_columns = set(text_roles)
+    for key, value in mapping.items():  # either direction: {"Kundennr": "customer_id"} or the reverse
+        if value in text_roles:
+            text_columns.add(str(key))
+        if key in text_roles:
+            text_columns.add(str(value))
+    options_in = {k: v for k, v in read_options.items() if v is not None}
+    if not isinstance(source, pd.DataFrame):
+        options_in["text_columns"] = sorted(text_columns)
+    return options_in
+
+
 def _prepare(
     source: Source,
     columns: Columns,
@@ -82,18 +101,8 @@ def _prepare(
     default_mapping: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
     mapping, options = read_mapping(columns, table=table)
-    text_roles = TEXT_ROLES[table]
-    text_columns = set(text_roles)
-    for key, value in mapping.items():  # either direction: {"Kundennr": "customer_id"} or the reverse
-        if value in text_roles:
-            text_columns.add(str(key))
-        if key in text_roles:
-            text_columns.add(str(value))
-    options_in = {k: v for k, v in read_options.items() if v is not None}
-    if not isinstance(source, pd.DataFrame):
-        options_in["text_columns"] = sorted(text_columns)
-    # a reader that parsed the source itself (XES) hands over its frame
-    df, meta = read if read is not None else as_frame(source, **options_in)
+    # a caller that read the source itself (to look at an XES log first) hands over its frame
+    df, meta = read if read is not None else as_frame(source, **_frame_options(source, mapping, table, read_options))
     if not mapping and default_mapping:
         mapping = {k: v for k, v in default_mapping.items() if k in df.columns and v not in df.columns}
     # Errors count data rows from 1, whatever index a DataFrame (or a Parquet file) brings along.
@@ -480,7 +489,7 @@ def load_events(
     read_options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
     mapping, options = read_mapping(columns, table="events")
     activity = _option(activity_from, options, "activity_from", None)
-    raw, meta = as_frame(source, **{k: v for k, v in read_options.items() if v is not None})
+    raw, meta = as_frame(source, **_frame_options(source, mapping, "events", read_options))
     xes = meta.format == "xes"
     if activity is not None:
         raw = _combine_activity(raw, activity, mapping, source=meta.source)

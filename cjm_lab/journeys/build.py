@@ -14,7 +14,7 @@ from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
 from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
-from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec, split_by
+from cjm_lab.journeys.sql import JourneySpec, Period, journey_ctes, make_spec, split_by
 
 __all__ = [
     "build_journeys",
@@ -106,8 +106,8 @@ def prepare(
     for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
         if flag in options and not isinstance(options[flag], bool):
             raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
-    names, periods = split_by(by)
-    column_names(names, arg="by", where=where)
+    # a column name, a Period or a list of them; anything else is named (column_names raises)
+    names, periods = split_by(by if isinstance(by, Period) else column_names(by, arg="by", where=where))
     source = as_source(events, where=where, engine=engine)
     segments = segment_columns(source, names, where=where)
     present = set(source.columns())
