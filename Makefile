@@ -14,12 +14,12 @@ SHARED_DATA ?= ../shared/data/real
 
 export MPLBACKEND ?= Agg
 
-.PHONY: setup demo test lab sample bench clean-venv real-data
+.PHONY: setup demo test lab docs sample bench clean-venv real-data
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lab,docs]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cjm-lab)" >/dev/null
 	@touch $(STAMP)
 
@@ -46,6 +46,10 @@ test: setup real-data
 ## Open JupyterLab on the notebooks.
 lab: setup
 	$(BIN)/jupyter lab notebooks/
+
+## Build the documentation into site/ (offline; any warning fails the build). Open site/index.html.
+docs: setup
+	$(BIN)/mkdocs build --strict --site-dir site
 
 ## Generate a bigger sample: make sample CUSTOMERS=100000 OUT=data/generated
 sample: setup
