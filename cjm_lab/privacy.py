@@ -401,7 +401,7 @@ def pii_counts(
 def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
     r"""Replace ids by stable pseudonyms: salted SHA-256, hex, first 16 characters.
 
-    The pseudonym of an id is ``sha256(salt + "\\x1f" + str(id))[:16]``: the same id
+    The pseudonym of an id is ``sha256(salt + "\x1f" + str(id))[:16]``: the same id
     with the same salt always gives the same pseudonym (tables stay linkable), another
     salt gives other pseudonyms.  Keep the salt secret and out of the repository: whoever
     knows it can re-identify ids by hashing candidates.  Ids are read as text, so ``7``

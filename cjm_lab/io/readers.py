@@ -135,7 +135,7 @@ def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "umfrage.csv"
-    >>> _ = p.write_bytes("Kunde;Umsatz\\nMüller;12,5\\n".encode("cp1252"))
+    >>> _ = p.write_bytes("Kunde;Umsatz\nMüller;12,5\n".encode("cp1252"))
     >>> opts = sniff_csv(p)
     >>> (opts["encoding"], opts["delimiter"], opts["decimal"])
     ('cp1252', ';', ',')
@@ -417,7 +417,7 @@ def read_table(
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> _ = p.write_text("a,b\n1,2\n")
     >>> df, meta = read_table(p)
     >>> df.shape, meta.format
     ((1, 2), 'csv')

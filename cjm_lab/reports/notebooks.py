@@ -192,7 +192,10 @@ def _parameters(path: Path) -> dict[str, Parameter]:
             raise CJMConfigError(f"{path.name}: the default of {target!r} must be a plain literal.") from err
         types = _types_of(annotation, default)
         text = ast.unparse(annotation) if annotation is not None else type(default).__name__
-        out[target] = Parameter(target, text, default, comments.get(stmt.lineno, ""), types)
+        # the help comment ends the assignment's line, also when a formatter split the value over lines
+        lines = range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+        help_text = next((comments[n] for n in lines if n in comments), "")
+        out[target] = Parameter(target, text, default, help_text, types)
     return out
 
 
