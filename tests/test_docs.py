@@ -132,7 +132,7 @@ def test_api_reference_shows_every_public_name(site):
 
 
 def test_sphinx_roles_become_inline_code(site):
-    roles = _tool("griffe_sphinx_roles")
+    roles = _tool("griffe_docstrings")
     assert roles.rewrite_roles("see :func:`~cjm_lab.survey.nps` and :class:`cjm_lab.io.TableMeta`") == (
         "see `nps()` and `cjm_lab.io.TableMeta`"
     )
