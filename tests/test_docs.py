@@ -4,6 +4,7 @@ the API reference shows every public name, and the README's links resolve."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import re
 import subprocess
@@ -141,6 +142,17 @@ def test_sphinx_roles_become_inline_code(site):
     )
     html = "".join(p.read_text(encoding="utf-8") for p in (site / "reference").rglob("*.html"))
     assert not re.search(r":(func|class|mod|meth|attr|data):`", html)
+
+
+def test_docstrings_completed_at_import_are_read_from_the_object(site):
+    docs = _tool("griffe_docstrings")
+    assert docs.PLACEHOLDER.search("Parameters\n----------\n    {journey_options}\n")
+    assert not docs.PLACEHOLDER.search("a set {1, 2} in a sentence")
+    from cjm_lab.errors import format_rows
+
+    assert docs.runtime_docstring("cjm_lab.errors.format_rows") == inspect.cleandoc(format_rows.__doc__)
+    html = "".join(p.read_text(encoding="utf-8") for p in (site / "reference").rglob("*.html"))
+    assert not re.search(r"<p>\s*\{[a-z_]+\}\s*</p>", html), "a docstring placeholder reached the API reference"
 
 
 def test_readme_is_short_and_its_links_resolve():
