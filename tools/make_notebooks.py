@@ -873,13 +873,13 @@ output_dir: str = ""  # help: folder for tables and figures (set by the report r
             """
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 
 import dataclasses
 
 from cjm_lab import io, journeys, plots
 from cjm_lab.privacy import min_group_size, shown_rows
-from cjm_lab.reports import save_figure, save_results, save_table
+from cjm_lab.reports import save_figure, save_results, save_table, trusted_html
 
 T = {
     "en": {"paths": "## The ways customers take", "funnel": "## Funnel", "pain": "## Pain points",
@@ -934,7 +934,7 @@ if (v_shown["path"] != journeys.OTHER_LABEL).any():
     plots.sankey_static(v_shown, top=top_paths, ax=ax, language=language, touchpoints=catalogue)
     save_figure(fig, "top_paths", output_dir)
     plt.show()
-    display(HTML(plots.sankey_top_paths(v_shown, top=top_paths, language=language, touchpoints=catalogue).to_html(
+    display(trusted_html(plots.sankey_top_paths(v_shown, top=top_paths, language=language, touchpoints=catalogue).to_html(
         full_html=False, include_plotlyjs=True)))
 else:
     hidden_note()
@@ -1228,10 +1228,10 @@ output_dir: str = ""  # help: folder for figures (set by the report runner)
         code(
             """
 import matplotlib.pyplot as plt
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 
 from cjm_lab import journeys, personas, plots, survey
-from cjm_lab.reports import save_figure
+from cjm_lab.reports import save_figure, trusted_html
 from cjm_lab.sample import make_sample
 
 s = make_sample(customers=customers_n, seed=seed)
@@ -1317,7 +1317,7 @@ for lang in languages:
     plots.sankey_static(results["variants"], top=8, ax=ax, language=lang, touchpoints=cat)
     save_figure(fig, f"gallery_sankey_{lang}", output_dir)
     plt.show()
-    display(HTML(plots.sankey_top_paths(results["variants"], top=8, language=lang, touchpoints=cat).to_html(
+    display(trusted_html(plots.sankey_top_paths(results["variants"], top=8, language=lang, touchpoints=cat).to_html(
         full_html=False, include_plotlyjs=(lang == languages[0]))))
 """),
         code("""

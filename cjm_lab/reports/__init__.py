@@ -3,10 +3,11 @@
 The ``cjm-lab report`` command calls :func:`run_report`.
 """
 
+from cjm_lab.reports.csp import trusted_html
+from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
 from cjm_lab.reports.notebooks import check_parameters, list_reports, report_parameters
 from cjm_lab.reports.outputs import save_figure, save_results, save_table
 from cjm_lab.reports.recommendations import recommendations
-from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
 from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_batch, run_report
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "save_figure",
     "save_results",
     "recommendations",
+    "trusted_html",
 ]

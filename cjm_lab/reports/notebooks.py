@@ -35,6 +35,7 @@ __all__ = [
     "notebooks_dir",
     "list_reports",
     "report_path",
+    "check_report_name",
     "report_parameters",
     "check_parameters",
     "parse_cli_value",
@@ -104,8 +105,32 @@ def list_reports(folder: str | os.PathLike | None = None) -> list[str]:
     return names
 
 
+_REPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+def check_report_name(name: Any) -> str:
+    """A report name is a name, never a path: letters, digits, ``_`` and ``-``.
+
+    ``../x``, ``/tmp/x``, ``x/../../y`` or a name with a NUL byte would otherwise resolve a
+    notebook outside the notebooks folder, and run it.
+
+    Examples
+    --------
+    >>> check_report_name("cx_overview")
+    'cx_overview'
+    """
+    if not isinstance(name, str) or not _REPORT_NAME.fullmatch(name):
+        raise CJMConfigError(
+            f"A report is named by its name, not a path: got {name!r}. Fix: pass one of the names `cjm-lab list` "
+            "shows (letters, digits, '_' and '-'); to run a notebook from another folder, set $CJM_LAB_NOTEBOOKS "
+            "or pass notebooks=."
+        )
+    return name
+
+
 def report_path(name: str, folder: str | os.PathLike | None = None) -> Path:
     """The notebook file of report ``name``; raises with the valid names if unknown."""
+    check_report_name(name)
     base = Path(folder) if folder else notebooks_dir()
     path = base / f"{name}.ipynb"
     if not path.is_file():

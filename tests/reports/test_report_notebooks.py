@@ -66,8 +66,14 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     # aggregates only by default: no row per customer (allow_rows=True would write it, ids pseudonymised)
     assert not (res.folder / "persona_assignments.csv").exists()
     sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
-    assert {"choose_k", "persona_sizes", "persona_profiles", "persona_cards", "nps_by_persona",
-            "golden_questions"} <= sheets and "persona_assignments" not in sheets
+    assert {
+        "choose_k",
+        "persona_sizes",
+        "persona_profiles",
+        "persona_cards",
+        "nps_by_persona",
+        "golden_questions",
+    } <= sheets and "persona_assignments" not in sheets
     cards = pd.read_excel(res.folder / "tables.xlsx", sheet_name="persona_cards")
     assert len(cards) == 5 and cards["nps"].notna().all()
     # the typing tool: the saved model types the customers as in the report
@@ -87,8 +93,18 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
 def test_gallery_shows_every_chart_in_both_languages(tmp_path, assert_no_personal_data):
     res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
     figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
-    kinds = {"survey", "survey2", "choose_k", "profile", "cards", "journeys", "pain_attribution", "sankey",
-             "journey_map", "journey_maps"}
+    kinds = {
+        "survey",
+        "survey2",
+        "choose_k",
+        "profile",
+        "cards",
+        "journeys",
+        "pain_attribution",
+        "sankey",
+        "journey_map",
+        "journey_maps",
+    }
     assert figures == {f"gallery_{k}_{lang}.png" for k in kinds for lang in ("en", "de")}
     page = res.html.read_text(encoding="utf-8")
     assert "Kundenreisen" in page and "Die Customer Journey Map" in page

@@ -31,8 +31,13 @@ def protected(tmp_path_factory):
     survey = pd.read_csv(SAMPLE / "survey.csv").merge(pd.read_csv(SAMPLE / "personas_truth.csv"), on="customer_id")
     path = folder / "survey_with_personas.csv"
     survey.to_csv(path, index=False)
-    res = run_report("survey_nps", {"survey_path": str(path), "segment": "persona", "drivers": [], "n_themes": 8},
-                     out=folder / "reports", progress=False, min_group_size=MIN)
+    res = run_report(
+        "survey_nps",
+        {"survey_path": str(path), "segment": "persona", "drivers": [], "n_themes": 8},
+        out=folder / "reports",
+        progress=False,
+        min_group_size=MIN,
+    )
     return survey, res
 
 

@@ -149,9 +149,11 @@ def test_batch_from_one_process_with_pdf_and_deck(books, tmp_path):
     nb = nbformat.read(books / "demo.ipynb", as_version=4)
     nb.cells.append(
         new_code_cell(
-            "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom cjm_lab.reports import save_figure\n"
+            "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+            "from cjm_lab.reports import save_figure\n"
             "import warnings\nwarnings.warn('internal detail')\n"
-            "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [n, 2])\nax.set_title(title)\nsave_figure(fig, 'bars', output_dir)"
+            "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [n, 2])\nax.set_title(title)\n"
+            "save_figure(fig, 'bars', output_dir)"
         )
     )
     nbformat.write(nb, books / "demo.ipynb")
