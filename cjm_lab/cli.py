@@ -8,6 +8,7 @@ Examples (from a shell)::
     cjm-lab report cx_overview --each language=en,de
     cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
+    cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
 """
 
 from __future__ import annotations
@@ -156,6 +157,80 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+_INSPECT_HEADERS = {
+    "en": {
+        "column": "column",
+        "label": "label",
+        "type": "type",
+        "measure": "measure",
+        "value_labels": "value labels",
+        "missing_codes": "missing",
+        "dont_know": "don't know (undeclared)",
+        "multiple_response": "MR set",
+        "roles": "roles",
+        "scale": "scale",
+    },
+    "de": {
+        "column": "Spalte",
+        "label": "Beschriftung",
+        "type": "Typ",
+        "measure": "Messniveau",
+        "value_labels": "Wertelabels",
+        "missing_codes": "fehlend",
+        "dont_know": "weiß nicht (nicht deklariert)",
+        "multiple_response": "Mehrfachnennung",
+        "roles": "Rollen",
+        "scale": "Skala",
+    },
+}
+
+
+def _clip(text: object, width: int) -> str:
+    value = "" if text is None else str(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from cjm_lab.io.inspect import inspect_file, write_config
+
+    table = inspect_file(args.file, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter)
+    info = table.attrs.get("inspect", {})
+    heads = _INSPECT_HEADERS[args.language]
+    de = args.language == "de"
+    print(
+        f"{info.get('source')}: {info.get('rows')} {'Zeilen' if de else 'rows'} × {info.get('columns')} "
+        f"{'Variablen' if de else 'variables'} ({info.get('format')})"
+    )
+    sets = info.get("multiple_response_sets") or {}
+    if sets:
+        print(
+            ("Mehrfachnennungen: " if de else "Multiple-response sets: ")
+            + "; ".join(
+                f"{name} ({spec['kind']}, {len(spec['variables'])} {'Spalten' if de else 'columns'}: {spec['label']})"
+                for name, spec in sets.items()
+            )
+        )
+    shown = table[list(heads)].copy()
+    widths = {"label": 38, "value_labels": 34, "dont_know": 26, "missing_codes": 10, "roles": 22}
+    for col, width in widths.items():
+        shown[col] = [_clip(v, width) for v in shown[col]]
+    shown.columns = [heads[c] for c in heads]
+    print(shown.to_string(index=False, max_colwidth=40))
+    roles = {}
+    for row in table.itertuples():
+        for role in filter(None, row.roles.split(", ")):
+            roles.setdefault(role, []).append(row.column)
+    if roles:
+        print(
+            ("Mögliche Rollen: " if de else "Candidate roles: ")
+            + "; ".join(f"{role}: {', '.join(cols[:6])}{' …' if len(cols) > 6 else ''}" for role, cols in roles.items())
+        )
+    if args.write_config:
+        path = write_config(table, args.write_config)
+        print(("Entwurf geschrieben: " if de else "Draft written: ") + str(path))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``cjm-lab`` (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="cjm-lab", description="Customer Journey Management workbench.")
@@ -216,6 +291,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="expected survey answers over both waves, at most 0.7 per customer (default: about 0.5 per customer)",
     )
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser(
+        "inspect",
+        help="list the variables of a .sav/.csv/.xlsx file (labels, measure levels, missing and don't-know "
+        "codes, multiple-response sets, candidate roles) and draft the column mapping",
+    )
+    p.add_argument("file", help="the data file (read-only)")
+    p.add_argument(
+        "--write-config",
+        metavar="OUT.yaml",
+        help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
+    )
+    p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument("--sheet", help="Excel sheet (default: the first)")
+    p.add_argument("--encoding", help="CSV encoding (default: guessed)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")
+    p.set_defaults(func=_cmd_inspect)
     return parser
 
 

@@ -3,6 +3,7 @@ the API reference shows every public name, and the README's links resolve."""
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import inspect
 import os
@@ -140,8 +141,10 @@ def test_sphinx_roles_become_inline_code(site):
     assert roles.rewrite_roles(":meth:`fit` :mod:`~cjm_lab.io.contracts` :func:`the runner <run_report>`") == (
         "`fit()` `contracts` `the runner`"
     )
+    assert doctest.testmod(roles).failed == 0
     html = "".join(p.read_text(encoding="utf-8") for p in (site / "reference").rglob("*.html"))
     assert not re.search(r":(func|class|mod|meth|attr|data):`", html)
+    assert "<p>::</p>" not in html and "::</p>" not in html, "a reST literal marker reached the API reference"
 
 
 def test_docstrings_completed_at_import_are_read_from_the_object(site):

@@ -12,7 +12,8 @@ the page:
   (``:func:`~cjm_lab.survey.nps```), which ``help()`` and IDEs show as they are, become
   inline code: ``:func:`~cjm_lab.survey.nps``` → ``nps()`` (a ``~`` keeps the last name only),
   ``:class:`PersonaModel``` → ``PersonaModel``, ``:func:`the runner <run_report>``` →
-  ``the runner``.
+  ``the runner``.  A reST literal-block marker goes too (a line ``::`` is dropped, ``text::``
+  becomes ``text:``): the indented block after it shows as code either way.
 
 The objects are imported from the checkout being documented (its root goes first on
 ``sys.path``), never from another installed copy.
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ROLE = re.compile(r":(?P<role>func|meth|class|mod|attr|data|exc|obj|py:\w+):`(?P<target>[^`]+)`")
 CALLABLE = {"func", "meth", "py:func", "py:meth"}
 PLACEHOLDER = re.compile(r"^\s*\{[a-z_]+\}\s*$", re.MULTILINE)
+LITERAL_ALONE = re.compile(r"^[ \t]*::[ \t]*$", re.MULTILINE)
+LITERAL_AFTER = re.compile(r"(?<=\S)::[ \t]*$", re.MULTILINE)
 
 
 def _inline(match: re.Match[str]) -> str:
@@ -59,6 +62,17 @@ def rewrite_roles(text: str) -> str:
     return ROLE.sub(_inline, text)
 
 
+def drop_literal_markers(text: str) -> str:
+    """``text`` without reST literal-block markers (``::``).
+
+    Examples
+    --------
+    >>> drop_literal_markers("YAML::"), drop_literal_markers("::"), drop_literal_markers("a::b")
+    ('YAML:', '', 'a::b')
+    """
+    return LITERAL_AFTER.sub(":", LITERAL_ALONE.sub("", text))
+
+
 def runtime_docstring(path: str) -> str | None:
     """The docstring of the object at ``path`` (``package.module.name``) once imported, cleaned."""
     if str(ROOT) not in sys.path:
@@ -79,9 +93,9 @@ class RuntimeDocstrings(griffe.Extension):
 
 
 class SphinxRoles(griffe.Extension):
-    """Rewrite Sphinx roles in every docstring griffe reads."""
+    """Rewrite Sphinx roles (and drop reST literal markers) in every docstring griffe reads."""
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         """Rewrite the roles of ``obj``'s docstring as soon as the object is created."""
         if obj.docstring is not None:
-            obj.docstring.value = rewrite_roles(obj.docstring.value)
+            obj.docstring.value = drop_literal_markers(rewrite_roles(obj.docstring.value))

@@ -1140,7 +1140,7 @@ prof = personas.profile(customers, model, variables=used + described, clustered_
 cards = personas.persona_cards(customers, model, variables=used + described, clustered_on=used, survey=responses,
                                satisfaction=(satisfaction or None) if responses is not None else None,
                                dont_know=dont_know, channel=channel or None, names=names or None,
-                               profile_result=prof)
+                               profile_result=prof, choose_k_result=k_table)  # the cards say when no k is stable
 save_table(prof.sizes, "persona_sizes", output_dir)
 save_table(prof.variables, "persona_profiles", output_dir)
 save_table(prof.traits, "persona_traits", output_dir)

@@ -78,8 +78,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         categoricals → ordinal, text/bool/unordered categoricals → categorical).
         ``ordinal`` can map columns to their ordered levels, e.g.
         ``{"income_band": ["low", "middle", "high"]}``.
-    id_column : str, default "customer_id"
-        Left out of the clustering when present.
+    id_column : str or None, default "auto"
+        Left out of the clustering when present.  ``"auto"``: the ``customer_id`` and
+        ``respondent_id`` columns (and the columns a loader mapped to those roles), so a
+        survey table clusters as it comes.
     scaling : {"standard", "robust", "none"}, default "standard"
         Scaling of numeric and ordinal columns (weighted mean/SD, or median/IQR).
     categorical_scaling : {"unit", "famd"}, default "unit"
@@ -162,7 +164,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         numeric: Sequence[str] | None = None,
         ordinal: Sequence[str] | Mapping[str, Sequence[Any]] | None = None,
         categorical: Sequence[str] | None = None,
-        id_column: str | None = "customer_id",
+        id_column: str | None = "auto",
         scaling: str = "standard",
         categorical_scaling: str = "unit",
         log_skewed: bool = True,

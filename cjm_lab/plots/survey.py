@@ -814,7 +814,10 @@ def plot_crosstab(
         base.setdefault(k, b)
         letter.setdefault(k, lt)
     variables = list(dict.fromkeys(v for v, _ in row_keys))
-    ylabels = [str(rl) if len(variables) == 1 else f"{v}: {rl}" for v, rl in row_keys]
+    shown = (  # the variables' labels (crosstab's variable_label), else their names
+        dict(zip(cells["variable"], cells["variable_label"], strict=True)) if "variable_label" in cells else {}
+    )
+    ylabels = [str(rl) if len(variables) == 1 else f"{shown.get(v, v)}: {rl}" for v, rl in row_keys]
     xlabels = [_banner_text(c, letter[(bv, c)], base[(bv, c)], lang, labels) for bv, c in col_keys]
     widest = max(len(line) for lab in xlabels for line in lab.split("\n"))
     _, ax = get_ax(ax, (max(1.1, 0.085 * widest) * len(col_keys) + 3.0, 0.45 * len(row_keys) + 2.4))
@@ -840,11 +843,16 @@ def plot_crosstab(
     ax.tick_params(axis="x", labelrotation=0, labeltop=True, labelbottom=False, top=False, bottom=False)
     ax.tick_params(axis="y", labelrotation=0, left=False)
     ax.set_xlabel("")
-    ax.set_ylabel(variables[0] if len(variables) == 1 else "")
+    ax.set_ylabel(str(shown.get(variables[0], variables[0])) if len(variables) == 1 else "")
     ax.grid(False)
     ax.set_title(title if title is not None else meta.get("title", text("crosstab_title", lang)), pad=12)
     if letters and stat in ("col_pct", "row_pct", "mean") and any(sig):
         alpha = format_number(meta.get("alpha", 0.05), 2, lang)
         ax.set_xlabel(" ")
-        add_footnote(ax, textwrap.fill(text("crosstab_note", lang, alpha=alpha), 110))
+        if "correction" in meta:  # what the letters mean, with the correction used (as in the Excel sheet)
+            from cjm_lab.survey.crosstab import _note
+
+            add_footnote(ax, textwrap.fill(_note({**meta, "language": lang}), 110))
+        else:
+            add_footnote(ax, textwrap.fill(text("crosstab_note", lang, alpha=alpha), 110))
     return ax
