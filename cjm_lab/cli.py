@@ -6,6 +6,7 @@ Examples (from a shell)::
     cjm-lab params cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
     cjm-lab report cx_overview --each language=en,de
+    cjm-lab report survey_nps --pptx-template corporate.pptx
     cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
     cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
@@ -69,6 +70,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "progress": not args.quiet,
         "pdf": args.pdf,
         "min_group_size": args.min_group_size,
+        "pptx_template": args.pptx_template,
     }
     runs = _batch_runs(args)
     failed = 0
@@ -193,7 +195,9 @@ def _clip(text: object, width: int) -> str:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from cjm_lab.io.inspect import inspect_file, write_config
 
-    table = inspect_file(args.file, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter)
+    table = inspect_file(
+        args.file, codebook=args.codebook, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter
+    )
     info = table.attrs.get("inspect", {})
     heads = _INSPECT_HEADERS[args.language]
     de = args.language == "de"
@@ -253,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
     p.add_argument(
+        "--pptx-template",
+        metavar="FILE.pptx",
+        help="a corporate PowerPoint template whose layouts and theme colours the deck uses",
+    )
+    p.add_argument(
         "--min-group-size",
         type=int,
         default=None,
@@ -304,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
     )
     p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument(
+        "--codebook",
+        metavar="BOOK.yaml",
+        help="labels and measure levels of a CSV/Excel file (YAML or CSV codebook); the draft names it",
+    )
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
     p.add_argument("--encoding", help="CSV encoding (default: guessed)")
     p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")

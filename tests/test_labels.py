@@ -118,6 +118,27 @@ def test_a_codebook_labels_csv_data_at_load_time(tmp_path):
     assert table_metadata(sv)["codebook"]["columns"]["brand"]["de"] == "Hauptmarke"
 
 
+def test_a_codebook_names_the_files_columns_and_reaches_the_roles_they_are_mapped_to(tmp_path):
+    data = tmp_path / "welle.csv"
+    data.write_text("Welle;Weiterempfehlung;Marke\n1;9;1\n1;3;2\n2;10;1\n")
+    book = {
+        "columns": {
+            "Welle": {"en": "Wave", "de": "Welle"},
+            "Weiterempfehlung": {"en": "Likelihood to recommend", "de": "Weiterempfehlungsbereitschaft"},
+            "Marke": {"en": "Main brand", "de": "Hauptmarke"},
+        },
+        "values": {"Welle": {1: {"en": "Spring", "de": "Frühjahr"}, 2: {"en": "Autumn", "de": "Herbst"}}},
+        "measures": {"Marke": "nominal"},
+    }
+    sv = load_survey(data, columns={"Welle": "wave", "Weiterempfehlung": "recommend"}, codebook=book)
+    assert sv["wave"].tolist() == ["Spring", "Spring", "Autumn"] and sv["wave"].cat.ordered
+    labels = labels_for(sv)
+    assert labels.column("recommend") == "Likelihood to recommend"
+    assert labels.column("recommend", language="de") == "Weiterempfehlungsbereitschaft"
+    assert labels.value("wave", "Spring", language="de") == "Frühjahr"
+    assert labels.column("wave", language="de") == "Welle" and labels.column("Marke") == "Main brand"
+
+
 def test_short_item_labels_and_bad_arguments():
     assert short_item_labels(["Aided awareness: Optus", "Aided awareness: Telstra"]) == ["Optus", "Telstra"]
     assert short_item_labels(["Optus"]) == ["Optus"]

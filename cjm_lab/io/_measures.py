@@ -67,15 +67,26 @@ def measure_overrides(measure: Any, present: Sequence[str], *, source: str) -> d
     return out
 
 
-def merge_codebook(meta: Any, codebook: Any, present: Sequence[str]) -> None:
+def merge_codebook(meta: Any, codebook: Any, present: Sequence[str], rename: Mapping[str, str] | None = None) -> None:
     """Add a codebook's labels and measure levels to the metadata (in place); SPSS's own stay
     unless the codebook gives them.
+
+    A codebook names the file's columns; ``rename`` (``{file name: role}``, as the loader
+    renamed them) carries its entries to the roles (a label given for the role itself wins).
     """
     if codebook is None:
         return
     from cjm_lab.labels import Labels
 
     book = Labels.coerce(codebook)
+    if rename:
+        layout = book.to_dict()
+        for section in ("columns", "values", "measures"):
+            entries = layout.get(section)
+            if entries:
+                moved = {new: entries[old] for old, new in rename.items() if old in entries and new not in entries}
+                layout[section] = {**entries, **moved}
+        book = Labels.from_dict(layout)
     for col in present:
         if book.has_column(col) and col not in meta.variable_labels:
             meta.variable_labels[col] = book.column(col)

@@ -22,7 +22,7 @@ from cjm_lab._validate import numeric_column, offending, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io import _measures
 from cjm_lab.io.mapping import delimiter_hint, expand_patterns, read_mapping, resolve_columns
-from cjm_lab.io.metadata import check_set, normalise_sets, store_metadata, table_metadata
+from cjm_lab.io.metadata import check_set, code_counts, code_key, normalise_sets, store_metadata, table_metadata
 from cjm_lab.io.readers import TableMeta, as_frame
 from cjm_lab.vocab import DEFAULT_STAGES, KIND_LABELS, KINDS, STAGE_LABELS
 
@@ -705,6 +705,29 @@ def _loaded_as(df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def _spss_code_counts(meta: TableMeta, rename: Mapping[str, str]) -> dict[str, dict[str, int]]:
+    """What each code the SPSS file declares missing removed, per column (renamed to the roles)."""
+    counts = meta.read_options.get("spss_missing_counts", {}) or {}
+    return {rename.get(k, k): dict(v) for k, v in counts.items()}
+
+
+def _count_detected(per_code: dict[str, dict[str, int]], detected: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Add the accepted "don't know" codes (``missing="auto"``) to the counts per code."""
+    for col, found in detected.items():
+        for d in found:
+            if d["applied"] and d["n"]:
+                key = code_key(d["code"])
+                per_code.setdefault(col, {})[key] = per_code.get(col, {}).get(key, 0) + int(d["n"])
+
+
+def _kept_numeric(meta: TableMeta, overrides: Mapping[str, str]) -> list[str]:
+    """Columns an earlier load kept numeric (ratings, scales): a loaded table loaded again keeps them so,
+    unless ``measure=`` says otherwise now.
+    """
+    before = meta.extra.get("loaded_as") or {}
+    return [c for c, kind in before.items() if kind == "numeric" and c not in overrides]
+
+
 def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) -> None:
     """Add multiple-response sets the user declares (patterns allowed) to the metadata."""
     if not sets:
@@ -873,7 +896,7 @@ def load_survey(
         raise CJMConfigError(f"`recommend_scale` must be (low, high) with low < high, got {recommend_scale!r}.")
 
     present = list(df.columns)
-    _measures.merge_codebook(meta, codebook, present)
+    _measures.merge_codebook(meta, codebook, present, rename)
     _user_sets(meta, multiple_response, present, src)
     overrides = _measures.measure_overrides(measure, present, source=src)
     has_recommend = "recommend" in df.columns
@@ -885,6 +908,10 @@ def load_survey(
     applied: dict[str, int] = {
         rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()
     }
+    per_code = _spss_code_counts(meta, rename)
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes.setdefault(col, [])
+        meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
     # undeclared "don't know" codes, found from the value labels (never in ids, dates, weights, text)
     skip = {"respondent_id", "customer_id", "date", "weight", "duration", "comment"}
     detected, dk_applied = _measures.apply_missing(
@@ -892,11 +919,10 @@ def load_survey(
     )
     for col, n in dk_applied.items():
         applied[col] = applied.get(col, 0) + n
+    _count_detected(per_code, detected)
     for col, col_codes in codes.items():
-        meta.missing_codes.setdefault(col, [])
-        meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
         if col not in numeric_cols:  # a labelled question that is no rating: its codes go before the labels
-            hits = _blank_codes(df, col, col_codes)
+            hits = _blank_codes(df, col, col_codes, counts=per_code.setdefault(col, {}))
             if hits:
                 applied[col] = applied.get(col, 0) + hits
     for col in numeric_cols:
@@ -912,6 +938,7 @@ def load_survey(
                 hit = hit | (as_text.isin(texts) & series.notna()).fillna(False).astype(bool)
             if hit.any():
                 applied[col] = applied.get(col, 0) + int(hit.sum())
+                code_counts(series, hit, into=per_code.setdefault(col, {}))
             series = series.where(~hit, np.nan)
         df[col] = _with_source(
             numeric_column,
@@ -971,7 +998,16 @@ def load_survey(
         df["comment"] = df["comment"].astype("str")
     if "wave" in df.columns:
         _measures.wave_column(df, meta, source=src)
-    keep_numeric = {"recommend", "duration", "wave", "date", "respondent_id", "customer_id", *scales}
+    keep_numeric = {
+        "recommend",
+        "duration",
+        "wave",
+        "date",
+        "respondent_id",
+        "customer_id",
+        *scales,
+        *_kept_numeric(meta, overrides),
+    }
     if weighted:
         keep_numeric.add("weight")
     loaded, stray, blanked = _measures.apply_measures(
@@ -996,6 +1032,7 @@ def load_survey(
         scales={c: list(s) if s else None for c, s in scales.items()},
         recommend_scale=list(recommend_scale) if has_recommend else None,
         missing_codes_applied=applied,
+        missing_code_counts={c: v for c, v in per_code.items() if v},
         respondent_id_created=made_ids,
         weighted=weighted,
         categorical_from_labels=[c for c, v in loaded.items() if v in ("categorical", "ordinal")],
@@ -1033,8 +1070,8 @@ def _check_weights(df: pd.DataFrame, *, src: str, where: str) -> np.ndarray:
 # --------------------------------------------------------------------------- customers
 
 
-def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any]) -> int:
-    """Make ``codes`` missing in ``df[col]``; return how many cells it changed.
+def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any], counts: dict[str, int] | None = None) -> int:
+    """Make ``codes`` missing in ``df[col]``; return how many cells it changed (``counts`` gets them per code).
 
     A value matches as read or as text, so the code ``999`` also finds ``"999"`` in a text
     column (and ``"999"`` finds ``999``).  A categorical loses the categories it masked.
@@ -1051,6 +1088,8 @@ def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any]) -> int:
     n = int(hit.sum())
     if not n:
         return 0
+    if counts is not None:
+        code_counts(series, hit, into=counts)
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = series.cat.categories.to_series()
         masked = cats[cats.isin(codes) | _as_text(cats).isin(texts).fillna(False)]
@@ -1153,7 +1192,7 @@ def load_customers(
     unlabelled = _option(unlabelled, options, "unlabelled", "keep")
     multiple_response = _option(multiple_response, options, "multiple_response", None)
     codebook = _option(codebook, options, "codebook", None)
-    _measures.merge_codebook(meta, codebook, list(df.columns))
+    _measures.merge_codebook(meta, codebook, list(df.columns), rename)
     _user_sets(meta, multiple_response, list(df.columns), src)
     overrides = _measures.measure_overrides(measure, [c for c in df.columns if c != "customer_id"], source=src)
     _require_present(df, "customer_id", source=src, what="customer id")
@@ -1191,18 +1230,21 @@ def load_customers(
                 "each code on its own, e.g. {'pdays': [998, 999]}."
             )
     applied = {rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()}
+    per_code = _spss_code_counts(meta, rename)
     applied_values: dict[str, int] = {}
     blanked: dict[str, list[Any]] = {}
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
+            c for c in col_codes if c not in meta.missing_codes.get(col, [])
+        ]
     detected, dk_applied = _measures.apply_missing(
         df, meta, mode=missing, phrases=missing_labels, skip={"customer_id"}, source=src
     )
     for col, n in dk_applied.items():
         applied[col] = applied.get(col, 0) + n
+    _count_detected(per_code, detected)
     for col, col_codes in codes.items():  # a loop over columns; each is one vectorised mask
-        hits = _blank_codes(df, col, col_codes)
-        meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
-            c for c in col_codes if c not in meta.missing_codes.get(col, [])
-        ]
+        hits = _blank_codes(df, col, col_codes, counts=per_code.setdefault(col, {}))
         if hits:
             applied[col] = applied.get(col, 0) + hits
             blanked.setdefault(col, []).extend(col_codes)
@@ -1235,7 +1277,7 @@ def load_customers(
     loaded, stray, unlabelled_blanked = _measures.apply_measures(
         df,
         meta,
-        keep_numeric={"customer_id", *ordinal},
+        keep_numeric={"customer_id", *ordinal, *_kept_numeric(meta, overrides)},
         mode=value_labels,
         overrides=overrides,
         unlabelled=unlabelled,
@@ -1252,6 +1294,7 @@ def load_customers(
         ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
         categorical_from_labels=[c for c, v in loaded.items() if v in ("categorical", "ordinal")],
         missing_codes_applied=applied,
+        missing_code_counts={c: v for c, v in per_code.items() if v},
         missing_values_applied=applied_values,
         loaded_as=_loaded_as(df),
         detected_missing=detected,

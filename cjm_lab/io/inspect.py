@@ -111,6 +111,7 @@ def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) 
 def inspect_file(
     source: str | os.PathLike | pd.DataFrame,
     *,
+    codebook: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -121,6 +122,10 @@ def inspect_file(
     ----------
     source : path or DataFrame
         A ``.sav``/``.zsav``, CSV, Excel or Parquet file (read-only), or a loaded table.
+    codebook : path, dict or Labels, optional
+        Variable and value labels and measure levels of a CSV/Excel file (as
+        :func:`cjm_lab.io.load_survey` takes them): the table then shows labels, finds
+        "don't know" codes and scales from them, and the draft names the codebook.
     sheet, encoding, delimiter : optional
         As in :func:`cjm_lab.io.read_table`.
 
@@ -159,6 +164,14 @@ def inspect_file(
         name = str(source)
     else:
         raise CJMConfigError(f"inspect_file() takes a file path or a DataFrame, got {type(source).__name__}.")
+    if codebook is not None:
+        from cjm_lab.io._measures import merge_codebook
+        from cjm_lab.io.metadata import store_metadata
+        from cjm_lab.io.readers import _prior_meta
+
+        book_meta = _prior_meta(table_metadata(data))
+        merge_codebook(book_meta, codebook, [str(c) for c in data.columns])
+        data = store_metadata(data.copy(deep=False), book_meta.as_dict())
     meta = table_metadata(data)
     var_labels = meta.get("variable_labels", {}) or {}
     value_labels = meta.get("value_labels", {}) or {}
@@ -214,7 +227,7 @@ def inspect_file(
             loaded = "numeric"
         else:
             loaded = {"text": "text", "date": "datetime", "category": "categorical", "boolean": "boolean"}[kind]
-        roles = _roles(col, label, s, present, kind, n_distinct, len(data), scale)
+        roles = _roles(col, label, s, present, kind, n_distinct, len(data), scale, dk_codes)
         rows.append(
             {
                 "column": col,
@@ -244,6 +257,7 @@ def inspect_file(
         "columns": data.shape[1],
         "multiple_response_sets": sets,
         "dont_know": undeclared[undeclared["reason"] == "label"][["column", "code", "label", "n"]].to_dict("records"),
+        "codebook": os.fspath(codebook) if isinstance(codebook, (str, os.PathLike)) else None,
     }
     return out
 
@@ -265,12 +279,19 @@ def _roles(
     n_distinct: int,
     n_rows: int,
     scale: tuple[float, float] | None,
+    dk_codes: set[str] = frozenset(),
 ) -> list[str]:
-    """Candidate roles of one column, from its name and label checked against its values."""
+    """Candidate roles of one column, from its name and label checked against its values.
+
+    "Don't know" codes (labelled, or declared missing) are no answers: a 0–10 question with
+    99 = "Don't know" is still a recommend question.
+    """
     text = f"{col} {label}"
     roles = []
     numeric = kind == "number"
     values = pd.to_numeric(present, errors="coerce") if numeric else None
+    if numeric and dk_codes:
+        values = values[~values.isin([float(c) for c in dk_codes if _is_number(c)])]
     whole = bool(numeric and len(values) and (values == np.round(values)).all())
     if (
         ROLE_PATTERNS["recommend"].search(text)
@@ -369,9 +390,13 @@ def draft_config(table: pd.DataFrame) -> dict[str, Any]:
     for item in table.attrs.get("inspect", {}).get("dont_know", []):
         if item["n"] > 0 or item["column"] in ratings_raw or item["column"] in columns:
             code = item["code"]
-            dk.setdefault(item["column"], []).append(int(code) if float(code).is_integer() else float(code))
+            key = columns.get(item["column"], item["column"])  # the loader renames a role's column first
+            dk.setdefault(key, []).append(int(code) if float(code).is_integer() else float(code))
     if dk:
         section["missing_codes"] = _patterns(list(dk), dk, present)
+    book = table.attrs.get("inspect", {}).get("codebook")
+    if book:
+        section["codebook"] = str(Path(book).resolve())
     return {"survey": section}
 
 

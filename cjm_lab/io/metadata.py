@@ -19,6 +19,8 @@ Per column (each a dict keyed by column name):
     Codes declared missing (single codes or ``[low, high]`` ranges) and set to NaN.
 ``missing_codes_applied``
     How many answers each column lost to declared or accepted missing codes.
+``missing_code_counts``
+    The same per code: ``{column: {code: n}}``.
 ``detected_missing``
     Undeclared "don't know"/"refused" codes found from the value labels
     (see :func:`cjm_lab.io.detect_missing`), applied or not.
@@ -32,10 +34,12 @@ Per table: ``multiple_response_sets`` (``{name: {"label", "kind", "counted",
 What keeps the metadata, and what loses it
     pandas carries ``attrs`` through a copy, a row or column subset (``df[cols]``,
     ``df.loc[...]``, ``query``, ``head``, ``dropna``, ``sort_values``), ``assign`` and new
-    columns, ``astype``, ``reset_index``, ``groupby(...).agg``, ``melt`` and a ``concat`` of
-    frames that share the same metadata.  It **loses** it in ``merge``/``join``, a
-    ``concat`` of frames with different metadata, and ``pd.DataFrame(df)``; a ``rename``
-    keeps it but under the old column names.  :func:`carry_metadata` re-attaches it after
+    columns, ``astype``, ``reset_index``, ``melt`` and a ``concat`` of frames that share the
+    same metadata.  It **loses** it in ``merge``/``join``, a ``concat`` of frames with
+    different metadata and ``pd.DataFrame(df)``; ``groupby`` aggregations keep it or not
+    depending on pandas' path (``.mean()``, ``.sum()``, ``.first()`` keep it; ``.size()``,
+    ``.count()``, ``.apply`` and outputs renamed by ``.agg(n=(col, func))`` lose it); a
+    ``rename`` keeps it but under the old column names.  :func:`carry_metadata` re-attaches it after
     any of these (``carry_metadata(merged, left, right)``,
     ``carry_metadata(df.rename(columns=m), df, rename=m)``).  The metadata is shared
     between a frame and the frames pandas derives from it (copying it is cheap): treat it as
@@ -63,6 +67,7 @@ __all__ = [
     "multiple_response_sets",
     "code_key",
     "code_keys",
+    "code_counts",
 ]
 
 #: The per-column entries of the metadata (each ``{column: value}``).
@@ -73,6 +78,7 @@ PER_COLUMN: tuple[str, ...] = (
     "loaded_as",
     "missing_codes",
     "missing_codes_applied",
+    "missing_code_counts",
     "detected_missing",
     "unlabelled_codes",
 )
@@ -130,6 +136,23 @@ def code_keys(values: pd.Series) -> pd.Series:
     obj = values.astype(object)
     distinct = pd.unique(obj.dropna())
     return obj.map({v: code_key(v) for v in distinct})
+
+
+def code_counts(values: pd.Series, hit: Any, into: dict[str, int] | None = None) -> dict[str, int]:
+    """How many answers each code removed: ``{code_key: n}`` of ``values`` where ``hit`` (added to ``into``).
+
+    Examples
+    --------
+    >>> s = pd.Series([1.0, 98.0, 99.0, 99.0])
+    >>> code_counts(s, s > 90)
+    {'99': 2, '98': 1}
+    """
+    out = {} if into is None else into
+    removed = values[np.asarray(hit, dtype=bool)]
+    for v, n in removed.value_counts().items():
+        key = code_key(v)
+        out[key] = out.get(key, 0) + int(n)
+    return out
 
 
 def table_metadata(data: pd.DataFrame | pd.Series) -> dict[str, Any]:

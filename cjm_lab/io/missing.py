@@ -15,7 +15,9 @@ How a label is recognised
     and `` or ``/`` oder ``; it is a "don't know" label when **every** part is one of the
     phrases in :data:`DONT_KNOW_PHRASES` (English and German), so "Don't know/refused"
     counts and "I don't know the brand well" or "Neither agree nor disagree" do not.
-    Pass more phrases with ``phrases=`` (they add to the list).
+    Pass more phrases with ``phrases=`` (they add to the list).  The abbreviations ``DK``,
+    ``NA``, ``k.A.`` do not count in a column whose labels are mostly codes of two or three
+    capitals (``DE``, ``AT``, ``DK``: Denmark, not "don't know").
 
 Unlabelled sentinel codes
     A labelled variable that holds an *unlabelled* code such as -9, 99 or 999 outside the
@@ -121,6 +123,21 @@ _LOST_APOSTROPHE = re.compile(r"\b(don|can|won|didn|doesn|isn|i)\s+(t|d)\b")
 
 _COLUMNS = ["column", "code", "label", "n", "pct", "reason", "declared", "applied"]
 
+#: Abbreviations among the phrases that are also country or region codes (DK Denmark, NA North
+#: America): in a column whose labels are mostly such codes they are codes, not "don't know".
+_ABBREVIATIONS = frozenset({"dk", "na", "ka", "k.a", "k. a", "n/a", "dk/na"})
+
+
+_UPPER_CODE = re.compile(r"^[A-Z]{2,3}$")
+_ANSWER_WORDS = frozenset({"YES", "NO", "JA", "NEIN", "OK"})
+
+
+def _code_list(labels: Mapping[Any, Any]) -> bool:
+    """Most other labels are codes of two or three capitals (``DE``, ``AT``, ``USA``), not yes/no words."""
+    others = [str(v).strip() for v in labels.values() if _normalise(str(v)) not in _ABBREVIATIONS]
+    hits = sum(bool(_UPPER_CODE.match(t)) and t not in _ANSWER_WORDS for t in others)
+    return hits >= 2 and hits > len(others) / 2
+
 
 def _normalise(label: str) -> str:
     text = _APOSTROPHES.sub("", str(label).lower())
@@ -199,7 +216,8 @@ def detect_missing(
         (read with :func:`~cjm_lab.io.read_table`).  Columns already loaded as categories of
         their labels are checked by label.
     columns : list of str, optional
-        Only these columns (default: every labelled column).
+        Only these columns (default: every labelled column); a name the table lacks raises
+        :class:`~cjm_lab.errors.CJMDataError`.
     phrases : list of str, optional
         More phrases that mean "don't know" (added to :data:`DONT_KNOW_PHRASES`).
     sentinels : bool, default True
@@ -209,8 +227,9 @@ def detect_missing(
     -------
     DataFrame
         One row per column and code: ``column``, ``code``, ``label`` (None for a
-        sentinel), ``n`` (answers with that code), ``pct`` (of the column's non-missing
-        answers, in percent), ``reason`` (``"label"`` or ``"sentinel"``), ``declared``
+        sentinel), ``n`` (answers with that code, also when the loader made them missing),
+        ``pct`` (of every answer the column holds or held before codes were made missing,
+        in percent), ``reason`` (``"label"`` or ``"sentinel"``), ``declared``
         (the file declares it missing already) and ``applied`` (the loader made it
         missing: declared, ``missing="auto"`` or ``missing_codes``).  Codes declared in
         the file are listed too, so the table is the whole picture to confirm.
@@ -232,12 +251,21 @@ def detect_missing(
         data, _ = read_table(data)
     if not isinstance(data, pd.DataFrame):
         raise CJMConfigError(f"detect_missing() needs a DataFrame or a file path, got {type(data).__name__}.")
+    if columns is not None:
+        from cjm_lab._validate import require_columns
+
+        if isinstance(columns, str):
+            columns = [columns]
+        require_columns(data, {"columns": list(columns)}, where="detect_missing()")
     meta = table_metadata(data)
     labels_by_col: Mapping[str, Mapping[Any, str]] = meta.get("value_labels", {}) or {}
     declared_by_col = meta.get("missing_codes", {}) or {}
     applied_by_col = meta.get("detected_missing", {}) or {}
-    applied_counts = {**(meta.get("read_options", {}) or {}).get("spss_missing_applied", {})}
+    read_options = meta.get("read_options", {}) or {}
+    applied_counts = {**read_options.get("spss_missing_applied", {})}
     applied_counts.update(meta.get("missing_codes_applied", {}) or {})
+    # what each code removed: the loader's counts, or the SPSS reader's for a table read_table made
+    per_code_by_col = meta.get("missing_code_counts") or read_options.get("spss_missing_counts") or {}
     known = _phrase_set(phrases)
     wanted = list(labels_by_col) if columns is None else list(columns)
     rows: list[dict[str, Any]] = []
@@ -250,13 +278,19 @@ def detect_missing(
         values = data[col]
         present = values.notna()
         n_present = int(present.sum())
+        per_code = per_code_by_col.get(col)
+        removed = sum(per_code.values()) if per_code else int(applied_counts.get(col, 0))
+        n_given = n_present + removed  # every answer given, those made missing included
         already = {code_key(d["code"]) for d in applied_by_col.get(col, []) if d.get("applied")}
         declared = declared_by_col.get(col, [])
         codes = _numeric_codes(values)
         as_text = code_keys(values).where(present) if codes is None else None
+        codes_listed = _code_list(labels)
         for code, label in labels.items():
             if not _all_parts_known(label, known):
                 continue
+            if codes_listed and _normalise(str(label)) in _ABBREVIATIONS:
+                continue  # "DK" among "DE", "AT", "CH": Denmark
             if codes is not None:
                 try:
                     n = int((codes == float(code)).sum())
@@ -265,15 +299,15 @@ def detect_missing(
             else:
                 n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())
             is_declared = _declared(code, declared)
-            if is_declared and n == 0:  # the reader made it missing already: count what it removed
-                n = int(applied_counts.get(col, 0))
+            if n == 0 and (is_declared or code_key(code) in already):  # made missing already: what it removed
+                n = int(per_code.get(code_key(code), 0)) if per_code is not None else int(applied_counts.get(col, 0))
             rows.append(
                 {
                     "column": col,
                     "code": code,
                     "label": str(label),
                     "n": n,
-                    "pct": n / n_present * 100 if n_present else 0.0,
+                    "pct": n / n_given * 100 if n_given else 0.0,
                     "reason": "label",
                     "declared": is_declared,
                     "applied": is_declared or code_key(code) in already,
@@ -300,7 +334,7 @@ def detect_missing(
                             "code": code,
                             "label": None,
                             "n": n,
-                            "pct": n / n_present * 100 if n_present else 0.0,
+                            "pct": n / n_given * 100 if n_given else 0.0,
                             "reason": "sentinel",
                             "declared": _declared(code, declared),
                             "applied": _declared(code, declared) or code_key(code) in already,

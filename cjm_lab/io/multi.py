@@ -18,8 +18,10 @@ Which value means "selected"
     word, in English or German (:data:`SELECTED_WORDS`, :data:`NOT_SELECTED_WORDS`), counts
     the "selected" one; 0/1 and booleans count 1/True; a column holding a single value
     (a checkbox export with blanks) counts that value unless it is a "not selected" word.
-    Anything else raises and asks for ``counted=``: a wrong guess would report 0 % or
-    100 % selected without a word.  A category set whose columns all hold such a pair
+    "Don't know" answers and labels (:func:`cjm_lab.io.missing.is_dont_know_label`) beside
+    them are no selection and do not count in this decision.  Anything else raises and asks
+    for ``counted=``: a wrong guess would report 0 % or 100 % selected without a word.  A
+    category set whose columns all hold such a pair
     (``True``/``False`` per statement) is read as a dichotomy set.
 """
 
@@ -131,10 +133,7 @@ def _counted_keys(series: pd.Series, labels: Mapping[Any, str] | None, counted: 
         return keys
     if pd.api.types.is_bool_dtype(series.dtype):
         return {"true"}
-    observed = {_word(t) for t in pd.unique(_texts(series, labels).dropna())}
-    pool = set(observed)
-    if labels:
-        pool |= {_word(v) for v in labels.values()}
+    observed, pool = _answer_words(series, labels)
     positive, negative = pool & SELECTED_WORDS, pool & NOT_SELECTED_WORDS
     if len(positive) == 1 and pool <= SELECTED_WORDS | NOT_SELECTED_WORDS and len(negative) <= 1:
         return positive
@@ -236,10 +235,24 @@ class MultipleResponse:
         return [lab.value(self.columns[0], c, language=language) for c in self.options]
 
 
-def _is_binary_pair(series: pd.Series, labels: Mapping[Any, str] | None) -> bool:
-    pool = {_word(t) for t in pd.unique(_texts(series, labels).dropna())}
+def _answer_words(series: pd.Series, labels: Mapping[Any, str] | None) -> tuple[set[str], set[str]]:
+    """The answers a column holds and those its labels name (normalised), without "don't know" ones.
+
+    A "Don't know" / "Weiß nicht" beside Yes/No is no answer to "was it selected" and says
+    nothing about which answer means selected.
+    """
+    from cjm_lab.io.missing import is_dont_know_label
+
+    texts = [t for t in pd.unique(_texts(series, labels).dropna()) if not is_dont_know_label(t)]
+    observed = {_word(t) for t in texts}
+    pool = set(observed)
     if labels:
-        pool |= {_word(v) for v in labels.values()}
+        pool |= {_word(v) for v in labels.values() if not is_dont_know_label(v)}
+    return observed, pool
+
+
+def _is_binary_pair(series: pd.Series, labels: Mapping[Any, str] | None) -> bool:
+    _, pool = _answer_words(series, labels)
     return bool(pool) and pool <= SELECTED_WORDS | NOT_SELECTED_WORDS and len(pool & SELECTED_WORDS) == 1
 
 

@@ -18,7 +18,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -563,8 +563,11 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
             source=str(path),
             fix="Check that it is a .sav/.zsav file saved by SPSS, PSPP or a survey tool.",
         ) from err
+    from cjm_lab.io.metadata import code_counts
+
     missing: dict[str, list[Any]] = {}
     applied: dict[str, int] = {}
+    per_code: dict[str, dict[str, int]] = {}
     for col, ranges in (getattr(meta_raw, "missing_ranges", None) or {}).items():
         if col not in df.columns:
             continue
@@ -579,6 +582,7 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
                 hit |= df[col].eq(lo)
         if hit.any():
             applied[col] = int(hit.sum())
+            per_code[col] = code_counts(df[col], hit)  # each code on its own (detect_missing)
             df[col] = df[col].where(~hit)
     types = dict(getattr(meta_raw, "original_variable_types", None) or {})
     dates = _spss_dates(df, types)
@@ -603,6 +607,7 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
         read_options={
             "file_encoding": getattr(meta_raw, "file_encoding", None),
             "spss_missing_applied": applied,
+            "spss_missing_counts": per_code,
             "multiple_response_sets": getattr(meta_raw, "mr_sets", None) or {},
             "spss_formats": types,
             "dates_as_utc": dates,
@@ -772,6 +777,9 @@ def read_table(
             raise _unreadable(path, err) from err
     elif suffix in {".parquet", ".pq"}:
         df, meta = _read_parquet(path, text_columns), TableMeta(source=text, format="parquet")
+        prior = _parquet_labels(path)  # a loaded table saved with to_parquet keeps its labels
+        if prior is not None:
+            meta = _prior_meta(prior, source=text, fmt="parquet")
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
         df = _read_excel(path, sheet, text_columns)
         meta = TableMeta(source=text, format="excel", read_options={"sheet": sheet})
@@ -801,37 +809,74 @@ def _require_rows(df: pd.DataFrame, meta: TableMeta) -> tuple[pd.DataFrame, Tabl
     return df, meta
 
 
+def _prior_meta(prior: Mapping[str, Any], *, source: str | None = None, fmt: str | None = None) -> TableMeta:
+    """The metadata of a table loaded before (a DataFrame's ``attrs``, or a Parquet file pandas wrote)."""
+    named = {
+        "source",
+        "format",
+        "variable_labels",
+        "value_labels",
+        "missing_codes",
+        "read_options",
+        "measure_levels",
+        "multiple_response_sets",
+    }
+    return TableMeta(
+        source=source or prior.get("source", "DataFrame"),
+        format=fmt or prior.get("format", "dataframe"),
+        variable_labels=dict(prior.get("variable_labels", {}) or {}),
+        value_labels=dict(prior.get("value_labels", {}) or {}),
+        missing_codes=dict(prior.get("missing_codes", {}) or {}),
+        read_options=dict(prior.get("read_options", {}) or {}),
+        measure_levels=dict(prior.get("measure_levels", {}) or {}),
+        multiple_response_sets=dict(prior.get("multiple_response_sets", {}) or {}),
+        extra={
+            k: v
+            for k, v in prior.items()
+            if k not in named and k in ("detected_missing", "unlabelled_codes", "codebook", "loaded_as")
+        },
+    )
+
+
+def _parquet_labels(path: Path) -> dict[str, Any] | None:
+    """The cjm-lab metadata pandas wrote into a Parquet file with ``to_parquet`` (``df.attrs``), if any.
+
+    JSON turned the codes of the value labels into text (``"1.0"``); they are numbers again.
+    """
+    import json
+
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(b"PANDAS_ATTRS")
+    if not raw:
+        return None
+    try:
+        prior = json.loads(raw).get("cjm")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(prior, dict):
+        return None
+
+    def number(key: Any) -> Any:
+        try:
+            return float(key)
+        except (TypeError, ValueError):
+            return key
+
+    prior["value_labels"] = {
+        col: {number(k): v for k, v in (labels or {}).items()}
+        for col, labels in (prior.get("value_labels") or {}).items()
+    }
+    return prior
+
+
 def as_frame(source: Any, **read_options: Any) -> tuple[pd.DataFrame, TableMeta]:
     """A path is read with :func:`read_table`; a DataFrame is taken as it is (never modified)."""
     if isinstance(source, pd.DataFrame):
         meta = TableMeta()
         prior = source.attrs.get("cjm") if isinstance(source.attrs, dict) else None
         if isinstance(prior, dict):
-            named = {
-                "source",
-                "format",
-                "variable_labels",
-                "value_labels",
-                "missing_codes",
-                "read_options",
-                "measure_levels",
-                "multiple_response_sets",
-            }
-            meta = TableMeta(
-                source=prior.get("source", "DataFrame"),
-                format=prior.get("format", "dataframe"),
-                variable_labels=dict(prior.get("variable_labels", {})),
-                value_labels=dict(prior.get("value_labels", {})),
-                missing_codes=dict(prior.get("missing_codes", {})),
-                read_options=dict(prior.get("read_options", {})),
-                measure_levels=dict(prior.get("measure_levels", {}) or {}),
-                multiple_response_sets=dict(prior.get("multiple_response_sets", {}) or {}),
-                extra={
-                    k: v
-                    for k, v in prior.items()
-                    if k not in named and k in ("detected_missing", "unlabelled_codes", "codebook", "loaded_as")
-                },
-            )
+            meta = _prior_meta(prior)
         if len(source) == 0:
             raise CJMDataError("The DataFrame has no rows.", source="DataFrame", fix="Pass a table with data.")
         return source.copy(deep=True), meta

@@ -56,6 +56,18 @@ STRUCTURE_TEXT = {
         "en": "Stable structure: {k} personas replicate in resamples (choose_k).",
         "de": "Stabile Struktur: {k} Personas finden sich in Stichproben wieder (choose_k).",
     },
+    "not_at_k": {
+        "en": "{k} personas do not replicate in resamples (choose_k recommends {rec}): treat these as descriptive "
+        "groups, not as distinct personas.",
+        "de": "{k} Personas finden sich in Stichproben nicht wieder (choose_k empfiehlt {rec}): als beschreibende "
+        "Gruppen lesen, nicht als eigenständige Personas.",
+    },
+    "untested": {
+        "en": "choose_k did not test {k} personas (it recommends {rec}): treat these as descriptive groups until "
+        "their stability is checked.",
+        "de": "choose_k hat {k} Personas nicht geprüft (es empfiehlt {rec}): als beschreibende Gruppen lesen, bis "
+        "ihre Stabilität geprüft ist.",
+    },
 }
 
 
@@ -123,8 +135,9 @@ def persona_cards(
         Key traits on a card.
     choose_k_result : DataFrame or dict, optional
         The table of :func:`cjm_lab.personas.choose_k` (or its ``attrs["cjm"]``): the cards
-        carry its verdict in ``structure_en``/``structure_de``, and when it found no stable
-        structure the narratives start with it.
+        carry its verdict on the number of personas they show in ``structure_en``/
+        ``structure_de``; when that number is not stable (no k is, this k does not
+        replicate, or choose_k did not test it) the narratives start with it.
     scale, rescale : optional
         For a recommend question on another scale, as in :func:`cjm_lab.survey.nps`.
 
@@ -155,7 +168,8 @@ def persona_cards(
     from cjm_lab.labels import Labels
 
     lab, w = _labels_and_weights(data, labels, weight, where=where)
-    structure = _structure(choose_k_result, where=where)
+    k_shown = getattr(labels, "n_personas_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
+    structure = _structure(choose_k_result, k=int(k_shown), where=where)
     if isinstance(names, Labels):
         names = {
             p: {lang: names.persona(p, language=lang) for lang in ("en", "de")}
@@ -286,17 +300,34 @@ def _suggested_names(personas: list[Any], traits: pd.DataFrame) -> dict[Any, dic
     return out
 
 
-def _structure(result: Any, *, where: str) -> dict[str, Any]:
-    """choose_k's verdict as card texts ({} without a result)."""
+def _structure(result: Any, *, k: int, where: str) -> dict[str, Any]:
+    """choose_k's verdict on ``k`` personas (the number on the cards) as card texts ({} without a result).
+
+    The table's row for ``k`` decides (stable in resamples and no persona below the minimum
+    share, as choose_k judges); without the table (its ``attrs`` only) only the recommended k
+    has a known verdict.  A k choose_k did not test borrows no verdict from another k.
+    """
     if result is None:
         return {}
     info = result.attrs.get("cjm", {}) if isinstance(result, pd.DataFrame) else result
     if not isinstance(info, Mapping) or "weak_structure" not in info:
         raise CJMConfigError(f"{where}: `choose_k_result` must be the table choose_k() returns (or its attrs['cjm']).")
-    weak = bool(info["weak_structure"])
-    key = "weak" if weak else "stable"
-    k = info.get("recommended_k", "")
-    return {"weak": weak, **{lang: STRUCTURE_TEXT[key][lang].format(k=k) for lang in ("en", "de")}}
+    rec = info.get("recommended_k", "")
+    if bool(info["weak_structure"]):
+        key = "weak"
+    elif isinstance(result, pd.DataFrame) and {"k", "stable", "smallest_share"} <= set(result.columns):
+        row = result[result["k"] == k]
+        if row.empty:
+            key = "untested"
+        else:
+            ok = bool(row["stable"].iloc[0]) and float(row["smallest_share"].iloc[0]) >= float(info.get("min_share", 0))
+            key = "stable" if ok else "not_at_k"
+    else:
+        key = "stable" if rec == k else "untested"
+    return {
+        "weak": key != "stable",
+        **{lang: STRUCTURE_TEXT[key][lang].format(k=k, rec=rec) for lang in ("en", "de")},
+    }
 
 
 def _narrative(row: dict[str, Any], tr: pd.DataFrame, lang: str, n_traits: int) -> str:

@@ -298,8 +298,11 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     else ("niedrig" if lang == "de" else "low")
                 )
                 long.append(f"{clean_label(name)} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
-            else:
-                long.append(f"{clean_label(name)}: {r.level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
+            level = r.level
+            if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
+                level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"
+            if r.statistic != "mean":
+                long.append(f"{clean_label(name)}: {level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
             if r.role == "multi":
                 short.append(str(r.level))  # an option of a multiple-response question names itself
                 continue
@@ -308,7 +311,7 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     r.variable,
                     statistic=r.statistic,
                     direction=r.direction,
-                    level=r.level,
+                    level=level,
                     label=name,
                     value_labels=values,
                     value=r.value if r.statistic == "mean" else None,

@@ -13,11 +13,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import html
 import json
 import os
 import platform
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -28,10 +26,13 @@ from typing import Any
 
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
-from cjm_lab.reports import csp
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
-from cjm_lab.reports.exports import build_pptx, print_pdf
+from cjm_lab.reports.deck import build_deck
+from cjm_lab.reports.exports import print_pdf
 from cjm_lab.reports.notebooks import _parameters, check_parameters, check_report_name, project_root, report_path
+from cjm_lab.reports.page import report_title
+from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
+from cjm_lab.reports.workbook import build_workbook
 from cjm_lab.untrusted import slug
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
-_REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
 
 
 class ReportError(CJMError):
@@ -111,58 +111,28 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code cells that opens offline.
+def export_html(
+    notebook: Path,
+    target: Path,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    headline: list[dict[str, Any]] | None = None,
+    footer: str | None = None,
+) -> Path:
+    """Write the executed notebook as the report page (see :func:`cjm_lab.reports.page.render_page`).
 
-    Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
-    in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).  Last, a
-    Content-Security-Policy lets only the page's own scripts run
-    (:func:`cjm_lab.reports.csp.add_content_security_policy`): the template's and those of
-    outputs marked with :func:`cjm_lab.reports.csp.trusted_html`.
+    No code, prompts, parameter cells or stderr output (warnings and logs stay in the executed
+    notebook); cells tagged ``remove_cell`` are dropped; nothing loads from a CDN (figures
+    are embedded, interactive explorers become a static snapshot); ``<title>`` and ``lang``
+    are the report's; a headline box and a table of contents lead the page; it prints to A4.
+    Last, a Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): those of outputs marked with
+    :func:`cjm_lab.reports.csp.trusted_html`.
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
+    from cjm_lab.reports.page import render_page
 
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = set(_REMOVE_TAGS)
-    config.TagRemovePreprocessor.enabled = True
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="lab")
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    nb = nbformat.read(notebook, as_version=4)
-    trusted: set[str] = set()
-    for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
-        if cell.get("cell_type") == "code":
-            cell.outputs = [
-                o
-                for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
-            for output in cell.outputs:
-                if output.get("metadata", {}).get(csp.TRUSTED_KEY) is True:
-                    trusted.update(csp.script_texts(str(output.get("data", {}).get("text/html", ""))))
-    body, _ = exporter.from_notebook_node(nb)
-    # The template's own scripts: those of the same export of an empty notebook.
-    empty = nbformat.v4.new_notebook(metadata=nb.metadata)
-    trusted.update(csp.script_texts(exporter.from_notebook_node(empty)[0]))
-    # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
-    body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
-    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
-    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
-    body = csp.add_content_security_policy(body, trusted)
-    target.write_text(body, encoding="utf-8")
-    return target
-
-
-_PRINT_CSS = (
-    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
-    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
-)
+    return render_page(notebook, target, language=language, title=title, headline=headline, footer=footer)
 
 
 @contextlib.contextmanager
@@ -225,6 +195,7 @@ def run_report(
     notebooks: str | os.PathLike | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
+    pptx_template: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -254,6 +225,9 @@ def run_report(
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
         the kernel's environment only: never a notebook parameter, never written to the
         run folder (``run.json`` says only whether a salt was configured).
+    pptx_template : path, optional
+        A corporate PowerPoint template whose layouts and theme colours the deck uses
+        (default: the package's 16:9 template).
 
     Returns
     -------
@@ -282,6 +256,11 @@ def run_report(
             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
         )
     source = report_path(name, notebooks)
+    if pptx_template is not None and not Path(pptx_template).is_file():
+        raise CJMConfigError(
+            f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
+            "(`--pptx-template corporate.pptx`)."
+        )
     root = Path(notebooks).resolve().parent if notebooks else project_root()
     out_dir = check_out_dir(out)
     started = dt.datetime.now().astimezone()
@@ -338,27 +317,12 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
-    try:
-        html_path = export_html(executed, tmp / "report.html")
-        build_pptx(
-            tmp, title=f"{name}" + (f" — {label}" if label else ""), subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab"
-        )
-        if pdf:
-            print_pdf(html_path, tmp / "report.pdf")
-    except BaseException as err:
-        failed = _keep_failed(tmp, out_dir, base)
-        if isinstance(err, KeyboardInterrupt):
-            raise RunInterrupted(
-                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
-                folder=failed,
-            ) from err
-        if isinstance(err, OSError):
-            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, deck, PDF)")
-            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
-        raise
+    language = effective.get("language") if effective.get("language") in ("en", "de") else "en"
     record = {
         "report": name,
         "label": label,
+        "title": None,
+        "language": language,
         "parameters": params,
         "parameters_effective": effective,
         "started": started.isoformat(timespec="seconds"),
@@ -372,6 +336,45 @@ def run_report(
     extra = tmp / "results.json"
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
+    try:
+        heading = (report_title(executed) or name) + (f" — {label}" if label else "")
+        record["title"] = heading
+        previous = previous_run(read_runs(out_dir), record)
+        record["previous_run"] = previous.get("folder") if previous else None
+        numbers = headline(
+            record.get("results"),
+            previous.get("results") if previous else None,
+            language=language,
+            previous_date=str(previous.get("started", "")) if previous else None,
+        )
+        record["headline"] = numbers
+        footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
+        html_path = export_html(
+            executed, tmp / "report.html", language=language, title=heading, headline=numbers, footer=footer
+        )
+        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)
+        build_deck(
+            tmp,
+            title=heading,
+            subtitle=f"{started:%Y-%m-%d} · cjm-lab",
+            language=language,
+            template=pptx_template,
+            notebook=executed,
+            headline=numbers,
+        )
+        if pdf:
+            print_pdf(html_path, tmp / "report.pdf")
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
+                folder=failed,
+            ) from err
+        if isinstance(err, OSError):
+            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, workbook, deck, PDF)")
+            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
+        raise
     try:
         write_atomic(tmp / "run.json", json.dumps(record, indent=2, default=str), what="the run record run.json")
         final = _reserve_folder(out_dir, base)
@@ -469,22 +472,10 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
-def _runs(out_dir: Path) -> list[dict[str, Any]]:
-    runs = []
-    for record in out_dir.glob("*/run.json"):
-        if record.parent.name.startswith((".", "_")):
-            continue
-        try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        data["folder"] = record.parent.name
-        runs.append(data)
-    return sorted(runs, key=lambda r: r["folder"], reverse=True)
-
-
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost).
+    """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
+
+    Rebuilt from the run folders each time, so no run is lost (see :mod:`cjm_lab.reports.tracker`).
 
     The lock ``.index.lock`` is opened without following links (a planted link is refused, never
     truncated); the page is written to a new temporary file and renamed over ``index.html`` in
@@ -502,30 +493,7 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
         for stale in out_dir.glob(".index.html.*.tmp"):  # left by a rebuild that was killed
             with contextlib.suppress(OSError):
                 stale.unlink()
-        rows = []
-        for run in _runs(out_dir):
-            params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
-            folder = html.escape(run["folder"])
-            rows.append(
-                "<tr>"
-                f"<td>{html.escape(str(run.get('started', '')))}</td>"
-                f"<td>{html.escape(str(run.get('report', '')))}</td>"
-                f"<td>{html.escape(str(run.get('label') or ''))}</td>"
-                f"<td>{html.escape(params)}</td>"
-                f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
-                f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f'<td><a href="{folder}/report.html">report</a> · <a href="{folder}/">folder</a></td>'
-                "</tr>"
-            )
-        page = (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>cjm-lab reports</title>'
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
-            f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
-            "<th>Label</th><th>Parameters</th><th>Outcome</th><th>Duration</th><th>Links</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table></body></html>"
-        )
+        page = index_page(out_dir)
         write_atomic(out_dir / "index.html", page, what="the index of runs")
     finally:
         os.close(fd)

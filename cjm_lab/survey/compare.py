@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_value
+from cjm_lab._format import check_language, format_number, format_p_values
 from cjm_lab._stats import adjust_pvalues, check_correction
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
@@ -180,6 +180,8 @@ def compare_nps(
             language=language,
             alpha=alpha,
             significant=bool(r.significant),
+            p_adjusted=r.p_adjusted,
+            correction=correction,
         )
         for r in out.itertuples()
     ]
@@ -471,10 +473,14 @@ def describe_difference(
     alpha: float = 0.05,
     language: str = "en",
     significant: bool | None = None,
+    p_adjusted: float | None = None,
+    correction: str = "none",
 ) -> str:
     """One sentence on an NPS change, ready to paste into a report.
 
-    ``significant`` overrides ``p_value < alpha`` (after a correction for several tests).
+    ``significant`` overrides ``p_value < alpha`` (after a correction for several tests);
+    ``p_adjusted`` and ``correction`` (``"fdr"``, ``"bonferroni"``) add the adjusted p-value
+    when it differs from ``p_value``, so the verdict and the numbers agree.
 
     Examples
     --------
@@ -484,6 +490,8 @@ def describe_difference(
     'Der NPS stieg von 12 auf 21 (+9, 95-%-KI +2 bis +16, p = 0,01).'
     >>> describe_difference(30, 27, -9, 3, 0.3)
     'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
+    >>> describe_difference(12, 21, 2.2, 15.8, 0.012, significant=False, p_adjusted=0.072, correction="fdr")
+    'NPS did not change significantly (12 to 21, +9, 95% CI +2 to +16, p = 0.01, Benjamini–Hochberg adjusted p = 0.07).'
     """
     check_language(language)
     diff = after - before
@@ -493,7 +501,7 @@ def describe_difference(
         if language == "en"
         else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}"
     )
-    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_value(p_value, language)}"
+    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_values(p_value, p_adjusted, correction, language)}"
     a, b = _fmt(before, language), _fmt(after, language)
     if (p_value < alpha) if significant is None else significant:
         if language == "en":
@@ -522,9 +530,10 @@ def _segment_sentence(row: Any, *, confidence: float, language: str, correction:
     check_language(language)
     level = f"{confidence * 100:.0f}"
     diff = row.difference
+    p_text = format_p_values(row.p_value, row.p_adjusted, correction, language)
     if language == "en":
         ci = f"{level}% CI {_fmt(row.ci_low, 'en', sign=True)} to {_fmt(row.ci_high, 'en', sign=True)}"
-        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {format_p_value(row.p_value, 'en')}"
+        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {p_text}"
         if row.significant:
             direction = "higher" if diff > 0 else "lower"
             return (
@@ -533,7 +542,7 @@ def _segment_sentence(row: Any, *, confidence: float, language: str, correction:
             )
         return f"NPS of {row.segment} does not differ significantly from the rest of the sample ({stat})."
     ci = f"{level}-%-KI {_fmt(row.ci_low, 'de', sign=True)} bis {_fmt(row.ci_high, 'de', sign=True)}"
-    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {format_p_value(row.p_value, 'de')}"
+    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {p_text}"
     if row.significant:
         direction = "höher" if diff > 0 else "niedriger"
         return (

@@ -486,8 +486,10 @@ def crosstab(
         sections.append(("multi", name, option_labels, selected, mr.answered))
 
     mean_data = []
+    from cjm_lab.survey.scales import _numeric
+
     for var in mean_vars:
-        x = numeric_column(sub, var, where=where).to_numpy()
+        x = _numeric(sub, var, where=where).to_numpy()
         if dont_know is not None:
             x = np.where(np.isin(x, np.asarray(np.atleast_1d(dont_know), dtype=float)), np.nan, x)
         mean_data.append((str(var), x))

@@ -29,6 +29,7 @@ Change from the previous wave
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,10 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_value
+from cjm_lab._format import check_language, format_number, format_p_values
 from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import multiple_response_sets
 
 __all__ = ["tracker", "TRACKER_COLUMNS", "MEASURE_KINDS"]
@@ -244,7 +245,7 @@ def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tu
 # --------------------------------------------------------------------------- per-answer values
 def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, np.ndarray, np.ndarray]]:
     """``(level, x, valid)`` per level of a measure: x the per-answer value (0/1, score, ±1)."""
-    from cjm_lab.survey.scales import _check_scale, _dont_know_codes
+    from cjm_lab.survey.scales import _check_scale, _dont_know_codes, _numeric
 
     opts = m.options
     if m.kind == "multi":
@@ -274,7 +275,7 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
     if m.kind in ("mean", "top_box", "bottom_box"):
         scale = _check_scale(opts["scale"], where=where) if opts.get("scale") is not None else None
         codes = _dont_know_codes(dk, scale, where=where)
-        x = numeric_column(data, column, where=where)
+        x = _numeric(data, column, where=where)
         if codes:
             x = x.mask(x.isin(codes))
         if scale is not None:
@@ -427,8 +428,16 @@ def _changes(est: dict[str, np.ndarray], kind: str, confidence: float) -> dict[s
 
 
 _TESTS = {
-    "mean": "Welch t-test on effective bases",
-    "nps": "z-test, multinomial variance on effective bases",
+    "en": {
+        "mean": "Welch t-test on effective bases",
+        "nps": "z-test, multinomial variance on effective bases",
+        "share": "z-test, unpooled, on effective bases",
+    },
+    "de": {
+        "mean": "Welch-t-Test auf effektiven Basen",
+        "nps": "z-Test, multinomiale Varianz auf effektiven Basen",
+        "share": "z-Test, ungepoolt, auf effektiven Basen",
+    },
 }
 
 _UNITS = {"share": "pct", "top_box": "pct", "bottom_box": "pct", "multi": "pct", "nps": "nps", "mean": "mean"}
@@ -464,7 +473,15 @@ _WORDS = {
 
 
 def _sentence(
-    what: str, unit: str, a: float, b: float, row: dict[str, Any], *, confidence: float, language: str
+    what: str,
+    unit: str,
+    a: float,
+    b: float,
+    row: dict[str, Any],
+    *,
+    confidence: float,
+    language: str,
+    correction: str = "none",
 ) -> str:
     """One sentence on a change (English or German); the label comes from data and stays plain text."""
     words = _WORDS[language]
@@ -479,7 +496,8 @@ def _sentence(
         level=f"{confidence * 100:.0f}", lo=num(row["change_ci_low"], True), hi=num(row["change_ci_high"], True)
     )
     points = words["points"] if unit == "pct" else ""
-    stat = f"{num(row['change'], True)}{points}, {ci}, {format_p_value(row['change_p'], language)}"
+    p = format_p_values(row["change_p"], row["change_p_adjusted"], correction, language)
+    stat = f"{num(row['change'], True)}{points}, {ci}, {p}"
     if row["significant"]:
         head = (up if row["change"] > 0 else down).format(what=what, a=num(a), b=num(b))
         return f"{head} ({stat})."
@@ -547,7 +565,9 @@ def tracker(
         points for NPS, the scale's units for means), ``se``, ``ci_low``, ``ci_high``,
         ``low_base``, ``change`` (vs the previous wave; missing for the first), ``change_se``,
         ``change_ci_low``, ``change_ci_high``, ``change_p``, ``change_p_adjusted``,
-        ``significant``, ``test`` and ``text`` (the change in a sentence).
+        ``significant``, ``test`` and ``text`` (the change in a sentence).  Respondents
+        without a wave are in no row; ``attrs["tracker"]["n_no_wave"]`` counts them (and a
+        :class:`~cjm_lab.errors.CJMDataWarning` names them).
 
     Raises
     ------
@@ -594,6 +614,22 @@ def tracker(
             f"{where}: no respondent has a value in {wave!r}.", column=wave, fix="Check the wave column."
         )
     k = len(order)
+    # the waves as the language shows them (a codebook's "Frühjahr" for "Spring"); periods and numbers as they are
+    shown_waves = (
+        [lab.value(wave, w, language=language) if isinstance(w, str) else w for w in order] if freq is None else order
+    )
+    if len(set(shown_waves)) != len(shown_waves):
+        shown_waves = order
+    n_no_wave = int((codes < 0).sum())
+    if n_no_wave:
+        rows, _ = offending(codes < 0, data[wave])
+        warnings.warn(
+            f"{where}: {n_no_wave} of {len(data)} respondents have no value in {wave!r} and are left out of every "
+            f"wave (rows {', '.join(map(str, rows))}); attrs['tracker']['n_no_wave'] counts them. Fix: fill in "
+            "their wave, or drop them before the tracker to make it explicit.",
+            CJMDataWarning,
+            stacklevel=2,
+        )
     frames = []
     for m in parsed:  # a handful of measures (and levels), each vectorised over respondents
         levels = _values(data, m, where=where)
@@ -616,7 +652,7 @@ def tracker(
                     "label": label,
                     "kind": m.kind,
                     "level": level_label,
-                    "wave": pd.Series(order, dtype=object),
+                    "wave": pd.Series(shown_waves, dtype=object),
                     "n": s["n"],
                     "n_missing": s["n_missing"],
                     "n_eff": est["n_eff"],
@@ -635,7 +671,7 @@ def tracker(
         else:
             block["significant"] = block["change_p_adjusted"] <= alpha
         block["low_base"] = block["n"] < low_base
-        block["test"] = _TESTS.get(m.kind, "z-test, unpooled, on effective bases")
+        block["test"] = _TESTS[language].get(m.kind, _TESTS[language]["share"])
         texts = []
         for i, r in enumerate(block.to_dict("records")):  # a sentence per level and wave
             if i % k == 0 or not np.isfinite(r["change"]):
@@ -651,6 +687,7 @@ def tracker(
                     r,
                     confidence=confidence,
                     language=language,
+                    correction=correction,
                 )
             )
         block["text"] = texts
@@ -664,6 +701,7 @@ def tracker(
         "wave": wave,
         "freq": freq,
         "language": language,
+        "n_no_wave": n_no_wave,
     }
     return out
 

@@ -35,11 +35,14 @@ KEEPS = {
     "dropna": lambda d: d.dropna(),
     "reset_index": lambda d: d.reset_index(drop=True),
     "concat of the same table": lambda d: pd.concat([d, d]),
+    "groupby mean": lambda d: d.groupby("wave")[["Q7"]].first(),
+    "melt": lambda d: d.melt(id_vars="wave", value_vars=["Q1", "Q2"]),
 }
 LOSES = {
     "merge": lambda d: d.merge(pd.DataFrame({"respondent_id": ["R1"], "x": [1]}), on="respondent_id"),
     "concat with another table": lambda d: pd.concat([d, pd.DataFrame({"Q7": ["AT&T"]})]),
     "DataFrame(df)": lambda d: pd.DataFrame(d),
+    "groupby count": lambda d: d.groupby("wave").agg(Q7=("Q7", "count")),
 }
 
 
@@ -100,3 +103,30 @@ def test_set_naming_a_missing_column_is_a_clear_error(loaded):
     with pytest.raises(CJMDataError, match=r"names 1 column\(s\) the data does not have: 'c'") as info:
         load_survey(raw, multiple_response={"Brands": ["a", "c"]})
     assert info.value.column == "c"
+
+
+def test_a_loaded_table_saved_as_parquet_loads_again_with_its_labels(loaded, tmp_path):
+    raw = pd.DataFrame({"sat": [1.0, 5.0, 4.0], "Q7": [1.0, 2.0, 2.0]})
+    raw.attrs["cjm"] = {
+        "variable_labels": {"sat": "Overall satisfaction", "Q7": "Main phone company"},
+        "value_labels": {
+            "sat": {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"},
+            "Q7": {1: "AT&T", 2: "Verizon"},
+        },
+    }
+    first = load_survey(raw, ratings={"sat": [1, 5]})
+    assert first["sat"].dtype == "float64"
+    path = tmp_path / "survey.parquet"
+    first.to_parquet(path)
+    again = load_survey(path)  # pandas wrote the labels into the file; they were dropped on reading
+    meta = table_metadata(again)
+    assert meta["variable_labels"]["Q7"] == "Main phone company" and meta["value_labels"]["Q7"] == {
+        1.0: "AT&T",
+        2.0: "Verizon",
+    }
+    assert again["sat"].dtype == "float64"  # kept numeric as the first load made it, not categories of labels
+    assert again["Q7"].tolist() == first["Q7"].tolist()
+    loaded.to_parquet(tmp_path / "mr.parquet")
+    assert multiple_response_sets(load_survey(tmp_path / "mr.parquet"))["Brands"]["label"] == "Brands used"
+    assert load_survey(first)["sat"].dtype == "float64"  # a loaded DataFrame loaded again, likewise
+    assert load_survey(first, measure={"sat": "ordinal"})["sat"].cat.ordered  # unless measure= says otherwise

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cjm_lab.errors import CJMDataError
+from cjm_lab.errors import CJMDataError, CJMDataWarning
 from cjm_lab.io import load_survey, multiple_response, selected
 from cjm_lab.survey import crosstab, tracker
 
@@ -106,3 +106,22 @@ def test_cola_true_false_category_set_reads_as_statements():
     assert rows["value"].iloc[0] == pytest.approx(209 / answered.sum() * 100)
     by_wave = tracker(sv.assign(wave=np.where(np.arange(len(sv)) < 160, 1, 2)), measures=["Q10"], wave="wave")
     assert set(by_wave["level"]) == set(rows["row_label"]) and (by_wave["kind"] == "multi").all()
+
+
+def test_a_dont_know_answer_beside_yes_and_no_does_not_hide_which_is_selected():
+    """Yes / No / Don't know per option: 'Yes' counts; a don't-know answer is no selection (its code
+    made missing with missing='auto' leaves the respondent out of the base)."""
+    raw = pd.DataFrame({"a": [1.0, 2, 9, 1], "b": [2.0, 2, 1, 9]})
+    labels = {1: "Yes", 2: "No", 9: "Weiß nicht"}
+    raw.attrs["cjm"] = {
+        "value_labels": {"a": labels, "b": labels},
+        "multiple_response_sets": {"S": {"variables": ["a", "b"], "kind": "dichotomy"}},
+    }
+    with pytest.warns(CJMDataWarning):
+        kept = load_survey(raw)
+    mr = multiple_response(kept, "S")
+    assert mr.selected.tolist() == [[True, False], [False, False], [False, True], [True, False]]
+    assert mr.answered.tolist() == [True, True, True, True]
+    auto = multiple_response(load_survey(raw, missing="auto"), "S")  # the column holds Yes/No only
+    assert auto.selected.tolist() == mr.selected.tolist()
+    assert selected(load_survey(raw, missing="auto"), "a")[1].tolist() == [True, True, False, True]

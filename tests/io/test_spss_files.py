@@ -162,10 +162,15 @@ def test_customers_honour_measure_levels_too():
 def test_drafted_config_loads(tmp_path, name):
     table = inspect_file(REAL / name)
     path = write_config(table, tmp_path / "draft.yaml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CJMDataWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CJMDataWarning)
         sv = load_survey(REAL / name, columns=path)
     assert len(sv) == table.attrs["inspect"]["rows"]
+    # the draft declares the don't-know codes it found: they are applied, and not reported as kept
+    assert not [w for w in caught if "don't-know" in str(w.message)]
+    meta = table_metadata(sv)
+    drafted = {c for c, codes in meta["missing_codes"].items() if codes}
+    assert not drafted & {c for c, found in meta["detected_missing"].items() if any(d["n"] for d in found)}
 
 
 # --------------------------------------------------------------------------- bad input

@@ -40,9 +40,71 @@ def test_german_dont_know_labels_detected_and_applied_on_request():
         load_survey(raw, missing="declared")  # silent
 
 
+def test_codes_the_user_declares_missing_are_not_reported_as_undeclared():
+    # what a draft config of `cjm-lab inspect` does: the detected don't-know codes in missing_codes
+    raw = labelled(
+        {"zufr": [1.0, 5.0, 9.0, 4.0, 9.0], "marke": [1.0, 2.0, 99.0, 1.0, 2.0]},
+        {
+            "zufr": {1: "Sehr unzufrieden", 5: "Sehr zufrieden", 9: "Weiß nicht"},
+            "marke": {1: "Alpha", 2: "Beta", 99: "Keine Angabe"},
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)  # nothing is kept as an answer: no warning
+        sv = load_survey(raw, ratings={"zufr": [1, 5]}, missing_codes={"zufr": [9], "marke": [99]})
+    meta = table_metadata(sv)
+    assert sv["zufr"].isna().sum() == 2 and sv["marke"].isna().sum() == 1
+    assert meta["missing_codes_applied"] == {"zufr": 2, "marke": 1}
+    assert meta["detected_missing"] == {}  # declared (by the user), so no longer "detected, not applied"
+    assert detect_missing(sv)[["column", "declared", "applied"]].to_dict("list") == {
+        "column": ["zufr", "marke"],
+        "declared": [True, True],
+        "applied": [True, True],
+    }
+    from cjm_lab.io import load_customers
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)
+        cu = load_customers(raw, create_ids=True, missing_codes={"zufr": [9], "marke": [99]})
+    assert cu["marke"].isna().sum() == 1 and table_metadata(cu)["detected_missing"] == {}
+
+
+def test_each_declared_code_is_counted_on_its_own(tmp_path):
+    """Two codes declared missing in one column: each row of detect_missing counts its own answers
+    (both showed the column's total, 3 of 4 = 75 %), as a share of every answer given."""
+    path = tmp_path / "two.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"q": [1.0, 2, 98, 99, 99, 1, 2]}),
+        str(path),
+        variable_value_labels={"q": {1.0: "Yes", 2.0: "No", 98.0: "Refused", 99.0: "Don't know"}},
+        missing_ranges={"q": [98.0, 99.0]},
+    )
+    for table in (read_table(path)[0], load_survey(path)):
+        found = detect_missing(table)
+        assert found["n"].tolist() == [1, 2] and found["applied"].all()
+        assert found["pct"].round(1).tolist() == [14.3, 28.6]  # of the 7 answers
+    raw = labelled({"q32": [1.0, 10, 11, 11, 2, 3]}, {"q32": {1: "A", 2: "B", 3: "C", 10: "Don't know", 11: "Refused"}})
+    sv = load_survey(raw, missing_codes={"q32": [10, 11]})
+    assert detect_missing(sv)["n"].tolist() == [1, 2]
+
+
+def test_country_codes_dk_and_na_are_no_dont_know_codes():
+    raw = labelled(
+        {"land": [1.0, 2, 3, 4, 4, 5], "q": [1.0, 2, 9, 1, 2, 9]},
+        {"land": {1: "DE", 2: "AT", 3: "CH", 4: "DK", 5: "NA"}, "q": {1: "Yes", 2: "No", 9: "DK"}},
+    )
+    found = detect_missing(raw)
+    assert found[["column", "code"]].values.tolist() == [["q", 9]]  # Denmark and North America stay
+    sv = load_survey(raw, missing="auto")
+    assert sv["land"].notna().all() and sv["q"].isna().sum() == 2
+
+
 def test_the_phrase_list_can_be_extended():
     raw = labelled({"q": [1.0, 2.0, 7.0]}, {"q": {1: "Alpha", 2: "Beta", 7: "No clue"}})
     assert detect_missing(raw).empty
+    with pytest.raises(CJMDataError, match=r"'qq' for `columns` in detect_missing\(\)") as info:
+        detect_missing(raw, columns=["qq"])  # was an empty table: "no don't-know codes" for a typo
+    assert info.value.column == "qq" and "'q'" in info.value.fix
     assert detect_missing(raw, phrases=["no clue"])["code"].tolist() == [7]
     sv = load_survey(raw, missing="auto", missing_labels=["no clue"])
     assert sv["q"].isna().tolist() == [False, False, True]

@@ -77,6 +77,19 @@ def test_names_come_from_labels_and_are_editable(sv):
     assert renamed.loc[0, "name_en"] == "Bargain hunters"
 
 
+def test_category_traits_speak_the_codebooks_language():
+    raw = pd.DataFrame({"spend": [10.0, 12, 11, 30, 32, 31] * 5, "plan": [1, 1, 1, 2, 2, 2] * 5})
+    book = {
+        "columns": {"plan": {"en": "Plan", "de": "Tarif"}},
+        "values": {"plan": {1: {"en": "Prepaid", "de": "Prepaid-Karte"}, 2: {"en": "Contract", "de": "Vertrag"}}},
+    }
+    sv = load_survey(raw, codebook=book)
+    prof = profile(sv, [0, 0, 0, 1, 1, 1] * 5, variables=["plan"])
+    texts = prof.traits.set_index("persona")
+    assert texts.loc[1, "text_en"] == "Plan: Contract (100% vs 50%)"
+    assert texts.loc[1, "text_de"] == "Tarif: Vertrag (100 % vs. 50 %)"  # was "Tarif: Contract"
+
+
 def test_cards_carry_choose_ks_verdict():
     rng = np.random.default_rng(0)
     noise = pd.DataFrame(rng.normal(0, 1, (240, 4)), columns=list("abcd"))
@@ -89,6 +102,38 @@ def test_cards_carry_choose_ks_verdict():
     assert cards.attrs["cjm"]["weak_structure"]
     with pytest.raises(CJMConfigError, match="choose_k_result"):
         persona_cards(noise, model, choose_k_result={"k": 2})
+
+
+def test_the_verdict_is_the_one_for_the_number_of_personas_on_the_cards():
+    rng = np.random.default_rng(0)
+    seg = rng.integers(0, 2, 240)
+    two = pd.DataFrame(
+        rng.normal(0, 1, (240, 4)) + np.where(seg[:, None] == 0, 3.0, -3.0) * np.array([1, 1, 0, 0]),
+        columns=list("abcd"),
+    )
+    table = choose_k(two, k=range(2, 4), resamples=4, n_init=1, random_state=0)
+    assert table.set_index("k")["stable"].to_dict() == {2: True, 3: False}
+    cards = {
+        k: persona_cards(two, PersonaModel(k, random_state=0, n_init=1).fit(two), choose_k_result=table)
+        for k in (2, 3, 5)
+    }
+    assert cards[2]["structure_en"].eq("Stable structure: 2 personas replicate in resamples (choose_k).").all()
+    assert not cards[2].attrs["cjm"]["weak_structure"]
+    # three groups where choose_k found that three do not replicate: not presented as stable personas
+    assert (
+        cards[3]["structure_en"].iloc[0].startswith("3 personas do not replicate in resamples (choose_k recommends 2)")
+    )
+    assert cards[3]["narrative_de"].str.startswith("3 Personas finden sich in Stichproben nicht wieder").all()
+    assert cards[3].attrs["cjm"]["weak_structure"]
+    # a number choose_k never tried: no verdict borrowed from another k
+    assert cards[5]["structure_en"].iloc[0].startswith("choose_k did not test 5 personas (it recommends 2)")
+    assert cards[5].attrs["cjm"]["weak_structure"]
+    summary = dict(table.attrs["cjm"])  # the attrs alone know the recommended k only
+    assert (
+        persona_cards(two, PersonaModel(2, random_state=0, n_init=1).fit(two), choose_k_result=summary)["structure_en"]
+        .str.startswith("Stable structure: 2")
+        .all()
+    )
 
 
 # --------------------------------------------------------------------------- the naming heuristic on real data

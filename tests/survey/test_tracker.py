@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io import load_survey
 from cjm_lab.survey import nps, nps_trend, tracker
 
@@ -112,6 +112,45 @@ def test_category_shares_and_the_correction_match_statsmodels(waves):
     assert (none["significant"] == (none["change_p"] < 0.05)).all()
 
 
+def test_a_change_not_significant_after_the_correction_says_its_adjusted_p():
+    # 40% -> 55%: unpooled z-test p = 0.0317; then 55% -> 55% (p = 1): BH over the two changes gives 0.0634
+    df = pd.DataFrame({"wave": np.repeat([1, 2, 3], 100), "aware": [1] * 40 + [0] * 60 + ([1] * 55 + [0] * 45) * 2})
+    out = tracker(df, measures=["aware"], wave="wave")
+    p = 2 * stats.norm.sf(0.15 / math.sqrt(0.4 * 0.6 / 100 + 0.55 * 0.45 / 100))
+    assert out.loc[1, "change_p"] == pytest.approx(p) and out.loc[1, "change_p_adjusted"] == pytest.approx(2 * p)
+    assert not out.loc[1, "significant"]
+    assert out.loc[1, "text"] == (
+        "aware did not change significantly (40% to 55%, +15 points, 95% CI +1 to +29, p = 0.03, "
+        "Benjamini–Hochberg adjusted p = 0.06)."
+    )
+    de = tracker(df, measures=["aware"], wave="wave", correction="bonferroni", language="de")
+    assert de.loc[1, "text"].endswith("p = 0,03, nach Bonferroni korrigiert p = 0,06).")
+    assert tracker(df, measures=["aware"], wave="wave", correction="none").loc[1, "text"].endswith("p = 0.03).")
+    from cjm_lab.survey import compare_nps
+
+    three = pd.DataFrame(
+        {
+            "g": np.repeat(["a", "b", "c"], 100),
+            "recommend": [10] * 60 + [0] * 40 + ([10] * 46 + [0] * 54) * 2,
+        }
+    )
+    pairs = compare_nps(three, by="g", groups="all")
+    ab = pairs[(pairs.group_a == "a") & (pairs.group_b == "b")].iloc[0]
+    assert ab.p_value < 0.05 < ab.p_adjusted and not ab.significant
+    assert ab.text.startswith("NPS did not change significantly") and ab.text.endswith(
+        "p = 0.05, Benjamini–Hochberg adjusted p = 0.07)."
+    )
+
+
+def test_respondents_without_a_wave_are_counted_and_named():
+    df = pd.DataFrame({"wave": [1, 1, None, 2, 2, None], "y": [1, 0, 1, 1, 1, 0]})
+    with pytest.warns(CJMDataWarning, match=r"2 of 6 respondents have no value in 'wave' .*rows 2, 5"):
+        out = tracker(df, measures=["y"], wave="wave")
+    assert out["n"].sum() == 4 and out.attrs["tracker"]["n_no_wave"] == 2
+    with pytest.warns(CJMDataWarning, match="no value in 'wave'"):
+        assert nps_trend(df.assign(recommend=[10, 0, 10, 9, 9, 0]), period="wave").attrs["tracker"]["n_no_wave"] == 2
+
+
 def test_waves_keep_their_labels_and_low_bases_are_flagged():
     raw = pd.DataFrame({"Welle": [1.0] * 30 + [2.0] * 60, "kauf": [1] * 10 + [0] * 20 + [1] * 40 + [0] * 20})
     raw.attrs["cjm"] = {"value_labels": {"Welle": {1.0: "Welle 1 (Frühjahr)", 2.0: "Welle 2 (Herbst)"}}}
@@ -120,6 +159,12 @@ def test_waves_keep_their_labels_and_low_bases_are_flagged():
     assert out["wave"].tolist() == ["Welle 1 (Frühjahr)", "Welle 2 (Herbst)"]
     assert out["low_base"].tolist() == [True, False]
     assert out.loc[1, "text"].startswith("kauf stieg von 33 % auf 67 % (+33 Punkte, 95-%-KI")
+    assert out.loc[1, "test"] == "z-Test, ungepoolt, auf effektiven Basen"  # was English in a German table
+    book = {"values": {"Welle": {1: {"en": "Spring", "de": "Frühjahr"}, 2: {"en": "Autumn", "de": "Herbst"}}}}
+    plain = pd.DataFrame({"Welle": raw["Welle"].to_numpy(), "kauf": raw["kauf"].to_numpy()})
+    labelled = load_survey(plain, columns={"Welle": "wave"}, codebook=book)
+    assert tracker(labelled, measures=["kauf"], wave="wave", language="de")["wave"].tolist() == ["Frühjahr", "Herbst"]
+    assert tracker(labelled, measures=["kauf"], wave="wave")["wave"].tolist() == ["Spring", "Autumn"]
     floats = tracker(pd.DataFrame({"wave": [2021.0, 2022.0] * 20, "y": [1, 0] * 20}), measures=["y"], wave="wave")
     assert floats["wave"].tolist() == [2021, 2022]
 
@@ -164,6 +209,21 @@ def test_bad_input_names_column_rows_and_fix(frame, kwargs, match, column, rows)
     with pytest.raises(CJMDataError, match=match) as info:
         tracker(frame, measures=["y"], wave="wave", **kwargs)
     assert info.value.column == column and info.value.rows == rows and info.value.fix
+
+
+def test_a_mean_of_value_labels_says_how_to_keep_the_codes():
+    raw = pd.DataFrame({"wave": [1, 1, 2, 2], "sat": [1.0, 5.0, 4.0, 2.0]})
+    raw.attrs["cjm"] = {"value_labels": {"sat": {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}}}
+    sv = load_survey(raw)  # nominal by default: categories of the labels
+    from cjm_lab.survey import crosstab
+
+    for call in (
+        lambda: tracker(sv, measures={"sat": "mean"}, wave="wave"),
+        lambda: crosstab(sv, means="sat", columns="wave"),
+    ):
+        with pytest.raises(CJMDataError, match=r"'sat' holds value labels \(such as 'Poor'\)") as info:
+            call()
+        assert "ratings=" in info.value.fix  # not "recode the text to numbers"
 
 
 def test_bad_options():
