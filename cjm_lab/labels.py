@@ -429,7 +429,7 @@ class Labels:
                     return f"{code}: {label}" if codes else label
         vocab = _VOCAB.get(str(column))
         if vocab is not None:
-            label = vocab.get(lang, {}).get(text)
+            label = vocab.get(lang, {}).get(text)  # type: ignore[assignment]
             if label:
                 return label
         if str(column) == "touchpoint":

@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,7 @@ TEXT_ROLES: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
 }
 
-Source = str | os.PathLike | pd.DataFrame
+Source: TypeAlias = str | os.PathLike | pd.DataFrame
 Columns = Mapping[str, str] | str | os.PathLike | None
 
 

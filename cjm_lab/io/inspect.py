@@ -279,7 +279,7 @@ def _roles(
     n_distinct: int,
     n_rows: int,
     scale: tuple[float, float] | None,
-    dk_codes: set[str] = frozenset(),
+    dk_codes: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[str]:
     """Candidate roles of one column, from its name and label checked against its values.
 
@@ -289,7 +289,7 @@ def _roles(
     text = f"{col} {label}"
     roles = []
     numeric = kind == "number"
-    values = pd.to_numeric(present, errors="coerce") if numeric else None
+    values = pd.to_numeric(present, errors="coerce") if numeric else pd.Series(dtype=float)
     if numeric and dk_codes:
         values = values[~values.isin([float(c) for c in dk_codes if _is_number(c)])]
     whole = bool(numeric and len(values) and (values == np.round(values)).all())

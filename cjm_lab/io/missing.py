@@ -297,7 +297,7 @@ def detect_missing(
                 except (TypeError, ValueError):
                     n = int((code_keys(values) == code_key(code)).sum())
             else:
-                n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())
+                n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())  # type: ignore[union-attr]
             is_declared = _declared(code, declared)
             if n == 0 and (is_declared or code_key(code) in already):  # made missing already: what it removed
                 n = int(per_code.get(code_key(code), 0)) if per_code is not None else int(applied_counts.get(col, 0))

@@ -31,7 +31,7 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 __all__ = ["TableMeta", "read_table", "sniff_csv", "decide_encoding"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
-_COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSIONS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _SNIFF_BYTES = 256 * 1024
 
 
@@ -296,7 +296,7 @@ def _sniff_delimiter(sample: str) -> str:
         pass
     header = sample.splitlines()[0] if sample else ""
     counts = {d: header.count(d) for d in candidates}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 

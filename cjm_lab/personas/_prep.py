@@ -221,7 +221,7 @@ class MixedPreprocessor:
         self.roles, self.levels = {}, {}
         for c in candidates:
             s = data[c]
-            role = declared.get(c)
+            role = declared.get(c)  # type: ignore[assignment]
             if role is None:
                 if _is_datetime(s.dtype):
                     self.ignored[c] = "date"
@@ -468,7 +468,7 @@ class MixedPreprocessor:
         return self
 
     def _constant(self, c: str, present: pd.Series) -> CJMDataError:
-        value = present.iloc[0] if len(present) else None
+        value: Any = present.iloc[0] if len(present) else None
         value = value.item() if hasattr(value, "item") else value
         return CJMDataError(
             f"{self.where}: column {c!r} has the same value ({value!r}) in every row with an answer, so it cannot "

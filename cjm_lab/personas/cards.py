@@ -216,7 +216,8 @@ def persona_cards(
             require_columns(data, {"satisfaction": cols}, where=where)
         vals = pd.concat([numeric_column(source, c, where=where) for c in cols], axis=1)
         if dont_know is not None:  # "don't know" codes (e.g. 99) are no satisfaction
-            vals = vals.mask(vals.isin([dont_know] if np.isscalar(dont_know) else list(dont_know)))
+            codes: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)  # type: ignore[arg-type]
+            vals = vals.mask(vals.isin(codes))
         vals = vals.mean(axis=1)
         ok = vals.notna() & plab.notna()
         grouped = vals[ok].groupby(plab[ok].to_numpy()).agg(["mean", "count"])

@@ -539,7 +539,7 @@ def profile(
             data,
             lab,
             survey,
-            id_column=id_column,
+            id_column=id_column,  # type: ignore[arg-type]
             score=score,
             weight=survey_weight,
             scale=scale,
@@ -550,7 +550,7 @@ def profile(
         else None
     )
     journey_table = (
-        _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where)
+        _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where)  # type: ignore[arg-type]
         if journeys is not None
         else None
     )
@@ -665,8 +665,8 @@ def _persona_nps(
             column=id_column,
             fix="Check that both tables use the same customer ids.",
         )
-    out = nps(joined, score=score, by="persona", weight=weight, scale=scale, rescale=rescale)
-    vs = nps_vs_rest(joined, by="persona", score=score, weight=weight, scale=scale, rescale=rescale)
+    out = nps(joined, score=score, by="persona", weight=weight, scale=scale, rescale=rescale)  # type: ignore[arg-type]
+    vs = nps_vs_rest(joined, by="persona", score=score, weight=weight, scale=scale, rescale=rescale)  # type: ignore[arg-type]
     out = out.merge(
         vs[["segment", "p_adjusted", "significant"]].rename(columns={"segment": "persona"}), on="persona", how="left"
     )

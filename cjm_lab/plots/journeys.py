@@ -659,7 +659,7 @@ def plot_time_to_convert(
         where=where,
         made_by="cjm_lab.journeys.time_to_convert()",
     )
-    segs = leading_columns(table, tcol)
+    segs = leading_columns(table, str(tcol))
     if "outcome" in table and "outcome" not in segs:
         segs = [*segs, "outcome"]
     invert = vcol == "survival"
@@ -675,7 +675,7 @@ def plot_time_to_convert(
         key, groups, colors, markers = segment_styles(table, segs)
     else:
         key, groups = pd.Series(["all"] * len(table), index=table.index), ["all"]
-        colors, markers = {"all": "#004488"}, {"all": None}
+        colors, markers = {"all": "#004488"}, {"all": None}  # type: ignore[dict-item]
     if max_time is None:
         max_time = _plateau(key, t_all, v_all, groups)
     for g in groups:
@@ -782,7 +782,7 @@ def plot_pain_points(
         made_by="cjm_lab.journeys.pain_points()",
     )
     top = check_top(top)
-    segs = leading_columns(table, unit)
+    segs = leading_columns(table, str(unit))
     t = _select_segment(table, segs, segment, where)
     score = finite(t["pain_score"])
     ranked = finite(t["rank"]) if "rank" in t else np.arange(1, len(t) + 1, dtype=float)

@@ -829,8 +829,8 @@ def plot_crosstab(
         else:
             txt = format_number(v, decimals, lang)
         annot[r, c] = txt + (f" {s}" if letters and s else "")
-    base = {}
-    letter = {}
+    base: dict[Any, Any] = {}
+    letter: dict[Any, Any] = {}
     for k, b, lt in zip(
         zip(cells["banner_variable"], cells["banner_column"]),
         finite(cells["base"]) if "base" in cells else np.full(len(cells), np.nan),

@@ -262,7 +262,7 @@ def set_theme(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -
     ...     mpl.rcParams["axes.spines.top"]
     False
     """
-    mpl.rcParams.update(_theme_rc(font_scale, rc))
+    mpl.rcParams.update(_theme_rc(font_scale, rc))  # type: ignore[arg-type]
 
 
 def _theme_rc(font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -297,7 +297,7 @@ def cjm_style(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -
     False
     >>> plt.close(fig)
     """
-    with mpl.rc_context(_theme_rc(font_scale, rc)):
+    with mpl.rc_context(_theme_rc(font_scale, rc)):  # type: ignore[arg-type]
         yield
 
 

@@ -158,7 +158,7 @@ def make_template(path: str | os.PathLike) -> Path:
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
     prs = Presentation()
-    prs.slide_width, prs.slide_height = _inches(13.333), _inches(7.5)
+    prs.slide_width, prs.slide_height = _inches(13.333), _inches(7.5)  # type: ignore[assignment]
     master = prs.slide_master
     # theme colours: the package's accents (charts and tables use them through the theme)
     theme = master.part.part_related_by(RT.THEME)
@@ -211,7 +211,7 @@ def make_template(path: str | os.PathLike) -> Path:
                     id_list.remove(entry)
             continue
         layout.name = keep[i]
-        for ph in layout.placeholders:
+        for ph in layout.placeholders:  # type: ignore[misc]
             t, idx = ph.placeholder_format.type, ph.placeholder_format.idx
             if t in (16, 15, 13):
                 _set_box(ph, *{16: (0.5, 7.0, 3.0, 0.35), 15: (4.17, 7.0, 5.0, 0.35), 13: (9.83, 7.0, 3.0, 0.35)}[t])
@@ -424,7 +424,7 @@ def chart_data(
     if chart.top:
         t = t.head(chart.top)
     if chart.category is None:
-        cats: list[Any] = [word("total", lang)] * len(t) if len(t) == 1 else [str(i + 1) for i in range(len(t))]
+        cats: list[Any] = [word("total", lang)] * len(t) if len(t) == 1 else [str(i + 1) for i in range(len(t))]  # type: ignore[no-redef]
     else:
         raw = t[chart.category].tolist()
         dates = period_dates(raw) if chart.kind == "line" else None
@@ -1050,14 +1050,14 @@ def build_deck(
                     slide,
                     box,
                     chart,
-                    table_of(chart.table),
+                    table_of(chart.table),  # type: ignore[arg-type]
                     language=lang,
                     labels=labels,
                     touchpoints=touchpoints,
                     show_title=len(charts) == 2,
-                    entry=tables[chart.table],
+                    entry=tables[chart.table],  # type: ignore[index]
                 )
-            sources = ", ".join(dict.fromkeys(c.table for c in charts))
+            sources = ", ".join(dict.fromkeys(c.table for c in charts))  # type: ignore[misc]
             _notes(slide, take, word("source", lang, source=f"tables.xlsx, {sources}"))
         else:
             slide, boxes = make.new("picture", heading, _short(take))

@@ -669,7 +669,7 @@ def value_labeller(
     if labels is None or isinstance(labels, Mapping):
         return None
     if col in ("persona", "persona_name") and hasattr(labels, "persona"):  # a persona number gets its name
-        return lambda v: _ask(labels, "persona", v, language=lang) if _whole(v) else str(v)
+        return lambda v: _ask(labels, "persona", v, language=lang) if _whole(v) else str(v)  # type: ignore[return-value]
     has_values = getattr(labels, "has_values", None)
     if hasattr(labels, "value") and (has_values is None or has_values(col)):
         return lambda v: _ask(labels, "value", col, v, language=lang) or str(v)

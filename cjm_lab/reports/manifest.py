@@ -108,7 +108,7 @@ class Chart:
     def from_dict(cls, data: Mapping[str, Any]) -> Chart:
         """The chart a :meth:`to_dict` wrote."""
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: (tuple(v) if k == "series" else v) for k, v in data.items() if k in known})
+        return cls(**{k: (tuple(v) if k == "series" else v) for k, v in data.items() if k in known})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,8 @@ def record(folder: str | os.PathLike, entry: Mapping[str, Any]) -> None:
     with open(Path(folder) / ".deliverables.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"version": 1, "items": []}
-        items = [e for e in data["items"] if not (e["type"] == entry["type"] and e["name"] == entry["name"])]
-        order = max((e.get("order", 0) for e in data["items"]), default=0) + 1
+        items = [e for e in data["items"] if not (e["type"] == entry["type"] and e["name"] == entry["name"])]  # type: ignore[union-attr]
+        order = max((e.get("order", 0) for e in data["items"]), default=0) + 1  # type: ignore[union-attr]
         items.append({**entry, "order": order, "cell": entry.get("cell", _cell())})
         data["items"] = items
         tmp = path.with_suffix(".tmp")
@@ -345,7 +345,7 @@ def read_manifest(folder: str | os.PathLike) -> Manifest:
         items = [e for e in (_entry(raw) for raw in data.get("items", [])) if e is not None]
         items = [e for e in items if (base / e.file).is_file()]
         return Manifest(base, tuple(sorted(items, key=lambda e: e.order)))
-    items: list[TableEntry | FigureEntry] = []
+    items: list[TableEntry | FigureEntry] = []  # type: ignore[no-redef]
     legacy = base / "figures.json"
     if legacy.is_file():
         for i, fig in enumerate(json.loads(legacy.read_text(encoding="utf-8")), start=1):

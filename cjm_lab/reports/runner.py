@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.deck import build_deck
@@ -133,6 +134,37 @@ def export_html(
     from cjm_lab.reports.page import render_page
 
     return render_page(notebook, target, language=language, title=title, headline=headline, footer=footer)
+
+
+@contextlib.contextmanager
+def _local_kernel() -> Any:
+    """Keyword arguments for papermill that run the kernel over IPC sockets in a private folder.
+
+    Jupyter's default transport is TCP on localhost without encryption: any local user can listen,
+    and ipykernel ≥ 7 logs a warning about it for every kernel. Unix sockets in a fresh 0700
+    folder are reachable by the owner only, so the report kernels use them where the system has
+    them (not on Windows, which keeps TCP).
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    with tempfile.TemporaryDirectory(prefix="cjm-kernel-") as folder:
+
+        class LocalKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self) -> str:
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self) -> str:
+                return os.path.join(folder, "kernel")
+
+        yield {"kernel_manager_class": LocalKernelManager}
 
 
 @contextlib.contextmanager
@@ -276,7 +308,12 @@ def run_report(
     executed = tmp / f"{name}.ipynb"
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
-    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    # no progress bars inside a report: a notebook widget would reach the HTML as text
+    kernel_env = {
+        privacy.ENV_MIN_GROUP_SIZE: str(k),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        ENV_PROGRESS: "0",
+    }
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
     salt_state = (
@@ -290,7 +327,7 @@ def run_report(
     )
     t0 = time.perf_counter()
     try:
-        with _environment(kernel_env):
+        with _environment(kernel_env), _local_kernel() as kernel_manager:
             pm.execute_notebook(
                 str(source),
                 str(executed),
@@ -300,6 +337,7 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(root),
                 log_output=False,
+                **kernel_manager,
             )
     except BaseException as err:
         failed = _keep_failed(tmp, out_dir, base)
@@ -342,22 +380,27 @@ def run_report(
         previous = previous_run(read_runs(out_dir), record)
         record["previous_run"] = previous.get("folder") if previous else None
         numbers = headline(
-            record.get("results"),
+            record.get("results"),  # type: ignore[arg-type]
             previous.get("results") if previous else None,
-            language=language,
+            language=language,  # type: ignore[arg-type]
             previous_date=str(previous.get("started", "")) if previous else None,
         )
         record["headline"] = numbers
         footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
         html_path = export_html(
-            executed, tmp / "report.html", language=language, title=heading, headline=numbers, footer=footer
+            executed,
+            tmp / "report.html",
+            language=language,  # type: ignore[arg-type]
+            title=heading,
+            headline=numbers,
+            footer=footer,
         )
-        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)
+        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)  # type: ignore[arg-type]
         build_deck(
             tmp,
             title=heading,
             subtitle=f"{started:%Y-%m-%d} · cjm-lab",
-            language=language,
+            language=language,  # type: ignore[arg-type]
             template=pptx_template,
             notebook=executed,
             headline=numbers,
@@ -453,7 +496,12 @@ def run_batch(
     for _, params in merged:  # fail fast: a typo in the last run must not waste the first ones
         check_parameters(name, params, options.get("notebooks"))
     results: list[RunResult | ReportError] = []
-    for label, params in merged:
+    from cjm_lab._progress import track
+
+    shown = None if options.get("progress", True) else False  # follow the terminal; off with progress=False
+    for label, params in track(
+        merged, total=len(merged), desc=f"{name}: {len(merged)} runs", unit="run", progress=shown
+    ):
         try:
             results.append(run_report(name, params, label=str(label), **options))
         except ReportError as err:

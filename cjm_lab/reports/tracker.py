@@ -292,7 +292,7 @@ def _kpis(run: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
     items = headline(
         run.get("results"),
         previous.get("results") if previous else None,
-        language=run.get("language") if run.get("language") in ("en", "de") else "en",
+        language=run.get("language") if run.get("language") in ("en", "de") else "en",  # type: ignore[arg-type]
         previous_date=str(previous.get("started", "")) if previous else None,
     )
     cells = []

@@ -257,14 +257,14 @@ def _banner_sheet(
         _put(sheet, r, 0, key[1], book.base_label if is_base else book.text, book)
         _put(sheet, r, 1, key[2], book.base_label if is_base else book.text, book)
         widths = [max(widths[0], len(key[1]) + 2), max(widths[1], min(len(key[2]) + 2, 60))]
-    pct = book.number(excel_format("percent", lang).replace("0.0", "0"))
+    pct = book.number(excel_format("percent", lang).replace("0.0", "0"))  # type: ignore[union-attr]
     mean = book.number("0.00")
     count = book.number("#,##0")
     for rec in t.itertuples(index=False):  # one cell of a banner table each (a few hundred at most)
         key = (str(rec.kind), str(rec.variable), str(rec.row_label))
         if key not in row_pos:
             continue
-        r, c = row_pos[key], col_pos[(str(rec.banner_variable), str(rec.banner_column), rec.letter)]
+        r, c = row_pos[key], col_pos[(str(rec.banner_variable), str(rec.banner_column), rec.letter)]  # type: ignore[assignment]
         value = rec.value
         if rec.statistic in ("col_pct", "row_pct"):
             fmt = pct
@@ -274,11 +274,11 @@ def _banner_sheet(
             fmt = book.base_row if float(value).is_integer() else book.base_row_dec
         else:
             fmt = count
-        _write_cell(sheet, r, c, value, "number", fmt, book)
+        _write_cell(sheet, r, c, value, "number", fmt, book)  # type: ignore[arg-type]
         if rec.sig_letters:
-            _put(sheet, r, c + 1, rec.sig_letters, book.letters, book)
+            _put(sheet, r, c + 1, rec.sig_letters, book.letters, book)  # type: ignore[operator]
         if key[0] == "base" and eff_key is not None and key[1] == eff_key[1]:
-            _write_cell(sheet, row_pos[eff_key], c, rec.effective_base, "number", book.base_row_dec, book)
+            _write_cell(sheet, row_pos[eff_key], c, rec.effective_base, "number", book.base_row_dec, book)  # type: ignore[arg-type]
     sheet.set_column(0, 0, min(widths[0], 30))
     sheet.set_column(1, 1, widths[1])
     sheet.set_row(HEADER_ROW, 30)

@@ -972,7 +972,7 @@ def crosstab_to_excel(
     if not target.parent.is_dir():
         raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist.")
     if isinstance(tables, pd.DataFrame):
-        named = [(None, tables)]
+        named: list[tuple[str | None, Any]] = [(None, tables)]
     elif isinstance(tables, Mapping):
         named = [(str(k), v) for k, v in tables.items()]
     else:

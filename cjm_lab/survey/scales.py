@@ -81,7 +81,7 @@ def _check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, 
 def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
     if dont_know is None:
         return []
-    raw = [dont_know] if np.isscalar(dont_know) else list(dont_know)
+    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
     try:
         codes = [float(c) for c in raw]
     except (TypeError, ValueError):

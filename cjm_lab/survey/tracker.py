@@ -254,7 +254,7 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
         spec = m.column if isinstance(m.column, str) else {m.key: list(m.column)}
         mr = multiple_response(data, spec, counted=opts.get("counted"), where=where)
         return [(opt, mr.selected[:, j].astype(float), mr.answered) for j, opt in enumerate(mr.options)]
-    column = m.column
+    column: str = m.column  # type: ignore[assignment]  # a list only for multiple-response sets, handled above
     series = data[column]
     dk = opts.get("dont_know")
     if m.kind == "nps":
@@ -484,7 +484,7 @@ def _sentence(
     correction: str = "none",
 ) -> str:
     """One sentence on a change (English or German); the label comes from data and stays plain text."""
-    words = _WORDS[language]
+    words: dict[str, Any] = _WORDS[language]
     dec = 1 if unit == "mean" else 0
 
     def num(x: float, sign: bool = False) -> str:
