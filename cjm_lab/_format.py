@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab.errors import CJMConfigError
+from cjm_lab._params import LANGUAGE, LANGUAGES, check_param
 
 __all__ = [
     "LANGUAGES",
@@ -32,15 +32,15 @@ __all__ = [
     "period_label",
 ]
 
-#: Languages of the texts.
-LANGUAGES = ("en", "de")
-
 #: The typographic minus, as matplotlib writes it on axis ticks.
 MINUS = "−"
 
 
-def check_language(language: Any) -> str:
+def check_language(language: Any, *, where: str | None = None) -> str:
     """Return ``language`` when it is ``"en"`` or ``"de"``, else raise :class:`CJMConfigError`.
+
+    The check of :data:`cjm_lab._params.LANGUAGE`, for code that is not a decorated public
+    function (those list ``"language": [LANGUAGE]`` in their parameter table).
 
     Examples
     --------
@@ -51,12 +51,7 @@ def check_language(language: Any) -> str:
     ... (traceback)
     cjm_lab.errors.CJMConfigError: `language` must be 'en' or 'de', got 'fr'. ...
     """
-    if language not in LANGUAGES:
-        raise CJMConfigError(
-            f"`language` must be 'en' or 'de', got {language!r}. "
-            "Fix: pass language='en' for English or language='de' for German texts."
-        )
-    return str(language)
+    return str(check_param(language, [LANGUAGE], name="language", where=where or ""))
 
 
 def _is_missing(value: Any) -> bool:

@@ -1,12 +1,38 @@
-"""Small statistics shared by the cores (one implementation each)."""
+"""Small statistics shared by the cores (one implementation each).
+
+The normal quantile of a confidence level (:func:`z_value`) and the Wilson score interval of a
+share (:func:`wilson_bounds`) live here and nowhere else.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
-__all__ = ["wilson_bounds", "normalise_weights", "CORRECTIONS", "check_correction", "adjust_pvalues", "family_cutoff"]
+from cjm_lab._params import CORRECTION, check_param
+
+__all__ = [
+    "z_value",
+    "wilson_bounds",
+    "normalise_weights",
+    "CORRECTIONS",
+    "check_correction",
+    "adjust_pvalues",
+    "family_cutoff",
+]
+
+
+def z_value(confidence: float) -> float:
+    """The two-sided normal quantile of a confidence level (1.96 at 0.95).
+
+    Examples
+    --------
+    >>> round(z_value(0.95), 4), round(z_value(0.9), 4)
+    (1.96, 1.6449)
+    """
+    return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
 def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -30,25 +56,21 @@ def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, n
 
 
 #: Corrections for multiple comparisons, one name each across the package.
-CORRECTIONS = ("fdr", "bonferroni", "none")
+CORRECTIONS = tuple(CORRECTION.options)
 
 
 def check_correction(correction: Any, *, where: str) -> str:
     """Return ``correction`` when it is ``"fdr"``, ``"bonferroni"`` or ``"none"``, else raise.
+
+    The check of :data:`cjm_lab._params.CORRECTION`, for code that is not a decorated public
+    function.
 
     Examples
     --------
     >>> check_correction("fdr", where="crosstab()")
     'fdr'
     """
-    if correction not in CORRECTIONS:
-        from cjm_lab.errors import CJMConfigError
-
-        raise CJMConfigError(
-            f"`correction` in {where} must be 'fdr' (Benjamini–Hochberg, the default), 'bonferroni' or 'none'; "
-            f"got {correction!r}."
-        )
-    return str(correction)
+    return str(check_param(correction, [CORRECTION], name="correction", where=where))
 
 
 def adjust_pvalues(p: Any, correction: str) -> np.ndarray:

@@ -81,8 +81,10 @@ def offending(mask: pd.Series | np.ndarray, data: pd.Series) -> tuple[list[Any],
     return list(data.index[idx]), list(data.iloc[idx])
 
 
-def require_frame(data: Any, *, where: str, min_rows: int = 1) -> pd.DataFrame:
+def require_frame(data: Any, *, where: str, min_rows: int = 1, name: str = "data") -> pd.DataFrame:
     """Check that ``data`` is a DataFrame with at least ``min_rows`` rows.
+
+    ``name`` is the argument that holds it (``"events"``, ``"table"``), for the message.
 
     Examples
     --------
@@ -90,19 +92,35 @@ def require_frame(data: Any, *, where: str, min_rows: int = 1) -> pd.DataFrame:
     Traceback (most recent call last):
     ... (traceback)
     cjm_lab.errors.CJMDataError: nps() needs a pandas DataFrame as `data`, got list. Fix: ...
+    >>> require_frame("t.csv", where="suppress_small_groups()", name="table")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: suppress_small_groups() needs a pandas DataFrame as `table`, got str. ...
     """
     if not isinstance(data, pd.DataFrame):
+        loader = _LOADERS.get(name, "load_survey")
         raise CJMDataError(
-            f"{where} needs a pandas DataFrame as `data`, got {type(data).__name__}.",
-            fix="Load the table with cjm_lab.io (e.g. load_survey) or pass pd.DataFrame(...).",
+            f"{where} needs a pandas DataFrame as `{name}`, got {type(data).__name__}.",
+            fix=f"Load the table with cjm_lab.io (e.g. {loader}) or pass pd.DataFrame(...)."
+            if name in _LOADERS or name == "data"
+            else f"Pass the `{name}` table as a pandas DataFrame.",
         )
     if len(data) < min_rows:
         rows = "row" if min_rows == 1 else "rows"
         raise CJMDataError(
-            f"{where} needs at least {min_rows} {rows} of data, got {len(data)}.",
+            f"{where} needs at least {min_rows} {rows} of `{name}`, got {len(data)}.",
             fix="Check the filters applied before this call and the input file.",
         )
     return data
+
+
+#: The loader that makes each input table: a column error on it suggests its ``columns=``.
+_LOADERS = {
+    "events": "load_events",
+    "touchpoints": "load_touchpoints",
+    "survey": "load_survey",
+    "customers": "load_customers",
+}
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -142,6 +160,8 @@ def require_columns(
     columns: Mapping[str, str | Sequence[str] | None],
     *,
     where: str,
+    name: str = "data",
+    origin: str | None = None,
 ) -> None:
     """Check that every column named by an argument exists in ``data``.
 
@@ -152,6 +172,14 @@ def require_columns(
         Argument name to the column (or list of columns) it names; ``None`` is skipped.
     where : str
         The calling function, e.g. ``"nps()"``, for the message.
+    name : str, default "data"
+        The argument that holds ``data`` (``"events"``, ``"table"``, ``"survey"``), named
+        in the message.
+    origin : str, optional
+        Where the table comes from, for the fix: a loader (``"load_survey"``: map the
+        column names with its ``columns=``) or an analysis (``"key_drivers"``: pass the
+        table it returns).  Default: the loader of ``events``, ``touchpoints``, ``survey``
+        and ``customers``; for ``data`` any loader; for other tables none.
 
     Raises
     ------
@@ -165,6 +193,10 @@ def require_columns(
     Traceback (most recent call last):
     ... (traceback)
     cjm_lab.errors.CJMDataError: Could not interpret value 'segmnt' for `by` in nps(). ...
+    >>> require_columns(df, {"by": "wave"}, where="suppress_small_groups()", name="table")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: ... not appear in `table`. Column 'wave'. Fix: Pass one of the columns of `table`: ...
     """
     present = list(data.columns)
     present_set = set(present)
@@ -175,13 +207,22 @@ def require_columns(
             if col not in present_set:
                 raise CJMDataError(
                     f"Could not interpret value {col!r} for `{arg}` in {where}. "
-                    f"An entry with this name does not appear in `data`.{suggest(col, present)}",
+                    f"An entry with this name does not appear in `{name}`.{suggest(col, present)}",
                     column=str(col),
-                    fix="Pass one of the columns of `data`: "
-                    + ", ".join(repr(c) for c in present[:20])
-                    + (" ..." if len(present) > 20 else "")
-                    + ", or map your column names with `columns=` when loading.",
+                    fix=_column_fix(present, name, origin),
                 )
+
+
+def _column_fix(present: list[Any], name: str, origin: str | None) -> str:
+    """The fix of a column error: the columns there are, and how to get the one asked for."""
+    shown = ", ".join(repr(c) for c in present[:20]) + (" ..." if len(present) > 20 else "")
+    fix = f"Pass one of the columns of `{name}`: {shown}"
+    origin = origin or _LOADERS.get(name)
+    if origin is None:
+        return fix + (", or map your column names with `columns=` when loading." if name == "data" else ".")
+    if origin.startswith("load_"):
+        return fix + f", or map your column names with `columns=` in {origin}()."
+    return fix + f"; `{name}` is the table {origin}() returns."
 
 
 def numeric_column(
