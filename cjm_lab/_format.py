@@ -63,7 +63,7 @@ def _is_missing(value: Any) -> bool:
 
 def format_number(
     value: Any,
-    decimals: int = 0,
+    decimals: int | None = 0,
     language: str = "en",
     *,
     sign: bool = False,
@@ -75,7 +75,9 @@ def format_number(
     Parameters
     ----------
     value : float
-    decimals : int, default 0
+    decimals : int or None, default 0
+        Digits after the decimal point; ``None``: as many as the value needs (up to six
+        significant digits, ``0.05``, ``27.5``, ``30``).
     language : {"en", "de"}
     sign : bool, default False
         Write ``+`` before positive numbers (changes, NPS).
@@ -97,12 +99,14 @@ def format_number(
     '−5'
     >>> format_number(0.3, 0, sign=True), format_number(-0.3, 0, sign=True, signed_zero=True)
     ('0', '±0')
+    >>> format_number(0.05, None, "de"), format_number(30.0, None)
+    ('0,05', '30')
     """
     lang = check_language(language)
     if _is_missing(value):
         return missing
     value = float(value)
-    text_ = f"{abs(value):,.{int(decimals)}f}"
+    text_ = f"{abs(value):,g}" if decimals is None else f"{abs(value):,.{int(decimals)}f}"
     if lang == "de":
         text_ = text_.replace(",", "\0").replace(".", ",").replace("\0", ".")
     is_zero = float(text_.replace(".", "").replace(",", "") or 0) == 0
@@ -145,9 +149,8 @@ def format_p_value(p: float, language: str = "en") -> str:
     ('p = 0.01', 'p = 0,004', 'p < 0.001')
     """
     if p < 0.001:
-        return "p < 0,001" if language == "de" else "p < 0.001"
-    text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
-    return text.replace(".", ",") if language == "de" else text
+        return f"p < {format_number(0.001, 3, language)}"
+    return f"p = {format_number(p, 2 if p >= 0.01 else 3, language)}"
 
 
 _ADJUSTED = {

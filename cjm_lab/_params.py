@@ -67,6 +67,9 @@ __all__ = [
     "BOOLEAN",
     "CONFIDENCE",
     "CORRECTION",
+    "SCALE",
+    "RANGE",
+    "DONT_KNOW",
     "ALPHA",
     "LANGUAGE",
     "RANDOM_STATE",
@@ -386,6 +389,34 @@ MIN_BASE = Interval(Real, 0, None, closed="left", example="50")
 WHOLE_NUMBER = Interval(Integral, 1, None, closed="left")
 #: A whole number of at least 0 (a count that may be none).
 COUNT = Interval(Integral, 0, None, closed="left")
+
+
+def _is_pair(value: Any, *, whole: bool, min_points: int = 2) -> bool:
+    if isinstance(value, (str, bytes)) or len(value) != 2:
+        return False
+    low, high = (float(v) for v in value)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        return False
+    if whole and not (low.is_integer() and high.is_integer()):
+        return False
+    return high - low + 1 >= min_points
+
+
+def _is_codes(value: Any) -> bool:
+    values = [value] if np.isscalar(value) else list(value)
+    return all(not _is_bool(v) and not isinstance(v, str) and math.isfinite(float(v)) for v in values)
+
+
+#: A rating scale: its lowest and highest point.
+SCALE = Rule(
+    lambda v: _is_pair(v, whole=True),
+    "a pair (low, high) of whole numbers with low < high",
+    example="(1, 5), (1, 7), (1, 10) or (0, 10)",
+)
+#: A range of values: its lowest and highest value (a scale whose ends need not be whole numbers).
+RANGE = Rule(lambda v: _is_pair(v, whole=False), "a pair (low, high) of numbers with low < high", example="(1, 5)")
+#: The code(s) of "don't know" and similar answers: they count as missing answers.
+DONT_KNOW = Rule(_is_codes, "a number or a list of numbers", example="99 or [6, 99]")
 #: The correction for multiple comparisons, one name each across the package.
 CORRECTION = StrOptions(
     {
@@ -407,8 +438,11 @@ def _describe(constraints: Sequence[Constraint]) -> str:
 
 
 def _shown(value: Any) -> str:
+    """The value as the message quotes it: its repr, or its type when that is long (a table)."""
     text = repr(value.item() if isinstance(value, np.generic) else value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    if "\n" in text or len(text) > 80:
+        return f"a {type(value).__name__}"
+    return text
 
 
 def _fail(where: str, name: str, constraints: Sequence[Constraint], value: Any) -> CJMConfigError:
@@ -438,7 +472,7 @@ def check_param(value: Any, constraints: Sequence[Any], *, name: str, where: str
     >>> check_param(95, [CONFIDENCE], name="confidence", where="nps()")
     Traceback (most recent call last):
     ...
-    cjm_lab.errors.CJMConfigError: nps(): `confidence` must be a number strictly between 0 and 1 (...), got 95. ...
+    cjm_lab.errors.CJMConfigError: nps(): `confidence` must be a number strictly between 0 and 1 ..., got 95. ...
     """
     cons = [_as_constraint(c) for c in constraints]
     for c in cons:
@@ -671,11 +705,14 @@ def renamed_args(
                 extra = args[n_pos:]
                 if len(extra) > len(positional):
                     raise TypeError(f"{name} takes {n_pos + len(positional)} positional arguments, {len(args)} given")
-                for arg, value in zip(positional, extra, strict=False):
+                given = positional[: len(extra)]
+                for arg, value in zip(given, extra):
                     if arg in kwargs:
                         raise TypeError(f"{name} got multiple values for argument {arg!r}")
-                    warn_deprecated(name, f"pass `{arg}` by name ({arg}=...), not by position")
                     kwargs[arg] = value
+                names = ", ".join(f"`{a}`" for a in given)
+                spelled = ", ".join(f"{a}=..." for a in given)
+                warn_deprecated(name, f"pass {names} by name ({spelled}), not by position")
                 args = args[:n_pos]
             return func(*args, **kwargs)
 

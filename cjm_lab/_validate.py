@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
+from cjm_lab._stats import normalise_weights
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "require_columns",
     "numeric_column",
     "require_unique",
+    "positive_weights",
     "column_names",
     "suggest",
     "offending",
@@ -347,3 +349,39 @@ def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: st
             values=vals,
             fix="Remove the duplicated rows, or check that the right column is mapped to the id.",
         )
+
+
+def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str, normalise: bool = True) -> np.ndarray:
+    """The ``weight`` column as floats, every one positive (ones when there is no weight).
+
+    Missing, zero and negative weights raise one :class:`CJMDataError` naming the rows;
+    with ``normalise`` weights of an extreme scale are rescaled by a power of two
+    (:func:`cjm_lab._stats.normalise_weights`: their ratios, and so every result, stay).
+
+    Examples
+    --------
+    >>> positive_weights(pd.DataFrame({"w": [0.5, 2.0]}), "w", where="nps()").tolist()
+    [0.5, 2.0]
+    >>> positive_weights(pd.DataFrame({"w": [1.0, None, -1.0]}), "w", where="nps()")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: nps(): 2 weight(s) in 'w' are missing, zero or negative (1 missing value(s), ...
+    """
+    if weight is None:
+        return np.ones(len(data))
+    w = numeric_column(data, weight, where=where).to_numpy()
+    missing, negative = np.isnan(w), w <= 0
+    bad = missing | negative
+    if bad.any():
+        rows, vals = offending(bad, data[weight])
+        kinds = [f"{int(missing.sum())} missing value(s)"] if missing.any() else []
+        kinds += [f"{int(negative.sum())} zero or negative"] if negative.any() else []
+        raise CJMDataError(
+            f"{where}: {int(bad.sum())} weight(s) in {weight!r} are missing, zero or negative ({', '.join(kinds)}).",
+            column=weight,
+            rows=rows,
+            values=vals,
+            fix="Every respondent needs a positive weight: recompute the weights (e.g. rim_weights) or drop "
+            "those respondents.",
+        )
+    return normalise_weights(w, column=weight, where=where) if normalise else w

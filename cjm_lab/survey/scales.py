@@ -37,8 +37,22 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import normalise_weights, wilson_bounds
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
+from cjm_lab._params import (
+    BOOLEAN,
+    CONFIDENCE,
+    DONT_KNOW,
+    MIN_BASE,
+    RANGE,
+    SCALE,
+    Integral,
+    Interval,
+    StrOptions,
+    check_param,
+    renamed_args,
+    validate_params,
+)
+from cjm_lab._stats import wilson_bounds, z_value
+from cjm_lab._validate import column_names, numeric_column, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
 
@@ -63,31 +77,16 @@ def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -
 
 
 def _check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
-        ) from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise CJMConfigError(f"`scale` in {where} must be two numbers with low < high, e.g. (1, 5); got {scale!r}.")
-    if whole and not (low.is_integer() and high.is_integer()):
-        raise CJMConfigError(
-            f"`scale` in {where} must be two whole numbers with low < high, e.g. (1, 5); got {scale!r}."
-        )
+    check_param(scale, [SCALE if whole else RANGE], name="scale", where=where)
+    low, high = (float(v) for v in scale)
     return low, high
 
 
 def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
     if dont_know is None:
         return []
-    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
-    try:
-        codes = [float(c) for c in raw]
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); got {dont_know!r}."
-        ) from None
+    check_param(dont_know, [DONT_KNOW], name="dont_know", where=where)
+    codes = [float(c) for c in ([dont_know] if np.isscalar(dont_know) else dont_know)]
     if scale is not None:
         inside = [c for c in codes if scale[0] <= c <= scale[1]]
         if inside:
@@ -144,24 +143,6 @@ def _rating_values(
     return values, dont
 
 
-def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(data))
-    w = normalise_weights(
-        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-    )
-    bad = w <= 0
-    if bad.any():
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
-            column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]),
-            values=list(w[bad][:5]),
-            fix="Weights must be positive; drop those respondents or reweight.",
-        )
-    return w
-
-
 # --------------------------------------------------------------------------- CSAT / CES
 def _box_table(
     data: pd.DataFrame,
@@ -176,7 +157,7 @@ def _box_table(
     dont_know: Any,
     confidence: float,
     total: bool,
-    low_base: float,
+    min_base: float,
     high_share: str,
     low_share: str,
     flip: bool = False,
@@ -196,21 +177,18 @@ def _box_table(
             f"The grouping column {clash[0]!r} in {where} has the name of a result column; rename it first, "
             f"e.g. data.rename(columns={{{clash[0]!r}: {clash[0] + '_group'!r}}})."
         )
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
     low, high = _check_scale(scale, where=where)
     points = int(high - low + 1)
     bottom = top if bottom is None else bottom
-    for name, value in (("top", top), ("bottom", bottom)):
-        if not isinstance(value, (int, np.integer)) or not 1 <= value < points:
-            raise CJMConfigError(
-                f"`{name}` in {where} is the number of scale points in the box, a whole number from 1 "
-                f"to {points - 1} on a {plain_number(low)}–{plain_number(high)} scale; got {value!r}."
-            )
+    box = Interval(
+        Integral, 1, points - 1, note=f"scale points in the box on a {plain_number(low)}–{plain_number(high)} scale"
+    )
+    check_param(top, [box], name="top", where=where)
+    check_param(bottom, [box], name="bottom", where=where)
     codes = _dont_know_codes(dont_know, (low, high), where=where)
 
     values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes)
-    w = _weights(data, weight, where=where)
+    w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     empty = [c for c, ok in zip(cols, valid.any(axis=0)) if not ok]
     if empty:
@@ -270,8 +248,7 @@ def _box_table(
         p_top = table["_top"].to_numpy(dtype=float) / sw
         p_bottom = table["_bottom"].to_numpy(dtype=float) / sw
     p_high, p_low = (p_bottom, p_top) if flip else (p_top, p_bottom)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    ci_low, ci_high = wilson_bounds(p_high, n_eff, z)
+    ci_low, ci_high = wilson_bounds(p_high, n_eff, z_value(confidence))
 
     if by_cols:
         out = table[key_names].copy()
@@ -288,10 +265,16 @@ def _box_table(
     out[low_share] = p_low * 100
     out["ci_low"] = ci_low * 100
     out["ci_high"] = ci_high * 100
-    out["low_base"] = out["n"] < low_base
+    out["low_base"] = out["n"] < min_base
     return out.reset_index(drop=True)
 
 
+#: The options csat() and ces() check the same way.
+_BOX_OPTIONS = {"confidence": [CONFIDENCE], "total": [BOOLEAN], "min_base": [MIN_BASE]}
+
+
+@renamed_args({"low_base": "min_base"})
+@validate_params(_BOX_OPTIONS)
 def csat(
     data: pd.DataFrame,
     *,
@@ -304,7 +287,7 @@ def csat(
     dont_know: float | Sequence[float] | None = None,
     confidence: float = 0.95,
     total: bool = True,
-    low_base: float = 50,
+    min_base: float = 50,
 ) -> pd.DataFrame:
     """Customer satisfaction per rating item: mean, SD, top- and bottom-box share with CI.
 
@@ -335,8 +318,9 @@ def csat(
         Level of the Wilson interval of the top-box share.
     total : bool, default True
         Add a total row per item (grouping columns set to ``"Total"``) when ``by`` is given.
-    low_base : float, default 50
-        Rows with fewer valid answers are flagged in ``low_base``.
+    min_base : float, default 50
+        The smallest base read without caution: rows with fewer valid answers are flagged in
+        ``low_base``.  (Called ``low_base`` before 0.2; the old name works until 0.3.)
 
     Returns
     -------
@@ -383,12 +367,16 @@ def csat(
         dont_know=dont_know,
         confidence=confidence,
         total=total,
-        low_base=low_base,
+        min_base=min_base,
         high_share="pct_top_box",
         low_share="pct_bottom_box",
     )
 
 
+@renamed_args({"low_base": "min_base"})
+@validate_params(
+    {**_BOX_OPTIONS, "easy": [StrOptions({"high": "high points mean little effort", "low": "low points do"})]}
+)
 def ces(
     data: pd.DataFrame,
     *,
@@ -401,7 +389,7 @@ def ces(
     dont_know: float | Sequence[float] | None = None,
     confidence: float = 0.95,
     total: bool = True,
-    low_base: float = 50,
+    min_base: float = 50,
 ) -> pd.DataFrame:
     """Customer effort score per item: mean on its scale and the share answering "easy".
 
@@ -425,7 +413,7 @@ def ces(
         Which end of the scale means little effort.  ``"low"`` for questionnaires that
         ask "how much effort …" with 1 = very low effort; the ``mean`` stays on the
         scale as asked.
-    by, weight, dont_know, confidence, total, low_base
+    by, weight, dont_know, confidence, total, min_base
         As in :func:`csat`.
 
     Returns
@@ -446,10 +434,6 @@ def ces(
        item  n  n_missing  mean  pct_easy
     0  bill  5          1   3.2      60.0
     """
-    if easy not in ("high", "low"):
-        raise CJMConfigError(
-            f"`easy` in ces() must be 'high' or 'low' (the end of the scale meaning little effort); got {easy!r}."
-        )
     return _box_table(
         data,
         where="ces()",
@@ -462,7 +446,7 @@ def ces(
         dont_know=dont_know,
         confidence=confidence,
         total=total,
-        low_base=low_base,
+        min_base=min_base,
         high_share="pct_easy",
         low_share="pct_difficult",
         flip=easy == "low",
@@ -485,6 +469,7 @@ def _reversed(reverse: str | Sequence[str], items: list[str], scale: Any, *, whe
     return rev
 
 
+@validate_params({"method": [StrOptions({"mean", "sum", "pomp"})]})
 def scale_score(
     data: pd.DataFrame,
     *,
@@ -553,13 +538,10 @@ def scale_score(
     require_columns(data, {"items": cols}, where=where)
     low, high = _check_scale(scale, where=where, whole=False)
     rev = _reversed(reverse, cols, scale, where=where)
-    if method not in ("mean", "sum", "pomp"):
-        raise CJMConfigError(f"`method` in {where} must be 'mean', 'sum' or 'pomp'; got {method!r}.")
     k = len(cols)
     if min_valid is None:
         min_valid = math.ceil(k / 2)
-    if not isinstance(min_valid, (int, np.integer)) or not 1 <= min_valid <= k:
-        raise CJMConfigError(f"`min_valid` in {where} must be a whole number from 1 to {k}; got {min_valid!r}.")
+    check_param(min_valid, [Interval(Integral, 1, k, note="valid items")], name="min_valid", where=where)
     codes = _dont_know_codes(dont_know, (low, high), where=where)
     values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
     if rev:
@@ -588,6 +570,7 @@ def scale_score(
 
 
 # --------------------------------------------------------------------------- reliability
+@validate_params({"confidence": [CONFIDENCE]})
 def cronbach_alpha(
     data: pd.DataFrame,
     *,
@@ -649,8 +632,6 @@ def cronbach_alpha(
     require_frame(data, where=where)
     cols = _items_list(items, where=where, min_items=2)
     require_columns(data, {"items": cols}, where=where)
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
     bounds = _check_scale(scale, where=where, whole=False) if scale is not None else None
     rev = _reversed(reverse, cols, scale, where=where)
     codes = _dont_know_codes(dont_know, bounds, where=where)
