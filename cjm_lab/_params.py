@@ -70,6 +70,8 @@ __all__ = [
     "SCALE",
     "RANGE",
     "DONT_KNOW",
+    "K_RANGE",
+    "k_candidates",
     "ALPHA",
     "LANGUAGE",
     "RANDOM_STATE",
@@ -417,6 +419,42 @@ SCALE = Rule(
 RANGE = Rule(lambda v: _is_pair(v, whole=False), "a pair (low, high) of numbers with low < high", example="(1, 5)")
 #: The code(s) of "don't know" and similar answers: they count as missing answers.
 DONT_KNOW = Rule(_is_codes, "a number or a list of numbers", example="99 or [6, 99]")
+
+
+def _is_ks(value: Any) -> bool:
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    ks = list(value)
+    return bool(ks) and all(isinstance(k, Integral) and not _is_bool(k) and k >= 2 for k in ks)
+
+
+#: The numbers of groups (personas, journey clusters) tried: a range or a list of whole numbers.
+K_RANGE = Rule(_is_ks, "a range or a list of whole numbers of at least 2", example="range(2, 11)")
+
+
+def k_candidates(k_range: Any, *, where: str) -> list[int]:
+    """The numbers of groups ``k_range`` asks to try, sorted (checked by :data:`K_RANGE`).
+
+    A tuple of two, ``(low, high)``, was the form of ``PersonaModel`` before 0.2 and still
+    means low to high, both included, with a ``FutureWarning`` until :data:`REMOVED_IN`.
+
+    Examples
+    --------
+    >>> k_candidates(range(2, 6), where="f()"), k_candidates([5, 3, 3], where="f()")
+    ([2, 3, 4, 5], [3, 5])
+    """
+    if isinstance(k_range, tuple) and len(k_range) == 2 and _is_ks(k_range) and k_range[1] - k_range[0] > 1:
+        low, high = int(k_range[0]), int(k_range[1])
+        warn_deprecated(
+            where,
+            f"`k_range=({low}, {high})` as (smallest, largest) is read as range({low}, {high + 1}); "
+            f"pass k_range=range({low}, {high + 1})",
+        )
+        return list(range(low, high + 1))
+    check_param(k_range, [K_RANGE], name="k_range", where=where)
+    return sorted({int(k) for k in k_range})
+
+
 #: The correction for multiple comparisons, one name each across the package.
 CORRECTION = StrOptions(
     {

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._format import format_number, format_percent
+from cjm_lab._params import ALPHA, RANGE, WHOLE_NUMBER, Interval, Real, StrOptions, validate_params
 from cjm_lab._validate import numeric_column, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.survey.nps import RESCALE
 
 __all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label", "resolve_id"]
 
@@ -89,6 +92,7 @@ class PersonaProfile:
     nps: pd.DataFrame | None = None
     journeys: pd.DataFrame | None = None
 
+    @validate_params({"value": [StrOptions(("index", "value", "difference", "effect"))]})
     def table(self, value: str = "index") -> pd.DataFrame:
         """Wide view: one row per variable (and level), one column per persona.
 
@@ -103,8 +107,6 @@ class PersonaProfile:
         variable level
         x        -    2.0  5.0
         """
-        if value not in ("index", "value", "difference", "effect"):
-            raise CJMConfigError(f"`value` must be 'index', 'value', 'difference' or 'effect'; got {value!r}.")
         v = self.variables.copy()
         v["level"] = v["level"].fillna("-").astype(str)
         wide = v.pivot_table(index=["variable", "level"], columns="persona", values=value, sort=False, aggfunc="first")
@@ -192,15 +194,6 @@ def resolve_id(data: pd.DataFrame, id_column: str | None, *, other: pd.DataFrame
     return found[0] if found else None
 
 
-def _fmt(x: float, language: str, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if language == "de" else text
-
-
-def _pct(x: float, language: str) -> str:
-    return f"{x:.0f} %" if language == "de" else f"{x:.0f}%"
-
-
 def _kind(s: pd.Series) -> str:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return "ordinal" if s.dtype.ordered else "categorical"
@@ -285,12 +278,14 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     if r.direction == "high"
                     else ("niedrig" if lang == "de" else "low")
                 )
-                long.append(f"{clean_label(name)} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
+                value, total = format_number(r.value, 1, lang), format_number(r.total, 1, lang)
+                long.append(f"{clean_label(name)} {word} ({value} {vs} {total})")
             level = r.level
             if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
                 level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"
             if r.statistic != "mean":
-                long.append(f"{clean_label(name)}: {level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
+                value, total = format_percent(r.value, 0, lang), format_percent(r.total, 0, lang)
+                long.append(f"{clean_label(name)}: {level} ({value} {vs} {total})")
             if r.role == "multi":
                 short.append(str(r.level))  # an option of a multiple-response question names itself
                 continue
@@ -312,6 +307,22 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
     return out
 
 
+#: What profile() and persona_cards() accept (with the options of nps() for the survey).
+PROFILE_OPTIONS = {
+    "n_traits": [WHOLE_NUMBER],
+    "scale": [RANGE, None],
+    "rescale": [RESCALE, None],
+}
+
+
+@validate_params(
+    {
+        **PROFILE_OPTIONS,
+        "top_journeys": [WHOLE_NUMBER],
+        "alpha": [ALPHA],
+        "min_effect": [Interval(Real, 0, None, closed="left", example="0.2")],
+    }
+)
 def profile(
     data: pd.DataFrame,
     labels: Any,
@@ -415,8 +426,6 @@ def profile(
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])
     require_columns(data, {"weight": weight, "clustered_on": sorted(clustered)}, where=where)
-    if not 0 < alpha < 1:
-        raise CJMConfigError(f"{where}: `alpha` must lie between 0 and 1; got {alpha!r}.")
     label_col = labels if isinstance(labels, str) else None
     if variables is None:
         skip = {id_column, label_col, weight, "customer_id", "respondent_id"} if id_column else {label_col, weight}
