@@ -43,6 +43,7 @@ import functools
 import inspect
 import math
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -530,13 +531,17 @@ def check_params(values: Mapping[str, Any], table: Mapping[str, Sequence[Any]], 
             check_param(values[name], constraints, name=name, where=where)
 
 
+#: A message that names its function: "nps(): ...", "`x` in nps() ...", "`kinds` of mask_pii() ...".
+_NAMED = re.compile(r"^(In [^:]+: )?[\w.]+\(\)|\b(in|of) [\w.]+\(\)")
+
+
 def _stamp(err: CJMConfigError, where: str) -> None:
     """Name the function on a configuration error that does not name one yet."""
     if getattr(err, "function", None) is not None:
         return
     err.function = where
     message = str(err.args[0]) if err.args else ""
-    if where not in message:
+    if not _NAMED.search(message):
         err.args = (f"{where}: {message}", *err.args[1:])
 
 

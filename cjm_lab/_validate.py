@@ -381,7 +381,7 @@ def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str, norm
             column=weight,
             rows=rows,
             values=vals,
-            fix="Every respondent needs a positive weight: recompute the weights (e.g. rim_weights) or drop "
-            "those respondents.",
+            fix="Every respondent needs a positive weight: fill the blanks, recompute the weights (e.g. "
+            "rim_weights) or drop those respondents.",
         )
     return normalise_weights(w, column=weight, where=where) if normalise else w
