@@ -32,6 +32,7 @@ from cjm_lab._params import (
     Interval,
     Real,
     StrOptions,
+    called_from_package,
     check_params,
     k_candidates,
     outside_stacklevel,
@@ -259,21 +260,24 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def set_params(self, **params: Any) -> PersonaModel:
         """Set options (scikit-learn's ``set_params``); ``n_personas`` still sets ``k`` until 0.3."""
         if "n_personas" in params:
-            warn_deprecated("PersonaModel.set_params()", "`n_personas` is now called `k`; pass k=...")
+            if not called_from_package():
+                warn_deprecated("PersonaModel.set_params()", "`n_personas` is now called `k`; pass k=...")
             params["k"] = params.pop("n_personas")
         return super().set_params(**params)
 
     @property
     def n_personas(self) -> Any:
         """Deprecated: the option ``k`` (removed in 0.3)."""
-        warn_deprecated("PersonaModel", "`n_personas` is now called `k`")
+        if not called_from_package():
+            warn_deprecated("PersonaModel", "`n_personas` is now called `k`")
         return self.k
 
     @property
     def n_personas_(self) -> int:
         """Deprecated: the fitted ``k_`` (removed in 0.3)."""
         k = self.k_  # AttributeError before fitting, as for any fitted attribute
-        warn_deprecated("PersonaModel", "`n_personas_` is now called `k_`")
+        if not called_from_package():
+            warn_deprecated("PersonaModel", "`n_personas_` is now called `k_`")
         return k
 
     def _seed(self) -> int:
