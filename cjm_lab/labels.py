@@ -82,6 +82,7 @@ _VOCAB = {"stage": STAGE_LABELS, "kind": KIND_LABELS, "department": DEPARTMENT_L
 _PERSONA = {"en": "Persona {key}", "de": "Persona {key}"}
 
 
+@validate_params({})
 def plain_code(code: Any) -> str:
     """A code as a person reads it: ``2021`` for 2021.0, text as it is, ``""`` for missing.
 
@@ -702,6 +703,7 @@ def labels_for(data: pd.DataFrame | pd.Series | None, labels: Any = None, *, lan
 _SEPARATORS = (": ", " - ", " – ", " — ", ". ", " | ", "; ")
 
 
+@validate_params({})
 def short_item_labels(labels: Sequence[str]) -> list[str]:
     """Drop the text every label of a question's items shares (a question number, a stem).
 

@@ -694,6 +694,7 @@ MIN_GROUP_SIZE = Interval(
 )
 
 
+@validate_params({})
 def min_group_size(value: Any = None) -> int:
     """The minimum group size: ``value``, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
 
@@ -993,7 +994,7 @@ def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
 
 
 @renamed_args({"min_size": "min_group_size"})
-@validate_params({"complementary": [BOOLEAN], "keep_zeros": [BOOLEAN]})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None], "complementary": [BOOLEAN], "keep_zeros": [BOOLEAN]})
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
@@ -1206,7 +1207,7 @@ CHANGE_COLUMNS = ("change", "change_ci_low", "change_ci_high", "change_p", "sign
 
 
 @renamed_args({"min_size": "min_group_size"})
-@validate_params({"salt": [SALT, None], "mask": [BOOLEAN]})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None], "salt": [SALT, None], "mask": [BOOLEAN]})
 def protect_table(
     table: pd.DataFrame,
     *,
@@ -1284,7 +1285,7 @@ def protect_table(
 
 
 @renamed_args({"min_size": "min_group_size"})
-@validate_params({})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None]})
 def shown_rows(
     table: pd.DataFrame,
     *,
@@ -1354,7 +1355,7 @@ def shown_rows(
 
 
 @renamed_args({"min_size": "min_group_size"})
-@validate_params({})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None]})
 def shown_changes(
     table: pd.DataFrame,
     *,

@@ -28,15 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
-from cjm_lab._params import (
-    BOOLEAN,
-    CONFIDENCE,
-    MIN_BASE,
-    Interval,
-    StrOptions,
-    renamed_args,
-    validate_params,
-)
+from cjm_lab._params import BOOLEAN, CONFIDENCE, MIN_BASE, Interval, StrOptions, renamed_args, validate_params
 from cjm_lab._stats import z_value
 from cjm_lab._validate import (
     column_names,
@@ -93,6 +85,7 @@ _COLUMNS = [
 ]
 
 
+@validate_params({})
 def nps_groups(scores: pd.Series) -> pd.Series:
     """Classify 0–10 scores as ``promoter`` (9–10), ``passive`` (7–8) or ``detractor`` (0–6).
 

@@ -38,6 +38,7 @@ _SHARE_TOL = 1e-3
 _CLIP_ROUNDS = 200
 
 
+@validate_params({})
 def kish_n_eff(weights: Any) -> float:
     """Kish's effective sample size ``(Σw)² / Σw²``.
 
@@ -466,6 +467,7 @@ def _margin_table(margins: list[_Margin], w: np.ndarray) -> pd.DataFrame:
     return out
 
 
+@validate_params({})
 def population_targets(
     population: pd.DataFrame,
     columns: Sequence[str | tuple[str, ...]],
