@@ -16,7 +16,7 @@ A value that fits none of an argument's constraints raises
 :class:`~cjm_lab.errors.CJMConfigError` naming the function, the argument, the rule and the
 value (also kept as the attributes ``function``, ``argument``, ``rule`` and ``value``)::
 
-    f(): `confidence` must be a number strictly between 0 and 1 (a share, not a percentage),
+    f(): `confidence` must be a number strictly between 0 and 1 (a share, not in percent),
     e.g. 0.95, got 95. Fix: pass the level as a share (0.9, 0.95, 0.99).
 
 Any other :class:`~cjm_lab.errors.CJMConfigError` leaving a decorated function (a check that
@@ -377,7 +377,7 @@ CONFIDENCE = Interval(
     0,
     1,
     closed="neither",
-    note="a share, not a percentage",
+    note="a share, not in percent",
     example="0.95",
     fix="pass the level as a share (0.9, 0.95, 0.99).",
 )
@@ -385,8 +385,8 @@ CONFIDENCE = Interval(
 ALPHA = Interval(Real, 0, 1, closed="neither", example="0.05")
 #: The language of texts that reach a report.
 LANGUAGE = StrOptions(LANGUAGES, fix="pass language='en' for English or language='de' for German texts.")
-#: A seed (``0`` by default everywhere: reports come out the same each run) or a numpy Generator.
-RANDOM_STATE = [Interval(Integral, 0, None, closed="left"), InstanceOf(np.random.Generator), None]
+#: A seed (``0`` by default everywhere: reports come out the same each run); None draws a new one.
+RANDOM_STATE: list[Any] = [Interval(Integral, 0, None, closed="left"), None]
 #: The smallest base (responses, customers) a result is read on; smaller groups are flagged.
 MIN_BASE = Interval(Real, 0, None, closed="left", example="50")
 #: A whole number of at least 1.
@@ -407,7 +407,7 @@ def _is_pair(value: Any, *, whole: bool, min_points: int = 2) -> bool:
 
 
 def _is_codes(value: Any) -> bool:
-    values = [value] if np.isscalar(value) else list(value)
+    values: list[Any] = [value] if np.isscalar(value) else list(value)
     return all(not _is_bool(v) and not isinstance(v, str) and math.isfinite(float(v)) for v in values)
 
 
@@ -427,7 +427,7 @@ def _is_ks(value: Any) -> bool:
     if isinstance(value, (str, bytes, Mapping)):
         return False
     ks = list(value)
-    return bool(ks) and all(isinstance(k, Integral) and not _is_bool(k) and k >= 2 for k in ks)
+    return bool(ks) and all(isinstance(k, Integral) and not _is_bool(k) and int(k) >= 2 for k in ks)
 
 
 #: The numbers of groups (personas, journey clusters) tried: a range or a list of whole numbers.
@@ -521,7 +521,7 @@ def check_param(value: Any, constraints: Sequence[Any], *, name: str, where: str
     raise _fail(where, name, cons, value)
 
 
-def check_params(values: Mapping[str, Any], table: Mapping[str, Sequence[Any]], *, where: str) -> None:
+def check_params(values: Mapping[str, Any], table: Mapping[str, Any], *, where: str) -> None:
     """Check several values (``{name: value}``) against a table of constraints.
 
     The form for estimators, whose options are checked in ``fit``:
@@ -560,7 +560,7 @@ def _where_of(func: Callable[..., Any]) -> str:
     return f"{name}()"
 
 
-def validate_params(table: Mapping[str, Sequence[Any]], *, where: str | None = None) -> Callable[[F], F]:
+def validate_params(table: Mapping[str, Any], *, where: str | None = None) -> Callable[[F], F]:
     """Decorate a function with the table of what each argument accepts.
 
     Parameters

@@ -1,7 +1,9 @@
 """Small statistics shared by the cores (one implementation each).
 
-The normal quantile of a confidence level (:func:`z_value`) and the Wilson score interval of a
-share (:func:`wilson_bounds`) live here and nowhere else.
+The normal quantile of a confidence level (:func:`z_value`), the check of a confidence level
+(:func:`check_confidence`, the rule :data:`cjm_lab._params.CONFIDENCE`) and the Wilson score
+interval of a share (:func:`wilson_bounds` as fractions, :func:`wilson_interval` in percent) live
+here and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,17 +13,37 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from cjm_lab._params import CORRECTION, check_param
+from cjm_lab._params import CONFIDENCE, CORRECTION, check_param
 
 __all__ = [
     "z_value",
+    "check_confidence",
     "wilson_bounds",
+    "wilson_interval",
     "normalise_weights",
     "CORRECTIONS",
     "check_correction",
     "adjust_pvalues",
     "family_cutoff",
 ]
+
+
+def check_confidence(confidence: Any, *, where: str) -> float:
+    """A confidence level strictly between 0 and 1 (``0.95``, not ``95``), as a float.
+
+    The explicit form of the rule :data:`cjm_lab._params.CONFIDENCE`, for code that is not a
+    decorated public function.
+
+    Examples
+    --------
+    >>> check_confidence(0.9, where="funnel()")
+    0.9
+    >>> check_confidence(95, where="funnel()")
+    Traceback (most recent call last):
+    ...
+    cjm_lab.errors.CJMConfigError: funnel(): `confidence` must be a number strictly between 0 and 1 ..., got 95. ...
+    """
+    return float(check_param(confidence, [CONFIDENCE], name="confidence", where=where))
 
 
 def z_value(confidence: float) -> float:
@@ -53,6 +75,21 @@ def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, n
     # at p = 0 (or 1) the bound is exactly 0 (or 1); floating point would leave 1e-15
     low, high = np.where(p <= 0, 0.0, low), np.where(p >= 1, 1.0, high)
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+
+
+def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion ``successes / n``, in percent; NaN where n is 0.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(np.array([8]), np.array([10]))
+    >>> round(float(lo[0]), 1), round(float(hi[0]), 1)
+    (49.0, 94.3)
+    """
+    s, n = np.asarray(successes, float), np.asarray(n, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low, high = wilson_bounds(s / n, n, z_value(confidence))
+    return low * 100, high * 100
 
 
 #: Corrections for multiple comparisons, one name each across the package.

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
+from cjm_lab._params import DONT_KNOW, check_param
 from cjm_lab._stats import normalise_weights
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
@@ -27,6 +28,7 @@ __all__ = [
     "column_names",
     "suggest",
     "offending",
+    "dont_know_codes",
     "text_values",
 ]
 
@@ -385,3 +387,30 @@ def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str, norm
             "rim_weights) or drop those respondents.",
         )
     return normalise_weights(w, column=weight, where=where) if normalise else w
+
+
+def dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
+    """The "don't know" code(s) of a rating as floats; none may lie on the ``scale`` (low, high).
+
+    Examples
+    --------
+    >>> dont_know_codes([6, 99], (1, 5), where="csat()")
+    [6.0, 99.0]
+    >>> dont_know_codes(3, (1, 5), where="csat()")
+    Traceback (most recent call last):
+    ...
+    cjm_lab.errors.CJMConfigError: `dont_know` code(s) 3 in csat() lie on the scale 1–5, ...
+    """
+    if dont_know is None:
+        return []
+    check_param(dont_know, [DONT_KNOW], name="dont_know", where=where)
+    codes = [float(c) for c in np.atleast_1d(np.asarray(dont_know, dtype=float))]
+    if scale is not None:
+        inside = [c for c in codes if scale[0] <= c <= scale[1]]
+        if inside:
+            raise CJMConfigError(
+                f"`dont_know` code(s) {', '.join(plain_number(c) for c in inside)} in {where} lie on the "
+                f"scale {plain_number(scale[0])}–{plain_number(scale[1])}, so real answers would be thrown away. "
+                "Use the code the survey gives to 'don't know' (e.g. 99, or 6 on a 1–5 scale)."
+            )
+    return codes

@@ -22,7 +22,7 @@ from cjm_lab._params import DONT_KNOW, validate_params
 from cjm_lab._validate import numeric_column, require_columns
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.personas.naming import persona_name
-from cjm_lab.personas.profiles import PROFILE_OPTIONS, PersonaProfile, _labels_and_weights, profile, resolve_id
+from cjm_lab.personas.profiles import PROFILE_OPTIONS, PersonaProfile, labels_and_weights, profile, resolve_id
 
 __all__ = ["persona_cards"]
 
@@ -170,7 +170,7 @@ def persona_cards(
     where = "persona_cards()"
     from cjm_lab.labels import Labels
 
-    lab, w = _labels_and_weights(data, labels, weight, where=where)
+    lab, w = labels_and_weights(data, labels, weight, where=where)
     k_shown = getattr(labels, "k_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
     structure = _structure(choose_k_result, k=int(k_shown), where=where)
     if isinstance(names, Labels):

@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from cjm_lab._params import (
@@ -28,6 +28,7 @@ from cjm_lab._params import (
     K_RANGE,
     RANDOM_STATE,
     WHOLE_NUMBER,
+    InstanceOf,
     Integral,
     Interval,
     Real,
@@ -40,6 +41,7 @@ from cjm_lab._params import (
     warn_deprecated,
 )
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._choose import evaluate_ks
 from cjm_lab.personas._engines import (
     ALGORITHMS,
     EngineResult,
@@ -53,6 +55,7 @@ from cjm_lab.personas._engines import (
     prepare,
     to_ordinal_codes,
 )
+from cjm_lab.personas._persist import load_model, save_model
 from cjm_lab.personas._prep import UNKNOWN, MixedPreprocessor, as_frame, check_weights
 
 __all__ = ["PersonaModel"]
@@ -71,7 +74,7 @@ PARAMETERS: dict[str, list[Any]] = {
     "k_range": [K_RANGE],
     "unknown": [UNKNOWN],
     "n_jobs": [Interval(Integral, None, None), None],
-    "random_state": RANDOM_STATE,
+    "random_state": [*RANDOM_STATE, InstanceOf(np.random.RandomState)],
 }
 
 
@@ -187,6 +190,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> model.predict(df.head(3)).tolist()
     [0, 0, 0]
     """
+
+    #: What :func:`~cjm_lab.personas.save_model` records the model as.
+    typing_kind: ClassVar[str] = "PersonaModel"
 
     @renamed_args({"n_personas": "k"})
     def __init__(
@@ -347,15 +353,13 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         seed = self._seed()
         k = self.k
         if k == "auto":
-            from cjm_lab.personas.choose_k import _evaluate
-
             tried = [c for c in ks if c < len(data)]
             if not tried:
                 raise CJMDataError(
                     f"{where}: {len(data)} rows are too few to try {ks[0]} or more personas.",
                     fix="Add data or pass a smaller k.",
                 )
-            table = _evaluate(
+            table = evaluate_ks(
                 self,
                 prepared,
                 lay,
@@ -495,13 +499,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ typing tool
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> str:
         """Save the fitted model as a typing tool (see :func:`cjm_lab.personas.save_model`)."""
-        from cjm_lab.personas.typing_tool import save_model
-
         return save_model(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, strict: bool = False) -> PersonaModel:
         """Load a saved typing tool (see :func:`cjm_lab.personas.load_model`)."""
-        from cjm_lab.personas.typing_tool import load_model
-
         return load_model(path, strict=strict)

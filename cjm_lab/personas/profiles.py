@@ -144,7 +144,7 @@ def persona_labels(labels: Any, data: pd.DataFrame, *, where: str) -> pd.Series:
     return out.rename("persona")
 
 
-def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
+def labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
     """The checks :func:`profile` and :func:`~cjm_lab.personas.persona_cards` share: ``data`` is a
     DataFrame, ``labels`` give every row a persona (:func:`persona_labels`), and ``weight``
     (optional) is a complete, positive numeric column.  Returns the labels and one weight per row.
@@ -418,7 +418,7 @@ def profile(
     from cjm_lab.io.metadata import multiple_response_sets
     from cjm_lab.labels import labels_for
 
-    lab, w = _labels_and_weights(data, labels, weight, where=where)
+    lab, w = labels_and_weights(data, labels, weight, where=where)
     text_labels = labels_for(data, variable_labels)
     sets = multiple_response_sets(data, check=False)
     id_column = resolve_id(data, id_column, other=survey)

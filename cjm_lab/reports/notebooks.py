@@ -178,14 +178,15 @@ def report_parameters(name: str, folder: str | os.PathLike | None = None) -> pd.
     >>> list(params.columns)
     ['name', 'type', 'default', 'help']
     """
-    params = _parameters(report_path(name, folder))
+    params = declared_parameters(report_path(name, folder))
     return pd.DataFrame(
         [{"name": p.name, "type": p.annotation, "default": p.default, "help": p.help} for p in params.values()],
         columns=["name", "type", "default", "help"],
     )
 
 
-def _parameters(path: Path) -> dict[str, Parameter]:
+def declared_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters the notebook at ``path`` declares in its one cell tagged ``parameters``."""
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -254,7 +255,7 @@ def check_parameters(name: str, values: Mapping[str, Any], folder: str | os.Path
     >>> check_parameters("cx_overview", {"language": "de"})
     {'language': 'de'}
     """
-    declared = _parameters(report_path(name, folder))
+    declared = declared_parameters(report_path(name, folder))
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in declared:

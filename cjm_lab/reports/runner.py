@@ -30,7 +30,13 @@ from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.deck import build_deck
 from cjm_lab.reports.exports import print_pdf
-from cjm_lab.reports.notebooks import _parameters, check_parameters, check_report_name, project_root, report_path
+from cjm_lab.reports.notebooks import (
+    check_parameters,
+    check_report_name,
+    declared_parameters,
+    project_root,
+    report_path,
+)
 from cjm_lab.reports.page import report_title
 from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
 from cjm_lab.reports.workbook import build_workbook
@@ -299,7 +305,7 @@ def run_report(
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    declared = _parameters(source)
+    declared = declared_parameters(source)
     run_params = dict(params)
     if "output_dir" in declared:
         run_params["output_dir"] = str(tmp)

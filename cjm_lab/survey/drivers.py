@@ -64,13 +64,9 @@ from cjm_lab._params import (
     outside_stacklevel,
     validate_params,
 )
-from cjm_lab._validate import positive_weights, require_columns, require_frame
+from cjm_lab._validate import dont_know_codes, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
-from cjm_lab.survey.scales import (
-    _check_scale,
-    _dont_know_codes,
-    _rating_values,
-)
+from cjm_lab.survey._common import check_scale, rating_values
 
 __all__ = ["key_drivers", "importance_performance", "QUADRANT_LABELS", "MAX_SHAPLEY_DRIVERS"]
 
@@ -223,7 +219,7 @@ def _methods(method: str | Sequence[str]) -> tuple[str, ...]:
         ],
         "bootstrap": [COUNT],
         "confidence": [CONFIDENCE],
-        "random_state": RANDOM_STATE,
+        "random_state": [*RANDOM_STATE, InstanceOf(np.random.Generator)],
         "missing": [StrOptions(("listwise", "pairwise"))],
     }
 )
@@ -341,9 +337,9 @@ def key_drivers(
         )
     pairwise = missing == "pairwise"
 
-    codes = _dont_know_codes(dont_know, None, where=where)
+    codes = dont_know_codes(dont_know, None, where=where)
     cols = [outcome, *drivers]
-    z, _ = _rating_values(data, cols, where=where, codes=codes)
+    z, _ = rating_values(data, cols, where=where, codes=codes)
     w = positive_weights(data, weight, where=where)
     answered = ~np.isnan(z)
     for j, col in enumerate(cols):
@@ -644,9 +640,9 @@ def importance_performance(
             fix="Run key_drivers() with these drivers, or leave them out of `drivers`.",
         )
     require_columns(data, {"drivers": names, "weight": weight}, where=where)
-    bounds = _check_scale(scale, where=where) if scale is not None else None
-    codes = _dont_know_codes(dont_know, bounds, where=where)
-    values, _ = _rating_values(data, names, where=where, scale=bounds, codes=codes)
+    bounds = check_scale(scale, where=where) if scale is not None else None
+    codes = dont_know_codes(dont_know, bounds, where=where)
+    values, _ = rating_values(data, names, where=where, scale=bounds, codes=codes)
     w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     wv = np.where(valid, w[:, None], 0.0)

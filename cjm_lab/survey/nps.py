@@ -32,13 +32,14 @@ from cjm_lab._params import BOOLEAN, CONFIDENCE, MIN_BASE, Interval, StrOptions,
 from cjm_lab._stats import z_value
 from cjm_lab._validate import (
     column_names,
+    dont_know_codes,
     numeric_column,
     positive_weights,
     require_columns,
     require_frame,
 )
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io._batches import (
+from cjm_lab.io.batches import (
     BATCH_SIZE,
     batch_error,
     batch_source,
@@ -106,7 +107,7 @@ def nps_groups(scores: pd.Series) -> pd.Series:
     )
 
 
-def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
+def nps_interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
     """SE and CI (all in NPS points) for promoter/detractor shares p, d on base n."""
     with np.errstate(invalid="ignore", divide="ignore"):
         score = p - d
@@ -418,9 +419,7 @@ def response_parts(
     lo, hi = _check_scale(scale, rescale)
     scored = data
     if dont_know is not None:
-        from cjm_lab.survey.scales import _dont_know_codes
-
-        codes = _dont_know_codes(dont_know, (lo, hi), where=where)
+        codes = dont_know_codes(dont_know, (lo, hi), where=where)
         raw = data[score]
         coded = pd.to_numeric(
             raw.astype(object) if isinstance(raw.dtype, pd.CategoricalDtype) else raw, errors="coerce"
@@ -508,7 +507,7 @@ def _finish(
     else:
         method = np.full(len(table), ci_method)
     z = z_value(confidence)
-    se, low, high = _interval(p, d, n_eff, method, z)
+    se, low, high = nps_interval(p, d, n_eff, method, z)
     out = table[by_cols].copy() if by_cols else pd.DataFrame(index=table.index)
     out["n"] = table["n"].to_numpy(dtype=np.int64)
     out["n_missing"] = table["n_missing"].to_numpy(dtype=np.int64)

@@ -40,10 +40,7 @@ from cjm_lab._format import plain_number
 from cjm_lab._params import (
     BOOLEAN,
     CONFIDENCE,
-    DONT_KNOW,
     MIN_BASE,
-    RANGE,
-    SCALE,
     Integral,
     Interval,
     StrOptions,
@@ -52,8 +49,9 @@ from cjm_lab._params import (
     validate_params,
 )
 from cjm_lab._stats import wilson_bounds, z_value
-from cjm_lab._validate import column_names, numeric_column, positive_weights, require_columns, require_frame
+from cjm_lab._validate import column_names, dont_know_codes, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.survey._common import check_scale, rating_values
 from cjm_lab.survey.nps import TOTAL_LABEL
 
 __all__ = ["csat", "ces", "scale_score", "cronbach_alpha", "COMMON_SCALES"]
@@ -74,73 +72,6 @@ def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -
     if dup:
         raise CJMConfigError(f"`items` in {where} names {', '.join(map(repr, dup))} more than once.")
     return cols
-
-
-def _check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
-    check_param(scale, [SCALE if whole else RANGE], name="scale", where=where)
-    low, high = (float(v) for v in scale)
-    return low, high
-
-
-def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
-    if dont_know is None:
-        return []
-    check_param(dont_know, [DONT_KNOW], name="dont_know", where=where)
-    codes = [float(c) for c in ([dont_know] if np.isscalar(dont_know) else dont_know)]
-    if scale is not None:
-        inside = [c for c in codes if scale[0] <= c <= scale[1]]
-        if inside:
-            raise CJMConfigError(
-                f"`dont_know` code(s) {', '.join(plain_number(c) for c in inside)} in {where} lie on the "
-                f"scale {plain_number(scale[0])}–{plain_number(scale[1])}, so real answers would be thrown away. "
-                "Use the code the survey gives to 'don't know' (e.g. 99, or 6 on a 1–5 scale)."
-            )
-    return codes
-
-
-def _numeric(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
-    """``data[column]`` as float64; labelled SPSS columns get a message of their own."""
-    raw = data[column]
-    if isinstance(raw.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(raw.cat.categories.dtype):
-        example = next((str(c) for c in raw.cat.categories), "")
-        raise CJMDataError(
-            f"{where}: {column!r} holds value labels (such as {example!r}), not the numeric codes of a rating scale.",
-            column=column,
-            fix="Load the file with `ratings=` so the codes stay numeric, e.g. "
-            "load_survey(path, ratings={'Q12_*': [1, 5]}), or map the labels to codes first.",
-        )
-    return numeric_column(data, column, where=where)
-
-
-def _rating_values(
-    data: pd.DataFrame,
-    items: list[str],
-    *,
-    where: str,
-    scale: tuple[float, float] | None = None,
-    codes: Sequence[float] = (),
-    integer: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Read rating items as an ``(n, k)`` float array (missing = NaN) and a don't-know mask.
-
-    Don't-know codes become missing before the scale is checked; with a ``scale``
-    every other value must lie on it (and be a whole number, unless ``integer=False``:
-    ratings such as 7.5 on a 0–10 scale).
-    """
-    values = np.empty((len(data), len(items)), dtype=float)
-    dont = np.zeros((len(data), len(items)), dtype=bool)
-    for j, item in enumerate(items):  # a handful of items; each step is vectorised
-        col = _numeric(data, item, where=where)
-        if codes:
-            dk = col.isin(codes).to_numpy()
-            col = col.mask(dk)
-            dont[:, j] = dk
-        if scale is not None:
-            col = numeric_column(
-                pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=integer
-            )
-        values[:, j] = col.to_numpy()
-    return values, dont
 
 
 # --------------------------------------------------------------------------- CSAT / CES
@@ -177,7 +108,7 @@ def _box_table(
             f"The grouping column {clash[0]!r} in {where} has the name of a result column; rename it first, "
             f"e.g. data.rename(columns={{{clash[0]!r}: {clash[0] + '_group'!r}}})."
         )
-    low, high = _check_scale(scale, where=where)
+    low, high = check_scale(scale, where=where)
     points = int(high - low + 1)
     bottom = top if bottom is None else bottom
     box = Interval(
@@ -185,9 +116,9 @@ def _box_table(
     )
     check_param(top, [box], name="top", where=where)
     check_param(bottom, [box], name="bottom", where=where)
-    codes = _dont_know_codes(dont_know, (low, high), where=where)
+    codes = dont_know_codes(dont_know, (low, high), where=where)
 
-    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes)
+    values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes)
     w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     empty = [c for c, ok in zip(cols, valid.any(axis=0)) if not ok]
@@ -536,14 +467,14 @@ def scale_score(
     require_frame(data, where=where)
     cols = _items_list(items, where=where)
     require_columns(data, {"items": cols}, where=where)
-    low, high = _check_scale(scale, where=where, whole=False)
+    low, high = check_scale(scale, where=where, whole=False)
     rev = _reversed(reverse, cols, scale, where=where)
     k = len(cols)
     if min_valid is None:
         min_valid = math.ceil(k / 2)
     check_param(min_valid, [Interval(Integral, 1, k, note="valid items")], name="min_valid", where=where)
-    codes = _dont_know_codes(dont_know, (low, high), where=where)
-    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
+    codes = dont_know_codes(dont_know, (low, high), where=where)
+    values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = low + high - values[:, idx]
@@ -632,10 +563,10 @@ def cronbach_alpha(
     require_frame(data, where=where)
     cols = _items_list(items, where=where, min_items=2)
     require_columns(data, {"items": cols}, where=where)
-    bounds = _check_scale(scale, where=where, whole=False) if scale is not None else None
+    bounds = check_scale(scale, where=where, whole=False) if scale is not None else None
     rev = _reversed(reverse, cols, scale, where=where)
-    codes = _dont_know_codes(dont_know, bounds, where=where)
-    values, _ = _rating_values(data, cols, where=where, scale=bounds, codes=codes, integer=False)
+    codes = dont_know_codes(dont_know, bounds, where=where)
+    values, _ = rating_values(data, cols, where=where, scale=bounds, codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = bounds[0] + bounds[1] - values[:, idx]  # type: ignore[index]

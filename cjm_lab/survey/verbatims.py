@@ -564,7 +564,7 @@ _MIN_DF = [
     StrOptions({"auto": "at least 2 comments, or 1 in 1,000"}),
     Interval(Real, 0, 1, closed="neither", note="a share of the comments"),
     Rule(
-        lambda v: isinstance(v, Real) and not isinstance(v, bool) and float(v).is_integer() and v >= 1,
+        lambda v: isinstance(v, Real) and not isinstance(v, bool) and float(v).is_integer() and float(v) >= 1,
         "a whole number of comments of at least 1",
     ),
 ]

@@ -8,10 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from cjm_lab._validate import require_columns, require_frame
+from cjm_lab._validate import dont_know_codes, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number
-from cjm_lab.survey.scales import _dont_know_codes
 from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_html
 
 __all__ = ["NPSView", "filter_responses", "nps_view", "nps_explorer"]
@@ -239,8 +238,8 @@ def nps_view(
     sub = filter_responses(data, waves=waves, wave=wave, date_range=date_range, date=date, where=where)
     if sub[score].notna().sum() == 0:
         raise CJMConfigError(t["empty"] + " Fix: widen the filter (more waves, a longer date range, all segments).")
-    total = nps(sub, score=score, weight=weight, low_base=low_base)
-    by_segment = nps(sub, score=score, by=segment, weight=weight, low_base=low_base) if segment else None
+    total = nps(sub, score=score, weight=weight, min_base=low_base)
+    by_segment = nps(sub, score=score, by=segment, weight=weight, min_base=low_base) if segment else None
     row = total.iloc[0]
     n = int(row["n"])
     headline = t["headline"].format(
@@ -265,7 +264,7 @@ def nps_view(
     if drivers:
         complete = int(sub[[score, *drivers]].dropna().shape[0])
         if dont_know is not None:
-            codes = _dont_know_codes(dont_know, None, where="nps_view()")
+            codes = dont_know_codes(dont_know, None, where="nps_view()")
             complete = int(
                 (~sub[list(drivers)].isin(codes).any(axis=1) & sub[[score, *drivers]].notna().all(axis=1)).sum()
             )

@@ -130,7 +130,7 @@ def test_errors_name_column_and_fix(func, kwargs, error, match):
 def test_flags_recover_the_planted_speeders_and_straightliners():
     from cjm_lab.sample import make_sample
 
-    data = make_sample(20_000, seed=3)
+    data = make_sample(20_000, random_state=3)
     rep = quality_report(
         data.survey, duration="duration_sec", items="sat_*", dont_know=data.truth["dont_know_code"], by="wave"
     )

@@ -105,10 +105,10 @@ def _columns_of(source: BatchSource, part: Path) -> list[str]:
             raise CJMDataError(
                 f"The Parquet file could not be read: {err}", source=str(part), fix="Check that the file is Parquet."
             ) from err
-    from cjm_lab.io.readers import _open_binary, sniff_csv
+    from cjm_lab.io.readers import open_binary, sniff_csv
 
     opts = sniff_csv(part)
-    with _open_binary(part) as fh:
+    with open_binary(part) as fh:
         head = pd.read_csv(fh, nrows=0, sep=opts["delimiter"], encoding=opts["encoding"])
     return [str(c) for c in head.columns]
 
@@ -152,11 +152,11 @@ def iter_frames(
                         bar.update(len(frame))
                         number += 1
         return
-    from cjm_lab.io.readers import _open_binary, sniff_csv
+    from cjm_lab.io.readers import open_binary, sniff_csv
 
     part = source.files[0]
     opts = sniff_csv(part)
-    with _open_binary(part) as fh:
+    with open_binary(part) as fh:
         reader = pd.read_csv(
             fh,
             sep=opts["delimiter"],
