@@ -42,17 +42,14 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import os
 import re
-import sys
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Integral, Real
-from types import FrameType
 from typing import Any, TypeVar
 
 import numpy as np
 
+from cjm_lab._deprecate import called_from_package, outside_stacklevel, warn_deprecated
 from cjm_lab.errors import CJMConfigError
 
 __all__ = [
@@ -84,7 +81,7 @@ __all__ = [
     "check_param",
     "renamed_args",
     "deprecated_alias",
-    "warn_deprecated",
+    "warn_changed",
     "called_from_package",
     "outside_stacklevel",
     "REMOVED_IN",
@@ -447,7 +444,7 @@ def k_candidates(k_range: Any, *, where: str) -> list[int]:
     """
     if isinstance(k_range, tuple) and len(k_range) == 2 and _is_ks(k_range) and k_range[1] - k_range[0] > 1:
         low, high = int(k_range[0]), int(k_range[1])
-        warn_deprecated(
+        warn_changed(
             where,
             f"`k_range=({low}, {high})` as (smallest, largest) is read as range({low}, {high + 1}); "
             f"pass k_range=range({low}, {high + 1})",
@@ -648,36 +645,7 @@ def validate_params(table: Mapping[str, Any], *, where: str | None = None) -> Ca
 
 
 # --------------------------------------------------------------------------- deprecation
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def outside_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning point at the first frame outside cjm-lab.
-
-    Use it in ``warnings.warn(..., stacklevel=outside_stacklevel())`` so a warning names the
-    user's line however many package functions (and decorators) lie between.
-    """
-    frame: FrameType | None = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def called_from_package(depth: int = 1) -> bool:
-    """Whether the caller ``depth`` frames above the calling function lives in cjm-lab itself.
-
-    A renamed argument warns the user's code, not cjm-lab's own: call sites inside the
-    package that still use an old name are listed (and migrated) through the "to apply"
-    table of CONTRIBUTING.md, and a FutureWarning in a report would be noise its reader
-    cannot act on.
-    """
-    frame = sys._getframe(depth + 1)
-    return frame.f_code.co_filename.startswith(_PACKAGE_DIR)
-
-
-def warn_deprecated(where: str, message: str) -> None:
+def warn_changed(where: str, message: str) -> None:
     """Warn (``FutureWarning``) that something changed; it keeps working until :data:`REMOVED_IN`.
 
     Examples
@@ -685,15 +653,11 @@ def warn_deprecated(where: str, message: str) -> None:
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as seen:
     ...     warnings.simplefilter("always")
-    ...     warn_deprecated("f()", "`low` is now called `min_base`")
+    ...     warn_changed("f()", "`low` is now called `min_base`")
     >>> print(seen[0].message)
     f(): `low` is now called `min_base`; the old form stops working in cjm-lab 0.3.
     """
-    warnings.warn(
-        f"{where}: {message}; the old form stops working in cjm-lab {REMOVED_IN}.",
-        FutureWarning,
-        stacklevel=outside_stacklevel(),
-    )
+    warn_deprecated(f"{where}: {message}; the old form stops working in cjm-lab {REMOVED_IN}.")
 
 
 def renamed_args(
@@ -757,7 +721,7 @@ def renamed_args(
                             argument=new,
                         )
                     if not quiet:
-                        warn_deprecated(name, f"`{old}` is now called `{new}`; pass {new}=...")
+                        warn_changed(name, f"`{old}` is now called `{new}`; pass {new}=...")
                     kwargs[new] = kwargs.pop(old)
             if positional and len(args) > n_pos:
                 extra = args[n_pos:]
@@ -771,7 +735,7 @@ def renamed_args(
                 if not called_from_package():
                     names = ", ".join(f"`{a}`" for a in given)
                     spelled = ", ".join(f"{a}=..." for a in given)
-                    warn_deprecated(name, f"pass {names} by name ({spelled}), not by position")
+                    warn_changed(name, f"pass {names} by name ({spelled}), not by position")
                 args = args[:n_pos]
             return func(*args, **kwargs)
 
@@ -806,7 +770,7 @@ def deprecated_alias(func: F, old_name: str) -> F:
     @functools.wraps(func)
     def alias(*args: Any, **kwargs: Any) -> Any:
         if not called_from_package():
-            warn_deprecated(f"{old_name}()", f"now called {new_name}()")
+            warn_changed(f"{old_name}()", f"now called {new_name}()")
         return func(*args, **kwargs)
 
     alias.__name__ = alias.__qualname__ = old_name

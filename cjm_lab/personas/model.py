@@ -38,7 +38,7 @@ from cjm_lab._params import (
     k_candidates,
     outside_stacklevel,
     renamed_args,
-    warn_deprecated,
+    warn_changed,
 )
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._choose import evaluate_ks
@@ -267,7 +267,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """Set options (scikit-learn's ``set_params``); ``n_personas`` still sets ``k`` until 0.3."""
         if "n_personas" in params:
             if not called_from_package():
-                warn_deprecated("PersonaModel.set_params()", "`n_personas` is now called `k`; pass k=...")
+                warn_changed("PersonaModel.set_params()", "`n_personas` is now called `k`; pass k=...")
             params["k"] = params.pop("n_personas")
         return super().set_params(**params)
 
@@ -275,7 +275,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def n_personas(self) -> Any:
         """Deprecated: the option ``k`` (removed in 0.3)."""
         if not called_from_package():
-            warn_deprecated("PersonaModel", "`n_personas` is now called `k`")
+            warn_changed("PersonaModel", "`n_personas` is now called `k`")
         return self.k
 
     @property
@@ -283,7 +283,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """Deprecated: the fitted ``k_`` (removed in 0.3)."""
         k = self.k_  # AttributeError before fitting, as for any fitted attribute
         if not called_from_package():
-            warn_deprecated("PersonaModel", "`n_personas_` is now called `k_`")
+            warn_changed("PersonaModel", "`n_personas_` is now called `k_`")
         return k
 
     def _seed(self) -> int:
