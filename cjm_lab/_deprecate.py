@@ -9,6 +9,8 @@ The shims built on it (renamed and keyword-only arguments, renamed functions) ar
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -16,11 +18,16 @@ from types import FrameType
 
 __all__ = ["warn_deprecated", "outside_stacklevel", "called_from_package"]
 
-_PACKAGE = str(Path(__file__).resolve().parent)
+_PACKAGE = str(Path(__file__).resolve().parent) + os.sep
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_package(filename: str) -> bool:
+    return str(Path(filename).resolve()).startswith(_PACKAGE)
 
 
 def _inside(frame: FrameType) -> bool:
-    return str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE)
+    return _in_package(frame.f_code.co_filename)
 
 
 def outside_stacklevel() -> int:
