@@ -1,6 +1,6 @@
 """What every test suite shares: one generated sample, the data folders, a headless matplotlib.
 
-``sample`` is the generated sample of the suites: ``make_sample(customers=3000, seed=42)``, built
+``sample`` is the generated sample of the suites: ``make_sample(customers=3000, random_state=42)``, built
 once per session. Suites whose hand-checked numbers were computed on another size or seed override
 ``sample`` in their folder through ``sample_of(customers, seed=...)``, which builds each sample once
 per session for everyone who asks for it. Tests of the generator itself (chunking, seeds, file
@@ -72,18 +72,24 @@ SLOW = frozenset(
         "tests/widgets/test_personas.py::test_auto_k_uses_choose_k_and_reports_progress",
         "tests/widgets/test_personas.py::test_explorer_auto_shows_diagnostics_with_progress",
         "tests/widgets/test_personas.py::test_explorer_refits_renames_and_saves",
+        # the documentation site built once (mkdocs build --strict, 15-25 s) and the checks on it
+        "tests/test_docs.py::test_site_builds_strict_and_offline",
+        "tests/test_docs.py::test_api_reference_shows_every_public_name",
+        "tests/test_docs.py::test_sphinx_roles_become_inline_code",
+        "tests/test_docs.py::test_docstrings_completed_at_import_are_read_from_the_object",
+        "tests/test_docs.py::test_readme_provenance_table_is_included_in_the_docs",
     }
 )
 
 
 @functools.cache
 def _made(customers: int, seed: int) -> Any:
-    return make_sample(customers=customers, seed=seed)
+    return make_sample(customers=customers, random_state=seed)
 
 
 @pytest.fixture(scope="session")
 def sample_of() -> Callable[..., Any]:
-    """``make_sample(customers, seed=...)`` made once per session: suites whose hand-checked numbers
+    """``make_sample(customers, random_state=...)`` made once per session: suites whose hand-checked numbers
     belong to another size or seed share one copy of it. Treat the tables as read-only.
     """
 
