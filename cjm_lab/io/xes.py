@@ -31,6 +31,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from cjm_lab._params import validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["read_xes", "write_xes", "XES_COLUMNS", "is_xes"]
@@ -59,8 +60,8 @@ def _open(path: Path) -> Any:
     import gzip
     import lzma
 
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower(), open)
-    return opener(path, "rb")
+    openers: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    return openers.get(path.suffix.lower(), open)(path, "rb")
 
 
 def _typed(values: Any, kind: str) -> pd.Series:
@@ -80,6 +81,7 @@ def _typed(values: Any, kind: str) -> pd.Series:
     return raw.astype("str")
 
 
+@validate_params({})
 def read_xes(path: str | os.PathLike) -> pd.DataFrame:
     """Read an XES event log (``.xes``, or compressed ``.xes.gz``) as one row per event.
 
@@ -267,6 +269,7 @@ def _attribute_xml(key: str, values: pd.Series) -> pd.Series:
     return out.where(~missing, "").astype("object").fillna("")
 
 
+@validate_params({"case": [str]})
 def write_xes(
     events: pd.DataFrame,
     path: str | os.PathLike,

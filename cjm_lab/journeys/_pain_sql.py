@@ -187,7 +187,7 @@ def part_sql(
         *[f"first_value({quote(s)}) OVER {upto} AS _s{i}" for i, s in enumerate(segs)],
     ]
     if sessions:
-        sess = f"CASE WHEN {has_node} THEN {plan.session} END" if plan.nullable else plan.session
+        sess = f"CASE WHEN {has_node} THEN {plan.session} END" if plan.nullable else str(plan.session)
         w1 += [
             f"{plan.session} AS sess",
             f"{lead(sess)} AS next_sess",

@@ -174,7 +174,7 @@ def cluster_journeys(
     top_ngrams: int = 5,
     min_silhouette: float = 0.25,
     min_stability: float = 0.8,
-    seeds: int = 3,
+    n_seeds: int = 3,
     touchpoints: pd.DataFrame | None = None,
     journey: str = "customer",
     session_gap: str | float = "30min",
@@ -216,7 +216,7 @@ def cluster_journeys(
         clusters are no structure: ``recommended_k`` is ``None``, ``reason`` says why and a
         ``UserWarning`` is raised.  With ``k="auto"`` the k with the best silhouette among those
         meeting both is chosen (the best silhouette when none does).
-    seeds : int, default 3
+    n_seeds : int, default 3
         Further k-means runs with other seeds per k for the stability (0 skips it).
     {journey_options}
 
@@ -249,8 +249,8 @@ def cluster_journeys(
     for name, value in (("min_silhouette", min_silhouette), ("min_stability", min_stability)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1:
             raise CJMConfigError(f"{where}: `{name}` must be a number from -1 to 1, got {value!r}.")
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 0:
-        raise CJMConfigError(f"{where}: `seeds` must be a whole number of at least 0, got {seeds!r}.")
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 0:
+        raise CJMConfigError(f"{where}: `n_seeds` must be a whole number of at least 0, got {n_seeds!r}.")
     if isinstance(top_ngrams, bool) or not isinstance(top_ngrams, (int, np.integer)) or top_ngrams < 1:
         raise CJMConfigError(f"`top_ngrams` must be a positive whole number, got {top_ngrams!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
@@ -290,7 +290,7 @@ def cluster_journeys(
             base = 0 if random_state is None else int(random_state)
             aris = [
                 adjusted_rand_score(labels, _kmeans(kk, len(fit_idx), base + 7919 * (i + 1)).fit(x_fit).predict(x_sil))
-                for i in range(int(seeds))  # a handful of runs, each vectorised
+                for i in range(int(n_seeds))  # a handful of runs, each vectorised
             ]
             stab = float(np.mean(aris)) if aris else np.nan
             search.append({"k": kk, "silhouette": sil, "stability": stab, "inertia": float(model.inertia_)})

@@ -82,6 +82,7 @@ one row.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -482,6 +483,14 @@ def _parts_for(source: Any) -> int:
     return max(base, -(-rows * PAIN_BYTES_PER_EVENT // (limit // 2)))
 
 
+def _contact_window_s(value: Any, where: str) -> float:
+    """The service-contact window in seconds (it has no "none")."""
+    seconds = duration_seconds(value, "contact_window")
+    if seconds is None:
+        raise CJMConfigError(f"{where}: `contact_window` needs a duration, e.g. '7D'; got None.")
+    return seconds
+
+
 def _query(setup: _Setup) -> pd.DataFrame:
     plan, d = setup.plan, setup.spec.dialect
     raw = run_in_parts(
@@ -665,9 +674,19 @@ def pain_points(
         natural exit, not a drop-off.
     promised : str, optional
         A column with the promised time of an event (lateness).
-    lookback, score, score_scale, negative_max, positive_min, survey_date, survey_weight
-        The survey join and scale (see :mod:`cjm_lab.journeys._moments`): e.g. ``(1, 5)``,
+    lookback : str or float, default "180D"
+        Only events within this time before a survey answer count for it.
+    score : str, default "recommend"
+        The survey column with the score.
+    score_scale : tuple of float, default (0, 10)
+        The score's lowest and highest value: ``(1, 5)`` for star reviews.
+    negative_max, positive_min : float, default 6 and 9
+        Scores up to ``negative_max`` are negative (detractors), from ``positive_min`` positive;
         ``2`` and ``5`` for star reviews.
+    survey_date : str, default "date"
+        The survey column with the date of the answer.
+    survey_weight : str, optional
+        A survey column of weights.
     alpha : float, default 0.05
         Lifts, changes and moments of truth count when significant after Benjamini–Hochberg.
     weights : dict, optional
@@ -750,7 +769,7 @@ def pain_points(
         raise CJMConfigError(
             f"{where}: unknown pain components in `weights`: {sorted(unknown)}; use {list(COMPONENTS)}."
         )
-    window_s = duration_seconds(contact_window, "contact_window")
+    window_s = _contact_window_s(contact_window, where)
     lookback_s = duration_seconds(lookback, "lookback")
     engine = engine_of(engine, old_engine_keywords, where=where)
     setup = _setup(
@@ -1699,7 +1718,69 @@ class PainEvidence:
         return f"PainEvidence({name!r}, rank {rank}, main issue {issue!r})"
 
 
-def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **options: Any) -> PainEvidence:
+def _with_pain_options(func: Any) -> Any:
+    """Write the option docs of :func:`pain_points` into ``func``'s docstring in place of
+    ``{pain_options}`` (its signature repeats pain_points' keywords): one list, written once.
+    """
+    import re
+
+    doc = pain_points.__doc__ or ""
+    section = doc.split("Parameters\n    ----------\n", 1)[1].split("\n    Returns\n", 1)[0]
+    section = re.sub(r"^    events : .*?(?=^    \w)", "", section, count=1, flags=re.S | re.M)
+    func.__doc__ = (func.__doc__ or "").replace("    {pain_options}\n", section.rstrip("\n") + "\n")
+    return func
+
+
+#: The keywords of pain_points that explain_pain_point passes on.
+_PAIN_OPTIONS = tuple(
+    name for name, p in inspect.signature(pain_points).parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+)
+
+
+@_with_pain_options
+def explain_pain_point(
+    events: Any,
+    *,
+    touchpoint: str,
+    top_paths: int = 10,
+    touchpoints: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    outcome_kind: str | None = None,
+    level: str = "touchpoint",
+    by: str | None = None,
+    period: str = "W",
+    service: Sequence[str] | None = None,
+    min_contacts: int = 2,
+    contact_window: str | float = "7D",
+    long_wait: float = 0.95,
+    natural_exit: float = 0.5,
+    promised: str | None = None,
+    lookback: str | float = "180D",
+    score: str = "recommend",
+    score_scale: tuple[float, float] = (0, 10),
+    negative_max: float = 6,
+    positive_min: float = 9,
+    survey_date: str = "date",
+    survey_weight: str | None = None,
+    alpha: float = 0.05,
+    weights: Mapping[str, float] | None = None,
+    min_reach: int = 20,
+    min_base: int = 30,
+    min_change: float = 5.0,
+    rank_by: str = "customers",
+    n_boot: int = 200,
+    random_state: int = 0,
+    language: str = "en",
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
+) -> PainEvidence:
     """The evidence behind one row of :func:`pain_points`: its components, comparison, periods and paths.
 
     Parameters
@@ -1734,8 +1815,9 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
     >>> ev_pay.next_steps[["next", "n"]].to_dict("list")
     {'next': ['(exit)'], 'n': [2]}
     """
-    import inspect
-
+    # the options of pain_points, passed on as they came (the signature repeats pain_points' defaults)
+    given = locals()
+    options = {name: given[name] for name in _PAIN_OPTIONS} | old_engine_keywords
     from cjm_lab._validate import suggest
 
     where = "explain_pain_point()"
@@ -1770,7 +1852,7 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
         kind=a["outcome_kind"],
         service=a["service"],
         min_contacts=a["min_contacts"],
-        window_s=duration_seconds(a["contact_window"], "contact_window"),
+        window_s=_contact_window_s(a["contact_window"], where),
         promised=a["promised"],
         period=a["period"],
         language=a["language"],
@@ -1919,28 +2001,6 @@ def explain_pain_point(events: Any, *, touchpoint: str, top_paths: int = 10, **o
         paths=path_table,
         partners=partner_table,
     )
-
-
-def _with_pain_options(func: Any) -> Any:
-    """Give ``func`` (``events, *, touchpoint, top_paths, **options``) the keyword options of
-    :func:`pain_points` as its visible signature, and their docs in place of ``{pain_options}``: one
-    list of options, written once, that both functions show.
-    """
-    import inspect
-    import re
-
-    own = inspect.signature(func).parameters
-    theirs = [p for name, p in inspect.signature(pain_points).parameters.items() if name != "events"]
-    params = [own["events"], own["touchpoint"], own["top_paths"], *theirs]
-    func.__signature__ = inspect.Signature(params, return_annotation=inspect.signature(func).return_annotation)
-    doc = pain_points.__doc__ or ""
-    section = doc.split("Parameters\n    ----------\n", 1)[1].split("\n    Returns\n", 1)[0]
-    section = re.sub(r"^    events : .*?(?=^    \w)", "", section, count=1, flags=re.S | re.M)
-    func.__doc__ = (func.__doc__ or "").replace("    {pain_options}\n", section.rstrip("\n") + "\n")
-    return func
-
-
-explain_pain_point = _with_pain_options(explain_pain_point)
 
 
 def _stage_base(setup: _Setup, row: pd.Series, table: pd.DataFrame) -> int:

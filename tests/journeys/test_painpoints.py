@@ -394,3 +394,13 @@ def test_lateness_and_moments_of_truth():
     assert pp.loc["Delivery", "late_detractor_pct"] == pytest.approx((stars[late] <= 2).mean() * 100)
     assert pp.loc["Delivery", "late_odds_ratio"] > 5 and pp.loc["Delivery", "late_detractor_p_adjusted"] < 0.001
     assert pp.loc["Delivery", "rank"] == 1 and pp.loc["Delivery", "main_issue"] in ("late", "detractor")
+
+
+def test_explain_takes_every_option_of_pain_points_with_its_default():
+    import inspect
+
+    theirs = dict(inspect.signature(pain_points).parameters)
+    ours = dict(inspect.signature(explain_pain_point).parameters)
+    assert [ours.pop(n).kind for n in ("touchpoint", "top_paths")] == [inspect.Parameter.KEYWORD_ONLY] * 2
+    assert ours == theirs
+    assert "n_boot : int" in explain_pain_point.__doc__ and "{pain_options}" not in explain_pain_point.__doc__
