@@ -45,6 +45,7 @@ from cjm_lab.errors import CJMConfigError
 
 __all__ = [
     "escape_markdown",
+    "escape_html",
     "format_markdown",
     "neutralise_cell",
     "neutralise_table",
@@ -121,6 +122,18 @@ def escape_markdown(value: Any) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
     return html.escape(text, quote=True)
+
+
+def escape_html(value: Any) -> str:
+    """A data value as HTML text (a table cell, a caption): entities for HTML's special characters,
+    control characters removed; no Markdown escaping (the text is not read as Markdown).
+
+    Examples
+    --------
+    >>> escape_html('<b onclick="x">Süd</b>' + chr(27) + "[31m")
+    '&lt;b onclick=&quot;x&quot;&gt;Süd&lt;/b&gt;[31m'
+    """
+    return html.escape(_CONTROL.sub("", _text(value)), quote=True)
 
 
 class _EscapingFormatter(string.Formatter):
