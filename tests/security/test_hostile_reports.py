@@ -75,7 +75,7 @@ def _hostile(values: pd.Series) -> dict:
 
 def _write_sample(folder: Path) -> dict:
     """The sample with every text field hostile, as CSV files; the parameters that name its columns."""
-    s = make_sample(customers=600, seed=5)
+    s = make_sample(customers=600, random_state=5)
     tps, ev = s.touchpoints.copy(), s.events.copy()
     names = {**_hostile(tps["touchpoint"]), **RESERVED}
     tps["touchpoint"] = tps["touchpoint"].map(names)
