@@ -33,6 +33,7 @@ from cjm_lab.journeys.retention import (
 from cjm_lab.journeys.sql import Period
 from cjm_lab.journeys.timing import time_to_convert
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
+from cjm_lab.untrusted import join_path, split_path
 
 __all__ = [
     "build_journeys",
@@ -69,6 +70,8 @@ __all__ = [
     "JourneyClusters",
     "crosstab_with",
     "PATH_SEPARATOR",
+    "join_path",
+    "split_path",
     "OTHER_LABEL",
     "START",
     "EXIT",
