@@ -345,7 +345,7 @@ def part_sql(
     )
     # the next steps (another node, or the end of the journey) per period, from the runs
     period_e = period_sql(plan.period, "t", "ts")
-    nxt = "coalesce(run_next, '(exit)')"
+    nxt = "run_next"  # NULL: the journey ends (a flag, so a node named "(exit)" stays a node)
     seg_rk = "".join(f"_s{i} AS {quote(s)}, " for i, s in enumerate(segs))
     seg_rg = "".join(f"_s{i}, " for i in range(len(segs)))
     rows.append(

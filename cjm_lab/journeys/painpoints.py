@@ -102,7 +102,9 @@ from cjm_lab.journeys._pain_sql import COUNTS, PainPlan, final_sql, part_sql
 from cjm_lab.journeys._parts import analysis_parts, run_in_parts
 from cjm_lab.journeys._sources import as_source, run_sql
 from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
-from cjm_lab.journeys.sql import duration_seconds
+from cjm_lab.journeys.sql import duration_seconds, path_name_sql
+from cjm_lab.journeys.transitions import EXIT
+from cjm_lab.untrusted import PATH_SEPARATOR, escape_label
 from cjm_lab.vocab import OUTCOME_WORDS, outcome_kind
 
 __all__ = ["pain_points", "explain_pain_point", "pain_summary", "PainEvidence", "COMPONENTS", "PAIN_POINTS_ATTR"]
@@ -506,7 +508,16 @@ def _query(setup: _Setup) -> pd.DataFrame:
     # a few thousand rows, filtered and grouped many times: plain numpy objects are faster than Arrow strings
     for col in ("kind", "node", "nxt"):
         raw[col] = raw[col].astype(object).where(raw[col].notna(), None)
+    steps = raw["kind"] == "t"
+    raw.loc[steps, "nxt"] = _next_labels(raw.loc[steps, "nxt"])
     return raw
+
+
+def _next_labels(nxt: pd.Series) -> pd.Series:
+    """Next nodes as the tables show them: the end of the journey (NULL) as ``(exit)``, a node
+    named like a label escaped (:func:`cjm_lab.untrusted.escape_label`), so the two never merge.
+    """
+    return escape_label(nxt.astype(object)).where(nxt.notna(), EXIT).astype(object)
 
 
 def _group_keys(frame: pd.DataFrame, segs: list[str]) -> list[tuple[Any, pd.DataFrame]]:
@@ -1899,9 +1910,9 @@ def explain_pain_point(
     rest = _rate(tot_k - periods["k"], tot_n - periods["n"]) * 100
     moved = np.abs(period_table["outcome_pct"].to_numpy(float) - rest) >= a["min_change"]
     period_table["significant"] = (period_table["p_adjusted"] < a["alpha"]) & moved
-    nxt = query(
-        f"SELECT coalesce(next_node, '(exit)') AS nxt, count(*) AS n FROM w2 WHERE node = {x} GROUP BY 1"
-    ).sort_values(["n", "nxt"], ascending=[False, True], kind="stable")
+    nxt = query(f"SELECT next_node AS nxt, count(*) AS n FROM w2 WHERE node = {x} GROUP BY 1")
+    nxt["nxt"] = _next_labels(nxt["nxt"])  # the end of the journey is a flag, never a name
+    nxt = nxt.sort_values(["n", "nxt"], ascending=[False, True], kind="stable")
     next_steps = pd.DataFrame(
         {
             "next": nxt["nxt"].astype(str).to_numpy(),
@@ -1909,7 +1920,7 @@ def explain_pain_point(
             "pct": (nxt["n"] / nxt["n"].sum() * 100).to_numpy(),
         }
     )
-    path = d.ordered_concat("node", " > ", ("t", "seq"))
+    path = d.ordered_concat(path_name_sql("node"), PATH_SEPARATOR, ("t", "seq"))  # as variants writes paths
     paths = (
         query(
             f"SELECT path, count(*) AS n, avg(jsucc) AS rate FROM (SELECT jid, {path} AS path, max(jsucc) AS jsucc "

@@ -404,3 +404,26 @@ def test_explain_takes_every_option_of_pain_points_with_its_default():
     assert [ours.pop(n).kind for n in ("touchpoint", "top_paths")] == [inspect.Parameter.KEYWORD_ONLY] * 2
     assert ours == theirs
     assert "n_boot : int" in explain_pain_point.__doc__ and "{pain_options}" not in explain_pain_point.__doc__
+
+
+def test_a_node_named_like_the_exit_stays_a_node():
+    # two journeys go Cart > "(exit)" (a touchpoint of that name) and end; one goes Cart > Buy
+    rows = [
+        ("a", 0, "Cart"),
+        ("a", 1, "(exit)"),
+        ("b", 0, "Cart"),
+        ("b", 1, "(exit)"),
+        ("c", 0, "Cart"),
+        ("c", 1, "Buy"),
+    ]
+    ev = load_events(
+        pd.DataFrame(
+            [(c, pd.Timestamp("2025-01-01") + pd.Timedelta(minutes=m), tp) for c, m, tp in rows],
+            columns=["customer_id", "timestamp", "touchpoint"],
+        )
+    )
+    e = explain_pain_point(ev, touchpoint="Cart", conversions=["Buy"], min_reach=1, n_boot=0)
+    assert dict(zip(e.next_steps["next"], e.next_steps["n"])) == {"\\(exit)": 2, "Buy": 1}
+    ends = explain_pain_point(ev, touchpoint="(exit)", conversions=["Buy"], min_reach=1, n_boot=0)
+    assert ends.next_steps["next"].tolist() == ["(exit)"]  # the end of the journey
+    assert set(e.paths["path"]) == {"Cart > \\(exit)", "Cart > Buy"}
