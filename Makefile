@@ -11,10 +11,12 @@ SEED   ?= 42
 OUT    ?= data/generated
 PYTEST_ARGS ?=
 SHARED_DATA ?= ../shared/data/real
+# the report notebooks: package data, and the files to edit in JupyterLab
+NOTEBOOKS ?= cjm_lab/notebooks
 
 export MPLBACKEND ?= Agg
 
-.PHONY: setup demo test lab sample bench clean-venv real-data
+.PHONY: setup demo test lab sample bench clean-venv real-data clean-notebooks
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,9 +45,14 @@ real-data:
 test: setup real-data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Open JupyterLab on the notebooks.
+## Open JupyterLab on the report notebooks (edit them there: they are the source).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(NOTEBOOKS)/
+
+## Strip outputs and execution counts from the report notebooks before committing (cells and tags stay).
+clean-notebooks:
+	$(BIN)/jupyter nbconvert --log-level=WARN --ClearOutputPreprocessor.enabled=True --ClearMetadataPreprocessor.enabled=False \
+	  --to notebook --inplace $(wildcard $(NOTEBOOKS)/*.ipynb $(NOTEBOOKS)/templates/*.ipynb)
 
 ## Generate a bigger sample: make sample CUSTOMERS=100000 OUT=data/generated
 sample: setup

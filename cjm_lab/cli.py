@@ -2,10 +2,12 @@
 
 Examples (from a shell)::
 
-    cjm-lab list
-    cjm-lab params cx_overview
+    cjm-lab report list
+    cjm-lab report show cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
     cjm-lab report cx_overview --each language=en,de
+    cjm-lab report new nps_monthly --from survey_nps      # notebooks/nps_monthly.ipynb, yours to edit
+    cjm-lab report nps_monthly -p survey_path=data/march.csv
     cjm-lab sample --customers 100000 --out data/generated
 """
 
@@ -36,20 +38,54 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _cmd_list(_: argparse.Namespace) -> int:
-    from cjm_lab.reports import list_reports
+def _cmd_list(args: argparse.Namespace) -> int:
+    from cjm_lab.reports.notebooks import PACKAGE_NOTEBOOKS, list_reports, report_parameters, report_title
 
-    for name in list_reports():
-        print(name)
+    found = list_reports(getattr(args, "notebooks", None), paths=True)
+    if not found:
+        print("No reports found.")
+        return 0
+    width = max(len(n) for n in found)
+    for name, path in found.items():
+        where = "cjm-lab" if path.parent == PACKAGE_NOTEBOOKS else _shown_path(path)
+        print(f"{name:<{width}}  {report_title(path)}  [{where}]")
+        names = report_parameters(name, getattr(args, "notebooks", None))["name"]
+        print(" " * (width + 2) + "parameters: " + ", ".join(n for n in names if n != "output_dir"))
     return 0
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
     from cjm_lab.reports import report_parameters
+    from cjm_lab.reports.notebooks import report_path, report_title
 
-    table = report_parameters(args.name)
+    notebooks = getattr(args, "notebooks", None)
+    path = report_path(args.name, notebooks)
+    print(f"{args.name}: {report_title(path)}\n{_shown_path(path)}\n")
+    table = report_parameters(args.name, notebooks)
     for row in table.itertuples(index=False):
         print(f"{row.name}: {row.type} = {row.default!r}\n    {row.help}")
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from cjm_lab.reports import new_report
+
+    path = new_report(args.name, source=args.source, folder=args.to, notebooks=args.notebooks)
+    shown = _shown_path(path)
+    print(shown)
+    print(
+        f"Next: edit it in JupyterLab (jupyter lab {shown}), run it (cjm-lab report {args.name}"
+        + ("" if Path(args.to).resolve() == (Path.cwd() / "notebooks").resolve() else f" --notebooks {args.to}")
+        + "), schedule it (cron: cd <this folder> && cjm-lab report "
+        + f"{args.name} --quiet)."
+    )
     return 0
 
 
@@ -60,8 +96,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.config:
         params.update(_read_yaml(args.config, "a mapping of parameter: value"))
     params.update(_parse_pairs(args.param or []))
-    names = list_reports() if args.name == "all" else [args.name]
+    names = list_reports(args.notebooks) if args.name == "all" else [args.name]
     options = {
+        "notebooks": args.notebooks,
         "out": args.out,
         "timeout": args.timeout,
         "progress": not args.quiet,
@@ -136,18 +173,48 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``cjm-lab`` (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(prog="cjm-lab", description="Customer Journey Management workbench.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from cjm_lab import __version__
 
-    p = sub.add_parser("list", help="list the report notebooks")
+    parser = argparse.ArgumentParser(prog="cjm-lab", description="Customer Journey Management workbench.")
+    parser.add_argument("--version", action="version", version=f"cjm-lab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,sample}")
+    notebooks_help = (
+        "a folder of your own report notebooks (repeatable); also $CJM_LAB_NOTEBOOKS and ./notebooks are searched, "
+        "then the reports shipped with cjm-lab"
+    )
+
+    p = sub.add_parser("report-list", help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
     p.set_defaults(func=_cmd_list)
 
-    p = sub.add_parser("params", help="show a report's parameters with types, defaults and help")
+    p = sub.add_parser("report-show", help=argparse.SUPPRESS)
+    p.add_argument("name")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
+    p.set_defaults(func=_cmd_params)
+
+    p = sub.add_parser("report-new", help=argparse.SUPPRESS, description="Start a report of your own.")
+    p.add_argument("name", help="the new report's name: letters, digits, _ and -")
+    p.add_argument("--from", dest="source", metavar="REPORT", help="copy this report (default: the template)")
+    p.add_argument("--to", default="notebooks", metavar="DIR", help="where to write it (default: notebooks)")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
+    p.set_defaults(func=_cmd_new)
+
+    # the first commands, kept for scripts that use them
+    p = sub.add_parser("list", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_list)
+    p = sub.add_parser("params", help=argparse.SUPPRESS)
     p.add_argument("name")
     p.set_defaults(func=_cmd_params)
 
-    p = sub.add_parser("report", help="run a report (or all) into a new folder under --out")
+    p = sub.add_parser(
+        "report",
+        help="run a report (or all) into a new folder under --out; report list | show NAME | new NAME",
+        description="Run a report into a new folder under --out. Also: `cjm-lab report list` (the reports and "
+        "their parameters), `cjm-lab report show NAME` (one report's parameters), `cjm-lab report new NAME "
+        "[--from REPORT]` (a report of your own in notebooks/).",
+    )
     p.add_argument("name", help="report name, or 'all'")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="set a parameter (repeatable)")
     p.add_argument("--config", help="YAML file of parameters (-p values win)")
     p.add_argument("--out", default="reports", help="folder for run folders (default: reports)")
@@ -204,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cjm-lab`` command; returns the exit code."""
     import signal
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) >= 2 and argv[0] == "report" and argv[1] in ("list", "show", "new"):
+        argv = [f"report-{argv[1]}", *argv[2:]]
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -46,12 +46,19 @@ def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium (A4, no header or footer)."""
     browser = find_chromium()
     with tempfile.TemporaryDirectory(prefix="cjm-chromium-") as profile:
-        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        cmd = [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)  # noqa: S603 - our arguments, the browser found on PATH or named by the user
     if proc.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-        raise CJMConfigError(f"Chromium could not print {html.name} to PDF (exit {proc.returncode}): "
-                             f"{proc.stderr.strip()[-500:]}")
+        raise CJMConfigError(
+            f"Chromium could not print {html.name} to PDF (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
+        )
     return pdf
 
 

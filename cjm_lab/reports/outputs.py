@@ -24,7 +24,7 @@ from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import find_id_columns, protect_table
 
-__all__ = ["save_table", "save_figure", "save_results"]
+__all__ = ["save_table", "save_figure", "save_results", "figure_title"]
 
 
 def _target(output_dir: str | os.PathLike | None) -> Path | None:
@@ -129,14 +129,20 @@ def save_figure(
     path = folder / f"{_name(name)}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     if title is None:
-        axes = fig.get_axes()
-        suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
-        title = suptitle or (axes[0].get_title() if axes else "") or name
+        title = figure_title(fig, name)
     manifest = folder / "figures.json"
     entries = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
     entries = [e for e in entries if e["file"] != path.name] + [{"file": path.name, "title": title}]
     manifest.write_text(json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def figure_title(figure: Any, default: str) -> str:
+    """A figure's own title: its suptitle, else the first Axes' title, else ``default``."""
+    fig = getattr(figure, "figure", figure)
+    axes = fig.get_axes()
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    return suptitle or (axes[0].get_title() if axes else "") or default
 
 
 def save_results(results: dict[str, Any], output_dir: str | os.PathLike | None) -> Path | None:

@@ -45,7 +45,7 @@ _WORDS = {
         "owner": "owner: {d}",
         "segment": "Look after {s}: their NPS is {diff} points below the rest ({a} vs. {b})",
         "driver": "Improve {x}: it matters for the recommendation but is rated below average "
-                  "({share} of the explained variance, mean rating {perf})",
+        "({share} of the explained variance, mean rating {perf})",
         "pain": "pain point",
         "nps": "NPS gap",
         "drivers": "key driver",
@@ -54,7 +54,7 @@ _WORDS = {
         "owner": "verantwortlich: {d}",
         "segment": "Um {s} kümmern: ihr NPS liegt {diff} Punkte unter dem Rest ({a} vs. {b})",
         "driver": "{x} verbessern: wichtig für die Weiterempfehlung, aber unterdurchschnittlich bewertet "
-                  "({share} der erklärten Varianz, mittlere Bewertung {perf})",
+        "({share} der erklärten Varianz, mittlere Bewertung {perf})",
         "pain": "Schmerzpunkt",
         "nps": "NPS-Lücke",
         "drivers": "Treiber",
@@ -132,7 +132,8 @@ def recommendations(
     >>> for line in rec["text"]:
     ...     print(line)
     Keep the promised time at Delivery — 11% happen later than promised (owner: logistics).
-    Find out why customers leave at Checkout and remove the obstacle — 42% of the customers who meet it leave without ever buying (log: 9%) (owner: sales).
+    Find out why customers leave at Checkout and remove the obstacle — 42% of the customers who meet it leave
+    without ever buying (log: 9%) (owner: sales).
     Look after Price hunters: their NPS is 34 points below the rest (−3 vs. 31).
     >>> recommendations(pp, top=1, language="de")["text"].iloc[0]
     'Die zugesagte Zeit bei Delivery einhalten — 11% happen later than promised (verantwortlich: logistics).'
@@ -157,31 +158,59 @@ def recommendations(
             owner = words["owner"].format(d=dep_label(dept)) if dept else ""
             head = actions[row["main_issue"]].format(t=tp_label(row["touchpoint"]))
             head = head[0].upper() + head[1:]
-            rows.append({"source": "pain_point", "subject": str(row["touchpoint"]), "department": dept,
-                         "issue": row["main_issue"], "evidence": str(row["note"]),
-                         "text": _sentence(head, str(row["note"]), owner)})
+            rows.append(
+                {
+                    "source": "pain_point",
+                    "subject": str(row["touchpoint"]),
+                    "department": dept,
+                    "issue": row["main_issue"],
+                    "evidence": str(row["note"]),
+                    "text": _sentence(head, str(row["note"]), owner),
+                }
+            )
 
     if nps_segments is not None and max_segments:
-        _require(nps_segments, ["segment", "nps", "nps_rest", "difference", "significant"], "nps_segments",
-                 "nps_vs_rest()")
+        _require(
+            nps_segments, ["segment", "nps", "nps_rest", "difference", "significant"], "nps_segments", "nps_vs_rest()"
+        )
         low = nps_segments[nps_segments["significant"].fillna(False).astype(bool) & (nps_segments["difference"] < 0)]
         for row in low.sort_values("difference", kind="stable").head(max_segments).to_dict("records"):
-            evidence = words["segment"].format(s=row["segment"],
-                                               diff=format_number(abs(row["difference"]), 0, language),
-                                               a=format_number(row["nps"], 0, language),
-                                               b=format_number(row["nps_rest"], 0, language))
-            rows.append({"source": "nps_gap", "subject": str(row["segment"]), "department": "",
-                         "issue": "nps_gap", "evidence": evidence, "text": evidence + "."})
+            evidence = words["segment"].format(
+                s=row["segment"],
+                diff=format_number(abs(row["difference"]), 0, language),
+                a=format_number(row["nps"], 0, language),
+                b=format_number(row["nps_rest"], 0, language),
+            )
+            rows.append(
+                {
+                    "source": "nps_gap",
+                    "subject": str(row["segment"]),
+                    "department": "",
+                    "issue": "nps_gap",
+                    "evidence": evidence,
+                    "text": evidence + ".",
+                }
+            )
 
     if drivers is not None and max_drivers:
         _require(drivers, ["driver", "importance", "performance", "quadrant"], "drivers", "importance_performance()")
         fix = drivers[drivers["quadrant"] == "fix_first"].sort_values("importance", ascending=False, kind="stable")
         for row in fix.head(max_drivers).to_dict("records"):
-            evidence = words["driver"].format(x=drv_label(row["driver"]),
-                                              share=format_percent(row["importance"], 0, language),
-                                              perf=format_number(row["performance"], 1, language))
-            rows.append({"source": "driver", "subject": str(row["driver"]), "department": "",
-                         "issue": "fix_first", "evidence": evidence, "text": evidence + "."})
+            evidence = words["driver"].format(
+                x=drv_label(row["driver"]),
+                share=format_percent(row["importance"], 0, language),
+                perf=format_number(row["performance"], 1, language),
+            )
+            rows.append(
+                {
+                    "source": "driver",
+                    "subject": str(row["driver"]),
+                    "department": "",
+                    "issue": "fix_first",
+                    "evidence": evidence,
+                    "text": evidence + ".",
+                }
+            )
 
     out = pd.DataFrame(rows, columns=["source", "subject", "department", "issue", "evidence", "text"])
     out.insert(0, "priority", range(1, len(out) + 1))

@@ -29,7 +29,8 @@ from typing import Any
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
 from cjm_lab.reports.exports import build_pptx, print_pdf
-from cjm_lab.reports.notebooks import _parameters, check_parameters, project_root, report_path
+from cjm_lab.reports.notebooks import _parameters, check_parameters, data_path, report_path, select_cells
+from cjm_lab.reports.show import MANIFEST
 
 __all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
 
@@ -80,10 +81,14 @@ def _hash_file(path: Path) -> str:
 
 
 def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
+    """The SHA-256 of every data file a parameter names, found as the report finds it (:func:`data_path`)."""
     out = {}
     for value in parameters.values():
-        if isinstance(value, str) and value and len(value) < 4096:
-            path = (root / value) if not os.path.isabs(value) else Path(value)
+        if isinstance(value, str) and value.strip() and len(value) < 4096 and "\0" not in value:
+            try:
+                path = data_path(value, base=root, must_exist=False)
+            except (CJMConfigError, OSError):
+                continue
             if path.is_file():
                 out[value] = _hash_file(path)
     return out
@@ -112,8 +117,11 @@ def export_html(notebook: Path, target: Path) -> Path:
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
         if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     body, _ = exporter.from_notebook_node(nb)
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
@@ -145,7 +153,7 @@ def _environment(values: Mapping[str, str]):
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
-    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3``…"""
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on."""
     locks = out / ".locks"
     locks.mkdir(parents=True, exist_ok=True)
     n = 1
@@ -164,7 +172,8 @@ def _reserve_folder(out: Path, base: str) -> Path:
 
 class _QuietInspection:
     """Drop papermill's own parameter inspection warnings: the runner checked the parameters already
-    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot)."""
+    (with :mod:`ast`, which reads ``k: int | str`` and help comments papermill's parser cannot).
+    """
 
     def filter(self, record: Any) -> bool:
         text = str(record.getMessage())
@@ -183,11 +192,17 @@ def run_report(
     timeout: int = 600,
     progress: bool = True,
     pdf: bool = False,
-    notebooks: str | os.PathLike | None = None,
+    notebooks: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
+
+    The kernel runs in the current folder: relative paths in parameters are read from there
+    (and from the folders above it; ``data/sample/…`` is the bundled sample, see
+    :func:`cjm_lab.reports.data_path`).  Markdown cells tagged for another language, or
+    ``if-<parameter>`` for a parameter that is not set, are left out of the run
+    (:func:`cjm_lab.reports.notebooks.select_cells`).
 
     Parameters
     ----------
@@ -206,10 +221,14 @@ def run_report(
         Show papermill's progress bar.
     pdf : bool, default False
         Also print the HTML to ``report.pdf`` with a local headless Chromium.
+    notebooks : folder or list of folders, optional
+        The user's report folders, searched before the reports shipped with cjm-lab
+        (see :func:`cjm_lab.reports.report_folders`).
     min_group_size : int, optional
-        Groups below it are suppressed in the report's tables (``save_table``); default
-        ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
-        recorded in ``run.json``.
+        Groups below it are hidden in the report's tables, charts and sentences; default the
+        parameter ``min_group_size`` when given, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
+        Passed to the notebook as its parameter ``min_group_size`` (a notebook without that
+        parameter gets it as ``$CJM_LAB_MIN_GROUP_SIZE``) and recorded in ``run.json``.
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
@@ -235,37 +254,55 @@ def run_report(
         if _QUIET not in logging.getLogger(logger_name).filters:
             logging.getLogger(logger_name).addFilter(_QUIET)
     params = check_parameters(name, dict(parameters or {}), notebooks)
-    k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError("`salt` of run_report() must be a non-empty secret text (or None to use "
-                             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE}).")
+        raise CJMConfigError(
+            "`salt` of run_report() must be a non-empty secret text (or None to use "
+            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
+        )
     source = report_path(name, notebooks)
-    root = Path(notebooks).resolve().parent if notebooks else project_root()
+    declared = _parameters(source)
+    k = _min_group_size(min_group_size, params)
+    root = Path.cwd()
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    run_params = dict(params)
+    if "min_group_size" in declared:
+        run_params["min_group_size"] = k
+    effective = {key: p.default for key, p in declared.items() if key != "output_dir"}
+    effective.update({key: v for key, v in run_params.items() if key != "output_dir"})
+    import nbformat
+
+    notebook = select_cells(nbformat.read(source, as_version=4), parameters=effective)
     started = dt.datetime.now().astimezone()
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    declared = _parameters(source)
-    run_params = dict(params)
     if "output_dir" in declared:
         run_params["output_dir"] = str(tmp)
-    effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
-    effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
+    prepared = tmp / f".source-{name}.ipynb"  # the cells this run keeps; removed after the run
+    nbformat.write(notebook, prepared)
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
-    kernel_env = {privacy.ENV_MIN_GROUP_SIZE: str(k), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    kernel_env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    if "min_group_size" not in declared:  # a notebook without the parameter: its save_table() reads this
+        kernel_env[privacy.ENV_MIN_GROUP_SIZE] = str(k)
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
-    salt_state = "configured" if (salt is not None or os.environ.get(privacy.ENV_SALT, "").strip()
-                                  or os.environ.get(privacy.ENV_SALT_FILE, "").strip()) else "random for this run"
+    salt_state = (
+        "configured"
+        if (
+            salt is not None
+            or os.environ.get(privacy.ENV_SALT, "").strip()
+            or os.environ.get(privacy.ENV_SALT_FILE, "").strip()
+        )
+        else "random for this run"
+    )
     t0 = time.perf_counter()
     try:
         with _environment(kernel_env):
             pm.execute_notebook(
-                str(source),
+                str(prepared),
                 str(executed),
                 parameters=run_params,
                 kernel_name="python3",
@@ -274,7 +311,9 @@ def run_report(
                 cwd=str(root),
                 log_output=False,
             )
-    except BaseException as err:  # noqa: BLE001 - every failure must keep the notebook and clean up
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            prepared.unlink()
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
         cell = getattr(err, "exec_count", None)
@@ -289,9 +328,13 @@ def run_report(
         ) from err
     duration = time.perf_counter() - t0
     try:
+        prepared.unlink()
+        _finish_notebook(executed, source)
+        _finish_manifest(tmp, executed, name)
         html_path = export_html(executed, tmp / "report.html")
-        build_pptx(tmp, title=f"{name}" + (f" — {label}" if label else ""),
-                   subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab")
+        build_pptx(
+            tmp, title=f"{name}" + (f" — {label}" if label else ""), subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab"
+        )
         if pdf:
             print_pdf(html_path, tmp / "report.pdf")
     except BaseException:
@@ -299,6 +342,7 @@ def run_report(
         raise
     record = {
         "report": name,
+        "notebook": str(source),
         "label": label,
         "parameters": params,
         "parameters_effective": effective,
@@ -320,6 +364,72 @@ def run_report(
         (out_dir / ".locks" / f"{final.name}.lock").unlink()
     rebuild_index(out_dir)
     return RunResult(final, final / executed.name, final / "report.html", record)
+
+
+def _min_group_size(given: int | None, params: Mapping[str, Any]) -> int:
+    """The run's minimum group size: ``run_report(min_group_size=)``, else the parameter, else the default."""
+    if given is not None and "min_group_size" in params and privacy.min_group_size(given) != params["min_group_size"]:
+        raise CJMConfigError(
+            f"The minimum group size is given twice, {given} (--min-group-size) and "
+            f"{params['min_group_size']} (the parameter min_group_size). Fix: give it once."
+        )
+    return privacy.min_group_size(given if given is not None else params.get("min_group_size"))
+
+
+def _finish_notebook(executed: Path, source: Path) -> None:
+    """Name the report's notebook (not the run's temporary copy) as the executed notebook's input."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    papermill_meta = nb.metadata.get("papermill")
+    if papermill_meta is not None:
+        papermill_meta["input_path"] = str(source)
+        nbformat.write(nb, executed)
+
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _finish_manifest(folder: Path, executed: Path, name: str) -> None:
+    """Add the report's title and each item's section (the heading above it) to ``deliverables.json``."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return
+    import nbformat
+
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    nb = nbformat.read(executed, as_version=4)
+    headings: list[tuple[int, int, int, str]] = []  # (cell position, order in the cell, level, text)
+    position_of: dict[int, int] = {}  # item id -> the cell whose output shows it
+    for pos, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for level, text in _HEADING.findall(cell.source):
+                headings.append((pos, -1, len(level), text.strip()))
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            marker = output.get("metadata", {}).get("cjm_lab", {})
+            if isinstance(marker, dict) and "item" in marker:
+                position_of.setdefault(int(marker["item"]), pos)
+    items = manifest.get("items", [])
+    # an item not shown on the page (a table only saved, a takeaway) belongs where the next shown one is
+    positions = [position_of.get(item.get("id", -1)) for item in items]
+    following = None
+    for i in range(len(items) - 1, -1, -1):
+        positions[i] = following = positions[i] if positions[i] is not None else following
+    previous = -1
+    for order, item in enumerate(items):
+        pos = positions[order] if positions[order] is not None else previous
+        previous = pos
+        item["_at"] = (pos, order)
+        if item.get("kind") == "text" and item.get("heading"):
+            headings.append((pos, order, int(item["heading"]), item.get("text", "")))
+    headings.sort()
+    title = next((text for _, _, level, text in headings if level == 1), None)
+    for item in items:
+        above = [h for h in headings if (h[0], h[1]) < tuple(item["_at"]) and h[2] >= 2]
+        item["section"] = above[-1][3] if above else None
+        del item["_at"]
+    manifest.update(report=name, title=title or name)
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def run_batch(
@@ -353,9 +463,9 @@ def run_batch(
         A :class:`RunResult` or the :class:`ReportError` of each run, in order.  All
         parameters are checked before the first kernel starts.
     """
-    items = list(runs.items()) if isinstance(runs, Mapping) else [
-        (r.get("label"), r.get("parameters", {})) for r in runs
-    ]
+    items = (
+        list(runs.items()) if isinstance(runs, Mapping) else [(r.get("label"), r.get("parameters", {})) for r in runs]
+    )
     if not items:
         raise CJMConfigError("The batch has no runs.")
     labels = [label for label, _ in items]
@@ -417,11 +527,11 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
                 f"<td>{html.escape(params)}</td>"
                 f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
                 f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f"<td><a href=\"{folder}/report.html\">report</a> · <a href=\"{folder}/\">folder</a></td>"
+                f'<td><a href="{folder}/report.html">report</a> · <a href="{folder}/">folder</a></td>'
                 "</tr>"
             )
         page = (
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cjm-lab reports</title>"
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>cjm-lab reports</title>'
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
             f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"

@@ -29,7 +29,11 @@ def test_cx_overview_holds_the_numbers(overview):
     by_wave = nps(survey, by="wave", weight="weight").set_index("wave")["nps"]
     assert record["results"]["nps_by_trend"] == pytest.approx({str(w): by_wave[w] for w in (1, 2)})
     assert set(record["data_files_sha256"]) == {
-        "data/sample/events.csv.gz", "data/sample/touchpoints.csv", "data/sample/survey.csv", "data/sample/customers.csv"}
+        "data/sample/events.csv.gz",
+        "data/sample/touchpoints.csv",
+        "data/sample/survey.csv",
+        "data/sample/customers.csv",
+    }
     trend = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_trend")
     assert trend["period"].astype(str).tolist() == ["1", "2"]
 
@@ -53,15 +57,27 @@ def test_cx_overview_personas_pain_points_and_recommendations(overview):
 
 def test_cx_overview_html_reads_as_a_summary(overview):
     page = overview.html.read_text(encoding="utf-8")
-    for heading in ("Was zuerst zu tun ist", "Der NPS liegt bei", "NPS im Zeitverlauf", "Wer unsere Kunden sind",
-                    "Die Customer Journey Map", "Momente der Wahrheit", "Über diesen Bericht"):
+    for heading in (
+        "Was zuerst zu tun ist",
+        "Der NPS liegt bei",
+        "NPS im Zeitverlauf",
+        "Wer unsere Kunden sind",
+        "Die Customer Journey Map",
+        "Momente der Wahrheit",
+        "Über diesen Bericht",
+    ):
         assert heading in page
     assert page.index("Was zuerst zu tun ist") < page.index("Der NPS liegt bei")  # recommendations first
     assert "io.load_survey" not in page and "recommendations(" not in page  # no code
     assert "…</td>" not in page and "...</td>" not in page  # notes are not cut off
     figures = {f["file"] for f in json.loads((overview.folder / "figures.json").read_text())}
-    assert {"nps_distribution.png", "nps_trend.png", "nps_by_persona.png", "journey_map.png",
-            "importance_performance.png"} <= figures
+    assert {
+        "nps_distribution.png",
+        "nps_trend.png",
+        "nps_by_persona.png",
+        "journey_map.png",
+        "importance_performance.png",
+    } <= figures
     assert (overview.folder / "journey_map.png").stat().st_size > 50_000
 
 

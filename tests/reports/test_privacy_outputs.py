@@ -43,13 +43,20 @@ def _small_cells(folder, k) -> list[str]:
 
 @pytest.fixture
 def raw_table():
-    return pd.DataFrame({
-        "customer_id": ["K-100001", "K-100002", "K-100003", "K-100004", "K-100005"],
-        "segment": ["a", "b", "c", "d", "Total"],
-        "n": [3, 9, 40, 70, 122],
-        "example": ["schreib an max.muster@example.de", "ruf an: +49 171 2345678", "alles gut",
-                    "Tel. 0171 2345678 bitte", "-"],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["K-100001", "K-100002", "K-100003", "K-100004", "K-100005"],
+            "segment": ["a", "b", "c", "d", "Total"],
+            "n": [3, 9, 40, 70, 122],
+            "example": [
+                "schreib an max.muster@example.de",
+                "ruf an: +49 171 2345678",
+                "alles gut",
+                "Tel. 0171 2345678 bitte",
+                "-",
+            ],
+        }
+    )
 
 
 def test_save_table_writes_no_raw_id_no_pii_no_small_group(tmp_path, raw_table, monkeypatch):
@@ -92,8 +99,13 @@ def test_sample_survey_tables_carry_no_verbatim_pii_or_ids(tmp_path, monkeypatch
         save_table(getattr(themes, name), f"verbatim_{name}", tmp_path)
     save_table(nps(survey, by="wave", weight="weight"), "nps_by_wave", tmp_path)
     # a careless notebook saving raw rows still leaks neither ids nor contact data
-    save_table(survey[["respondent_id", "customer_id", "recommend", "comment"]], "raw_rows", tmp_path, base=False,
-               allow_rows=True)
+    save_table(
+        survey[["respondent_id", "customer_id", "recommend", "comment"]],
+        "raw_rows",
+        tmp_path,
+        base=False,
+        allow_rows=True,
+    )
     text = _all_text(tmp_path)
     assert not any(e in text for e in emails)
     assert not EMAIL.search(text) and not PHONE.search(text)
@@ -129,8 +141,9 @@ def test_run_keeps_the_salt_out_of_the_run_folder(tmp_path, monkeypatch):
     books.mkdir()
     nbformat.write(nb, books / "private.ipynb")
     salt = "s4lt-" + "".join(np.random.default_rng(1).choice(list("abcdef0123456789"), 24))
-    res = run_report("private", {}, out=tmp_path / "reports", notebooks=books, progress=False,
-                     salt=salt, min_group_size=6)
+    res = run_report(
+        "private", {}, out=tmp_path / "reports", notebooks=books, progress=False, salt=salt, min_group_size=6
+    )
     record = json.loads((res.folder / "run.json").read_text())
     assert record["privacy"] == {"min_group_size": 6, "pseudonym_salt": "configured"}
     for path in res.folder.rglob("*"):

@@ -54,14 +54,20 @@ def test_every_config_is_valid_and_its_files_exist():
         params = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert check_parameters(_report(path), params) == params  # names and types as the notebook declares
         for key, value in params.items():
-            if key.endswith("_path") and value or key == "columns":
+            if (key.endswith("_path") and value) or key == "columns":
                 assert (ROOT / value).is_file(), f"{path.name}: {key} = {value} does not exist"
                 if value.startswith("data/real/"):
                     used.add(Path(value).name)
     # every real dataset named in the issue has a config
-    assert {"ecsi_mobile_survey.csv", "bank_satisfaction_survey.csv", "mobiles_feedback_survey.sav",
-            "bank_marketing_customers.csv", "bpic2012_loan_journeys.csv.gz", "helpdesk_ticket_journeys.csv.gz",
-            "olist_orders_reviews.csv.gz"} == used and used <= real
+    assert {
+        "ecsi_mobile_survey.csv",
+        "bank_satisfaction_survey.csv",
+        "mobiles_feedback_survey.sav",
+        "bank_marketing_customers.csv",
+        "bpic2012_loan_journeys.csv.gz",
+        "helpdesk_ticket_journeys.csv.gz",
+        "olist_orders_reviews.csv.gz",
+    } == used and used <= real
 
 
 def test_survey_mappings_load_and_catalogues_cover_the_logs():
@@ -78,9 +84,24 @@ def test_survey_mappings_load_and_catalogues_cover_the_logs():
 def test_a_config_runs_through_the_cli(tmp_path):
     params = _params("survey_nps_ecsi")
     proc = subprocess.run(
-        [sys.executable, "-m", "cjm_lab.cli", "report", "survey_nps", "--config", "configs/survey_nps_ecsi.yaml",
-         "--out", str(tmp_path), "--quiet"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "cjm_lab.cli",
+            "report",
+            "survey_nps",
+            "--config",
+            "configs/survey_nps_ecsi.yaml",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "unknown parameter" not in proc.stderr  # the runner checked them; papermill's noise is gone
     folder = Path(proc.stdout.strip().splitlines()[-1])

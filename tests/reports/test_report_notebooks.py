@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -32,6 +33,27 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     assert "@example.com" not in page  # verbatims are shown only after PII masking
     assert_no_personal_data(page)
     assert page.count("data:image/png;base64,") >= 4  # distribution, segments, trend, drivers
+    # only the German Markdown cells ran: no English heading on the page or in the executed notebook
+    assert "What drives the recommendation" not in page and "Befragung &amp; NPS" in page
+    executed = nbformat.read(res.notebook, as_version=4)
+    assert not [c for c in executed.cells if "lang-en" in c.metadata.get("tags", [])]
+    # what the deck and the workbook are built from
+    manifest = json.loads((res.folder / "deliverables.json").read_text())
+    assert (manifest["report"], manifest["title"], manifest["language"]) == ("survey_nps", "Befragung & NPS", "de")
+    assert all((res.folder / i["file"]).is_file() for i in manifest["items"] if i.get("file"))
+    figure = next(i for i in manifest["items"] if i["kind"] == "figure" and i["name"] == "key_drivers")
+    assert figure["tables"] == ["key_drivers", "importance_performance"]
+    assert figure["takeaway"].startswith("Wichtigster Treiber ist sat_") and "**" in figure["takeaway_markdown"]
+    assert figure["section"] == "Was die Weiterempfehlung treibt"
+    table = next(i for i in manifest["items"] if i["kind"] == "table" and i["name"] == "nps_by_segment")
+    kinds = {c["name"]: c["kind"] for c in table["columns"]}
+    assert (kinds["wave"], kinds["n"], kinds["pct_promoters"], kinds["nps"]) == ("label", "count", "percent", "number")
+    assert (table["title"], table["base"], table["effective_base"], table["sheet"]) == (
+        "NPS nach Segment",
+        "n",
+        "n_eff",
+        "nps_by_segment",
+    )
 
 
 def test_journeys_report(tmp_path, assert_no_personal_data):
@@ -66,8 +88,14 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     # aggregates only by default: no row per customer (allow_rows=True would write it, ids pseudonymised)
     assert not (res.folder / "persona_assignments.csv").exists()
     sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
-    assert {"choose_k", "persona_sizes", "persona_profiles", "persona_cards", "nps_by_persona",
-            "golden_questions"} <= sheets and "persona_assignments" not in sheets
+    assert {
+        "choose_k",
+        "persona_sizes",
+        "persona_profiles",
+        "persona_cards",
+        "nps_by_persona",
+        "golden_questions",
+    } <= sheets and "persona_assignments" not in sheets
     cards = pd.read_excel(res.folder / "tables.xlsx", sheet_name="persona_cards")
     assert len(cards) == 5 and cards["nps"].notna().all()
     # the typing tool: the saved model types the customers as in the report
@@ -87,8 +115,18 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
 def test_gallery_shows_every_chart_in_both_languages(tmp_path, assert_no_personal_data):
     res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
     figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
-    kinds = {"survey", "survey2", "choose_k", "profile", "cards", "journeys", "pain_attribution", "sankey",
-             "journey_map", "journey_maps"}
+    kinds = {
+        "survey",
+        "survey2",
+        "choose_k",
+        "profile",
+        "cards",
+        "journeys",
+        "pain_attribution",
+        "sankey",
+        "journey_map",
+        "journey_maps",
+    }
     assert figures == {f"gallery_{k}_{lang}.png" for k in kinds for lang in ("en", "de")}
     page = res.html.read_text(encoding="utf-8")
     assert "Kundenreisen" in page and "Die Customer Journey Map" in page

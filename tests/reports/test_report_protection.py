@@ -12,6 +12,7 @@ import io
 import json
 import re
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -31,13 +32,18 @@ def protected(tmp_path_factory):
     survey = pd.read_csv(SAMPLE / "survey.csv").merge(pd.read_csv(SAMPLE / "personas_truth.csv"), on="customer_id")
     path = folder / "survey_with_personas.csv"
     survey.to_csv(path, index=False)
-    res = run_report("survey_nps", {"survey_path": str(path), "segment": "persona", "drivers": [], "n_themes": 8},
-                     out=folder / "reports", progress=False, min_group_size=MIN)
+    res = run_report(
+        "survey_nps",
+        {"survey_path": str(path), "segment": "persona", "drivers": [], "n_themes": 8},
+        out=folder / "reports",
+        progress=False,
+        min_group_size=MIN,
+    )
     return survey, res
 
 
 def _tables(page: str) -> list[pd.DataFrame]:
-    return pd.read_html(io.StringIO(page))
+    return pd.read_html(io.StringIO(page), na_values=["–"])  # a hidden cell shows "–"
 
 
 def test_suppressed_personas_appear_nowhere_with_their_numbers(protected):
@@ -65,6 +71,19 @@ def test_suppressed_personas_appear_nowhere_with_their_numbers(protected):
     assert not any(p in json.dumps(record["results"]) for p in small)
     titles = " ".join(f["title"] for f in json.loads((res.folder / "figures.json").read_text()))
     assert not any(p in titles for p in small)
+    # the minimum group size reached the notebook as its parameter, not through the environment
+    assert record["parameters_effective"]["min_group_size"] == MIN == record["privacy"]["min_group_size"]
+    executed = nbformat.read(res.notebook, as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"min_group_size = {MIN}" in injected.source
+    manifest = json.loads((res.folder / "deliverables.json").read_text())
+    assert manifest["min_group_size"] == MIN
+    table = next(i for i in manifest["items"] if i.get("name") == "nps_by_segment" and i["kind"] == "table")
+    assert table["hidden_rows"] == 2 and table["base"] == "n" and table["by"] == ["persona"]
+    # the key-driver section is left out with its heading when there are no drivers (tag if-drivers)
+    assert "What drives the recommendation" not in text and "key_drivers.csv" not in {
+        p.name for p in res.folder.iterdir()
+    }
 
 
 def test_verbatim_examples_show_no_suppressed_theme_and_no_row_number(protected, assert_no_personal_data):

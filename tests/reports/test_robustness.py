@@ -23,7 +23,8 @@ def slow_books(tmp_path):
     work = new_code_cell(
         "import time, pathlib\n"
         "pathlib.Path(output_dir, 'partial.txt').write_text('half written')\n"
-        "time.sleep(seconds)\nprint('done')")
+        "time.sleep(seconds)\nprint('done')"
+    )
     nb = new_notebook(cells=[params, work])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     folder = tmp_path / "notebooks"
@@ -34,8 +35,13 @@ def slow_books(tmp_path):
 
 def _cli(books, out, *args):
     env = {**os.environ, "CJM_LAB_NOTEBOOKS": str(books)}
-    return subprocess.Popen([sys.executable, "-m", "cjm_lab.cli", "report", "slow", "--quiet", "--out", str(out),
-                             *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cjm_lab.cli", "report", "slow", "--quiet", "--out", str(out), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _final_runs(out):

@@ -16,13 +16,13 @@ from cjm_lab.reports import ReportError, check_parameters, list_reports, report_
 
 pytestmark = pytest.mark.notebook
 
-PARAMS = '''
+PARAMS = """
 n: int = 3  # help: how many rows
 title: str = "Hallo"  # help: heading
 fail: bool = False  # help: raise in the second cell
 k: int | str = "auto"  # help: a number or "auto"
 output_dir: str = ""  # help: set by the runner
-'''
+"""
 
 
 def _notebook(folder, name="demo"):
@@ -55,7 +55,7 @@ def test_parameters_are_listed_with_types_and_help(books):
     assert table["name"].tolist() == ["n", "title", "fail", "k", "output_dir"]
     assert table.set_index("name").loc["k", "type"] == "int | str"
     assert table.set_index("name").loc["n", "help"] == "how many rows"
-    assert list_reports(books) == ["demo"]
+    assert "demo" in list_reports(books) and "cx_overview" in list_reports(books)  # theirs and the package's
 
 
 def test_unknown_parameter_lists_the_valid_ones(books):
@@ -107,10 +107,25 @@ def test_failing_cell_keeps_notebook_and_writes_no_run(books, tmp_path):
 
 
 def test_cli_exit_code_on_failure(books, tmp_path):
-    env_cmd = [sys.executable, "-m", "cjm_lab.cli", "report", "demo", "-p", "fail=true", "--quiet",
-               "--out", str(tmp_path / "r")]
-    proc = subprocess.run(env_cmd, capture_output=True, text=True, env={**__import__("os").environ,
-                          "CJM_LAB_NOTEBOOKS": str(books)}, timeout=120)
+    env_cmd = [
+        sys.executable,
+        "-m",
+        "cjm_lab.cli",
+        "report",
+        "demo",
+        "-p",
+        "fail=true",
+        "--quiet",
+        "--out",
+        str(tmp_path / "r"),
+    ]
+    proc = subprocess.run(
+        env_cmd,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "CJM_LAB_NOTEBOOKS": str(books)},
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "planted failure" in proc.stderr and "_failed" in proc.stderr
 
@@ -121,13 +136,25 @@ def test_batch_from_one_process_with_pdf_and_deck(books, tmp_path):
     from cjm_lab.reports import run_batch
 
     nb = nbformat.read(books / "demo.ipynb", as_version=4)
-    nb.cells.append(new_code_cell(
-        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom cjm_lab.reports import save_figure\n"
-        "import warnings\nwarnings.warn('internal detail')\n"
-        "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [n, 2])\nax.set_title(title)\nsave_figure(fig, 'bars', output_dir)"))
+    nb.cells.append(
+        new_code_cell(
+            "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+            "from cjm_lab.reports import save_figure\n"
+            "import warnings\nwarnings.warn('internal detail')\n"
+            "fig, ax = plt.subplots()\nax.bar(['a', 'b'], [n, 2])\nax.set_title(title)\n"
+            "save_figure(fig, 'bars', output_dir)"
+        )
+    )
     nbformat.write(nb, books / "demo.ipynb")
-    results = run_batch("demo", {"Nord": {"title": "Nord"}, "Süd": {"title": "Süd", "fail": True}},
-                        parameters={"n": 2}, out=tmp_path / "r", notebooks=books, progress=False, pdf=True)
+    results = run_batch(
+        "demo",
+        {"Nord": {"title": "Nord"}, "Süd": {"title": "Süd", "fail": True}},
+        parameters={"n": 2},
+        out=tmp_path / "r",
+        notebooks=books,
+        progress=False,
+        pdf=True,
+    )
     ok, failed = results
     assert isinstance(failed, ReportError) and "planted failure" in str(failed)
     assert ok.folder.name.endswith("_demo_Nord")
