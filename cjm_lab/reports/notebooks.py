@@ -261,15 +261,25 @@ def _types_of(node: ast.expr | None, default: Any) -> tuple[type, ...]:
     )
 
 
-def _comments(source: str) -> dict[int, str]:
-    out: dict[int, str] = {}
+def _comments(source: str) -> dict[int, tuple[bool, str]]:
+    """The comment of each line: (whether it starts with ``help:``, its text without that)."""
+    out: dict[int, tuple[bool, str]] = {}
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.COMMENT:
             text = tok.string.lstrip("#").strip()
-            if text.lower().startswith("help:"):
-                text = text[5:].strip()
-            out[tok.start[0]] = text
+            is_help = text.lower().startswith("help:")
+            out[tok.start[0]] = (is_help, text[5:].strip() if is_help else text)
     return out
+
+
+def _help(comments: dict[int, tuple[bool, str]], first: int, last: int) -> str:
+    """The help of a parameter written over lines ``first`` to ``last``: its ``# help:`` comment (on the
+    closing line of a list ruff wrapped), else the comment on its first line.
+    """
+    marked = [comments[n][1] for n in range(first, last + 1) if n in comments and comments[n][0]]
+    if marked:
+        return marked[-1]
+    return comments[first][1] if first in comments else ""
 
 
 def report_parameters(name: str, notebooks: Folders = None) -> pd.DataFrame:
@@ -322,7 +332,8 @@ def _parameters(path: Path) -> dict[str, Parameter]:
             raise CJMConfigError(f"{path.name}: the default of {target!r} must be a plain literal.") from err
         types = _types_of(annotation, default)
         text = ast.unparse(annotation) if annotation is not None else type(default).__name__
-        out[target] = Parameter(target, text, default, comments.get(stmt.lineno, ""), types)
+        help_text = _help(comments, stmt.lineno, stmt.end_lineno or stmt.lineno)
+        out[target] = Parameter(target, text, default, help_text, types)
     return out
 
 

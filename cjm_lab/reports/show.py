@@ -410,18 +410,25 @@ def show_table(
         path = save_table(
             data, stem, report.output_dir, base=base, by=by, min_group_size=k, ids=ids, mask=mask, allow_rows=allow_rows
         )
-    protected = privacy.protect_table(data, base=base, by=by, min_size=k, ids=ids, mask=mask)
     crosstab = isinstance(base, pd.DataFrame) or (isinstance(base, str) and base == "cells")
     base_col = (
         None if (base is False or crosstab) else (base if isinstance(base, str) else privacy.find_base_column(data))
     )
+    # what the page shows passes the same protection as what save_table wrote (computed only when shown)
+    protected = (
+        privacy.protect_table(data, base=base, by=by, min_size=k, ids=ids, mask=mask) if display or crosstab else None
+    )
     if base is False or (base_col is None and not crosstab):
-        shown = data
+        shown, hidden = data, 0
     elif crosstab:
         shown = protected
+        hidden = int(protected["suppressed"].sum()) if "suppressed" in protected.columns else 0
     else:
         shown = privacy.shown_rows(data, base=base_col, by=by, min_size=k)
-    hidden = int(protected["suppressed"].sum()) if "suppressed" in protected.columns else 0
+        hidden = len(data) - len(shown)
+    columns_saved = list(protected.columns) if protected is not None else list(data.columns)
+    if protected is None and base_col is not None:
+        columns_saved.append("suppressed")
     if display:
         _show_table(report, protected, uid, columns=columns, index=index, labels=labels, digits=digits, head=head)
         if hidden:
@@ -441,8 +448,9 @@ def show_table(
             "effective_base": effective,
             "by": [str(c) for c in keys],
             "columns": [
-                {"name": str(c), "kind": kinds.get(str(c)) or _column_kind(c, protected[c], keys=keys, base=base_col)}
-                for c in protected.columns
+                {"name": str(c), "kind": kinds.get(str(c)) or _column_kind(c, column, keys=keys, base=base_col)}
+                for c in columns_saved
+                for column in [data[c] if c in data.columns else pd.Series([True])]  # `suppressed`: a flag
             ],
             "rows": len(data),
             "hidden_rows": hidden,

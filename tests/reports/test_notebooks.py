@@ -81,7 +81,9 @@ def test_every_code_cell_compiles_and_results_reach_the_page_through_the_helpers
         called |= {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
         # one path from a result to a deliverable: no Markdown built by hand, no table or figure saved past the helpers
         assert not called & {"Markdown", "HTML", "display", "save_table", "save_figure", "show"}, (path.name, i)
-    report_parameters(path.stem, path.parent)  # the parameters cell parses
+    params = report_parameters(path.stem, path.parent)  # the parameters cell parses
+    # every parameter explains itself, also a list ruff wrapped over lines (its help on the closing line)
+    assert params["help"].str.len().gt(0).all(), params.loc[params["help"] == "", "name"].tolist()
 
 
 def test_ruff_lints_and_formats_the_notebooks():

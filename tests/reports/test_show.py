@@ -116,6 +116,9 @@ def test_show_table_saves_what_save_table_saves_and_returns_the_rows_to_draw(tmp
         "saved": True,
         "displayed": True,
     }
+    show_table(table, "only_saved", display=False)  # the same entry without computing the page's copy
+    quiet = _manifest(tmp_path / "run")["items"][-1]
+    assert (quiet["columns"], quiet["hidden_rows"], quiet["displayed"]) == (entry["columns"], 2, False)
 
 
 def test_show_table_options(tmp_path, table, page):
