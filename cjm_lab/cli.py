@@ -8,6 +8,7 @@ Examples (from a shell)::
     cjm-lab report cx_overview --each language=en,de
     cjm-lab report new nps_monthly --from survey_nps      # notebooks/nps_monthly.ipynb, yours to edit
     cjm-lab report nps_monthly -p survey_path=data/march.csv
+    cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
 """
 
@@ -111,6 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if runs is None:
             result = run_report(name, params, label=args.label, **options)
             print(result.folder)
+            _warn_index(result)
             continue
         for item in run_batch(name, runs, parameters=params, **options):
             if isinstance(item, ReportError):
@@ -118,7 +120,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 print(f"cjm-lab: error: {item}", file=sys.stderr)
             else:
                 print(item.folder)
+                _warn_index(item)
     return 1 if failed else 0
+
+
+def _warn_index(result: Any) -> None:
+    """A finished run whose index could not be rebuilt: exit 0 (the run is complete; a retry would
+    duplicate it), a warning, and run.json says the same.
+    """
+    if getattr(result, "index_error", None):
+        print(
+            f"cjm-lab: warning: the run finished in {result.folder}, but index.html was not rebuilt: "
+            f"{result.index_error} Run `cjm-lab index --out {result.folder.parent}` once the cause is fixed.",
+            file=sys.stderr,
+        )
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from cjm_lab.reports import rebuild_index
+
+    print(rebuild_index(args.out))
+    return 0
 
 
 def _read_yaml(path: str, what: str) -> Any:
@@ -177,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="cjm-lab", description="Customer Journey Management workbench.")
     parser.add_argument("--version", action="version", version=f"cjm-lab {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,sample}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,index,sample}")
     notebooks_help = (
         "a folder of your own report notebooks (repeatable); also $CJM_LAB_NOTEBOOKS and ./notebooks are searched, "
         "then the reports shipped with cjm-lab"
@@ -233,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
     p.set_defaults(func=_cmd_report)
 
+    p = sub.add_parser("index", help="rebuild index.html of a report folder from its run folders")
+    p.add_argument("--out", default="reports", help="the report folder (default: reports)")
+    p.set_defaults(func=_cmd_index)
+
     p = sub.add_parser("sample", help="generate sample data with planted truth")
     p.add_argument("--customers", type=int, default=5000)
     p.add_argument("--seed", type=int, default=42)
@@ -262,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _terminate(signum: int, _frame: Any) -> None:
     """SIGTERM (cron timeouts, systemd stop) unwinds like Ctrl-C: a run in progress is moved
-    to reports/_failed/ and no folder is left under a final name.
+    to <out>/_failed/ and no folder is left under a final name; a run that already has its final
+    folder stays there (the message says which).
     """
     raise KeyboardInterrupt(f"stopped by signal {signum}")
 
@@ -281,10 +308,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CJMError as err:
         print(f"cjm-lab: error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt as err:
+    except OSError as err:  # a disk or permission problem outside the runner's own checks
+        where = f" {err.filename}" if err.filename else ""
         print(
-            f"cjm-lab: interrupted ({err or 'Ctrl-C'}); the unfinished run is under reports/_failed/", file=sys.stderr
+            f"cjm-lab: error: cannot read or write{where}: {err.strerror or err}. Fix: check that the path exists, "
+            "that you may write there and that the disk is not full or read-only.",
+            file=sys.stderr,
         )
+        return 1
+    except KeyboardInterrupt as err:
+        from cjm_lab.reports.runner import RunInterrupted
+
+        if isinstance(err, RunInterrupted):
+            print(f"cjm-lab: {err}", file=sys.stderr)
+            return 0 if err.finished else 130
+        print(f"cjm-lab: interrupted ({err or 'Ctrl-C'}); no run was finished", file=sys.stderr)
         return 130
 
 

@@ -12,6 +12,12 @@ Whatever of that text reaches a deliverable passes exactly one of these function
   spreadsheet: text starting with ``= + - @``, a tab or a carriage return gets a leading
   apostrophe (the OWASP rule against CSV/formula injection), so Excel and LibreOffice show
   it as text instead of running it.
+* :func:`spreadsheet_table` — the one call that makes a table safe for a CSV file or an
+  Excel sheet (the report exports and any formatted workbook built on them use it): CSV cells
+  are neutralised (opt-out ``neutralise=False`` for trusted internal use), Excel cells lose the
+  control characters XML cannot hold and text beyond Excel's 32,767 characters is cut with a
+  visible marker and reported; :func:`formula_like` tells which Excel strings to store as typed
+  text with a quote prefix (never a formula).
 * :func:`slug` / :func:`unique_slugs` — a file, sheet or folder name derived from data:
   ASCII letters, digits, ``_`` and ``-`` only (never a path), optionally cut to a length
   (Excel sheet names: 31) and made unique.
@@ -36,6 +42,11 @@ __all__ = [
     "neutralise_cell",
     "neutralise_table",
     "FORMULA_PREFIXES",
+    "EXCEL_MAX_CHARS",
+    "formula_like",
+    "excel_text",
+    "spreadsheet_table",
+    "defuse_formulas",
     "slug",
     "trusted",
     "unique_slugs",
@@ -204,6 +215,139 @@ def neutralise_table(data: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.astype(object).map(neutralise_cell)
     out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+#: The most characters an Excel cell holds; longer text is cut by Excel without a word.
+EXCEL_MAX_CHARS = 32_767
+_CUT_MARK = " […{n:,} characters cut: Excel holds {max:,} in a cell]"
+
+
+def formula_like(value: Any) -> bool:
+    """Whether a spreadsheet would read ``value`` as a formula (text starting with ``= + - @``, tab, CR).
+
+    Examples
+    --------
+    >>> formula_like("=1+1"), formula_like("-3"), formula_like(-3), formula_like("Web")
+    (True, True, False, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _excel_text(value: str) -> tuple[str, int]:
+    text = _CONTROL.sub("", value)
+    if len(text) <= EXCEL_MAX_CHARS:
+        return text, 0
+    mark = _CUT_MARK.format(n=len(text) - EXCEL_MAX_CHARS, max=EXCEL_MAX_CHARS)
+    return text[: EXCEL_MAX_CHARS - len(mark)] + mark, len(text)
+
+
+def excel_text(value: Any) -> Any:
+    r"""One value as an Excel cell may hold it: text without control characters, cut visibly at
+    :data:`EXCEL_MAX_CHARS`; anything else unchanged.
+
+    Examples
+    --------
+    >>> excel_text("Titel\x07"), excel_text(3)
+    ('Titel', 3)
+    """
+    return _excel_text(value)[0] if isinstance(value, str) else value
+
+
+def _clean_labels(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([level.map(excel_text) for level in index.levels])
+    return index.map(excel_text)
+
+
+def defuse_formulas(worksheet: Any) -> int:
+    """Turn every formula cell of an openpyxl worksheet into typed text with a quote prefix.
+
+    The last step of any writer that lets pandas or openpyxl fill a sheet with text from data
+    (openpyxl stores a string starting with ``=`` as a formula).  Returns how many cells it
+    changed.
+
+    Examples
+    --------
+    >>> import openpyxl
+    >>> ws = openpyxl.Workbook().active
+    >>> ws["A1"] = "=1+1"
+    >>> defuse_formulas(ws), ws["A1"].data_type, ws["A1"].value
+    (1, 's', '=1+1')
+    """
+    changed = 0
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                changed += 1
+    return changed
+
+
+def spreadsheet_table(
+    data: pd.DataFrame, *, target: str = "csv", neutralise: bool = True
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    r"""A copy of ``data`` safe to write as CSV or into an Excel sheet, and the cells that were cut.
+
+    ``target="csv"``: every text cell and column name passes :func:`neutralise_cell` (a leading
+    apostrophe before ``= + - @``, tab and CR; control characters removed), so a spreadsheet that
+    opens the CSV shows text instead of running a formula.  ``neutralise=False`` keeps the text
+    exactly as it is, for trusted internal use (a file read back by a program, never opened in a
+    spreadsheet).
+
+    ``target="xlsx"``: control characters that XML cannot hold are removed (openpyxl would refuse
+    the whole workbook), and text longer than :data:`EXCEL_MAX_CHARS` is cut *with a marker in
+    the cell* (``[…8,233 characters cut: Excel holds 32,767 in a cell]``) and listed in the
+    second return value; the writer stores formula-like strings as typed text
+    (:func:`formula_like`), so nothing needs an apostrophe there.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table (never modified).
+    target : {"csv", "xlsx"}
+        Where it goes.
+    neutralise : bool, default True
+        CSV only: apply the OWASP neutraliser.
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        The safe copy, and one ``{"row", "column", "length"}`` per cut cell (``row`` is the
+        0-based position).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"comment": ["=HYPERLINK(\"http://x\")", "ok\x07"], "n": [1, 2]})
+    >>> spreadsheet_table(t)[0]["comment"].tolist()
+    ['\'=HYPERLINK("http://x")', 'ok']
+    >>> safe, cut = spreadsheet_table(pd.DataFrame({"c": ["x" * 40_000]}), target="xlsx")
+    >>> len(safe["c"][0]), cut
+    (32767, [{'row': 0, 'column': 'c', 'length': 40000}])
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise CJMConfigError(f"spreadsheet_table(): `data` must be a DataFrame, got {type(data).__name__}.")
+    if target not in ("csv", "xlsx"):
+        raise CJMConfigError(f"spreadsheet_table(): `target` must be 'csv' or 'xlsx', got {target!r}.")
+    if target == "csv":
+        return (neutralise_table(data) if neutralise else data.copy()), []
+    out = data.copy()
+    cut: list[dict[str, Any]] = []
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        values = s.astype(object).to_numpy()
+        texts = [_excel_text(v) if isinstance(v, str) else (v, 0) for v in values]
+        for i, (_, length) in enumerate(texts):
+            if length:
+                cut.append({"row": i, "column": col, "length": length})
+        out[col] = pd.Series([t for t, _ in texts], index=out.index, dtype=object)
+    out.columns = _clean_labels(out.columns)
+    out.index = _clean_labels(out.index)
+    return out, cut
 
 
 def slug(name: Any, *, max_length: int | None = 80, fallback: str | None = None) -> str:

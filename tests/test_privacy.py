@@ -177,11 +177,11 @@ def test_pii_counts_by_hand():
     )
     out = pii_counts(s)
     assert list(out.columns) == ["kind", "n_found", "n_texts", "n_nonmissing", "pct_texts"]
-    assert out["kind"].tolist() == ["email", "iban", "phone", "address"]
-    assert out["n_found"].tolist() == [2, 1, 1, 2]
-    assert out["n_texts"].tolist() == [1, 1, 1, 1]
+    assert out["kind"].tolist() == ["email", "iban", "card", "phone", "address"]
+    assert out["n_found"].tolist() == [2, 1, 0, 1, 2]
+    assert out["n_texts"].tolist() == [1, 1, 0, 1, 1]
     assert (out["n_nonmissing"] == 4).all()
-    assert out["pct_texts"].tolist() == [25.0] * 4
+    assert out["pct_texts"].tolist() == [25.0, 25.0, 0.0, 25.0, 25.0]
     one = pii_counts(s, kinds="email")
     assert one["kind"].tolist() == ["email"] and one["n_found"].tolist() == [2]
 

@@ -15,7 +15,7 @@ from cjm_lab.io.contracts import (
     parse_timestamps,
     table_metadata,
 )
-from cjm_lab.io.readers import TableMeta, read_table, sniff_csv
+from cjm_lab.io.readers import TableMeta, decide_encoding, read_table, sniff_csv
 from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
 
@@ -32,6 +32,7 @@ __all__ = [
     "parse_timestamps",
     "read_table",
     "sniff_csv",
+    "decide_encoding",
     "TableMeta",
     "write_sav",
     "events_from_milestones",

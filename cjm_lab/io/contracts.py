@@ -51,6 +51,15 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {"required": ("customer_id",), "optional": ()},
 }
 
+#: Roles that hold names and ids: read as text from the start (no float round-trip, no
+#: ``NA``/``None``/``null`` turned missing).
+TEXT_ROLES: dict[str, tuple[str, ...]] = {
+    "events": ("customer_id", "touchpoint", "session_id", "channel"),
+    "touchpoints": ("touchpoint", "stage", "channel", "kind", "department"),
+    "survey": ("respondent_id", "customer_id", "comment"),
+    "customers": ("customer_id",),
+}
+
 Source = str | os.PathLike | pd.DataFrame
 Columns = Mapping[str, str] | str | os.PathLike | None
 
@@ -84,7 +93,17 @@ def _prepare(
     create: tuple[str, str] | None = None,
 ) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
     mapping, options = read_mapping(columns, table=table)
-    df, meta = as_frame(source, **{k: v for k, v in read_options.items() if v is not None})
+    text_roles = TEXT_ROLES[table]
+    text_columns = set(text_roles)
+    for key, value in mapping.items():  # either direction: {"Kundennr": "customer_id"} or the reverse
+        if value in text_roles:
+            text_columns.add(str(key))
+        if key in text_roles:
+            text_columns.add(str(value))
+    options_in = {k: v for k, v in read_options.items() if v is not None}
+    if not isinstance(source, pd.DataFrame):
+        options_in["text_columns"] = sorted(text_columns)
+    df, meta = as_frame(source, **options_in)
     # Errors count data rows from 1, whatever index a DataFrame (or a Parquet file) brings along.
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in df.columns]
@@ -251,13 +270,20 @@ def parse_timestamps(
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return _localize(values, timezone, column=column, source=source)
     if pd.api.types.is_numeric_dtype(values.dtype):
-        raise CJMDataError(
-            f"Column {column!r} holds numbers, not timestamps.",
-            column=column,
-            source=source,
-            fix="Export timestamps as text such as 2025-03-30 14:05:00, or convert epoch seconds with "
-            "pd.to_datetime(df[col], unit='s', utc=True) before loading.",
-        )
+        present = pd.to_numeric(values, errors="coerce").dropna()
+        if len(present) and present.between(1, 2_958_465).all() and present.median() < 200_000:
+            # 1 .. 2,958,465 are the days Excel counts from 1899-12-30 (up to 9999-12-31)
+            fix = (
+                "These look like Excel date serials (days since 1899-12-30, e.g. 45000 = 2023-03-15). Format the "
+                "column as a date in Excel before exporting, or convert it with pd.to_datetime(df[col], "
+                "unit='D', origin='1899-12-30') before loading."
+            )
+        else:
+            fix = (
+                "Export timestamps as text such as 2025-03-30 14:05:00, or convert epoch seconds with "
+                "pd.to_datetime(df[col], unit='s', utc=True) before loading."
+            )
+        raise CJMDataError(f"Column {column!r} holds numbers, not timestamps.", column=column, source=source, fix=fix)
     text = values.astype("string").str.strip()
     present = text.notna() & text.ne("")
     has_tz = text.str.contains(_TZ_SUFFIX, na=False)
@@ -326,10 +352,26 @@ def _localize(values: pd.Series, timezone: str, *, column: str, source: str) -> 
     return local.dt.tz_convert("UTC")
 
 
-def _as_text(series: pd.Series) -> pd.Series:
-    """Ids and names as text (missing stays missing); whole-number floats lose their ``.0``."""
+def _as_text(series: pd.Series, *, column: str | None = None, source: str = "DataFrame") -> pd.Series:
+    """Ids and names as text (missing stays missing); whole-number floats lose their ``.0``.
+
+    A float id beyond 2**53 has lost digits already (``12345678901234567`` is stored as
+    ``12345678901234568``): with ``column`` given, that is refused rather than turned into
+    an id that may collide with another.
+    """
     if pd.api.types.is_float_dtype(series.dtype):
         present = series.dropna()
+        if column is not None:
+            _bad(
+                (series.abs() >= 2.0**53).fillna(False),
+                series,
+                "{n} id(s) in " + repr(column) + " are numbers too large for a float (2**53 and more): their "
+                "last digits are lost already, so different ids may have become one.",
+                column=column,
+                source=source,
+                fix="Read the column as text: load the file itself (cjm-lab reads id columns as text), or "
+                "pass the DataFrame with that column as strings (pd.read_csv(..., dtype={col: str})).",
+            )
         if (present == np.round(present)).all():
             series = series.astype("Int64")
     return series.astype("str").str.strip()
@@ -397,7 +439,7 @@ def load_events(
     timezone = _option(timezone, options, "timezone", "UTC")
     for col, what in (("customer_id", "customer id"), ("touchpoint", "touchpoint"), ("timestamp", "timestamp")):
         _require_present(df, col, source=src, what=what)
-    df["customer_id"] = _as_text(df["customer_id"])
+    df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     df["touchpoint"] = _as_text(df["touchpoint"])
     df["timestamp"] = parse_timestamps(df["timestamp"], column="timestamp", source=src, timezone=timezone)
     created_sequence = "sequence" not in df.columns
@@ -417,7 +459,7 @@ def load_events(
             fix="Each event of a customer needs its own sequence number; renumber them in file order.",
         )
     if "session_id" in df.columns:
-        df["session_id"] = _as_text(df["session_id"])
+        df["session_id"] = _as_text(df["session_id"], column="session_id", source=src)
     if "value" in df.columns:
         df["value"] = _with_source(numeric_column, df, "value", where="load_events()", src=src)
     if touchpoints is not None:
@@ -614,15 +656,27 @@ def _codes_by_column(missing_codes: Mapping[Any, Any], present: Sequence[str], s
 
 def _codes_spec(
     missing_codes: Any, targets: Sequence[str], present: Sequence[str], source: str
-) -> dict[str, list[float]]:
+) -> dict[str, list[Any]]:
+    """Codes per column: numbers as floats, text codes (``"DK"``, ``"weiß nicht"``) as stripped text."""
     if missing_codes is None:
         return {}
     if isinstance(missing_codes, Mapping):
-        return {
-            col: [float(c) for c in codes] for col, codes in _codes_by_column(missing_codes, present, source).items()
-        }
-    codes = [missing_codes] if np.isscalar(missing_codes) else list(missing_codes)
-    return {col: [float(c) for c in codes] for col in targets}
+        spec = _codes_by_column(missing_codes, present, source)
+    else:
+        codes = _as_list(missing_codes)
+        spec = {col: list(codes) for col in targets}
+    out: dict[str, list[Any]] = {}
+    for col, codes in spec.items():
+        kept = []
+        for code in codes:
+            if isinstance(code, bool) or not pd.api.types.is_scalar(code) or pd.isna(code):
+                raise CJMConfigError(
+                    f"`missing_codes` of load_survey() takes single numbers or texts per column, e.g. "
+                    f"{{'recommend': [99, 'DK']}}; got {code!r} for {col!r}."
+                )
+            kept.append(float(code) if isinstance(code, (int, float, np.number)) else str(code).strip())
+        out[col] = kept
+    return out
 
 
 def _labels_to_codes(series: pd.Series, labels: Mapping[Any, Any] | None) -> pd.Series:
@@ -786,7 +840,12 @@ def load_survey(
         series = _labels_to_codes(df[col], labels)
         if col in codes:
             num = pd.to_numeric(series, errors="coerce")
-            hit = num.isin(codes[col])
+            numbers = [c for c in codes[col] if isinstance(c, float)]
+            texts = [c for c in codes[col] if isinstance(c, str)]
+            hit = num.isin(numbers)
+            if texts:  # "DK" in a text column; also "99" written as text
+                as_text = series.astype("str").str.strip()
+                hit = hit | (as_text.isin(texts) & series.notna()).fillna(False).astype(bool)
             if hit.any():
                 applied[col] = applied.get(col, 0) + int(hit.sum())
             series = series.where(~hit, np.nan)
@@ -814,14 +873,14 @@ def load_survey(
 
     if "respondent_id" in df.columns:
         _require_present(df, "respondent_id", source=src, what="respondent id")
-        df["respondent_id"] = _as_text(df["respondent_id"])
+        df["respondent_id"] = _as_text(df["respondent_id"], column="respondent_id", source=src)
         _with_source(require_unique, df, "respondent_id", where=where, src=src)
         made_ids = False
     else:
         df.insert(0, "respondent_id", ["R" + str(i) for i in range(1, len(df) + 1)])
         made_ids = True
     if "customer_id" in df.columns:
-        df["customer_id"] = _as_text(df["customer_id"])
+        df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     if "date" in df.columns:
         df["date"] = parse_timestamps(df["date"], column="date", source=src, timezone=timezone)
     if "weight" in df.columns:
@@ -965,7 +1024,7 @@ def load_customers(
     ordinal = dict(_option(ordinal, options, "ordinal", {}) or {})
     value_labels = _option(value_labels, options, "value_labels", "auto")
     _require_present(df, "customer_id", source=src, what="customer id")
-    df["customer_id"] = _as_text(df["customer_id"])
+    df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
     missing_values = _option(missing_values, options, "missing_values", None)
     missing_codes = _option(missing_codes, options, "missing_codes", None)

@@ -36,9 +36,9 @@ def delimiter_hint(columns: Any) -> str:
 
     Examples
     --------
-    >>> delimiter_hint(["Kunde;Zeit;Kontaktpunkt"])
-    "The data has a single column whose name holds ';': the file is probably separated by ';'; "
-    "pass delimiter=';' (or leave `delimiter` out to have it guessed). "
+    >>> print(delimiter_hint(["Kunde;Zeit;Kontaktpunkt"]))
+    The data has a single column whose name holds ';': the file is probably separated by ';';
+    pass delimiter=';' (or leave `delimiter` out to have it guessed).
     """
     names = [str(c) for c in columns]
     if len(names) != 1:

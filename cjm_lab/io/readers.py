@@ -15,16 +15,20 @@ import io
 import lzma
 import os
 import re
+import warnings
 import zipfile
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas._libs.parsers import STR_NA_VALUES
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["TableMeta", "read_table", "sniff_csv"]
+__all__ = ["TableMeta", "read_table", "sniff_csv", "decide_encoding"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
@@ -96,46 +100,133 @@ def _inner_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def _decode_sample(raw: bytes) -> tuple[str, str]:
-    """Guess the encoding of a byte sample: UTF-8 (with or without BOM), else cp1252/latin-1."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", raw[3:].decode("utf-8", errors="replace")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", raw.decode("utf-16", errors="replace")
-    try:
-        return "utf-8", raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        # A cut multi-byte character at the end of the sample is still UTF-8.
-        if err.start >= len(raw) - 3:
-            return "utf-8", raw[: err.start].decode("utf-8")
-    try:
-        # German Excel writes Windows-1252 (a superset of latin-1's printable range).
-        return "cp1252", raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return "latin-1", raw.decode("latin-1")
+_UTF8_TEXT = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_SCAN_BLOCK = 8 * 1024 * 1024
+
+
+def decide_encoding(path: str | os.PathLike) -> tuple[str, str]:
+    r"""Decide the encoding of a text file from *all* its bytes, never from a sample.
+
+    A file whose every line is valid UTF-8 is UTF-8 (a BOM says UTF-8 or UTF-16 by itself).
+    A file with bytes that are no UTF-8 and no line of UTF-8 text (an accented letter
+    written as two bytes) is Windows-1252, as German Excel writes it (latin-1 when it holds
+    one of the five bytes cp1252 does not define).  A file with both — UTF-8 lines *and*
+    lines that are not UTF-8, as when rows from two exports were pasted together — has no
+    single encoding: decoding it either way would garble part of it silently, so it is
+    refused, naming lines of each kind.
+
+    Parameters
+    ----------
+    path : path-like
+        The file (``.gz``/``.bz2``/``.xz``/``.zip`` are read through).
+
+    Returns
+    -------
+    (str, str)
+        The encoding and a sentence saying why, for the run record.
+
+    Raises
+    ------
+    CJMDataError
+        The file mixes UTF-8 and another encoding.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_bytes("Kunde;Ort\nMüller;Köln\n".encode("cp1252"))
+    >>> decide_encoding(p)[0]
+    'cp1252'
+    """
+    path = Path(path)
+    with _open_binary(path) as fh:
+        head = fh.read(4)
+        if head.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", "a UTF-8 byte-order mark"
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16", "a UTF-16 byte-order mark"
+        bad_lines: list[int] = []
+        n_bad = 0
+        utf8_lines: list[int] = []
+        not_cp1252 = False
+        line = 1  # the 1-based number of the first line of ``block``
+        rest = head
+        while True:
+            chunk = fh.read(_SCAN_BLOCK)
+            data = rest + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # no line end yet: keep reading
+                    rest = data
+                    continue
+                block, rest = data[:cut], data[cut:]
+            else:
+                block, rest = data, b""
+            if not block:
+                break
+            not_cp1252 = not_cp1252 or bool(_NOT_CP1252.search(block))
+            try:
+                block.decode("utf-8")
+                if len(utf8_lines) < 5 and _UTF8_TEXT.search(block):
+                    for i, raw_line in enumerate(block.split(b"\n")):
+                        if _UTF8_TEXT.search(raw_line) and len(utf8_lines) < 5:
+                            utf8_lines.append(line + i)
+            except UnicodeDecodeError:
+                for i, raw_line in enumerate(block.split(b"\n")):
+                    try:
+                        raw_line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        n_bad += 1
+                        if len(bad_lines) < 5:
+                            bad_lines.append(line + i)
+                    else:
+                        if len(utf8_lines) < 5 and _UTF8_TEXT.search(raw_line):
+                            utf8_lines.append(line + i)
+            line += block.count(b"\n")
+            if not chunk:
+                break
+    if not n_bad:
+        return "utf-8", "every line is valid UTF-8"
+    lines = ", ".join(map(str, bad_lines)) + (f" and {n_bad - len(bad_lines)} more" if n_bad > len(bad_lines) else "")
+    if utf8_lines:
+        raise CJMDataError(
+            f"The file mixes two text encodings: line(s) {', '.join(map(str, utf8_lines))} hold UTF-8 text, "
+            f"line(s) {lines} hold bytes that are not UTF-8 (Windows-1252/latin-1, as German Excel writes). "
+            "Read either way, part of the text would be garbled without a word.",
+            source=str(path),
+            fix="Save the file again in one encoding (UTF-8), e.g. re-export it or open it in an editor and save "
+            "as UTF-8; or, if the garbled lines do not matter, pass encoding='utf-8' or encoding='cp1252' "
+            "explicitly (bytes that encoding cannot decode are then reported).",
+        )
+    encoding = "latin-1" if not_cp1252 else "cp1252"
+    return encoding, f"no line is UTF-8 text and line(s) {lines} are not UTF-8"
 
 
 _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 
 
-def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
+def sniff_csv(path: str | os.PathLike, *, encoding: str | None = None) -> dict[str, Any]:
     r"""Guess encoding, delimiter, decimal mark and Qualtrics layout of a CSV file.
 
     Parameters
     ----------
     path : path-like
         A ``.csv``/``.txt``/``.tsv`` file, optionally ``.gz``/``.bz2``/``.xz``/``.zip``.
+    encoding : str, optional
+        The file's encoding when the caller knows it (then not decided from the bytes).
 
     Returns
     -------
     dict
-        ``encoding``, ``delimiter``, ``decimal``, ``thousands`` and ``qualtrics`` (bool).
+        ``encoding`` (decided from the whole file by :func:`decide_encoding`),
+        ``encoding_reason``, ``delimiter``, ``decimal``, ``thousands`` and ``qualtrics`` (bool).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "umfrage.csv"
-    >>> _ = p.write_bytes("Kunde;Umsatz\\nMüller;12,5\\n".encode("cp1252"))
+    >>> _ = p.write_bytes("Kunde;Umsatz\nMüller;12,5\n".encode("cp1252"))
     >>> opts = sniff_csv(p)
     >>> (opts["encoding"], opts["delimiter"], opts["decimal"])
     ('cp1252', ';', ',')
@@ -147,7 +238,13 @@ def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
         raise CJMDataError(
             "The file is empty.", source=str(path), fix="Export the table again; the file has no content."
         )
-    encoding, text = _decode_sample(raw)
+    if encoding:
+        reason = "given by the caller"
+    else:
+        encoding, reason = decide_encoding(path)
+    text = raw.decode("utf-16" if encoding == "utf-16" else encoding, errors="replace")
+    if encoding == "utf-8-sig":
+        text = text.lstrip("\ufeff")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(raw) == _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
@@ -165,6 +262,7 @@ def sniff_csv(path: str | os.PathLike) -> dict[str, Any]:
     qualtrics = _looks_like_qualtrics(lines, delimiter)
     return {
         "encoding": encoding,
+        "encoding_reason": reason,
         "delimiter": delimiter,
         "decimal": decimal,
         "thousands": thousands,
@@ -196,10 +294,12 @@ def _looks_like_qualtrics(lines: list[str], delimiter: str) -> bool:
     return bool(third) and third[0].strip().startswith('{"ImportId"')
 
 
-def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame, TableMeta]:
-    sniffed = sniff_csv(path)
-    if options:
-        sniffed.update({k: v for k, v in options.items() if v is not None})
+def _read_csv(
+    path: Path, options: dict[str, Any] | None, text_columns: Sequence[str] = ()
+) -> tuple[pd.DataFrame, TableMeta]:
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    sniffed = sniff_csv(path, encoding=options.get("encoding"))
+    sniffed.update(options)
     kwargs: dict[str, Any] = {
         "sep": sniffed["delimiter"],
         "decimal": sniffed["decimal"],
@@ -212,57 +312,83 @@ def _read_csv(path: Path, options: dict[str, Any] | None) -> tuple[pd.DataFrame,
     if sniffed["qualtrics"]:
         meta.format = "qualtrics"
         skip = [1, 2]
+    header: list[Any] = []
     try:
-        df = _read_csv_decoding(path, skip, kwargs, meta, explicit=bool(options and options.get("encoding")))
+        header = _csv_header(path, kwargs)
+        text = _text_options(header, text_columns)
+        meta.read_options["text_columns"] = sorted(text["dtype"])
+        with _open_binary(path) as fh, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # index_col=False: a first row with one field more than the header never becomes the index
+            df = pd.read_csv(fh, skiprows=skip, index_col=False, **kwargs, **text)
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            _check_records(path, kwargs, len(header))
     except pd.errors.EmptyDataError as err:
         raise CJMDataError("The file is empty.", source=str(path), fix="Export the table again.") from err
+    except UnicodeDecodeError as err:
+        raise CJMDataError(
+            f"The file cannot be decoded as {kwargs['encoding']!r} ({err.reason} at byte {err.start}).",
+            source=str(path),
+            fix="Pass the file's real encoding, e.g. encoding='cp1252' (German Excel) or 'utf-8', or leave "
+            "`encoding` out to let cjm-lab decide from the whole file.",
+        ) from None
     except pd.errors.ParserError as err:
+        _check_records(path, kwargs, len(header))  # an unbalanced quote or a long row is named by its line
         raise CJMDataError(
             f"The file could not be read as a table with delimiter {sniffed['delimiter']!r}: {err}",
             source=str(path),
             fix="Check the delimiter (pass delimiter=';' or ','), quoting and line breaks of the export.",
         ) from err
+    if _has_line_breaks(df):  # a quoted field over several lines: legitimate, or swallowed rows
+        _check_records(path, kwargs, len(header))
     if kwargs["thousands"]:
         df = _undo_loose_thousands(path, df, skip, kwargs)
-    _check_header(path, kwargs)
     df = _keep_leading_zeros(path, df, skip, kwargs)
     if sniffed["qualtrics"]:
         with _open_binary(path) as fh:
-            header = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
-        meta.variable_labels = {str(c): str(v) for c, v in header.iloc[0].items() if isinstance(v, str) and v.strip()}
+            labels = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
+        meta.variable_labels = {str(c): str(v) for c, v in labels.iloc[0].items() if isinstance(v, str) and v.strip()}
     return df, meta
 
 
-def _read_csv_decoding(
-    path: Path, skip: list[int], kwargs: dict[str, Any], meta: TableMeta, *, explicit: bool
-) -> pd.DataFrame:
-    """Read with the sniffed encoding, else cp1252, else latin-1 (which decodes any byte).
+#: What pandas reads as missing by default; text roles keep these as text ("NA" may be a touchpoint).
+_DEFAULT_NA = tuple(sorted(STR_NA_VALUES))
 
-    A byte the sniffed sample did not show (after the first 256 KB) can still fail to decode;
-    an encoding the user named is not second-guessed but reported.
+
+def _text_options(header: Sequence[Any], text_columns: Sequence[str]) -> dict[str, Any]:
+    """``read_csv``/``read_excel`` options that read ``text_columns`` as text from the start.
+
+    Ids go through no float (``12345678901234567`` with one blank cell would otherwise become
+    ``1.2345678901234568e16`` and collide with its neighbours) and keep their zeros; only an
+    empty cell is missing there, while ``NA``, ``None``, ``null`` stay the text they are.
+    Other columns keep pandas' missing-value words.
     """
-    tried = [kwargs["encoding"]] + ([] if explicit else [e for e in ("cp1252", "latin-1") if e != kwargs["encoding"]])
-    for encoding in tried:
-        kwargs["encoding"] = encoding
-        meta.read_options["encoding"] = encoding
-        try:
-            with _open_binary(path) as fh:
-                return pd.read_csv(fh, skiprows=skip, **kwargs)
-        except UnicodeDecodeError as err:
-            last = err
-    raise CJMDataError(
-        f"The file cannot be decoded as {kwargs['encoding']!r} ({last.reason} at byte {last.start}).",
-        source=str(path),
-        fix="Pass the file's real encoding, e.g. encoding='cp1252' (German Excel) or 'utf-8', or leave "
-        "`encoding` out to let cjm-lab guess.",
-    )
+    wanted = {str(c).strip() for c in text_columns}
+    names = [c for c in header if isinstance(c, str) and c.strip() in wanted]
+    if not names:
+        return {"dtype": {}}
+    return {
+        "dtype": dict.fromkeys(names, str),
+        "keep_default_na": False,
+        "na_values": {c: ([""] if c in names else list(_DEFAULT_NA)) for c in header},
+    }
 
 
-def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
-    """Pandas silently renames a repeated header ``a;a`` to ``a, a.1``: refuse it instead."""
+def _csv_header(path: Path, kwargs: dict[str, Any]) -> list[Any]:
+    """The header cells as pandas will name them; a repeated name is refused.
+
+    pandas silently renames a repeated header ``a;a`` to ``a, a.1``.
+    """
     with _open_binary(path) as fh:
-        first = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
-    cols = [str(c).strip() for c in first.iloc[0].tolist() if isinstance(c, str)] if len(first) else []
+        first = pd.read_csv(fh, nrows=0, sep=kwargs["sep"], encoding=kwargs["encoding"])
+    with _open_binary(path) as fh:
+        raw = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
+    _refuse_duplicates(raw.iloc[0].tolist() if len(raw) else [], path)
+    return list(first.columns)
+
+
+def _refuse_duplicates(cells: Sequence[Any], path: Path) -> None:
+    cols = [str(c).strip() for c in cells if isinstance(c, str)]
     dups = sorted({c for c in cols if cols.count(c) > 1})
     if dups:
         raise CJMDataError(
@@ -270,6 +396,68 @@ def _check_header(path: Path, kwargs: dict[str, Any]) -> None:
             source=str(path),
             fix="Give every column a distinct name in the export.",
         )
+
+
+def _has_line_breaks(df: pd.DataFrame) -> bool:
+    for col in df.columns:
+        values = df[col]
+        if pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype):
+            if values.astype("str").str.contains("[\r\n]", regex=True, na=False).any():
+                return True
+    return False
+
+
+def _check_records(path: Path, kwargs: dict[str, Any], n_columns: int) -> None:
+    """Parse the file strictly (RFC 4180); an unbalanced quote or a row longer than the header
+    is an error naming its line.
+
+    pandas reads a quote that is never closed (or closed in the middle of a field) by gluing
+    the following rows into one cell until the next quote: one stray ``"`` can swallow every
+    later row without an error.  And a first row with one field more than the header would
+    silently become the index, shifting every value one column to the left.  Here, after a
+    closing quote there must be the delimiter or the line's end, every quote must be closed
+    before the file ends, and no row may have more fields than the header.
+    """
+    encoding = kwargs["encoding"]
+    with _open_binary(path) as fh, io.TextIOWrapper(fh, encoding=encoding, newline="") as text:
+        reader = csv.reader(text, delimiter=kwargs["sep"], quotechar='"', doublequote=True, strict=True)
+        started = 1
+        try:
+            for record in reader:
+                if n_columns and len(record) > n_columns and started > 1:
+                    raise CJMDataError(
+                        f"Line {started} has {len(record)} fields, the header only {n_columns}: its values "
+                        "would shift into the wrong columns or be dropped.",
+                        source=str(path),
+                        fix="Give the extra field a column name in the header, remove the extra delimiter "
+                        "(often one at the end of the line), or quote a text that holds the delimiter.",
+                    )
+                started = reader.line_num + 1
+        except csv.Error as err:
+            end = reader.line_num
+            span = f"line {started}" if end <= started else f"lines {started} to {end}"
+            raise CJMDataError(
+                f'A quote (") is not closed properly in the record that starts on line {started} ({err}); '
+                f"read as it is, {span} would run together into one row and rows would be lost.",
+                source=str(path),
+                fix='Quote the field the way CSV does: "like ""this""" (a quote inside a quoted field is '
+                "doubled), or export the file again with proper quoting.",
+            ) from None
+
+
+def _unreadable(path: Path, err: BaseException) -> CJMDataError:
+    if isinstance(err, PermissionError):
+        return CJMDataError(
+            "The file cannot be opened: permission denied.",
+            source=str(path),
+            fix="Give your user read permission on the file (cjm-lab only reads it), or copy it somewhere readable.",
+        )
+    return CJMDataError(
+        f"The file could not be read ({type(err).__name__}: {err}); it is damaged or not what its name says.",
+        source=str(path),
+        fix="Export or download the file again; check that the name's ending (.csv.gz, .xlsx, .parquet) "
+        "matches its content.",
+    )
 
 
 def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs: dict[str, Any]) -> pd.DataFrame:
@@ -368,17 +556,62 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
     return df, meta
 
 
-def _read_parquet(path: Path | list[Path]) -> pd.DataFrame:
+def _read_parquet(path: Path | list[Path], text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Read Parquet; ``text_columns`` stored as numbers become text in Arrow, before pandas sees them
+    (an int64 id column with a null would otherwise pass through float64 and lose digits).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    wanted = {str(c).strip() for c in text_columns}
+    parts = path if isinstance(path, list) else [path]
+    frames = []
     try:
-        if isinstance(path, list):
-            return pd.concat([pd.read_parquet(p) for p in path], ignore_index=True)
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as err:
+        for part in parts:
+            _refuse_duplicates(pq.read_schema(part).names, part)
+            table = pq.read_table(part)
+            names = table.column_names
+            for i, name in enumerate(names):
+                kind = table.schema.field(i).type
+                if name.strip() in wanted and (pa.types.is_integer(kind) or pa.types.is_decimal(kind)):
+                    table = table.set_column(i, name, pc.cast(table.column(i), pa.string()))
+            frames.append(table.to_pandas())
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    except (OSError, ValueError, pa.ArrowException) as err:
         raise CJMDataError(
             f"The Parquet data could not be read: {err}",
             source=str(path),
             fix="Check that the file(s) are Parquet and share one schema.",
         ) from err
+
+
+def _read_excel(path: Path, sheet: str | int | None, text_columns: Sequence[str]) -> pd.DataFrame:
+    """Read one sheet; a repeated header is refused (pandas would rename it ``a.1``), text roles as text."""
+    target = 0 if sheet is None else sheet
+    try:
+        raw = pd.read_excel(path, sheet_name=target, header=None, nrows=1, dtype=object)
+        _refuse_duplicates([c for c in (raw.iloc[0].tolist() if len(raw) else []) if isinstance(c, str)], path)
+        header = list(pd.read_excel(path, sheet_name=target, nrows=0).columns)
+        return pd.read_excel(path, sheet_name=target, **_text_options(header, text_columns))
+    except CJMDataError:
+        raise
+    except ValueError as err:
+        if "sheet" in str(err).lower() or "worksheet" in str(err).lower():
+            raise CJMDataError(
+                f"The Excel sheet could not be read: {err}",
+                source=str(path),
+                fix="Pass sheet= with an existing sheet name.",
+            ) from err
+        raise _unreadable(path, err) from err
+    except ImportError as err:
+        raise CJMDataError(
+            f"Reading {path.suffix} files needs a package that is not installed ({err}).",
+            source=str(path),
+            fix="Save the workbook as .xlsx (or CSV), or install the package pandas names (xlrd for .xls).",
+        ) from err
+    except Exception as err:  # openpyxl, xlrd and zipfile raise their own types for a damaged file
+        raise _unreadable(path, err) from err
 
 
 def read_table(
@@ -388,6 +621,7 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    text_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, TableMeta]:
     r"""Read a table from a file, read-only, and return it with its metadata.
 
@@ -403,6 +637,10 @@ def read_table(
         The Excel sheet (default: the first).
     encoding, delimiter, decimal : str, optional
         Override what :func:`sniff_csv` guesses for a CSV.
+    text_columns : list of str, optional
+        Columns read as text from the start (ids, names): no number, no float round-trip,
+        and only an empty cell is missing (``NA``, ``None``, ``null`` stay text).  Names the
+        file lacks are ignored.  The loaders pass the columns of their text roles.
 
     Returns
     -------
@@ -411,13 +649,15 @@ def read_table(
     Raises
     ------
     CJMDataError
-        The file does not exist, is empty, holds only a header, or cannot be parsed.
+        The file does not exist, is empty, holds only a header, repeats a column name, mixes
+        two text encodings, has an unbalanced quote (naming its line), is damaged, or cannot
+        be parsed.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> _ = p.write_text("a,b\n1,2\n")
     >>> df, meta = read_table(p)
     >>> df.shape, meta.format
     ((1, 2), 'csv')
@@ -430,9 +670,14 @@ def read_table(
                 f"No file matches the pattern {text!r}.", source=text, fix="Check the folder and the pattern."
             )
         if all(p.suffix.lower() in {".parquet", ".pq"} for p in parts):
-            df = _read_parquet(parts)
+            df = _read_parquet(parts, text_columns)
             return _require_rows(df, TableMeta(source=text, format="parquet"))
-        frames = [read_table(p, sheet=sheet, encoding=encoding, delimiter=delimiter, decimal=decimal) for p in parts]
+        frames = [
+            read_table(
+                p, sheet=sheet, encoding=encoding, delimiter=delimiter, decimal=decimal, text_columns=text_columns
+            )
+            for p in parts
+        ]
         df = pd.concat([f for f, _ in frames], ignore_index=True)
         return df, TableMeta(source=text, format=frames[0][1].format, read_options=frames[0][1].read_options)
 
@@ -456,22 +701,20 @@ def read_table(
             raise CJMDataError(
                 "The folder holds no Parquet files.", source=text, fix="Pass a file, or a folder of .parquet parts."
             )
-        return _require_rows(_read_parquet(parts), TableMeta(source=text, format="parquet"))
+        return _require_rows(_read_parquet(parts, text_columns), TableMeta(source=text, format="parquet"))
     if path.stat().st_size == 0:
         raise CJMDataError("The file is empty (0 bytes).", source=text, fix="Export the table again.")
 
     suffix = _inner_suffix(path)
     if suffix in _CSV_SUFFIXES or (suffix == "" and path.suffix.lower() in _COMPRESSIONS):
-        df, meta = _read_csv(path, {"encoding": encoding, "delimiter": delimiter, "decimal": decimal})
-    elif suffix in {".parquet", ".pq"}:
-        df, meta = _read_parquet(path), TableMeta(source=text, format="parquet")
-    elif suffix in {".xlsx", ".xlsm", ".xls"}:
         try:
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
-        except ValueError as err:
-            raise CJMDataError(
-                f"The Excel sheet could not be read: {err}", source=text, fix="Pass sheet= with an existing sheet name."
-            ) from err
+            df, meta = _read_csv(path, {"encoding": encoding, "delimiter": delimiter, "decimal": decimal}, text_columns)
+        except (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as err:
+            raise _unreadable(path, err) from err
+    elif suffix in {".parquet", ".pq"}:
+        df, meta = _read_parquet(path, text_columns), TableMeta(source=text, format="parquet")
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+        df = _read_excel(path, sheet, text_columns)
         meta = TableMeta(source=text, format="excel", read_options={"sheet": sheet})
     elif suffix in {".sav", ".zsav"}:
         df, meta = _read_spss(path)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
@@ -153,7 +154,9 @@ def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: st
     lab = persona_labels(labels, data, where=where)
     if weight is None:
         return lab, np.ones(len(data))
-    w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+    w = normalise_weights(
+        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+    )
     if (w <= 0).any():
         raise CJMDataError(
             f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.",

@@ -142,7 +142,7 @@ def plot_choose_k(
     ...                   "stability": [0.90, 0.95, 0.70], "recommended": [False, True, False]})
     >>> fig = plot_choose_k(t, language="de")
     >>> [ax.get_title() for ax in fig.axes]
-    ['Silhouette\\n(höher ist besser)', 'Bootstrap-Stabilität (ARI)\\n(höher ist besser)']
+    ['Silhouette\n(höher ist besser)', 'Bootstrap-Stabilität (ARI)\n(höher ist besser)']
     >>> plt.close(fig)
     """
     where = "plot_choose_k()"

@@ -5,6 +5,7 @@ A report notebook shows its results with :func:`show_table`, :func:`show_figure`
 ``cjm-lab report`` command calls :func:`run_report`.
 """
 
+from cjm_lab.reports.csp import trusted_html
 from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
 from cjm_lab.reports.notebooks import (
     check_parameters,
@@ -48,4 +49,5 @@ __all__ = [
     "save_figure",
     "save_results",
     "recommendations",
+    "trusted_html",
 ]

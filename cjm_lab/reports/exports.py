@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -12,18 +13,33 @@ from typing import Any
 
 from cjm_lab.errors import CJMConfigError
 
-__all__ = ["find_chromium", "print_pdf", "build_pptx", "CHROMIUM_FLAGS"]
+__all__ = ["find_chromium", "print_pdf", "build_pptx", "CHROMIUM_FLAGS", "chromium_flags"]
 
-#: Flags that let headless Chromium run here: no sandbox as root, no GPU, no network chatter.
+#: Flags of the headless Chromium that prints reports: no GPU, no first-run or background traffic,
+#: and no network at all (every host name resolves to nothing, every request goes to a dead proxy).
+#: The sandbox stays on, except where Chromium cannot run with it (as root: see :func:`chromium_flags`).
 CHROMIUM_FLAGS = (
     "--headless",
-    "--no-sandbox",
     "--disable-gpu",
     "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-extensions",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 )
+
+
+def chromium_flags() -> list[str]:
+    """:data:`CHROMIUM_FLAGS`, plus ``--no-sandbox`` only where Chromium refuses to start with its
+    sandbox (running as root, as in containers and CI).
+    """
+    flags = list(CHROMIUM_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags.append("--no-sandbox")
+    return flags
 
 
 def find_chromium() -> str:
@@ -43,18 +59,33 @@ def find_chromium() -> str:
 
 
 def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
-    """Print ``html`` to ``pdf`` with headless Chromium (A4, no header or footer)."""
+    """Print ``html`` to ``pdf`` with headless Chromium (A4, no header or footer), JavaScript-free.
+
+    What is printed is a copy of the page whose Content-Security-Policy allows no script at all
+    (and from which the script elements are removed): a script or event handler that slipped
+    into the page from data cannot run while printing, and figures print as their static
+    images; the browser's own policy engine enforces it (a flag that switches scripts off
+    altogether also stops headless printing).  Chromium runs with its sandbox where it can (not
+    as root) and with no network (see :data:`CHROMIUM_FLAGS`).
+    """
+    from cjm_lab.reports.csp import add_content_security_policy
+
     browser = find_chromium()
+    page = html.read_text(encoding="utf-8")
+    static = re.sub(r"<script\b[^>]*>.*?</script\s*>", "", page, flags=re.IGNORECASE | re.DOTALL)
+    static = add_content_security_policy(static, [])  # script-src 'none', whatever is left
     with tempfile.TemporaryDirectory(prefix="cjm-chromium-") as profile:
+        copy = Path(profile) / "print.html"
+        copy.write_text(static, encoding="utf-8")
         cmd = [
             browser,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
+            *chromium_flags(),
+            f"--user-data-dir={profile}/profile",
             "--no-pdf-header-footer",
             f"--print-to-pdf={pdf}",
-            html.resolve().as_uri(),
+            copy.as_uri(),
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)  # noqa: S603 - our arguments, the browser found on PATH or named by the user
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)  # noqa: S603 - our own argument list, no shell
     if proc.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
         raise CJMConfigError(
             f"Chromium could not print {html.name} to PDF (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"

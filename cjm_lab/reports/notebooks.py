@@ -194,16 +194,19 @@ def check_report_name(name: Any) -> str:
     >>> check_report_name("../x")
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: There is no report '../x': a report name is a name, not a path...
+    cjm_lab.errors.CJMConfigError: There is no report '../x': a report is named by its name, not a path...
     """
     if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED_NAMES:
         why = (
             f"{name!r} is a command of `cjm-lab report`"
             if name in RESERVED_NAMES
-            else "a report name is a name, not a path: 1 to 80 letters, digits, '_' and '-', starting with a "
-            "letter or digit (e.g. 'nps_monthly')"
+            else "a report is named by its name, not a path: 1 to 80 letters, digits, '_' and '-', starting with "
+            "a letter or digit (e.g. 'nps_monthly')"
         )
-        raise CJMConfigError(f"There is no report {name!r}: {why}. Fix: name the report, not its file.")
+        raise CJMConfigError(
+            f"There is no report {name!r}: {why}. Fix: pass one of the names `cjm-lab report list` shows; to run a "
+            "notebook from another folder, pass --notebooks DIR (notebooks=) or set $CJM_LAB_NOTEBOOKS."
+        )
     return name
 
 

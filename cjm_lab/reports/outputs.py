@@ -7,14 +7,19 @@ PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
 Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
 become salted pseudonyms, text is PII-masked, and groups below the minimum size
 (``$CJM_LAB_MIN_GROUP_SIZE``, set by the runner; default 5) are suppressed with
-complementary suppression.
+complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` makes it safe
+for a spreadsheet: CSV cells that a spreadsheet would run as a formula get a leading
+apostrophe, Excel cells hold typed text (never a formula), text beyond Excel's 32,767
+characters is cut visibly and reported.  Tables are named uniquely: two names never share a
+file or a sheet, whatever they clean or cut to (``tables.json`` lists name, file and sheet).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +28,14 @@ import pandas as pd
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import find_id_columns, protect_table
+from cjm_lab.reports._files import disk_error, write_atomic
+from cjm_lab.untrusted import EXCEL_MAX_CHARS, formula_like, slug, spreadsheet_table, unique_slugs
 
-__all__ = ["save_table", "save_figure", "save_results", "figure_title"]
+__all__ = ["save_table", "save_figure", "save_results", "write_sheet", "TruncatedCellWarning", "figure_title"]
+
+
+class TruncatedCellWarning(UserWarning):
+    """Text longer than an Excel cell holds was cut (the cell says so too)."""
 
 
 def _target(output_dir: str | os.PathLike | None) -> Path | None:
@@ -36,10 +47,104 @@ def _target(output_dir: str | os.PathLike | None) -> Path | None:
 
 
 def _name(name: str) -> str:
-    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")
-    if not clean:
-        raise CJMConfigError(f"{name!r} cannot name an output file; use letters, digits and _.")
-    return clean
+    return slug(name)
+
+
+def _table_names(folder: Path, name: str) -> tuple[str, str]:
+    """The file stem and sheet of table ``name`` in ``folder``: the same as before for the same name
+    (saving it again replaces it), unique otherwise (``tables.json`` remembers them).
+    """
+    manifest = folder / "tables.json"
+    entries: list[dict[str, str]] = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
+    for entry in entries:
+        if entry["name"] == name:
+            return entry["file"], entry["sheet"]
+    (stem,) = unique_slugs([name], taken=[e["file"] for e in entries])
+    (sheet,) = unique_slugs([name], max_length=31, taken=[e["sheet"] for e in entries])
+    entries.append({"name": name, "file": stem, "sheet": sheet})
+    write_atomic(manifest, json.dumps(entries, indent=2, ensure_ascii=False), what="the table list tables.json")
+    return stem, sheet
+
+
+def _keep_index(data: pd.DataFrame) -> pd.DataFrame:
+    """A meaningful index (labels, a name, several levels) becomes columns; a plain 0..n-1 index goes."""
+    index = data.index
+    plain = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+    if plain:
+        return data
+    names = [
+        n if n is not None else ("index" if index.nlevels == 1 else f"level_{i}") for i, n in enumerate(index.names)
+    ]
+    taken = {str(c) for c in data.columns}
+    names = [n if str(n) not in taken else f"{n}_index" for n in names]
+    out = data.copy()
+    out.index = out.index.set_names(names)
+    return out.reset_index()
+
+
+def _cell(value: Any) -> Any:
+    """A value as openpyxl stores it: numpy scalars as Python, missing as empty, time zones dropped."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return (value.tz_localize(None) if value.tzinfo else value).to_pydatetime()
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, (str, int, float, bool)) or hasattr(value, "isoformat"):
+        return value
+    return str(value)
+
+
+def write_sheet(path: str | os.PathLike, sheet: str, data: pd.DataFrame) -> Path:
+    """Write ``data`` as sheet ``sheet`` of the workbook ``path`` (replacing that sheet), safely.
+
+    Text is stored as typed strings: a cell that starts like a formula (``=``, ``+``, ``-``,
+    ``@``) is text with Excel's quote prefix, never a formula, and stays text when someone edits
+    it.  ``data`` should come from :func:`cjm_lab.untrusted.spreadsheet_table` with
+    ``target="xlsx"`` (control characters removed, long text cut visibly).  The workbook is
+    written beside the old one and renamed in one step.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> p = write_sheet(Path(tempfile.mkdtemp()) / "t.xlsx", "x", pd.DataFrame({"a": ["=1+1", "ok"]}))
+    >>> cell = openpyxl.load_workbook(p)["x"]["A2"]
+    >>> cell.value, cell.data_type
+    ('=1+1', 's')
+    """
+    import openpyxl
+
+    path = Path(path)
+    workbook = openpyxl.load_workbook(path) if path.exists() else openpyxl.Workbook()
+    if not path.exists():
+        workbook.remove(workbook.active)
+    if sheet in workbook.sheetnames:
+        workbook.remove(workbook[sheet])
+    ws = workbook.create_sheet(sheet)
+    rows = [list(data.columns), *data.itertuples(index=False, name=None)]
+    for r, row in enumerate(rows, start=1):  # openpyxl writes cell by cell; report tables are small
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            value = _cell(value)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if formula_like(value):
+                    cell.quotePrefix = True
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomic(path, buffer.getvalue(), what="the workbook")
+    return path
 
 
 def save_table(
@@ -53,6 +158,7 @@ def save_table(
     ids: str | list[str] | None = None,
     mask: bool = True,
     allow_rows: bool = False,
+    neutralise: bool = True,
 ) -> Path | None:
     """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
 
@@ -77,6 +183,15 @@ def save_table(
     refused unless ``allow_rows=True`` (meant to follow a notebook parameter that explicitly
     allows raw rows; the ids are still pseudonymised and the text masked).
 
+    A meaningful index (group labels, a named index, several levels) is written as columns.
+    Text from data is made safe for spreadsheets (:func:`cjm_lab.untrusted.spreadsheet_table`):
+    in the CSV, a cell starting with ``= + - @``, a tab or a carriage return gets a leading
+    apostrophe (``neutralise=False`` writes it as it is, for trusted internal use only); in
+    ``tables.xlsx`` it is typed text, never a formula; text beyond Excel's 32,767 characters is
+    cut in the sheet with a marker and a :class:`TruncatedCellWarning`.  Different names never
+    overwrite each other's file or sheet (``tables.json`` lists them); the same name again
+    replaces its table.
+
     Examples
     --------
     >>> import tempfile
@@ -88,7 +203,9 @@ def save_table(
     folder = _target(output_dir)
     if folder is None:
         return None
-    stem = _name(name)
+    if not isinstance(name, str) or not name.strip():
+        raise CJMConfigError(f"save_table(): `name` must be a non-empty text, got {name!r}.")
+    data = _keep_index(data)
     id_cols = find_id_columns(data, ids)
     if id_cols and not allow_rows:
         raise CJMConfigError(
@@ -98,17 +215,27 @@ def save_table(
             "rows (ids are then pseudonymised and text masked)."
         )
     data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
+    stem, sheet = _table_names(folder, name)
     csv_path = folder / f"{stem}.csv"
-    data.to_csv(csv_path, index=False)
-    xlsx = folder / "tables.xlsx"
-    excel = data.copy()
-    for col in excel.columns:
-        if isinstance(excel[col].dtype, pd.DatetimeTZDtype):
-            excel[col] = excel[col].dt.tz_localize(None)
-    mode = "a" if xlsx.exists() else "w"
-    extra = {"if_sheet_exists": "replace"} if mode == "a" else {}
-    with pd.ExcelWriter(xlsx, engine="openpyxl", mode=mode, **extra) as writer:
-        excel.to_excel(writer, sheet_name=stem[:31], index=False)
+    safe_csv, _ = spreadsheet_table(data, target="csv", neutralise=neutralise)
+    # CRLF line ends: a field holding a lone CR is then quoted (with LF ends it would not be, and a
+    # spreadsheet would start a new row at the CR, whose next cell could be a live formula)
+    text = safe_csv.to_csv(index=False, lineterminator="\r\n")
+    write_atomic(csv_path, text, what=f"the table {name!r} (CSV)")
+    excel, cut = spreadsheet_table(data, target="xlsx")
+    if cut:
+        first = cut[0]
+        warnings.warn(
+            f"save_table({name!r}): {len(cut)} cell(s) hold more than Excel's {EXCEL_MAX_CHARS:,} characters and "
+            f"are cut in tables.xlsx (first: column {first['column']!r}, row {first['row'] + 1}, "
+            f"{first['length']:,} characters); the cell says so, and {csv_path.name} holds the full text.",
+            TruncatedCellWarning,
+            stacklevel=2,
+        )
+    try:
+        write_sheet(folder / "tables.xlsx", sheet, excel)
+    except OSError as err:
+        raise disk_error(err, folder / "tables.xlsx", "the workbook") from None
     return csv_path
 
 

@@ -28,11 +28,29 @@ from typing import Any
 
 from cjm_lab import privacy
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.reports import csp
+from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.exports import build_pptx, print_pdf
-from cjm_lab.reports.notebooks import _parameters, check_parameters, data_path, report_path, select_cells
+from cjm_lab.reports.notebooks import (
+    _parameters,
+    check_parameters,
+    check_report_name,
+    data_path,
+    report_path,
+    select_cells,
+)
 from cjm_lab.reports.show import MANIFEST
+from cjm_lab.untrusted import slug
 
-__all__ = ["ReportError", "RunResult", "run_report", "run_batch", "rebuild_index", "export_html"]
+__all__ = [
+    "ReportError",
+    "RunInterrupted",
+    "RunResult",
+    "run_report",
+    "run_batch",
+    "rebuild_index",
+    "export_html",
+]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
 _REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
@@ -47,21 +65,32 @@ class ReportError(CJMError):
         self.cell = cell
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM; the message says where the run is (finished or kept as failed)."""
+
+    def __init__(self, message: str, *, folder: Path | None = None, finished: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
+        self.finished = finished
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """Where a successful run wrote its outputs."""
+    """Where a successful run wrote its outputs.
+
+    ``index_error`` is set when the run finished but ``index.html`` could not be rebuilt (the
+    run folder is complete; ``run.json`` says the same; ``cjm-lab index`` rebuilds it later).
+    """
 
     folder: Path
     notebook: Path
     html: Path
     record: dict[str, Any]
+    index_error: str | None = None
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", text.strip()).strip("-")
-    if not slug:
-        raise CJMConfigError(f"The label {text!r} has no letters or digits to name a run folder with.")
-    return slug[:60]
+    return slug(text, max_length=60)
 
 
 def _versions() -> dict[str, str]:
@@ -99,7 +128,10 @@ def export_html(notebook: Path, target: Path) -> Path:
 
     Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
     in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).
+    that would load from a CDN are dropped (figures are embedded as data URIs).  Last, a
+    Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): the template's and those of
+    outputs marked with :func:`cjm_lab.reports.csp.trusted_html`.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -115,6 +147,7 @@ def export_html(notebook: Path, target: Path) -> Path:
     exporter = HTMLExporter(config=config, template_name="lab")
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     nb = nbformat.read(notebook, as_version=4)
+    trusted: set[str] = set()
     for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
         if cell.get("cell_type") == "code":
             cell.outputs = [
@@ -122,11 +155,18 @@ def export_html(notebook: Path, target: Path) -> Path:
                 for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
+            for output in cell.outputs:
+                if output.get("metadata", {}).get(csp.TRUSTED_KEY) is True:
+                    trusted.update(csp.script_texts(str(output.get("data", {}).get("text/html", ""))))
     body, _ = exporter.from_notebook_node(nb)
+    # The template's own scripts: those of the same export of an empty notebook.
+    empty = nbformat.v4.new_notebook(metadata=nb.metadata)
+    trusted.update(csp.script_texts(exporter.from_notebook_node(empty)[0]))
     # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
     body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
     # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
     body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
+    body = csp.add_content_security_policy(body, trusted)
     target.write_text(body, encoding="utf-8")
     return target
 
@@ -153,17 +193,19 @@ def _environment(values: Mapping[str, str]):
 
 
 def _reserve_folder(out: Path, base: str) -> Path:
-    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on."""
-    locks = out / ".locks"
-    locks.mkdir(parents=True, exist_ok=True)
+    """A final folder name nobody else holds: ``base``, else ``base_2``, ``base_3`` and so on.
+
+    The reservation is a lock file created exclusively without following links; a name taken
+    by anything, a dangling link included, is skipped.
+    """
+    locks = real_dir(out / ".locks", what="The lock folder")
     n = 1
     while True:
         name = base if n == 1 else f"{base}_{n}"
-        if not (out / name).exists():
+        if not os.path.lexists(out / name):
             try:
-                fd = os.open(locks / f"{name}.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.close(fd)
-                if not (out / name).exists():
+                os.close(create_new(locks / f"{name}.lock"))
+                if not os.path.lexists(out / name):
                     return out / name
             except FileExistsError:
                 pass
@@ -253,6 +295,7 @@ def run_report(
     for logger_name in ("papermill", "papermill.translators"):
         if _QUIET not in logging.getLogger(logger_name).filters:
             logging.getLogger(logger_name).addFilter(_QUIET)
+    check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
         raise CJMConfigError(
@@ -263,8 +306,7 @@ def run_report(
     declared = _parameters(source)
     k = _min_group_size(min_group_size, params)
     root = Path.cwd()
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_out_dir(out)
     run_params = dict(params)
     if "min_group_size" in declared:
         run_params["min_group_size"] = k
@@ -319,7 +361,9 @@ def run_report(
         cell = getattr(err, "exec_count", None)
         detail = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', err)}"
         if isinstance(err, KeyboardInterrupt):
-            raise
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}); the unfinished run is kept in {failed}", folder=failed
+            ) from err
         raise ReportError(
             f"Report {name!r} failed" + (f" in cell {cell}" if cell is not None else "") + f": {detail}. "
             f"The failed notebook is kept in {failed}.",
@@ -337,8 +381,16 @@ def run_report(
         )
         if pdf:
             print_pdf(html_path, tmp / "report.pdf")
-    except BaseException:
-        _keep_failed(tmp, out_dir, base)
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
+                folder=failed,
+            ) from err
+        if isinstance(err, OSError):
+            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, deck, PDF)")
+            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
         raise
     record = {
         "report": name,
@@ -357,13 +409,39 @@ def run_report(
     extra = tmp / "results.json"
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
-    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    final = _reserve_folder(out_dir, base)
-    os.rename(tmp, final)
+    try:
+        write_atomic(tmp / "run.json", json.dumps(record, indent=2, default=str), what="the run record run.json")
+        final = _reserve_folder(out_dir, base)
+        os.rename(tmp, final)
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            message = f"interrupted ({err or 'Ctrl-C'}); the run is kept in {failed}"
+            raise RunInterrupted(message, folder=failed) from err
+        if isinstance(err, CJMError):
+            raise ReportError(
+                f"Report {name!r} ran, but its run record could not be written: {err} The run is kept in {failed}."
+            ) from err
+        raise
     with contextlib.suppress(FileNotFoundError):
         (out_dir / ".locks" / f"{final.name}.lock").unlink()
-    rebuild_index(out_dir)
-    return RunResult(final, final / executed.name, final / "report.html", record)
+    # From here on the run is finished and final, whatever happens to the index.
+    try:
+        rebuild_index(out_dir)
+        index_error = None
+    except KeyboardInterrupt as err:
+        raise RunInterrupted(
+            f"interrupted ({err or 'Ctrl-C'}) after the run finished: the run is complete in {final}; "
+            f"the index was not rebuilt (run `cjm-lab index --out {out_dir}`)",
+            folder=final,
+            finished=True,
+        ) from err
+    except (CJMError, OSError) as err:
+        index_error = str(err)
+        record["index"] = {"rebuilt": False, "error": index_error}
+        with contextlib.suppress(CJMError):  # the disk may be full: the run stays valid either way
+            write_atomic(final / "run.json", json.dumps(record, indent=2, default=str), what="run.json")
+    return RunResult(final, final / executed.name, final / "report.html", record, index_error)
 
 
 def _min_group_size(given: int | None, params: Mapping[str, Any]) -> int:
@@ -486,8 +564,7 @@ def run_batch(
 
 
 def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
-    failed_root = out_dir / "_failed"
-    failed_root.mkdir(exist_ok=True)
+    failed_root = real_dir(out_dir / "_failed", what="The folder of failed runs")
     target = _reserve_folder(failed_root, base)
     os.rename(tmp, target)
     with contextlib.suppress(FileNotFoundError):
@@ -510,11 +587,24 @@ def _runs(out_dir: Path) -> list[dict[str, Any]]:
 
 
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost)."""
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".index.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost).
+
+    The lock ``.index.lock`` is opened without following links (a planted link is refused, never
+    truncated); the page is written to a new temporary file and renamed over ``index.html`` in
+    one step, so a failure (a full disk) leaves the previous index whole and no temporary file.
+
+    Raises
+    ------
+    CJMConfigError
+        The folder or the lock is a link, or the page cannot be written (naming the fix).
+    """
+    out_dir = real_dir(Path(out).resolve(), what="The report folder")
+    fd = open_lock(out_dir / ".index.lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in out_dir.glob(".index.html.*.tmp"):  # left by a rebuild that was killed
+            with contextlib.suppress(OSError):
+                stale.unlink()
         rows = []
         for run in _runs(out_dir):
             params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
@@ -539,7 +629,7 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
             + "".join(rows)
             + "</tbody></table></body></html>"
         )
-        tmp = out_dir / f".index-{uuid.uuid4().hex[:8]}.html"
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, out_dir / "index.html")
+        write_atomic(out_dir / "index.html", page, what="the index of runs")
+    finally:
+        os.close(fd)
     return out_dir / "index.html"

@@ -55,6 +55,7 @@ from cjm_lab import privacy
 from cjm_lab._format import check_language
 from cjm_lab._validate import require_frame, suggest
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.reports.csp import trusted_html
 from cjm_lab.reports.outputs import figure_title, save_figure, save_table
 from cjm_lab.untrusted import _text, _Trusted, escape_markdown, format_markdown, unique_slugs
 
@@ -75,9 +76,6 @@ __all__ = [
 MANIFEST = "deliverables.json"
 #: The format of :data:`MANIFEST`, written into it.
 MANIFEST_FORMAT = "cjm-lab deliverables 1"
-
-#: Excel cuts sheet names at 31 characters, so output names are cut there too (and made unique).
-NAME_LENGTH = 31
 
 _HIDDEN_NOTE = {
     "en": "Groups of fewer than {k} are not shown (data protection).",
@@ -134,7 +132,8 @@ class Report:
     language: str
     min_group_size: int
     items: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    _names: dict[str, dict[str, str]] = field(default_factory=lambda: {"table": {}, "figure": {}}, repr=False)
+    _tables: list[str] = field(default_factory=list, repr=False)  # the names given to show_table, in order
+    _figures: dict[str, str] = field(default_factory=dict, repr=False)  # figure name -> its file's stem
     _plotly_included: bool = field(default=False, repr=False)
     _serial: int = field(default=0, repr=False)
 
@@ -168,16 +167,14 @@ class Report:
         """
         return privacy.shown_changes(table, min_size=self.min_group_size, **options)
 
-    def _stem(self, name: Any, kind: str) -> str:
-        """The file name of output ``name``: the same for the same name (a cell run again),
-        unique for names that clean or cut to the same text.
+    def _figure_stem(self, name: Any) -> str:
+        """The PNG's name for figure ``name``: the same for the same name (a cell run again), unique for
+        names that clean to the same text (tables get theirs from :func:`~cjm_lab.reports.save_table`).
         """
-        if not isinstance(name, str) or not name.strip():
-            raise CJMConfigError(f"show_{kind}(): `name` must be a non-empty text naming the file, got {name!r}.")
-        names = self._names[kind]
-        if name not in names:
-            names[name] = unique_slugs([name], max_length=NAME_LENGTH, taken=names.values())[0]
-        return names[name]
+        _check_name(name, "show_figure()")
+        if name not in self._figures:
+            self._figures[name] = unique_slugs([name], taken=self._figures.values())[0]
+        return self._figures[name]
 
     def _new_id(self) -> int:
         self._serial += 1
@@ -258,6 +255,18 @@ def current_report(where: str = "current_report()") -> Report:
             "in the cell after the parameters."
         )
     return _CURRENT
+
+
+def _check_name(name: Any, where: str) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise CJMConfigError(f"{where}: `name` must be a non-empty text naming the output, got {name!r}.")
+
+
+def _sheet_of(folder: Path, name: str) -> str | None:
+    """The sheet of table ``name`` in the workbook, as :func:`~cjm_lab.reports.save_table` chose it."""
+    listed = folder / "tables.json"
+    entries = json.loads(listed.read_text(encoding="utf-8")) if listed.is_file() else []
+    return next((e["sheet"] for e in entries if e.get("name") == name), None)
 
 
 def _display(obj: Any, uid: int) -> None:
@@ -385,7 +394,7 @@ def show_table(
     uid = report._new_id()
     where = f"show_table({name!r})"
     require_frame(data, where=where, min_rows=0)
-    stem = report._stem(name, "table")
+    _check_name(name, "show_table()")
     k = report.min_group_size
     id_cols = privacy.find_id_columns(data, ids)
     if id_cols and not allow_rows:
@@ -408,7 +417,7 @@ def show_table(
     path = None
     if save:
         path = save_table(
-            data, stem, report.output_dir, base=base, by=by, min_group_size=k, ids=ids, mask=mask, allow_rows=allow_rows
+            data, name, report.output_dir, base=base, by=by, min_group_size=k, ids=ids, mask=mask, allow_rows=allow_rows
         )
     crosstab = isinstance(base, pd.DataFrame) or (isinstance(base, str) and base == "cells")
     base_col = (
@@ -436,14 +445,16 @@ def show_table(
     keys = _keys(data, base_col, by)
     effective = effective_base or ("n_eff" if "n_eff" in data.columns else None)
     kinds = dict(formats or {})
+    if name not in report._tables:
+        report._tables.append(name)
     report._record(
         uid,
         {
             "kind": "table",
-            "name": stem,
-            "title": report.pick(title) if title is not None else stem,
+            "name": name,
+            "title": report.pick(title) if title is not None else name,
             "file": path.name if path is not None else None,
-            "sheet": stem[:NAME_LENGTH] if path is not None else None,
+            "sheet": _sheet_of(path.parent, name) if path is not None else None,
             "base": "cells" if crosstab else base_col,
             "effective_base": effective,
             "by": [str(c) for c in keys],
@@ -549,19 +560,15 @@ def show_figure(
     fig = getattr(figure, "figure", figure)
     if not hasattr(fig, "savefig"):
         raise CJMConfigError(f"show_figure({name!r}) needs a matplotlib Figure or Axes, got {type(figure).__name__}.")
-    stem = report._stem(name, "figure")
+    stem = report._figure_stem(name)
     tables = [table] if isinstance(table, str) else list(table or [])
-    stems = report._names["table"]
-    resolved = []
     for t in tables:
-        stem_t = stems.get(t) or (t if t in stems.values() else None)
-        if stem_t is None:
+        if t not in report._tables:
             raise CJMConfigError(
-                f"show_figure({name!r}): `table` {t!r} names no table shown so far.{suggest(str(t), stems)} "
-                f"Tables: {', '.join(stems) or '(none)'}. Fix: show the table with show_table() first, then "
-                "the figure drawn from it."
+                f"show_figure({name!r}): `table` {t!r} names no table shown so far.{suggest(str(t), report._tables)} "
+                f"Tables: {', '.join(report._tables) or '(none)'}. Fix: show the table with show_table() first, "
+                "then the figure drawn from it."
             )
-        resolved.append(stem_t)
     title_text = report.pick(title) if title is not None else figure_title(fig, stem)
     path = save_figure(fig, stem, report.output_dir, title=title_text, dpi=dpi)
     markdown = plain = None
@@ -575,22 +582,21 @@ def show_figure(
 
     if display:
         _display(fig, uid)
-        if interactive is not None:
-            from IPython.display import HTML
-
-            _display(HTML(interactive.to_html(full_html=False, include_plotlyjs=not report._plotly_included)), uid)
+        if interactive is not None:  # the package's own HTML: its scripts may run under the page's policy
+            html = interactive.to_html(full_html=False, include_plotlyjs=not report._plotly_included)
+            _display(trusted_html(html), uid)
             report._plotly_included = True
     plt.close(fig)
     report._record(
         uid,
         {
             "kind": "figure",
-            "name": stem,
+            "name": name,
             "file": path.name if path is not None else None,
             "title": title_text,
             "takeaway": plain,
             "takeaway_markdown": markdown,
-            "tables": resolved,
+            "tables": tables,
             "interactive": interactive is not None,
             "displayed": bool(display),
         },

@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
 
 __all__ = ["crosstab", "to_wide", "crosstab_to_excel", "CROSSTAB_COLUMNS"]
 
@@ -355,7 +357,9 @@ def crosstab(
             fix="Check the filter's column and values.",
         )
     if weight is not None:
-        w_all = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        w_all = normalise_weights(
+            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+        )
         if (w_all <= 0).any():
             rows_bad, vals = offending(w_all <= 0, data[weight])
             raise CJMDataError(
@@ -795,11 +799,14 @@ def crosstab_to_excel(
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet, wide, title, filt in sheets:
-                wide.to_excel(writer, sheet_name=sheet, startrow=3)
+                # labels come from data: no control characters, and no cell may become a live formula
+                safe, _ = spreadsheet_table(wide, target="xlsx")
+                safe.to_excel(writer, sheet_name=sheet, startrow=3)
                 ws = writer.sheets[sheet]
-                ws.cell(row=1, column=1, value=str(title))
+                ws.cell(row=1, column=1, value=excel_text(str(title)))
                 if filt:
-                    ws.cell(row=2, column=1, value=f"Filter: {filt}")
+                    ws.cell(row=2, column=1, value=excel_text(f"Filter: {filt}"))
+                defuse_formulas(ws)
         try:
             os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
         except FileExistsError:

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
+from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import (
     column_names,
     numeric_column,
@@ -405,7 +406,9 @@ def response_parts(
         scored = pd.DataFrame({score: raw.mask(coded)}, index=data.index)
     values = numeric_column(scored, score, where=where, low=lo, high=hi, integer=True).to_numpy()
     if weight is not None:
-        w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+        w = normalise_weights(
+            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+        )
         if (w <= 0).any():
             rows = list(data.index[np.flatnonzero(w <= 0)[:5]])
             raise CJMDataError(

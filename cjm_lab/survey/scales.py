@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import wilson_bounds
+from cjm_lab._stats import normalise_weights, wilson_bounds
 from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import TOTAL_LABEL
@@ -141,7 +141,9 @@ def _rating_values(
 def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
     if weight is None:
         return np.ones(len(data))
-    w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+    w = normalise_weights(
+        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+    )
     bad = w <= 0
     if bad.any():
         raise CJMDataError(

@@ -46,6 +46,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
+from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
@@ -520,7 +521,9 @@ def _blank(texts: pd.Series) -> pd.Series:
 def _weights(data: pd.DataFrame, weight: str | None, where: str) -> np.ndarray:
     if weight is None:
         return np.ones(len(data))
-    w = numeric_column(data, weight, where=where, allow_missing=False).to_numpy()
+    w = normalise_weights(
+        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+    )
     if (w <= 0).any():
         bad = w <= 0
         raise CJMDataError(

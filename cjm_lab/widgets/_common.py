@@ -36,7 +36,7 @@ def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> figure_png(ax)[:4]
-    b'\\x89PNG'
+    b'\x89PNG'
     """
     import matplotlib.pyplot as plt
 

@@ -141,7 +141,9 @@ def test_sniff_csv_reports_the_german_dialect(tmp_path):
     f = tmp_path / "umsatz.csv"
     f.write_bytes(GERMAN_CSV.encode("cp1252"))
     opts = sniff_csv(f)
+    reason = opts.pop("encoding_reason")
     assert opts == {"encoding": "cp1252", "delimiter": ";", "decimal": ",", "thousands": ".", "qualtrics": False}
+    assert reason.startswith("no line is UTF-8 text and line(s) 1, 2")
 
 
 def test_german_csv_with_dotted_dates_keeps_them_as_dates(tmp_path):

@@ -190,7 +190,7 @@ def test_new_report_copies_a_template_or_a_report_and_never_overwrites(tmp_path)
         new_report("my_overview", folder=tmp_path)
     with pytest.raises(CJMConfigError, match=r"There is no report 'cx_overveiw'\. Did you mean one of 'cx_overview'"):
         new_report("other", source="cx_overveiw", folder=tmp_path)
-    with pytest.raises(CJMConfigError, match="a name, not a path"):
+    with pytest.raises(CJMConfigError, match="named by its name, not a path"):
         new_report("../escape", folder=tmp_path)
     assert path.read_bytes() == before and not (tmp_path.parent / "escape.ipynb").exists()
     template = _read(new_report("blank", folder=tmp_path))
@@ -241,7 +241,7 @@ def test_report_list_show_new_and_version(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "min_group_size: int = 5" in out and "notebooks/nps_monthly.ipynb" in out
     assert main(["report", "show", "../x"]) == 1
-    assert "a name, not a path" in capsys.readouterr().err
+    assert "named by its name, not a path" in capsys.readouterr().err
     assert main(["report", "nps_monthly", "-p", "segmnt=region"]) == 1  # refused before any kernel starts
     err = capsys.readouterr().err
     assert "no parameter 'segmnt'. Did you mean 'segment'?" in err and "Valid parameters: survey_path (str)" in err

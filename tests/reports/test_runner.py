@@ -58,6 +58,17 @@ def test_parameters_are_listed_with_types_and_help(books):
     assert "demo" in list_reports(books) and "cx_overview" in list_reports(books)  # theirs and the package's
 
 
+def test_help_of_a_value_split_over_lines_is_read(tmp_path):
+    # ruff format splits a long list over lines; its help comment then ends the last line
+    source = 'steps: list = [\n    "Web",\n    "Shop",\n]  # help: funnel steps\nk: int = 2  # help: k\n'
+    params = new_code_cell(source)
+    params.metadata["tags"] = ["parameters"]
+    nbformat.write(new_notebook(cells=[params]), tmp_path / "split.ipynb")
+    table = report_parameters("split", folder=tmp_path).set_index("name")
+    assert table.loc["steps", "default"] == ["Web", "Shop"]
+    assert table["help"].tolist() == ["funnel steps", "k"]
+
+
 def test_unknown_parameter_lists_the_valid_ones(books):
     with pytest.raises(CJMConfigError, match=r"no parameter 'nn'\. Did you mean 'n'\?.*Valid parameters: n \(int\)"):
         check_parameters("demo", {"nn": 5}, books)

@@ -164,9 +164,21 @@ def test_output_names_are_slugs_unique_within_the_report_and_the_same_when_shown
         "escape.csv",
     ]
     assert pd.read_csv(tmp_path / "NPS_by_region_Kundigung.csv")["value"].tolist() == [2.0]
-    assert [i["name"] for i in report.items] == ["NPS_by_region_Kundigung_2", "NPS_by_region_Kundigung", "escape"]
+    # the manifest keeps the names as given, with the file and sheet each got
+    assert [(i["name"], i["file"], i["sheet"]) for i in report.items] == [
+        ("NPS by region Kündigung", "NPS_by_region_Kundigung_2.csv", "NPS_by_region_Kundigung_2"),
+        ("NPS by region/Kündigung", "NPS_by_region_Kundigung.csv", "NPS_by_region_Kundigung"),
+        ("../../escape", "escape.csv", "escape"),
+    ]
     show_table(t, "a_name_longer_than_an_excel_sheet_allows", base=False)
-    assert report.items[-1]["name"] == "a_name_longer_than_an_excel_she"  # 31 characters, a valid sheet name
+    assert report.items[-1]["sheet"] == "a_name_longer_than_an_excel_she"  # 31 characters, a valid sheet name
+    fig, _ = plt.subplots()
+    show_figure(fig, "NPS by region/Kündigung", table="NPS by region/Kündigung")
+    fig, _ = plt.subplots()
+    show_figure(fig, "NPS by region Kündigung")
+    assert report.items[-2]["file"] == "NPS_by_region_Kundigung.png" and report.items[-1]["file"].endswith("_2.png")
+    with pytest.raises(CJMConfigError, match="`name` must be a non-empty text naming the output, got ''"):
+        show_table(t, "")
 
 
 def test_show_text_escapes_every_value_and_keeps_a_plain_reading(tmp_path, page):

@@ -152,7 +152,7 @@ def test_personal_data_never_reaches_terms_labels_or_examples():
     assert masked[26].endswith("Erstattung auf [iban]")
     assert masked[30].endswith("Wohne [address]")
     pii = res.pii.set_index("kind")["n_found"]
-    assert pii.to_dict() == {"email": 2, "iban": 1, "phone": 3, "address": 1}
+    assert pii.to_dict() == {"email": 2, "iban": 1, "card": 0, "phone": 3, "address": 1}
     assert res.summary.loc[0, "n_pii_masked"] == 7
 
 
