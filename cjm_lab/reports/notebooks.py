@@ -134,6 +134,20 @@ def report_folders(notebooks: Folders = None) -> list[Path]:
     return list(dict.fromkeys(folders))
 
 
+def _renamed(notebooks: Folders, folder: Folders, where: str) -> Folders:
+    """``folder=``, the first name of ``notebooks=``: still accepted, with a FutureWarning."""
+    if folder is None:
+        return notebooks
+    import warnings
+
+    warnings.warn(
+        f"{where}: `folder` is now called `notebooks` (a folder or a list of folders).", FutureWarning, stacklevel=3
+    )
+    if notebooks is not None:
+        raise CJMConfigError(f"{where}: give `notebooks` only (`folder` is its old name).")
+    return folder
+
+
 def _as_folders(notebooks: Folders) -> list[Any]:
     if notebooks is None:
         return []
@@ -157,7 +171,9 @@ def _scan(folders: list[Path]) -> dict[str, Path]:
     return found
 
 
-def list_reports(notebooks: Folders = None, *, paths: bool = False) -> list[str] | dict[str, Path]:
+def list_reports(
+    notebooks: Folders = None, *, paths: bool = False, folder: Folders = None
+) -> list[str] | dict[str, Path]:
     """Names of the report notebooks (those with a ``parameters`` cell), sorted.
 
     Parameters
@@ -172,7 +188,7 @@ def list_reports(notebooks: Folders = None, *, paths: bool = False) -> list[str]
     >>> "cx_overview" in list_reports()
     True
     """
-    found = _scan(report_folders(notebooks))
+    found = _scan(report_folders(_renamed(notebooks, folder, "list_reports()")))
     if paths:
         return dict(sorted(found.items()))
     return sorted(found)
@@ -210,8 +226,9 @@ def check_report_name(name: Any) -> str:
     return name
 
 
-def report_path(name: str, notebooks: Folders = None) -> Path:
+def report_path(name: str, notebooks: Folders = None, *, folder: Folders = None) -> Path:
     """The notebook file of report ``name``; raises with the valid names if unknown."""
+    notebooks = _renamed(notebooks, folder, "report_path()")
     check_report_name(name)
     for folder in report_folders(notebooks):
         path = folder / f"{name}.ipynb"
@@ -285,7 +302,7 @@ def _help(comments: dict[int, tuple[bool, str]], first: int, last: int) -> str:
     return comments[first][1] if first in comments else ""
 
 
-def report_parameters(name: str, notebooks: Folders = None) -> pd.DataFrame:
+def report_parameters(name: str, notebooks: Folders = None, *, folder: Folders = None) -> pd.DataFrame:
     """The parameters of a report: name, type, default and help, in cell order.
 
     ``notebooks`` names the user's report folders (see :func:`report_folders`).
@@ -296,7 +313,7 @@ def report_parameters(name: str, notebooks: Folders = None) -> pd.DataFrame:
     >>> list(params.columns)
     ['name', 'type', 'default', 'help']
     """
-    params = _parameters(report_path(name, notebooks))
+    params = _parameters(report_path(name, _renamed(notebooks, folder, "report_parameters()")))
     return pd.DataFrame(
         [{"name": p.name, "type": p.annotation, "default": p.default, "help": p.help} for p in params.values()],
         columns=["name", "type", "default", "help"],
@@ -357,7 +374,9 @@ def parse_cli_value(text: str) -> Any:
     return value
 
 
-def check_parameters(name: str, values: Mapping[str, Any], notebooks: Folders = None) -> dict[str, Any]:
+def check_parameters(
+    name: str, values: Mapping[str, Any], notebooks: Folders = None, *, folder: Folders = None
+) -> dict[str, Any]:
     """Check parameters against the report's cell; return them with CLI text coerced.
 
     The same check for the reports shipped with cjm-lab and the user's own (``notebooks``).
@@ -372,7 +391,7 @@ def check_parameters(name: str, values: Mapping[str, Any], notebooks: Folders = 
     >>> check_parameters("cx_overview", {"language": "de"})
     {'language': 'de'}
     """
-    declared = _parameters(report_path(name, notebooks))
+    declared = _parameters(report_path(name, _renamed(notebooks, folder, "check_parameters()")))
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in declared:

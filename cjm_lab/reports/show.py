@@ -499,6 +499,9 @@ def _show_table(
         page = page.reset_index(drop=True)
     styler = page.style.format(precision=digits, na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    text = [c for c in page.columns if not pd.api.types.is_numeric_dtype(page[c].dtype)]
+    if text:  # words read from the left, numbers line up on the right
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     if not index_cols:
         styler = styler.hide(axis="index")
     _display(styler, uid)

@@ -180,6 +180,14 @@ def test_user_folders_come_before_the_package(tmp_path, monkeypatch):
         check_parameters("nps_monthly", {"min_group_size": "viele"})
 
 
+def test_the_old_keyword_folder_still_works_with_a_warning(tmp_path):
+    new_report("mine", folder=tmp_path)
+    with pytest.warns(FutureWarning, match=r"report_parameters\(\): `folder` is now called `notebooks`"):
+        assert "segment" in report_parameters("mine", folder=tmp_path)["name"].tolist()
+    with pytest.warns(FutureWarning, match="list_reports"):
+        assert "mine" in list_reports(folder=tmp_path)
+
+
 def test_new_report_copies_a_template_or_a_report_and_never_overwrites(tmp_path):
     path = new_report("my_overview", source="cx_overview", folder=tmp_path)
     copy, original = _read(path), _read(PACKAGE_NOTEBOOKS / "cx_overview.ipynb")

@@ -64,7 +64,7 @@ def test_help_of_a_value_split_over_lines_is_read(tmp_path):
     params = new_code_cell(source)
     params.metadata["tags"] = ["parameters"]
     nbformat.write(new_notebook(cells=[params]), tmp_path / "split.ipynb")
-    table = report_parameters("split", folder=tmp_path).set_index("name")
+    table = report_parameters("split", notebooks=tmp_path).set_index("name")
     assert table.loc["steps", "default"] == ["Web", "Shop"]
     assert table["help"].tolist() == ["funnel steps", "k"]
 
