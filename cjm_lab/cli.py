@@ -78,7 +78,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
 def _cmd_new(args: argparse.Namespace) -> int:
     from cjm_lab.reports import new_report
 
-    path = new_report(args.name, source=args.source, folder=args.to, notebooks=args.notebooks)
+    path = new_report(args.name, source=args.source, to=args.to, notebooks=args.notebooks)
     shown = _shown_path(path)
     print(shown)
     print(

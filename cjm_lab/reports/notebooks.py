@@ -578,7 +578,7 @@ def new_report(
     name: str,
     *,
     source: str | None = None,
-    folder: str | os.PathLike = "notebooks",
+    to: str | os.PathLike = "notebooks",
     notebooks: Folders = None,
 ) -> Path:
     """Start a report of your own: a copy of the template or of an existing report.
@@ -590,7 +590,7 @@ def new_report(
     source : str, optional
         The report to copy (e.g. ``"cx_overview"``); default the template, a short report
         with a parameters cell, one section and the helpers every report uses.
-    folder : str or path, default ``"notebooks"``
+    to : str or path, default ``"notebooks"``
         Where the new notebook is written (created when missing); ``cjm-lab report`` finds
         ``notebooks/`` of the current folder by itself.
     notebooks : folder or list of folders, optional
@@ -609,12 +609,12 @@ def new_report(
     Examples
     --------
     >>> import tempfile
-    >>> path = new_report("nps_monthly", folder=tempfile.mkdtemp())
+    >>> path = new_report("nps_monthly", to=tempfile.mkdtemp())
     >>> path.name, "nps_monthly" in list_reports(path.parent)
     ('nps_monthly.ipynb', True)
     """
     check_report_name(name)
-    target_dir = Path(folder).expanduser()
+    target_dir = Path(to).expanduser()
     searched = _as_folders(notebooks)
     if target_dir.is_dir():
         searched.append(target_dir)

@@ -181,7 +181,7 @@ def test_user_folders_come_before_the_package(tmp_path, monkeypatch):
 
 
 def test_the_old_keyword_folder_still_works_with_a_warning(tmp_path):
-    new_report("mine", folder=tmp_path)
+    new_report("mine", to=tmp_path)
     with pytest.warns(FutureWarning, match=r"report_parameters\(\): `folder` is now called `notebooks`"):
         assert "segment" in report_parameters("mine", folder=tmp_path)["name"].tolist()
     with pytest.warns(FutureWarning, match="list_reports"):
@@ -189,19 +189,19 @@ def test_the_old_keyword_folder_still_works_with_a_warning(tmp_path):
 
 
 def test_new_report_copies_a_template_or_a_report_and_never_overwrites(tmp_path):
-    path = new_report("my_overview", source="cx_overview", folder=tmp_path)
+    path = new_report("my_overview", source="cx_overview", to=tmp_path)
     copy, original = _read(path), _read(PACKAGE_NOTEBOOKS / "cx_overview.ipynb")
     assert [c.source for c in copy.cells] == [c.source for c in original.cells]
     assert report_parameters("my_overview", tmp_path).equals(report_parameters("cx_overview"))
     before = path.read_bytes()
     with pytest.raises(CJMConfigError, match=r"A report named 'my_overview' exists already"):
-        new_report("my_overview", folder=tmp_path)
+        new_report("my_overview", to=tmp_path)
     with pytest.raises(CJMConfigError, match=r"There is no report 'cx_overveiw'\. Did you mean one of 'cx_overview'"):
-        new_report("other", source="cx_overveiw", folder=tmp_path)
+        new_report("other", source="cx_overveiw", to=tmp_path)
     with pytest.raises(CJMConfigError, match="named by its name, not a path"):
-        new_report("../escape", folder=tmp_path)
+        new_report("../escape", to=tmp_path)
     assert path.read_bytes() == before and not (tmp_path.parent / "escape.ipynb").exists()
-    template = _read(new_report("blank", folder=tmp_path))
+    template = _read(new_report("blank", to=tmp_path))
     assert any("parameters" in c.metadata.get("tags", []) for c in template.cells)
     assert {"lang-en", "lang-de"} <= {t for c in template.cells for t in c.metadata.get("tags", [])}
 
