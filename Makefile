@@ -1,11 +1,21 @@
 # cjm-lab: the two commands that matter are `make demo` and `make test`.
-# Both create .venv when missing and install cjm-lab with its dependencies
-# (idempotent: a second run only checks a stamp file).
+# Both create .venv when missing and install cjm-lab with its dependencies at the versions in
+# constraints.txt (the tested set). Idempotent: a second run only checks stamp files.
+#
+#   make demo        the report notebooks on the bundled sample (runtime + JupyterLab; no browser, no Java)
+#   make test        everything: lint, then every test tier (installs chromium and Java first, see below)
+#   make test-fast   the inner loop: unit tests and doctests, no kernels, no Spark, no browser (< 90 s)
+#   make lint        ruff check, ruff format --check, mypy
+#   make constraints refresh constraints.txt from the dev environment after changing dependencies
+#   make system-deps install Debian's chromium and a Java 17 runtime when missing (tools/system-deps.sh)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.cjm-lab-installed
+PIP    := $(BIN)/python -m pip
+CONSTRAINTS ?= constraints.txt
+RUNTIME_STAMP := $(VENV)/.cjm-lab-runtime
+DEV_STAMP     := $(VENV)/.cjm-lab-dev
 CUSTOMERS ?= 5000
 SEED   ?= 42
 OUT    ?= data/generated
@@ -13,22 +23,36 @@ PYTEST_ARGS ?=
 SHARED_DATA ?= ../shared/data/real
 # the report notebooks: package data, and the files to edit in JupyterLab
 NOTEBOOKS ?= cjm_lab/notebooks
+# the inner loop: no Jupyter kernels, no Spark session, no browser
+FAST_MARKERS ?= not notebook and not spark and not browser and not real_data and not slow
 
 export MPLBACKEND ?= Agg
 
-.PHONY: setup demo test lab sample bench clean-venv real-data clean-notebooks
+.PHONY: setup setup-dev demo test test-fast lint lab sample bench clean-venv real-data system-deps constraints \
+        pre-commit clean-notebooks
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Runtime + JupyterLab: what `make demo` and `make lab` need.
+$(RUNTIME_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cjm-lab)" >/dev/null
-	@touch $(STAMP)
+	@touch $@
 
-setup: $(STAMP)
+# The test suite and the linters on top (pyspark, playwright, pytest, ruff, mypy, pre-commit).
+$(DEV_STAMP): $(RUNTIME_STAMP)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	@touch $@
 
-## Run the report notebooks on the bundled sample data; prints the folder written.
+setup: $(RUNTIME_STAMP)
+
+setup-dev: $(DEV_STAMP)
+
+## Run the report notebooks on the bundled sample data; ends with a table of the reports written.
 demo: setup
+	@echo "make demo needs no browser and no Java: PDF export and Spark are optional (make test installs them)."
 	$(BIN)/cjm-lab report all --out reports --quiet
 
 ## Copy the real datasets from the shared folder into data/real/ (only files missing there; the
@@ -41,9 +65,36 @@ real-data:
 	  done; \
 	fi
 
-## Run the whole test suite (unit, doctests, real data, notebooks, reports on the configs/).
-test: setup real-data
+## Debian's chromium (PDF export, browser test) and a Java 17 runtime (Spark tests), when missing.
+## Without root it stops and prints the command to run.
+system-deps:
+	@tools/system-deps.sh
+
+## ruff (lint + format, notebooks included) and mypy on the package.
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Everything: lint, then the whole test suite (unit, doctests, real data, notebooks, reports, Spark,
+## browser); pytest prints the 15 slowest tests.
+test: setup-dev system-deps real-data lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The inner loop: unit tests and doctests only (no kernels, no Spark, no browser; under 90 s).
+test-fast: setup-dev
+	$(BIN)/python -m pytest -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+
+## Install the git pre-commit hook (the same ruff and mypy as `make lint`, from .venv; nothing downloads).
+pre-commit: setup-dev
+	$(BIN)/pre-commit install
+
+## Pin the tested set: the exact versions installed in .venv by `make setup-dev` (run it after changing
+## a dependency in pyproject.toml and passing `make test`; commit constraints.txt with the change).
+constraints: setup-dev
+	$(BIN)/python tools/dependency_closure.py > $(CONSTRAINTS).new
+	@mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	@echo "wrote $(CONSTRAINTS) ($$(grep -vc '^#' $(CONSTRAINTS)) packages)"
 
 ## Open JupyterLab on the report notebooks (edit them there: they are the source).
 lab: setup

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["wilson_bounds", "normalise_weights"]
+__all__ = ["wilson_bounds", "normalise_weights", "CORRECTIONS", "check_correction", "adjust_pvalues", "family_cutoff"]
 
 
 def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +29,82 @@ def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, n
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
+#: Corrections for multiple comparisons, one name each across the package.
+CORRECTIONS = ("fdr", "bonferroni", "none")
+
+
+def check_correction(correction: Any, *, where: str) -> str:
+    """Return ``correction`` when it is ``"fdr"``, ``"bonferroni"`` or ``"none"``, else raise.
+
+    Examples
+    --------
+    >>> check_correction("fdr", where="crosstab()")
+    'fdr'
+    """
+    if correction not in CORRECTIONS:
+        from cjm_lab.errors import CJMConfigError
+
+        raise CJMConfigError(
+            f"`correction` in {where} must be 'fdr' (Benjamini–Hochberg, the default), 'bonferroni' or 'none'; "
+            f"got {correction!r}."
+        )
+    return str(correction)
+
+
+def adjust_pvalues(p: Any, correction: str) -> np.ndarray:
+    """p-values adjusted for the family they come in (missing ones stay missing and do not count).
+
+    ``"fdr"``: Benjamini–Hochberg (step-up, monotone; ``statsmodels`` ``fdr_bh``),
+    ``"bonferroni"``: ``min(1, p · m)``, ``"none"``: unchanged.  A test is significant at
+    ``alpha`` when its adjusted p-value is at most ``alpha``.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, 0.03, np.nan], "fdr").round(3).tolist()
+    [0.03, 0.04, 0.04, nan]
+    >>> adjust_pvalues([0.01, 0.04, 0.03], "bonferroni").round(2).tolist()
+    [0.03, 0.12, 0.09]
+    """
+    p = np.asarray(p, dtype=float)
+    out = p.copy()
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0 or correction == "none":
+        return out
+    q = p[ok]
+    if correction == "bonferroni":
+        out[ok] = np.minimum(q * m, 1.0)
+        return out
+    order = np.argsort(q, kind="stable")
+    ranked = q[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(ranked, 1.0)
+    out[ok] = adjusted
+    return out
+
+
+def family_cutoff(p: Any, correction: str, alpha: float) -> float:
+    """The largest p-value of a family that is still significant (``-inf`` when none is).
+
+    Used to judge tests that belong to a family without enlarging it (the nets of a table,
+    as Q does): a net is significant when its p-value is at most the cutoff.
+
+    Examples
+    --------
+    >>> family_cutoff([0.01, 0.04, 0.03, 0.2], "fdr", 0.05), family_cutoff([0.01, 0.02, 0.03], "fdr", 0.05)
+    (0.01, 0.03)
+    """
+    p = np.asarray(p, dtype=float)
+    p = p[np.isfinite(p)]
+    if p.size == 0:
+        return -np.inf
+    if correction == "none":
+        return float(np.nextafter(alpha, 0))  # p < alpha
+    sig = p[adjust_pvalues(p, correction) <= alpha]
+    return float(sig.max()) if sig.size else -np.inf
+
+
 def normalise_weights(w: np.ndarray, *, column: str, where: str) -> np.ndarray:
     """Weights whose scale cannot change a result: extreme ones rescaled by a power of two.
 
@@ -40,9 +118,9 @@ def normalise_weights(w: np.ndarray, *, column: str, where: str) -> np.ndarray:
 
     Examples
     --------
-    >>> w = normalise_weights(np.array([1e308, 3e308]), column="w", where="nps()")
+    >>> w = normalise_weights(np.array([1e308, 1.5e308]), column="w", where="nps()")
     >>> float(w[1] / w[0]), bool(np.isfinite((w**2).sum()))
-    (3.0, True)
+    (1.5, True)
     >>> normalise_weights(np.array([0.5, 2.0]), column="w", where="nps()").tolist()
     [0.5, 2.0]
     """

@@ -25,7 +25,25 @@ __all__ = [
     "column_names",
     "suggest",
     "offending",
+    "text_values",
 ]
+
+
+def text_values(values: pd.Series) -> pd.Series:
+    """The values as text, with missing values kept missing.
+
+    ``astype("str")`` writes a missing value as the text ``'nan'`` or ``'None'`` wherever ``str``
+    is not pandas 3's string dtype (pandas 2, or ``future.infer_string`` turned off), so a missing
+    customer id would become the pseudonym of the text ``'nan'``.
+
+    Examples
+    --------
+    >>> text_values(pd.Series(["C1", None, 7], dtype=object)).isna().tolist()
+    [False, True, False]
+    """
+    out = values.astype("str")
+    missing = values.isna()
+    return out.mask(missing) if missing.any() else out
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
@@ -91,7 +109,7 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (str, int)):
-        return [value]  # type: ignore[list-item]
+        return [value]
     return list(value)
 
 

@@ -2,19 +2,29 @@
 
 Examples (from a shell)::
 
+    cjm-lab --version
     cjm-lab report list
     cjm-lab report show cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
-    cjm-lab report cx_overview --each language=en,de
     cjm-lab report new nps_monthly --from survey_nps      # notebooks/nps_monthly.ipynb, yours to edit
     cjm-lab report nps_monthly -p survey_path=data/march.csv
+    cjm-lab report cx_overview --each language=en,de
+    cjm-lab report survey_nps --pptx-template corporate.pptx
     cjm-lab index --out reports
     cjm-lab sample --customers 100000 --out data/generated
+    cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml
+    cjm-lab --log-level info report all --quiet
+
+Results (run folders, written files) go to standard output, one per line; messages go to standard
+error through :mod:`logging` (``--log-level``), and progress bars only to a terminal (``--quiet``
+turns them off). A new subcommand is one ``_add_<name>(sub)`` function listed in ``SUBCOMMANDS``.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +34,9 @@ import yaml
 
 from cjm_lab.errors import CJMConfigError, CJMError
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger("cjm_lab")
 
 
 def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
@@ -40,9 +52,11 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    """The reports (the user's folders first, then the shipped ones) with their titles and parameters."""
     from cjm_lab.reports.notebooks import PACKAGE_NOTEBOOKS, list_reports, report_parameters, report_title
 
-    found = list_reports(getattr(args, "notebooks", None), paths=True)
+    notebooks = getattr(args, "notebooks", None)
+    found = list_reports(notebooks, paths=True)
     if not found:
         print("No reports found.")
         return 0
@@ -50,19 +64,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
     for name, path in found.items():
         where = "cjm-lab" if path.parent == PACKAGE_NOTEBOOKS else _shown_path(path)
         print(f"{name:<{width}}  {report_title(path)}  [{where}]")
-        names = report_parameters(name, getattr(args, "notebooks", None))["name"]
+        names = report_parameters(name, notebooks)["name"]
         print(" " * (width + 2) + "parameters: " + ", ".join(n for n in names if n != "output_dir"))
     return 0
 
 
-def _shown_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _cmd_params(args: argparse.Namespace) -> int:
+    """One report: its title, where it lives, its parameters with types, defaults and help."""
     from cjm_lab.reports import report_parameters
     from cjm_lab.reports.notebooks import report_path, report_title
 
@@ -76,21 +84,52 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
+    """A report of one's own: a copy of the template or of a report, in notebooks/ (or --to)."""
     from cjm_lab.reports import new_report
 
     path = new_report(args.name, source=args.source, to=args.to, notebooks=args.notebooks)
     shown = _shown_path(path)
     print(shown)
-    print(
-        f"Next: edit it in JupyterLab (jupyter lab {shown}), run it (cjm-lab report {args.name}"
-        + ("" if Path(args.to).resolve() == (Path.cwd() / "notebooks").resolve() else f" --notebooks {args.to}")
-        + "), schedule it (cron: cd <this folder> && cjm-lab report "
-        + f"{args.name} --quiet)."
+    found_by_itself = Path(args.to).resolve() == (Path.cwd() / "notebooks").resolve()
+    log.info(
+        "next: edit it in JupyterLab (jupyter lab %s), run it (cjm-lab report %s%s), schedule it "
+        "(cron: cd <this folder> && cjm-lab report %s --quiet)",
+        shown,
+        args.name,
+        "" if found_by_itself else f" --notebooks {args.to}",
+        args.name,
     )
     return 0
 
 
+#: `cjm-lab report ACTION`: the words that are commands, never report names.
+_REPORT_ACTIONS = {"list": _cmd_list, "show": _cmd_params, "new": _cmd_new}
+
+
+def _cmd_report_or_action(args: argparse.Namespace) -> int:
+    """`cjm-lab report NAME` runs a report; `report list`, `report show NAME`, `report new NAME` act on them."""
+    action = _REPORT_ACTIONS.get(args.name)
+    if action is None:
+        if args.target is not None:
+            raise CJMConfigError(
+                f"`cjm-lab report {args.name}` takes no second name ({args.target!r}). Fix: set parameters with "
+                "-p KEY=VALUE; `cjm-lab report show NAME` lists them."
+            )
+        return _cmd_report(args)
+    if args.name == "list":
+        if args.target is not None:
+            raise CJMConfigError(f"`cjm-lab report list` takes no name, got {args.target!r}.")
+        return action(args)
+    if args.target is None:
+        raise CJMConfigError(
+            f"`cjm-lab report {args.name}` needs a report name, e.g. `cjm-lab report {args.name} "
+            f"{'nps_monthly' if args.name == 'new' else 'cx_overview'}`."
+        )
+    return action(argparse.Namespace(**{**vars(args), "name": args.target}))
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
+    from cjm_lab._progress import track
     from cjm_lab.reports import ReportError, list_reports, run_batch, run_report
 
     params: dict[str, Any] = {}
@@ -105,23 +144,62 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "progress": not args.quiet,
         "pdf": args.pdf,
         "min_group_size": args.min_group_size,
+        "pptx_template": args.pptx_template,
     }
     runs = _batch_runs(args)
     failed = 0
-    for name in names:
+    written: list[Any] = []
+    for name in track(
+        names, total=len(names), desc="Reports", unit="report", progress=None if len(names) > 1 else False
+    ):
         if runs is None:
+            log.info("running %s", name)
             result = run_report(name, params, label=args.label, **options)
             print(result.folder)
             _warn_index(result)
+            written.append(result)
             continue
         for item in run_batch(name, runs, parameters=params, **options):
             if isinstance(item, ReportError):
                 failed += 1
-                print(f"cjm-lab: error: {item}", file=sys.stderr)
+                log.error("%s", item)
             else:
                 print(item.folder)
                 _warn_index(item)
+                written.append(item)
+    if len(written) > 1 or (written and args.name == "all"):
+        _print_summary(written, Path(args.out))
     return 1 if failed else 0
+
+
+def _print_summary(results: Sequence[Any], out: Path) -> None:
+    """A short table of the runs written and the file to open for each (after several runs)."""
+    rows = [
+        (
+            str(r.record.get("report", r.folder.name)),
+            f"{float(r.record.get('duration_s', 0.0)):.0f} s",
+            _shown_path(r.html),
+        )
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(("report", "time", "open"))]
+    line = "  {:<{}}  {:>{}}  {}"
+    print()
+    print(f"{len(rows)} report(s) written; open the HTML files in a browser:")
+    print(line.format("report", widths[0], "time", widths[1], "open"))
+    for report, seconds, path in rows:
+        print(line.format(report, widths[0], seconds, widths[1], path))
+    index = out / "index.html"
+    if index.exists():
+        print(f"  all runs: {_shown_path(index)}")
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it lies inside it (shorter to read and to copy)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _warn_index(result: Any) -> None:
@@ -129,10 +207,12 @@ def _warn_index(result: Any) -> None:
     duplicate it), a warning, and run.json says the same.
     """
     if getattr(result, "index_error", None):
-        print(
-            f"cjm-lab: warning: the run finished in {result.folder}, but index.html was not rebuilt: "
-            f"{result.index_error} Run `cjm-lab index --out {result.folder.parent}` once the cause is fixed.",
-            file=sys.stderr,
+        log.warning(
+            "the run finished in %s, but index.html was not rebuilt: %s Run `cjm-lab index --out %s` once the "
+            "cause is fixed.",
+            result.folder,
+            result.index_error,
+            result.folder.parent,
         )
 
 
@@ -190,60 +270,162 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     )
     for path in written.values():
         print(path)
+    log.info("wrote %d files of %s customers (seed %s) to %s", len(written), args.customers, args.seed, args.out)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``cjm-lab`` (exposed for tests and documentation)."""
-    from cjm_lab import __version__
+_INSPECT_HEADERS = {
+    "en": {
+        "column": "column",
+        "label": "label",
+        "type": "type",
+        "measure": "measure",
+        "value_labels": "value labels",
+        "missing_codes": "missing",
+        "dont_know": "don't know (undeclared)",
+        "multiple_response": "MR set",
+        "roles": "roles",
+        "scale": "scale",
+    },
+    "de": {
+        "column": "Spalte",
+        "label": "Beschriftung",
+        "type": "Typ",
+        "measure": "Messniveau",
+        "value_labels": "Wertelabels",
+        "missing_codes": "fehlend",
+        "dont_know": "weiß nicht (nicht deklariert)",
+        "multiple_response": "Mehrfachnennung",
+        "roles": "Rollen",
+        "scale": "Skala",
+    },
+}
 
-    parser = argparse.ArgumentParser(prog="cjm-lab", description="Customer Journey Management workbench.")
-    parser.add_argument("--version", action="version", version=f"cjm-lab {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,index,sample}")
-    notebooks_help = (
-        "a folder of your own report notebooks (repeatable); also $CJM_LAB_NOTEBOOKS and ./notebooks are searched, "
-        "then the reports shipped with cjm-lab"
+
+def _clip(text: object, width: int) -> str:
+    value = "" if text is None else str(text)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from cjm_lab.io.inspect import inspect_file, write_config
+
+    table = inspect_file(
+        args.file, codebook=args.codebook, sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter
+    )
+    info = table.attrs.get("inspect", {})
+    heads = _INSPECT_HEADERS[args.language]
+    de = args.language == "de"
+    print(
+        f"{info.get('source')}: {info.get('rows')} {'Zeilen' if de else 'rows'} × {info.get('columns')} "
+        f"{'Variablen' if de else 'variables'} ({info.get('format')})"
+    )
+    sets = info.get("multiple_response_sets") or {}
+    if sets:
+        print(
+            ("Mehrfachnennungen: " if de else "Multiple-response sets: ")
+            + "; ".join(
+                f"{name} ({spec['kind']}, {len(spec['variables'])} {'Spalten' if de else 'columns'}: {spec['label']})"
+                for name, spec in sets.items()
+            )
+        )
+    shown = table[list(heads)].copy()
+    widths = {"label": 38, "value_labels": 34, "dont_know": 26, "missing_codes": 10, "roles": 22}
+    for col, width in widths.items():
+        shown[col] = [_clip(v, width) for v in shown[col]]
+    shown.columns = [heads[c] for c in heads]
+    print(shown.to_string(index=False, max_colwidth=40))
+    roles: dict[str, list[str]] = {}
+    for row in table.itertuples():
+        for role in filter(None, row.roles.split(", ")):
+            roles.setdefault(role, []).append(row.column)
+    if roles:
+        print(
+            ("Mögliche Rollen: " if de else "Candidate roles: ")
+            + "; ".join(f"{role}: {', '.join(cols[:6])}{' …' if len(cols) > 6 else ''}" for role, cols in roles.items())
+        )
+    if args.write_config:
+        path = write_config(table, args.write_config)
+        print(("Entwurf geschrieben: " if de else "Draft written: ") + str(path))
+    return 0
+
+
+_NOTEBOOKS_HELP = (
+    "a folder of your own report notebooks (repeatable); $CJM_LAB_NOTEBOOKS and ./notebooks are searched too, "
+    "then the reports shipped with cjm-lab"
+)
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the examples' line breaks."""
+
+
+def _subcommand(sub: Any, name: str, *, help: str, examples: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with examples (every subcommand has some)."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help[:1].upper() + help[1:] + ".",
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples.strip().splitlines()),
+        formatter_class=_Formatter,
     )
 
-    p = sub.add_parser("report-list", help=argparse.SUPPRESS)
-    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
+
+def _add_list(sub: Any) -> None:
+    p = _subcommand(sub, "list", help="list the report notebooks (as `cjm-lab report list`)", examples="cjm-lab list")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
     p.set_defaults(func=_cmd_list)
 
-    p = sub.add_parser("report-show", help=argparse.SUPPRESS)
-    p.add_argument("name")
-    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
+
+def _add_params(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "params",
+        help="show a report's parameters with types, defaults and help (as `cjm-lab report show NAME`)",
+        examples="cjm-lab params cx_overview",
+    )
+    p.add_argument("name", help="report name (see cjm-lab list)")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
     p.set_defaults(func=_cmd_params)
 
-    p = sub.add_parser("report-new", help=argparse.SUPPRESS, description="Start a report of your own.")
-    p.add_argument("name", help="the new report's name: letters, digits, _ and -")
-    p.add_argument("--from", dest="source", metavar="REPORT", help="copy this report (default: the template)")
-    p.add_argument("--to", default="notebooks", metavar="DIR", help="where to write it (default: notebooks)")
-    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
-    p.set_defaults(func=_cmd_new)
 
-    # the first commands, kept for scripts that use them
-    p = sub.add_parser("list", help=argparse.SUPPRESS)
-    p.set_defaults(func=_cmd_list)
-    p = sub.add_parser("params", help=argparse.SUPPRESS)
-    p.add_argument("name")
-    p.set_defaults(func=_cmd_params)
-
-    p = sub.add_parser(
+def _add_report(sub: Any) -> None:
+    p = _subcommand(
+        sub,
         "report",
-        help="run a report (or all) into a new folder under --out; report list | show NAME | new NAME",
-        description="Run a report into a new folder under --out. Also: `cjm-lab report list` (the reports and "
-        "their parameters), `cjm-lab report show NAME` (one report's parameters), `cjm-lab report new NAME "
-        "[--from REPORT]` (a report of your own in notebooks/).",
+        help="run a report (or all) into a new folder under --out; `report list`, `report show NAME` and "
+        "`report new NAME [--from REPORT]` list, describe and start reports",
+        examples="""
+cjm-lab report cx_overview
+cjm-lab report cx_overview -p language=de --label DACH --pdf
+cjm-lab report survey_nps --config configs/survey_nps_mobiles.yaml
+cjm-lab report cx_overview --each language=en,de
+cjm-lab report all --out reports --quiet
+cjm-lab report list
+cjm-lab report show cx_overview
+cjm-lab report new nps_monthly --from survey_nps
+cjm-lab report nps_monthly --notebooks ~/team-reports
+""",
     )
-    p.add_argument("name", help="report name, or 'all'")
-    p.add_argument("--notebooks", action="append", metavar="DIR", help=notebooks_help)
+    p.add_argument("name", help="report name, or 'all', or one of: list, show, new")
+    p.add_argument("target", nargs="?", help="with show and new: the report's name")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
+    p.add_argument(
+        "--from", dest="source", metavar="REPORT", help="with new: the report to copy (default: the template)"
+    )
+    p.add_argument("--to", default="notebooks", metavar="DIR", help="with new: where to write it (default: notebooks)")
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="set a parameter (repeatable)")
     p.add_argument("--config", help="YAML file of parameters (-p values win)")
     p.add_argument("--out", default="reports", help="folder for run folders (default: reports)")
     p.add_argument("--label", help="suffix of the run folder, e.g. a market")
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--pdf", action="store_true", help="also print the HTML to PDF with a local Chromium")
+    p.add_argument(
+        "--pptx-template",
+        metavar="FILE.pptx",
+        help="a corporate PowerPoint template whose layouts and theme colours the deck uses",
+    )
     p.add_argument(
         "--min-group-size",
         type=int,
@@ -253,15 +435,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch", help="YAML file: {label: {parameters}} — one run per label, fresh kernel each")
     p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
-    p.set_defaults(func=_cmd_report)
+    p.set_defaults(func=_cmd_report_or_action)
 
-    p = sub.add_parser("index", help="rebuild index.html of a report folder from its run folders")
-    p.add_argument("--out", default="reports", help="the report folder (default: reports)")
-    p.set_defaults(func=_cmd_index)
 
-    p = sub.add_parser("sample", help="generate sample data with planted truth")
-    p.add_argument("--customers", type=int, default=5000)
-    p.add_argument("--seed", type=int, default=42)
+def _add_sample(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "sample",
+        help="generate sample data with planted truth",
+        examples="""
+cjm-lab sample --out data/generated
+cjm-lab sample --customers 100000 --seed 7 --format parquet --out data/big
+""",
+    )
+    p.add_argument("--customers", type=int, default=5000, help="number of customers (default 5000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed: the same seed gives the same data (default 42)")
     p.add_argument("--out", required=True, help="a new or empty folder")
     p.add_argument(
         "--format",
@@ -283,7 +471,95 @@ def build_parser() -> argparse.ArgumentParser:
         help="expected survey answers over both waves, at most 0.7 per customer (default: about 0.5 per customer)",
     )
     p.set_defaults(func=_cmd_sample)
+
+
+def _add_index(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "index",
+        help="rebuild index.html of a report folder from its run folders",
+        examples="cjm-lab index --out reports",
+    )
+    p.add_argument("--out", default="reports", help="the report folder (default: reports)")
+    p.set_defaults(func=_cmd_index)
+
+
+def _add_inspect(sub: Any) -> None:
+    p = _subcommand(
+        sub,
+        "inspect",
+        help="list the variables of a .sav/.csv/.xlsx file (labels, measure levels, missing and don't-know "
+        "codes, multiple-response sets, candidate roles) and draft the column mapping",
+        examples="""
+cjm-lab inspect data/real/mobiles_feedback_survey.sav
+cjm-lab inspect data/real/mobiles_feedback_survey.sav --write-config mobiles.yaml --language de
+""",
+    )
+    p.add_argument("file", help="the data file (read-only)")
+    p.add_argument(
+        "--write-config",
+        metavar="OUT.yaml",
+        help="draft the YAML mapping load_survey and the reports take (a new file; never overwritten)",
+    )
+    p.add_argument("--language", choices=["en", "de"], default="en", help="language of the table's headings")
+    p.add_argument(
+        "--codebook",
+        metavar="BOOK.yaml",
+        help="labels and measure levels of a CSV/Excel file (YAML or CSV codebook); the draft names it",
+    )
+    p.add_argument("--sheet", help="Excel sheet (default: the first)")
+    p.add_argument("--encoding", help="CSV encoding (default: guessed)")
+    p.add_argument("--delimiter", help="CSV delimiter (default: guessed)")
+    p.set_defaults(func=_cmd_inspect)
+
+
+#: The subcommands, in the order --help lists them; a new one is a function that adds its parser.
+SUBCOMMANDS = [_add_list, _add_params, _add_report, _add_index, _add_sample, _add_inspect]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``cjm-lab`` (exposed for tests and documentation)."""
+    from cjm_lab import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cjm-lab",
+        description="Customer Journey Management workbench: reports, their parameters, sample data.",
+        epilog="examples:\n  cjm-lab list\n  cjm-lab report all --out reports\n  cjm-lab report cx_overview --help",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cjm-lab {__version__}")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        type=str.lower,
+        choices=["debug", "info", "warning", "error"],
+        help="messages shown on standard error (default: warning)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", dest="quiet_all", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
     return parser
+
+
+class _LevelFormatter(logging.Formatter):
+    """``cjm-lab: error: …`` like argparse's own messages; a library's messages name the library."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord(record.__dict__)
+        record.levelname = record.levelname.lower()
+        if not record.name.startswith("cjm_lab"):  # a library's message says whose it is
+            record.msg, record.args = f"[{record.name}] {record.getMessage()}", None
+        return super().format(record)
+
+
+def _configure_logging(level: str) -> None:
+    """Messages of cjm-lab and the libraries it drives on standard error, at ``level``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LevelFormatter("cjm-lab: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper()))
 
 
 def _terminate(signum: int, _frame: Any) -> None:
@@ -298,31 +574,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cjm-lab`` command; returns the exit code."""
     import signal
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) >= 2 and argv[0] == "report" and argv[1] in ("list", "show", "new"):
-        argv = [f"report-{argv[1]}", *argv[2:]]
+    from cjm_lab._progress import ENV_PROGRESS
+
     args = build_parser().parse_args(argv)
+    _configure_logging(args.log_level)
+    if args.quiet_all or getattr(args, "quiet", False):
+        os.environ[ENV_PROGRESS] = "0"
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args))
     except CJMError as err:
-        print(f"cjm-lab: error: {err}", file=sys.stderr)
+        log.error("%s", err)
         return 1
     except OSError as err:  # a disk or permission problem outside the runner's own checks
         where = f" {err.filename}" if err.filename else ""
-        print(
-            f"cjm-lab: error: cannot read or write{where}: {err.strerror or err}. Fix: check that the path exists, "
-            "that you may write there and that the disk is not full or read-only.",
-            file=sys.stderr,
+        log.error(
+            "cannot read or write%s: %s. Fix: check that the path exists, that you may write there and that the "
+            "disk is not full or read-only.",
+            where,
+            err.strerror or err,
         )
         return 1
     except KeyboardInterrupt as err:
         from cjm_lab.reports.runner import RunInterrupted
 
         if isinstance(err, RunInterrupted):
-            print(f"cjm-lab: {err}", file=sys.stderr)
+            log.error("%s", err)
             return 0 if err.finished else 130
-        print(f"cjm-lab: interrupted ({err or 'Ctrl-C'}); no run was finished", file=sys.stderr)
+        log.error("interrupted (%s); no run was finished", err or "Ctrl-C")
         return 130
 
 

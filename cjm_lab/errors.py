@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CJMError", "CJMDataError", "CJMConfigError", "format_rows"]
+__all__ = ["CJMError", "CJMDataError", "CJMConfigError", "CJMDataWarning", "format_rows"]
 
 #: How many offending rows an error message names at the most.
 MAX_ROWS_SHOWN = 5
@@ -130,3 +130,14 @@ class CJMDataError(CJMError, ValueError):
 
 class CJMConfigError(CJMError, ValueError):
     """A parameter, mapping or configuration that cjm-lab cannot use."""
+
+
+class CJMDataWarning(UserWarning):
+    """Something in the data the user should see, that did not stop the analysis.
+
+    Raised as a warning (``warnings.warn``) when a loader or an analysis went on with a
+    documented choice the user may want to change: undeclared "don't know" codes found
+    but not applied, answers left out of a model that differ from the ones kept, a
+    column named like a role that could not serve as that role.  The message says what,
+    where and the fix, like :class:`CJMDataError`.
+    """

@@ -109,7 +109,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import column_names, numeric_column, require_columns, suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, suggest, text_values
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -401,7 +401,7 @@ def _as_text(texts: pd.Series, where: str) -> pd.Series:
             fix="Pass one column, e.g. data['comment'].",
         )
     # str dtype as is; objects, numbers and categoricals as the text of each value (missing stays missing)
-    return texts if texts.dtype == "str" else texts.astype("str")
+    return texts if texts.dtype == "str" else text_values(texts)
 
 
 def _mask_steps(texts: pd.Series, kinds: list[str]) -> tuple[pd.Series, dict[str, pd.Series]]:
@@ -588,7 +588,7 @@ def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
     prefix = salt.encode("utf-8") + b"\x1f"
     uniques = pd.unique(ids.dropna().astype(object))
     lookup = {u: hashlib.sha256(prefix + str(u).encode("utf-8")).hexdigest()[:16] for u in uniques}
-    return ids.astype(object).map(lookup, na_action="ignore").astype("str").rename(ids.name)
+    return text_values(ids.astype(object).map(lookup, na_action="ignore")).rename(ids.name)
 
 
 # --- report settings --------------------------------------------------------------------

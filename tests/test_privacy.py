@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -239,3 +240,19 @@ def test_pseudonymise_needs_a_salt(salt):
 def test_pseudonymise_needs_a_series():
     with pytest.raises(CJMDataError, match="Series of ids"):
         pseudonymise(["a"], salt="x")
+
+
+def test_missing_ids_and_texts_stay_missing_where_str_is_not_the_string_dtype():
+    """pandas 2 (and pandas 3 with future.infer_string off) write a missing value as the text 'nan'
+    with astype("str"): a missing customer id must not get the pseudonym of 'nan', nor a missing
+    comment become the comment 'None'."""
+    ids = pd.Series(["C001", None, np.nan], dtype=object, name="customer_id")
+    texts = pd.Series(["a@b.de", None], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 says the option goes away in pandas 4
+        with pd.option_context("future.infer_string", False):
+            assert ids.astype("str").tolist() == ["C001", "None", "nan"]  # the trap itself
+            out = pseudonymise(ids, salt="pepper")
+            masked = mask_pii(texts)
+    assert out.isna().tolist() == [False, True, True]
+    assert masked.tolist()[0] == "[email]" and pd.isna(masked.tolist()[1])

@@ -15,6 +15,10 @@ from cjm_lab.io.contracts import (
     parse_timestamps,
     table_metadata,
 )
+from cjm_lab.io.inspect import draft_config, inspect_file
+from cjm_lab.io.metadata import carry_metadata, column_metadata, multiple_response_sets
+from cjm_lab.io.missing import DONT_KNOW_PHRASES, detect_missing
+from cjm_lab.io.multi import MultipleResponse, multiple_response, selected
 from cjm_lab.io.readers import TableMeta, decide_encoding, read_table, sniff_csv
 from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
@@ -28,6 +32,16 @@ __all__ = [
     "load_survey",
     "load_customers",
     "table_metadata",
+    "column_metadata",
+    "carry_metadata",
+    "multiple_response_sets",
+    "multiple_response",
+    "MultipleResponse",
+    "selected",
+    "detect_missing",
+    "inspect_file",
+    "draft_config",
+    "DONT_KNOW_PHRASES",
     "describe_tables",
     "parse_timestamps",
     "read_table",

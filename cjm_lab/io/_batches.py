@@ -135,19 +135,24 @@ def iter_frames(
     Only ``columns`` are read.  ``text_columns`` of a CSV are read as text (ids keep their
     leading zeros and one type in every batch).
     """
+    from cjm_lab._progress import progress_bar
+
     cols = list(dict.fromkeys(columns))
     start, number = 0, 0
     if source.format == "parquet":
         import pyarrow.parquet as pq
 
-        for part in source.files:
-            with pq.ParquetFile(part) as pf:
-                for batch in pf.iter_batches(batch_size=batch_size, columns=cols, use_pandas_metadata=False):
-                    frame = batch.to_pandas()
-                    frame.index = pd.RangeIndex(start, start + len(frame))
-                    start += len(frame)
-                    yield number, part, frame
-                    number += 1
+        total = sum(pq.ParquetFile(part).metadata.num_rows for part in source.files)
+        with progress_bar(total=total, desc="Reading in batches", unit="row") as bar:
+            for part in source.files:
+                with pq.ParquetFile(part) as pf:
+                    for batch in pf.iter_batches(batch_size=batch_size, columns=cols, use_pandas_metadata=False):
+                        frame = batch.to_pandas()
+                        frame.index = pd.RangeIndex(start, start + len(frame))
+                        start += len(frame)
+                        yield number, part, frame
+                        bar.update(len(frame))
+                        number += 1
         return
     from cjm_lab.io.readers import _open_binary, sniff_csv
 
@@ -165,12 +170,13 @@ def iter_frames(
             skiprows=[1, 2] if opts["qualtrics"] else None,
             chunksize=batch_size,
         )
-        with reader:
+        with reader, progress_bar(total=None, desc=f"Reading {part.name} in batches", unit="row") as bar:
             for frame in reader:
                 frame = frame[cols]
                 frame.index = pd.RangeIndex(start, start + len(frame))
                 start += len(frame)
                 yield number, part, frame
+                bar.update(len(frame))
                 number += 1
 
 

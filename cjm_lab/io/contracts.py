@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from cjm_lab._validate import numeric_column, offending, require_unique, suggest
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
+from cjm_lab.io import _measures
 from cjm_lab.io.mapping import delimiter_hint, expand_patterns, read_mapping, resolve_columns
+from cjm_lab.io.metadata import check_set, code_counts, code_key, normalise_sets, store_metadata, table_metadata
 from cjm_lab.io.readers import TableMeta, as_frame
 from cjm_lab.vocab import DEFAULT_STAGES, KIND_LABELS, KINDS, STAGE_LABELS
 
@@ -45,8 +48,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "optional": ("channel", "kind", "department", "is_conversion"),
     },
     "survey": {
-        "required": ("recommend",),
-        "optional": ("respondent_id", "customer_id", "date", "wave", "weight", "comment", "duration"),
+        "required": (),
+        "optional": ("recommend", "respondent_id", "customer_id", "date", "wave", "weight", "comment", "duration"),
     },
     "customers": {"required": ("customer_id",), "optional": ()},
 }
@@ -60,28 +63,11 @@ TEXT_ROLES: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
 }
 
-Source = str | os.PathLike | pd.DataFrame
+Source: TypeAlias = str | os.PathLike | pd.DataFrame
 Columns = Mapping[str, str] | str | os.PathLike | None
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def table_metadata(data: pd.DataFrame) -> dict[str, Any]:
-    """The metadata a loader stored with a table (empty dict for a hand-made frame).
-
-    Keys: ``table``, ``source``, ``format``, ``roles`` (user name -> role),
-    ``variable_labels``, ``value_labels``, ``missing_codes``, ``read_options``,
-    and per table ``stages`` (touchpoints), ``ratings`` and ``dropped`` (survey).
-
-    Examples
-    --------
-    >>> df = load_customers(pd.DataFrame({"id": ["a", "b"]}), columns={"id": "customer_id"})
-    >>> table_metadata(df)["roles"]
-    {'id': 'customer_id'}
-    """
-    meta = data.attrs.get("cjm", {}) if isinstance(data, pd.DataFrame) else {}
-    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def _prepare(
@@ -127,9 +113,13 @@ def _prepare(
             )
     df = df.rename(columns=rename)
     # Rename metadata keys along with the columns.
-    for attr in ("variable_labels", "value_labels", "missing_codes"):
+    for attr in ("variable_labels", "value_labels", "missing_codes", "measure_levels"):
         d = getattr(meta, attr)
         setattr(meta, attr, {rename.get(k, k): v for k, v in d.items()})
+    meta.multiple_response_sets = {
+        name: {**spec, "variables": [rename.get(v, v) for v in spec.get("variables", [])]}
+        for name, spec in normalise_sets(meta.multiple_response_sets).items()
+    }
     if create is not None and create[0] not in df.columns:
         df.insert(0, create[0], [f"{create[1]}{i}" for i in range(1, len(df) + 1)])
     missing = [r for r in ROLES[table]["required"] if r not in df.columns]
@@ -163,8 +153,7 @@ def _finish(df: pd.DataFrame, meta: TableMeta, *, table: str, rename: dict[str, 
     df = df.reset_index(drop=True)
     info = meta.as_dict()
     info.update({"table": table, "roles": dict(rename)}, **extra)
-    df.attrs = {"cjm": info}
-    return df
+    return store_metadata(df, info)
 
 
 def _option(explicit: Any, options: Mapping[str, Any], name: str, default: Any) -> Any:
@@ -698,47 +687,73 @@ def _code_text(code: Any) -> str:
     return str(int(code)) if isinstance(code, (int, float, np.number)) and float(code).is_integer() else str(code)
 
 
-def _declared_missing(code: Any, declared: Sequence[Any]) -> bool:
-    """Whether ``code`` is one of the declared missing codes (single values or ``[lo, hi]`` ranges)."""
-    for item in declared:
-        lo, hi = (item[0], item[1]) if isinstance(item, (list, tuple)) else (item, item)
-        try:
-            if lo <= code <= hi:
-                return True
-        except TypeError:  # a text code against a numeric one
-            continue
-    return False
+def _loaded_as(df: pd.DataFrame) -> dict[str, str]:
+    """What each column became: categorical, ordinal, numeric, datetime or text."""
+    out = {}
+    for col in df.columns:
+        dtype = df[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[col] = "ordinal" if dtype.ordered else "categorical"
+        elif pd.api.types.is_bool_dtype(dtype):
+            out[col] = "boolean"
+        elif pd.api.types.is_numeric_dtype(dtype):
+            out[col] = "numeric"
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            out[col] = "datetime"
+        else:
+            out[col] = "text"
+    return out
 
 
-def _auto_categoricals(df: pd.DataFrame, meta: TableMeta, keep_numeric: set[str], mode: str) -> list[str]:
-    """Turn SPSS-labelled nominal variables into ordered categoricals; keep scales numeric."""
-    converted = []
-    if mode == "codes":
-        return converted
-    for col, labels in meta.value_labels.items():
-        if col not in df.columns or col in keep_numeric or not labels:
-            continue
-        values = df[col]
-        if not pd.api.types.is_numeric_dtype(values.dtype):
-            continue
-        observed = set(values.dropna().unique())
-        fully_labelled = observed <= set(labels)
-        # "0 Not at all likely", "1", ..., "10 Extremely likely": labels that start with their own
-        # code mark a numeric scale, which must keep its codes (never become text).
-        numeric_labels = sum(
-            bool(re.match(rf"^\s*{re.escape(_code_text(k))}(?!\d)", str(v))) for k, v in labels.items()
+def _spss_code_counts(meta: TableMeta, rename: Mapping[str, str]) -> dict[str, dict[str, int]]:
+    """What each code the SPSS file declares missing removed, per column (renamed to the roles)."""
+    counts = meta.read_options.get("spss_missing_counts", {}) or {}
+    return {rename.get(k, k): dict(v) for k, v in counts.items()}
+
+
+def _count_detected(per_code: dict[str, dict[str, int]], detected: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Add the accepted "don't know" codes (``missing="auto"``) to the counts per code."""
+    for col, found in detected.items():
+        for d in found:
+            if d["applied"] and d["n"]:
+                key = code_key(d["code"])
+                per_code.setdefault(col, {})[key] = per_code.get(col, {}).get(key, 0) + int(d["n"])
+
+
+def _kept_numeric(meta: TableMeta, overrides: Mapping[str, str]) -> list[str]:
+    """Columns an earlier load kept numeric (ratings, scales): a loaded table loaded again keeps them so,
+    unless ``measure=`` says otherwise now.
+    """
+    before = meta.extra.get("loaded_as") or {}
+    return [c for c, kind in before.items() if kind == "numeric" and c not in overrides]
+
+
+def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) -> None:
+    """Add multiple-response sets the user declares (patterns allowed) to the metadata."""
+    if not sets:
+        return
+    if not isinstance(sets, Mapping):
+        raise CJMConfigError(
+            f"`multiple_response` maps set names to their columns, e.g. {{'Brands used': ['Q4_*']}}; got {sets!r}."
         )
-        scale_like = numeric_labels >= max(2, len(labels) // 2)
-        if mode == "labels" or (fully_labelled and not scale_like):
-            if not fully_labelled:
-                continue  # a partly labelled scale never becomes text
-            # Codes the file declares missing ("Don't know" = 6) are NaN already: no level of the scale.
-            declared = meta.missing_codes.get(col, [])
-            order = [labels[k] for k in sorted(labels) if not _declared_missing(k, declared)]
-            order = list(dict.fromkeys(order))
-            df[col] = pd.Categorical(values.map(labels), categories=order, ordered=True)
-            converted.append(col)
-    return converted
+    expanded = {}
+    for name, spec in sets.items():
+        cols = spec.get("variables") if isinstance(spec, Mapping) else spec
+        if isinstance(cols, str):
+            cols = [cols]
+        wanted = list(cols or [])
+        have = [c for c in wanted if not any(ch in str(c) for ch in "*?[")]
+        pats = [c for c in wanted if c not in have]
+        missing = [c for c in have if c not in present]
+        if missing:
+            check_set(
+                str(name), {"variables": have, "label": name}, present, where="`multiple_response`", source=source
+            )
+        variables = list(
+            dict.fromkeys([*have, *expand_patterns(pats, present, what="multiple_response", source=source)])
+        )
+        expanded[name] = {**spec, "variables": variables} if isinstance(spec, Mapping) else variables
+    meta.multiple_response_sets.update(normalise_sets(expanded, where="multiple_response"))
 
 
 def load_survey(
@@ -748,6 +763,12 @@ def load_survey(
     ratings: Sequence[str] | Mapping[str, Sequence[float] | None] | None = None,
     recommend_scale: tuple[float, float] | None = None,
     missing_codes: Mapping[str, Any] | Sequence[float] | float | None = None,
+    missing: str | None = None,
+    missing_labels: Sequence[str] | None = None,
+    measure: Mapping[str, str] | None = None,
+    unlabelled: str | None = None,
+    multiple_response: Mapping[str, Any] | None = None,
+    codebook: Any = None,
     value_labels: str | None = None,
     text_labels: Mapping[str, Mapping[Any, Any]] | None = None,
     timezone: str | None = None,
@@ -755,7 +776,7 @@ def load_survey(
     delimiter: str | None = None,
     sheet: str | int | None = None,
 ) -> pd.DataFrame:
-    """Load and validate survey responses.
+    """Load and validate survey responses: any questionnaire, NPS or not, SPSS as it comes.
 
     Parameters
     ----------
@@ -763,9 +784,10 @@ def load_survey(
         CSV (Qualtrics exports with three header rows included), Excel, Parquet or SPSS
         ``.sav``/``.zsav``.
     columns : dict or path, optional
-        Mapping to the roles ``recommend`` (the 0–10 likelihood to recommend) and optionally
-        ``respondent_id``, ``customer_id``, ``date``, ``wave``, ``weight``, ``comment``,
-        ``duration`` (interview seconds).
+        Mapping to the roles, all optional: ``recommend`` (the 0–10 likelihood to
+        recommend), ``respondent_id``, ``customer_id``, ``date``, ``wave``, ``weight``,
+        ``comment``, ``duration`` (interview seconds).  A tracker without a recommend
+        question loads too.
     ratings : list or dict, optional
         Rating columns (names or patterns such as ``"Q11_*"``), kept numeric and checked;
         a dict gives each its scale, e.g. ``{"sat_*": [1, 5], "ces": [1, 7]}``.
@@ -773,34 +795,71 @@ def load_survey(
         The scale ``recommend`` was asked on; default ``(0, 10)``.  A 1–10 question loads
         with ``(1, 10)``; rescaling to NPS happens explicitly in the survey functions.
     missing_codes : dict, list or number, optional
-        "Don't know" and similar codes that become missing, e.g. ``{"Q12_*": [6]}``, or
-        ``[99]`` for ``recommend`` and all ratings.  How many answers each code removed is
-        recorded in ``table_metadata(df)["missing_codes_applied"]``.
+        Codes that become missing, per column or pattern (``{"Q12_*": [6]}``), or ``[99]``
+        for ``recommend`` and all ratings.  How many answers each column lost is recorded in
+        ``table_metadata(df)["missing_codes_applied"]``.
+    missing : {"detect", "auto", "declared"}, default "detect"
+        Undeclared "don't know"/"refused" codes, found from the value labels in English and
+        German (:func:`cjm_lab.io.detect_missing`).  ``"detect"`` records them in
+        ``table_metadata(df)["detected_missing"]`` and warns (:class:`CJMDataWarning`) when
+        answers carry them, but keeps them as answers; ``"auto"`` makes them missing
+        (counted); ``"declared"`` looks only at the codes the file and ``missing_codes``
+        declare.
+    missing_labels : list of str, optional
+        More labels that mean "don't know" (added to :data:`cjm_lab.io.DONT_KNOW_PHRASES`).
+    measure : dict, optional
+        Measure levels that override the file's, per column or pattern:
+        ``{"Q2": "ordinal", "q35": "nominal", "Q8b": "scale"}``.
+    unlabelled : {"keep", "missing", "error"}, default "keep"
+        A code of a labelled nominal/ordinal column that has no label: a category of its own
+        (named by the code, recorded in ``unlabelled_codes``), missing, or an error.
+    multiple_response : dict, optional
+        Multiple-response sets of a file that does not declare them:
+        ``{"Brands used": ["Q4_*"]}`` (dichotomy columns) or
+        ``{"Brands": {"variables": [...], "kind": "category"}}``.  SPSS sets are read
+        from the file.
+    codebook : path, dict or Labels, optional
+        Variable and value labels (and measure levels) for CSV/Excel data (see
+        :class:`cjm_lab.labels.Labels`); stored with the table.
     value_labels : {"auto", "codes", "labels"}, optional
-        What becomes of SPSS value labels.  ``"auto"`` (default): a variable whose every
-        value is labelled with text (brand, gender, age band) becomes an ordered
-        categorical of its labels; scales (``recommend``, ``ratings``, ``weight``, and
-        variables labelled with numbers or only at their ends) keep their numeric codes.
-        ``"codes"`` keeps every code.  The labels always stay in the metadata.
+        What becomes of value labels.  ``"auto"`` (default) honours the measure level: a
+        ``nominal`` (or undeclared) variable becomes an unordered categorical of its labels,
+        an ``ordinal`` one an ordered categorical (categories in code order), a ``scale`` one
+        stays numeric; so do variables labelled with their own numbers or only at their ends,
+        and the roles and ``ratings``.  ``"codes"`` keeps every code; ``"labels"`` makes every
+        fully labelled variable categorical.  The labels always stay in the metadata.
     text_labels : dict, optional
         For text answers, ``{column: {"10 - extremely likely": 10, ...}}``; SPSS value
         labels of the column are used the same way.
     timezone : str, optional
-        Zone of naive dates (default UTC).
+        Zone of naive dates (default UTC).  SPSS dates and date-times become UTC timestamps.
 
     Returns
     -------
     DataFrame
         One row per response with ``respondent_id`` (made as ``R1``, ``R2``, … from the row
         order when absent), numeric ``recommend``, ratings and ``weight``, ``date`` as UTC
-        datetimes.
+        datetimes, ``wave`` as an ordered categorical that keeps the wave labels ("2021",
+        "Welle 3") — unlabelled numeric waves stay numbers (whole ones as integers).
+        :func:`cjm_lab.io.table_metadata` holds the labels, measure levels, missing codes
+        (declared, detected, applied), multiple-response sets and what each column was
+        loaded as (``loaded_as``).
 
     Raises
     ------
     CJMDataError
         Scores outside the scale, text that no value label explains ("10 - extremely
         likely"), non-integer scores, duplicate respondent ids, negative, zero or missing
-        weights.
+        weights (of a column mapped to ``weight``), value labels that disagree with the
+        values, a wave column mixing numbers and text, a multiple-response set naming a
+        column the data lacks.
+
+    Warns
+    -----
+    CJMDataWarning
+        Undeclared "don't know" codes kept as answers (``missing="detect"``); a column
+        named ``weight`` but not mapped that cannot serve as weights (kept as an ordinary
+        column).
 
     Examples
     --------
@@ -809,6 +868,10 @@ def load_survey(
     ...                  missing_codes=[99])
     >>> sv["recommend"].tolist(), sv["respondent_id"].tolist()
     ([10.0, 6.0, nan], ['R1', 'R2', 'R3'])
+    >>> raw = pd.DataFrame({"aware": [1, 0, 1], "wave": [1.0, 1.0, 2.0]})
+    >>> raw.attrs["cjm"] = {"value_labels": {"wave": {1.0: "Welle 1", 2.0: "Welle 2"}}}
+    >>> load_survey(raw)["wave"].tolist()
+    ['Welle 1', 'Welle 1', 'Welle 2']
     """
     df, meta, rename, options = _prepare(
         source, columns, table="survey", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
@@ -818,6 +881,12 @@ def load_survey(
     ratings = _option(ratings, options, "ratings", None)
     recommend_scale = tuple(_option(recommend_scale, options, "recommend_scale", (0, 10)))
     missing_codes = _option(missing_codes, options, "missing_codes", None)
+    missing = _option(missing, options, "missing", "detect")
+    missing_labels = _option(missing_labels, options, "missing_labels", None)
+    measure = _option(measure, options, "measure", None)
+    unlabelled = _option(unlabelled, options, "unlabelled", "keep")
+    multiple_response = _option(multiple_response, options, "multiple_response", None)
+    codebook = _option(codebook, options, "codebook", None)
     value_labels = _option(value_labels, options, "value_labels", "auto")
     text_labels = dict(_option(text_labels, options, "text_labels", {}) or {})
     timezone = _option(timezone, options, "timezone", "UTC")
@@ -827,14 +896,35 @@ def load_survey(
         raise CJMConfigError(f"`recommend_scale` must be (low, high) with low < high, got {recommend_scale!r}.")
 
     present = list(df.columns)
+    _measures.merge_codebook(meta, codebook, present, rename)
+    _user_sets(meta, multiple_response, present, src)
+    overrides = _measures.measure_overrides(measure, present, source=src)
+    has_recommend = "recommend" in df.columns
     scales = _scale_spec(ratings, present, src)
     scales = {c: s for c, s in scales.items() if c != "recommend"}
-    numeric_cols = ["recommend", *scales]
+    numeric_cols = (["recommend"] if has_recommend else []) + list(scales)
     codes = _codes_spec(missing_codes, numeric_cols, present, src)
 
     applied: dict[str, int] = {
         rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()
     }
+    per_code = _spss_code_counts(meta, rename)
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes.setdefault(col, [])
+        meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
+    # undeclared "don't know" codes, found from the value labels (never in ids, dates, weights, text)
+    skip = {"respondent_id", "customer_id", "date", "weight", "duration", "comment"}
+    detected, dk_applied = _measures.apply_missing(
+        df, meta, mode=missing, phrases=missing_labels, skip=skip, source=src
+    )
+    for col, n in dk_applied.items():
+        applied[col] = applied.get(col, 0) + n
+    _count_detected(per_code, detected)
+    for col, col_codes in codes.items():
+        if col not in numeric_cols:  # a labelled question that is no rating: its codes go before the labels
+            hits = _blank_codes(df, col, col_codes, counts=per_code.setdefault(col, {}))
+            if hits:
+                applied[col] = applied.get(col, 0) + hits
     for col in numeric_cols:
         labels = text_labels.get(col) or meta.value_labels.get(col)
         series = _labels_to_codes(df[col], labels)
@@ -848,6 +938,7 @@ def load_survey(
                 hit = hit | (as_text.isin(texts) & series.notna()).fillna(False).astype(bool)
             if hit.any():
                 applied[col] = applied.get(col, 0) + int(hit.sum())
+                code_counts(series, hit, into=per_code.setdefault(col, {}))
             series = series.where(~hit, np.nan)
         df[col] = _with_source(
             numeric_column,
@@ -858,15 +949,16 @@ def load_survey(
             fix=f"Map the text answers to codes with text_labels={{{col!r}: {{'10 - extremely likely': 10, ...}}}}, "
             "or export the survey with numeric codes.",
         )
-    lo, hi = recommend_scale
-    _with_source(numeric_column, df, "recommend", where=where, low=lo, high=hi, integer=True, src=src)
-    if df["recommend"].isna().all():
-        raise CJMDataError(
-            "The recommend score has no valid answer in any row.",
-            column="recommend",
-            source=src,
-            fix="Check the column mapping and the missing-value codes.",
-        )
+    if has_recommend:
+        lo, hi = recommend_scale
+        _with_source(numeric_column, df, "recommend", where=where, low=lo, high=hi, integer=True, src=src)
+        if df["recommend"].isna().all():
+            raise CJMDataError(
+                "The recommend score has no valid answer in any row.",
+                column="recommend",
+                source=src,
+                fix="Check the column mapping and the missing-value codes.",
+            )
     for col, scale in scales.items():
         low, high = scale if scale is not None else (None, None)
         _with_source(numeric_column, df, col, where=where, low=low, high=high, src=src)
@@ -883,44 +975,103 @@ def load_survey(
         df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     if "date" in df.columns:
         df["date"] = parse_timestamps(df["date"], column="date", source=src, timezone=timezone)
-    if "weight" in df.columns:
-        w = _with_source(numeric_column, df, "weight", where=where, allow_missing=False, src=src)
-        nonpos = w <= 0
-        _bad(
-            pd.Series(nonpos.to_numpy(), index=df.index),
-            df["weight"],
-            "{n} weight(s) are zero or negative.",
-            column="weight",
-            source=src,
-            fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) or drop the respondents.",
-        )
-        df["weight"] = w.to_numpy()
+    weighted = "weight" in df.columns
+    if weighted:
+        try:
+            df["weight"] = _check_weights(df, src=src, where=where)
+        except CJMDataError as err:
+            if "weight" in rename.values():
+                raise
+            weighted = False
+            warnings.warn(
+                f"In {src}: the column 'weight' is not used as the survey weight, because {err.problem} "
+                f"({', '.join(map(str, err.rows[:5]))}). It is loaded as an ordinary column. Fix: complete or "
+                "recompute the weights and map the column explicitly (columns={'weight': 'weight'}) to weight "
+                "by it.",
+                CJMDataWarning,
+                stacklevel=2,
+            )
     if "duration" in df.columns:
         dur = _with_source(numeric_column, df, "duration", where=where, low=0, src=src)
         df["duration"] = dur.to_numpy()
     if "comment" in df.columns:
         df["comment"] = df["comment"].astype("str")
-    keep_numeric = {"recommend", "weight", "duration", *scales}
-    categorised = _auto_categoricals(df, meta, keep_numeric, value_labels)
+    if "wave" in df.columns:
+        _measures.wave_column(df, meta, source=src)
+    keep_numeric = {
+        "recommend",
+        "duration",
+        "wave",
+        "date",
+        "respondent_id",
+        "customer_id",
+        *scales,
+        *_kept_numeric(meta, overrides),
+    }
+    if weighted:
+        keep_numeric.add("weight")
+    loaded, stray, blanked = _measures.apply_measures(
+        df,
+        meta,
+        keep_numeric=keep_numeric,
+        mode=value_labels,
+        overrides=overrides,
+        unlabelled=unlabelled,
+        applied_dk={c: [d for d in v if d["applied"]] for c, v in detected.items()},
+        source=src,
+    )
+    for col, n in blanked.items():
+        applied[col] = applied.get(col, 0) + n
+    roles = dict(rename)
     return _finish(
         df,
         meta,
         table="survey",
-        rename=rename,
+        rename=roles,
         ratings=list(scales),
         scales={c: list(s) if s else None for c, s in scales.items()},
-        recommend_scale=list(recommend_scale),
+        recommend_scale=list(recommend_scale) if has_recommend else None,
         missing_codes_applied=applied,
+        missing_code_counts={c: v for c, v in per_code.items() if v},
         respondent_id_created=made_ids,
-        categorical_from_labels=categorised,
+        weighted=weighted,
+        categorical_from_labels=[c for c, v in loaded.items() if v in ("categorical", "ordinal")],
+        loaded_as=_loaded_as(df),
+        detected_missing=detected,
+        unlabelled_codes=stray,
+        measure_overrides=overrides,
     )
+
+
+def _check_weights(df: pd.DataFrame, *, src: str, where: str) -> np.ndarray:
+    """Weights: numbers, none missing, all positive; raise naming the rows otherwise."""
+    w = _with_source(
+        numeric_column,
+        df,
+        "weight",
+        where=where,
+        allow_missing=False,
+        src=src,
+        fix="Every respondent needs a weight: fill the blanks (recompute the weights, e.g. with "
+        "cjm_lab.survey.rim_weights) or drop those respondents.",
+    )
+    nonpos = w <= 0
+    _bad(
+        pd.Series(nonpos.to_numpy(), index=df.index),
+        df["weight"],
+        "{n} weight(s) are zero or negative.",
+        column="weight",
+        source=src,
+        fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) or drop the respondents.",
+    )
+    return w.to_numpy()
 
 
 # --------------------------------------------------------------------------- customers
 
 
-def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any]) -> int:
-    """Make ``codes`` missing in ``df[col]``; return how many cells it changed.
+def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any], counts: dict[str, int] | None = None) -> int:
+    """Make ``codes`` missing in ``df[col]``; return how many cells it changed (``counts`` gets them per code).
 
     A value matches as read or as text, so the code ``999`` also finds ``"999"`` in a text
     column (and ``"999"`` finds ``999``).  A categorical loses the categories it masked.
@@ -937,6 +1088,8 @@ def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any]) -> int:
     n = int(hit.sum())
     if not n:
         return 0
+    if counts is not None:
+        code_counts(series, hit, into=counts)
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = series.cat.categories.to_series()
         masked = cats[cats.isin(codes) | _as_text(cats).isin(texts).fillna(False)]
@@ -953,6 +1106,12 @@ def load_customers(
     ordinal: Mapping[str, Sequence[Any]] | None = None,
     missing_values: Sequence[Any] | None = None,
     missing_codes: Mapping[str, Sequence[Any]] | None = None,
+    missing: str | None = None,
+    missing_labels: Sequence[str] | None = None,
+    measure: Mapping[str, str] | None = None,
+    unlabelled: str | None = None,
+    multiple_response: Mapping[str, Any] | None = None,
+    codebook: Any = None,
     value_labels: str | None = None,
     create_ids: bool = False,
     encoding: str | None = None,
@@ -980,8 +1139,12 @@ def load_customers(
         How many cells each column lost is recorded in
         ``table_metadata(df)["missing_codes_applied"]`` (with codes the SPSS file declares
         missing) and ``["missing_values_applied"]``.
+    missing, missing_labels, measure, unlabelled, multiple_response, codebook : optional
+        Undeclared "don't know" codes, measure levels, codes without a label,
+        multiple-response sets and a codebook, as in :func:`load_survey`.
     value_labels : {"auto", "codes", "labels"}, optional
-        SPSS value labels, as in :func:`load_survey`.
+        SPSS value labels, as in :func:`load_survey` (nominal variables become unordered,
+        ordinal ones ordered categoricals of their labels).
     create_ids : bool, default False
         For a file without any id column (such as the UCI bank-marketing sample), make
         ``customer_id`` as ``C1``, ``C2``, … from the row order.  Ids made this way link to
@@ -1023,6 +1186,15 @@ def load_customers(
     src = meta.source
     ordinal = dict(_option(ordinal, options, "ordinal", {}) or {})
     value_labels = _option(value_labels, options, "value_labels", "auto")
+    missing = _option(missing, options, "missing", "detect")
+    missing_labels = _option(missing_labels, options, "missing_labels", None)
+    measure = _option(measure, options, "measure", None)
+    unlabelled = _option(unlabelled, options, "unlabelled", "keep")
+    multiple_response = _option(multiple_response, options, "multiple_response", None)
+    codebook = _option(codebook, options, "codebook", None)
+    _measures.merge_codebook(meta, codebook, list(df.columns), rename)
+    _user_sets(meta, multiple_response, list(df.columns), src)
+    overrides = _measures.measure_overrides(measure, [c for c in df.columns if c != "customer_id"], source=src)
     _require_present(df, "customer_id", source=src, what="customer id")
     df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
@@ -1058,10 +1230,21 @@ def load_customers(
                 "each code on its own, e.g. {'pdays': [998, 999]}."
             )
     applied = {rename.get(k, k): v for k, v in meta.read_options.get("spss_missing_applied", {}).items()}
+    per_code = _spss_code_counts(meta, rename)
     applied_values: dict[str, int] = {}
     blanked: dict[str, list[Any]] = {}
+    for col, col_codes in codes.items():  # declared by the user: no longer "undeclared" below
+        meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
+            c for c in col_codes if c not in meta.missing_codes.get(col, [])
+        ]
+    detected, dk_applied = _measures.apply_missing(
+        df, meta, mode=missing, phrases=missing_labels, skip={"customer_id"}, source=src
+    )
+    for col, n in dk_applied.items():
+        applied[col] = applied.get(col, 0) + n
+    _count_detected(per_code, detected)
     for col, col_codes in codes.items():  # a loop over columns; each is one vectorised mask
-        hits = _blank_codes(df, col, col_codes)
+        hits = _blank_codes(df, col, col_codes, counts=per_code.setdefault(col, {}))
         if hits:
             applied[col] = applied.get(col, 0) + hits
             blanked.setdefault(col, []).extend(col_codes)
@@ -1091,21 +1274,32 @@ def load_customers(
             fix="Add the level to `ordinal` in its place, or recode the values.",
         )
         df[col] = pd.Categorical(text, categories=levels, ordered=True)
-    categorised = _auto_categoricals(df, meta, {"customer_id"}, value_labels)
-    for col in set(categorised) & set(blanked):  # an SPSS label whose code was made missing is no category
-        texts = {_code_text(c) for c in blanked[col]}
-        gone = {label for code, label in meta.value_labels[col].items() if _code_text(code) in texts}
-        gone = [c for c in df[col].cat.categories if c in gone and not df[col].eq(c).any()]
-        df[col] = df[col].cat.remove_categories(gone)
+    loaded, stray, unlabelled_blanked = _measures.apply_measures(
+        df,
+        meta,
+        keep_numeric={"customer_id", *ordinal, *_kept_numeric(meta, overrides)},
+        mode=value_labels,
+        overrides=overrides,
+        unlabelled=unlabelled,
+        applied_dk={c: [d for d in v if d["applied"]] for c, v in detected.items()},
+        source=src,
+    )
+    for col, n in unlabelled_blanked.items():
+        applied[col] = applied.get(col, 0) + n
     return _finish(
         df,
         meta,
         table="customers",
         rename=rename,
         ordinal={k: list(map(str, v)) for k, v in ordinal.items()},
-        categorical_from_labels=categorised,
+        categorical_from_labels=[c for c, v in loaded.items() if v in ("categorical", "ordinal")],
         missing_codes_applied=applied,
+        missing_code_counts={c: v for c, v in per_code.items() if v},
         missing_values_applied=applied_values,
+        loaded_as=_loaded_as(df),
+        detected_missing=detected,
+        unlabelled_codes=stray,
+        measure_overrides=overrides,
     )
 
 

@@ -18,7 +18,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 __all__ = ["TableMeta", "read_table", "sniff_csv", "decide_encoding"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
-_COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSIONS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _SNIFF_BYTES = 256 * 1024
 
 
@@ -53,6 +53,13 @@ class TableMeta:
         Column to the list of codes that were declared missing and set to NaN.
     read_options : dict
         How a CSV was read (encoding, delimiter, decimal), for the run record.
+    measure_levels : dict
+        Column to its SPSS measure level: ``nominal``, ``ordinal`` or ``scale``.
+    multiple_response_sets : dict
+        Set name to ``{"label", "kind", "counted", "variables"}`` (see
+        :func:`cjm_lab.io.multiple_response_sets`).
+    extra : dict
+        Further per-table entries carried from an earlier load (``detected_missing``, …).
     """
 
     source: str = "DataFrame"
@@ -61,17 +68,26 @@ class TableMeta:
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     missing_codes: dict[str, list[Any]] = field(default_factory=dict)
     read_options: dict[str, Any] = field(default_factory=dict)
+    measure_levels: dict[str, str] = field(default_factory=dict)
+    multiple_response_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """A plain dict (stored in ``DataFrame.attrs["cjm"]``)."""
-        return {
-            "source": self.source,
-            "format": self.format,
-            "variable_labels": dict(self.variable_labels),
-            "value_labels": {k: dict(v) for k, v in self.value_labels.items()},
-            "missing_codes": {k: list(v) for k, v in self.missing_codes.items()},
-            "read_options": dict(self.read_options),
-        }
+        out = dict(self.extra)
+        out.update(
+            {
+                "source": self.source,
+                "format": self.format,
+                "variable_labels": dict(self.variable_labels),
+                "value_labels": {k: dict(v) for k, v in self.value_labels.items()},
+                "missing_codes": {k: list(v) for k, v in self.missing_codes.items()},
+                "measure_levels": dict(self.measure_levels),
+                "multiple_response_sets": {k: dict(v) for k, v in self.multiple_response_sets.items()},
+                "read_options": dict(self.read_options),
+            }
+        )
+        return out
 
 
 def _open_binary(path: Path):
@@ -280,7 +296,7 @@ def _sniff_delimiter(sample: str) -> str:
         pass
     header = sample.splitlines()[0] if sample else ""
     counts = {d: header.count(d) for d in candidates}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 
@@ -510,6 +526,27 @@ def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: d
     return df
 
 
+#: SPSS print formats that hold dates or date-times (pyreadstat returns dates as Python objects).
+_SPSS_DATE_FORMATS = ("DATE", "ADATE", "EDATE", "SDATE", "JDATE", "QYR", "MOYR", "WKYR", "DATETIME", "YMDHMS")
+
+
+def _spss_dates(df: pd.DataFrame, types: dict[str, str]) -> list[str]:
+    """SPSS dates and date-times as UTC timestamps (``datetime64[us, UTC]``); returns the columns."""
+    converted = []
+    for col, fmt in types.items():
+        if col not in df.columns or not str(fmt).upper().startswith(_SPSS_DATE_FORMATS):
+            continue
+        values = df[col]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            continue
+        stamps = pd.to_datetime(values, errors="coerce")
+        if int(stamps.notna().sum()) != int(values.notna().sum()):
+            continue  # not what the format says; leave the column as read
+        df[col] = stamps.dt.tz_localize("UTC")  # SPSS stores no time zone: read as UTC
+        converted.append(col)
+    return converted
+
+
 def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
     try:
         import pyreadstat
@@ -517,6 +554,8 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
         raise CJMConfigError("Reading SPSS files needs pyreadstat: pip install pyreadstat.") from err
     try:
         # One read with the user-missing codes as values, so we can count what each code removes.
+        # (formats_as_ordered_category=True raises on labelled columns with missing values; the
+        # measure levels are applied by the loaders from the metadata instead.)
         df, meta_raw = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except pyreadstat.ReadstatError as err:
         raise CJMDataError(
@@ -524,8 +563,11 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
             source=str(path),
             fix="Check that it is a .sav/.zsav file saved by SPSS, PSPP or a survey tool.",
         ) from err
+    from cjm_lab.io.metadata import code_counts
+
     missing: dict[str, list[Any]] = {}
     applied: dict[str, int] = {}
+    per_code: dict[str, dict[str, int]] = {}
     for col, ranges in (getattr(meta_raw, "missing_ranges", None) or {}).items():
         if col not in df.columns:
             continue
@@ -540,17 +582,35 @@ def _read_spss(path: Path) -> tuple[pd.DataFrame, TableMeta]:
                 hit |= df[col].eq(lo)
         if hit.any():
             applied[col] = int(hit.sum())
+            per_code[col] = code_counts(df[col], hit)  # each code on its own (detect_missing)
             df[col] = df[col].where(~hit)
+    types = dict(getattr(meta_raw, "original_variable_types", None) or {})
+    dates = _spss_dates(df, types)
+    measures = {
+        k: v
+        for k, v in (getattr(meta_raw, "variable_measure", None) or {}).items()
+        if v in ("nominal", "ordinal", "scale")
+    }
+    from cjm_lab.io.metadata import check_set, normalise_sets
+
+    sets = normalise_sets(getattr(meta_raw, "mr_sets", None) or {}, where="the SPSS file")
+    for name, spec in sets.items():
+        check_set(name, spec, list(df.columns), where="The SPSS file", source=str(path))
     meta = TableMeta(
         source=str(path),
         format="spss",
         variable_labels={k: v for k, v in meta_raw.column_names_to_labels.items() if v},
         value_labels={k: dict(v) for k, v in meta_raw.variable_value_labels.items()},
         missing_codes=missing,
+        measure_levels=measures,
+        multiple_response_sets=sets,
         read_options={
             "file_encoding": getattr(meta_raw, "file_encoding", None),
             "spss_missing_applied": applied,
+            "spss_missing_counts": per_code,
             "multiple_response_sets": getattr(meta_raw, "mr_sets", None) or {},
+            "spss_formats": types,
+            "dates_as_utc": dates,
         },
     )
     return df, meta
@@ -645,6 +705,10 @@ def read_table(
     Returns
     -------
     (DataFrame, TableMeta)
+        The raw values (SPSS codes as numbers, SPSS dates as UTC timestamps) and what is
+        known about them; the DataFrame carries the same metadata
+        (:func:`cjm_lab.io.table_metadata`), so labels, measure levels and
+        multiple-response sets travel with it.
 
     Raises
     ------
@@ -713,6 +777,9 @@ def read_table(
             raise _unreadable(path, err) from err
     elif suffix in {".parquet", ".pq"}:
         df, meta = _read_parquet(path, text_columns), TableMeta(source=text, format="parquet")
+        prior = _parquet_labels(path)  # a loaded table saved with to_parquet keeps its labels
+        if prior is not None:
+            meta = _prior_meta(prior, source=text, fmt="parquet")
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
         df = _read_excel(path, sheet, text_columns)
         meta = TableMeta(source=text, format="excel", read_options={"sheet": sheet})
@@ -736,7 +803,71 @@ def _require_rows(df: pd.DataFrame, meta: TableMeta) -> tuple[pd.DataFrame, Tabl
             source=meta.source,
             fix="Export the table again with its rows, or check the filter of the export.",
         )
+    from cjm_lab.io.metadata import store_metadata
+
+    store_metadata(df, meta.as_dict())  # the table carries its labels too (table_metadata(df))
     return df, meta
+
+
+def _prior_meta(prior: Mapping[str, Any], *, source: str | None = None, fmt: str | None = None) -> TableMeta:
+    """The metadata of a table loaded before (a DataFrame's ``attrs``, or a Parquet file pandas wrote)."""
+    named = {
+        "source",
+        "format",
+        "variable_labels",
+        "value_labels",
+        "missing_codes",
+        "read_options",
+        "measure_levels",
+        "multiple_response_sets",
+    }
+    return TableMeta(
+        source=source or prior.get("source", "DataFrame"),
+        format=fmt or prior.get("format", "dataframe"),
+        variable_labels=dict(prior.get("variable_labels", {}) or {}),
+        value_labels=dict(prior.get("value_labels", {}) or {}),
+        missing_codes=dict(prior.get("missing_codes", {}) or {}),
+        read_options=dict(prior.get("read_options", {}) or {}),
+        measure_levels=dict(prior.get("measure_levels", {}) or {}),
+        multiple_response_sets=dict(prior.get("multiple_response_sets", {}) or {}),
+        extra={
+            k: v
+            for k, v in prior.items()
+            if k not in named and k in ("detected_missing", "unlabelled_codes", "codebook", "loaded_as")
+        },
+    )
+
+
+def _parquet_labels(path: Path) -> dict[str, Any] | None:
+    """The cjm-lab metadata pandas wrote into a Parquet file with ``to_parquet`` (``df.attrs``), if any.
+
+    JSON turned the codes of the value labels into text (``"1.0"``); they are numbers again.
+    """
+    import json
+
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(b"PANDAS_ATTRS")
+    if not raw:
+        return None
+    try:
+        prior = json.loads(raw).get("cjm")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(prior, dict):
+        return None
+
+    def number(key: Any) -> Any:
+        try:
+            return float(key)
+        except (TypeError, ValueError):
+            return key
+
+    prior["value_labels"] = {
+        col: {number(k): v for k, v in (labels or {}).items()}
+        for col, labels in (prior.get("value_labels") or {}).items()
+    }
+    return prior
 
 
 def as_frame(source: Any, **read_options: Any) -> tuple[pd.DataFrame, TableMeta]:
@@ -745,14 +876,7 @@ def as_frame(source: Any, **read_options: Any) -> tuple[pd.DataFrame, TableMeta]
         meta = TableMeta()
         prior = source.attrs.get("cjm") if isinstance(source.attrs, dict) else None
         if isinstance(prior, dict):
-            meta = TableMeta(
-                source=prior.get("source", "DataFrame"),
-                format=prior.get("format", "dataframe"),
-                variable_labels=dict(prior.get("variable_labels", {})),
-                value_labels=dict(prior.get("value_labels", {})),
-                missing_codes=dict(prior.get("missing_codes", {})),
-                read_options=dict(prior.get("read_options", {})),
-            )
+            meta = _prior_meta(prior)
         if len(source) == 0:
             raise CJMDataError("The DataFrame has no rows.", source="DataFrame", fix="Pass a table with data.")
         return source.copy(deep=True), meta

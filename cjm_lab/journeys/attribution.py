@@ -72,7 +72,7 @@ def _check_options(rules: Any, order: Any, position_weights: Any, half_life: Any
             f"e.g. (0.4, 0.2, 0.4); got {position_weights!r}."
         )
     h = duration_seconds(half_life, "half_life")
-    return rules, float(h), weights
+    return rules, float(h) if h is not None else float("nan"), weights
 
 
 def attribution(

@@ -84,7 +84,7 @@ class Dialect:
         """Seconds since 1970 of a timestamp, as a double."""
         if self.name == "spark":
             return f"(unix_micros({expr}) / 1e6)"
-        return f"epoch({expr})"
+        return f"epoch(CAST({expr} AS TIMESTAMPTZ))"  # see epoch_micros
 
     def ordered_concat(self, expr: str, sep: str, order: str | Sequence[str]) -> str:
         """Concatenate ``expr`` of a group in ``order`` (an expression, or several, that sort uniquely)."""
@@ -121,8 +121,13 @@ class Dialect:
         return f"max_by({expr}, {by})" if self.name == "spark" else f"arg_max_null({expr}, {by})"
 
     def epoch_micros(self, expr: str) -> str:
-        """Microseconds since 1970 of a timestamp, as a BIGINT (exact, unlike seconds as a double)."""
-        return f"unix_micros({expr})" if self.name == "spark" else f"epoch_us({expr})"
+        """Microseconds since 1970 of a timestamp, as a BIGINT (exact, unlike seconds as a double).
+
+        DuckDB gets the timestamp as TIMESTAMPTZ first: a Parquet file or a pandas column in
+        nanoseconds arrives as TIMESTAMP(TZ)_NS, for which DuckDB 2 has no ``epoch_us``, and the
+        journeys count in microseconds anyway (rounded; naive timestamps are read in UTC, the session's zone).
+        """
+        return f"unix_micros({expr})" if self.name == "spark" else f"epoch_us(CAST({expr} AS TIMESTAMPTZ))"
 
     def order_key(self, ts: str, seq: str) -> str:
         """One comparable value per event that sorts as ``ORDER BY ts, seq`` (``seq`` not NULL, as
@@ -238,13 +243,9 @@ class EngineOptions:
         if other is None:
             return self
         return EngineOptions(
-            *(
-                b if b is not None else a
-                for a, b in zip(
-                    (self.memory_limit, self.threads, self.temp_directory),
-                    (other.memory_limit, other.threads, other.temp_directory),
-                )
-            )
+            memory_limit=other.memory_limit if other.memory_limit is not None else self.memory_limit,
+            threads=other.threads if other.threads is not None else self.threads,
+            temp_directory=other.temp_directory if other.temp_directory is not None else self.temp_directory,
         )
 
 
@@ -515,7 +516,7 @@ _SEQUENCE_FIX = (
 def _whole_decimal(type_name: str) -> bool:
     """A DECIMAL(p, 0) with p <= 18 (whole numbers that fit a BIGINT), e.g. ``DECIMAL(18,0)``."""
     m = re.fullmatch(r"DECIMAL\((\d+),\s*0\)", type_name)
-    return bool(m) and int(m.group(1)) <= 18
+    return m is not None and int(m.group(1)) <= 18
 
 
 def _check_sequence(seq: pd.Series, where: str) -> None:
@@ -728,7 +729,7 @@ def run_sql(
             return con.execute(sql).df()
         except duckdb.OutOfMemoryException as exc:
             used = _defaults().merged(opts)
-            limit = f"{used.memory_limit / 1e9:.2f} GB"
+            limit = f"{(used.memory_limit or 0) / 1e9:.2f} GB"
             raise CJMDataError(
                 f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
                 f"{used.temp_directory or 'not set'}): {str(exc).splitlines()[0][:200]}",
@@ -863,7 +864,8 @@ def customer_ranges(source: EventSource, parts: int) -> list[str] | None:
     if any(a[1] > b[0] for a, b in itertools.pairwise(groups)):
         return None
     total = sum(n for *_, n in groups)
-    cuts, seen = [], 0
+    cuts: list[Any] = []
+    seen = 0
     for lo, _hi, n in groups:
         if seen >= total * (len(cuts) + 1) / parts and (not cuts or lo > cuts[-1]):
             cuts.append(lo)

@@ -424,8 +424,11 @@ SELECT {seg_group}length, count(*) AS n_journeys FROM lens GROUP BY {seg_group}l
     table = run_sql(sql, source, touchpoints=cat)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "length"], kind="stable").reset_index(drop=True)
-    grp = table.groupby(segs, observed=True, dropna=False)["n_journeys"] if segs else None
-    totals = grp.transform("sum") if segs else table["n_journeys"].sum()
+    totals = (
+        table.groupby(segs, observed=True, dropna=False)["n_journeys"].transform("sum")
+        if segs
+        else table["n_journeys"].sum()
+    )
     table["pct"] = table["n_journeys"] / totals * 100
     table["cum_pct"] = (
         table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()

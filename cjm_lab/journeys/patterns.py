@@ -227,7 +227,7 @@ def _mine(
     def emit(pattern: tuple[int, ...], support: np.ndarray, ids: np.ndarray | None) -> None:
         patterns.append(tuple(int(frequent[i]) for i in pattern))
         supports.append(support)
-        if ids_out is not None:
+        if ids_out is not None and ids is not None:
             ids_out.append(ids)
 
     remap = np.full(n_items, -1, np.int64)
@@ -788,7 +788,7 @@ SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coale
     else:
         from scipy import sparse
 
-        if len(found):
+        if len(found) and ids is not None:
             indptr = np.concatenate([[0], np.cumsum([len(i) for i in ids])])
             incidence = sparse.csr_matrix(
                 (np.ones(indptr[-1]), np.concatenate(ids), indptr), shape=(len(found), len(paths))

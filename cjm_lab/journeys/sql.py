@@ -99,7 +99,7 @@ def make_spec(
         )
     return JourneySpec(
         journey=journey,
-        session_gap_s=gap,
+        session_gap_s=gap,  # type: ignore[arg-type]  # None only for customer journeys, which never read it
         dedupe=bool(dedupe),
         until_conversion=bool(until_conversion),
         conversions=tuple(conversions) if conversions is not None else None,

@@ -411,7 +411,11 @@ def _fit_gower(p: Prepared, k: int, lay: Layout, seed: int) -> EngineResult:
     for c in range(kk):  # a handful of personas
         members = np.flatnonzero(sub_labels == c)
         medoids[c] = members[d[np.ix_(members, members)].sum(axis=1).argmin()]
-    state = {"medoid_cont": p.cont[sub][medoids], "medoid_codes": p.codes[sub][medoids], "rows": sub.size}
+    state: dict[str, Any] = {
+        "medoid_cont": p.cont[sub][medoids],
+        "medoid_codes": p.codes[sub][medoids],
+        "rows": sub.size,
+    }
     labels = np.empty(n, dtype=np.int64)
     if sub.size < n:
         rest = np.setdiff1d(np.arange(n), sub)

@@ -138,7 +138,7 @@ class MixedPreprocessor:
     numeric: Sequence[str] | None = None
     ordinal: Sequence[str] | Mapping[str, Sequence[Any]] | None = None
     categorical: Sequence[str] | None = None
-    id_column: str | None = "customer_id"
+    id_column: str | None = "auto"
     scaling: str = "standard"
     categorical_scaling: str = "unit"
     log_skewed: bool = True
@@ -209,17 +209,19 @@ class MixedPreprocessor:
                         + (" ..." if len(present) > 20 else "")
                         + ".",
                     )
+        ids = self._id_columns(data)
         if wanted is None:
-            candidates = [c for c in present if c != self.id_column]
+            candidates = [c for c in present if c not in ids]
         else:
             candidates = list(dict.fromkeys(wanted + [c for c in declared if c not in wanted]))
         self.ignored = {}
-        if self.id_column is not None and self.id_column in present and wanted is None:
-            self.ignored[self.id_column] = "id"
+        if wanted is None:
+            for c in ids:
+                self.ignored[c] = "id"
         self.roles, self.levels = {}, {}
         for c in candidates:
             s = data[c]
-            role = declared.get(c)
+            role = declared.get(c)  # type: ignore[assignment]
             if role is None:
                 if _is_datetime(s.dtype):
                     self.ignored[c] = "date"
@@ -261,6 +263,18 @@ class MixedPreprocessor:
                     "Pass a table with numeric, ordinal or categorical customer attributes, or name them in `columns=`."
                 ),
             )
+
+    def _id_columns(self, data: pd.DataFrame) -> list[str]:
+        """The id columns left out: as named, or with ``"auto"`` the customer and respondent id roles."""
+        if self.id_column is None:
+            return []
+        if self.id_column != "auto":
+            return [self.id_column] if self.id_column in data.columns else []
+        from cjm_lab.io.metadata import table_metadata
+
+        roles = {"customer_id", "respondent_id"}
+        named = {user for user, role in (table_metadata(data).get("roles") or {}).items() if role in roles}
+        return [c for c in data.columns if c in roles or c in named]
 
     def _text_role(self, s: pd.Series, c: str) -> str:
         """Role of a text column: categorical, unless it is mostly numbers (then refuse the text)."""
@@ -454,7 +468,7 @@ class MixedPreprocessor:
         return self
 
     def _constant(self, c: str, present: pd.Series) -> CJMDataError:
-        value = present.iloc[0] if len(present) else None
+        value: Any = present.iloc[0] if len(present) else None
         value = value.item() if hasattr(value, "item") else value
         return CJMDataError(
             f"{self.where}: column {c!r} has the same value ({value!r}) in every row with an answer, so it cannot "

@@ -1,8 +1,11 @@
 """Persona cards: one row per persona a team can work with.
 
-A card holds a suggested name built from the persona's top traits (replace it with
-``names=``), its size, key traits, feelings (NPS with confidence interval,
-satisfaction), preferred channels and a short narrative, in English and German.
+A card holds a suggested name built from the labels of the persona's two strongest traits
+(:mod:`cjm_lab.personas.naming`; replace it with ``names=`` or ``Labels(personas=...)``), its
+size, key traits, feelings (NPS with confidence interval, satisfaction), preferred channels
+and a short narrative, in English and German.  Given :func:`cjm_lab.personas.choose_k`'s
+table, a card also says how stable the structure is, and when choose_k found no stable
+structure, every card and narrative says to treat the personas as descriptive groups.
 The table goes to Excel as it is; :func:`cjm_lab.plots.plot_persona_cards` renders it.
 """
 
@@ -16,7 +19,8 @@ import pandas as pd
 
 from cjm_lab._validate import numeric_column, require_columns
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.personas.profiles import PersonaProfile, _fmt, _labels_and_weights, _pct, profile
+from cjm_lab.personas.naming import persona_name
+from cjm_lab.personas.profiles import PersonaProfile, _fmt, _labels_and_weights, _pct, profile, resolve_id
 
 __all__ = ["persona_cards"]
 
@@ -38,7 +42,33 @@ CARD_COLUMNS = [
     "channels_de",
     "narrative_en",
     "narrative_de",
+    "structure_en",
+    "structure_de",
 ]
+
+#: What a card says when choose_k found no stable structure (and when it did).
+STRUCTURE_TEXT = {
+    "weak": {
+        "en": "No stable structure: treat these as descriptive groups, not as distinct personas.",
+        "de": "Keine stabile Struktur: als beschreibende Gruppen lesen, nicht als eigenständige Personas.",
+    },
+    "stable": {
+        "en": "Stable structure: {k} personas replicate in resamples (choose_k).",
+        "de": "Stabile Struktur: {k} Personas finden sich in Stichproben wieder (choose_k).",
+    },
+    "not_at_k": {
+        "en": "{k} personas do not replicate in resamples (choose_k recommends {rec}): treat these as descriptive "
+        "groups, not as distinct personas.",
+        "de": "{k} Personas finden sich in Stichproben nicht wieder (choose_k empfiehlt {rec}): als beschreibende "
+        "Gruppen lesen, nicht als eigenständige Personas.",
+    },
+    "untested": {
+        "en": "choose_k did not test {k} personas (it recommends {rec}): treat these as descriptive groups until "
+        "their stability is checked.",
+        "de": "choose_k hat {k} Personas nicht geprüft (es empfiehlt {rec}): als beschreibende Gruppen lesen, bis "
+        "ihre Stabilität geprüft ist.",
+    },
+}
 
 
 def _join(items: list[str], language: str) -> str:
@@ -73,10 +103,13 @@ def persona_cards(
     dont_know: float | Sequence[float] | None = None,
     channel: str | None = None,
     names: Mapping[Any, Any] | None = None,
-    variable_labels: Mapping[str, Any] | None = None,
-    id_column: str = "customer_id",
+    variable_labels: Any = None,
+    id_column: str | None = "auto",
     n_traits: int = 3,
     profile_result: PersonaProfile | None = None,
+    choose_k_result: pd.DataFrame | Mapping[str, Any] | None = None,
+    scale: tuple[float, float] | None = None,
+    rescale: str | None = None,
 ) -> pd.DataFrame:
     """One card per persona, as a tidy table (English and German side by side).
 
@@ -92,12 +125,21 @@ def persona_cards(
     channel : str, optional
         A categorical column of ``data`` with the preferred channel; the card lists its
         two most frequent levels.
-    names : dict, optional
+    names : dict or Labels, optional
         Your names per persona, ``{0: "Bargain hunters"}`` or
-        ``{0: {"en": "Bargain hunters", "de": "Schnäppchenjäger"}}``; the others keep the
-        suggested name (the two strongest traits).
+        ``{0: {"en": "Bargain hunters", "de": "Schnäppchenjäger"}}`` (or a
+        :class:`cjm_lab.labels.Labels` with ``personas=``); the others keep the suggested
+        name, made from the labels of the two strongest traits ("Disagree: technology
+        fascinating, high average monthly bill"; see :mod:`cjm_lab.personas.naming`).
     n_traits : int, default 3
         Key traits on a card.
+    choose_k_result : DataFrame or dict, optional
+        The table of :func:`cjm_lab.personas.choose_k` (or its ``attrs["cjm"]``): the cards
+        carry its verdict on the number of personas they show in ``structure_en``/
+        ``structure_de``; when that number is not stable (no k is, this k does not
+        replicate, or choose_k did not test it) the narratives start with it.
+    scale, rescale : optional
+        For a recommend question on another scale, as in :func:`cjm_lab.survey.nps`.
 
     Returns
     -------
@@ -105,7 +147,8 @@ def persona_cards(
         One row per persona: ``persona, name_en, name_de, n, share, key_traits_en,
         key_traits_de`` (traits joined by "; "), ``nps, nps_ci_low, nps_ci_high, nps_n``
         (NaN without a survey), ``satisfaction, satisfaction_n``, ``channels_en,
-        channels_de``, ``narrative_en, narrative_de``.
+        channels_de``, ``narrative_en, narrative_de``, ``structure_en, structure_de``
+        (choose_k's verdict; empty without ``choose_k_result``).
 
     Examples
     --------
@@ -115,14 +158,25 @@ def persona_cards(
     ...                       names={1: {"en": "Big spenders", "de": "Vielkäufer"}})
     >>> cards[["persona", "name_en", "share"]]
        persona          name_en  share
-    0        0  Low spend · app    0.5
+    0        0  Low spend, app    0.5
     1        1     Big spenders    0.5
     >>> print(cards.loc[1, "narrative_de"])
     Vielkäufer: 50 % der Kunden. Auffällig: spend hoch (31,0 vs. 21,0) und channel: web (100 % vs. 67 %).
     Bevorzugte Kanäle: web 100 %.
     """
     where = "persona_cards()"
+    from cjm_lab.labels import Labels
+
     lab, w = _labels_and_weights(data, labels, weight, where=where)
+    k_shown = getattr(labels, "n_personas_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
+    structure = _structure(choose_k_result, k=int(k_shown), where=where)
+    if isinstance(names, Labels):
+        names = {
+            p: {lang: names.persona(p, language=lang) for lang in ("en", "de")}
+            for p in pd.unique(lab)
+            if names.has_persona(p)
+        }
+    id_column = resolve_id(data, id_column, other=survey)
     if profile_result is None:
         profile_result = profile(
             data,
@@ -136,6 +190,8 @@ def persona_cards(
             id_column=id_column,
             variable_labels=variable_labels,
             n_traits=max(n_traits, 2),
+            scale=scale,
+            rescale=rescale,
         )
     elif not isinstance(profile_result, PersonaProfile):
         raise CJMConfigError(f"{where}: `profile_result` must be what profile() returns.")
@@ -150,7 +206,7 @@ def persona_cards(
         cols = [satisfaction] if isinstance(satisfaction, str) else list(satisfaction)
         source = data
         plab = lab
-        if survey is not None and all(c in survey.columns for c in cols):
+        if survey is not None and id_column is not None and all(c in survey.columns for c in cols):
             require_columns(data, {"id_column": id_column}, where=where)
             require_columns(survey, {"id_column": id_column}, where=where)
             ids = pd.Series(lab.to_numpy(), index=data[id_column].astype(str).to_numpy())
@@ -160,7 +216,8 @@ def persona_cards(
             require_columns(data, {"satisfaction": cols}, where=where)
         vals = pd.concat([numeric_column(source, c, where=where) for c in cols], axis=1)
         if dont_know is not None:  # "don't know" codes (e.g. 99) are no satisfaction
-            vals = vals.mask(vals.isin([dont_know] if np.isscalar(dont_know) else list(dont_know)))
+            codes: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)  # type: ignore[arg-type]
+            vals = vals.mask(vals.isin(codes))
         vals = vals.mean(axis=1)
         ok = vals.notna() & plab.notna()
         grouped = vals[ok].groupby(plab[ok].to_numpy()).agg(["mean", "count"])
@@ -184,12 +241,12 @@ def persona_cards(
                 channels[lang][p] = ", ".join(f"{lvl} {_pct(v, lang)}" for lvl, v in top.items())
 
     nps_t = profile_result.nps
+    suggested = _suggested_names(sizes["persona"].tolist(), traits)
     rows = []
     for r in sizes.itertuples():  # one card per persona
         p = r.persona
         tr = traits[traits["persona"] == p]
-        default = {lang: " · ".join(tr[f"short_{lang}"].head(2)) or (f"Persona {p}") for lang in ("en", "de")}
-        name = _names(names, p, default)
+        name = _names(names, p, suggested[p])
         row: dict[str, Any] = {
             "persona": p,
             "name_en": name["en"],
@@ -210,9 +267,68 @@ def persona_cards(
         row["satisfaction_n"] = int(sat_n.get(p, 0))
         for lang in ("en", "de"):
             row[f"channels_{lang}"] = channels[lang].get(p, "")
+            row[f"structure_{lang}"] = structure.get(lang, "")
             row[f"narrative_{lang}"] = _narrative(row, tr, lang, n_traits)
+            if structure.get("weak"):
+                row[f"narrative_{lang}"] = structure[lang] + " " + row[f"narrative_{lang}"]
         rows.append(row)
-    return pd.DataFrame(rows, columns=CARD_COLUMNS)
+    out = pd.DataFrame(rows, columns=CARD_COLUMNS)
+    out.attrs["cjm"] = {"weak_structure": bool(structure.get("weak", False)), "structure": structure}
+    return out
+
+
+def _suggested_names(personas: list[Any], traits: pd.DataFrame) -> dict[Any, dict[str, str]]:
+    """A name per persona from its two strongest traits.
+
+    A persona whose name another already has takes its next trait instead, so no two cards
+    share a name.
+    """
+    out: dict[Any, dict[str, str]] = {p: {} for p in personas}
+    for lang in ("en", "de"):
+        taken: set[str] = set()
+        for p in personas:  # a handful of personas
+            phrases = list(traits.loc[traits["persona"] == p, f"short_{lang}"])
+            fallback = f"Persona {p}"
+            name = persona_name(phrases[:2], fallback=fallback)
+            extra = 2
+            while name in taken and extra < len(phrases):
+                name = persona_name([phrases[0], phrases[extra]], fallback=fallback)
+                extra += 1
+            if name in taken:
+                name = f"{name} ({p})"
+            taken.add(name)
+            out[p][lang] = name
+    return out
+
+
+def _structure(result: Any, *, k: int, where: str) -> dict[str, Any]:
+    """choose_k's verdict on ``k`` personas (the number on the cards) as card texts ({} without a result).
+
+    The table's row for ``k`` decides (stable in resamples and no persona below the minimum
+    share, as choose_k judges); without the table (its ``attrs`` only) only the recommended k
+    has a known verdict.  A k choose_k did not test borrows no verdict from another k.
+    """
+    if result is None:
+        return {}
+    info = result.attrs.get("cjm", {}) if isinstance(result, pd.DataFrame) else result
+    if not isinstance(info, Mapping) or "weak_structure" not in info:
+        raise CJMConfigError(f"{where}: `choose_k_result` must be the table choose_k() returns (or its attrs['cjm']).")
+    rec = info.get("recommended_k", "")
+    if bool(info["weak_structure"]):
+        key = "weak"
+    elif isinstance(result, pd.DataFrame) and {"k", "stable", "smallest_share"} <= set(result.columns):
+        row = result[result["k"] == k]
+        if row.empty:
+            key = "untested"
+        else:
+            ok = bool(row["stable"].iloc[0]) and float(row["smallest_share"].iloc[0]) >= float(info.get("min_share", 0))
+            key = "stable" if ok else "not_at_k"
+    else:
+        key = "stable" if rec == k else "untested"
+    return {
+        "weak": key != "stable",
+        **{lang: STRUCTURE_TEXT[key][lang].format(k=k, rec=rec) for lang in ("en", "de")},
+    }
 
 
 def _narrative(row: dict[str, Any], tr: pd.DataFrame, lang: str, n_traits: int) -> str:

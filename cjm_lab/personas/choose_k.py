@@ -27,6 +27,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from cjm_lab._progress import track
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._engines import Layout, Prepared, fit_engine, gower_distances, predict_engine
 from cjm_lab.personas._prep import as_frame, check_weights
@@ -185,7 +186,8 @@ def _evaluate_limited(
 
     # every fit is a task of its own (all k, all resamples); with n_jobs they run side by side in threads
     tasks = [delayed(full)(k) for k in ks] + [delayed(replicate)(k, b, idx) for k in ks for b, idx in enumerate(draws)]
-    done = Parallel(n_jobs=n_jobs, prefer="threads")(tasks)
+    fits = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(tasks)
+    done = list(track(fits, total=len(tasks), desc=f"choose_k: {len(tasks)} fits", unit="fit"))
     records = done[: len(ks)]
     for i, rec in enumerate(records):
         k = rec["k"]
@@ -249,7 +251,7 @@ def _recommend(
     k_sil = int(ks[np.nanargmax(sil)]) if np.isfinite(sil).any() else None
     bic = t["bic"].to_numpy(dtype=float)
     k_bic = int(ks[np.nanargmin(bic)]) if np.isfinite(bic).any() else None
-    crit = {
+    crit: dict[str, Any] = {
         "min_stability": min_stability,
         "min_persona_stability": min_persona_stability,
         "min_share": min_share,
@@ -608,14 +610,14 @@ def choose_k(
         w = w / w.mean()
     _, prepared, lay, reduction = template._prepare_fit(frame, w, where)
     if random_state is None:
-        random_state = model.random_state if isinstance(model.random_state, (int, np.integer)) else 0
+        random_state = int(model.random_state) if isinstance(model.random_state, (int, np.integer)) else 0
     return _evaluate(
         template,
         prepared,
         lay,
         reduction is not None,
         ks,
-        seed=int(random_state),
+        seed=int(random_state or 0),
         resamples=int(resamples),
         stability_rows=int(stability_rows),
         silhouette_rows=int(silhouette_rows),

@@ -78,8 +78,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         categoricals → ordinal, text/bool/unordered categoricals → categorical).
         ``ordinal`` can map columns to their ordered levels, e.g.
         ``{"income_band": ["low", "middle", "high"]}``.
-    id_column : str, default "customer_id"
-        Left out of the clustering when present.
+    id_column : str or None, default "auto"
+        Left out of the clustering when present.  ``"auto"``: the ``customer_id`` and
+        ``respondent_id`` columns (and the columns a loader mapped to those roles), so a
+        survey table clusters as it comes.
     scaling : {"standard", "robust", "none"}, default "standard"
         Scaling of numeric and ordinal columns (weighted mean/SD, or median/IQR).
     categorical_scaling : {"unit", "famd"}, default "unit"
@@ -162,7 +164,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         numeric: Sequence[str] | None = None,
         ordinal: Sequence[str] | Mapping[str, Sequence[Any]] | None = None,
         categorical: Sequence[str] | None = None,
-        id_column: str | None = "customer_id",
+        id_column: str | None = "auto",
         scaling: str = "standard",
         categorical_scaling: str = "unit",
         log_skewed: bool = True,
@@ -377,7 +379,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(prep.features, dtype=object)
         self.n_features_in_ = len(prep.features)
         self.roles_ = dict(prep.roles)
-        self.feature_summary_ = prep.summary.copy()
+        self.feature_summary_ = prep.summary.copy() if prep.summary is not None else None
         counts = np.bincount(labels, minlength=k)
         wsum = np.bincount(labels, weights=weights, minlength=k)
         self.sizes_ = pd.DataFrame({"persona": np.arange(k), "n": counts, "weight": wsum, "share": wsum / wsum.sum()})
@@ -426,14 +428,14 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         """``predict`` and (``gmm``, ``lca``) ``predict_proba`` from one preparation of ``X``."""
         p = self._prepared(X, "PersonaModel.predict()")
         raw, post = predict_engine(self._engine, p, self._layout, self._reduction is not None)
-        return self._relabel[raw], (post[:, self._order] if _probabilistic(self) else None)
+        return self._relabel[raw], (post[:, self._order] if post is not None and _probabilistic(self) else None)
 
     @available_if(_probabilistic)
     def predict_proba(self, X: Any) -> np.ndarray:
         """Membership probabilities (``gmm`` and ``lca``), one column per persona."""
         p = self._prepared(X, "PersonaModel.predict_proba()")
         _, post = predict_engine(self._engine, p, self._layout, self._reduction is not None)
-        return post[:, self._order]
+        return post[:, self._order]  # type: ignore[index]  # gmm and lca always give posteriors
 
     def transform(self, X: Any) -> np.ndarray:
         """Distance of every row to each persona's centre in the design space."""

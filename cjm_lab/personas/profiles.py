@@ -21,7 +21,7 @@ from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label"]
+__all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label", "resolve_id"]
 
 _VAR_COLUMNS = [
     "persona",
@@ -56,8 +56,6 @@ _TRAIT_COLUMNS = [
     "short_en",
     "short_de",
 ]
-#: Category levels that say nothing without their question (short trait names keep the variable).
-_GENERIC = {"yes", "no", "true", "false", "ja", "nein", "0", "1", "y", "n", "unknown", "other", "none"}
 #: Up and down marks of significant differences.
 MARK_UP, MARK_DOWN = "▲", "▼"
 
@@ -166,14 +164,44 @@ def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: st
     return lab, w
 
 
-def variable_label(variable: str, labels: Mapping[str, Any] | None, language: str) -> str:
-    """A variable's label in the language (mapping of str, or of {"en": ..., "de": ...})."""
+def variable_label(variable: str, labels: Any, language: str) -> str:
+    """A variable's label in the language.
+
+    From a :class:`~cjm_lab.labels.Labels`, or a mapping of text or of ``{"en": ..., "de": ...}``.
+    """
+    from cjm_lab.labels import Labels
+
+    if isinstance(labels, Labels):
+        return labels.column(variable, language=language)
     if not labels or variable not in labels:
         return str(variable)
     lab = labels[variable]
     if isinstance(lab, Mapping):
         return str(lab.get(language) or lab.get("en") or variable)
     return str(lab)
+
+
+def resolve_id(data: pd.DataFrame, id_column: str | None, *, other: pd.DataFrame | None = None) -> str | None:
+    """The id column: as given, or with ``"auto"`` the respondent or customer id role.
+
+    With ``"auto"``: a column mapped to ``customer_id`` or ``respondent_id`` when loading (the
+    metadata's roles), else a column of that name; with ``other`` (a survey to join) the first
+    id both tables have.  None when there is none.
+    """
+    if id_column != "auto":
+        return id_column
+    from cjm_lab.io.metadata import table_metadata
+
+    roles = ("customer_id", "respondent_id")
+    found = [r for r in roles if r in data.columns]
+    for role in (table_metadata(data).get("roles") or {}).values():
+        if role in roles and role in data.columns and role not in found:
+            found.append(role)
+    if other is not None:
+        shared = [c for c in found if c in other.columns]
+        if shared:
+            return shared[0]
+    return found[0] if found else None
 
 
 def _fmt(x: float, language: str, digits: int = 1) -> str:
@@ -251,27 +279,46 @@ def _share_rows(hit: np.ndarray, ok: np.ndarray, codes: np.ndarray, k: int, w: n
     }
 
 
-def _trait_texts(rows: pd.DataFrame, labels: Mapping[str, Any] | None) -> pd.DataFrame:
+def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Long texts and name phrases of the traits, from the labels (see :mod:`cjm_lab.personas.naming`)."""
+    from cjm_lab.personas.naming import clean_label, trait_phrase
+
     out = rows.copy()
+    sets = sets or {}
     for lang in ("en", "de"):
         long, short = [], []
         for r in rows.itertuples():  # a few traits per persona
             name = variable_label(r.variable, labels, lang)
+            values = labels.values(r.variable, language=lang) if hasattr(labels, "values") else {}
+            vs = "vs." if lang == "de" else "vs"
             if r.statistic == "mean":
-                if r.direction == "high":
-                    word = "hoch" if lang == "de" else "high"
-                    short.append(f"{name} hoch" if lang == "de" else f"High {name}")
-                else:
-                    word = "niedrig" if lang == "de" else "low"
-                    short.append(f"{name} niedrig" if lang == "de" else f"Low {name}")
-                vs = "vs." if lang == "de" else "vs"
-                long.append(f"{name} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
-            else:
-                vs = "vs." if lang == "de" else "vs"
-                long.append(f"{name}: {r.level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
-                # a level alone names a persona ("online"); yes/no answers need their question
-                alone = (labels is None or r.variable not in labels) and str(r.level).lower() not in _GENERIC
-                short.append(f"{r.level}" if alone else f"{name}: {r.level}")
+                word = (
+                    ("hoch" if lang == "de" else "high")
+                    if r.direction == "high"
+                    else ("niedrig" if lang == "de" else "low")
+                )
+                long.append(f"{clean_label(name)} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
+            level = r.level
+            if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
+                level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"
+            if r.statistic != "mean":
+                long.append(f"{clean_label(name)}: {level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
+            if r.role == "multi":
+                short.append(str(r.level))  # an option of a multiple-response question names itself
+                continue
+            short.append(
+                trait_phrase(
+                    r.variable,
+                    statistic=r.statistic,
+                    direction=r.direction,
+                    level=level,
+                    label=name,
+                    value_labels=values,
+                    value=r.value if r.statistic == "mean" else None,
+                    ordered=r.role == "ordinal",
+                    language=lang,
+                )
+            )
         out[f"text_{lang}"] = long
         out[f"short_{lang}"] = short
     return out
@@ -289,11 +336,13 @@ def profile(
     survey_weight: str | None = None,
     journeys: pd.DataFrame | None = None,
     top_journeys: int = 5,
-    id_column: str = "customer_id",
-    variable_labels: Mapping[str, Any] | None = None,
+    id_column: str | None = "auto",
+    variable_labels: Any = None,
     alpha: float = 0.05,
     n_traits: int = 5,
     min_effect: float = 0.2,
+    scale: tuple[float, float] | None = None,
+    rescale: str | None = None,
 ) -> PersonaProfile:
     """Profile personas: size, mean or share of every variable, index, significance, traits, NPS.
 
@@ -307,6 +356,10 @@ def profile(
     variables : list of str, optional
         Variables to profile; default every column except ``id_column``, the label column,
         ``weight`` and dates.  Numbers get a mean, everything else level shares (percent).
+        The name of a multiple-response set (stored with the table, see
+        :func:`cjm_lab.io.multiple_response_sets`) profiles each option: the share of the
+        persona's respondents who answered the set and selected it (``role="multi"``); by
+        default a set replaces its columns.
     weight : str, optional
         Survey weight column of ``data``; used for sizes, means, shares and tests.
     clustered_on : list of str, optional
@@ -317,15 +370,24 @@ def profile(
         persona.  Answers whose id is not in ``data`` are counted, not used.
     score, survey_weight : str
         The 0–10 recommend column and an optional weight column of ``survey``.
+    scale, rescale : optional
+        For a recommend question on another scale (1–7, 1–10): as in
+        :func:`cjm_lab.survey.nps` (the NPS is then labelled "NPS-like").
     journeys : DataFrame, optional
         An event log (``cjm_lab.io.load_events``) joined on ``id_column``: adds each
         persona's ``top_journeys`` most frequent journeys (via
         :func:`cjm_lab.journeys.variants`, with an "(other)" row).
     top_journeys : int, default 5
         How many journeys per persona.
-    variable_labels : dict, optional
-        Readable names for texts: ``{"att_price": "price focus"}`` or
-        ``{"att_price": {"en": "price focus", "de": "Preisfokus"}}``.
+    id_column : str or None, default "auto"
+        The id column, left out of the profile and used to join ``survey``/``journeys``.
+        ``"auto"``: the ``customer_id`` or ``respondent_id`` role (a survey table's
+        respondents profile as they come).
+    variable_labels : Labels, dict or path, optional
+        Readable names for texts and persona names, on top of the labels stored with
+        ``data`` (SPSS variable and value labels, a codebook): ``{"att_price": "price
+        focus"}``, ``{"att_price": {"en": "price focus", "de": "Preisfokus"}}`` or a
+        :class:`cjm_lab.labels.Labels`.
     alpha : float, default 0.05
         False discovery rate for the significance marks.
     n_traits : int, default 5
@@ -354,7 +416,13 @@ def profile(
     1        1   31.0  147.6
     """
     where = "profile()"
+    from cjm_lab.io.metadata import multiple_response_sets
+    from cjm_lab.labels import labels_for
+
     lab, w = _labels_and_weights(data, labels, weight, where=where)
+    text_labels = labels_for(data, variable_labels)
+    sets = multiple_response_sets(data, check=False)
+    id_column = resolve_id(data, id_column, other=survey)
     if clustered_on is None and hasattr(labels, "feature_names_in_"):
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])
@@ -363,13 +431,22 @@ def profile(
         raise CJMConfigError(f"{where}: `alpha` must lie between 0 and 1; got {alpha!r}.")
     label_col = labels if isinstance(labels, str) else None
     if variables is None:
-        skip = {id_column, label_col, weight}
+        skip = {id_column, label_col, weight, "customer_id", "respondent_id"} if id_column else {label_col, weight}
+        members = {
+            c
+            for name, spec in sets.items()
+            if all(v in data.columns for v in spec["variables"])
+            for c in spec["variables"]
+        }
         variables = [
-            c for c in data.columns if c not in skip and not pd.api.types.is_datetime64_any_dtype(data[c].dtype)
+            c
+            for c in data.columns
+            if c not in skip and c not in members and not pd.api.types.is_datetime64_any_dtype(data[c].dtype)
         ]
+        variables += [name for name, spec in sets.items() if all(v in data.columns for v in spec["variables"])]
     else:
         variables = list(variables)
-        require_columns(data, {"variables": variables}, where=where)
+        require_columns(data, {"variables": [v for v in variables if v not in sets]}, where=where)
     personas = pd.Index(pd.unique(lab)).sort_values()
     k = len(personas)
     codes = personas.get_indexer(lab)
@@ -382,6 +459,9 @@ def profile(
 
     frames = []
     for var in variables:  # a handful of variables, each vectorised over respondents
+        if var in sets and var not in data.columns:
+            frames.extend(_multi_rows(data, var, codes, k, w, personas, text_labels, where=where))
+            continue
         s = data[var]
         role = _kind(s)
         if role == "numeric":
@@ -448,14 +528,29 @@ def profile(
     table["n_missing"] = table["n_missing"].astype(np.int64)
     table = table[_VAR_COLUMNS]
 
-    traits = _traits(table, n_traits=n_traits, min_effect=min_effect, labels=variable_labels)
+    traits = _traits(table, n_traits=n_traits, min_effect=min_effect, labels=text_labels)
+    if survey is not None and id_column is None:
+        raise CJMDataError(
+            f"{where}: `survey` is joined on an id, and `data` has no customer_id or respondent_id column.",
+            fix="Pass id_column= with the column both tables share.",
+        )
     nps_table = (
-        _persona_nps(data, lab, survey, id_column=id_column, score=score, weight=survey_weight, where=where)
+        _persona_nps(
+            data,
+            lab,
+            survey,
+            id_column=id_column,  # type: ignore[arg-type]
+            score=score,
+            weight=survey_weight,
+            scale=scale,
+            rescale=rescale,
+            where=where,
+        )
         if survey is not None
         else None
     )
     journey_table = (
-        _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where)
+        _persona_journeys(data, lab, journeys, id_column=id_column, top=top_journeys, where=where)  # type: ignore[arg-type]
         if journeys is not None
         else None
     )
@@ -484,7 +579,44 @@ def _persona_journeys(
     return variants(joined, by="persona", top=top)
 
 
-def _traits(table: pd.DataFrame, *, n_traits: int, min_effect: float, labels: Mapping[str, Any] | None) -> pd.DataFrame:
+def _multi_rows(
+    data: pd.DataFrame,
+    name: str,
+    codes: np.ndarray,
+    k: int,
+    w: np.ndarray,
+    personas: pd.Index,
+    labels: Any,
+    *,
+    where: str,
+) -> list[pd.DataFrame]:
+    """Share of each option of a multiple-response set, among the respondents who answered it."""
+    from cjm_lab.io.multi import multiple_response
+
+    mr = multiple_response(data, name, where=where)
+    if mr.kind == "dichotomy":
+        shown = labels.item_labels(mr.options)
+    else:
+        shown = [labels.value(mr.columns[0], o) for o in mr.options]
+    frames = []
+    for j, option in enumerate(shown):  # a handful of options
+        r = _share_rows(mr.selected[:, j].astype(float), mr.answered, codes, k, w)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "persona": personas.to_numpy(),
+                    "variable": name,
+                    "level": str(option),
+                    "role": "multi",
+                    "statistic": "pct",
+                    **r,
+                }
+            )
+        )
+    return frames
+
+
+def _traits(table: pd.DataFrame, *, n_traits: int, min_effect: float, labels: Any) -> pd.DataFrame:
     t = table.copy()
     t["abs"] = t["effect"].abs()
     # category levels count only where over-represented; numbers both ways
@@ -507,6 +639,8 @@ def _persona_nps(
     score: str,
     weight: str | None,
     where: str,
+    scale: tuple[float, float] | None = None,
+    rescale: str | None = None,
 ) -> pd.DataFrame:
     from cjm_lab.survey import nps
     from cjm_lab.survey.compare import nps_vs_rest
@@ -531,8 +665,8 @@ def _persona_nps(
             column=id_column,
             fix="Check that both tables use the same customer ids.",
         )
-    out = nps(joined, score=score, by="persona", weight=weight)
-    vs = nps_vs_rest(joined, by="persona", score=score, weight=weight)
+    out = nps(joined, score=score, by="persona", weight=weight, scale=scale, rescale=rescale)  # type: ignore[arg-type]
+    vs = nps_vs_rest(joined, by="persona", score=score, weight=weight, scale=scale, rescale=rescale)  # type: ignore[arg-type]
     out = out.merge(
         vs[["segment", "p_adjusted", "significant"]].rename(columns={"segment": "persona"}), on="persona", how="left"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -193,3 +194,36 @@ def add_footnotes(ax: Any, *notes: str | None) -> None:
     for note in notes:
         if note:
             add_footnote(ax, note)
+
+
+# Native charts: a chart function that draws something PowerPoint has a chart type for says
+# which kind and which columns of its table it drew, so the deck can redraw it natively
+# (editable, data embedded) from the saved table.  Kept beside the Axes, never on the data.
+_CHARTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def remember_chart(
+    ax: Any,
+    kind: str,
+    *,
+    category: str | None,
+    series: Sequence[str],
+    pivot: str | None = None,
+    sort: str | None = None,
+    top: int | None = None,
+) -> None:
+    """Note on ``ax`` what a native PowerPoint chart of it needs (see :class:`cjm_lab.reports.manifest.Chart`)."""
+    _CHARTS[ax] = {
+        "kind": kind,
+        "category": category,
+        "series": [str(s) for s in series],
+        "pivot": pivot,
+        "sort": sort,
+        "top": top,
+    }
+
+
+def chart_specs(figure: Any) -> list[dict[str, Any]]:
+    """The native-chart notes of a figure's panels, in panel order (panels without one are left out)."""
+    fig = getattr(figure, "figure", figure)
+    return [{**_CHARTS[ax], "title": ax.get_title() or None} for ax in fig.get_axes() if ax in _CHARTS]

@@ -32,6 +32,7 @@ from cjm_lab.plots._common import (
     leading_columns,
     level_text,
     mark_median,
+    remember_chart,
     segment_styles,
     styled,
 )
@@ -312,6 +313,7 @@ def plot_funnel(
     ax.set_title(title if title is not None else text("funnel_title", language))
     if not segs:
         add_footnote(ax, text("funnel_note", language, level=level_text(confidence, language)))
+    remember_chart(ax, "funnel", category="step", series=["pct_of_start"], pivot=segs[0] if len(segs) == 1 else None)
     return ax
 
 
@@ -657,7 +659,7 @@ def plot_time_to_convert(
         where=where,
         made_by="cjm_lab.journeys.time_to_convert()",
     )
-    segs = leading_columns(table, tcol)
+    segs = leading_columns(table, str(tcol))
     if "outcome" in table and "outcome" not in segs:
         segs = [*segs, "outcome"]
     invert = vcol == "survival"
@@ -673,7 +675,7 @@ def plot_time_to_convert(
         key, groups, colors, markers = segment_styles(table, segs)
     else:
         key, groups = pd.Series(["all"] * len(table), index=table.index), ["all"]
-        colors, markers = {"all": "#004488"}, {"all": None}
+        colors, markers = {"all": "#004488"}, {"all": None}  # type: ignore[dict-item]
     if max_time is None:
         max_time = _plateau(key, t_all, v_all, groups)
     for g in groups:
@@ -780,7 +782,7 @@ def plot_pain_points(
         made_by="cjm_lab.journeys.pain_points()",
     )
     top = check_top(top)
-    segs = leading_columns(table, unit)
+    segs = leading_columns(table, str(unit))
     t = _select_segment(table, segs, segment, where)
     score = finite(t["pain_score"])
     ranked = finite(t["rank"]) if "rank" in t else np.arange(1, len(t) + 1, dtype=float)
@@ -852,6 +854,8 @@ def plot_pain_points(
         hatch(h, DEPARTMENT_HATCHES.get(d, ""))
         handles.append(h)
     ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if not segs:  # a segment picked from a table by= segments stays a picture
+        remember_chart(ax, "bar", category=unit, series=["pain_score"], sort="desc", top=top)
     return ax
 
 
@@ -963,4 +967,6 @@ def plot_attribution(
     ax.set_xlabel(text("attribution_share" if share else "attribution_conversions", language))
     ax.set_title(title if title is not None else text("attribution_title", language))
     ax.legend(title=text("model", language), loc="lower right")
+    if not segs:
+        remember_chart(ax, "bar", category="touchpoint", series=[value], pivot="model", sort="desc", top=top)
     return ax

@@ -556,7 +556,7 @@ def plot_persona_cards(
             lines.append(("story", textwrap.fill(str(story), width, max_lines=6, placeholder=" …")))
         y = 0.80
         for kind, content in lines:
-            style = {
+            style: dict[str, Any] = {  # type: ignore[assignment]
                 "head": {"fontsize": 9, "fontweight": "bold"},
                 "item": {"fontsize": 8.8},
                 "story": {"fontsize": 8.8, "style": "italic", "color": "#444444"},

@@ -15,6 +15,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+from cjm_lab._format import period_dates, period_kind, period_label
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots._common import (
     add_footnotes,
@@ -27,6 +28,7 @@ from cjm_lab.plots._common import (
     label_of,
     leading_columns,
     level_text,
+    remember_chart,
     styled,
 )
 from cjm_lab.plots.theme import (
@@ -232,6 +234,7 @@ def plot_nps(
         _measure_note(table),
         _low_base_note(table, low, language),
     )
+    remember_chart(ax, "bar", category=segs[0] if len(segs) == 1 else None, series=["nps"])
     return ax
 
 
@@ -342,6 +345,7 @@ def plot_nps_distribution(
     ax.set_title(title if title is not None else _segment_title("nps_dist_by", segs, segment_label, language), pad=26)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, handlelength=1.6)
     add_footnotes(ax, _measure_note(table), _low_base_note(table, low, language))
+    remember_chart(ax, "stacked_bar", category=segs[0] if len(segs) == 1 else None, series=pcts)
     return ax
 
 
@@ -393,7 +397,14 @@ def plot_nps_trend(
         made_by="cjm_lab.survey.nps_trend()",
     )
     _, ax = get_ax(ax, (8.0, 4.2))
-    x = np.arange(len(table))
+    # calendar periods (months, quarters, weeks, days) on a real time axis; waves one after another
+    dates = period_dates(table["period"].tolist()) if period_labels is None else None
+    if dates is not None:
+        import matplotlib.dates as mdates
+
+        x = mdates.date2num(pd.to_datetime(dates))
+    else:
+        x = np.arange(len(table), dtype=float)
     v, lo, hi = finite(table["nps"]), finite(table["ci_low"]), finite(table["ci_high"])
     low = _low_base(table)
     color = NPS_COLORS["promoter"]
@@ -453,14 +464,25 @@ def plot_nps_trend(
     ax.set_ylim(np.nanmin(lo) - 0.12 * span, np.nanmax(hi) + 0.2 * span)
     if ax.get_ylim()[0] < 0 < ax.get_ylim()[1]:
         ax.axhline(0, color="#555555", linewidth=0.8, zorder=1)
-    ax.set_xticks(x, [label_of(p, period_labels) for p in table["period"]])
+    if dates is not None:
+        kind = period_kind(table["period"].tolist()) or "day"
+        ticks = [period_label(p, language) for p in table["period"]]
+        step = max(1, int(np.ceil(len(x) / 12)))  # at most a dozen labels
+        ax.set_xticks(x[::step], ticks[::step])
+        pad = max((x.max() - x.min()) * 0.06, 10.0)
+        ax.set_xlim(x.min() - pad, x.max() + pad)
+        ax.set_xlabel(text(f"period_{kind}", language))
+    else:
+        ax.set_xticks(x, [label_of(p, period_labels) for p in table["period"]])
+        ax.set_xlim(-0.5, len(x) - 0.5)
+        whole = pd.to_numeric(table["period"], errors="coerce")
+        is_wave = period_labels is None and whole.notna().all() and bool((whole == whole.round()).all())
+        ax.set_xlabel(text("wave" if is_wave else "period", language))
     if len(x) > 8:
         ax.tick_params(axis="x", labelrotation=45)
-    ax.set_xlim(-0.5, len(x) - 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(number_formatter(None, language, sign=True))
     ax.set_ylabel(text("nps_axis", language))
-    ax.set_xlabel(text("period", language))
     ax.set_title(title if title is not None else text("nps_trend_title", language))
     ax.legend(loc="upper left", ncols=2)
     add_footnotes(
@@ -469,6 +491,7 @@ def plot_nps_trend(
         _measure_note(table),
         _low_base_note(table, low, language) if "n" in table else None,
     )
+    remember_chart(ax, "line", category="period", series=["nps"])
     return ax
 
 
@@ -577,6 +600,7 @@ def plot_drivers(
     else:
         note = text("drivers_note_plain", language, method=text(method, language), r2=r2)
     add_footnote(ax, note)
+    remember_chart(ax, "bar", category="driver", series=[col], sort="desc")
     return ax
 
 
@@ -694,6 +718,7 @@ def plot_importance_performance(
     ax.set_xlabel(importance_label or text("importance", language) + " (%)")
     ax.set_ylabel(performance_label or text("performance", language))
     ax.set_title(title if title is not None else text("ipa_title", language))
+    remember_chart(ax, "scatter", category="driver", series=["importance", "performance"])
     return ax
 
 
@@ -804,8 +829,8 @@ def plot_crosstab(
         else:
             txt = format_number(v, decimals, lang)
         annot[r, c] = txt + (f" {s}" if letters and s else "")
-    base = {}
-    letter = {}
+    base: dict[Any, Any] = {}
+    letter: dict[Any, Any] = {}
     for k, b, lt in zip(
         zip(cells["banner_variable"], cells["banner_column"]),
         finite(cells["base"]) if "base" in cells else np.full(len(cells), np.nan),
@@ -814,7 +839,10 @@ def plot_crosstab(
         base.setdefault(k, b)
         letter.setdefault(k, lt)
     variables = list(dict.fromkeys(v for v, _ in row_keys))
-    ylabels = [str(rl) if len(variables) == 1 else f"{v}: {rl}" for v, rl in row_keys]
+    shown = (  # the variables' labels (crosstab's variable_label), else their names
+        dict(zip(cells["variable"], cells["variable_label"], strict=True)) if "variable_label" in cells else {}
+    )
+    ylabels = [str(rl) if len(variables) == 1 else f"{shown.get(v, v)}: {rl}" for v, rl in row_keys]
     xlabels = [_banner_text(c, letter[(bv, c)], base[(bv, c)], lang, labels) for bv, c in col_keys]
     widest = max(len(line) for lab in xlabels for line in lab.split("\n"))
     _, ax = get_ax(ax, (max(1.1, 0.085 * widest) * len(col_keys) + 3.0, 0.45 * len(row_keys) + 2.4))
@@ -840,11 +868,16 @@ def plot_crosstab(
     ax.tick_params(axis="x", labelrotation=0, labeltop=True, labelbottom=False, top=False, bottom=False)
     ax.tick_params(axis="y", labelrotation=0, left=False)
     ax.set_xlabel("")
-    ax.set_ylabel(variables[0] if len(variables) == 1 else "")
+    ax.set_ylabel(str(shown.get(variables[0], variables[0])) if len(variables) == 1 else "")
     ax.grid(False)
     ax.set_title(title if title is not None else meta.get("title", text("crosstab_title", lang)), pad=12)
     if letters and stat in ("col_pct", "row_pct", "mean") and any(sig):
         alpha = format_number(meta.get("alpha", 0.05), 2, lang)
         ax.set_xlabel(" ")
-        add_footnote(ax, textwrap.fill(text("crosstab_note", lang, alpha=alpha), 110))
+        if "correction" in meta:  # what the letters mean, with the correction used (as in the Excel sheet)
+            from cjm_lab.survey.crosstab import _note
+
+            add_footnote(ax, textwrap.fill(_note({**meta, "language": lang}), 110))
+        else:
+            add_footnote(ax, textwrap.fill(text("crosstab_note", lang, alpha=alpha), 110))
     return ax

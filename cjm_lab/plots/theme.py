@@ -262,7 +262,7 @@ def set_theme(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -
     ...     mpl.rcParams["axes.spines.top"]
     False
     """
-    mpl.rcParams.update(_theme_rc(font_scale, rc))
+    mpl.rcParams.update(_theme_rc(font_scale, rc))  # type: ignore[arg-type]
 
 
 def _theme_rc(font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -297,7 +297,7 @@ def cjm_style(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -
     False
     >>> plt.close(fig)
     """
-    with mpl.rc_context(_theme_rc(font_scale, rc)):
+    with mpl.rc_context(_theme_rc(font_scale, rc)):  # type: ignore[arg-type]
         yield
 
 
@@ -318,6 +318,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "share_axis": "Share of respondents (%)",
         "nps_trend_title": "NPS over time",
         "period": "Period",
+        "wave": "Wave",
+        "period_month": "Month",
+        "period_quarter": "Quarter",
+        "period_week": "Week",
+        "period_year": "Year",
+        "period_day": "Date",
         "ci": "{level} confidence interval",
         "ci_band": "{level} confidence band",
         "low_base_note": "* Low base (n = {n_min}–{n_max}): interpret with care.",
@@ -392,6 +398,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "model": "Model",
         "sankey_title": "Top {top} customer paths",
         "sankey_note": "Band width: journeys ({share} of all journeys shown).",
+        "sankey_steps_title": "Customer journeys step by step",
+        "others_n": "{n} others",
+        "sankey_steps_note": "Band width: journeys. All {n} journeys; at each step, touchpoints with few of its "
+        "journeys are merged into “other” ({merged} of the node visits).",
+        "sankey_cut_note": "{n} journeys go on after step {steps} (not drawn).",
         "journeys": "journeys",
         "end": "End",
         "other": "other",
@@ -410,6 +421,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "share_axis": "Anteil der Befragten (%)",
         "nps_trend_title": "NPS im Zeitverlauf",
         "period": "Zeitraum",
+        "wave": "Welle",
+        "period_month": "Monat",
+        "period_quarter": "Quartal",
+        "period_week": "Kalenderwoche",
+        "period_year": "Jahr",
+        "period_day": "Datum",
         "ci": "{level}-Konfidenzintervall",
         "ci_band": "{level}-Konfidenzband",
         "low_base_note": "* Geringe Basis (n = {n_min}–{n_max}): mit Vorsicht interpretieren.",
@@ -489,6 +506,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "model": "Modell",
         "sankey_title": "Die {top} häufigsten Kundenpfade",
         "sankey_note": "Bandbreite: Journeys (dargestellt: {share} aller Journeys).",
+        "sankey_steps_title": "Kundenreisen Schritt für Schritt",
+        "others_n": "{n} weitere",
+        "sankey_steps_note": "Bandbreite: Kundenreisen. Alle {n} Kundenreisen; je Schritt sind Kontaktpunkte mit "
+        "wenigen Reisen zu „Sonstige“ zusammengefasst ({merged} der Knotenbesuche).",
+        "sankey_cut_note": "{n} Kundenreisen gehen nach Schritt {steps} weiter (nicht dargestellt).",
         "journeys": "Journeys",
         "end": "Ende",
         "other": "Sonstige",

@@ -1,12 +1,18 @@
 """Repeatable reports: run parameterised notebooks with papermill into run folders.
 
-A report notebook shows its results with :func:`show_table`, :func:`show_figure`,
-:func:`show_text` and :func:`show_list` after one :func:`start_report`; the
-``cjm-lab report`` command calls :func:`run_report`.
+The ``cjm-lab report`` command calls :func:`run_report`.  A run folder holds the executed
+notebook, the report page (``report.html``), the tables as CSV and as a formatted Excel
+workbook (:func:`build_workbook`), an editable PowerPoint deck (:func:`build_deck`) and the
+run record; ``index.html`` tracks every run (:func:`rebuild_index`).
+A report notebook shows its results through :func:`show_table`, :func:`show_figure`,
+:func:`show_text` and :func:`show_list` after one :func:`start_report`.
 """
 
 from cjm_lab.reports.csp import trusted_html
+from cjm_lab.reports.deck import build_deck, make_template, template_layouts
 from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
+from cjm_lab.reports.formats import column_kind, column_label, display_table, format_value
+from cjm_lab.reports.manifest import Chart, read_manifest
 from cjm_lab.reports.notebooks import (
     check_parameters,
     check_report_name,
@@ -17,15 +23,26 @@ from cjm_lab.reports.notebooks import (
     report_parameters,
 )
 from cjm_lab.reports.outputs import save_figure, save_results, save_table
+from cjm_lab.reports.page import render_page
 from cjm_lab.reports.recommendations import recommendations
 from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_batch, run_report
 from cjm_lab.reports.show import Report, current_report, show_figure, show_list, show_table, show_text, start_report
+from cjm_lab.reports.tracker import headline, previous_run
+from cjm_lab.reports.workbook import build_workbook, read_sheet
 
 __all__ = [
     "run_report",
     "run_batch",
     "print_pdf",
+    "build_deck",
     "build_pptx",
+    "make_template",
+    "template_layouts",
+    "render_page",
+    "headline",
+    "previous_run",
+    "build_workbook",
+    "read_sheet",
     "find_chromium",
     "list_reports",
     "report_folders",
@@ -49,5 +66,11 @@ __all__ = [
     "save_figure",
     "save_results",
     "recommendations",
+    "display_table",
+    "column_kind",
+    "column_label",
+    "format_value",
+    "Chart",
+    "read_manifest",
     "trusted_html",
 ]

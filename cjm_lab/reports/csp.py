@@ -120,7 +120,7 @@ def add_content_security_policy(page: str, allowed_scripts: Iterable[str]) -> st
     --------
     >>> out = add_content_security_policy("<html><head></head><body><script>ok()</script>"
     ...                                   "<script>evil()</script></body></html>", ["ok()"])
-    >>> "sha256-" in out and out.count("'sha256-") == 1
+    >>> out.count("sha256-") == 1  # one hash: only ok() may run
     True
     """
     allowed = set(allowed_scripts)

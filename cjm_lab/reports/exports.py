@@ -1,15 +1,13 @@
-"""What a run hands to clients besides the HTML: a PDF printed by Chromium and a PowerPoint deck."""
+"""What a run hands to clients besides the HTML: a PDF printed by Chromium (and the old deck entry point)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from cjm_lab.errors import CJMConfigError
 
@@ -94,40 +92,10 @@ def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
 
 
 def build_pptx(folder: Path, *, title: str, subtitle: str = "") -> Path | None:
-    """A PowerPoint deck of the run's figures, one per slide with its title; None without figures.
+    """Deprecated alias of :func:`cjm_lab.reports.build_deck` (native charts and tables, takeaways, notes)."""
+    import warnings
 
-    Figures and their titles come from ``figures.json``, written by
-    :func:`cjm_lab.reports.save_figure` in the order the report made them.
-    """
-    manifest = folder / "figures.json"
-    if not manifest.is_file():
-        return None
-    figures: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))
-    figures = [f for f in figures if (folder / f["file"]).is_file()]
-    if not figures:
-        return None
-    from pptx import Presentation
-    from pptx.util import Emu, Inches, Pt
+    from cjm_lab.reports.deck import build_deck
 
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)  # 16:9
-    cover = deck.slides.add_slide(deck.slide_layouts[0])
-    cover.shapes.title.text = title
-    if len(cover.placeholders) > 1:
-        cover.placeholders[1].text = subtitle
-    for fig in figures:
-        slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
-        slide.shapes.title.text = fig.get("title") or fig["file"]
-        slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(28)
-        from PIL import Image
-
-        with Image.open(folder / fig["file"]) as img:
-            width, height = img.size
-        box_w, box_h = deck.slide_width - Inches(1), deck.slide_height - Inches(1.8)
-        scale = min(box_w / width, box_h / height)
-        w, h = int(width * scale), int(height * scale)
-        left = Emu(int((deck.slide_width - w) / 2))
-        slide.shapes.add_picture(str(folder / fig["file"]), left, Inches(1.5), width=Emu(w), height=Emu(h))
-    path = folder / "report.pptx"
-    deck.save(path)
-    return path
+    warnings.warn("build_pptx() is deprecated; use cjm_lab.reports.build_deck().", FutureWarning, stacklevel=2)
+    return build_deck(folder, title=title, subtitle=subtitle)

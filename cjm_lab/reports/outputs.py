@@ -1,8 +1,12 @@
 """What a report notebook hands to its run folder: tables, figures and key results.
 
 Notebooks call these with their ``output_dir`` parameter (the runner points it at
-the run folder).  Tables go to CSV and to one ``tables.xlsx`` workbook, figures to
-PNG, key numbers to ``results.json`` (the runner copies them into ``run.json``).
+the run folder).  Tables go to CSV, figures to PNG, key numbers to ``results.json``
+(the runner copies them into ``run.json``); each table and figure is listed with its
+title, takeaway and native charts in ``deliverables.json``
+(:mod:`cjm_lab.reports.manifest`), from which the runner builds the formatted
+``tables.xlsx`` (:func:`cjm_lab.reports.build_workbook`) and the PowerPoint deck
+(:func:`cjm_lab.reports.build_deck`).
 
 Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
 become salted pseudonyms, text is PII-masked, and groups below the minimum size
@@ -11,7 +15,7 @@ complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` mak
 for a spreadsheet: CSV cells that a spreadsheet would run as a formula get a leading
 apostrophe, Excel cells hold typed text (never a formula), text beyond Excel's 32,767
 characters is cut visibly and reported.  Tables are named uniquely: two names never share a
-file or a sheet, whatever they clean or cut to (``tables.json`` lists name, file and sheet).
+file or a sheet, whatever they clean or cut to (the manifest lists name, file and sheet).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import find_id_columns, protect_table
 from cjm_lab.reports._files import disk_error, write_atomic
+from cjm_lab.reports.manifest import Chart, read_manifest, record, table_entry
 from cjm_lab.untrusted import EXCEL_MAX_CHARS, formula_like, slug, spreadsheet_table, unique_slugs
 
 __all__ = ["save_table", "save_figure", "save_results", "write_sheet", "TruncatedCellWarning", "figure_title"]
@@ -50,19 +55,21 @@ def _name(name: str) -> str:
     return slug(name)
 
 
+#: Sheet names the workbook keeps for itself (contents and about, in English and German).
+RESERVED_SHEETS = ("Contents", "Inhalt", "About", "Info")
+
+
 def _table_names(folder: Path, name: str) -> tuple[str, str]:
     """The file stem and sheet of table ``name`` in ``folder``: the same as before for the same name
-    (saving it again replaces it), unique otherwise (``tables.json`` remembers them).
+    (saving it again replaces it), unique otherwise (the manifest remembers them).
     """
-    manifest = folder / "tables.json"
-    entries: list[dict[str, str]] = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
-    for entry in entries:
-        if entry["name"] == name:
-            return entry["file"], entry["sheet"]
-    (stem,) = unique_slugs([name], taken=[e["file"] for e in entries])
-    (sheet,) = unique_slugs([name], max_length=31, taken=[e["sheet"] for e in entries])
-    entries.append({"name": name, "file": stem, "sheet": sheet})
-    write_atomic(manifest, json.dumps(entries, indent=2, ensure_ascii=False), what="the table list tables.json")
+    tables = read_manifest(folder).tables
+    if name in tables:
+        entry = tables[name]
+        return Path(entry.file).stem, entry.sheet or Path(entry.file).stem[:31]
+    (stem,) = unique_slugs([name], taken=[Path(e.file).stem for e in tables.values()])
+    taken = [e.sheet or Path(e.file).stem[:31] for e in tables.values()] + list(RESERVED_SHEETS)
+    (sheet,) = unique_slugs([name], max_length=31, taken=taken)
     return stem, sheet
 
 
@@ -159,8 +166,14 @@ def save_table(
     mask: bool = True,
     allow_rows: bool = False,
     neutralise: bool = True,
+    title: str | None = None,
+    takeaway: str | None = None,
+    formats: dict[str, str] | None = None,
+    show: list[str] | None = None,
+    slide: bool = False,
+    labels: Any = None,
 ) -> Path | None:
-    """Write ``data`` as ``<name>.csv`` and as sheet ``name`` of ``tables.xlsx``, protected.
+    """Write ``data`` as ``<name>.csv``, protected, and list it for the workbook and the deck.
 
     Does nothing (returns None) when ``output_dir`` is empty, so a notebook run by
     hand in JupyterLab writes no files.  What is written has gone through
@@ -189,8 +202,15 @@ def save_table(
     apostrophe (``neutralise=False`` writes it as it is, for trusted internal use only); in
     ``tables.xlsx`` it is typed text, never a formula; text beyond Excel's 32,767 characters is
     cut in the sheet with a marker and a :class:`TruncatedCellWarning`.  Different names never
-    overwrite each other's file or sheet (``tables.json`` lists them); the same name again
+    overwrite each other's file or sheet (the manifest lists them); the same name again
     replaces its table.
+
+    The table becomes a sheet of the run's ``tables.xlsx`` (:func:`cjm_lab.reports.build_workbook`,
+    built by the runner: titled ``title``, numbers formatted by
+    :func:`cjm_lab.reports.formats.column_kind`, or ``formats={column: kind}``) and, with
+    ``slide=True``, a native table on a slide of the deck (the columns ``show``, with
+    ``takeaway`` as the slide's sentence).  ``labels`` says how values are shown there
+    (``{column: {value: label}}``, ``{column: function}`` or a :class:`cjm_lab.labels.Labels`).
 
     Examples
     --------
@@ -222,7 +242,7 @@ def save_table(
     # spreadsheet would start a new row at the CR, whose next cell could be a live formula)
     text = safe_csv.to_csv(index=False, lineterminator="\r\n")
     write_atomic(csv_path, text, what=f"the table {name!r} (CSV)")
-    excel, cut = spreadsheet_table(data, target="xlsx")
+    _, cut = spreadsheet_table(data, target="xlsx")
     if cut:
         first = cut[0]
         warnings.warn(
@@ -232,35 +252,96 @@ def save_table(
             TruncatedCellWarning,
             stacklevel=2,
         )
+    entry = table_entry(
+        data,
+        name,
+        csv_path.name,
+        title=title,
+        takeaway=takeaway,
+        formats=formats,
+        show=show,
+        slide=slide,
+        labels=labels,
+    )
+    entry.update({"sheet": sheet, "neutralised": bool(neutralise)})
     try:
-        write_sheet(folder / "tables.xlsx", sheet, excel)
+        record(folder, entry)
     except OSError as err:
-        raise disk_error(err, folder / "tables.xlsx", "the workbook") from None
+        raise disk_error(err, folder / "deliverables.json", "the list of deliverables") from None
     return csv_path
 
 
 def save_figure(
-    figure: Any, name: str, output_dir: str | os.PathLike | None, *, title: str | None = None, dpi: int = 150
+    figure: Any,
+    name: str,
+    output_dir: str | os.PathLike | None,
+    *,
+    title: str | None = None,
+    takeaway: str | None = None,
+    table: str | list[str | None] | None = None,
+    charts: list[Chart] | None = None,
+    dpi: int = 150,
 ) -> Path | None:
-    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` for the report's deck.
+    """Write a matplotlib Figure (or the Figure of an Axes) as ``<name>.png`` and list it for the deck.
 
-    ``title`` heads the figure's slide in the PowerPoint deck (default: the figure's own
-    title, else ``name``); figures are listed in ``figures.json`` in the order saved.
+    Parameters
+    ----------
+    figure : Figure or Axes
+    name : str
+        The file name (``<name>.png``).
+    output_dir : path or None
+        The run folder; nothing is written when empty.
+    title : str, optional
+        Heads the figure's slide (default: the figure's own title, else ``name``).
+    takeaway : str, optional
+        The report's sentence about the figure: the slide's takeaway and speaker notes.
+    table : str or list, optional
+        The name(s) of the saved table(s) the figure's panels were drawn from, in panel
+        order: with them, each panel drawn by a :mod:`cjm_lab.plots` function that has a
+        PowerPoint chart type becomes a **native chart** in the deck (editable, data
+        embedded); without, the slide shows the picture.
+    charts : list of Chart, optional
+        Native charts given explicitly (for a figure drawn by hand).
+    dpi : int, default 150
+        Resolution of the PNG; a figure the deck shows as a picture (journey map, Sankey) is
+        worth 200 (sharp on a projector).
     """
+    from cjm_lab.plots._common import chart_specs
+
     folder = _target(output_dir)
     if folder is None:
         return None
     fig = getattr(figure, "figure", figure)
     if not hasattr(fig, "savefig"):
         raise CJMConfigError(f"save_figure() needs a matplotlib Figure or Axes, got {type(figure).__name__}.")
-    path = folder / f"{_name(name)}.png"
+    stem = _name(name)
+    if charts is None:
+        specs = chart_specs(fig)
+        tables = [table] * len(specs) if isinstance(table, str) or table is None else list(table)
+        if len(tables) != len(specs) and table is not None:
+            raise CJMConfigError(
+                f"save_figure({name!r}): `table` names {len(tables)} table(s) for {len(specs)} chart panel(s); "
+                "give one table name per panel drawn by a cjm_lab.plots function, in panel order (None to leave "
+                "a panel as a picture)."
+            )
+        charts = [Chart.from_dict({**spec, "table": t}) for spec, t in zip(specs, tables) if t]
+    native = bool(charts) and all(c.table for c in charts)
+    path = folder / f"{stem}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     if title is None:
         title = figure_title(fig, name)
-    manifest = folder / "figures.json"
-    entries = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
-    entries = [e for e in entries if e["file"] != path.name] + [{"file": path.name, "title": title}]
-    manifest.write_text(json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8")
+    record(
+        folder,
+        {
+            "type": "figure",
+            "name": stem,
+            "file": path.name,
+            "title": title,
+            "takeaway": takeaway,
+            "charts": [c.to_dict() for c in charts] if native else [],
+            "image": not native,
+        },
+    )
     return path
 
 

@@ -13,11 +13,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import html
 import json
 import os
 import platform
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -27,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
-from cjm_lab.reports import csp
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
-from cjm_lab.reports.exports import build_pptx, print_pdf
+from cjm_lab.reports.deck import build_deck
+from cjm_lab.reports.exports import print_pdf
 from cjm_lab.reports.notebooks import (
     _parameters,
     check_parameters,
@@ -39,7 +38,9 @@ from cjm_lab.reports.notebooks import (
     report_path,
     select_cells,
 )
-from cjm_lab.reports.show import MANIFEST
+from cjm_lab.reports.page import report_title
+from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
+from cjm_lab.reports.workbook import build_workbook
 from cjm_lab.untrusted import slug
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
 ]
 
 _PACKAGES = ("cjm-lab", "pandas", "numpy", "scipy", "scikit-learn", "matplotlib", "seaborn", "papermill", "nbconvert")
-_REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
 
 
 class ReportError(CJMError):
@@ -123,58 +123,59 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """Write the executed notebook as HTML without code cells that opens offline.
+def export_html(
+    notebook: Path,
+    target: Path,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    headline: list[dict[str, Any]] | None = None,
+    footer: str | None = None,
+) -> Path:
+    """Write the executed notebook as the report page (see :func:`cjm_lab.reports.page.render_page`).
 
-    Inputs, prompts, the parameter cells and stderr output (warnings, logs — they stay
-    in the executed notebook) are removed, as are cells tagged ``remove_cell``; scripts
-    that would load from a CDN are dropped (figures are embedded as data URIs).  Last, a
-    Content-Security-Policy lets only the page's own scripts run
-    (:func:`cjm_lab.reports.csp.add_content_security_policy`): the template's and those of
-    outputs marked with :func:`cjm_lab.reports.csp.trusted_html`.
+    No code, prompts, parameter cells or stderr output (warnings and logs stay in the executed
+    notebook); cells tagged ``remove_cell`` are dropped; nothing loads from a CDN (figures
+    are embedded, interactive explorers become a static snapshot); ``<title>`` and ``lang``
+    are the report's; a headline box and a table of contents lead the page; it prints to A4.
+    Last, a Content-Security-Policy lets only the page's own scripts run
+    (:func:`cjm_lab.reports.csp.add_content_security_policy`): those of outputs marked with
+    :func:`cjm_lab.reports.csp.trusted_html`.
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
+    from cjm_lab.reports.page import render_page
 
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = set(_REMOVE_TAGS)
-    config.TagRemovePreprocessor.enabled = True
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="lab")
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    nb = nbformat.read(notebook, as_version=4)
-    trusted: set[str] = set()
-    for cell in nb.cells:  # warnings and logs stay in the executed notebook, not in the client's report
-        if cell.get("cell_type") == "code":
-            cell.outputs = [
-                o
-                for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
-            for output in cell.outputs:
-                if output.get("metadata", {}).get(csp.TRUSTED_KEY) is True:
-                    trusted.update(csp.script_texts(str(output.get("data", {}).get("text/html", ""))))
-    body, _ = exporter.from_notebook_node(nb)
-    # The template's own scripts: those of the same export of an empty notebook.
-    empty = nbformat.v4.new_notebook(metadata=nb.metadata)
-    trusted.update(csp.script_texts(exporter.from_notebook_node(empty)[0]))
-    # Scripts from a CDN (require.js, MathJax) are not needed to read the report offline.
-    body = re.sub(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", "", body)
-    # Printed (PDF), a heading stays with what follows it and a figure is never cut in two.
-    body = body.replace("</head>", _PRINT_CSS + "</head>", 1)
-    body = csp.add_content_security_policy(body, trusted)
-    target.write_text(body, encoding="utf-8")
-    return target
+    return render_page(notebook, target, language=language, title=title, headline=headline, footer=footer)
 
 
-_PRINT_CSS = (
-    "<style>@media print {h1, h2, h3, h4 {break-after: avoid; page-break-after: avoid;}"
-    " img, table, .jp-OutputArea-output {break-inside: avoid; page-break-inside: avoid;}}</style>"
-)
+@contextlib.contextmanager
+def _local_kernel() -> Any:
+    """Keyword arguments for papermill that run the kernel over IPC sockets in a private folder.
+
+    Jupyter's default transport is TCP on localhost without encryption: any local user can listen,
+    and ipykernel ≥ 7 logs a warning about it for every kernel. Unix sockets in a fresh 0700
+    folder are reachable by the owner only, so the report kernels use them where the system has
+    them (not on Windows, which keeps TCP).
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    with tempfile.TemporaryDirectory(prefix="cjm-kernel-") as folder:
+
+        class LocalKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self) -> str:
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self) -> str:
+                return os.path.join(folder, "kernel")
+
+        yield {"kernel_manager_class": LocalKernelManager}
 
 
 @contextlib.contextmanager
@@ -237,6 +238,7 @@ def run_report(
     notebooks: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
+    pptx_template: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
 
@@ -276,6 +278,9 @@ def run_report(
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
         the kernel's environment only: never a notebook parameter, never written to the
         run folder (``run.json`` says only whether a salt was configured).
+    pptx_template : path, optional
+        A corporate PowerPoint template whose layouts and theme colours the deck uses
+        (default: the package's 16:9 template).
 
     Returns
     -------
@@ -303,12 +308,17 @@ def run_report(
             f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
         )
     source = report_path(name, notebooks)
+    if pptx_template is not None and not Path(pptx_template).is_file():
+        raise CJMConfigError(
+            f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
+            "(`--pptx-template corporate.pptx`)."
+        )
     declared = _parameters(source)
     k = _min_group_size(min_group_size, params)
-    root = Path.cwd()
+    root = Path.cwd()  # relative paths in parameters are the caller's (see data_path)
     out_dir = check_out_dir(out)
     run_params = dict(params)
-    if "min_group_size" in declared:
+    if "min_group_size" in declared:  # the notebook takes it as a parameter, not from the environment
         run_params["min_group_size"] = k
     effective = {key: p.default for key, p in declared.items() if key != "output_dir"}
     effective.update({key: v for key, v in run_params.items() if key != "output_dir"})
@@ -326,9 +336,15 @@ def run_report(
     nbformat.write(notebook, prepared)
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
-    kernel_env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    if "min_group_size" not in declared:  # a notebook without the parameter: its save_table() reads this
-        kernel_env[privacy.ENV_MIN_GROUP_SIZE] = str(k)
+    # no progress bars inside a report: a notebook widget would reach the HTML as text
+    # The notebook gets the minimum group size as its parameter (above); the variable stays the
+    # fallback for package code that takes no explicit value (a notebook without the parameter, an
+    # explorer's low-base flag), so nothing in the kernel ever protects with another size.
+    kernel_env = {
+        privacy.ENV_MIN_GROUP_SIZE: str(k),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        ENV_PROGRESS: "0",
+    }
     if salt is not None:
         kernel_env[privacy.ENV_SALT] = salt
     salt_state = (
@@ -342,7 +358,7 @@ def run_report(
     )
     t0 = time.perf_counter()
     try:
-        with _environment(kernel_env):
+        with _environment(kernel_env), _local_kernel() as kernel_manager:
             pm.execute_notebook(
                 str(prepared),
                 str(executed),
@@ -352,6 +368,7 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(root),
                 log_output=False,
+                **kernel_manager,
             )
     except BaseException as err:
         with contextlib.suppress(OSError):
@@ -371,31 +388,15 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
-    try:
-        prepared.unlink()
-        _finish_notebook(executed, source)
-        _finish_manifest(tmp, executed, name)
-        html_path = export_html(executed, tmp / "report.html")
-        build_pptx(
-            tmp, title=f"{name}" + (f" — {label}" if label else ""), subtitle=f"{started:%Y-%m-%d %H:%M} · cjm-lab"
-        )
-        if pdf:
-            print_pdf(html_path, tmp / "report.pdf")
-    except BaseException as err:
-        failed = _keep_failed(tmp, out_dir, base)
-        if isinstance(err, KeyboardInterrupt):
-            raise RunInterrupted(
-                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
-                folder=failed,
-            ) from err
-        if isinstance(err, OSError):
-            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, deck, PDF)")
-            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
-        raise
+    prepared.unlink()
+    _finish_notebook(executed, source)
+    language = effective.get("language") if effective.get("language") in ("en", "de") else "en"
     record = {
         "report": name,
         "notebook": str(source),
         "label": label,
+        "title": None,
+        "language": language,
         "parameters": params,
         "parameters_effective": effective,
         "started": started.isoformat(timespec="seconds"),
@@ -409,6 +410,50 @@ def run_report(
     extra = tmp / "results.json"
     if extra.is_file():
         record["results"] = json.loads(extra.read_text(encoding="utf-8"))
+    try:
+        heading = (report_title(executed) or name) + (f" — {label}" if label else "")
+        record["title"] = heading
+        previous = previous_run(read_runs(out_dir), record)
+        record["previous_run"] = previous.get("folder") if previous else None
+        numbers = headline(
+            record.get("results"),  # type: ignore[arg-type]
+            previous.get("results") if previous else None,
+            language=language,  # type: ignore[arg-type]
+            previous_date=str(previous.get("started", "")) if previous else None,
+        )
+        record["headline"] = numbers
+        footer = f"{name} · {started:%Y-%m-%d %H:%M} · cjm-lab"
+        html_path = export_html(
+            executed,
+            tmp / "report.html",
+            language=language,  # type: ignore[arg-type]
+            title=heading,
+            headline=numbers,
+            footer=footer,
+        )
+        build_workbook(tmp, language=language, title=heading, record=record, min_group_size=k)  # type: ignore[arg-type]
+        build_deck(
+            tmp,
+            title=heading,
+            subtitle=f"{started:%Y-%m-%d} · cjm-lab",
+            language=language,  # type: ignore[arg-type]
+            template=pptx_template,
+            notebook=executed,
+            headline=numbers,
+        )
+        if pdf:
+            print_pdf(html_path, tmp / "report.pdf")
+    except BaseException as err:
+        failed = _keep_failed(tmp, out_dir, base)
+        if isinstance(err, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted ({err or 'Ctrl-C'}) while exporting; the unfinished run is kept in {failed}",
+                folder=failed,
+            ) from err
+        if isinstance(err, OSError):
+            problem = disk_error(err, err.filename or tmp, "the report's exports (HTML, workbook, deck, PDF)")
+            raise ReportError(f"Report {name!r} ran, but {problem} The run is kept in {failed}.") from err
+        raise
     try:
         write_atomic(tmp / "run.json", json.dumps(record, indent=2, default=str), what="the run record run.json")
         final = _reserve_folder(out_dir, base)
@@ -465,51 +510,6 @@ def _finish_notebook(executed: Path, source: Path) -> None:
         nbformat.write(nb, executed)
 
 
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
-
-
-def _finish_manifest(folder: Path, executed: Path, name: str) -> None:
-    """Add the report's title and each item's section (the heading above it) to ``deliverables.json``."""
-    path = folder / MANIFEST
-    if not path.is_file():
-        return
-    import nbformat
-
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    nb = nbformat.read(executed, as_version=4)
-    headings: list[tuple[int, int, int, str]] = []  # (cell position, order in the cell, level, text)
-    position_of: dict[int, int] = {}  # item id -> the cell whose output shows it
-    for pos, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            for level, text in _HEADING.findall(cell.source):
-                headings.append((pos, -1, len(level), text.strip()))
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            marker = output.get("metadata", {}).get("cjm_lab", {})
-            if isinstance(marker, dict) and "item" in marker:
-                position_of.setdefault(int(marker["item"]), pos)
-    items = manifest.get("items", [])
-    # an item not shown on the page (a table only saved, a takeaway) belongs where the next shown one is
-    positions = [position_of.get(item.get("id", -1)) for item in items]
-    following = None
-    for i in range(len(items) - 1, -1, -1):
-        positions[i] = following = positions[i] if positions[i] is not None else following
-    previous = -1
-    for order, item in enumerate(items):
-        pos = positions[order] if positions[order] is not None else previous
-        previous = pos
-        item["_at"] = (pos, order)
-        if item.get("kind") == "text" and item.get("heading"):
-            headings.append((pos, order, int(item["heading"]), item.get("text", "")))
-    headings.sort()
-    title = next((text for _, _, level, text in headings if level == 1), None)
-    for item in items:
-        above = [h for h in headings if (h[0], h[1]) < tuple(item["_at"]) and h[2] >= 2]
-        item["section"] = above[-1][3] if above else None
-        del item["_at"]
-    manifest.update(report=name, title=title or name)
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-
-
 def run_batch(
     name: str,
     runs: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]],
@@ -553,7 +553,12 @@ def run_batch(
     for _, params in merged:  # fail fast: a typo in the last run must not waste the first ones
         check_parameters(name, params, options.get("notebooks"))
     results: list[RunResult | ReportError] = []
-    for label, params in merged:
+    from cjm_lab._progress import track
+
+    shown = None if options.get("progress", True) else False  # follow the terminal; off with progress=False
+    for label, params in track(
+        merged, total=len(merged), desc=f"{name}: {len(merged)} runs", unit="run", progress=shown
+    ):
         try:
             results.append(run_report(name, params, label=str(label), **options))
         except ReportError as err:
@@ -572,22 +577,10 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
-def _runs(out_dir: Path) -> list[dict[str, Any]]:
-    runs = []
-    for record in out_dir.glob("*/run.json"):
-        if record.parent.name.startswith((".", "_")):
-            continue
-        try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        data["folder"] = record.parent.name
-        runs.append(data)
-    return sorted(runs, key=lambda r: r["folder"], reverse=True)
-
-
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every run folder (rebuilt from the folders, so no run is lost).
+    """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
+
+    Rebuilt from the run folders each time, so no run is lost (see :mod:`cjm_lab.reports.tracker`).
 
     The lock ``.index.lock`` is opened without following links (a planted link is refused, never
     truncated); the page is written to a new temporary file and renamed over ``index.html`` in
@@ -605,30 +598,7 @@ def rebuild_index(out: str | os.PathLike = "reports") -> Path:
         for stale in out_dir.glob(".index.html.*.tmp"):  # left by a rebuild that was killed
             with contextlib.suppress(OSError):
                 stale.unlink()
-        rows = []
-        for run in _runs(out_dir):
-            params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()) or "defaults"
-            folder = html.escape(run["folder"])
-            rows.append(
-                "<tr>"
-                f"<td>{html.escape(str(run.get('started', '')))}</td>"
-                f"<td>{html.escape(str(run.get('report', '')))}</td>"
-                f"<td>{html.escape(str(run.get('label') or ''))}</td>"
-                f"<td>{html.escape(params)}</td>"
-                f"<td>{html.escape(str(run.get('outcome', '')))}</td>"
-                f"<td>{html.escape(str(run.get('duration_s', '')))} s</td>"
-                f'<td><a href="{folder}/report.html">report</a> · <a href="{folder}/">folder</a></td>'
-                "</tr>"
-            )
-        page = (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>cjm-lab reports</title>'
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:4px 10px;text-align:left}</style></head><body>"
-            f"<h1>cjm-lab reports</h1><p>{len(rows)} run(s).</p><table><thead><tr><th>Started</th><th>Report</th>"
-            "<th>Label</th><th>Parameters</th><th>Outcome</th><th>Duration</th><th>Links</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table></body></html>"
-        )
+        page = index_page(out_dir)
         write_atomic(out_dir / "index.html", page, what="the index of runs")
     finally:
         os.close(fd)

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from numbers import Integral
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
 
+from cjm_lab._progress import progress_bar
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample._text import take_labels
 from cjm_lab.sample.catalogue import TOUCHPOINTS, TP, touchpoint_catalogue
@@ -116,7 +117,7 @@ class Chunk:
     stats: dict[str, Any]
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
@@ -149,7 +150,7 @@ def check_parameters(customers: object, seed: object, chunk_customers: object, s
             f"Fix: pass e.g. chunk_customers=200_000."
         )
     if survey_responses is not None:
-        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)  # type: ignore[operator]
+        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)
         if not _is_int(survey_responses) or not 1 <= survey_responses <= most:
             raise CJMConfigError(
                 f"`survey_responses` must be a whole number from 1 to {most} (0.7 answers per customer over "
@@ -364,7 +365,9 @@ class Assembler:
             "n_pii_comments": int(sum(s.n_pii for s in self._surveys)),
             "comment_themes": {
                 f"{theme}_{polarity}": int(count)
-                for (theme, polarity), count in zip(_THEME_KEYS, sum(s.themes for s in self._surveys), strict=True)
+                for (theme, polarity), count in zip(
+                    _THEME_KEYS, np.sum([s.themes for s in self._surveys], axis=0), strict=True
+                )
             },
             "dont_know_code": DONT_KNOW,
             "n_duplicate_events": int(st["duplicates"]),
@@ -539,10 +542,12 @@ def make_sample(
         customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
     )
     tables: dict[str, list[pd.DataFrame]] = {"customers": [], "personas": [], "events": []}
-    for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
-        for name, frames in tables.items():
-            frames.append(getattr(chunk, name))
-        assembler.add(chunk)
+    with progress_bar(total=customers, desc="Generating the sample", unit="customer") as bar:
+        for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
+            for name, frames in tables.items():
+                frames.append(getattr(chunk, name))
+            assembler.add(chunk)
+            bar.update(len(chunk.customers))
     survey, truth = assembler.finish()
     return SampleData(
         customers=pd.concat(tables["customers"], ignore_index=True),

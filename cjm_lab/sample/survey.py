@@ -71,7 +71,7 @@ DRIVER_EFFECTS: dict[str, float] = {
     "sat_website": 0.05,
 }
 #: Drivers from the strongest to the weakest planted effect.
-DRIVER_ORDER: tuple[str, ...] = tuple(sorted(DRIVER_EFFECTS, key=DRIVER_EFFECTS.get, reverse=True))
+DRIVER_ORDER: tuple[str, ...] = tuple(sorted(DRIVER_EFFECTS, key=lambda d: DRIVER_EFFECTS[d], reverse=True))
 RECOMMEND_INTERCEPT = 5.9
 RECOMMEND_NOISE_SD = 0.9
 #: Fielding periods (first and last answer day) of the two waves.
@@ -542,8 +542,8 @@ def _quality_problems(
     ratings = ratings.copy()
     ces = ces.copy()
     kind = rng.random(m)
-    speeder = kind < SPEEDER_RATE
-    straight = (kind >= SPEEDER_RATE) & (kind < SPEEDER_RATE + STRAIGHTLINER_RATE)
+    speeder = np.asarray(kind < SPEEDER_RATE)
+    straight = np.asarray((kind >= SPEEDER_RATE) & (kind < SPEEDER_RATE + STRAIGHTLINER_RATE))
 
     duration = DURATION_MEDIAN * np.exp(rng.normal(0.0, 0.35, m))
     duration = np.maximum(duration, 0.45 * DURATION_MEDIAN)

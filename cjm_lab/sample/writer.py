@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cjm_lab._progress import progress_bar
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample.catalogue import touchpoint_catalogue
 from cjm_lab.sample.generator import DEFAULT_CHUNK, Assembler, Chunk, check_parameters, iter_chunks
@@ -181,9 +182,11 @@ def write_sample(
     )
     with ExitStack() as stack:
         sink = _ChunkSink(targets, format, stack)
+        bar = stack.enter_context(progress_bar(total=customers, desc="Writing the sample", unit="customer"))
         for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
             sink.add(chunk)
             assembler.add(chunk)
+            bar.update(len(chunk.customers))
     survey, truth = assembler.finish()
     _write_table(touchpoint_catalogue(), targets["touchpoints"], format)
     _write_table(survey, targets["survey"], format)

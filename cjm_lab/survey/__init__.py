@@ -2,7 +2,8 @@
 
 NPS with effective bases and intervals, from a DataFrame or from Parquet in batches
 (:mod:`~cjm_lab.survey.nps`), comparisons and
-trends (:mod:`~cjm_lab.survey.compare`), rim weighting (:mod:`~cjm_lab.survey.weighting`),
+trends (:mod:`~cjm_lab.survey.compare`), trackers of any measure by wave
+(:mod:`~cjm_lab.survey.tracker`), rim weighting (:mod:`~cjm_lab.survey.weighting`),
 response quality (:mod:`~cjm_lab.survey.quality`), rating scales and reliability
 (:mod:`~cjm_lab.survey.scales`), key drivers (:mod:`~cjm_lab.survey.drivers`) and survey
 tables with significance letters (:mod:`~cjm_lab.survey.crosstab`) and verbatim themes
@@ -15,6 +16,7 @@ from cjm_lab.survey.drivers import QUADRANT_LABELS, importance_performance, key_
 from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_groups
 from cjm_lab.survey.quality import QualityReport, flag_speeders, flag_straightliners, quality_report
 from cjm_lab.survey.scales import ces, cronbach_alpha, csat, scale_score
+from cjm_lab.survey.tracker import tracker
 from cjm_lab.survey.verbatims import VerbatimThemes, code_answers, code_summary, verbatim_themes
 from cjm_lab.survey.weighting import RimWeights, kish_n_eff, population_targets, rim_weights
 
@@ -25,6 +27,7 @@ __all__ = [
     "nps_vs_rest",
     "paired_nps",
     "nps_trend",
+    "tracker",
     "describe_difference",
     "rim_weights",
     "RimWeights",

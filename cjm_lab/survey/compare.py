@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_value
+from cjm_lab._format import check_language, format_number, format_p_values
+from cjm_lab._stats import adjust_pvalues, check_correction
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import response_parts
@@ -61,13 +62,14 @@ def compare_nps(
     data: pd.DataFrame,
     *,
     by: str,
-    groups: Sequence[Any] | None = None,
+    groups: Sequence[Any] | str | None = None,
     score: str = "recommend",
     weight: str | None = None,
     confidence: float = 0.95,
     alpha: float = 0.05,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
+    correction: str = "fdr",
     language: str = "en",
 ) -> pd.DataFrame:
     """The NPS difference between two groups or two waves, with CI, p-value and a sentence.
@@ -77,22 +79,25 @@ def compare_nps(
     data : DataFrame
     by : str
         The column holding the groups (a segment, or the wave).
-    groups : (first, second), optional
+    groups : (first, second), list of pairs or "all", optional
         The two values to compare; default the two values of ``by`` in sorted order
         (``by`` must then have exactly two).  The difference is second − first, so for
-        waves it reads as the change from the earlier to the later wave.
+        waves it reads as the change from the earlier to the later wave.  A list of pairs
+        compares each pair; ``"all"`` every pair of values of ``by`` (in sorted order).
     score, weight, scale, rescale
         As in :func:`cjm_lab.survey.nps`.
     confidence : float, default 0.95
     alpha : float, default 0.05
         Significance level for ``significant`` and the sentence.
+    correction : {"fdr", "bonferroni", "none"}, default "fdr"
+        Correction for the number of pairs compared in the call (one pair: none needed).
     language : {"en", "de"}
 
     Returns
     -------
     DataFrame
-        One row: ``group_a, group_b, n_a, n_b, nps_a, nps_b, difference, se, ci_low,
-        ci_high, p_value, significant, text``.
+        One row per pair: ``group_a, group_b, n_a, n_b, nps_a, nps_b, difference, se, ci_low,
+        ci_high, p_value, p_adjusted, significant, measure, text``.
 
     Examples
     --------
@@ -104,54 +109,79 @@ def compare_nps(
     """
     where = "compare_nps()"
     _check_common(data, where, confidence, by=by, score=score, weight=weight)
+    correction = check_correction(correction, where=where)
     present = pd.unique(data[by].dropna())
+    ordered = sorted(present, key=lambda v: (str(type(v)), v))
     if groups is None:
         if len(present) != 2:
             raise CJMDataError(
                 f"{where}: {by!r} has {len(present)} distinct values; name the two to compare.",
                 column=by,
-                fix=f"Pass groups=(first, second), e.g. groups={tuple(sorted(map(str, present))[:2])}.",
+                fix=f"Pass groups=(first, second), e.g. groups={tuple(sorted(map(str, present))[:2])}, or "
+                "groups='all' for every pair.",
             )
-        groups = sorted(present, key=lambda v: (str(type(v)), v))
-    if len(groups) != 2:
-        raise CJMConfigError(f"`groups` must name exactly two values of {by!r}, got {groups!r}.")
-    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
-    rows = []
-    for g in groups:
-        mask = (data[by] == g).to_numpy()
-        if not mask.any():
-            raise CJMDataError(
-                f"{where}: no response has {by!r} = {g!r}.",
-                column=by,
-                fix="Choose values the column has: " + ", ".join(map(repr, present[:10])) + ".",
-            )
-        rows.append(parts[mask].sum())
-    sums = pd.DataFrame(rows)
-    if (sums["n"] == 0).any():
-        empty = groups[int(np.flatnonzero(sums["n"].to_numpy() == 0)[0])]
-        raise CJMDataError(
-            f"{where}: the group {by!r} = {empty!r} has no valid score.",
-            column=score,
-            fix="Check the filter and the missing-value codes.",
+        pairs = [tuple(ordered)]
+    elif isinstance(groups, str) and groups == "all":
+        pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+    elif isinstance(groups, Sequence) and groups and all(isinstance(g, (tuple, list)) for g in groups):
+        pairs = [tuple(g) for g in groups]
+    else:
+        pairs = [tuple(groups)] if isinstance(groups, Sequence) and not isinstance(groups, str) else []
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        raise CJMConfigError(
+            f"`groups` must name exactly two values of {by!r}, a list of such pairs, or 'all'; got {groups!r}."
         )
-    st = _stats(sums.reset_index(drop=True))
-    test = _test(st.iloc[[1]].reset_index(drop=True), st.iloc[[0]].reset_index(drop=True), confidence)
-    out = pd.DataFrame(
-        {
-            "group_a": [groups[0]],
-            "group_b": [groups[1]],
-            "n_a": [int(st.n.iloc[0])],
-            "n_b": [int(st.n.iloc[1])],
-            "nps_a": [st.nps.iloc[0]],
-            "nps_b": [st.nps.iloc[1]],
+    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    values = data[by].to_numpy()
+    rows = []
+    for pair in pairs:  # a few pairs, each vectorised
+        sums = []
+        for g in pair:
+            mask = values == g
+            if not mask.any():
+                raise CJMDataError(
+                    f"{where}: no response has {by!r} = {g!r}.",
+                    column=by,
+                    fix="Choose values the column has: " + ", ".join(map(repr, present[:10])) + ".",
+                )
+            sums.append(parts[mask].sum())
+        sums = pd.DataFrame(sums)
+        if (sums["n"] == 0).any():
+            empty = pair[int(np.flatnonzero(sums["n"].to_numpy() == 0)[0])]
+            raise CJMDataError(
+                f"{where}: the group {by!r} = {empty!r} has no valid score.",
+                column=score,
+                fix="Check the filter and the missing-value codes.",
+            )
+        st = _stats(sums.reset_index(drop=True))
+        test = _test(st.iloc[[1]].reset_index(drop=True), st.iloc[[0]].reset_index(drop=True), confidence)
+        row = {
+            "group_a": pair[0],
+            "group_b": pair[1],
+            "n_a": int(st.n.iloc[0]),
+            "n_b": int(st.n.iloc[1]),
+            "nps_a": st.nps.iloc[0],
+            "nps_b": st.nps.iloc[1],
         }
-    )
-    out = pd.concat([out, test], axis=1)
-    out["significant"] = out["p_value"] < alpha
+        row.update(test.iloc[0].to_dict())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
+    out["significant"] = (out["p_value"] < alpha) if correction == "none" else (out["p_adjusted"] <= alpha)
     out["measure"] = measure
     out["text"] = [
         describe_difference(
-            r.nps_a, r.nps_b, r.ci_low, r.ci_high, r.p_value, confidence=confidence, language=language, alpha=alpha
+            r.nps_a,
+            r.nps_b,
+            r.ci_low,
+            r.ci_high,
+            r.p_value,
+            confidence=confidence,
+            language=language,
+            alpha=alpha,
+            significant=bool(r.significant),
+            p_adjusted=r.p_adjusted,
+            correction=correction,
         )
         for r in out.itertuples()
     ]
@@ -168,13 +198,15 @@ def nps_vs_rest(
     alpha: float = 0.05,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
+    correction: str = "fdr",
     language: str = "en",
 ) -> pd.DataFrame:
     """Every segment against the rest of the sample, with Benjamini–Hochberg correction.
 
     Each segment is compared with all *other* respondents (not with a total that
     contains the segment itself).  ``p_adjusted`` controls the false discovery rate
-    over all segments (Benjamini–Hochberg); ``significant`` uses it.
+    over all segments (Benjamini–Hochberg, ``correction="fdr"``), or is Bonferroni's
+    (``"bonferroni"``) or the raw p-value (``"none"``); ``significant`` uses it.
 
     Returns
     -------
@@ -193,6 +225,7 @@ def nps_vs_rest(
     """
     where = "nps_vs_rest()"
     _check_common(data, where, confidence, by=by, score=score, weight=weight)
+    correction = check_correction(correction, where=where)
     parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     seg = parts.groupby(data[by], dropna=True, observed=True, sort=True).sum()
     if len(seg) < 2:
@@ -218,14 +251,12 @@ def nps_vs_rest(
         }
     )
     out = pd.concat([out, test], axis=1)
-    valid = out["p_value"].notna().to_numpy()
-    adjusted = np.full(len(out), np.nan)
-    if valid.any():
-        adjusted[valid] = stats.false_discovery_control(out.loc[valid, "p_value"].to_numpy(), method="bh")
-    out["p_adjusted"] = adjusted
-    out["significant"] = out["p_adjusted"] < alpha
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
+    out["significant"] = (out["p_value"] < alpha) if correction == "none" else (out["p_adjusted"] <= alpha)
     out["measure"] = measure
-    out["text"] = [_segment_sentence(r, confidence=confidence, language=language) for r in out.itertuples()]
+    out["text"] = [
+        _segment_sentence(r, confidence=confidence, language=language, correction=correction) for r in out.itertuples()
+    ]
     return out
 
 
@@ -344,9 +375,13 @@ def nps_trend(
     low_base: float = 50,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
+    correction: str = "fdr",
     language: str = "en",
 ) -> pd.DataFrame:
     """NPS per month, quarter, week or wave, with CIs and the change from the period before.
+
+    The tracker of one NPS (:func:`cjm_lab.survey.tracker` with Wald intervals): the same
+    estimates, tests and correction.
 
     Parameters
     ----------
@@ -354,13 +389,17 @@ def nps_trend(
         A date column (with ``freq``) or a wave column (without).
     freq : {"W", "M", "Q", "Y"}, optional
         Calendar period for a date column: weeks (starting Monday), months, quarters, years.
+    correction : {"fdr", "bonferroni", "none"}, default "fdr"
+        Correction of the period-on-period tests for their number (Benjamini–Hochberg by
+        default); ``significant`` uses the adjusted p-value.
 
     Returns
     -------
     DataFrame
         One row per period in order: ``period, n, n_eff, nps, se, ci_low, ci_high,
-        low_base, change, change_ci_low, change_ci_high, change_p, significant, text``
-        (the change columns compare with the previous period; empty for the first).
+        low_base, change, change_ci_low, change_ci_high, change_p, change_p_adjusted,
+        significant, measure, text`` (the change columns compare with the previous period;
+        empty for the first).
 
     Examples
     --------
@@ -373,71 +412,45 @@ def nps_trend(
     1  2025-02  2  100.0
     2  2025-03  2    0.0
     """
+    from cjm_lab.survey.tracker import tracker
+
     where = "nps_trend()"
     _check_common(data, where, confidence, period=period, score=score, weight=weight)
-    if freq is not None:
-        codes = {"W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}
-        if freq not in codes:
-            raise CJMConfigError(f"`freq` must be one of W, M, Q, Y; got {freq!r}.")
-        dates = data[period]
-        if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
-            raise CJMDataError(
-                f"{where}: {period!r} is not a date column (dtype {dates.dtype}).",
-                column=period,
-                fix="Load the survey with the date mapped to 'date' (load_survey parses it), "
-                "or leave `freq` unset for a wave column.",
-            )
-        if isinstance(dates.dtype, pd.DatetimeTZDtype):
-            dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
-        keys = dates.dt.to_period(codes[freq]).astype("str").where(dates.notna())
-        if freq == "W":
-            keys = dates.dt.to_period("W-SUN").dt.start_time.dt.strftime("%G-W%V").where(dates.notna())
-    else:
-        keys = data[period]
-    parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
-    sums = parts.groupby(keys.to_numpy(), dropna=True, sort=True).sum()
-    if sums.empty:
-        raise CJMDataError(
-            f"{where}: no response has a value in {period!r}.", column=period, fix="Check the date or wave column."
-        )
-    st = _stats(sums[_SUMS])
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    se = np.sqrt(st["var"].to_numpy())
-    out = pd.DataFrame(
-        {
-            "period": sums.index.to_numpy(dtype=object),
-            "n": st["n"].to_numpy().astype(int),
-            "n_eff": st["n_eff"].to_numpy(),
-            "nps": st["nps"].to_numpy(),
-            "se": se,
-            "ci_low": np.clip(st["nps"].to_numpy() - z * se, -100, 100),
-            "ci_high": np.clip(st["nps"].to_numpy() + z * se, -100, 100),
-        }
+    _, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
+    t = tracker(
+        data,
+        measures={score: {"kind": "nps", "scale": scale, "rescale": rescale}},
+        wave=period,
+        weight=weight,
+        freq=freq,
+        confidence=confidence,
+        alpha=alpha,
+        correction=correction,
+        low_base=low_base,
+        ci_method="wald",
+        language=language,
     )
-    out["low_base"] = out["n"] < low_base
-    prev = st.shift(1)
-    test = _test(st.reset_index(drop=True), prev.reset_index(drop=True), confidence)
-    out["change"] = test["difference"]
-    out["change_ci_low"] = test["ci_low"]
-    out["change_ci_high"] = test["ci_high"]
-    out["change_p"] = test["p_value"].where(test["difference"].notna())
-    out["significant"] = out["change_p"] < alpha
-    out["measure"] = measure
-    texts = [""]
-    for i in range(1, len(out)):
-        texts.append(
-            describe_difference(
-                out.nps[i - 1],
-                out.nps[i],
-                out.change_ci_low[i],
-                out.change_ci_high[i],
-                out.change_p[i],
-                confidence=confidence,
-                language=language,
-                alpha=alpha,
-            )
-        )
-    out["text"] = texts
+    out = t.rename(columns={"wave": "period", "estimate": "nps"})[
+        [
+            "period",
+            "n",
+            "n_eff",
+            "nps",
+            "se",
+            "ci_low",
+            "ci_high",
+            "low_base",
+            "change",
+            "change_ci_low",
+            "change_ci_high",
+            "change_p",
+            "change_p_adjusted",
+            "significant",
+            "text",
+        ]
+    ].copy()
+    out.insert(len(out.columns) - 1, "measure", measure)
+    out.attrs["tracker"] = dict(t.attrs.get("tracker", {}))
     return out
 
 
@@ -459,8 +472,15 @@ def describe_difference(
     confidence: float = 0.95,
     alpha: float = 0.05,
     language: str = "en",
+    significant: bool | None = None,
+    p_adjusted: float | None = None,
+    correction: str = "none",
 ) -> str:
     """One sentence on an NPS change, ready to paste into a report.
+
+    ``significant`` overrides ``p_value < alpha`` (after a correction for several tests);
+    ``p_adjusted`` and ``correction`` (``"fdr"``, ``"bonferroni"``) add the adjusted p-value
+    when it differs from ``p_value``, so the verdict and the numbers agree.
 
     Examples
     --------
@@ -470,6 +490,8 @@ def describe_difference(
     'Der NPS stieg von 12 auf 21 (+9, 95-%-KI +2 bis +16, p = 0,01).'
     >>> describe_difference(30, 27, -9, 3, 0.3)
     'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
+    >>> describe_difference(12, 21, 2.2, 15.8, 0.012, significant=False, p_adjusted=0.072, correction="fdr")
+    'NPS did not change significantly (12 to 21, +9, 95% CI +2 to +16, p = 0.01, Benjamini–Hochberg adjusted p = 0.07).'
     """
     check_language(language)
     diff = after - before
@@ -479,9 +501,9 @@ def describe_difference(
         if language == "en"
         else f"{level}-%-KI {_fmt(ci_low, 'de', sign=True)} bis {_fmt(ci_high, 'de', sign=True)}"
     )
-    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_value(p_value, language)}"
+    stat = f"{_fmt(diff, language, sign=True)}, {ci}, {format_p_values(p_value, p_adjusted, correction, language)}"
     a, b = _fmt(before, language), _fmt(after, language)
-    if p_value < alpha:
+    if (p_value < alpha) if significant is None else significant:
         if language == "en":
             return f"NPS {'rose' if diff > 0 else 'fell'} from {a} to {b} ({stat})."
         return f"Der NPS {'stieg' if diff > 0 else 'sank'} von {a} auf {b} ({stat})."
@@ -490,26 +512,41 @@ def describe_difference(
     return f"Der NPS veränderte sich nicht signifikant ({a} auf {b}, {stat})."
 
 
-def _segment_sentence(row: Any, *, confidence: float, language: str) -> str:
+_CORRECTED = {
+    "en": {
+        "fdr": "significant after Benjamini–Hochberg correction",
+        "bonferroni": "significant after Bonferroni correction",
+        "none": "significant, not corrected for the number of segments",
+    },
+    "de": {
+        "fdr": "signifikant nach Benjamini-Hochberg-Korrektur",
+        "bonferroni": "signifikant nach Bonferroni-Korrektur",
+        "none": "signifikant, ohne Korrektur für die Zahl der Segmente",
+    },
+}
+
+
+def _segment_sentence(row: Any, *, confidence: float, language: str, correction: str = "fdr") -> str:
     check_language(language)
     level = f"{confidence * 100:.0f}"
     diff = row.difference
+    p_text = format_p_values(row.p_value, row.p_adjusted, correction, language)
     if language == "en":
         ci = f"{level}% CI {_fmt(row.ci_low, 'en', sign=True)} to {_fmt(row.ci_high, 'en', sign=True)}"
-        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {format_p_value(row.p_value, 'en')}"
+        stat = f"{_fmt(row.nps, 'en')} vs. {_fmt(row.nps_rest, 'en')}, {ci}, {p_text}"
         if row.significant:
             direction = "higher" if diff > 0 else "lower"
             return (
                 f"NPS of {row.segment} is {abs(diff):.0f} points {direction} than in the rest of the sample "
-                f"({stat}; significant after Benjamini–Hochberg correction)."
+                f"({stat}; {_CORRECTED['en'][correction]})."
             )
         return f"NPS of {row.segment} does not differ significantly from the rest of the sample ({stat})."
     ci = f"{level}-%-KI {_fmt(row.ci_low, 'de', sign=True)} bis {_fmt(row.ci_high, 'de', sign=True)}"
-    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {format_p_value(row.p_value, 'de')}"
+    stat = f"{_fmt(row.nps, 'de')} vs. {_fmt(row.nps_rest, 'de')}, {ci}, {p_text}"
     if row.significant:
         direction = "höher" if diff > 0 else "niedriger"
         return (
             f"Der NPS von {row.segment} liegt {abs(diff):.0f} Punkte {direction} als im Rest der Stichprobe "
-            f"({stat}; signifikant nach Benjamini-Hochberg-Korrektur)."
+            f"({stat}; {_CORRECTED['de'][correction]})."
         )
     return f"Der NPS von {row.segment} unterscheidet sich nicht signifikant vom Rest der Stichprobe ({stat})."

@@ -2,13 +2,14 @@
 
 :func:`crosstab` returns a **tidy long table** — one row per cell — and
 :func:`to_wide` turns it into the table a reader sees (cells like ``"45% AB"``);
-:func:`crosstab_to_excel` writes one sheet per table.
+:func:`crosstab_to_excel` writes one sheet per table.  Rows, columns and values are shown
+with their labels (SPSS labels, a codebook, or ``labels=``; see :mod:`cjm_lab.labels`).
 
 Significance letters ("column comparisons")
     Every banner column gets a letter (A, B, C, … continuing across the banner
     variables; the Total column has none).  A cell carries the letters of the
-    columns *of the same banner variable* it is significantly higher than at
-    ``alpha`` (two-sided):
+    columns *of the same banner variable* it is significantly higher than (two-sided
+    tests, each pair of columns tested once):
 
     * proportions: two-proportion z-test with pooled variance on the columns'
       effective bases ``n_eff = (Σw)² / Σw²`` (Kish), which equal the counts when
@@ -21,7 +22,16 @@ Significance letters ("column comparisons")
       freedom on the effective bases (the textbook Welch test when unweighted).
 
     Columns with fewer than ``min_base`` respondents (unweighted) are not tested.
-    No correction for multiple comparisons is applied (as in Q's default).
+
+Multiple comparisons (``correction``)
+    The tests are corrected within each **row set**: for one banner variable, all pairwise
+    column comparisons of all rows of one row variable (its categories; or the options of
+    one multiple-response set; or one mean) form a family of ``m`` tests.
+    ``"fdr"`` (default) controls the false discovery rate in each family by
+    Benjamini–Hochberg, as Q and Displayr do by default; ``"bonferroni"`` tests each at
+    ``alpha / m``; ``"none"`` tests each at ``alpha``.  Nets are judged by the cutoff of
+    their row variable's family without enlarging it (as Q does).  ``attrs["crosstab"]``
+    records the families (``m``, cutoff) of the table.
 """
 
 from __future__ import annotations
@@ -37,9 +47,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import normalise_weights
+from cjm_lab._stats import check_correction, family_cutoff, normalise_weights
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io.metadata import multiple_response_sets
 from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
 
 __all__ = ["crosstab", "to_wide", "crosstab_to_excel", "CROSSTAB_COLUMNS"]
@@ -58,6 +69,8 @@ CROSSTAB_COLUMNS = [
     "weighted_base",
     "effective_base",
     "sig_letters",
+    "variable_label",
+    "banner_label",
 ]
 
 _TEXT = {
@@ -65,6 +78,7 @@ _TEXT = {
         "total": "Total",
         "base": "Base (unweighted)",
         "weighted_base": "Base (weighted)",
+        "effective_base": "Base (effective)",
         "mean": "Mean",
         "filter": "Filter",
         "all": "All respondents",
@@ -76,6 +90,7 @@ _TEXT = {
         "total": "Gesamt",
         "base": "Basis (ungewichtet)",
         "weighted_base": "Basis (gewichtet)",
+        "effective_base": "Basis (effektiv)",
         "mean": "Mittelwert",
         "filter": "Filter",
         "all": "Alle Befragten",
@@ -182,8 +197,11 @@ def _group_sums(col: np.ndarray, n_cols: int, values: Sequence[np.ndarray]) -> n
     return out
 
 
-def _prop_letters(p: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list[str], alpha: float) -> np.ndarray:
-    """Letters per cell (rows × columns) from pooled two-proportion z-tests between columns."""
+def _prop_pvalues(p: np.ndarray, neff: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled two-proportion z-tests between columns: p-values and "row higher than column" (R × J × J).
+
+    Pairs that cannot be tested (a column below the minimum base, no variance) get NaN.
+    """
     n1, n2 = neff[None, :, None], neff[None, None, :]
     p1, p2 = p[:, :, None], p[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -191,24 +209,27 @@ def _prop_letters(p: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (p1 - p2) / se
     pval = 2 * stats.norm.sf(np.abs(z))
-    pair_ok = ok[:, None] & ok[None, :]
-    sig = (pval < alpha) & (p1 > p2) & (se > 0) & pair_ok[None, :, :]
-    return _letter_strings(sig, letters)
+    pair_ok = (ok[:, None] & ok[None, :])[None, :, :] & (se > 0) & np.isfinite(pval)
+    return np.where(pair_ok, pval, np.nan), p1 > p2
 
 
-def _mean_letters(
-    m: np.ndarray, v: np.ndarray, neff: np.ndarray, ok: np.ndarray, letters: list[str], alpha: float
-) -> np.ndarray:
-    """Letters per column from Welch t-tests (``v`` = squared standard error of each mean)."""
+def _mean_pvalues(m: np.ndarray, v: np.ndarray, neff: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Welch t-tests between columns (``v`` = squared standard error of each mean): (1 × J × J)."""
     v1, v2 = v[:, None], v[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(v1 + v2)
         t = (m[:, None] - m[None, :]) / se
         df = (v1 + v2) ** 2 / (v1**2 / (neff[:, None] - 1) + v2**2 / (neff[None, :] - 1))
     pval = 2 * stats.t.sf(np.abs(t), df)
-    pair_ok = ok[:, None] & ok[None, :]
-    sig = (pval < alpha) & (m[:, None] > m[None, :]) & (se > 0) & pair_ok
-    return _letter_strings(sig[None], letters)[0]
+    pair_ok = ok[:, None] & ok[None, :] & (se > 0) & np.isfinite(pval)
+    return np.where(pair_ok, pval, np.nan)[None], (m[:, None] > m[None, :])[None]
+
+
+def _family(pval: np.ndarray) -> np.ndarray:
+    """Each tested pair of columns once (j < k) of every row: the p-values of the family."""
+    j, k = np.triu_indices(pval.shape[1], 1)
+    flat = pval[:, j, k].ravel()
+    return flat[np.isfinite(flat)]
 
 
 def _letter_strings(sig: np.ndarray, letters: list[str]) -> np.ndarray:
@@ -217,6 +238,12 @@ def _letter_strings(sig: np.ndarray, letters: list[str]) -> np.ndarray:
     for k, letter in enumerate(letters):  # one pass per banner column, vectorised over cells
         out = np.where(sig[:, :, k], out + letter, out)
     return out
+
+
+def _letters(pval: np.ndarray, higher: np.ndarray, cutoff: float, letters: list[str]) -> np.ndarray:
+    """Letters per cell: the columns it is significantly higher than (p at most the family's cutoff)."""
+    sig = np.isfinite(pval) & (pval <= cutoff) & higher
+    return _letter_strings(sig, letters)
 
 
 # --------------------------------------------------------------------------- the table
@@ -230,14 +257,17 @@ def crosstab(
     test: bool = True,
     alpha: float = 0.05,
     nets: Mapping[str, Sequence[Any]] | None = None,
-    multi: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    multi: str | Sequence[str] | Mapping[str, Any] | None = None,
     means: str | Sequence[str] | None = None,
     base_filter: str | Mapping[str, Any] | pd.Series | None = None,
     language: str = "en",
-    counted: Sequence[Any] = (1, "Selected"),
+    counted: Any = None,
     dont_know: float | Sequence[float] | None = None,
     min_base: int = 30,
     total: bool = True,
+    correction: str = "fdr",
+    labels: Any = None,
+    codes: bool = False,
 ) -> pd.DataFrame:
     """A banner table: column percentages (or counts) with bases, nets, means and letters.
 
@@ -258,13 +288,17 @@ def crosstab(
     test : bool, default True
         Add significance letters (see the module notes).
     alpha : float, default 0.05
-        Significance level of the column comparisons.
+        Significance level of the column comparisons (the false discovery rate with
+        ``correction="fdr"``).
     nets : dict, optional
         ``{"Top 2": [4, 5]}``: rows summing categories of ``rows``.
-    multi : list or dict, optional
-        A multiple-response set (``["Q6_1_r", ..., "Q6_8_r"]``, or ``{"Race": [...]}`` to name
-        it): one row per item, the share of respondents (who answered any item of the set)
-        with a ``counted`` value; shares may sum past 100%.
+    multi : str, list or dict, optional
+        Multiple-response sets: the name of a set stored with the table (``"Race"``, as SPSS
+        declares it; a list of names for several), the columns of one set
+        (``["Q6_1_r", ..., "Q6_8_r"]``), or ``{"Race": [...]}`` to name it.  One row per
+        option (an item of a dichotomy set, a category of a category set): the share of the
+        respondents who answered the set (any of its columns not missing) who selected it;
+        shares may sum past 100%.  See :mod:`cjm_lab.io.multi`.
     means : str or list of str, optional
         Numeric variables shown as rows of (weighted) means with Welch t-test letters.
     base_filter : str, dict or boolean Series, optional
@@ -273,14 +307,25 @@ def crosstab(
         row describing it (``"All respondents"`` without a filter).
     language : {"en", "de"}, default "en"
         Labels: Base/Basis, Mean/Mittelwert, Total/Gesamt, Filter, Missing/Fehlend.
-    counted : sequence, default (1, "Selected")
-        Values of a multi-response item that count as selected.
+    counted : value or list, optional
+        Values of a multiple-response item that count as selected (codes or labels).
+        Default: the set's declared counted value, else read from the values and labels
+        (``1``, ``Yes``, ``Selected``, ``Checked``, ``True``, ``ausgewählt`` … against their
+        opposites); an answer that cannot be told raises and asks for ``counted``.
     dont_know : number or list, optional
         Codes (e.g. 99) treated as missing in ``means`` variables.
     min_base : int, default 30
         Columns with fewer respondents (unweighted base) are not tested.
     total : bool, default True
         Include the Total column.
+    correction : {"fdr", "bonferroni", "none"}, default "fdr"
+        Multiple-comparison correction within each row set (see the module notes).
+    labels : Labels, dict or path, optional
+        Labels on top of those stored with ``data`` (:func:`cjm_lab.labels.labels_for`):
+        variable labels in ``variable_label``/``banner_label``, value labels as row and
+        column labels.
+    codes : bool, default False
+        Show codes with the labels (``"1: AT&T"``).
 
     Returns
     -------
@@ -290,8 +335,10 @@ def crosstab(
         ``variable``, ``row_label`` (text), ``banner_variable``, ``banner_column``, ``letter``,
         ``statistic`` (``col_pct``/``row_pct`` in percent, ``count``, ``n``, ``weighted_n``,
         ``mean``), ``value``, ``base`` (unweighted respondents in the cell's base),
-        ``weighted_base``, ``effective_base`` and ``sig_letters``.  ``attrs["crosstab"]``
-        keeps the language, title, filter and settings for :func:`to_wide`.
+        ``weighted_base``, ``effective_base``, ``sig_letters``, ``variable_label`` and
+        ``banner_label`` (the labels of the row and banner variables).  Weighted tables have
+        ``effective_base`` rows (Kish) under every base.  ``attrs["crosstab"]`` keeps the
+        language, title, filter, correction and families for :func:`to_wide`.
 
     Raises
     ------
@@ -305,7 +352,7 @@ def crosstab(
     Examples
     --------
     >>> df = pd.DataFrame({"sat": [5, 4, 2, 5, 3, 1] * 10, "grp": ["a", "a", "a", "b", "b", "b"] * 10})
-    >>> t = crosstab(df, rows="sat", columns="grp", nets={"Top 2": [4, 5]})
+    >>> t = crosstab(df, rows="sat", columns="grp", nets={"Top 2": [4, 5]}, correction="none")
     >>> net = t[t.kind == "net"].reset_index(drop=True)
     >>> net[["banner_column", "letter", "value", "base", "sig_letters"]].round(1)
       banner_column letter  value  base sig_letters
@@ -318,10 +365,8 @@ def crosstab(
     where = "crosstab()"
     require_frame(data, where=where)
     banner = _as_list(columns)
-    if isinstance(multi, Mapping):
-        multi_sets = {str(k): _as_list(v) for k, v in multi.items()}
-    else:
-        multi_sets = {_TEXT.get(language, _TEXT["en"])["multi"]: _as_list(multi)} if multi else {}
+    correction = check_correction(correction, where=where)
+    multi_specs = _multi_specs(data, multi, language)
     mean_vars = _as_list(means)
     require_columns(
         data,
@@ -329,14 +374,18 @@ def crosstab(
             "rows": rows,
             "columns": banner,
             "weight": weight,
-            "multi": [c for v in multi_sets.values() for c in v],
+            "multi": [c for spec in multi_specs for c in _spec_columns(spec) if not isinstance(spec, str)],
             "means": mean_vars,
         },
         where=where,
     )
+    from cjm_lab.io.multi import multiple_response
+    from cjm_lab.labels import labels_for
+
+    lab = labels_for(data, labels, language=language if language in _TEXT else "en")
     if not banner:
         raise CJMConfigError(f"{where}: `columns` must name at least one banner variable.")
-    if rows is None and not multi_sets and not mean_vars:
+    if rows is None and not multi_specs and not mean_vars:
         raise CJMConfigError(f"{where}: give `rows`, `multi` or `means` - what goes down the side of the table.")
     if rows is not None and rows in banner:
         raise CJMConfigError(f"{where}: {rows!r} cannot be both `rows` and a banner variable in `columns`.")
@@ -381,13 +430,13 @@ def crosstab(
     n_letters = 0
     for var in banner:
         cats = _categories(sub[var])
-        codes = _codes(sub[var], cats)
-        present = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+        bcodes = _codes(sub[var], cats)
+        present = np.bincount(bcodes[bcodes >= 0], minlength=len(cats)) > 0
         remap = np.cumsum(present) - 1
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        labels = [_fmt_label(c) for c, p in zip(cats, present, strict=True) if p]
-        groups.append((str(var), labels, codes, True))
-        n_letters += len(labels)
+        bcodes = np.where(bcodes >= 0, remap[np.maximum(bcodes, 0)], -1)
+        shown = [lab.value(var, c, language=language, codes=codes) for c, p in zip(cats, present, strict=True) if p]
+        groups.append((str(var), shown, bcodes, True))
+        n_letters += len(shown)
     if n_letters > len(_LETTERS):
         raise CJMConfigError(
             f"{where}: the banner has {n_letters} columns; letters go up to {len(_LETTERS)}. "
@@ -402,7 +451,9 @@ def crosstab(
         rcodes = _codes(sub[rows], cats)
         valid = rcodes >= 0
         onehot = [rcodes == k for k in range(len(cats))]  # one indicator per category (a handful)
-        sections.append(("category", str(rows), [_fmt_label(c) for c in cats], onehot, valid))
+        sections.append(
+            ("category", str(rows), [lab.value(rows, c, language=language, codes=codes) for c in cats], onehot, valid)
+        )
         if nets:
             index = pd.Index(cats, dtype=object)
             net_cols, net_labels = [], []
@@ -420,15 +471,25 @@ def crosstab(
                 net_labels.append(str(name))
             sections.append(("net", str(rows), net_labels, net_cols, valid))
         missing_counts = ~valid
-    for name, items in multi_sets.items():
-        frame = sub[items]
-        answered = frame.notna().to_numpy()
-        selected = [frame[c].astype(object).isin(list(counted)).to_numpy(dtype=bool) for c in items]
-        sections.append(("multi", name, [str(c) for c in items], selected, answered.any(axis=1)))
+    set_labels: dict[str, str] = {}
+    for spec in multi_specs:
+        mr = multiple_response(sub, spec, counted=counted, where=where)
+        name = mr.name if not (isinstance(spec, list)) else text["multi"]
+        set_labels[name] = lab.column(name, language=language) if lab.has_column(name) else mr.label
+        if mr.kind == "dichotomy":
+            option_labels = lab.item_labels(mr.options, language=language)
+            if codes:
+                option_labels = [f"{o}: {t}" if t != o else t for o, t in zip(mr.options, option_labels, strict=True)]
+        else:
+            option_labels = [lab.value(mr.columns[0], o, language=language, codes=codes) for o in mr.options]
+        selected = [mr.selected[:, j] for j in range(len(mr.options))]
+        sections.append(("multi", name, option_labels, selected, mr.answered))
 
     mean_data = []
+    from cjm_lab.survey.scales import _numeric
+
     for var in mean_vars:
-        x = numeric_column(sub, var, where=where).to_numpy()
+        x = _numeric(sub, var, where=where).to_numpy()
         if dont_know is not None:
             x = np.where(np.isin(x, np.asarray(np.atleast_1d(dont_know), dtype=float)), np.nan, x)
         mean_data.append((str(var), x))
@@ -436,15 +497,67 @@ def crosstab(
     slots: dict[int, list[pd.DataFrame]] = {}  # same row block of every banner group, side by side
     letter_pos = 0
     filter_label = text["filter"]
-    for gvar, labels, gcodes, testable in groups:
-        n_cols = len(labels)
+    families: list[dict[str, Any]] = []
+    weighted = weight is not None
+
+    def bases(kind_rows: str, variable: str, common: dict[str, Any], n_base, w_base, neff) -> list[pd.DataFrame]:
+        """Base rows of a section: unweighted, and when weighted the weighted and effective bases."""
+        out = (
+            [
+                _block(
+                    "base",
+                    variable,
+                    [text["base"]],
+                    common,
+                    "n",
+                    n_base[None, :],
+                    n_base[None, :],
+                    w_base[None, :],
+                    neff[None, :],
+                )
+            ]
+            if kind_rows != "mean"
+            else []
+        )
+        if weighted:
+            if kind_rows != "mean":
+                out.append(
+                    _block(
+                        "weighted_base",
+                        variable,
+                        [text["weighted_base"]],
+                        common,
+                        "weighted_n",
+                        w_base[None, :],
+                        n_base[None, :],
+                        w_base[None, :],
+                        neff[None, :],
+                    )
+                )
+            out.append(
+                _block(
+                    "effective_base",
+                    variable,
+                    [text["effective_base"]],
+                    common,
+                    "n_eff",
+                    neff[None, :],
+                    n_base[None, :],
+                    w_base[None, :],
+                    neff[None, :],
+                )
+            )
+        return out
+
+    for gvar, col_labels, gcodes, testable in groups:
+        n_cols = len(col_labels)
         blocks: list[pd.DataFrame] = []
         letters = _LETTERS[letter_pos : letter_pos + n_cols] if testable else [""] * n_cols
         if testable:
             letter_pos += n_cols
         ones = np.ones(len(sub))
         kept_n, kept_w = _group_sums(gcodes, n_cols, [ones, w]).T
-        common = {"banner_variable": gvar, "banner_column": labels, "letter": letters}
+        common = {"banner_variable": gvar, "banner_column": col_labels, "letter": letters}
         desc = f"{filter_text} ({text['kept'].format(kept=int(keep.sum()), n=len(data))})"
         blocks.append(
             _block(
@@ -459,6 +572,7 @@ def crosstab(
                 kept_n[None, :],
             )
         )
+        cutoffs: dict[str, float] = {}
         for kind, variable, row_labels, ind, valid in sections:
             vw = np.where(valid, w, 0.0)
             sums = _group_sums(gcodes, n_cols, [valid.astype(float), vw, vw**2, *(np.where(i, vw, 0.0) for i in ind)])
@@ -467,33 +581,7 @@ def crosstab(
                 neff = np.where(w2_base > 0, w_base**2 / w2_base, 0.0)
                 share = cell / w_base[None, :]
             if kind in ("category", "multi"):
-                blocks.append(
-                    _block(
-                        "base",
-                        variable,
-                        [text["base"]],
-                        common,
-                        "n",
-                        n_base[None, :],
-                        n_base[None, :],
-                        w_base[None, :],
-                        neff[None, :],
-                    )
-                )
-                if weight is not None:
-                    blocks.append(
-                        _block(
-                            "weighted_base",
-                            variable,
-                            [text["weighted_base"]],
-                            common,
-                            "weighted_n",
-                            w_base[None, :],
-                            n_base[None, :],
-                            w_base[None, :],
-                            neff[None, :],
-                        )
-                    )
+                blocks.extend(bases(kind, variable, common, n_base, w_base, neff))
             if stat == "col_pct":
                 value = share * 100
             elif stat == "count":
@@ -503,7 +591,23 @@ def crosstab(
                     value = cell / cell.sum(axis=1, keepdims=True) * 100
             sig = None
             if test and testable and stat == "col_pct":
-                sig = _prop_letters(share, neff, n_base >= max(min_base, 1), letters, alpha)
+                pval, higher = _prop_pvalues(share, neff, n_base >= max(min_base, 1))
+                if kind == "net":  # judged by its variable's family, which it does not enlarge
+                    cutoff = cutoffs.get(variable, family_cutoff([], correction, alpha))
+                else:
+                    family = _family(pval)
+                    cutoff = family_cutoff(family, correction, alpha)
+                    cutoffs[variable] = cutoff
+                    families.append(
+                        {
+                            "banner_variable": gvar,
+                            "variable": variable,
+                            "kind": kind,
+                            "m": int(family.size),
+                            "cutoff": float(cutoff) if np.isfinite(cutoff) else None,
+                        }
+                    )
+                sig = _letters(pval, higher, cutoff, letters)
             shape = (len(row_labels), n_cols)
             blocks.append(
                 _block(
@@ -550,7 +654,19 @@ def crosstab(
             sig = None
             if test and testable:
                 ok = (n_base >= max(min_base, 2)) & (neff > 1)
-                sig = _mean_letters(mean, var_mean, neff, ok, letters, alpha)[None, :]
+                pval, higher = _mean_pvalues(mean, var_mean, neff, ok)
+                family = _family(pval)
+                cutoff = family_cutoff(family, correction, alpha)
+                families.append(
+                    {
+                        "banner_variable": gvar,
+                        "variable": variable,
+                        "kind": "mean",
+                        "m": int(family.size),
+                        "cutoff": float(cutoff) if np.isfinite(cutoff) else None,
+                    }
+                )
+                sig = _letters(pval, higher, cutoff, letters)
             blocks.append(
                 _block(
                     "mean",
@@ -565,12 +681,27 @@ def crosstab(
                     sig,
                 )
             )
+            blocks.extend(bases("mean", variable, common, n_base, w_base, neff))
         for slot, block in enumerate(blocks):
             slots.setdefault(slot, []).append(block)
     parts = [pd.concat(slots[k], ignore_index=True).sort_values("_row", kind="stable") for k in sorted(slots)]
     out = pd.concat(parts, ignore_index=True).drop(columns="_row")
+    names = {filter_label: filter_label, **set_labels}
+    out["variable_label"] = [
+        names[v] if v in names else lab.column(v, language=language, codes=codes) for v in out["variable"]
+    ]
+    out["banner_label"] = [
+        v if v == text["total"] else lab.column(v, language=language, codes=codes) for v in out["banner_variable"]
+    ]
     title = " × ".join(
-        [str(rows) if rows is not None else ", ".join([*map(str, multi_sets), *mean_vars]), ", ".join(map(str, banner))]
+        [
+            lab.column(rows, language=language)
+            if rows is not None
+            else ", ".join(
+                [*(set_labels.get(n, n) for n in set_labels), *(lab.column(v, language=language) for v in mean_vars)]
+            ),
+            ", ".join(lab.column(b, language=language) for b in banner),
+        ]
     )
     out.attrs["crosstab"] = {
         "language": language,
@@ -580,8 +711,35 @@ def crosstab(
         "alpha": alpha,
         "weight": weight,
         "min_base": min_base,
+        "correction": correction,
+        "families": families,
     }
-    return out
+    return out[CROSSTAB_COLUMNS]
+
+
+def _spec_columns(spec: Any) -> list[str]:
+    if isinstance(spec, Mapping):
+        raw = next(iter(spec.values()))
+        raw = raw.get("variables", []) if isinstance(raw, Mapping) else raw
+        return [str(c) for c in _as_list(raw)]
+    return [str(c) for c in _as_list(spec)]
+
+
+def _multi_specs(data: pd.DataFrame, multi: Any, language: str) -> list[Any]:
+    """``multi`` as a list of specs for :func:`cjm_lab.io.multiple_response`: set names, one list
+    of columns, or one-entry dicts.
+    """
+    if multi is None:
+        return []
+    if isinstance(multi, str):
+        return [multi]
+    if isinstance(multi, Mapping):
+        return [{k: v} for k, v in multi.items()]
+    items = _as_list(multi)
+    stored = multiple_response_sets(data, check=False)
+    if items and all(isinstance(i, str) and i in stored and i not in data.columns for i in items):
+        return items
+    return [items] if items else []
 
 
 def _block(
@@ -596,7 +754,7 @@ def _block(
     neff: np.ndarray,
     sig: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Cells of ``len(row_labels)`` rows × the group's columns, in long form."""
+    """Cells of ``len(row_labels)`` rows × the group's columns, in long form (labels added at the end)."""
     r, j = len(row_labels), len(common["banner_column"])
     return pd.DataFrame(
         {
@@ -629,7 +787,7 @@ def _cell(value: float, statistic: str, letters: str, decimals: int, mean_decima
         text = f"{value:.{mean_decimals}f}"
     elif statistic == "count":
         text = f"{value:.{0 if float(value).is_integer() else 1}f}"
-    else:  # n, weighted_n
+    else:  # n, weighted_n, n_eff
         text = f"{value:.0f}"
     if comma:
         text = text.replace(".", ",")
@@ -643,6 +801,7 @@ def to_wide(
     mean_decimals: int = 2,
     letters: bool = True,
     language: str | None = None,
+    names: bool = False,
 ) -> pd.DataFrame:
     """The displayed table: one row per row label, one column per banner column, text cells.
 
@@ -658,12 +817,16 @@ def to_wide(
         Append the significance letters (``"45% AB"``).
     language : {"en", "de"}, optional
         Number format (German: decimal comma); default the table's own language.
+    names : bool, default False
+        Show the variables' names (``Q7``) instead of their labels ("Main phone company").
 
     Returns
     -------
     DataFrame
         Text cells; the index has the levels ``variable`` and ``row_label``, the header the
         levels ``banner_variable`` and ``banner_column`` (with the letter, e.g. ``"AT&T (A)"``).
+        Variables show their labels (``variable_label``/``banner_label`` of the long table).
+        Every base is shown: unweighted, and for weighted tables weighted and effective.
 
     Examples
     --------
@@ -698,8 +861,10 @@ def to_wide(
     lang = language or meta.get("language", "en")
     if lang not in _TEXT:
         raise CJMConfigError(f"to_wide(): `language` must be 'en' or 'de', got {lang!r}.")
-    row_key = list(zip(table["kind"], table["variable"], table["row_label"], strict=True))
-    col_key = list(zip(table["banner_variable"], table["banner_column"], table["letter"], strict=True))
+    shown_var = table["variable"] if names or "variable_label" not in table else table["variable_label"]
+    shown_banner = table["banner_variable"] if names or "banner_label" not in table else table["banner_label"]
+    row_key = list(zip(table["kind"], shown_var, table["row_label"], strict=True))
+    col_key = list(zip(shown_banner, table["banner_column"], table["letter"], strict=True))
     r_codes, r_uniques = pd.factorize(pd.Series(row_key, dtype=object))
     c_codes, c_uniques = pd.factorize(pd.Series(col_key, dtype=object))
     cells = [
@@ -718,6 +883,39 @@ def to_wide(
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+_NOTES = {
+    "en": {
+        "fdr": "Letters: significantly higher than the column with that letter (p < {alpha}, two-sided, "
+        "false discovery rate controlled within each row set by Benjamini–Hochberg).",
+        "bonferroni": "Letters: significantly higher than the column with that letter (p < {alpha}, two-sided, "
+        "Bonferroni-corrected within each row set).",
+        "none": "Letters: significantly higher than the column with that letter (p < {alpha}, two-sided, "
+        "no correction for multiple comparisons).",
+    },
+    "de": {
+        "fdr": "Buchstaben: signifikant höher als die Spalte mit diesem Buchstaben (p < {alpha}, zweiseitig, "
+        "Falscherkennungsrate je Zeilengruppe nach Benjamini-Hochberg kontrolliert).",
+        "bonferroni": "Buchstaben: signifikant höher als die Spalte mit diesem Buchstaben (p < {alpha}, "
+        "zweiseitig, Bonferroni-korrigiert je Zeilengruppe).",
+        "none": "Buchstaben: signifikant höher als die Spalte mit diesem Buchstaben (p < {alpha}, zweiseitig, "
+        "ohne Korrektur für multiples Testen).",
+    },
+}
+
+
+def _note(meta: Mapping[str, Any]) -> str:
+    """The sentence under a table that says what the letters mean and how they were corrected."""
+    lang = meta.get("language", "en") if meta.get("language") in _NOTES else "en"
+    alpha = f"{meta.get('alpha', 0.05):g}"
+    note = _NOTES[lang][meta.get("correction", "none")].format(alpha=alpha.replace(".", ",") if lang == "de" else alpha)
+    if meta.get("weight"):
+        note += (
+            " Gewichtet; Tests auf den effektiven Basen (Kish)."
+            if lang == "de"
+            else " Weighted; tests use the effective bases (Kish)."
+        )
+    return note
 
 
 def crosstab_to_excel(
@@ -742,8 +940,10 @@ def crosstab_to_excel(
     Returns
     -------
     Path
-        The file written.  Each sheet holds the title in A1, the filter in A2 and the displayed
-        table from row 4.
+        The file written.  Each sheet holds the title in A1, the filter in A2, what the letters
+        mean (test, alpha, correction, effective bases) in A3 and the displayed table from
+        row 4, with its effective bases.  Text from the data is written as text, never as a
+        formula (:func:`cjm_lab.untrusted.neutralise_cell`).
 
     Raises
     ------
@@ -772,7 +972,7 @@ def crosstab_to_excel(
     if not target.parent.is_dir():
         raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist.")
     if isinstance(tables, pd.DataFrame):
-        named = [(None, tables)]
+        named: list[tuple[str | None, Any]] = [(None, tables)]
     elif isinstance(tables, Mapping):
         named = [(str(k), v) for k, v in tables.items()]
     else:
@@ -791,14 +991,14 @@ def crosstab_to_excel(
             suffix = f" ({k})"
             sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
         used.add(sheet.lower())
-        sheets.append((sheet, wide, meta.get("title", raw), meta.get("filter", "")))
+        sheets.append((sheet, wide, meta.get("title", raw), meta.get("filter", ""), _note(meta)))
 
     fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=target.parent, prefix=".tmp_crosstab_")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, wide, title, filt in sheets:
+            for sheet, wide, title, filt, note in sheets:
                 # labels come from data: no control characters, and no cell may become a live formula
                 safe, _ = spreadsheet_table(wide, target="xlsx")
                 safe.to_excel(writer, sheet_name=sheet, startrow=3)
@@ -806,6 +1006,8 @@ def crosstab_to_excel(
                 ws.cell(row=1, column=1, value=excel_text(str(title)))
                 if filt:
                     ws.cell(row=2, column=1, value=excel_text(f"Filter: {filt}"))
+                if note:
+                    ws.cell(row=3, column=1, value=note)
                 defuse_formulas(ws)
         try:
             os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite

@@ -20,9 +20,22 @@ Johnson's relative weights (Johnson 2000)
     They sum to R², cost one eigen-decomposition and work for any number of drivers.
 
 Weights make every moment weighted, so the R² is that of weighted least squares.
-Rows with a missing answer in the outcome or any driver are left out (listwise) and
-counted in ``n_dropped``.  With ``bootstrap=B`` respondents are resampled ``B`` times
-(with their weights) and percentile intervals reported.
+
+Missing answers
+    ``missing="listwise"`` (default) fits the rows that answered the outcome and every
+    driver, and counts the others in ``n_dropped``.  ``missing="pairwise"`` computes each
+    (weighted) correlation from the rows that answered both of its variables, so a
+    respondent who skipped one driver still counts for the others; ``n_used`` is then the
+    rows behind each driver's correlation with the outcome.  A pairwise matrix that is not
+    positive definite (the pairs rest on different respondents) raises.  Either way the
+    outcome of the rows left out (listwise: any driver missing; pairwise: every driver
+    missing) is compared with that of the rows used — weighted means, their difference and
+    Welch's t-test on effective bases, and the NPS of both groups for a 0–10 outcome — in
+    ``attrs["key_drivers"]``; when they differ (p < 0.05) a :class:`CJMDataWarning` says
+    so, because the importances then describe only the respondents who answered.
+
+With ``bootstrap=B`` respondents are resampled ``B`` times (with their weights) and
+percentile intervals reported.
 
 :func:`importance_performance` turns the importance into the classic
 importance–performance grid (Martilla & James 1977).
@@ -32,13 +45,16 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cjm_lab._validate import require_columns, require_frame
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.survey.scales import (
     _check_scale,
     _dont_know_codes,
@@ -133,12 +149,39 @@ def _weighted_corr(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.diag(cov), corr
 
 
-def _fit(z: np.ndarray, w: np.ndarray, methods: tuple[str, ...], check: bool = False) -> dict[str, np.ndarray]:
+def _pairwise_corr(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted correlations, each from the rows that answered both variables (NaN = missing).
+
+    Returns the correlation matrix and the number of rows behind each entry.  Vectorised: the
+    pairwise sums are matrix products of the answered masks.
+    """
+    m = ~np.isnan(z)
+    x = np.where(m, z, 0.0)
+    mw = m * w[:, None]
+    sw = mw.T @ m  # Σw over rows answering i and j
+    sx = (x * w[:, None]).T @ m  # [i, j]: Σ w x_i over rows answering both
+    sxx = (x**2 * w[:, None]).T @ m
+    sxy = (x * w[:, None]).T @ x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mi, mj = sx / sw, (sx / sw).T
+        cov = sxy / sw - mi * mj
+        vi = sxx / sw - mi**2
+        corr = cov / np.sqrt(vi * vi.T)
+    np.fill_diagonal(corr, 1.0)
+    return corr, m.T.astype(float) @ m.astype(float)
+
+
+def _fit(
+    z: np.ndarray, w: np.ndarray, methods: tuple[str, ...], check: bool = False, pairwise: bool = False
+) -> dict[str, np.ndarray]:
     """R², betas, correlations and the requested importances for outcome z[:, 0].
 
     With ``check``, a (near) singular driver correlation matrix raises ``LinAlgError``.
+    ``pairwise`` takes ``z`` with NaN for missing answers and correlates pair by pair.
     """
-    _, corr = _weighted_corr(z, w)
+    corr = _pairwise_corr(z, w)[0] if pairwise else _weighted_corr(z, w)[1]
+    if not np.isfinite(corr).all():
+        raise np.linalg.LinAlgError("a pair without common answers")
     rxx, rxy = corr[1:, 1:], corr[1:, 0]
     if check and np.linalg.eigvalsh(rxx)[0] < 1e-10:
         raise np.linalg.LinAlgError("collinear drivers")
@@ -197,8 +240,12 @@ def key_drivers(
         Level of the bootstrap intervals.
     random_state : int or numpy Generator, optional
         Seed of the bootstrap.
-    missing : {"listwise"}, default "listwise"
-        Rows with a missing outcome or driver are left out and counted in ``n_dropped``.
+    missing : {"listwise", "pairwise"}, default "listwise"
+        ``"listwise"``: rows with a missing outcome or driver are left out and counted in
+        ``n_dropped``.  ``"pairwise"``: each correlation uses the rows that answered both of
+        its variables (see the module notes).  Either way the outcome of the rows left out
+        is compared with the rows used (``attrs["key_drivers"]``, and a warning when they
+        differ).
     dont_know : number or list of numbers, optional
         "Don't know" codes (e.g. 99) in the outcome or the drivers; they become missing.
 
@@ -206,7 +253,8 @@ def key_drivers(
     -------
     DataFrame
         One row per driver, most important first.  Columns: ``driver``, ``n_used`` (rows
-        in the fit), ``n_dropped`` (rows left out for a missing or don't-know answer),
+        in the fit; pairwise: the rows with the outcome and this driver), ``n_dropped``
+        (rows left out for a missing or don't-know answer),
         ``r`` (correlation with the outcome), ``beta`` (standardised coefficient in the
         full model), then per method ``shapley`` (sums to ``r2``), ``shapley_share``
         (percent, sums to 100), ``johnson``, ``johnson_share``; ``r2`` (R² of the full
@@ -214,7 +262,15 @@ def key_drivers(
         ``bootstrap`` also ``shapley_ci_low``, ``shapley_ci_high``, ``johnson_ci_low``,
         ``johnson_ci_high`` (in R² units, like the values) and ``n_boot`` (replicates
         that could be fitted; a replicate whose resample has a constant or collinear
-        driver is skipped).
+        driver is skipped).  ``attrs["key_drivers"]`` holds ``missing``, ``n_complete``,
+        ``n_left_out`` (rows with an outcome that were left out), ``outcome_used``,
+        ``outcome_left_out`` (weighted means), ``difference``, ``p_value`` (Welch, effective
+        bases) and, for a 0–10 outcome, ``nps_used``, ``nps_left_out``.
+
+    Warns
+    -----
+    CJMDataWarning
+        When the outcome of the rows left out differs from the rows used (p < 0.05).
 
     Raises
     ------
@@ -263,8 +319,9 @@ def key_drivers(
             f"{MAX_SHAPLEY_DRIVERS} drivers. Use method='johnson' (any number of drivers), or combine "
             "related items into scores with scale_score() first."
         )
-    if missing != "listwise":
-        raise CJMConfigError(f"`missing` in key_drivers() must be 'listwise'; got {missing!r}.")
+    if missing not in ("listwise", "pairwise"):
+        raise CJMConfigError(f"`missing` in key_drivers() must be 'listwise' or 'pairwise'; got {missing!r}.")
+    pairwise = missing == "pairwise"
     if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise CJMConfigError(f"`bootstrap` must be a whole number of resamples (0 for none); got {bootstrap!r}.")
     if not 0 < confidence < 1:
@@ -287,34 +344,63 @@ def key_drivers(
                 else "Check the outcome column and the don't-know codes.",
             )
     complete = answered.all(axis=1)
-    n_used = int(complete.sum())
-    n_dropped = len(data) - n_used
-    if n_used < p + 2:
-        miss = (~answered).sum(axis=0)
-        worst = int(miss.argmax())
-        raise CJMDataError(
-            f"{where}: only {n_used} row(s) have the outcome and all {p} drivers ({n_dropped} dropped for "
-            f"missing answers; {cols[worst]!r} is missing in {int(miss[worst])}); the regression needs at "
-            f"least {p + 2} (drivers + 2).",
-            column=cols[worst],
-            fix="Use fewer drivers, leave out drivers that few respondents answered, or collect more responses.",
-        )
-    zc, wc = z[complete], w[complete]
-    flat = np.ptp(zc, axis=0) == 0
+    if pairwise:
+        usable = answered[:, 0] & answered[:, 1:].any(axis=1)
+        zc, wc = z[usable], w[usable]
+        corr, counts = _pairwise_corr(zc, wc)
+        n_per_driver = counts[0, 1:].astype(np.int64)
+        n_used = int(usable.sum())
+        n_dropped_each = len(data) - n_per_driver
+        too_few = n_per_driver < p + 2
+        if too_few.any() or int(counts[1:, 1:].min()) < 3:
+            j = int(np.argmin(n_per_driver))
+            raise CJMDataError(
+                f"{where}: only {int(n_per_driver[j])} row(s) answered the outcome and {drivers[j]!r}; pairwise "
+                f"correlations need at least {p + 2} rows per pair.",
+                column=drivers[j],
+                fix="Leave out drivers few respondents answered, or collect more responses.",
+            )
+    else:
+        usable = complete
+        n_used = int(complete.sum())
+        n_dropped = len(data) - n_used
+        if n_used < p + 2:
+            miss = (~answered).sum(axis=0)
+            worst = int(miss.argmax())
+            raise CJMDataError(
+                f"{where}: only {n_used} row(s) have the outcome and all {p} drivers ({n_dropped} dropped for "
+                f"missing answers; {cols[worst]!r} is missing in {int(miss[worst])}); the regression needs at "
+                f"least {p + 2} (drivers + 2).",
+                column=cols[worst],
+                fix="Use fewer drivers, leave out drivers that few respondents answered, or collect more responses.",
+            )
+        zc, wc = z[complete], w[complete]
+        n_per_driver = np.full(p, n_used, dtype=np.int64)
+        n_dropped_each = np.full(p, n_dropped, dtype=np.int64)
+    spread = np.nanmax(zc, axis=0) - np.nanmin(zc, axis=0)
+    flat = ~(spread > 0)
     if flat.any():
         j = int(np.flatnonzero(flat)[0])
         role = "outcome" if j == 0 else "driver"
+        first = zc[~np.isnan(zc[:, j]), j]
         raise CJMDataError(
-            f"{where}: the {role} {cols[j]!r} has the same value ({float(zc[0, j]):g}) in all {n_used} rows "
+            f"{where}: the {role} {cols[j]!r} has the same value ({float(first[0]):g}) in all {n_used} rows "
             "used; a constant cannot explain or be explained.",
             column=cols[j],
             fix=f"Leave {cols[j]!r} out of `drivers`." if j else "Check the outcome column and the filters.",
         )
-    _, corr = _weighted_corr(zc, wc)
+    corr = _pairwise_corr(zc, wc)[0] if pairwise else _weighted_corr(zc, wc)[1]
     evals, evecs = np.linalg.eigh(corr[1:, 1:])
     if evals[0] < 1e-10:
         v = np.abs(evecs[:, 0])
         involved = [drivers[i] for i in np.argsort(-v) if v[i] > 0.05]
+        if pairwise and evals[0] < -1e-10:
+            raise CJMDataError(
+                f"{where}: the pairwise correlations of {', '.join(map(repr, involved))} contradict each other "
+                "(the matrix is not positive definite): the pairs rest on too different respondents.",
+                column=involved[0],
+                fix="Use missing='listwise', or leave out the drivers that few respondents answered.",
+            )
         raise CJMDataError(
             f"{where}: the drivers {', '.join(map(repr, involved))} are collinear: one is an exact linear "
             f"combination of the others in the {n_used} rows used, so their shares cannot be told apart.",
@@ -322,17 +408,17 @@ def key_drivers(
             fix="Leave one of them out of `drivers`, or combine them into one score with scale_score().",
         )
 
-    fit = _fit(zc, wc, methods)
+    fit = _fit(zc, wc, methods, pairwise=pairwise)
     r2 = float(fit["r2"])
     table = pd.DataFrame(
-        {"driver": drivers, "n_used": n_used, "n_dropped": n_dropped, "r": fit["r"], "beta": fit["beta"]}
+        {"driver": drivers, "n_used": n_per_driver, "n_dropped": n_dropped_each, "r": fit["r"], "beta": fit["beta"]}
     )
     for m in methods:
         table[m] = fit[m]
         with np.errstate(invalid="ignore", divide="ignore"):
             table[f"{m}_share"] = fit[m] / r2 * 100 if r2 > 0 else np.nan
     if bootstrap:
-        reps = _bootstrap(zc, wc, methods, int(bootstrap), random_state)
+        reps = _bootstrap(zc, wc, methods, int(bootstrap), random_state, pairwise=pairwise)
         lo, hi = (1 - confidence) / 2, (1 + confidence) / 2
         for m in methods:
             ok = reps[m][~np.isnan(reps[m]).any(axis=1)]
@@ -353,11 +439,73 @@ def key_drivers(
         "rank",
     ]
     table = table[[c for c in order if c in table.columns]]
-    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    left_out = answered[:, 0] & ~usable
+    table.attrs["key_drivers"] = _left_out_check(z[:, 0], w, usable, left_out, missing=missing, outcome=outcome)
+    return table
+
+
+def _left_out_check(
+    y: np.ndarray, w: np.ndarray, used: np.ndarray, left: np.ndarray, *, missing: str, outcome: str
+) -> dict[str, Any]:
+    """Compare the outcome of the rows left out with the rows used; warn when they differ."""
+    info: dict[str, Any] = {
+        "missing": missing,
+        "n_complete": int(used.sum()),
+        "n_left_out": int(left.sum()),
+        "outcome_used": np.nan,
+        "outcome_left_out": np.nan,
+        "difference": np.nan,
+        "p_value": np.nan,
+    }
+
+    def moments(mask: np.ndarray) -> tuple[float, float, float]:
+        ww, yy = w[mask], y[mask]
+        mean = float(np.sum(ww * yy) / np.sum(ww))
+        neff = float(np.sum(ww) ** 2 / np.sum(ww**2))
+        var = float(np.sum(ww * (yy - mean) ** 2) / np.sum(ww)) * neff / max(neff - 1, 1e-12)
+        return mean, var / neff, neff
+
+    info["outcome_used"] = moments(used)[0] if used.any() else np.nan
+    whole_0_10 = bool(np.all(np.isin(y[~np.isnan(y)], np.arange(11))))
+    if whole_0_10 and used.any():
+        info["nps_used"] = _nps_of(y[used], w[used])
+    if left.sum() < 2:
+        return info
+    m1, v1, n1 = moments(used)
+    m2, v2, n2 = moments(left)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (m2 - m1) / np.sqrt(v1 + v2)
+        dof = (v1 + v2) ** 2 / (v1**2 / max(n1 - 1, 1e-12) + v2**2 / max(n2 - 1, 1e-12))
+    p_value = float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else np.nan
+    info.update(outcome_left_out=m2, difference=m2 - m1, p_value=p_value)
+    if whole_0_10:
+        info["nps_left_out"] = _nps_of(y[left], w[left])
+    if np.isfinite(p_value) and p_value < 0.05:
+        nps_text = (
+            f" (NPS {info['nps_left_out']:.1f} among them vs {info['nps_used']:.1f} among those used)"
+            if whole_0_10
+            else ""
+        )
+        what = "every driver" if missing == "pairwise" else "a driver"
+        warnings.warn(
+            f"key_drivers(): the {info['n_left_out']} respondents left out for a missing answer to {what} differ in "
+            f"{outcome!r} from the {info['n_complete']} used: mean {m2:.2f} vs {m1:.2f} "
+            f"(difference {m2 - m1:+.2f}, Welch p = {p_value:.3g}){nps_text}. The importances describe the "
+            "respondents who answered. Fix: use missing='pairwise' to keep partial answers, or report the "
+            "difference (attrs['key_drivers']).",
+            CJMDataWarning,
+            stacklevel=3,
+        )
+    return info
+
+
+def _nps_of(y: np.ndarray, w: np.ndarray) -> float:
+    return float((np.sum(w * (y >= 9)) - np.sum(w * (y <= 6))) / np.sum(w) * 100)
 
 
 def _bootstrap(
-    z: np.ndarray, w: np.ndarray, methods: tuple[str, ...], reps: int, random_state
+    z: np.ndarray, w: np.ndarray, methods: tuple[str, ...], reps: int, random_state, pairwise: bool = False
 ) -> dict[str, np.ndarray]:
     """Importances on ``reps`` resamples of the rows (NaN rows for replicates that fail)."""
     rng = np.random.default_rng(random_state)
@@ -368,10 +516,10 @@ def _bootstrap(
         wb = w * counts
         keep = counts > 0
         zb = z[keep]
-        if (np.ptp(zb, axis=0) == 0).any():
+        if not (np.nanmax(zb, axis=0) - np.nanmin(zb, axis=0) > 0).all():
             continue
         try:
-            fit = _fit(zb, wb[keep], methods, check=True)
+            fit = _fit(zb, wb[keep], methods, check=True, pairwise=pairwise)
         except np.linalg.LinAlgError:
             continue
         for m in methods:

@@ -230,7 +230,7 @@ def nps(
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
-    options = {
+    options: dict[str, Any] = {
         "score": score,
         "weight": weight,
         "scale": scale,
@@ -242,7 +242,7 @@ def nps(
         table, measure = _sums_from_file(data, by_cols, columns, batch_size=batch_size, **options)
     else:
         parts, measure = response_parts(data, **options)
-        table = _group_sums(parts, [data[c] for c in by_cols])
+        table = _group_sums(parts, [data[c] for c in by_cols])  # type: ignore[index]
     return _nps_from_sums(
         table,
         by_cols,
@@ -453,7 +453,7 @@ def response_parts(
     return parts, measure
 
 
-def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[int, int]:
+def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[float, float]:
     try:
         lo, hi = (float(scale[0]), float(scale[1]))
     except (TypeError, ValueError, IndexError):

@@ -1,7 +1,9 @@
 """Rating scales: CSAT and CES summaries, composite scores and Cronbach's alpha.
 
 All functions read rating items (1–5, 1–7, 1–10 or 0–10; any whole-number scale
-``(low, high)`` works) and share one reader that
+``(low, high)`` works, and :func:`scale_score` and :func:`cronbach_alpha` take any numeric
+range with decimal ratings too, such as 0–10 perceptions with one decimal) and share one
+reader that
 
 * turns "don't know" codes (``dont_know=99``, or ``6`` on a 1–5 scale as in SPSS
   files that label it) into missing answers and *counts* them,
@@ -60,14 +62,16 @@ def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -
     return cols
 
 
-def _check_scale(scale: Any, *, where: str) -> tuple[float, float]:
+def _check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in scale)
     except (TypeError, ValueError):
         raise CJMConfigError(
             f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
         ) from None
-    if not (low.is_integer() and high.is_integer() and low < high):
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise CJMConfigError(f"`scale` in {where} must be two numbers with low < high, e.g. (1, 5); got {scale!r}.")
+    if whole and not (low.is_integer() and high.is_integer()):
         raise CJMConfigError(
             f"`scale` in {where} must be two whole numbers with low < high, e.g. (1, 5); got {scale!r}."
         )
@@ -77,7 +81,7 @@ def _check_scale(scale: Any, *, where: str) -> tuple[float, float]:
 def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
     if dont_know is None:
         return []
-    raw = [dont_know] if np.isscalar(dont_know) else list(dont_know)
+    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
     try:
         codes = [float(c) for c in raw]
     except (TypeError, ValueError):
@@ -116,11 +120,13 @@ def _rating_values(
     where: str,
     scale: tuple[float, float] | None = None,
     codes: Sequence[float] = (),
+    integer: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read rating items as an ``(n, k)`` float array (missing = NaN) and a don't-know mask.
 
     Don't-know codes become missing before the scale is checked; with a ``scale``
-    every other value must be a whole number on it.
+    every other value must lie on it (and be a whole number, unless ``integer=False``:
+    ratings such as 7.5 on a 0–10 scale).
     """
     values = np.empty((len(data), len(items)), dtype=float)
     dont = np.zeros((len(data), len(items)), dtype=bool)
@@ -132,7 +138,7 @@ def _rating_values(
             dont[:, j] = dk
         if scale is not None:
             col = numeric_column(
-                pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=True
+                pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=integer
             )
         values[:, j] = col.to_numpy()
     return values, dont
@@ -499,9 +505,11 @@ def scale_score(
     items : list of str
         The items of the scale.
     scale : (low, high)
-        The items' common scale; values outside it raise.
+        The items' common scale, any numbers with low < high (``(0, 10)`` for ratings with
+        decimals such as 7.5); values outside it raise.
     reverse : str or list of str, optional
-        Reverse-coded items (negatively worded); ``x`` becomes ``low + high − x``.
+        Reverse-coded items (negatively worded); ``x`` becomes ``low + high − x`` (7.5 on
+        0–10 becomes 2.5).
     method : {"mean", "sum", "pomp"}, default "mean"
         ``mean`` of the valid items; ``sum``: that mean times the number of items (a
         prorated sum, comparable between respondents who skipped an item and those who
@@ -543,7 +551,7 @@ def scale_score(
     require_frame(data, where=where)
     cols = _items_list(items, where=where)
     require_columns(data, {"items": cols}, where=where)
-    low, high = _check_scale(scale, where=where)
+    low, high = _check_scale(scale, where=where, whole=False)
     rev = _reversed(reverse, cols, scale, where=where)
     if method not in ("mean", "sum", "pomp"):
         raise CJMConfigError(f"`method` in {where} must be 'mean', 'sum' or 'pomp'; got {method!r}.")
@@ -553,7 +561,7 @@ def scale_score(
     if not isinstance(min_valid, (int, np.integer)) or not 1 <= min_valid <= k:
         raise CJMConfigError(f"`min_valid` in {where} must be a whole number from 1 to {k}; got {min_valid!r}.")
     codes = _dont_know_codes(dont_know, (low, high), where=where)
-    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes)
+    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = low + high - values[:, idx]
@@ -598,7 +606,8 @@ def cronbach_alpha(
     items : list of str
         At least two items meant to measure one thing.
     scale : (low, high), optional
-        The items' scale: checks the values and is needed for ``reverse``.
+        The items' scale, any numbers with low < high (decimal ratings allowed): checks the
+        values and is needed for ``reverse``.
     reverse : str or list of str, optional
         Reverse-coded items, turned round (``low + high − x``) before anything is computed.
         A negative ``item_total_r`` usually means an item needs reversing.
@@ -642,10 +651,10 @@ def cronbach_alpha(
     require_columns(data, {"items": cols}, where=where)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
-    bounds = _check_scale(scale, where=where) if scale is not None else None
+    bounds = _check_scale(scale, where=where, whole=False) if scale is not None else None
     rev = _reversed(reverse, cols, scale, where=where)
     codes = _dont_know_codes(dont_know, bounds, where=where)
-    values, _ = _rating_values(data, cols, where=where, scale=bounds, codes=codes)
+    values, _ = _rating_values(data, cols, where=where, scale=bounds, codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = bounds[0] + bounds[1] - values[:, idx]  # type: ignore[index]

@@ -47,7 +47,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from cjm_lab._stats import normalise_weights
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest, text_values
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
 from cjm_lab.survey.nps import nps, nps_groups
@@ -326,7 +326,8 @@ _BETWEEN: dict[str, set[str]] = {
 
 
 def _strip_accents(s: pd.Series) -> pd.Series:
-    return s.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    # the combining marks themselves in the pattern, not \u escapes: pyarrow's RE2 (pandas' str dtype) has none
+    return s.str.normalize("NFKD").str.replace("[\u0300-\u036f]", "", regex=True)
 
 
 def _normalise(texts: pd.Series, strip_accents: bool) -> pd.Series:
@@ -511,7 +512,7 @@ def _text_column(data: pd.DataFrame, text: str, where: str) -> pd.Series:
             values=list(raw.iloc[:5]),
             fix="Pass the open-text column as `text` (and a 0-10 score as `score`).",
         )
-    return raw if raw.dtype == "str" else raw.astype("str")
+    return raw if raw.dtype == "str" else text_values(raw)
 
 
 def _blank(texts: pd.Series) -> pd.Series:
@@ -1085,7 +1086,7 @@ def code_answers(
     columns: dict[str, np.ndarray] = {c.name: hits[:, j] for j, c in enumerate(codes)}
     position = {c.name: j for j, c in enumerate(codes)}
     for net, members in nets.items():
-        columns[net] = hits[:, [position[m] for m in members]].any(axis=1)
+        columns[net] = np.asarray(hits[:, [position[m] for m in members]].any(axis=1))
     columns["uncoded"] = ~hits.any(axis=1) & ~blank
     out = pd.DataFrame(
         {name: pd.array(np.where(blank, pd.NA, col.astype(np.int8)), dtype="Int8") for name, col in columns.items()},

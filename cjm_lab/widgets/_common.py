@@ -106,7 +106,7 @@ def _ipywidgets():
     return ipywidgets
 
 
-class Explorer(_ipywidgets().VBox):
+class Explorer(_ipywidgets().VBox):  # type: ignore[misc]  # ipywidgets is imported when an explorer is built
     """An explorer: a title with a status line (progress bar while working), controls, outputs.
 
     Attributes

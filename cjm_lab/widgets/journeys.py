@@ -523,6 +523,6 @@ def journey_explorer(
         controls[name].observe(lambda _c: update(["funnel"]), names="value")
     if segment:
         controls["segment"].observe(lambda _c: update(PARTS), names="value")
-    ex.refresh = lambda *_: update(PARTS)  # type: ignore[attr-defined]
+    ex.refresh = lambda *_: update(PARTS)
     update(PARTS)
     return ex

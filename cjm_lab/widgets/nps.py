@@ -523,6 +523,6 @@ def nps_explorer(
 
     for control in controls.values():
         control.observe(update, names="value")
-    ex.refresh = update  # type: ignore[attr-defined]
+    ex.refresh = update
     update()
     return ex

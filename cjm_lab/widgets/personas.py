@@ -575,11 +575,11 @@ def persona_explorer(
         outputs["saved"],
     ]
     ex = Explorer(title=t["title"], controls=controls, outputs=outputs, layout=layout, language=lang)
-    ex.name_boxes = []  # type: ignore[attr-defined]
+    ex.name_boxes = []
     diag_cache: dict[tuple, pd.DataFrame] = {}
     fit_cache: dict[tuple, PersonaFit] = {}
     png_cache: dict[tuple, bytes] = {}
-    common = {
+    common: dict[str, Any] = {
         "k_range": k_range,
         "resamples": resamples,
         "random_state": random_state,
@@ -658,7 +658,7 @@ def persona_explorer(
                 )
                 box.observe(rename, names="value")
                 boxes.append(box)
-            ex.name_boxes = boxes  # type: ignore[attr-defined]
+            ex.name_boxes = boxes
             names_box.children = boxes
             show_cards(fit)
 
@@ -674,7 +674,7 @@ def persona_explorer(
     for name in ("variables", "algorithm", "k"):
         controls[name].observe(refit, names="value")
     controls["save"].on_click(save)
-    ex.refresh = refit  # type: ignore[attr-defined]
-    ex.save = save  # type: ignore[attr-defined]
+    ex.refresh = refit
+    ex.save = save
     refit()
     return ex

@@ -102,7 +102,8 @@ class TestEventsMapping:
         assert ROLES["events"]["required"] == ("customer_id", "timestamp", "touchpoint")
         assert "sequence" in ROLES["events"]["optional"]
         assert ROLES["touchpoints"]["required"] == ("touchpoint", "stage")
-        assert ROLES["survey"]["required"] == ("recommend",)
+        # a survey needs no recommend question (trackers of shares and means load too)
+        assert ROLES["survey"]["required"] == () and "recommend" in ROLES["survey"]["optional"]
         assert ROLES["customers"]["required"] == ("customer_id",)
 
     def test_yaml_flat(self, raw_events, tmp_path):
@@ -630,8 +631,14 @@ class TestSurveyRecommend:
         check_message(info.value, "Column 'recommend'")
 
     def test_missing_recommend_role(self):
-        with pytest.raises(CJMDataError, match=r"role 'recommend'") as info:
-            load_survey(pd.DataFrame({"recommendation": [9]}))
+        """A survey without a recommend question loads (a tracker of shares and means); the NPS
+        functions then name the missing column and the close match."""
+        from cjm_lab.survey import nps
+
+        sv = load_survey(pd.DataFrame({"recommendation": [9]}))
+        assert "recommend" not in sv.columns and table_metadata(sv)["recommend_scale"] is None
+        with pytest.raises(CJMDataError, match=r"'recommend' for `score`") as info:
+            nps(sv)
         check_message(info.value, "Did you mean 'recommendation'?")
 
 
@@ -801,8 +808,9 @@ class TestSurveySpss:
         # A second 0-10 variable that is no role: labelled with its own numbers, so it stays numeric.
         assert sv["Q8b"].dtype == np.float64
         assert sv["Q8b"].tolist() == [0.0, 3.0, 10.0, 9.0, 8.0, 6.0, 5.0]
-        # A brand: fully labelled with text -> ordered categorical in code order.
-        assert isinstance(sv["Q7"].dtype, pd.CategoricalDtype) and sv["Q7"].cat.ordered
+        # A brand: fully labelled with text, no measure level declared -> an unordered categorical
+        # (nominal) with the categories in code order; only an 'ordinal' measure orders them.
+        assert isinstance(sv["Q7"].dtype, pd.CategoricalDtype) and not sv["Q7"].cat.ordered
         assert sv["Q7"].cat.categories.tolist() == ["Verizon", "AT&T", "T-Mobile"]
         assert sv["Q7"].tolist() == ["Verizon", "AT&T", "T-Mobile", "Verizon", "AT&T", "Verizon", "T-Mobile"]
         assert sv["age_band"].cat.categories.tolist() == ["18-29", "30-49", "50+"]

@@ -68,9 +68,12 @@ def test_mobiles_recommend(mobiles):
     assert mobiles["respondent_id"].is_unique
 
 
-def test_mobiles_brand_is_an_ordered_categorical(mobiles):
+def test_mobiles_brand_is_a_nominal_categorical(mobiles):
+    """The file declares Q7 nominal: an unordered categorical of its labels (it was ordered before
+    the measure level was read, so brands entered persona models as ranks)."""
     q7 = mobiles["Q7"]
-    assert isinstance(q7.dtype, pd.CategoricalDtype) and q7.cat.ordered
+    assert isinstance(q7.dtype, pd.CategoricalDtype) and not q7.cat.ordered
+    assert table_metadata(mobiles)["measure_levels"]["Q7"] == "nominal"
     top = q7.value_counts()
     assert top.index[0] == "AT&T" and top.iloc[0] == 211
     assert top["Verizon"] == 203

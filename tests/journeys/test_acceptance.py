@@ -7,14 +7,8 @@ import pytest
 
 from cjm_lab.io import events_from_milestones, load_events, load_survey, read_table
 from cjm_lab.journeys import funnel, pain_points, path_lengths, transitions, variants
-from cjm_lab.sample import make_sample
 
 BPIC = {"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"}
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return make_sample(customers=5000, seed=42)
 
 
 def test_planted_pain_points_rank_at_the_top(sample):

@@ -202,3 +202,30 @@ def test_a_sequence_that_is_not_whole_numbers_is_refused_naming_the_rows(tmp_pat
         funnel(tmp_path / "text.parquet", steps=["Web", "Cart"])
     ev.to_parquet(tmp_path / "ok.parquet")
     assert funnel(tmp_path / "ok.parquet", steps=["Web", "Cart"])["n_reached"].tolist() == expected
+
+
+def test_nanosecond_timestamps_from_parquet_or_pandas_count_to_the_microsecond(tmp_path):
+    """A Parquet file written in nanoseconds arrives in DuckDB as TIMESTAMPTZ_NS (DuckDB 2 has no
+    epoch_us for it): the journeys read it in microseconds, naive nanoseconds as UTC."""
+    from cjm_lab.journeys import funnel
+
+    ev = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": pd.to_datetime(
+                ["2025-01-01 10:00:00", "2025-01-01 10:00:01.500000999", "2025-01-02", "2025-01-02 00:00:05"],
+                utc=True,
+                format="ISO8601",
+            ).as_unit("ns"),
+            "touchpoint": ["Web", "Cart", "Web", "Cart"],
+            "sequence": [0, 1, 2, 3],
+        }
+    )
+    ev.to_parquet(tmp_path / "ns.parquet")
+    ev.assign(timestamp=ev["timestamp"].dt.tz_localize(None)).to_parquet(tmp_path / "naive.parquet")
+    for source in (ev, tmp_path / "ns.parquet", tmp_path / "naive.parquet"):
+        out = funnel(source, steps=["Web", "Cart"], dedupe=False)
+        assert out["n_reached"].tolist() == [2, 2]
+        # Web -> Cart took a: 1.500000999 s, to the microsecond (a frame is floored, DuckDB's cast rounds);
+        # b: 5 s (nearest ranks 1 and 2 of 2)
+        assert out[["median_time_s", "p95_time_s"]].iloc[1].tolist() == pytest.approx([1.5, 5.0], abs=1.01e-6)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pandas as pd
 import pytest
-
-from cjm_lab.sample import make_sample
 
 REAL = Path(__file__).resolve().parents[2] / "data" / "real"
 ATTITUDES = [
@@ -68,9 +62,9 @@ def bank_customers(path: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def sample():
-    """3,000 customers of the generated sample with five planted personas."""
-    return make_sample(customers=3000, seed=11)
+def sample(sample_of):
+    """3,000 customers with five planted personas; the recovery thresholds were set on seed 11."""
+    return sample_of(3000, seed=11)
 
 
 @pytest.fixture(scope="session")

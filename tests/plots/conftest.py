@@ -5,24 +5,19 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cjm_lab.sample import make_sample
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="session")
-def sample():
-    return make_sample(customers=2000, seed=3)
+def sample(sample_of):
+    """2,000 customers, seed 3: the charts' hand-checked numbers (drop-off 18.3 %, low bases) are of it."""
+    return sample_of(2000, seed=3)
 
 
 @pytest.fixture(scope="session")

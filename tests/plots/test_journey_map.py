@@ -14,12 +14,12 @@ from cjm_lab.errors import CJMConfigError
 from cjm_lab.io import events_from_milestones, load_events, load_survey, load_touchpoints, read_table
 from cjm_lab.journeys import journey_map_data
 from cjm_lab.plots.journey_map import journey_map, journey_map_html, journey_maps, save_journey_map
-from cjm_lab.sample import make_sample
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return make_sample(customers=3000, seed=42)
+def sample(sample_of):
+    """The maps were checked on the suites' default sample (3,000 customers, seed 42), not the charts' one."""
+    return sample_of(3000, seed=42)
 
 
 def _marks(fig, kind):

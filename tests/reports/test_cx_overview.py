@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from cjm_lab.io import load_survey
-from cjm_lab.reports import run_report
-from cjm_lab.survey import nps
+from cjm_lab.reports import read_manifest, run_report
+from cjm_lab.survey import nps, nps_trend
 
 pytestmark = pytest.mark.notebook
 
@@ -26,28 +26,28 @@ def test_cx_overview_holds_the_numbers(overview):
     expected = nps(survey, weight="weight").iloc[0]
     assert record["results"]["nps_total"] == pytest.approx(expected["nps"])
     assert record["results"]["nps_n"] == expected["n"]
-    by_wave = nps(survey, by="wave", weight="weight").set_index("wave")["nps"]
-    assert record["results"]["nps_by_trend"] == pytest.approx({str(w): by_wave[w] for w in (1, 2)})
+    by_month = nps_trend(survey, period="date", freq="M", weight="weight").set_index("period")["nps"]
+    assert record["results"]["nps_by_trend"] == pytest.approx(by_month.to_dict())
     assert set(record["data_files_sha256"]) == {
         "data/sample/events.csv.gz",
         "data/sample/touchpoints.csv",
         "data/sample/survey.csv",
         "data/sample/customers.csv",
     }
-    trend = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_trend")
-    assert trend["period"].astype(str).tolist() == ["1", "2"]
+    trend = pd.read_csv(result.folder / "nps_trend.csv")
+    assert trend["period"].tolist() == ["2025-07", "2026-01"]  # months, as the page and the deck show them
 
 
 def test_cx_overview_personas_pain_points_and_recommendations(overview):
     result = overview
     r = json.loads((result.folder / "run.json").read_text())["results"]
     assert r["n_personas"] == 5  # the quick fit finds the five planted personas
-    by_persona = pd.read_excel(result.folder / "tables.xlsx", sheet_name="nps_by_persona")
+    by_persona = pd.read_csv(result.folder / "nps_by_persona.csv")
     assert by_persona["n"].iloc[-1] == r["nps_n"]  # every respondent is a customer with a persona
     # the planted delivery delay leads, owned by logistics, and it is a moment of truth
     assert r["top_pain_points"][0] == "Delivery delay notice"
     assert "Delivery delay notice" in r["moments_of_truth"]
-    rec = pd.read_excel(result.folder / "tables.xlsx", sheet_name="recommendations")
+    rec = pd.read_csv(result.folder / "recommendations.csv")
     assert rec["priority"].tolist() == list(range(1, len(rec) + 1)) and len(rec) >= 3
     first = rec.iloc[0]
     assert (first["subject"], first["department"]) == ("Delivery delay notice", "logistics")
@@ -70,7 +70,7 @@ def test_cx_overview_html_reads_as_a_summary(overview):
     assert page.index("Was zuerst zu tun ist") < page.index("Der NPS liegt bei")  # recommendations first
     assert "io.load_survey" not in page and "recommendations(" not in page  # no code
     assert "…</td>" not in page and "...</td>" not in page  # notes are not cut off
-    figures = {f["file"] for f in json.loads((overview.folder / "figures.json").read_text())}
+    figures = {f.file for f in read_manifest(overview.folder).figures}
     assert {
         "nps_distribution.png",
         "nps_trend.png",

@@ -240,7 +240,7 @@ def test_report_list_show_new_and_version(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(ENV_NOTEBOOKS, raising=False)
     assert main(["report", "new", "nps_monthly", "--from", "survey_nps"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("notebooks/nps_monthly.ipynb\n") and "cjm-lab report nps_monthly" in out
+    assert out == "notebooks/nps_monthly.ipynb\n"  # the result on standard output, one line
     assert main(["report", "list"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"nps_monthly +Survey & NPS  \[notebooks/nps_monthly\.ipynb\]", out) and "cx_overview " in out
@@ -248,6 +248,8 @@ def test_report_list_show_new_and_version(tmp_path, monkeypatch, capsys):
     assert main(["report", "show", "nps_monthly"]) == 0
     out = capsys.readouterr().out
     assert "min_group_size: int = 5" in out and "notebooks/nps_monthly.ipynb" in out
+    assert main(["report", "show"]) == 1 and "needs a report name" in capsys.readouterr().err
+    assert main(["report", "list", "extra"]) == 1 and "takes no name" in capsys.readouterr().err
     assert main(["report", "show", "../x"]) == 1
     assert "named by its name, not a path" in capsys.readouterr().err
     assert main(["report", "nps_monthly", "-p", "segmnt=region"]) == 1  # refused before any kernel starts

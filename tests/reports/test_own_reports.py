@@ -12,6 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from cjm_lab.cli import main
+from cjm_lab.reports import read_manifest
 from cjm_lab.reports.notebooks import ENV_NOTEBOOKS
 from cjm_lab.sample import sample_path
 
@@ -90,13 +91,10 @@ def test_a_report_of_your_own_runs_lands_in_the_index_and_keeps_its_edits(tmp_pa
     # the minimum group size of 1400 hides wave 2 (1,277 answers) and wave 1 with it: no sentence about a wave
     saved = (folder / "nps_by_segment.csv").read_text().splitlines()
     assert saved[0].startswith("wave,n,") and saved[1].startswith("1,,") and saved[2].startswith("2,,")
-    manifest = json.loads((folder / "deliverables.json").read_text())
-    kinds = [(i["kind"], i.get("name"), i.get("section")) for i in manifest["items"]]
-    assert kinds == [
-        ("table", "nps_by_segment", "NPS nach Segment"),
-        ("text", None, "Von Hand ergänzt"),
-    ]
-    assert manifest["title"] == "Mein Bericht"
+    manifest = read_manifest(folder)
+    assert list(manifest.tables) == ["nps_by_segment"] and manifest.figures == []  # no group to draw
+    assert manifest.tables["nps_by_segment"].title == "NPS nach Segment"
+    assert record["title"] == "Mein Bericht"
 
 
 def _sha256(path: Path) -> str:

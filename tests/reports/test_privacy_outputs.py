@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import ENV_MIN_GROUP_SIZE, ENV_SALT, ENV_SALT_FILE, find_base_column, mask_pii
-from cjm_lab.reports import run_report, save_table
+from cjm_lab.reports import build_workbook, read_sheet, run_report, save_table
 from cjm_lab.sample import make_sample
 from cjm_lab.survey import nps, verbatim_themes
 
@@ -25,6 +25,8 @@ def _all_text(folder) -> str:
     """Every table the run folder holds, CSV and every sheet of the workbook, as text."""
     parts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))]
     book = folder / "tables.xlsx"
+    if not book.exists():
+        build_workbook(folder)  # the runner builds it from the saved tables
     if book.exists():
         for sheet in pd.read_excel(book, sheet_name=None).values():
             parts.append(sheet.to_csv(index=False))
@@ -75,8 +77,8 @@ def test_save_table_writes_no_raw_id_no_pii_no_small_group(tmp_path, raw_table, 
     out = pd.read_csv(tmp_path / "segments.csv")
     assert out["suppressed"].tolist() == [True, True, False, False, False]  # 3 and its complement 9
     assert out["example"].iloc[3] == "Tel. [phone] bitte"
-    sheet = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="segments")
-    assert sheet["n"].isna().tolist() == [True, True, False, False, False]
+    sheet = read_sheet(build_workbook(tmp_path), "segments")
+    assert sheet["Base (n)"].isna().tolist() == [True, True, False, False, False]
 
 
 def test_min_group_size_from_the_runner_setting(tmp_path, monkeypatch):

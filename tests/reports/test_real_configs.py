@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from cjm_lab.io import load_survey, load_touchpoints, read_table
-from cjm_lab.reports import check_parameters, run_batch
+from cjm_lab.reports import check_parameters, read_manifest, run_batch
 from cjm_lab.survey import nps
 
 pytestmark = [pytest.mark.notebook, pytest.mark.real_data]
@@ -110,7 +110,7 @@ def test_a_config_runs_through_the_cli(tmp_path):
     assert record["results"]["nps_total"] == pytest.approx(expected["nps"])
     assert record["results"]["nps_n"] == expected["n"] == 250
     assert record["results"]["measure"].startswith("NPS-like")
-    drivers = pd.read_excel(folder / "tables.xlsx", sheet_name="key_drivers")
+    drivers = pd.read_csv(folder / "key_drivers.csv")
     assert set(drivers["driver"]) == {f"PERQ{i}" for i in range(1, 8)}
     assert drivers["shapley_share"].sum() == pytest.approx(100)
 
@@ -128,7 +128,7 @@ def test_bank_satisfaction_config(survey_runs):
     record = json.loads((res.folder / "run.json").read_text())
     expected = _expected_nps(params)
     assert record["results"]["nps_total"] == pytest.approx(expected["nps"])
-    by = pd.read_excel(res.folder / "tables.xlsx", sheet_name="nps_by_segment")
+    by = pd.read_csv(res.folder / "nps_by_segment.csv")
     assert by["gender"].tolist() == ["female", "male", "Total"] and by["n"].iloc[-1] == 250
 
 
@@ -141,7 +141,7 @@ def test_mobiles_spss_config(survey_runs):
     assert record["data_files_sha256"]["data/real/mobiles_feedback_survey.sav"]
     sheets = set(pd.ExcelFile(res.folder / "tables.xlsx").sheet_names)
     assert {"nps_by_segment", "nps_trend", "key_drivers", "importance_performance", "verbatim_themes"} <= sheets
-    trend = pd.read_excel(res.folder / "tables.xlsx", sheet_name="nps_trend")
+    trend = pd.read_csv(res.folder / "nps_trend.csv")
     assert trend["n"].sum() == expected["n"] and 4 <= len(trend) <= 6  # four weeks of fieldwork
     page = res.html.read_text(encoding="utf-8")
     assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", page)  # verbatim examples only after PII masking
@@ -160,12 +160,18 @@ def test_bpic2012_config_has_the_known_counts(journey_runs):
     res = journey_runs["bpic2012"]
     r = json.loads((res.folder / "run.json").read_text())["results"]
     assert (r["n_events"], r["n_journeys"], r["n_variants"]) == (262_200, 13_087, 4_366)
-    funnel = pd.read_excel(res.folder / "tables.xlsx", sheet_name="funnel")
+    funnel = pd.read_csv(res.folder / "funnel.csv")
     assert funnel["n_reached"].iloc[0] == 13_087 and funnel["n_reached"].iloc[-1] == 2_246  # every approval
-    attribution = pd.read_excel(res.folder / "tables.xlsx", sheet_name="attribution")
+    attribution = pd.read_csv(res.folder / "attribution.csv")
     assert attribution.groupby("model")["conversions"].sum().round(6).eq(2_246).all()  # A_APPROVED credited
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
-    assert {"top_paths.png", "funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= figures
+    figures = {f.file for f in read_manifest(res.folder).figures}
+    assert {
+        "journeys_step_by_step.png",
+        "funnel.png",
+        "pain_points.png",
+        "journey_map.png",
+        "attribution.png",
+    } <= figures
 
 
 def test_olist_config_finds_late_delivery(journey_runs):
@@ -176,4 +182,4 @@ def test_olist_config_finds_late_delivery(journey_runs):
     pain = pd.read_csv(res.folder / "pain_points.csv").set_index("touchpoint")
     assert pain.loc["Delivery", "late_pct"] == pytest.approx(380 / 3467 * 100)
     assert pain.loc["Delivery", "late_detractor_pct"] > 2 * pain.loc["Delivery", "on_time_detractor_pct"]
-    assert "attribution.png" not in {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    assert "attribution.png" not in {f.file for f in read_manifest(res.folder).figures}

@@ -10,7 +10,7 @@ import pytest
 
 from cjm_lab.io import load_events, load_survey, load_touchpoints
 from cjm_lab.journeys import funnel
-from cjm_lab.reports import list_reports, run_report
+from cjm_lab.reports import list_reports, read_manifest, run_report
 from cjm_lab.survey import nps
 
 pytestmark = pytest.mark.notebook
@@ -37,27 +37,31 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     assert "What drives the recommendation" not in page and "Befragung &amp; NPS" in page
     executed = nbformat.read(res.notebook, as_version=4)
     assert not [c for c in executed.cells if "lang-en" in c.metadata.get("tags", [])]
-    # what the deck and the workbook are built from
-    manifest = json.loads((res.folder / "deliverables.json").read_text())
-    assert (manifest["report"], manifest["title"], manifest["language"]) == ("survey_nps", "Befragung & NPS", "de")
-    assert all((res.folder / i["file"]).is_file() for i in manifest["items"] if i.get("file"))
-    figure = next(i for i in manifest["items"] if i["kind"] == "figure" and i["name"] == "key_drivers")
-    assert figure["tables"] == ["key_drivers", "importance_performance"]
-    assert figure["takeaway"].startswith("Wichtigster Treiber ist sat_") and "**" in figure["takeaway_markdown"]
-    assert figure["section"] == "Was die Weiterempfehlung treibt"
-    table = next(i for i in manifest["items"] if i["kind"] == "table" and i["name"] == "nps_by_segment")
-    kinds = {c["name"]: c["kind"] for c in table["columns"]}
-    assert (kinds["wave"], kinds["n"], kinds["pct_promoters"], kinds["nps"]) == ("label", "count", "percent", "number")
-    assert (table["title"], table["base"], table["effective_base"], table["sheet"]) == (
-        "NPS nach Segment",
+    # what the deck and the workbook are built from: the helpers' titles, takeaways and source tables
+    manifest = read_manifest(res.folder)
+    figure = next(f for f in manifest.figures if f.name == "key_drivers")
+    assert figure.title == "Was die Weiterempfehlung treibt" and not figure.image  # native charts
+    assert [c.table for c in figure.charts] == ["key_drivers", "importance_performance"]
+    assert figure.takeaway.startswith("Wichtigster Treiber ist **sat\\_")  # Markdown, the value escaped
+    table = manifest.tables["nps_by_segment"]
+    assert (table.title, table.base, table.effective_base, table.sheet) == (
+        "NPS nach Welle",
         "n",
         "n_eff",
         "nps_by_segment",
     )
+    assert table.show == ("wave", "n", "n_eff", "nps", "ci_low", "ci_high")
 
 
-def test_journeys_report(tmp_path, assert_no_personal_data):
-    res = run_report("journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path, progress=False)
+@pytest.fixture(scope="module")
+def journeys_run(tmp_path_factory):
+    return run_report(
+        "journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path_factory.mktemp("j"), progress=False
+    )
+
+
+def test_journeys_report(journeys_run, assert_no_personal_data):
+    res = journeys_run
     record = json.loads((res.folder / "run.json").read_text())
     cat = load_touchpoints("data/sample/touchpoints.csv")
     ev = load_events("data/sample/events.csv.gz", touchpoints=cat)
@@ -65,15 +69,58 @@ def test_journeys_report(tmp_path, assert_no_personal_data):
     expected = funnel(ev, steps=steps, window="30D", touchpoints=cat)["pct_of_start"].iloc[-1]
     assert record["results"]["funnel_conversion_pct"] == pytest.approx(expected)
     assert record["results"]["top_pain_point"] == "Delivery delay notice"
-    figures = [f["file"] for f in json.loads((res.folder / "figures.json").read_text())]
+    figures = [f.file for f in read_manifest(res.folder).figures]
     assert {"funnel.png", "pain_points.png", "journey_map.png", "attribution.png"} <= set(figures)
     from pptx import Presentation
 
-    titles = [slide.shapes.title.text for slide in Presentation(str(res.folder / "report.pptx")).slides]
+    deck = Presentation(str(res.folder / "report.pptx"))
+    titles = [slide.shapes.title.text for slide in deck.slides]
     assert "The customer journey map" in titles and "journey_map" not in titles  # slides say what they show
+    charts = {s.shapes.title.text: [str(sh.chart.chart_type) for sh in s.shapes if sh.has_chart] for s in deck.slides}
+    assert charts["Funnel: conversion by step"] == ["BAR_CLUSTERED (57)"]  # native, editable
+    assert charts["Pain points ranked by customers hurt"] == ["BAR_CLUSTERED (57)"]
+    pictures = {s.shapes.title.text for s in deck.slides if any(sh.shape_type == 13 for sh in s.shapes)}
+    assert {"The customer journey map", "Customer journeys step by step"} <= pictures
+    assert record["headline"][0]["label"] == "Top pain point"
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
+    assert "<title>Customer journeys</title>" in page and '<html lang="en">' in page
     assert_no_personal_data(page)
+
+
+@pytest.mark.browser
+def test_journeys_page_opens_offline_with_readable_sankey(journeys_run):
+    import itertools
+
+    from playwright.sync_api import sync_playwright
+
+    from cjm_lab.reports import find_chromium
+
+    external = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        context.route(
+            "**/*",
+            lambda route: (
+                (external.append(route.request.url), route.abort())
+                if not route.request.url.startswith(("file:", "data:"))
+                else route.continue_()
+            ),
+        )
+        page = context.new_page()
+        page.goto(journeys_run.html.resolve().as_uri(), wait_until="load")
+        page.wait_for_selector(".node-label", timeout=20_000)  # the interactive Sankey drew, offline
+        rects = page.evaluate("""Array.from(document.querySelectorAll('.node-label'))
+            .filter(e => e.textContent.length).map(e => {const r = e.getBoundingClientRect();
+            return [e.textContent, r.left, r.top, r.right, r.bottom];})""")
+        browser.close()
+    assert external == []
+    assert rects and not [
+        (a[0], b[0])
+        for a, b in itertools.combinations(rects, 2)
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
 
 
 def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_personal_data):
@@ -96,7 +143,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
         "nps_by_persona",
         "golden_questions",
     } <= sheets and "persona_assignments" not in sheets
-    cards = pd.read_excel(res.folder / "tables.xlsx", sheet_name="persona_cards")
+    cards = pd.read_csv(res.folder / "persona_cards.csv")
     assert len(cards) == 5 and cards["nps"].notna().all()
     # the typing tool: the saved model types the customers as in the report
     customers = pd.read_csv("data/sample/customers.csv")
@@ -105,7 +152,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     assert adjusted_rand_score(truth["persona"], model.predict(customers)) > 0.9
     golden = load_model(res.folder / "golden_questions.joblib")
     assert 5 <= len(golden.questions) <= 10 and r["golden_accuracy"] > 0.9
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    figures = {f.file for f in read_manifest(res.folder).figures}
     assert figures == {"choose_k.png", "persona_profile.png", "persona_cards.png", "nps_by_persona.png"}
     page = res.html.read_text(encoding="utf-8")
     assert "Wie viele Personas?" in page and "Typing-Tool" in page and "PersonaModel(" not in page
@@ -114,7 +161,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
 
 def test_gallery_shows_every_chart_in_both_languages(tmp_path, assert_no_personal_data):
     res = run_report("gallery", {"customers_n": 800}, out=tmp_path, progress=False)
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    figures = {f.file for f in read_manifest(res.folder).figures}
     kinds = {
         "survey",
         "survey2",

@@ -3,8 +3,6 @@ the manifest and the page (values computed by hand, every error message asserted
 
 from __future__ import annotations
 
-import json
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -14,7 +12,7 @@ import pytest
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import ENV_MIN_GROUP_SIZE, ENV_SALT
-from cjm_lab.reports import save_table, show_figure, show_list, show_table, show_text, start_report
+from cjm_lab.reports import read_manifest, save_table, show_figure, show_list, show_table, show_text, start_report
 from cjm_lab.reports import show as show_module
 from cjm_lab.reports.show import ShownRows, Text
 
@@ -28,21 +26,22 @@ def table():
             "n_eff": [3.0, 38.5, 49.0, 58.1, 148.6],
             "nps": [33.0, 10.0, 12.0, -4.0, 8.1],
             "pct_promoters": [66.7, 30.0, 35.0, 25.0, 31.0],
-            "p_value": [0.5, 0.2, 0.01, 0.03, None],
+            "ci_low": [0.0, 1.0, 3.0, -12.0, 3.0],
+            "ci_high": [66.0, 19.0, 21.0, 4.0, 13.2],
         }
     )
 
 
 @pytest.fixture
 def page(monkeypatch):
-    """What the helpers show, in order, with the id each output carries."""
+    """What the helpers show, in order."""
     shown = []
-    monkeypatch.setattr(show_module, "_display", lambda obj, uid: shown.append((uid, obj)))
+    monkeypatch.setattr(show_module, "_display", shown.append)
     return shown
 
 
-def _manifest(folder):
-    return json.loads((folder / "deliverables.json").read_text(encoding="utf-8"))
+def _html(obj) -> str:
+    return getattr(obj, "html", None) or getattr(obj, "data", None) or str(obj)
 
 
 def test_a_helper_before_start_report_says_how_to_start(monkeypatch):
@@ -62,12 +61,6 @@ def test_start_report_checks_its_settings(tmp_path):
         start_report(min_group_size=0)
     report = start_report(output_dir=tmp_path / "run", language="de", min_group_size=7)
     assert (report.language, report.min_group_size, report.output_dir) == ("de", 7, tmp_path / "run")
-    assert _manifest(tmp_path / "run") == {
-        "format": "cjm-lab deliverables 1",
-        "language": "de",
-        "min_group_size": 7,
-        "items": [],
-    }
     assert report.pick({"en": "Drivers", "de": "Treiber"}) == "Treiber"
     with pytest.raises(CJMConfigError, match=r"has no 'de' version\. Fix: give \{'en': \.\.\., 'de': \.\.\.\}"):
         report.pick({"en": "Drivers"})
@@ -76,8 +69,15 @@ def test_start_report_checks_its_settings(tmp_path):
 def test_show_table_saves_what_save_table_saves_and_returns_the_rows_to_draw(tmp_path, table, page, monkeypatch):
     monkeypatch.setenv(ENV_SALT, "pepper")
     monkeypatch.setenv(ENV_MIN_GROUP_SIZE, "100")  # the report's own setting wins over the environment
-    start_report(output_dir=tmp_path / "run", min_group_size=5)
-    rows = show_table(table, "nps_by_region", title={"en": "NPS by region", "de": "NPS nach Region"})
+    start_report(output_dir=tmp_path / "run", language="de", min_group_size=5)
+    rows = show_table(
+        table,
+        "nps_by_region",
+        title={"en": "NPS by region", "de": "NPS nach Region"},
+        takeaway=show_text("West liegt hinten: {n}.", n=-4, display=False),
+        columns={"region": {"en": "Region", "de": "Gebiet"}, "n": "n", "nps": "NPS"},
+        slide=True,
+    )
     save_table(table, "reference", tmp_path / "ref", min_group_size=5)
     assert (tmp_path / "run" / "nps_by_region.csv").read_bytes() == (tmp_path / "ref" / "reference.csv").read_bytes()
     # Nord (3) is hidden, and Süd (40) with it: the next smallest, so Nord cannot be worked back from the total
@@ -86,62 +86,31 @@ def test_show_table_saves_what_save_table_saves_and_returns_the_rows_to_draw(tmp
     assert type(rows[rows["nps"] > 0]) is pd.DataFrame  # anything computed from it is a plain DataFrame
     assert rows._ipython_display_() is None  # as a cell's last line it is not shown a second time
     assert table["n"].tolist() == [3, 40, 50, 60, 153]  # not modified
-    (uid, styler), (_, note) = page
-    html = styler.to_html()
+    [shown] = page
+    html = _html(shown)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
-    assert "suppressed" not in html and ">–<" in html  # hidden cells show a dash, not NaN
-    assert note.data == "Groups of fewer than 5 are not shown (data protection)."
-    [entry] = _manifest(tmp_path / "run")["items"]
-    assert entry == {
-        "id": uid,
-        "kind": "table",
-        "name": "nps_by_region",
-        "title": "NPS by region",
-        "file": "nps_by_region.csv",
-        "sheet": "nps_by_region",
-        "base": "n",
-        "effective_base": "n_eff",
-        "by": ["region"],
-        "columns": [
-            {"name": "region", "kind": "label"},
-            {"name": "n", "kind": "count"},
-            {"name": "n_eff", "kind": "count"},
-            {"name": "nps", "kind": "number"},
-            {"name": "pct_promoters", "kind": "percent"},
-            {"name": "p_value", "kind": "p_value"},
-            {"name": "suppressed", "kind": "flag"},
-        ],
-        "rows": 5,
-        "hidden_rows": 2,
-        "saved": True,
-        "displayed": True,
-    }
-    show_table(table, "only_saved", display=False)  # the same entry without computing the page's copy
-    quiet = _manifest(tmp_path / "run")["items"][-1]
-    assert (quiet["columns"], quiet["hidden_rows"], quiet["displayed"]) == (entry["columns"], 2, False)
+    assert ">Gebiet<" in html and "n_eff" not in html and "suppressed" not in html and "–" in html
+    assert "Gruppen mit weniger als 5 Fällen werden nicht gezeigt (Datenschutz)." in html
+    entry = read_manifest(tmp_path / "run").tables["nps_by_region"]
+    assert (entry.title, entry.takeaway, entry.show, entry.slide) == (
+        "NPS nach Region",
+        "West liegt hinten: -4.",
+        ("region", "n", "nps"),
+        True,
+    )
+    assert (entry.base, entry.effective_base, entry.kinds["pct_promoters"]) == ("n", "n_eff", "percent")
 
 
 def test_show_table_options(tmp_path, table, page):
-    report = start_report(output_dir=tmp_path, language="de", min_group_size=5)
-    show_table(
-        table,
-        "excerpt",
-        save=False,
-        index="region",
-        columns=["nps"],
-        labels={"nps": {"en": "NPS", "de": "NPS-Wert"}},
-        digits=0,
-        head=3,
-        formats={"nps": "score"},
-    )
-    assert not (tmp_path / "excerpt.csv").exists()
-    html = page[0][1].to_html()
-    assert "NPS-Wert" in html and ">West<" not in html and ">12<" in html and "n_eff" not in html
-    assert page[1][1].data == "Gruppen mit weniger als 5 Fällen werden nicht gezeigt (Datenschutz)."
-    entry = report.items[-1]
-    assert entry["saved"] is False and entry["file"] is None and {"name": "nps", "kind": "score"} in entry["columns"]
+    report = start_report(output_dir=tmp_path, language="en", min_group_size=5)
+    show_table(table, "excerpt", save=False, max_rows=2, decimals={"nps": 0}, title="Excerpt", caption=True)
+    assert not (tmp_path / "excerpt.csv").exists() and "excerpt" not in read_manifest(tmp_path).tables
+    assert "Excerpt" in _html(page[-1])
     rows = show_table(table, "model", base=False, display=False)  # no groups: every row, as it is
-    assert len(rows) == 5 and len(page) == 2
+    assert len(rows) == 5 and len(page) == 1
+    report.labels = {"region": {"West": "Westen"}}  # labels set once for every table shown after
+    show_table(table, "labelled")
+    assert read_manifest(tmp_path).tables["labelled"].labels["region"]["West"] == "Westen"
     with pytest.raises(
         CJMConfigError, match=r"`columns` names 'nsp', which the table does not have\. Did you mean 'nps'\?"
     ):
@@ -149,40 +118,12 @@ def test_show_table_options(tmp_path, table, page):
     with pytest.raises(CJMConfigError, match=r"show_table\('raw'\): the table has the id column\(s\) 'customer_id'"):
         show_table(pd.DataFrame({"customer_id": ["C1"], "n": [9]}), "raw")
     assert not (tmp_path / "raw.csv").exists()
-
-
-def test_output_names_are_slugs_unique_within_the_report_and_the_same_when_shown_again(tmp_path, page):
-    report = start_report(output_dir=tmp_path)
-    t = pd.DataFrame({"x": ["a"], "value": [1.0]})
-    show_table(t, "NPS by region/Kündigung", base=False)
-    show_table(t, "NPS by region Kündigung", base=False)  # cleans to the same name: gets its own file
-    show_table(t.assign(value=2.0), "NPS by region/Kündigung", base=False)  # the same cell run again: replaced
-    show_table(t, "../../escape", base=False)
-    assert sorted(p.name for p in tmp_path.glob("*.csv")) == [
-        "NPS_by_region_Kundigung.csv",
-        "NPS_by_region_Kundigung_2.csv",
-        "escape.csv",
-    ]
-    assert pd.read_csv(tmp_path / "NPS_by_region_Kundigung.csv")["value"].tolist() == [2.0]
-    # the manifest keeps the names as given, with the file and sheet each got
-    assert [(i["name"], i["file"], i["sheet"]) for i in report.items] == [
-        ("NPS by region Kündigung", "NPS_by_region_Kundigung_2.csv", "NPS_by_region_Kundigung_2"),
-        ("NPS by region/Kündigung", "NPS_by_region_Kundigung.csv", "NPS_by_region_Kundigung"),
-        ("../../escape", "escape.csv", "escape"),
-    ]
-    show_table(t, "a_name_longer_than_an_excel_sheet_allows", base=False)
-    assert report.items[-1]["sheet"] == "a_name_longer_than_an_excel_she"  # 31 characters, a valid sheet name
-    fig, _ = plt.subplots()
-    show_figure(fig, "NPS by region/Kündigung", table="NPS by region/Kündigung")
-    fig, _ = plt.subplots()
-    show_figure(fig, "NPS by region Kündigung")
-    assert report.items[-2]["file"] == "NPS_by_region_Kundigung.png" and report.items[-1]["file"].endswith("_2.png")
     with pytest.raises(CJMConfigError, match="`name` must be a non-empty text naming the output, got ''"):
-        show_table(t, "")
+        show_table(table, "")
 
 
-def test_show_text_escapes_every_value_and_keeps_a_plain_reading(tmp_path, page):
-    report = start_report(output_dir=tmp_path, language="de")
+def test_show_text_escapes_every_value_and_keeps_a_plain_reading(page):
+    start_report(language="de")
     text = show_text(
         {"en": "## Top: **{s}** ({n:.1f})", "de": "## Spitze: **{s}** ({n:.1f})"},
         s="<img src=x onerror=alert(1)>",
@@ -191,53 +132,42 @@ def test_show_text_escapes_every_value_and_keeps_a_plain_reading(tmp_path, page)
     assert isinstance(text, Text) and text._ipython_display_() is None
     assert str(text) == "## Spitze: **&lt;img src=x onerror=alert\\(1\\)&gt;** (12.3)"  # the template stays Markdown
     assert text.plain == "Spitze: <img src=x onerror=alert(1)> (12.3)"
-    assert page[0][1].data == str(text)
-    assert report.items[-1] | {"id": 0} == {
-        "id": 0,
-        "kind": "text",
-        "markdown": str(text),
-        "text": text.plain,
-        "heading": 2,
-    }
+    assert page[0].data == str(text)
     quiet = show_text("Nothing {x}", x="*", display=False)
     assert len(page) == 1 and quiet.plain == "Nothing *" and str(quiet) == "Nothing \\*"
     with pytest.raises(CJMConfigError, match=r"the template needs the value 'nps', which was not given"):
         show_text("NPS {nps}")
 
 
-def test_show_list_escapes_each_sentence(tmp_path, page):
-    report = start_report(output_dir=tmp_path)
+def test_show_list_escapes_each_sentence(page):
+    start_report()
     out = show_list(["Fix *Checkout* [now](javascript:x)", None, float("nan"), "  ", "= SUM(A1)"], numbered=True)
     assert str(out) == "1. Fix \\*Checkout\\* \\[now\\]\\(javascript:x\\)\n2. = SUM\\(A1\\)"
     assert out.plain == "1. Fix *Checkout* [now](javascript:x)\n2. = SUM(A1)"
-    assert report.items[-1]["items"] == ["Fix *Checkout* [now](javascript:x)", "= SUM(A1)"]
     assert str(show_list([])) == "" and len(page) == 1  # nothing to say: nothing shown
     show_list([], empty={"en": "No significant {change}.", "de": "Keine."})
-    assert page[-1][1].data == "No significant {change}."  # the report's own text, braces and all
+    assert page[-1].data == "No significant {change}."  # the report's own text, braces and all
 
 
 def test_show_figure_saves_records_and_closes(tmp_path, table, page):
-    report = start_report(output_dir=tmp_path, language="de")
+    start_report(output_dir=tmp_path, language="de")
     rows = show_table(table, "nps_by_region", display=False)
+    from cjm_lab import plots
+
     fig, ax = plt.subplots()
-    ax.barh(rows["region"], rows["nps"])
-    ax.set_title("Its own title")
+    plots.plot_nps(rows, ax=ax, language="de")
     takeaway = show_text({"en": "West is lowest.", "de": "West liegt hinten: {n}."}, n=-4, display=False)
-    assert show_figure(fig, "nps_by_region", takeaway=takeaway, table="nps_by_region") is None
+    assert show_figure(fig, "nps_by_region", takeaway=takeaway, table="nps_by_region", title="Ein Titel") is None
     assert (tmp_path / "nps_by_region.png").stat().st_size > 1000 and not plt.fignum_exists(fig.number)
-    assert page[-1][1] is fig
-    entry = report.items[-1]
-    assert {k: entry[k] for k in ("kind", "name", "file", "title", "takeaway", "takeaway_markdown", "tables")} == {
-        "kind": "figure",
-        "name": "nps_by_region",
-        "file": "nps_by_region.png",
-        "title": "Its own title",
-        "takeaway": "West liegt hinten: -4.",
-        "takeaway_markdown": "West liegt hinten: -4.",
-        "tables": ["nps_by_region"],
-    }
-    figures = json.loads((tmp_path / "figures.json").read_text())  # what the deck reads today
-    assert figures == [{"file": "nps_by_region.png", "title": "Its own title"}]
+    assert page[-1] is fig
+    [entry] = read_manifest(tmp_path).figures
+    assert (entry.file, entry.title, entry.takeaway, entry.image) == (
+        "nps_by_region.png",
+        "Ein Titel",
+        "West liegt hinten: -4.",
+        False,  # drawn by cjm_lab.plots from a shown table: a native chart in the deck
+    )
+    assert [c.table for c in entry.charts] == ["nps_by_region"]
     fig, _ = plt.subplots()
     with pytest.raises(
         CJMConfigError,
@@ -249,10 +179,22 @@ def test_show_figure_saves_records_and_closes(tmp_path, table, page):
         show_figure(table, "table_as_figure")
 
 
+def test_figure_names_are_unique_and_the_same_when_shown_again(tmp_path, page):
+    start_report(output_dir=tmp_path)
+    for name in ("NPS by region/Kündigung", "NPS by region Kündigung", "NPS by region/Kündigung"):
+        fig, _ = plt.subplots()
+        show_figure(fig, name, display=False)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "NPS_by_region_Kundigung.png",
+        "NPS_by_region_Kundigung_2.png",
+    ]
+    assert len(read_manifest(tmp_path).figures) == 2 and page == []
+
+
 def test_without_an_output_folder_the_helpers_only_show(table, page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     report = start_report(output_dir="")
     show_table(table, "t")
     fig, _ = plt.subplots()
     show_figure(fig, "f")
-    assert report.output_dir is None and list(tmp_path.iterdir()) == [] and len(page) == 3
+    assert report.output_dir is None and list(tmp_path.iterdir()) == [] and len(page) == 2

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 import warnings
 
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils.escape import unescape
 
-from cjm_lab.reports import save_table
+from cjm_lab.reports import build_workbook, read_manifest, save_table
 from cjm_lab.reports.outputs import TruncatedCellWarning
+from cjm_lab.reports.workbook import HEADER_ROW
 from cjm_lab.untrusted import EXCEL_MAX_CHARS, FORMULA_PREFIXES
 
 HOSTILE = [
@@ -30,6 +31,9 @@ def _table():
     return pd.DataFrame({"segment": HOSTILE, "n": [10] * len(HOSTILE), "nps": [1.5] * len(HOSTILE)})
 
 
+FIRST = HEADER_ROW + 2  # the first data row of a table sheet (openpyxl counts from 1)
+
+
 def _formula_cells(path):
     wb = openpyxl.load_workbook(path)
     return [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
@@ -37,13 +41,15 @@ def _formula_cells(path):
 
 def test_xlsx_holds_typed_text_and_no_formula(tmp_path):
     save_table(_table(), "hostile", tmp_path, base=False)
+    build_workbook(tmp_path)
     assert _formula_cells(tmp_path / "tables.xlsx") == []
     ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["hostile"]
-    values = [ws.cell(row=r, column=1).value for r in range(2, len(HOSTILE) + 2)]
+    # (XlsxWriter stores a CR as Excel's escape _x000D_, which Excel shows as the CR and openpyxl leaves as it is)
+    values = [unescape(ws.cell(row=r, column=1).value) for r in range(FIRST, len(HOSTILE) + FIRST)]
     assert values[:7] == HOSTILE[:7]  # exactly the text, no apostrophe added in Excel
     assert values[7] == "okbellnul[31m"  # control characters XML cannot hold are gone, not fatal
-    assert all(ws.cell(row=r, column=1).quotePrefix for r in range(2, 9))  # editing keeps them text
-    assert ws.cell(row=2, column=2).value == 10 and ws.cell(row=2, column=3).value == 1.5  # numbers stay numbers
+    assert all(ws.cell(row=r, column=1).quotePrefix for r in range(FIRST, FIRST + 7))  # editing keeps them text
+    assert ws.cell(row=FIRST, column=2).value == 10 and ws.cell(row=FIRST, column=3).value == 1.5  # numbers
 
 
 def test_csv_cells_are_neutralised_and_the_opt_out_keeps_them(tmp_path):
@@ -63,7 +69,9 @@ def test_a_formula_in_a_column_name_is_neutralised_too(tmp_path):
     save_table(pd.DataFrame({"=cmd()": ["a"], "n": [10]}), "cols", tmp_path, base=False)
     header = (tmp_path / "cols.csv").read_text().splitlines()[0]
     assert header.startswith("'=cmd()")
+    build_workbook(tmp_path)
     assert _formula_cells(tmp_path / "tables.xlsx") == []
+    assert openpyxl.load_workbook(tmp_path / "tables.xlsx")["cols"].cell(row=HEADER_ROW + 1, column=1).value == "=cmd()"
 
 
 def test_text_beyond_excel_is_cut_visibly_with_a_warning_and_kept_whole_in_csv(tmp_path):
@@ -72,7 +80,8 @@ def test_text_beyond_excel_is_cut_visibly_with_a_warning_and_kept_whole_in_csv(t
         save_table(pd.DataFrame({"comment": [long, "short"]}), "verbatims", tmp_path, base=False, mask=False)
     msg = str(caught[0].message)
     assert "1 cell(s) hold more than Excel's 32,767 characters" in msg and "column 'comment', row 1" in msg
-    cell = openpyxl.load_workbook(tmp_path / "tables.xlsx")["verbatims"]["A2"].value
+    build_workbook(tmp_path)
+    cell = openpyxl.load_workbook(tmp_path / "tables.xlsx")["verbatims"].cell(row=FIRST, column=1).value
     assert len(cell) == EXCEL_MAX_CHARS and cell.endswith("[…7,233 characters cut: Excel holds 32,767 in a cell]")
     assert pd.read_csv(tmp_path / "verbatims.csv")["comment"][0] == long
 
@@ -88,17 +97,17 @@ def test_names_that_clean_or_cut_alike_never_overwrite_each_other(tmp_path):
         warnings.simplefilter("error")
         for i, name in enumerate(names):
             save_table(pd.DataFrame({"x": [i]}), name, tmp_path, base=False)
-    manifest = json.loads((tmp_path / "tables.json").read_text())
-    assert [m["name"] for m in manifest] == names
-    assert len({m["file"] for m in manifest}) == 4 and len({m["sheet"] for m in manifest}) == 4
-    assert all(len(m["sheet"]) <= 31 for m in manifest)
-    wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")
+    manifest = list(read_manifest(tmp_path).tables.values())  # the manifest lists name, file and sheet
+    assert [m.name for m in manifest] == names
+    assert len({m.file for m in manifest}) == 4 and len({m.sheet for m in manifest}) == 4
+    assert all(len(m.sheet) <= 31 for m in manifest)
+    wb = openpyxl.load_workbook(build_workbook(tmp_path))
     for i, entry in enumerate(manifest):
-        assert pd.read_csv(tmp_path / f"{entry['file']}.csv")["x"].tolist() == [i]
-        assert wb[entry["sheet"]]["A2"].value == i
+        assert pd.read_csv(tmp_path / entry.file)["x"].tolist() == [i]
+        assert wb[entry.sheet].cell(row=FIRST, column=1).value == i
     save_table(pd.DataFrame({"x": [99]}), names[0], tmp_path, base=False)  # the same name again replaces it
-    assert len(json.loads((tmp_path / "tables.json").read_text())) == 4
-    assert pd.read_csv(tmp_path / f"{manifest[0]['file']}.csv")["x"].tolist() == [99]
+    assert len(read_manifest(tmp_path).tables) == 4
+    assert pd.read_csv(tmp_path / manifest[0].file)["x"].tolist() == [99]
 
 
 def test_a_meaningful_index_is_kept(tmp_path):

@@ -209,7 +209,7 @@ def test_a_full_disk_while_exporting_is_a_report_error_and_the_run_is_kept(tmp_p
     books = _book(tmp_path / "notebooks")
     out = tmp_path / "reports"
 
-    def full(notebook, target):
+    def full(notebook, target, **options):
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
     monkeypatch.setattr(runner_module, "export_html", full)

@@ -242,7 +242,7 @@ def test_bad_data_names_the_column_and_the_fix(change, kwargs, match):
     [
         ({"method": "relaimpo"}, "`method`"),
         ({"method": ()}, "`method`"),
-        ({"missing": "pairwise"}, "`missing`"),
+        ({"missing": "mean_impute"}, "`missing`"),  # pairwise exists now; imputation does not
         ({"bootstrap": -1}, "`bootstrap`"),
         ({"confidence": 1.5}, "`confidence`"),
         ({"drivers": []}, "at least one driver"),
@@ -319,14 +319,7 @@ def test_importance_performance_bad_input():
         importance_performance(table, data, scale=(1, 3))
 
 
-# --------------------------------------------------------------------------- planted truth
-@pytest.fixture(scope="module")
-def sample():
-    import cjm_lab.sample as mod
-
-    return mod.make_sample(customers=3000, seed=42)
-
-
+# --------------------------------------------------------------------------- planted truth (the shared `sample`)
 def test_recovers_the_planted_driver_order(sample):
     truth = sample.truth
     out = key_drivers(sample.survey, outcome="recommend", drivers=SAMPLE_DRIVERS, dont_know=99, weight="weight")
