@@ -43,7 +43,7 @@ def protected(tmp_path_factory):
 
 
 def _tables(page: str) -> list[pd.DataFrame]:
-    return pd.read_html(io.StringIO(page), na_values=["–"])  # a hidden cell shows "–"
+    return pd.read_html(io.StringIO(page))
 
 
 def test_suppressed_personas_appear_nowhere_with_their_numbers(protected):
