@@ -25,6 +25,7 @@ __all__ = [
     "column_names",
     "suggest",
     "offending",
+    "dont_know_codes",
     "text_values",
 ]
 
@@ -306,3 +307,35 @@ def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: st
             values=vals,
             fix="Remove the duplicated rows, or check that the right column is mapped to the id.",
         )
+
+
+def dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
+    """The "don't know" code(s) of a rating as floats; none may lie on the ``scale`` (low, high).
+
+    Examples
+    --------
+    >>> dont_know_codes([6, 99], (1, 5), where="csat()")
+    [6.0, 99.0]
+    >>> dont_know_codes(3, (1, 5), where="csat()")
+    Traceback (most recent call last):
+    ...
+    cjm_lab.errors.CJMConfigError: `dont_know` code(s) 3 in csat() lie on the scale 1–5, ...
+    """
+    if dont_know is None:
+        return []
+    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
+    try:
+        codes = [float(c) for c in raw]
+    except (TypeError, ValueError):
+        raise CJMConfigError(
+            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); got {dont_know!r}."
+        ) from None
+    if scale is not None:
+        inside = [c for c in codes if scale[0] <= c <= scale[1]]
+        if inside:
+            raise CJMConfigError(
+                f"`dont_know` code(s) {', '.join(plain_number(c) for c in inside)} in {where} lie on the "
+                f"scale {plain_number(scale[0])}–{plain_number(scale[1])}, so real answers would be thrown away. "
+                "Use the code the survey gives to 'don't know' (e.g. 99, or 6 on a 1–5 scale)."
+            )
+    return codes

@@ -34,7 +34,7 @@ import pandas as pd
 from cjm_lab._validate import offending
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, code_keys
-from cjm_lab.io.missing import _declared
+from cjm_lab.io.missing import is_declared_code
 
 MISSING_MODES = ("declared", "detect", "auto")
 UNLABELLED_MODES = ("keep", "missing", "error")
@@ -173,13 +173,13 @@ def _plain(code: Any) -> str:
     return code_key(code)
 
 
-def _scale_like(labels: Mapping[Any, str]) -> bool:
+def scale_like(labels: Mapping[Any, str]) -> bool:
     """Labels that start with their own code (``"0 Not at all likely"``, ``"1"``, …) mark a scale."""
     numeric = sum(bool(re.match(rf"^\s*{re.escape(code_key(k))}(?!\d)", str(v))) for k, v in labels.items())
     return numeric >= max(2, len(labels) // 2)
 
 
-def _end_labelled(observed: np.ndarray, labels: Mapping[Any, str]) -> bool:
+def end_labelled(observed: np.ndarray, labels: Mapping[Any, str]) -> bool:
     """Only some points labelled, and unlabelled codes lie between labelled ones.
 
     A 1–7 scale labelled at its ends; a "don't know" code after the scale is no point of it.
@@ -267,7 +267,7 @@ def apply_measures(
             continue
         codes = values.astype("float64")
         observed = np.asarray(pd.unique(codes.dropna()), dtype=float)
-        if not forced and mode != "labels" and labels and (_scale_like(labels) or _end_labelled(observed, labels)):
+        if not forced and mode != "labels" and labels and (scale_like(labels) or end_labelled(observed, labels)):
             loaded[col] = "numeric"
             continue
         label_codes = {}
@@ -278,7 +278,7 @@ def apply_measures(
                 continue
         gone = [float(d["code"]) for d in (applied_dk.get(col) or []) if _is_number(d["code"])]
         declared = meta.missing_codes.get(col, [])
-        order = [k for k in sorted(label_codes) if not _declared(k, declared) and k not in gone]
+        order = [k for k in sorted(label_codes) if not is_declared_code(k, declared) and k not in gone]
         names = list(dict.fromkeys(label_codes[k] for k in order))
         if not labels and forced:  # an unlabelled numeric column declared nominal/ordinal
             names = [code_key(v) for v in sorted(observed)]

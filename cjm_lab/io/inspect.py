@@ -81,8 +81,8 @@ def _short(mapping: Mapping[Any, str], width: int = 60) -> str:
 
 def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) -> tuple[float, float] | None:
     """The rating range of a numeric question whose labels mark a scale, else None."""
-    from cjm_lab.io._measures import _scale_like
-    from cjm_lab.personas.naming import ATTITUDE_WORDS, _poles, pole_word
+    from cjm_lab.io._measures import scale_like
+    from cjm_lab.personas.naming import ATTITUDE_WORDS, label_poles, pole_word
 
     if not labels:
         return None
@@ -96,9 +96,9 @@ def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) 
             substantive[code] = str(v)
     if len(substantive) < 3:
         return None
-    poles = _poles(substantive)
+    poles = label_poles(substantive)
     attitude = poles is not None and (pole_word(poles[0]) in ATTITUDE_WORDS or pole_word(poles[1]) in ATTITUDE_WORDS)
-    if not (attitude or _scale_like(substantive)):
+    if not (attitude or scale_like(substantive)):
         return None
     low, high = min(substantive), max(substantive)
     present = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
@@ -153,7 +153,7 @@ def inspect_file(
     2           Gewicht  number     weight
     3             Welle  number       wave
     """
-    from cjm_lab.io._measures import _end_labelled, _scale_like
+    from cjm_lab.io._measures import end_labelled, scale_like
     from cjm_lab.io.missing import detect_missing
     from cjm_lab.io.readers import read_table
 
@@ -167,9 +167,9 @@ def inspect_file(
     if codebook is not None:
         from cjm_lab.io._measures import merge_codebook
         from cjm_lab.io.metadata import store_metadata
-        from cjm_lab.io.readers import _prior_meta
+        from cjm_lab.io.readers import prior_meta
 
-        book_meta = _prior_meta(table_metadata(data))
+        book_meta = prior_meta(table_metadata(data))
         merge_codebook(book_meta, codebook, [str(c) for c in data.columns])
         data = store_metadata(data.copy(deep=False), book_meta.as_dict())
     meta = table_metadata(data)
@@ -221,7 +221,7 @@ def inspect_file(
         loaded = measures.get(col)
         if kind == "number" and labels and measures.get(col) != "scale":
             observed = np.asarray(pd.unique(present.astype(float)), dtype=float)
-            numeric = _scale_like(labels) or _end_labelled(observed, labels)
+            numeric = scale_like(labels) or end_labelled(observed, labels)
             loaded = "numeric" if numeric else ("ordinal" if measures.get(col) == "ordinal" else "categorical")
         elif kind == "number":
             loaded = "numeric"

@@ -188,7 +188,7 @@ def _numeric_codes(values: pd.Series) -> pd.Series | None:
     return values.astype("float64")
 
 
-def _declared(code: Any, declared: Sequence[Any]) -> bool:
+def is_declared_code(code: Any, declared: Sequence[Any]) -> bool:
     for item in declared or []:
         lo, hi = (item[0], item[1]) if isinstance(item, (list, tuple)) else (item, item)
         try:
@@ -298,7 +298,7 @@ def detect_missing(
                     n = int((code_keys(values) == code_key(code)).sum())
             else:
                 n = int(((as_text == code_key(code)) | (as_text == code_key(label))).sum())  # type: ignore[union-attr]
-            is_declared = _declared(code, declared)
+            is_declared = is_declared_code(code, declared)
             if n == 0 and (is_declared or code_key(code) in already):  # made missing already: what it removed
                 n = int(per_code.get(code_key(code), 0)) if per_code is not None else int(applied_counts.get(col, 0))
             rows.append(
@@ -336,8 +336,8 @@ def detect_missing(
                             "n": n,
                             "pct": n / n_given * 100 if n_given else 0.0,
                             "reason": "sentinel",
-                            "declared": _declared(code, declared),
-                            "applied": _declared(code, declared) or code_key(code) in already,
+                            "declared": is_declared_code(code, declared),
+                            "applied": is_declared_code(code, declared) or code_key(code) in already,
                         }
                     )
     out = pd.DataFrame(rows, columns=_COLUMNS)

@@ -107,7 +107,7 @@ NOT_SELECTED_WORDS: frozenset[str] = frozenset(
 _PUNCT = re.compile(r"[\s_\-]+")
 
 
-def _word(value: Any) -> str:
+def option_word(value: Any) -> str:
     return _PUNCT.sub(" ", code_key(value).lower()).strip(" .!")
 
 
@@ -125,11 +125,11 @@ def _counted_keys(series: pd.Series, labels: Mapping[Any, str] | None, counted: 
     """The (normalised) answers of one dichotomy column that mean "selected"."""
     if counted is not None:
         wanted = list(counted) if isinstance(counted, (list, tuple, set, frozenset)) else [counted]
-        keys = {_word(c) for c in wanted}
+        keys = {option_word(c) for c in wanted}
         if labels:  # a code names its label too (the column may hold labels after loading)
             for code, label in labels.items():
-                if _word(code) in keys:
-                    keys.add(_word(label))
+                if option_word(code) in keys:
+                    keys.add(option_word(label))
         return keys
     if pd.api.types.is_bool_dtype(series.dtype):
         return {"true"}
@@ -190,7 +190,7 @@ def selected(
     series = data[column]
     keys = _counted_keys(series, labels, counted, column=column, where=where)
     answered = series.notna().to_numpy()
-    words = _texts(series, labels).map(_word, na_action="ignore")
+    words = _texts(series, labels).map(option_word, na_action="ignore")
     hit = words.isin(keys).to_numpy(dtype=bool) & answered
     return hit, answered
 
@@ -244,10 +244,10 @@ def _answer_words(series: pd.Series, labels: Mapping[Any, str] | None) -> tuple[
     from cjm_lab.io.missing import is_dont_know_label
 
     texts = [t for t in pd.unique(_texts(series, labels).dropna()) if not is_dont_know_label(t)]
-    observed = {_word(t) for t in texts}
+    observed = {option_word(t) for t in texts}
     pool = set(observed)
     if labels:
-        pool |= {_word(v) for v in labels.values() if not is_dont_know_label(v)}
+        pool |= {option_word(v) for v in labels.values() if not is_dont_know_label(v)}
     return observed, pool
 
 

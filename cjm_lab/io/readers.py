@@ -90,7 +90,7 @@ class TableMeta:
         return out
 
 
-def _open_binary(path: Path):
+def open_binary(path: Path):
     """Open a (possibly compressed) file read-only as a binary stream."""
     suffix = path.suffix.lower()
     if suffix in _COMPRESSIONS:
@@ -156,7 +156,7 @@ def decide_encoding(path: str | os.PathLike) -> tuple[str, str]:
     'cp1252'
     """
     path = Path(path)
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         head = fh.read(4)
         if head.startswith(b"\xef\xbb\xbf"):
             return "utf-8-sig", "a UTF-8 byte-order mark"
@@ -248,7 +248,7 @@ def sniff_csv(path: str | os.PathLike, *, encoding: str | None = None) -> dict[s
     ('cp1252', ';', ',')
     """
     path = Path(path)
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         raw = fh.read(_SNIFF_BYTES)
     if not raw.strip():
         raise CJMDataError(
@@ -333,7 +333,7 @@ def _read_csv(
         header = _csv_header(path, kwargs)
         text = _text_options(header, text_columns)
         meta.read_options["text_columns"] = sorted(text["dtype"])
-        with _open_binary(path) as fh, warnings.catch_warnings(record=True) as caught:
+        with open_binary(path) as fh, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             # index_col=False: a first row with one field more than the header never becomes the index
             df = pd.read_csv(fh, skiprows=skip, index_col=False, **kwargs, **text)
@@ -361,7 +361,7 @@ def _read_csv(
         df = _undo_loose_thousands(path, df, skip, kwargs)
     df = _keep_leading_zeros(path, df, skip, kwargs)
     if sniffed["qualtrics"]:
-        with _open_binary(path) as fh:
+        with open_binary(path) as fh:
             labels = pd.read_csv(fh, nrows=1, header=0, sep=sniffed["delimiter"], encoding=kwargs["encoding"])
         meta.variable_labels = {str(c): str(v) for c, v in labels.iloc[0].items() if isinstance(v, str) and v.strip()}
     return df, meta
@@ -395,9 +395,9 @@ def _csv_header(path: Path, kwargs: dict[str, Any]) -> list[Any]:
 
     pandas silently renames a repeated header ``a;a`` to ``a, a.1``.
     """
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         first = pd.read_csv(fh, nrows=0, sep=kwargs["sep"], encoding=kwargs["encoding"])
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         raw = pd.read_csv(fh, nrows=1, header=None, sep=kwargs["sep"], encoding=kwargs["encoding"], dtype=str)
     _refuse_duplicates(raw.iloc[0].tolist() if len(raw) else [], path)
     return list(first.columns)
@@ -435,7 +435,7 @@ def _check_records(path: Path, kwargs: dict[str, Any], n_columns: int) -> None:
     before the file ends, and no row may have more fields than the header.
     """
     encoding = kwargs["encoding"]
-    with _open_binary(path) as fh, io.TextIOWrapper(fh, encoding=encoding, newline="") as text:
+    with open_binary(path) as fh, io.TextIOWrapper(fh, encoding=encoding, newline="") as text:
         reader = csv.reader(text, delimiter=kwargs["sep"], quotechar='"', doublequote=True, strict=True)
         started = 1
         try:
@@ -486,7 +486,7 @@ def _undo_loose_thousands(path: Path, df: pd.DataFrame, skip: list[int], kwargs:
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)]
     if not numeric:
         return df
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         text = pd.read_csv(fh, skiprows=skip, dtype=str, **kwargs)
     t, d = re.escape(kwargs["thousands"]), re.escape(kwargs["decimal"])
     number = re.compile(rf"[+-]?(\d{{1,3}}({t}\d{{3}})+|\d+)({d}\d+)?")
@@ -515,11 +515,11 @@ def _keep_leading_zeros(path: Path, df: pd.DataFrame, skip: list[int], kwargs: d
     if not numeric:
         return df
     options = {k: v for k, v in kwargs.items() if k not in ("low_memory",)}
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         head = pd.read_csv(fh, skiprows=skip, usecols=numeric, dtype=str, nrows=10_000, **options)
     padded = [c for c in numeric if head[c].dropna().str.match(_LEADING_ZERO).any()]
     if padded:
-        with _open_binary(path) as fh:
+        with open_binary(path) as fh:
             text = pd.read_csv(fh, skiprows=skip, usecols=padded, dtype=str, **options)
         for col in padded:
             df[col] = text[col].to_numpy()
@@ -779,7 +779,7 @@ def read_table(
         df, meta = _read_parquet(path, text_columns), TableMeta(source=text, format="parquet")
         prior = _parquet_labels(path)  # a loaded table saved with to_parquet keeps its labels
         if prior is not None:
-            meta = _prior_meta(prior, source=text, fmt="parquet")
+            meta = prior_meta(prior, source=text, fmt="parquet")
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
         df = _read_excel(path, sheet, text_columns)
         meta = TableMeta(source=text, format="excel", read_options={"sheet": sheet})
@@ -809,7 +809,7 @@ def _require_rows(df: pd.DataFrame, meta: TableMeta) -> tuple[pd.DataFrame, Tabl
     return df, meta
 
 
-def _prior_meta(prior: Mapping[str, Any], *, source: str | None = None, fmt: str | None = None) -> TableMeta:
+def prior_meta(prior: Mapping[str, Any], *, source: str | None = None, fmt: str | None = None) -> TableMeta:
     """The metadata of a table loaded before (a DataFrame's ``attrs``, or a Parquet file pandas wrote)."""
     named = {
         "source",
@@ -876,7 +876,7 @@ def as_frame(source: Any, **read_options: Any) -> tuple[pd.DataFrame, TableMeta]
         meta = TableMeta()
         prior = source.attrs.get("cjm") if isinstance(source.attrs, dict) else None
         if isinstance(prior, dict):
-            meta = _prior_meta(prior)
+            meta = prior_meta(prior)
         if len(source) == 0:
             raise CJMDataError("The DataFrame has no rows.", source="DataFrame", fix="Pass a table with data.")
         return source.copy(deep=True), meta

@@ -30,10 +30,12 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from cjm_lab._validate import numeric_column, require_columns, suggest
+from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote, run_sql
+from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes
 
 __all__ = ["attribution", "RULES", "DIRECT", "CONVERSION", "NULL"]
@@ -75,6 +77,7 @@ def _check_options(rules: Any, order: Any, position_weights: Any, half_life: Any
     return rules, float(h) if h is not None else float("nan"), weights
 
 
+@journey_docs
 def attribution(
     events: Any,
     *,
@@ -85,7 +88,12 @@ def attribution(
     position_weights: Sequence[float] = (0.4, 0.2, 0.4),
     value: str | None = None,
     by: str | Sequence[str] | None = None,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Conversions attributed to touchpoints by the Markov removal effect and by rules.
 
@@ -117,9 +125,7 @@ def attribution(
     by : str or list of str, optional
         Segment column(s); each segment gets its own chain and totals (a journey
         belongs to the segment of its first event).
-    **journey_options
-        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe`` as in
-        :func:`~cjm_lab.journeys.build_journeys` (``until_conversion`` is always on).
+    {journey_options}
 
     Returns
     -------
@@ -158,11 +164,9 @@ def attribution(
     """
     where = "attribution()"
     rules, h, weights = _check_options(rules, order, position_weights, half_life)
-    options = dict(journey_options)
-    if options.pop("until_conversion", True) is not True:
+    if old_engine_keywords.pop("until_conversion", True) is not True:
         raise CJMConfigError(f"{where} always cuts journeys at their first conversion; drop `until_conversion`.")
-    cat = options.get("touchpoints")
-    if conversions is None and not (isinstance(cat, pd.DataFrame) and "is_conversion" in cat.columns):
+    if conversions is None and not (isinstance(touchpoints, pd.DataFrame) and "is_conversion" in touchpoints.columns):
         raise CJMConfigError(
             f"{where} needs to know the conversions: pass `conversions=[...]` (touchpoints such as "
             "'Order confirmation') or a catalogue `touchpoints=` with an is_conversion column."
@@ -172,20 +176,20 @@ def attribution(
             conversions = [conversions]
         if not conversions or not all(isinstance(c, str) and c for c in conversions):
             raise CJMConfigError(f"`conversions` must list touchpoint names, got {conversions!r}.")
-        options["conversions"] = list(conversions)
-    options["until_conversion"] = True
+        conversions = list(conversions)
     if value is not None and not isinstance(value, str):
         raise CJMConfigError(f"`value` must name a numeric column of the events, got {type(value).__name__}.")
-    source, spec, cat = prepare(events, where=where, by=by, extra={"value": value}, options=options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, True, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, extra={"value": value}, options=options, engine=engine)
     if value is not None:
-        _check_value(source, value, where)
+        source.check_column(value, kind="number", arg="value", where=where)
     segs = list(spec.segments)
     base = _base_ctes(spec, value)
     seg_grp = ", ".join(quote(s) for s in segs)
-    totals = run_sql(
+    totals = source.run(
         f"WITH {base}\nSELECT {seg_grp + ', ' if segs else ''}count(*) AS n_conv, sum(conv_value) AS conv_value "
         f"FROM conv{' GROUP BY ' + seg_grp if segs else ''}",
-        source,
         touchpoints=cat,
     )
     n_total = int(totals["n_conv"].fillna(0).sum())
@@ -196,31 +200,9 @@ def attribution(
             column="touchpoint",
             fix="Check the conversion touchpoints (`conversions=`) against the log's touchpoint names.",
         )
-    rule_table = run_sql(_rules_sql(base, segs, h, weights, value), source, touchpoints=cat) if rules else None
-    moves = run_sql(_markov_sql(base, segs, order, spec.dialect), source, touchpoints=cat)
+    rule_table = source.run(_rules_sql(base, segs, h, weights, value), touchpoints=cat) if rules else None
+    moves = source.run(_markov_sql(base, segs, order, spec.dialect), touchpoints=cat)
     return _assemble(moves, rule_table, totals, segs, order, rules, value is not None)
-
-
-def _check_value(source: Any, value: str, where: str) -> None:
-    """The ``value`` column exists (and, in a DataFrame, holds numbers)."""
-    if source.frame is not None:
-        require_columns(source.frame, {"value": value}, where=where)
-        numeric_column(source.frame, value, where=where)
-        return
-    if source.kind == "spark":
-        from cjm_lab.journeys.spark import column_type
-
-        require_columns(pd.DataFrame(columns=source.columns()), {"value": value}, where=where)
-        kind = column_type(source.spark_frame, value)
-        if kind not in ("byte", "short", "integer", "long", "float", "double") and not kind.startswith("decimal"):
-            raise CJMDataError(
-                f"{where}: the value column {value!r} holds no numbers (Spark type {kind}).",
-                column=value,
-                fix="Cast it to a number (e.g. .cast('double')) first.",
-            )
-        return
-    cols = list(run_sql("SELECT * FROM events LIMIT 0", source).columns)
-    require_columns(pd.DataFrame(columns=cols), {"value": value}, where=where)
 
 
 def _base_ctes(spec: Any, value: str | None) -> str:

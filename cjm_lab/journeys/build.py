@@ -7,23 +7,61 @@ from typing import Any
 
 import pandas as pd
 
-from cjm_lab._validate import column_names
-from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.engine import (
-    ENGINE_OPTIONS,
-    EventSource,
-    as_source,
-    engine_options,
-    quote,
-    run_sql,
-    segment_columns,
-)
+from cjm_lab._deprecate import warn_deprecated
+from cjm_lab._validate import column_names, suggest
+from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
+from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
 
-__all__ = ["build_journeys", "prepare", "JOURNEY_OPTIONS"]
+__all__ = ["build_journeys", "cut_journeys", "prepare", "journey_options", "engine_of", "JOURNEY_OPTIONS"]
 
 #: The journey options every analysis accepts (see :func:`build_journeys`).
 JOURNEY_OPTIONS = ("touchpoints", "journey", "session_gap", "dedupe", "until_conversion", "conversions")
+#: The engine options analyses took as keywords before ``engine=Engine(...)`` (accepted for one
+#: release, with a FutureWarning).
+OLD_ENGINE_KEYWORDS = ("memory_limit", "threads", "temp_directory")
+
+
+def engine_of(engine: Engine | None, old: Mapping[str, Any] | None, *, where: str) -> Engine | None:
+    """The :class:`~cjm_lab.journeys.Engine` an analysis was given: ``engine=``, or the engine options
+    it took as keywords before (``memory_limit=``, ``threads=``, ``temp_directory=``), which still work
+    for one release with a FutureWarning naming ``engine=Engine(...)``.  Any other keyword is refused.
+    """
+    old = dict(old or {})
+    unknown = sorted(set(old) - set(OLD_ENGINE_KEYWORDS))
+    if unknown:
+        hint = (
+            " It is a journey option this analysis does not take."
+            if unknown[0] in JOURNEY_OPTIONS
+            else suggest(unknown[0], [*JOURNEY_OPTIONS, *ENGINE_OPTIONS, "engine"])
+        )
+        raise CJMConfigError(
+            f"{where} got unknown option(s) {', '.join(map(repr, unknown))}.{hint} Journey options: "
+            f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as "
+            "engine=Engine(...) (from cjm_lab.journeys import Engine)."
+        )
+    if engine is not None and not isinstance(engine, Engine):
+        raise CJMConfigError(
+            f"{where}: `engine` must be an Engine, e.g. engine=Engine(memory_limit='2GB') "
+            f"(from cjm_lab.journeys import Engine); got {type(engine).__name__}."
+        )
+    if not old:
+        return engine
+    if engine is not None:
+        raise CJMConfigError(
+            f"{where}: got engine= and the old engine keyword(s) {', '.join(map(repr, old))}; pass them all "
+            "in engine=Engine(...)."
+        )
+    given = engine_options(**old, where=where)
+    shown = ", ".join(f"{k}={v!r}" for k, v in old.items())
+    warn_deprecated(
+        f"{where}: passing {', '.join(old)} as keywords is deprecated and stops working in the next release; "
+        f"pass engine=Engine({shown}) (from cjm_lab.journeys import Engine)."
+    )
+    return given
 
 
 def prepare(
@@ -32,27 +70,27 @@ def prepare(
     where: str,
     by: str | Sequence[str] | None = None,
     extra: Mapping[str, str | None] | None = None,
-    options: dict[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+    engine: Engine | None = None,
 ) -> tuple[EventSource, JourneySpec, pd.DataFrame | None]:
-    """Validate the events and the journey options shared by every analysis.
+    """Validate the events and the journey options shared by every analysis; the source runs with ``engine``.
 
-    ``extra`` maps an argument name to an event column the analysis reads besides the
-    roles (e.g. ``{"value": "revenue"}``); a missing column is reported for that argument.
+    ``options`` holds the journey options (:data:`JOURNEY_OPTIONS`, see :func:`journey_options`).
+    ``extra`` maps an argument name to an event column the analysis reads besides the roles
+    (e.g. ``{"value": "revenue"}``); a missing column is reported for that argument.
     """
     options = dict(options or {})
-    unknown = sorted(set(options) - set(JOURNEY_OPTIONS) - set(ENGINE_OPTIONS))
+    unknown = sorted(set(options) - set(JOURNEY_OPTIONS))
     if unknown:
         raise CJMConfigError(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}. Journey options: "
-            f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}."
+            f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as engine=Engine(...)."
         )
     for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
         if flag in options and not isinstance(options[flag], bool):
             raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
     column_names(by, arg="by", where=where)
-    engine = engine_options(**{k: options.pop(k) for k in ENGINE_OPTIONS if k in options}, where=where)
-    source = as_source(events, where=where)
-    source.engine = engine
+    source = as_source(events, where=where, engine=engine)
     segments = segment_columns(source, by, where=where)
     extra_cols = []
     for arg, col in (extra or {}).items():
@@ -60,79 +98,40 @@ def prepare(
             segment_columns(source, [col], where=where, arg=arg)
             extra_cols.append(col)
     touchpoints = options.pop("touchpoints", None)
-    cols = source.columns() if source.kind != "files" else []
     spec = make_spec(
         segments=segments,
         touchpoints=touchpoints,
-        event_columns=cols,
+        event_columns=source.columns(),
         extra=extra_cols,
         dialect=source.dialect,
         **options,
     )
-    if source.kind == "spark":
-        _check_in_engine(source, spec, touchpoints, where)
-    if touchpoints is not None and source.frame is not None:
-        known = set(touchpoints["touchpoint"].astype(str))
-        unknown_tp = ~source.frame["touchpoint"].isin(known)
-        if unknown_tp.any():
-            names = list(dict.fromkeys(source.frame.loc[unknown_tp, "touchpoint"]))[:5]
-            raise CJMDataError(
-                f"{where}: {int(unknown_tp.sum())} event(s) name touchpoints the catalogue does not have: "
-                f"{', '.join(map(repr, names))}.",
-                column="touchpoint",
-                fix=(
-                    "Add them to the catalogue or correct the log "
-                    "(load_events(..., touchpoints=catalogue) checks this)."
-                ),
-            )
-    if spec.journey == "session" and spec.has_session_id and source.frame is not None:
-        owners = source.frame.groupby("session_id", observed=True)["customer_id"].nunique()
-        shared = owners[owners > 1]
-        if len(shared):
-            raise CJMDataError(
-                f"{where}: {len(shared)} session(s) belong to more than one customer, so sessions do not nest "
-                "in customers.",
-                column="session_id",
-                rows=list(shared.index[:5]),
-                fix="Make session ids unique per customer, or drop session_id to cut sessions by inactivity.",
-            )
+    source.check_journeys(
+        catalogue=touchpoints, sessions=spec.journey == "session" and spec.has_session_id, where=where
+    )
     return source, spec, touchpoints
 
 
-def _check_in_engine(source: EventSource, spec: JourneySpec, touchpoints: pd.DataFrame | None, where: str) -> None:
-    """The checks :func:`prepare` makes with pandas, as SQL for events that live in the engine (Spark)."""
-    if touchpoints is not None:
-        unknown = run_sql(
-            "SELECT touchpoint, n, sum(n) OVER () AS n_all FROM (SELECT touchpoint, count(*) AS n FROM events "
-            "WHERE touchpoint IS NOT NULL AND touchpoint NOT IN (SELECT touchpoint FROM touchpoints) "
-            "GROUP BY touchpoint) AS u ORDER BY n DESC, touchpoint LIMIT 5",
-            source,
-            touchpoints=touchpoints,
-        )
-        if len(unknown):
-            raise CJMDataError(
-                f"{where}: {int(unknown['n_all'].iloc[0])} event(s) name touchpoints the catalogue does not have: "
-                f"{', '.join(map(repr, unknown['touchpoint']))}.",
-                column="touchpoint",
-                fix="Add them to the catalogue or correct the log.",
-            )
-    if spec.journey == "session" and spec.has_session_id:
-        shared = run_sql(
-            "SELECT session_id, count(*) OVER () AS n_shared FROM (SELECT session_id FROM events "
-            "WHERE session_id IS NOT NULL GROUP BY session_id HAVING count(DISTINCT customer_id) > 1) AS s "
-            "ORDER BY session_id LIMIT 5",
-            source,
-        )
-        if len(shared):
-            raise CJMDataError(
-                f"{where}: {int(shared['n_shared'].iloc[0])} session(s) belong to more than one customer, so "
-                "sessions do not nest in customers.",
-                column="session_id",
-                rows=list(shared["session_id"]),
-                fix="Make session ids unique per customer, or drop session_id to cut sessions by inactivity.",
-            )
+def journey_options(
+    touchpoints: pd.DataFrame | None,
+    journey: str,
+    session_gap: str | float,
+    dedupe: bool,
+    until_conversion: bool,
+    conversions: Sequence[str] | None,
+) -> dict[str, Any]:
+    """The journey options of an analysis as the mapping :func:`prepare` takes."""
+    return {
+        "touchpoints": touchpoints,
+        "journey": journey,
+        "session_gap": session_gap,
+        "dedupe": dedupe,
+        "until_conversion": until_conversion,
+        "conversions": conversions,
+    }
 
 
+@journey_docs
 def build_journeys(
     events: Any,
     *,
@@ -142,9 +141,8 @@ def build_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
-    memory_limit: str | int | None = None,
-    threads: int | None = None,
-    temp_directory: str | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Order events into journeys, one row per event, with step numbers and catalogue columns.
 
@@ -155,32 +153,17 @@ def build_journeys(
         contract's columns (read by DuckDB without loading them all), or a PySpark
         DataFrame (or a ``(SparkSession, "table name")`` pair) with those columns and a
         ``TIMESTAMP`` timestamp: the same SQL then runs on Spark.
-    touchpoints : DataFrame, optional
-        The catalogue from :func:`cjm_lab.io.load_touchpoints`: adds ``stage``,
-        ``department``, ``kind`` (and ``channel`` when the log has none) and marks
-        conversions from ``is_conversion``.
-    journey : {"customer", "session"}, default "customer"
-        One journey per customer, or per session: the log's ``session_id`` (which must
-        nest in customers) or, without it, a new session after ``session_gap`` of
-        inactivity.
-    session_gap : str or seconds, default "30min"
-    dedupe : bool, default True
-        Drop exact repeats (same customer, timestamp and touchpoint), keeping the first
-        in ``sequence`` order.
-    until_conversion : bool, default False
-        Cut each journey after its first conversion.
-    conversions : list of str, optional
-        Touchpoints that count as conversions (default: the catalogue's ``is_conversion``).
-    memory_limit, threads, temp_directory : optional
-        The engine options every analysis takes (see
-        :func:`cjm_lab.journeys.engine.engine_options`): DuckDB's memory limit (``"2GB"``),
-        its threads and the folder it spills to when the limit is reached.
+    {journey_options}
 
     Returns
     -------
     DataFrame
         ``journey_id, customer_id, step, timestamp, sequence, touchpoint, is_conversion``,
         the catalogue columns, and the log's other columns, ordered by journey and step.
+
+    See Also
+    --------
+    cut_journeys : The part of each journey from one touchpoint to another.
 
     Examples
     --------
@@ -194,23 +177,135 @@ def build_journeys(
     1          a     2       Cart
     2          b     1    Website
     """
-    options = {k: v for k, v in locals().items() if k in JOURNEY_OPTIONS or (k in ENGINE_OPTIONS and v is not None)}
-    source, spec, cat = prepare(events, where="build_journeys()", options=options)
-    if source.kind != "files":
-        keep = [c for c in source.columns() if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]
-        spec = JourneySpec(**{**spec.__dict__, "extra": tuple(keep)})
+    where = "build_journeys()"
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    return _journey_rows(events, where=where, options=options, engine=engine)
+
+
+@journey_docs
+def cut_journeys(
+    events: Any,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    level: str = "touchpoint",
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+) -> pd.DataFrame:
+    """Each journey from its first ``start`` to the first ``end`` at or after it, one row per event.
+
+    Journeys that never meet ``start`` (or never reach ``end`` after it) are left out;
+    ``None`` means the journey's own beginning or end.  At ``level="stage"`` the
+    ``touchpoint`` column holds the stage of each event (from the catalogue), with
+    consecutive events in the same stage merged into the first of them.  The journeys are
+    those of :func:`build_journeys` (ordered, de-duplicated, sessions) and are cut in the
+    engine, so files and Spark DataFrames are cut where they are.
+
+    Parameters
+    ----------
+    events : DataFrame, path, or Spark DataFrame
+        See :func:`build_journeys`.
+    start, end : str, optional
+        A touchpoint (or a stage at ``level="stage"``).
+    level : {"touchpoint", "stage"}, default "touchpoint"
+    {journey_options}
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`build_journeys` for the kept events, ``step`` numbered 1, 2, …
+        within each cut journey, ordered by journey and step.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"customer_id": list("aaaabb"),
+    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
+    ...                    "touchpoint": ["Ad", "Shop", "Cart", "Shop", "Ad", "Cart"], "sequence": range(6)})
+    >>> cut_journeys(ev, start="Shop", end="Cart")[["customer_id", "step", "touchpoint"]]
+      customer_id  step touchpoint
+    0           a     1       Shop
+    1           a     2       Cart
+    """
+    where = "cut_journeys()"
+    if level not in ("touchpoint", "stage"):
+        raise CJMConfigError(f"{where}: `level` must be 'touchpoint' or 'stage', got {level!r}.")
+    for arg, value in (("start", start), ("end", end)):
+        if value is not None and not isinstance(value, str):
+            raise CJMConfigError(f"{where}: `{arg}` must name a {level} (a string) or be None, got {value!r}.")
+    if level == "stage" and (touchpoints is None or "stage" not in getattr(touchpoints, "columns", ())):
+        raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
+    engine = engine_of(engine, None, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    return _journey_rows(events, where=where, options=options, engine=engine, cut=(start or None, end or None, level))
+
+
+def _journey_rows(
+    events: Any,
+    *,
+    where: str,
+    options: dict[str, Any],
+    engine: Engine | None,
+    cut: tuple[str | None, str | None, str] | None = None,
+) -> pd.DataFrame:
+    """The journeys' events with the log's columns (:func:`build_journeys`), optionally cut
+    from a start to an end (:func:`cut_journeys`).
+    """
+    source, spec, cat = prepare(events, where=where, options=options, engine=engine)
+    keep = [c for c in source.columns() if c not in ("customer_id", "timestamp", "touchpoint", "sequence")]
+    spec = JourneySpec(**{**spec.__dict__, "extra": tuple(keep)})
     carried = [*spec.extra, *spec.segments, *[c for c in spec.catalogue if c != "is_conversion"]]
     if spec.journey == "session" and not spec.has_session_id:
         carried.append("session_no")
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
+    rows = "j"
+    ctes = journey_ctes(spec)
+    step = "step"
+    if cut is not None:
+        ctes += ",\n" + _cut_ctes(spec, *cut)
+        rows, step = "cut", "row_number() OVER (PARTITION BY journey_id ORDER BY step)"
     sql = (
-        f"WITH {journey_ctes(spec)}\n"
-        'SELECT journey_id, customer_id, step, ts AS "timestamp", seq AS "sequence", touchpoint, '
-        f"is_conv AS is_conversion{cols} FROM j ORDER BY journey_id, step"
+        f"WITH {ctes}\n"
+        f'SELECT journey_id, customer_id, {step} AS step, ts AS "timestamp", seq AS "sequence", '
+        f"{'node AS touchpoint' if cut is not None else 'touchpoint'}, is_conv AS is_conversion{cols} "
+        f"FROM {rows} ORDER BY journey_id, step"
     )
-    out = run_sql(sql, source, touchpoints=cat)
+    out = source.run(sql, touchpoints=cat)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_")])
     front = ["journey_id", "customer_id", "step", "timestamp", "sequence", "touchpoint", "is_conversion"]
     out = out[[*front, *[c for c in out.columns if c not in front]]]
     out["step"] = out["step"].astype("int64")
     return out
+
+
+def _cut_ctes(spec: JourneySpec, start: str | None, end: str | None, level: str) -> str:
+    """CTEs from the journeys ``j`` to ``cut``: the events from the first ``start`` to the first ``end``
+    at or after it (``node`` is the touchpoint, or the stage with runs of one stage merged).
+    """
+    d = spec.dialect
+    w = "(PARTITION BY journey_id ORDER BY step)"
+    if level == "stage":
+        node = d.cast_text(quote("stage"))
+        nodes = (
+            f"cn0 AS (SELECT *, {node} AS node, lag({node}) OVER {w} AS _prev FROM j),\n"
+            "cn AS (SELECT * FROM cn0 WHERE step = 1 OR _prev IS DISTINCT FROM node)"
+        )
+    else:
+        nodes = "cn AS (SELECT *, touchpoint AS node FROM j)"
+    first = f"min(CASE WHEN node = {literal(start)} THEN step END) OVER (PARTITION BY journey_id)" if start else "1"
+    last = (
+        f"min(CASE WHEN node = {literal(end)} AND step >= _s0 THEN step END) OVER (PARTITION BY journey_id)"
+        if end
+        else "max(step) OVER (PARTITION BY journey_id)"
+    )
+    return (
+        f"{nodes},\n"
+        f"cs AS (SELECT *, {first} AS _s0 FROM cn),\n"
+        f"ce AS (SELECT *, {last} AS _e0 FROM cs),\n"
+        "cut AS (SELECT * FROM ce WHERE step >= _s0 AND step <= _e0)"
+    )

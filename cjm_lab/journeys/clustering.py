@@ -21,8 +21,10 @@ from scipy import sparse
 
 from cjm_lab._validate import require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import literal, run_sql
+from cjm_lab.journeys._dialect import literal
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.paths import PATH_SEPARATOR
 from cjm_lab.journeys.sql import journey_ctes
 
@@ -144,6 +146,7 @@ def _kmeans(k: int, n: int, random_state: Any) -> Any:
     return KMeans(n_clusters=k, n_init=4, random_state=random_state)
 
 
+@journey_docs
 def cluster_journeys(
     events: Any,
     *,
@@ -155,7 +158,14 @@ def cluster_journeys(
     sample: int | None = None,
     silhouette_sample: int = 2000,
     top_ngrams: int = 5,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> JourneyClusters:
     """Cluster journeys by their touchpoint n-grams (TF-IDF + k-means, silhouette search).
 
@@ -181,10 +191,7 @@ def cluster_journeys(
         Journeys on which the silhouette of each k is measured.
     top_ngrams : int, default 5
         How many distinctive n-grams describe each cluster.
-    **journey_options
-        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe``, ``until_conversion``,
-        ``conversions`` as in :func:`~cjm_lab.journeys.build_journeys`; with
-        conversions known, each cluster's conversion rate is reported.
+    {journey_options}
 
     Returns
     -------
@@ -214,9 +221,11 @@ def cluster_journeys(
     ks, lo, hi = _check(k, k_range, ngram, max_features, sample, silhouette_sample)
     if isinstance(top_ngrams, bool) or not isinstance(top_ngrams, (int, np.integer)) or top_ngrams < 1:
         raise CJMConfigError(f"`top_ngrams` must be a positive whole number, got {top_ngrams!r}.")
-    source, spec, cat = prepare(events, where=where, options=journey_options)
-    journeys = run_sql(_journey_sql(spec), source, touchpoints=cat)
-    grams = run_sql(_ngram_sql(spec, lo, hi, max_features), source, touchpoints=cat)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, options=options, engine=engine)
+    journeys = source.run(_journey_sql(spec), touchpoints=cat)
+    grams = source.run(_ngram_sql(spec, lo, hi, max_features), touchpoints=cat)
     n = len(journeys)
     if n < max(ks) + 1 or n < 3:
         raise CJMDataError(

@@ -10,33 +10,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import wilson_bounds
+from cjm_lab._stats import check_confidence, wilson_interval
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys import engine
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
+from cjm_lab.journeys import _parts
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT
 
 __all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
 
 _MODES = ("ordered", "strict", "any")
-
-
-def wilson_interval(successes: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion (in percent); NaN where n is 0.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(np.array([8]), np.array([10]))
-    >>> round(float(lo[0]), 1), round(float(hi[0]), 1)
-    (49.0, 94.3)
-    """
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    s, n = np.asarray(successes, float), np.asarray(n, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low, high = wilson_bounds(s / n, n, z)
-    return low * 100, high * 100
 
 
 def _steps(steps: Any) -> tuple[list[list[str]], list[str]]:
@@ -246,6 +232,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     return ",\n".join(ctes)
 
 
+@journey_docs
 def funnel(
     events: Any,
     *,
@@ -258,7 +245,14 @@ def funnel(
     level: str = "touchpoint",
     by: str | Sequence[str] | None = None,
     confidence: float = 0.95,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Conversion and drop-off through a sequence of steps, with CIs, times and segment tests.
 
@@ -291,8 +285,7 @@ def funnel(
         that of its first event of the first step; a missing value is a segment of its own.
     confidence : float, default 0.95
         Level of the Wilson intervals.
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
@@ -320,10 +313,11 @@ def funnel(
     2  Checkout          1     33.333333          1          240.0
     """
     where = "funnel()"
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    confidence = check_confidence(confidence, where=where)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1; got {confidence!r}.")
     if (
         spec.dedupe
         and plan.mode != "strict"
@@ -365,7 +359,7 @@ def funnel(
     def frontier(bucket: tuple[int, int] | None) -> str:
         return f"WITH {_frontier_sql(plan, spec, bucket=bucket)},\nff AS (SELECT * FROM f {keep})\n"
 
-    parts = engine.analysis_parts(source, sorts=True)
+    parts = _parts.analysis_parts(source, sorts=True)
     if parts > 1:
         sql = counted_quantiles(
             "step_times",
@@ -375,7 +369,7 @@ def funnel(
             sums=("n_reached", "n_rows"),
             weight="n_rows",
         )
-        table = run_in_parts(
+        table = _parts.run_in_parts(
             sql,
             source,
             name="step_times",
@@ -388,11 +382,10 @@ def funnel(
         ).drop(columns="n_rows")
     else:
         d = spec.dialect
-        table = run_sql(
+        table = source.run(
             f"{frontier(None)}SELECT {seg_cols}step_no, count(r) AS n_reached, "
             f"{d.quantile('gap', 0.5)} AS median_time_s, {d.quantile('gap', 0.95)} AS p95_time_s "
             f"FROM ({rows}) AS st GROUP BY {seg_cols}step_no",
-            source,
             touchpoints=cat,
         )
     if not segs and len(table) < plan.k:  # no journey started the funnel: every step reached by none
@@ -401,7 +394,7 @@ def funnel(
     n_excl = None
     if plan.exclude:
         group = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
-        n_excl = run_in_parts(
+        n_excl = _parts.run_in_parts(
             f"SELECT {seg_cols}sum(n_excluded) AS n_excluded FROM excluded{group}",
             source,
             name="excluded",
@@ -473,6 +466,7 @@ def _finish(
     return out
 
 
+@journey_docs
 def funnel_dropoffs(
     events: Any,
     *,
@@ -482,13 +476,30 @@ def funnel_dropoffs(
     step_windows: Sequence[str | float | None] | None = None,
     level: str = "touchpoint",
     top: int = 5,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Where did they go after dropping off?  The next touchpoints of those who left each step.
 
     For each step but the last, the journeys that reached it but not the next step, and
     the touchpoint that followed their event at that step (``"(exit)"`` when the journey
     ended there).
+
+    Parameters
+    ----------
+    events : DataFrame, path, or Spark DataFrame
+        See :func:`cjm_lab.journeys.build_journeys`.
+    steps, mode, window, step_windows, level
+        The funnel, as in :func:`funnel`.
+    top : int, default 5
+        How many next touchpoints to list per step.
+    {journey_options}
 
     Returns
     -------
@@ -507,7 +518,9 @@ def funnel_dropoffs(
     0  Cart         Hotline           2
     """
     where = "funnel_dropoffs()"
-    source, spec, cat = prepare(events, where=where, options=journey_options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)
     if not isinstance(top, int) or top < 1:
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
@@ -524,7 +537,7 @@ def funnel_dropoffs(
             "GROUP BY 1, 2"
         )
     sql = f"WITH {_frontier_sql(plan, spec, dropoffs=True)}\n" + "\nUNION ALL\n".join(selects)
-    table = run_sql(sql, source, touchpoints=cat)
+    table = source.run(sql, touchpoints=cat)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["pct"] = table["n_journeys"] / table.groupby("step_no")["n_journeys"].transform("sum") * 100
     table = table.sort_values(

@@ -9,6 +9,8 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys.painpoints import PAIN_POINTS_ATTR, pain_points
 
 __all__ = ["JourneyMapData", "journey_map_data"]
@@ -57,6 +59,7 @@ class JourneyMapData:
         return tp, st
 
 
+@journey_docs
 def journey_map_data(
     events: Any,
     *,
@@ -67,6 +70,7 @@ def journey_map_data(
     alpha: float = 0.05,
     language: str = "en",
     pain: pd.DataFrame | None = None,
+    engine: Engine | None = None,
     **pain_options: Any,
 ) -> JourneyMapData:
     """Compute what a customer journey map shows, for the whole log or per segment.
@@ -97,6 +101,7 @@ def journey_map_data(
         ``language`` and ``alpha`` (``pain.attrs["cjm_pain_points"]``); one computed otherwise
         than this map raises :class:`~cjm_lab.errors.CJMConfigError`, and a table with
         several rows per (segment,) touchpoint :class:`~cjm_lab.errors.CJMDataError`.
+    {journey_options}
     **pain_options
         Passed to :func:`cjm_lab.journeys.pain_points` (``promised``, ``lookback``,
         ``score``, ``score_scale`` …).
@@ -130,7 +135,7 @@ def journey_map_data(
         )
     if not isinstance(top_pain, int) or top_pain < 0:
         raise CJMConfigError(f"`top_pain` must be a whole number ≥ 0, got {top_pain!r}.")
-    options = {"survey": survey, "by": by, "alpha": alpha, "language": language, **pain_options}
+    options = {"survey": survey, "by": by, "alpha": alpha, "language": language, "engine": engine, **pain_options}
     if pain is None:
         tp = pain_points(events, touchpoints=touchpoints, **options)
     else:

@@ -49,9 +49,12 @@ from scipy import stats
 
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys import engine
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import literal, quote, run_in_parts, run_sql
+from cjm_lab.journeys import _parts
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys._sources import run_sql
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 
 __all__ = ["pain_points", "COMPONENTS"]
@@ -111,6 +114,7 @@ def _service_set(service: Sequence[str] | None, cat: pd.DataFrame | None) -> lis
     return []
 
 
+@journey_docs
 def pain_points(
     events: Any,
     *,
@@ -135,7 +139,13 @@ def pain_points(
     weights: Mapping[str, float] | None = None,
     min_reach: int = 20,
     language: str = "en",
-    **journey_options: Any,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Rank touchpoints (or stages) by how much they hurt, with department and a short note.
 
@@ -184,8 +194,7 @@ def pain_points(
         components are still shown.
     language : {"en", "de"}
         Language of ``note``.
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys` (``touchpoints`` is given above).
+    {journey_options}
 
     Returns
     -------
@@ -233,26 +242,13 @@ def pain_points(
     window_s = duration_seconds(contact_window, "contact_window")
     min_wait_s = duration_seconds(min_wait, "min_wait")
     lookback_s = duration_seconds(lookback, "lookback")
-    options = {**journey_options, "touchpoints": touchpoints}
-    source, spec, cat = prepare(events, where=where, by=by, extra={"promised": promised}, options=options)
-    if promised and source.frame is not None:
-        require_columns(source.frame, {"promised": promised}, where=where)
-        if not pd.api.types.is_datetime64_any_dtype(source.frame[promised].dtype):
-            raise CJMDataError(
-                f"{where}: the promised-time column {promised!r} holds no timestamps.",
-                column=promised,
-                fix="Parse it with cjm_lab.io.parse_timestamps (UTC) first.",
-            )
-    if promised and source.kind == "spark":
-        from cjm_lab.journeys.spark import column_type
-
-        if column_type(source.spark_frame, promised) != "timestamp":
-            raise CJMDataError(
-                f"{where}: the promised-time column {promised!r} holds no timestamps "
-                f"(Spark type {column_type(source.spark_frame, promised)}).",
-                column=promised,
-                fix="Make it a Spark TIMESTAMP (UTC) first.",
-            )
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(
+        events, where=where, by=by, extra={"promised": promised}, options=options, engine=engine
+    )
+    if promised:
+        source.check_column(promised, kind="timestamp", arg="promised", where=where)
     if level == "stage" and "stage" not in spec.catalogue:
         raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
     service_tps = _service_set(service, cat)
@@ -406,7 +402,7 @@ ep AS (
     med_sql = counted_quantiles("wait_counts", ["touchpoint", "next_tp"], "wait", {"q1": 0.25, "q3": 0.75})
     med_inline = ""
     extra = None
-    parts = engine.analysis_parts(source, sorts=True)
+    parts = _parts.analysis_parts(source, sorts=True)
     if parts > 1:
         # only the waits: the journeys without the running counts the flags need (the same waits)
         waits = (
@@ -414,7 +410,7 @@ ep AS (
             "FROM j WHERE next_tp IS NOT NULL) AS w GROUP BY touchpoint, next_tp, wait"
         )
         extra = {
-            "med": run_in_parts(
+            "med": _parts.run_in_parts(
                 med_sql,
                 source,
                 name="wait_counts",
@@ -491,7 +487,7 @@ FROM agg
 )
 SELECT per.*, totals.n_total FROM per {_join_on("totals", "per", segs)}
 """
-    table = run_in_parts(sql, source, name="pain_parts", part=part, touchpoints=cat, extra=extra, parts=parts)
+    table = _parts.run_in_parts(sql, source, name="pain_parts", part=part, touchpoints=cat, extra=extra, parts=parts)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["reach_pct"] = table["n_journeys"] / table["n_total"] * 100
     # the journeys of the log (per segment), exact: the scores are per 100 of them

@@ -10,17 +10,13 @@ import pandas as pd
 
 from cjm_lab._validate import column_names, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import (
-    DUCKDB,
-    Dialect,
-    EventSource,
-    quote,
-    run_in_parts,
-    run_sql,
-    touchpoint_names,
-)
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys import _parts
+from cjm_lab.journeys._dialect import Dialect
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys._sources import EventSource
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.sql import journey_ctes, segment_select
 
 __all__ = ["variants", "top_variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
 
@@ -30,14 +26,6 @@ PATH_SEPARATOR = " > "
 OTHER_LABEL = "(other)"
 #: The columns of a :func:`variants` table besides the segment columns.
 _VARIANT_COLUMNS = ("path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s")
-
-
-def _segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, str]:
-    """Per-journey segment values (the first event's) and the GROUP BY list."""
-    if not segments:
-        return "", ""
-    first = ", ".join(f"{d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
-    return f", {first}", ", ".join(quote(s) for s in segments) + ", "
 
 
 #: The relation of the touchpoint codes (columns ``touchpoint``, ``_path_code``) the path SQL joins.
@@ -57,18 +45,6 @@ def _code_chars(n: int) -> list[str]:
     return chars
 
 
-def _coded_source(source: EventSource) -> bool:
-    """Whether the touchpoint names of ``source`` come without a pass over the events: a DataFrame
-    (its own column, or the catalogue :func:`~cjm_lab.journeys.build.prepare` has checked covers it)
-    or Parquet files (DuckDB reads the column's dictionary).  CSV files and Spark would need a full
-    ``SELECT DISTINCT touchpoint`` on every call, which the coded paths were never measured to repay.
-    """
-    if source.frame is not None:
-        return True
-    files = source.files or []
-    return source.kind == "files" and bool(files) and all(f.endswith((".parquet", ".pq")) for f in files)
-
-
 def _path_codes(source: EventSource, catalogue: pd.DataFrame | None) -> pd.DataFrame | None:
     """One character per touchpoint of the log, to aggregate paths as short coded strings.
 
@@ -86,9 +62,9 @@ def _path_codes(source: EventSource, catalogue: pd.DataFrame | None) -> pd.DataF
     - a name contains ``">"``: joined with ``" > "`` two different sequences could then give the
       same text, which the named aggregate counts as one path, so such logs keep it.
     """
-    if not _coded_source(source):
+    if not source.names_without_scan():
         return None
-    names = touchpoint_names(source, catalogue)
+    names = source.touchpoint_names(catalogue)
     if any(">" in str(name) for name in names):
         return None
     return pd.DataFrame({"touchpoint": names, "_path_code": _code_chars(len(names))})
@@ -112,13 +88,21 @@ def _path_select(
     return d.ordered_concat("pc._path_code", "", order), f"{relation} JOIN {_CODES} AS pc USING (touchpoint)"
 
 
+@journey_docs
 def variants(
     events: Any,
     *,
     by: str | Sequence[str] | None = None,
     top: int | None = None,
     other: bool = True,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Variants (full paths) with counts and share of journeys.
 
@@ -132,9 +116,9 @@ def variants(
     top : int, optional
         Keep the ``top`` most frequent variants (per segment); the rest go into one
         ``"(other)"`` row when ``other`` is true.
-    **journey_options
-        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe``, ``until_conversion``,
-        ``conversions`` as in :func:`~cjm_lab.journeys.build_journeys`.
+    other : bool, default True
+        With ``top``: put the variants beyond it into one ``"(other)"`` row (else leave them out).
+    {journey_options}
 
     Returns
     -------
@@ -157,8 +141,10 @@ def variants(
     where = "variants()"
     if top is not None and (not isinstance(top, int) or top < 1):
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
+    seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
     # without segments nothing needs the step numbers: the path is ordered by time and sequence
     # directly (one sort fewer)
@@ -175,14 +161,14 @@ def variants(
         )
 
     # The ordered aggregate holds each journey's events in memory: under a memory limit the
-    # customers run in hash buckets (engine.run_in_parts), each bucket's journeys going to a
+    # customers run in hash buckets (_parts.run_in_parts), each bucket's journeys going to a
     # temporary table that DuckDB spills, and the variants are counted over that table.
     sql = f"""
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
        {d.quantile("duration_s", 0.5)} AS median_duration_s
 FROM journey_paths GROUP BY {seg_group}path
 """
-    table = run_in_parts(
+    table = _parts.run_in_parts(
         sql,
         source,
         name="journey_paths",
@@ -331,15 +317,34 @@ def _merge_rest(rest: pd.DataFrame) -> pd.Series:
     )
 
 
+@journey_docs
 def path_parts(
     events: Any,
     *,
     n: int = 3,
     side: str = "prefix",
     by: str | Sequence[str] | None = None,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """The first (prefix) or last (suffix) ``n`` touchpoints of each journey, counted.
+
+    Parameters
+    ----------
+    events : DataFrame, path, or Spark DataFrame
+        See :func:`cjm_lab.journeys.build_journeys`.
+    n : int, default 3
+        How many touchpoints.
+    side : {"prefix", "suffix"}, default "prefix"
+    by : str or list of str, optional
+        Segment column(s) (a journey belongs to the segment of its first event).
+    {journey_options}
 
     Returns
     -------
@@ -362,8 +367,10 @@ def path_parts(
         raise CJMConfigError(f"`n` must be a positive whole number, got {n!r}.")
     if side not in ("prefix", "suffix"):
         raise CJMConfigError(f"`side` must be 'prefix' or 'suffix', got {side!r}.")
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
+    seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
     if side == "prefix":
         filt = f"step <= {n}"
@@ -380,7 +387,7 @@ parts AS (
 )
 SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}path
 """
-    table = run_sql(sql, source, touchpoints=cat, extra={_CODES: codes} if codes is not None else None)
+    table = source.run(sql, touchpoints=cat, extra={_CODES: codes} if codes is not None else None)
     if codes is not None:
         table["path"] = _decode_paths(table["path"], codes)
     segs = list(spec.segments)
@@ -397,8 +404,29 @@ SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}pa
     return table[[*segs, "path", "n_journeys", "pct"]]
 
 
-def path_lengths(events: Any, *, by: str | Sequence[str] | None = None, **journey_options: Any) -> pd.DataFrame:
+@journey_docs
+def path_lengths(
+    events: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
+) -> pd.DataFrame:
     """Distribution of journey lengths (number of events).
+
+    Parameters
+    ----------
+    events : DataFrame, path, or Spark DataFrame
+        See :func:`cjm_lab.journeys.build_journeys`.
+    by : str or list of str, optional
+        Segment column(s) (a journey belongs to the segment of its first event).
+    {journey_options}
 
     Returns
     -------
@@ -414,14 +442,16 @@ def path_lengths(events: Any, *, by: str | Sequence[str] | None = None, **journe
     0       1           1
     1       2           1
     """
-    source, spec, cat = prepare(events, where="path_lengths()", by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    engine = engine_of(engine, old_engine_keywords, where="path_lengths()")
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where="path_lengths()", by=by, options=options, engine=engine)
+    seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     sql = f"""
 WITH {journey_ctes(spec)},
 lens AS (SELECT journey_id, count(*) AS length{seg_first} FROM j GROUP BY journey_id)
 SELECT {seg_group}length, count(*) AS n_journeys FROM lens GROUP BY {seg_group}length
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = source.run(sql, touchpoints=cat)
     segs = list(spec.segments)
     table = table.sort_values([*segs, "length"], kind="stable").reset_index(drop=True)
     totals = (

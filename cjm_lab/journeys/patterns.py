@@ -28,10 +28,13 @@ from scipy import stats
 
 from cjm_lab._validate import require_columns, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import DUCKDB, Dialect, EventSource, known_touchpoints, literal, run_sql
-from cjm_lab.journeys.paths import PATH_SEPARATOR, _segment_select
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys._sources import EventSource
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.paths import PATH_SEPARATOR
+from cjm_lab.journeys.sql import journey_ctes, segment_select
 
 __all__ = ["discriminating_patterns", "sequential_patterns"]
 
@@ -99,7 +102,7 @@ def _touchpoint_names(source: EventSource, cat: pd.DataFrame | None) -> np.ndarr
         "SELECT touchpoint FROM (SELECT DISTINCT touchpoint FROM events WHERE touchpoint IS NOT NULL) AS u "
         "ORDER BY touchpoint"
     )
-    return run_sql(sql, source, touchpoints=cat)["touchpoint"].astype(str).to_numpy()
+    return source.run(sql, touchpoints=cat)["touchpoint"].astype(str).to_numpy()
 
 
 def _decode(paths: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -393,6 +396,7 @@ def _permutation_test(incidence, x, col, per_variant, n_a, n_b, n_permutations, 
 # --------------------------------------------------------------------------- public
 
 
+@journey_docs
 def sequential_patterns(
     events: Any,
     *,
@@ -400,7 +404,14 @@ def sequential_patterns(
     max_length: int | None = 4,
     max_gap: int | None = None,
     by: str | Sequence[str] | None = None,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Frequent gapped subsequences of the journeys, with their support.
 
@@ -422,9 +433,7 @@ def sequential_patterns(
     by : str or list of str, optional
         Segment column(s); patterns are mined within each segment (a journey belongs to
         the segment of its first event) and listed where frequent there.
-    **journey_options
-        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe``, ``until_conversion``,
-        ``conversions`` as in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
@@ -462,8 +471,10 @@ def sequential_patterns(
     share = _check_support(min_support)
     max_length = _check_length(max_length)
     max_gap = _check_gap(max_gap)
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
-    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
+    seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
     sql = f"""
 WITH {journey_ctes(spec, d)},
@@ -474,7 +485,7 @@ paths AS (
 )
 SELECT {seg_group}path, count(*) AS n FROM paths GROUP BY {seg_group}path
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = source.run(sql, touchpoints=cat)
     segs = list(spec.segments)
     if segs:
         group = table.groupby(segs, dropna=False, sort=True, observed=True).ngroup().to_numpy()
@@ -598,6 +609,7 @@ def _prepare_labels(labels, outcome, groups, cutoff, where) -> tuple[pd.DataFram
     return frame[frame["_grp"] >= 0].reset_index(drop=True), (groups[0], groups[1])
 
 
+@journey_docs
 def discriminating_patterns(
     events: Any,
     *,
@@ -612,7 +624,14 @@ def discriminating_patterns(
     method: str = "fisher",
     n_permutations: int = 999,
     random_state: int = 0,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Patterns that separate two groups of journeys: converters from the rest, promoters from detractors.
 
@@ -657,8 +676,7 @@ def discriminating_patterns(
         ``1 / (n_permutations + 1)``).
     random_state : int, default 0
         Seed of the permutations: the same call gives the same p-values.
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
@@ -709,7 +727,9 @@ def discriminating_patterns(
         isinstance(n_permutations, bool) or not isinstance(n_permutations, int) or n_permutations < 1
     ):
         raise CJMConfigError(f"`n_permutations` must be a positive whole number, got {n_permutations!r}.")
-    source, spec, cat = prepare(events, where=where, options=journey_options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     extra = None
     if labels is not None:
         frame, pair = _prepare_labels(labels, outcome, groups, cutoff, where)
@@ -732,7 +752,7 @@ def discriminating_patterns(
                     "or a catalogue (`touchpoints=`) with an is_conversion column."
                 )
             touch = None
-        elif (known := known_touchpoints(source)) is not None:
+        elif (known := source.known_touchpoints()) is not None:
             missing = [o for o in touch if o not in known]
             if missing:
                 raise CJMDataError(
@@ -746,7 +766,7 @@ WITH {journey_ctes(spec)},
 {_outcome_sql(spec, touch, labels is not None, cutoff)}
 SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coalesce(path, ''), _grp
 """
-    table = run_sql(sql, source, touchpoints=cat, extra=extra)
+    table = source.run(sql, touchpoints=cat, extra=extra)
     left_out = int(table.loc[table["_grp"].isna(), "n"].sum())
     # the engine returns groups in any order: sort, so that permutation draws are reproducible
     table = table[table["_grp"].notna()].sort_values(["path", "_grp"], kind="stable")

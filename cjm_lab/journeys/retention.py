@@ -15,24 +15,27 @@ as SQL in the engine; the estimators run in numpy on the small aggregated tables
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from cjm_lab._deprecate import warn_deprecated
+from cjm_lab._stats import check_confidence, wilson_interval, z_value
 from cjm_lab._validate import numeric_column, require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import EventSource, literal, quote, run_sql
-from cjm_lab.journeys.funnels import wilson_interval
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys._sources import EventSource
+from cjm_lab.journeys._survival import SurvivalResult, event_counts, group_rows, km_frame
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
 __all__ = [
     "retention",
     "time_to_repeat",
-    "RepeatTimes",
+    "SurvivalResult",
     "kaplan_meier",
     "cumulative_incidence",
     "time_to_outcome",
@@ -49,16 +52,6 @@ _WEEK_ORIGIN = 345600  # 1970-01-05 00:00 UTC, a Monday, in epoch seconds
 
 
 # --------------------------------------------------------------------------- validation
-def _check_confidence(confidence: Any) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
-    return float(confidence)
-
-
-def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
 def _names(value: Any, arg: str) -> list[str]:
     names = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else None
     if not names or not all(isinstance(n, str) and n for n in names):
@@ -82,8 +75,6 @@ def _end_seconds(end: Any) -> float | None:
 def _purchase_setup(where: str, purchase: Any, options: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
     """Journey options with ``conversions`` set to the purchase touchpoints."""
     options = dict(options)
-    if options.get("until_conversion"):
-        raise CJMConfigError(f"{where} follows customers past their first purchase; drop `until_conversion`.")
     cat = options.get("touchpoints")
     if purchase is not None:
         names = _names(purchase, "purchase")
@@ -176,19 +167,33 @@ class _Setup(NamedTuple):
 
 
 def _setup(
-    events: Any, where: str, *, purchase: Any, by: Any, customers: Any, end: Any, options: dict[str, Any]
+    events: Any,
+    where: str,
+    *,
+    purchase: Any,
+    by: Any,
+    customers: Any,
+    end: Any,
+    options: dict[str, Any],
+    engine: Engine | None,
+    old_engine_keywords: dict[str, Any],
 ) -> _Setup:
     """The end, the purchase touchpoints, the customer segments and the prepared events."""
+    if old_engine_keywords.pop("until_conversion", False):
+        raise CJMConfigError(f"{where} follows customers past their first purchase; drop `until_conversion`.")
+    engine = engine_of(engine, old_engine_keywords, where=where)
     end_s = _end_seconds(end)
     options, names = _purchase_setup(where, purchase, options)
     cust, cust_by = _customer_segments(customers, by, where)
-    source, spec, cat = prepare(events, where=where, by=None if cust is not None else by, options=options)
+    source, spec, cat = prepare(
+        events, where=where, by=None if cust is not None else by, options=options, engine=engine
+    )
     return _Setup(source, spec, cat, cust, cust_by or list(spec.segments), names, end_s)
 
 
 def _run(sql: str, setup: _Setup) -> pd.DataFrame:
     extra = {"customers_by": setup.customers} if setup.customers is not None else None
-    return run_sql(sql, setup.source, touchpoints=setup.catalogue, extra=extra)
+    return setup.source.run(sql, touchpoints=setup.catalogue, extra=extra)
 
 
 # --------------------------------------------------------------------------- periods
@@ -210,6 +215,7 @@ def _period_bounds(index: np.ndarray, cohort: str) -> tuple[list[str], np.ndarra
     return labels, ends
 
 
+@journey_docs
 def retention(
     events: Any,
     *,
@@ -221,7 +227,11 @@ def retention(
     customers: pd.DataFrame | None = None,
     end: Any = None,
     confidence: float = 0.95,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    dedupe: bool = True,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Retention curves by acquisition cohort: who buys (or returns) again, period by period.
 
@@ -259,9 +269,7 @@ def retention(
         Where the data ends (default: the log's last event); later events are ignored.
     confidence : float, default 0.95
         Level of the Wilson intervals.
-    **journey_options
-        ``touchpoints``, ``dedupe``, ``conversions`` as in
-        :func:`~cjm_lab.journeys.build_journeys`; retention is always per customer.
+    {journey_options}
 
     Returns
     -------
@@ -291,12 +299,23 @@ def retention(
         raise CJMConfigError(f"`cohort` must be 'M' (months), 'W' (weeks) or 'Q' (quarters), got {cohort!r}.")
     if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 1:
         raise CJMConfigError(f"`periods` must be a positive whole number, got {periods!r}.")
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence, where=where)
     if isinstance(activity, str) and activity in ("purchase", "any"):
         act = "e.is_conv" if activity == "purchase" else "TRUE"
     else:
         act = "e.touchpoint IN (" + ", ".join(literal(a) for a in _names(activity, "activity")) + ")"
-    setup = _setup(events, where, purchase=purchase, by=by, customers=customers, end=end, options=journey_options)
+    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    setup = _setup(
+        events,
+        where,
+        purchase=purchase,
+        by=by,
+        customers=customers,
+        end=end,
+        options=options,
+        engine=engine,
+        old_engine_keywords=old_engine_keywords,
+    )
     segs = setup.segs
     a_segs = "".join(f"a.{quote(s)}, " for s in segs)
     sql = f"""
@@ -376,61 +395,6 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
 
 
 # --------------------------------------------------------------------------- Kaplan–Meier
-def _km(times: np.ndarray, d: np.ndarray, c: np.ndarray, z: float) -> dict[str, np.ndarray]:
-    """Product-limit estimate from sorted distinct times with event and censoring counts."""
-    removed = d + c
-    at_risk = removed.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        surv = np.cumprod(1.0 - d / at_risk)
-        term = np.where(at_risk > d, d / (at_risk * (at_risk - d)), np.where(d > 0, np.inf, 0.0))
-        greenwood = np.cumsum(term)
-        se = np.where(surv > 0, surv * np.sqrt(greenwood), np.nan)
-        # log(-log) interval ("exponential Greenwood"): stays within 0..1
-        se_ll = np.sqrt(greenwood) / np.abs(np.log(surv))
-        lo = np.where(surv >= 1, 1.0, surv ** np.exp(z * se_ll))
-        hi = np.where(surv >= 1, 1.0, surv ** np.exp(-z * se_ll))
-    lo = np.where(surv > 0, lo, np.nan)
-    hi = np.where(surv > 0, hi, np.nan)
-    return {
-        "time": times,
-        "n_at_risk": at_risk,
-        "n_events": d,
-        "n_censored": c,
-        "survival": surv,
-        "se": se,
-        "ci_low": lo,
-        "ci_high": hi,
-    }
-
-
-def _counts(frame: pd.DataFrame, keys: list[str], time: str, flag: str, weight: str | None) -> pd.DataFrame:
-    """Events and censorings per group and distinct time, sorted (vectorised)."""
-    w = frame[weight] if weight else pd.Series(1.0, index=frame.index)
-    f = frame.assign(_d=np.where(frame[flag], w, 0.0), _c=np.where(frame[flag], 0.0, w))
-    out = f.groupby([*keys, time], dropna=False, observed=True, sort=True)[["_d", "_c"]].sum().reset_index()
-    return out
-
-
-def _groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, pd.DataFrame]]:
-    if not keys:
-        return [((), frame)]
-    return [
-        (k if isinstance(k, tuple) else (k,), g) for k, g in frame.groupby(keys, dropna=False, observed=True, sort=True)
-    ]
-
-
-def _km_frame(counts: pd.DataFrame, keys: list[str], time: str, z: float) -> pd.DataFrame:
-    parts = []
-    for key, g in _groups(counts, keys):  # a handful of groups, each vectorised
-        res = _km(g[time].to_numpy(float), g["_d"].to_numpy(float), g["_c"].to_numpy(float), z)
-        part = pd.DataFrame(res)
-        for k, v in zip(keys, key):
-            part[k] = v
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    return out[[*keys, *[c for c in out.columns if c not in keys]]]
-
-
 def _as_array(values: Any, name: str) -> pd.Series:
     if isinstance(values, pd.DataFrame) or values is None or isinstance(values, (str, bytes)):
         raise CJMConfigError(f"`{name}` must be a list, array or Series of values, got {type(values).__name__}.")
@@ -503,7 +467,7 @@ def kaplan_meier(
     2   3.0        1.0       1.0      0.00
     """
     where = "kaplan_meier()"
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence, where=where)
     times, missing = _durations(durations, where)
     flags = _as_array(observed, "observed")
     if len(flags) != len(times):
@@ -524,8 +488,8 @@ def kaplan_meier(
     gframe, keys = _group_frame(groups, len(times), where)
     frame = gframe.assign(_t=times.to_numpy(), _e=flags.astype(bool).to_numpy())
     n_missing = frame[missing].groupby(keys, dropna=False).size() if keys else int(missing.sum())
-    counts = _counts(frame[~missing], keys, "_t", "_e", None)
-    table = _km_frame(counts, keys, "_t", _z(confidence))
+    counts = event_counts(frame[~missing], keys, "_t", "_e", None)
+    table = km_frame(counts, keys, "_t", z_value(confidence))
     return _with_missing(table, keys, n_missing)
 
 
@@ -539,25 +503,6 @@ def _with_missing(table: pd.DataFrame, keys: list[str], n_missing: Any) -> pd.Da
     return table
 
 
-@dataclass(frozen=True)
-class RepeatTimes:
-    """The result of :func:`time_to_repeat`.
-
-    Attributes
-    ----------
-    curve : DataFrame
-        The Kaplan–Meier curve of time to the second purchase (see :func:`time_to_repeat`).
-    summary : DataFrame
-        One row per segment: counts, median time and shares repeating within N days.
-    """
-
-    curve: pd.DataFrame
-    summary: pd.DataFrame
-
-    def __repr__(self) -> str:
-        return f"RepeatTimes(curve={len(self.curve)} rows, summary={len(self.summary)} rows)"
-
-
 def _step_value(times: np.ndarray, values: np.ndarray, at: float, default: float) -> float:
     idx = np.searchsorted(times, at, side="right") - 1
     return default if idx < 0 else float(values[idx])
@@ -568,6 +513,7 @@ def _first_below(times: np.ndarray, values: np.ndarray, level: float = 0.5) -> f
     return float(times[hit[0]]) if len(hit) else np.nan
 
 
+@journey_docs
 def time_to_repeat(
     events: Any,
     *,
@@ -577,8 +523,12 @@ def time_to_repeat(
     end: Any = None,
     within: Sequence[float] = (30, 90, 180),
     confidence: float = 0.95,
-    **journey_options: Any,
-) -> RepeatTimes:
+    touchpoints: pd.DataFrame | None = None,
+    dedupe: bool = True,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
+) -> SurvivalResult:
     """Time from the first to the second purchase: Kaplan–Meier curve, median, shares within N days.
 
     Customers without a second purchase are censored at the data's end (they may still
@@ -595,12 +545,11 @@ def time_to_repeat(
     within : list of float, default (30, 90, 180)
         Days at which the summary reports the share that has bought again.
     confidence : float, default 0.95
-    **journey_options
-        ``touchpoints``, ``dedupe``, ``conversions``.
+    {journey_options}
 
     Returns
     -------
-    RepeatTimes
+    SurvivalResult
         ``curve``: segment columns, ``days``, ``n_at_risk``, ``n_repeated``,
         ``n_censored``, ``survival`` (share not yet bought again, 0–1), ``se``
         (Greenwood), ``ci_low``, ``ci_high`` (log(−log) interval); the share repeating
@@ -627,14 +576,25 @@ def time_to_repeat(
     0            3           2         20.0            33.3
     """
     where = "time_to_repeat()"
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence, where=where)
     try:
         within = [float(w) for w in ([within] if isinstance(within, (int, float)) else within)]
     except (TypeError, ValueError):
         within = [-1.0]
     if not within or min(within) <= 0:
         raise CJMConfigError("`within` must list positive numbers of days, e.g. (30, 90, 180).")
-    setup = _setup(events, where, purchase=purchase, by=by, customers=customers, end=end, options=journey_options)
+    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    setup = _setup(
+        events,
+        where,
+        purchase=purchase,
+        by=by,
+        customers=customers,
+        end=end,
+        options=options,
+        engine=engine,
+        old_engine_keywords=old_engine_keywords,
+    )
     segs = setup.segs
     a_segs = "".join(f"a.{quote(s)}, " for s in segs)
     sql = f"""
@@ -650,11 +610,13 @@ GROUP BY {"".join(quote(s) + ", " for s in segs)}days, repeated
     if raw.empty:
         raise _no_purchases(where, setup.names)
     raw["days"] = raw["days"].astype(float).clip(lower=0.0)
-    counts = _counts(raw, segs, "days", "repeated", "n")
-    curve = _km_frame(counts, segs, "days", _z(confidence)).rename(columns={"time": "days", "n_events": "n_repeated"})
+    counts = event_counts(raw, segs, "days", "repeated", "n")
+    curve = km_frame(counts, segs, "days", z_value(confidence)).rename(
+        columns={"time": "days", "n_events": "n_repeated"}
+    )
     curve = curve[[*segs, "days", "n_at_risk", "n_repeated", "n_censored", "survival", "se", "ci_low", "ci_high"]]
     rows = []
-    for key, g in _groups(curve, segs):
+    for key, g in group_rows(curve, segs):
         t = g["days"].to_numpy(float)
         s = g["survival"].to_numpy(float)
         row = dict(zip(segs, key))
@@ -672,7 +634,7 @@ GROUP BY {"".join(quote(s) + ", " for s in segs)}days, repeated
             row[label] = (1 - _step_value(t, s, w, 1.0)) * 100 if ok else np.nan
         rows.append(row)
     summary = pd.DataFrame(rows)
-    return RepeatTimes(curve=curve.reset_index(drop=True), summary=summary)
+    return SurvivalResult(curve=curve.reset_index(drop=True), summary=summary, measure="time_to_repeat")
 
 
 # --------------------------------------------------------------------------- Aalen–Johansen
@@ -758,7 +720,7 @@ def cumulative_incidence(
     5     won   4.0        1.0       0.625
     """
     where = "cumulative_incidence()"
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence, where=where)
     times, missing = _durations(durations, where)
     labels = _as_array(outcomes, "outcomes")
     if len(labels) != len(times):
@@ -790,9 +752,9 @@ def cumulative_incidence(
         axis=1,
     )
     counts = wide.groupby([*keys, "_t"], dropna=False, observed=True, sort=True).sum().reset_index()
-    z = _z(confidence)
+    z = z_value(confidence)
     parts = []
-    for key, g in _groups(counts, keys):  # a handful of groups, each vectorised
+    for key, g in group_rows(counts, keys):  # a handful of groups, each vectorised
         dk = g[[f"_d{i}" for i in range(len(kinds))]].to_numpy(float)
         res = _aalen_johansen(g["_t"].to_numpy(float), dk, g["_c"].to_numpy(float), z)
         at_event = res["d"] > 0
@@ -819,13 +781,21 @@ def cumulative_incidence(
     return _with_missing(table, keys, n_missing)
 
 
+@journey_docs
 def time_to_outcome(
     events: Any,
     *,
     outcomes: Sequence[str],
     start: str | Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Per journey: the first of several outcomes and the time to it, or censoring at the last event.
 
@@ -841,8 +811,7 @@ def time_to_outcome(
         journey's first event).  Journeys without it get a missing duration.
     by : str or list of str, optional
         Segment column(s), the value on the journey's first event.
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
@@ -865,7 +834,9 @@ def time_to_outcome(
     where = "time_to_outcome()"
     kinds = _names(outcomes, "outcomes")
     starts = _names(start, "start") if start is not None else None
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     d = spec.dialect
     segs = list(spec.segments)
     seg_first = "".join(f", {d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segs)
@@ -889,6 +860,16 @@ SELECT s.journey_id, s.customer_id{seg_out}, o.outcome,
 FROM s LEFT JOIN o ON o.journey_id = s.journey_id
 ORDER BY s.journey_id
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = source.run(sql, touchpoints=cat)
     table["duration_days"] = table["duration_days"].astype(float)
     return table
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RepeatTimes":
+        warn_deprecated(
+            "cjm_lab.journeys.RepeatTimes is now SurvivalResult (one class for time_to_repeat and "
+            "time_to_convert); the old name goes in the next release."
+        )
+        return SurvivalResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

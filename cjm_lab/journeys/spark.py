@@ -1,7 +1,7 @@
 """Spark as the engine: the journey SQL of :mod:`cjm_lab.journeys` run by ``spark.sql``.
 
 Nothing here computes a journey: the analyses generate their SQL once (with the
-``spark`` :class:`~cjm_lab.journeys.engine.Dialect`) and this module only
+Spark :class:`~cjm_lab.journeys._dialect.SparkDialect`) and this module only
 
 * accepts the events — a PySpark DataFrame, or a ``(SparkSession, "table name")``
   pair — and checks them against the data contract with the project's own errors;
@@ -30,6 +30,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.journeys._dialect import with_relation
 
 __all__ = ["events_frame", "run_spark_sql", "SPARK_SETTINGS", "column_type"]
 
@@ -165,8 +166,6 @@ def _to_spark(spark: Any, frame: pd.DataFrame) -> Any:
 
 def _bind(sql: str, views: Mapping[str, str]) -> str:
     """Put ``name AS (SELECT * FROM view)`` in front of the query's own CTEs (in ``views``' order)."""
-    from cjm_lab.journeys.engine import with_relation
-
     for name, view in reversed(list(views.items())):
         sql = with_relation(sql, name, f"SELECT * FROM {view}")
     return sql

@@ -19,9 +19,17 @@ from typing import Any
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys.engine import DUCKDB, Dialect, literal, quote
+from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
 
-__all__ = ["JourneySpec", "journey_ctes", "make_spec", "duration_seconds", "counted_quantiles", "CATALOGUE_COLUMNS"]
+__all__ = [
+    "JourneySpec",
+    "journey_ctes",
+    "make_spec",
+    "duration_seconds",
+    "counted_quantiles",
+    "segment_select",
+    "CATALOGUE_COLUMNS",
+]
 
 #: Catalogue columns carried onto every event when a catalogue is given.
 CATALOGUE_COLUMNS = ("stage", "department", "kind", "channel")
@@ -236,6 +244,21 @@ def journey_ctes(
         nxt = "".join(f", _lead_{name} AS {quote(name)}" for name in following)
         ctes.append(f"j AS (SELECT *{nxt} FROM j0)")
     return ",\n".join(ctes)
+
+
+def segment_select(segments: Sequence[str], d: Dialect = DUCKDB) -> tuple[str, str]:
+    """Per-journey segment values (the first event's, by ``step``) as select items, and the
+    GROUP BY list, for a query that groups the journeys ``j`` by ``journey_id``.
+
+    Examples
+    --------
+    >>> segment_select(["persona"])
+    (', arg_min_null("persona", step) AS "persona"', '"persona", ')
+    """
+    if not segments:
+        return "", ""
+    first = ", ".join(f"{d.arg_min(quote(s), 'step')} AS {quote(s)}" for s in segments)
+    return f", {first}", ", ".join(quote(s) for s in segments) + ", "
 
 
 def counted_quantiles(

@@ -15,21 +15,23 @@ their counts come back to pandas, where the one Kaplan–Meier estimator of the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cjm_lab._deprecate import warn_deprecated
+from cjm_lab._stats import check_confidence, z_value
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import known_touchpoints, literal, quote, run_sql
-from cjm_lab.journeys.paths import _segment_select
-from cjm_lab.journeys.retention import _check_confidence, _counts, _km_frame, _z
-from cjm_lab.journeys.sql import duration_seconds, journey_ctes
+from cjm_lab.journeys._dialect import literal, quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys._survival import SurvivalResult, event_counts, km_frame
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.sql import duration_seconds, journey_ctes, segment_select
 
-__all__ = ["TimeToConvert", "time_to_convert"]
+__all__ = ["SurvivalResult", "time_to_convert"]
 
 _DAY = 86400.0
 _CENSOR = ("last_event", "data_end")
@@ -42,8 +44,8 @@ def _product_limit(table: pd.DataFrame, segs: list[str], confidence: float) -> p
     censored) and ``n`` (journeys).  Censored journeys count as at risk at their own
     time; the Greenwood interval is log(−log) transformed, so it stays within 0 and 1.
     """
-    counts = _counts(table.assign(_conv=table["converted"] == 1), segs, "duration", "_conv", "n")
-    km = _km_frame(counts, segs, "duration", _z(confidence))
+    counts = event_counts(table.assign(_conv=table["converted"] == 1), segs, "duration", "_conv", "n")
+    km = km_frame(counts, segs, "duration", z_value(confidence))
     out = km[segs].copy()
     for s in segs:  # keep the segment's dtype (an ordered categorical stays one)
         out[s] = out[s].astype(counts[s].dtype)
@@ -54,26 +56,6 @@ def _product_limit(table: pd.DataFrame, segs: list[str], confidence: float) -> p
     out["ci_low"] = 1 - km["ci_high"].to_numpy()
     out["ci_high"] = 1 - km["ci_low"].to_numpy()
     return out
-
-
-@dataclass(frozen=True, repr=False)
-class TimeToConvert:
-    """The result of :func:`time_to_convert`.
-
-    Attributes
-    ----------
-    curve : DataFrame
-        The Kaplan–Meier curve of the share converted over time (see :func:`time_to_convert`).
-    summary : DataFrame
-        One row per segment: counts, median time to convert with its interval, and the
-        shares converted within N days.
-    """
-
-    curve: pd.DataFrame
-    summary: pd.DataFrame
-
-    def __repr__(self) -> str:
-        return f"TimeToConvert(curve={len(self.curve)} rows, summary={len(self.summary)} rows)"
 
 
 def _first_reach(times: np.ndarray, values: np.ndarray, level: float = 0.5) -> float:
@@ -100,6 +82,7 @@ def _label(day: float) -> str:
     return f"pct_within_{int(day) if float(day).is_integer() else day}d"
 
 
+@journey_docs
 def time_to_convert(
     events: Any,
     *,
@@ -110,8 +93,14 @@ def time_to_convert(
     censor_at: str = "data_end",
     within: Sequence[float] = (1, 7, 30),
     confidence: float = 0.95,
-    **journey_options: Any,
-) -> TimeToConvert:
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
+) -> SurvivalResult:
     """Time from a journey's start to its first conversion, with not-yet-converted journeys censored.
 
     Each journey is followed from its start to its first conversion.  Journeys without
@@ -147,13 +136,11 @@ def time_to_convert(
         Days at which the summary reports the share converted.
     confidence : float, default 0.95
         Level of the Greenwood intervals (log(−log) transformed).
-    **journey_options
-        ``touchpoints``, ``journey``, ``session_gap``, ``dedupe``, ``until_conversion``
-        as in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
-    TimeToConvert
+    SurvivalResult
         ``curve``: segment columns, ``days``, ``n_at_risk`` (followed at least that
         long), ``n_converted`` and ``n_censored`` (at that time), ``cum_conversion``
         (share converted by then, 0–1, = 1 − Kaplan–Meier survival), ``ci_low``,
@@ -184,18 +171,16 @@ def time_to_convert(
     where = "time_to_convert()"
     if censor_at not in _CENSOR:
         raise CJMConfigError(f"`censor_at` must be 'data_end' or 'last_event', got {censor_at!r}.")
-    conf = _check_confidence(confidence)
+    conf = check_confidence(confidence, where=where)
     horizon_s = duration_seconds(horizon, "horizon")
     days = _within(within)
-    options = dict(journey_options)
-    if "conversions" in options:  # pragma: no cover - Python rejects a keyword given twice
-        raise CJMConfigError("time_to_convert() takes `conversions=` once.")
     if conversions is not None:
         conversions = [conversions] if isinstance(conversions, str) else list(conversions)
         if not conversions or not all(isinstance(c, str) and c for c in conversions):
             raise CJMConfigError(f"`conversions` must list touchpoints, got {conversions!r}.")
-        options["conversions"] = conversions
-    source, spec, cat = prepare(events, where=where, by=by, options=options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if spec.conversions is None and "is_conversion" not in spec.catalogue:
         raise CJMConfigError(
             f"{where} needs to know the conversions: pass `conversions=[...]` touchpoints or a catalogue "
@@ -205,7 +190,7 @@ def time_to_convert(
     if starts is not None:
         if not starts or not all(isinstance(s, str) and s for s in starts):
             raise CJMConfigError(f"`start` must name a touchpoint (or several), got {start!r}.")
-        known = known_touchpoints(source)
+        known = source.known_touchpoints()
         if known is not None:
             missing = [s for s in starts if s not in known]
             if missing:
@@ -216,7 +201,7 @@ def time_to_convert(
                     fix="Name a touchpoint of the log as `start`, or leave it out to start at each journey's "
                     "first event.",
                 )
-    seg_first, seg_group = _segment_select(spec.segments, spec.dialect)
+    seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     s0 = (
@@ -245,7 +230,7 @@ dur AS (
 SELECT {seg_group}duration, converted, no_start, count(*) AS n FROM dur
 GROUP BY {seg_group}duration, converted, no_start
 """
-    table = run_sql(sql, source, touchpoints=cat)
+    table = source.run(sql, touchpoints=cat)
     table["duration"] = table["duration"].astype(float)
     for col in ("converted", "no_start", "n"):
         table[col] = table[col].astype(np.int64)
@@ -272,7 +257,7 @@ GROUP BY {seg_group}duration, converted, no_start
         curve = pd.concat([lead, curve], ignore_index=True)
         curve = curve.sort_values([*segs, "time_s"], kind="stable", na_position="last").reset_index(drop=True)
     curve.insert(len(segs), "days", curve.pop("time_s") / _DAY)
-    return TimeToConvert(curve=curve, summary=_summary(curve, table, segs, days))
+    return SurvivalResult(curve=curve, summary=_summary(curve, table, segs, days), measure="time_to_convert")
 
 
 def _summary(curve: pd.DataFrame, table: pd.DataFrame, segs: list[str], days: list[float]) -> pd.DataFrame:
@@ -308,3 +293,13 @@ def _summary(curve: pd.DataFrame, table: pd.DataFrame, segs: list[str], days: li
     for col in ("n_journeys", "n_converted", "n_censored", "n_without_start"):
         out[col] = out[col].astype(np.int64)
     return out
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TimeToConvert":
+        warn_deprecated(
+            "cjm_lab.journeys.TimeToConvert is now SurvivalResult (one class for time_to_convert and "
+            "time_to_repeat); the old name goes in the next release."
+        )
+        return SurvivalResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

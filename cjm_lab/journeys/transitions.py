@@ -11,9 +11,11 @@ from scipy import stats
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys import engine
-from cjm_lab.journeys.build import prepare
-from cjm_lab.journeys.engine import quote, run_in_parts, run_sql
+from cjm_lab.journeys import _parts
+from cjm_lab.journeys._dialect import quote
+from cjm_lab.journeys._docs import journey_docs
+from cjm_lab.journeys._options import Engine
+from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 
 __all__ = ["transitions", "compare_transitions", "START", "EXIT"]
@@ -23,12 +25,20 @@ START = "(start)"
 EXIT = "(exit)"
 
 
+@journey_docs
 def transitions(
     events: Any,
     *,
     by: str | Sequence[str] | None = None,
     level: str = "touchpoint",
-    **journey_options: Any,
+    touchpoints: pd.DataFrame | None = None,
+    journey: str = "customer",
+    session_gap: str | float = "30min",
+    dedupe: bool = True,
+    until_conversion: bool = False,
+    conversions: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **old_engine_keywords: Any,
 ) -> pd.DataFrame:
     """Directly-follows transitions with counts, probabilities and waiting times.
 
@@ -42,8 +52,7 @@ def transitions(
         Transitions between touchpoints, or between the catalogue's stages or
         departments (needs ``touchpoints=``; consecutive events in the same stage are
         then a self-transition).
-    **journey_options
-        As in :func:`~cjm_lab.journeys.build_journeys`.
+    {journey_options}
 
     Returns
     -------
@@ -71,7 +80,9 @@ def transitions(
     where = "transitions()"
     if level not in ("touchpoint", "stage", "department"):
         raise CJMConfigError(f"`level` must be 'touchpoint', 'stage' or 'department', got {level!r}.")
-    source, spec, cat = prepare(events, where=where, by=by, options=journey_options)
+    engine = engine_of(engine, old_engine_keywords, where=where)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if level != "touchpoint" and level not in spec.catalogue:
         raise CJMConfigError(f"`level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints=.")
     node = "touchpoint" if level == "touchpoint" else f"coalesce({spec.dialect.cast_text(quote(level))}, '(unknown)')"
@@ -92,7 +103,7 @@ def transitions(
             f"GROUP BY {seg_cols}source, target, gap"
         )
 
-    parts = engine.analysis_parts(source, sorts=True)
+    parts = _parts.analysis_parts(source, sorts=True)
     if parts > 1:
         sql = counted_quantiles(
             "pair_waits",
@@ -101,11 +112,11 @@ def transitions(
             {"median_s": 0.5, "p95_s": 0.95},
             sums=("n", "n_start"),
         )
-        pairs = run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
+        pairs = _parts.run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
     else:
         # in one pass the engine's nearest-rank quantile reads the waits directly (the same values:
         # tests/journeys/test_engine.py compares both ways)
-        pairs = run_sql(
+        pairs = source.run(
             f"""
 WITH {journey_ctes(spec, d, following={"next_node": node})}
 SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
@@ -113,7 +124,6 @@ SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, coun
        {d.quantile("next_t - t", 0.5)} AS median_s, {d.quantile("next_t - t", 0.95)} AS p95_s
 FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
 """,
-            source,
             touchpoints=cat,
         )
     starts = (

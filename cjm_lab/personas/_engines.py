@@ -227,7 +227,7 @@ def _kmeans_starts(
     return chosen
 
 
-def _threads(n: int) -> Any:
+def limited_threads(n: int) -> Any:
     """One BLAS/OpenMP thread per fit.
 
     The matrices here are tall and thin (rows × a few personas): extra threads gain little,
@@ -250,7 +250,7 @@ def fit_engine(
     seed: int,
 ) -> EngineResult:
     """Fit one algorithm with ``k`` personas on prepared rows."""
-    with _threads(p.n):
+    with limited_threads(p.n):
         return _fit_engine(algorithm, p, k, lay=lay, reduced=reduced, n_init=n_init, max_iter=max_iter, seed=seed)
 
 
@@ -298,7 +298,7 @@ def _fit_engine(
 
 def predict_engine(res: EngineResult, p: Prepared, lay: Layout, reduced: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Raw labels (and posterior probabilities where the algorithm has them) of new rows."""
-    with _threads(p.n):
+    with limited_threads(p.n):
         return _predict_engine(res, p, lay, reduced)
 
 

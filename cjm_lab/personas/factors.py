@@ -295,9 +295,9 @@ def _solve(corr: np.ndarray, m: int, method: str, rotation: str) -> tuple[np.nda
     One BLAS thread: the matrices are items × items, and spinning threads made each of the
     optimiser's hundreds of small eigen-decompositions ten times slower on a busy machine.
     """
-    from cjm_lab.personas._engines import _threads
+    from cjm_lab.personas._engines import limited_threads
 
-    with _threads(1):
+    with limited_threads(1):
         unrotated = _EXTRACT[method](corr, m)
         pattern, phi = _orient(*_rotate(unrotated, rotation))
     return pattern, phi, (unrotated**2).sum(axis=1)

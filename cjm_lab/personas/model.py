@@ -14,16 +14,17 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._choose import evaluate_ks
 from cjm_lab.personas._engines import (
     ALGORITHMS,
     EngineResult,
@@ -37,6 +38,7 @@ from cjm_lab.personas._engines import (
     prepare,
     to_ordinal_codes,
 )
+from cjm_lab.personas._persist import load_model, save_model
 from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
 
 __all__ = ["PersonaModel"]
@@ -154,6 +156,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> model.predict(df.head(3)).tolist()
     [0, 0, 0]
     """
+
+    #: What :func:`~cjm_lab.personas.save_model` records the model as.
+    typing_kind: ClassVar[str] = "PersonaModel"
 
     def __init__(
         self,
@@ -302,8 +307,6 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         seed = self._seed()
         k = self.n_personas
         if k == "auto":
-            from cjm_lab.personas.choose_k import _evaluate
-
             lo, hi = int(self.k_range[0]), int(self.k_range[1])
             hi = min(hi, len(data) - 1)
             if hi < lo:
@@ -311,7 +314,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
                     f"{where}: {len(data)} rows are too few to try {lo} or more personas.",
                     fix="Add data or pass a smaller n_personas.",
                 )
-            table = _evaluate(
+            table = evaluate_ks(
                 self,
                 prepared,
                 lay,
@@ -451,13 +454,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ typing tool
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> str:
         """Save the fitted model as a typing tool (see :func:`cjm_lab.personas.save_model`)."""
-        from cjm_lab.personas.typing_tool import save_model
-
         return save_model(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, strict: bool = False) -> PersonaModel:
         """Load a saved typing tool (see :func:`cjm_lab.personas.load_model`)."""
-        from cjm_lab.personas.typing_tool import load_model
-
         return load_model(path, strict=strict)

@@ -149,7 +149,7 @@ def pole_word(label: Any) -> str:
     return _SPACES.sub(" ", text).strip(" -–,.").lower()
 
 
-def _poles(value_labels: Mapping[Any, str] | None) -> tuple[str, str] | None:
+def label_poles(value_labels: Mapping[Any, str] | None) -> tuple[str, str] | None:
     """The labels of the lowest and highest substantive codes of a scale, or None."""
     if not value_labels:
         return None
@@ -174,7 +174,7 @@ def _poles(value_labels: Mapping[Any, str] | None) -> tuple[str, str] | None:
 
 def _is_scale_level(level: str, value_labels: Mapping[Any, str] | None) -> bool:
     """Whether a category belongs to a rating scale (its ends carry attitude words)."""
-    poles = _poles(value_labels)
+    poles = label_poles(value_labels)
     words = {pole_word(level)}
     if poles:
         words |= {pole_word(poles[0]), pole_word(poles[1])}
@@ -237,7 +237,7 @@ def trait_phrase(
     """
     name = clean_label(label if label else variable)
     if statistic == "mean":
-        poles = _poles(value_labels)
+        poles = label_poles(value_labels)
         if poles:
             end = poles[1] if direction == "high" else poles[0]
             word = pole_word(end)

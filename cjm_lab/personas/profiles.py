@@ -20,6 +20,7 @@ from scipy import stats
 from cjm_lab._stats import normalise_weights
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._common import number_text, percent_text
 
 __all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label", "resolve_id"]
 
@@ -143,7 +144,7 @@ def persona_labels(labels: Any, data: pd.DataFrame, *, where: str) -> pd.Series:
     return out.rename("persona")
 
 
-def _labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
+def labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str) -> tuple[pd.Series, np.ndarray]:
     """The checks :func:`profile` and :func:`~cjm_lab.personas.persona_cards` share: ``data`` is a
     DataFrame, ``labels`` give every row a persona (:func:`persona_labels`), and ``weight``
     (optional) is a complete, positive numeric column.  Returns the labels and one weight per row.
@@ -202,15 +203,6 @@ def resolve_id(data: pd.DataFrame, id_column: str | None, *, other: pd.DataFrame
         if shared:
             return shared[0]
     return found[0] if found else None
-
-
-def _fmt(x: float, language: str, digits: int = 1) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if language == "de" else text
-
-
-def _pct(x: float, language: str) -> str:
-    return f"{x:.0f} %" if language == "de" else f"{x:.0f}%"
 
 
 def _kind(s: pd.Series) -> str:
@@ -297,12 +289,16 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     if r.direction == "high"
                     else ("niedrig" if lang == "de" else "low")
                 )
-                long.append(f"{clean_label(name)} {word} ({_fmt(r.value, lang)} {vs} {_fmt(r.total, lang)})")
+                long.append(
+                    f"{clean_label(name)} {word} ({number_text(r.value, lang)} {vs} {number_text(r.total, lang)})"
+                )
             level = r.level
             if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
                 level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"
             if r.statistic != "mean":
-                long.append(f"{clean_label(name)}: {level} ({_pct(r.value, lang)} {vs} {_pct(r.total, lang)})")
+                long.append(
+                    f"{clean_label(name)}: {level} ({percent_text(r.value, lang)} {vs} {percent_text(r.total, lang)})"
+                )
             if r.role == "multi":
                 short.append(str(r.level))  # an option of a multiple-response question names itself
                 continue
@@ -419,7 +415,7 @@ def profile(
     from cjm_lab.io.metadata import multiple_response_sets
     from cjm_lab.labels import labels_for
 
-    lab, w = _labels_and_weights(data, labels, weight, where=where)
+    lab, w = labels_and_weights(data, labels, weight, where=where)
     text_labels = labels_for(data, variable_labels)
     sets = multiple_response_sets(data, check=False)
     id_column = resolve_id(data, id_column, other=survey)

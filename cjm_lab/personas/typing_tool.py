@@ -20,219 +20,23 @@ Files are joblib pickles: load only files you trust.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import platform
 import tempfile
 import warnings
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.personas._persist import FORMAT, load_model, save_model
 from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
+from cjm_lab.personas.model import PersonaModel
 from cjm_lab.personas.profiles import persona_labels
 
 __all__ = ["save_model", "load_model", "golden_questions", "GoldenQuestions", "type_file", "FORMAT"]
-
-#: Marker and version of the typing-tool file format.
-FORMAT = "cjm_lab.personas/typing-tool"
-FORMAT_VERSION = 1
-_PACKAGES = ("cjm-lab", "scikit-learn", "numpy", "pandas", "scipy", "joblib")
-_ALGORITHM_PACKAGES = {"kprototypes": ("kmodes",), "lca": ("stepmix",)}
-
-
-def _versions(algorithm: str | None) -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in _PACKAGES + _ALGORITHM_PACKAGES.get(algorithm or "", ()):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def _minor(v: str) -> tuple[str, ...]:
-    return tuple(v.split(".")[:2])
-
-
-def save_model(model: Any, path: str | os.PathLike, *, overwrite: bool = False) -> str:
-    """Save a fitted PersonaModel (or GoldenQuestions) as a typing tool.
-
-    The file keeps the model, its feature list with roles and category levels, the
-    persona sizes and the versions of Python and the packages it depends on.
-
-    Parameters
-    ----------
-    model : PersonaModel or GoldenQuestions
-        Fitted.
-    path : str or path
-        Target file (conventionally ``*.joblib``); its folder must exist.
-    overwrite : bool, default False
-        An existing file is never replaced unless this is set.
-
-    Returns
-    -------
-    str
-        The path written.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> from cjm_lab.personas import PersonaModel
-    >>> df = pd.DataFrame({"x": [1.0, 1.2, 0.9, 1.1, 5.0, 5.2, 4.9]})
-    >>> model = PersonaModel(2, random_state=0).fit(df)
-    >>> folder = tempfile.mkdtemp()
-    >>> path = save_model(model, os.path.join(folder, "personas.joblib"))
-    >>> load_model(path).predict(pd.DataFrame({"x": [5.1]})).tolist()
-    [1]
-    >>> save_model(model, path)
-    Traceback (most recent call last):
-    ... (traceback)
-    cjm_lab.errors.CJMConfigError: save_model(): ... already exists...
-    """
-    import joblib
-
-    from cjm_lab.personas.model import PersonaModel
-
-    where = "save_model()"
-    if isinstance(model, PersonaModel):
-        if not hasattr(model, "labels_"):
-            raise CJMConfigError(f"{where}: the PersonaModel is not fitted yet; call model.fit(data) first.")
-        algorithm = model.algorithm
-        features = [
-            {"column": c, "role": model.roles_[c], "levels": list(model._prep.levels.get(c, []))}
-            for c in model.feature_names_in_
-        ]
-        kind = "PersonaModel"
-        stored = _slim(model)
-        sizes = model.sizes_.to_dict(orient="list")
-    elif isinstance(model, GoldenQuestions):
-        algorithm, kind, stored, sizes = None, "GoldenQuestions", model, None
-        features = [
-            {"column": c, "role": model._prep.roles[c], "levels": list(model._prep.levels.get(c, []))}
-            for c in model.questions
-        ]
-    else:
-        raise CJMConfigError(
-            f"{where}: `model` must be a fitted PersonaModel or GoldenQuestions, got {type(model).__name__}."
-        )
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise CJMConfigError(
-            f"{where}: {str(target)!r} already exists. Pass overwrite=True to replace it, or choose another file name."
-        )
-    if not target.parent.exists():
-        raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist; create it first.")
-    payload = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "kind": kind,
-        "model": stored,
-        "features": features,
-        "sizes": sizes,
-        "algorithm": algorithm,
-        "versions": _versions(algorithm),
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-    }
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        joblib.dump(payload, tmp, compress=3)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return str(target)
-
-
-def _slim(model: Any) -> Any:
-    """A shallow copy without the training posteriors (large, and not needed to type)."""
-    import copy
-
-    out = copy.copy(model)
-    engine = copy.copy(model._engine)
-    engine.resp = None
-    out._engine = engine
-    return out
-
-
-def load_model(path: str | os.PathLike, *, strict: bool = False) -> Any:
-    """Load a typing tool written by :func:`save_model`.
-
-    Parameters
-    ----------
-    path : str or path
-    strict : bool, default False
-        Raise instead of warning when the file was written with other major.minor
-        versions of Python, cjm-lab or a package the model depends on.
-
-    Returns
-    -------
-    PersonaModel or GoldenQuestions
-
-    Raises
-    ------
-    CJMDataError
-        Missing file, a file that is no cjm-lab typing tool, a newer file format, or
-        (``strict=True``) version differences.
-
-    Warns
-    -----
-    UserWarning
-        Version differences (predictions may then differ slightly; refit to be sure).
-    """
-    import joblib
-
-    where = "load_model()"
-    target = Path(path)
-    if not target.is_file():
-        raise CJMDataError(
-            f"{where}: there is no file {str(target)!r}.",
-            fix="Check the path; typing tools are written with model.save(path).",
-        )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            payload = joblib.load(target)
-        # any unpickling failure means "not a typing tool, or damaged"
-        except Exception as err:
-            raise CJMDataError(
-                f"{where}: {str(target)!r} could not be read as a cjm-lab typing tool ({err}).",
-                fix="Use a file written by model.save(path); re-save it if it came from another version.",
-            ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CJMDataError(
-            f"{where}: {str(target)!r} is not a cjm-lab typing tool.", fix="Use a file written by model.save(path)."
-        )
-    if int(payload.get("format_version", 0)) > FORMAT_VERSION:
-        raise CJMDataError(
-            f"{where}: {str(target)!r} was written by a newer cjm-lab (file format "
-            f"{payload['format_version']}, this version reads {FORMAT_VERSION}).",
-            fix="Upgrade cjm-lab, or re-save the model with this version.",
-        )
-    stored = payload.get("versions", {})
-    now = _versions(payload.get("algorithm"))
-    diffs = [
-        f"{pkg} {old} (now {now.get(pkg, 'not installed')})"
-        for pkg, old in stored.items()
-        if _minor(str(old)) != _minor(str(now.get(pkg, "not installed")))
-    ]
-    if diffs:
-        text = (
-            f"{str(target)!r} was saved with " + ", ".join(diffs) + ". Persona assignments may differ slightly; "
-            "refit the model with this installation to be sure."
-        )
-        if strict:
-            raise CJMDataError(f"{where}: {text}", fix="Install the versions listed, or refit and save again.")
-        warnings.warn(text, UserWarning, stacklevel=2)
-    elif caught and strict:
-        raise CJMDataError(f"{where}: unpickling warned: {caught[0].message}", fix="Refit and save the model again.")
-    return payload["model"]
-
 
 # ---------------------------------------------------------------------------- golden questions
 
@@ -258,6 +62,9 @@ class GoldenQuestions:
     n_test : int
         Rows in the hold-out set.
     """
+
+    #: What :func:`save_model` records the model as.
+    typing_kind: ClassVar[str] = "GoldenQuestions"
 
     def __init__(
         self,
@@ -519,8 +326,6 @@ def golden_questions(
 def _typing_columns(model: Any, where: str) -> list[str]:
     from sklearn.utils.validation import check_is_fitted
 
-    from cjm_lab.personas.model import PersonaModel
-
     if isinstance(model, PersonaModel):
         check_is_fitted(model, "labels_")
         return [str(c) for c in model.feature_names_in_]
@@ -536,8 +341,6 @@ def _typed(
     model: Any, frame: pd.DataFrame, ids: pd.Series | np.ndarray, id_name: str, names: dict[Any, Any] | None
 ) -> pd.DataFrame:
     """The output rows of one batch: id, persona, its name and probability where the model has them."""
-    from cjm_lab.personas.model import PersonaModel
-
     if isinstance(model, PersonaModel):  # one preparation of the batch for both
         persona, proba = model._predict_with_proba(frame)
         classes = np.arange(model.n_personas_)
@@ -677,7 +480,7 @@ def type_file(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from cjm_lab.io._batches import (
+    from cjm_lab.io.batches import (
         batch_error,
         batch_source,
         check_batch_size,

@@ -196,6 +196,36 @@ def add_footnotes(ax: Any, *notes: str | None) -> None:
             add_footnote(ax, note)
 
 
+def select_segment(table: pd.DataFrame, segs: list[str], segment: Any, where: str) -> pd.DataFrame:
+    """Keep one segment of a table computed ``by=`` a segment column (``segment`` a value, or a tuple
+    of values for several columns); a table without segments comes back whole.
+    """
+    if not segs:
+        if segment is not None:
+            raise CJMConfigError(f"`segment` in {where} needs a table computed with `by=`; this one has no segments.")
+        return table
+    if segment is None:
+        if table[segs].drop_duplicates().shape[0] == 1:
+            return table
+        values = table[segs[0]].drop_duplicates().tolist()[:8]
+        raise CJMConfigError(
+            f"{where} draws one segment at a time, and the table has several in {segs[0]!r}: "
+            f"{', '.join(map(repr, values))}. Pass `segment=` with one of them."
+        )
+    key = segment if isinstance(segment, tuple) else (segment,)
+    if len(key) != len(segs):
+        raise CJMConfigError(f"`segment` in {where} needs one value per segment column {segs!r}, got {segment!r}.")
+    mask = np.ones(len(table), dtype=bool)
+    for c, v in zip(segs, key):
+        mask &= (table[c] == v).fillna(False).to_numpy()
+    if not mask.any():
+        raise CJMConfigError(
+            f"`segment` {segment!r} does not occur in {segs[0]!r}; it has "
+            f"{', '.join(map(repr, table[segs[0]].drop_duplicates().tolist()[:8]))}."
+        )
+    return table[mask]
+
+
 # Native charts: a chart function that draws something PowerPoint has a chart type for says
 # which kind and which columns of its table it drew, so the deck can redraw it natively
 # (editable, data embedded) from the saved table.  Kept beside the Axes, never on the data.

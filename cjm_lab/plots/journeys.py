@@ -34,6 +34,7 @@ from cjm_lab.plots._common import (
     mark_median,
     remember_chart,
     segment_styles,
+    select_segment,
     styled,
 )
 from cjm_lab.plots.theme import (
@@ -133,34 +134,6 @@ def touchpoint_labeller(
         return key
 
     return _label
-
-
-def _select_segment(table: pd.DataFrame, segs: list[str], segment: Any, where: str) -> pd.DataFrame:
-    """Keep one segment of a table computed ``by=`` a segment column."""
-    if not segs:
-        if segment is not None:
-            raise CJMConfigError(f"`segment` in {where} needs a table computed with `by=`; this one has no segments.")
-        return table
-    if segment is None:
-        if table[segs].drop_duplicates().shape[0] == 1:
-            return table
-        values = table[segs[0]].drop_duplicates().tolist()[:8]
-        raise CJMConfigError(
-            f"{where} draws one segment at a time, and the table has several in {segs[0]!r}: "
-            f"{', '.join(map(repr, values))}. Pass `segment=` with one of them."
-        )
-    key = segment if isinstance(segment, tuple) else (segment,)
-    if len(key) != len(segs):
-        raise CJMConfigError(f"`segment` in {where} needs one value per segment column {segs!r}, got {segment!r}.")
-    mask = np.ones(len(table), dtype=bool)
-    for c, v in zip(segs, key):
-        mask &= (table[c] == v).fillna(False).to_numpy()
-    if not mask.any():
-        raise CJMConfigError(
-            f"`segment` {segment!r} does not occur in {segs[0]!r}; it has "
-            f"{', '.join(map(repr, table[segs[0]].drop_duplicates().tolist()[:8]))}."
-        )
-    return table[mask]
 
 
 def _wrap(name: str, width: int = 16) -> str:
@@ -405,7 +378,7 @@ def plot_transitions(
         made_by="cjm_lab.journeys.transitions()",
     )
     segs = leading_columns(table, "source")
-    t = _select_segment(table, segs, segment, where)
+    t = select_segment(table, segs, segment, where)
     src, tgt = t["source"].astype(str), t["target"].astype(str)
     p = finite(t["probability"])
     weight = pd.Series(finite(t["n"]) if "n" in t else p, index=src.to_numpy()).groupby(level=0).sum().to_dict()
@@ -612,7 +585,7 @@ def plot_time_to_convert(
 
     Parameters
     ----------
-    result : TimeToConvert or DataFrame
+    result : SurvivalResult or DataFrame
         The result of :func:`cjm_lab.journeys.time_to_convert` (or its ``curve``): segment
         columns, ``days``, ``cum_conversion`` (0–1) and ``ci_low``/``ci_high``.  Also
         accepted: a ``survival`` curve (drawn as 1 − survival, e.g. from
@@ -783,7 +756,7 @@ def plot_pain_points(
     )
     top = check_top(top)
     segs = leading_columns(table, str(unit))
-    t = _select_segment(table, segs, segment, where)
+    t = select_segment(table, segs, segment, where)
     score = finite(t["pain_score"])
     ranked = finite(t["rank"]) if "rank" in t else np.arange(1, len(t) + 1, dtype=float)
     keep = np.isfinite(ranked) & (score > 0)
@@ -922,7 +895,7 @@ def plot_attribution(
     )
     top = check_top(top)
     segs = leading_columns(table, "model")
-    t = _select_segment(table, segs, segment, where)
+    t = select_segment(table, segs, segment, where)
     present = list(dict.fromkeys(t["model"].astype(str)))
     if models is not None:
         missing = [m for m in models if m not in present]

@@ -45,9 +45,10 @@ from cjm_lab.plots._common import (
     finite,
     get_ax,
     leading_columns,
+    select_segment,
     styled,
 )
-from cjm_lab.plots.journeys import _select_segment, touchpoint_labeller
+from cjm_lab.plots.journeys import touchpoint_labeller
 from cjm_lab.plots.theme import (
     INK,
     NEUTRAL,
@@ -154,7 +155,7 @@ def sankey_flows(
     min_share = _check_share(min_share, "min_share")
     min_journeys = min_group_size() if min_journeys is None else _check_count(min_journeys, "min_journeys")
     segs = leading_columns(variants_table, "path")
-    t = _select_segment(variants_table, segs, segment, where)
+    t = select_segment(variants_table, segs, segment, where)
     t = t.assign(_n=finite(t["n_journeys"]))
     is_other = t["path"].astype(str) == _OTHER_PATH
     unplaced = float(t.loc[is_other, "_n"].sum())

@@ -875,9 +875,9 @@ def plot_crosstab(
         alpha = format_number(meta.get("alpha", 0.05), 2, lang)
         ax.set_xlabel(" ")
         if "correction" in meta:  # what the letters mean, with the correction used (as in the Excel sheet)
-            from cjm_lab.survey.crosstab import _note
+            from cjm_lab.survey.crosstab import crosstab_note
 
-            add_footnote(ax, textwrap.fill(_note({**meta, "language": lang}), 110))
+            add_footnote(ax, textwrap.fill(crosstab_note({**meta, "language": lang}), 110))
         else:
             add_footnote(ax, textwrap.fill(text("crosstab_note", lang, alpha=alpha), 110))
     return ax

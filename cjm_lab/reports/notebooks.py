@@ -313,14 +313,15 @@ def report_parameters(name: str, notebooks: Folders = None, *, folder: Folders =
     >>> list(params.columns)
     ['name', 'type', 'default', 'help']
     """
-    params = _parameters(report_path(name, _renamed(notebooks, folder, "report_parameters()")))
+    params = declared_parameters(report_path(name, _renamed(notebooks, folder, "report_parameters()")))
     return pd.DataFrame(
         [{"name": p.name, "type": p.annotation, "default": p.default, "help": p.help} for p in params.values()],
         columns=["name", "type", "default", "help"],
     )
 
 
-def _parameters(path: Path) -> dict[str, Parameter]:
+def declared_parameters(path: Path) -> dict[str, Parameter]:
+    """The parameters the notebook at ``path`` declares in its one cell tagged ``parameters``."""
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -391,7 +392,7 @@ def check_parameters(
     >>> check_parameters("cx_overview", {"language": "de"})
     {'language': 'de'}
     """
-    declared = _parameters(report_path(name, _renamed(notebooks, folder, "check_parameters()")))
+    declared = declared_parameters(report_path(name, _renamed(notebooks, folder, "check_parameters()")))
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in declared:

@@ -31,10 +31,10 @@ from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_l
 from cjm_lab.reports.deck import build_deck
 from cjm_lab.reports.exports import print_pdf
 from cjm_lab.reports.notebooks import (
-    _parameters,
     check_parameters,
     check_report_name,
     data_path,
+    declared_parameters,
     report_path,
     select_cells,
 )
@@ -313,7 +313,7 @@ def run_report(
             f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
             "(`--pptx-template corporate.pptx`)."
         )
-    declared = _parameters(source)
+    declared = declared_parameters(source)
     k = _min_group_size(min_group_size, params)
     root = Path.cwd()  # relative paths in parameters are the caller's (see data_path)
     out_dir = check_out_dir(out)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,7 @@ from cjm_lab import privacy
 from cjm_lab._format import check_language
 from cjm_lab._validate import require_frame, suggest
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.untrusted import _text, _Trusted, escape_markdown, format_markdown, unique_slugs
+from cjm_lab.untrusted import escape_markdown, format_markdown, format_plain, unique_slugs
 
 __all__ = [
     "Report",
@@ -484,18 +483,6 @@ def _strip_markdown(text: str) -> str:
     return _HEADING.sub("", _MARKUP.sub("", text)).strip()
 
 
-class _PlainFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if isinstance(value, _Trusted):
-            return _strip_markdown(format(value.text, format_spec))
-        if format_spec and not isinstance(value, str):
-            try:
-                return format(value, format_spec)
-            except (TypeError, ValueError):
-                pass
-        return format(_text(value), format_spec) if format_spec else _text(value)
-
-
 def show_text(template: Texts, /, *, display: bool = True, **values: Any) -> Text:
     """Show a sentence with computed values: the template is the report's text, the values data.
 
@@ -527,7 +514,7 @@ def show_text(template: Texts, /, *, display: bool = True, **values: Any) -> Tex
     report = current_report("show_text()")
     chosen = report.pick(template)
     markdown = format_markdown(chosen, **values)
-    plain = _strip_markdown(_PlainFormatter().format(chosen, **values))
+    plain = _strip_markdown(format_plain(chosen, **values))
     if display:
         _display_markdown(markdown)
     return Text(markdown, plain)
@@ -565,7 +552,7 @@ def show_list(
     - NPS rose \*a lot\*
     """
     report = current_report("show_list()")
-    items = [_text(t) for t in texts if not _missing(t) and str(t).strip()]
+    items = [str(t) for t in texts if not _missing(t) and str(t).strip()]
     if not items:
         if empty is None:
             return Text("", "")

@@ -45,7 +45,6 @@ from cjm_lab.sample.journeys import (
     simulate_journeys,
 )
 from cjm_lab.sample.survey import (
-    _THEME_KEYS,
     DONT_KNOW,
     DRIVER_EFFECTS,
     DRIVER_ORDER,
@@ -56,6 +55,7 @@ from cjm_lab.sample.survey import (
     RECOMMEND_NOISE_SD,
     RESPONSE_RATE,
     SURVEY_COLUMNS,
+    THEME_KEYS,
     WAVES,
     SurveyChunk,
     draw_disposition,
@@ -366,7 +366,7 @@ class Assembler:
             "comment_themes": {
                 f"{theme}_{polarity}": int(count)
                 for (theme, polarity), count in zip(
-                    _THEME_KEYS, np.sum([s.themes for s in self._surveys], axis=0), strict=True
+                    THEME_KEYS, np.sum([s.themes for s in self._surveys], axis=0), strict=True
                 )
             },
             "dont_know_code": DONT_KNOW,

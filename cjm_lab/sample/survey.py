@@ -443,10 +443,11 @@ _TEMPLATES: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
         ),
     },
 }
-_THEME_KEYS = tuple(_TEMPLATES)
+#: The (theme, polarity) keys of the comment templates, in the order the generator counts them.
+THEME_KEYS = tuple(_TEMPLATES)
 _VARIANTS = 3
 _LANGS = ("de", "en")
-_TEMPLATE_TEXT = [text for key in _THEME_KEYS for lang in _LANGS for text in _TEMPLATES[key][lang]]
+_TEMPLATE_TEXT = [text for key in THEME_KEYS for lang in _LANGS for text in _TEMPLATES[key][lang]]
 _PII_SUFFIX = {
     "de": (" Rückruf bitte unter ", " Meine E-Mail: "),
     "en": (" Please call me back on ", " My email: "),
@@ -462,7 +463,7 @@ def _theme_codes(rng: np.random.Generator, s: WaveScores, idx: np.ndarray, perso
     rec = s.recommend[idx]
     u = rng.random(m)
     v = rng.random(m)
-    code = {key: k for k, key in enumerate(_THEME_KEYS)}
+    code = {key: k for k, key in enumerate(THEME_KEYS)}
     positive = rec >= 7
     price = np.where(positive, code["price", "pos"], code["price", "neg"])
     quality = np.where(positive, code["product_quality", "pos"], code["product_quality", "neg"])
@@ -526,7 +527,7 @@ def _comments(
     with_contact = pc.binary_join_element_wise(text, _pii_texts(rng, english.astype(bool)), "")
     text = pc.if_else(pa.array(pii), with_contact, text)
     text = pc.if_else(pa.array(has), text, pa.scalar(None, pa.string()))
-    themes = np.bincount(theme[has], minlength=len(_THEME_KEYS))
+    themes = np.bincount(theme[has], minlength=len(THEME_KEYS))
     return text, int(pii.sum()), themes
 
 

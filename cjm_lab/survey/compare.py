@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import check_language, format_number, format_p_values
-from cjm_lab._stats import adjust_pvalues, check_correction
+from cjm_lab._stats import adjust_pvalues, check_correction, z_value
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.survey.nps import response_parts
@@ -41,7 +41,7 @@ def _stats(sums: pd.DataFrame) -> pd.DataFrame:
 
 def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Difference a − b with SE, CI and two-sided p-value (normal approximation)."""
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = z_value(confidence)
     diff = a["nps"].to_numpy() - b["nps"].to_numpy()
     se = np.sqrt(a["var"].to_numpy() + b["var"].to_numpy())
     with np.errstate(invalid="ignore", divide="ignore"):

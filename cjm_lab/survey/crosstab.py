@@ -486,10 +486,10 @@ def crosstab(
         sections.append(("multi", name, option_labels, selected, mr.answered))
 
     mean_data = []
-    from cjm_lab.survey.scales import _numeric
+    from cjm_lab.survey._common import numeric_values
 
     for var in mean_vars:
-        x = _numeric(sub, var, where=where).to_numpy()
+        x = numeric_values(sub, var, where=where).to_numpy()
         if dont_know is not None:
             x = np.where(np.isin(x, np.asarray(np.atleast_1d(dont_know), dtype=float)), np.nan, x)
         mean_data.append((str(var), x))
@@ -904,7 +904,7 @@ _NOTES = {
 }
 
 
-def _note(meta: Mapping[str, Any]) -> str:
+def crosstab_note(meta: Mapping[str, Any]) -> str:
     """The sentence under a table that says what the letters mean and how they were corrected."""
     lang = meta.get("language", "en") if meta.get("language") in _NOTES else "en"
     alpha = f"{meta.get('alpha', 0.05):g}"
@@ -991,7 +991,7 @@ def crosstab_to_excel(
             suffix = f" ({k})"
             sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
         used.add(sheet.lower())
-        sheets.append((sheet, wide, meta.get("title", raw), meta.get("filter", ""), _note(meta)))
+        sheets.append((sheet, wide, meta.get("title", raw), meta.get("filter", ""), crosstab_note(meta)))
 
     fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=target.parent, prefix=".tmp_crosstab_")
     os.close(fd)

@@ -53,14 +53,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import require_columns, require_frame
+from cjm_lab._validate import dont_know_codes, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
-from cjm_lab.survey.scales import (
-    _check_scale,
-    _dont_know_codes,
-    _rating_values,
-    _weights,
-)
+from cjm_lab.survey._common import check_scale, positive_weights, rating_values
 
 __all__ = ["key_drivers", "importance_performance", "QUADRANT_LABELS", "MAX_SHAPLEY_DRIVERS"]
 
@@ -327,10 +322,10 @@ def key_drivers(
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
 
-    codes = _dont_know_codes(dont_know, None, where=where)
+    codes = dont_know_codes(dont_know, None, where=where)
     cols = [outcome, *drivers]
-    z, _ = _rating_values(data, cols, where=where, codes=codes)
-    w = _weights(data, weight, where=where)
+    z, _ = rating_values(data, cols, where=where, codes=codes)
+    w = positive_weights(data, weight, where=where)
     answered = ~np.isnan(z)
     for j, col in enumerate(cols):
         if not answered[:, j].any():
@@ -633,10 +628,10 @@ def importance_performance(
             fix="Run key_drivers() with these drivers, or leave them out of `drivers`.",
         )
     require_columns(data, {"drivers": names, "weight": weight}, where=where)
-    bounds = _check_scale(scale, where=where) if scale is not None else None
-    codes = _dont_know_codes(dont_know, bounds, where=where)
-    values, _ = _rating_values(data, names, where=where, scale=bounds, codes=codes)
-    w = _weights(data, weight, where=where)
+    bounds = check_scale(scale, where=where) if scale is not None else None
+    codes = dont_know_codes(dont_know, bounds, where=where)
+    values, _ = rating_values(data, names, where=where, scale=bounds, codes=codes)
+    w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     wv = np.where(valid, w[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):

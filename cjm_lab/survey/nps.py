@@ -25,18 +25,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import normalise_weights
+from cjm_lab._stats import normalise_weights, z_value
 from cjm_lab._validate import (
     column_names,
+    dont_know_codes,
     numeric_column,
     require_columns,
     require_frame,
 )
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io._batches import (
+from cjm_lab.io.batches import (
     batch_error,
     batch_source,
     check_batch_size,
@@ -92,7 +92,7 @@ def nps_groups(scores: pd.Series) -> pd.Series:
     )
 
 
-def _interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
+def nps_interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray, z: float) -> tuple[np.ndarray, ...]:
     """SE and CI (all in NPS points) for promoter/detractor shares p, d on base n."""
     with np.errstate(invalid="ignore", divide="ignore"):
         score = p - d
@@ -396,9 +396,7 @@ def response_parts(
     lo, hi = _check_scale(scale, rescale)
     scored = data
     if dont_know is not None:
-        from cjm_lab.survey.scales import _dont_know_codes
-
-        codes = _dont_know_codes(dont_know, (lo, hi), where=where)
+        codes = dont_know_codes(dont_know, (lo, hi), where=where)
         raw = data[score]
         coded = pd.to_numeric(
             raw.astype(object) if isinstance(raw.dtype, pd.CategoricalDtype) else raw, errors="coerce"
@@ -501,8 +499,8 @@ def _finish(
         method = np.where(n_eff < small_base, "adjusted_wald", "wald")
     else:
         method = np.full(len(table), ci_method)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    se, low, high = _interval(p, d, n_eff, method, z)
+    z = z_value(confidence)
+    se, low, high = nps_interval(p, d, n_eff, method, z)
     out = table[by_cols].copy() if by_cols else pd.DataFrame(index=table.index)
     out["n"] = table["n"].to_numpy(dtype=np.int64)
     out["n_missing"] = table["n_missing"].to_numpy(dtype=np.int64)

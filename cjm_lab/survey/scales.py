@@ -37,9 +37,10 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import normalise_weights, wilson_bounds
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
+from cjm_lab._stats import wilson_bounds, z_value
+from cjm_lab._validate import column_names, dont_know_codes, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.survey._common import check_scale, positive_weights, rating_values
 from cjm_lab.survey.nps import TOTAL_LABEL
 
 __all__ = ["csat", "ces", "scale_score", "cronbach_alpha", "COMMON_SCALES"]
@@ -60,106 +61,6 @@ def _items_list(items: str | Sequence[str], *, where: str, min_items: int = 1) -
     if dup:
         raise CJMConfigError(f"`items` in {where} names {', '.join(map(repr, dup))} more than once.")
     return cols
-
-
-def _check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
-        ) from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise CJMConfigError(f"`scale` in {where} must be two numbers with low < high, e.g. (1, 5); got {scale!r}.")
-    if whole and not (low.is_integer() and high.is_integer()):
-        raise CJMConfigError(
-            f"`scale` in {where} must be two whole numbers with low < high, e.g. (1, 5); got {scale!r}."
-        )
-    return low, high
-
-
-def _dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
-    if dont_know is None:
-        return []
-    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
-    try:
-        codes = [float(c) for c in raw]
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); got {dont_know!r}."
-        ) from None
-    if scale is not None:
-        inside = [c for c in codes if scale[0] <= c <= scale[1]]
-        if inside:
-            raise CJMConfigError(
-                f"`dont_know` code(s) {', '.join(plain_number(c) for c in inside)} in {where} lie on the "
-                f"scale {plain_number(scale[0])}–{plain_number(scale[1])}, so real answers would be thrown away. "
-                "Use the code the survey gives to 'don't know' (e.g. 99, or 6 on a 1–5 scale)."
-            )
-    return codes
-
-
-def _numeric(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
-    """``data[column]`` as float64; labelled SPSS columns get a message of their own."""
-    raw = data[column]
-    if isinstance(raw.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(raw.cat.categories.dtype):
-        example = next((str(c) for c in raw.cat.categories), "")
-        raise CJMDataError(
-            f"{where}: {column!r} holds value labels (such as {example!r}), not the numeric codes of a rating scale.",
-            column=column,
-            fix="Load the file with `ratings=` so the codes stay numeric, e.g. "
-            "load_survey(path, ratings={'Q12_*': [1, 5]}), or map the labels to codes first.",
-        )
-    return numeric_column(data, column, where=where)
-
-
-def _rating_values(
-    data: pd.DataFrame,
-    items: list[str],
-    *,
-    where: str,
-    scale: tuple[float, float] | None = None,
-    codes: Sequence[float] = (),
-    integer: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Read rating items as an ``(n, k)`` float array (missing = NaN) and a don't-know mask.
-
-    Don't-know codes become missing before the scale is checked; with a ``scale``
-    every other value must lie on it (and be a whole number, unless ``integer=False``:
-    ratings such as 7.5 on a 0–10 scale).
-    """
-    values = np.empty((len(data), len(items)), dtype=float)
-    dont = np.zeros((len(data), len(items)), dtype=bool)
-    for j, item in enumerate(items):  # a handful of items; each step is vectorised
-        col = _numeric(data, item, where=where)
-        if codes:
-            dk = col.isin(codes).to_numpy()
-            col = col.mask(dk)
-            dont[:, j] = dk
-        if scale is not None:
-            col = numeric_column(
-                pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=integer
-            )
-        values[:, j] = col.to_numpy()
-    return values, dont
-
-
-def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(data))
-    w = normalise_weights(
-        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-    )
-    bad = w <= 0
-    if bad.any():
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
-            column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]),
-            values=list(w[bad][:5]),
-            fix="Weights must be positive; drop those respondents or reweight.",
-        )
-    return w
 
 
 # --------------------------------------------------------------------------- CSAT / CES
@@ -198,7 +99,7 @@ def _box_table(
         )
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
-    low, high = _check_scale(scale, where=where)
+    low, high = check_scale(scale, where=where)
     points = int(high - low + 1)
     bottom = top if bottom is None else bottom
     for name, value in (("top", top), ("bottom", bottom)):
@@ -207,10 +108,10 @@ def _box_table(
                 f"`{name}` in {where} is the number of scale points in the box, a whole number from 1 "
                 f"to {points - 1} on a {plain_number(low)}–{plain_number(high)} scale; got {value!r}."
             )
-    codes = _dont_know_codes(dont_know, (low, high), where=where)
+    codes = dont_know_codes(dont_know, (low, high), where=where)
 
-    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes)
-    w = _weights(data, weight, where=where)
+    values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes)
+    w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     empty = [c for c, ok in zip(cols, valid.any(axis=0)) if not ok]
     if empty:
@@ -270,7 +171,7 @@ def _box_table(
         p_top = table["_top"].to_numpy(dtype=float) / sw
         p_bottom = table["_bottom"].to_numpy(dtype=float) / sw
     p_high, p_low = (p_bottom, p_top) if flip else (p_top, p_bottom)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = z_value(confidence)
     ci_low, ci_high = wilson_bounds(p_high, n_eff, z)
 
     if by_cols:
@@ -551,7 +452,7 @@ def scale_score(
     require_frame(data, where=where)
     cols = _items_list(items, where=where)
     require_columns(data, {"items": cols}, where=where)
-    low, high = _check_scale(scale, where=where, whole=False)
+    low, high = check_scale(scale, where=where, whole=False)
     rev = _reversed(reverse, cols, scale, where=where)
     if method not in ("mean", "sum", "pomp"):
         raise CJMConfigError(f"`method` in {where} must be 'mean', 'sum' or 'pomp'; got {method!r}.")
@@ -560,8 +461,8 @@ def scale_score(
         min_valid = math.ceil(k / 2)
     if not isinstance(min_valid, (int, np.integer)) or not 1 <= min_valid <= k:
         raise CJMConfigError(f"`min_valid` in {where} must be a whole number from 1 to {k}; got {min_valid!r}.")
-    codes = _dont_know_codes(dont_know, (low, high), where=where)
-    values, dont = _rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
+    codes = dont_know_codes(dont_know, (low, high), where=where)
+    values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = low + high - values[:, idx]
@@ -651,10 +552,10 @@ def cronbach_alpha(
     require_columns(data, {"items": cols}, where=where)
     if not 0 < confidence < 1:
         raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
-    bounds = _check_scale(scale, where=where, whole=False) if scale is not None else None
+    bounds = check_scale(scale, where=where, whole=False) if scale is not None else None
     rev = _reversed(reverse, cols, scale, where=where)
-    codes = _dont_know_codes(dont_know, bounds, where=where)
-    values, _ = _rating_values(data, cols, where=where, scale=bounds, codes=codes, integer=False)
+    codes = dont_know_codes(dont_know, bounds, where=where)
+    values, _ = rating_values(data, cols, where=where, scale=bounds, codes=codes, integer=False)
     if rev:
         idx = [cols.index(r) for r in rev]
         values[:, idx] = bounds[0] + bounds[1] - values[:, idx]  # type: ignore[index]

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import check_language, format_number, format_p_values
-from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds
+from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds, z_value
 from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import multiple_response_sets
@@ -245,7 +245,8 @@ def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tu
 # --------------------------------------------------------------------------- per-answer values
 def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, np.ndarray, np.ndarray]]:
     """``(level, x, valid)`` per level of a measure: x the per-answer value (0/1, score, ±1)."""
-    from cjm_lab.survey.scales import _check_scale, _dont_know_codes, _numeric
+    from cjm_lab._validate import dont_know_codes
+    from cjm_lab.survey._common import check_scale, numeric_values
 
     opts = m.options
     if m.kind == "multi":
@@ -273,9 +274,9 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
         x = np.where(parts["n_promoters"] > 0, 1.0, np.where(parts["n_detractors"] > 0, -1.0, 0.0))
         return [(None, np.where(valid, x, np.nan), valid)]
     if m.kind in ("mean", "top_box", "bottom_box"):
-        scale = _check_scale(opts["scale"], where=where) if opts.get("scale") is not None else None
-        codes = _dont_know_codes(dk, scale, where=where)
-        x = _numeric(data, column, where=where)
+        scale = check_scale(opts["scale"], where=where) if opts.get("scale") is not None else None
+        codes = dont_know_codes(dk, scale, where=where)
+        x = numeric_values(data, column, where=where)
         if codes:
             x = x.mask(x.isin(codes))
         if scale is not None:
@@ -321,13 +322,13 @@ def _values(data: pd.DataFrame, m: _Measure, *, where: str) -> list[tuple[Any, n
 
 def _binary(series: pd.Series) -> bool | None:
     """True for a yes/no column (0/1, booleans, a Yes/No pair); None when it has more levels."""
-    from cjm_lab.io.multi import NOT_SELECTED_WORDS, SELECTED_WORDS, _word
+    from cjm_lab.io.multi import NOT_SELECTED_WORDS, SELECTED_WORDS, option_word
 
     if pd.api.types.is_bool_dtype(series.dtype):
         return True
-    present = {_word(v) for v in pd.unique(series.dropna())}
+    present = {option_word(v) for v in pd.unique(series.dropna())}
     if isinstance(series.dtype, pd.CategoricalDtype):
-        present |= {_word(v) for v in series.cat.categories}
+        present |= {option_word(v) for v in series.cat.categories}
     if present and present <= SELECTED_WORDS | NOT_SELECTED_WORDS and len(present) <= 2:
         return True
     return None
@@ -357,7 +358,7 @@ def _estimates(kind: str, s: dict[str, np.ndarray], *, confidence: float, ci_met
         n_eff = np.where(s["w2"] > 0, s["w"] ** 2 / s["w2"], 0.0)
         mean = s["wx"] / s["w"]
         var = np.maximum(s["wx2"] / s["w"] - mean**2, 0.0)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = z_value(confidence)
     if kind == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             sd2 = np.where(n_eff > 1, var * n_eff / (n_eff - 1), np.nan)
@@ -372,14 +373,14 @@ def _estimates(kind: str, s: dict[str, np.ndarray], *, confidence: float, ci_met
             "df": n_eff - 1,
         }
     if kind == "nps":
-        from cjm_lab.survey.nps import _interval
+        from cjm_lab.survey.nps import nps_interval
 
         with np.errstate(invalid="ignore", divide="ignore"):
             p, d = s["wp"] / s["w"], s["wd"] / s["w"]
         method = (
             np.where(n_eff < 100, "adjusted_wald", "wald") if ci_method == "auto" else np.full(len(n_eff), ci_method)
         )
-        se, low, high = _interval(p, d, n_eff, method, z)
+        se, low, high = nps_interval(p, d, n_eff, method, z)
         return {
             "n_eff": n_eff,
             "estimate": (p - d) * 100,
@@ -416,7 +417,7 @@ def _changes(est: dict[str, np.ndarray], kind: str, confidence: float) -> dict[s
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
             p = 2 * stats.norm.sf(np.abs(diff / se_d))
-        crit = np.full(len(e), stats.norm.ppf(0.5 + confidence / 2))
+        crit = np.full(len(e), z_value(confidence))
     p = np.where(se_d > 0, p, np.where(diff == 0, 1.0, np.nan))
     return {
         "change": diff,

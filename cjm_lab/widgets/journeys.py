@@ -12,6 +12,7 @@ import pandas as pd
 
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.journeys import cut_journeys
 from cjm_lab.plots.theme import check_language, format_number, format_percent
 from cjm_lab.widgets._common import ALL, Explorer, Progress, escape, figure_png, table_html
 
@@ -75,7 +76,8 @@ class JourneyView:
     events : DataFrame
         The events of the chosen segment.
     paths : DataFrame
-        The events from ``start`` to ``end`` (stage names as ``touchpoint`` at stage level).
+        The events from ``start`` to ``end`` (stage names as ``touchpoint`` at stage level), as
+        :func:`cjm_lab.journeys.cut_journeys` returns them.
     variants : DataFrame
         :func:`cjm_lab.journeys.variants` of ``paths`` (the Sankey's input).
     n_journeys, n_selected : int
@@ -93,77 +95,6 @@ class JourneyView:
     n_selected: int
     funnel: pd.DataFrame | None
     pain_points: pd.DataFrame | None
-
-
-def _order(events: pd.DataFrame) -> pd.DataFrame:
-    keys = ["customer_id", "timestamp"] + (["sequence"] if "sequence" in events else [])
-    return events.sort_values(keys, kind="stable")
-
-
-def cut_journeys(
-    events: pd.DataFrame,
-    *,
-    start: str | None = None,
-    end: str | None = None,
-    level: str = "touchpoint",
-    touchpoints: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Each customer's journey from its first ``start`` to the first ``end`` after it.
-
-    Journeys that never meet ``start`` (or never reach ``end`` after it) are left out;
-    ``None`` means the journey's own beginning or end. At ``level="stage"`` the
-    ``touchpoint`` column holds the stage of each event (from the catalogue), with
-    consecutive events in the same stage merged into one.
-
-    Parameters
-    ----------
-    events : DataFrame
-        Event log (``customer_id``, ``timestamp``, ``touchpoint``, optionally ``sequence``).
-    start, end : str, optional
-        A touchpoint (or a stage at ``level="stage"``).
-    level : {"touchpoint", "stage"}
-    touchpoints : DataFrame, optional
-        The catalogue (needed at ``level="stage"``).
-
-    Returns
-    -------
-    DataFrame
-        The kept events, ordered by customer and time.
-
-    Examples
-    --------
-    >>> ev = pd.DataFrame({"customer_id": list("aaaabb"),
-    ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
-    ...                    "touchpoint": ["Ad", "Shop", "Cart", "Shop", "Ad", "Cart"], "sequence": range(6)})
-    >>> cut_journeys(ev, start="Shop", end="Cart")["touchpoint"].tolist()
-    ['Shop', 'Cart']
-    """
-    where = "cut_journeys()"
-    require_frame(events, where=where, min_rows=0)
-    require_columns(events, {"events": ["customer_id", "timestamp", "touchpoint"]}, where=where)
-    if level not in ("touchpoint", "stage"):
-        raise CJMConfigError(f"{where}: `level` must be 'touchpoint' or 'stage', got {level!r}.")
-    ev = _order(events)
-    if level == "stage":
-        if touchpoints is None or "stage" not in touchpoints:
-            raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
-        stage_of = dict(zip(touchpoints["touchpoint"].astype(str), touchpoints["stage"].astype(str)))
-        ev = ev.assign(touchpoint=ev["touchpoint"].astype(str).map(stage_of))
-        same = (ev["touchpoint"] == ev["touchpoint"].shift()) & (ev["customer_id"] == ev["customer_id"].shift())
-        ev = ev.loc[~same]
-    node = ev["touchpoint"].astype(str)
-    cid = ev["customer_id"]
-    keep = pd.Series(True, index=ev.index)
-    if start:
-        keep &= (node == start).groupby(cid, sort=False).cummax()
-    if end:
-        hit = (node == end) & keep
-        reached = hit.groupby(cid, sort=False).cummax()
-        before = reached.groupby(cid, sort=False).shift(fill_value=False)  # an end met earlier
-        keep &= ~before
-        has_end = hit.groupby(cid, sort=False).transform("any")
-        keep &= has_end
-    return ev.loc[keep]
 
 
 def journey_view(
@@ -197,7 +128,7 @@ def journey_view(
     level : {"touchpoint", "stage"}
         Level of start/end, the funnel steps and the pain points.
     start, end : str, optional
-        Paths from the first ``start`` to the next ``end`` (see :func:`cut_journeys`).
+        Paths from the first ``start`` to the next ``end`` (see :func:`cjm_lab.journeys.cut_journeys`).
     steps : list of str, optional
         Funnel steps (touchpoints or stages); fewer than two: no funnel.
     window : str, optional

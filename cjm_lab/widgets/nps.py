@@ -8,10 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from cjm_lab._validate import require_columns, require_frame
+from cjm_lab._validate import dont_know_codes, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number
-from cjm_lab.survey.scales import _dont_know_codes
 from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_html
 
 __all__ = ["NPSView", "filter_responses", "nps_view", "nps_explorer"]
@@ -265,7 +264,7 @@ def nps_view(
     if drivers:
         complete = int(sub[[score, *drivers]].dropna().shape[0])
         if dont_know is not None:
-            codes = _dont_know_codes(dont_know, None, where="nps_view()")
+            codes = dont_know_codes(dont_know, None, where="nps_view()")
             complete = int(
                 (~sub[list(drivers)].isin(codes).any(axis=1) & sub[[score, *drivers]].notna().all(axis=1)).sum()
             )

@@ -1,4 +1,5 @@
-"""Journeys, variants, transitions, funnels and pain points on logs whose answers are known by hand."""
+"""Journeys, variants, transitions and pain points on logs whose answers are known by hand (funnels:
+test_funnels.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from cjm_lab.io import load_events, load_touchpoints
 from cjm_lab.journeys import (
     build_journeys,
     compare_transitions,
-    funnel,
-    funnel_dropoffs,
     pain_points,
     path_lengths,
     path_parts,
@@ -195,11 +194,17 @@ def test_top_variants_refuses_a_segmented_table_without_its_segments():
 def test_paths_are_coded_only_where_the_names_come_free(shop, tmp_path, monkeypatch):
     """DataFrames and Parquet aggregate coded paths; CSV files pay no extra DISTINCT pass; same results."""
     import cjm_lab.journeys.paths as paths_module
+    from cjm_lab.journeys._sources import EventSource, FrameSource
     from cjm_lab.journeys.engine import as_source
 
     calls = []
-    names = paths_module.touchpoint_names
-    monkeypatch.setattr(paths_module, "touchpoint_names", lambda *a, **k: calls.append(a[0].kind) or names(*a, **k))
+    for cls in (EventSource, FrameSource):  # the sources' own way to list the touchpoints, spied on
+        names = cls.touchpoint_names
+        monkeypatch.setattr(
+            cls,
+            "touchpoint_names",
+            lambda self, *a, _names=names, **k: calls.append(self.kind) or _names(self, *a, **k),
+        )
     cat = load_touchpoints(
         pd.DataFrame({"touchpoint": ["Ad", "Shop", "Buy"], "stage": ["research", "comparison", "purchase"]})
     )
@@ -246,170 +251,6 @@ def test_transitions_per_segment_and_difference():
     diff = compare_transitions(t, by="segment", groups=("x", "y")).set_index(["source", "target"])
     assert diff.loc[("Cart", "Buy"), "difference"] == pytest.approx(-30)
     assert bool(diff.loc[("Cart", "Buy"), "significant"])
-
-
-FUNNEL_LOG = [
-    ("a", "2025-01-01 10:00", "Web"),
-    ("a", "2025-01-01 10:10", "Cart"),
-    ("a", "2025-01-01 10:20", "Pay"),
-    ("b", "2025-01-01 10:00", "Web"),
-    ("b", "2025-01-01 10:05", "Help"),
-    ("b", "2025-01-01 10:10", "Cart"),
-    ("b", "2025-01-03 10:00", "Pay"),
-    ("c", "2025-01-01 10:00", "Cart"),
-    ("c", "2025-01-01 10:01", "Web"),
-    ("c", "2025-01-01 10:02", "Pay"),
-    ("d", "2025-01-01 10:00", "Web"),
-    ("e", "2025-01-01 10:00", "Web"),
-    ("e", "2025-01-01 10:01", "Cart"),
-    ("e", "2025-01-01 10:02", "Return"),
-    ("e", "2025-01-01 10:03", "Pay"),
-]
-
-
-def test_funnel_modes_by_hand():
-    ev = log(FUNNEL_LOG)
-    steps = ["Web", "Cart", "Pay"]
-    ordered = funnel(ev, steps=steps)
-    assert ordered["n_reached"].tolist() == [5, 3, 3]  # a, b, e reach Cart then Pay; c has Cart before Web
-    strict = funnel(ev, steps=steps, mode="strict")
-    assert strict["n_reached"].tolist() == [5, 2, 1]  # b has Help in between; e has Return before Pay
-    anyo = funnel(ev, steps=steps, mode="any")
-    assert anyo["n_reached"].tolist() == [5, 4, 4]  # c counts in any order
-    windowed = funnel(ev, steps=steps, window="1D")
-    assert windowed["n_reached"].tolist() == [5, 3, 2]  # b pays two days later
-    per_step = funnel(ev, steps=steps, step_windows=[None, None, "5min"])
-    assert per_step["n_reached"].tolist() == [5, 3, 1]  # only e pays within 5 min of Cart
-    excluded = funnel(ev, steps=steps, exclude=["Return"])
-    assert excluded["n_reached"].tolist() == [4, 2, 2] and excluded["n_excluded"].iloc[0] == 1
-    row = ordered.iloc[1]
-    assert row["pct_of_start"] == pytest.approx(60) and row["n_dropped"] == 2
-    assert row["median_time_s"] == 600  # a 600 s, b 600 s, e 60 s
-    assert (ordered["n_reached"].diff().dropna() <= 0).all()
-
-
-def test_funnel_any_order_times_from_the_first_of_the_steps():
-    # c meets Pay first, then Web, then Cart: Web and Cart took 5 min, not 10 from Pay
-    ev = log([("c", "2025-01-01 10:00", "Pay"), ("c", "2025-01-01 10:05", "Web"), ("c", "2025-01-01 10:10", "Cart")])
-    out = funnel(ev, steps=["Web", "Cart", "Pay"], mode="any")
-    assert out["n_reached"].tolist() == [1, 1, 1]
-    assert out["median_time_s"].tolist()[1:] == [300.0, 600.0]
-    assert funnel(ev, steps=["Web", "Cart", "Pay"], mode="any", window="7min")["n_reached"].tolist() == [1, 0, 0]
-
-
-def test_funnel_optional_step_and_alternatives():
-    ev = log(FUNNEL_LOG)
-    out = funnel(ev, steps=["Web", ["Help", "Chat"], "Cart", "Pay"], optional=["Help / Chat"])
-    assert out["step"].tolist() == ["Web", "Help / Chat", "Cart", "Pay"]
-    assert out["n_reached"].tolist() == [5, 1, 3, 3] and out["optional"].tolist() == [False, True, False, False]
-    assert out.loc[2, "pct_of_previous"] == pytest.approx(60)  # Cart compared with Web, not with the optional step
-
-
-def test_funnel_dropoffs_and_segments():
-    ev = log(FUNNEL_LOG)
-    drops = funnel_dropoffs(ev, steps=["Web", "Cart", "Pay"])
-    assert drops.set_index(["step_no", "next_touchpoint"])["n_journeys"].to_dict() == {(1, "(exit)"): 1, (1, "Pay"): 1}
-    seg = ev.assign(g=ev["customer_id"].map({"a": "x", "b": "x", "c": "y", "d": "y", "e": "y"}))
-    out = funnel(seg, steps=["Web", "Cart"], by="g")
-    assert out.set_index(["g", "step_no"])["n_reached"].to_dict() == {
-        ("x", 1): 2,
-        ("x", 2): 2,
-        ("y", 1): 3,
-        ("y", 2): 1,
-    }
-    assert out["p_value"].notna().sum() == 2
-
-
-def test_funnel_order_on_equal_times_and_at_the_ends_of_the_calendar():
-    """The funnel compares order keys packed from the timestamp and the sequence: equal times
-    follow the sequence (whatever its range), and dates before 1970 or in year 9999 still order."""
-    big = 2**63 - 1
-    ev = pd.DataFrame(
-        {
-            "customer_id": ["a", "a", "a", "b", "b", "c", "c", "c"],
-            "timestamp": pd.to_datetime(
-                ["2025-01-01 10:00"] * 3
-                + [
-                    "1965-03-01 08:00",
-                    "1965-03-01 08:00:00.000001",
-                    "9999-12-31 23:59:58",
-                    "9999-12-31 23:59:59",
-                    "9999-12-31 23:59:59",
-                ],
-                utc=True,
-                format="ISO8601",
-            ).as_unit("us"),
-            "touchpoint": ["Cart", "Web", "Cart", "Web", "Cart", "Web", "Pay", "Cart"],
-            # a: Cart, Web, Cart by sequence (-big < 0 < big); c: Cart comes after Pay at the same second
-            "sequence": [-big, 0, big, 5, 4, 1, 2, 3],
-        }
-    )
-    out = funnel(ev, steps=["Web", "Cart", "Pay"], dedupe=False)
-    assert out["n_reached"].tolist() == [3, 3, 0]
-    # Web -> Cart took a: 0 s, b: 1 µs, c: 1 s; exact to the microsecond (nearest rank 2 and 3 of 3)
-    assert out[["median_time_s", "p95_time_s"]].iloc[1].tolist() == [1e-6, 1.0]
-    assert funnel(ev, steps=["Web", "Pay", "Cart"], dedupe=False)["n_reached"].tolist() == [3, 1, 1]
-
-
-def test_funnel_ties_duplicates_exclusions_and_missing_segments():
-    at = pd.Timestamp("2025-01-01 10:00:00.005123", tz="UTC")
-    # a: Cart, Web and a repeat of the first Cart, all at one time: de-duplicated, Cart is not after Web
-    ev = pd.DataFrame(
-        {
-            "customer_id": ["a", "a", "a"],
-            "timestamp": [at] * 3,
-            "touchpoint": ["Cart", "Web", "Cart"],
-            "sequence": [1, 2, 3],
-        }
-    )
-    assert funnel(ev, steps=["Web", "Cart"])["n_reached"].tolist() == [1, 0]
-    assert funnel(ev, steps=["Web", "Cart"], dedupe=False)["n_reached"].tolist() == [1, 1]
-    # an exclusion at the very (sub-second) time of the last step reached excludes the journey
-    ev = pd.DataFrame(
-        {
-            "customer_id": ["b"] * 3,
-            "timestamp": [at - pd.Timedelta("1h"), at, at],
-            "touchpoint": ["Web", "Hotline", "Cart"],
-            "sequence": [0, 1, 2],
-        }
-    )
-    out = funnel(ev, steps=["Web", "Cart"], exclude=["Hotline"])
-    assert out["n_reached"].tolist() == [0, 0] and out["n_excluded"].tolist() == [1, 1]
-    # windows hold to the microsecond in every mode: 60 s from Web to Cart fits "60s", not 59.999999 s
-    ev = pd.DataFrame(
-        {
-            "customer_id": ["c", "c"],
-            "sequence": [0, 1],
-            "touchpoint": ["Web", "Cart"],
-            "timestamp": [at, at + pd.Timedelta("60s")],
-        }
-    )
-    for mode in ("ordered", "strict", "any"):
-        assert funnel(ev, steps=["Web", "Cart"], mode=mode, window="60s")["n_reached"].tolist() == [1, 1]
-        assert funnel(ev, steps=["Web", "Cart"], mode=mode, window=59.999999)["n_reached"].tolist()[1] == 0
-    assert funnel(ev, steps=["Web", "Cart"], mode="strict", step_windows=[None, 59.999999])["n_reached"].tolist() == [
-        1,
-        0,
-    ]
-    # a missing segment value is a segment of its own, with its own rows
-    seg = log(FUNNEL_LOG)
-    seg["g"] = seg["customer_id"].map({"a": "x", "b": "x", "c": None, "d": None, "e": None})
-    out = funnel(seg, steps=["Web", "Cart"], by="g")
-    assert out["g"].isna().sum() == 2 and out["n_reached"].tolist() == [2, 2, 3, 1]
-    # no journey reaches the funnel: every step reached by none
-    assert funnel(log(FUNNEL_LOG), steps=["Pay", "Web"], by=None)["n_reached"].tolist()[1] == 0
-
-
-def test_funnel_bad_input():
-    ev = log(FUNNEL_LOG)
-    with pytest.raises(CJMConfigError, match="at least two steps"):
-        funnel(ev, steps=["Web"])
-    with pytest.raises(CJMConfigError, match="mode"):
-        funnel(ev, steps=["Web", "Pay"], mode="loose")
-    with pytest.raises(CJMConfigError, match="duration"):
-        funnel(ev, steps=["Web", "Pay"], window="soon")
-    with pytest.raises(CJMConfigError, match="unknown option"):
-        funnel(ev, steps=["Web", "Pay"], journy="session")
 
 
 def test_events_must_be_loaded():
@@ -513,3 +354,60 @@ def test_pain_points_lateness_and_moments_of_truth():
     assert pp.loc["Delivery", "late_detractor_pct"] == pytest.approx((stars[late] <= 2).mean() * 100)
     assert pp.loc["Delivery", "late_odds_ratio"] > 5 and pp.loc["Delivery", "late_detractor_p_adjusted"] < 0.001
     assert pp.loc["Delivery", "rank"] == 1 and pp.loc["Delivery", "main_issue"] in ("late", "detractor")
+
+
+def test_cut_journeys_by_hand_in_the_engine(tmp_path):
+    """From the first start to the first end at or after it, per journey (sessions too), the same from files."""
+    from cjm_lab.journeys import cut_journeys
+
+    ev = log(
+        [
+            ("a", "2025-01-01 10:00", "Ad"),
+            ("a", "2025-01-01 10:05", "Shop"),
+            ("a", "2025-01-01 10:06", "Cart"),
+            ("a", "2025-01-01 10:07", "Shop"),
+            ("a", "2025-01-01 10:08", "Buy"),
+            ("a", "2025-01-01 10:08", "Buy"),  # an exact repeat: de-duplicated like every journey
+            ("b", "2025-01-01 11:00", "Shop"),
+            ("b", "2025-01-01 11:01", "Ad"),
+            ("c", "2025-01-01 12:00", "Buy"),
+            ("c", "2025-01-01 12:01", "Shop"),
+        ]
+    )
+    cut = cut_journeys(ev, start="Shop", end="Buy")
+    assert cut.groupby("customer_id")["touchpoint"].apply(list).to_dict() == {"a": ["Shop", "Cart", "Shop", "Buy"]}
+    assert cut["step"].tolist() == [1, 2, 3, 4] and list(cut.columns[:6]) == [
+        "journey_id",
+        "customer_id",
+        "step",
+        "timestamp",
+        "sequence",
+        "touchpoint",
+    ]
+    # start and end the same touchpoint: the journey is that one event
+    assert cut_journeys(ev, start="Shop", end="Shop").groupby("customer_id").size().to_dict() == {
+        "a": 1,
+        "b": 1,
+        "c": 1,
+    }
+    # per session: a's second session (after 2 h) starts again
+    later = pd.concat([ev, log([("a", "2025-01-01 13:00", "Shop"), ("a", "2025-01-01 13:01", "Buy")])])
+    later["sequence"] = range(len(later))
+    by_session = cut_journeys(later, start="Shop", end="Buy", journey="session", session_gap="1h")
+    assert by_session.groupby("journey_id").size().tolist() == [4, 2]
+    ev.to_parquet(tmp_path / "events.parquet")
+    pd.testing.assert_frame_equal(cut_journeys(tmp_path / "events.parquet", start="Shop", end="Buy"), cut)
+    with pytest.raises(CJMConfigError, match=r"cut_journeys\(\): `start` must name a touchpoint"):
+        cut_journeys(ev, start=["Shop"])
+
+
+def test_files_see_their_columns_as_a_dataframe_does(tmp_path):
+    """A Parquet log's session_id and other columns count as in a DataFrame (DuckDB reads the schema)."""
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:01", "Shop"), ("a", "2025-01-01 10:02", "Buy")])
+    ev["session_id"] = ["s1", "s1", "s2"]  # the log's own sessions, not a 30-minute gap
+    ev["region"] = "north"
+    ev.to_parquet(tmp_path / "events.parquet")
+    from_file = build_journeys(tmp_path / "events.parquet", journey="session")
+    assert from_file.groupby("journey_id").size().tolist() == [2, 1]
+    assert {"session_id", "region"} <= set(from_file.columns)
+    pd.testing.assert_frame_equal(from_file, build_journeys(ev, journey="session")[list(from_file.columns)])

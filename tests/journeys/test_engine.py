@@ -10,6 +10,7 @@ import pytest
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys import (
+    Engine,
     build_journeys,
     funnel,
     pain_points,
@@ -18,7 +19,6 @@ from cjm_lab.journeys import (
     variants,
 )
 from cjm_lab.journeys.engine import (
-    EngineOptions,
     as_source,
     engine_options,
     run_sql,
@@ -46,14 +46,14 @@ def test_parquet_folder_glob_and_csv_with_bounded_memory_equal_pandas(written, t
     ev, cat = sample.events, sample.touchpoints
     assert len(list(paths["events"].glob("*.parquet"))) == 3
     sample.events.to_csv(tmp_path / "events.csv", index=False)
-    engine = {"memory_limit": "128MB", "threads": 1, "temp_directory": tmp_path / "spill"}
+    engine = Engine(memory_limit="128MB", threads=1, temp_directory=tmp_path / "spill")
     for src in (paths["events"], str(paths["events"] / "part-*.parquet"), tmp_path / "events.csv"):
-        _same(variants(src, **engine), variants(ev))
-        _same(transitions(src, **engine), transitions(ev))
-        _same(funnel(src, steps=STEPS, **engine), funnel(ev, steps=STEPS))
-        _same(pain_points(src, touchpoints=cat, **engine), pain_points(ev, touchpoints=cat))
-    _same(path_lengths(paths["events"], by="channel", threads=2), path_lengths(ev, by="channel"))
-    from_files = build_journeys(paths["events"], memory_limit="1GiB")
+        _same(variants(src, engine=engine), variants(ev))
+        _same(transitions(src, engine=engine), transitions(ev))
+        _same(funnel(src, steps=STEPS, engine=engine), funnel(ev, steps=STEPS))
+        _same(pain_points(src, touchpoints=cat, engine=engine), pain_points(ev, touchpoints=cat))
+    _same(path_lengths(paths["events"], by="channel", engine=Engine(threads=2)), path_lengths(ev, by="channel"))
+    from_files = build_journeys(paths["events"], engine=Engine(memory_limit="1GiB"))
     _same(from_files, build_journeys(ev)[list(from_files.columns)])
     assert (tmp_path / "spill").is_dir()
 
@@ -76,12 +76,10 @@ def test_spills_to_the_temp_directory_under_a_small_memory_limit(tmp_path):
     for k, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
         pq.write_table(pa.Table.from_pandas(frame.iloc[part], preserve_index=False), tmp_path / f"p{k}.parquet")
     spill = tmp_path / "spill"
-    small = transitions(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill)
+    engine = Engine(memory_limit="96MiB", threads=1, temp_directory=spill)
+    small = transitions(str(tmp_path / "p*.parquet"), engine=engine)
     _same(small, transitions(frame))
-    _same(
-        variants(str(tmp_path / "p*.parquet"), memory_limit="96MiB", threads=1, temp_directory=spill, top=50),
-        variants(frame, top=50),
-    )
+    _same(variants(str(tmp_path / "p*.parquet"), engine=engine, top=50), variants(frame, top=50))
 
 
 def test_engine_options_reach_duckdb(written, tmp_path):
@@ -100,7 +98,7 @@ def test_engine_options_reach_duckdb(written, tmp_path):
         assert int(got["t"].iloc[0]) == 1
     finally:
         set_engine_defaults(**{k: v for k, v in previous.__dict__.items() if v is not None})
-    assert EngineOptions(threads=2).merged(EngineOptions(memory_limit=10**9)) == EngineOptions(10**9, 2, None)
+    assert Engine(threads=2).merged(Engine(memory_limit=10**9)) == Engine(10**9, 2, None)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +114,9 @@ def test_engine_options_reach_duckdb(written, tmp_path):
 )
 def test_bad_engine_options_raise_config_errors(written, bad, message):
     with pytest.raises(CJMConfigError, match=message):
-        variants(written[0]["events"], **bad)
+        variants(written[0]["events"], engine=Engine(**bad)) if "memroy_limit" not in bad else variants(
+            written[0]["events"], **bad
+        )
 
 
 def test_temp_directory_must_be_a_folder(written, tmp_path):
@@ -129,7 +129,7 @@ def test_temp_directory_must_be_a_folder(written, tmp_path):
 def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
     """Run in hash buckets of customers (as under a memory limit), every analysis gives the one-pass
     result: counts add up, and the nearest-rank times come from the waits counted per bucket."""
-    from cjm_lab.journeys import engine
+    from cjm_lab.journeys import _parts
 
     _, sample = written
     ev = sample.events.merge(sample.personas, on="customer_id")
@@ -145,7 +145,7 @@ def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
         lambda: pain_points(ev, touchpoints=cat, level="stage", until_conversion=True),
     ]
     whole = [call() for call in calls]
-    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
+    monkeypatch.setattr(_parts, "analysis_parts", lambda source, sorts=False: 3)
     for call, expected in zip(calls, whole, strict=True):
         pd.testing.assert_frame_equal(call(), expected)
 
@@ -153,14 +153,14 @@ def test_analyses_in_customer_buckets_equal_one_pass(written, monkeypatch):
 def test_parquet_stored_by_customer_runs_in_ranges_of_customers(written, monkeypatch):
     """Parts of Parquet files written customer by customer are ranges of customer_id read from the
     row-group statistics (each part reads only its row groups), and give the one-pass results."""
-    from cjm_lab.journeys import engine
+    from cjm_lab.journeys import _parts
 
     paths, sample = written
-    ranges = engine.customer_ranges(as_source(paths["events"], where="test"), 3)
+    ranges = as_source(paths["events"], where="test").customer_ranges(3)
     assert ranges is not None and len(ranges) == 3 and "customer_id <" in ranges[0]
-    assert engine.customer_ranges(as_source(sample.events, where="test"), 3) is None
+    assert as_source(sample.events, where="test").customer_ranges(3) is None
     ev, cat = sample.events, sample.touchpoints
-    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 3)
+    monkeypatch.setattr(_parts, "analysis_parts", lambda source, sorts=False: 3)
     _same(variants(paths["events"]), variants(ev))
     _same(transitions(paths["events"]), transitions(ev))
     _same(funnel(paths["events"], steps=STEPS), funnel(ev, steps=STEPS))

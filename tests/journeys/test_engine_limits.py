@@ -7,7 +7,9 @@ import pytest
 
 from cjm_lab import journeys as jm
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.journeys.engine import _connection, engine_options
+from cjm_lab.journeys import Engine, _pool
+from cjm_lab.journeys._pool import connection as _connection
+from cjm_lab.journeys.engine import engine_options
 
 
 def _setting(con, name: str) -> str:
@@ -76,9 +78,9 @@ def test_open_database_is_shared_but_queries_leave_nothing_behind(tmp_path):
     for got in results:
         pd.testing.assert_frame_equal(got, expected)
     # one database for these options, reused
-    opened = len(engine._DATABASES)
+    opened = _pool.open_databases()
     jm.variants(ev)
-    assert len(engine._DATABASES) == opened
+    assert _pool.open_databases() == opened
     # an analysis in parts fills a temporary table; it does not survive the query
     source = engine.as_source(str(path), where="test")
     source.engine = engine_options(memory_limit="100MB")
@@ -100,8 +102,6 @@ def test_more_option_sets_than_open_databases_run_at_once(tmp_path):
     analyses with many different options, at the same time, all finish with the right result."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from cjm_lab.journeys import engine
-
     ev = pd.DataFrame(
         {
             "customer_id": [f"c{i % 300}" for i in range(3000)],
@@ -111,12 +111,12 @@ def test_more_option_sets_than_open_databases_run_at_once(tmp_path):
         }
     )
     expected = jm.transitions(ev)
-    limits = [f"{100 + 10 * i}MB" for i in range(3 * engine._MAX_DATABASES)]
+    limits = [f"{100 + 10 * i}MB" for i in range(3 * _pool.MAX_DATABASES)]
     with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(lambda lim: jm.transitions(ev, memory_limit=lim), limits * 2))
+        results = list(pool.map(lambda lim: jm.transitions(ev, engine=Engine(memory_limit=lim)), limits * 2))
     for got in results:
         pd.testing.assert_frame_equal(got, expected)
-    assert len(engine._DATABASES) <= engine._MAX_DATABASES
+    assert _pool.open_databases() <= _pool.MAX_DATABASES
 
 
 def test_duckdb_memory_is_bounded_by_default(monkeypatch, tmp_path):
@@ -175,14 +175,12 @@ def test_a_forked_child_opens_its_own_database():
     threads do not exist in the child: the registry starts empty there."""
     import os
 
-    from cjm_lab.journeys import engine
-
     with _connection() as con:  # the parent has an open database now
         assert con.execute("SELECT 41 + 1").fetchone()[0] == 42
-    assert engine._DATABASES
+    assert _pool.open_databases()
     pid = os.fork()
     if pid == 0:  # the child: exit code 0 only if it started from an empty registry and can query
-        ok = not engine._DATABASES
+        ok = not _pool.open_databases()
         try:
             with _connection() as con:
                 ok = ok and con.execute("SELECT 41 + 1").fetchone()[0] == 42
@@ -190,4 +188,4 @@ def test_a_forked_child_opens_its_own_database():
             os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert engine._DATABASES  # the parent's database is still open
+    assert _pool.open_databases()  # the parent's database is still open

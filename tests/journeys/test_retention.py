@@ -10,7 +10,7 @@ import pytest
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys.retention import (
-    RepeatTimes,
+    SurvivalResult,
     cumulative_incidence,
     kaplan_meier,
     retention,
@@ -256,7 +256,7 @@ def test_retention_by_segment_and_by_persona_table():
 
 def test_time_to_repeat_by_hand():
     res = time_to_repeat(events(HAND), purchase=["Buy"], within=[10, 30, 60])
-    assert isinstance(res, RepeatTimes)
+    assert isinstance(res, SurvivalResult)
     # first to second purchase: a 36 days, c 23, d 28; censored at 2025-04-01: b 71, e 40
     curve = res.curve
     assert curve["days"].tolist() == pytest.approx([23, 28, 36, 40, 71])

@@ -49,6 +49,8 @@ def spark():
             .config("spark.default.parallelism", "2")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.memory", "1g")
+            # a short-lived JVM: the quick JIT and the serial collector save half its CPU
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate()
         )
@@ -129,9 +131,16 @@ def test_spark_paths_aggregate_the_names_without_a_distinct_pass(monkeypatch, sa
     source = as_source(sevents, where="test")
     assert paths_module._path_codes(source, None) is None
     assert paths_module._path_codes(source, sample.touchpoints) is None
+    from cjm_lab.journeys._sources import EventSource, FrameSource
+
     calls = []
-    names = paths_module.touchpoint_names
-    monkeypatch.setattr(paths_module, "touchpoint_names", lambda *a, **k: calls.append(a[0].kind) or names(*a, **k))
+    for cls in (EventSource, FrameSource):  # the sources' own way to list the touchpoints, spied on
+        names = cls.touchpoint_names
+        monkeypatch.setattr(
+            cls,
+            "touchpoint_names",
+            lambda self, *a, _names=names, **k: calls.append(self.kind) or _names(self, *a, **k),
+        )
     both(lambda e: jm.variants(e, touchpoints=sample.touchpoints, top=10), events, sevents)
     both(lambda e: jm.path_parts(e, n=3, by="persona"), events, sevents)
     assert calls == ["dataframe", "dataframe"]  # the DataFrame runs coded, Spark never asks
@@ -316,7 +325,7 @@ def test_errors_stay_the_projects_own(spark, sample, events, sevents):
 
 
 def test_small_tables_travel_even_when_empty(sevents):
-    from cjm_lab.journeys.engine import EventSource, run_sql
+    from cjm_lab.journeys.engine import SparkSource, run_sql
 
     empty = pd.DataFrame(
         {
@@ -328,7 +337,7 @@ def test_small_tables_travel_even_when_empty(sevents):
     )
     out = run_sql(
         "SELECT count(*) AS n, max(_date) AS d FROM sv",
-        EventSource(spark_frame=sevents, kind="spark"),
+        SparkSource(sevents),
         extra={"sv": empty},
     )
     assert out["n"].tolist() == [0] and out["d"].isna().all()
@@ -336,7 +345,7 @@ def test_small_tables_travel_even_when_empty(sevents):
 
 def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
     """bucket, bit_or and ordered_concat over several keys (with NULLs) give DuckDB's results on Spark."""
-    from cjm_lab.journeys.engine import EventSource, run_sql
+    from cjm_lab.journeys.engine import FrameSource, SparkSource, run_sql
 
     small = pd.DataFrame(
         {
@@ -350,8 +359,8 @@ def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
     sql = "SELECT g, {cat} AS path, {bits} AS bits FROM sm GROUP BY g ORDER BY g"
     out = {}
     for d, src in (
-        (DUCKDB, EventSource(frame=events, kind="dataframe")),
-        (SPARK, EventSource(spark_frame=sevents, kind="spark")),
+        (DUCKDB, FrameSource(events)),
+        (SPARK, SparkSource(sevents)),
     ):
         out[d.name] = run_sql(
             sql.format(cat=d.ordered_concat("v", "-", ("k1", "k2")), bits=d.bit_or("f")), src, extra={"sm": small}
@@ -362,8 +371,8 @@ def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
     assert_same(out["duckdb"], out["spark"].astype({"bits": out["duckdb"]["bits"].dtype}))
     # customers split into hash buckets: every customer in exactly one bucket 0..k-1 on each engine
     for d, src in (
-        (DUCKDB, EventSource(frame=events, kind="dataframe")),
-        (SPARK, EventSource(spark_frame=sevents, kind="spark")),
+        (DUCKDB, FrameSource(events)),
+        (SPARK, SparkSource(sevents)),
     ):
         b = run_sql(
             f"SELECT customer_id, min({d.bucket('customer_id', 3)}) AS lo, "
@@ -376,9 +385,9 @@ def test_dialect_pieces_of_the_faster_sql_run_alike(spark, events, sevents):
 
 def test_analyses_in_customer_buckets_equal_spark(monkeypatch, sample, sevents, events):
     """DuckDB's analyses run in hash buckets of customers (as under a memory limit) equal Spark's."""
-    from cjm_lab.journeys import engine
+    from cjm_lab.journeys import _parts
 
-    monkeypatch.setattr(engine, "analysis_parts", lambda source, sorts=False: 1 if source.kind == "spark" else 3)
+    monkeypatch.setattr(_parts, "analysis_parts", lambda source, sorts=False: 1 if source.kind == "spark" else 3)
     both(jm.variants, events, sevents)
     both(lambda e: jm.variants(e, by="persona", top=10), events, sevents)
     both(lambda e: jm.transitions(e, by="persona"), events, sevents)

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys.timing import TimeToConvert, time_to_convert
+from cjm_lab.journeys import SurvivalResult
+from cjm_lab.journeys.timing import time_to_convert
 
 Z = 1.959963984540054
 
@@ -38,7 +39,7 @@ FIVE = {
 
 def test_product_limit_steps_by_hand():
     res = time_to_convert(log(FIVE), conversions=["Buy"], censor_at="last_event")
-    assert isinstance(res, TimeToConvert)
+    assert isinstance(res, SurvivalResult)
     curve = res.curve
     # day 0: 5 at risk, nobody converts          S = 1
     # day 1: 5 at risk, c1 converts              S = 1 * (1 - 1/5) = 0.8

@@ -10,6 +10,7 @@ import pytest
 
 from cjm_lab.personas import load_model
 from cjm_lab.reports import report_parameters, run_report
+from cjm_lab.reports.manifest import FigureEntry, read_manifest
 from cjm_lab.reports.notebooks import report_path
 from cjm_lab.survey import nps
 
@@ -56,7 +57,7 @@ def test_workshop_runs_unattended_in_german(tmp_path):
     page = res.html.read_text(encoding="utf-8")
     assert "Die Personas heißen jetzt" in page and "Zuerst <strong>Schnäppchenjäger</strong> einladen" in page
     assert not re.search(r"\bC\d{7}\b", page)  # no customer's row, no raw customer id (issue 10)
-    figures = {f["file"] for f in json.loads((res.folder / "figures.json").read_text())}
+    figures = {e.file for e in read_manifest(res.folder).items if isinstance(e, FigureEntry)}
     assert {"attitudes.png", "persona_cards.png", "nps_by_persona.png"} <= figures
     # the explorers were built and rendered in the kernel (their state is stored with the notebook)
     executed = nbformat.read(res.notebook, as_version=4)

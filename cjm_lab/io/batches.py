@@ -48,6 +48,7 @@ def is_path(value: Any) -> bool:
 
 
 def check_batch_size(batch_size: Any, *, where: str) -> int:
+    """``batch_size`` as a whole number of rows, at least 1."""
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise CJMConfigError(
             f"`batch_size` in {where} must be a whole number of rows, at least 1, e.g. 100_000; got {batch_size!r}."
@@ -107,10 +108,10 @@ def _columns_of(source: BatchSource, part: Path) -> list[str]:
             raise CJMDataError(
                 f"The Parquet file could not be read: {err}", source=str(part), fix="Check that the file is Parquet."
             ) from err
-    from cjm_lab.io.readers import _open_binary, sniff_csv
+    from cjm_lab.io.readers import open_binary, sniff_csv
 
     opts = sniff_csv(part)
-    with _open_binary(part) as fh:
+    with open_binary(part) as fh:
         head = pd.read_csv(fh, nrows=0, sep=opts["delimiter"], encoding=opts["encoding"])
     return [str(c) for c in head.columns]
 
@@ -154,11 +155,11 @@ def iter_frames(
                         bar.update(len(frame))
                         number += 1
         return
-    from cjm_lab.io.readers import _open_binary, sniff_csv
+    from cjm_lab.io.readers import open_binary, sniff_csv
 
     part = source.files[0]
     opts = sniff_csv(part)
-    with _open_binary(part) as fh:
+    with open_binary(part) as fh:
         reader = pd.read_csv(
             fh,
             sep=opts["delimiter"],

@@ -1,0 +1,101 @@
+"""Helpers the survey modules share (public names; the survey modules import them from here).
+
+Reading rating items (with don't-know codes and a scale check), survey weights, and a rating
+column as numbers, for :mod:`~cjm_lab.survey.scales`, :mod:`~cjm_lab.survey.drivers`,
+:mod:`~cjm_lab.survey.crosstab` and :mod:`~cjm_lab.survey.tracker`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cjm_lab._stats import normalise_weights
+from cjm_lab._validate import numeric_column
+from cjm_lab.errors import CJMConfigError, CJMDataError
+
+__all__ = ["check_scale", "numeric_values", "rating_values", "positive_weights"]
+
+
+def check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
+    """A rating scale ``(low, high)`` with low < high (whole numbers unless ``whole=False``), as floats."""
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise CJMConfigError(
+            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise CJMConfigError(f"`scale` in {where} must be two numbers with low < high, e.g. (1, 5); got {scale!r}.")
+    if whole and not (low.is_integer() and high.is_integer()):
+        raise CJMConfigError(
+            f"`scale` in {where} must be two whole numbers with low < high, e.g. (1, 5); got {scale!r}."
+        )
+    return low, high
+
+
+def numeric_values(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
+    """``data[column]`` as float64; labelled SPSS columns get a message of their own."""
+    raw = data[column]
+    if isinstance(raw.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(raw.cat.categories.dtype):
+        example = next((str(c) for c in raw.cat.categories), "")
+        raise CJMDataError(
+            f"{where}: {column!r} holds value labels (such as {example!r}), not the numeric codes of a rating scale.",
+            column=column,
+            fix="Load the file with `ratings=` so the codes stay numeric, e.g. "
+            "load_survey(path, ratings={'Q12_*': [1, 5]}), or map the labels to codes first.",
+        )
+    return numeric_column(data, column, where=where)
+
+
+def rating_values(
+    data: pd.DataFrame,
+    items: list[str],
+    *,
+    where: str,
+    scale: tuple[float, float] | None = None,
+    codes: Sequence[float] = (),
+    integer: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read rating items as an ``(n, k)`` float array (missing = NaN) and a don't-know mask.
+
+    Don't-know codes become missing before the scale is checked; with a ``scale``
+    every other value must lie on it (and be a whole number, unless ``integer=False``:
+    ratings such as 7.5 on a 0–10 scale).
+    """
+    values = np.empty((len(data), len(items)), dtype=float)
+    dont = np.zeros((len(data), len(items)), dtype=bool)
+    for j, item in enumerate(items):  # a handful of items; each step is vectorised
+        col = numeric_values(data, item, where=where)
+        if codes:
+            dk = col.isin(codes).to_numpy()
+            col = col.mask(dk)
+            dont[:, j] = dk
+        if scale is not None:
+            col = numeric_column(
+                pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=integer
+            )
+        values[:, j] = col.to_numpy()
+    return values, dont
+
+
+def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
+    """The ``weight`` column as floats (all positive, none missing), or ones without a weight."""
+    if weight is None:
+        return np.ones(len(data))
+    w = normalise_weights(
+        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
+    )
+    bad = w <= 0
+    if bad.any():
+        raise CJMDataError(
+            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
+            column=weight,
+            rows=list(data.index[np.flatnonzero(bad)[:5]]),
+            values=list(w[bad][:5]),
+            fix="Weights must be positive; drop those respondents or reweight.",
+        )
+    return w
