@@ -454,7 +454,7 @@ def ensure_data(size: int, seed: int) -> tuple[Path, dict[str, Any]]:
 
     print(f"generating {customers:,} customers (~{size:,} events) into {folder} ...", flush=True)
     t0 = time.perf_counter()
-    paths = write_sample(folder, customers=customers, seed=seed, format="parquet")
+    paths = write_sample(folder, customers=customers, random_state=seed, format="parquet")
     n_events = ds.dataset(paths["events"]).count_rows()
     meta = {"customers": customers, "seed": seed, "events": n_events, "generate_s": round(time.perf_counter() - t0, 1)}
     meta_file.write_text(json.dumps(meta, indent=2))

@@ -60,10 +60,10 @@ def datasets(customers: int) -> list[tuple[str, pd.DataFrame, dict[str, Any], in
     from cjm_lab.sample import make_sample
 
     out = [
-        (f"sample {customers:,} customers", make_sample(customers=customers, seed=1).events, {}, None),
+        (f"sample {customers:,} customers", make_sample(customers=customers, random_state=1).events, {}, None),
         (
             "sample sessions (20,000 customers)",
-            make_sample(customers=20_000, seed=1).events,
+            make_sample(customers=20_000, random_state=1).events,
             {"journey": "session"},
             None,
         ),

@@ -241,7 +241,7 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = choose_k(
-                df, k=range(2, 11), resamples=20, stability_rows=10_000, random_state=0, n_jobs=args.n_jobs
+                df, k_range=range(2, 11), resamples=20, stability_rows=10_000, random_state=0, n_jobs=args.n_jobs
             )
         seconds = time.perf_counter() - t0
         print(

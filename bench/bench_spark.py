@@ -176,7 +176,7 @@ def ensure_data(root: Path, size: int, seed: int = 20260) -> Path:
     customers = max(10, round(size / 9.865))
     print(f"generating {customers:,} customers (~{size:,} events) into {folder} ...", flush=True)
     t0 = time.perf_counter()
-    paths = write_sample(folder, customers=customers, seed=seed, format="parquet")
+    paths = write_sample(folder, customers=customers, random_state=seed, format="parquet")
     meta = {
         "customers": customers,
         "seed": seed,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab.errors import CJMConfigError
+from cjm_lab._params import LANGUAGE, LANGUAGES, check_param
 
 __all__ = [
     "LANGUAGES",
@@ -32,15 +32,15 @@ __all__ = [
     "period_label",
 ]
 
-#: Languages of the texts.
-LANGUAGES = ("en", "de")
-
 #: The typographic minus, as matplotlib writes it on axis ticks.
 MINUS = "−"
 
 
-def check_language(language: Any) -> str:
+def check_language(language: Any, *, where: str | None = None) -> str:
     """Return ``language`` when it is ``"en"`` or ``"de"``, else raise :class:`CJMConfigError`.
+
+    The check of :data:`cjm_lab._params.LANGUAGE`, for code that is not a decorated public
+    function (those list ``"language": [LANGUAGE]`` in their parameter table).
 
     Examples
     --------
@@ -51,12 +51,7 @@ def check_language(language: Any) -> str:
     ... (traceback)
     cjm_lab.errors.CJMConfigError: `language` must be 'en' or 'de', got 'fr'. ...
     """
-    if language not in LANGUAGES:
-        raise CJMConfigError(
-            f"`language` must be 'en' or 'de', got {language!r}. "
-            "Fix: pass language='en' for English or language='de' for German texts."
-        )
-    return str(language)
+    return str(check_param(language, [LANGUAGE], name="language", where=where or ""))
 
 
 def _is_missing(value: Any) -> bool:
@@ -68,7 +63,7 @@ def _is_missing(value: Any) -> bool:
 
 def format_number(
     value: Any,
-    decimals: int = 0,
+    decimals: int | None = 0,
     language: str = "en",
     *,
     sign: bool = False,
@@ -80,7 +75,9 @@ def format_number(
     Parameters
     ----------
     value : float
-    decimals : int, default 0
+    decimals : int or None, default 0
+        Digits after the decimal point; ``None``: as many as the value needs (up to six
+        significant digits, ``0.05``, ``27.5``, ``30``).
     language : {"en", "de"}
     sign : bool, default False
         Write ``+`` before positive numbers (changes, NPS).
@@ -102,12 +99,14 @@ def format_number(
     '−5'
     >>> format_number(0.3, 0, sign=True), format_number(-0.3, 0, sign=True, signed_zero=True)
     ('0', '±0')
+    >>> format_number(0.05, None, "de"), format_number(30.0, None)
+    ('0,05', '30')
     """
     lang = check_language(language)
     if _is_missing(value):
         return missing
     value = float(value)
-    text_ = f"{abs(value):,.{int(decimals)}f}"
+    text_ = f"{abs(value):,g}" if decimals is None else f"{abs(value):,.{int(decimals)}f}"
     if lang == "de":
         text_ = text_.replace(",", "\0").replace(".", ",").replace("\0", ".")
     is_zero = float(text_.replace(".", "").replace(",", "") or 0) == 0
@@ -150,9 +149,8 @@ def format_p_value(p: float, language: str = "en") -> str:
     ('p = 0.01', 'p = 0,004', 'p < 0.001')
     """
     if p < 0.001:
-        return "p < 0,001" if language == "de" else "p < 0.001"
-    text = f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
-    return text.replace(".", ",") if language == "de" else text
+        return f"p < {format_number(0.001, 3, language)}"
+    return f"p = {format_number(p, 2 if p >= 0.01 else 3, language)}"
 
 
 _ADJUSTED = {

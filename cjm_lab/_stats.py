@@ -1,8 +1,9 @@
 """Small statistics shared by the cores (one implementation each).
 
 The normal quantile of a confidence level (:func:`z_value`), the check of a confidence level
-(:func:`check_confidence`) and the Wilson score interval of a share (:func:`wilson_bounds` as
-fractions, :func:`wilson_interval` in percent) live here and nowhere else.
+(:func:`check_confidence`, the rule :data:`cjm_lab._params.CONFIDENCE`) and the Wilson score
+interval of a share (:func:`wilson_bounds` as fractions, :func:`wilson_interval` in percent) live
+here and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from cjm_lab.errors import CJMConfigError
+from cjm_lab._params import CONFIDENCE, CORRECTION, check_param
 
 __all__ = [
     "z_value",
@@ -30,6 +31,9 @@ __all__ = [
 def check_confidence(confidence: Any, *, where: str) -> float:
     """A confidence level strictly between 0 and 1 (``0.95``, not ``95``), as a float.
 
+    The explicit form of the rule :data:`cjm_lab._params.CONFIDENCE`, for code that is not a
+    decorated public function.
+
     Examples
     --------
     >>> check_confidence(0.9, where="funnel()")
@@ -37,18 +41,9 @@ def check_confidence(confidence: Any, *, where: str) -> float:
     >>> check_confidence(95, where="funnel()")
     Traceback (most recent call last):
     ...
-    cjm_lab.errors.CJMConfigError: funnel(): `confidence` must lie between 0 and 1, e.g. 0.95; got 95. ...
+    cjm_lab.errors.CJMConfigError: funnel(): `confidence` must be a number strictly between 0 and 1 ..., got 95. ...
     """
-    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, (int, float, np.integer, np.floating)):
-        ok = False
-    else:
-        ok = 0 < float(confidence) < 1
-    if not ok:
-        raise CJMConfigError(
-            f"{where}: `confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}. "
-            "Fix: pass the level as a share (0.9, 0.95, 0.99), not in percent."
-        )
-    return float(confidence)
+    return float(check_param(confidence, [CONFIDENCE], name="confidence", where=where))
 
 
 def z_value(confidence: float) -> float:
@@ -98,25 +93,21 @@ def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[n
 
 
 #: Corrections for multiple comparisons, one name each across the package.
-CORRECTIONS = ("fdr", "bonferroni", "none")
+CORRECTIONS = tuple(CORRECTION.options)
 
 
 def check_correction(correction: Any, *, where: str) -> str:
     """Return ``correction`` when it is ``"fdr"``, ``"bonferroni"`` or ``"none"``, else raise.
+
+    The check of :data:`cjm_lab._params.CORRECTION`, for code that is not a decorated public
+    function.
 
     Examples
     --------
     >>> check_correction("fdr", where="crosstab()")
     'fdr'
     """
-    if correction not in CORRECTIONS:
-        from cjm_lab.errors import CJMConfigError
-
-        raise CJMConfigError(
-            f"`correction` in {where} must be 'fdr' (Benjamini–Hochberg, the default), 'bonferroni' or 'none'; "
-            f"got {correction!r}."
-        )
-    return str(correction)
+    return str(check_param(correction, [CORRECTION], name="correction", where=where))
 
 
 def adjust_pvalues(p: Any, correction: str) -> np.ndarray:

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
+from cjm_lab._params import DONT_KNOW, check_param
+from cjm_lab._stats import normalise_weights
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "require_columns",
     "numeric_column",
     "require_unique",
+    "positive_weights",
     "column_names",
     "suggest",
     "offending",
@@ -82,8 +85,10 @@ def offending(mask: pd.Series | np.ndarray, data: pd.Series) -> tuple[list[Any],
     return list(data.index[idx]), list(data.iloc[idx])
 
 
-def require_frame(data: Any, *, where: str, min_rows: int = 1) -> pd.DataFrame:
+def require_frame(data: Any, *, where: str, min_rows: int = 1, name: str = "data") -> pd.DataFrame:
     """Check that ``data`` is a DataFrame with at least ``min_rows`` rows.
+
+    ``name`` is the argument that holds it (``"events"``, ``"table"``), for the message.
 
     Examples
     --------
@@ -91,19 +96,35 @@ def require_frame(data: Any, *, where: str, min_rows: int = 1) -> pd.DataFrame:
     Traceback (most recent call last):
     ... (traceback)
     cjm_lab.errors.CJMDataError: nps() needs a pandas DataFrame as `data`, got list. Fix: ...
+    >>> require_frame("t.csv", where="suppress_small_groups()", name="table")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: suppress_small_groups() needs a pandas DataFrame as `table`, got str. ...
     """
     if not isinstance(data, pd.DataFrame):
+        loader = _LOADERS.get(name, "load_survey")
         raise CJMDataError(
-            f"{where} needs a pandas DataFrame as `data`, got {type(data).__name__}.",
-            fix="Load the table with cjm_lab.io (e.g. load_survey) or pass pd.DataFrame(...).",
+            f"{where} needs a pandas DataFrame as `{name}`, got {type(data).__name__}.",
+            fix=f"Load the table with cjm_lab.io (e.g. {loader}) or pass pd.DataFrame(...)."
+            if name in _LOADERS or name == "data"
+            else f"Pass the `{name}` table as a pandas DataFrame.",
         )
     if len(data) < min_rows:
         rows = "row" if min_rows == 1 else "rows"
         raise CJMDataError(
-            f"{where} needs at least {min_rows} {rows} of data, got {len(data)}.",
+            f"{where} needs at least {min_rows} {rows} of `{name}`, got {len(data)}.",
             fix="Check the filters applied before this call and the input file.",
         )
     return data
+
+
+#: The loader that makes each input table: a column error on it suggests its ``columns=``.
+_LOADERS = {
+    "events": "load_events",
+    "touchpoints": "load_touchpoints",
+    "survey": "load_survey",
+    "customers": "load_customers",
+}
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -143,6 +164,8 @@ def require_columns(
     columns: Mapping[str, str | Sequence[str] | None],
     *,
     where: str,
+    name: str = "data",
+    origin: str | None = None,
 ) -> None:
     """Check that every column named by an argument exists in ``data``.
 
@@ -153,6 +176,14 @@ def require_columns(
         Argument name to the column (or list of columns) it names; ``None`` is skipped.
     where : str
         The calling function, e.g. ``"nps()"``, for the message.
+    name : str, default "data"
+        The argument that holds ``data`` (``"events"``, ``"table"``, ``"survey"``), named
+        in the message.
+    origin : str, optional
+        Where the table comes from, for the fix: a loader (``"load_survey"``: map the
+        column names with its ``columns=``) or an analysis (``"key_drivers"``: pass the
+        table it returns).  Default: the loader of ``events``, ``touchpoints``, ``survey``
+        and ``customers``; for ``data`` any loader; for other tables none.
 
     Raises
     ------
@@ -166,6 +197,10 @@ def require_columns(
     Traceback (most recent call last):
     ... (traceback)
     cjm_lab.errors.CJMDataError: Could not interpret value 'segmnt' for `by` in nps(). ...
+    >>> require_columns(df, {"by": "wave"}, where="suppress_small_groups()", name="table")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: ... not appear in `table`. Column 'wave'. Fix: Pass one of the columns of `table`: ...
     """
     present = list(data.columns)
     present_set = set(present)
@@ -176,13 +211,22 @@ def require_columns(
             if col not in present_set:
                 raise CJMDataError(
                     f"Could not interpret value {col!r} for `{arg}` in {where}. "
-                    f"An entry with this name does not appear in `data`.{suggest(col, present)}",
+                    f"An entry with this name does not appear in `{name}`.{suggest(col, present)}",
                     column=str(col),
-                    fix="Pass one of the columns of `data`: "
-                    + ", ".join(repr(c) for c in present[:20])
-                    + (" ..." if len(present) > 20 else "")
-                    + ", or map your column names with `columns=` when loading.",
+                    fix=_column_fix(present, name, origin),
                 )
+
+
+def _column_fix(present: list[Any], name: str, origin: str | None) -> str:
+    """The fix of a column error: the columns there are, and how to get the one asked for."""
+    shown = ", ".join(repr(c) for c in present[:20]) + (" ..." if len(present) > 20 else "")
+    fix = f"Pass one of the columns of `{name}`: {shown}"
+    origin = origin or _LOADERS.get(name)
+    if origin is None:
+        return fix + (", or map your column names with `columns=` when loading." if name == "data" else ".")
+    if origin.startswith("load_"):
+        return fix + f", or map your column names with `columns=` in {origin}()."
+    return fix + f"; `{name}` is the table {origin}() returns."
 
 
 def numeric_column(
@@ -309,6 +353,42 @@ def require_unique(data: pd.DataFrame, column: str | Sequence[str], *, where: st
         )
 
 
+def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str, normalise: bool = True) -> np.ndarray:
+    """The ``weight`` column as floats, every one positive (ones when there is no weight).
+
+    Missing, zero and negative weights raise one :class:`CJMDataError` naming the rows;
+    with ``normalise`` weights of an extreme scale are rescaled by a power of two
+    (:func:`cjm_lab._stats.normalise_weights`: their ratios, and so every result, stay).
+
+    Examples
+    --------
+    >>> positive_weights(pd.DataFrame({"w": [0.5, 2.0]}), "w", where="nps()").tolist()
+    [0.5, 2.0]
+    >>> positive_weights(pd.DataFrame({"w": [1.0, None, -1.0]}), "w", where="nps()")
+    Traceback (most recent call last):
+    ... (traceback)
+    cjm_lab.errors.CJMDataError: nps(): 2 weight(s) in 'w' are missing, zero or negative (1 missing value(s), ...
+    """
+    if weight is None:
+        return np.ones(len(data))
+    w = numeric_column(data, weight, where=where).to_numpy()
+    missing, negative = np.isnan(w), w <= 0
+    bad = missing | negative
+    if bad.any():
+        rows, vals = offending(bad, data[weight])
+        kinds = [f"{int(missing.sum())} missing value(s)"] if missing.any() else []
+        kinds += [f"{int(negative.sum())} zero or negative"] if negative.any() else []
+        raise CJMDataError(
+            f"{where}: {int(bad.sum())} weight(s) in {weight!r} are missing, zero or negative ({', '.join(kinds)}).",
+            column=weight,
+            rows=rows,
+            values=vals,
+            fix="Every respondent needs a positive weight: fill the blanks, recompute the weights (e.g. "
+            "rim_weights) or drop those respondents.",
+        )
+    return normalise_weights(w, column=weight, where=where) if normalise else w
+
+
 def dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where: str) -> list[float]:
     """The "don't know" code(s) of a rating as floats; none may lie on the ``scale`` (low, high).
 
@@ -323,13 +403,8 @@ def dont_know_codes(dont_know: Any, scale: tuple[float, float] | None, *, where:
     """
     if dont_know is None:
         return []
-    raw: list[Any] = [dont_know] if np.isscalar(dont_know) else list(dont_know)
-    try:
-        codes = [float(c) for c in raw]
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`dont_know` in {where} must be a number or a list of numbers (e.g. 99 or [6, 99]); got {dont_know!r}."
-        ) from None
+    check_param(dont_know, [DONT_KNOW], name="dont_know", where=where)
+    codes = [float(c) for c in np.atleast_1d(np.asarray(dont_know, dtype=float))]
     if scale is not None:
         inside = [c for c in codes if scale[0] <= c <= scale[1]]
         if inside:

@@ -263,7 +263,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     written = write_sample(
         Path(args.out),
         customers=args.customers,
-        seed=args.seed,
+        random_state=args.seed,
         format=args.format,
         chunk_customers=args.chunk_customers or DEFAULT_CHUNK,
         survey_responses=args.survey_responses,

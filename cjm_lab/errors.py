@@ -129,7 +129,40 @@ class CJMDataError(CJMError, ValueError):
 
 
 class CJMConfigError(CJMError, ValueError):
-    """A parameter, mapping or configuration that cjm-lab cannot use."""
+    """A parameter, mapping or configuration that cjm-lab cannot use.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and the fix, starting with the function (``"nps(): ..."``).
+    function, argument, rule, value : optional
+        The function (``"nps()"``), the argument, the rule it breaks and the value given,
+        for programs that show them without parsing the text.  The declarative check of
+        :mod:`cjm_lab._params` fills them in; ``function`` is filled in for every
+        configuration error that leaves a checked public function.
+
+    Examples
+    --------
+    >>> err = CJMConfigError("nps(): `confidence` must be ...; got 95.", function="nps()",
+    ...                      argument="confidence", value=95)
+    >>> err.function, err.argument, err.value
+    ('nps()', 'confidence', 95)
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        function: str | None = None,
+        argument: str | None = None,
+        rule: str | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.function = function
+        self.argument = argument
+        self.rule = rule
+        self.value = value
 
 
 class CJMDataWarning(UserWarning):

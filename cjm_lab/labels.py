@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language
+from cjm_lab._params import BOOLEAN, LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, multiple_response_sets, table_metadata
 from cjm_lab.vocab import DEPARTMENT_LABELS, KIND_LABELS, STAGE_LABELS
@@ -81,6 +82,7 @@ _VOCAB = {"stage": STAGE_LABELS, "kind": KIND_LABELS, "department": DEPARTMENT_L
 _PERSONA = {"en": "Persona {key}", "de": "Persona {key}"}
 
 
+@validate_params({})
 def plain_code(code: Any) -> str:
     """A code as a person reads it: ``2021`` for 2021.0, text as it is, ``""`` for missing.
 
@@ -164,6 +166,7 @@ class Labels:
     ('1: AT&T', 'Q8')
     """
 
+    @validate_params({"language": [LANGUAGE]})
     def __init__(
         self,
         columns: Mapping[Any, Any] | None = None,
@@ -174,7 +177,7 @@ class Labels:
         measures: Mapping[Any, str] | None = None,
         language: str = "en",
     ) -> None:
-        self.language = check_language(language)
+        self.language = language
         for name, arg in (
             ("columns", columns),
             ("values", values),
@@ -501,6 +504,7 @@ class Labels:
         return short_item_labels([self.column(c, language=language) for c in columns])
 
     # ------------------------------------------------------------------ display
+    @validate_params({"language": [LANGUAGE, None], "columns": [BOOLEAN], "values": [BOOLEAN], "codes": [BOOLEAN]})
     def apply(
         self,
         data: pd.DataFrame,
@@ -674,6 +678,7 @@ def _merge_texts(a: Mapping[str, dict[str, str]], b: Mapping[str, dict[str, str]
     return out
 
 
+@validate_params({"language": [LANGUAGE]})
 def labels_for(data: pd.DataFrame | pd.Series | None, labels: Any = None, *, language: str = "en") -> Labels:
     """The labels a function shows for ``data``: those stored with the table, then ``labels`` on top.
 
@@ -698,6 +703,7 @@ def labels_for(data: pd.DataFrame | pd.Series | None, labels: Any = None, *, lan
 _SEPARATORS = (": ", " - ", " – ", " — ", ". ", " | ", "; ")
 
 
+@validate_params({})
 def short_item_labels(labels: Sequence[str]) -> list[str]:
     """Drop the text every label of a question's items shares (a question number, a stem).
 

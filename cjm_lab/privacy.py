@@ -109,7 +109,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import column_names, numeric_column, require_columns, suggest, text_values
+from cjm_lab._params import BOOLEAN, Integral, Interval, Rule, check_param, renamed_args, validate_params
+from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest, text_values
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -429,6 +430,7 @@ def _format_token(token: str, kind: str) -> str:
         ) from None
 
 
+@validate_params({})
 def mask_pii(
     texts: pd.Series,
     *,
@@ -486,6 +488,7 @@ def mask_pii(
     return out.rename(texts.name)
 
 
+@validate_params({})
 def pii_counts(
     texts: pd.Series,
     *,
@@ -537,6 +540,16 @@ def pii_counts(
     return rows
 
 
+#: A secret salt of the pseudonyms.
+SALT = Rule(
+    lambda v: isinstance(v, str) and bool(v.strip()),
+    "a non-empty text",
+    fix="without a secret salt, anyone can re-identify ids by hashing candidates; choose a long random text, "
+    "keep it out of the repository, and reuse it to keep pseudonyms linkable.",
+)
+
+
+@validate_params({"salt": [SALT]})
 def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
     r"""Replace ids by stable pseudonyms: salted SHA-256, hex, first 16 characters.
 
@@ -574,12 +587,6 @@ def pseudonymise(ids: pd.Series, *, salt: str) -> pd.Series:
     (True, False, 16, True)
     """
     where = "pseudonymise()"
-    if not isinstance(salt, str) or not salt.strip():
-        raise CJMConfigError(
-            f"`salt` of {where} must be a non-empty text, got {salt!r}. Without a secret salt, "
-            "anyone can re-identify ids by hashing candidates; choose a long random text, keep it "
-            "out of the repository, and reuse it to keep pseudonyms linkable."
-        )
     if not isinstance(ids, pd.Series):
         raise CJMDataError(
             f"{where} needs a pandas Series of ids as `ids`, got {type(ids).__name__}.",
@@ -647,6 +654,7 @@ _POPULATION = frozenset(
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
+@validate_params({})
 def name_tokens(name: Any) -> list[str]:
     """A column name as lower-case ASCII words: case, spaces, hyphens, dots, camelCase and umlauts
     do not matter.
@@ -675,6 +683,18 @@ def _compound_id(word: str) -> bool:
 _RANDOM_SALT: str | None = None
 
 
+#: The smallest group a deliverable may show (privacy: smaller groups are hidden).
+MIN_GROUP_SIZE = Interval(
+    Integral,
+    1,
+    None,
+    closed="left",
+    note="the smallest group a report may show",
+    fix=f"the default is {DEFAULT_MIN_GROUP_SIZE}.",
+)
+
+
+@validate_params({})
 def min_group_size(value: Any = None) -> int:
     """The minimum group size: ``value``, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
 
@@ -692,21 +712,19 @@ def min_group_size(value: Any = None) -> int:
     if value is None:
         value = os.environ.get(ENV_MIN_GROUP_SIZE, "").strip() or DEFAULT_MIN_GROUP_SIZE
         source = ENV_MIN_GROUP_SIZE if ENV_MIN_GROUP_SIZE in os.environ else source
-    if isinstance(value, bool):
-        value = None
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else value
-        ok = isinstance(number, (int, np.integer)) or (isinstance(number, float) and float(number).is_integer())
-    except ValueError:
-        ok = False
-    if not ok or int(number) < 1:
-        raise CJMConfigError(
-            f"{source} must be a whole number of at least 1 (the smallest group a report may show), "
-            f"got {value!r}. The default is {DEFAULT_MIN_GROUP_SIZE}."
-        )
+    number = value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())  # from the environment or a report parameter
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    check_param(number, [MIN_GROUP_SIZE], name=source, where="")
     return int(number)
 
 
+_min_group_size = min_group_size  # for the functions whose argument has the same name
+
+
+@validate_params({"salt": [SALT, None]})
 def report_salt(salt: str | None = None) -> str:
     """The salt of report pseudonyms: ``salt``, else ``$CJM_LAB_SALT``, else the file named by
     ``$CJM_LAB_SALT_FILE``, else one random salt per process.
@@ -739,6 +757,7 @@ def report_salt(salt: str | None = None) -> str:
     return _RANDOM_SALT
 
 
+@validate_params({})
 def id_column(name: Any) -> bool:
     """Whether a column name says it holds ids, in English or German, however it is written.
 
@@ -781,6 +800,7 @@ _CODE_LIKE = re.compile(
 ID_SUSPECT_MIN_ROWS = 20
 
 
+@validate_params({})
 def suspect_id_columns(table: pd.DataFrame) -> list[Any]:
     """Columns whose *values* look like ids although their names do not say so.
 
@@ -814,7 +834,9 @@ def suspect_id_columns(table: pd.DataFrame) -> list[Any]:
     return out
 
 
-def find_id_columns(table: pd.DataFrame, columns: str | Sequence[str] | None = None) -> list[Any]:
+@renamed_args(positional=["columns"])
+@validate_params({})
+def find_id_columns(table: pd.DataFrame, *, columns: str | Sequence[str] | None = None) -> list[Any]:
     """The id columns of ``table``: ``columns`` when given (a name or a list), else every column
     :func:`id_column` recognises by its name.
 
@@ -825,7 +847,7 @@ def find_id_columns(table: pd.DataFrame, columns: str | Sequence[str] | None = N
     Examples
     --------
     >>> t = pd.DataFrame({"CustomerID": ["C1"], "segment": ["a"], "n": [3]})
-    >>> find_id_columns(t), find_id_columns(t, "segment")
+    >>> find_id_columns(t), find_id_columns(t, columns="segment")
     (['CustomerID'], ['segment'])
     """
     if columns is not None:
@@ -834,11 +856,7 @@ def find_id_columns(table: pd.DataFrame, columns: str | Sequence[str] | None = N
 
 
 def _frame(table: Any, where: str) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise CJMDataError(
-            f"{where} needs a pandas DataFrame as `table`, got {type(table).__name__}.",
-            fix="Pass the result table (a DataFrame).",
-        )
+    require_frame(table, where=where, name="table", min_rows=0)
     if table.columns.duplicated().any():
         dup = [str(c) for c in table.columns[table.columns.duplicated()]]
         raise CJMDataError(
@@ -848,6 +866,7 @@ def _frame(table: Any, where: str) -> pd.DataFrame:
     return table
 
 
+@validate_params({})
 def base_column(name: Any) -> bool:
     """Whether a column name says it holds each row's base (a number of people), in English or German.
 
@@ -873,6 +892,7 @@ def base_column(name: Any) -> bool:
     return words[0] in (*_COUNT_WORDS, "number", "no", "zahl") and all(w in _POPULATION for w in words[1:])
 
 
+@validate_params({})
 def find_base_column(table: pd.DataFrame) -> Any:
     """The column holding each row's base: the first of :data:`BASE_COLUMNS` present, else the
     first column :func:`base_column` recognises whose values are counts (non-negative whole
@@ -973,29 +993,31 @@ def _dimensions(table: pd.DataFrame, keys: list[Any]) -> list[Any]:
     return dims
 
 
+@renamed_args({"min_size": "min_group_size"})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None], "complementary": [BOOLEAN], "keep_zeros": [BOOLEAN]})
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
     base: str | pd.DataFrame | None = None,
     by: str | Sequence[str] | None = None,
-    min_size: int | None = None,
+    min_group_size: int | None = None,
     complementary: bool = True,
     keep_zeros: bool = False,
 ) -> pd.DataFrame:
-    """Hide the cells of groups smaller than ``min_size``, with complementary suppression.
+    """Hide the cells of groups smaller than ``min_group_size``, with complementary suppression.
 
     Two layouts:
 
     *Tidy* (``base`` a column name, or found by name: ``n``, ``base``, ``count``,
     ``n_customers``, ``n_respondents``, ``n_journeys``, ``n_reached`` … see
-    :data:`BASE_COLUMNS`): one row per group.  A row whose base is below ``min_size`` has
+    :data:`BASE_COLUMNS`): one row per group.  A row whose base is below ``min_group_size`` has
     every value blanked except its key columns (``by``), and a ``suppressed`` column says
     which rows were hidden.  Without ``by`` the keys are the columns left of the base
     column (the project's layout: grouping columns, then ``n``, then the statistics),
     except float columns (statistics, e.g. ``value`` in a :func:`~cjm_lab.survey.crosstab`).
     *Wide* (``base="cells"``: the numeric cells are counts; or ``base`` a DataFrame of the
     counts behind each cell, e.g. behind a table of percentages, same shape): each cell
-    below ``min_size`` is blanked.
+    below ``min_group_size`` is blanked.
 
     **Complementary suppression.**  A hidden value could be worked back from a total
     and the other cells of its row or column.  So wherever exactly one cell of a row or
@@ -1013,8 +1035,9 @@ def suppress_small_groups(
         :data:`BASE_COLUMNS` present; a table without one raises.
     by : str or list of str, optional
         Key (label) columns that are never blanked.
-    min_size : int, optional
-        Default: :func:`min_group_size` (``$CJM_LAB_MIN_GROUP_SIZE``, else 5).
+    min_group_size : int, optional
+        Default: :func:`min_group_size` (``$CJM_LAB_MIN_GROUP_SIZE``, else 5).  (Called
+        ``min_size`` before 0.2; the old name works until 0.3.)
     complementary : bool, default True
         Also hide the cells that would give a hidden one away.
     keep_zeros : bool, default False
@@ -1043,7 +1066,7 @@ def suppress_small_groups(
     """
     where = "suppress_small_groups()"
     table = _frame(table, where)
-    k = min_group_size(min_size)
+    k = _min_group_size(min_group_size)
     keys = column_names(by, arg="by", where=where)
     if keys:
         require_columns(table, {"by": keys}, where=where)
@@ -1143,6 +1166,7 @@ def _suppress_wide(
     return out
 
 
+@validate_params({"salt": [SALT, None]})
 def pseudonymise_ids(
     table: pd.DataFrame, *, columns: str | Sequence[str] | None = None, salt: str | None = None
 ) -> pd.DataFrame:
@@ -1167,7 +1191,7 @@ def pseudonymise_ids(
     """
     where = "pseudonymise_ids()"
     table = _frame(table, where)
-    cols = find_id_columns(table, columns)
+    cols = find_id_columns(table, columns=columns)
     if columns is not None:
         require_columns(table, {"columns": cols}, where=where)
     out = table.copy()
@@ -1182,12 +1206,14 @@ def pseudonymise_ids(
 CHANGE_COLUMNS = ("change", "change_ci_low", "change_ci_high", "change_p", "significant", "text")
 
 
+@renamed_args({"min_size": "min_group_size"})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None], "salt": [SALT, None], "mask": [BOOLEAN]})
 def protect_table(
     table: pd.DataFrame,
     *,
     base: str | pd.DataFrame | bool | None = None,
     by: str | Sequence[str] | None = None,
-    min_size: int | None = None,
+    min_group_size: int | None = None,
     ids: str | Sequence[str] | None = None,
     salt: str | None = None,
     mask: bool = True,
@@ -1196,7 +1222,7 @@ def protect_table(
 
     1. Id columns (see :func:`pseudonymise_ids`) become salted pseudonyms.
     2. Text columns go through :func:`mask_pii` (``mask=False`` to skip).
-    3. Groups below ``min_size`` are hidden with :func:`suppress_small_groups`: ``base``
+    3. Groups below ``min_group_size`` are hidden with :func:`suppress_small_groups`: ``base``
        names the base column (default: found by name, :data:`BASE_COLUMNS`); a table
        without one is written as it is; ``base=False`` says explicitly that the table
        has no groups to protect (e.g. model coefficients).
@@ -1208,7 +1234,7 @@ def protect_table(
     --------
     >>> t = pd.DataFrame({"segment": ["a", "b", "c"], "n": [2, 30, 40],
     ...                   "example": ["mail me: x@y.de", "ok", "fine"]})
-    >>> protect_table(t, min_size=5)
+    >>> protect_table(t, min_group_size=5)
       segment     n example  suppressed
     0       a  <NA>     NaN        True
     1       b  <NA>     NaN        True
@@ -1229,7 +1255,7 @@ def protect_table(
                 "`ids` (ids=[] for none) to say that it holds no ids."
             )
     out = pseudonymise_ids(table, columns=ids, salt=salt)
-    id_cols = set(find_id_columns(out, ids))
+    id_cols = set(find_id_columns(out, columns=ids))
     if mask:
         for col in out.columns:
             if col in id_cols:
@@ -1249,7 +1275,7 @@ def protect_table(
         base = None
     if base is None and find_base_column(out) is None:
         return out
-    out = suppress_small_groups(out, base=base, by=by, min_size=min_size)
+    out = suppress_small_groups(out, base=base, by=by, min_group_size=min_group_size)
     if "change" in out.columns and not isinstance(base, pd.DataFrame):
         # a trend table: each change quotes the period before, so it gives a hidden period away
         after_hidden = out["suppressed"].shift(1, fill_value=False).to_numpy(bool) & ~out["suppressed"].to_numpy(bool)
@@ -1258,12 +1284,14 @@ def protect_table(
     return out
 
 
+@renamed_args({"min_size": "min_group_size"})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None]})
 def shown_rows(
     table: pd.DataFrame,
     *,
     base: str | None = None,
     by: str | Sequence[str] | None = None,
-    min_size: int | None = None,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """The rows of a tidy result table that a report may show or draw: those not suppressed.
 
@@ -1284,7 +1312,7 @@ def shown_rows(
         The base column; default the first of :data:`BASE_COLUMNS` present.
     by : str or list of str, optional
         The grouping columns; default the columns left of the base.
-    min_size : int, optional
+    min_group_size : int, optional
         Default :func:`min_group_size` (``$CJM_LAB_MIN_GROUP_SIZE``, else 5).
 
     Returns
@@ -1308,14 +1336,14 @@ def shown_rows(
     --------
     >>> t = pd.DataFrame({"wave": ["1", "2", "3", "Total"], "n": [3, 40, 50, 93],
     ...                   "nps": [33.0, 10.0, 12.0, 11.8]})
-    >>> shown_rows(t, min_size=5)
+    >>> shown_rows(t, min_group_size=5)
         wave   n   nps
     2      3  50  12.0
     3  Total  93  11.8
     """
     where = "shown_rows()"
     table = _frame(table, where)
-    flags = suppress_small_groups(table, base=base, by=by, min_size=min_size)["suppressed"].to_numpy(bool)
+    flags = suppress_small_groups(table, base=base, by=by, min_group_size=min_group_size)["suppressed"].to_numpy(bool)
     shown = table[~flags]
     if "change" in table.columns:
         # a trend: the comparison of a period with a hidden one before it is not shown either
@@ -1326,12 +1354,14 @@ def shown_rows(
     return shown
 
 
+@renamed_args({"min_size": "min_group_size"})
+@validate_params({"min_group_size": [MIN_GROUP_SIZE, None]})
 def shown_changes(
     table: pd.DataFrame,
     *,
     base: str | None = None,
     by: str | Sequence[str] | None = None,
-    min_size: int | None = None,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """The rows of a trend table whose change from the period before a report may describe.
 
@@ -1344,7 +1374,7 @@ def shown_changes(
     ----------
     table : DataFrame
         A trend table in period order with a base column (see :func:`shown_rows`).
-    base, by, min_size
+    base, by, min_group_size
         As in :func:`shown_rows`.
 
     Returns
@@ -1361,11 +1391,11 @@ def shown_changes(
     --------
     >>> t = pd.DataFrame({"period": ["2025-01", "2025-02", "2025-03", "2025-04"], "n": [40, 3, 50, 60],
     ...                   "text": ["", "down", "up", "flat"]})
-    >>> shown_changes(t, min_size=5)["period"].tolist()
+    >>> shown_changes(t, min_group_size=5)["period"].tolist()
     ['2025-04']
     """
     where = "shown_changes()"
     table = _frame(table, where)
-    shown = shown_rows(table, base=base, by=by, min_size=min_size)
+    shown = shown_rows(table, base=base, by=by, min_group_size=min_group_size)
     previous_shown = pd.Series(table.index.isin(shown.index), index=table.index).shift(1, fill_value=False)
     return shown[previous_shown[shown.index].to_numpy(bool)]

@@ -1,6 +1,6 @@
 """What every test suite shares: one generated sample, the data folders, a headless matplotlib.
 
-``sample`` is the generated sample of the suites: ``make_sample(customers=3000, seed=42)``, built
+``sample`` is the generated sample of the suites: ``make_sample(customers=3000, random_state=42)``, built
 once per session. Suites whose hand-checked numbers were computed on another size or seed override
 ``sample`` in their folder through ``sample_of(customers, seed=...)``, which builds each sample once
 per session for everyone who asks for it. Tests of the generator itself (chunking, seeds, file
@@ -78,12 +78,12 @@ SLOW = frozenset(
 
 @functools.cache
 def _made(customers: int, seed: int) -> Any:
-    return make_sample(customers=customers, seed=seed)
+    return make_sample(customers=customers, random_state=seed)
 
 
 @pytest.fixture(scope="session")
 def sample_of() -> Callable[..., Any]:
-    """``make_sample(customers, seed=...)`` made once per session: suites whose hand-checked numbers
+    """``make_sample(customers, random_state=...)`` made once per session: suites whose hand-checked numbers
     belong to another size or seed share one copy of it. Treat the tables as read-only.
     """
 

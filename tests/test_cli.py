@@ -61,10 +61,10 @@ def test_progress_bars_only_where_someone_watches(monkeypatch, capsys):
     assert not progress_enabled()  # pytest captures stderr: no terminal, no notebook
     monkeypatch.setenv(ENV_PROGRESS, "1")
     assert progress_enabled()
-    make_sample(customers=20, seed=1)
+    make_sample(customers=20, random_state=1)
     assert "Generating the sample" in capsys.readouterr().err
     monkeypatch.setenv(ENV_PROGRESS, "0")
-    make_sample(customers=20, seed=1)
+    make_sample(customers=20, random_state=1)
     assert capsys.readouterr().err == ""
 
 

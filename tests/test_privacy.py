@@ -233,7 +233,9 @@ def test_pseudonymise_hashes_each_distinct_id_once(monkeypatch):
 
 @pytest.mark.parametrize("salt", ["", "   ", None, 123])
 def test_pseudonymise_needs_a_salt(salt):
-    with pytest.raises(CJMConfigError, match="`salt` of pseudonymise\\(\\) must be a non-empty text"):
+    with pytest.raises(
+        CJMConfigError, match=r"pseudonymise\(\): `salt` must be a non-empty text, got .*Fix: without a secret salt"
+    ):
         pseudonymise(pd.Series(["a"]), salt=salt)
 
 

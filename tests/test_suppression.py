@@ -92,8 +92,8 @@ def test_explicit_base_and_keys():
 
 def test_keep_zeros_and_min_size():
     t = pd.DataFrame({"g": ["a", "b", "c", "d"], "n": [0, 7, 30, 40]})
-    assert suppress_small_groups(t, min_size=10)["suppressed"].tolist() == [True, True, False, False]
-    out = suppress_small_groups(t, min_size=10, keep_zeros=True)
+    assert suppress_small_groups(t, min_group_size=10)["suppressed"].tolist() == [True, True, False, False]
+    out = suppress_small_groups(t, min_group_size=10, keep_zeros=True)
     assert out["suppressed"].tolist() == [False, True, True, False]  # 7 hidden, 30 as its complement
 
 
@@ -261,8 +261,8 @@ def test_shown_rows_are_the_rows_protect_table_keeps_unchanged():
         {"persona": ["a", "b", "c", "d", "Total"], "n": [3, 9, 40, 70, 122], "nps": [10.0, -5.0, 20.0, 30.0, 22.5]},
         index=[10, 11, 12, 13, 14],
     )
-    shown = shown_rows(t, min_size=5)
-    kept = ~protect_table(t, min_size=5)["suppressed"].to_numpy()
+    shown = shown_rows(t, min_group_size=5)
+    kept = ~protect_table(t, min_group_size=5)["suppressed"].to_numpy()
     assert shown.index.tolist() == t.index[kept].tolist() == [12, 13, 14]  # 3 and its complement 9 go
     pd.testing.assert_frame_equal(shown, t.loc[[12, 13, 14]])  # values and dtypes as they were
     assert "suppressed" not in shown.columns
@@ -279,7 +279,7 @@ def test_shown_rows_follow_the_runner_setting_and_an_explicit_base(monkeypatch):
         }
     )
     assert shown_rows(f, base="n_reached", by=["step_no", "step"])["step"].tolist() == ["Website"]
-    assert len(shown_rows(f, base="n_reached", by=["step_no", "step"], min_size=10)) == 3
+    assert len(shown_rows(f, base="n_reached", by=["step_no", "step"], min_group_size=10)) == 3
 
 
 def test_shown_rows_of_a_table_without_base_raise_a_clear_error():
@@ -296,10 +296,10 @@ def test_shown_changes_need_the_period_and_the_one_before_shown():
         {"period": [1, 2, 3, 4, 5, 6], "n": [40, 3, 50, 20, 60, 70], "text": ["", "b", "c", "d", "e", "f"]},
         index=[10, 11, 12, 13, 14, 15],
     )
-    assert shown_rows(t, min_size=5).index.tolist() == [10, 12, 14, 15]
-    changes = shown_changes(t, min_size=5)
+    assert shown_rows(t, min_group_size=5).index.tolist() == [10, 12, 14, 15]
+    changes = shown_changes(t, min_group_size=5)
     pd.testing.assert_frame_equal(changes, t.loc[[15]])  # rows unchanged, with their index
-    assert shown_changes(t, min_size=1)["period"].tolist() == [2, 3, 4, 5, 6]  # the first has no change
+    assert shown_changes(t, min_group_size=1)["period"].tolist() == [2, 3, 4, 5, 6]  # the first has no change
     with pytest.raises(CJMDataError, match="DataFrame"):
         shown_changes([1, 2, 3])
 
@@ -315,9 +315,9 @@ def test_keys_with_missing_values_group_together():
             "n": [3, 3, 4, 4, 80, 80],
         }
     )
-    out = suppress_small_groups(t, min_size=5)
+    out = suppress_small_groups(t, min_group_size=5)
     assert out["suppressed"].tolist() == [True, True, True, True, False, False]
-    assert shown_rows(t, min_size=5)["persona"].tolist() == [2, 2]
+    assert shown_rows(t, min_group_size=5)["persona"].tolist() == [2, 2]
 
 
 def test_a_trend_hides_the_change_that_quotes_a_hidden_period():
@@ -327,7 +327,7 @@ def test_a_trend_hides_the_change_that_quotes_a_hidden_period():
     waves = ["1"] * 3 + ["2"] * 18 + ["3"] * 24
     trend = nps_trend(pd.DataFrame({"recommend": scores, "wave": waves}), period="wave")
     assert trend["text"].iloc[2]  # wave 3 is compared with wave 2 in words
-    out = protect_table(trend, min_size=20)
+    out = protect_table(trend, min_group_size=20)
     assert out["suppressed"].tolist() == [True, True, False]  # wave 1 small, wave 2 its complement
     assert out["nps"].iloc[2] == pytest.approx(trend["nps"].iloc[2])  # wave 3 itself is shown
     for col in ("change", "change_ci_low", "change_ci_high", "change_p", "significant", "text"):
@@ -344,7 +344,7 @@ def test_shown_rows_of_a_trend_mark_no_change_against_a_hidden_period():
             "significant": [False, True, True, False, True],
         }
     )  # two small periods: no complement
-    shown = shown_rows(t, min_size=5)
+    shown = shown_rows(t, min_group_size=5)
     assert shown["period"].tolist() == ["1", "3", "4"]
     assert pd.isna(shown.loc[2, "change"]) and pd.isna(shown.loc[2, "significant"])  # compared with hidden "2"
     assert shown.loc[3, "change"] == 2.0 and shown["nps"].tolist() == [10.0, 12.0, 14.0]

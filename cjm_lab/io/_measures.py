@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import StrOptions
 from cjm_lab._validate import offending
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, code_keys
@@ -38,6 +39,25 @@ from cjm_lab.io.missing import is_declared_code
 
 MISSING_MODES = ("declared", "detect", "auto")
 UNLABELLED_MODES = ("keep", "missing", "error")
+
+#: The modes a loader takes (from its arguments or its mapping file), checked once by the loader.
+MODES = {
+    "missing": [
+        StrOptions(
+            {
+                "detect": "find undeclared don't-know codes and report them",
+                "auto": "make them missing",
+                "declared": "only the codes the file declares",
+            }
+        )
+    ],
+    "unlabelled": [
+        StrOptions(
+            {"keep": "a code without a label becomes a category of its own", "missing": "missing", "error": "error"}
+        )
+    ],
+    "value_labels": [StrOptions(("auto", "codes", "labels"))],
+}
 #: Share of answers without a label above which labels and values disagree.
 DISAGREE_SHARE = 0.5
 
@@ -112,11 +132,6 @@ def apply_missing(
 
     Returns ``(detected per column, applied counts per column)``.
     """
-    if mode not in MISSING_MODES:
-        raise CJMConfigError(
-            f"`missing` must be 'detect' (find undeclared don't-know codes and report them), 'auto' (make them "
-            f"missing) or 'declared' (only the codes the file declares); got {mode!r}."
-        )
     if mode == "declared" or not meta.value_labels:
         return {}, {}
     from cjm_lab.io.metadata import store_metadata
@@ -215,13 +230,6 @@ def apply_measures(
 
     Returns ``(loaded_as, unlabelled codes with counts, answers made missing as unlabelled)``.
     """
-    if mode not in ("auto", "codes", "labels"):
-        raise CJMConfigError(f"`value_labels` must be 'auto', 'codes' or 'labels', got {mode!r}.")
-    if unlabelled not in UNLABELLED_MODES:
-        raise CJMConfigError(
-            f"`unlabelled` must be 'keep' (a code without a label becomes a category of its own), 'missing' or "
-            f"'error'; got {unlabelled!r}."
-        )
     loaded: dict[str, str] = {}
     stray: dict[str, dict[str, int]] = {}
     blanked: dict[str, int] = {}

@@ -12,18 +12,20 @@ import glob
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import Interval
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
     "BatchSource",
     "batch_error",
     "batch_source",
-    "check_batch_size",
+    "BATCH_SIZE",
     "is_path",
     "iter_frames",
     "require_source_columns",
@@ -47,13 +49,8 @@ def is_path(value: Any) -> bool:
     return isinstance(value, os.PathLike) or (isinstance(value, str) and bool(value.strip()))
 
 
-def check_batch_size(batch_size: Any, *, where: str) -> int:
-    """``batch_size`` as a whole number of rows, at least 1."""
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise CJMConfigError(
-            f"`batch_size` in {where} must be a whole number of rows, at least 1, e.g. 100_000; got {batch_size!r}."
-        )
-    return batch_size
+#: Rows per record batch when a function reads a path in batches.
+BATCH_SIZE = Interval(Integral, 1, None, closed="left", note="rows per batch", example="100_000")
 
 
 def batch_source(source: str | os.PathLike, *, where: str, csv: bool = False) -> BatchSource:

@@ -18,7 +18,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import numeric_column, offending, require_unique, suggest
+from cjm_lab._params import BOOLEAN, RANGE, check_params, validate_params
+from cjm_lab._validate import numeric_column, offending, positive_weights, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io import _measures
 from cjm_lab.io.mapping import delimiter_hint, expand_patterns, read_mapping, resolve_columns
@@ -227,6 +228,7 @@ _FALLBACK_FORMATS = (
 )
 
 
+@validate_params({})
 def parse_timestamps(
     values: pd.Series,
     *,
@@ -369,6 +371,7 @@ def _as_text(series: pd.Series, *, column: str | None = None, source: str = "Dat
 # --------------------------------------------------------------------------- events
 
 
+@validate_params({})
 def load_events(
     source: Source,
     *,
@@ -489,6 +492,7 @@ _TRUE = {"1", "true", "yes", "ja", "y", "j", "x", "wahr", "1.0"}
 _FALSE = {"0", "false", "no", "nein", "n", "", "falsch", "0.0", "nan", "none"}
 
 
+@validate_params({})
 def load_touchpoints(
     source: Source,
     *,
@@ -756,6 +760,7 @@ def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) 
     meta.multiple_response_sets.update(normalise_sets(expanded, where="multiple_response"))
 
 
+@validate_params({})
 def load_survey(
     source: Source,
     *,
@@ -890,10 +895,16 @@ def load_survey(
     value_labels = _option(value_labels, options, "value_labels", "auto")
     text_labels = dict(_option(text_labels, options, "text_labels", {}) or {})
     timezone = _option(timezone, options, "timezone", "UTC")
-    if value_labels not in ("auto", "codes", "labels"):
-        raise CJMConfigError(f"`value_labels` must be 'auto', 'codes' or 'labels', got {value_labels!r}.")
-    if len(recommend_scale) != 2 or recommend_scale[0] >= recommend_scale[1]:
-        raise CJMConfigError(f"`recommend_scale` must be (low, high) with low < high, got {recommend_scale!r}.")
+    check_params(
+        {
+            "missing": missing,
+            "unlabelled": unlabelled,
+            "value_labels": value_labels,
+            "recommend_scale": recommend_scale,
+        },
+        {**_measures.MODES, "recommend_scale": [RANGE]},
+        where=where,
+    )
 
     present = list(df.columns)
     _measures.merge_codebook(meta, codebook, present, rename)
@@ -978,7 +989,7 @@ def load_survey(
     weighted = "weight" in df.columns
     if weighted:
         try:
-            df["weight"] = _check_weights(df, src=src, where=where)
+            df["weight"] = _with_source(positive_weights, df, "weight", where=where, normalise=False, src=src)
         except CJMDataError as err:
             if "weight" in rename.values():
                 raise
@@ -1043,30 +1054,6 @@ def load_survey(
     )
 
 
-def _check_weights(df: pd.DataFrame, *, src: str, where: str) -> np.ndarray:
-    """Weights: numbers, none missing, all positive; raise naming the rows otherwise."""
-    w = _with_source(
-        numeric_column,
-        df,
-        "weight",
-        where=where,
-        allow_missing=False,
-        src=src,
-        fix="Every respondent needs a weight: fill the blanks (recompute the weights, e.g. with "
-        "cjm_lab.survey.rim_weights) or drop those respondents.",
-    )
-    nonpos = w <= 0
-    _bad(
-        pd.Series(nonpos.to_numpy(), index=df.index),
-        df["weight"],
-        "{n} weight(s) are zero or negative.",
-        column="weight",
-        source=src,
-        fix="Weights must be positive; recompute them (e.g. cjm_lab rim weighting) or drop the respondents.",
-    )
-    return w.to_numpy()
-
-
 # --------------------------------------------------------------------------- customers
 
 
@@ -1099,6 +1086,7 @@ def _blank_codes(df: pd.DataFrame, col: str, codes: Sequence[Any], counts: dict[
     return n
 
 
+@validate_params({"create_ids": [BOOLEAN]})
 def load_customers(
     source: Source,
     *,
@@ -1192,6 +1180,11 @@ def load_customers(
     unlabelled = _option(unlabelled, options, "unlabelled", "keep")
     multiple_response = _option(multiple_response, options, "multiple_response", None)
     codebook = _option(codebook, options, "codebook", None)
+    check_params(
+        {"missing": missing, "unlabelled": unlabelled, "value_labels": value_labels},
+        _measures.MODES,
+        where="load_customers()",
+    )
     _measures.merge_codebook(meta, codebook, list(df.columns), rename)
     _user_sets(meta, multiple_response, list(df.columns), src)
     overrides = _measures.measure_overrides(measure, [c for c in df.columns if c != "customer_id"], source=src)
@@ -1306,6 +1299,7 @@ def load_customers(
 # --------------------------------------------------------------------------- overview
 
 
+@validate_params({})
 def describe_tables(**tables: pd.DataFrame) -> pd.DataFrame:
     """One row per loaded table: rows, columns, customers, period and missing cells.
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io.metadata import code_key, multiple_response_sets, table_metadata
 
@@ -108,6 +109,7 @@ def _scale_of(values: pd.Series, labels: Mapping[Any, str], dk_codes: set[str]) 
     return low, high
 
 
+@validate_params({})
 def inspect_file(
     source: str | os.PathLike | pd.DataFrame,
     *,
@@ -356,6 +358,7 @@ def _patterns(columns: list[str], spec: dict[str, Any], present: list[str]) -> d
     return out
 
 
+@validate_params({})
 def draft_config(table: pd.DataFrame) -> dict[str, Any]:
     """The YAML mapping of a survey (``{"survey": {"columns": ..., "ratings": ..., ...}}``) drafted
     from :func:`inspect_file`'s table: the first candidate of each role, the ratings with their

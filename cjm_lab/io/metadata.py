@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import BOOLEAN, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = [
@@ -155,6 +156,7 @@ def code_counts(values: pd.Series, hit: Any, into: dict[str, int] | None = None)
     return out
 
 
+@validate_params({})
 def table_metadata(data: pd.DataFrame | pd.Series) -> dict[str, Any]:
     """The metadata a loader stored with a table (empty dict for a hand-made frame).
 
@@ -184,6 +186,7 @@ def store_metadata(data: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
     return data
 
 
+@validate_params({})
 def column_metadata(data: pd.DataFrame | pd.Series, column: Any = None) -> dict[str, Any]:
     """Everything the metadata knows about one column.
 
@@ -271,6 +274,7 @@ def normalise_sets(raw: Mapping[str, Any] | None, *, where: str = "multiple_resp
     return out
 
 
+@validate_params({"check": [BOOLEAN]})
 def multiple_response_sets(
     data: pd.DataFrame | pd.Series, *, check: bool = True, where: str = "multiple_response_sets()"
 ) -> dict[str, dict[str, Any]]:
@@ -325,6 +329,7 @@ def _pattern_get(mapping: Mapping[str, Any], column: str) -> Any:
     return None
 
 
+@validate_params({})
 def carry_metadata(
     result: pd.DataFrame,
     *sources: pd.DataFrame,

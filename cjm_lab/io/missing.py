@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import BOOLEAN, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io.metadata import code_key, code_keys, table_metadata
 
@@ -200,6 +201,7 @@ def is_declared_code(code: Any, declared: Sequence[Any]) -> bool:
     return False
 
 
+@validate_params({"sentinels": [BOOLEAN]})
 def detect_missing(
     data: pd.DataFrame | str | os.PathLike,
     *,

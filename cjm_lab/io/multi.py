@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import LANGUAGE, validate_params
 from cjm_lab._validate import require_columns
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.metadata import (
@@ -150,6 +151,7 @@ def _counted_keys(series: pd.Series, labels: Mapping[Any, str] | None, counted: 
     )
 
 
+@validate_params({})
 def selected(
     data: pd.DataFrame,
     column: str,
@@ -223,6 +225,7 @@ class MultipleResponse:
     selected: np.ndarray
     answered: np.ndarray
 
+    @validate_params({"language": [LANGUAGE]})
     def option_labels(self, labels: Any = None, *, language: str = "en", data: pd.DataFrame | None = None) -> list[str]:
         """What a person reads for each option (item labels without their shared stem, or the
         category labels).
@@ -256,6 +259,7 @@ def _is_binary_pair(series: pd.Series, labels: Mapping[Any, str] | None) -> bool
     return bool(pool) and pool <= SELECTED_WORDS | NOT_SELECTED_WORDS and len(pool & SELECTED_WORDS) == 1
 
 
+@validate_params({})
 def multiple_response(
     data: pd.DataFrame,
     spec: str | Sequence[str] | Mapping[str, Any],

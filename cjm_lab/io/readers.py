@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 from pandas._libs.parsers import STR_NA_VALUES
 
+from cjm_lab._params import validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["TableMeta", "read_table", "sniff_csv", "decide_encoding"]
@@ -121,6 +122,7 @@ _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SCAN_BLOCK = 8 * 1024 * 1024
 
 
+@validate_params({})
 def decide_encoding(path: str | os.PathLike) -> tuple[str, str]:
     r"""Decide the encoding of a text file from *all* its bytes, never from a sample.
 
@@ -222,6 +224,7 @@ def decide_encoding(path: str | os.PathLike) -> tuple[str, str]:
 _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 
 
+@validate_params({})
 def sniff_csv(path: str | os.PathLike, *, encoding: str | None = None) -> dict[str, Any]:
     r"""Guess encoding, delimiter, decimal mark and Qualtrics layout of a CSV file.
 
@@ -674,6 +677,7 @@ def _read_excel(path: Path, sheet: str | int | None, text_columns: Sequence[str]
         raise _unreadable(path, err) from err
 
 
+@validate_params({})
 def read_table(
     source: str | os.PathLike,
     *,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import renamed_args, validate_params
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io.contracts import load_events, parse_timestamps
@@ -14,10 +15,12 @@ from cjm_lab.io.contracts import load_events, parse_timestamps
 __all__ = ["events_from_milestones"]
 
 
+@renamed_args({"id": "id_column"})
+@validate_params({})
 def events_from_milestones(
     data: pd.DataFrame,
     *,
-    id: str,
+    id_column: str,
     milestones: Mapping[str, str],
     promised: Mapping[str, str] | None = None,
     keep: list[str] | None = None,
@@ -33,8 +36,9 @@ def events_from_milestones(
     ----------
     data : DataFrame
         One row per case (order, ticket, application).
-    id : str
-        The case column; it becomes ``customer_id`` (one journey per case).
+    id_column : str
+        The case column; it becomes ``customer_id`` (one journey per case).  (Called ``id``
+        before 0.2; the old name works until 0.3.)
     milestones : dict
         Touchpoint name → timestamp column, in journey order (the order breaks ties of
         equal timestamps through ``sequence``).
@@ -59,7 +63,7 @@ def events_from_milestones(
     ...                        "bought": ["2025-01-02 10:00", "2025-01-03 09:00"],
     ...                        "delivered": ["2025-01-06 12:00", None],
     ...                        "eta": ["2025-01-05", "2025-01-08"]})
-    >>> ev = events_from_milestones(orders, id="order",
+    >>> ev = events_from_milestones(orders, id_column="order",
     ...                             milestones={"Purchase": "bought", "Delivery": "delivered"},
     ...                             promised={"Delivery": "eta"})
     >>> ev[["customer_id", "touchpoint", "sequence"]].values.tolist()
@@ -68,24 +72,29 @@ def events_from_milestones(
     where = "events_from_milestones()"
     require_frame(data, where=where)
     if not milestones:
-        raise CJMConfigError("`milestones` must name at least one touchpoint and its timestamp column.")
+        raise CJMConfigError(f"{where}: `milestones` must name at least one touchpoint and its timestamp column.")
     promised = dict(promised or {})
     keep = list(keep or [])
     require_columns(
         data,
-        {"id": id, "milestones": list(milestones.values()), "promised": list(promised.values()), "keep": keep},
+        {
+            "id_column": id_column,
+            "milestones": list(milestones.values()),
+            "promised": list(promised.values()),
+            "keep": keep,
+        },
         where=where,
     )
     unknown = set(promised) - set(milestones)
     if unknown:
-        raise CJMConfigError(f"`promised` names touchpoints that are no milestone: {sorted(unknown)}.")
+        raise CJMConfigError(f"{where}: `promised` names touchpoints that are no milestone: {sorted(unknown)}.")
     names = list(milestones)
     stamps = {name: parse_timestamps(data[col], column=col, timezone=timezone) for name, col in milestones.items()}
     promises = {name: parse_timestamps(data[col], column=col, timezone=timezone) for name, col in promised.items()}
     n, k = len(data), len(names)
     frame = pd.DataFrame(
         {
-            "customer_id": np.repeat(data[id].astype("str").to_numpy(), k),
+            "customer_id": np.repeat(data[id_column].astype("str").to_numpy(), k),
             "timestamp": pd.concat([stamps[m] for m in names], axis=1).to_numpy().ravel(),
             "touchpoint": np.tile(np.array(names, dtype=object), n),
             "promised": pd.concat(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import validate_params
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
 
@@ -46,6 +47,7 @@ def _original_codes(series: pd.Series, labels: Mapping[Any, str] | None) -> dict
     return {c: by_label[str(c)] for c in cats}
 
 
+@validate_params({})
 def write_sav(
     data: pd.DataFrame,
     path: str | os.PathLike,

@@ -17,6 +17,7 @@ from joblib import Parallel, delayed
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from cjm_lab._format import format_number, format_percent
 from cjm_lab._progress import track
 from cjm_lab.personas._engines import Layout, Prepared, fit_engine, gower_distances, predict_engine
 
@@ -42,17 +43,13 @@ _COLUMNS = [
 ]
 
 
-def _num(x: float, language: str, digits: int = 2) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if language == "de" else text
+def _num(x: float, language: str) -> str:
+    return format_number(x, 2, language)
 
 
 def _pct(x: float, language: str) -> str:
-    return f"{x * 100:.0f} %" if language == "de" else f"{x * 100:.0f}%"
-
-
-def _rows(n: int, language: str) -> str:
-    return f"{n:,}".replace(",", ".") if language == "de" else f"{n:,}"
+    """A share (0–1) as a whole percentage."""
+    return format_percent(x * 100, 0, language)
 
 
 def _jaccard(reference: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
@@ -454,13 +451,14 @@ def _summary(
             )
     if resamples:
         sub = m < n
+        rows_m, rows_n, rows_s = (format_number(v, 0, lang) for v in (m, n, n_sil))
         text += (
-            f" Stabilität: {resamples} Bootstrap-Stichproben zu je {_rows(m, lang)} Zeilen"
-            + (f" (Teilstichproben der {_rows(n, lang)} Zeilen), verglichen auf {_rows(m, lang)} Zeilen" if sub else "")
-            + f"; Silhouette auf {_rows(n_sil, lang)} von {_rows(n, lang)} Zeilen."
+            f" Stabilität: {resamples} Bootstrap-Stichproben zu je {rows_m} Zeilen"
+            + (f" (Teilstichproben der {rows_n} Zeilen), verglichen auf {rows_m} Zeilen" if sub else "")
+            + f"; Silhouette auf {rows_s} von {rows_n} Zeilen."
             if de
-            else f" Stability: {resamples} bootstrap resamples of {_rows(m, lang)} rows"
-            + (f" (subsamples of the {_rows(n, lang)} rows), compared on {_rows(m, lang)} rows" if sub else "")
-            + f"; silhouette on {_rows(n_sil, lang)} of {_rows(n, lang)} rows."
+            else f" Stability: {resamples} bootstrap resamples of {rows_m} rows"
+            + (f" (subsamples of the {rows_n} rows), compared on {rows_m} rows" if sub else "")
+            + f"; silhouette on {rows_s} of {rows_n} rows."
         )
     return text

@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from cjm_lab._params import BOOLEAN, outside_stacklevel, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION", "versions", "minor", "slim"]
@@ -41,6 +42,7 @@ def minor(v: str) -> tuple[str, ...]:
     return tuple(v.split(".")[:2])
 
 
+@validate_params({"overwrite": [BOOLEAN]})
 def save_model(model: Any, path: str | os.PathLike, *, overwrite: bool = False) -> str:
     """Save a fitted PersonaModel (or GoldenQuestions) as a typing tool.
 
@@ -140,6 +142,7 @@ def slim(model: Any) -> Any:
     return out
 
 
+@validate_params({"strict": [BOOLEAN]})
 def load_model(path: str | os.PathLike, *, strict: bool = False) -> Any:
     """Load a typing tool written by :func:`save_model`.
 
@@ -208,7 +211,7 @@ def load_model(path: str | os.PathLike, *, strict: bool = False) -> Any:
         )
         if strict:
             raise CJMDataError(f"{where}: {text}", fix="Install the versions listed, or refit and save again.")
-        warnings.warn(text, UserWarning, stacklevel=2)
+        warnings.warn(text, UserWarning, stacklevel=outside_stacklevel())
     elif caught and strict:
         raise CJMDataError(f"{where}: unpickling warned: {caught[0].message}", fix="Refit and save the model again.")
     return payload["model"]

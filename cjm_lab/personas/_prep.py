@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import StrOptions, check_params
 from cjm_lab._validate import offending, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
-__all__ = ["MixedPreprocessor", "check_weights", "as_frame"]
+__all__ = ["MixedPreprocessor", "check_weights", "as_frame", "UNKNOWN"]
 
 #: Standardised values are clipped to ± this many standard deviations.
 CLIP_Z = 5.0
@@ -38,6 +39,10 @@ MAX_LEVELS = 50
 
 _SCALINGS = ("standard", "robust", "none")
 _CAT_SCALINGS = ("unit", "famd")
+_OPTIONS = {"scaling": [StrOptions(_SCALINGS)], "categorical_scaling": [StrOptions(_CAT_SCALINGS)]}
+
+#: What to do with categories a model has not seen.
+UNKNOWN = StrOptions({"error": "raise", "ignore": "treat them as missing answers"})
 _UNKNOWN = ("error", "ignore")
 
 
@@ -171,10 +176,9 @@ class MixedPreprocessor:
         return names
 
     def _check_options(self) -> None:
-        if self.scaling not in _SCALINGS:
-            raise CJMConfigError(f"`scaling` must be one of {', '.join(map(repr, _SCALINGS))}; got {self.scaling!r}.")
-        if self.categorical_scaling not in _CAT_SCALINGS:
-            raise CJMConfigError(f"`categorical_scaling` must be 'unit' or 'famd'; got {self.categorical_scaling!r}.")
+        check_params(
+            {"scaling": self.scaling, "categorical_scaling": self.categorical_scaling}, _OPTIONS, where=self.where
+        )
 
     def _assign_roles(self, data: pd.DataFrame) -> None:
         where = self.where

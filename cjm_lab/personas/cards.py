@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._format import format_number, format_percent
+from cjm_lab._params import DONT_KNOW, validate_params
 from cjm_lab._validate import numeric_column, require_columns
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.personas._common import number_text, percent_text
 from cjm_lab.personas.naming import persona_name
-from cjm_lab.personas.profiles import PersonaProfile, labels_and_weights, profile, resolve_id
+from cjm_lab.personas.profiles import PROFILE_OPTIONS, PersonaProfile, labels_and_weights, profile, resolve_id
 
 __all__ = ["persona_cards"]
 
@@ -90,6 +91,7 @@ def _names(names: Mapping[Any, Any] | None, persona: Any, default: dict[str, str
     return {"en": str(given), "de": str(given)}
 
 
+@validate_params({**PROFILE_OPTIONS, "dont_know": [DONT_KNOW, None]})
 def persona_cards(
     data: pd.DataFrame,
     labels: Any,
@@ -169,7 +171,7 @@ def persona_cards(
     from cjm_lab.labels import Labels
 
     lab, w = labels_and_weights(data, labels, weight, where=where)
-    k_shown = getattr(labels, "n_personas_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
+    k_shown = getattr(labels, "k_", None) or pd.unique(lab.dropna()).size  # a model's k, else the groups
     structure = _structure(choose_k_result, k=int(k_shown), where=where)
     if isinstance(names, Labels):
         names = {
@@ -239,7 +241,7 @@ def persona_cards(
             top = tab.loc[p].sort_values(ascending=False, kind="stable").head(2)
             top = top[top > 0]
             for lang in ("en", "de"):
-                channels[lang][p] = ", ".join(f"{lvl} {percent_text(v, lang)}" for lvl, v in top.items())
+                channels[lang][p] = ", ".join(f"{lvl} {format_percent(v, 0, lang)}" for lvl, v in top.items())
 
     nps_t = profile_result.nps
     suggested = _suggested_names(sizes["persona"].tolist(), traits)
@@ -334,22 +336,23 @@ def _structure(result: Any, *, k: int, where: str) -> dict[str, Any]:
 
 def _narrative(row: dict[str, Any], tr: pd.DataFrame, lang: str, n_traits: int) -> str:
     de = lang == "de"
-    text = f"{row[f'name_{lang}']}: {percent_text(row['share'] * 100, lang)} {'der Kunden' if de else 'of customers'}."
+    share = format_percent(row["share"] * 100, 0, lang)
+    text = f"{row[f'name_{lang}']}: {share} {'der Kunden' if de else 'of customers'}."
     traits = list(tr[f"text_{lang}"].head(n_traits))
     if traits:
         text += (" Auffällig: " if de else " They stand out by ") + _join(traits, lang) + "."
     if np.isfinite(row["nps"]):
         ci = (
-            f"95-%-KI {number_text(row['nps_ci_low'], lang, 0)} bis {number_text(row['nps_ci_high'], lang, 0)}"
+            f"95-%-KI {format_number(row['nps_ci_low'], 0, lang)} bis {format_number(row['nps_ci_high'], 0, lang)}"
             if de
-            else f"95% CI {number_text(row['nps_ci_low'], lang, 0)} to {number_text(row['nps_ci_high'], lang, 0)}"
+            else f"95% CI {format_number(row['nps_ci_low'], 0, lang)} to {format_number(row['nps_ci_high'], 0, lang)}"
         )
-        text += f" NPS {number_text(row['nps'], lang, 0)} ({ci}, n = {row['nps_n']})."
+        text += f" NPS {format_number(row['nps'], 0, lang)} ({ci}, n = {row['nps_n']})."
     if np.isfinite(row["satisfaction"]):
         text += (
-            f" Zufriedenheit im Mittel {number_text(row['satisfaction'], lang)}."
+            f" Zufriedenheit im Mittel {format_number(row['satisfaction'], 1, lang)}."
             if de
-            else f" Mean satisfaction {number_text(row['satisfaction'], lang)}."
+            else f" Mean satisfaction {format_number(row['satisfaction'], 1, lang)}."
         )
     if row[f"channels_{lang}"]:
         text += (" Bevorzugte Kanäle: " if de else " Preferred channels: ") + row[f"channels_{lang}"] + "."

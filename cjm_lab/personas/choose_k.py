@@ -23,6 +23,16 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from cjm_lab._params import (
+    COUNT,
+    RANDOM_STATE,
+    Integral,
+    Interval,
+    Real,
+    k_candidates,
+    renamed_args,
+    validate_params,
+)
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._choose import evaluate_ks
 from cjm_lab.personas._prep import as_frame, check_weights
@@ -31,10 +41,26 @@ from cjm_lab.personas.model import PersonaModel
 __all__ = ["choose_k"]
 
 
+_SHARE = Interval(Real, 0, 1, closed="both")
+
+
+@renamed_args({"k": "k_range"}, positional=["k_range"])
+@validate_params(
+    {
+        "resamples": [COUNT],
+        "stability_rows": [Interval(Integral, 10, None, closed="left")],
+        "silhouette_rows": [Interval(Integral, 10, None, closed="left")],
+        "min_stability": [_SHARE],
+        "min_persona_stability": [_SHARE],
+        "min_share": [_SHARE],
+        "random_state": RANDOM_STATE,
+        "n_jobs": [Interval(Integral, None, None), None],
+    }
+)
 def choose_k(
     data: pd.DataFrame,
-    k: Iterable[int] = range(2, 11),
     *,
+    k_range: Iterable[int] = range(2, 11),
     model: Any = None,
     sample_weight: Any = None,
     resamples: int = 20,
@@ -43,7 +69,7 @@ def choose_k(
     min_stability: float = 0.8,
     min_persona_stability: float = 0.75,
     min_share: float = 0.03,
-    random_state: int | None = None,
+    random_state: int | None = 0,
     n_jobs: int | None = None,
     **params: Any,
 ) -> pd.DataFrame:
@@ -70,9 +96,12 @@ def choose_k(
     ----------
     data : DataFrame
         Customers or respondents, as for :class:`PersonaModel`.
-    k : iterable of int, default ``range(2, 11)``
+    k_range : range or list of int, default ``range(2, 11)``
+        The numbers of personas to compare (2 to 10 by default).  (Called ``k`` before 0.2,
+        which now means one number of personas; the old name, and passing it by position,
+        work until 0.3.)
     model : PersonaModel, optional
-        Settings to use (algorithm, columns, scaling …); ``n_personas`` is ignored.
+        Settings to use (algorithm, columns, scaling …); its ``k`` is ignored.
         Otherwise ``**params`` are passed to :class:`PersonaModel`.
     sample_weight : array-like, optional
         Survey weights (sizes always use them; the clustering where the algorithm can).
@@ -82,8 +111,8 @@ def choose_k(
         Subsample sizes for large data (10,000 and 5,000).
     min_stability, min_persona_stability, min_share : float
         The criteria of the recommendation (0.8, 0.75, 0.03).
-    random_state : int, optional
-        Seed of the resamples and fits (default: the model's, else 0).
+    random_state : int or None, default 0
+        Seed of the resamples and fits (``None``: the seed of ``model``, else 0).
     n_jobs : int, optional
         Resample fits run side by side in this many threads (``-1``: all cores); the
         result does not depend on it.
@@ -112,7 +141,7 @@ def choose_k(
     >>> seg = rng.integers(0, 3, 300)
     >>> df = pd.DataFrame({f"q{j}": np.array([[1, 3, 5], [5, 1, 3], [3, 5, 1]])[j][seg]
     ...                    + rng.normal(0, 0.5, 300) for j in range(3)})
-    >>> table = choose_k(df, k=range(2, 6), resamples=5, n_init=2)
+    >>> table = choose_k(df, k_range=range(2, 6), resamples=5, n_init=2)
     >>> table.attrs["cjm"]["recommended_k"]
     3
     >>> table[["k", "stable", "recommended"]]
@@ -132,18 +161,7 @@ def choose_k(
             raise CJMConfigError(f"{where}: {err}. See PersonaModel for the parameters.") from None
     elif not isinstance(model, PersonaModel):
         raise CJMConfigError(f"{where}: `model` must be a PersonaModel, got {type(model).__name__}.")
-    try:
-        ks = sorted({int(v) for v in k})
-    except (TypeError, ValueError):
-        raise CJMConfigError(f"{where}: `k` must be whole numbers, e.g. range(2, 11); got {k!r}.") from None
-    if not ks or ks[0] < 2:
-        raise CJMConfigError(f"{where}: every k must be at least 2; got {ks}.")
-    for name, v in (("resamples", resamples), ("stability_rows", stability_rows), ("silhouette_rows", silhouette_rows)):
-        if not isinstance(v, (int, np.integer)) or v < (0 if name == "resamples" else 10):
-            raise CJMConfigError(
-                f"{where}: `{name}` must be a whole number "
-                f"({'0 or more' if name == 'resamples' else 'at least 10'}); got {v!r}."
-            )
+    ks = k_candidates(k_range, where=where)
     frame = as_frame(data, where=where)
     if len(frame) < 3:
         raise CJMDataError(
@@ -155,8 +173,8 @@ def choose_k(
             f"{where}: k = {ks[-1]} is not smaller than the number of rows ({len(frame)}).",
             fix=f"Try k up to {max(2, len(frame) // 10)} at most (a persona needs many members), or add data.",
         )
-    template = clone(model).set_params(n_personas=ks[0])
-    template._check_params()
+    template = clone(model).set_params(k=ks[0])
+    template._check_params(where)
     w = check_weights(sample_weight, len(frame), where=where)
     if w is not None:
         w = w / w.mean()

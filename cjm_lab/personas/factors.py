@@ -35,6 +35,15 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from cjm_lab._params import (
+    Integral,
+    Interval,
+    StrOptions,
+    check_param,
+    check_params,
+    outside_stacklevel,
+    validate_params,
+)
 from cjm_lab._validate import numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
@@ -275,18 +284,16 @@ def _correlations(Xc: np.ndarray, items: list[str], where: str) -> np.ndarray:
 def _n_factors(n_factors: int | None, eig: np.ndarray, p: int, where: str) -> int:
     if n_factors is None:
         return max(1, int((eig > 1).sum()))
-    if not isinstance(n_factors, (int, np.integer)) or isinstance(n_factors, bool) or not 1 <= n_factors < p:
-        raise CJMConfigError(f"{where}: `n_factors` must be a whole number from 1 to {p - 1}; got {n_factors!r}.")
-    return int(n_factors)
+    below_items = Interval(Integral, 1, p - 1, note="fewer than the items")
+    return int(check_param(n_factors, [below_items], name="n_factors", where=where))
 
 
-def _check_options(method: str, rotation: str, where: str) -> None:
-    if method not in _METHODS:
-        raise CJMConfigError(f"{where}: `method` must be 'principal', 'minres' or 'ml'; got {method!r}.")
-    if rotation not in _ROTATIONS:
-        raise CJMConfigError(
-            f"{where}: `rotation` must be 'varimax', 'quartimax', 'equamax', 'oblimin' or 'none'; got {rotation!r}."
-        )
+#: What factor_analysis() and AttitudeFactors accept.
+_OPTIONS = {
+    "n_factors": [Interval(Integral, 1, None, closed="left"), None],
+    "method": [StrOptions(_METHODS)],
+    "rotation": [StrOptions(_ROTATIONS)],
+}
 
 
 def _solve(corr: np.ndarray, m: int, method: str, rotation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -317,11 +324,12 @@ def _warn_heywood(items: list[str], communality: np.ndarray, method: str, where:
             f"{int(heywood.sum())} item(s) at the bound 0.995, {int(near.sum())} above {NEAR_HEYWOOD}. "
             "Fix: extract fewer factors, leave out a near-duplicate item, or use method='principal'.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=outside_stacklevel(),
         )
     return heywood, near
 
 
+@validate_params(_OPTIONS)
 def factor_analysis(
     data: pd.DataFrame,
     *,
@@ -375,7 +383,6 @@ def factor_analysis(
     [nan, nan, nan, 0.9, 0.9, 0.9]
     """
     where = "factor_analysis()"
-    _check_options(method, rotation, where)
     items = [items] if isinstance(items, str) else list(items)
     X, complete = _items(data, items, where)
     Xc = X[complete]
@@ -450,7 +457,7 @@ class AttitudeFactors(TransformerMixin, BaseEstimator):
     >>> df = pd.DataFrame({f"q{j}": f[:, j // 3] + rng.normal(0, 0.5, 300) for j in range(6)})
     >>> df["channel"] = np.where(f[:, 0] > 0, "app", "store")
     >>> pipe = make_pipeline(AttitudeFactors(items=[f"q{j}" for j in range(6)]),
-    ...                      PersonaModel(n_personas=2, random_state=0))
+    ...                      PersonaModel(k=2, random_state=0))
     >>> labels = pipe.fit_predict(df)
     >>> list(pipe[0].transform(df).columns)
     ['channel', 'factor_1', 'factor_2']
@@ -478,7 +485,7 @@ class AttitudeFactors(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: Any = None) -> AttitudeFactors:
         """Fit the factor model on the items of ``X``."""
         where = "AttitudeFactors.fit()"
-        _check_options(self.method, self.rotation, where)
+        check_params(self.get_params(), _OPTIONS, where=where)
         items = [self.items] if isinstance(self.items, str) else list(self.items)
         values, complete = _items(X, items, where)
         Xc = values[complete]

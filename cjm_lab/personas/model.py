@@ -23,6 +23,23 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from cjm_lab._params import (
+    BOOLEAN,
+    K_RANGE,
+    RANDOM_STATE,
+    WHOLE_NUMBER,
+    InstanceOf,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    called_from_package,
+    check_params,
+    k_candidates,
+    outside_stacklevel,
+    renamed_args,
+    warn_changed,
+)
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.personas._choose import evaluate_ks
 from cjm_lab.personas._engines import (
@@ -39,11 +56,26 @@ from cjm_lab.personas._engines import (
     to_ordinal_codes,
 )
 from cjm_lab.personas._persist import load_model, save_model
-from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
+from cjm_lab.personas._prep import UNKNOWN, MixedPreprocessor, as_frame, check_weights
 
 __all__ = ["PersonaModel"]
 
 _REDUCE = (None, "pca", "famd")
+
+#: What each option of :class:`PersonaModel` accepts (checked when fitting, as scikit-learn does).
+PARAMETERS: dict[str, list[Any]] = {
+    "k": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto": "choose_k recommends it"})],
+    "algorithm": [StrOptions(ALGORITHMS)],
+    "log_skewed": [BOOLEAN],
+    "reduce": [StrOptions({"pca", "famd"}), None],
+    "n_components": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="neither"), None],
+    "n_init": [WHOLE_NUMBER],
+    "max_iter": [WHOLE_NUMBER],
+    "k_range": [K_RANGE],
+    "unknown": [UNKNOWN],
+    "n_jobs": [Interval(Integral, None, None), None],
+    "random_state": [*RANDOM_STATE, InstanceOf(np.random.RandomState)],
+}
 
 
 def _probabilistic(model: PersonaModel) -> bool:
@@ -55,10 +87,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_personas : int or "auto", default "auto"
+    k : int or "auto", default "auto"
         Number of personas; ``"auto"`` runs :func:`~cjm_lab.personas.choose_k` over
         ``k_range`` (with 10 bootstrap resamples) and takes its recommendation, stored in
-        ``choose_k_``.
+        ``choose_k_``.  (Called ``n_personas`` before 0.2; the old name works until 0.3.)
     algorithm : {"gmm", "kmeans", "kprototypes", "gower_agglomerative", "lca"}, default "gmm"
         ``"gmm"``: finite mixture, initialised by k-means and fitted by EM: Gaussian for
         numeric columns with many values, categorical distributions for categorical and
@@ -104,23 +136,25 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         distinct k-means solutions and continues the better one.
     max_iter : int, default 300
         Iterations per run.
-    k_range : (int, int), default (2, 10)
-        Smallest and largest k tried when ``n_personas="auto"``.
+    k_range : range or list of int, default ``range(2, 11)``
+        The numbers of personas tried when ``k="auto"`` (2 to 10 by default).  A tuple
+        ``(low, high)`` still means low to high, both included, until 0.3 (with a warning).
     unknown : {"error", "ignore"}, default "error"
         Categories in new data that the model has not seen: ``"error"`` raises
         :class:`~cjm_lab.errors.CJMDataError` naming column, rows and values;
         ``"ignore"`` treats them as missing answers (the persona is then assigned from
         the other answers).
     n_jobs : int, optional
-        Threads for the bootstrap fits of ``n_personas="auto"`` (``-1``: all cores).
-    random_state : int, RandomState or None, default None
-        Seed; the same data and seed give the same personas.
+        Threads for the bootstrap fits of ``k="auto"`` (``-1``: all cores).
+    random_state : int, Generator or None, default 0
+        Seed; the same data and seed give the same personas (``None``: a new draw each fit).
 
     Attributes
     ----------
     labels_ : ndarray of int
         Persona of every fitting row; 0 is the largest persona (by weight), 1 the next …
-    n_personas_ : int
+    k_ : int
+        The number of personas (called ``n_personas_`` before 0.2).
     feature_names_in_ : ndarray of str
         The columns clustered on (a typing tool needs exactly these).
     roles_ : dict
@@ -136,7 +170,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         Columns of the design space: numeric and ordinal columns, then ``column=level``
         indicators (or ``axis_1`` … after ``reduce``).
     choose_k_ : DataFrame
-        The choose_k table when ``n_personas="auto"``.
+        The choose_k table when ``k="auto"``.
 
     Examples
     --------
@@ -147,7 +181,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     ...                    "att_service": np.clip(np.rint(np.array([2.0, 4.5, 3.0])[seg]
     ...                                                + rng.normal(0, 0.6, 250)), 1, 5),
     ...                    "channel": np.array(["online", "store", "phone"])[seg]})
-    >>> model = PersonaModel(n_personas=3, random_state=0).fit(df)
+    >>> model = PersonaModel(k=3, random_state=0).fit(df)
     >>> model.sizes_[["persona", "n"]]
        persona    n
     0        0  120
@@ -160,9 +194,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     #: What :func:`~cjm_lab.personas.save_model` records the model as.
     typing_kind: ClassVar[str] = "PersonaModel"
 
+    @renamed_args({"n_personas": "k"})
     def __init__(
         self,
-        n_personas: int | str = "auto",
+        k: int | str = "auto",
         *,
         algorithm: str = "gmm",
         columns: Sequence[str] | None = None,
@@ -177,12 +212,12 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         n_components: float | None = None,
         n_init: int = 4,
         max_iter: int = 300,
-        k_range: tuple[int, int] = (2, 10),
+        k_range: Any = range(2, 11),
         unknown: str = "error",
         n_jobs: int | None = None,
-        random_state: Any = None,
+        random_state: Any = 0,
     ) -> None:
-        self.n_personas = n_personas
+        self.k = k
         self.algorithm = algorithm
         self.columns = columns
         self.numeric = numeric
@@ -210,35 +245,46 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         tags.non_deterministic = self.random_state is None
         return tags
 
-    def _check_params(self) -> None:
-        k = self.n_personas
-        if not (k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)):
-            raise CJMConfigError(f"`n_personas` must be a whole number of at least 2 or 'auto'; got {k!r}.")
-        if self.algorithm not in ALGORITHMS:
-            raise CJMConfigError(
-                f"`algorithm` must be one of {', '.join(map(repr, ALGORITHMS))}; got {self.algorithm!r}."
-            )
-        if self.reduce not in _REDUCE:
-            raise CJMConfigError(f"`reduce` must be None, 'pca' or 'famd'; got {self.reduce!r}.")
+    def _check_params(self, where: str = "PersonaModel.fit()") -> list[int]:
+        """Check the options (:data:`PARAMETERS`) and return the k's that ``k="auto"`` tries."""
+        check_params(self.get_params(deep=False), PARAMETERS, where=where)
         if self.reduce is not None and self.algorithm not in ("kmeans", "gmm"):
             raise CJMConfigError(
-                f"`reduce={self.reduce!r}` works with algorithm 'kmeans' or 'gmm'; "
+                f"{where}: `reduce={self.reduce!r}` works with algorithm 'kmeans' or 'gmm'; "
                 f"{self.algorithm!r} clusters the columns themselves. Set reduce=None."
             )
-        if self.unknown not in ("error", "ignore"):
-            raise CJMConfigError(f"`unknown` must be 'error' or 'ignore'; got {self.unknown!r}.")
-        for name in ("n_init", "max_iter"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise CJMConfigError(f"`{name}` must be a whole number of at least 1; got {v!r}.")
-        try:
-            lo, hi = (int(self.k_range[0]), int(self.k_range[1]))
-        except (TypeError, ValueError, IndexError):
-            raise CJMConfigError(
-                f"`k_range` must be (smallest, largest), e.g. (2, 10); got {self.k_range!r}."
-            ) from None
-        if not 2 <= lo <= hi:
-            raise CJMConfigError(f"`k_range` must satisfy 2 <= smallest <= largest; got {self.k_range!r}.")
+        return k_candidates(self.k_range, where=where)
+
+    # ------------------------------------------------------------------ old names
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # typing tools saved before 0.2 hold the old names
+        for old, new in (("n_personas", "k"), ("n_personas_", "k_")):
+            if old in state and new not in state:
+                state[new] = state.pop(old)
+        super().__setstate__(state)
+
+    def set_params(self, **params: Any) -> PersonaModel:
+        """Set options (scikit-learn's ``set_params``); ``n_personas`` still sets ``k`` until 0.3."""
+        if "n_personas" in params:
+            if not called_from_package():
+                warn_changed("PersonaModel.set_params()", "`n_personas` is now called `k`; pass k=...")
+            params["k"] = params.pop("n_personas")
+        return super().set_params(**params)
+
+    @property
+    def n_personas(self) -> Any:
+        """Deprecated: the option ``k`` (removed in 0.3)."""
+        if not called_from_package():
+            warn_changed("PersonaModel", "`n_personas` is now called `k`")
+        return self.k
+
+    @property
+    def n_personas_(self) -> int:
+        """Deprecated: the fitted ``k_`` (removed in 0.3)."""
+        k = self.k_  # AttributeError before fitting, as for any fitted attribute
+        if not called_from_package():
+            warn_changed("PersonaModel", "`n_personas_` is now called `k_`")
+        return k
 
     def _seed(self) -> int:
         return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
@@ -287,7 +333,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self
         """
         where = "PersonaModel.fit()"
-        self._check_params()
+        ks = self._check_params(where)
         data = as_frame(X, where=where)
         if len(data) < 2:
             raise CJMDataError(
@@ -301,25 +347,24 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
                 "algorithm='gower_agglomerative' cannot use survey weights for the clustering; they "
                 "are used for persona sizes only.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=outside_stacklevel(),
             )
         prep, prepared, lay, reduction = self._prepare_fit(data, w, where)
         seed = self._seed()
-        k = self.n_personas
+        k = self.k
         if k == "auto":
-            lo, hi = int(self.k_range[0]), int(self.k_range[1])
-            hi = min(hi, len(data) - 1)
-            if hi < lo:
+            tried = [c for c in ks if c < len(data)]
+            if not tried:
                 raise CJMDataError(
-                    f"{where}: {len(data)} rows are too few to try {lo} or more personas.",
-                    fix="Add data or pass a smaller n_personas.",
+                    f"{where}: {len(data)} rows are too few to try {ks[0]} or more personas.",
+                    fix="Add data or pass a smaller k.",
                 )
             table = evaluate_ks(
                 self,
                 prepared,
                 lay,
                 reduction is not None,
-                list(range(lo, hi + 1)),
+                tried,
                 seed=seed,
                 resamples=10,
                 stability_rows=10_000,
@@ -331,7 +376,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         k = int(k)
         if k >= len(data):
             raise CJMDataError(
-                f"{where}: n_personas={k} is not smaller than the number of rows ({len(data)}).",
+                f"{where}: k={k} is not smaller than the number of rows ({len(data)}).",
                 fix=f"Ask for fewer personas (at most {max(len(data) - 1, 1)}; usefully far fewer) or add data.",
             )
         res = fit_engine(
@@ -367,9 +412,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         empty = int((size == 0).sum())
         if empty:
             warnings.warn(
-                f"{empty} of the {k} personas ended up empty; the data support fewer personas. Lower n_personas.",
+                f"{empty} of the {k} personas ended up empty; the data support fewer personas. Lower k.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=outside_stacklevel(),
             )
         self._prep = prep
         self._layout = lay
@@ -378,7 +423,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self._order = order
         self._relabel = relabel
         self.labels_ = labels
-        self.n_personas_ = k
+        self.k_ = k
         self.feature_names_in_ = np.asarray(prep.features, dtype=object)
         self.n_features_in_ = len(prep.features)
         self.roles_ = dict(prep.roles)
@@ -449,7 +494,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``distance_0``, ``distance_1``, … (one per persona)."""
         check_is_fitted(self, "labels_")
-        return np.asarray([f"distance_{j}" for j in range(self.n_personas_)], dtype=object)
+        return np.asarray([f"distance_{j}" for j in range(self.k_)], dtype=object)
 
     # ------------------------------------------------------------------ typing tool
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> str:

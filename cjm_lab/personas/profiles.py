@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import normalise_weights
-from cjm_lab._validate import numeric_column, require_columns, require_frame
+from cjm_lab._format import format_number, format_percent
+from cjm_lab._params import ALPHA, RANGE, WHOLE_NUMBER, Interval, Real, StrOptions, validate_params
+from cjm_lab._validate import numeric_column, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.personas._common import number_text, percent_text
+from cjm_lab.survey.nps import RESCALE
 
 __all__ = ["PersonaProfile", "profile", "persona_labels", "variable_label", "resolve_id"]
 
@@ -91,6 +92,7 @@ class PersonaProfile:
     nps: pd.DataFrame | None = None
     journeys: pd.DataFrame | None = None
 
+    @validate_params({"value": [StrOptions(("index", "value", "difference", "effect"))]})
     def table(self, value: str = "index") -> pd.DataFrame:
         """Wide view: one row per variable (and level), one column per persona.
 
@@ -105,8 +107,6 @@ class PersonaProfile:
         variable level
         x        -    2.0  5.0
         """
-        if value not in ("index", "value", "difference", "effect"):
-            raise CJMConfigError(f"`value` must be 'index', 'value', 'difference' or 'effect'; got {value!r}.")
         v = self.variables.copy()
         v["level"] = v["level"].fillna("-").astype(str)
         wide = v.pivot_table(index=["variable", "level"], columns="persona", values=value, sort=False, aggfunc="first")
@@ -151,18 +151,7 @@ def labels_and_weights(data: Any, labels: Any, weight: str | None, *, where: str
     """
     require_frame(data, where=where)
     lab = persona_labels(labels, data, where=where)
-    if weight is None:
-        return lab, np.ones(len(data))
-    w = normalise_weights(
-        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-    )
-    if (w <= 0).any():
-        raise CJMDataError(
-            f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.",
-            column=weight,
-            fix="Weights must be positive.",
-        )
-    return lab, w
+    return lab, positive_weights(data, weight, where=where)
 
 
 def variable_label(variable: str, labels: Any, language: str) -> str:
@@ -289,16 +278,14 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     if r.direction == "high"
                     else ("niedrig" if lang == "de" else "low")
                 )
-                long.append(
-                    f"{clean_label(name)} {word} ({number_text(r.value, lang)} {vs} {number_text(r.total, lang)})"
-                )
+                value, total = format_number(r.value, 1, lang), format_number(r.total, 1, lang)
+                long.append(f"{clean_label(name)} {word} ({value} {vs} {total})")
             level = r.level
             if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
                 level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"
             if r.statistic != "mean":
-                long.append(
-                    f"{clean_label(name)}: {level} ({percent_text(r.value, lang)} {vs} {percent_text(r.total, lang)})"
-                )
+                value, total = format_percent(r.value, 0, lang), format_percent(r.total, 0, lang)
+                long.append(f"{clean_label(name)}: {level} ({value} {vs} {total})")
             if r.role == "multi":
                 short.append(str(r.level))  # an option of a multiple-response question names itself
                 continue
@@ -320,6 +307,22 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
     return out
 
 
+#: What profile() and persona_cards() accept (with the options of nps() for the survey).
+PROFILE_OPTIONS = {
+    "n_traits": [WHOLE_NUMBER],
+    "scale": [RANGE, None],
+    "rescale": [RESCALE, None],
+}
+
+
+@validate_params(
+    {
+        **PROFILE_OPTIONS,
+        "top_journeys": [WHOLE_NUMBER],
+        "alpha": [ALPHA],
+        "min_effect": [Interval(Real, 0, None, closed="left", example="0.2")],
+    }
+)
 def profile(
     data: pd.DataFrame,
     labels: Any,
@@ -423,8 +426,6 @@ def profile(
         clustered_on = list(labels.feature_names_in_)
     clustered = set(clustered_on or [])
     require_columns(data, {"weight": weight, "clustered_on": sorted(clustered)}, where=where)
-    if not 0 < alpha < 1:
-        raise CJMConfigError(f"{where}: `alpha` must lie between 0 and 1; got {alpha!r}.")
     label_col = labels if isinstance(labels, str) else None
     if variables is None:
         skip = {id_column, label_col, weight, "customer_id", "respondent_id"} if id_column else {label_col, weight}

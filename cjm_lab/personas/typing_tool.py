@@ -30,9 +30,19 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import (
+    BOOLEAN,
+    RANDOM_STATE,
+    WHOLE_NUMBER,
+    Interval,
+    Real,
+    StrOptions,
+    validate_params,
+)
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io.batches import BATCH_SIZE
 from cjm_lab.personas._persist import FORMAT, load_model, save_model
-from cjm_lab.personas._prep import MixedPreprocessor, as_frame, check_weights
+from cjm_lab.personas._prep import UNKNOWN, MixedPreprocessor, as_frame, check_weights
 from cjm_lab.personas.model import PersonaModel
 from cjm_lab.personas.profiles import persona_labels
 
@@ -100,10 +110,12 @@ class GoldenQuestions:
         self._prep.check_columns(frame)
         return self._prep.design(frame, unknown=unknown)
 
+    @validate_params({"unknown": [UNKNOWN]})
     def predict(self, data: Any, *, unknown: str = "error") -> np.ndarray:
         """Personas of new respondents from the golden questions (other columns are ignored)."""
         return self.classes_[self._classifier.predict(self._design(data, "GoldenQuestions.predict()", unknown))]
 
+    @validate_params({"unknown": [UNKNOWN]})
     def predict_proba(self, data: Any, *, unknown: str = "error") -> np.ndarray:
         """Probabilities per persona (columns in the order of ``classes_``)."""
         return self._classifier.predict_proba(self._design(data, "GoldenQuestions.predict_proba()", unknown))
@@ -189,6 +201,14 @@ def _l1_order(X: np.ndarray, y: np.ndarray, groups: list[np.ndarray], w: np.ndar
     return order
 
 
+@validate_params(
+    {
+        "n": [WHOLE_NUMBER, None],
+        "method": [StrOptions(("logit", "lda"))],
+        "test_size": [Interval(Real, 0, 1, closed="neither", note="a share of the rows", example="0.25")],
+        "random_state": RANDOM_STATE,
+    }
+)
 def golden_questions(
     data: pd.DataFrame,
     labels: Any,
@@ -247,15 +267,9 @@ def golden_questions(
     where = "golden_questions()"
     frame = as_frame(data, where=where)
     lab = persona_labels(labels, frame, where=where)
-    if method not in ("logit", "lda"):
-        raise CJMConfigError(f"{where}: `method` must be 'logit' or 'lda'; got {method!r}.")
     cands = [candidates] if isinstance(candidates, str) else list(candidates)
     if not cands:
         raise CJMConfigError(f"{where}: `candidates` must name at least one question.")
-    if n is not None and (not isinstance(n, (int, np.integer)) or n < 1):
-        raise CJMConfigError(f"{where}: `n` must be a whole number of at least 1; got {n!r}.")
-    if not 0 < test_size < 1:
-        raise CJMConfigError(f"{where}: `test_size` must lie between 0 and 1; got {test_size!r}.")
     w = None
     if weight is not None:
         from cjm_lab._validate import numeric_column
@@ -343,7 +357,7 @@ def _typed(
     """The output rows of one batch: id, persona, its name and probability where the model has them."""
     if isinstance(model, PersonaModel):  # one preparation of the batch for both
         persona, proba = model._predict_with_proba(frame)
-        classes = np.arange(model.n_personas_)
+        classes = np.arange(model.k_)
     else:
         persona, proba = np.asarray(model.predict(frame)), np.asarray(model.predict_proba(frame))
         classes = np.asarray(model.classes_)
@@ -405,6 +419,7 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
+@validate_params({"batch_size": [BATCH_SIZE], "overwrite": [BOOLEAN]})
 def type_file(
     model: Any,
     source: str | os.PathLike,
@@ -483,14 +498,12 @@ def type_file(
     from cjm_lab.io.batches import (
         batch_error,
         batch_source,
-        check_batch_size,
         iter_frames,
         require_source_columns,
     )
 
     where = "type_file()"
     features = _typing_columns(model, where)
-    size = check_batch_size(batch_size, where=where)
     src = batch_source(source, where=where, csv=True)
     target = Path(out)
     if target.suffix.lower() not in (".parquet", ".pq"):
@@ -526,7 +539,7 @@ def type_file(
     writer = None
     try:
         for number, part, frame in iter_frames(
-            src, read, batch_size=size, text_columns=[id_column] if id_column is not None else []
+            src, read, batch_size=batch_size, text_columns=[id_column] if id_column is not None else []
         ):
             ids = frame[id_column] if id_column is not None else frame.index.to_numpy()
             try:
@@ -534,7 +547,7 @@ def type_file(
                     _missing_ids(frame, id_column, where)
                 typed = _typed(model, frame[features], ids, id_name, names)
             except CJMDataError as err:
-                raise batch_error(err, src, number, part, frame, batch_size=size) from None
+                raise batch_error(err, src, number, part, frame, batch_size=batch_size) from None
             if writer is None:
                 schema = _schema(typed)
                 writer = pq.ParquetWriter(tmp, schema)

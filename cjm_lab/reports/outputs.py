@@ -226,7 +226,7 @@ def save_table(
     if not isinstance(name, str) or not name.strip():
         raise CJMConfigError(f"save_table(): `name` must be a non-empty text, got {name!r}.")
     data = _keep_index(data)
-    id_cols = find_id_columns(data, ids)
+    id_cols = find_id_columns(data, columns=ids)
     if id_cols and not allow_rows:
         raise CJMConfigError(
             f"save_table({name!r}): the table has the id column(s) {', '.join(map(repr, id_cols))}, so it holds "
@@ -234,7 +234,7 @@ def save_table(
             "means per group), or pass allow_rows=True from a report parameter that explicitly allows raw "
             "rows (ids are then pseudonymised and text masked)."
         )
-    data = protect_table(data, base=base, by=by, min_size=min_group_size, ids=ids, mask=mask)
+    data = protect_table(data, base=base, by=by, min_group_size=min_group_size, ids=ids, mask=mask)
     stem, sheet = _table_names(folder, name)
     csv_path = folder / f"{stem}.csv"
     safe_csv, _ = spreadsheet_table(data, target="csv", neutralise=neutralise)

@@ -13,7 +13,7 @@ customers, seed 42) that the reports run on by default.
 Examples
 --------
 >>> from cjm_lab.sample import make_sample
->>> data = make_sample(300, seed=1)
+>>> data = make_sample(300, random_state=1)
 >>> data.truth["driver_order"][:2]
 ['sat_delivery', 'sat_service']
 """

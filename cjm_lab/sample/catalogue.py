@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import validate_params
 from cjm_lab.vocab import DEFAULT_STAGES
 
 __all__ = ["Touchpoint", "TOUCHPOINTS", "TP", "touchpoint_catalogue"]
@@ -88,6 +89,7 @@ TP: dict[str, int] = {tp.touchpoint: i for i, tp in enumerate(TOUCHPOINTS)}
 TOUCHPOINT_NAMES: np.ndarray = np.array([tp.touchpoint for tp in TOUCHPOINTS], dtype=object)
 
 
+@validate_params({})
 def touchpoint_catalogue() -> pd.DataFrame:
     """Return the touchpoint catalogue of Nordlicht Home.
 

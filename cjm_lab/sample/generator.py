@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from numbers import Integral
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import Interval, check_param, check_params, renamed_args, validate_params
 from cjm_lab._progress import progress_bar
-from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample._text import take_labels
 from cjm_lab.sample.catalogue import TOUCHPOINTS, TP, touchpoint_catalogue
 from cjm_lab.sample.customers import (
@@ -117,12 +117,23 @@ class Chunk:
     stats: dict[str, Any]
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, Integral) and not isinstance(value, bool)
+#: The options of the generator (:func:`make_sample`, :func:`~cjm_lab.sample.write_sample`).
+OPTIONS = {
+    "customers": [Interval(Integral, MIN_CUSTOMERS, None, closed="left", example="5000")],
+    "random_state": [Interval(Integral, 0, None, closed="left", example="42")],
+    "chunk_customers": [Interval(Integral, 1, None, closed="left", example="200_000")],
+}
 
 
-def check_parameters(customers: object, seed: object, chunk_customers: object, survey_responses: object = None) -> None:
-    """Raise :class:`~cjm_lab.errors.CJMConfigError` for unusable parameters.
+def check_parameters(
+    customers: object,
+    seed: object,
+    chunk_customers: object,
+    survey_responses: object = None,
+    *,
+    where: str = "make_sample()",
+) -> None:
+    """Raise :class:`~cjm_lab.errors.CJMConfigError` for unusable parameters (:data:`OPTIONS`).
 
     Examples
     --------
@@ -131,32 +142,25 @@ def check_parameters(customers: object, seed: object, chunk_customers: object, s
     >>> check_parameters(5000, 42, 200_000, survey_responses=3501)
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: `survey_responses` must be a whole number from 1 to 3500 ...
+    cjm_lab.errors.CJMConfigError: make_sample(): `survey_responses` must be a whole number from 1 to 3500 ...
     >>> check_parameters(5, 42, 200_000)
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: `customers` must be an integer of at least 10, got 5. ...
+    cjm_lab.errors.CJMConfigError: make_sample(): `customers` must be a whole number of at least 10, e.g. 5000, got 5.
     """
-    if not _is_int(customers) or customers < MIN_CUSTOMERS:
-        raise CJMConfigError(
-            f"`customers` must be an integer of at least {MIN_CUSTOMERS}, got {customers!r}. "
-            f"Fix: pass e.g. customers=5000."
-        )
-    if not _is_int(seed) or seed < 0:
-        raise CJMConfigError(f"`seed` must be a non-negative integer, got {seed!r}. Fix: pass e.g. seed=42.")
-    if not _is_int(chunk_customers) or chunk_customers < 1:
-        raise CJMConfigError(
-            f"`chunk_customers` must be a positive integer, got {chunk_customers!r}. "
-            f"Fix: pass e.g. chunk_customers=200_000."
-        )
+    check_params(
+        {"customers": customers, "random_state": seed, "chunk_customers": chunk_customers}, OPTIONS, where=where
+    )
     if survey_responses is not None:
-        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)
-        if not _is_int(survey_responses) or not 1 <= survey_responses <= most:
-            raise CJMConfigError(
-                f"`survey_responses` must be a whole number from 1 to {most} (0.7 answers per customer over "
-                f"the two waves) for {customers} customers, got {survey_responses!r}. Fix: pass fewer "
-                f"responses, more customers, or None for the default (about 0.5 per customer)."
-            )
+        most = int(2 * MAX_RESPONSE_RATE * customers + 1e-9)  # type: ignore[operator]
+        answers = Interval(
+            Integral,
+            1,
+            most,
+            note=f"0.7 answers per customer over the two waves for {customers} customers",
+            fix="pass fewer responses, more customers, or None for the default (about 0.5 per customer).",
+        )
+        check_param(survey_responses, [answers], name="survey_responses", where=where)
 
 
 def response_rate(customers: int, survey_responses: int | None) -> float:
@@ -492,10 +496,12 @@ class Assembler:
         }
 
 
+@renamed_args({"seed": "random_state"})
+@validate_params({})
 def make_sample(
     customers: int = 5000,
     *,
-    seed: int = 42,
+    random_state: int = 42,
     chunk_customers: int = DEFAULT_CHUNK,
     survey_responses: int | None = None,
 ) -> SampleData:
@@ -505,8 +511,10 @@ def make_sample(
     ----------
     customers : int, default 5000
         Number of customers (at least 10).
-    seed : int, default 42
-        Seed; the same seed and chunk size always give the same data.
+    random_state : int, default 42
+        Seed; the same seed and chunk size always give the same data.  42 is the sample the
+        documentation, the bundled files and the planted-truth tests describe (analyses
+        default to 0).  (Called ``seed`` before 0.2; the old name works until 0.3.)
     chunk_customers : int, default 200_000
         Customers generated per chunk (each chunk has its own seed child,
         so changing it changes the data).
@@ -527,23 +535,23 @@ def make_sample(
     Raises
     ------
     cjm_lab.errors.CJMConfigError
-        For a bad ``customers``, ``seed``, ``chunk_customers`` or ``survey_responses``.
+        For a bad ``customers``, ``random_state``, ``chunk_customers`` or ``survey_responses``.
 
     Examples
     --------
-    >>> data = make_sample(200, seed=7)
+    >>> data = make_sample(200, random_state=7)
     >>> len(data.customers), data.truth["n_customers"]
     (200, 200)
     >>> sorted(data.personas["persona"].unique())[:2]
     ['advice_seeker', 'digital_convenience']
     """
-    check_parameters(customers, seed, chunk_customers, survey_responses)
+    check_parameters(customers, random_state, chunk_customers, survey_responses)
     assembler = Assembler(
-        customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
+        customers=customers, seed=random_state, chunk_customers=chunk_customers, survey_responses=survey_responses
     )
     tables: dict[str, list[pd.DataFrame]] = {"customers": [], "personas": [], "events": []}
     with progress_bar(total=customers, desc="Generating the sample", unit="customer") as bar:
-        for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
+        for chunk in iter_chunks(customers, random_state, chunk_customers, survey_responses):
             for name, frames in tables.items():
                 frames.append(getattr(chunk, name))
             assembler.add(chunk)

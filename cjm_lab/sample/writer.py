@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cjm_lab._params import StrOptions, renamed_args, validate_params
 from cjm_lab._progress import progress_bar
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample.catalogue import touchpoint_catalogue
@@ -112,11 +113,13 @@ class _ChunkSink:
         self.chunks += 1
 
 
+@renamed_args({"seed": "random_state"})
+@validate_params({"format": [StrOptions(FORMATS)]})
 def write_sample(
     out_dir: str | os.PathLike[str],
     *,
     customers: int = 5000,
-    seed: int = 42,
+    random_state: int = 42,
     format: str = "csv",
     chunk_customers: int = DEFAULT_CHUNK,
     survey_responses: int | None = None,
@@ -130,9 +133,10 @@ def write_sample(
         overwritten.
     customers : int, default 5000
         Number of customers (at least 10).
-    seed : int, default 42
+    random_state : int, default 42
         Seed; with the same ``chunk_customers`` the files equal
-        :func:`cjm_lab.sample.make_sample` with the same arguments.
+        :func:`cjm_lab.sample.make_sample` with the same arguments.  (Called ``seed`` before
+        0.2; the old name works until 0.3.)
     format : {"csv", "parquet"}, default "csv"
         ``"csv"`` writes ``customers.csv``, ``touchpoints.csv``,
         ``events.csv.gz``, ``survey.csv`` and ``personas_truth.csv``;
@@ -160,16 +164,11 @@ def write_sample(
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     paths = write_sample(tmp, customers=100, seed=1, format="parquet")
+    ...     paths = write_sample(tmp, customers=100, random_state=1, format="parquet")
     ...     sorted(p.name for p in paths["events"].iterdir())
     ['part-00000.parquet']
     """
-    check_parameters(customers, seed, chunk_customers, survey_responses)
-    if format not in FORMATS:
-        raise CJMConfigError(
-            f"Unknown `format` {format!r}; use one of {', '.join(repr(f) for f in FORMATS)}. "
-            f"Fix: pass format='csv' or format='parquet'."
-        )
+    check_parameters(customers, random_state, chunk_customers, survey_responses, where="write_sample()")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise CJMConfigError(f"`out_dir` {str(out)!r} is a file, not a folder. Fix: pass a folder path.")
@@ -178,12 +177,12 @@ def write_sample(
     out.mkdir(parents=True, exist_ok=True)
 
     assembler = Assembler(
-        customers=customers, seed=seed, chunk_customers=chunk_customers, survey_responses=survey_responses
+        customers=customers, seed=random_state, chunk_customers=chunk_customers, survey_responses=survey_responses
     )
     with ExitStack() as stack:
         sink = _ChunkSink(targets, format, stack)
         bar = stack.enter_context(progress_bar(total=customers, desc="Writing the sample", unit="customer"))
-        for chunk in iter_chunks(customers, seed, chunk_customers, survey_responses):
+        for chunk in iter_chunks(customers, random_state, chunk_customers, survey_responses):
             sink.add(chunk)
             assembler.add(chunk)
             bar.update(len(chunk.customers))

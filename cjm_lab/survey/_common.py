@@ -1,8 +1,8 @@
 """Helpers the survey modules share (public names; the survey modules import them from here).
 
-Reading rating items (with don't-know codes and a scale check), survey weights, and a rating
-column as numbers, for :mod:`~cjm_lab.survey.scales`, :mod:`~cjm_lab.survey.drivers`,
-:mod:`~cjm_lab.survey.crosstab` and :mod:`~cjm_lab.survey.tracker`.
+Reading rating items (with don't-know codes and a scale check) and a rating column as numbers,
+for :mod:`~cjm_lab.survey.scales`, :mod:`~cjm_lab.survey.drivers`, :mod:`~cjm_lab.survey.crosstab`
+and :mod:`~cjm_lab.survey.tracker`.
 """
 
 from __future__ import annotations
@@ -13,27 +13,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._stats import normalise_weights
+from cjm_lab._params import RANGE, SCALE, check_param
 from cjm_lab._validate import numeric_column
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMDataError
 
-__all__ = ["check_scale", "numeric_values", "rating_values", "positive_weights"]
+__all__ = ["check_scale", "numeric_values", "rating_values"]
 
 
 def check_scale(scale: Any, *, where: str, whole: bool = True) -> tuple[float, float]:
-    """A rating scale ``(low, high)`` with low < high (whole numbers unless ``whole=False``), as floats."""
-    try:
-        low, high = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise CJMConfigError(
-            f"`scale` in {where} must be a pair (low, high) such as (1, 5), (1, 7), (1, 10) or (0, 10); got {scale!r}."
-        ) from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise CJMConfigError(f"`scale` in {where} must be two numbers with low < high, e.g. (1, 5); got {scale!r}.")
-    if whole and not (low.is_integer() and high.is_integer()):
-        raise CJMConfigError(
-            f"`scale` in {where} must be two whole numbers with low < high, e.g. (1, 5); got {scale!r}."
-        )
+    """A rating scale ``(low, high)`` with low < high (whole numbers unless ``whole=False``), as floats.
+
+    The explicit form of the rules :data:`cjm_lab._params.SCALE` and :data:`~cjm_lab._params.RANGE`.
+    """
+    check_param(scale, [SCALE if whole else RANGE], name="scale", where=where)
+    low, high = (float(v) for v in scale)
     return low, high
 
 
@@ -80,22 +73,3 @@ def rating_values(
             )
         values[:, j] = col.to_numpy()
     return values, dont
-
-
-def positive_weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
-    """The ``weight`` column as floats (all positive, none missing), or ones without a weight."""
-    if weight is None:
-        return np.ones(len(data))
-    w = normalise_weights(
-        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-    )
-    bad = w <= 0
-    if bad.any():
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
-            column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]),
-            values=list(w[bad][:5]),
-            fix="Weights must be positive; drop those respondents or reweight.",
-        )
-    return w

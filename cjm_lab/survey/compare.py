@@ -15,11 +15,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_values
-from cjm_lab._stats import adjust_pvalues, check_correction, z_value
+from cjm_lab._format import format_number, format_p_values
+from cjm_lab._params import (
+    ALPHA,
+    BOOLEAN,
+    CONFIDENCE,
+    CORRECTION,
+    LANGUAGE,
+    MIN_BASE,
+    renamed_args,
+    validate_params,
+)
+from cjm_lab._stats import adjust_pvalues, z_value
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.survey.nps import response_parts
+from cjm_lab.survey.nps import RESCALE, response_parts
+from cjm_lab.survey.tracker import FREQ, tracker
 
 __all__ = ["compare_nps", "nps_vs_rest", "paired_nps", "nps_trend", "describe_difference"]
 
@@ -51,13 +62,22 @@ def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
     )
 
 
-def _check_common(data: Any, where: str, confidence: float, **columns: Any) -> None:
+def _check_common(data: Any, where: str, **columns: Any) -> None:
     require_frame(data, where=where)
     require_columns(data, columns, where=where)
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
 
 
+#: The options every comparison of NPS checks the same way.
+_COMMON = {
+    "confidence": [CONFIDENCE],
+    "alpha": [ALPHA],
+    "rescale": [RESCALE, None],
+    "correction": [CORRECTION],
+    "language": [LANGUAGE],
+}
+
+
+@validate_params(_COMMON)
 def compare_nps(
     data: pd.DataFrame,
     *,
@@ -108,8 +128,7 @@ def compare_nps(
     NPS rose from 20 to 40 (+20, 95% CI +7 to +33, p = 0.003).
     """
     where = "compare_nps()"
-    _check_common(data, where, confidence, by=by, score=score, weight=weight)
-    correction = check_correction(correction, where=where)
+    _check_common(data, where, by=by, score=score, weight=weight)
     present = pd.unique(data[by].dropna())
     ordered = sorted(present, key=lambda v: (str(type(v)), v))
     if groups is None:
@@ -129,7 +148,11 @@ def compare_nps(
         pairs = [tuple(groups)] if isinstance(groups, Sequence) and not isinstance(groups, str) else []
     if not pairs or any(len(pair) != 2 for pair in pairs):
         raise CJMConfigError(
-            f"`groups` must name exactly two values of {by!r}, a list of such pairs, or 'all'; got {groups!r}."
+            f"{where}: `groups` must name exactly two values of {by!r}, a list of such pairs, or 'all'; "
+            f"got {groups!r}.",
+            function=where,
+            argument="groups",
+            value=groups,
         )
     parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     values = data[by].to_numpy()
@@ -173,9 +196,9 @@ def compare_nps(
         describe_difference(
             r.nps_a,
             r.nps_b,
-            r.ci_low,
-            r.ci_high,
-            r.p_value,
+            ci_low=r.ci_low,
+            ci_high=r.ci_high,
+            p_value=r.p_value,
             confidence=confidence,
             language=language,
             alpha=alpha,
@@ -188,6 +211,7 @@ def compare_nps(
     return out
 
 
+@validate_params(_COMMON)
 def nps_vs_rest(
     data: pd.DataFrame,
     *,
@@ -224,8 +248,7 @@ def nps_vs_rest(
     1     Süd   0.0      60.0         True
     """
     where = "nps_vs_rest()"
-    _check_common(data, where, confidence, by=by, score=score, weight=weight)
-    correction = check_correction(correction, where=where)
+    _check_common(data, where, by=by, score=score, weight=weight)
     parts, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     seg = parts.groupby(data[by], dropna=True, observed=True, sort=True).sum()
     if len(seg) < 2:
@@ -260,10 +283,12 @@ def nps_vs_rest(
     return out
 
 
+@renamed_args({"id": "id_column"})
+@validate_params({"confidence": [CONFIDENCE], "alpha": [ALPHA], "language": [LANGUAGE]})
 def paired_nps(
     data: pd.DataFrame,
     *,
-    id: str,
+    id_column: str,
     wave: str,
     waves: Sequence[Any] | None = None,
     score: str = "recommend",
@@ -288,12 +313,12 @@ def paired_nps(
     --------
     >>> df = pd.DataFrame({"rid": [1, 2, 3, 4] * 2, "wave": [1] * 4 + [2] * 4,
     ...                    "recommend": [3, 8, 9, 5, 9, 9, 10, 8]})
-    >>> paired_nps(df, id="rid", wave="wave")[["n_pairs", "nps_a", "nps_b", "difference"]]
+    >>> paired_nps(df, id_column="rid", wave="wave")[["n_pairs", "nps_a", "nps_b", "difference"]]
        n_pairs  nps_a  nps_b  difference
     0        4  -25.0   75.0       100.0
     """
     where = "paired_nps()"
-    _check_common(data, where, confidence, id=id, wave=wave, score=score)
+    _check_common(data, where, id_column=id_column, wave=wave, score=score)
     parts, _ = response_parts(data, score=score, weight=None, where=where)
     x = (parts["n_promoters"] - parts["n_detractors"]).where(parts["n"] > 0)
     present = pd.unique(data[wave].dropna())
@@ -305,14 +330,14 @@ def paired_nps(
                 fix="Pass waves=(earlier, later).",
             )
         waves = sorted(present, key=lambda v: (str(type(v)), v))
-    frame = pd.DataFrame({"id": data[id].to_numpy(), "wave": data[wave].to_numpy(), "x": x.to_numpy()})
+    frame = pd.DataFrame({"id": data[id_column].to_numpy(), "wave": data[wave].to_numpy(), "x": x.to_numpy()})
     frame = frame[frame["wave"].isin(list(waves))]
     dup = frame.duplicated(["id", "wave"])
     if dup.any():
         rows = list(data.index[frame.index[dup.to_numpy()]][:5])
         raise CJMDataError(
             f"{where}: respondents answer more than once in a wave.",
-            column=id,
+            column=id_column,
             rows=rows,
             values=list(frame.loc[dup, "id"][:5]),
             fix="Keep one answer per respondent and wave.",
@@ -323,7 +348,7 @@ def paired_nps(
     if n_pairs < 2:
         raise CJMDataError(
             f"{where}: fewer than two respondents answered in both waves.",
-            column=id,
+            column=id_column,
             fix="Check that the respondent ids match across waves.",
         )
     a, b = wide.loc[both, waves[0]].to_numpy(float), wide.loc[both, waves[1]].to_numpy(float)
@@ -352,9 +377,9 @@ def paired_nps(
         describe_difference(
             out.nps_a[0],
             out.nps_b[0],
-            out.ci_low[0],
-            out.ci_high[0],
-            p_value,
+            ci_low=out.ci_low[0],
+            ci_high=out.ci_high[0],
+            p_value=p_value,
             confidence=confidence,
             language=language,
             alpha=alpha,
@@ -363,6 +388,8 @@ def paired_nps(
     return out
 
 
+@renamed_args({"low_base": "min_base"})
+@validate_params({**_COMMON, "freq": [FREQ, None], "min_base": [MIN_BASE]})
 def nps_trend(
     data: pd.DataFrame,
     *,
@@ -372,7 +399,7 @@ def nps_trend(
     weight: str | None = None,
     confidence: float = 0.95,
     alpha: float = 0.05,
-    low_base: float = 50,
+    min_base: float = 50,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
     correction: str = "fdr",
@@ -412,10 +439,8 @@ def nps_trend(
     1  2025-02  2  100.0
     2  2025-03  2    0.0
     """
-    from cjm_lab.survey.tracker import tracker
-
     where = "nps_trend()"
-    _check_common(data, where, confidence, period=period, score=score, weight=weight)
+    _check_common(data, where, period=period, score=score, weight=weight)
     _, measure = response_parts(data, score=score, weight=weight, scale=scale, rescale=rescale, where=where)
     t = tracker(
         data,
@@ -426,7 +451,7 @@ def nps_trend(
         confidence=confidence,
         alpha=alpha,
         correction=correction,
-        low_base=low_base,
+        min_base=min_base,
         ci_method="wald",
         language=language,
     )
@@ -462,13 +487,23 @@ def _fmt(x: float, language: str, *, sign: bool = False) -> str:
     return format_number(x, 0, language, sign=sign, signed_zero=True, missing="nan")
 
 
+@renamed_args(positional=["ci_low", "ci_high", "p_value"])
+@validate_params(
+    {
+        "confidence": [CONFIDENCE],
+        "alpha": [ALPHA],
+        "language": [LANGUAGE],
+        "significant": [BOOLEAN, None],
+        "correction": [CORRECTION],
+    }
+)
 def describe_difference(
     before: float,
     after: float,
+    *,
     ci_low: float,
     ci_high: float,
     p_value: float,
-    *,
     confidence: float = 0.95,
     alpha: float = 0.05,
     language: str = "en",
@@ -480,20 +515,21 @@ def describe_difference(
 
     ``significant`` overrides ``p_value < alpha`` (after a correction for several tests);
     ``p_adjusted`` and ``correction`` (``"fdr"``, ``"bonferroni"``) add the adjusted p-value
-    when it differs from ``p_value``, so the verdict and the numbers agree.
+    when it differs from ``p_value``, so the verdict and the numbers agree.  The interval and
+    the p-value are keyword-only since 0.2 (by position they work, with a warning, until 0.3).
 
     Examples
     --------
-    >>> describe_difference(12, 21, 2.2, 15.8, 0.012)
+    >>> describe_difference(12, 21, ci_low=2.2, ci_high=15.8, p_value=0.012)
     'NPS rose from 12 to 21 (+9, 95% CI +2 to +16, p = 0.01).'
-    >>> describe_difference(12, 21, 2.2, 15.8, 0.012, language="de")
+    >>> describe_difference(12, 21, ci_low=2.2, ci_high=15.8, p_value=0.012, language="de")
     'Der NPS stieg von 12 auf 21 (+9, 95-%-KI +2 bis +16, p = 0,01).'
-    >>> describe_difference(30, 27, -9, 3, 0.3)
+    >>> describe_difference(30, 27, ci_low=-9, ci_high=3, p_value=0.3)
     'NPS did not change significantly (30 to 27, −3, 95% CI −9 to +3, p = 0.30).'
-    >>> describe_difference(12, 21, 2.2, 15.8, 0.012, significant=False, p_adjusted=0.072, correction="fdr")
+    >>> describe_difference(12, 21, ci_low=2.2, ci_high=15.8, p_value=0.012, significant=False,
+    ...                     p_adjusted=0.072, correction="fdr")
     'NPS did not change significantly (12 to 21, +9, 95% CI +2 to +16, p = 0.01, Benjamini–Hochberg adjusted p = 0.07).'
     """
-    check_language(language)
     diff = after - before
     level = f"{confidence * 100:.0f}"
     ci = (
@@ -527,7 +563,6 @@ _CORRECTED = {
 
 
 def _segment_sentence(row: Any, *, confidence: float, language: str, correction: str = "fdr") -> str:
-    check_language(language)
     level = f"{confidence * 100:.0f}"
     diff = row.difference
     p_text = format_p_values(row.p_value, row.p_adjusted, correction, language)

@@ -47,8 +47,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import check_correction, family_cutoff, normalise_weights
-from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
+from cjm_lab._format import check_language, format_number, format_percent
+from cjm_lab._params import (
+    ALPHA,
+    BOOLEAN,
+    CORRECTION,
+    COUNT,
+    DONT_KNOW,
+    LANGUAGE,
+    MIN_BASE,
+    StrOptions,
+    validate_params,
+)
+from cjm_lab._stats import family_cutoff
+from cjm_lab._validate import positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.metadata import multiple_response_sets
 from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
@@ -247,6 +259,19 @@ def _letters(pval: np.ndarray, higher: np.ndarray, cutoff: float, letters: list[
 
 
 # --------------------------------------------------------------------------- the table
+@validate_params(
+    {
+        "stat": [StrOptions(_STATS)],
+        "test": [BOOLEAN],
+        "alpha": [ALPHA],
+        "language": [LANGUAGE],
+        "dont_know": [DONT_KNOW, None],
+        "min_base": [MIN_BASE],
+        "total": [BOOLEAN],
+        "correction": [CORRECTION],
+        "codes": [BOOLEAN],
+    }
+)
 def crosstab(
     data: pd.DataFrame,
     *,
@@ -365,7 +390,6 @@ def crosstab(
     where = "crosstab()"
     require_frame(data, where=where)
     banner = _as_list(columns)
-    correction = check_correction(correction, where=where)
     multi_specs = _multi_specs(data, multi, language)
     mean_vars = _as_list(means)
     require_columns(
@@ -382,19 +406,13 @@ def crosstab(
     from cjm_lab.io.multi import multiple_response
     from cjm_lab.labels import labels_for
 
-    lab = labels_for(data, labels, language=language if language in _TEXT else "en")
+    lab = labels_for(data, labels, language=language)
     if not banner:
         raise CJMConfigError(f"{where}: `columns` must name at least one banner variable.")
     if rows is None and not multi_specs and not mean_vars:
         raise CJMConfigError(f"{where}: give `rows`, `multi` or `means` - what goes down the side of the table.")
     if rows is not None and rows in banner:
         raise CJMConfigError(f"{where}: {rows!r} cannot be both `rows` and a banner variable in `columns`.")
-    if stat not in _STATS:
-        raise CJMConfigError(f"{where}: `stat` must be one of {', '.join(map(repr, _STATS))}, got {stat!r}.")
-    if not (isinstance(alpha, float) and 0 < alpha < 1):
-        raise CJMConfigError(f"{where}: `alpha` must lie between 0 and 1, e.g. 0.05; got {alpha!r}.")
-    if language not in _TEXT:
-        raise CJMConfigError(f"{where}: `language` must be 'en' or 'de', got {language!r}.")
     if nets and rows is None:
         raise CJMConfigError(f"{where}: `nets` sum categories of `rows`; give `rows` too.")
     text = _TEXT[language]
@@ -405,21 +423,7 @@ def crosstab(
             f"{where}: no respondent is left after `base_filter` ({filter_text}).",
             fix="Check the filter's column and values.",
         )
-    if weight is not None:
-        w_all = normalise_weights(
-            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-        )
-        if (w_all <= 0).any():
-            rows_bad, vals = offending(w_all <= 0, data[weight])
-            raise CJMDataError(
-                f"{where}: {int((w_all <= 0).sum())} weight(s) are zero or negative.",
-                column=weight,
-                rows=rows_bad,
-                values=vals,
-                fix="Weights must be positive; drop those respondents or reweight.",
-            )
-    else:
-        w_all = np.ones(len(data))
+    w_all = positive_weights(data, weight, where=where)
     sub = data.loc[keep]
     w = w_all[keep]
 
@@ -778,22 +782,29 @@ def _block(
 
 
 # --------------------------------------------------------------------------- display
-def _cell(value: float, statistic: str, letters: str, decimals: int, mean_decimals: int, comma: bool) -> str:
+def _cell(value: float, statistic: str, letters: str, decimals: int, mean_decimals: int, language: str) -> str:
     if value is None or not np.isfinite(value):
         return "-"
     if statistic in ("col_pct", "row_pct"):
-        text = f"{value:.{decimals}f}%"
+        text = format_percent(value, decimals, language)
     elif statistic == "mean":
-        text = f"{value:.{mean_decimals}f}"
+        text = format_number(value, mean_decimals, language)
     elif statistic == "count":
-        text = f"{value:.{0 if float(value).is_integer() else 1}f}"
+        text = format_number(value, 0 if float(value).is_integer() else 1, language)
     else:  # n, weighted_n, n_eff
-        text = f"{value:.0f}"
-    if comma:
-        text = text.replace(".", ",")
+        text = format_number(value, 0, language)
     return f"{text} {letters}" if letters else text
 
 
+@validate_params(
+    {
+        "decimals": [COUNT],
+        "mean_decimals": [COUNT],
+        "letters": [BOOLEAN],
+        "language": [LANGUAGE, None],
+        "names": [BOOLEAN],
+    }
+)
 def to_wide(
     table: pd.DataFrame,
     *,
@@ -858,9 +869,7 @@ def to_wide(
     if not isinstance(table, pd.DataFrame) or missing:
         raise CJMConfigError(f"to_wide() needs the long table returned by crosstab(); missing columns: {missing}.")
     meta = table.attrs.get("crosstab", {})
-    lang = language or meta.get("language", "en")
-    if lang not in _TEXT:
-        raise CJMConfigError(f"to_wide(): `language` must be 'en' or 'de', got {lang!r}.")
+    lang = check_language(language or meta.get("language", "en"), where="to_wide()")
     shown_var = table["variable"] if names or "variable_label" not in table else table["variable_label"]
     shown_banner = table["banner_variable"] if names or "banner_label" not in table else table["banner_label"]
     row_key = list(zip(table["kind"], shown_var, table["row_label"], strict=True))
@@ -868,7 +877,7 @@ def to_wide(
     r_codes, r_uniques = pd.factorize(pd.Series(row_key, dtype=object))
     c_codes, c_uniques = pd.factorize(pd.Series(col_key, dtype=object))
     cells = [
-        _cell(v, s, (let if letters else ""), decimals, mean_decimals, lang == "de")
+        _cell(v, s, (let if letters else ""), decimals, mean_decimals, lang)
         for v, s, let in zip(
             table["value"].to_numpy(dtype=float), table["statistic"], table["sig_letters"], strict=True
         )
@@ -907,8 +916,8 @@ _NOTES = {
 def crosstab_note(meta: Mapping[str, Any]) -> str:
     """The sentence under a table that says what the letters mean and how they were corrected."""
     lang = meta.get("language", "en") if meta.get("language") in _NOTES else "en"
-    alpha = f"{meta.get('alpha', 0.05):g}"
-    note = _NOTES[lang][meta.get("correction", "none")].format(alpha=alpha.replace(".", ",") if lang == "de" else alpha)
+    alpha = format_number(meta.get("alpha", 0.05), None, lang)
+    note = _NOTES[lang][meta.get("correction", "none")].format(alpha=alpha)
     if meta.get("weight"):
         note += (
             " Gewichtet; Tests auf den effektiven Basen (Kish)."
@@ -918,6 +927,7 @@ def crosstab_note(meta: Mapping[str, Any]) -> str:
     return note
 
 
+@validate_params({"decimals": [COUNT], "mean_decimals": [COUNT]})
 def crosstab_to_excel(
     tables: pd.DataFrame | Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
     path: str | os.PathLike[str],

@@ -53,9 +53,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._validate import dont_know_codes, require_columns, require_frame
+from cjm_lab._params import (
+    CONFIDENCE,
+    COUNT,
+    LANGUAGE,
+    RANDOM_STATE,
+    InstanceOf,
+    Rule,
+    StrOptions,
+    outside_stacklevel,
+    validate_params,
+)
+from cjm_lab._validate import dont_know_codes, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
-from cjm_lab.survey._common import check_scale, positive_weights, rating_values
+from cjm_lab.survey._common import check_scale, rating_values
 
 __all__ = ["key_drivers", "importance_performance", "QUADRANT_LABELS", "MAX_SHAPLEY_DRIVERS"]
 
@@ -193,15 +204,25 @@ def _fit(
 # --------------------------------------------------------------------------- key drivers
 def _methods(method: str | Sequence[str]) -> tuple[str, ...]:
     chosen = (method,) if isinstance(method, str) else tuple(method)
-    bad = [m for m in chosen if m not in _METHODS]
-    if not chosen or bad:
-        raise CJMConfigError(
-            f"`method` in key_drivers() must be 'shapley', 'johnson' or both, e.g. ('shapley', 'johnson'); "
-            f"got {method!r}."
-        )
     return tuple(m for m in _METHODS if m in chosen)
 
 
+@validate_params(
+    {
+        "method": [
+            StrOptions(_METHODS),
+            Rule(
+                lambda v: not isinstance(v, str) and len(v) > 0 and all(m in _METHODS for m in v),
+                "both",
+                example="('shapley', 'johnson')",
+            ),
+        ],
+        "bootstrap": [COUNT],
+        "confidence": [CONFIDENCE],
+        "random_state": [*RANDOM_STATE, InstanceOf(np.random.Generator)],
+        "missing": [StrOptions(("listwise", "pairwise"))],
+    }
+)
 def key_drivers(
     data: pd.DataFrame,
     *,
@@ -211,7 +232,7 @@ def key_drivers(
     method: str | Sequence[str] = ("shapley", "johnson"),
     bootstrap: int = 0,
     confidence: float = 0.95,
-    random_state: int | np.random.Generator | None = None,
+    random_state: int | np.random.Generator | None = 0,
     missing: str = "listwise",
     dont_know: float | Sequence[float] | None = None,
 ) -> pd.DataFrame:
@@ -233,8 +254,8 @@ def key_drivers(
         Resample respondents this many times for percentile intervals (1,000 for a report).
     confidence : float, default 0.95
         Level of the bootstrap intervals.
-    random_state : int or numpy Generator, optional
-        Seed of the bootstrap.
+    random_state : int or numpy Generator, default 0
+        Seed of the bootstrap (the same intervals every run; ``None`` draws a new seed).
     missing : {"listwise", "pairwise"}, default "listwise"
         ``"listwise"``: rows with a missing outcome or driver are left out and counted in
         ``n_dropped``.  ``"pairwise"``: each correlation uses the rows that answered both of
@@ -314,13 +335,7 @@ def key_drivers(
             f"{MAX_SHAPLEY_DRIVERS} drivers. Use method='johnson' (any number of drivers), or combine "
             "related items into scores with scale_score() first."
         )
-    if missing not in ("listwise", "pairwise"):
-        raise CJMConfigError(f"`missing` in key_drivers() must be 'listwise' or 'pairwise'; got {missing!r}.")
     pairwise = missing == "pairwise"
-    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise CJMConfigError(f"`bootstrap` must be a whole number of resamples (0 for none); got {bootstrap!r}.")
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
 
     codes = dont_know_codes(dont_know, None, where=where)
     cols = [outcome, *drivers]
@@ -490,7 +505,7 @@ def _left_out_check(
             "respondents who answered. Fix: use missing='pairwise' to keep partial answers, or report the "
             "difference (attrs['key_drivers']).",
             CJMDataWarning,
-            stacklevel=3,
+            stacklevel=outside_stacklevel(),
         )
     return info
 
@@ -523,6 +538,12 @@ def _bootstrap(
 
 
 # --------------------------------------------------------------------------- IPA grid
+@validate_params(
+    {
+        "drivers_table": [InstanceOf(pd.DataFrame, name="the DataFrame returned by key_drivers()")],
+        "language": [LANGUAGE],
+    }
+)
 def importance_performance(
     drivers_table: pd.DataFrame,
     data: pd.DataFrame,
@@ -597,15 +618,6 @@ def importance_performance(
     2       web     1.666667  geringe Priorität
     """
     where = "importance_performance()"
-    if language not in QUADRANT_LABELS:
-        raise CJMConfigError(
-            f"`language` in {where} must be one of {', '.join(map(repr, QUADRANT_LABELS))}; got {language!r}."
-        )
-    if not isinstance(drivers_table, pd.DataFrame):
-        raise CJMConfigError(
-            f"`drivers_table` in {where} must be the DataFrame returned by key_drivers(), got "
-            f"{type(drivers_table).__name__}."
-        )
     for col, arg in (("driver", "drivers_table"), (importance, "importance")):
         if col not in drivers_table.columns:
             raise CJMConfigError(

@@ -21,31 +21,45 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
-from cjm_lab._stats import normalise_weights, z_value
+from cjm_lab._params import BOOLEAN, CONFIDENCE, MIN_BASE, Interval, StrOptions, renamed_args, validate_params
+from cjm_lab._stats import z_value
 from cjm_lab._validate import (
     column_names,
     dont_know_codes,
     numeric_column,
+    positive_weights,
     require_columns,
     require_frame,
 )
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.batches import (
+    BATCH_SIZE,
     batch_error,
     batch_source,
-    check_batch_size,
     is_path,
     iter_frames,
     require_source_columns,
 )
 
-__all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL"]
+__all__ = ["nps", "nps_groups", "response_parts", "TOTAL_LABEL", "CI_METHOD", "RESCALE"]
+
+#: How the interval of an NPS is computed.
+CI_METHOD = StrOptions(
+    {
+        "auto": "adjusted Wald below `small_base`, Wald above",
+        "wald": "Wald",
+        "adjusted_wald": "adjusted Wald, Rocks 2016",
+    }
+)
+#: How a score on another scale becomes an NPS.
+RESCALE = StrOptions({"linear": "map onto 0–10", "top2": "top two points promoters, next two passives"})
 
 #: The per-group sums every NPS statistic is computed from (see :func:`response_parts`).
 _SUM_COLUMNS = ["n", "n_missing", "w", "w2", "n_promoters", "n_passives", "n_detractors"]
@@ -72,6 +86,7 @@ _COLUMNS = [
 ]
 
 
+@validate_params({})
 def nps_groups(scores: pd.Series) -> pd.Series:
     """Classify 0–10 scores as ``promoter`` (9–10), ``passive`` (7–8) or ``detractor`` (0–6).
 
@@ -112,6 +127,18 @@ def nps_interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray
     return se * 100, low * 100, high * 100
 
 
+@renamed_args({"low_base": "min_base"})
+@validate_params(
+    {
+        "confidence": [CONFIDENCE],
+        "ci_method": [CI_METHOD],
+        "small_base": [Interval(Real, 0, None, closed="left", example="100")],
+        "min_base": [MIN_BASE],
+        "total": [BOOLEAN],
+        "rescale": [RESCALE, None],
+        "batch_size": [BATCH_SIZE],
+    }
+)
 def nps(
     data: pd.DataFrame | str | os.PathLike,
     *,
@@ -121,7 +148,7 @@ def nps(
     confidence: float = 0.95,
     ci_method: str = "auto",
     small_base: float = 100,
-    low_base: float = 50,
+    min_base: float = 50,
     total: bool = True,
     scale: tuple[int, int] | None = None,
     rescale: str | None = None,
@@ -153,8 +180,9 @@ def nps(
         below ``small_base`` and the Wald interval otherwise.
     small_base : float, default 100
         The effective base below which ``auto`` adjusts.
-    low_base : float, default 50
-        Groups with fewer responses than this are flagged in ``low_base``.
+    min_base : float, default 50
+        The smallest base read without caution: groups with fewer responses are flagged in
+        ``low_base``.  (Called ``low_base`` before 0.2; the old name works until 0.3.)
     total : bool, default True
         Add a total row (grouping columns set to ``"Total"``) when ``by`` is given.
     scale : (low, high), optional
@@ -223,10 +251,6 @@ def nps(
     columns = {"score": score, "by": by_cols, "weight": weight}
     if not from_file:
         require_columns(data, columns, where=where)
-    if ci_method not in ("auto", "wald", "adjusted_wald"):
-        raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
     if score in by_cols:
         raise CJMConfigError(f"`score` ({score!r}) cannot also be a grouping column in `by`.")
 
@@ -252,7 +276,7 @@ def nps(
         confidence=confidence,
         ci_method=ci_method,
         small_base=small_base,
-        low_base=low_base,
+        min_base=min_base,
         total=total,
         where=where,
     )
@@ -284,18 +308,17 @@ def _sums_from_file(
     **options: Any,
 ) -> tuple[pd.DataFrame, str]:
     """Per-group sums of a Parquet file, folder or glob, added up record batch by record batch."""
-    size = check_batch_size(batch_size, where=where)
     src = batch_source(source, where=where)
     require_source_columns(src, columns, where=where)
     read = [score, *by_cols, *([weight] if weight is not None else [])]
     table, measure = None, "NPS"
-    for number, part, frame in iter_frames(src, read, batch_size=size):
+    for number, part, frame in iter_frames(src, read, batch_size=batch_size):
         try:
             parts, measure = response_parts(
                 frame, score=score, weight=weight, where=where, require_scores=False, **options
             )
         except CJMDataError as err:
-            raise batch_error(err, src, number, part, frame, batch_size=size) from None
+            raise batch_error(err, src, number, part, frame, batch_size=batch_size) from None
         sums = _group_sums(parts, [frame[c] for c in by_cols])
         table = sums if table is None else _merge_sums([table, sums], by_cols)
     if table is None:
@@ -317,7 +340,7 @@ def _nps_from_sums(
     confidence: float = 0.95,
     ci_method: str = "auto",
     small_base: float = 100,
-    low_base: float = 50,
+    min_base: float = 50,
     total: bool = True,
     where: str = "nps()",
 ) -> pd.DataFrame:
@@ -331,7 +354,7 @@ def _nps_from_sums(
         as :func:`response_parts` makes them, summed.
     by_cols : list of str
         The grouping columns of ``table`` (none: one row, no total).
-    score, measure, weighted, confidence, ci_method, small_base, low_base, total
+    score, measure, weighted, confidence, ci_method, small_base, min_base, total
         As in :func:`nps` (``measure`` is the label of the result).
 
     Returns
@@ -366,7 +389,7 @@ def _nps_from_sums(
         confidence=confidence,
         ci_method=ci_method,
         small_base=small_base,
-        low_base=low_base,
+        min_base=min_base,
     )
     out["measure"] = measure
     return out
@@ -403,21 +426,7 @@ def response_parts(
         ).isin(codes)
         scored = pd.DataFrame({score: raw.mask(coded)}, index=data.index)
     values = numeric_column(scored, score, where=where, low=lo, high=hi, integer=True).to_numpy()
-    if weight is not None:
-        w = normalise_weights(
-            numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-        )
-        if (w <= 0).any():
-            rows = list(data.index[np.flatnonzero(w <= 0)[:5]])
-            raise CJMDataError(
-                f"{where}: {int((w <= 0).sum())} weight(s) are zero or negative.",
-                column=weight,
-                rows=rows,
-                values=list(w[w <= 0][:5]),
-                fix="Weights must be positive; drop those respondents or reweight.",
-            )
-    else:
-        w = np.ones(len(data))
+    w = positive_weights(data, weight, where=where)
     valid = ~np.isnan(values)
     if require_scores and not valid.any():
         raise CJMDataError(
@@ -458,8 +467,6 @@ def _check_scale(scale: tuple[int, int], rescale: str | None) -> tuple[float, fl
         raise CJMConfigError(f"`scale` must be (low, high), e.g. (0, 10); got {scale!r}.") from None
     if lo >= hi or hi - lo < 4:
         raise CJMConfigError(f"`scale` must span at least five points with low < high; got {scale!r}.")
-    if rescale not in (None, "linear", "top2"):
-        raise CJMConfigError(f"`rescale` must be 'linear' or 'top2', got {rescale!r}.")
     if (lo, hi) != (0, 10) and rescale is None:
         raise CJMConfigError(
             f"The score is on a {plain_number(lo)}–{plain_number(hi)} scale, and NPS is defined on 0–10. "
@@ -487,7 +494,7 @@ def _finish(
     confidence: float,
     ci_method: str,
     small_base: float,
-    low_base: float,
+    min_base: float,
 ) -> pd.DataFrame:
     wsum = table["w"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -516,5 +523,5 @@ def _finish(
     out["ci_low"] = low
     out["ci_high"] = high
     out["ci_method"] = method
-    out["low_base"] = out["n"] < low_base
+    out["low_base"] = out["n"] < min_base
     return out.reset_index(drop=True)[[*by_cols, *_COLUMNS]]

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._format import format_number
+from cjm_lab._params import BOOLEAN, LANGUAGE, Integral, Interval, Real, check_param, validate_params
 from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
@@ -32,13 +34,13 @@ FLAG_COLUMNS = {"speeder": "flag_speeder", "straightliner": "flag_straightliner"
 
 _LABELS = {
     "en": {
-        "speeder": "Speeders (duration below {pct:g}% of the median{by})",
+        "speeder": "Speeders (duration below {pct}% of the median{by})",
         "straightliner": "Straight-liners (same answer to all of {k} items, at least {m} answered)",
         "any": "Any quality flag",
         "by": " per {by}",
     },
     "de": {
-        "speeder": "Speeder (Dauer unter {pct:g} % des Medians{by})",
+        "speeder": "Speeder (Dauer unter {pct} % des Medians{by})",
         "straightliner": "Straightliner (gleiche Antwort auf alle {k} Items, mindestens {m} beantwortet)",
         "any": "Mindestens ein Qualitätsmerkmal",
         "by": " je {by}",
@@ -69,6 +71,11 @@ def _items(data: pd.DataFrame, items: Any, where: str) -> list[str]:
     return out
 
 
+#: The share of the median duration below which a respondent counts as a speeder.
+_THRESHOLD = Interval(Real, 0, 1, closed="right", note="a share of the median duration", example="0.3")
+
+
+@validate_params({"threshold": [_THRESHOLD]})
 def flag_speeders(
     data: pd.DataFrame,
     *,
@@ -110,10 +117,6 @@ def flag_speeders(
     require_frame(data, where=where)
     by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"duration": duration, "by": by_cols}, where=where)
-    if not (isinstance(threshold, (int, float)) and 0 < threshold <= 1):
-        raise CJMConfigError(
-            f"{where}: `threshold` must lie in (0, 1], e.g. 0.3 for 30% of the median; got {threshold!r}."
-        )
     dur = numeric_column(data, duration, where=where, low=0)
     if dur.notna().sum() == 0:
         raise CJMDataError(
@@ -137,6 +140,7 @@ def _battery(data: pd.DataFrame, items: list[str], dont_know: Any, where: str) -
     return arr
 
 
+@validate_params({"min_items": [Interval(Integral, 2, None, closed="left")]})
 def flag_straightliners(
     data: pd.DataFrame,
     *,
@@ -179,11 +183,9 @@ def flag_straightliners(
     where = "flag_straightliners()"
     require_frame(data, where=where)
     cols = _items(data, items, where)
-    if not (isinstance(min_items, (int, np.integer)) and 2 <= min_items <= len(cols)):
-        raise CJMConfigError(
-            f"{where}: `min_items` must be a whole number from 2 to the number of items ({len(cols)}), "
-            f"got {min_items!r}."
-        )
+    check_param(
+        min_items, [Interval(Integral, 2, len(cols), note="the number of items")], name="min_items", where=where
+    )
     arr = _battery(data, cols, dont_know, where)
     answered = np.sum(~np.isnan(arr), axis=1)
     with np.errstate(invalid="ignore"):
@@ -216,6 +218,14 @@ class QualityReport:
     n_removed: int
 
 
+@validate_params(
+    {
+        "threshold": [_THRESHOLD],
+        "min_items": [Interval(Integral, 2, None, closed="left")],
+        "exclude": [BOOLEAN],
+        "language": [LANGUAGE],
+    }
+)
 def quality_report(
     data: pd.DataFrame,
     *,
@@ -270,8 +280,6 @@ def quality_report(
     require_frame(data, where=where)
     if duration is None and items is None:
         raise CJMConfigError(f"{where}: give `duration` (speeders), `items` (straight-liners) or both.")
-    if language not in _LABELS:
-        raise CJMConfigError(f"{where}: `language` must be 'en' or 'de', got {language!r}.")
     text = _LABELS[language]
     n = len(data)
     flags: dict[str, pd.Series] = {}
@@ -281,7 +289,9 @@ def quality_report(
         checked = int(pd.to_numeric(data[duration], errors="coerce").notna().sum())
         by_cols = [by] if isinstance(by, str) else list(by or [])
         by_text = text["by"].format(by=", ".join(by_cols)) if by_cols else ""
-        rows.append(("speeder", text["speeder"].format(pct=threshold * 100, by=by_text), checked))
+        pct = threshold * 100
+        shown = format_number(pct, 0 if float(pct).is_integer() else 1, language)
+        rows.append(("speeder", text["speeder"].format(pct=shown, by=by_text), checked))
     if items is not None:
         flags["straightliner"] = flag_straightliners(data, items=items, min_items=min_items, dont_know=dont_know)
         cols = _items(data, items, "flag_straightliners()")

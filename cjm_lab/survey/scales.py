@@ -37,10 +37,21 @@ import pandas as pd
 from scipy import stats
 
 from cjm_lab._format import plain_number
+from cjm_lab._params import (
+    BOOLEAN,
+    CONFIDENCE,
+    MIN_BASE,
+    Integral,
+    Interval,
+    StrOptions,
+    check_param,
+    renamed_args,
+    validate_params,
+)
 from cjm_lab._stats import wilson_bounds, z_value
-from cjm_lab._validate import column_names, dont_know_codes, require_columns, require_frame
+from cjm_lab._validate import column_names, dont_know_codes, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.survey._common import check_scale, positive_weights, rating_values
+from cjm_lab.survey._common import check_scale, rating_values
 from cjm_lab.survey.nps import TOTAL_LABEL
 
 __all__ = ["csat", "ces", "scale_score", "cronbach_alpha", "COMMON_SCALES"]
@@ -77,7 +88,7 @@ def _box_table(
     dont_know: Any,
     confidence: float,
     total: bool,
-    low_base: float,
+    min_base: float,
     high_share: str,
     low_share: str,
     flip: bool = False,
@@ -97,17 +108,14 @@ def _box_table(
             f"The grouping column {clash[0]!r} in {where} has the name of a result column; rename it first, "
             f"e.g. data.rename(columns={{{clash[0]!r}: {clash[0] + '_group'!r}}})."
         )
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
     low, high = check_scale(scale, where=where)
     points = int(high - low + 1)
     bottom = top if bottom is None else bottom
-    for name, value in (("top", top), ("bottom", bottom)):
-        if not isinstance(value, (int, np.integer)) or not 1 <= value < points:
-            raise CJMConfigError(
-                f"`{name}` in {where} is the number of scale points in the box, a whole number from 1 "
-                f"to {points - 1} on a {plain_number(low)}–{plain_number(high)} scale; got {value!r}."
-            )
+    box = Interval(
+        Integral, 1, points - 1, note=f"scale points in the box on a {plain_number(low)}–{plain_number(high)} scale"
+    )
+    check_param(top, [box], name="top", where=where)
+    check_param(bottom, [box], name="bottom", where=where)
     codes = dont_know_codes(dont_know, (low, high), where=where)
 
     values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes)
@@ -171,8 +179,7 @@ def _box_table(
         p_top = table["_top"].to_numpy(dtype=float) / sw
         p_bottom = table["_bottom"].to_numpy(dtype=float) / sw
     p_high, p_low = (p_bottom, p_top) if flip else (p_top, p_bottom)
-    z = z_value(confidence)
-    ci_low, ci_high = wilson_bounds(p_high, n_eff, z)
+    ci_low, ci_high = wilson_bounds(p_high, n_eff, z_value(confidence))
 
     if by_cols:
         out = table[key_names].copy()
@@ -189,10 +196,16 @@ def _box_table(
     out[low_share] = p_low * 100
     out["ci_low"] = ci_low * 100
     out["ci_high"] = ci_high * 100
-    out["low_base"] = out["n"] < low_base
+    out["low_base"] = out["n"] < min_base
     return out.reset_index(drop=True)
 
 
+#: The options csat() and ces() check the same way.
+_BOX_OPTIONS = {"confidence": [CONFIDENCE], "total": [BOOLEAN], "min_base": [MIN_BASE]}
+
+
+@renamed_args({"low_base": "min_base"})
+@validate_params(_BOX_OPTIONS)
 def csat(
     data: pd.DataFrame,
     *,
@@ -205,7 +218,7 @@ def csat(
     dont_know: float | Sequence[float] | None = None,
     confidence: float = 0.95,
     total: bool = True,
-    low_base: float = 50,
+    min_base: float = 50,
 ) -> pd.DataFrame:
     """Customer satisfaction per rating item: mean, SD, top- and bottom-box share with CI.
 
@@ -236,8 +249,9 @@ def csat(
         Level of the Wilson interval of the top-box share.
     total : bool, default True
         Add a total row per item (grouping columns set to ``"Total"``) when ``by`` is given.
-    low_base : float, default 50
-        Rows with fewer valid answers are flagged in ``low_base``.
+    min_base : float, default 50
+        The smallest base read without caution: rows with fewer valid answers are flagged in
+        ``low_base``.  (Called ``low_base`` before 0.2; the old name works until 0.3.)
 
     Returns
     -------
@@ -284,12 +298,16 @@ def csat(
         dont_know=dont_know,
         confidence=confidence,
         total=total,
-        low_base=low_base,
+        min_base=min_base,
         high_share="pct_top_box",
         low_share="pct_bottom_box",
     )
 
 
+@renamed_args({"low_base": "min_base"})
+@validate_params(
+    {**_BOX_OPTIONS, "easy": [StrOptions({"high": "high points mean little effort", "low": "low points do"})]}
+)
 def ces(
     data: pd.DataFrame,
     *,
@@ -302,7 +320,7 @@ def ces(
     dont_know: float | Sequence[float] | None = None,
     confidence: float = 0.95,
     total: bool = True,
-    low_base: float = 50,
+    min_base: float = 50,
 ) -> pd.DataFrame:
     """Customer effort score per item: mean on its scale and the share answering "easy".
 
@@ -326,7 +344,7 @@ def ces(
         Which end of the scale means little effort.  ``"low"`` for questionnaires that
         ask "how much effort …" with 1 = very low effort; the ``mean`` stays on the
         scale as asked.
-    by, weight, dont_know, confidence, total, low_base
+    by, weight, dont_know, confidence, total, min_base
         As in :func:`csat`.
 
     Returns
@@ -347,10 +365,6 @@ def ces(
        item  n  n_missing  mean  pct_easy
     0  bill  5          1   3.2      60.0
     """
-    if easy not in ("high", "low"):
-        raise CJMConfigError(
-            f"`easy` in ces() must be 'high' or 'low' (the end of the scale meaning little effort); got {easy!r}."
-        )
     return _box_table(
         data,
         where="ces()",
@@ -363,7 +377,7 @@ def ces(
         dont_know=dont_know,
         confidence=confidence,
         total=total,
-        low_base=low_base,
+        min_base=min_base,
         high_share="pct_easy",
         low_share="pct_difficult",
         flip=easy == "low",
@@ -386,6 +400,7 @@ def _reversed(reverse: str | Sequence[str], items: list[str], scale: Any, *, whe
     return rev
 
 
+@validate_params({"method": [StrOptions({"mean", "sum", "pomp"})]})
 def scale_score(
     data: pd.DataFrame,
     *,
@@ -454,13 +469,10 @@ def scale_score(
     require_columns(data, {"items": cols}, where=where)
     low, high = check_scale(scale, where=where, whole=False)
     rev = _reversed(reverse, cols, scale, where=where)
-    if method not in ("mean", "sum", "pomp"):
-        raise CJMConfigError(f"`method` in {where} must be 'mean', 'sum' or 'pomp'; got {method!r}.")
     k = len(cols)
     if min_valid is None:
         min_valid = math.ceil(k / 2)
-    if not isinstance(min_valid, (int, np.integer)) or not 1 <= min_valid <= k:
-        raise CJMConfigError(f"`min_valid` in {where} must be a whole number from 1 to {k}; got {min_valid!r}.")
+    check_param(min_valid, [Interval(Integral, 1, k, note="valid items")], name="min_valid", where=where)
     codes = dont_know_codes(dont_know, (low, high), where=where)
     values, dont = rating_values(data, cols, where=where, scale=(low, high), codes=codes, integer=False)
     if rev:
@@ -489,6 +501,7 @@ def scale_score(
 
 
 # --------------------------------------------------------------------------- reliability
+@validate_params({"confidence": [CONFIDENCE]})
 def cronbach_alpha(
     data: pd.DataFrame,
     *,
@@ -550,8 +563,6 @@ def cronbach_alpha(
     require_frame(data, where=where)
     cols = _items_list(items, where=where, min_items=2)
     require_columns(data, {"items": cols}, where=where)
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
     bounds = check_scale(scale, where=where, whole=False) if scale is not None else None
     rev = _reversed(reverse, cols, scale, where=where)
     codes = dont_know_codes(dont_know, bounds, where=where)

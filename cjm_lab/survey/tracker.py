@@ -38,13 +38,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_values
-from cjm_lab._stats import adjust_pvalues, check_correction, normalise_weights, wilson_bounds, z_value
-from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
+from cjm_lab._format import format_number, format_p_values
+from cjm_lab._params import (
+    ALPHA,
+    CONFIDENCE,
+    CORRECTION,
+    LANGUAGE,
+    MIN_BASE,
+    StrOptions,
+    outside_stacklevel,
+    renamed_args,
+    validate_params,
+)
+from cjm_lab._stats import adjust_pvalues, wilson_bounds, z_value
+from cjm_lab._validate import numeric_column, offending, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
 from cjm_lab.io.metadata import multiple_response_sets
+from cjm_lab.survey.nps import CI_METHOD
 
-__all__ = ["tracker", "TRACKER_COLUMNS", "MEASURE_KINDS"]
+__all__ = ["tracker", "TRACKER_COLUMNS", "MEASURE_KINDS", "FREQ"]
 
 #: What a measure can be.
 MEASURE_KINDS = ("share", "top_box", "bottom_box", "mean", "nps", "multi")
@@ -76,6 +88,9 @@ TRACKER_COLUMNS = [
 ]
 
 _FREQ = {"W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}
+
+#: The calendar periods a date column is grouped by.
+FREQ = StrOptions({"W": "weeks from Monday", "M": "months", "Q": "quarters", "Y": "years"})
 
 
 @dataclass
@@ -167,31 +182,10 @@ def _infer_kind(data: pd.DataFrame, column: str, sets: Mapping[str, Any]) -> str
     return "share"
 
 
-def _weights(data: pd.DataFrame, weight: str | None, *, where: str) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(data))
-    raw = data[weight]
-    w = numeric_column(data, weight, where=where)
-    bad = w.isna() | (w <= 0)
-    if bad.any():
-        rows, vals = offending(bad.to_numpy(), raw)
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) in {weight!r} are missing, zero or negative.",
-            column=weight,
-            rows=rows,
-            values=vals,
-            fix="Every respondent needs a positive weight: recompute the weights (e.g. rim_weights) or drop "
-            "those respondents.",
-        )
-    return normalise_weights(w.to_numpy(dtype=float), column=weight, where=where)
-
-
 def _waves(data: pd.DataFrame, wave: str, freq: str | None, *, where: str) -> tuple[np.ndarray, list[Any]]:
     """Wave code per row (-1 for missing) and the waves in order."""
     values = data[wave]
     if freq is not None:
-        if freq not in _FREQ:
-            raise CJMConfigError(f"`freq` must be one of W, M, Q, Y; got {freq!r}.")
         if not pd.api.types.is_datetime64_any_dtype(values.dtype):
             raise CJMDataError(
                 f"{where}: {wave!r} is not a date column (dtype {values.dtype}).",
@@ -508,6 +502,18 @@ def _sentence(
 
 
 # --------------------------------------------------------------------------- the tracker
+@renamed_args({"low_base": "min_base"})
+@validate_params(
+    {
+        "freq": [FREQ, None],
+        "confidence": [CONFIDENCE],
+        "alpha": [ALPHA],
+        "correction": [CORRECTION],
+        "min_base": [MIN_BASE],
+        "ci_method": [CI_METHOD],
+        "language": [LANGUAGE],
+    }
+)
 def tracker(
     data: pd.DataFrame,
     *,
@@ -518,7 +524,7 @@ def tracker(
     confidence: float = 0.95,
     alpha: float = 0.05,
     correction: str = "fdr",
-    low_base: float = 50,
+    min_base: float = 50,
     ci_method: str = "auto",
     labels: Any = None,
     language: str = "en",
@@ -549,8 +555,9 @@ def tracker(
         Significance level of the changes (after the correction).
     correction : {"fdr", "bonferroni", "none"}, default "fdr"
         Correction of the change tests within each measure (see the module notes).
-    low_base : float, default 50
-        Waves with fewer answers (unweighted) are flagged in ``low_base``.
+    min_base : float, default 50
+        The smallest base read without caution: waves with fewer answers (unweighted) are
+        flagged in ``low_base``.  (Called ``low_base`` before 0.2; the old name works until 0.3.)
     ci_method : {"auto", "wald", "adjusted_wald"}, default "auto"
         The interval of an NPS (as :func:`cjm_lab.survey.nps`).
     labels : Labels, dict or path, optional
@@ -595,20 +602,12 @@ def tracker(
     """
     where = "tracker()"
     require_frame(data, where=where)
-    check_language(language)
-    correction = check_correction(correction, where=where)
     require_columns(data, {"wave": wave, "weight": weight}, where=where)
-    if not 0 < confidence < 1:
-        raise CJMConfigError(f"`confidence` in {where} must lie between 0 and 1, e.g. 0.95; got {confidence!r}.")
-    if not 0 < alpha < 1:
-        raise CJMConfigError(f"`alpha` in {where} must lie between 0 and 1, e.g. 0.05; got {alpha!r}.")
-    if ci_method not in ("auto", "wald", "adjusted_wald"):
-        raise CJMConfigError(f"`ci_method` must be 'auto', 'wald' or 'adjusted_wald', got {ci_method!r}.")
     from cjm_lab.labels import labels_for
 
     lab = labels_for(data, labels, language=language)
     parsed = _parse(data, measures, where=where)
-    w = _weights(data, weight, where=where)
+    w = positive_weights(data, weight, where=where)
     codes, order = _waves(data, wave, freq, where=where)
     if not order:
         raise CJMDataError(
@@ -629,7 +628,7 @@ def tracker(
             f"wave (rows {', '.join(map(str, rows))}); attrs['tracker']['n_no_wave'] counts them. Fix: fill in "
             "their wave, or drop them before the tracker to make it explicit.",
             CJMDataWarning,
-            stacklevel=2,
+            stacklevel=outside_stacklevel(),
         )
     frames = []
     for m in parsed:  # a handful of measures (and levels), each vectorised over respondents
@@ -671,7 +670,7 @@ def tracker(
             block["significant"] = block["change_p"] < alpha
         else:
             block["significant"] = block["change_p_adjusted"] <= alpha
-        block["low_base"] = block["n"] < low_base
+        block["low_base"] = block["n"] < min_base
         block["test"] = _TESTS[language].get(m.kind, _TESTS[language]["share"])
         texts = []
         for i, r in enumerate(block.to_dict("records")):  # a sentence per level and wave

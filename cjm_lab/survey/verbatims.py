@@ -46,8 +46,26 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-from cjm_lab._stats import normalise_weights
-from cjm_lab._validate import column_names, numeric_column, require_columns, require_frame, suggest, text_values
+from cjm_lab._params import (
+    BOOLEAN,
+    RANDOM_STATE,
+    WHOLE_NUMBER,
+    Interval,
+    Real,
+    Rule,
+    StrOptions,
+    renamed_args,
+    validate_params,
+)
+from cjm_lab._validate import (
+    column_names,
+    numeric_column,
+    positive_weights,
+    require_columns,
+    require_frame,
+    suggest,
+    text_values,
+)
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.privacy import PII_KINDS, mask_pii, pii_counts
 from cjm_lab.survey.nps import nps, nps_groups
@@ -344,7 +362,7 @@ def _normalise_words(words: Iterable[str], strip_accents: bool) -> set[str]:
 def _languages(language: str | Sequence[str]) -> list[str]:
     wanted = [language] if isinstance(language, str) else list(language)
     if not wanted:
-        raise CJMConfigError("`language` is empty; pass e.g. 'de', 'en', 'pt' or ['de', 'en'].")
+        raise CJMConfigError("`text_language` is empty; pass e.g. 'de', 'en', 'pt' or ['de', 'en'].")
     names = {v: k for k, v in LANGUAGE_MAPPING.items()}
     codes = []
     for lang in wanted:
@@ -352,7 +370,7 @@ def _languages(language: str | Sequence[str]) -> list[str]:
         code = key if key in LANGUAGE_MAPPING else names.get(key)
         if code is None:
             raise CJMConfigError(
-                f"Unknown `language` {lang!r}.{suggest(key, [*LANGUAGE_MAPPING, *names])} "
+                f"Unknown `text_language` {lang!r}.{suggest(key, [*LANGUAGE_MAPPING, *names])} "
                 f"Use a code of the stop-words package: {', '.join(sorted(LANGUAGE_MAPPING))}."
             )
         if code not in codes:
@@ -360,8 +378,10 @@ def _languages(language: str | Sequence[str]) -> list[str]:
     return codes
 
 
+@renamed_args({"language": "text_language"})
+@validate_params({"strip_accents": [BOOLEAN, None]})
 def stop_words_for(
-    language: str | Sequence[str] = "de",
+    text_language: str | Sequence[str] = "de",
     *,
     strip_accents: bool | None = None,
     extra: Iterable[str] | None = None,
@@ -374,8 +394,9 @@ def stop_words_for(
 
     Parameters
     ----------
-    language : str or list of str, default ``"de"``
-        Codes or names of the stop-words package (``"de"``, ``"en"``, ``"pt"``, …).
+    text_language : str or list of str, default ``"de"``
+        Codes or names of the stop-words package (``"de"``, ``"en"``, ``"pt"``, …).  (Called
+        ``language`` before 0.2, which now means the language of report texts.)
     strip_accents : bool, optional
         Strip accents as for the comments; default: when Portuguese is among the languages.
     extra : iterable of str, optional
@@ -394,7 +415,7 @@ def stop_words_for(
     >>> "gut" in stop_words_for("de"), "lieferung" in stop_words_for("de")
     (True, False)
     """
-    codes = _languages(language)
+    codes = _languages(text_language)
     strip = ("pt" in codes) if strip_accents is None else bool(strip_accents)
     words: set[str] = set()
     for code in codes:  # a handful of languages
@@ -519,24 +540,6 @@ def _blank(texts: pd.Series) -> pd.Series:
     return texts.isna() | texts.str.strip().fillna("").eq("")
 
 
-def _weights(data: pd.DataFrame, weight: str | None, where: str) -> np.ndarray:
-    if weight is None:
-        return np.ones(len(data))
-    w = normalise_weights(
-        numeric_column(data, weight, where=where, allow_missing=False).to_numpy(), column=weight, where=where
-    )
-    if (w <= 0).any():
-        bad = w <= 0
-        raise CJMDataError(
-            f"{where}: {int(bad.sum())} weight(s) are zero or negative.",
-            column=weight,
-            rows=list(data.index[np.flatnonzero(bad)[:5]]),
-            values=list(w[bad][:5]),
-            fix="Weights must be positive; drop those respondents or reweight.",
-        )
-    return w
-
-
 def _display(term: str) -> str:
     return term.replace("_", " ")
 
@@ -556,12 +559,35 @@ def _label(terms: Sequence[str], n_words: int = 3) -> str:
     return ", ".join(chosen)
 
 
+#: ``min_df``: a share of the comments, a number of comments or "auto".
+_MIN_DF = [
+    StrOptions({"auto": "at least 2 comments, or 1 in 1,000"}),
+    Interval(Real, 0, 1, closed="neither", note="a share of the comments"),
+    Rule(
+        lambda v: isinstance(v, Real) and not isinstance(v, bool) and float(v).is_integer() and float(v) >= 1,
+        "a whole number of comments of at least 1",
+    ),
+]
+
+
+@renamed_args({"language": "text_language"})
+@validate_params(
+    {
+        "n_themes": [WHOLE_NUMBER],
+        "min_df": _MIN_DF,
+        "max_df": [Interval(Real, 0, 1, closed="right", note="a share of the comments", example="0.5")],
+        "strip_accents": [BOOLEAN, None],
+        "random_state": RANDOM_STATE,
+        "top_terms": [WHOLE_NUMBER],
+        "examples": [WHOLE_NUMBER],
+    }
+)
 def verbatim_themes(
     data: pd.DataFrame,
     *,
     text: str = "comment",
     n_themes: int = 6,
-    language: str | Sequence[str] = "de",
+    text_language: str | Sequence[str] = "de",
     by: str | Sequence[str] | None = None,
     score: str | None = None,
     weight: str | None = None,
@@ -583,10 +609,11 @@ def verbatim_themes(
         The open-text column.
     n_themes : int, default 6
         Number of themes.
-    language : str or list of str, default ``"de"``
+    text_language : str or list of str, default ``"de"``
         Language(s) of the comments for the stop words: ``"de"``, ``"en"``, ``"pt"`` (with
         tailored lists) or any other code of the stop-words package; a list for mixed
-        comments.
+        comments.  (Called ``language`` before 0.2, which now means the language of report
+        texts; the old name works until 0.3.)
     by : str or list of str, optional
         Grouping columns for the ``by_group`` table (and the ``nps`` table).
     score : str, optional
@@ -645,13 +672,6 @@ def verbatim_themes(
     require_frame(data, where=where)
     by_cols = column_names(by, arg="by", where=where)
     require_columns(data, {"text": text, "by": by_cols, "score": score, "weight": weight}, where=where)
-    if isinstance(n_themes, bool) or not isinstance(n_themes, (int, np.integer)) or n_themes < 1:
-        raise CJMConfigError(f"`n_themes` must be a whole number of at least 1, got {n_themes!r}.")
-    for name, value in (("top_terms", top_terms), ("examples", examples)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise CJMConfigError(f"`{name}` must be a whole number of at least 1, got {value!r}.")
-    if isinstance(max_df, bool) or not (isinstance(max_df, (int, float)) and 0 < max_df <= 1):
-        raise CJMConfigError(f"`max_df` must be a share between 0 and 1, e.g. 0.5; got {max_df!r}.")
     if text in by_cols or text == score:
         raise CJMConfigError(f"`text` ({text!r}) cannot also be a `by` or `score` column.")
     clash = [c for c in [*by_cols, score] if c in _RESERVED]
@@ -660,11 +680,11 @@ def verbatim_themes(
             f"The column {clash[0]!r} given as `by` or `score` has the name of a result column "
             f"({', '.join(sorted(_RESERVED))}); rename it first, e.g. data.rename(columns={{{clash[0]!r}: ...}})."
         )
-    codes = _languages(language)
+    codes = _languages(text_language)
     strip = ("pt" in codes) if strip_accents is None else bool(strip_accents)
 
     raw = _text_column(data, text, where)
-    w = _weights(data, weight, where)
+    w = positive_weights(data, weight, where=where)
     scores = numeric_column(data, score, where=where, low=0, high=10, integer=True) if score is not None else None
     blank = _blank(raw).to_numpy()
     n_comments = int((~blank).sum())
@@ -702,7 +722,7 @@ def verbatim_themes(
             f"{where}: no term is left after stop words and `min_df`={min_df_used!r}, "
             f"`max_df`={max_df!r} on {n_comments} comments ({exc}).",
             column=text,
-            fix="Lower `min_df`, raise `max_df`, check `language`, or pass more comments.",
+            fix="Lower `min_df`, raise `max_df`, check `text_language`, or pass more comments.",
         ) from None
     usable = np.asarray(matrix.getnnz(axis=1) > 0)
     n_usable = int(usable.sum())
@@ -862,19 +882,10 @@ def verbatim_themes(
 
 
 def _min_df(min_df: float | str, n_comments: int) -> int | float:
+    """The ``min_df`` scikit-learn takes (checked by the table :data:`_MIN_DF`)."""
     if isinstance(min_df, str):
-        if min_df != "auto":
-            raise CJMConfigError(f"`min_df` must be a number or 'auto', got {min_df!r}.")
         return max(2, math.ceil(n_comments / 1000))
-    if isinstance(min_df, bool) or not isinstance(min_df, (int, float, np.integer, np.floating)):
-        raise CJMConfigError(f"`min_df` must be a number or 'auto', got {min_df!r}.")
-    if isinstance(min_df, (float, np.floating)) and not float(min_df).is_integer():
-        if not 0 < min_df < 1:
-            raise CJMConfigError(f"A fractional `min_df` must lie between 0 and 1, got {min_df!r}.")
-        return float(min_df)
-    if min_df < 1:
-        raise CJMConfigError(f"`min_df` must be at least 1 comment, got {min_df!r}.")
-    return int(min_df)
+    return int(min_df) if float(min_df).is_integer() else float(min_df)
 
 
 def _unique_labels(labels: list[str], ids: list[str]) -> list[str]:
@@ -1004,6 +1015,7 @@ def _compile(pattern: str, code: str) -> re.Pattern[str]:
         raise CJMConfigError(f"Invalid rule of code {code!r} in `frame`: {exc} (pattern {pattern!r}).") from None
 
 
+@validate_params({"multi": [BOOLEAN]})
 def code_answers(
     data: pd.DataFrame,
     *,
@@ -1097,6 +1109,7 @@ def code_answers(
     return out
 
 
+@validate_params({"multi": [BOOLEAN]})
 def code_summary(
     data: pd.DataFrame,
     *,
@@ -1140,7 +1153,7 @@ def code_summary(
     coded = code_answers(data, text=text, frame=frame, multi=multi)
     if weight is not None:
         require_columns(data, {"weight": weight}, where=where)
-    w = _weights(data, weight, where)
+    w = positive_weights(data, weight, where=where)
     has_text = coded["uncoded"].notna().to_numpy()
     values = coded.fillna(0).to_numpy(dtype=float)
     n = values[has_text].sum(axis=0)

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._validate import numeric_column, offending, require_columns, require_frame
+from cjm_lab._params import BOOLEAN, WHOLE_NUMBER, Interval, Real, Rule, validate_params
+from cjm_lab._validate import numeric_column, offending, positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 
 __all__ = ["rim_weights", "RimWeights", "population_targets", "kish_n_eff"]
@@ -37,6 +38,7 @@ _SHARE_TOL = 1e-3
 _CLIP_ROUNDS = 200
 
 
+@validate_params({})
 def kish_n_eff(weights: Any) -> float:
     """Kish's effective sample size ``(Σw)² / Σw²``.
 
@@ -270,6 +272,30 @@ def _deviation(w: np.ndarray, margins: list[_Margin]) -> float:
     return dev
 
 
+def _is_trim(value: Any) -> bool:
+    low, high = value
+    low = 0.0 if low is None else float(low)
+    high = np.inf if high is None else float(high)
+    return isinstance(value, (tuple, list)) and 0 <= low < 1 < high
+
+
+@validate_params(
+    {
+        "max_iter": [WHOLE_NUMBER],
+        "tol": [Interval(Real, 0, 1, closed="neither", example="1e-6")],
+        "trim": [
+            Rule(
+                _is_trim,
+                "a pair (low, high) with 0 <= low < 1 < high",
+                note="weights have mean 1; None for no bound",
+                example="(0.3, 3.0)",
+            ),
+            None,
+        ],
+        "cap": [Interval(Real, 1, None, closed="neither", note="the highest weight", example="3.0"), None],
+        "strict": [BOOLEAN],
+    }
+)
 def rim_weights(
     data: pd.DataFrame,
     *,
@@ -358,25 +384,12 @@ def rim_weights(
                 f"for a crossed margin; got {key!r}."
             )
     require_columns(data, {"targets": [c for k in targets for c in _cols(k)], "base_weight": base_weight}, where=where)
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise CJMConfigError(f"{where}: `max_iter` must be a whole number of at least 1, got {max_iter!r}.")
-    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
-        raise CJMConfigError(f"{where}: `tol` must lie between 0 and 1 (e.g. 1e-6), got {tol!r}.")
     low, high = _bounds(trim, cap, where)
 
     margins = [_build_margin(data, key, spec, where) for key, spec in targets.items()]
     n = len(data)
     if base_weight is not None:
-        w0 = numeric_column(data, base_weight, where=where, allow_missing=False).to_numpy()
-        if (w0 <= 0).any():
-            rows, vals = offending(w0 <= 0, data[base_weight])
-            raise CJMDataError(
-                f"{where}: {int((w0 <= 0).sum())} base weight(s) are zero or negative.",
-                column=base_weight,
-                rows=rows,
-                values=vals,
-                fix="Design weights must be positive; drop those respondents.",
-            )
+        w0 = positive_weights(data, base_weight, where=where, normalise=False)
         w = w0 / w0.mean()
     else:
         w = np.ones(n)
@@ -427,16 +440,7 @@ def _bounds(trim: Any, cap: Any, where: str) -> tuple[float, float]:
         trim = (None, cap)
     if trim is None:
         return 0.0, np.inf
-    if not (isinstance(trim, (tuple, list)) and len(trim) == 2):
-        raise CJMConfigError(f"{where}: `trim` must be (low, high), e.g. (0.3, 3.0); got {trim!r}.")
-    low = 0.0 if trim[0] is None else float(trim[0])
-    high = np.inf if trim[1] is None else float(trim[1])
-    if not (0 <= low < 1 < high):
-        raise CJMConfigError(
-            f"{where}: weight bounds must satisfy 0 <= low < 1 < high (weights have mean 1), "
-            f"got low={low:g}, high={high:g}."
-        )
-    return low, high
+    return 0.0 if trim[0] is None else float(trim[0]), np.inf if trim[1] is None else float(trim[1])
 
 
 def _margin_table(margins: list[_Margin], w: np.ndarray) -> pd.DataFrame:
@@ -463,6 +467,7 @@ def _margin_table(margins: list[_Margin], w: np.ndarray) -> pd.DataFrame:
     return out
 
 
+@validate_params({})
 def population_targets(
     population: pd.DataFrame,
     columns: Sequence[str | tuple[str, ...]],

@@ -238,8 +238,8 @@ def nps_view(
     sub = filter_responses(data, waves=waves, wave=wave, date_range=date_range, date=date, where=where)
     if sub[score].notna().sum() == 0:
         raise CJMConfigError(t["empty"] + " Fix: widen the filter (more waves, a longer date range, all segments).")
-    total = nps(sub, score=score, weight=weight, low_base=low_base)
-    by_segment = nps(sub, score=score, by=segment, weight=weight, low_base=low_base) if segment else None
+    total = nps(sub, score=score, weight=weight, min_base=low_base)
+    by_segment = nps(sub, score=score, by=segment, weight=weight, min_base=low_base) if segment else None
     row = total.iloc[0]
     n = int(row["n"])
     headline = t["headline"].format(

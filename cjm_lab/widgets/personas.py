@@ -231,7 +231,7 @@ def fit_personas(
             steps.step(t["step_k"].format(lo=lo, hi=hi, r=resamples))
             diagnostics = choose_k(
                 data[variables],
-                k=range(lo, hi + 1),
+                k_range=range(lo, hi + 1),
                 algorithm=algorithm,
                 resamples=resamples,
                 random_state=random_state,
@@ -242,7 +242,7 @@ def fit_personas(
     else:
         chosen = int(k)
     steps.step(t["step_fit"].format(k=chosen, a=algorithm))
-    model = PersonaModel(n_personas=chosen, algorithm=algorithm, columns=variables, random_state=random_state)
+    model = PersonaModel(k=chosen, algorithm=algorithm, columns=variables, random_state=random_state)
     model.fit(data, sample_weight=sample_weight)
     labels = np.asarray(model.labels_)
     steps.step(t["step_profile"])

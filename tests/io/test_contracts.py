@@ -693,7 +693,11 @@ class TestSurveyIdsAndWeights:
     @pytest.mark.parametrize(
         "weights, pattern, where",
         [
-            ([1.0, 0.0, -0.5, 2.0], r"2 weight\(s\) are zero or negative", "rows 2, 3 (values 0.0, -0.5)"),
+            (
+                [1.0, 0.0, -0.5, 2.0],
+                r"2 weight\(s\) in 'weight' are missing, zero or negative \(2 zero or negative\)",
+                "rows 2, 3 (values 0.0, -0.5)",
+            ),
             ([1.0, np.nan, 2.0, 2.0], r"missing value", "row 2"),
             ([1.0, "x", 2.0, 2.0], r"not numbers", "row 2 (value 'x')"),
         ],

@@ -147,10 +147,12 @@ def test_unlabelled_codes_keep_missing_or_error():
 
 def test_a_mapped_weight_with_blanks_or_negatives_is_refused():
     raw = pd.DataFrame({"w": [1.2, np.nan, 0.8, -1.0], "y": [1, 0, 1, 0]})
-    with pytest.raises(CJMDataError, match=r"missing value\(s\) in 'weight'") as info:
+    with pytest.raises(
+        CJMDataError, match=r"2 weight\(s\) in 'weight' are missing, zero or negative \(1 missing value\(s\), 1 zero"
+    ) as info:
         load_survey(raw, columns={"w": "weight"})
-    assert info.value.column == "weight" and info.value.rows == [2] and "fill the blanks" in info.value.fix
-    with pytest.raises(CJMDataError, match=r"1 weight\(s\) are zero or negative") as info:
+    assert info.value.column == "weight" and info.value.rows == [2, 4] and "fill the blanks" in info.value.fix
+    with pytest.raises(CJMDataError, match=r"1 weight\(s\) in 'weight' are missing, zero or negative") as info:
         load_survey(raw.fillna(1.0), columns={"w": "weight"})
     assert info.value.rows == [4]
 

@@ -60,7 +60,7 @@ def main(master: str, out: str) -> None:
 
     from cjm_lab.sample import make_sample
 
-    sample = make_sample(customers=150, seed=11)
+    sample = make_sample(customers=150, random_state=11)
     events = sample.events.merge(sample.personas, on="customer_id")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "PySpark does not yet fully support pandas >= 3"

@@ -74,7 +74,7 @@ def test_olist_late_delivery_is_the_moment_of_truth():
     raw, _ = read_table("data/real/olist_orders_reviews.csv.gz")
     ev = events_from_milestones(
         raw,
-        id="id",
+        id_column="id",
         milestones={
             "Purchase": "order_purchase_timestamp",
             "Approval": "order_aproved_at",

@@ -193,7 +193,7 @@ def test_segments_get_their_own_chain():
 def test_catalogue_conversions_and_the_sample():
     from cjm_lab.sample import make_sample
 
-    data = make_sample(customers=600, seed=3)
+    data = make_sample(customers=600, random_state=3)
     table = attribution(data.events, touchpoints=data.touchpoints, order=2)
     converted = data.events.loc[
         data.events["touchpoint"].isin(["Order confirmation", "Repeat purchase"]), "customer_id"

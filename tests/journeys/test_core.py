@@ -111,7 +111,7 @@ def test_top_variants_cut_a_computed_table_as_variants_top_does():
     from cjm_lab.journeys import top_variants
     from cjm_lab.sample import make_sample
 
-    ev = make_sample(customers=1500, seed=3).events
+    ev = make_sample(customers=1500, random_state=3).events
     every = variants(ev)
     by_channel = variants(ev, by="channel")
     for k, other in ((1, True), (10, True), (10, False), (len(every) + 5, True)):
@@ -135,7 +135,7 @@ def test_missing_segment_values_are_a_segment_of_their_own():
     from cjm_lab.journeys import top_variants
     from cjm_lab.sample import make_sample
 
-    ev = make_sample(customers=600, seed=5).events.copy()
+    ev = make_sample(customers=600, random_state=5).events.copy()
     no_channel = ev["customer_id"].drop_duplicates().iloc[::4]
     ev.loc[ev["customer_id"].isin(no_channel), "channel"] = np.nan
     n_journeys = ev["customer_id"].nunique()

@@ -33,8 +33,8 @@ STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmat
 def written(tmp_path_factory):
     """The sample written as partitioned Parquet (three parts) and the same sample in memory."""
     out = tmp_path_factory.mktemp("sample")
-    paths = write_sample(out, customers=3000, seed=11, format="parquet", chunk_customers=1000)
-    return paths, make_sample(3000, seed=11, chunk_customers=1000)
+    paths = write_sample(out, customers=3000, random_state=11, format="parquet", chunk_customers=1000)
+    return paths, make_sample(3000, random_state=11, chunk_customers=1000)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:

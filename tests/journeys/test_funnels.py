@@ -203,7 +203,10 @@ def test_wilson_intervals_by_hand():
 
 @pytest.mark.parametrize("confidence", [95, 0, 1, True, "0.95"])
 def test_confidence_must_be_a_share(confidence):
-    with pytest.raises(CJMConfigError, match=r"funnel\(\): `confidence` must lie between 0 and 1.*not in percent"):
+    with pytest.raises(
+        CJMConfigError,
+        match=r"funnel\(\): `confidence` must be a number strictly between 0 and 1 \(a share, not in percent\)",
+    ):
         funnel(log(FUNNEL_LOG), steps=["Web", "Cart"], confidence=confidence)
 
 

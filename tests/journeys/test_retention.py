@@ -298,7 +298,7 @@ def test_sample_repeat_purchases(sample_of):
     [
         ({"cohort": "D"}, CJMConfigError, "`cohort` must be 'M' (months), 'W' (weeks) or 'Q'"),
         ({"periods": 0}, CJMConfigError, "`periods` must be a positive whole number"),
-        ({"confidence": 95}, CJMConfigError, "`confidence` must lie between 0 and 1"),
+        ({"confidence": 95}, CJMConfigError, "`confidence` must be a number strictly between 0 and 1"),
         ({"activity": 3}, CJMConfigError, "`activity` must list touchpoint names"),
         ({"purchase": []}, CJMConfigError, "`purchase` must list touchpoint names"),
         ({"purchase": ["Order"]}, CJMDataError, "no purchase events ('Order') in the log"),

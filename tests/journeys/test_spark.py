@@ -61,7 +61,7 @@ def spark():
 
 @pytest.fixture(scope="module")
 def sample():
-    return make_sample(customers=400, seed=11)
+    return make_sample(customers=400, random_state=11)
 
 
 @pytest.fixture(scope="module")

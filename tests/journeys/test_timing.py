@@ -170,7 +170,7 @@ def test_sample_recovers_the_planted_converted_share(sample_of):
     "kwargs,error,message",
     [
         ({"censor_at": "end"}, CJMConfigError, "`censor_at` must be 'data_end' or 'last_event', got 'end'"),
-        ({"confidence": 95}, CJMConfigError, "`confidence` must lie between 0 and 1"),
+        ({"confidence": 95}, CJMConfigError, "`confidence` must be a number strictly between 0 and 1"),
         ({"horizon": "soon"}, CJMConfigError, "`horizon` must be a duration such as '7D'"),
         ({"horizon": -3}, CJMConfigError, "`horizon` must be positive"),
         ({"within": [0]}, CJMConfigError, "`within` must list positive numbers of days"),

@@ -41,10 +41,10 @@ def test_one_row(df):
 
 
 def test_k_larger_than_n(df):
-    with pytest.raises(CJMDataError, match=r"n_personas=8 is not smaller than the number of rows \(5\).*Fix: Ask"):
+    with pytest.raises(CJMDataError, match=r"k=8 is not smaller than the number of rows \(5\).*Fix: Ask"):
         PersonaModel(8).fit(df.head(5))
     with pytest.raises(CJMDataError, match=r"k = 10 is not smaller than the number of rows \(6\)"):
-        choose_k(df.head(6), k=range(2, 11))
+        choose_k(df.head(6), k_range=range(2, 11))
 
 
 def test_text_in_numeric_column(df):
@@ -90,20 +90,20 @@ def test_not_a_frame():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"n_personas": 1}, "at least 2 or 'auto'"),
-        ({"n_personas": 2.5}, "at least 2 or 'auto'"),
-        ({"algorithm": "dbscan"}, "`algorithm` must be one of"),
-        ({"reduce": "tsne"}, "`reduce` must be None"),
-        ({"unknown": "drop"}, "`unknown` must be 'error' or 'ignore'"),
+        ({"k": 1}, "`k` must be a whole number of at least 2 or 'auto'"),
+        ({"k": 2.5}, "`k` must be a whole number of at least 2 or 'auto'"),
+        ({"algorithm": "dbscan"}, "`algorithm` must be 'gmm', 'kmeans', .* or 'lca', got 'dbscan'"),
+        ({"reduce": "tsne"}, r"`reduce` must be 'famd' or 'pca' \(or None\), got 'tsne'"),
+        ({"unknown": "drop"}, r"`unknown` must be 'error' \(raise\) or 'ignore' \(treat them as missing answers\)"),
         ({"n_init": 0}, "`n_init` must be a whole number"),
-        ({"k_range": (1, 4)}, "`k_range` must satisfy"),
-        ({"scaling": "minmax"}, "`scaling` must be one of"),
+        ({"k_range": (1, 4)}, "`k_range` must be a range or a list of whole numbers of at least 2"),
+        ({"scaling": "minmax"}, "`scaling` must be 'standard', 'robust' or 'none', got 'minmax'"),
         ({"categorical_scaling": "gower"}, "`categorical_scaling` must be"),
     ],
 )
 def test_bad_parameters(df, params, message):
     with pytest.raises(CJMConfigError, match=message):
-        PersonaModel(**{"n_personas": 3, **params}).fit(df)
+        PersonaModel(**{"k": 3, **params}).fit(df)
 
 
 def test_declared_role_conflicts(df):
@@ -114,8 +114,11 @@ def test_declared_role_conflicts(df):
 
 
 def test_choose_k_bad_arguments(df):
-    with pytest.raises(CJMConfigError, match="every k must be at least 2"):
-        choose_k(df, k=[1, 2])
+    with pytest.raises(
+        CJMConfigError,
+        match=r"`k_range` must be a range or a list of whole numbers of at least 2, e.g. range\(2, 11\), got \[1, 2\]",
+    ):
+        choose_k(df, k_range=[1, 2])
     with pytest.raises(CJMConfigError, match="either `model=` or model parameters"):
         choose_k(df, model=PersonaModel(), algorithm="kmeans")
     with pytest.raises(CJMConfigError, match="`resamples` must be a whole number"):

@@ -12,7 +12,7 @@ from cjm_lab.personas import PersonaModel, choose_k
 @pytest.fixture(scope="module")
 def sample_table(sample):
     # the acceptance check: the five planted personas (3,000 customers, 10 resamples)
-    return choose_k(sample.customers, k=range(2, 9), resamples=10, random_state=0, n_jobs=2)
+    return choose_k(sample.customers, k_range=range(2, 9), resamples=10, random_state=0, n_jobs=2)
 
 
 def test_recommends_the_planted_k(sample_table):
@@ -64,7 +64,7 @@ def test_table_columns_and_reasons(sample_table):
 
 def test_large_data_subsample_notes(make_mixed):
     df, _ = make_mixed(1500, seed=2)
-    t = choose_k(df, k=[2, 3, 4], resamples=4, stability_rows=500, silhouette_rows=400, random_state=1)
+    t = choose_k(df, k_range=[2, 3, 4], resamples=4, stability_rows=500, silhouette_rows=400, random_state=1)
     meta = t.attrs["cjm"]
     assert meta["stability_rows"] == 500 and meta["silhouette_rows"] == 400 and meta["rows"] == 1500
     assert (
@@ -76,17 +76,17 @@ def test_large_data_subsample_notes(make_mixed):
 
 def test_kmeans_has_no_bic_and_model_settings_are_used(mixed):
     df, _ = mixed
-    t = choose_k(df, k=[2, 3, 4], model=PersonaModel(algorithm="kmeans", random_state=0), resamples=4)
+    t = choose_k(df, k_range=[2, 3, 4], model=PersonaModel(algorithm="kmeans", random_state=0), resamples=4)
     assert t["bic"].isna().all() and t["entropy"].isna().all()
     assert t.attrs["cjm"]["algorithm"] == "kmeans" and t.attrs["cjm"]["recommended_k"] in (3, 4)
-    same = choose_k(df, k=[2, 3, 4], algorithm="kmeans", random_state=0, resamples=4)
+    same = choose_k(df, k_range=[2, 3, 4], algorithm="kmeans", random_state=0, resamples=4)
     pd.testing.assert_frame_equal(t, same)
 
 
 def test_threads_do_not_change_the_result(mixed):
     df, _ = mixed
-    one = choose_k(df.head(300), k=[2, 3], resamples=3, random_state=4)
-    two = choose_k(df.head(300), k=[2, 3], resamples=3, random_state=4, n_jobs=2)
+    one = choose_k(df.head(300), k_range=[2, 3], resamples=3, random_state=4)
+    two = choose_k(df.head(300), k_range=[2, 3], resamples=3, random_state=4, n_jobs=2)
     pd.testing.assert_frame_equal(one, two)
 
 
@@ -94,7 +94,7 @@ def test_mixture_rejects_a_split_that_kmeans_finds_stable(mixed):
     # k-means cuts the largest (elongated) planted persona the same way every time; the mixture
     # sees that a fourth persona is not supported
     df, _ = mixed
-    t = choose_k(df, k=[2, 3, 4, 5], resamples=10, random_state=0)
+    t = choose_k(df, k_range=[2, 3, 4, 5], resamples=10, random_state=0)
     assert t.attrs["cjm"]["recommended_k"] == 3
     assert t.set_index("k").loc[4, "persona_stability"] < 0.5
 
@@ -102,7 +102,7 @@ def test_mixture_rejects_a_split_that_kmeans_finds_stable(mixed):
 def test_no_structure_is_called_weak():
     rng = np.random.default_rng(3)
     df = pd.DataFrame(rng.normal(size=(400, 4)), columns=list("abcd"))
-    t = choose_k(df, k=[2, 3, 4], resamples=6, random_state=0)
+    t = choose_k(df, k_range=[2, 3, 4], resamples=6, random_state=0)
     assert t.attrs["cjm"]["weak_structure"]
     assert "no clear persona structure" in t.attrs["cjm"]["reason"]["en"]
     assert "keine klare Persona-Struktur" in t.attrs["cjm"]["reason"]["de"]
@@ -110,12 +110,12 @@ def test_no_structure_is_called_weak():
 
 def test_without_resamples_silhouette_decides(mixed):
     df, _ = mixed
-    t = choose_k(df, k=[2, 3, 4], resamples=0)
+    t = choose_k(df, k_range=[2, 3, 4], resamples=0)
     assert t["stability"].isna().all() and not t["stable"].any()
     assert "Stability was not checked" in t.attrs["cjm"]["reason"]["en"]
 
 
 def test_gower_silhouette_on_gower_distances(mixed):
     df, _ = mixed
-    t = choose_k(df.head(300), k=[2, 3], algorithm="gower_agglomerative", resamples=2, random_state=0)
+    t = choose_k(df.head(300), k_range=[2, 3], algorithm="gower_agglomerative", resamples=2, random_state=0)
     assert t["silhouette"].between(-1, 1).all() and t["bic"].isna().all()

@@ -237,7 +237,7 @@ def test_factor_errors(battery):
         factor_analysis(battery, items=["a0", "a1", "segment"])
     with pytest.raises(CJMConfigError, match="'varimax', 'quartimax', 'equamax', 'oblimin' or 'none'"):
         factor_analysis(battery, items=["a0", "a1", "a2"], rotation="promax")
-    with pytest.raises(CJMConfigError, match="`method` must be 'principal', 'minres' or 'ml'; got 'pca'"):
+    with pytest.raises(CJMConfigError, match="`method` must be 'principal', 'minres' or 'ml', got 'pca'"):
         factor_analysis(battery, items=["a0", "a1", "a2"], method="pca")
     with pytest.raises(CJMConfigError, match="`method` must be"):
         AttitudeFactors(items=ITEMS, method="paf").fit(battery)

@@ -17,11 +17,11 @@ from cjm_lab.personas import PersonaModel
 def test_params_clone_and_set_params():
     model = PersonaModel(4, algorithm="kmeans", columns=["a", "b"], random_state=3)
     params = model.get_params()
-    assert params["n_personas"] == 4 and params["algorithm"] == "kmeans" and params["random_state"] == 3
+    assert params["k"] == 4 and params["algorithm"] == "kmeans" and params["random_state"] == 3
     twin = clone(model)
     assert twin is not model and twin.get_params() == params
-    assert model.set_params(n_personas=6, scaling="robust") is model
-    assert model.n_personas == 6 and model.scaling == "robust"
+    assert model.set_params(k=6, scaling="robust") is model
+    assert model.k == 6 and model.scaling == "robust"
     with pytest.raises(ValueError, match="Invalid parameter"):
         model.set_params(n_clusters=3)
 
@@ -29,7 +29,7 @@ def test_params_clone_and_set_params():
 def test_fit_attributes(mixed):
     df, seg = mixed
     model = PersonaModel(3, random_state=0).fit(df)
-    assert model.n_personas_ == 3 and model.labels_.shape == (len(df),)
+    assert model.k_ == 3 and model.labels_.shape == (len(df),)
     assert list(model.feature_names_in_) == ["q0", "q1", "q2", "spend", "channel", "size_band"]
     assert model.roles_ == {
         "q0": "numeric",
@@ -100,7 +100,7 @@ def test_set_output_pandas_and_pipeline(mixed):
     pipe.set_output(transform="pandas")
     assert isinstance(pipe.transform(df), pd.DataFrame)
     named = Pipeline([("personas", PersonaModel(3, algorithm="kmeans", random_state=0))])
-    assert named.fit(df).named_steps["personas"].n_personas_ == 3
+    assert named.fit(df).named_steps["personas"].k_ == 3
 
 
 def test_numpy_input_is_numeric():
@@ -155,8 +155,8 @@ def test_reduction(mixed, reduce):
 
 def test_auto_k(mixed):
     df, _ = mixed
-    model = PersonaModel("auto", k_range=(2, 5), random_state=0).fit(df)
-    assert model.n_personas_ == 3
+    model = PersonaModel("auto", k_range=range(2, 6), random_state=0).fit(df)
+    assert model.k_ == 3
     assert model.choose_k_.attrs["cjm"]["recommended_k"] == 3
 
 

@@ -182,7 +182,7 @@ def test_share_formatting_is_plain():
 def test_profile_with_the_most_frequent_journeys_per_persona():
     from cjm_lab.sample import make_sample
 
-    s = make_sample(customers=800, seed=5)
+    s = make_sample(customers=800, random_state=5)
     truth = s.personas.set_index("customer_id")["persona"]
     labels = s.customers["customer_id"].map(truth)
     prof = profile(s.customers, labels.to_numpy(), variables=["att_price"], journeys=s.events, top_journeys=3)

@@ -23,7 +23,7 @@ def test_bank_data_is_prepared_as_the_issue_says(bank):
 
 @pytest.fixture(scope="module")
 def bank_table(bank):
-    return choose_k(bank, k=range(2, 7), resamples=8, random_state=0, n_jobs=2)
+    return choose_k(bank, k_range=range(2, 7), resamples=8, random_state=0, n_jobs=2)
 
 
 def test_bank_personas_and_their_stability(bank, bank_table):
@@ -60,6 +60,6 @@ def test_bank_demographic_personas_render(bank):
 
 
 def test_bank_demographics_alone_show_no_stable_personas(bank):
-    t = choose_k(bank, k=[2, 3, 4], columns=DEMOGRAPHICS, resamples=5, random_state=0, n_jobs=2)
+    t = choose_k(bank, k_range=[2, 3, 4], columns=DEMOGRAPHICS, resamples=5, random_state=0, n_jobs=2)
     assert t.attrs["cjm"]["weak_structure"] and not t["stable"].any()
     assert "no clear persona structure" in t.attrs["cjm"]["reason"]["en"]

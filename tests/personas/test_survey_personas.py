@@ -93,7 +93,7 @@ def test_category_traits_speak_the_codebooks_language():
 def test_cards_carry_choose_ks_verdict():
     rng = np.random.default_rng(0)
     noise = pd.DataFrame(rng.normal(0, 1, (240, 4)), columns=list("abcd"))
-    table = choose_k(noise, k=range(2, 4), resamples=4, n_init=1, random_state=0)
+    table = choose_k(noise, k_range=range(2, 4), resamples=4, n_init=1, random_state=0)
     assert table.attrs["cjm"]["weak_structure"]
     model = PersonaModel(2, random_state=0, n_init=1).fit(noise)
     cards = persona_cards(noise, model, choose_k_result=table)
@@ -111,7 +111,7 @@ def test_the_verdict_is_the_one_for_the_number_of_personas_on_the_cards():
         rng.normal(0, 1, (240, 4)) + np.where(seg[:, None] == 0, 3.0, -3.0) * np.array([1, 1, 0, 0]),
         columns=list("abcd"),
     )
-    table = choose_k(two, k=range(2, 4), resamples=4, n_init=1, random_state=0)
+    table = choose_k(two, k_range=range(2, 4), resamples=4, n_init=1, random_state=0)
     assert table.set_index("k")["stable"].to_dict() == {2: True, 3: False}
     cards = {
         k: persona_cards(two, PersonaModel(k, random_state=0, n_init=1).fit(two), choose_k_result=table)

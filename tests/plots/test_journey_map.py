@@ -136,7 +136,7 @@ def test_real_logs_render(tmp_path):
     raw, _ = read_table("data/real/olist_orders_reviews.csv.gz")
     ev = events_from_milestones(
         raw,
-        id="id",
+        id_column="id",
         milestones={
             "Purchase": "order_purchase_timestamp",
             "Approval": "order_aproved_at",

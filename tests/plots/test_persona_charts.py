@@ -19,7 +19,7 @@ ATTITUDES = ["att_price", "att_digital", "att_advice", "att_quality", "att_brand
 def k_table(sample):
     # small on purpose (600 customers, k = 3-5, two resamples): the chart, not the clustering, is tested
     return personas.choose_k(
-        sample.customers[ATTITUDES].head(600), k=range(3, 6), resamples=2, random_state=0, n_init=1
+        sample.customers[ATTITUDES].head(600), k_range=range(3, 6), resamples=2, random_state=0, n_init=1
     )
 
 

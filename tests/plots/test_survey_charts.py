@@ -28,7 +28,7 @@ DECIMAL_COMMA_PCT = re.compile(r"\d,\d %")
 @pytest.fixture(scope="module")
 def nps_table(survey):
     # persona x wave with a low-base threshold of 60: a few cells are flagged
-    return sv.nps(survey, by=["persona", "wave"], low_base=60)
+    return sv.nps(survey, by=["persona", "wave"], min_base=60)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_nps_by_segment(nps_table, render, helpers, language):
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_nps_distribution(survey, render, helpers, language):
-    table = sv.nps(survey, by="persona", low_base=110)
+    table = sv.nps(survey, by="persona", min_base=110)
     ax = plot_nps_distribution(table, language=language)
     fig = render(ax, f"nps_dist_{language}")
     for group, color in NPS_COLORS.items():
@@ -92,7 +92,7 @@ def test_nps_distribution(survey, render, helpers, language):
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_nps_trend(survey, render, helpers, language):
-    table = sv.nps_trend(survey, period="date", freq="M", low_base=600)
+    table = sv.nps_trend(survey, period="date", freq="M", min_base=600)
     ax = plot_nps_trend(table, language=language)
     fig = render(ax, f"nps_trend_{language}")
     line = next(ln for ln in ax.lines if ln.get_gid() == "nps")

@@ -169,7 +169,7 @@ def test_suppressed_crosstabs_are_safe(n_rows, n_cols, k, data):
     table.insert(0, "row", [f"r{i}" for i in range(n_rows)])
     table["Total"] = m.sum(axis=1)
     table.loc[len(table)] = ["Total", *m.sum(axis=0), m.sum()]
-    out = suppress_small_groups(table, base="cells", min_size=k)
+    out = suppress_small_groups(table, base="cells", min_group_size=k)
     cells = out.iloc[:n_rows, 1 : n_cols + 1]
     hidden = cells.isna().to_numpy()
     assert (hidden | (m >= k)).all()  # nothing small stays visible
@@ -191,7 +191,7 @@ def test_suppressed_crosstabs_are_safe(n_rows, n_cols, k, data):
 def test_suppressed_tidy_tables_are_safe(rows, k):
     table = pd.DataFrame(rows, columns=["segment", "n"]).assign(nps=lambda d: d["n"] * 1.5)
     table.loc[len(table)] = ["Total", table["n"].sum(), 0.0]
-    out = suppress_small_groups(table, min_size=k)
+    out = suppress_small_groups(table, min_group_size=k)
     shown = out[~out["suppressed"]]
     assert (shown["n"] >= k).all() and shown["nps"].notna().all()
     groups = out[out["segment"] != "Total"]

@@ -92,7 +92,7 @@ def test_min_group_size_from_the_runner_setting(tmp_path, monkeypatch):
 
 def test_sample_survey_tables_carry_no_verbatim_pii_or_ids(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_SALT, "sample-salt")
-    s = make_sample(customers=400, seed=5)
+    s = make_sample(customers=400, random_state=5)
     survey = s.survey
     emails = set(EMAIL.findall(" ".join(survey["comment"].dropna())))
     assert emails  # the generator plants fake e-mails and phone numbers in the verbatims

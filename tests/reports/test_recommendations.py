@@ -51,7 +51,7 @@ def test_unranked_rows_rows_without_issue_and_without_department():
 
 
 def test_german_sentences_with_labels():
-    s = make_sample(customers=300, seed=3)
+    s = make_sample(customers=300, random_state=3)
     label = touchpoint_labeller(s.touchpoints, "de")
     rec = recommendations(
         _pain(), top=2, language="de", touchpoint_label=label, department_label=lambda d: department_label(d, "de")
@@ -124,7 +124,7 @@ def test_bad_input_names_the_argument():
 def test_on_the_sample_the_planted_pain_points_lead():
     from cjm_lab.journeys import pain_points
 
-    s = make_sample(customers=2000, seed=42)
+    s = make_sample(customers=2000, random_state=42)
     pp = pain_points(s.events, touchpoints=s.touchpoints, survey=s.survey)
     rec = recommendations(pp, top=3)
     assert "Delivery delay notice" in rec["subject"].tolist()

@@ -35,7 +35,7 @@ WEEK = pd.Timedelta(days=7)
 
 @pytest.fixture(scope="module")
 def data() -> SampleData:
-    return make_sample(N, seed=SEED)
+    return make_sample(N, random_state=SEED)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +67,10 @@ def clean_survey(data: SampleData) -> pd.DataFrame:
         {"customers": 100.0},
         {"customers": "100"},
         {"customers": True},
-        {"customers": 100, "seed": -1},
-        {"customers": 100, "seed": 1.5},
-        {"customers": 100, "seed": "42"},
-        {"customers": 100, "seed": None},
+        {"customers": 100, "random_state": -1},
+        {"customers": 100, "random_state": 1.5},
+        {"customers": 100, "random_state": "42"},
+        {"customers": 100, "random_state": None},
         {"customers": 100, "chunk_customers": 0},
     ],
 )
@@ -88,7 +88,7 @@ def test_bad_write_parameters_raise_config_error(tmp_path):
 
 
 def test_numpy_integers_are_accepted():
-    sample = make_sample(np.int64(20), seed=np.int32(3))
+    sample = make_sample(np.int64(20), random_state=np.int32(3))
     assert len(sample.customers) == 20
 
 
@@ -96,14 +96,14 @@ def test_numpy_integers_are_accepted():
 
 
 def test_same_seed_gives_identical_frames(data):
-    again = make_sample(N, seed=SEED)
+    again = make_sample(N, random_state=SEED)
     for name in ("customers", "touchpoints", "events", "survey", "personas"):
         pd.testing.assert_frame_equal(getattr(data, name), getattr(again, name))
     assert again.truth == data.truth
 
 
 def test_other_seed_gives_different_data(data):
-    other = make_sample(N, seed=SEED + 1)
+    other = make_sample(N, random_state=SEED + 1)
     assert not other.events.equals(data.events)
     assert not other.customers.equals(data.customers)
     assert not other.survey.equals(data.survey)
@@ -470,7 +470,7 @@ def test_truth_is_json_serialisable_and_complete(data):
 
 
 def test_write_sample_csv_and_refuse_overwrite(tmp_path):
-    paths = write_sample(tmp_path, customers=300, seed=5)
+    paths = write_sample(tmp_path, customers=300, random_state=5)
     assert {p.name for p in paths.values()} == {
         "customers.csv",
         "touchpoints.csv",
@@ -480,7 +480,7 @@ def test_write_sample_csv_and_refuse_overwrite(tmp_path):
         "personas_truth.csv",
     }
     assert all(p.exists() for p in paths.values())
-    sample = make_sample(300, seed=5)
+    sample = make_sample(300, random_state=5)
     events = pd.read_csv(paths["events"])
     assert len(events) == len(sample.events)
     assert list(events.columns) == list(sample.events.columns)
@@ -491,7 +491,7 @@ def test_write_sample_csv_and_refuse_overwrite(tmp_path):
 
     before = paths["customers"].read_bytes()
     with pytest.raises(CJMConfigError, match=re.escape("customers.csv")):
-        write_sample(tmp_path, customers=300, seed=6)
+        write_sample(tmp_path, customers=300, random_state=6)
     assert paths["customers"].read_bytes() == before
 
 
@@ -502,18 +502,18 @@ def test_write_sample_refuses_existing_events_folder(tmp_path):
 
 
 def test_chunked_parquet_equals_make_sample(tmp_path):
-    paths = write_sample(tmp_path, customers=1000, seed=9, format="parquet", chunk_customers=300)
+    paths = write_sample(tmp_path, customers=1000, random_state=9, format="parquet", chunk_customers=300)
     parts = sorted(paths["events"].iterdir())
     assert [p.name for p in parts] == [f"part-{k:05d}.parquet" for k in range(4)]
     written = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    sample = make_sample(1000, seed=9, chunk_customers=300)
+    sample = make_sample(1000, random_state=9, chunk_customers=300)
     pd.testing.assert_frame_equal(written, sample.events)
     pd.testing.assert_frame_equal(pd.read_parquet(paths["survey"]), sample.survey)
     pd.testing.assert_frame_equal(pd.read_parquet(paths["customers"]), sample.customers)
     assert sample.customers["customer_id"].is_unique
     assert json.loads(paths["ground_truth"].read_text(encoding="utf-8")) == sample.truth
     # the chunk size is part of the recipe: another size gives other (equally valid) data
-    assert not make_sample(1000, seed=9).events.equals(sample.events)
+    assert not make_sample(1000, random_state=9).events.equals(sample.events)
 
 
 def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
@@ -539,7 +539,7 @@ def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
     )
     parts = sorted((tmp_path / "events").glob("*.parquet"))
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
-    sample = make_sample(700, seed=4, chunk_customers=250)
+    sample = make_sample(700, random_state=4, chunk_customers=250)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "events"), sample.events)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "survey.parquet"), sample.survey)
 
@@ -548,7 +548,7 @@ def test_cli_writes_partitioned_parquet_equal_to_the_sample(tmp_path):
 
 
 def test_survey_responses_sets_the_survey_size_and_keeps_the_rest(data):
-    small = make_sample(N, seed=SEED, survey_responses=1000)
+    small = make_sample(N, random_state=SEED, survey_responses=1000)
     # the events and the customers do not depend on the survey size (but for the random part of
     # annual_spend, drawn after the survey)
     pd.testing.assert_frame_equal(small.events, data.events)
@@ -580,16 +580,16 @@ def test_survey_responses_sets_the_survey_size_and_keeps_the_rest(data):
 @pytest.mark.parametrize("responses", [0, -5, 3501, 10.5, "200", True])
 def test_bad_survey_responses_raise_config_error(responses):
     with pytest.raises(CJMConfigError, match="survey_responses"):
-        make_sample(N, seed=SEED, survey_responses=responses)
+        make_sample(N, random_state=SEED, survey_responses=responses)
 
 
 def test_write_sample_and_cli_take_the_survey_size(tmp_path):
     from cjm_lab.cli import main
 
     paths = write_sample(
-        tmp_path / "api", customers=2000, seed=3, format="parquet", chunk_customers=700, survey_responses=400
+        tmp_path / "api", customers=2000, random_state=3, format="parquet", chunk_customers=700, survey_responses=400
     )
-    expected = make_sample(2000, seed=3, chunk_customers=700, survey_responses=400)
+    expected = make_sample(2000, random_state=3, chunk_customers=700, survey_responses=400)
     pd.testing.assert_frame_equal(pd.read_parquet(paths["survey"]), expected.survey)
     assert (
         main(

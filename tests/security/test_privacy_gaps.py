@@ -305,10 +305,10 @@ def test_a_doubtful_column_is_refused_until_ids_says_what_it_is():
 def test_small_groups_are_found_by_a_base_column_in_either_language(base):
     t = pd.DataFrame({"Region": ["Nord", "Süd", "West"], base: [2, 40, 50], "NPS": [50.0, 10.0, 12.0]})
     assert find_base_column(t) == base
-    out = suppress_small_groups(t, min_size=5)
+    out = suppress_small_groups(t, min_group_size=5)
     assert out["suppressed"].tolist() == [True, True, False]
     assert out["NPS"].isna().tolist() == [True, True, False]
-    protected = protect_table(t, min_size=5)
+    protected = protect_table(t, min_group_size=5)
     assert protected["NPS"].isna().tolist() == [True, True, False]
 
 

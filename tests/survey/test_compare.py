@@ -91,7 +91,7 @@ def test_paired_by_hand():
             "recommend": [3, 8, 9, 5, 10, 9, 9, 10, 6, 10],
         }
     )
-    row = paired_nps(df, id="rid", wave="wave").iloc[0]
+    row = paired_nps(df, id_column="rid", wave="wave").iloc[0]
     diffs = np.array([1 - -1, 1 - 0, 1 - 1, -1 - -1])  # a: D->P, b: A->P, c: P->P, d: D->D
     assert row.n_pairs == 4 and row.n_unpaired == 2
     assert row.difference == pytest.approx(diffs.mean() * 100)
@@ -101,7 +101,7 @@ def test_paired_by_hand():
 def test_paired_rejects_duplicates():
     df = pd.DataFrame({"rid": [1, 1, 2, 2], "wave": [1, 1, 1, 2], "recommend": [1, 2, 3, 4]})
     with pytest.raises(CJMDataError, match="more than once in a wave"):
-        paired_nps(df, id="rid", wave="wave")
+        paired_nps(df, id_column="rid", wave="wave")
 
 
 def test_trend_by_month_and_change_equals_pairwise_comparison():
@@ -128,9 +128,11 @@ def test_trend_by_wave(waves):
 
 
 def test_german_wording():
-    text = describe_difference(12, 21, 2.2, 15.8, 0.012, language="de")
+    text = describe_difference(12, 21, ci_low=2.2, ci_high=15.8, p_value=0.012, language="de")
     assert text == "Der NPS stieg von 12 auf 21 (+9, 95-%-KI +2 bis +16, p = 0,01)."
-    assert describe_difference(21, 12, -15.8, -2.2, 0.0004, language="de").startswith("Der NPS sank von 21 auf 12 (−9")
+    assert describe_difference(21, 12, ci_low=-15.8, ci_high=-2.2, p_value=0.0004, language="de").startswith(
+        "Der NPS sank von 21 auf 12 (−9"
+    )
 
 
 @pytest.mark.parametrize(

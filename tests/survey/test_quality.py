@@ -106,7 +106,12 @@ def test_quality_report_german_labels():
         (flag_speeders, {"duration": "duration", "threshold": 1.5}, CJMConfigError, "threshold"),
         (flag_speeders, {"duration": "bad"}, CJMDataError, r"in 'bad'.*row 1 \(value -5"),
         (flag_speeders, {"duration": "text"}, CJMDataError, r"text, not numbers.*'schnell'"),
-        (flag_straightliners, {"items": ["q1", "q2"], "min_items": 3}, CJMConfigError, "from 2 to the number"),
+        (
+            flag_straightliners,
+            {"items": ["q1", "q2"], "min_items": 3},
+            CJMConfigError,
+            r"from 2 to 2 \(the number of items\), got 3",
+        ),
         (flag_straightliners, {"items": "x*"}, CJMDataError, "Could not interpret value 'x\\*' for `items`"),
         (flag_straightliners, {"items": []}, CJMConfigError, "rating battery"),
         (quality_report, {}, CJMConfigError, "give `duration`"),
@@ -125,7 +130,7 @@ def test_errors_name_column_and_fix(func, kwargs, error, match):
 def test_flags_recover_the_planted_speeders_and_straightliners():
     from cjm_lab.sample import make_sample
 
-    data = make_sample(20_000, seed=3)
+    data = make_sample(20_000, random_state=3)
     rep = quality_report(
         data.survey, duration="duration_sec", items="sat_*", dont_know=data.truth["dont_know_code"], by="wave"
     )

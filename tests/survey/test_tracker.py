@@ -155,7 +155,7 @@ def test_waves_keep_their_labels_and_low_bases_are_flagged():
     raw = pd.DataFrame({"Welle": [1.0] * 30 + [2.0] * 60, "kauf": [1] * 10 + [0] * 20 + [1] * 40 + [0] * 20})
     raw.attrs["cjm"] = {"value_labels": {"Welle": {1.0: "Welle 1 (Frühjahr)", 2.0: "Welle 2 (Herbst)"}}}
     sv = load_survey(raw, columns={"Welle": "wave"})
-    out = tracker(sv, measures={"kauf": "share"}, wave="wave", language="de", low_base=50)
+    out = tracker(sv, measures={"kauf": "share"}, wave="wave", language="de", min_base=50)
     assert out["wave"].tolist() == ["Welle 1 (Frühjahr)", "Welle 2 (Herbst)"]
     assert out["low_base"].tolist() == [True, False]
     assert out.loc[1, "text"].startswith("kauf stieg von 33 % auf 67 % (+33 Punkte, 95-%-KI")

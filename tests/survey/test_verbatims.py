@@ -257,7 +257,7 @@ def test_negations_are_joined_to_the_word_they_negate():
             ]
         }
     )
-    res = verbatim_themes(pt, n_themes=2, language="pt")
+    res = verbatim_themes(pt, n_themes=2, text_language="pt")
     assert {"nao recebi", "antes prazo"} <= set(res.terms["term"])
     assert res.summary.loc[0, "strip_accents"]
 
@@ -275,7 +275,7 @@ def test_stop_words_for_languages():
 def test_mixed_languages():
     df = corpus(plant=False)
     df.loc[:5, "comment"] = ["The delivery was late and the parcel damaged"] * 6
-    res = verbatim_themes(df, n_themes=3, language=["de", "en"])
+    res = verbatim_themes(df, n_themes=3, text_language=["de", "en"])
     assert res.summary.loc[0, "languages"] == "de, en"
     assert not {"the", "and", "was"} & set(res.vectorizer.get_feature_names_out())
 
@@ -299,14 +299,17 @@ def test_input_errors_name_the_argument_and_the_fix():
         verbatim_themes(df.assign(w=0.0), weight="w")
     with pytest.raises(CJMConfigError, match=r"'status' given as `by` or `score` has the name of a result"):
         verbatim_themes(df.assign(status="x"), by="status")
-    with pytest.raises(CJMConfigError, match=r"Unknown `language` 'deu'"):
-        verbatim_themes(df, language="deu")
+    with pytest.raises(CJMConfigError, match=r"Unknown `text_language` 'deu'"):
+        verbatim_themes(df, text_language="deu")
     for kwargs, message in [
         ({"n_themes": 0}, "`n_themes` must be a whole number"),
         ({"n_themes": 2.5}, "`n_themes` must be a whole number"),
-        ({"min_df": "many"}, "`min_df` must be a number or 'auto'"),
-        ({"min_df": 1.5}, "fractional `min_df`"),
-        ({"max_df": 0}, "`max_df` must be a share"),
+        ({"min_df": "many"}, "`min_df` must be 'auto' (at least 2 comments, or 1 in 1,000) or a number"),
+        (
+            {"min_df": 1.5},
+            "strictly between 0 and 1 (a share of the comments) or a whole number of comments of at least 1, got 1.5",
+        ),
+        ({"max_df": 0}, "`max_df` must be a number above 0 and at most 1 (a share of the comments), e.g. 0.5, got 0."),
         ({"examples": 0}, "`examples` must be a whole number"),
         ({"by": "comment"}, "cannot also be a `by`"),
     ]:
@@ -435,7 +438,7 @@ def test_code_frame_shorthand_and_errors():
 @pytest.mark.real_data
 def test_olist_portuguese_reviews_not_received_theme_scores_lowest():
     df = pd.read_csv(REAL / "olist_orders_reviews.csv.gz")
-    res = verbatim_themes(df, text="review_comment_message", language="pt", n_themes=8, by="review_score")
+    res = verbatim_themes(df, text="review_comment_message", text_language="pt", n_themes=8, by="review_score")
     assert res.summary.loc[0, "n_comments"] == 3584 and res.summary.loc[0, "n_themes"] == 8
     data = res.assignments.join(df[["votes_atrasado"]])
     means = data[data["status"] == "themed"].groupby("theme", observed=True)["review_score"].mean()
@@ -459,7 +462,7 @@ def test_mobiles_likes_and_dislikes_by_nps_group(column, word):
     from cjm_lab.io import load_survey
 
     df = load_survey(REAL / "mobiles_feedback_survey.sav", columns={"Q8": "recommend"})
-    res = verbatim_themes(df, text=column, language="en", score="recommend")
+    res = verbatim_themes(df, text=column, text_language="en", score="recommend")
     text = repr(res)
     assert text.startswith("VerbatimThemes: 6 themes from 895 comments") and "T6" in text
     assert "<table" in res._repr_html_()

@@ -287,7 +287,7 @@ def test_does_not_modify_input():
 def sample():
     from cjm_lab.sample import make_sample
 
-    data = make_sample(20_000, seed=3)
+    data = make_sample(20_000, random_state=3)
     survey = data.survey.merge(
         data.customers[["customer_id", "age_band", "preferred_channel"]],
         on="customer_id",

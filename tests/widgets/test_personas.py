@@ -16,7 +16,7 @@ from .conftest import ATTITUDES, MAX_UPDATE_S, timed_change
 
 def test_fit_is_the_persona_model(customers, responses):
     fit = fit_personas(customers, variables=ATTITUDES, k=5, survey=responses, channel="preferred_channel")
-    model = PersonaModel(n_personas=5, columns=ATTITUDES, random_state=0).fit(customers)
+    model = PersonaModel(k=5, columns=ATTITUDES, random_state=0).fit(customers)
     np.testing.assert_array_equal(fit.labels, model.labels_)
     cards = persona_cards(
         customers,
@@ -45,7 +45,7 @@ def test_auto_k_uses_choose_k_and_reports_progress(customers):
         resamples=3,
         progress=lambda done, total, text: steps.append((done, total, text)),
     )
-    table = choose_k(data[ATTITUDES[:5]], k=range(2, 5), resamples=3, random_state=0, algorithm="gmm")
+    table = choose_k(data[ATTITUDES[:5]], k_range=range(2, 5), resamples=3, random_state=0, algorithm="gmm")
     pd.testing.assert_frame_equal(fit.diagnostics.drop(columns=[]), table, check_exact=False, rtol=1e-9)
     assert fit.k == int(table.loc[table["recommended"], "k"].iloc[0])
     assert fit.reason.startswith("Recommended: k =")
