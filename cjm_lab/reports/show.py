@@ -139,13 +139,13 @@ class Report:
         """The rows of ``table`` a chart or sentence may use: :func:`cjm_lab.privacy.shown_rows`
         with the report's minimum group size (``base``, ``by`` as there).
         """
-        return privacy.shown_rows(table, min_size=self.min_group_size, **options)
+        return privacy.shown_rows(table, min_group_size=self.min_group_size, **options)
 
     def shown_changes(self, table: pd.DataFrame, **options: Any) -> pd.DataFrame:
         """The periods of a trend whose change a sentence may describe: :func:`cjm_lab.privacy.shown_changes`
         with the report's minimum group size.
         """
-        return privacy.shown_changes(table, min_size=self.min_group_size, **options)
+        return privacy.shown_changes(table, min_group_size=self.min_group_size, **options)
 
     def _figure_stem(self, name: Any) -> str:
         """The PNG's name for figure ``name``: the same for the same name (a cell run again), unique for
@@ -368,14 +368,16 @@ def show_table(
     )
     # the page shows what save_table wrote: the same protection (computed only when shown)
     protected = (
-        privacy.protect_table(data, base=base, by=by, min_size=k, ids=ids, mask=mask) if display or crosstab else None
+        privacy.protect_table(data, base=base, by=by, min_group_size=k, ids=ids, mask=mask)
+        if display or crosstab
+        else None
     )
     if base is False or (base_col is None and not crosstab):
         shown = data
     elif crosstab:
         shown = protected
     else:
-        shown = privacy.shown_rows(data, base=base_col, by=by, min_size=k)
+        shown = privacy.shown_rows(data, base=base_col, by=by, min_group_size=k)
     if display:
         hidden = bool(protected["suppressed"].any()) if "suppressed" in protected.columns else False
         named = {c: report.pick(v) for c, v in columns.items()} if isinstance(columns, Mapping) else shown_columns
