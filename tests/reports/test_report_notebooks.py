@@ -16,6 +16,13 @@ from cjm_lab.survey import nps
 pytestmark = pytest.mark.notebook
 
 
+def _future_warnings(notebook) -> list[str]:
+    """The FutureWarnings a report's own code raised (an old name of the package's API)."""
+    executed = nbformat.read(notebook, as_version=4)
+    texts = [o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return [t for t in texts if "FutureWarning" in t]
+
+
 def test_every_report_is_listed():
     assert {"cx_overview", "survey_nps", "journeys", "personas"} <= set(list_reports())
 
@@ -37,6 +44,7 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     assert "What drives the recommendation" not in page and "Befragung &amp; NPS" in page
     executed = nbformat.read(res.notebook, as_version=4)
     assert not [c for c in executed.cells if "lang-en" in c.metadata.get("tags", [])]
+    assert _future_warnings(res.notebook) == []
     # what the deck and the workbook are built from: the helpers' titles, takeaways and source tables
     manifest = read_manifest(res.folder)
     figure = next(f for f in manifest.figures if f.name == "key_drivers")
@@ -85,6 +93,7 @@ def test_journeys_report(journeys_run, assert_no_personal_data):
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
     assert "<title>Customer journeys</title>" in page and '<html lang="en">' in page
+    assert _future_warnings(res.notebook) == []
     assert_no_personal_data(page)
 
 
@@ -156,6 +165,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     assert figures == {"choose_k.png", "persona_profile.png", "persona_cards.png", "nps_by_persona.png"}
     page = res.html.read_text(encoding="utf-8")
     assert "Wie viele Personas?" in page and "Typing-Tool" in page and "PersonaModel(" not in page
+    assert _future_warnings(res.notebook) == []
     assert_no_personal_data(page)
 
 
