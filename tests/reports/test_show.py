@@ -57,7 +57,7 @@ def test_a_helper_before_start_report_says_how_to_start(monkeypatch):
 def test_start_report_checks_its_settings(tmp_path):
     with pytest.raises(CJMConfigError, match="`language` must be 'en' or 'de', got 'fr'"):
         start_report(language="fr")
-    with pytest.raises(CJMConfigError, match="min_group_size must be a whole number of at least 1.*got 0"):
+    with pytest.raises(CJMConfigError, match="`min_group_size` must be a whole number of at least 1.*got 0"):
         start_report(min_group_size=0)
     report = start_report(output_dir=tmp_path / "run", language="de", min_group_size=7)
     assert (report.language, report.min_group_size, report.output_dir) == ("de", 7, tmp_path / "run")
