@@ -6,6 +6,7 @@
 #   make test        everything: lint, then every test tier (installs chromium and Java first, see below)
 #   make test-fast   the inner loop: unit tests and doctests, no kernels, no Spark, no browser (< 90 s)
 #   make lint        ruff check, ruff format --check, mypy
+#   make docs        the documentation site into site/ (mkdocs build --strict; offline)
 #   make constraints refresh constraints.txt from the dev environment after changing dependencies
 #   make system-deps install Debian's chromium and a Java 17 runtime when missing (tools/system-deps.sh)
 
@@ -28,7 +29,7 @@ FAST_MARKERS ?= not notebook and not spark and not browser and not real_data and
 
 export MPLBACKEND ?= Agg
 
-.PHONY: setup setup-dev demo test test-fast lint lab sample bench clean-venv real-data system-deps constraints \
+.PHONY: setup setup-dev demo test test-fast lint lab docs sample bench clean-venv real-data system-deps constraints \
         pre-commit clean-notebooks
 
 $(BIN)/python:
@@ -104,6 +105,10 @@ lab: setup
 clean-notebooks:
 	$(BIN)/jupyter nbconvert --log-level=WARN --ClearOutputPreprocessor.enabled=True --ClearMetadataPreprocessor.enabled=False \
 	  --to notebook --inplace $(wildcard $(NOTEBOOKS)/*.ipynb $(NOTEBOOKS)/templates/*.ipynb)
+
+## Build the documentation into site/ (offline; any warning fails the build). Open site/index.html.
+docs: setup-dev
+	$(BIN)/mkdocs build --strict --site-dir site
 
 ## Generate a bigger sample: make sample CUSTOMERS=100000 OUT=data/generated
 sample: setup

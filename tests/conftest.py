@@ -72,6 +72,12 @@ SLOW = frozenset(
         "tests/widgets/test_personas.py::test_auto_k_uses_choose_k_and_reports_progress",
         "tests/widgets/test_personas.py::test_explorer_auto_shows_diagnostics_with_progress",
         "tests/widgets/test_personas.py::test_explorer_refits_renames_and_saves",
+        # the documentation site built once (mkdocs build --strict, 15-25 s) and the checks on it
+        "tests/test_docs.py::test_site_builds_strict_and_offline",
+        "tests/test_docs.py::test_api_reference_shows_every_public_name",
+        "tests/test_docs.py::test_sphinx_roles_become_inline_code",
+        "tests/test_docs.py::test_docstrings_completed_at_import_are_read_from_the_object",
+        "tests/test_docs.py::test_readme_provenance_table_is_included_in_the_docs",
     }
 )
 

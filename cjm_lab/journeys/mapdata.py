@@ -122,7 +122,7 @@ def journey_map_data(
     Examples
     --------
     >>> from cjm_lab.sample import make_sample
-    >>> s = make_sample(customers=400, seed=1)
+    >>> s = make_sample(customers=400, random_state=1)
     >>> data = journey_map_data(s.events, touchpoints=s.touchpoints, survey=s.survey)
     >>> data.stage_order
     ['research', 'comparison', 'purchase', 'experience', 'loyalty']

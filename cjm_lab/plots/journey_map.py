@@ -136,7 +136,7 @@ def journey_map(
     --------
     >>> from cjm_lab.sample import make_sample
     >>> from cjm_lab.journeys import journey_map_data
-    >>> s = make_sample(customers=400, seed=1)
+    >>> s = make_sample(customers=400, random_state=1)
     >>> fig = journey_map(journey_map_data(s.events, touchpoints=s.touchpoints, survey=s.survey,
     ...                                    language="de"))
     >>> [t.get_text() for t in fig.axes[0].texts][:1]
@@ -418,7 +418,7 @@ def journey_maps(
     --------
     >>> from cjm_lab.sample import make_sample
     >>> from cjm_lab.journeys import journey_map_data
-    >>> s = make_sample(customers=600, seed=1)
+    >>> s = make_sample(customers=600, random_state=1)
     >>> ev = s.events.merge(s.personas, on="customer_id")
     >>> fig = journey_maps(journey_map_data(ev, touchpoints=s.touchpoints, by="persona"),
     ...                    segments=["price_hunter", "advice_seeker"], layout="row")
