@@ -1,4 +1,4 @@
-"""Text that comes from data is untrusted: one escape, one neutraliser, one slug.
+r"""Text that comes from data is untrusted: one escape, one neutraliser, one slug.
 
 Customers write the comments; other systems name the touchpoints, segments and columns.
 Whatever of that text reaches a deliverable passes exactly one of these functions:
@@ -21,6 +21,13 @@ Whatever of that text reaches a deliverable passes exactly one of these function
 * :func:`slug` / :func:`unique_slugs` — a file, sheet or folder name derived from data:
   ASCII letters, digits, ``_`` and ``-`` only (never a path), optionally cut to a length
   (Excel sheet names: 31) and made unique.
+* :func:`join_path` / :func:`split_path` and :func:`escape_label` / :func:`unescape_label` —
+  touchpoint (or stage) names written where the journey analyses also write text of their own:
+  the ``" > "`` between the touchpoints of a path, and the labels of rows that are no touchpoint
+  (:data:`RESERVED_LABELS`: ``(start)``, ``(exit)``, ``(other)``, …).  A name never passes for
+  either: in a path a ``>`` or ``\`` inside a name gets a backslash (``Web \> Shop > Cart`` is
+  two touchpoints), and a name that reads like a label gets one in front (``\(exit)`` is a
+  touchpoint called "(exit)", ``(exit)`` the end of journeys).  Both round-trip exactly.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from cjm_lab.errors import CJMConfigError
 
 __all__ = [
     "escape_markdown",
+    "escape_html",
     "format_markdown",
     "format_plain",
     "neutralise_cell",
@@ -51,6 +59,12 @@ __all__ = [
     "slug",
     "trusted",
     "unique_slugs",
+    "PATH_SEPARATOR",
+    "RESERVED_LABELS",
+    "join_path",
+    "split_path",
+    "escape_label",
+    "unescape_label",
 ]
 
 #: Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -109,6 +123,18 @@ def escape_markdown(value: Any) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
     return html.escape(text, quote=True)
+
+
+def escape_html(value: Any) -> str:
+    """A data value as HTML text (a table cell, a caption): entities for HTML's special characters,
+    control characters removed; no Markdown escaping (the text is not read as Markdown).
+
+    Examples
+    --------
+    >>> escape_html('<b onclick="x">Süd</b>' + chr(27) + "[31m")
+    '&lt;b onclick=&quot;x&quot;&gt;Süd&lt;/b&gt;[31m'
+    """
+    return html.escape(_CONTROL.sub("", _text(value)), quote=True)
 
 
 class _EscapingFormatter(string.Formatter):
@@ -444,3 +470,168 @@ def unique_slugs(names: Iterable[Any], *, max_length: int | None = 80, taken: It
         used.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+#: How the touchpoints of a path are joined (``path`` of variants, ``pattern`` of patterns).
+PATH_SEPARATOR = " > "
+#: Labels the journey analyses and charts write for rows that are no touchpoint, in the columns
+#: that otherwise hold touchpoint (or stage) names: where journeys start and end, the variants
+#: beyond ``top``, a missing stage, the direct conversions and states of attribution, a chart's
+#: merged small touchpoints.
+RESERVED_LABELS = (
+    "(start)",
+    "(exit)",
+    "(other)",
+    "(unknown)",
+    "(direct)",
+    "(conversion)",
+    "(null)",
+    "(other touchpoints)",
+)
+_RESERVED = frozenset(RESERVED_LABELS)
+# a reserved label after any number of backslashes: the names escape_label changes
+_LABEL_LIKE = re.compile(r"\\*(?:" + "|".join(re.escape(label) for label in RESERVED_LABELS) + ")")
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A boolean column from a ``.str`` test (missing and non-text values are False)."""
+    return values.astype(object).where(values.notna(), False).astype(bool)
+
+
+def _path_piece(name: Any) -> str:
+    text = str(name)
+    if text in _RESERVED:
+        return "\\" + text
+    return text.replace("\\", "\\\\").replace(">", "\\>")
+
+
+def join_path(names: Iterable[Any]) -> str:
+    r"""Touchpoint names as one path: joined by ``" > "``, each name written so it cannot be mistaken.
+
+    A ``\`` or ``>`` inside a name gets a backslash in front, and a name that equals one of
+    :data:`RESERVED_LABELS` gets one before it, so two different sequences never give the same
+    text, and no path of one touchpoint reads like the ``(other)`` row of the variants.
+    :func:`split_path` gives the names back.  Names without ``\``, ``>`` or a reserved label
+    (nearly all) are written as they are.
+
+    Parameters
+    ----------
+    names : iterable
+        The touchpoints of the path, in order (each turned into text with ``str``).
+
+    Returns
+    -------
+    str
+        The path as the journey analyses write it.
+
+    Examples
+    --------
+    >>> join_path(["Web", "Shop"]), join_path(["Web > Shop"])
+    ('Web > Shop', 'Web \\> Shop')
+    >>> print(join_path(["(other)"]), join_path(["C:\\cart", "Buy"]))
+    \(other) C:\\cart > Buy
+    """
+    return PATH_SEPARATOR.join(_path_piece(name) for name in names)
+
+
+def _split_one(path: str) -> list[str]:
+    if "\\" not in path:
+        return path.split(PATH_SEPARATOR)
+    names: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(path)
+    while i < n:  # the characters of one path
+        ch = path[i]
+        if ch == "\\" and i + 1 < n:
+            current.append(path[i + 1])
+            i += 2
+        elif path.startswith(PATH_SEPARATOR, i):
+            names.append("".join(current))
+            current = []
+            i += len(PATH_SEPARATOR)
+        else:
+            current.append(ch)
+            i += 1
+    names.append("".join(current))
+    return names
+
+
+def split_path(path: Any) -> Any:
+    r"""The touchpoint names of a path written by :func:`join_path` (a ``path`` or ``pattern`` cell).
+
+    Parameters
+    ----------
+    path : str or pandas.Series
+        One path, or a column of them (missing values stay missing).
+
+    Returns
+    -------
+    list of str, or pandas.Series of lists
+        The names, in order, exactly as they were in the data.
+
+    Examples
+    --------
+    >>> split_path("Web > Shop > Cart")
+    ['Web', 'Shop', 'Cart']
+    >>> split_path(join_path(["Web > Shop", "Cart"]))
+    ['Web > Shop', 'Cart']
+    >>> split_path(pd.Series(["Ad > Buy", "\\(exit)"])).tolist()
+    [['Ad', 'Buy'], ['(exit)']]
+    """
+    if isinstance(path, pd.Series):
+        text = path.astype(object)
+        has_text = text.map(lambda p: isinstance(p, str)).astype(bool)
+        plain = has_text & ~_flag(text.str.contains("\\", regex=False))
+        out = pd.Series(None, index=path.index, dtype=object)
+        if plain.any():
+            out[plain] = text[plain].str.split(PATH_SEPARATOR, regex=False)
+        rest = has_text & ~plain
+        if rest.any():  # only paths with a backslash are read character by character
+            out[rest] = text[rest].map(lambda p: _split_one(str(p)))
+        return out
+    return _split_one(str(path))
+
+
+def escape_label(name: Any) -> Any:
+    r"""A touchpoint (or stage) name written in a column that also holds :data:`RESERVED_LABELS`.
+
+    A name that reads like a label — a reserved label, after any number of backslashes — gets
+    one more backslash in front; every other name stays as it is.  :func:`unescape_label` undoes it.
+
+    Parameters
+    ----------
+    name : str or pandas.Series
+        A name, or a column of names (missing values stay missing).
+
+    Returns
+    -------
+    str or pandas.Series
+
+    Examples
+    --------
+    >>> print(escape_label("(exit)"), escape_label("Shop"), escape_label("C:\\cart"))
+    \(exit) Shop C:\cart
+    """
+    if isinstance(name, pd.Series):
+        text = name.astype(object)
+        like = _flag(text.str.fullmatch(_LABEL_LIKE.pattern))
+        return text.where(~like, "\\" + text.where(like, ""))
+    text = str(name)
+    return "\\" + text if _LABEL_LIKE.fullmatch(text) else text
+
+
+def unescape_label(label: Any) -> Any:
+    r"""The name behind a label written by :func:`escape_label` (a reserved label stays itself).
+
+    Examples
+    --------
+    >>> unescape_label(escape_label("(exit)")), unescape_label("(exit)"), unescape_label("Shop")
+    ('(exit)', '(exit)', 'Shop')
+    """
+    if isinstance(label, pd.Series):
+        text = label.astype(object)
+        rest = text.str.slice(1)
+        escaped = _flag(text.str.startswith("\\")) & _flag(rest.str.fullmatch(_LABEL_LIKE.pattern))
+        return text.where(~escaped, rest)
+    text = str(label)
+    return text[1:] if text.startswith("\\") and _LABEL_LIKE.fullmatch(text[1:]) else text

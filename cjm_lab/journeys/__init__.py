@@ -32,6 +32,7 @@ from cjm_lab.journeys.retention import (
 )
 from cjm_lab.journeys.timing import time_to_convert
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
+from cjm_lab.untrusted import join_path, split_path
 
 __all__ = [
     "build_journeys",
@@ -64,6 +65,8 @@ __all__ = [
     "JourneyClusters",
     "crosstab_with",
     "PATH_SEPARATOR",
+    "join_path",
+    "split_path",
     "OTHER_LABEL",
     "START",
     "EXIT",

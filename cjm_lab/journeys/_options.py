@@ -12,6 +12,7 @@ Spark manages its own memory (``spark.executor.memory`` and friends) and ignores
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 from dataclasses import dataclass, fields
@@ -29,7 +30,21 @@ __all__ = [
     "resolved",
     "DEFAULT_MEMORY_LIMIT",
     "MIN_MEMORY",
+    "MAX_SIZE",
+    "MAX_THREADS",
+    "ENVIRONMENT",
+    "origin",
 ]
+
+#: The environment variable of each option (a report kernel inherits them from ``cjm-lab report``).
+ENVIRONMENT = {
+    "memory_limit": "CJM_LAB_MEMORY_LIMIT",
+    "threads": "CJM_LAB_THREADS",
+    "temp_directory": "CJM_LAB_TEMP_DIRECTORY",
+    "max_temp": "CJM_LAB_MAX_TEMP",
+}
+#: An example value of each option, for the fixes of messages.
+_EXAMPLES = {"memory_limit": "2GB", "threads": "2", "temp_directory": "/data/spill", "max_temp": "50GB"}
 
 #: The options of :class:`Engine`, in order.
 ENGINE_OPTIONS = ("memory_limit", "threads", "temp_directory", "max_temp")
@@ -49,6 +64,12 @@ _UNITS = {
 MIN_MEMORY = 64 * 1024**2
 #: The most memory DuckDB holds unless told otherwise.
 DEFAULT_MEMORY_LIMIT = 4 * 1000**3
+#: The largest size DuckDB takes for its memory limit and spill cap (8 EiB; a larger one is a
+#: DuckDB parser error, an infinite one cannot be written at all).
+MAX_SIZE = 2**63
+#: The most worker threads: more than the cores make nothing faster, and DuckDB aborts the whole
+#: Python process when it cannot allocate a thread's memory (a million threads did, measured).
+MAX_THREADS = 1024
 
 
 def _size(value: Any, arg: str, where: str, fix: str) -> int:
@@ -64,6 +85,8 @@ def _size(value: Any, arg: str, where: str, fix: str) -> int:
         size = float(value)
     if not size > 0:
         raise CJMConfigError(f"{where}: `{arg}` must be a positive size, got {value!r}." + fix)
+    if not math.isfinite(size) or size > MAX_SIZE:
+        raise CJMConfigError(f"{where}: `{arg}` {value!r} is larger than any size DuckDB takes (8 EiB)." + fix)
     return int(size)
 
 
@@ -76,10 +99,13 @@ def _checked(values: dict[str, Any], where: str) -> dict[str, Any]:
         fix = " Fix: pass a size such as max_temp='20GB' (or a number of bytes), or leave it out for DuckDB's."
         out["max_temp"] = _size(values["max_temp"], "max_temp", where, fix)
     threads = values.get("threads")
+    fix = f" Fix: Pass e.g. threads=2, or leave it out for one thread per core ({os.cpu_count()} here)."
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise CJMConfigError(f"{where}: `threads` must be a positive whole number, got {threads!r}." + fix)
+    if threads is not None and threads > MAX_THREADS:
         raise CJMConfigError(
-            f"{where}: `threads` must be a positive whole number, got {threads!r}."
-            " Fix: Pass e.g. threads=2, or leave it out for one thread per core."
+            f"{where}: `threads` {threads!r} is more than {MAX_THREADS}, which no machine runs faster with "
+            "(DuckDB aborts the whole Python process when it cannot give each thread its memory)." + fix
         )
     if values.get("temp_directory") is not None:
         out["temp_directory"] = _folder(values["temp_directory"], where)
@@ -218,18 +244,46 @@ def engine_options(
 
 
 def _environment() -> Engine:
-    """The options of the environment (a report kernel inherits them from ``cjm-lab report``)."""
-    env = os.environ
-    threads = env.get("CJM_LAB_THREADS", "").strip()
-    if threads and not threads.isdigit():
-        raise CJMConfigError(f"$CJM_LAB_THREADS must be a positive whole number, got {threads!r}.")
-    return engine_options(
-        memory_limit=env.get("CJM_LAB_MEMORY_LIMIT", "").strip() or None,
-        threads=int(threads) if threads else None,
-        temp_directory=env.get("CJM_LAB_TEMP_DIRECTORY", "").strip() or None,
-        max_temp=env.get("CJM_LAB_MAX_TEMP", "").strip() or None,
-        where="the environment ($CJM_LAB_MEMORY_LIMIT, $CJM_LAB_THREADS, $CJM_LAB_TEMP_DIRECTORY, $CJM_LAB_MAX_TEMP)",
-    )
+    """The options of the environment (a report kernel inherits them from ``cjm-lab report``); a bad
+    value is an error naming its variable and how to set it.
+    """
+    values: dict[str, Any] = {}
+    for name, var in ENVIRONMENT.items():
+        raw = os.environ.get(var, "").strip()
+        if not raw:
+            continue
+        try:
+            if name == "threads" and not raw.isdigit():
+                raise CJMConfigError(f"`threads` must be a positive whole number, got {raw!r}.")
+            value: Any = int(raw) if name == "threads" else raw
+            values[name] = getattr(engine_options(**{name: value}, where=f"${var}"), name)
+        except CJMConfigError as err:
+            problem = str(err).split(" Fix:")[0]
+            if not problem.startswith("$"):
+                problem = f"${var}: {problem}"
+            raise CJMConfigError(
+                f"{problem} Fix: set it to a value such as {var}={_EXAMPLES[name]}, or unset it "
+                f"(unset {var}) for cjm-lab's default."
+            ) from None
+    return Engine(**values)
+
+
+def origin(name: str, engine: Engine | None = None) -> str:
+    """Where the option ``name`` an analysis given ``engine`` runs with comes from, for messages:
+    ``"engine=Engine(...)"``, ``"set_engine_defaults()"``, ``"$CJM_LAB_..."`` or ``"the default"``.
+
+    Examples
+    --------
+    >>> origin("threads", Engine(threads=2))
+    'engine=Engine(...)'
+    """
+    if engine is not None and getattr(engine, name) is not None:
+        return "engine=Engine(...)"
+    if getattr(_DEFAULTS[0], name) is not None:
+        return "set_engine_defaults()"
+    if getattr(_environment(), name) is not None:
+        return f"${ENVIRONMENT[name]}"
+    return "the default"
 
 
 def default_memory_limit() -> int:

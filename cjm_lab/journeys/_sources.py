@@ -36,7 +36,7 @@ from cjm_lab._validate import numeric_column, offending, require_columns, requir
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys import spark
 from cjm_lab.journeys._dialect import DUCKDB, SPARK, Dialect, literal
-from cjm_lab.journeys._options import Engine, resolved
+from cjm_lab.journeys._options import Engine, origin, resolved
 from cjm_lab.journeys._pool import connection
 
 __all__ = [
@@ -261,14 +261,75 @@ class DuckDBSource(EventSource):
                     con.execute(statement)
                 return con.execute(sql).df()
             except duckdb.OutOfMemoryException as exc:
-                used = resolved(self.engine)
-                limit = f"{(used.memory_limit or 0) / 1e9:.2f} GB"
-                raise CJMDataError(
-                    f"The journey engine ran out of memory (memory_limit {limit}, temp_directory "
-                    f"{used.temp_directory or 'not set'}): {str(exc).splitlines()[0][:200]}",
-                    fix="Pass engine=Engine(temp_directory=...) with a folder with free disk space so DuckDB can "
-                    "spill, or raise its memory_limit.",
-                ) from None
+                raise _engine_error(exc, self.engine, con) from None
+            except duckdb.IOException as exc:
+                if not _spilling(exc, con):
+                    raise  # reading the events: the source says what failed (FileSource.run)
+                raise _engine_error(exc, self.engine, con) from None
+
+
+def _size_text(size: int) -> str:
+    """Bytes as the messages show them: ``"2.5 GB"``, ``"64 MB"``."""
+    return f"{size / 1e9:.3g} GB" if size >= 1e9 else f"{size / 1e6:.3g} MB"
+
+
+def _spilling(exc: Exception, con: Any) -> bool:
+    """Whether DuckDB's input/output error is about its spill folder (a full disk), not about input."""
+    text = str(exc)
+    try:
+        folder = str(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    except Exception:  # the connection may have gone with the failure
+        folder = ""
+    return bool(folder and folder in text) or "No space left" in text or "offload" in text
+
+
+def _engine_error(exc: Exception, engine: Engine | None, con: Any) -> CJMDataError:
+    """DuckDB out of memory, at its spill cap, or out of disk: what was reached, where the limit came
+    from, and the option (and environment variable) that changes it.
+    """
+    import duckdb
+
+    used = resolved(engine)
+    try:
+        folder, cap = con.execute(
+            "SELECT current_setting('temp_directory'), current_setting('max_temp_directory_size')"
+        ).fetchone()
+    except Exception:  # the connection may have gone with the failure: the message does without the settings
+        folder, cap = used.temp_directory or "(DuckDB's own)", "?"
+    text = str(exc)
+    first = text.splitlines()[0][:200]
+    if "max_temp_directory_size" in text or "failed to offload" in text:
+        if used.max_temp:
+            limit = f"max_temp {_size_text(used.max_temp)}, from {origin('max_temp', engine)}"
+            fix = (
+                "Raise the cap: engine=Engine(max_temp='50GB') or the environment variable CJM_LAB_MAX_TEMP=50GB "
+                "(cjm-lab report passes it on to the report), or unset it for DuckDB's default (90 % of the free "
+                "disk); a larger memory_limit spills less."
+            )
+        else:
+            limit = f"DuckDB's default cap of 90 % of the free disk, {cap}"
+            fix = (
+                "Free disk space there, or put the spill folder on a disk with room: engine=Engine(temp_directory=...) "
+                "or CJM_LAB_TEMP_DIRECTORY; engine=Engine(max_temp=...) or CJM_LAB_MAX_TEMP sets the cap."
+            )
+        return CJMDataError(
+            f"The journey engine's spilled data reached its cap ({limit}) in the spill folder {folder}: {first}",
+            fix=fix,
+        )
+    if isinstance(exc, duckdb.IOException):
+        return CJMDataError(
+            f"The journey engine could not write its spilled data to {folder} "
+            f"(temp_directory, from {origin('temp_directory', engine)}): {first}",
+            fix="Free disk space there, or pass engine=Engine(temp_directory=...) (or set CJM_LAB_TEMP_DIRECTORY) "
+            "with a folder on a disk with room.",
+        )
+    limit = f"{_size_text(used.memory_limit or 0)}, from {origin('memory_limit', engine)}"
+    return CJMDataError(
+        f"The journey engine ran out of memory (memory_limit {limit}; spill folder {folder}): {first}",
+        fix="Raise the memory_limit (engine=Engine(memory_limit='8GB') or CJM_LAB_MEMORY_LIMIT), use fewer threads "
+        "(engine=Engine(threads=2)), or pass engine=Engine(temp_directory=...) with a folder with free disk space "
+        "so DuckDB can spill.",
+    )
 
 
 class FrameSource(DuckDBSource):
@@ -357,10 +418,17 @@ class FileSource(DuckDBSource):
         return self.parquet
 
     def register(self, con: Any) -> None:
+        import duckdb
+
         listing = "[" + ", ".join(literal(f) for f in self.files) + "]"
         reader = "read_parquet" if self.parquet else "read_csv"
-        con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM {reader}({listing}, union_by_name = true)")
-        types = {r[0]: r[1] for r in con.execute("DESCRIBE SELECT * FROM events").fetchall()}
+        try:
+            con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM {reader}({listing}, union_by_name = true)")
+            types = {r[0]: r[1] for r in con.execute("DESCRIBE SELECT * FROM events").fetchall()}
+        except duckdb.Error as exc:
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                raise
+            raise self.unreadable(exc) from None
         missing = [c for c in (*ROLES, "sequence") if c not in types]
         if missing:
             raise CJMDataError(
@@ -368,6 +436,22 @@ class FileSource(DuckDBSource):
                 source=self.files[0],
                 fix="Write the files with the contract's column names (customer_id, timestamp, touchpoint, sequence), "
                 "e.g. from cjm_lab.io.load_events(...).to_parquet(...).",
+            )
+        stamp = types["timestamp"]
+        if not (stamp.startswith("TIMESTAMP") or stamp == "DATE"):
+            raise CJMDataError(
+                f"The event files' 'timestamp' column is {stamp}, not a timestamp: "
+                + (
+                    "DuckDB's CSV reader did not recognise its text as dates and times"
+                    if not self.parquet
+                    else "the Parquet files store it as text"
+                )
+                + ", so no journey can be ordered by it.",
+                column="timestamp",
+                source=self.files[0],
+                fix="Load the log with cjm_lab.io.load_events (it reads German and other date formats and makes "
+                "them UTC) and write it with .to_parquet(...), or write ISO 8601 timestamps "
+                "(2025-03-31T14:05:00Z) into the files.",
             )
         if types["sequence"] not in SEQUENCE_TYPES and not _whole_decimal(types["sequence"]):
             raise CJMDataError(
@@ -378,6 +462,50 @@ class FileSource(DuckDBSource):
                 fix=_SEQUENCE_FIX,
             )
         self._types = types
+
+    def unreadable(self, exc: Exception) -> CJMDataError:
+        """The error of event files DuckDB cannot read (damaged, cut short, not what their name says),
+        naming the file the message names (else the first) and DuckDB's first line.
+        """
+        text = str(exc)
+        lines = text.splitlines()
+        named = next((f for f in self.files if f in text), self.files[0])
+        if "CSV Error on Line" in text:
+            # DuckDB's reader took the column's type from the first rows; a later line does not fit it
+            detail = " ".join(line.strip() for line in lines[:3])[:400]
+            return CJMDataError(
+                f"The event file has a line its column's type cannot take: {detail}",
+                source=named,
+                fix="Correct that line, or load the file with cjm_lab.io.load_events (it names every row that "
+                "does not parse and reads dates in other formats) and pass the DataFrame or write it as Parquet.",
+            )
+        return CJMDataError(
+            f"The event files cannot be read: {lines[0][:300] if lines else type(exc).__name__}",
+            source=named,
+            fix="Check that the file is complete and of its kind (export or copy it again); "
+            "cjm_lab.io.load_events reads CSV and Excel files with more checks and names the damaged part.",
+        )
+
+    def run(
+        self,
+        sql: str,
+        *,
+        touchpoints: pd.DataFrame | None = None,
+        extra: Mapping[str, pd.DataFrame] | None = None,
+        setup: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """As :meth:`DuckDBSource.run`; a file that turns out unreadable while the query reads it (a damaged
+        Parquet page, a gzip stream cut short, a CSV line the reader cannot parse) is a :class:`CJMDataError`.
+        """
+        import duckdb
+
+        try:
+            return super().run(sql, touchpoints=touchpoints, extra=extra, setup=setup)
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+            text = str(exc)
+            if any(f in text for f in self.files) or "CSV Error" in text or "GZIP" in text or "Parquet" in text:
+                raise self.unreadable(exc) from None
+            raise
 
     def types(self) -> dict[str, str]:
         """The DuckDB type of every column (from the files' schema; read once)."""

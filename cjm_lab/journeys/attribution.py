@@ -36,7 +36,7 @@ from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
-from cjm_lab.journeys.sql import duration_seconds, journey_ctes
+from cjm_lab.journeys.sql import duration_seconds, journey_ctes, label_sql
 
 __all__ = ["attribution", "RULES", "DIRECT", "CONVERSION", "NULL"]
 
@@ -95,7 +95,7 @@ def attribution(
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
-    """Conversions attributed to touchpoints by the Markov removal effect and by rules.
+    r"""Conversions attributed to touchpoints by the Markov removal effect and by rules.
 
     Parameters
     ----------
@@ -136,7 +136,8 @@ def attribution(
         ``value=``) and ``removal_effect`` (Markov rows: ``1 - P(conv without the
         touchpoint) / P(conv)``, between 0 and 1; NaN for the rules).  Every touchpoint
         seen before a conversion or on a non-converting journey appears once per model;
-        ``"(direct)"`` stands for journeys whose first event is the conversion.  Sorted
+        ``"(direct)"`` stands for journeys whose first event is the conversion (a touchpoint
+        called "(direct)" is written ``\(direct)``, see :func:`cjm_lab.untrusted.escape_label`).  Sorted
         by model, then attributed conversions (descending) and touchpoint.
 
     Raises
@@ -219,8 +220,9 @@ def _base_ctes(spec: Any, value: str | None) -> str:
         f"jj AS (SELECT journey_id, step, t, touchpoint, is_conv{val}{seg_first} FROM j),\n"
         f"conv AS (SELECT journey_id, t AS t_conv, coalesce(_value, 0.0) AS conv_value{seg_cols} "
         "FROM jj WHERE is_conv),\n"
-        f"touch AS (SELECT journey_id, step, t, CASE WHEN is_conv THEN {literal(DIRECT)} ELSE touchpoint END "
-        f"AS touchpoint{seg_cols} FROM jj WHERE NOT is_conv OR step = 1)"
+        # a touchpoint called "(direct)" is written "\(direct)": never merged with the direct conversions
+        f"touch AS (SELECT journey_id, step, t, CASE WHEN is_conv THEN {literal(DIRECT)} "
+        f"ELSE {label_sql('touchpoint')} END AS touchpoint{seg_cols} FROM jj WHERE NOT is_conv OR step = 1)"
     )
 
 

@@ -26,7 +26,7 @@ from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.paths import PATH_SEPARATOR
-from cjm_lab.journeys.sql import journey_ctes
+from cjm_lab.journeys.sql import journey_ctes, path_name_sql
 
 __all__ = ["cluster_journeys", "JourneyClusters", "crosstab_with"]
 
@@ -109,7 +109,7 @@ def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, sil
 def _ngram_sql(spec: Any, lo: int, hi: int, max_features: int | None) -> str:
     """The kept n-grams of every journey with their counts (long table)."""
     sep = literal(PATH_SEPARATOR)
-    leads = "".join(f", lead(touchpoint, {i}) OVER w AS g{i + 1}" for i in range(1, hi))
+    leads = "".join(f", lead(tp, {i}) OVER w AS g{i + 1}" for i in range(1, hi))
     parts = []
     for n in range(lo, hi + 1):
         term = f" || {sep} || ".join(f"g{i}" for i in range(1, n + 1))
@@ -118,7 +118,8 @@ def _ngram_sql(spec: Any, lo: int, hi: int, max_features: int | None) -> str:
     limit = f" LIMIT {int(max_features)}" if max_features else ""
     return f"""
 WITH {journey_ctes(spec)},
-g AS (SELECT journey_id, step, touchpoint AS g1{leads} FROM j WINDOW w AS (PARTITION BY journey_id ORDER BY step)),
+g0 AS (SELECT journey_id, step, {path_name_sql("touchpoint")} AS tp FROM j),
+g AS (SELECT journey_id, step, tp AS g1{leads} FROM g0 WINDOW w AS (PARTITION BY journey_id ORDER BY step)),
 grams AS ({" UNION ALL ".join(parts)}),
 terms AS (SELECT term, count(DISTINCT journey_id) AS df FROM grams GROUP BY term),
 keep AS (SELECT term FROM terms ORDER BY df DESC, term{limit})
@@ -132,7 +133,7 @@ def _journey_sql(spec: Any) -> str:
     return f"""
 WITH {journey_ctes(spec, d)}
 SELECT journey_id, {d.arg_min("customer_id", "step")} AS customer_id,
-       {d.ordered_concat("touchpoint", PATH_SEPARATOR, "step")} AS path, count(*) AS length,
+       {d.ordered_concat(path_name_sql("touchpoint"), PATH_SEPARATOR, "step")} AS path, count(*) AS length,
        max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted
 FROM j GROUP BY journey_id ORDER BY journey_id
 """

@@ -18,7 +18,8 @@ from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
-from cjm_lab.journeys.transitions import EXIT
+from cjm_lab.journeys.transitions import EXIT, UNKNOWN
+from cjm_lab.untrusted import escape_label
 
 __all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
 
@@ -88,7 +89,8 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     ``p{k}`` is the order key (:meth:`~cjm_lab.journeys.engine.Dialect.order_key`) of the event
     that reached step k and ``us{k}`` its time in microseconds since 1970 (times and windows are
     compared and subtracted exactly, in microseconds); both NULL where the journey did not reach it.
-    With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of the journey's next event.
+    With ``dropoffs`` every event stays and ``n`` carries ``next_node``, the node of the journey's next event,
+    and ``next_t`` (its time, NULL at the journey's end).
     """
     d = spec.dialect
     segs = list(spec.segments)
@@ -102,7 +104,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     following = {"next_node": plan.node} if dropoffs else None
     numbered = plan.mode == "strict"  # the others never sort: they compare order keys
     carried = "".join(f", {quote(s)}" for s in segs)
-    nxt = ", next_node" if dropoffs else ""
+    nxt = ", next_node, next_t" if dropoffs else ""
     ctes = [
         journey_ctes(spec, d, keep=keep, following=following, numbered=numbered, bucket=bucket),
         f"n AS (SELECT journey_id, {d.order_key('ts', 'seq')} AS o, {plan.node} AS node{carried}{nxt}"
@@ -485,11 +487,12 @@ def funnel_dropoffs(
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
-    """Where did they go after dropping off?  The next touchpoints of those who left each step.
+    r"""Where did they go after dropping off?  The next touchpoints of those who left each step.
 
     For each step but the last, the journeys that reached it but not the next step, and
     the touchpoint that followed their event at that step (``"(exit)"`` when the journey
-    ended there).
+    ended there; a touchpoint called "(exit)" is written ``\(exit)``, see
+    :func:`cjm_lab.untrusted.escape_label`).
 
     Parameters
     ----------
@@ -525,19 +528,24 @@ def funnel_dropoffs(
     if not isinstance(top, int) or top < 1:
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     d = spec.dialect
-    next_or_exit = d.arg_min(f"coalesce(e.next_node, '{EXIT}')", "e.step")
+    # the next node leaves the engine as it is, with a flag for the journey's end, and is written as a
+    # label afterwards: a touchpoint called "(exit)" (or a next event without a stage) is never an exit
+    nxt = d.arg_min("e.next_node", "e.step")
+    ended = d.arg_min("CASE WHEN e.next_t IS NULL THEN 1 ELSE 0 END", "e.step")
     selects = []
     for k in range(plan.k - 1):
         selects.append(
             # events with equal keys (equal time and sequence) are one place of the journey: the
             # first of them in the journey's numbering is the one that reached the step
-            f"SELECT {k + 1} AS step_no, next_touchpoint, count(*) AS n_journeys FROM (SELECT f.journey_id, "
-            f"{next_or_exit} AS next_touchpoint FROM f JOIN n AS e "
+            f"SELECT {k + 1} AS step_no, next_touchpoint, is_exit, count(*) AS n_journeys FROM (SELECT f.journey_id, "
+            f"{nxt} AS next_touchpoint, {ended} AS is_exit FROM f JOIN n AS e "
             f"ON e.journey_id = f.journey_id AND e.o = f.p{k} WHERE f.p{k + 1} IS NULL GROUP BY f.journey_id) AS x "
-            "GROUP BY 1, 2"
+            "GROUP BY 1, 2, 3"
         )
     sql = f"WITH {_frontier_sql(plan, spec, dropoffs=True)}\n" + "\nUNION ALL\n".join(selects)
     table = source.run(sql, touchpoints=cat)
+    named = escape_label(table["next_touchpoint"]).where(table["next_touchpoint"].notna(), UNKNOWN)
+    table["next_touchpoint"] = named.where(table["is_exit"].astype(int) == 0, EXIT)
     table["n_journeys"] = table["n_journeys"].astype("int64")
     table["pct"] = table["n_journeys"] / table.groupby("step_no")["n_journeys"].transform("sum") * 100
     table = table.sort_values(

@@ -16,12 +16,10 @@ from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
-from cjm_lab.journeys.sql import journey_ctes, segment_select
+from cjm_lab.journeys.sql import journey_ctes, path_name_sql, segment_select
+from cjm_lab.untrusted import PATH_SEPARATOR, join_path
 
 __all__ = ["variants", "top_variants", "path_parts", "path_lengths", "PATH_SEPARATOR", "OTHER_LABEL"]
-
-#: How touchpoints of a path are joined in the ``path`` column.
-PATH_SEPARATOR = " > "
 #: The bucket of the variants beyond ``top``.
 OTHER_LABEL = "(other)"
 #: The columns of a :func:`variants` table besides the segment columns.
@@ -53,26 +51,24 @@ def _path_codes(source: EventSource, catalogue: pd.DataFrame | None) -> pd.DataF
     names, and only the distinct paths are decoded (:func:`_decode_paths`); measured at 10M events
     (a DataFrame and Parquet), in 8 parts as at 100M under 4 GB, a quarter less CPU.
 
-    ``None`` (the paths are aggregated from the names, same result) when
-
-    - the events are CSV files or a Spark DataFrame: their touchpoint names would cost an extra
-      full ``SELECT DISTINCT touchpoint`` pass on every call (a catalogue does not spare it: only
-      for a DataFrame has :func:`~cjm_lab.journeys.build.prepare` checked that the catalogue covers
-      every event, and the join to the codes would silently drop an event it does not cover);
-    - a name contains ``">"``: joined with ``" > "`` two different sequences could then give the
-      same text, which the named aggregate counts as one path, so such logs keep it.
+    ``None`` (the paths are aggregated from the names, written as :func:`~cjm_lab.untrusted.join_path`
+    writes them; same result) when the events are CSV files or a Spark DataFrame: their touchpoint
+    names would cost an extra full ``SELECT DISTINCT touchpoint`` pass on every call (a catalogue
+    does not spare it: only for a DataFrame has :func:`~cjm_lab.journeys.build.prepare` checked
+    that the catalogue covers every event, and the join to the codes would silently drop an event
+    it does not cover).
     """
     if not source.names_without_scan():
         return None
     names = source.touchpoint_names(catalogue)
-    if any(">" in str(name) for name in names):
-        return None
     return pd.DataFrame({"touchpoint": names, "_path_code": _code_chars(len(names))})
 
 
 def _decode_paths(paths: pd.Series, codes: pd.DataFrame) -> pd.Series:
-    """Coded paths as touchpoint names joined by :data:`PATH_SEPARATOR` (vectorised over the paths)."""
-    names = codes["touchpoint"].astype(str) + PATH_SEPARATOR
+    """Coded paths as :func:`~cjm_lab.untrusted.join_path` writes them (vectorised over the paths: each
+    code becomes its name as written in a path, followed by the separator).
+    """
+    names = pd.Series([join_path([name]) for name in codes["touchpoint"]], dtype=object) + PATH_SEPARATOR
     table = str.maketrans(dict(zip(codes["_path_code"], names, strict=True)))
     return paths.str.translate(table).str[: -len(PATH_SEPARATOR)]
 
@@ -84,7 +80,7 @@ def _path_select(
     (``relation``, the journeys' events, joined to the codes).
     """
     if codes is None:
-        return d.ordered_concat("touchpoint", PATH_SEPARATOR, order), relation
+        return d.ordered_concat(path_name_sql("touchpoint"), PATH_SEPARATOR, order), relation
     return d.ordered_concat("pc._path_code", "", order), f"{relation} JOIN {_CODES} AS pc USING (touchpoint)"
 
 
@@ -123,7 +119,9 @@ def variants(
     Returns
     -------
     DataFrame
-        Segment columns, then ``path`` (touchpoints joined by ``" > "``), ``n_journeys``,
+        Segment columns, then ``path`` (touchpoints joined by ``" > "``, written by
+        :func:`~cjm_lab.untrusted.join_path`: :func:`~cjm_lab.untrusted.split_path` gives the
+        touchpoints back), ``n_journeys``,
         ``pct`` (of all journeys in the segment), ``cum_pct``, ``length`` (events),
         ``conversion_rate`` (share of its journeys with a conversion) and
         ``median_duration_s`` (first to last event), most frequent first; ties by path.

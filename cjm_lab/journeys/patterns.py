@@ -33,8 +33,8 @@ from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
-from cjm_lab.journeys.paths import PATH_SEPARATOR
 from cjm_lab.journeys.sql import journey_ctes, segment_select
+from cjm_lab.untrusted import join_path
 
 __all__ = ["discriminating_patterns", "sequential_patterns"]
 
@@ -438,7 +438,8 @@ def sequential_patterns(
     Returns
     -------
     DataFrame
-        Segment columns, then ``pattern`` (touchpoints joined by ``" > "``), ``length``,
+        Segment columns, then ``pattern`` (touchpoints joined by ``" > "``, as
+        :func:`~cjm_lab.untrusted.join_path` writes paths), ``length``,
         ``n_journeys`` (journeys containing it) and ``support`` (share of journeys,
         0–1), by segment, support (descending), length and pattern.
         ``attrs["n_journeys"]`` holds the number of journeys (per segment with ``by``).
@@ -506,7 +507,7 @@ SELECT {seg_group}path, count(*) AS n FROM paths GROUP BY {seg_group}path
     if found:
         hit = sup >= min_counts
         rows, grp = np.nonzero(hit)
-        labels = np.array([PATH_SEPARATOR.join(names[list(p)]) for p in found], dtype=object)
+        labels = np.array([join_path(names[list(p)]) for p in found], dtype=object)
         plen = np.array([len(p) for p in found], np.int64)
         out = pd.DataFrame(
             {
@@ -819,7 +820,7 @@ SELECT coalesce(path, '') AS path, _grp, count(*) AS n FROM paths GROUP BY coale
             p = p_adj = np.empty(0)
     out = pd.DataFrame(
         {
-            "pattern": [PATH_SEPARATOR.join(names[list(f)]) for f in found],
+            "pattern": [join_path(names[list(f)]) for f in found],
             "length": np.array([len(f) for f in found], np.int64),
             "n_a": np.rint(x).astype(np.int64),
             "support_a": sa,

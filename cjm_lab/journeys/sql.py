@@ -20,6 +20,7 @@ import pandas as pd
 
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
+from cjm_lab.untrusted import RESERVED_LABELS
 
 __all__ = [
     "JourneySpec",
@@ -28,6 +29,8 @@ __all__ = [
     "duration_seconds",
     "counted_quantiles",
     "segment_select",
+    "path_name_sql",
+    "label_sql",
     "CATALOGUE_COLUMNS",
 ]
 
@@ -195,7 +198,10 @@ def journey_ctes(
         prev = "dd"
     if spec.journey == "session":
         if spec.has_session_id:
-            jid = f"customer_id || '|' || {d.cast_text('session_id')}"
+            # a '|' (and the escape character) in the customer id gets a backslash: customer 'a|b' with
+            # session 'c' and customer 'a' with session 'b|c' are two journeys (the first unescaped '|'
+            # ends the customer id)
+            jid = f"{_escaped(d.cast_text('customer_id'), '|')} || '|' || {d.cast_text('session_id')}"
         else:
             ctes.append(
                 f"s1 AS (SELECT *, CASE WHEN lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, seq) IS NULL "
@@ -292,4 +298,38 @@ def counted_quantiles(
         f"_w AS (SELECT *, sum({w}) OVER ({part} ORDER BY {value} NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING "
         f"AND CURRENT ROW) AS _cum, sum({w}) OVER ({part}) AS _tot FROM _c)\n"
         f"SELECT {lead}{sum_cols}{qcols} FROM _w{by}"
+    )
+
+
+def _escaped(expr: str, special: str) -> str:
+    """SQL: ``expr`` with a backslash before every backslash and every ``special`` character."""
+    bs = "chr(92)"
+    return f"replace(replace({expr}, {bs}, {bs} || {bs}), {literal(special)}, {bs} || {literal(special)})"
+
+
+def path_name_sql(expr: str) -> str:
+    r"""SQL: the touchpoint name ``expr`` as :func:`cjm_lab.untrusted.join_path` writes it in a path
+    (a backslash before ``\`` and ``>``, and before a name that is one of the reserved labels), so
+    the names joined by ``" > "`` in the engine give the same text as in pandas and never collide.
+
+    Examples
+    --------
+    >>> path_name_sql("tp")[:40]
+    "CASE WHEN tp IN ('(start)', '(exit)', '("
+    """
+    reserved = ", ".join(literal(label) for label in RESERVED_LABELS)
+    return f"CASE WHEN {expr} IN ({reserved}) THEN chr(92) || {expr} ELSE {_escaped(expr, '>')} END"
+
+
+def label_sql(expr: str) -> str:
+    """SQL: the touchpoint name ``expr`` as :func:`cjm_lab.untrusted.escape_label` writes it beside the
+    reserved labels (a backslash in front of a name that reads like one), alike in DuckDB and Spark.
+
+    For analyses whose labels and names meet inside the engine; where they meet only in the small
+    result, the result is escaped in pandas instead (no cost per event).
+    """
+    reserved = ", ".join(literal(label) for label in RESERVED_LABELS)
+    return (
+        f"CASE WHEN regexp_replace({expr}, {literal('^' + chr(92) * 2 + '+')}, '') IN ({reserved}) "
+        f"THEN chr(92) || {expr} ELSE {expr} END"
     )

@@ -17,12 +17,16 @@ from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys.build import engine_of, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
+from cjm_lab.untrusted import escape_label
 
-__all__ = ["transitions", "compare_transitions", "START", "EXIT"]
+__all__ = ["transitions", "compare_transitions", "START", "EXIT", "UNKNOWN"]
 
-#: Pseudo-touchpoints for where journeys begin and end.
+#: Pseudo-touchpoints for where journeys begin and end (a touchpoint of that name is written
+#: ``\(start)``, see :func:`cjm_lab.untrusted.escape_label`).
 START = "(start)"
 EXIT = "(exit)"
+#: The stage (or department) of a touchpoint the catalogue leaves empty, at ``level="stage"``.
+UNKNOWN = "(unknown)"
 
 
 @journey_docs
@@ -40,7 +44,7 @@ def transitions(
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
-    """Directly-follows transitions with counts, probabilities and waiting times.
+    r"""Directly-follows transitions with counts, probabilities and waiting times.
 
     Parameters
     ----------
@@ -61,7 +65,9 @@ def transitions(
         given ``source``: each source's probabilities, the exit included, sum to 1),
         ``median_s`` and ``p95_s`` (seconds between the two events, nearest-rank
         quantiles).  Rows with ``source == "(start)"`` give the start probabilities;
-        ``target == "(exit)"`` the exit probabilities.
+        ``target == "(exit)"`` the exit probabilities.  A touchpoint whose name reads like one of
+        these labels is written with a backslash in front (``\(exit)``, see
+        :func:`cjm_lab.untrusted.escape_label`), so it is never counted as one.
 
     Examples
     --------
@@ -85,7 +91,10 @@ def transitions(
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if level != "touchpoint" and level not in spec.catalogue:
         raise CJMConfigError(f"`level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints=.")
-    node = "touchpoint" if level == "touchpoint" else f"coalesce({spec.dialect.cast_text(quote(level))}, '(unknown)')"
+    # the nodes leave the engine as they are (a missing stage as NULL) with a flag for the journeys'
+    # ends, and are written as labels afterwards, on the small result: a touchpoint (or stage) called
+    # "(exit)" or "(unknown)" is then never counted as the end of journeys or a missing stage
+    node = "touchpoint" if level == "touchpoint" else spec.dialect.cast_text(quote(level))
     segs = list(spec.segments)
     seg_cols = "".join(f"{quote(s)}, " for s in segs)
     d = spec.dialect
@@ -97,17 +106,17 @@ def transitions(
     def part(bucket: tuple[int, int] | None) -> str:
         return (
             f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
-            f"SELECT {seg_cols}source, target, gap, count(*) AS n, "
+            f"SELECT {seg_cols}source, target, is_exit, gap, count(*) AS n, "
             f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
-            f"coalesce(next_node, '{EXIT}') AS target, next_t - t AS gap, step FROM j) AS p "
-            f"GROUP BY {seg_cols}source, target, gap"
+            f"next_node AS target, next_t IS NULL AS is_exit, next_t - t AS gap, step FROM j) AS p "
+            f"GROUP BY {seg_cols}source, target, is_exit, gap"
         )
 
     parts = _parts.analysis_parts(source, sorts=True)
     if parts > 1:
         sql = counted_quantiles(
             "pair_waits",
-            [*map(quote, segs), "source", "target"],
+            [*map(quote, segs), "source", "target", "is_exit"],
             "gap",
             {"median_s": 0.5, "p95_s": 0.95},
             sums=("n", "n_start"),
@@ -119,13 +128,17 @@ def transitions(
         pairs = source.run(
             f"""
 WITH {journey_ctes(spec, d, following={"next_node": node})}
-SELECT {seg_cols}{node} AS source, coalesce(next_node, '{EXIT}') AS target, count(*) AS n,
+SELECT {seg_cols}{node} AS source, next_node AS target, next_t IS NULL AS is_exit, count(*) AS n,
        sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
        {d.quantile("next_t - t", 0.5)} AS median_s, {d.quantile("next_t - t", 0.95)} AS p95_s
-FROM j GROUP BY {seg_cols}{node}, coalesce(next_node, '{EXIT}')
+FROM j GROUP BY {seg_cols}{node}, next_node, next_t IS NULL
 """,
             touchpoints=cat,
         )
+    pairs["source"] = escape_label(pairs["source"]).where(pairs["source"].notna(), UNKNOWN)
+    target = escape_label(pairs["target"]).where(pairs["target"].notna(), UNKNOWN)
+    pairs["target"] = target.where(~pairs["is_exit"].astype(bool), EXIT)
+    pairs = pairs.drop(columns="is_exit")
     starts = (
         pairs[pairs["n_start"] > 0]
         .groupby([*segs, "source"], observed=True, dropna=False, as_index=False, sort=False)["n_start"]

@@ -54,6 +54,7 @@ from cjm_lab.plots.theme import (
     number_formatter,
     text,
 )
+from cjm_lab.untrusted import unescape_label
 from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, STAGE_LABELS
 
 __all__ = [
@@ -96,11 +97,12 @@ def touchpoint_labeller(
     language: str = "en",
     labels: Labels = None,
 ) -> Callable[[Any], str]:
-    """A function that turns a touchpoint (or stage) key into its display name.
+    r"""A function that turns a touchpoint (or stage) key into its display name.
 
     Order of precedence: ``labels`` (mapping or function); the catalogue's ``label_de``
     (German) or ``label_en`` column; the stage labels of :mod:`cjm_lab.vocab` for stage
-    keys; ``"(start)"``/``"(exit)"`` as Start/Exit; else the key itself.
+    keys; ``"(start)"``/``"(exit)"`` as Start/Exit; else the key itself (a touchpoint written
+    ``\(exit)`` beside those labels, see :func:`cjm_lab.untrusted.escape_label`, by its name).
 
     Examples
     --------
@@ -123,15 +125,17 @@ def touchpoint_labeller(
             if value in labels:
                 return str(labels[value])
         key = str(value)
-        if key in catalogue:
-            return catalogue[key]
         if key == _START:
             return text("start", language)
         if key == _EXIT:
             return text("exit", language)
-        if key in STAGE_LABELS[language]:
-            return STAGE_LABELS[language][key]
-        return key
+        # a touchpoint whose name reads like a label comes written with a backslash (\(exit))
+        name = unescape_label(key)
+        if name in catalogue:
+            return catalogue[name]
+        if name in STAGE_LABELS[language]:
+            return STAGE_LABELS[language][name]
+        return name
 
     return _label
 

@@ -59,15 +59,17 @@ from cjm_lab.plots.theme import (
     stage_colors,
     text,
 )
+from cjm_lab.untrusted import PATH_SEPARATOR, escape_label, split_path
 from cjm_lab.vocab import DEFAULT_STAGES
 
 __all__ = ["sankey_flows", "sankey_static", "sankey_top_paths", "OTHER_NODE"]
 
 Labels = Mapping[Any, str] | Callable[[Any], str] | None
 
-_SEPARATOR = " > "
+_SEPARATOR = PATH_SEPARATOR
 _OTHER_PATH = "(other)"
-#: The touchpoint of a node that merges a step's small touchpoints.
+#: The touchpoint of a node that merges a step's small touchpoints (a touchpoint of that name is
+#: written ``\(other touchpoints)``, see :func:`cjm_lab.untrusted.escape_label`).
 OTHER_NODE = "(other touchpoints)"
 
 
@@ -94,7 +96,7 @@ def sankey_flows(
     segment: Any = None,
     separator: str = _SEPARATOR,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and links of the step-by-step flows, shared by the interactive and the static Sankey.
+    r"""Nodes and links of the step-by-step flows, shared by the interactive and the static Sankey.
 
     Parameters
     ----------
@@ -117,12 +119,17 @@ def sankey_flows(
     segment : value, optional
         The segment to draw when the table was computed ``by=`` a segment.
     separator : str, default " > "
+        What joins the touchpoints of ``path``.  With the default, the paths are read with
+        :func:`cjm_lab.untrusted.split_path` (a ``>`` inside a touchpoint name, written ``\>``
+        by the journey analyses, stays in its name); another separator is split on as it is.
 
     Returns
     -------
     nodes : DataFrame
         ``node`` (0…), ``step`` (0-based), ``touchpoint`` (:data:`OTHER_NODE` for a merged
-        node), ``n_journeys`` (journeys through it), ``n_ending`` (journeys that end there),
+        node; a touchpoint whose name reads like that label is written as
+        :func:`cjm_lab.untrusted.escape_label` writes it), ``n_journeys`` (journeys through
+        it), ``n_ending`` (journeys that end there),
         ``n_merged`` (touchpoints merged into it; 1 for a touchpoint's own node) and
         ``position`` (0 = top of its column).
     links : DataFrame
@@ -168,12 +175,14 @@ def sankey_flows(
             column="path",
             fix="Pass the result of cjm_lab.journeys.variants() (or path_parts()).",
         )
-    paths = t["path"].astype(str).str.split(separator, regex=False)
+    text_paths = t["path"].astype(str)
+    paths = split_path(text_paths) if separator == PATH_SEPARATOR else text_paths.str.split(separator, regex=False)
     lengths = paths.str.len().to_numpy()
     steps = pd.DataFrame(
         {
             "variant": np.repeat(np.arange(len(t)), lengths),
-            "touchpoint": np.concatenate(paths.to_numpy()),
+            # a node's touchpoint is a label: a touchpoint called "(other touchpoints)" is no merged node
+            "touchpoint": escape_label(pd.Series(np.concatenate(paths.to_numpy()), dtype=object)).to_numpy(),
             "n": np.repeat(t["_n"].to_numpy(), lengths),
         }
     )
@@ -289,7 +298,7 @@ def _whole(value: float) -> Any:
 def _node_colors(nodes: pd.DataFrame, touchpoints: pd.DataFrame | None) -> list[str]:
     if not (isinstance(touchpoints, pd.DataFrame) and {"touchpoint", "stage"} <= set(touchpoints.columns)):
         return [NEUTRAL if tp == OTHER_NODE else "#4477AA" for tp in nodes["touchpoint"]]
-    stage_of = dict(zip(touchpoints["touchpoint"].astype(str), touchpoints["stage"].astype(str)))
+    stage_of = dict(zip(escape_label(touchpoints["touchpoint"].astype(str)), touchpoints["stage"].astype(str)))
     stages = touchpoints["stage"]
     if isinstance(stages.dtype, pd.CategoricalDtype):
         order = [str(s) for s in stages.cat.categories]

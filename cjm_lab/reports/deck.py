@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -46,6 +47,7 @@ from cjm_lab.reports.formats import (
     word,
 )
 from cjm_lab.reports.manifest import Chart, FigureEntry, TableEntry, load_table, read_manifest
+from cjm_lab.untrusted import defuse_formulas
 
 __all__ = [
     "ROLES",
@@ -478,6 +480,28 @@ def _fill(fmt: Any, accent: int) -> None:
     fmt.fill.fore_color.theme_color = _theme(accent)
 
 
+def _defuse_chart_data(chart: Any) -> int:
+    """Turn the formulas of a native chart's embedded workbook (PowerPoint's "Edit data") into text.
+
+    python-pptx writes a chart's categories and series names with XlsxWriter, which stores a
+    string starting with ``=`` as a formula: a touchpoint called ``=HYPERLINK(...)`` became a live
+    link in the workbook behind the chart.  The chart itself shows the text either way.  Returns
+    how many cells changed.
+    """
+    import openpyxl
+
+    part = chart.part.chart_workbook.xlsx_part
+    if part is None:
+        return 0
+    workbook = openpyxl.load_workbook(io.BytesIO(part.blob))
+    changed = sum(defuse_formulas(sheet) for sheet in workbook.worksheets)
+    if changed:
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        part.blob = buffer.getvalue()
+    return changed
+
+
 def _add_chart(
     slide: Any,
     box: tuple[int, int, int, int],
@@ -506,6 +530,7 @@ def _add_chart(
             points.add_data_point(x, y)
         frame = slide.shapes.add_chart(XL_CHART_TYPE.XY_SCATTER, *box, xy)
         out = frame.chart
+        _defuse_chart_data(out)
         s = out.plots[0].series[0]
         s.marker.size = 9
         _fill(s.marker.format, 0)
@@ -554,6 +579,7 @@ def _add_chart(
         }[chart.kind]
         frame = slide.shapes.add_chart(kind, *box, cd)
         out = frame.chart
+        _defuse_chart_data(out)
         plot = out.plots[0]
         # many series of a long table (attribution models): the values are in the chart's data, not on it
         plot.has_data_labels = not (chart.pivot and len(series) > 2)

@@ -19,7 +19,6 @@ One answer, asked by the report page, the Excel workbook and the PowerPoint deck
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -29,6 +28,7 @@ import pandas as pd
 
 from cjm_lab._format import check_language, format_number
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.untrusted import escape_html
 from cjm_lab.vocab import DEPARTMENT_LABELS, KIND_LABELS, STAGE_LABELS
 
 __all__ = [
@@ -902,7 +902,7 @@ def display_table(
     kinds = column_kinds(table[shown], formats)
     dec = dict(decimals or {})
     head = "".join(
-        f"<th>{html.escape(renames.get(str(c)) or (column_label(c, lang, labels) if str(c) else ''))}</th>"
+        f"<th>{escape_html(renames.get(str(c)) or (column_label(c, lang, labels) if str(c) else ''))}</th>"
         for c in shown
     )
     body = []
@@ -913,18 +913,18 @@ def display_table(
             if kind == "text" and not _missing(value):
                 show = value_labeller(col, lang, labels, touchpoints)
                 text = show(value) if show is not None else str(value)
-                cells.append(f'<td class="text">{html.escape(text)}</td>')
+                cells.append(f'<td class="text">{escape_html(text)}</td>')
             else:
                 text = format_value(value, kind, lang, decimals=dec.get(str(col)))
-                cells.append(f'<td class="num {kind}">{html.escape(text)}</td>')
+                cells.append(f'<td class="num {kind}">{escape_html(text)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    caption = f"<caption>{escape_html(title)}</caption>" if title else ""
     notes = []
     if max_rows is not None and total_rows > max_rows:
         notes.append(word("full_table", lang, n=max_rows, total=total_rows, sheet="").rsplit(" (", 1)[0] + ".")
     if note:
         notes.append(note)
-    foot = "".join(f'<p class="cjm-note">{html.escape(n)}</p>' for n in notes)
+    foot = "".join(f'<p class="cjm-note">{escape_html(n)}</p>' for n in notes)
     page = (
         f'<div class="cjm-table-wrap"><table class="cjm-table">{caption}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>{foot}</div>"

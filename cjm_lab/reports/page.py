@@ -120,6 +120,9 @@ def _slugify(text: str, used: set[str]) -> str:
 
 
 # --------------------------------------------------------------------------- widgets as a static snapshot
+_WIDGET_STUB = re.compile(r"\s*var element = \$\('#[-\w]+'\);\s*")
+
+
 def _widget_state(nb: Any) -> dict[str, Any]:
     widgets = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     return dict(widgets.get("state", {}))
@@ -374,6 +377,11 @@ def render_page(
         script.getparent().replace(script, replacement)
     for script in doc.xpath('//script[@type="application/vnd.jupyter.widget-state+json"]'):
         script.getparent().remove(script)  # the state the snapshots were drawn from: no longer needed
+    # nbconvert's stub before a widget view (jQuery's "var element = $('#id');"): nothing to run on a page
+    # without jQuery or widgets, and no script the policy allows
+    for script in doc.xpath('//div[contains(@class, "output_widget_view")]/script[not(@src)]'):
+        if _WIDGET_STUB.fullmatch(script.text or ""):
+            script.getparent().remove(script)
     # nothing may load from the network: external scripts, styles, frames and images go
     for el in doc.xpath("//script[@src] | //link[@href] | //iframe[@src] | //img[@src]"):
         src = el.get("src") or el.get("href") or ""

@@ -21,7 +21,7 @@ import pytest
 
 from cjm_lab import journeys as jm
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.io import load_events
+from cjm_lab.io import load_events, load_touchpoints
 from cjm_lab.journeys.engine import DUCKDB, SPARK
 from cjm_lab.sample import make_sample
 
@@ -393,3 +393,42 @@ def test_analyses_in_customer_buckets_equal_spark(monkeypatch, sample, sevents, 
     both(lambda e: jm.transitions(e, by="persona"), events, sevents)
     both(lambda e: jm.funnel(e, steps=STEPS, exclude=["Service hotline"]), events, sevents)
     both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, by="persona"), events, sevents)
+
+
+def test_hostile_names_collide_nowhere(spark, monkeypatch):
+    """Touchpoints holding the path separator or named like the analyses' labels, and session ids holding
+    the journey id's separator, give Spark the same results as DuckDB (whose values
+    tests/security/test_collisions.py checks by hand), in one pass and in customer buckets."""
+    from cjm_lab.journeys import _parts
+
+    journeys = [
+        ("a", "sa", ["Web", "Shop"]),
+        ("b", "sb", ["Web > Shop"]),
+        ("c", "sc", ["(start)", "C:\\cart", ">"]),
+        ("d", "sd", ["(exit)", "Web"]),
+        ("e", "se", ["(other)", "(direct)", "Shop"]),
+        ("h", "sh", ["Web", "(exit)"]),
+        ("a|b", "c", ["Web"]),
+        ("a", "b|c", ["Shop"]),
+    ]
+    rows = [(c, s, f"2025-01-01 10:{k:02d}", tp) for c, s, tps in journeys for k, tp in enumerate(tps)]
+    ev = load_events(pd.DataFrame(rows, columns=["customer_id", "session_id", "timestamp", "touchpoint"]))
+    cat = load_touchpoints(
+        pd.DataFrame({"touchpoint": ev["touchpoint"].unique(), "stage": "research"}).assign(
+            department=lambda c: c["touchpoint"].map({"Web": "(unknown)", "Shop": "Sales"})
+        )
+    )
+    sev = spark.createDataFrame(ev)
+    for parts in (1, 3):
+        monkeypatch.setattr(_parts, "analysis_parts", lambda s, sorts=False, k=parts: 1 if s.kind == "spark" else k)
+        a, _ = both(jm.variants, ev, sev)
+        assert {"Web \\> Shop", "\\(exit) > Web", "Web > \\(exit)"} <= set(a["path"])
+        both(lambda e: jm.variants(e, journey="session"), ev, sev)
+        both(lambda e: jm.path_parts(e, n=2), ev, sev)
+        t, _ = both(jm.transitions, ev, sev)
+        assert ("\\(exit)", "Web") in set(zip(t["source"], t["target"]))
+        both(lambda e: jm.transitions(e, level="department", touchpoints=cat), ev, sev)
+        both(lambda e: jm.funnel_dropoffs(e, steps=["Web", "Shop"]), ev, sev)
+        both(lambda e: jm.attribution(e, conversions=["Shop"], rules=["first_touch"]), ev, sev)
+    rows_d, _ = both(lambda e: jm.build_journeys(e, journey="session"), ev, sev)
+    assert rows_d["journey_id"].nunique() == len(journeys)

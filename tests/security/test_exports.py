@@ -152,3 +152,36 @@ def test_weights_too_far_apart_are_refused():
     df = pd.DataFrame({"recommend": [10, 0], "w": [1e308, 1e-200]})
     with pytest.raises(CJMDataError, match=r"span more than 308 orders of magnitude.*Column 'w'.*Fix: Check how"):
         nps(df, weight="w")
+
+
+def test_the_workbook_behind_a_deck_chart_holds_no_formula(tmp_path):
+    """PowerPoint's "Edit data" opens the workbook python-pptx embeds for a native chart, written with
+    XlsxWriter, which stores text starting with '=' as a formula: the categories from data stay text."""
+    import io
+    import zipfile
+
+    import matplotlib.pyplot as plt
+
+    from cjm_lab.plots import plot_nps
+    from cjm_lab.reports import build_deck, save_figure
+    from cjm_lab.survey import nps
+
+    waves = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1,2)"]
+    by = nps(pd.DataFrame({"recommend": [10, 9, 3, 8, 10, 6] * 10, "wave": waves * 20}), by="wave")
+    save_table(by, "nps_by_wave", tmp_path)
+    save_figure(plot_nps(by), "nps_by_wave", tmp_path, table="nps_by_wave", takeaway="By wave.")
+    plt.close("all")
+    deck = zipfile.ZipFile(build_deck(tmp_path, title="NPS"))
+    embedded = [n for n in deck.namelist() if n.startswith("ppt/embeddings/") and n.endswith(".xlsx")]
+    assert embedded  # a native chart, with its data
+    cells = [
+        c
+        for n in embedded
+        for ws in openpyxl.load_workbook(io.BytesIO(deck.read(n)))
+        for r in ws.iter_rows()
+        for c in r
+    ]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    hostile = [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "@"))]
+    assert len(hostile) == 3 and all(c.data_type == "s" for c in hostile)  # the categories, as text
+    assert all(c.quotePrefix for c in hostile if c.value.startswith("="))  # and it stays text when edited
