@@ -31,7 +31,7 @@ import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import nbformat
 import pandas as pd
@@ -171,6 +171,10 @@ def _scan(folders: list[Path]) -> dict[str, Path]:
     return found
 
 
+@overload
+def list_reports(notebooks: Folders = ..., *, paths: Literal[False] = ..., folder: Folders = ...) -> list[str]: ...
+@overload
+def list_reports(notebooks: Folders = ..., *, paths: Literal[True], folder: Folders = ...) -> dict[str, Path]: ...
 def list_reports(
     notebooks: Folders = None, *, paths: bool = False, folder: Folders = None
 ) -> list[str] | dict[str, Path]:

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,15 +161,15 @@ def save_table(
     output_dir: str | os.PathLike | None,
     *,
     base: str | pd.DataFrame | bool | None = None,
-    by: str | list[str] | None = None,
+    by: str | Sequence[str] | None = None,
     min_group_size: int | None = None,
-    ids: str | list[str] | None = None,
+    ids: str | Sequence[str] | None = None,
     mask: bool = True,
     allow_rows: bool = False,
     neutralise: bool = True,
     title: str | None = None,
     takeaway: str | None = None,
-    formats: dict[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
     show: list[str] | None = None,
     slide: bool = False,
     labels: Any = None,

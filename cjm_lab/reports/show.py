@@ -338,7 +338,7 @@ def show_table(
     _check_name(name, "show_table()")
     require_frame(data, where=where, min_rows=0)
     k = report.min_group_size
-    id_cols = privacy.find_id_columns(data, ids)
+    id_cols = privacy.find_id_columns(data, columns=ids)
     if id_cols and not allow_rows:
         raise CJMConfigError(
             f"{where}: the table has the id column(s) {', '.join(map(repr, id_cols))}, so it holds row-level "
@@ -378,7 +378,7 @@ def show_table(
         shown = protected
     else:
         shown = privacy.shown_rows(data, base=base_col, by=by, min_group_size=k)
-    if display:
+    if display and protected is not None:
         hidden = bool(protected["suppressed"].any()) if "suppressed" in protected.columns else False
         named = {c: report.pick(v) for c, v in columns.items()} if isinstance(columns, Mapping) else shown_columns
         _display(
