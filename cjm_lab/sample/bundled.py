@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cjm_lab._params import validate_params
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError
 
@@ -27,6 +28,7 @@ SAMPLE_FILES = (
 )
 
 
+@validate_params({})
 def sample_path(name: str) -> Path:
     """The path of one file of the bundled sample, wherever cjm-lab is installed.
 
@@ -53,7 +55,7 @@ def sample_path(name: str) -> Path:
     >>> sample_path("survey.xlsx")
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: The bundled sample has no file 'survey.xlsx'. Did you mean 'survey.csv'? ...
+    cjm_lab.errors.CJMConfigError: sample_path(): The bundled sample has no file 'survey.xlsx'. Did you mean 'survey.csv'? ...
     """
     if name not in SAMPLE_FILES:
         raise CJMConfigError(
