@@ -22,13 +22,15 @@ SEED   ?= 42
 OUT    ?= data/generated
 PYTEST_ARGS ?=
 SHARED_DATA ?= ../shared/data/real
+# the report notebooks: package data, and the files to edit in JupyterLab
+NOTEBOOKS ?= cjm_lab/notebooks
 # the inner loop: no Jupyter kernels, no Spark session, no browser
 FAST_MARKERS ?= not notebook and not spark and not browser and not real_data and not slow
 
 export MPLBACKEND ?= Agg
 
 .PHONY: setup setup-dev demo test test-fast lint lab docs sample bench clean-venv real-data system-deps constraints \
-        pre-commit
+        pre-commit clean-notebooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,9 +97,14 @@ constraints: setup-dev
 	@mv $(CONSTRAINTS).new $(CONSTRAINTS)
 	@echo "wrote $(CONSTRAINTS) ($$(grep -vc '^#' $(CONSTRAINTS)) packages)"
 
-## Open JupyterLab on the notebooks.
+## Open JupyterLab on the report notebooks (edit them there: they are the source).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(NOTEBOOKS)/
+
+## Strip outputs and execution counts from the report notebooks before committing (cells and tags stay).
+clean-notebooks:
+	$(BIN)/jupyter nbconvert --log-level=WARN --ClearOutputPreprocessor.enabled=True --ClearMetadataPreprocessor.enabled=False \
+	  --to notebook --inplace $(wildcard $(NOTEBOOKS)/*.ipynb $(NOTEBOOKS)/templates/*.ipynb)
 
 ## Build the documentation into site/ (offline; any warning fails the build). Open site/index.html.
 docs: setup-dev

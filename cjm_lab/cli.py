@@ -3,9 +3,11 @@
 Examples (from a shell)::
 
     cjm-lab --version
-    cjm-lab list
-    cjm-lab params cx_overview
+    cjm-lab report list
+    cjm-lab report show cx_overview
     cjm-lab report cx_overview -p language=de --label DACH --pdf
+    cjm-lab report new nps_monthly --from survey_nps      # notebooks/nps_monthly.ipynb, yours to edit
+    cjm-lab report nps_monthly -p survey_path=data/march.csv
     cjm-lab report cx_overview --each language=en,de
     cjm-lab report survey_nps --pptx-template corporate.pptx
     cjm-lab index --out reports
@@ -49,21 +51,81 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _cmd_list(_: argparse.Namespace) -> int:
-    from cjm_lab.reports import list_reports
+def _cmd_list(args: argparse.Namespace) -> int:
+    """The reports (the user's folders first, then the shipped ones) with their titles and parameters."""
+    from cjm_lab.reports.notebooks import PACKAGE_NOTEBOOKS, list_reports, report_parameters, report_title
 
-    for name in list_reports():
-        print(name)
+    notebooks = getattr(args, "notebooks", None)
+    found = list_reports(notebooks, paths=True)
+    if not found:
+        print("No reports found.")
+        return 0
+    width = max(len(n) for n in found)
+    for name, path in found.items():
+        where = "cjm-lab" if path.parent == PACKAGE_NOTEBOOKS else _shown_path(path)
+        print(f"{name:<{width}}  {report_title(path)}  [{where}]")
+        names = report_parameters(name, notebooks)["name"]
+        print(" " * (width + 2) + "parameters: " + ", ".join(n for n in names if n != "output_dir"))
     return 0
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
+    """One report: its title, where it lives, its parameters with types, defaults and help."""
     from cjm_lab.reports import report_parameters
+    from cjm_lab.reports.notebooks import report_path, report_title
 
-    table = report_parameters(args.name)
+    notebooks = getattr(args, "notebooks", None)
+    path = report_path(args.name, notebooks)
+    print(f"{args.name}: {report_title(path)}\n{_shown_path(path)}\n")
+    table = report_parameters(args.name, notebooks)
     for row in table.itertuples(index=False):
         print(f"{row.name}: {row.type} = {row.default!r}\n    {row.help}")
     return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    """A report of one's own: a copy of the template or of a report, in notebooks/ (or --to)."""
+    from cjm_lab.reports import new_report
+
+    path = new_report(args.name, source=args.source, to=args.to, notebooks=args.notebooks)
+    shown = _shown_path(path)
+    print(shown)
+    found_by_itself = Path(args.to).resolve() == (Path.cwd() / "notebooks").resolve()
+    log.info(
+        "next: edit it in JupyterLab (jupyter lab %s), run it (cjm-lab report %s%s), schedule it "
+        "(cron: cd <this folder> && cjm-lab report %s --quiet)",
+        shown,
+        args.name,
+        "" if found_by_itself else f" --notebooks {args.to}",
+        args.name,
+    )
+    return 0
+
+
+#: `cjm-lab report ACTION`: the words that are commands, never report names.
+_REPORT_ACTIONS = {"list": _cmd_list, "show": _cmd_params, "new": _cmd_new}
+
+
+def _cmd_report_or_action(args: argparse.Namespace) -> int:
+    """`cjm-lab report NAME` runs a report; `report list`, `report show NAME`, `report new NAME` act on them."""
+    action = _REPORT_ACTIONS.get(args.name)
+    if action is None:
+        if args.target is not None:
+            raise CJMConfigError(
+                f"`cjm-lab report {args.name}` takes no second name ({args.target!r}). Fix: set parameters with "
+                "-p KEY=VALUE; `cjm-lab report show NAME` lists them."
+            )
+        return _cmd_report(args)
+    if args.name == "list":
+        if args.target is not None:
+            raise CJMConfigError(f"`cjm-lab report list` takes no name, got {args.target!r}.")
+        return action(args)
+    if args.target is None:
+        raise CJMConfigError(
+            f"`cjm-lab report {args.name}` needs a report name, e.g. `cjm-lab report {args.name} "
+            f"{'nps_monthly' if args.name == 'new' else 'cx_overview'}`."
+        )
+    return action(argparse.Namespace(**{**vars(args), "name": args.target}))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -74,8 +136,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.config:
         params.update(_read_yaml(args.config, "a mapping of parameter: value"))
     params.update(_parse_pairs(args.param or []))
-    names = list_reports() if args.name == "all" else [args.name]
+    names = list_reports(args.notebooks) if args.name == "all" else [args.name]
     options = {
+        "notebooks": args.notebooks,
         "out": args.out,
         "timeout": args.timeout,
         "progress": not args.quiet,
@@ -287,6 +350,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+_NOTEBOOKS_HELP = (
+    "a folder of your own report notebooks (repeatable); $CJM_LAB_NOTEBOOKS and ./notebooks are searched too, "
+    "then the reports shipped with cjm-lab"
+)
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Keep the examples' line breaks."""
 
@@ -303,7 +372,8 @@ def _subcommand(sub: Any, name: str, *, help: str, examples: str) -> argparse.Ar
 
 
 def _add_list(sub: Any) -> None:
-    p = _subcommand(sub, "list", help="list the report notebooks", examples="cjm-lab list")
+    p = _subcommand(sub, "list", help="list the report notebooks (as `cjm-lab report list`)", examples="cjm-lab list")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
     p.set_defaults(func=_cmd_list)
 
 
@@ -311,10 +381,11 @@ def _add_params(sub: Any) -> None:
     p = _subcommand(
         sub,
         "params",
-        help="show a report's parameters with types, defaults and help",
+        help="show a report's parameters with types, defaults and help (as `cjm-lab report show NAME`)",
         examples="cjm-lab params cx_overview",
     )
     p.add_argument("name", help="report name (see cjm-lab list)")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
     p.set_defaults(func=_cmd_params)
 
 
@@ -322,16 +393,27 @@ def _add_report(sub: Any) -> None:
     p = _subcommand(
         sub,
         "report",
-        help="run a report (or all) into a new folder under --out",
+        help="run a report (or all) into a new folder under --out; `report list`, `report show NAME` and "
+        "`report new NAME [--from REPORT]` list, describe and start reports",
         examples="""
 cjm-lab report cx_overview
 cjm-lab report cx_overview -p language=de --label DACH --pdf
 cjm-lab report survey_nps --config configs/survey_nps_mobiles.yaml
 cjm-lab report cx_overview --each language=en,de
 cjm-lab report all --out reports --quiet
+cjm-lab report list
+cjm-lab report show cx_overview
+cjm-lab report new nps_monthly --from survey_nps
+cjm-lab report nps_monthly --notebooks ~/team-reports
 """,
     )
-    p.add_argument("name", help="report name, or 'all'")
+    p.add_argument("name", help="report name, or 'all', or one of: list, show, new")
+    p.add_argument("target", nargs="?", help="with show and new: the report's name")
+    p.add_argument("--notebooks", action="append", metavar="DIR", help=_NOTEBOOKS_HELP)
+    p.add_argument(
+        "--from", dest="source", metavar="REPORT", help="with new: the report to copy (default: the template)"
+    )
+    p.add_argument("--to", default="notebooks", metavar="DIR", help="with new: where to write it (default: notebooks)")
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="set a parameter (repeatable)")
     p.add_argument("--config", help="YAML file of parameters (-p values win)")
     p.add_argument("--out", default="reports", help="folder for run folders (default: reports)")
@@ -353,7 +435,7 @@ cjm-lab report all --out reports --quiet
     )
     p.add_argument("--batch", help="YAML file: {label: {parameters}} — one run per label, fresh kernel each")
     p.add_argument("--each", metavar="KEY=V1,V2", help="one run per value of a parameter, labelled by the value")
-    p.set_defaults(func=_cmd_report)
+    p.set_defaults(func=_cmd_report_or_action)
 
 
 def _add_sample(sub: Any) -> None:

@@ -47,6 +47,7 @@ __all__ = [
     "escape_markdown",
     "escape_html",
     "format_markdown",
+    "format_plain",
     "neutralise_cell",
     "neutralise_table",
     "FORMULA_PREFIXES",
@@ -187,6 +188,41 @@ def format_markdown(template: str, /, **values: Any) -> str:
     except (KeyError, IndexError) as err:
         raise CJMConfigError(
             f"format_markdown(): the template needs the value {err.args[0]!r}, which was not given. "
+            f"Given: {', '.join(sorted(values)) or '(none)'}."
+        ) from None
+
+
+class _PlainFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, _Trusted):
+            return format(value.text, format_spec)
+        if format_spec and not isinstance(value, str):
+            try:
+                return format(value, format_spec)
+            except (TypeError, ValueError):
+                pass
+        return format(_text(value), format_spec) if format_spec else _text(value)
+
+
+def format_plain(template: str, /, **values: Any) -> str:
+    """Fill a template like :func:`format_markdown`, without escaping: the same sentence as plain text.
+
+    For text that is never Markdown or HTML — a slide's title or takeaway, a workbook cell (which
+    :func:`neutralise_cell` guards) — built from the same template as the sentence on the page.
+    Missing values show as "–", format specs apply as in :func:`format_markdown`.
+
+    Examples
+    --------
+    >>> format_plain("**{segment}**: NPS {nps:.1f}", segment="<b>VIP</b>", nps=12.345)
+    '**<b>VIP</b>**: NPS 12.3'
+    """
+    if not isinstance(template, str):
+        raise CJMConfigError(f"format_plain(): `template` must be text, got {type(template).__name__}.")
+    try:
+        return _PlainFormatter().format(template, **values)
+    except (KeyError, IndexError) as err:
+        raise CJMConfigError(
+            f"format_plain(): the template needs the value {err.args[0]!r}, which was not given. "
             f"Given: {', '.join(sorted(values)) or '(none)'}."
         ) from None
 

@@ -97,7 +97,7 @@ def _code_imports() -> dict[str, set[str]]:
     """Top-level modules imported by the package and the report notebooks → the files importing them."""
     where: dict[str, set[str]] = {}
     sources = [(p, p.read_text(encoding="utf-8")) for p in (ROOT / "cjm_lab").rglob("*.py")]
-    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+    for nb in (ROOT / "cjm_lab" / "notebooks").rglob("*.ipynb"):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         code = "\n".join(
             "".join(c["source"]) if isinstance(c["source"], list) else c["source"]

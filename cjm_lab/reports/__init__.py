@@ -4,6 +4,8 @@ The ``cjm-lab report`` command calls :func:`run_report`.  A run folder holds the
 notebook, the report page (``report.html``), the tables as CSV and as a formatted Excel
 workbook (:func:`build_workbook`), an editable PowerPoint deck (:func:`build_deck`) and the
 run record; ``index.html`` tracks every run (:func:`rebuild_index`).
+A report notebook shows its results through :func:`show_table`, :func:`show_figure`,
+:func:`show_text` and :func:`show_list` after one :func:`start_report`.
 """
 
 from cjm_lab.reports.csp import trusted_html
@@ -11,11 +13,20 @@ from cjm_lab.reports.deck import build_deck, make_template, template_layouts
 from cjm_lab.reports.exports import build_pptx, find_chromium, print_pdf
 from cjm_lab.reports.formats import column_kind, column_label, display_table, format_value
 from cjm_lab.reports.manifest import Chart, read_manifest
-from cjm_lab.reports.notebooks import check_parameters, list_reports, report_parameters
+from cjm_lab.reports.notebooks import (
+    check_parameters,
+    check_report_name,
+    data_path,
+    list_reports,
+    new_report,
+    report_folders,
+    report_parameters,
+)
 from cjm_lab.reports.outputs import save_figure, save_results, save_table
 from cjm_lab.reports.page import render_page
 from cjm_lab.reports.recommendations import recommendations
 from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_batch, run_report
+from cjm_lab.reports.show import Report, current_report, show_figure, show_list, show_table, show_text, start_report
 from cjm_lab.reports.tracker import headline, previous_run
 from cjm_lab.reports.workbook import build_workbook, read_sheet
 
@@ -34,12 +45,23 @@ __all__ = [
     "read_sheet",
     "find_chromium",
     "list_reports",
+    "report_folders",
     "report_parameters",
     "check_parameters",
+    "check_report_name",
+    "new_report",
+    "data_path",
     "rebuild_index",
     "export_html",
     "ReportError",
     "RunResult",
+    "start_report",
+    "current_report",
+    "Report",
+    "show_table",
+    "show_figure",
+    "show_text",
+    "show_list",
     "save_table",
     "save_figure",
     "save_results",

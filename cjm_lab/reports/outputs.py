@@ -24,6 +24,7 @@ import io
 import json
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from cjm_lab.reports._files import disk_error, write_atomic
 from cjm_lab.reports.manifest import Chart, read_manifest, record, table_entry
 from cjm_lab.untrusted import EXCEL_MAX_CHARS, formula_like, slug, spreadsheet_table, unique_slugs
 
-__all__ = ["save_table", "save_figure", "save_results", "write_sheet", "TruncatedCellWarning"]
+__all__ = ["save_table", "save_figure", "save_results", "write_sheet", "TruncatedCellWarning", "figure_title"]
 
 
 class TruncatedCellWarning(UserWarning):
@@ -160,15 +161,15 @@ def save_table(
     output_dir: str | os.PathLike | None,
     *,
     base: str | pd.DataFrame | bool | None = None,
-    by: str | list[str] | None = None,
+    by: str | Sequence[str] | None = None,
     min_group_size: int | None = None,
-    ids: str | list[str] | None = None,
+    ids: str | Sequence[str] | None = None,
     mask: bool = True,
     allow_rows: bool = False,
     neutralise: bool = True,
     title: str | None = None,
     takeaway: str | None = None,
-    formats: dict[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
     show: list[str] | None = None,
     slide: bool = False,
     labels: Any = None,
@@ -329,9 +330,7 @@ def save_figure(
     path = folder / f"{stem}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     if title is None:
-        axes = fig.get_axes()
-        suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
-        title = suptitle or (axes[0].get_title() if axes else "") or name
+        title = figure_title(fig, name)
     record(
         folder,
         {
@@ -345,6 +344,14 @@ def save_figure(
         },
     )
     return path
+
+
+def figure_title(figure: Any, default: str) -> str:
+    """A figure's own title: its suptitle, else the first Axes' title, else ``default``."""
+    fig = getattr(figure, "figure", figure)
+    axes = fig.get_axes()
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    return suptitle or (axes[0].get_title() if axes else "") or default
 
 
 def save_results(results: dict[str, Any], output_dir: str | os.PathLike | None) -> Path | None:

@@ -33,9 +33,10 @@ from cjm_lab.reports.exports import print_pdf
 from cjm_lab.reports.notebooks import (
     check_parameters,
     check_report_name,
+    data_path,
     declared_parameters,
-    project_root,
     report_path,
+    select_cells,
 )
 from cjm_lab.reports.page import report_title
 from cjm_lab.reports.tracker import headline, index_page, previous_run, read_runs
@@ -109,10 +110,14 @@ def _hash_file(path: Path) -> str:
 
 
 def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
+    """The SHA-256 of every data file a parameter names, found as the report finds it (:func:`data_path`)."""
     out = {}
     for value in parameters.values():
-        if isinstance(value, str) and value and len(value) < 4096:
-            path = (root / value) if not os.path.isabs(value) else Path(value)
+        if isinstance(value, str) and value.strip() and len(value) < 4096 and "\0" not in value:
+            try:
+                path = data_path(value, base=root, must_exist=False)
+            except (CJMConfigError, OSError):
+                continue
             if path.is_file():
                 out[value] = _hash_file(path)
     return out
@@ -230,12 +235,18 @@ def run_report(
     timeout: int = 600,
     progress: bool = True,
     pdf: bool = False,
-    notebooks: str | os.PathLike | None = None,
+    notebooks: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
     min_group_size: int | None = None,
     salt: str | None = None,
     pptx_template: str | os.PathLike | None = None,
 ) -> RunResult:
     """Execute report ``name`` with ``parameters`` into a new run folder under ``out``.
+
+    The kernel runs in the current folder: relative paths in parameters are read from there
+    (and from the folders above it; ``data/sample/…`` is the bundled sample, see
+    :func:`cjm_lab.reports.data_path`).  Markdown cells tagged for another language, or
+    ``if-<parameter>`` for a parameter that is not set, are left out of the run
+    (:func:`cjm_lab.reports.notebooks.select_cells`).
 
     Parameters
     ----------
@@ -254,10 +265,14 @@ def run_report(
         Show papermill's progress bar.
     pdf : bool, default False
         Also print the HTML to ``report.pdf`` with a local headless Chromium.
+    notebooks : folder or list of folders, optional
+        The user's report folders, searched before the reports shipped with cjm-lab
+        (see :func:`cjm_lab.reports.report_folders`).
     min_group_size : int, optional
-        Groups below it are suppressed in the report's tables (``save_table``); default
-        ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.  Passed to the kernel as that variable and
-        recorded in ``run.json``.
+        Groups below it are hidden in the report's tables, charts and sentences; default the
+        parameter ``min_group_size`` when given, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
+        Passed to the notebook as its parameter ``min_group_size`` (a notebook without that
+        parameter gets it as ``$CJM_LAB_MIN_GROUP_SIZE``) and recorded in ``run.json``.
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
@@ -287,7 +302,6 @@ def run_report(
             logging.getLogger(logger_name).addFilter(_QUIET)
     check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
-    k = privacy.min_group_size(min_group_size)
     if salt is not None and (not isinstance(salt, str) or not salt.strip()):
         raise CJMConfigError(
             "`salt` of run_report() must be a non-empty secret text (or None to use "
@@ -299,22 +313,33 @@ def run_report(
             f"The PowerPoint template {pptx_template} does not exist. Fix: pass the path of a .pptx file "
             "(`--pptx-template corporate.pptx`)."
         )
-    root = Path(notebooks).resolve().parent if notebooks else project_root()
+    declared = declared_parameters(source)
+    k = _min_group_size(min_group_size, params)
+    root = Path.cwd()  # relative paths in parameters are the caller's (see data_path)
     out_dir = check_out_dir(out)
+    run_params = dict(params)
+    if "min_group_size" in declared:  # the notebook takes it as a parameter, not from the environment
+        run_params["min_group_size"] = k
+    effective = {key: p.default for key, p in declared.items() if key != "output_dir"}
+    effective.update({key: v for key, v in run_params.items() if key != "output_dir"})
+    import nbformat
+
+    notebook = select_cells(nbformat.read(source, as_version=4), parameters=effective)
     started = dt.datetime.now().astimezone()
     base = f"{started:%Y-%m-%d_%H%M%S}_{name}" + (f"_{_slug(label)}" if label else "")
     tmp = out_dir / f".tmp-{base}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    declared = declared_parameters(source)
-    run_params = dict(params)
     if "output_dir" in declared:
         run_params["output_dir"] = str(tmp)
-    effective = {name: p.default for name, p in declared.items() if name != "output_dir"}
-    effective.update({k: v for k, v in params.items() if k != "output_dir"})
     executed = tmp / f"{name}.ipynb"
+    prepared = tmp / f".source-{name}.ipynb"  # the cells this run keeps; removed after the run
+    nbformat.write(notebook, prepared)
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
     # no progress bars inside a report: a notebook widget would reach the HTML as text
+    # The notebook gets the minimum group size as its parameter (above); the variable stays the
+    # fallback for package code that takes no explicit value (a notebook without the parameter, an
+    # explorer's low-base flag), so nothing in the kernel ever protects with another size.
     kernel_env = {
         privacy.ENV_MIN_GROUP_SIZE: str(k),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
@@ -335,7 +360,7 @@ def run_report(
     try:
         with _environment(kernel_env), _local_kernel() as kernel_manager:
             pm.execute_notebook(
-                str(source),
+                str(prepared),
                 str(executed),
                 parameters=run_params,
                 kernel_name="python3",
@@ -346,6 +371,8 @@ def run_report(
                 **kernel_manager,
             )
     except BaseException as err:
+        with contextlib.suppress(OSError):
+            prepared.unlink()
         failed = _keep_failed(tmp, out_dir, base)
         kept = failed / executed.name if (failed / executed.name).exists() else None
         cell = getattr(err, "exec_count", None)
@@ -361,9 +388,12 @@ def run_report(
             cell=cell,
         ) from err
     duration = time.perf_counter() - t0
+    prepared.unlink()
+    _finish_notebook(executed, source)
     language = effective.get("language") if effective.get("language") in ("en", "de") else "en"
     record = {
         "report": name,
+        "notebook": str(source),
         "label": label,
         "title": None,
         "language": language,
@@ -457,6 +487,27 @@ def run_report(
         with contextlib.suppress(CJMError):  # the disk may be full: the run stays valid either way
             write_atomic(final / "run.json", json.dumps(record, indent=2, default=str), what="run.json")
     return RunResult(final, final / executed.name, final / "report.html", record, index_error)
+
+
+def _min_group_size(given: int | None, params: Mapping[str, Any]) -> int:
+    """The run's minimum group size: ``run_report(min_group_size=)``, else the parameter, else the default."""
+    if given is not None and "min_group_size" in params and privacy.min_group_size(given) != params["min_group_size"]:
+        raise CJMConfigError(
+            f"The minimum group size is given twice, {given} (--min-group-size) and "
+            f"{params['min_group_size']} (the parameter min_group_size). Fix: give it once."
+        )
+    return privacy.min_group_size(given if given is not None else params.get("min_group_size"))
+
+
+def _finish_notebook(executed: Path, source: Path) -> None:
+    """Name the report's notebook (not the run's temporary copy) as the executed notebook's input."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    papermill_meta = nb.metadata.get("papermill")
+    if papermill_meta is not None:
+        papermill_meta["input_path"] = str(source)
+        nbformat.write(nb, executed)
 
 
 def run_batch(

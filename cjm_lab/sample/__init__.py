@@ -7,7 +7,8 @@ personas, persona-specific Markov journeys and a driver model, and writes down
 what it planted (personas, pain points, driver effects and Shapley shares, data
 quality problems) so that every analysis in cjm-lab can be checked against the
 truth.  :func:`write_sample` writes the same data to CSV or Parquet, streaming
-the events chunk by chunk.
+the events chunk by chunk. :func:`sample_path` names a file of the bundled sample (5,000
+customers, seed 42) that the reports run on by default.
 
 Examples
 --------
@@ -19,8 +20,9 @@ Examples
 
 from __future__ import annotations
 
+from cjm_lab.sample.bundled import SAMPLE_DIR, sample_path
 from cjm_lab.sample.catalogue import touchpoint_catalogue
 from cjm_lab.sample.generator import SampleData, make_sample
 from cjm_lab.sample.writer import write_sample
 
-__all__ = ["SampleData", "make_sample", "write_sample", "touchpoint_catalogue"]
+__all__ = ["SampleData", "make_sample", "write_sample", "touchpoint_catalogue", "sample_path", "SAMPLE_DIR"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -83,3 +84,9 @@ def test_cx_overview_html_reads_as_a_summary(overview):
 
 def test_cx_overview_page_holds_no_raw_id_or_contact_data(overview, assert_no_personal_data):
     assert_no_personal_data(overview.html.read_text(encoding="utf-8"))
+
+
+def test_cx_overview_uses_no_old_name_of_the_api(overview):
+    executed = nbformat.read(overview.notebook, as_version=4)
+    texts = [o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [t for t in texts if "FutureWarning" in t]

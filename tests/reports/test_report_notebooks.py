@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -13,6 +14,13 @@ from cjm_lab.reports import list_reports, read_manifest, run_report
 from cjm_lab.survey import nps
 
 pytestmark = pytest.mark.notebook
+
+
+def _future_warnings(notebook) -> list[str]:
+    """The FutureWarnings a report's own code raised (an old name of the package's API)."""
+    executed = nbformat.read(notebook, as_version=4)
+    texts = [o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return [t for t in texts if "FutureWarning" in t]
 
 
 def test_every_report_is_listed():
@@ -32,6 +40,25 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     assert "@example.com" not in page  # verbatims are shown only after PII masking
     assert_no_personal_data(page)
     assert page.count("data:image/png;base64,") >= 4  # distribution, segments, trend, drivers
+    # only the German Markdown cells ran: no English heading on the page or in the executed notebook
+    assert "What drives the recommendation" not in page and "Befragung &amp; NPS" in page
+    executed = nbformat.read(res.notebook, as_version=4)
+    assert not [c for c in executed.cells if "lang-en" in c.metadata.get("tags", [])]
+    assert _future_warnings(res.notebook) == []
+    # what the deck and the workbook are built from: the helpers' titles, takeaways and source tables
+    manifest = read_manifest(res.folder)
+    figure = next(f for f in manifest.figures if f.name == "key_drivers")
+    assert figure.title == "Was die Weiterempfehlung treibt" and not figure.image  # native charts
+    assert [c.table for c in figure.charts] == ["key_drivers", "importance_performance"]
+    assert figure.takeaway.startswith("Wichtigster Treiber ist **sat\\_")  # Markdown, the value escaped
+    table = manifest.tables["nps_by_segment"]
+    assert (table.title, table.base, table.effective_base, table.sheet) == (
+        "NPS nach Welle",
+        "n",
+        "n_eff",
+        "nps_by_segment",
+    )
+    assert table.show == ("wave", "n", "n_eff", "nps", "ci_low", "ci_high")
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +93,7 @@ def test_journeys_report(journeys_run, assert_no_personal_data):
     page = res.html.read_text(encoding="utf-8")
     assert page.count("plotly.js v") <= 2  # plotly.js embedded once, so the page opens offline
     assert "<title>Customer journeys</title>" in page and '<html lang="en">' in page
+    assert _future_warnings(res.notebook) == []
     assert_no_personal_data(page)
 
 
@@ -137,6 +165,7 @@ def test_personas_report_recovers_the_planted_personas(tmp_path, assert_no_perso
     assert figures == {"choose_k.png", "persona_profile.png", "persona_cards.png", "nps_by_persona.png"}
     page = res.html.read_text(encoding="utf-8")
     assert "Wie viele Personas?" in page and "Typing-Tool" in page and "PersonaModel(" not in page
+    assert _future_warnings(res.notebook) == []
     assert_no_personal_data(page)
 
 

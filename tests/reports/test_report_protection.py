@@ -12,6 +12,7 @@ import io
 import json
 import re
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -70,6 +71,17 @@ def test_suppressed_personas_appear_nowhere_with_their_numbers(protected):
     assert not any(p in json.dumps(record["results"]) for p in small)
     titles = " ".join(f.title for f in read_manifest(res.folder).figures)
     assert not any(p in titles for p in small)
+    # the minimum group size reached the notebook as its parameter, not through the environment
+    assert record["parameters_effective"]["min_group_size"] == MIN == record["privacy"]["min_group_size"]
+    executed = nbformat.read(res.notebook, as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"min_group_size = {MIN}" in injected.source
+    # the page's table says why two rows are blank
+    assert f"Groups of fewer than {MIN} are not shown (data protection)." in text
+    # the key-driver section is left out with its heading when there are no drivers (tag if-drivers)
+    assert "What drives the recommendation" not in text and "key_drivers.csv" not in {
+        p.name for p in res.folder.iterdir()
+    }
 
 
 def test_verbatim_examples_show_no_suppressed_theme_and_no_row_number(protected, assert_no_personal_data):

@@ -91,7 +91,7 @@ def _free_port() -> int:
 
 def _workshop_copy(folder: Path) -> Path:
     """The workshop notebook with absolute data paths and a fixed k (the explorers offer 'auto')."""
-    nb = nbformat.read(ROOT / "notebooks" / "workshop_personas.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / "cjm_lab" / "notebooks" / "workshop_personas.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     values = {
         "customers_path": str(SAMPLE / "customers.csv"),
