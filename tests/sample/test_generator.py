@@ -674,3 +674,20 @@ def test_write_sample_and_cli_take_the_survey_size(tmp_path):
     )
     assert len(list((tmp_path / "cli" / "events").iterdir())) == 3
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli" / "survey.parquet"), expected.survey)
+
+
+@pytest.mark.slow
+def test_the_bundled_sample_is_what_the_generator_writes_at_its_defaults(tmp_path):
+    """The sample shipped in the package (``make demo``, every report's defaults) is regenerated whenever the
+    generator changes: write_sample at its defaults gives the same six files, byte for byte after unzipping."""
+    import gzip
+
+    from cjm_lab.sample.bundled import SAMPLE_FILES, sample_path
+
+    write_sample(tmp_path / "s")
+    for name in SAMPLE_FILES:
+        read = gzip.open if name.endswith(".gz") else open
+        with read(tmp_path / "s" / name, "rb") as new, read(sample_path(name), "rb") as shipped:
+            assert new.read() == shipped.read(), (
+                f"{name}: run `cjm-lab sample --out DIR` and copy DIR into cjm_lab/sample/data"
+            )
