@@ -10,8 +10,8 @@ title, takeaway and native charts in ``deliverables.json``
 
 Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
 become salted pseudonyms, text is PII-masked, and groups below the minimum size
-(``$CJM_LAB_MIN_GROUP_SIZE``, set by the runner; default 5) are suppressed with
-complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` makes it safe
+(``min_group_size``: the report's parameter, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5) are
+suppressed with complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` makes it safe
 for a spreadsheet: CSV cells that a spreadsheet would run as a formula get a leading
 apostrophe, Excel cells hold typed text (never a formula), text beyond Excel's 32,767
 characters is cut visibly and reported.  Tables are named uniquely: two names never share a

@@ -179,10 +179,16 @@ def _local_kernel() -> Any:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str]):
-    """Set environment variables for the kernel papermill starts (it inherits ours), then restore."""
+def _environment(values: Mapping[str, str | None]):
+    """Set (``None``: unset) environment variables for the kernel papermill starts (it inherits
+    ours), then restore.
+    """
     saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
@@ -271,8 +277,12 @@ def run_report(
     min_group_size : int, optional
         Groups below it are hidden in the report's tables, charts and sentences; default the
         parameter ``min_group_size`` when given, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
-        Passed to the notebook as its parameter ``min_group_size`` (a notebook without that
-        parameter gets it as ``$CJM_LAB_MIN_GROUP_SIZE``) and recorded in ``run.json``.
+        Passed to the notebook as its parameter ``min_group_size`` and recorded in ``run.json``.
+        The kernel of a notebook with that parameter sees no ``$CJM_LAB_MIN_GROUP_SIZE``: the
+        parameter is its one source (the bundled reports pass it on to every table, chart and
+        sentence).  A notebook without the parameter (an own report written before 0.2) gets
+        it as ``$CJM_LAB_MIN_GROUP_SIZE``, the documented default of
+        :func:`cjm_lab.privacy.min_group_size`.
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
@@ -337,11 +347,11 @@ def run_report(
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
     # no progress bars inside a report: a notebook widget would reach the HTML as text
-    # The notebook gets the minimum group size as its parameter (above); the variable stays the
-    # fallback for package code that takes no explicit value (a notebook without the parameter, an
-    # explorer's low-base flag), so nothing in the kernel ever protects with another size.
-    kernel_env = {
-        privacy.ENV_MIN_GROUP_SIZE: str(k),
+    # The notebook gets the minimum group size as its parameter (above), and its kernel no
+    # $CJM_LAB_MIN_GROUP_SIZE of the caller: one visible source.  Only a notebook without the
+    # parameter reads it from the variable, the default of privacy.min_group_size().
+    kernel_env: dict[str, str | None] = {
+        privacy.ENV_MIN_GROUP_SIZE: None if "min_group_size" in declared else str(k),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         ENV_PROGRESS: "0",
     }
