@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.privacy import MIN_GROUP_SIZE, SALT
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.deck import build_deck
 from cjm_lab.reports.exports import print_pdf
@@ -123,6 +125,7 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
+@validate_params({"language": [LANGUAGE]})
 def export_html(
     notebook: Path,
     target: Path,
@@ -232,6 +235,15 @@ class _QuietInspection:
 _QUIET = _QuietInspection()
 
 
+@validate_params(
+    {
+        "timeout": [WHOLE_NUMBER],
+        "progress": [BOOLEAN],
+        "pdf": [BOOLEAN],
+        "min_group_size": [MIN_GROUP_SIZE, None],
+        "salt": [SALT, None],
+    }
+)
 def run_report(
     name: str,
     parameters: Mapping[str, Any] | None = None,
@@ -312,11 +324,6 @@ def run_report(
             logging.getLogger(logger_name).addFilter(_QUIET)
     check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
-    if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError(
-            "`salt` of run_report() must be a non-empty secret text (or None to use "
-            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
-        )
     source = report_path(name, notebooks)
     if pptx_template is not None and not Path(pptx_template).is_file():
         raise CJMConfigError(
@@ -520,6 +527,7 @@ def _finish_notebook(executed: Path, source: Path) -> None:
         nbformat.write(nb, executed)
 
 
+@validate_params({"stop_on_error": [BOOLEAN]})
 def run_batch(
     name: str,
     runs: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]],
@@ -587,6 +595,7 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
+@validate_params({})
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
     """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
 
