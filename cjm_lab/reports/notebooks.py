@@ -218,7 +218,7 @@ def check_report_name(name: Any) -> str:
     >>> check_report_name("../x")
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: check_report_name(): There is no report '../x': a report is named by its name, not a path...
+    cjm_lab.errors.CJMConfigError: check_report_name(): There is no report '../x': a report is named by its name...
     """
     if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED_NAMES:
         why = (
