@@ -226,9 +226,19 @@ def sankey_flows(
             position[(step, node_tab.at[idx, "node_tp"])] = float(rank_i)
             node_tab.at[idx, "position"] = float(rank_i)
     # privacy: a merged node or a band of fewer journeys than the minimum group size is not drawn
+    total = float(t["_n"].sum())
     small_nodes = node_tab["n_journeys"] < min_journeys
     hidden_visits = float(node_tab.loc[small_nodes, "n_journeys"].sum())
     node_tab = node_tab[~small_nodes]
+    if node_tab.empty:
+        raise CJMDataError(
+            f"{where}: no touchpoint is visited by {min_journeys} journeys or more at any step "
+            f"({_whole(total)} journeys in all), so every flow would show a group smaller than "
+            "the minimum group size.",
+            column="n_journeys",
+            fix="Draw more journeys (a larger segment or period), or pass a smaller min_journeys where "
+            "the data may show small groups.",
+        )
     node_tab = node_tab.sort_values(["step", "position"], kind="stable").reset_index(drop=True)
     node_tab["position"] = node_tab.groupby("step").cumcount()
     number = {(s, tp): i for i, (s, tp) in enumerate(zip(node_tab["step"], node_tab["node_tp"]))}
@@ -265,7 +275,6 @@ def sankey_flows(
         .sort_values(["source", "target"], kind="stable")
         .reset_index(drop=True)
     )
-    total = float(t["_n"].sum())
     other_visits = float(node_tab.loc[node_tab["node_tp"] == OTHER_NODE, "n_journeys"].sum())
     links.attrs = {
         "n_paths": len(t),

@@ -182,3 +182,7 @@ def test_top_paths_and_input_errors(every):
         sankey_top_paths(every, language="fr")
     with pytest.raises(CJMDataError, match="no path"):
         sankey_flows(pd.DataFrame({"path": ["(other)"], "n_journeys": [10]}))
+    few = pd.DataFrame({"path": ["Shop > Ad > Buy", "Ad"], "n_journeys": [3, 1]})
+    with pytest.raises(CJMDataError, match=r"no touchpoint is visited by 5 journeys or more at any step \(4 journeys"):
+        sankey_flows(few, min_journeys=5)  # nothing to draw without showing a group below the minimum
+    assert sankey_flows(few, min_journeys=1)[0]["n_journeys"].tolist() == [3, 1, 3, 3]
