@@ -16,10 +16,20 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from cjm_lab._format import period_dates, period_kind, period_label
+from cjm_lab._params import (
+    BOOLEAN,
+    CONFIDENCE,
+    COUNT,
+    LANGUAGE,
+    Interval,
+    Real,
+    StrOptions,
+    check_param,
+    validate_params,
+)
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots._common import (
     add_footnotes,
-    check_choice,
     check_table,
     err_bars,
     finite,
@@ -125,6 +135,7 @@ def _segment_title(key: str, segs: list[str], segment_label: str | None, languag
     return text(key, language, segment=word)
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps(
     table: pd.DataFrame,
@@ -238,6 +249,7 @@ def plot_nps(
     return ax
 
 
+@validate_params({"language": [LANGUAGE], "show_nps": [BOOLEAN], "min_label": [Interval(Real, 0, 100, note="percent")]})
 @styled
 def plot_nps_distribution(
     table: pd.DataFrame,
@@ -349,6 +361,7 @@ def plot_nps_distribution(
     return ax
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps_trend(
     table: pd.DataFrame,
@@ -495,6 +508,14 @@ def plot_nps_trend(
     return ax
 
 
+@validate_params(
+    {
+        "method": [StrOptions(("shapley", "johnson"))],
+        "share": [BOOLEAN],
+        "language": [LANGUAGE],
+        "confidence": [CONFIDENCE],
+    }
+)
 @styled
 def plot_drivers(
     table: pd.DataFrame,
@@ -541,7 +562,6 @@ def plot_drivers(
     >>> plt.close("all")
     """
     where = "plot_drivers()"
-    check_choice(method, ("shapley", "johnson"), "method", where)
     col = f"{method}_share" if share else method
     check_table(table, {"driver": "driver", "method": col}, where=where, made_by="cjm_lab.survey.key_drivers()")
     t = table.assign(_v=finite(table[col])).sort_values("_v", ascending=False, kind="stable").reset_index(drop=True)
@@ -604,6 +624,7 @@ def plot_drivers(
     return ax
 
 
+@validate_params({"language": [LANGUAGE]})
 @styled
 def plot_importance_performance(
     table: pd.DataFrame,
@@ -732,6 +753,7 @@ def _banner_text(col: Any, letter: str, base: float, language: str, labels: Labe
     return name
 
 
+@validate_params({"language": [LANGUAGE, None], "letters": [BOOLEAN], "decimals": [COUNT]})
 @styled
 def plot_crosstab(
     table: pd.DataFrame,
@@ -786,7 +808,7 @@ def plot_crosstab(
     where = "plot_crosstab()"
     meta = table.attrs.get("crosstab", {}) if isinstance(table, pd.DataFrame) else {}
     lang = language or meta.get("language", "en")
-    check_choice(lang, ("en", "de"), "language", where)
+    check_param(lang, [LANGUAGE], name="language", where=where)  # the crosstab's own language
     need = ["kind", "variable", "row_label", "banner_variable", "banner_column", "statistic", "value"]
     check_table(table, {"columns": need}, where=where, made_by="cjm_lab.survey.crosstab()")
     t = table

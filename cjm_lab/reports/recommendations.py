@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from cjm_lab._format import check_language, format_number, format_percent
+from cjm_lab._params import COUNT, LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = ["recommendations", "ACTIONS"]
@@ -75,6 +76,7 @@ def _sentence(head: str, detail: str, owner: str) -> str:
     return f"{head}{' — ' + detail if detail else ''}" + (f" ({owner})." if owner else ".")
 
 
+@validate_params({"top": [COUNT], "max_segments": [COUNT], "max_drivers": [COUNT], "language": [LANGUAGE]})
 def recommendations(
     pain_points: pd.DataFrame | None = None,
     *,
@@ -147,9 +149,6 @@ def recommendations(
     'Die zugesagte Zeit bei Delivery einhalten — 11% happen later than promised (verantwortlich: logistics).'
     """
     check_language(language)
-    for name, value in (("top", top), ("max_segments", max_segments), ("max_drivers", max_drivers)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise CJMConfigError(f"`{name}` must be a whole number of at least 0, got {value!r}.")
     words, actions = _WORDS[language], ACTIONS[language]
     tp_label = touchpoint_label or str
     dep_label = department_label or str

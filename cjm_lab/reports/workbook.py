@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language
+from cjm_lab._params import LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.privacy import MIN_GROUP_SIZE
 from cjm_lab.reports.formats import column_kinds, column_label, excel_format, value_labeller, word
 from cjm_lab.reports.manifest import TableEntry, load_table, read_manifest
 from cjm_lab.untrusted import excel_text, formula_like, unique_slugs
@@ -318,6 +320,7 @@ def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, cont
     sheet.freeze_panes(HEADER_ROW + 1, 0)
 
 
+@validate_params({"language": [LANGUAGE], "min_group_size": [MIN_GROUP_SIZE, None]})
 def build_workbook(
     folder: str | os.PathLike,
     *,
@@ -429,6 +432,7 @@ def build_workbook(
     return target
 
 
+@validate_params({})
 def read_sheet(path: str | os.PathLike, sheet: str) -> pd.DataFrame:
     """A table sheet of a workbook written by :func:`build_workbook`, as a DataFrame (header labels).
 
