@@ -154,7 +154,8 @@ def part_sql(
     seg_group = "".join(f", {quote(s)}" for s in segs)
     seg_by = f" GROUP BY {seg_cols.rstrip(', ')}" if segs else ""
     win = "PARTITION BY journey_id ORDER BY ts, seq"
-    upto = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    frame_upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    upto = f"({win} {frame_upto})"
     before = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     whole = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     conv = "CASE WHEN is_conv THEN 1 ELSE 0 END"
@@ -198,9 +199,14 @@ def part_sql(
         # resumed after a resolution and led to another one); it counts for the earlier outcome's node
         w1.append(f"lag({conv}) OVER ({win}) AS prev_c")
         w1.append(f"{d.ignore_nulls('last_value', f'CASE WHEN is_conv THEN {node} END')} OVER {before} AS prev_out")
+    # the trigger of each service contact (the last non-service event before it): without NULL nodes it
+    # is found in a second sort over the service contacts and the events right before them only (few),
+    # with NULL nodes (other levels) in the first sort
+    few_contacts = bool(plan.service) and not plan.nullable
     if plan.service:
+        w1.append(f"CASE WHEN touchpoint IN ({svc}) THEN 1 ELSE 0 END AS is_service")
+    if plan.service and not few_contacts:
         w1 += [
-            f"CASE WHEN touchpoint IN ({svc}) THEN 1 ELSE 0 END AS is_service",
             f"sum(CASE WHEN touchpoint IN ({svc}) THEN 0 ELSE 1 END) OVER {upto} AS n_other",
             f"max(CASE WHEN touchpoint IN ({svc}) THEN NULL ELSE t END) OVER {upto} AS t_other",
             # the trigger of a service contact: the node of the last non-service event before it
@@ -254,7 +260,9 @@ def part_sql(
         w2.append("sess")
     if plan.reopen:
         w2 += ["CASE WHEN c = 1 AND conv_before > 0 AND prev_c = 0 THEN 1 ELSE 0 END AS reopen_evt", "prev_out"]
-    if plan.service:
+    if few_contacts:
+        w2.append("is_service")
+    elif plan.service:
         w2 += ["is_service", "n_other", "t - t_other AS since_trigger", "trig_node"]
     w2 += ["late", "prom"] if plan.promised else ["0 AS late", "0 AS prom"]
     if plan.value:
@@ -269,8 +277,9 @@ def part_sql(
     win2 = "PARTITION BY jid ORDER BY t, seq"
     ctes = [
         journey_ctes(spec, d, numbered=False, bucket=bucket, duplicates=True),
-        f"w1 AS (SELECT {', '.join(w1)} FROM j)",
-        f"w2 AS (SELECT {', '.join(w2)} FROM w1)",
+        # one relation per event: the window and the flags in one common table expression, so that an
+        # engine materializing it for its several consumers keeps the narrow flags, not the neighbours
+        f"w2 AS (SELECT {', '.join(w2)} FROM (SELECT {', '.join(w1)} FROM j) AS w1)",
         f"mr AS (SELECT {run_cols}, prev_node, run_start, lead(next_node) OVER ({win2}) AS run_next FROM w2 "
         "WHERE run_start + run_end = 1)",
         f"runs AS (SELECT {run_cols}, prev_node AS run_prev, next_node AS run_next FROM w2 "
@@ -392,8 +401,24 @@ def part_sql(
         # a service contact is a symptom: it counts for the last non-service event before it (its
         # trigger), when at least min_contacts of them follow within the contact window
         seg_k = "".join(f", {quote(s)}" for s in segs)
+        contact_src = "w2"
+        if few_contacts:
+            # the service contacts and the events right before them (every trigger is one of these); the
+            # non-service events among them number the triggers of the journey (n_other)
+            other = "CASE WHEN is_service = 1 THEN NULL ELSE"
+            ctes.append(
+                f"sv AS (SELECT jid, t, seq, node, is_service{seg_k} FROM w2 "
+                f"WHERE is_service = 1 OR next_node IN ({svc}))"
+            )
+            ctes.append(
+                f"sv2 AS (SELECT jid, is_service{seg_k}, sum(1 - is_service) OVER ({win2} {frame_upto}) AS n_other, "
+                f"t - max({other} t END) OVER ({win2} {frame_upto}) AS since_trigger, "
+                f"{d.ignore_nulls('last_value', f'{other} node END')} OVER ({win2} {frame_upto}) AS trig_node "
+                "FROM sv)"
+            )
+            contact_src = "sv2"
         ctes.append(
-            f"contacts AS (SELECT jid, n_other, trig_node{seg_k} FROM w2 "
+            f"contacts AS (SELECT jid, n_other, trig_node{seg_k} FROM {contact_src} "
             f"WHERE is_service = 1 AND n_other > 0 AND trig_node IS NOT NULL "
             f"AND since_trigger <= {plan.contact_window_s!r} GROUP BY jid, n_other, trig_node{seg_k} "
             f"HAVING count(*) >= {int(plan.min_contacts)})"
