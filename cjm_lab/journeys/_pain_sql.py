@@ -275,6 +275,7 @@ def part_sql(
     seg_r = "".join(f", _s{i}" for i in range(len(segs)))
     run_cols = f"jid, t{', ts' if plan.period in ('M', 'Q') else ''}, node{seg_r}"
     win2 = "PARTITION BY jid ORDER BY t, seq"
+    seg_pp = "".join(f", _s{i} AS {quote(s)}" for i, s in enumerate(segs))
     ctes = [
         journey_ctes(spec, d, numbered=False, bucket=bucket, duplicates=True),
         # one relation per event: the window and the flags in one common table expression, so that an
@@ -285,8 +286,11 @@ def part_sql(
         f"runs AS (SELECT {run_cols}, prev_node AS run_prev, next_node AS run_next FROM w2 "
         f"WHERE run_start = 1 AND run_end = 1 UNION ALL SELECT {run_cols}, prev_node AS run_prev, run_next FROM mr "
         "WHERE run_start = 1)",
-        f"pp AS (SELECT jid, node, run_prev{''.join(f', _s{i} AS {quote(s)}' for i, s in enumerate(segs))} FROM runs "
-        "WHERE run_prev IS NOT NULL AND run_prev = run_next)",
+        # the bounces straight from the events and the longer runs, not from ``runs``: read once (by the
+        # next steps), ``runs`` is not materialized
+        f"pp AS (SELECT jid, node, prev_node AS run_prev{seg_pp} FROM w2 "
+        "WHERE run_start = 1 AND run_end = 1 AND prev_node = next_node "
+        f"UNION ALL SELECT jid, node, prev_node AS run_prev{seg_pp} FROM mr WHERE run_start = 1 AND prev_node = run_next)",
     ]
     # the per-journey facts travel as bits of one number, OR-ed per journey and node (one aggregate state
     # instead of one per fact): 1 the journey reaches the outcome, 2 a drop-off (a session ends here and
