@@ -39,10 +39,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from cjm_lab.journeys._dialect import Dialect, literal, quote
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
-__all__ = ["PainPlan", "part_sql", "final_sql", "COUNTS", "period_sql", "stay_bin_sql"]
+__all__ = ["PainPlan", "part_sql", "final_sql", "node_codes", "COUNTS", "NODES", "period_sql", "stay_bin_sql"]
+
+#: The table of node codes the query reads (:func:`node_codes`), for a plan with ``codes``.
+NODES = "pain_nodes"
 
 #: The numeric columns of the result rows (every kind fills some, the others are 0).
 COUNTS = (
@@ -119,6 +125,10 @@ class PainPlan:
     #: journeys per stage (touchpoint level with a catalogue's stages)
     stages: bool = False
     segments: tuple[str, ...] = field(default_factory=tuple)
+    #: every touchpoint of the log, where it is known without a pass over the events (touchpoint level):
+    #: the query then carries touchpoint ``i`` as the integer ``i + 1`` (table :data:`NODES`) and names
+    #: its result rows at the end; empty: names throughout
+    codes: tuple[str, ...] = ()
 
     @property
     def episodes(self) -> bool:
@@ -128,6 +138,15 @@ class PainPlan:
     @property
     def reopen(self) -> bool:
         return self.kind in ("resolution", "approval")
+
+
+def node_codes(plan: PainPlan) -> pd.DataFrame | None:
+    """The table :data:`NODES` of a plan with ``codes``: ``name`` and its integer ``code`` (from 1)."""
+    if not plan.codes:
+        return None
+    return pd.DataFrame(
+        {"name": pd.Series(plan.codes, dtype=object), "code": np.arange(1, len(plan.codes) + 1, dtype=np.int32)}
+    )
 
 
 def _zeros(**given: str) -> str:
@@ -159,7 +178,18 @@ def part_sql(
     before = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     whole = f"({win} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     conv = "CASE WHEN is_conv THEN 1 ELSE 0 END"
-    node = plan.node
+    # the evidence of one node (``select``) reads the nodes by name
+    coded = bool(plan.codes) and select is None
+    node = "_node" if coded else plan.node
+    code_of = {name: i + 1 for i, name in enumerate(plan.codes)}
+
+    def among(col: str, names: Sequence[str]) -> str:
+        """SQL: ``col`` is one of the nodes ``names``."""
+        if coded:
+            found = sorted({code_of[n] for n in names if n in code_of})
+            return f"{col} IN ({', '.join(map(str, found))})" if found else "FALSE"
+        return f"{col} IN ({', '.join(literal(n) for n in names)})" if names else "FALSE"
+
     has_node = f"{node} IS NOT NULL" if plan.nullable else "TRUE"
 
     def lag(expr: str) -> str:
@@ -275,12 +305,16 @@ def part_sql(
     seg_r = "".join(f", _s{i}" for i in range(len(segs)))
     run_cols = f"jid, t{', ts' if plan.period in ('M', 'Q') else ''}, node{seg_r}"
     win2 = "PARTITION BY jid ORDER BY t, seq"
+    # with codes, the window compares and carries integers, not names
+    events = (
+        f"(SELECT j.*, k.code AS _node FROM j LEFT JOIN {NODES} AS k ON k.name = j.touchpoint) AS j" if coded else "j"
+    )
     seg_pp = "".join(f", _s{i} AS {quote(s)}" for i, s in enumerate(segs))
     ctes = [
         journey_ctes(spec, d, numbered=False, bucket=bucket, duplicates=True),
         # one relation per event: the window and the flags in one common table expression, so that an
         # engine materializing it for its several consumers keeps the narrow flags, not the neighbours
-        f"w2 AS (SELECT {', '.join(w2)} FROM (SELECT {', '.join(w1)} FROM j) AS w1)",
+        f"w2 AS (SELECT {', '.join(w2)} FROM (SELECT {', '.join(w1)} FROM {events}) AS w1)",
         f"mr AS (SELECT {run_cols}, prev_node, run_start, lead(next_node) OVER ({win2}) AS run_next FROM w2 "
         "WHERE run_start + run_end = 1)",
         f"runs AS (SELECT {run_cols}, prev_node AS run_prev, next_node AS run_next FROM w2 "
@@ -290,7 +324,8 @@ def part_sql(
         # next steps), ``runs`` is not materialized
         f"pp AS (SELECT jid, node, prev_node AS run_prev{seg_pp} FROM w2 "
         "WHERE run_start = 1 AND run_end = 1 AND prev_node = next_node "
-        f"UNION ALL SELECT jid, node, prev_node AS run_prev{seg_pp} FROM mr WHERE run_start = 1 AND prev_node = run_next)",
+        f"UNION ALL SELECT jid, node, prev_node AS run_prev{seg_pp} FROM mr "
+        "WHERE run_start = 1 AND prev_node = run_next)",
     ]
     # the per-journey facts travel as bits of one number, OR-ed per journey and node (one aggregate state
     # instead of one per fact): 1 the journey reaches the outcome, 2 a drop-off (a session ends here and
@@ -326,11 +361,11 @@ def part_sql(
         f"un AS (SELECT *, {unpack} FROM (SELECT jid, node{seg_group}, {', '.join(per_units)} FROM w2 "
         f"WHERE node IS NOT NULL GROUP BY jid, node{seg_group}) AS u0)"
     )
-    scope = (
-        "TRUE"
-        if plan.scope is None
-        else (f"node IN ({', '.join(literal(s) for s in plan.scope)})" if plan.scope else "FALSE")
-    )
+
+    def in_scope(col: str) -> str:
+        return "TRUE" if plan.scope is None else among(col, plan.scope)
+
+    scope = in_scope("node")
     rework = "0" if plan.episodes else f"sum(CASE WHEN run_starts > 1 AND {scope} THEN 1 ELSE 0 END)"
     counts = {
         "n_units": "count(*)",
@@ -369,7 +404,7 @@ def part_sql(
         # rework within one purchase episode (the conversions before an event number its episode)
         ctes.append(
             f"rj AS (SELECT DISTINCT jid, node{seg_group} FROM (SELECT jid, node{seg_group} FROM w2 "
-            f"WHERE run_start = 1 AND {scope} GROUP BY jid, node{seg_group}, conv_before HAVING count(*) > 1) AS r)"
+            f"WHERE run_start = 1 GROUP BY jid, node{seg_group}, conv_before HAVING count(*) > 1) AS r WHERE {scope})"
         )
         rows.append(
             f"SELECT 'r' AS kind, {_keys(segs, 'node')}, {_zeros(n='count(*)')} FROM rj GROUP BY {seg_cols}node"
@@ -390,7 +425,7 @@ def part_sql(
     )
     rows.append(
         f"SELECT 'P' AS kind, {_keys(segs, 'NULL')}, {_zeros(n='count(DISTINCT jid)')} FROM pp "
-        f"WHERE {scope} OR {scope.replace('node IN', 'run_prev IN')}{seg_by}"
+        f"WHERE {scope} OR {in_scope('run_prev')}{seg_by}"
     )
     if plan.reopen:
         rows.append(
@@ -412,7 +447,7 @@ def part_sql(
             other = "CASE WHEN is_service = 1 THEN NULL ELSE"
             ctes.append(
                 f"sv AS (SELECT jid, t, seq, node, is_service{seg_k} FROM w2 "
-                f"WHERE is_service = 1 OR next_node IN ({svc}))"
+                f"WHERE is_service = 1 OR {among('next_node', plan.service)})"
             )
             ctes.append(
                 f"sv2 AS (SELECT jid, is_service{seg_k}, sum(1 - is_service) OVER ({win2} {frame_upto}) AS n_other, "
@@ -431,12 +466,14 @@ def part_sql(
             f"SELECT 'c' AS kind, {_keys(segs, 'trig_node')}, {_zeros(n='count(DISTINCT jid)')} FROM contacts "
             f"GROUP BY {seg_cols}trig_node"
         )
+    named = []  # rows whose node is a name already (stages)
     if plan.stages:
-        rows.append(
+        named.append(
             f"SELECT 's' AS kind, {_keys(segs, 'stage')}, {_zeros(n_units='count(*)', n_success='sum(jsucc)')} FROM ("
             f"SELECT u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')} AS stage, "
             "max(u.jsucc) AS jsucc "
-            f"FROM un AS u JOIN touchpoints AS c ON c.touchpoint = u.node "
+            f"FROM un AS u {f'JOIN {NODES} AS k ON k.code = u.node ' if coded else ''}"
+            f"JOIN touchpoints AS c ON c.touchpoint = {'k.name' if coded else 'u.node'} "
             f"GROUP BY u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')}) AS s "
             f"GROUP BY {seg_cols}stage"
         )
@@ -469,7 +506,22 @@ def part_sql(
             **({"n_ounits": "sum(n_send)"} if sessions else {}),
         }
         rows.append(f"SELECT 'T' AS kind, {_keys(segs, 'NULL')}, {_zeros(**from_un)} FROM un{seg_by}")
-    body = "\nUNION ALL\n".join(rows) if select is None else select
+    if select is not None:
+        body = select
+    elif coded:
+        # the names of the nodes back, on the few result rows
+        seg_r2 = "".join(f"r.{quote(s)}, " for s in segs)
+        body = "\nUNION ALL\n".join(
+            [
+                f"SELECT r.kind, {seg_r2}k1.name AS node, r.per, k2.name AS nxt, r.bin, "
+                f"{', '.join(f'r.{c}' for c in COUNTS)} FROM ("
+                + "\nUNION ALL\n".join(rows)
+                + f") AS r LEFT JOIN {NODES} AS k1 ON k1.code = r.node LEFT JOIN {NODES} AS k2 ON k2.code = r.nxt",
+                *named,
+            ]
+        )
+    else:
+        body = "\nUNION ALL\n".join(rows + named)
     return "WITH " + ",\n".join(ctes) + "\n" + body
 
 

@@ -98,7 +98,7 @@ from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._moments import attributable, moments_of_truth
 from cjm_lab.journeys._options import Engine, default_memory_limit, resolved
-from cjm_lab.journeys._pain_sql import COUNTS, PainPlan, final_sql, part_sql
+from cjm_lab.journeys._pain_sql import COUNTS, NODES, PainPlan, final_sql, node_codes, part_sql
 from cjm_lab.journeys._parts import analysis_parts, run_in_parts
 from cjm_lab.journeys._sources import as_source, run_sql
 from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
@@ -419,6 +419,12 @@ def _setup(
             names = source.known_touchpoints()
             scope = tuple(sorted(names - set(service_tps))) if names is not None else None
     in_journey_sessions = sessions_col and spec.journey == "customer"
+    codes: tuple[str, ...] = ()
+    if level == "touchpoint" and source.names_without_scan():
+        # the query carries the touchpoints as integers (narrower sorts, flags and aggregates)
+        log_names = source.touchpoint_names(cat)
+        if all(isinstance(n, str) for n in log_names):
+            codes = tuple(log_names)
     plan = PainPlan(
         spec=spec,
         node=node,
@@ -434,6 +440,7 @@ def _setup(
         scope=scope,
         stages=level == "touchpoint" and "stage" in spec.catalogue,
         segments=tuple(spec.segments),
+        codes=codes,
     )
     missing = []
     if kind == "none":
@@ -501,6 +508,7 @@ def _query(setup: _Setup) -> pd.DataFrame:
         name="pain_parts",
         part=lambda bucket: part_sql(plan, d, bucket),
         touchpoints=setup.cat,
+        extra=None if (codes := node_codes(plan)) is None else {NODES: codes},
         parts=_parts_for(setup.source),
     )
     for col in COUNTS:
