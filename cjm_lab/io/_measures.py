@@ -98,15 +98,7 @@ def merge_codebook(meta: Any, codebook: Any, present: Sequence[str], rename: Map
         return
     from cjm_lab.labels import Labels
 
-    book = Labels.coerce(codebook)
-    if rename:
-        layout = book.to_dict()
-        for section in ("columns", "values", "measures"):
-            entries = layout.get(section)
-            if entries:
-                moved = {new: entries[old] for old, new in rename.items() if old in entries and new not in entries}
-                layout[section] = {**entries, **moved}
-        book = Labels.from_dict(layout)
+    book = Labels.coerce(codebook).renamed(rename)
     for col in present:
         if book.has_column(col) and col not in meta.variable_labels:
             meta.variable_labels[col] = book.column(col)
