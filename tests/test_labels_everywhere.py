@@ -1,0 +1,150 @@
+"""Labels reach every output: drivers, NPS groups, charts, options after a column mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cjm_lab.io import load_survey, table_metadata
+from cjm_lab.labels import Labels, labeller, labels_for, shown_values
+from cjm_lab.survey import compare_nps, importance_performance, key_drivers, nps, nps_vs_rest
+
+
+def _survey(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.integers(1, 6, size=(n, 2)).astype(float), columns=["Q3_1", "Q3_2"])
+    df["Q5"] = (2 * df["Q3_1"] + rng.normal(0, 1.5, n)).clip(0, 10).round()
+    df["region"] = np.tile([1.0, 2.0], n // 2)
+    df["wave"] = np.repeat([2021.0, 2022.0], n // 2)
+    df.attrs["cjm"] = {
+        "variable_labels": {"Q3_1": "Delivery speed", "Q3_2": "Billing", "region": "Region"},
+        "value_labels": {"region": {1.0: "North", 2.0: "South"}},
+    }
+    return df
+
+
+# --- 1. key drivers -----------------------------------------------------------------------------
+
+
+def test_key_drivers_rows_carry_the_variable_labels_of_the_data_and_of_labels():
+    df = _survey()
+    out = key_drivers(df, outcome="Q5", drivers=["Q3_2", "Q3_1"], method="johnson")
+    assert dict(zip(out.driver, out.label, strict=True)) == {"Q3_1": "Delivery speed", "Q3_2": "Billing"}
+    assert list(out.columns[:2]) == ["driver", "label"]
+    de = key_drivers(
+        df, outcome="Q5", drivers=["Q3_2", "Q3_1"], method="johnson",
+        labels={"Q3_1": {"en": "Delivery speed", "de": "Liefertempo"}}, language="de",
+    )  # fmt: skip
+    assert de.set_index("driver").loc["Q3_1", "label"] == "Liefertempo"
+    assert de.set_index("driver").loc["Q3_2", "label"] == "Billing"  # no German given: English
+    bare = pd.DataFrame(df.to_dict("list"))  # no metadata: the name is the label
+    assert key_drivers(bare, outcome="Q5", drivers=["Q3_1", "Q3_2"], method="johnson").label.tolist() == [
+        "Q3_1",
+        "Q3_2",
+    ]
+    ipa = importance_performance(out, df, scale=(1, 5), importance="johnson_share")
+    assert dict(zip(ipa.driver, ipa.label, strict=True)) == {"Q3_2": "Billing", "Q3_1": "Delivery speed"}
+
+
+# --- 2. NPS ----------------------------------------------------------------------------------------
+
+
+def test_nps_groups_read_as_value_labels_and_waves_without_point_zero():
+    df = _survey()
+    by_region = nps(df, score="Q5", by="region")
+    assert by_region["region"].tolist() == ["North", "South", "Total"]
+    by_wave = nps(df, score="Q5", by="wave")
+    assert by_wave["wave"].tolist() == [2021, 2022, "Total"]
+    assert [str(v) for v in by_wave["wave"]] == ["2021", "2022", "Total"]
+    no_total = nps(df, score="Q5", by="wave", total=False)
+    assert str(no_total["wave"].dtype) == "Int64" and no_total["wave"].tolist() == [2021, 2022]
+    german = nps(df, score="Q5", by="region", labels=Labels(values={"region": {1: {"de": "Nord"}}}), language="de")
+    assert german["region"].tolist() == ["Nord", "South", "Total"]
+    # the numbers do not change with the labels
+    assert by_region["nps"].tolist() == nps(df.assign(region=df.region.map({1.0: "a", 2.0: "b"})), score="Q5",
+                                            by="region")["nps"].tolist()  # fmt: skip
+
+
+def test_compare_nps_and_nps_vs_rest_name_groups_and_the_variable_by_their_labels():
+    df = _survey()
+    pair = compare_nps(df, score="Q5", by="wave").iloc[0]
+    assert (pair["group_a"], pair["group_b"]) == (2021, 2022)
+    assert pair["variable"] == "wave" and pair["variable_label"] == "wave"
+    regions = compare_nps(df, score="Q5", by="region", labels={"region": "Sales region"})
+    assert regions.loc[0, ["group_a", "group_b", "variable_label"]].tolist() == ["North", "South", "Sales region"]
+    rest = nps_vs_rest(df, score="Q5", by="region", language="de")
+    assert rest["segment"].tolist() == ["North", "South"] and set(rest["variable_label"]) == {"Region"}
+    assert all(("North" in t) != ("South" in t) for t in rest["text"])  # each sentence names its segment's label
+    assert not any("1.0" in t or "2.0" in t for t in rest["text"])
+
+
+def test_shown_values_keeps_booleans_text_and_missing():
+    lab = Labels()
+    assert shown_values(pd.Series([True, False], dtype=object), "x", lab).tolist() == [True, False]
+    text = shown_values(pd.Series(["a", None]), "x", lab)
+    assert text.iloc[0] == "a" and pd.isna(text.iloc[1])
+    assert shown_values(pd.Series([1.5, 2.0]), "x", lab).tolist() == [1.5, 2.0]
+    out = shown_values(pd.Series([1.0, np.nan]), "x", lab)
+    assert out.iloc[0] == 1 and pd.isna(out.iloc[1])
+
+
+# --- 3. one normaliser of labels= for charts -----------------------------------------------------
+
+
+def test_labeller_takes_labels_codebooks_dicts_functions_and_the_tables_metadata(tmp_path):
+    book = Labels({"Q3_1": "Delivery speed"}, values={"region": {1: {"en": "North", "de": "Nord"}}})
+    assert labeller(book, kind="column")("Q3_1") == "Delivery speed"
+    assert labeller(book, column="region", language="de")(1.0) == "Nord"
+    assert labeller({"columns": {"Q3_1": "Tempo"}}, kind="column")("Q3_1") == "Tempo"  # a codebook layout
+    path = book.to_codebook(tmp_path / "book.yaml")
+    assert labeller(str(path), column="region")(1) == "North"
+    assert labeller({1: "Eins"})(1.0) == "Eins" and labeller({1: "Eins"})(2.0) == "2"
+    assert labeller(str.upper)("x") == "X"
+    df = _survey()
+    assert labeller(None, kind="column", data=df)("Q3_2") == "Billing"  # the data's metadata by default
+    assert labeller({"Q3_2": "Invoices"}, kind="column", data=df)("Q3_1") == "Delivery speed"
+    assert labeller(None) is None and labeller(None, data=pd.DataFrame({"a": [1]})) is None
+    assert labeller(Labels(personas={0: "Savers"}), kind="persona")("Savers") == "Savers"
+
+
+# --- 5. options named by the file's column after a columns= mapping -------------------------------
+
+
+def test_options_named_by_the_files_columns_follow_the_columns_mapping():
+    raw = pd.DataFrame({"Q5": [10, 9, 3, 7, 99], "W": [1.0, 2.0, 1.0, 1.0, 1.0], "S1": [1, 5, 2, 4, 3]})
+    mapping = {"Q5": "recommend", "W": "weight"}
+    out = load_survey(
+        raw, columns=mapping, missing_codes={"Q5": [99]}, ratings={"Q5": (0, 10)},
+        codebook={"columns": {"Q5": "Likelihood to recommend"}, "values": {"Q5": {0: "Not at all likely"}}},
+    )  # fmt: skip
+    assert out["recommend"].isna().tolist() == [False, False, False, False, True]  # 99 made missing by its file name
+    assert table_metadata(out)["roles"] == mapping
+    assert labels_for(out).column("recommend") == "Likelihood to recommend"
+    assert labels_for(out).value("recommend", 0) == "Not at all likely"
+    # labels given after loading, keyed by the file's names, answer for the roles
+    after = labels_for(out, {"W": {"en": "Design weight", "de": "Designgewicht"}})
+    assert after.column("weight", language="de") == "Designgewicht"
+    assert after.column("W") == "Design weight"
+    # a label given for the role itself wins
+    both = labels_for(out, {"Q5": "file name", "recommend": "role name"})
+    assert both.column("recommend") == "role name"
+    # text answers mapped by the file's column name
+    text = raw.assign(Q5=["ten", "9", "3", "7", "99"])
+    loaded = load_survey(text, columns=mapping, text_labels={"Q5": {"ten": 10}}, missing_codes={"Q5": [99]})
+    assert loaded["recommend"].tolist()[:2] == [10, 9]
+
+
+def test_multiple_response_and_measure_named_by_the_files_columns():
+    raw = pd.DataFrame({"Q5": [10, 9, 3], "B1": [1, 0, 1], "B2": [0, 0, 1], "G": [1, 2, 1]})
+    out = load_survey(
+        raw,
+        columns={"Q5": "recommend", "G": "wave"},
+        multiple_response={"Brands": ["B1", "Q5"]},
+        measure={"G": "nominal", "B2": "nominal"},
+    )  # fmt: skip (before: "No column matches 'G' given in `measure`")
+    meta = table_metadata(out)
+    assert meta["multiple_response_sets"]["Brands"]["variables"] == ["B1", "recommend"]
+    assert str(out["B2"].dtype) == "category"
+    with pytest.raises(Exception, match="Q9"):
+        load_survey(raw, columns={"Q5": "recommend"}, ratings={"Q9": (0, 10)})
