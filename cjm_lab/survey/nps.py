@@ -223,8 +223,8 @@ def nps(
     Returns
     -------
     DataFrame
-        One column per grouping variable (its groups as a reader sees them, see ``labels``), then ``n`` (responses with a score),
-        ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
+        One column per grouping variable (its groups as a reader sees them, see ``labels``),
+        then ``n`` (responses with a score), ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
         ``n_passives``, ``n_detractors`` (weighted counts when weighted),
         ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (percent), ``nps``
         (−100 to 100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``ci_method``,
