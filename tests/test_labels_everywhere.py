@@ -148,3 +148,68 @@ def test_multiple_response_and_measure_named_by_the_files_columns():
     assert str(out["B2"].dtype) == "category"
     with pytest.raises(Exception, match="Q9"):
         load_survey(raw, columns={"Q5": "recommend"}, ratings={"Q9": (0, 10)})
+
+
+# --- 3. charts take labels= (Labels, codebook, dict, function) and the tables' labels by default -----
+
+
+@pytest.fixture
+def _close_figures():
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+@pytest.mark.usefixtures("_close_figures")
+def test_driver_charts_read_the_variable_labels_by_default_and_take_labels():
+    from cjm_lab import plots
+
+    df = _survey()
+    kd = key_drivers(df, outcome="Q5", drivers=["Q3_1", "Q3_2"], method="johnson")
+    ticks = [t.get_text() for t in plots.plot_drivers(kd, method="johnson").get_yticklabels()]
+    assert sorted(ticks) == ["Billing", "Delivery speed"]
+    book = Labels({"Q3_1": {"en": "Delivery speed", "de": "Liefertempo"}})
+    ticks = [
+        t.get_text() for t in plots.plot_drivers(kd, method="johnson", labels=book, language="de").get_yticklabels()
+    ]
+    assert sorted(ticks) == ["Billing", "Liefertempo"]  # Q3_2 keeps the table's label
+    ipa = importance_performance(kd, df, scale=(1, 5), importance="johnson_share")
+    ax = plots.plot_importance_performance(ipa, labels={"columns": {"Q3_2": "Invoices"}})
+    assert {"Invoices", "Delivery speed"} <= {t.get_text() for t in ax.texts}
+
+
+@pytest.mark.usefixtures("_close_figures")
+def test_nps_chart_shows_value_labels_from_a_labels_object_or_a_codebook(tmp_path):
+    from cjm_lab import plots
+
+    raw = pd.DataFrame({"recommend": [10, 9, 3, 7] * 30, "region": [1, 2] * 60})
+    table = nps(raw, by="region")
+    book = Labels(values={"region": {1: {"en": "North", "de": "Nord"}, 2: {"en": "South", "de": "Süd"}}})
+    ticks = [t.get_text() for t in plots.plot_nps(table, labels=book, language="de").get_yticklabels()]
+    assert ticks[0].startswith("Nord") or any(t.startswith("Nord") for t in ticks)
+    assert any(t.startswith("Süd") for t in ticks)
+    path = book.to_codebook(tmp_path / "regions.yaml")
+    ticks = [t.get_text() for t in plots.plot_nps(table, labels=str(path)).get_yticklabels()]
+    assert any(t.startswith("North") for t in ticks) and not any(t.startswith("1 ") for t in ticks)
+
+
+def test_touchpoint_names_from_a_labels_object_keep_the_catalogue_fallback():
+    from cjm_lab.plots import touchpoint_labeller
+
+    cat = pd.DataFrame({"touchpoint": ["cart"], "stage": ["purchase"], "label_de": ["Warenkorb"]})
+    name = touchpoint_labeller(cat, "de", Labels(touchpoints={"web_shop": {"de": "Webshop"}}))
+    assert name("web_shop") == "Webshop" and name("cart") == "Warenkorb" and name("(exit)") == "Ausstieg"
+    assert touchpoint_labeller(None, "en", {"columns": {}, "touchpoints": {"app": "Mobile app"}})("app") == "Mobile app"
+
+
+@pytest.mark.usefixtures("_close_figures")
+def test_persona_profile_chart_takes_labels_for_variables_and_personas():
+    from cjm_lab.personas import profile
+    from cjm_lab.plots import plot_persona_profile
+
+    df = pd.DataFrame({"price": [5.0, 4, 5, 2, 1, 2], "eco": [1.0, 2, 1, 4, 5, 4]})
+    book = Labels({"price": {"en": "Price matters", "de": "Preis zählt"}}, personas={0: "Savers", 1: "Greens"})
+    ax = plot_persona_profile(profile(df, [0, 0, 0, 1, 1, 1]), labels=book, variable_labels=book, language="de")
+    assert {t.get_text() for t in ax.get_yticklabels()} == {"Preis zählt", "eco"}
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Savers", "Greens"]
