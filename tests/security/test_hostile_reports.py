@@ -133,7 +133,6 @@ def _write_sample(folder: Path) -> dict:
             "persona_basis": a,
             "persona_k": 3,
             "drivers": d,
-            "driver_labels": {},
         },
         "workshop_personas": {
             "customers_path": paths["customers"],
