@@ -79,7 +79,8 @@ class Text(str):
 
 class FigureImage:
     """A figure as the page shows it: a PNG with its alternative text (the title and the
-    takeaway, escaped), so a screen reader and nbconvert read what the chart says."""
+    takeaway, escaped), so a screen reader and nbconvert read what the chart says.
+    """
 
     def __init__(self, png: bytes, alt: str) -> None:
         self.png = png
