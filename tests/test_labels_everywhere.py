@@ -213,3 +213,41 @@ def test_persona_profile_chart_takes_labels_for_variables_and_personas():
     ax = plot_persona_profile(profile(df, [0, 0, 0, 1, 1, 1]), labels=book, variable_labels=book, language="de")
     assert {t.get_text() for t in ax.get_yticklabels()} == {"Preis zählt", "eco"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Savers", "Greens"]
+
+
+# --- 8. persona traits read a labelled scale in its own words ------------------------------------
+
+
+def test_persona_traits_read_the_labels_of_an_agree_scale_in_english_and_german():
+    from cjm_lab.personas import PersonaModel, persona_cards, profile
+
+    rng = np.random.default_rng(2)
+    n = 300
+    seg = np.repeat([0, 1], n // 2)
+    raw = pd.DataFrame(
+        {
+            "q1": np.where(seg == 0, 4, 2) + rng.integers(0, 2, n),  # 4-5 vs 2-3: disagree vs agree
+            "spend": np.where(seg == 0, 80.0, 20.0) + rng.normal(0, 5, n),  # a number: high / low
+        }
+    )
+    agree = {1: "Strongly agree", 2: "Agree", 3: "Neither", 4: "Disagree", 5: "Strongly disagree"}
+    data = load_survey(
+        raw.assign(recommend=rng.integers(0, 11, n)),
+        codebook={
+            "columns": {"q1": {"en": "Prices are fair", "de": "Preise sind fair"}, "spend": "Monthly spend"},
+            "values": {"q1": {k: {"en": v, "de": v + " (de)"} for k, v in agree.items()}},
+        },
+        measure={"q1": "scale"},
+    )
+    model = PersonaModel(2, columns=["q1", "spend"], random_state=0).fit(data)
+    prof = profile(data, model, variables=["q1", "spend"])
+    means = prof.traits[prof.traits["variable"] == "q1"]
+    for r in means.itertuples():
+        expected = agree[int(np.clip(np.round(r.value), 1, 5))]
+        assert r.text_en.startswith(f"Prices are fair: mostly {expected} ("), r.text_en
+        assert r.text_de.startswith(f"Preise sind fair: überwiegend {expected} (de) ("), r.text_de
+    spend = prof.traits[prof.traits["variable"] == "spend"]
+    assert spend["text_en"].str.match(r"^Monthly spend (high|low) \(").all()  # no labels: high / low
+    cards = persona_cards(data, model, profile_result=prof)
+    assert cards["key_traits_en"].str.contains("Prices are fair: mostly ").any()
+    assert not cards["key_traits_en"].str.contains("Prices are fair high|Prices are fair low").any()
