@@ -6,8 +6,8 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import lxml.html
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
