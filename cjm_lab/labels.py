@@ -791,7 +791,7 @@ def labeller(
     if labels is None and data is None:
         return None
     if callable(labels) and not isinstance(labels, (Labels, Mapping)):
-        return labels  # type: ignore[no-any-return]
+        return labels
     if isinstance(labels, Mapping) and not (labels and all(k in _SECTIONS for k in labels)):
         texts = {code_key(k): _text(v, where="labels") for k, v in labels.items()}
         table = labels_for(data, None, language=language) if data is not None else None

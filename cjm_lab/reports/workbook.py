@@ -511,7 +511,7 @@ def crosstab_to_excel(
     try:
         return write_crosstabs(sheets, target, language=language, decimals=decimals, mean_decimals=mean_decimals)
     except CJMConfigError as err:
-        raise CJMConfigError(f"{where}: {err.problem}") from None
+        raise CJMConfigError(f"{where}: {err}") from None
 
 
 def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, contents: str) -> None:
