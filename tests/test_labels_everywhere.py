@@ -251,3 +251,97 @@ def test_persona_traits_read_the_labels_of_an_agree_scale_in_english_and_german(
     cards = persona_cards(data, model, profile_result=prof)
     assert cards["key_traits_en"].str.contains("Prices are fair: mostly ").any()
     assert not cards["key_traits_en"].str.contains("Prices are fair high|Prices are fair low").any()
+
+
+# --- 6. stray codes outside a labelled scale are reported, not silently averaged ------------------
+
+_ENDS = {"values": {"sat": {1: "Very dissatisfied", 5: "Very satisfied"}, "ces": {1: "Very easy", 5: "Very hard"}}}
+
+
+def _stray_raw() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    raw = pd.DataFrame(
+        {"recommend": rng.integers(0, 11, 120), "sat": rng.integers(1, 6, 120), "ces": rng.integers(1, 6, 120)}
+    )
+    raw.loc[[4, 9], "sat"] = 99  # a no-answer code nobody labelled
+    raw.loc[17, "sat"] = 22  # a typing error
+    raw.loc[30, "ces"] = 97
+    return raw
+
+
+def test_stray_codes_are_listed_and_the_loader_warns_with_columns_rows_and_the_fix():
+    from cjm_lab.errors import CJMDataWarning
+    from cjm_lab.io import detect_missing
+
+    with pytest.warns(CJMDataWarning) as seen:
+        df = load_survey(_stray_raw(), codebook=_ENDS)
+    [message] = [str(w.message) for w in seen if "outside their labelled scale" in str(w.message)]
+    assert "2 column(s)" in message and "sat: 22 (1×, row 17), 99 (2×, rows 4, 9)" in message
+    assert "ces: 97 (1×, row 30)" in message and "missing_codes={'sat': [22]}" in message
+    found = detect_missing(df).set_index(["column", "code"])
+    assert found.loc[("sat", 99.0), "reason"] == "sentinel" and found.loc[("sat", 99.0), "n"] == 2
+    assert found.loc[("sat", 22.0), "reason"] == "out_of_scale" and found.loc[("ces", 97.0), "reason"] == "out_of_scale"
+    assert df["sat"].max() == 99  # reported, never applied on a guess
+    with pytest.warns(CJMDataWarning, match="outside their labelled scale"):
+        auto = load_survey(_stray_raw(), codebook=_ENDS, missing="auto")
+    assert auto["sat"].eq(99).sum() == 2  # "auto" applies labelled don't-knows only
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)
+        load_survey(_stray_raw(), codebook=_ENDS, missing="declared")  # the user's choice: silent
+        cleaned = load_survey(_stray_raw(), codebook=_ENDS, missing_codes={"sat": [22, 99], "ces": [97]})
+    assert cleaned["sat"].max() == 5 and cleaned["sat"].isna().sum() == 3
+
+
+def test_a_mean_over_stray_codes_warns_and_dont_know_removes_them():
+    from cjm_lab.errors import CJMDataWarning
+
+    with pytest.warns(CJMDataWarning):
+        df = load_survey(_stray_raw(), codebook=_ENDS)
+    with pytest.warns(CJMDataWarning, match=r"key_drivers\(\): 'sat' holds 22 \(1×\), 99 \(2×\) outside its labelled "
+                      r"scale 1–5 \(rows 4, 9, 17\).*dont_know=\[22, 99\]"):  # fmt: skip
+        key_drivers(df, outcome="recommend", drivers=["sat"], method="johnson")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CJMDataWarning)
+        out = key_drivers(df, outcome="recommend", drivers=["sat", "ces"], method="johnson", dont_know=[22, 97, 99])
+    assert out["n_dropped"].max() == 4
+
+
+def test_inspect_lists_codes_outside_the_labelled_scale():
+    from cjm_lab.io.inspect import inspect_file
+
+    table = inspect_file(_stray_raw(), codebook=_ENDS).set_index("column")
+    assert table.loc["sat", "dont_know"] == "22 (unlabelled, outside 1–5: 1×); 99 (unlabelled, outside 1–5: 2×)"
+    assert table.loc["ces", "dont_know"] == "97 (unlabelled, outside 1–5: 1×)"
+    assert {(r["column"], r["code"]) for r in table.attrs["inspect"]["out_of_scale"]} == {
+        ("sat", 22.0),
+        ("sat", 99.0),
+        ("ces", 97.0),
+    }
+
+
+@pytest.mark.real_data
+def test_stray_codes_of_the_phone_survey_and_none_in_the_held_out_files():
+    import warnings
+    from pathlib import Path
+
+    from cjm_lab.io import detect_missing, read_table
+
+    real = Path(__file__).resolve().parents[1] / "data" / "real"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        phone, _ = read_table(real / "phone_market_survey.sav")
+        found = detect_missing(phone)
+    stray = found[found["reason"] == "out_of_scale"].set_index(["column", "code"])["n"]
+    assert stray[("q23a", 22.0)] == 1 and stray[("q23e", 6.0)] == 1  # typing errors on 1-5 agreement items
+    assert found.set_index(["column", "code"]).loc[("q16", 99.0), "n"] == 78
+    assert found[found["reason"] != "label"]["column"].nunique() == 21
+    for name in ("cola_brand_survey.sav", "mobiles_feedback_survey.sav"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table, _ = read_table(real / name)
+            held_out = detect_missing(table)
+        assert not (held_out["reason"] != "label").any(), name
