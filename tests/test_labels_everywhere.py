@@ -345,3 +345,21 @@ def test_stray_codes_of_the_phone_survey_and_none_in_the_held_out_files():
             table, _ = read_table(real / name)
             held_out = detect_missing(table)
         assert not (held_out["reason"] != "label").any(), name
+
+
+@pytest.mark.usefixtures("_close_figures")
+def test_journey_map_takes_touchpoint_labels():
+    from cjm_lab.journeys import journey_map_data
+    from cjm_lab.plots import journey_map, journey_map_html
+    from cjm_lab.sample import make_sample
+
+    s = make_sample(customers=300, random_state=1)
+    data = journey_map_data(s.events, touchpoints=s.touchpoints, survey=s.survey)
+    first = str(data.touchpoints["touchpoint"].iloc[0])
+    book = Labels(touchpoints={first: {"en": "Our own name", "de": "Unser eigener Name"}})
+    fig = journey_map(
+        journey_map_data(s.events, touchpoints=s.touchpoints, survey=s.survey, language="de"), labels=book
+    )
+    texts = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert any("Unser eigener Name" in t for t in texts)
+    assert "Our own name" in journey_map_html(data, labels=book, language="en", include_plotlyjs=False)
