@@ -70,6 +70,17 @@ SHARED_OPS = ("variants", "transitions", "funnel")
 METHODS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "cjm_pandas": ("cjm-lab (pandas)", ("variants", "transitions", "funnel", "pain_points", "all4"), "cjm"),
     "cjm_parquet": ("cjm-lab (parquet)", ("variants", "transitions", "funnel", "pain_points", "all4"), "cjm"),
+    # the same on an earlier checkout (--before PATH), measured in the same run: before/after ratios
+    "cjm_pandas_before": (
+        "cjm-lab before (pandas)",
+        ("variants", "transitions", "funnel", "pain_points", "all4"),
+        "cjm",
+    ),
+    "cjm_parquet_before": (
+        "cjm-lab before (parquet)",
+        ("variants", "transitions", "funnel", "pain_points", "all4"),
+        "cjm",
+    ),
     "retentioneering": ("retentioneering", ("prepare", "transitions", "funnel"), "peers"),
     "pm4py": ("pm4py", ("prepare", "variants", "transitions", "funnel"), "peers"),
     "polars": ("polars (by hand)", ("variants", "transitions", "funnel"), "peers"),
@@ -175,7 +186,7 @@ def _setup_cjm(method: str, events: str, engine: dict[str, Any] | None = None):
     if engine:
         set_engine_defaults(**engine)
     cat = touchpoint_catalogue()
-    src: Any = _read_pandas(events) if method == "cjm_pandas" else events
+    src: Any = _read_pandas(events) if method.startswith("cjm_pandas") else events
     parts: dict[str, float] = {}
 
     def timed(name: str, fn: Any) -> Any:
@@ -469,7 +480,8 @@ def run_child(python: str, payload: dict[str, Any], *, timeout: float, max_rss_m
         log = os.path.join(tmp, "log.txt")
         env = {**os.environ, "RETENTIONEERING_NO_TRACK": "1", "PYTHONWARNINGS": "ignore"}
         if payload["method"].startswith("cjm"):  # measure the cjm-lab of this checkout, not an installed one
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+            code = payload.get("before") if payload["method"].endswith("_before") else str(ROOT)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (code, os.environ.get("PYTHONPATH")) if p)
         cmd = [python, str(Path(__file__).resolve()), "--worker", json.dumps({**payload, "out": out})]
         with open(log, "w") as logf:
             proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
@@ -589,6 +601,11 @@ def main() -> None:
         help="cap on DuckDB's spilled data (max_temp_directory_size, via CJM_LAB_MAX_TEMP; default 20GB)",
     )
     ap.add_argument("--json", help="also write all measurements to this JSON file")
+    ap.add_argument(
+        "--before",
+        help="a checkout of earlier code (e.g. `git worktree add /tmp/before <commit>`): runs cjm-lab's methods on "
+        "it too, in the same run, as cjm_pandas_before / cjm_parquet_before",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.max_temp:
@@ -598,7 +615,9 @@ def main() -> None:
         return
 
     sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
-    methods = [m for m in args.methods.split(",") if m]
+    methods = [m for m in args.methods.split(",") if m and not m.endswith("_before")]
+    if args.before:
+        methods += [f"{m}_before" for m in ("cjm_pandas", "cjm_parquet") if m in methods]
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise SystemExit(f"unknown methods {sorted(unknown)}; choose from {list(METHODS)}")
@@ -663,6 +682,7 @@ def main() -> None:
                         "repeat": args.repeat,
                         "slow": args.slow,
                         "engine": engine if kind == "cjm" else None,
+                        "before": args.before,
                     },
                     timeout=args.timeout,
                     max_rss_mb=args.max_rss_gb * 1000,
@@ -741,11 +761,17 @@ def print_size(
             elif op in SHARED_OPS or op in ("pain_points", "all4"):
                 short = {
                     "cjm_parquet": "cjm-lab (parquet)",
+                    "cjm_pandas_before": "before (pandas)",
+                    "cjm_parquet_before": "before (parquet)",
                     "retentioneering": "retentioneering",
                     "pm4py": "pm4py",
                     "polars": "polars",
                 }[method]
                 note = fmt_ratio(short, secs, base, peak, res.get((baseline, op), {}).get("peak_mb"))
+                if method.endswith("_before"):  # the new code against the old, same input
+                    now = res.get((method.removesuffix("_before"), op), {}).get("seconds")
+                    if now:
+                        note += f"; new/before {now / secs:.2f}x"
                 prep = res.get((method, "prepare"), {}).get("seconds")
                 if prep is not None and base:
                     note += f"; with its prepare: {(secs + prep) / base:.2f}x"
@@ -813,6 +839,8 @@ def print_checks(
             if op == "funnel":
                 ok = list(ref) == list(other)
                 print(f"  {op:<12} {name:<26} {'identical' if ok else 'DIFFERENT'}: {other} (cjm-lab {ref})")
+            elif op == "pain_points" and method.endswith("_before"):
+                print(f"  {op:<12} {name:<26} not compared: the components and the score were redefined")
             elif op == "pain_points":
                 ok = ref == other
                 print(
@@ -827,6 +855,14 @@ def print_checks(
 def print_targets(n: int, res: dict[tuple[str, str], dict[str, Any]], methods: list[str]) -> None:
     print("\ntargets:")
     if n < 3_000_000:
+        r = res.get(("cjm_pandas", "pain_points"), {})
+        if "seconds" in r:
+            before = res.get(("cjm_pandas_before", "pain_points"), {}).get("seconds")
+            print(
+                f"  pain points <= 1.0 s at 1M    {'MET' if r['seconds'] <= 1.0 else 'NOT MET'} ({r['seconds']:.2f} s"
+                + (f"; before {before:.2f} s" if before else "")
+                + ")"
+            )
         for op in SHARED_OPS:
             base = res.get((BASELINE, op), {}).get("seconds")
             for peer, need, word in (("retentioneering", 10.0, ">= 10x faster"), ("pm4py", 1.0, "faster")):

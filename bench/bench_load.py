@@ -311,7 +311,7 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
         return result
 
     # NPS explorer: every control recomputes nps_view (NPS, segments, drivers) on the filtered answers
-    nps = {"segment": "persona", "weight": "weight", "drivers": DRIVERS, "dont_know": 99}
+    nps = {"by": "persona", "weight": "weight", "drivers": DRIVERS, "dont_know": 99}
     add("NPS", "open (by persona, all waves)", "nps_view", lambda: wg.nps_view(answers, **nps))
     add("NPS", "waves = [2]", "nps_view", lambda: wg.nps_view(answers, waves=[2], **nps))
     add("NPS", "persona filter", "nps_view", lambda: wg.nps_view(answers, where={"persona": "price_hunter"}, **nps))
@@ -331,7 +331,7 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
     # Journey explorer: parts recomputed as journey_explorer does
-    jv = {"touchpoints": catalogue, "survey": survey, "segment": "persona", "steps": STEPS, "window": "30D"}
+    jv = {"touchpoints": catalogue, "survey": survey, "by": "persona", "steps": STEPS, "window": "30D"}
     view = add(
         "Journey",
         "open (paths, funnel, pain points)",
@@ -373,7 +373,7 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
         "Journey",
         "segment = price_hunter",
         "journey_view",
-        lambda: wg.journey_view(events, segment_value="price_hunter", **jv),
+        lambda: wg.journey_view(events, segment="price_hunter", **jv),
         "named steps (3)",
     )
     add(
@@ -386,7 +386,7 @@ def explorer_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
 
     # Persona explorer
     steps: list[str] = []
-    common = {"variables": ATTITUDES, "survey": survey, "channel": "preferred_channel", "k_range": (2, 7)}
+    common = {"variables": ATTITUDES, "survey": survey, "channel": "preferred_channel", "k_range": range(2, 8)}
     fit = add("Persona", "k = 5", "fit_personas", lambda: wg.fit_personas(customers, k=5, **common), "named steps (3)")
     add("Persona", "rename a persona", "rename_personas", lambda: wg.rename_personas(fit, {0: "Schnäppchenjäger"}))
     add(
@@ -427,7 +427,7 @@ def widget_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
         "NPS",
         wg.nps_explorer(
             d["answers"],
-            segments=["persona", "wave"],
+            by=["persona", "wave"],
             persona="persona",
             weight="weight",
             drivers=DRIVERS,
@@ -437,9 +437,7 @@ def widget_updates(d: dict[str, Any]) -> list[dict[str, Any]]:
     )
     drive(
         "Journey",
-        wg.journey_explorer(
-            d["events"], touchpoints=d["catalogue"], survey=d["survey"], segment="persona", steps=STEPS
-        ),
+        wg.journey_explorer(d["events"], touchpoints=d["catalogue"], survey=d["survey"], by="persona", steps=STEPS),
         [("start", "Cart"), ("window", "7D"), ("segment", "price_hunter"), ("segment", wg.ALL), ("level", "stage")],
     )
     drive(

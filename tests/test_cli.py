@@ -107,3 +107,17 @@ def test_a_librarys_message_names_the_library(capsys):
     logging.getLogger("traitlets").warning("Alternative text is missing on %s image(s).", 5)
     logging.getLogger("cjm_lab.reports").info("not shown at warning")
     assert capsys.readouterr().err == "cjm-lab: warning: [traitlets] Alternative text is missing on 5 image(s).\n"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--timeout", "0"], "run_report(): `timeout` must be a whole number of at least 1, got 0."),
+        (["--min-group-size", "0"], "run_report(): `min_group_size` must be a whole number of at least 1"),
+    ],
+)
+def test_a_bad_option_is_refused_before_anything_runs(tmp_path, capsys, flags, message):
+    """The command's options reach run_report's parameter table: the function, the option, the rule."""
+    assert cli.main(["report", "cx_overview", "--out", str(tmp_path), *flags]) == 1
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no run folder, no kernel started

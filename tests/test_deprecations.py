@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cjm_lab.errors import CJMConfigError
 from cjm_lab.io import events_from_milestones
 from cjm_lab.personas import PersonaModel, choose_k
 from cjm_lab.privacy import find_id_columns, protect_table, shown_changes, shown_rows, suppress_small_groups
@@ -171,3 +172,141 @@ def test_the_new_names_do_not_warn(attitudes):
         nps(SURVEY, by="wave", min_base=70)
         PersonaModel(k=2, k_range=range(2, 4), algorithm="kmeans", n_init=1).fit(attitudes)
         make_sample(20, random_state=1)
+
+
+# --------------------------------------------------------------------------- plots and widgets
+VARIANTS = pd.DataFrame({"path": ["Ad > Shop > Buy", "Ad > Shop", "Shop"], "n_journeys": [50, 30, 20]})
+RATINGS = pd.DataFrame(
+    {"recommend": RNG.integers(0, 11, 120), "wave": np.repeat([1, 2], 60), "region": np.tile(["N", "S", "W"], 40)}
+)
+EVENTS = pd.DataFrame(
+    {
+        "customer_id": list("aaabbbccc"),
+        "timestamp": pd.date_range("2025-01-01", periods=9, freq="h", tz="UTC"),
+        "touchpoint": ["Ad", "Shop", "Buy", "Ad", "Shop", "Shop", "Shop", "Ad", "Buy"],
+        "persona": ["p"] * 6 + ["q"] * 3,
+        "sequence": range(9),
+    }
+)
+
+
+@pytest.mark.parametrize("name", ["sankey_flows", "sankey_static", "sankey_top_paths"])
+def test_the_sankey_takes_its_old_variants_table(name):
+    import matplotlib.pyplot as plt
+
+    from cjm_lab import plots
+
+    func = getattr(plots, name)
+    with pytest.warns(FutureWarning, match=rf"{name}\(\): `variants_table` is now called `table`; pass table="):
+        old = func(variants_table=VARIANTS, min_journeys=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = func(table=VARIANTS, min_journeys=1)
+        positional = func(VARIANTS, min_journeys=1)  # the table stays the first positional argument
+    if name == "sankey_flows":
+        for a, b, c in zip(old, new, positional):
+            pd.testing.assert_frame_equal(a, b)
+            pd.testing.assert_frame_equal(a, c)
+    elif name == "sankey_static":
+        assert len(old.patches) == len(new.patches) == len(positional.patches) > 0
+    else:
+        assert list(old.data[0].link.value) == list(new.data[0].link.value) == list(positional.data[0].link.value)
+    plt.close("all")
+
+
+def test_nps_view_takes_its_old_segment_and_low_base():
+    from cjm_lab.widgets import nps_view
+
+    with pytest.warns(FutureWarning) as seen:
+        old = nps_view(RATINGS, segment="region", low_base=45, date="wave")
+    messages = sorted(str(w.message) for w in seen)
+    assert messages == [
+        "nps_view(): `low_base` is now called `min_base`; pass min_base=...; "
+        "the old form stops working in cjm-lab 0.3.",
+        "nps_view(): `segment` is now called `by`; pass by=...; the old form stops working in cjm-lab 0.3.",
+    ]
+    assert all(w.filename == __file__ for w in seen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = nps_view(RATINGS, by="region", min_base=45, date="wave")
+    pd.testing.assert_frame_equal(old.by_segment, new.by_segment)
+    assert old.low_base == new.low_base == ["N", "S", "W"]  # 40 answers each, below 45
+    with pytest.raises(CJMConfigError, match=r"nps_view\(\): `min_base` must be a number above 0, e\.g\. 50, got 0"):
+        nps_view(RATINGS, min_base=0)
+
+
+def test_nps_explorer_takes_its_old_segments_and_low_base():
+    from cjm_lab.widgets import nps_explorer
+
+    with pytest.warns(FutureWarning, match=r"nps_explorer\(\): `segments` is now called `by`"):
+        old = nps_explorer(RATINGS, segments=["region"], date=None)
+    with pytest.warns(FutureWarning, match=r"nps_explorer\(\): `low_base` is now called `min_base`"):
+        low = nps_explorer(RATINGS, by=["region"], low_base=45, date=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = nps_explorer(RATINGS, by=["region"], min_base=45, date=None)
+    pd.testing.assert_frame_equal(old.result.by_segment, new.result.by_segment)
+    assert low.controls["low_base"].value == new.controls["low_base"].value == 45
+    assert low.result.low_base == new.result.low_base == ["N", "S", "W"]
+
+
+def test_journey_view_takes_its_old_segment_and_segment_value():
+    from cjm_lab.widgets import journey_view
+
+    options = {"parts": ["paths"], "start": "Ad"}
+    with pytest.warns(
+        FutureWarning,
+        match=r"journey_view\(\): `segment` \(the column\) is now called `by` and `segment_value` \(the value shown\) "
+        r"is now called `segment`; pass by=\.\.\., segment=\.\.\.",
+    ) as seen:
+        old = journey_view(EVENTS, segment="persona", segment_value="p", **options)
+    assert seen[0].filename == __file__
+    with pytest.warns(FutureWarning, match=r"`segment_value` is now called `segment`; pass segment="):
+        mixed = journey_view(EVENTS, by="persona", segment_value="p", **options)
+    with pytest.warns(FutureWarning, match=r"`segment` \(the column\) is now called `by`, and `segment` is the value"):
+        column_only = journey_view(EVENTS, segment="persona", **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = journey_view(EVENTS, by="persona", segment="p", **options)
+        whole = journey_view(EVENTS, by="persona", **options)
+    assert old.n_journeys == mixed.n_journeys == new.n_journeys == 2  # customers a and b are persona p
+    pd.testing.assert_frame_equal(old.variants, new.variants)
+    assert column_only.n_journeys == whole.n_journeys == 3
+    with pytest.raises(CJMConfigError, match="pass `segment` or its old name `segment_value`, not both"):
+        journey_view(EVENTS, by="persona", segment="p", segment_value="q", **options)
+    with pytest.raises(CJMConfigError, match=r"journey_view\(\): `segment` \('p'\) is a value of the column `by`"):
+        journey_view(EVENTS, by=None, segment="p", **options)
+
+
+def test_journey_explorer_takes_its_old_segment():
+    from cjm_lab.widgets import journey_explorer
+
+    with pytest.warns(FutureWarning, match=r"journey_explorer\(\): `segment` is now called `by`; pass by="):
+        old = journey_explorer(EVENTS, segment="persona", steps=["Ad", "Shop", "Buy"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = journey_explorer(EVENTS, by="persona", steps=["Ad", "Shop", "Buy"])
+    assert old.controls["segment"].options == new.controls["segment"].options == ("(all)", "p", "q")
+    assert old.result.n_journeys == new.result.n_journeys == 3
+
+
+def test_fit_personas_takes_its_old_k_range_tuple(attitudes):
+    from cjm_lab.widgets import fit_personas, persona_explorer
+
+    options = {"variables": ["q0", "q1", "q2"], "k": "auto", "resamples": 2}
+    with pytest.warns(
+        FutureWarning, match=r"fit_personas\(\): `k_range=\(2, 4\)` as \(smallest, largest\) is read as "
+    ):
+        old = fit_personas(attitudes, k_range=(2, 4), **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = fit_personas(attitudes, k_range=range(2, 5), **options)
+    assert old.diagnostics["k"].tolist() == new.diagnostics["k"].tolist() == [2, 3, 4]
+    assert old.k == new.k == 3  # the three planted groups
+    with pytest.warns(
+        FutureWarning, match=r"persona_explorer\(\): `k_range=\(2, 4\)` as \(smallest, largest\)"
+    ) as seen:
+        persona_explorer(attitudes, variables=["q0", "q1"], k=2, k_range=(2, 4))
+    assert len(seen) == 1  # read once by the explorer, not again by each fit
+    with pytest.raises(CJMConfigError, match=r"fit_personas\(\): `k` must be a whole number of at least 2 or 'auto'"):
+        fit_personas(attitudes, variables=["q0"], k=1)

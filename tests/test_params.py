@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import cjm_lab
-from cjm_lab import io, labels, personas, privacy, sample, survey
+from cjm_lab import io, labels, personas, plots, privacy, reports, sample, survey, widgets
 from cjm_lab._params import (
     CONFIDENCE,
     LANGUAGE,
@@ -238,7 +238,11 @@ def test_the_column_error_names_the_argument_that_holds_the_table():
 
 
 # --------------------------------------------------------------------------- the public functions
-MODULES = [io, survey, personas, privacy, sample, labels]
+MODULES = [io, survey, personas, privacy, sample, labels, plots, widgets, reports]
+#: Re-exports of functions defined outside the module and not converted yet: the number
+#: formatters of ``_format`` (called per label, positionally, across the package) and the
+#: journeys' cut_journeys (journeys are converted on their own).
+NOT_YET = {"cjm_lab.plots.format_number", "cjm_lab.plots.format_percent", "cjm_lab.widgets.cut_journeys"}
 
 
 def _public():
@@ -246,7 +250,8 @@ def _public():
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isfunction(obj):
-                yield f"{module.__name__}.{name}", obj
+                if f"{module.__name__}.{name}" not in NOT_YET:
+                    yield f"{module.__name__}.{name}", obj
             elif inspect.isclass(obj) and obj.__module__.startswith("cjm_lab"):
                 for attr, member in vars(obj).items():
                     if inspect.isfunction(member) and (not attr.startswith("_") or attr == "__init__"):
@@ -313,6 +318,24 @@ def test_options_are_keyword_only_after_the_data():
         "cjm_lab.sample.make_sample": {"customers"},  # the size of the sample made
         "cjm_lab.labels.Labels.__init__": {"columns", "values"},  # the labels themselves
         "cjm_lab.labels.labels_for": {"labels"},
+        "cjm_lab.plots.stage_colors": {"stages"},  # the things coloured
+        "cjm_lab.plots.department_colors": {"departments"},
+        # formatters read as format_number(value, decimals, language); touchpoint_labeller keeps
+        # its order until the labels= argument of the charts has settled
+        "cjm_lab.plots.number_formatter": {"decimals", "language"},
+        "cjm_lab.plots.touchpoint_labeller": {"touchpoints", "language", "labels"},
+        "cjm_lab.reports.column_label": {"language", "labels"},
+        "cjm_lab.reports.format_value": {"language"},
+        "cjm_lab.reports.column_kind": {"values"},  # the column's values, read with its name
+        "cjm_lab.reports.run_report": {"parameters"},  # the run's parameters: what the call is about
+        "cjm_lab.reports.headline": {"previous"},  # the run compared with
+        "cjm_lab.reports.recommendations": {"pain_points"},
+        "cjm_lab.reports.list_reports": {"notebooks"},  # the folders searched
+        "cjm_lab.reports.report_folders": {"notebooks"},
+        "cjm_lab.reports.report_parameters": {"notebooks"},
+        "cjm_lab.reports.check_parameters": {"notebooks"},
+        "cjm_lab.reports.rebuild_index": {"out"},  # the folder indexed
+        "cjm_lab.reports.current_report": {"where"},  # the caller's name for its message
     }
     found = {}
     for name, func in PUBLIC.items():

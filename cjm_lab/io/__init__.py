@@ -22,6 +22,7 @@ from cjm_lab.io.multi import MultipleResponse, multiple_response, selected
 from cjm_lab.io.readers import TableMeta, decide_encoding, read_table, sniff_csv
 from cjm_lab.io.reshape import events_from_milestones
 from cjm_lab.io.spss import write_sav
+from cjm_lab.io.xes import read_xes, write_xes
 
 __all__ = [
     "CJMDataError",
@@ -49,5 +50,7 @@ __all__ = [
     "decide_encoding",
     "TableMeta",
     "write_sav",
+    "read_xes",
+    "write_xes",
     "events_from_milestones",
 ]

@@ -25,6 +25,7 @@ from cjm_lab.io import _measures
 from cjm_lab.io.mapping import delimiter_hint, expand_patterns, read_mapping, resolve_columns
 from cjm_lab.io.metadata import check_set, code_counts, code_key, normalise_sets, store_metadata, table_metadata
 from cjm_lab.io.readers import TableMeta, as_frame
+from cjm_lab.io.xes import XES_COLUMNS
 from cjm_lab.vocab import DEFAULT_STAGES, KIND_LABELS, KINDS, STAGE_LABELS
 
 __all__ = [
@@ -71,15 +72,12 @@ Columns = Mapping[str, str] | str | os.PathLike | None
 # --------------------------------------------------------------------------- helpers
 
 
-def _prepare(
-    source: Source,
-    columns: Columns,
-    *,
-    table: str,
-    read_options: Mapping[str, Any],
-    create: tuple[str, str] | None = None,
-) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
-    mapping, options = read_mapping(columns, table=table)
+def _frame_options(
+    source: Source, mapping: Mapping[str, Any], table: str, read_options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``as_frame`` options: the given ones, and the table's text roles (under either name of the
+    mapping) read as text from the start.
+    """
     text_roles = TEXT_ROLES[table]
     text_columns = set(text_roles)
     for key, value in mapping.items():  # either direction: {"Kundennr": "customer_id"} or the reverse
@@ -90,7 +88,24 @@ def _prepare(
     options_in = {k: v for k, v in read_options.items() if v is not None}
     if not isinstance(source, pd.DataFrame):
         options_in["text_columns"] = sorted(text_columns)
-    df, meta = as_frame(source, **options_in)
+    return options_in
+
+
+def _prepare(
+    source: Source,
+    columns: Columns,
+    *,
+    table: str,
+    read_options: Mapping[str, Any],
+    create: tuple[str, str] | None = None,
+    read: tuple[pd.DataFrame, TableMeta] | None = None,
+    default_mapping: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, TableMeta, dict[str, str], dict[str, Any]]:
+    mapping, options = read_mapping(columns, table=table)
+    # a caller that read the source itself (to look at an XES log first) hands over its frame
+    df, meta = read if read is not None else as_frame(source, **_frame_options(source, mapping, table, read_options))
+    if not mapping and default_mapping:
+        mapping = {k: v for k, v in default_mapping.items() if k in df.columns and v not in df.columns}
     # Errors count data rows from 1, whatever index a DataFrame (or a Parquet file) brings along.
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in df.columns]
@@ -371,6 +386,41 @@ def _as_text(series: pd.Series, *, column: str | None = None, source: str = "Dat
 # --------------------------------------------------------------------------- events
 
 
+def _combine_activity(raw: pd.DataFrame, parts: Any, mapping: Mapping[str, str], *, source: str) -> pd.DataFrame:
+    """The table with a ``touchpoint`` column made of the ``activity_from`` columns joined by ``"+"``."""
+    names = [parts] if isinstance(parts, str) else list(parts) if isinstance(parts, Sequence) else None
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise CJMConfigError(
+            f"load_events(): `activity_from` must list column names, got {parts!r}. "
+            "Fix: pass e.g. activity_from=['concept:name', 'lifecycle:transition']."
+        )
+    missing = [n for n in names if n not in raw.columns]
+    if missing:
+        raise CJMDataError(
+            f"load_events(): `activity_from` names column(s) the data does not have: "
+            f"{', '.join(map(repr, missing))}.{suggest(missing[0], raw.columns)}",
+            column=missing[0],
+            source=source,
+            fix="Name columns of the file (before any renaming); the data has: "
+            + ", ".join(repr(c) for c in list(raw.columns)[:25]),
+        )
+    taken = [k for k, v in mapping.items() if "touchpoint" in (k, v)]
+    if taken or "touchpoint" in raw.columns:
+        raise CJMConfigError(
+            "load_events(): `activity_from` makes the touchpoint, but "
+            + (f"the mapping also maps {taken[0]!r}" if taken else "the data already has a 'touchpoint' column")
+            + ". Fix: leave the touchpoint out of `columns`, or drop `activity_from`."
+        )
+    out = raw.copy()
+    text = [out[n].astype("string").str.strip() for n in names]
+    joined = text[0].fillna("")
+    for part in text[1:]:  # missing parts are left out, not written as "+nan"
+        empty = part.isna() | (part == "")
+        joined = joined.where(empty, joined.where(joined == "", joined + "+") + part.fillna(""))
+    out["touchpoint"] = joined.where(joined != "", pd.NA).astype("object")
+    return out
+
+
 @validate_params({})
 def load_events(
     source: Source,
@@ -378,6 +428,7 @@ def load_events(
     columns: Columns = None,
     touchpoints: pd.DataFrame | None = None,
     timezone: str | None = None,
+    activity_from: Sequence[str] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
@@ -387,15 +438,24 @@ def load_events(
     Parameters
     ----------
     source : path or DataFrame
-        CSV/Parquet/Excel/SPSS file (see :func:`cjm_lab.io.read_table`) or a DataFrame
-        (copied, never modified).
+        CSV/Parquet/Excel/SPSS file or XES event log (see :func:`cjm_lab.io.read_table`) or
+        a DataFrame (copied, never modified).  An XES log needs no mapping: its case id
+        (``case:concept:name``), activity (``concept:name``) and time (``time:timestamp``)
+        become ``customer_id``, ``touchpoint`` and ``timestamp`` unless ``columns`` says
+        otherwise.
     columns : dict or path, optional
         Mapping of your column names to the roles ``customer_id``, ``timestamp``,
         ``touchpoint`` and optionally ``sequence``, ``session_id``, ``channel``, ``value``.
+        A YAML mapping file may also set ``timezone`` and ``activity_from``.
     touchpoints : DataFrame, optional
         The catalogue from :func:`load_touchpoints`; every touchpoint of the log must be in it.
     timezone : str, optional
         Zone of naive timestamps (default ``"UTC"``); offsets in the data always win.
+    activity_from : list of str, optional
+        Make the touchpoint from several columns of the file, joined by ``"+"`` (missing
+        parts left out), e.g. ``["concept:name", "lifecycle:transition"]`` gives
+        ``"W_Completeren aanvraag+START"`` — the activity and its life-cycle step as one
+        touchpoint.  The columns keep their own values too.
     encoding, delimiter, sheet : optional
         Override the CSV sniffing, or pick the Excel sheet.
 
@@ -423,9 +483,27 @@ def load_events(
     ...                                "Kontaktpunkt": "touchpoint"}, timezone="Europe/Berlin")
     >>> ev.loc[0, "timestamp"], ev["sequence"].tolist()
     (Timestamp('2025-03-01 09:00:00+0000', tz='UTC'), [0, 1, 2])
+    >>> lifecycle = pd.DataFrame({"case": ["c1", "c1"], "time": ["2025-03-01 10:00", "2025-03-01 10:20"],
+    ...                           "activity": ["Call", "Call"], "step": ["start", "complete"]})
+    >>> load_events(lifecycle, columns={"case": "customer_id", "time": "timestamp"},
+    ...             activity_from=["activity", "step"])["touchpoint"].tolist()
+    ['Call+start', 'Call+complete']
     """
+    read_options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+    mapping, options = read_mapping(columns, table="events")
+    activity = _option(activity_from, options, "activity_from", None)
+    raw, meta = as_frame(source, **_frame_options(source, mapping, "events", read_options))
+    xes = meta.format == "xes"
+    if activity is not None:
+        raw = _combine_activity(raw, activity, mapping, source=meta.source)
+    default = {k: v for k, v in XES_COLUMNS.items() if not (activity is not None and v == "touchpoint")}
     df, meta, rename, options = _prepare(
-        source, columns, table="events", read_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+        source,
+        columns,
+        table="events",
+        read_options=read_options,
+        read=(raw, meta),
+        default_mapping=default if xes else None,
     )
     src = meta.source
     timezone = _option(timezone, options, "timezone", "UTC")

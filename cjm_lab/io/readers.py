@@ -45,7 +45,7 @@ class TableMeta:
     source : str
         The file (or ``"DataFrame"``) the table came from.
     format : str
-        ``csv``, ``qualtrics``, ``parquet``, ``excel``, ``spss`` or ``dataframe``.
+        ``csv``, ``qualtrics``, ``parquet``, ``excel``, ``spss``, ``xes`` or ``dataframe``.
     variable_labels : dict
         Column to its question text / label (SPSS, Qualtrics).
     value_labels : dict
@@ -695,8 +695,9 @@ def read_table(
         A CSV (any delimiter; UTF-8, UTF-8 with BOM, cp1252/latin-1 as German Excel
         writes them; decimal commas; ``.gz``/``.bz2``/``.xz``/``.zip``), a Qualtrics
         CSV export (three header rows), Parquet (a file, a folder of parts or a glob
-        like ``"events/*.parquet"``), Excel (``.xlsx``/``.xlsm``/``.xls``) or SPSS
-        (``.sav``/``.zsav``).
+        like ``"events/*.parquet"``), Excel (``.xlsx``/``.xlsm``/``.xls``), SPSS
+        (``.sav``/``.zsav``) or an XES event log (``.xes``, ``.xes.gz``; see
+        :func:`cjm_lab.io.read_xes`).
     sheet : str or int, optional
         The Excel sheet (default: the first).
     encoding, delimiter, decimal : str, optional
@@ -789,11 +790,15 @@ def read_table(
         meta = TableMeta(source=text, format="excel", read_options={"sheet": sheet})
     elif suffix in {".sav", ".zsav"}:
         df, meta = _read_spss(path)
+    elif suffix == ".xes":
+        from cjm_lab.io.xes import read_xes
+
+        df, meta = read_xes(path), TableMeta(source=text, format="xes")
     else:
         raise CJMDataError(
             f"cjm-lab cannot read files ending in {suffix or path.suffix!r}.",
             source=text,
-            fix="Save the table as CSV, Parquet, Excel (.xlsx) or SPSS (.sav).",
+            fix="Save the table as CSV, Parquet, Excel (.xlsx), SPSS (.sav) or XES (.xes).",
         )
     return _require_rows(df, meta)
 

@@ -20,7 +20,7 @@ from cjm_lab.journeys.build import build_journeys, cut_journeys
 from cjm_lab.journeys.clustering import JourneyClusters, cluster_journeys, crosstab_with
 from cjm_lab.journeys.funnels import funnel, funnel_dropoffs
 from cjm_lab.journeys.mapdata import JourneyMapData, journey_map_data
-from cjm_lab.journeys.painpoints import COMPONENTS, pain_points
+from cjm_lab.journeys.painpoints import COMPONENTS, PainEvidence, explain_pain_point, pain_points, pain_summary
 from cjm_lab.journeys.paths import OTHER_LABEL, PATH_SEPARATOR, path_lengths, path_parts, top_variants, variants
 from cjm_lab.journeys.patterns import discriminating_patterns, sequential_patterns
 from cjm_lab.journeys.retention import (
@@ -30,12 +30,14 @@ from cjm_lab.journeys.retention import (
     time_to_outcome,
     time_to_repeat,
 )
+from cjm_lab.journeys.sql import Period
 from cjm_lab.journeys.timing import time_to_convert
 from cjm_lab.journeys.transitions import EXIT, START, compare_transitions, transitions
 from cjm_lab.untrusted import join_path, split_path
 
 __all__ = [
     "build_journeys",
+    "Period",
     "cut_journeys",
     "variants",
     "top_variants",
@@ -47,6 +49,9 @@ __all__ = [
     "funnel_dropoffs",
     "wilson_interval",
     "pain_points",
+    "explain_pain_point",
+    "pain_summary",
+    "PainEvidence",
     "journey_map_data",
     "JourneyMapData",
     "COMPONENTS",

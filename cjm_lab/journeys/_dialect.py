@@ -147,6 +147,16 @@ class Dialect(ABC):
     def quantile(self, expr: str, q: float) -> str:
         """Nearest-rank quantile: the value at rank ceil(q·n) of the sorted values."""
 
+    @abstractmethod
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        """The ISO year and ISO week (1-53, weeks from Monday) of a timestamp, as two integer expressions."""
+
+    @abstractmethod
+    def ignore_nulls(self, func: str, expr: str) -> str:
+        """A navigation window function (``lag``, ``lead``, ``first_value``, ``last_value``) that skips
+        NULLs, without its OVER clause.
+        """
+
 
 @dataclass(frozen=True)
 class DuckDBDialect(Dialect):
@@ -204,6 +214,12 @@ class DuckDBDialect(Dialect):
     def quantile(self, expr: str, q: float) -> str:
         return f"quantile_disc({expr}, {q})"
 
+    def ignore_nulls(self, func: str, expr: str) -> str:
+        return f"{func}({expr} IGNORE NULLS)"
+
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        return f"isoyear({ts})", f"week({ts})"
+
 
 @dataclass(frozen=True)
 class SparkDialect(Dialect):
@@ -259,6 +275,12 @@ class SparkDialect(Dialect):
 
     def quantile(self, expr: str, q: float) -> str:
         return f"percentile_disc({q}) WITHIN GROUP (ORDER BY {expr})"
+
+    def ignore_nulls(self, func: str, expr: str) -> str:
+        return f"{func}({expr}) IGNORE NULLS"
+
+    def iso_year_week(self, ts: str) -> tuple[str, str]:
+        return f"extract(YEAROFWEEK FROM {ts})", f"weekofyear({ts})"
 
 
 #: The dialects of the two engines.

@@ -37,6 +37,13 @@ OPTION_DOCS = {
     Cut each journey after its first conversion.""",
     "conversions": """conversions : list of str, optional
     Touchpoints that count as conversions (default: the catalogue's ``is_conversion``).""",
+    "collapse_repeats": """collapse_repeats : {"off", "consecutive"}, default "off"
+    ``"consecutive"`` merges immediate repeats of a touchpoint in a journey (A, A, B becomes A, B;
+    the first of each run stays), before anything else is computed.""",
+    "dates": """dates : (from, to), optional
+    Keep the journeys whose first event lies in ``[from, to)`` (dates or times; UTC when naive;
+    either end ``None`` for open), whole: a journey is never cut at a date, which would make a
+    false drop-off there.""",
     "engine": """engine : Engine, optional
     How DuckDB runs: memory limit, threads, spill folder and spill cap
     (:class:`~cjm_lab.journeys.Engine`).  What it leaves unset comes from

@@ -14,12 +14,29 @@ from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
 from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
-from cjm_lab.journeys.sql import JourneySpec, journey_ctes, make_spec
+from cjm_lab.journeys.sql import JourneySpec, Period, journey_ctes, make_spec, split_by
 
-__all__ = ["build_journeys", "cut_journeys", "prepare", "journey_options", "engine_of", "JOURNEY_OPTIONS"]
+__all__ = [
+    "build_journeys",
+    "cut_journeys",
+    "prepare",
+    "journey_options",
+    "journey_record",
+    "engine_of",
+    "JOURNEY_OPTIONS",
+]
 
 #: The journey options every analysis accepts (see :func:`build_journeys`).
-JOURNEY_OPTIONS = ("touchpoints", "journey", "session_gap", "dedupe", "until_conversion", "conversions")
+JOURNEY_OPTIONS = (
+    "touchpoints",
+    "journey",
+    "session_gap",
+    "dedupe",
+    "until_conversion",
+    "conversions",
+    "collapse_repeats",
+    "dates",
+)
 #: The engine options analyses took as keywords before ``engine=Engine(...)`` (accepted for one
 #: release, with a FutureWarning).
 OLD_ENGINE_KEYWORDS = ("memory_limit", "threads", "temp_directory")
@@ -89,9 +106,18 @@ def prepare(
     for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
         if flag in options and not isinstance(options[flag], bool):
             raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
-    column_names(by, arg="by", where=where)
+    # a column name, a Period or a list of them; anything else is named (column_names raises)
+    names, periods = split_by(by if isinstance(by, Period) else column_names(by, arg="by", where=where))
     source = as_source(events, where=where, engine=engine)
-    segments = segment_columns(source, by, where=where)
+    segments = segment_columns(source, names, where=where)
+    present = set(source.columns())
+    for p in periods:
+        if p.name in present or p.name in segments:
+            raise CJMConfigError(
+                f"{where}: `by` has Period({p.freq!r}, of={p.of!r}), whose column {p.name!r} the log has already. "
+                f"Fix: rename the log's {p.name!r} column, or group by it instead of the period."
+            )
+        segments.append(p.name)
     extra_cols = []
     for arg, col in (extra or {}).items():
         if col:
@@ -100,6 +126,7 @@ def prepare(
     touchpoints = options.pop("touchpoints", None)
     spec = make_spec(
         segments=segments,
+        periods=periods,
         touchpoints=touchpoints,
         event_columns=source.columns(),
         extra=extra_cols,
@@ -112,6 +139,36 @@ def prepare(
     return source, spec, touchpoints
 
 
+def journey_record(
+    spec: JourneySpec, *, duplicates: int | None = None, periods_of: str | None = None
+) -> dict[str, Any]:
+    """How the journeys of a result were made, for its ``attrs["cjm_journeys"]``: the options that change
+    them, how ``by`` was applied and the exact duplicates dropped (when the analysis counts them).
+
+    ``periods_of`` says which event a ``by`` column's value (and a period of each event) is taken
+    from: by default each journey's first event (analyses with a row per journey or per path);
+    ``Period(..., of="journey")`` is always the period of the journey's first event.
+    """
+    lo, hi = spec.dates
+    stamp = [None if v is None else str(pd.Timestamp(v, unit="s", tz="UTC")) for v in (lo, hi)]
+    periods = {p.name: p for p in spec.periods}
+    value_of = periods_of or "each journey's first event"
+
+    def applied(column: str) -> str:
+        if column not in periods:
+            return value_of
+        return "the period of " + ("each journey's first event" if periods[column].of == "journey" else value_of)
+
+    return {
+        "journey": spec.journey,
+        "dedupe": spec.dedupe,
+        "duplicates_dropped": duplicates,
+        "collapse_repeats": "consecutive" if spec.collapse else "off",
+        "dates": stamp if any(stamp) else None,
+        "by": [{"column": s, "of": applied(s)} for s in spec.segments],
+    }
+
+
 def journey_options(
     touchpoints: pd.DataFrame | None,
     journey: str,
@@ -119,6 +176,8 @@ def journey_options(
     dedupe: bool,
     until_conversion: bool,
     conversions: Sequence[str] | None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
 ) -> dict[str, Any]:
     """The journey options of an analysis as the mapping :func:`prepare` takes."""
     return {
@@ -128,6 +187,8 @@ def journey_options(
         "dedupe": dedupe,
         "until_conversion": until_conversion,
         "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
     }
 
 
@@ -141,6 +202,8 @@ def build_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -179,7 +242,9 @@ def build_journeys(
     """
     where = "build_journeys()"
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     return _journey_rows(events, where=where, options=options, engine=engine)
 
 
@@ -196,6 +261,8 @@ def cut_journeys(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Each journey from its first ``start`` to the first ``end`` at or after it, one row per event.
@@ -241,7 +308,9 @@ def cut_journeys(
     if level == "stage" and (touchpoints is None or "stage" not in getattr(touchpoints, "columns", ())):
         raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
     engine = engine_of(engine, None, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     return _journey_rows(events, where=where, options=options, engine=engine, cut=(start or None, end or None, level))
 
 

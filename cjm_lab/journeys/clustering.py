@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.metrics import adjusted_rand_score
 
 from cjm_lab._validate import require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
@@ -54,13 +55,21 @@ class JourneyClusters:
         ``top_ngrams`` (the n-grams most over-represented in it, by TF-IDF, joined by
         ``" | "``).
     search : DataFrame
-        ``k, silhouette, inertia``: the silhouette (on a subsample) of each k tried.
+        ``k, silhouette, stability, inertia``: the silhouette (on a subsample) of each k tried and
+        its seed stability (mean adjusted Rand index of the clusters found with other seeds).
     k : int
         The number of clusters used.
     terms : list of str
         The n-gram vocabulary (the feature names).
     model : estimator
         The fitted k-means model (its labels are before renumbering by size).
+    recommended_k : int or None
+        ``k`` when the clusters are real structure (silhouette and seed stability at least
+        ``min_silhouette`` and ``min_stability``), ``None`` when they are not: the clusters are
+        then descriptive groups, and ``reason`` says why.
+    reason : dict
+        ``{"en": ..., "de": ...}``: the verdict in words, with its numbers (and whether ``k`` lies at
+        the edge of the searched range).
     """
 
     assignments: pd.DataFrame
@@ -69,9 +78,14 @@ class JourneyClusters:
     k: int
     terms: list[str] = field(repr=False)
     model: Any = field(repr=False)
+    recommended_k: int | None = None
+    reason: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        return f"JourneyClusters(k={self.k}, journeys={len(self.assignments)}, terms={len(self.terms)})"
+        return (
+            f"JourneyClusters(k={self.k}, recommended_k={self.recommended_k}, journeys={len(self.assignments)}, "
+            f"terms={len(self.terms)})"
+        )
 
 
 def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, silhouette_sample: Any) -> tuple:
@@ -159,12 +173,17 @@ def cluster_journeys(
     sample: int | None = None,
     silhouette_sample: int = 2000,
     top_ngrams: int = 5,
+    min_silhouette: float = 0.25,
+    min_stability: float = 0.8,
+    n_seeds: int = 3,
     touchpoints: pd.DataFrame | None = None,
     journey: str = "customer",
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> JourneyClusters:
@@ -192,6 +211,14 @@ def cluster_journeys(
         Journeys on which the silhouette of each k is measured.
     top_ngrams : int, default 5
         How many distinctive n-grams describe each cluster.
+    min_silhouette, min_stability : float, default 0.25 and 0.8
+        Below a silhouette of 0.25 (Kaufman & Rousseeuw: "no substantial structure") or a seed
+        stability of 0.8 (the clusters found again with other seeds, adjusted Rand index) the
+        clusters are no structure: ``recommended_k`` is ``None``, ``reason`` says why and a
+        ``UserWarning`` is raised.  With ``k="auto"`` the k with the best silhouette among those
+        meeting both is chosen (the best silhouette when none does).
+    n_seeds : int, default 3
+        Further k-means runs with other seeds per k for the stability (0 skips it).
     {journey_options}
 
     Returns
@@ -220,10 +247,17 @@ def cluster_journeys(
 
     where = "cluster_journeys()"
     ks, lo, hi = _check(k, k_range, ngram, max_features, sample, silhouette_sample)
+    for name, value in (("min_silhouette", min_silhouette), ("min_stability", min_stability)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1:
+            raise CJMConfigError(f"{where}: `{name}` must be a number from -1 to 1, got {value!r}.")
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 0:
+        raise CJMConfigError(f"{where}: `n_seeds` must be a whole number of at least 0, got {n_seeds!r}.")
     if isinstance(top_ngrams, bool) or not isinstance(top_ngrams, (int, np.integer)) or top_ngrams < 1:
         raise CJMConfigError(f"`top_ngrams` must be a positive whole number, got {top_ngrams!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     journeys = source.run(_journey_sql(spec), touchpoints=cat)
     grams = source.run(_ngram_sql(spec, lo, hi, max_features), touchpoints=cat)
@@ -253,7 +287,14 @@ def cluster_journeys(
             model = _kmeans(kk, len(fit_idx), random_state).fit(x_fit)
             labels = model.predict(x_sil)
             sil = float(silhouette_score(x_sil, labels)) if 1 < len(np.unique(labels)) < len(sil_idx) else np.nan
-            search.append({"k": kk, "silhouette": sil, "inertia": float(model.inertia_)})
+            # seed stability: the same k from other seeds, compared on the silhouette journeys
+            base = 0 if random_state is None else int(random_state)
+            aris = [
+                adjusted_rand_score(labels, _kmeans(kk, len(fit_idx), base + 7919 * (i + 1)).fit(x_fit).predict(x_sil))
+                for i in range(int(n_seeds))  # a handful of runs, each vectorised
+            ]
+            stab = float(np.mean(aris)) if aris else np.nan
+            search.append({"k": kk, "silhouette": sil, "stability": stab, "inertia": float(model.inertia_)})
             models[kk] = model
         search_table = pd.DataFrame(search)
         if search_table.empty:
@@ -261,12 +302,23 @@ def cluster_journeys(
                 f"{where}: too few journeys ({len(fit_idx)} fitted) for k = {ks}.",
                 fix="Use more journeys (or a larger `sample`), or a smaller `k`.",
             )
+        meets = (search_table["silhouette"] >= min_silhouette) & (
+            search_table["stability"].isna() | (search_table["stability"] >= min_stability)
+        )
         if k == "auto":
-            valid = search_table.dropna(subset=["silhouette"])
+            valid = search_table[meets] if meets.any() else search_table.dropna(subset=["silhouette"])
             best = int(valid.loc[valid["silhouette"].idxmax(), "k"]) if len(valid) else int(search_table["k"].iloc[0])
         else:
             best = ks[0]
         model = models[best]
+        chosen = search_table.set_index("k").loc[best]
+        recommended, reason = _verdict(
+            best, bool(meets[search_table["k"] == best].any()), chosen, ks, k == "auto", min_silhouette, min_stability
+        )
+        if recommended is None:
+            import warnings
+
+            warnings.warn(f"{where}: {reason['en']}", UserWarning, stacklevel=2)
         raw = model.predict(x)
     sizes = np.bincount(raw, minlength=best)
     order = np.lexsort((np.arange(best), -sizes))  # largest first, ties by model label
@@ -291,7 +343,42 @@ def cluster_journeys(
         k=best,
         terms=list(map(str, terms)),
         model=model,
+        recommended_k=recommended,
+        reason=reason,
     )
+
+
+def _verdict(
+    k: int, ok: bool, row: pd.Series, ks: list[int], auto: bool, min_sil: float, min_stab: float
+) -> tuple[int | None, dict[str, str]]:
+    """The recommended k (or None) and why, in English and German."""
+    sil, stab = float(row["silhouette"]), float(row["stability"])
+    stab_en = f", seed stability {stab:.2f}" if np.isfinite(stab) else ""
+    stab_de = f", Seed-Stabilität {stab:.2f}".replace(".", ",") if np.isfinite(stab) else ""
+    if not ok:
+        weak_en, weak_de = [], []
+        if not sil >= min_sil:
+            weak_en.append(f"the silhouette is {sil:.2f} (below {min_sil:.2f})")
+            weak_de.append(f"die Silhouette ist {sil:.2f} (unter {min_sil:.2f})".replace(".", ","))
+        if np.isfinite(stab) and stab < min_stab:
+            weak_en.append(f"the clusters change with the seed (adjusted Rand {stab:.2f}, below {min_stab:.2f})")
+            de_stab = f"{stab:.2f}, unter {min_stab:.2f}".replace(".", ",")
+            weak_de.append(f"die Cluster ändern sich mit dem Seed (adjustierter Rand-Index {de_stab})")
+        return None, {
+            "en": f"no clear structure at k = {k}: {' and '.join(weak_en)}; read the clusters as descriptive groups, "
+            "not as types of journeys",
+            "de": f"keine klare Struktur bei k = {k}: {' und '.join(weak_de)}; die Cluster sind beschreibende "
+            "Gruppen, keine Journey-Typen",
+        }
+    en = f"k = {k}: silhouette {sil:.2f}{stab_en}"
+    de = f"k = {k}: Silhouette {sil:.2f}".replace(".", ",") + stab_de
+    if auto and len(ks) > 1 and k == max(ks):
+        en += f"; at the top of the searched range ({min(ks)}-{max(ks)}): a larger k_range may fit better"
+        de += f"; am oberen Ende des durchsuchten Bereichs ({min(ks)}-{max(ks)}): ein größerer k_range passt vielleicht"
+    elif auto and len(ks) > 1 and k == min(ks) and k > 2:
+        en += f"; at the bottom of the searched range ({min(ks)}-{max(ks)}): a smaller k may fit better"
+        de += f"; am unteren Ende des durchsuchten Bereichs ({min(ks)}-{max(ks)}): ein kleineres k passt vielleicht"
+    return k, {"en": en, "de": de}
 
 
 def _describe(

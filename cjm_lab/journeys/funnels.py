@@ -253,6 +253,8 @@ def funnel(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -317,7 +319,9 @@ def funnel(
     where = "funnel()"
     confidence = check_confidence(confidence, where=where)
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
     if (
@@ -484,6 +488,8 @@ def funnel_dropoffs(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -522,7 +528,9 @@ def funnel_dropoffs(
     """
     where = "funnel_dropoffs()"
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)
     if not isinstance(top, int) or top < 1:

@@ -15,7 +15,7 @@ from cjm_lab.journeys._dialect import Dialect
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import journey_ctes, path_name_sql, segment_select
 from cjm_lab.untrusted import PATH_SEPARATOR, join_path
 
@@ -97,6 +97,8 @@ def variants(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -123,7 +125,8 @@ def variants(
         :func:`~cjm_lab.untrusted.join_path`: :func:`~cjm_lab.untrusted.split_path` gives the
         touchpoints back), ``n_journeys``,
         ``pct`` (of all journeys in the segment), ``cum_pct``, ``length`` (events),
-        ``conversion_rate`` (share of its journeys with a conversion) and
+        ``conversion_rate`` (share of its journeys with a conversion; empty, NaN, when no
+        conversions are defined) and
         ``median_duration_s`` (first to last event), most frequent first; ties by path.
 
     Examples
@@ -140,7 +143,9 @@ def variants(
     if top is not None and (not isinstance(top, int) or top < 1):
         raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
@@ -153,9 +158,10 @@ def variants(
 
     def journey_paths(bucket: tuple[int, int] | None = None) -> str:
         return (
-            f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket)}\n"
+            f"WITH {journey_ctes(spec, d, numbered=numbered, bucket=bucket, duplicates=True)}\n"
             f"SELECT {path} AS path, count(*) AS length, max(t) - min(t) AS duration_s, "
-            f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted{seg_first} FROM {rel} GROUP BY journey_id"
+            f"max(CASE WHEN is_conv THEN 1 ELSE 0 END) AS converted, sum(_dup) AS dups{seg_first} FROM {rel} "
+            "GROUP BY journey_id"
         )
 
     # The ordered aggregate holds each journey's events in memory: under a memory limit the
@@ -163,7 +169,7 @@ def variants(
     # temporary table that DuckDB spills, and the variants are counted over that table.
     sql = f"""
 SELECT {seg_group}path, count(*) AS n_journeys, avg(length) AS length, avg(converted) AS conversion_rate,
-       {d.quantile("duration_s", 0.5)} AS median_duration_s
+       {d.quantile("duration_s", 0.5)} AS median_duration_s, sum(dups) AS dups
 FROM journey_paths GROUP BY {seg_group}path
 """
     table = _parts.run_in_parts(
@@ -191,10 +197,17 @@ FROM journey_paths GROUP BY {seg_group}path
     table["cum_pct"] = (
         table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
     )
+    # without conversions (conversions= or the catalogue's is_conversion) no journey "converts": the rate is
+    # unknown, not 0
+    known = spec.conversions is not None or "is_conversion" in spec.catalogue
+    table["conversion_rate"] = table["conversion_rate"].astype(float) if known else np.nan
     cols = [*segs, "path", "n_journeys", "pct", "cum_pct", "length", "conversion_rate", "median_duration_s"]
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
-    return out if top is None else top_variants(out, top, by=segs, other=other)
+    record = journey_record(spec, duplicates=int(pd.to_numeric(table["dups"]).fillna(0).sum()))
+    out = out if top is None else top_variants(out, top, by=segs, other=other)
+    out.attrs["cjm_journeys"] = record
+    return out
 
 
 def top_variants(
@@ -309,7 +322,11 @@ def _merge_rest(rest: pd.DataFrame) -> pd.Series:
             "n_journeys": n,
             "pct": rest["pct"].sum(),
             "length": float(np.average(rest["length"], weights=rest["n_journeys"])),
-            "conversion_rate": float(np.average(rest["conversion_rate"], weights=rest["n_journeys"])),
+            "conversion_rate": (
+                float(np.average(rest["conversion_rate"], weights=rest["n_journeys"]))
+                if rest["conversion_rate"].notna().all()
+                else np.nan
+            ),
             "median_duration_s": np.nan,  # a median of medians is no median: left empty
         }
     )
@@ -328,6 +345,8 @@ def path_parts(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -366,7 +385,9 @@ def path_parts(
     if side not in ("prefix", "suffix"):
         raise CJMConfigError(f"`side` must be 'prefix' or 'suffix', got {side!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
@@ -413,6 +434,8 @@ def path_lengths(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -441,7 +464,9 @@ def path_lengths(
     1       2           1
     """
     engine = engine_of(engine, old_engine_keywords, where="path_lengths()")
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where="path_lengths()", by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     sql = f"""

@@ -410,6 +410,8 @@ def sequential_patterns(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -473,7 +475,9 @@ def sequential_patterns(
     max_length = _check_length(max_length)
     max_gap = _check_gap(max_gap)
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
     d = spec.dialect
@@ -631,6 +635,8 @@ def discriminating_patterns(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -729,7 +735,9 @@ def discriminating_patterns(
     ):
         raise CJMConfigError(f"`n_permutations` must be a positive whole number, got {n_permutations!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     extra = None
     if labels is not None:

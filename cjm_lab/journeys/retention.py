@@ -230,6 +230,8 @@ def retention(
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -239,8 +241,9 @@ def retention(
     (week, month, quarter) of that purchase.  For each cohort and each period
     ``p = 1 … periods`` after it, the table gives the share of the cohort active in that
     period, and the share that has made a second purchase by its end.  A cohort is
-    reported for period ``p`` only when the data covers that period completely (its end
-    lies at or before the data's end): unobservable periods are left out, never counted
+    reported for period ``p`` only when the data covers that period completely (the data
+    reaches its last day; the day of the data's last event counts whole, so a log ending on
+    31 December at 18:00 keeps December): unobservable periods are left out, never counted
     as churn.  The ``"(all)"`` rows pool, for each ``p``, the cohorts observable at ``p``.
 
     Parameters
@@ -304,7 +307,13 @@ def retention(
         act = "e.is_conv" if activity == "purchase" else "TRUE"
     else:
         act = "e.touchpoint IN (" + ", ".join(literal(a) for a in _names(activity, "activity")) + ")"
-    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    options = {
+        "touchpoints": touchpoints,
+        "dedupe": dedupe,
+        "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
+    }
     setup = _setup(
         events,
         where,
@@ -354,7 +363,10 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     for col in ("n_active", "n_repeated"):
         grid[col] = grid[col].fillna(0).astype("int64")
     _, period_end = _period_bounds((grid["cohort"] + grid["period"]).to_numpy(), cohort)
-    grid = grid[period_end <= data_end + 1e-6]
+    # the data covers a period when it reaches the period's last day: a log whose last event is on
+    # 31 December at 18:00 covers December (the day the data ends counts whole)
+    covered = np.floor(data_end / _DAY) * _DAY + _DAY
+    grid = grid[period_end <= covered + 1e-6]
     grid["n_customers"] = grid["n_customers"].astype("int64")
     grid = grid.sort_values([*segs, "cohort", "period"], kind="stable")
     pooled = (
@@ -526,6 +538,8 @@ def time_to_repeat(
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -583,7 +597,13 @@ def time_to_repeat(
         within = [-1.0]
     if not within or min(within) <= 0:
         raise CJMConfigError("`within` must list positive numbers of days, e.g. (30, 90, 180).")
-    options = {"touchpoints": touchpoints, "dedupe": dedupe, "conversions": conversions}
+    options = {
+        "touchpoints": touchpoints,
+        "dedupe": dedupe,
+        "conversions": conversions,
+        "collapse_repeats": collapse_repeats,
+        "dates": dates,
+    }
     setup = _setup(
         events,
         where,
@@ -794,6 +814,8 @@ def time_to_outcome(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -835,7 +857,9 @@ def time_to_outcome(
     kinds = _names(outcomes, "outcomes")
     starts = _names(start, "start") if start is not None else None
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     d = spec.dialect
     segs = list(spec.segments)

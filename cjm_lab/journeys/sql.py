@@ -24,6 +24,9 @@ from cjm_lab.untrusted import RESERVED_LABELS
 
 __all__ = [
     "JourneySpec",
+    "Period",
+    "split_by",
+    "date_range",
     "journey_ctes",
     "make_spec",
     "duration_seconds",
@@ -60,6 +63,62 @@ def duration_seconds(value: Any, name: str) -> float | None:
     return seconds
 
 
+_PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of time used as a segment: ``by=Period("M")`` compares months.
+
+    ``of="journey"`` puts each journey in the period of its first event (a journey is counted
+    once, in the month it began); ``of="event"`` puts each event in its own period (a transition,
+    a funnel step, a touchpoint in the month it happened).  The segment column is called
+    ``month`` (``week``, ``quarter``, ``day``) or, of each event, ``event_month`` …; its values are
+    ``"2025-03"``, ``"2025-W14"`` (ISO weeks), ``"2025-Q1"``, ``"2025-03-31"`` (UTC).
+
+    Examples
+    --------
+    >>> Period("W").name, Period("M", of="event").name
+    ('week', 'event_month')
+    """
+
+    freq: str = "M"
+    of: str = "journey"
+
+    def __post_init__(self) -> None:
+        if self.freq not in _PERIOD_NAMES:
+            raise CJMConfigError(f"Period(): `freq` must be 'D', 'W', 'M' or 'Q', got {self.freq!r}.")
+        if self.of not in ("journey", "event"):
+            raise CJMConfigError(
+                f"Period(): `of` must be 'journey' (the period of each journey's first event) or 'event' "
+                f"(each event's own), got {self.of!r}."
+            )
+
+    @property
+    def name(self) -> str:
+        """The segment column's name."""
+        return ("" if self.of == "journey" else "event_") + _PERIOD_NAMES[self.freq]
+
+    def label(self, ts: str, d: Dialect) -> str:
+        """SQL: the period's label of the timestamp expression ``ts`` (UTC)."""
+        text = d.cast_text
+        year = text(f"CAST(EXTRACT(YEAR FROM {ts}) AS BIGINT)")
+        if self.freq == "D":
+            return text(f"CAST({ts} AS DATE)")
+        if self.freq == "M":
+            return f"{year} || '-' || lpad({text(f'CAST(EXTRACT(MONTH FROM {ts}) AS BIGINT)')}, 2, '0')"
+        if self.freq == "Q":
+            return f"{year} || '-Q' || {text(f'CAST(EXTRACT(QUARTER FROM {ts}) AS BIGINT)')}"
+        iso_year, week = d.iso_year_week(ts)
+        return f"{text(f'CAST({iso_year} AS BIGINT)')} || '-W' || lpad({text(f'CAST({week} AS BIGINT)')}, 2, '0')"
+
+
+def split_by(by: Any) -> tuple[list[str], list[Period]]:
+    """``by`` as the log's columns and the periods (see :class:`Period`), each in order."""
+    items = [by] if isinstance(by, (str, Period)) else list(by or [])
+    return [b for b in items if not isinstance(b, Period)], [b for b in items if isinstance(b, Period)]
+
+
 @dataclass(frozen=True)
 class JourneySpec:
     """How events become journeys (see :func:`cjm_lab.journeys.build_journeys`)."""
@@ -75,6 +134,12 @@ class JourneySpec:
     extra: tuple[str, ...] = field(default_factory=tuple)
     #: The engine's dialect (DuckDB, or Spark for Spark input); builders take it from here.
     dialect: Dialect = DUCKDB
+    #: Merge immediate repeats of a touchpoint (A, A, B -> A, B), keeping the first of each run.
+    collapse: bool = False
+    #: Keep the journeys whose first event lies in [from, to) (epoch seconds; None: open).
+    dates: tuple[float | None, float | None] = (None, None)
+    #: Periods used as segments (their names are among ``segments``).
+    periods: tuple[Period, ...] = ()
 
 
 def make_spec(
@@ -89,10 +154,18 @@ def make_spec(
     event_columns: Sequence[str] = (),
     extra: Sequence[str] = (),
     dialect: Dialect = DUCKDB,
+    collapse_repeats: str = "off",
+    dates: Any = None,
+    periods: Sequence[Period] = (),
 ) -> JourneySpec:
     """Check the journey options and make a :class:`JourneySpec`."""
     if journey not in ("customer", "session"):
         raise CJMConfigError(f"`journey` must be 'customer' or 'session', got {journey!r}.")
+    if collapse_repeats not in ("off", "consecutive"):
+        raise CJMConfigError(
+            f"`collapse_repeats` must be 'off' or 'consecutive', got {collapse_repeats!r}. Fix: 'consecutive' merges "
+            "immediate repeats of a touchpoint (A, A, B becomes A, B)."
+        )
     gap = duration_seconds(session_gap, "session_gap")
     catalogue: tuple[str, ...] = ()
     if touchpoints is not None:
@@ -119,7 +192,43 @@ def make_spec(
         has_session_id="session_id" in event_columns,
         extra=tuple(c for c in extra if c not in segments),
         dialect=dialect,
+        collapse=collapse_repeats == "consecutive",
+        dates=date_range(dates),
+        periods=tuple(periods),
     )
+
+
+def date_range(dates: Any) -> tuple[float | None, float | None]:
+    """``dates`` — ``(from, to)``, either end ``None`` for open — as epoch seconds; naive times are UTC.
+
+    Examples
+    --------
+    >>> date_range(("2025-01-01", None))
+    (1735689600.0, None)
+    >>> date_range(None)
+    (None, None)
+    """
+    if dates is None:
+        return (None, None)
+    fix = " Fix: pass dates=('2025-01-01', '2025-04-01') (from, to; either may be None)."
+    if isinstance(dates, (str, bytes)) or not isinstance(dates, Sequence) or len(dates) != 2:
+        raise CJMConfigError(f"`dates` must be a pair (from, to), got {dates!r}." + fix)
+    out: list[float | None] = []
+    for value in dates:
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise CJMConfigError(f"`dates` holds {value!r}, which is not a date." + fix) from None
+        if pd.isna(stamp):
+            raise CJMConfigError(f"`dates` holds a missing date {value!r}; use None for an open end." + fix)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        out.append((stamp - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1))
+    if out[0] is not None and out[1] is not None and not out[0] < out[1]:
+        raise CJMConfigError(f"`dates` must run forward (from before to), got {dates!r}." + fix)
+    return (out[0], out[1])
 
 
 def _bucket_filter(bucket: tuple[int, int] | str | None, d: Dialect) -> str:
@@ -144,6 +253,7 @@ def journey_ctes(
     keep: str | None = None,
     numbered: bool = True,
     bucket: tuple[int, int] | str | None = None,
+    duplicates: bool = False,
 ) -> str:
     """The ``WITH`` clauses (without the word WITH) that define the journeys relation ``j``.
 
@@ -167,7 +277,9 @@ def journey_ctes(
       customers for which it holds (a range of ``customer_id``) — whole customers either way, so
       whole journeys), for analyses that run in parts to stay within a memory limit;
     * ``numbered=False`` leaves ``step`` out when nothing else needs the window, for analyses
-      that order by ``ts, seq`` themselves or compare order keys (one sort fewer, or none).
+      that order by ``ts, seq`` themselves or compare order keys (one sort fewer, or none);
+    * ``duplicates=True`` carries ``_dup``, the number of exact duplicates de-duplication merged
+      into each event (0 without ``dedupe``), so an analysis can count them in its result.
 
     ``seq`` is never NULL: a missing sequence becomes the largest BIGINT, so it sorts last among
     equal timestamps in DuckDB and Spark alike.  De-duplication keeps the first event by sequence
@@ -176,14 +288,16 @@ def journey_ctes(
     ``d`` is the engine's dialect, by default the spec's (DuckDB, or Spark for Spark input).
     """
     d = d or spec.dialect
-    carried = [*spec.segments, *spec.extra]
+    derived = {p.name for p in spec.periods}
+    carried = [c for c in (*spec.segments, *spec.extra) if c not in derived]
     if spec.journey == "session" and spec.has_session_id:
         carried.append("session_id")
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
     ctes = [
         # a missing sequence sorts last among equal times, in every engine and every analysis
         'src AS (SELECT customer_id, "timestamp" AS ts, coalesce("sequence", 9223372036854775807) AS seq, '
-        f'touchpoint{cols} FROM events WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
+        f"touchpoint{cols}{', 0 AS _dup' if duplicates and not spec.dedupe else ''} FROM events "
+        'WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
         "AND touchpoint IS NOT NULL" + _bucket_filter(bucket, d) + ")"
     ]
     prev = "src"
@@ -191,8 +305,9 @@ def journey_ctes(
         # one event per (customer, time, touchpoint): the first by sequence, with its columns; a
         # hash aggregate, not a window (no sort)
         firsts = "".join(f", {d.arg_min(quote(c), 'seq')} AS {quote(c)}" for c in dict.fromkeys(carried))
+        dup = ", count(*) - 1 AS _dup" if duplicates else ""
         ctes.append(
-            f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts} FROM src "
+            f"dd AS (SELECT customer_id, ts, min(seq) AS seq, touchpoint{firsts}{dup} FROM src "
             "GROUP BY customer_id, ts, touchpoint)"
         )
         prev = "dd"
@@ -217,6 +332,23 @@ def journey_ctes(
             jid = f"customer_id || '|' || {d.cast_text('session_no')}"
     else:
         jid = "customer_id"
+    if spec.collapse:
+        # an immediate repeat of a touchpoint in a journey is left out (the first of each run stays)
+        ctes.append(
+            f"cr AS (SELECT * FROM (SELECT *, lag(touchpoint) OVER (PARTITION BY {jid} ORDER BY ts, seq) AS _prev_tp "
+            f"FROM {prev}) AS r WHERE _prev_tp IS NULL OR _prev_tp <> touchpoint)"
+        )
+        prev = "cr"
+    conditions = []
+    if spec.dates != (None, None):
+        # whole journeys whose first event lies in the range (a journey cut at a date would end there)
+        first = f"min({d.epoch_seconds('ts')})"
+        lo, hi = spec.dates
+        having = " AND ".join(
+            ([f"{first} >= {lo!r}"] if lo is not None else []) + ([f"{first} < {hi!r}"] if hi is not None else [])
+        )
+        ctes.append(f"jr AS (SELECT {jid} AS _jid FROM {prev} GROUP BY {jid} HAVING {having})")
+        conditions.append(f"{jid} IN (SELECT _jid FROM jr)")
     if spec.conversions is not None:
         conv = (
             ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions else "FALSE"
@@ -227,6 +359,16 @@ def journey_ctes(
         conv = "FALSE"
     cat_cols = "".join(f", c.{quote(col)}" for col in spec.catalogue if col != "is_conversion")
     join = " LEFT JOIN touchpoints AS c USING (touchpoint)" if spec.catalogue else ""
+    # periods as segments: of each event (its own time), or of the journey (its first event's time)
+    for p in spec.periods:
+        if p.of == "event":
+            cat_cols += f", {p.label('e.ts', d)} AS {quote(p.name)}"
+    if any(p.of == "journey" for p in spec.periods):
+        ctes.append(f"jp AS (SELECT {jid} AS _jid, min(ts) AS _t0 FROM {prev} GROUP BY {jid})")
+        join += f" JOIN jp ON jp._jid = {jid.replace('customer_id', 'e.customer_id')}"
+        for p in spec.periods:
+            if p.of == "journey":
+                cat_cols += f", {p.label('jp._t0', d)} AS {quote(p.name)}"
     w = f"(PARTITION BY {jid} ORDER BY ts, seq)"
     upto = f"(PARTITION BY {jid} ORDER BY ts, seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     following = dict(following or {})
@@ -238,7 +380,9 @@ def journey_ctes(
     windows += [f"{agg.replace('{conv}', f'({conv})')} OVER {upto} AS {quote(name)}" for name, agg in running.items()]
     if spec.until_conversion:
         windows.append(f"sum(CASE WHEN {conv} THEN 1 ELSE 0 END) OVER {upto} AS _conv_upto")
-    filt = f" WHERE {keep}" if keep and can_filter(spec) else ""
+    if keep and can_filter(spec):
+        conditions.append(f"({keep})")
+    filt = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     ctes.append(
         f"j0 AS (SELECT e.*{cat_cols}, {jid} AS journey_id, {d.epoch_seconds('ts')} AS t, {conv} AS is_conv"
         f"{''.join(', ' + x for x in windows)} FROM {prev} AS e{join}{filt})"

@@ -98,6 +98,8 @@ def time_to_convert(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -149,8 +151,9 @@ def time_to_convert(
         ``summary``: segment columns, ``n_journeys`` (followed), ``n_converted``,
         ``n_censored``, ``n_without_start``, ``median_days`` (first time half have
         converted) with ``median_ci_low`` / ``median_ci_high`` (where the interval band
-        reaches one half; NaN when not reached), and ``pct_within_<N>d`` per ``within``
-        (percent; NaN beyond the follow-up).
+        reaches one half; NaN when not reached), ``pct_within_<N>d`` per ``within``
+        (percent; NaN beyond the follow-up) and ``censored_at`` (the ``censor_at`` rule the
+        journeys without a conversion were followed by, so a table read later says it).
 
     Examples
     --------
@@ -179,7 +182,9 @@ def time_to_convert(
         if not conversions or not all(isinstance(c, str) and c for c in conversions):
             raise CJMConfigError(f"`conversions` must list touchpoints, got {conversions!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if spec.conversions is None and "is_conversion" not in spec.catalogue:
         raise CJMConfigError(
@@ -257,7 +262,11 @@ GROUP BY {seg_group}duration, converted, no_start
         curve = pd.concat([lead, curve], ignore_index=True)
         curve = curve.sort_values([*segs, "time_s"], kind="stable", na_position="last").reset_index(drop=True)
     curve.insert(len(segs), "days", curve.pop("time_s") / _DAY)
-    return SurvivalResult(curve=curve, summary=_summary(curve, table, segs, days), measure="time_to_convert")
+    summary = _summary(curve, table, segs, days)
+    # how the journeys without a conversion were followed, stated with the result
+    summary["censored_at"] = censor_at
+    summary.attrs["cjm_journeys"] = {"censored_at": censor_at, "horizon_s": horizon_s}
+    return SurvivalResult(curve=curve, summary=summary, measure="time_to_convert")
 
 
 def _summary(curve: pd.DataFrame, table: pd.DataFrame, segs: list[str], days: list[float]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from cjm_lab.journeys import _parts
 from cjm_lab.journeys._dialect import quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 from cjm_lab.untrusted import escape_label
 
@@ -41,6 +41,8 @@ def transitions(
     dedupe: bool = True,
     until_conversion: bool = False,
     conversions: Sequence[str] | None = None,
+    collapse_repeats: str = "off",
+    dates: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -87,7 +89,9 @@ def transitions(
     if level not in ("touchpoint", "stage", "department"):
         raise CJMConfigError(f"`level` must be 'touchpoint', 'stage' or 'department', got {level!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, until_conversion, conversions)
+    options = journey_options(
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+    )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if level != "touchpoint" and level not in spec.catalogue:
         raise CJMConfigError(f"`level={level!r}` needs a catalogue with a {level!r} column: pass touchpoints=.")
@@ -105,10 +109,11 @@ def transitions(
     # buckets whose counts add up; the nearest-rank median and p95 come from those counts.
     def part(bucket: tuple[int, int] | None) -> str:
         return (
-            f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket)}\n"
+            f"WITH {journey_ctes(spec, d, following={'next_node': node}, bucket=bucket, duplicates=True)}\n"
             f"SELECT {seg_cols}source, target, is_exit, gap, count(*) AS n, "
-            f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start FROM (SELECT {seg_cols}{node} AS source, "
-            f"next_node AS target, next_t IS NULL AS is_exit, next_t - t AS gap, step FROM j) AS p "
+            f"sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start, sum(_dup) AS dups FROM (SELECT "
+            f"{seg_cols}{node} AS source, next_node AS target, next_t IS NULL AS is_exit, next_t - t AS gap, step, "
+            "_dup FROM j) AS p "
             f"GROUP BY {seg_cols}source, target, is_exit, gap"
         )
 
@@ -119,7 +124,7 @@ def transitions(
             [*map(quote, segs), "source", "target", "is_exit"],
             "gap",
             {"median_s": 0.5, "p95_s": 0.95},
-            sums=("n", "n_start"),
+            sums=("n", "n_start", "dups"),
         )
         pairs = _parts.run_in_parts(sql, source, name="pair_waits", part=part, touchpoints=cat, parts=parts)
     else:
@@ -127,9 +132,9 @@ def transitions(
         # tests/journeys/test_engine.py compares both ways)
         pairs = source.run(
             f"""
-WITH {journey_ctes(spec, d, following={"next_node": node})}
+WITH {journey_ctes(spec, d, following={"next_node": node}, duplicates=True)}
 SELECT {seg_cols}{node} AS source, next_node AS target, next_t IS NULL AS is_exit, count(*) AS n,
-       sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start,
+       sum(CASE WHEN step = 1 THEN 1 ELSE 0 END) AS n_start, sum(_dup) AS dups,
        {d.quantile("next_t - t", 0.5)} AS median_s, {d.quantile("next_t - t", 0.95)} AS p95_s
 FROM j GROUP BY {seg_cols}{node}, next_node, next_t IS NULL
 """,
@@ -145,7 +150,8 @@ FROM j GROUP BY {seg_cols}{node}, next_node, next_t IS NULL
         .sum()
     )
     starts = starts.rename(columns={"source": "target", "n_start": "n"}).assign(source=START)
-    table = pd.concat([pairs.drop(columns="n_start"), starts], ignore_index=True)
+    dups = int(pd.to_numeric(pairs["dups"]).fillna(0).sum())
+    table = pd.concat([pairs.drop(columns=["n_start", "dups"]), starts], ignore_index=True)
     order = [*segs, "_start", "source", "target"]
     table["_start"] = table["source"] != START
     table = table.sort_values(order, kind="stable").drop(columns="_start").reset_index(drop=True)
@@ -153,7 +159,9 @@ FROM j GROUP BY {seg_cols}{node}, next_node, next_t IS NULL
     table["probability"] = table["n"] / table.groupby([*segs, "source"], observed=True)["n"].transform("sum")
     for col in ("median_s", "p95_s"):
         table[col] = table[col].astype(float)
-    return table[[*segs, "source", "target", "n", "probability", "median_s", "p95_s"]]
+    out = table[[*segs, "source", "target", "n", "probability", "median_s", "p95_s"]]
+    out.attrs["cjm_journeys"] = journey_record(spec, duplicates=dups, periods_of="each transition's source event")
+    return out
 
 
 def compare_transitions(

@@ -16,7 +16,6 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.plots.theme import (
     HIGHLIGHT,
     add_footnote,
-    check_language,
     cjm_style,
     format_number,
     format_percent,
@@ -29,12 +28,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def styled(func: F) -> F:
-    """Run a chart function inside :func:`cjm_style` and check its ``language``."""
+    """Run a chart function inside :func:`cjm_style` (its options are checked by its table)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("language") is not None:
-            check_language(kwargs["language"])
         with cjm_style():
             return func(*args, **kwargs)
 
@@ -126,8 +123,6 @@ def hatch(patch: Any, pattern: str | None, color: str = "#333333") -> None:
 
 def level_text(confidence: float, language: str) -> str:
     """``"95%"`` / ``"95 %"`` for a confidence level."""
-    if not 0 < float(confidence) < 1:
-        raise CJMConfigError(f"`confidence` must be between 0 and 1 (e.g. 0.95), got {confidence!r}.")
     pct = float(confidence) * 100
     return format_percent(pct, 0 if pct.is_integer() else 1, language)
 
@@ -135,20 +130,6 @@ def level_text(confidence: float, language: str) -> str:
 def finite(values: Any) -> np.ndarray:
     """Values as float64 (nullable dtypes and None become NaN)."""
     return pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy()
-
-
-def check_choice(value: Any, choices: Sequence[str], arg: str, where: str) -> str:
-    if value not in choices:
-        raise CJMConfigError(f"`{arg}` in {where} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}.")
-    return str(value)
-
-
-def check_top(top: Any, arg: str = "top") -> int | None:
-    if top is None:
-        return None
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise CJMConfigError(f"`{arg}` must be a positive whole number or None, got {top!r}.")
-    return int(top)
 
 
 def err_bars(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

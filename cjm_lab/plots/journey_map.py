@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, Rule, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots.theme import (
@@ -102,6 +103,7 @@ def _lanes(table: pd.DataFrame) -> list[str]:
     return known + others + ([""] if "" in present else [])
 
 
+@validate_params({"language": [LANGUAGE, None], "notes": [BOOLEAN], "compact": [BOOLEAN]})
 def journey_map(
     data: Any,
     *,
@@ -414,6 +416,13 @@ def _is_dark(hex_color: str) -> bool:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
 
 
+@validate_params(
+    {
+        "language": [LANGUAGE, None],
+        "layout": [StrOptions({"grid": "rows of ncols maps", "row": "all maps in one row"})],
+        "ncols": [WHOLE_NUMBER],
+    }
+)
 def journey_maps(
     data: Any,
     *,
@@ -440,8 +449,6 @@ def journey_maps(
     if data.segment is None:
         raise CJMConfigError("journey_maps() needs map data per segment: journey_map_data(..., by='persona').")
     segments = list(segments) if segments is not None else data.segments()
-    if layout not in ("grid", "row"):
-        raise CJMConfigError(f"`layout` must be 'grid' or 'row', got {layout!r}.")
     cols = len(segments) if layout == "row" else max(1, min(ncols, len(segments)))
     rows = math.ceil(len(segments) / cols)
     fig = plt.figure(
@@ -454,6 +461,16 @@ def journey_maps(
     return fig
 
 
+@validate_params(
+    {
+        "formats": [
+            Rule(
+                lambda v: not isinstance(v, str) and set(v) <= {"png", "svg", "pdf"}, "a list of 'png', 'svg' and 'pdf'"
+            )
+        ],
+        "dpi": [WHOLE_NUMBER],
+    }
+)
 def save_journey_map(
     fig: Any, path: str | Path, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 200
 ) -> list[Path]:
@@ -464,8 +481,6 @@ def save_journey_map(
     base = Path(path)
     out = []
     for fmt in formats:
-        if fmt not in ("png", "svg", "pdf"):
-            raise CJMConfigError(f"Journey maps are written as png, svg or pdf, not {fmt!r}.")
         target = base.with_suffix(f".{fmt}")
         if target.exists():
             raise CJMConfigError(f"{target} exists already; choose a new name (files are never overwritten).")
@@ -474,6 +489,7 @@ def save_journey_map(
     return out
 
 
+@validate_params({"language": [LANGUAGE, None]})
 def journey_map_html(
     data: Any, *, segment: Any = None, language: str | None = None, include_plotlyjs: Any = True, labels: Any = None
 ) -> str:
@@ -514,6 +530,8 @@ def journey_map_html(
                 parts.append(f"{words['nps']}: {format_number(row.get('nps_met'), 0, lang, sign=True)}")
             if isinstance(row.get("note"), str) and row["note"]:
                 parts.append(_html.escape(row["note"]))
+            if isinstance(row.get("drivers"), str) and row["drivers"]:
+                parts.append(_html.escape(row["drivers"]))  # which components make its score, with their shares
             hover.append("<br>".join(parts))
             colors.append(HIGHLIGHT if pd.notna(row.get("pain_rank")) else DEPARTMENT_COLORS.get(lane, NEUTRAL))
             symbols.append("star" if bool(row.get("moment_of_truth", False)) else "square")

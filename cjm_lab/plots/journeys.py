@@ -19,12 +19,12 @@ import seaborn as sns
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from cjm_lab._params import BOOLEAN, CONFIDENCE, LANGUAGE, WHOLE_NUMBER, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots._common import (
     category_order,
     check_table,
-    check_top,
     err_bars,
     finite,
     first_present,
@@ -79,23 +79,32 @@ _START, _EXIT = "(start)", "(exit)"
 _ISSUES = {
     "en": {
         "drop_off": "drop-off",
+        "lift": "fewer outcomes",
         "rework": "rework",
+        "ping_pong": "ping-pong",
+        "reopen": "reopened",
         "repeat_contact": "repeated contacts",
         "long_wait": "long waits",
         "late": "late",
         "detractor": "detractors",
+        "change": "changed for the worse",
     },
     "de": {
         "drop_off": "Abbruch",
+        "lift": "seltener erfolgreich",
         "rework": "Nacharbeit",
+        "ping_pong": "Ping-Pong",
+        "reopen": "wieder geöffnet",
         "repeat_contact": "wiederholte Kontakte",
         "long_wait": "lange Wartezeit",
         "late": "Verspätung",
         "detractor": "Kritiker",
+        "change": "verschlechtert",
     },
 }
 
 
+@validate_params({"language": [LANGUAGE]})
 def touchpoint_labeller(
     touchpoints: pd.DataFrame | None = None,
     language: str = "en",
@@ -151,6 +160,7 @@ def _wrap(name: str, width: int = 16) -> str:
     return textwrap.fill(name, width, break_long_words=False, break_on_hyphens=True)
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_funnel(
     table: pd.DataFrame,
@@ -330,6 +340,7 @@ def _node_order(
     return sorted(nodes, key=lambda n: (-weight.get(n, 0), n))
 
 
+@validate_params({"language": [LANGUAGE], "start_exit": [BOOLEAN], "annotate": [BOOLEAN, None]})
 @styled
 def plot_transitions(
     table: pd.DataFrame,
@@ -440,6 +451,7 @@ def plot_transitions(
     return ax
 
 
+@validate_params({"language": [LANGUAGE], "max_length": [WHOLE_NUMBER, None]})
 @styled
 def plot_path_lengths(
     table: pd.DataFrame,
@@ -483,7 +495,6 @@ def plot_path_lengths(
     check_table(
         table, {"length": "length", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.path_lengths()"
     )
-    max_length = check_top(max_length, "max_length")
     segs = leading_columns(table, "length")
     _, ax = get_ax(ax, (8.0, 4.2))
 
@@ -580,6 +591,7 @@ def _plateau(key: pd.Series, t: np.ndarray, v: np.ndarray, groups: list[Any]) ->
     return float(min(t_max, 1.5 * max(ends))) if max(ends) > 0 else t_max
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_time_to_convert(
     result: Any,
@@ -704,6 +716,9 @@ def plot_time_to_convert(
     return ax
 
 
+@validate_params(
+    {"language": [LANGUAGE], "top": [WHOLE_NUMBER, None], "notes": [BOOLEAN], "note_width": [WHOLE_NUMBER]}
+)
 @styled
 def plot_pain_points(
     table: pd.DataFrame,
@@ -768,7 +783,6 @@ def plot_pain_points(
         where=where,
         made_by="cjm_lab.journeys.pain_points()",
     )
-    top = check_top(top)
     segs = leading_columns(table, str(unit))
     t = select_segment(table, segs, segment, where)
     score = finite(t["pain_score"])
@@ -846,6 +860,9 @@ def plot_pain_points(
     return ax
 
 
+@validate_params(
+    {"value": [StrOptions(("share", "conversions", "value"))], "top": [WHOLE_NUMBER, None], "language": [LANGUAGE]}
+)
 @styled
 def plot_attribution(
     table: pd.DataFrame,
@@ -899,15 +916,12 @@ def plot_attribution(
     >>> plt.close("all")
     """
     where = "plot_attribution()"
-    if value not in ("share", "conversions", "value"):
-        raise CJMConfigError(f"`value` in {where} must be 'share', 'conversions' or 'value', got {value!r}.")
     check_table(
         table,
         {"model": "model", "touchpoint": "touchpoint", "value": value},
         where=where,
         made_by="cjm_lab.journeys.attribution()",
     )
-    top = check_top(top)
     segs = leading_columns(table, "model")
     t = select_segment(table, segs, segment, where)
     present = list(dict.fromkeys(t["model"].astype(str)))

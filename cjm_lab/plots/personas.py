@@ -18,6 +18,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
+from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, Real, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.labels import labeller
 from cjm_lab.plots._common import (
@@ -104,6 +105,7 @@ def _reason(table: pd.DataFrame, language: str, best: Any) -> str | None:
     return None
 
 
+@validate_params({"language": [LANGUAGE]})
 @styled
 def plot_choose_k(
     table: pd.DataFrame,
@@ -235,6 +237,7 @@ def _persona_column(table: pd.DataFrame, persona: str | None, where: str) -> str
     return col
 
 
+@validate_params({"language": [LANGUAGE], "center": [Real], "annotate": [BOOLEAN]})
 @styled
 def plot_persona_profile(
     table: Any,
@@ -431,6 +434,7 @@ def _share_text(share: Any, language: str) -> str | None:
     return format_percent(v * 100 if v <= 1 else v, 1, language)
 
 
+@validate_params({"language": [LANGUAGE], "ncols": [WHOLE_NUMBER, None], "width": [WHOLE_NUMBER]})
 @styled
 def plot_persona_cards(
     cards: pd.DataFrame,
@@ -490,8 +494,6 @@ def plot_persona_cards(
     colors = persona_colors(domain + [k for k in keys if k not in set(domain)])
     n = len(cards)
     ncols = ncols or min(3, n)
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise CJMConfigError(f"`ncols` must be a positive whole number, got {ncols!r}.")
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 4.6 * nrows), squeeze=False, layout="constrained")
     for ax in axes.flat[n:]:

@@ -39,10 +39,10 @@ import pandas as pd
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
+from cjm_lab._params import LANGUAGE, WHOLE_NUMBER, Integral, Interval, Real, renamed_args, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.plots._common import (
     check_table,
-    check_top,
     finite,
     get_ax,
     leading_columns,
@@ -54,7 +54,6 @@ from cjm_lab.plots.theme import (
     INK,
     NEUTRAL,
     add_footnote,
-    check_language,
     format_number,
     format_percent,
     stage_colors,
@@ -76,20 +75,22 @@ _OTHER_PATH = "(other)"
 OTHER_NODE = "(other touchpoints)"
 
 
-def _check_share(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= float(value) < 1:
-        raise CJMConfigError(f"`{name}` must be a share between 0 and 1 (e.g. 0.03 for 3 %), got {value!r}.")
-    return float(value)
+#: The options of the flows, shared by sankey_flows and both drawings.
+_FLOW: dict[str, list[Any]] = {
+    "max_steps": [Interval(Integral, 2, None, closed="left")],
+    "min_share": [Interval(Real, 0, 1, closed="left", note="a share: 0.03 is 3 %", example="0.03")],
+    "max_nodes": [WHOLE_NUMBER],
+    "min_journeys": [WHOLE_NUMBER, None],
+    "top": [WHOLE_NUMBER, None],
+}
+#: ``variants_table`` before 0.2: the argument that takes another function's result is ``table``.
+_RENAMED = {"variants_table": "table"}
 
 
-def _check_count(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise CJMConfigError(f"`{name}` must be a whole number of at least {minimum}, got {value!r}.")
-    return int(value)
-
-
+@renamed_args(_RENAMED)
+@validate_params({**_FLOW, "separator": [str]})
 def sankey_flows(
-    variants_table: pd.DataFrame,
+    table: pd.DataFrame,
     *,
     max_steps: int = 6,
     min_share: float = 0.03,
@@ -103,7 +104,7 @@ def sankey_flows(
 
     Parameters
     ----------
-    variants_table : DataFrame
+    table : DataFrame
         Paths with counts: :func:`cjm_lab.journeys.variants` (``path`` with ``" > "``
         between touchpoints, ``n_journeys``) or :func:`cjm_lab.journeys.path_parts`.  An
         ``"(other)"`` row (variants cut with ``top=``) cannot be drawn step by step; its
@@ -156,16 +157,10 @@ def sankey_flows(
     from cjm_lab.privacy import min_group_size
 
     where = "sankey_flows()"
-    check_table(
-        variants_table, {"path": "path", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.variants()"
-    )
-    top = check_top(top)
-    max_steps = _check_count(max_steps, "max_steps", 2)
-    max_nodes = _check_count(max_nodes, "max_nodes", 1)
-    min_share = _check_share(min_share, "min_share")
-    min_journeys = min_group_size() if min_journeys is None else _check_count(min_journeys, "min_journeys")
-    segs = leading_columns(variants_table, "path")
-    t = select_segment(variants_table, segs, segment, where)
+    check_table(table, {"path": "path", "n_journeys": "n_journeys"}, where=where, made_by="cjm_lab.journeys.variants()")
+    min_journeys = min_group_size() if min_journeys is None else min_journeys
+    segs = leading_columns(table, "path")
+    t = select_segment(table, segs, segment, where)
     t = t.assign(_n=finite(t["n_journeys"]))
     is_other = t["path"].astype(str) == _OTHER_PATH
     unplaced = float(t.loc[is_other, "_n"].sum())
@@ -234,9 +229,19 @@ def sankey_flows(
             position[(step, node_tab.at[idx, "node_tp"])] = float(rank_i)
             node_tab.at[idx, "position"] = float(rank_i)
     # privacy: a merged node or a band of fewer journeys than the minimum group size is not drawn
+    total = float(t["_n"].sum())
     small_nodes = node_tab["n_journeys"] < min_journeys
     hidden_visits = float(node_tab.loc[small_nodes, "n_journeys"].sum())
     node_tab = node_tab[~small_nodes]
+    if node_tab.empty:
+        raise CJMDataError(
+            f"{where}: no touchpoint is visited by {min_journeys} journeys or more at any step "
+            f"({_whole(total)} journeys in all), so every flow would show a group smaller than "
+            "the minimum group size.",
+            column="n_journeys",
+            fix="Draw more journeys (a larger segment or period), or pass a smaller min_journeys where "
+            "the data may show small groups.",
+        )
     node_tab = node_tab.sort_values(["step", "position"], kind="stable").reset_index(drop=True)
     node_tab["position"] = node_tab.groupby("step").cumcount()
     number = {(s, tp): i for i, (s, tp) in enumerate(zip(node_tab["step"], node_tab["node_tp"]))}
@@ -273,7 +278,6 @@ def sankey_flows(
         .sort_values(["source", "target"], kind="stable")
         .reset_index(drop=True)
     )
-    total = float(t["_n"].sum())
     other_visits = float(node_tab.loc[node_tab["node_tp"] == OTHER_NODE, "n_journeys"].sum())
     links.attrs = {
         "n_paths": len(t),
@@ -333,14 +337,14 @@ def _names(nodes: pd.DataFrame, touchpoints: pd.DataFrame | None, language: str,
 
 
 def _drawn_flows(
-    variants_table: pd.DataFrame,
+    table: pd.DataFrame,
     options: Mapping[str, Any],
     touchpoints: pd.DataFrame | None,
     language: str,
     labels: Labels,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str], int]:
     """What both drawings start from: the flows, the node names, the node colours and the number of steps."""
-    nodes, links = sankey_flows(variants_table, **options)
+    nodes, links = sankey_flows(table, **options)
     return (
         nodes,
         links,
@@ -426,9 +430,11 @@ def _spread(centres: np.ndarray, heights: np.ndarray, low: float, high: float) -
     return y
 
 
+@renamed_args(_RENAMED)
+@validate_params({**_FLOW, "language": [LANGUAGE], "fontsize": [Interval(Real, 0, None, closed="neither")]})
 @styled
 def sankey_static(
-    variants_table: pd.DataFrame,
+    table: pd.DataFrame,
     *,
     ax: Any = None,
     language: str = "en",
@@ -447,8 +453,9 @@ def sankey_static(
 
     Parameters
     ----------
-    variants_table : DataFrame
-        :func:`cjm_lab.journeys.variants` or :func:`cjm_lab.journeys.path_parts`.
+    table : DataFrame
+        :func:`cjm_lab.journeys.variants` or :func:`cjm_lab.journeys.path_parts` (called
+        ``variants_table`` before 0.2; the old name works until 0.3).
     ax : matplotlib Axes, optional
         Default: a new figure sized to the steps and nodes.
     language : {"en", "de"}, default "en"
@@ -485,7 +492,7 @@ def sankey_static(
         "top": top,
         "segment": segment,
     }
-    nodes, links, names, colors, n_steps = _drawn_flows(variants_table, options, touchpoints, language, labels)
+    nodes, links, names, colors, n_steps = _drawn_flows(table, options, touchpoints, language, labels)
     per_step = nodes.groupby("step").size()
     if ax is None:
         import matplotlib.pyplot as plt
@@ -620,8 +627,18 @@ def _fit(artist: Any, label: str, room_px: float, renderer: Any) -> None:
             return
 
 
+@renamed_args(_RENAMED)
+@validate_params(
+    {
+        **_FLOW,
+        "language": [LANGUAGE],
+        "height": [WHOLE_NUMBER, None],
+        "label_chars": [WHOLE_NUMBER, None],
+        "min_width": [WHOLE_NUMBER],
+    }
+)
 def sankey_top_paths(
-    variants_table: pd.DataFrame,
+    table: pd.DataFrame,
     *,
     language: str = "en",
     segment: Any = None,
@@ -641,8 +658,9 @@ def sankey_top_paths(
 
     Parameters
     ----------
-    variants_table : DataFrame
-        :func:`cjm_lab.journeys.variants` or :func:`cjm_lab.journeys.path_parts`.
+    table : DataFrame
+        :func:`cjm_lab.journeys.variants` or :func:`cjm_lab.journeys.path_parts` (called
+        ``variants_table`` before 0.2; the old name works until 0.3).
     language : {"en", "de"}, default "en"
     segment : value, optional
     touchpoints : DataFrame, optional
@@ -674,7 +692,6 @@ def sankey_top_paths(
     >>> list(fig.data[0].link.value)[:-1], fig.layout.title.text
     ([80, 50], 'Kundenreisen Schritt für Schritt')
     """
-    check_language(language)
     try:
         import plotly.graph_objects as go
     except ImportError as err:  # pragma: no cover - plotly is installed with cjm-lab
@@ -689,7 +706,7 @@ def sankey_top_paths(
         "top": top,
         "segment": segment,
     }
-    nodes, links, names, colors, n_steps = _drawn_flows(variants_table, options, touchpoints, language, labels)
+    nodes, links, names, colors, n_steps = _drawn_flows(table, options, touchpoints, language, labels)
     gap_share = 0.3
     box, height_all = _layout(nodes, links, gap_share)
     per_step = nodes.groupby("step").size()

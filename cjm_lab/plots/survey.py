@@ -17,11 +17,21 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from cjm_lab._format import period_dates, period_kind, period_label
+from cjm_lab._params import (
+    BOOLEAN,
+    CONFIDENCE,
+    COUNT,
+    LANGUAGE,
+    Interval,
+    Real,
+    StrOptions,
+    check_param,
+    validate_params,
+)
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots._common import (
     add_footnotes,
-    check_choice,
     check_table,
     err_bars,
     finite,
@@ -147,6 +157,7 @@ def _segment_title(key: str, segs: list[str], segment_label: str | None, languag
     return text(key, language, segment=word)
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps(
     table: pd.DataFrame,
@@ -261,6 +272,7 @@ def plot_nps(
     return ax
 
 
+@validate_params({"language": [LANGUAGE], "show_nps": [BOOLEAN], "min_label": [Interval(Real, 0, 100, note="percent")]})
 @styled
 def plot_nps_distribution(
     table: pd.DataFrame,
@@ -372,6 +384,7 @@ def plot_nps_distribution(
     return ax
 
 
+@validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps_trend(
     table: pd.DataFrame,
@@ -519,6 +532,14 @@ def plot_nps_trend(
     return ax
 
 
+@validate_params(
+    {
+        "method": [StrOptions(("shapley", "johnson"))],
+        "share": [BOOLEAN],
+        "language": [LANGUAGE],
+        "confidence": [CONFIDENCE],
+    }
+)
 @styled
 def plot_drivers(
     table: pd.DataFrame,
@@ -567,7 +588,6 @@ def plot_drivers(
     >>> plt.close("all")
     """
     where = "plot_drivers()"
-    check_choice(method, ("shapley", "johnson"), "method", where)
     col = f"{method}_share" if share else method
     check_table(table, {"driver": "driver", "method": col}, where=where, made_by="cjm_lab.survey.key_drivers()")
     t = table.assign(_v=finite(table[col])).sort_values("_v", ascending=False, kind="stable").reset_index(drop=True)
@@ -631,6 +651,7 @@ def plot_drivers(
     return ax
 
 
+@validate_params({"language": [LANGUAGE]})
 @styled
 def plot_importance_performance(
     table: pd.DataFrame,
@@ -760,6 +781,7 @@ def _banner_text(col: Any, letter: str, base: float, language: str, labels: Any)
     return name
 
 
+@validate_params({"language": [LANGUAGE, None], "letters": [BOOLEAN], "decimals": [COUNT]})
 @styled
 def plot_crosstab(
     table: pd.DataFrame,
@@ -814,7 +836,7 @@ def plot_crosstab(
     where = "plot_crosstab()"
     meta = table.attrs.get("crosstab", {}) if isinstance(table, pd.DataFrame) else {}
     lang = language or meta.get("language", "en")
-    check_choice(lang, ("en", "de"), "language", where)
+    check_param(lang, [LANGUAGE], name="language", where=where)  # the crosstab's own language
     need = ["kind", "variable", "row_label", "banner_variable", "banner_column", "statistic", "value"]
     check_table(table, {"columns": need}, where=where, made_by="cjm_lab.survey.crosstab()")
     t = table

@@ -54,6 +54,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FuncFormatter
 
 from cjm_lab._format import LANGUAGES, check_language, format_number, format_percent
+from cjm_lab._params import BOOLEAN, COUNT, LANGUAGE, InstanceOf, Interval, Real, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.vocab import (
     DEFAULT_STAGES,
@@ -241,6 +242,14 @@ def _register_cmaps() -> None:
 _register_cmaps()
 
 
+#: The options of set_theme and cjm_style.
+_THEME_OPTIONS = {
+    "font_scale": [Interval(Real, 0, None, closed="neither", example="1.3 for slides")],
+    "rc": [InstanceOf(Mapping), None],
+}
+
+
+@validate_params(_THEME_OPTIONS)
 def set_theme(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> None:
     """Apply the cjm-lab theme to matplotlib (and seaborn) for the rest of the session.
 
@@ -266,8 +275,6 @@ def set_theme(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -
 
 
 def _theme_rc(font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    if not isinstance(font_scale, (int, float)) or isinstance(font_scale, bool) or font_scale <= 0:
-        raise CJMConfigError(f"`font_scale` must be a positive number, got {font_scale!r}.")
     out = dict(THEME_RC)
     for key, value in out.items():
         if key.endswith(("size", "labelsize", "title_fontsize")) and isinstance(value, float):
@@ -277,6 +284,7 @@ def _theme_rc(font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> d
     return out
 
 
+@validate_params(_THEME_OPTIONS)
 @contextlib.contextmanager
 def cjm_style(*, font_scale: float = 1.0, rc: Mapping[str, Any] | None = None) -> Iterator[None]:
     """A context manager that applies the cjm-lab theme only inside a ``with`` block.
@@ -677,6 +685,7 @@ def _persona_index(personas: Iterable[Any]) -> dict[Any, int]:
     return {p: i for i, p in enumerate(labels)}
 
 
+@validate_params({})
 def persona_colors(personas: Iterable[Any]) -> dict[Any, str]:
     """Colours of personas in label order: the first persona always gets the first colour.
 
@@ -709,6 +718,7 @@ def persona_markers(personas: Iterable[Any]) -> dict[Any, str]:
     return {p: PERSONA_MARKERS[(i + i // n) % len(PERSONA_MARKERS)] for p, i in _persona_index(personas).items()}
 
 
+@validate_params({})
 def stage_colors(stages: Sequence[Any] = DEFAULT_STAGES) -> dict[Any, str]:
     """Colours of an ordered list of stages.
 
@@ -728,6 +738,7 @@ def stage_colors(stages: Sequence[Any] = DEFAULT_STAGES) -> dict[Any, str]:
     return {s: _STAGE_FALLBACK[i % len(_STAGE_FALLBACK)] for i, s in enumerate(stages)}
 
 
+@validate_params({})
 def department_colors(departments: Iterable[Any] = DEPARTMENTS) -> dict[Any, str]:
     """Colours of departments: the six known departments always keep their colour.
 
@@ -744,6 +755,7 @@ def department_colors(departments: Iterable[Any] = DEPARTMENTS) -> dict[Any, str
 # --------------------------------------------------------------------------- numbers
 
 
+@validate_params({"decimals": [COUNT, None], "language": [LANGUAGE], "percent": [BOOLEAN], "sign": [BOOLEAN]})
 def number_formatter(
     decimals: int | None = None,
     language: str = "en",

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from cjm_lab._params import validate_params
+
 __all__ = ["TRUSTED_KEY", "TrustedHTML", "trusted_html", "script_texts", "add_content_security_policy", "policy"]
 
 #: The output metadata that marks an HTML output as the package's own (its scripts may run).
@@ -47,6 +49,7 @@ class TrustedHTML:
         return {"text/html": self.markup}, {TRUSTED_KEY: True}
 
 
+@validate_params({})
 def trusted_html(markup: str) -> TrustedHTML:
     """Mark HTML the package produced (a plotly figure's ``to_html``) so its scripts may run.
 

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language, period_dates
+from cjm_lab._params import LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.reports.formats import (
     HIDDEN_COLUMNS,
@@ -138,6 +139,7 @@ def _add_body_placeholder(layout: Any, idx: int, name: str) -> Any:
     return next(p for p in layout.placeholders if p.placeholder_format.idx == idx)
 
 
+@validate_params({})
 def make_template(path: str | os.PathLike) -> Path:
     """Write the package's 16:9 deck template (the file shipped as ``templates/deck.pptx``).
 
@@ -295,6 +297,7 @@ def _named(layouts: Sequence[Any], *patterns: str) -> list[Any]:
     return [lay for lay in layouts if rx.search(lay.name or "")]
 
 
+@validate_params({})
 def template_layouts(prs: Any) -> dict[str, Any]:
     """Each role of :data:`ROLES` → a slide layout of ``prs``, found by placeholders (names break ties).
 
@@ -953,6 +956,7 @@ def _sections(notebook: str | os.PathLike | None) -> dict[int, str]:
     return out
 
 
+@validate_params({"language": [LANGUAGE]})
 def build_deck(
     folder: str | os.PathLike,
     *,

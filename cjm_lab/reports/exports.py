@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from cjm_lab._params import WHOLE_NUMBER, validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = ["find_chromium", "print_pdf", "build_pptx", "CHROMIUM_FLAGS", "chromium_flags"]
@@ -40,6 +41,7 @@ def chromium_flags() -> list[str]:
     return flags
 
 
+@validate_params({})
 def find_chromium() -> str:
     """The Chromium executable: ``$CJM_LAB_CHROMIUM``, else chromium/chromium-browser/google-chrome on PATH."""
     env = os.environ.get("CJM_LAB_CHROMIUM")
@@ -56,6 +58,7 @@ def find_chromium() -> str:
     )
 
 
+@validate_params({"timeout": [WHOLE_NUMBER]})
 def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium (A4, no header or footer), JavaScript-free.
 
@@ -91,6 +94,7 @@ def print_pdf(html: Path, pdf: Path, *, timeout: int = 120) -> Path:
     return pdf
 
 
+@validate_params({})
 def build_pptx(folder: Path, *, title: str, subtitle: str = "") -> Path | None:
     """Deprecated alias of :func:`cjm_lab.reports.build_deck` (native charts and tables, takeaways, notes)."""
     import warnings

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language, format_number
+from cjm_lab._params import COUNT, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.untrusted import escape_html
 from cjm_lab.vocab import DEPARTMENT_LABELS, KIND_LABELS, STAGE_LABELS
@@ -506,6 +507,7 @@ def _values(values: Any) -> pd.Series | None:
     return values if isinstance(values, pd.Series) else pd.Series(values)
 
 
+@validate_params({})
 def column_kind(name: Any, values: Any = None) -> str:
     """What a column holds: one of :data:`KINDS`.
 
@@ -612,6 +614,7 @@ def _ask(labels: Any, method: str, *args: Any, language: str) -> str | None:
     return None if answer is None else str(answer)
 
 
+@validate_params({"language": [LANGUAGE]})
 def column_label(name: Any, language: str = "en", labels: Any = None) -> str:
     """The header of a column: the data's own label first, then the package's, then the name.
 
@@ -692,6 +695,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
+@validate_params({"language": [LANGUAGE], "decimals": [COUNT, None]})
 def format_value(value: Any, kind: str, language: str = "en", *, decimals: int | None = None) -> str:
     """A cell as the page and the slides show it: localised, with its unit, missing as "–".
 
@@ -811,6 +815,7 @@ class DisplayTable:
         return self.data.to_string(index=False)
 
 
+@validate_params({"language": [LANGUAGE], "max_rows": [WHOLE_NUMBER, None]})
 def display_table(
     data: pd.DataFrame,
     *,

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = [
@@ -329,6 +330,7 @@ def _entry(raw: Mapping[str, Any]) -> TableEntry | FigureEntry | None:
     return None
 
 
+@validate_params({})
 def read_manifest(folder: str | os.PathLike) -> Manifest:
     """The deliverables of a run folder, in order (from ``figures.json`` and the CSVs for old runs).
 

@@ -37,6 +37,7 @@ import nbformat
 import pandas as pd
 import yaml
 
+from cjm_lab._params import BOOLEAN, validate_params
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError
 
@@ -96,6 +97,7 @@ class Parameter:
 Folders = str | os.PathLike | Iterable[str | os.PathLike] | None
 
 
+@validate_params({})
 def report_folders(notebooks: Folders = None) -> list[Path]:
     """The folders searched for report notebooks, in order: the first holding a name wins.
 
@@ -175,6 +177,7 @@ def _scan(folders: list[Path]) -> dict[str, Path]:
 def list_reports(notebooks: Folders = ..., *, paths: Literal[False] = ..., folder: Folders = ...) -> list[str]: ...
 @overload
 def list_reports(notebooks: Folders = ..., *, paths: Literal[True], folder: Folders = ...) -> dict[str, Path]: ...
+@validate_params({"paths": [BOOLEAN]})
 def list_reports(
     notebooks: Folders = None, *, paths: bool = False, folder: Folders = None
 ) -> list[str] | dict[str, Path]:
@@ -198,6 +201,7 @@ def list_reports(
     return sorted(found)
 
 
+@validate_params({})
 def check_report_name(name: Any) -> str:
     """Return ``name`` when it can name a report: letters, digits, ``_`` and ``-``, never a path.
 
@@ -214,7 +218,7 @@ def check_report_name(name: Any) -> str:
     >>> check_report_name("../x")
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: There is no report '../x': a report is named by its name, not a path...
+    cjm_lab.errors.CJMConfigError: check_report_name(): There is no report '../x': a report is named by its name...
     """
     if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED_NAMES:
         why = (
@@ -306,6 +310,7 @@ def _help(comments: dict[int, tuple[bool, str]], first: int, last: int) -> str:
     return comments[first][1] if first in comments else ""
 
 
+@validate_params({})
 def report_parameters(name: str, notebooks: Folders = None, *, folder: Folders = None) -> pd.DataFrame:
     """The parameters of a report: name, type, default and help, in cell order.
 
@@ -379,6 +384,7 @@ def parse_cli_value(text: str) -> Any:
     return value
 
 
+@validate_params({})
 def check_parameters(
     name: str, values: Mapping[str, Any], notebooks: Folders = None, *, folder: Folders = None
 ) -> dict[str, Any]:
@@ -512,6 +518,7 @@ def _is_set(value: Any) -> bool:
 # --- data files named in parameters ------------------------------------------------------------
 
 
+@validate_params({"must_exist": [BOOLEAN]})
 def data_path(path: str | os.PathLike, *, base: str | os.PathLike | None = None, must_exist: bool = True) -> Path:
     """Where a report reads a data file named in one of its parameters.
 
@@ -579,6 +586,7 @@ def data_path(path: str | os.PathLike, *, base: str | os.PathLike | None = None,
 # --- a new report --------------------------------------------------------------------------------
 
 
+@validate_params({})
 def new_report(
     name: str,
     *,

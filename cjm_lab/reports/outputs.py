@@ -10,8 +10,8 @@ title, takeaway and native charts in ``deliverables.json``
 
 Every table passes :func:`cjm_lab.privacy.protect_table` on its way out: id columns
 become salted pseudonyms, text is PII-masked, and groups below the minimum size
-(``$CJM_LAB_MIN_GROUP_SIZE``, set by the runner; default 5) are suppressed with
-complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` makes it safe
+(``min_group_size``: the report's parameter, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5) are
+suppressed with complementary suppression.  Then :func:`cjm_lab.untrusted.spreadsheet_table` makes it safe
 for a spreadsheet: CSV cells that a spreadsheet would run as a formula get a leading
 apostrophe, Excel cells hold typed text (never a formula), text beyond Excel's 32,767
 characters is cut visibly and reported.  Tables are named uniquely: two names never share a
@@ -30,9 +30,10 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import BOOLEAN, WHOLE_NUMBER, validate_params
 from cjm_lab._validate import require_frame
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.privacy import find_id_columns, protect_table
+from cjm_lab.privacy import MIN_GROUP_SIZE, find_id_columns, protect_table
 from cjm_lab.reports._files import disk_error, write_atomic
 from cjm_lab.reports.manifest import Chart, read_manifest, record, table_entry
 from cjm_lab.untrusted import EXCEL_MAX_CHARS, formula_like, slug, spreadsheet_table, unique_slugs
@@ -155,6 +156,15 @@ def write_sheet(path: str | os.PathLike, sheet: str, data: pd.DataFrame) -> Path
     return path
 
 
+@validate_params(
+    {
+        "min_group_size": [MIN_GROUP_SIZE, None],
+        "mask": [BOOLEAN],
+        "allow_rows": [BOOLEAN],
+        "neutralise": [BOOLEAN],
+        "slide": [BOOLEAN],
+    }
+)
 def save_table(
     data: pd.DataFrame,
     name: str,
@@ -272,6 +282,7 @@ def save_table(
     return csv_path
 
 
+@validate_params({"dpi": [WHOLE_NUMBER]})
 def save_figure(
     figure: Any,
     name: str,
@@ -354,6 +365,7 @@ def figure_title(figure: Any, default: str) -> str:
     return suptitle or (axes[0].get_title() if axes else "") or default
 
 
+@validate_params({})
 def save_results(results: dict[str, Any], output_dir: str | os.PathLike | None) -> Path | None:
     """Merge key numbers into ``results.json`` (copied into the run record ``run.json``)."""
     folder = _target(output_dir)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab._format import check_language
+from cjm_lab._params import LANGUAGE, validate_params
 
 __all__ = ["render_page", "report_title", "PAGE_CSS"]
 
@@ -317,6 +318,7 @@ def _headline_html(headline: Sequence[Mapping[str, Any]]) -> str:
     return '<section class="headline" aria-label="headline">' + "".join(cards) + "</section>" if cards else ""
 
 
+@validate_params({"language": [LANGUAGE]})
 def render_page(
     notebook: str | os.PathLike,
     target: str | os.PathLike,

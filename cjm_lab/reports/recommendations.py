@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from cjm_lab._format import check_language, format_number, format_percent
+from cjm_lab._params import COUNT, LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = ["recommendations", "ACTIONS"]
@@ -24,7 +25,11 @@ __all__ = ["recommendations", "ACTIONS"]
 ACTIONS: dict[str, dict[str, str]] = {
     "en": {
         "drop_off": "Find out why customers leave at {t} and remove the obstacle",
+        "lift": "Find out why journeys through {t} end well less often and fix what goes wrong there",
         "rework": "Get {t} right the first time",
+        "ping_pong": "Stop handing cases on from {t} that come straight back: route them right the first time",
+        "reopen": "Make the resolutions at {t} hold: find out why cases are reopened",
+        "change": "Find out what changed at {t} in the period named and undo it",
         "repeat_contact": "Fix what makes customers call customer service again after {t}",
         "long_wait": "Shorten the wait after {t}",
         "late": "Keep the promised time at {t}",
@@ -32,7 +37,11 @@ ACTIONS: dict[str, dict[str, str]] = {
     },
     "de": {
         "drop_off": "Herausfinden, warum Kunden bei {t} abspringen, und das Hindernis beseitigen",
+        "lift": "Herausfinden, warum Journeys über {t} seltener gut enden, und beheben, was dort schiefgeht",
         "rework": "{t} gleich beim ersten Mal richtig erledigen",
+        "ping_pong": "Fälle nicht mehr von {t} weitergeben, die gleich zurückkommen: beim ersten Mal richtig zuordnen",
+        "reopen": "Lösungen bei {t} dauerhaft machen: herausfinden, warum Fälle wieder geöffnet werden",
+        "change": "Herausfinden, was sich bei {t} im genannten Zeitraum geändert hat, und es rückgängig machen",
         "repeat_contact": "Beheben, was Kunden nach {t} wiederholt beim Kundenservice anrufen lässt",
         "long_wait": "Die Wartezeit nach {t} verkürzen",
         "late": "Die zugesagte Zeit bei {t} einhalten",
@@ -67,6 +76,7 @@ def _sentence(head: str, detail: str, owner: str) -> str:
     return f"{head}{' — ' + detail if detail else ''}" + (f" ({owner})." if owner else ".")
 
 
+@validate_params({"top": [COUNT], "max_segments": [COUNT], "max_drivers": [COUNT], "language": [LANGUAGE]})
 def recommendations(
     pain_points: pd.DataFrame | None = None,
     *,
@@ -139,9 +149,6 @@ def recommendations(
     'Die zugesagte Zeit bei Delivery einhalten — 11% happen later than promised (verantwortlich: logistics).'
     """
     check_language(language)
-    for name, value in (("top", top), ("max_segments", max_segments), ("max_drivers", max_drivers)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise CJMConfigError(f"`{name}` must be a whole number of at least 0, got {value!r}.")
     words, actions = _WORDS[language], ACTIONS[language]
     tp_label = touchpoint_label or str
     dep_label = department_label or str

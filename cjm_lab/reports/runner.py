@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab import privacy
+from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab._progress import ENV_PROGRESS
 from cjm_lab.errors import CJMConfigError, CJMError
+from cjm_lab.privacy import MIN_GROUP_SIZE, SALT
 from cjm_lab.reports._files import check_out_dir, create_new, disk_error, open_lock, real_dir, write_atomic
 from cjm_lab.reports.deck import build_deck
 from cjm_lab.reports.exports import print_pdf
@@ -123,6 +125,7 @@ def _data_hashes(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     return out
 
 
+@validate_params({"language": [LANGUAGE]})
 def export_html(
     notebook: Path,
     target: Path,
@@ -179,10 +182,16 @@ def _local_kernel() -> Any:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str]):
-    """Set environment variables for the kernel papermill starts (it inherits ours), then restore."""
+def _environment(values: Mapping[str, str | None]):
+    """Set (``None``: unset) environment variables for the kernel papermill starts (it inherits
+    ours), then restore.
+    """
     saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
@@ -226,6 +235,15 @@ class _QuietInspection:
 _QUIET = _QuietInspection()
 
 
+@validate_params(
+    {
+        "timeout": [WHOLE_NUMBER],
+        "progress": [BOOLEAN],
+        "pdf": [BOOLEAN],
+        "min_group_size": [MIN_GROUP_SIZE, None],
+        "salt": [SALT, None],
+    }
+)
 def run_report(
     name: str,
     parameters: Mapping[str, Any] | None = None,
@@ -271,8 +289,12 @@ def run_report(
     min_group_size : int, optional
         Groups below it are hidden in the report's tables, charts and sentences; default the
         parameter ``min_group_size`` when given, else ``$CJM_LAB_MIN_GROUP_SIZE``, else 5.
-        Passed to the notebook as its parameter ``min_group_size`` (a notebook without that
-        parameter gets it as ``$CJM_LAB_MIN_GROUP_SIZE``) and recorded in ``run.json``.
+        Passed to the notebook as its parameter ``min_group_size`` and recorded in ``run.json``.
+        The kernel of a notebook with that parameter sees no ``$CJM_LAB_MIN_GROUP_SIZE``: the
+        parameter is its one source (the bundled reports pass it on to every table, chart and
+        sentence).  A notebook without the parameter (an own report written before 0.2) gets
+        it as ``$CJM_LAB_MIN_GROUP_SIZE``, the documented default of
+        :func:`cjm_lab.privacy.min_group_size`.
     salt : str, optional
         The secret salt of the pseudonyms of customer ids; default ``$CJM_LAB_SALT`` or the
         file named by ``$CJM_LAB_SALT_FILE``, else a random salt for this run.  Passed to
@@ -302,11 +324,6 @@ def run_report(
             logging.getLogger(logger_name).addFilter(_QUIET)
     check_report_name(name)
     params = check_parameters(name, dict(parameters or {}), notebooks)
-    if salt is not None and (not isinstance(salt, str) or not salt.strip()):
-        raise CJMConfigError(
-            "`salt` of run_report() must be a non-empty secret text (or None to use "
-            f"${privacy.ENV_SALT} / ${privacy.ENV_SALT_FILE})."
-        )
     source = report_path(name, notebooks)
     if pptx_template is not None and not Path(pptx_template).is_file():
         raise CJMConfigError(
@@ -337,11 +354,11 @@ def run_report(
     # The kernel draws figures inline: an MPLBACKEND inherited from the caller (make and CI export
     # Agg) would otherwise stop ipykernel from choosing its inline backend and drop every figure.
     # no progress bars inside a report: a notebook widget would reach the HTML as text
-    # The notebook gets the minimum group size as its parameter (above); the variable stays the
-    # fallback for package code that takes no explicit value (a notebook without the parameter, an
-    # explorer's low-base flag), so nothing in the kernel ever protects with another size.
-    kernel_env = {
-        privacy.ENV_MIN_GROUP_SIZE: str(k),
+    # The notebook gets the minimum group size as its parameter (above), and its kernel no
+    # $CJM_LAB_MIN_GROUP_SIZE of the caller: one visible source.  Only a notebook without the
+    # parameter reads it from the variable, the default of privacy.min_group_size().
+    kernel_env: dict[str, str | None] = {
+        privacy.ENV_MIN_GROUP_SIZE: None if "min_group_size" in declared else str(k),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         ENV_PROGRESS: "0",
     }
@@ -510,6 +527,7 @@ def _finish_notebook(executed: Path, source: Path) -> None:
         nbformat.write(nb, executed)
 
 
+@validate_params({"stop_on_error": [BOOLEAN]})
 def run_batch(
     name: str,
     runs: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]],
@@ -577,6 +595,7 @@ def _keep_failed(tmp: Path, out_dir: Path, base: str) -> Path:
     return target
 
 
+@validate_params({})
 def rebuild_index(out: str | os.PathLike = "reports") -> Path:
     """Write ``index.html``: per report its last runs with headline numbers, changes and deliverables.
 

@@ -36,8 +36,10 @@ import pandas as pd
 
 from cjm_lab import privacy
 from cjm_lab._format import check_language
+from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab._validate import require_frame, suggest
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.privacy import MIN_GROUP_SIZE
 from cjm_lab.untrusted import escape_html, escape_markdown, format_markdown, format_plain, unique_slugs
 
 __all__ = [
@@ -194,6 +196,7 @@ class Report:
 _CURRENT: Report | None = None
 
 
+@validate_params({"language": [LANGUAGE], "min_group_size": [MIN_GROUP_SIZE, None]})
 def start_report(
     *,
     output_dir: str | os.PathLike | None = None,
@@ -238,6 +241,7 @@ def start_report(
     return _CURRENT
 
 
+@validate_params({})
 def current_report(where: str = "current_report()") -> Report:
     """The report :func:`start_report` set; raises when there is none."""
     if _CURRENT is None:
@@ -276,6 +280,17 @@ def _markdown(report: Report, text: Texts | Text | None) -> str | None:
 # --- tables ------------------------------------------------------------------------------------
 
 
+@validate_params(
+    {
+        "mask": [BOOLEAN],
+        "allow_rows": [BOOLEAN],
+        "max_rows": [WHOLE_NUMBER, None],
+        "caption": [BOOLEAN],
+        "slide": [BOOLEAN],
+        "save": [BOOLEAN],
+        "display": [BOOLEAN],
+    }
+)
 def show_table(
     data: pd.DataFrame,
     name: str,
@@ -429,6 +444,7 @@ def show_table(
 # --- figures -----------------------------------------------------------------------------------
 
 
+@validate_params({"dpi": [WHOLE_NUMBER], "display": [BOOLEAN]})
 def show_figure(
     figure: Any,
     name: str,
@@ -526,6 +542,7 @@ def _strip_markdown(text: str) -> str:
     return _HEADING.sub("", _MARKUP.sub("", text)).strip()
 
 
+@validate_params({"display": [BOOLEAN]})
 def show_text(template: Texts, /, *, display: bool = True, **values: Any) -> Text:
     """Show a sentence with computed values: the template is the report's text, the values data.
 
@@ -563,6 +580,7 @@ def show_text(template: Texts, /, *, display: bool = True, **values: Any) -> Tex
     return Text(markdown, plain)
 
 
+@validate_params({"numbered": [BOOLEAN], "display": [BOOLEAN]})
 def show_list(
     texts: Iterable[Any],
     *,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cjm_lab._format import check_language, format_number, format_percent
+from cjm_lab._params import LANGUAGE, validate_params
 
 __all__ = ["comparable_key", "previous_run", "headline", "read_runs", "index_page"]
 
@@ -88,6 +89,7 @@ def comparable_key(record: Mapping[str, Any]) -> str:
     return json.dumps([record.get("report"), record.get("label") or "", kept], sort_keys=True, default=str)
 
 
+@validate_params({})
 def previous_run(runs: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The latest run before ``record`` (by start time) that is comparable to it, or None."""
     key = comparable_key(record)
@@ -111,6 +113,7 @@ def _num(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
+@validate_params({"language": [LANGUAGE]})
 def headline(
     results: Mapping[str, Any] | None,
     previous: Mapping[str, Any] | None = None,

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language
-from cjm_lab._params import COUNT, validate_params
+from cjm_lab._params import COUNT, LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.privacy import MIN_GROUP_SIZE
 from cjm_lab.reports.formats import column_kinds, column_label, excel_format, value_labeller, word
 from cjm_lab.reports.manifest import TableEntry, load_table, read_manifest
 from cjm_lab.survey.crosstab import crosstab_note, to_wide
@@ -349,6 +350,7 @@ def _finish_contents(toc: Any, widths: list[int]) -> None:
     toc.activate()
 
 
+@validate_params({"language": [LANGUAGE], "decimals": [COUNT], "mean_decimals": [COUNT]})
 def write_crosstabs(
     tables: list[tuple[str, pd.DataFrame, str, str | None, list[str]]],
     path: str | os.PathLike,
@@ -547,6 +549,7 @@ def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, cont
     sheet.freeze_panes(HEADER_ROW + 1, 0)
 
 
+@validate_params({"language": [LANGUAGE], "min_group_size": [MIN_GROUP_SIZE, None]})
 def build_workbook(
     folder: str | os.PathLike,
     *,
@@ -645,6 +648,7 @@ def build_workbook(
     return target
 
 
+@validate_params({})
 def read_sheet(path: str | os.PathLike, sheet: str) -> pd.DataFrame:
     """A table sheet of a workbook written by :func:`build_workbook`, as a DataFrame (header labels).
 

@@ -56,7 +56,7 @@ def sample_path(name: str) -> Path:
     >>> sample_path("survey.xlsx")
     Traceback (most recent call last):
     ... (traceback)
-    cjm_lab.errors.CJMConfigError: sample_path(): The bundled sample has no file 'survey.xlsx'. ... 'survey.csv'? ...
+    cjm_lab.errors.CJMConfigError: sample_path(): ... no file 'survey.xlsx'. Did you mean 'survey.csv'? ...
     """
     if name not in SAMPLE_FILES:
         raise CJMConfigError(

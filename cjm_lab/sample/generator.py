@@ -38,10 +38,16 @@ from cjm_lab.sample.journeys import (
     DELAY_RATE,
     DUPLICATE_RATE,
     MAX_STEPS,
+    OUTAGE_FAILURE_RATE,
+    PAYMENT_OUTAGE,
+    PING_PONG_RATE,
+    PING_PONG_TEAMS,
     SECOND_LOOP_RATE,
     SERVICE_CONTACTS_AFTER_DELAY,
+    TEAMS,
     build_events,
     journey_stats,
+    plant_outage_and_teams,
     simulate_journeys,
 )
 from cjm_lab.sample.survey import (
@@ -178,11 +184,24 @@ def response_rate(customers: int, survey_responses: int | None) -> float:
     return RESPONSE_RATE if survey_responses is None else survey_responses / (2 * customers)
 
 
-def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int, rate: float = RESPONSE_RATE) -> Chunk:
-    """Simulate the customers, journeys, events and survey answers of one chunk."""
+def _simulate_chunk(
+    rng: np.random.Generator,
+    first: int,
+    n: int,
+    width: int,
+    rate: float = RESPONSE_RATE,
+    plant_rng: np.random.Generator | None = None,
+) -> Chunk:
+    """Simulate the customers, journeys, events and survey answers of one chunk.
+
+    ``plant_rng`` draws the payment outage and the teams (a stream of its own, so that the
+    chains, the duplicates and the survey draw the same numbers with or without them).
+    """
     draw = draw_customers(rng, first, n, width)
-    journeys = simulate_journeys(rng, draw.persona, draw.channel, draw.start_day)
-    events, value, n_duplicates = build_events(rng, journeys, draw.ids, draw.persona, draw.channel)
+    walk = simulate_journeys(rng, draw.persona, draw.channel, draw.start_day)
+    planted = plant_outage_and_teams(plant_rng or np.random.default_rng(first), walk)
+    journeys = planted.journeys  # what the customers lived: the outage cut some journeys short
+    events, value, n_duplicates = build_events(rng, walk, draw.ids, draw.persona, draw.channel, planted)
     disposition = draw_disposition(rng, n)
     scores = (
         wave_scores(rng, journeys, draw.persona, disposition, 1),
@@ -191,7 +210,7 @@ def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int, ra
     numbers = np.arange(first + 1, first + n + 1)
     survey = draw_survey(rng, scores, draw.ids, numbers, width, draw.persona, draw.age, draw.channel, rate)
 
-    spend = np.bincount(journeys.customer, weights=np.nan_to_num(value), minlength=n)
+    spend = np.bincount(walk.customer, weights=np.nan_to_num(value), minlength=n)
     median = np.array([p.order_value_median for p in PERSONAS])[draw.persona]
     other = 0.3 * median * np.exp(rng.normal(0.0, 0.8, n))
     customers = draw.frame
@@ -213,6 +232,12 @@ def _simulate_chunk(rng: np.random.Generator, first: int, n: int, width: int, ra
         channel_counts=np.bincount(draw.channel, minlength=len(CHANNELS)),
         nps_wave1=nps_counts(scores[0].recommend),
         nps_wave2=nps_counts(scores[1].recommend),
+        outage_checkouts=planted.outage_checkouts,
+        outage_failures=planted.outage_failures,
+        week_payments=planted.outage_weeks["payments"],
+        week_confirmed=planted.outage_weeks["confirmed"],
+        delayed_with_contacts=planted.delayed,
+        ping_pong=planted.ping_pong,
     )
     return Chunk(customers=customers, personas=personas, events=events, survey=survey, stats=stats)
 
@@ -238,7 +263,9 @@ def iter_chunks(
     for k, child in enumerate(children):
         first = k * chunk_customers
         n = min(chunk_customers, customers - first)
-        yield _simulate_chunk(np.random.default_rng(child), first, n, width, rate)
+        # the outage and the teams come from a grandchild: the child's own stream is unchanged by them
+        plant = np.random.default_rng(np.random.SeedSequence(child.entropy, spawn_key=(*child.spawn_key, 0)))
+        yield _simulate_chunk(np.random.default_rng(child), first, n, width, rate, plant)
 
 
 @lru_cache(maxsize=1)
@@ -247,7 +274,8 @@ def _reference_shares() -> tuple[tuple[str, float], ...]:
     rng = np.random.default_rng(np.random.SeedSequence(REFERENCE_SEED))
     n = REFERENCE_CUSTOMERS
     draw = draw_customers(rng, 0, n, 7)
-    journeys = simulate_journeys(rng, draw.persona, draw.channel, draw.start_day)
+    walk = simulate_journeys(rng, draw.persona, draw.channel, draw.start_day)
+    journeys = plant_outage_and_teams(np.random.default_rng(np.random.SeedSequence(REFERENCE_SEED + 1)), walk).journeys
     disposition = draw_disposition(rng, n)
     scores = [wave_scores(rng, journeys, draw.persona, disposition, w) for w in (1, 2)]
     ratings = np.vstack([s.ratings for s in scores])
@@ -480,7 +508,56 @@ class Assembler:
                     "sat_billing_effect_per_loop": EXPERIENCE_EFFECTS["sat_billing_per_loop"],
                 },
             },
+            self._outage_truth(),
+            {
+                "id": "service_ping_pong",
+                "name_en": "Delayed deliveries ping-pong between the service desk and the logistics desk",
+                "name_de": "Verspätete Lieferungen pendeln zwischen Service-Desk und Logistik-Desk",
+                "touchpoint": "Service hotline",
+                "stage": _stage("Service hotline"),
+                "department": _department("Service hotline"),
+                "column": "team",
+                "teams": list(PING_PONG_TEAMS),
+                "personas": everyone,
+                "effect": {
+                    "planned_ping_pong_rate": PING_PONG_RATE,
+                    "delays_with_contacts": int(st["delayed_with_contacts"]),
+                    "n_ping_pong": int(st["ping_pong"]),
+                    "observed_ping_pong_rate": _rate(st["ping_pong"], st["delayed_with_contacts"]),
+                    "team_of": dict(TEAMS),
+                },
+            },
         ]
+
+    def _outage_truth(self) -> dict[str, Any]:
+        st = self._stats
+        start, end = (str(d.astype("datetime64[D]")) for d in PAYMENT_OUTAGE)
+        payments, confirmed = st["week_payments"], st["week_confirmed"]
+        # ISO weeks of 2025 (index 0 = 2025-W01); the outage covers W14 and W15
+        during = [13, 14]
+        outside = np.setdiff1d(np.arange(payments.size), during)
+        weekly = {
+            f"2025-W{w + 1:02d}": _rate(confirmed[w], payments[w]) for w in range(min(52, payments.size)) if payments[w]
+        }
+        return {
+            "id": "payment_outage",
+            "name_en": "Payment outage: half the payments fail for two weeks",
+            "name_de": "Störung der Zahlung: zwei Wochen lang scheitert die Hälfte der Zahlungen",
+            "touchpoint": "Checkout payment",
+            "stage": _stage("Checkout payment"),
+            "department": _department("Checkout payment"),
+            "personas": list(PERSONA_KEYS),
+            "window": [start, end],
+            "weeks": ["2025-W14", "2025-W15"],
+            "effect": {
+                "planned_failure_rate": OUTAGE_FAILURE_RATE,
+                "payments_in_window": int(st["outage_checkouts"]),
+                "failed_payments": int(st["outage_failures"]),
+                "confirmed_share_during": _rate(confirmed[during].sum(), payments[during].sum()),
+                "confirmed_share_outside": _rate(confirmed[outside].sum(), payments[outside].sum()),
+                "confirmed_share_by_week": weekly,
+            },
+        }
 
     def _survey_truth(self, survey: pd.DataFrame) -> dict[str, Any]:
         waves, counts = np.unique(survey["wave"].to_numpy(), return_counts=True)

@@ -15,6 +15,19 @@ Three pain points are planted on top of the chains:
 * **billing loop** - some invoices lead to "Billing complaint" -> "Invoice
   correction" -> "Invoice", sometimes twice.  A billing fix on 2025-07-01
   makes the loop rarer in the second half of the year.
+
+Two more are planted after the walk, from a random stream of their own, so that
+every other customer's journey stays exactly as the chains drew it:
+
+* **payment outage** - in the two ISO weeks 2025-W14 and 2025-W15 (31 March to
+  13 April 2025) half of the payments that would have gone through fail: the
+  customer leaves at "Checkout payment" and the rest of the journey is cut;
+* **service ping-pong** - the events carry the ``team`` that handled them
+  (service contacts the "Service desk", billing complaints and corrections the
+  "Billing team", delay notices and returns the "Logistics desk"; customers'
+  own and automated events none).  For a share of the delayed deliveries the
+  service desk passes the customer's contacts to the logistics desk and back,
+  so the contacts alternate "Service desk", "Logistics desk", "Service desk" ...
 """
 
 from __future__ import annotations
@@ -43,7 +56,14 @@ __all__ = [
     "SECOND_LOOP_RATE",
     "SERVICE_CONTACTS_AFTER_DELAY",
     "DUPLICATE_RATE",
+    "PAYMENT_OUTAGE",
+    "OUTAGE_FAILURE_RATE",
+    "TEAMS",
+    "PING_PONG_RATE",
+    "PING_PONG_TEAMS",
     "Journeys",
+    "Planted",
+    "plant_outage_and_teams",
     "transition_matrices",
     "simulate_journeys",
     "build_events",
@@ -86,6 +106,23 @@ SECOND_LOOP_RATE = 0.35
 DUPLICATE_RATE = 0.005
 #: Share of "Checkout payment" -> "Order confirmation" steps logged in the same second.
 SAME_SECOND_CONFIRMATION = 0.5
+#: The payment outage: from the first day (inclusive) to the last (exclusive), ISO weeks 2025-W14 and -W15.
+PAYMENT_OUTAGE = (np.datetime64("2025-03-31T00:00:00", "s"), np.datetime64("2025-04-14T00:00:00", "s"))
+#: Share of the payments in the outage that fail (the customer leaves at "Checkout payment").
+OUTAGE_FAILURE_RATE = 0.5
+#: The team that handles each company-side touchpoint (the ``team`` column; other events have none).
+TEAMS: dict[str, str] = {
+    "Service hotline": "Service desk",
+    "Service chat": "Service desk",
+    "Billing complaint": "Billing team",
+    "Invoice correction": "Billing team",
+    "Delivery delay notice": "Logistics desk",
+    "Return": "Logistics desk",
+}
+#: Share of delayed deliveries whose service contacts ping-pong between the two teams below.
+PING_PONG_RATE = 0.4
+#: The teams of the ping-pong: the contacts alternate, the first with the first team.
+PING_PONG_TEAMS = ("Service desk", "Logistics desk")
 
 _X = "exit"
 
@@ -618,12 +655,129 @@ def _order_values(rng: np.random.Generator, j: Journeys, persona: np.ndarray) ->
     return np.where(np.isin(j.state, _CONVERSIONS), value, np.nan)
 
 
+@dataclass(frozen=True)
+class Planted:
+    """The payment outage and the teams, planted on a walk (see :func:`plant_outage_and_teams`).
+
+    Attributes
+    ----------
+    keep : numpy.ndarray
+        Per simulated event: it happens (False for the events an outage cut).
+    team : numpy.ndarray
+        Per simulated event: the code of its team in :data:`TEAMS` order of first
+        appearance, -1 for none.
+    journeys : Journeys
+        The walk without the cut events (what the customers lived).
+    outage_checkouts, outage_failures : int
+        Payments attempted in the outage window, and those that failed.
+    outage_weeks : dict
+        Per ISO week of the year: payments attempted and those followed by an order
+        confirmation (for the truth).
+    delayed, ping_pong : int
+        Delay notices followed by service contacts, and those whose contacts ping-pong.
+    """
+
+    keep: np.ndarray
+    team: np.ndarray
+    journeys: Journeys
+    outage_checkouts: int
+    outage_failures: int
+    outage_weeks: dict[str, np.ndarray]
+    delayed: int
+    ping_pong: int
+
+
+_OUTAGE_SECONDS = tuple(float((d - T0) / np.timedelta64(1, "s")) for d in PAYMENT_OUTAGE)
+
+
+def plant_outage_and_teams(rng: np.random.Generator, j: Journeys) -> Planted:
+    """Plant the payment outage and the service ping-pong on a walk, from a random stream of their own.
+
+    A payment in the outage window that would have gone on to "Order confirmation" fails
+    with probability :data:`OUTAGE_FAILURE_RATE`: its customer's later events are cut.  The
+    company-side events get their team (:data:`TEAMS`); after a delay notice, a share
+    :data:`PING_PONG_RATE` of the customers have their service contacts alternate between
+    the :data:`PING_PONG_TEAMS`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(5)
+    >>> j = simulate_journeys(rng, np.zeros(300, dtype=int), np.zeros(300, dtype=int), np.full(300, 89))
+    >>> p = plant_outage_and_teams(np.random.default_rng(6), j)
+    >>> bool(p.outage_failures > 0), int(p.keep.sum()) == p.journeys.state.size
+    (True, True)
+    """
+    state, seconds, customer = j.state, j.seconds, j.customer
+    size = state.size
+    same_next = np.zeros(size, dtype=bool)
+    same_next[:-1] = customer[1:] == customer[:-1]
+    nxt = np.where(same_next, np.concatenate([state[1:], [EXIT]]), EXIT)
+    checkout = state == _S["Checkout payment"]
+    paid = checkout & (nxt == _S["Order confirmation"])
+    lo, hi = _OUTAGE_SECONDS
+    window = checkout & (seconds >= lo) & (seconds < hi)
+    fails = window & paid & (rng.random(size) < OUTAGE_FAILURE_RATE)
+    # everything after a failed payment is cut: a running count of failures per customer
+    starts = j.starts
+    cum = np.cumsum(fails)
+    before = cum - fails  # failures strictly before each event, within the chunk
+    base = np.repeat(before[starts], np.diff(np.append(starts, size)))
+    keep = (before - base) == 0
+    # the weeks around the outage, for the truth: payments and confirmed payments per ISO week
+    # ISO weeks: week 1 of 2025 starts on Monday 30 December 2024, two days before T0; index 0 is 2025-W01
+    week = np.floor((seconds + 2 * DAY) / (7 * DAY)).astype(np.int64)
+    confirmed = paid & ~fails
+    weeks = {
+        "payments": np.bincount(week[checkout & keep], minlength=54)[:54],
+        "confirmed": np.bincount(week[confirmed & keep], minlength=54)[:54],
+    }
+
+    team = np.full(size, -1, dtype=np.int64)
+    for name, label in TEAMS.items():
+        team[state == _S[name]] = _TEAM_NAMES.index(label)
+    # the service contacts right after a delay notice (the forced ones, up to four in a row)
+    delay = np.flatnonzero((state == _S["Delivery delay notice"]) & keep)
+    service = np.isin(state, [_S["Service hotline"], _S["Service chat"]])
+    bounce = rng.random(delay.size) < PING_PONG_RATE
+    has_contact = np.zeros(delay.size, dtype=bool)
+    prev_run = np.ones(delay.size, dtype=bool)
+    first, second = (_TEAM_NAMES.index(t) for t in PING_PONG_TEAMS)
+    for offset in range(1, SERVICE_CONTACTS_AFTER_DELAY[1] + 1):  # a handful of offsets, vectorised over delays
+        idx = np.minimum(delay + offset, size - 1)
+        run = (delay + offset < size) & (customer[idx] == customer[delay]) & service[idx] & keep[idx]
+        run &= prev_run
+        has_contact |= run
+        alternate = run & bounce
+        team[idx[alternate]] = first if offset % 2 == 1 else second
+        prev_run = run
+    ping_pong = bounce & has_contact
+    # a ping-pong needs the contacts to come back: at least two contacts (service, logistics, ...)
+    # after the delay notice of the logistics desk
+    kept = Journeys(
+        customer=customer[keep],
+        state=state[keep],
+        seconds=seconds[keep],
+        truncated=j.truncated & ~np.bincount(customer[fails], minlength=j.truncated.size).astype(bool),
+    )
+    return Planted(
+        keep=keep,
+        team=team,
+        journeys=kept,
+        outage_checkouts=int((window & keep).sum()),
+        outage_failures=int(fails.sum()),
+        outage_weeks=weeks,
+        delayed=int(has_contact.sum()),
+        ping_pong=int(ping_pong.sum()),
+    )
+
+
 def build_events(
     rng: np.random.Generator,
     j: Journeys,
     ids: pa.Array,
     persona: np.ndarray,
     channel: np.ndarray,
+    planted: Planted | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     """Turn simulated journeys into the events table, with planted duplicates.
 
@@ -637,14 +791,19 @@ def build_events(
         Customer ids of the chunk.
     persona, channel : numpy.ndarray
         Persona and preferred-channel codes per customer.
+    planted : Planted, optional
+        The payment outage and the teams (:func:`plant_outage_and_teams`): the events it
+        cuts are left out, the others get its ``team``.  The random numbers are drawn for
+        the whole walk either way, so the other customers' events do not change.
 
     Returns
     -------
     events : pandas.DataFrame
         ``customer_id, timestamp, touchpoint, sequence, session_id, channel,
-        value``.  Duplicated rows repeat every column but ``sequence``.
+        value, team``.  Duplicated rows repeat every column but ``sequence``.
     value : numpy.ndarray
-        Revenue per simulated event (before duplication), for spend totals.
+        Revenue per simulated event (before duplication; 0 for events the outage cut),
+        for spend totals.
     n_duplicates : int
         Number of duplicated rows added.
 
@@ -656,12 +815,17 @@ def build_events(
     >>> j = simulate_journeys(rng, p, c, np.array([10, 20]))
     >>> events, _, _ = build_events(rng, j, format_ids("C", np.array([1, 2]), 7), p, c)
     >>> list(events.columns)
-    ['customer_id', 'timestamp', 'touchpoint', 'sequence', 'session_id', 'channel', 'value']
+    ['customer_id', 'timestamp', 'touchpoint', 'sequence', 'session_id', 'channel', 'value', 'team']
     """
     value = _order_values(rng, j, persona)
     codes = _event_channels(rng, j, channel)
     duplicate = rng.random(j.state.size) < DUPLICATE_RATE
+    keep = np.ones(j.state.size, dtype=bool) if planted is None else planted.keep
+    team = np.full(j.state.size, -1, dtype=np.int64) if planted is None else planted.team
+    value = np.where(keep, value, np.nan)
+    duplicate &= keep
     rows = np.repeat(np.arange(j.state.size), 1 + duplicate)
+    rows = rows[keep[rows]]
 
     customer = j.customer[rows]
     seconds = j.seconds[rows]
@@ -687,9 +851,19 @@ def build_events(
             "session_id": pc.binary_join_element_wise(customer_id, session_digits, "-S"),
             "channel": take_labels(EVENT_CHANNELS, codes[rows]),
             "value": pa.array(value[rows], type=pa.float64(), from_pandas=True),
+            "team": _team_labels(team[rows]),
         }
     )
     return table.to_pandas(), value, int(duplicate.sum())
+
+
+_TEAM_NAMES: tuple[str, ...] = tuple(dict.fromkeys(TEAMS.values()))
+
+
+def _team_labels(codes: np.ndarray) -> pa.Array:
+    """Team names of team codes (-1: no team, a missing value)."""
+    names = take_labels(_TEAM_NAMES, np.maximum(codes, 0))
+    return pc.if_else(pa.array(codes >= 0), names, pa.scalar(None, pa.string()))
 
 
 def journey_stats(j: Journeys, persona: np.ndarray) -> dict[str, np.ndarray | int]:

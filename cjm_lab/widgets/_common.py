@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import COUNT, WHOLE_NUMBER, validate_params
 from cjm_lab.errors import CJMError
 from cjm_lab.plots.theme import check_language
 
@@ -28,6 +29,7 @@ _WORDS = {
 }
 
 
+@validate_params({"dpi": [WHOLE_NUMBER]})
 def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
     r"""Render a matplotlib Figure (or the Figure of an Axes) to PNG bytes and close it.
 
@@ -47,6 +49,7 @@ def figure_png(fig: Any, *, dpi: int = 80) -> bytes:
     return buf.getvalue()
 
 
+@validate_params({"max_rows": [WHOLE_NUMBER], "digits": [COUNT], "flag": [str, None]})
 def table_html(table: pd.DataFrame, *, max_rows: int = 30, digits: int = 1, flag: str | None = None) -> str:
     """A small HTML table of ``table`` (numbers rounded); rows where column ``flag`` is true get a ⚠.
 

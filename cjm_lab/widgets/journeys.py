@@ -4,12 +4,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
+from cjm_lab._params import (
+    LANGUAGE,
+    WHOLE_NUMBER,
+    InstanceOf,
+    Rule,
+    StrOptions,
+    called_from_package,
+    renamed_args,
+    validate_params,
+    warn_changed,
+)
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys import cut_journeys
@@ -22,6 +34,54 @@ __all__ = ["JourneyView", "cut_journeys", "journey_view", "journey_explorer", "W
 WINDOWS = ("none", "1D", "7D", "14D", "30D", "90D")
 #: What :func:`journey_view` computes.
 PARTS = ("paths", "funnel", "pain")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_TABLE = [InstanceOf(pd.DataFrame), None]
+_LEVEL = [StrOptions({"touchpoint": "touchpoints", "stage": "the stages of the catalogue"})]
+
+
+def _segment_was_the_column(func: F) -> F:
+    """Keep ``journey_view``'s names before 0.2 working: ``segment`` was the column (now ``by``)
+    and ``segment_value`` the value shown (now ``segment``).
+
+    ``segment`` without ``by`` can only be the old column (a value needs its column), so it
+    is read as ``by`` with a ``FutureWarning`` until :data:`~cjm_lab._params.REMOVED_IN`.
+    """
+    where = "journey_view()"
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        old = None
+        if "segment_value" in kwargs:
+            value = kwargs.pop("segment_value")
+            if "by" in kwargs:
+                if "segment" in kwargs:
+                    raise CJMConfigError(
+                        f"{where}: pass `segment` or its old name `segment_value`, not both.",
+                        function=where,
+                        argument="segment",
+                    )
+                old = "`segment_value` is now called `segment`; pass segment=..."
+            else:
+                kwargs["by"] = kwargs.pop("segment", None)
+                old = (
+                    "`segment` (the column) is now called `by` and `segment_value` (the value shown) "
+                    "is now called `segment`; pass by=..., segment=..."
+                )
+            kwargs["segment"] = value
+        elif kwargs.get("segment") is not None and "by" not in kwargs:
+            kwargs["by"] = kwargs.pop("segment")
+            old = "`segment` (the column) is now called `by`, and `segment` is the value shown; pass by=..."
+        if old and not called_from_package():
+            warn_changed(where, old)
+        return func(*args, **kwargs)
+
+    wrapper.__cjm_params__ = func.__cjm_params__  # type: ignore[attr-defined]
+    wrapper.__cjm_where__ = where  # type: ignore[attr-defined]
+    wrapper.__cjm_renamed__ = {"segment_value": "segment", "segment": "by"}  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
 
 _T = {
     "en": {
@@ -97,6 +157,26 @@ class JourneyView:
     pain_points: pd.DataFrame | None
 
 
+@_segment_was_the_column
+@validate_params(
+    {
+        "touchpoints": _TABLE,
+        "survey": _TABLE,
+        "level": _LEVEL,
+        "window": [str, None],
+        "top": [WHOLE_NUMBER],
+        "parts": [
+            Rule(
+                lambda v: not isinstance(v, str) and set(v) <= set(PARTS),
+                "a list of 'paths', 'funnel' and 'pain'",
+                example='["paths", "funnel"]',
+            )
+        ],
+        "previous": [InstanceOf(JourneyView), None],
+        "language": [LANGUAGE],
+        "progress": [Rule(callable, "a function"), None],
+    }
+)
 def journey_view(
     events: pd.DataFrame,
     *,
@@ -107,8 +187,8 @@ def journey_view(
     end: str | None = None,
     steps: Sequence[str] | None = None,
     window: str | None = None,
-    segment: str | None = None,
-    segment_value: Any = None,
+    by: str | None = None,
+    segment: Any = None,
     top: int = 10,
     parts: Sequence[str] = PARTS,
     previous: JourneyView | None = None,
@@ -133,8 +213,9 @@ def journey_view(
         Funnel steps (touchpoints or stages); fewer than two: no funnel.
     window : str, optional
         Conversion window of the funnel (``"30D"``; ``None`` or ``"none"``: no window).
-    segment, segment_value : str, value, optional
-        Keep the events whose ``segment`` column equals ``segment_value`` (``"(all)"``: all).
+    by, segment : str, value, optional
+        Keep the events whose ``by`` column equals ``segment`` (``"(all)"``: all).  (Called
+        ``segment`` and ``segment_value`` before 0.2; the old names work until 0.3.)
     top : int, default 10
         Variants kept for the Sankey.
     parts : list, default all
@@ -164,21 +245,23 @@ def journey_view(
     lang = check_language(language)
     where = "journey_view()"
     require_frame(events, where=where)
-    require_columns(events, {"segment": segment}, where=where)
-    unknown = sorted(set(parts) - set(PARTS))
-    if unknown:
-        raise CJMConfigError(f"{where}: unknown part(s) {unknown}; choose from {list(PARTS)}.")
+    require_columns(events, {"by": by}, where=where)
+    if segment is not None and not by:
+        raise CJMConfigError(
+            f"{where}: `segment` ({segment!r}) is a value of the column `by`, and no `by` is given. "
+            "Fix: pass by=<the column>, segment=<its value>.",
+            function=where,
+            argument="segment",
+        )
     if previous is None:
         parts = PARTS
     from cjm_lab import journeys as jm
 
     ev = events
-    if segment and segment_value is not None and not (isinstance(segment_value, str) and segment_value == ALL):
-        ev = events.loc[events[segment] == segment_value]
+    if by and segment is not None and not (isinstance(segment, str) and segment == ALL):
+        ev = events.loc[events[by] == segment]
         if ev.empty:
-            raise CJMConfigError(
-                f"{where}: no events with {segment} = {segment_value!r}. Fix: choose another segment or '(all)'."
-            )
+            raise CJMConfigError(f"{where}: no events with {by} = {segment!r}. Fix: choose another segment or '(all)'.")
     window = None if window in (None, "", "none") else window
     opts = {"touchpoints": touchpoints} if touchpoints is not None else {}
     view = previous if previous is not None else JourneyView(ev, ev.iloc[:0], pd.DataFrame(), 0, 0, None, None)
@@ -210,12 +293,22 @@ def journey_view(
     return view
 
 
+@renamed_args({"segment": "by"})
+@validate_params(
+    {
+        "touchpoints": _TABLE,
+        "survey": _TABLE,
+        "window": [StrOptions(WINDOWS, note="'none': no window")],
+        "top": [WHOLE_NUMBER],
+        "language": [LANGUAGE],
+    }
+)
 def journey_explorer(
     events: pd.DataFrame,
     *,
     touchpoints: pd.DataFrame | None = None,
     survey: pd.DataFrame | None = None,
-    segment: str | None = None,
+    by: str | None = None,
     steps: Sequence[str] | None = None,
     window: str = "30D",
     start: str | None = None,
@@ -238,8 +331,9 @@ def journey_explorer(
         Catalogue (stage level, labels, conversions, departments).
     survey : DataFrame, optional
         Survey for moments of truth in the pain points.
-    segment : str, optional
-        Segment column of ``events`` offered as a filter.
+    by : str, optional
+        Segment column of ``events`` offered as a filter (called ``segment`` before 0.2; the
+        old name works until 0.3).
     steps : list of str, optional
         Funnel steps at the touchpoint level at the start (stage level: all stages).
     window : str, default "30D"
@@ -276,10 +370,8 @@ def journey_explorer(
     t = _T[lang]
     require_frame(events, where="journey_explorer()")
     require_columns(
-        events, {"events": ["customer_id", "timestamp", "touchpoint"], "segment": segment}, where="journey_explorer()"
+        events, {"events": ["customer_id", "timestamp", "touchpoint"], "by": by}, where="journey_explorer()"
     )
-    if window not in WINDOWS:
-        raise CJMConfigError(f"journey_explorer(): `window` must be one of {list(WINDOWS)}, got {window!r}.")
     label = touchpoint_labeller(touchpoints, lang)
     seen = pd.unique(events["touchpoint"].astype(str))
     if touchpoints is not None:
@@ -320,12 +412,12 @@ def journey_explorer(
             style=style,
         ),
     }
-    if segment:
-        values = sorted(pd.unique(events[segment].dropna()).tolist(), key=str)
+    if by:
+        values = sorted(pd.unique(events[by].dropna()).tolist(), key=str)
         controls["segment"] = w.Dropdown(
             options=[ALL, *values],
             value=ALL,
-            description=segment.replace("_", " ").capitalize() or t["segment"],
+            description=by.replace("_", " ").capitalize() or t["segment"],
             style=style,
         )
     outputs = {
@@ -335,7 +427,7 @@ def journey_explorer(
         "funnel": w.Image(format="png", layout=w.Layout(max_width="70%")),
         "pain": w.HTML(),
     }
-    row1 = [controls["level"]] + ([controls["segment"]] if segment else [])
+    row1 = [controls["level"]] + ([controls["segment"]] if by else [])
     layout = [
         w.HBox(row1),
         w.HBox([controls["start"], controls["end"], controls["top"]]),
@@ -404,7 +496,7 @@ def journey_explorer(
         def work() -> None:
             c = ex.controls
             level = c["level"].value
-            seg_value = c["segment"].value if segment else None
+            seg_value = c["segment"].value if by else None
             key = (level, seg_value)  # pain points depend on the level and segment only: kept per pair
             todo = [p for p in parts if not (p == "pain" and key in pain_cache and ex.result is not None)]
             view = journey_view(
@@ -416,8 +508,8 @@ def journey_explorer(
                 end=c["end"].value or None,
                 steps=list(c["steps"].value),
                 window=c["window"].value,
-                segment=segment,
-                segment_value=seg_value,
+                by=by,
+                segment=seg_value,
                 top=max(c["top"].value, 15),
                 parts=todo,
                 previous=ex.result,
@@ -452,7 +544,7 @@ def journey_explorer(
     controls["top"].observe(lambda _c: update(["paths"]), names="value")
     for name in ("steps", "window"):
         controls[name].observe(lambda _c: update(["funnel"]), names="value")
-    if segment:
+    if by:
         controls["segment"].observe(lambda _c: update(PARTS), names="value")
     ex.refresh = lambda *_: update(PARTS)
     update(PARTS)

@@ -8,12 +8,24 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import DONT_KNOW, LANGUAGE, WHOLE_NUMBER, InstanceOf, Interval, Real, renamed_args, validate_params
 from cjm_lab._validate import dont_know_codes, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number
 from cjm_lab.widgets._common import ALL, Explorer, escape, figure_png, table_html
 
 __all__ = ["NPSView", "filter_responses", "nps_view", "nps_explorer"]
+
+#: The base below which a group is flagged: positive (the explorer's threshold box starts at 1).
+_MIN_BASE = Interval(Real, 0, None, closed="neither", example="50")
+_COLUMNS = [InstanceOf((list, tuple), name="a list of column names"), None]
+_FILTERS = {
+    "waves": [InstanceOf((list, tuple, set, pd.Index), name="a list of waves"), None],
+    "wave": [str],
+    "date_range": [InstanceOf((list, tuple), name="a pair (start, end)"), None],
+    "date": [str],
+    "where": [InstanceOf(Mapping), None],
+}
 
 _T = {
     "en": {
@@ -91,6 +103,7 @@ def _chosen(value: Any) -> list[Any] | None:
     return [value]
 
 
+@validate_params(_FILTERS)
 def filter_responses(
     data: pd.DataFrame,
     *,
@@ -168,11 +181,21 @@ def filter_responses(
     return data.loc[keep].copy()
 
 
+@renamed_args({"segment": "by", "low_base": "min_base"})
+@validate_params(
+    {
+        "dont_know": [DONT_KNOW, None],
+        **_FILTERS,
+        "min_base": [_MIN_BASE],
+        "min_driver_base": [WHOLE_NUMBER],
+        "language": [LANGUAGE],
+    }
+)
 def nps_view(
     data: pd.DataFrame,
     *,
     score: str = "recommend",
-    segment: str | None = None,
+    by: str | None = None,
     weight: str | None = None,
     drivers: Sequence[str] | None = None,
     dont_know: float | Sequence[float] | None = None,
@@ -181,7 +204,7 @@ def nps_view(
     date_range: tuple[Any, Any] | None = None,
     date: str = "date",
     where: Mapping[str, Any] | None = None,
-    low_base: float = 50,
+    min_base: float = 50,
     min_driver_base: int = 100,
     language: str = "en",
 ) -> NPSView:
@@ -196,16 +219,16 @@ def nps_view(
         Survey responses with the 0–10 ``score``.
     score, weight : str
         Columns of the recommend score and the (optional) survey weight.
-    segment : str, optional
-        Column to break NPS down by.
+    by : str, optional
+        Column to break NPS down by (called ``segment`` before 0.2; the old name works until 0.3).
     drivers : list of str, optional
         Rating columns for the key-driver analysis (Shapley shares, 100 bootstrap draws).
     dont_know : number or list, optional
         "Don't know" codes of the driver ratings.
     waves, wave, date_range, date, where
         Filters, see :func:`filter_responses`.
-    low_base : float, default 50
-        Bases below this are flagged.
+    min_base : float, default 50
+        Bases below this are flagged (called ``low_base`` before 0.2; the old name works until 0.3).
     min_driver_base : int, default 100
         Drivers are left out below this many complete answers.
     language : {"en", "de"}
@@ -218,7 +241,7 @@ def nps_view(
     Examples
     --------
     >>> df = pd.DataFrame({"recommend": [10, 9, 8, 3, 10, 6] * 10, "wave": [1, 1, 1, 2, 2, 2] * 10})
-    >>> v = nps_view(df, segment="wave", waves=[1])
+    >>> v = nps_view(df, by="wave", waves=[1])
     >>> round(float(v.total["nps"].iloc[0]), 1), int(v.total["n"].iloc[0])
     (66.7, 30)
     >>> v.low_base
@@ -231,15 +254,13 @@ def nps_view(
     where_name = "nps_view()"
     require_frame(data, where=where_name)
     require_columns(
-        data, {"score": score, "segment": segment, "weight": weight, "drivers": list(drivers or [])}, where=where_name
+        data, {"score": score, "by": by, "weight": weight, "drivers": list(drivers or [])}, where=where_name
     )
-    if low_base <= 0:
-        raise CJMConfigError(f"`low_base` must be positive, got {low_base!r}.")
     sub = filter_responses(data, waves=waves, wave=wave, date_range=date_range, date=date, where=where)
     if sub[score].notna().sum() == 0:
         raise CJMConfigError(t["empty"] + " Fix: widen the filter (more waves, a longer date range, all segments).")
-    total = nps(sub, score=score, weight=weight, min_base=low_base)
-    by_segment = nps(sub, score=score, by=segment, weight=weight, min_base=low_base) if segment else None
+    total = nps(sub, score=score, weight=weight, min_base=min_base)
+    by_segment = nps(sub, score=score, by=by, weight=weight, min_base=min_base) if by else None
     row = total.iloc[0]
     n = int(row["n"])
     headline = t["headline"].format(
@@ -252,13 +273,13 @@ def nps_view(
     notes: list[str] = []
     if bool(row["low_base"]):
         flagged.append("Total")
-        notes.append(t["low_note"].format(n=n, t=format_number(low_base, 0, lang)))
+        notes.append(t["low_note"].format(n=n, t=format_number(min_base, 0, lang)))
     if by_segment is not None:
-        seg_low = by_segment.loc[by_segment["low_base"].astype(bool) & (by_segment[segment] != "Total"), segment]
+        seg_low = by_segment.loc[by_segment["low_base"].astype(bool) & (by_segment[by] != "Total"), by]
         flagged.extend(seg_low.tolist())
         if len(seg_low):
             notes.append(
-                t["low_segments"].format(t=format_number(low_base, 0, lang), names=", ".join(str(s) for s in seg_low))
+                t["low_segments"].format(t=format_number(min_base, 0, lang), names=", ".join(str(s) for s in seg_low))
             )
     kd = None
     if drivers:
@@ -293,11 +314,19 @@ def _options(values: pd.Series) -> list[Any]:
         return [str(v) for v in uniq]
 
 
+@renamed_args({"segments": "by", "low_base": "min_base"})
+@validate_params(
+    {
+        "dont_know": [DONT_KNOW, None],
+        "min_base": [_MIN_BASE],
+        "language": [LANGUAGE],
+    }
+)
 def nps_explorer(
     data: pd.DataFrame,
     *,
     score: str = "recommend",
-    segments: Sequence[str] | None = None,
+    by: Sequence[str] | None = None,
     persona: str | None = None,
     filters: Sequence[str] = (),
     wave: str | None = "wave",
@@ -305,12 +334,12 @@ def nps_explorer(
     weight: str | None = None,
     drivers: Sequence[str] | None = None,
     dont_know: float | Sequence[float] | None = None,
-    low_base: float = 50,
+    min_base: float = 50,
     language: str = "en",
 ) -> Explorer:
     """An interactive NPS explorer (ipywidgets) over survey responses.
 
-    Controls: the column to break NPS down by (``segments``), the waves, a date range, a
+    Controls: the column to break NPS down by (one of ``by``), the waves, a date range, a
     persona filter (and one filter per column in ``filters``), weighted/unweighted and the
     low-base threshold. Every change
     recomputes :func:`nps_view` and redraws the headline (NPS with CI, flagged when the
@@ -323,8 +352,9 @@ def nps_explorer(
         Survey responses (join personas or segments onto them first).
     score : str, default "recommend"
         The 0–10 recommend column.
-    segments : list of str, optional
-        Columns offered in "Break down by" (the first is the default).
+    by : list of str, optional
+        Columns offered in "Break down by" (the first is the default).  (Called ``segments``
+        before 0.2; the old name works until 0.3.)
     persona : str, optional
         A column offered as a filter (e.g. the persona of each respondent).
     filters : list of str, optional
@@ -338,8 +368,8 @@ def nps_explorer(
         Driver ratings for the key-driver chart.
     dont_know : number or list, optional
         "Don't know" codes of the driver ratings.
-    low_base : float, default 50
-        Initial low-base threshold.
+    min_base : float, default 50
+        Initial low-base threshold (called ``low_base`` before 0.2; the old name works until 0.3).
     language : {"en", "de"}
         Language of the labels and charts.
 
@@ -352,7 +382,7 @@ def nps_explorer(
     Examples
     --------
     >>> df = pd.DataFrame({"recommend": [10, 9, 8, 3, 10, 6] * 20, "wave": [1, 1, 1, 2, 2, 2] * 20})
-    >>> ex = nps_explorer(df, segments=["wave"], date=None)
+    >>> ex = nps_explorer(df, by=["wave"], date=None)
     >>> round(float(ex.result.total["nps"].iloc[0]), 1)
     16.7
     >>> ex.controls["waves"].value = (2,)
@@ -367,13 +397,13 @@ def nps_explorer(
     lang = check_language(language)
     t = _T[lang]
     require_frame(data, where="nps_explorer()")
-    segments = list(segments or [])
+    segments = list(by or [])
     filters = [f for f in filters if f != persona]
     require_columns(
         data,
         {
             "score": score,
-            "segments": segments,
+            "by": segments,
             "persona": persona,
             "filters": filters,
             "weight": weight,
@@ -432,7 +462,12 @@ def nps_explorer(
     if weight:
         controls["weighted"] = w.Checkbox(value=True, description=t["weighted"], indent=False)
     controls["low_base"] = w.BoundedIntText(
-        value=int(low_base), min=1, max=10_000, description=t["threshold"], style=style, layout=w.Layout(width="160px")
+        value=max(1, round(min_base)),
+        min=1,
+        max=10_000,
+        description=t["threshold"],
+        style=style,
+        layout=w.Layout(width="160px"),
     )
     outputs = {
         "headline": w.HTML(),
@@ -464,8 +499,8 @@ def nps_explorer(
     def settings() -> dict[str, Any]:
         c = ex.controls
         out: dict[str, Any] = {
-            "segment": c["segment"].value or None,
-            "low_base": c["low_base"].value,
+            "by": c["segment"].value or None,
+            "min_base": c["low_base"].value,
             "weight": weight if ("weighted" in c and c["weighted"].value) else None,
         }
         if "waves" in c:

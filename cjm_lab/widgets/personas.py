@@ -12,6 +12,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import (
+    BOOLEAN,
+    K_RANGE,
+    LANGUAGE,
+    RANDOM_STATE,
+    WHOLE_NUMBER,
+    InstanceOf,
+    Integral,
+    Interval,
+    Rule,
+    StrOptions,
+    k_candidates,
+    validate_params,
+)
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.plots.theme import check_language, format_number, format_percent, persona_colors
@@ -29,6 +43,20 @@ __all__ = [
 
 #: Algorithms offered by the explorer (fast enough on a few thousand rows to be explored live).
 ALGORITHMS = ("gmm", "kmeans", "lca")
+
+_TABLE = [InstanceOf(pd.DataFrame), None]
+#: Options of a fit, shared by fit_personas and persona_explorer (columns: require_columns).
+_FIT = {
+    "algorithm": [str],
+    "k": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+    # a tuple (low, high) is the form before 0.2: k_candidates reads it (with a warning)
+    "k_range": [K_RANGE],
+    "resamples": [WHOLE_NUMBER],
+    "random_state": RANDOM_STATE,
+    "survey": _TABLE,
+    "events": _TABLE,
+    "language": [LANGUAGE],
+}
 
 _T = {
     "en": {
@@ -122,25 +150,25 @@ class PersonaFit:
         return out.reset_index(drop=True)
 
 
-def _check_fit(fit: Any, where: str) -> PersonaFit:
-    if not isinstance(fit, PersonaFit):
-        raise CJMConfigError(
-            f"{where}: `fit` must be what fit_personas() returns (a PersonaFit), got {type(fit).__name__}."
-        )
-    return fit
-
-
 def _suggested(cards: pd.DataFrame, language: str) -> dict[int, str]:
     return {int(p): str(n) for p, n in zip(cards["persona"], cards[f"name_{language}"])}
 
 
+@validate_params(
+    {
+        **_FIT,
+        "names": [InstanceOf(Mapping), None],
+        "diagnostics": _TABLE,
+        "progress": [Rule(callable, "a function"), None],
+    }
+)
 def fit_personas(
     data: pd.DataFrame,
     *,
     variables: Sequence[str],
     algorithm: str = "gmm",
     k: int | str = "auto",
-    k_range: tuple[int, int] = (2, 8),
+    k_range: Sequence[int] = range(2, 9),
     resamples: int = 5,
     random_state: int = 0,
     weight: str | None = None,
@@ -167,6 +195,9 @@ def fit_personas(
     k : int or "auto"
         Number of personas; ``"auto"`` takes the k that :func:`cjm_lab.personas.choose_k`
         recommends over ``k_range`` (with ``resamples`` bootstrap resamples).
+    k_range : range or list of int, default range(2, 9)
+        The numbers of personas ``"auto"`` tries (2 to 8).  (A tuple ``(low, high)`` before
+        0.2; it still means low to high, with a warning, until 0.3.)
     random_state : int, default 0
         Seed of the fits and resamples.
     weight : str, optional
@@ -220,18 +251,16 @@ def fit_personas(
         },
         where=where,
     )
-    if not (k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)):
-        raise CJMConfigError(f"{where}: `k` must be a whole number of at least 2 or 'auto'; got {k!r}.")
+    ks = k_candidates(k_range, where=where)
     steps = Progress(progress, total=4 if k == "auto" and diagnostics is None else 3)
     sample_weight = data[weight].to_numpy() if weight else None
     reason = None
     if k == "auto":
         if diagnostics is None:
-            lo, hi = int(k_range[0]), int(k_range[1])
-            steps.step(t["step_k"].format(lo=lo, hi=hi, r=resamples))
+            steps.step(t["step_k"].format(lo=ks[0], hi=ks[-1], r=resamples))
             diagnostics = choose_k(
                 data[variables],
-                k_range=range(lo, hi + 1),
+                k_range=ks,
                 algorithm=algorithm,
                 resamples=resamples,
                 random_state=random_state,
@@ -295,6 +324,18 @@ def fit_personas(
     return rename_personas(fit, names) if names else fit
 
 
+@validate_params(
+    {
+        "fit": [InstanceOf(PersonaFit, name="what fit_personas() returns (a PersonaFit)")],
+        "names": [
+            InstanceOf(Mapping, name="a mapping persona → name"),
+            Rule(
+                lambda v: isinstance(v, Iterable) and not isinstance(v, (str, bytes)),
+                "a list of the names in persona order",
+            ),
+        ],
+    }
+)
 def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -> PersonaFit:
     """The same segmentation with new persona names (cards rewritten with them).
 
@@ -326,13 +367,7 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     """
     from cjm_lab.personas import persona_cards
 
-    where = "rename_personas()"
-    _check_fit(fit, where)
     if not isinstance(names, Mapping):
-        if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
-            raise CJMConfigError(
-                f"{where}: `names` must map persona → name or list the names in persona order, got {names!r}."
-            )
         names = dict(enumerate(names))
     known = set(fit.names)
     unknown = [p for p in names if int(p) not in known]
@@ -358,6 +393,13 @@ def rename_personas(fit: PersonaFit, names: Mapping[int, str] | Sequence[str]) -
     return replace(fit, cards=cards, names=_suggested(cards, lang))
 
 
+@validate_params(
+    {
+        "fit": [InstanceOf(PersonaFit, name="what fit_personas() returns (a PersonaFit)")],
+        "path": [InstanceOf((str, os.PathLike), name="a file path")],
+        "overwrite": [BOOLEAN],
+    }
+)
 def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: bool = False) -> str:
     """Save the fitted model as a typing tool (:func:`cjm_lab.personas.save_model`) with its names.
 
@@ -398,7 +440,6 @@ def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: b
 
     from cjm_lab.personas import save_model
 
-    _check_fit(fit, "export_typing_tool()")
     # a copy carries the names: the fitted model may be shared (cached by the explorer, or by
     # another PersonaFit renamed from the same fit) and must keep its own
     model = copy.copy(fit.model)
@@ -406,6 +447,7 @@ def export_typing_tool(fit: PersonaFit, path: str | os.PathLike, *, overwrite: b
     return save_model(model, path, overwrite=overwrite)
 
 
+@validate_params({"language": [LANGUAGE]})
 def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
     """Persona cards as HTML (name, size, key traits, NPS, channels, narrative).
 
@@ -467,6 +509,13 @@ def cards_html(cards: pd.DataFrame, *, language: str = "en") -> str:
     return "".join(parts)
 
 
+@validate_params(
+    {
+        **_FIT,
+        "algorithms": [InstanceOf((list, tuple), name="a list of algorithms")],
+        "path": [str],
+    }
+)
 def persona_explorer(
     data: pd.DataFrame,
     *,
@@ -475,7 +524,7 @@ def persona_explorer(
     algorithm: str = "gmm",
     algorithms: Sequence[str] = ALGORITHMS,
     k: int | str = "auto",
-    k_range: tuple[int, int] = (2, 7),
+    k_range: Sequence[int] = range(2, 8),
     resamples: int = 5,
     random_state: int = 0,
     weight: str | None = None,
@@ -508,7 +557,10 @@ def persona_explorer(
         The algorithm at the start and those offered.
     k : int or "auto"
         k at the start.
-    k_range, resamples, random_state, weight, survey, score, events, channel, profile_variables
+    k_range : range or list of int, default range(2, 8)
+        The numbers of personas ``"auto"`` tries (2 to 7; a tuple ``(low, high)`` before 0.2,
+        read with a warning until 0.3).
+    resamples, random_state, weight, survey, score, events, channel, profile_variables
         As in :func:`fit_personas`.
     path : str, default "personas.joblib"
         File name offered for the typing tool.
@@ -534,6 +586,7 @@ def persona_explorer(
 
     lang = check_language(language)
     t = _T[lang]
+    k_range = k_candidates(k_range, where="persona_explorer()")  # the old tuple warns once, here
     candidates = list(dict.fromkeys([*(candidates or []), *variables]))
     require_frame(data, where="persona_explorer()", min_rows=2)
     require_columns(data, {"candidates": candidates}, where="persona_explorer()")

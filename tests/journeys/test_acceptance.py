@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from cjm_lab.io import events_from_milestones, load_events, load_survey, read_table
-from cjm_lab.journeys import funnel, pain_points, path_lengths, transitions, variants
+from cjm_lab.journeys import explain_pain_point, funnel, pain_points, path_lengths, transitions, variants
 
 BPIC = {"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"}
 
 
 def test_planted_pain_points_rank_at_the_top(sample):
     pp = pain_points(sample.events, touchpoints=sample.touchpoints, survey=sample.survey)
-    top = pp.head(4).set_index("touchpoint")  # the billing loop shows at one of its touchpoints
+    top = pp.head(5).set_index("touchpoint")  # the billing loop shows at one of its touchpoints
     planted = {p["id"]: p for p in sample.truth["pain_points"]}
     assert planted["delivery_delay"]["touchpoint"] in top.index
     assert planted["checkout_dropoff"]["touchpoint"] in top.index
@@ -23,8 +25,42 @@ def test_planted_pain_points_rank_at_the_top(sample):
     assert delay["stage"] == "experience"
     checkout = pp.set_index("touchpoint").loc["Checkout payment"]
     assert checkout["main_issue"] == "drop_off" and checkout["department"] == "sales"
-    loop = pp.set_index("touchpoint").loc["Billing complaint"]
+    loop = pp.set_index("touchpoint").loc["Invoice"]
     assert loop["main_issue"] == "rework" and loop["department"] == "accounting"
+
+
+def test_planted_payment_outage_found_without_its_window(sample):
+    """The outage is found in the weeks it was planted, and in no other week, without being told when."""
+    pp = pain_points(sample.events, touchpoints=sample.touchpoints)
+    outage = next(p for p in sample.truth["pain_points"] if p["id"] == "payment_outage")
+    changes = pp.attrs["cjm_pain_points"]["changes"]
+    first = [c for c in changes if c["node"] == "Checkout payment" and c["metric"] == "outcome"]
+    weeks = set(outage["weeks"])
+    assert {c["period"] for c in first} == weeks
+    assert {c["period"] for c in changes if c["metric"] in ("outcome", "drop_off")} <= weeks
+    during = outage["effect"]["confirmed_share_during"] * 100
+    assert min(c["to_pct"] for c in first) == pytest.approx(during, abs=10)  # each week near the planted share
+    checkout = pp.set_index("touchpoint").loc["Checkout payment"]
+    # the stronger of the two outage weeks is named, with the shares before and during
+    assert checkout["change_period"] in weeks and "change" in checkout["drivers"]
+    note = re.match(r"share reaching a conversion fell from (\d+)% to (\d+)% in week (\S+) ", checkout["change_note"])
+    assert note and note[3] == checkout["change_period"]
+    assert int(note[2]) == pytest.approx(during, abs=12) and int(note[1]) > int(note[2]) + 30
+
+
+def test_planted_service_ping_pong_between_two_teams(sample):
+    truth = next(p for p in sample.truth["pain_points"] if p["id"] == "service_ping_pong")
+    pp = pain_points(sample.events, touchpoints=sample.touchpoints, level=truth["column"])
+    teams = pp.set_index("team")
+    assert set(pp.head(2)["team"]) == set(truth["teams"])
+    assert teams.loc["Service desk", "main_issue"] == "ping_pong"
+    assert teams.loc[list(truth["teams"]), "ping_pong_pct"].min() > 25
+    assert teams.loc["Billing team", "ping_pong_pct"] < 5
+    evidence = explain_pain_point(
+        sample.events, touchpoint="Logistics desk", touchpoints=sample.touchpoints, level="team"
+    )
+    partner = evidence.partners.iloc[0]
+    assert partner["partner"] == "Service desk" and partner["n_journeys"] >= truth["effect"]["n_ping_pong"]
 
 
 def test_planted_drop_off_found_for_the_right_persona(sample):

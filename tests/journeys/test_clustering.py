@@ -78,7 +78,11 @@ def test_fixed_k_trigrams_sample_and_seed():
 
 def test_sample_clusters_separate_converters(sample_of):
     data = sample_of(3000, seed=1)  # the journey suites' facts were verified on seed 1
-    res = cluster_journeys(data.events, touchpoints=data.touchpoints)
+    # the sample's journeys are Markov chains, not types: the clusters are descriptive groups (silhouette
+    # 0.16 at k = 8), and they say so
+    with pytest.warns(UserWarning, match="no clear structure at k = 8"):
+        res = cluster_journeys(data.events, touchpoints=data.touchpoints)
+    assert res.recommended_k is None
     rates = res.clusters["conversion_rate"]
     # verified on this sample: k = 8; clusters convert 0 % ... 100 %, Cramér's V of cluster x converted ≈ 0.85
     assert rates.max() >= 95 and rates.min() <= 5
@@ -136,3 +140,32 @@ def test_errors(kwargs, error, message):
     with pytest.raises(error) as info:
         cluster_journeys(ev, **kwargs)
     assert message in str(info.value)
+
+
+def test_structure_is_recommended_with_its_numbers_and_an_edge_is_named():
+    ev, _ = planted()
+    res = cluster_journeys(ev, k_range=range(2, 7))
+    assert res.recommended_k == 3 and res.search["stability"].notna().all()
+    assert res.search.set_index("k").loc[3, "stability"] >= 0.8
+    assert res.reason["en"].startswith("k = 3: silhouette") and "seed stability" in res.reason["en"]
+    assert res.reason["de"].startswith("k = 3: Silhouette")
+    edge = cluster_journeys(ev, k_range=range(2, 4))
+    assert edge.recommended_k == 3 and "at the top of the searched range (2-3)" in edge.reason["en"]
+
+
+def test_no_structure_gives_no_recommended_k_and_says_why():
+    """Journeys drawn at random from the same touchpoints: no types to find."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(300):
+        path = rng.choice(ALL, size=int(rng.integers(2, 6)))
+        rows += [(f"r{i:03d}", step, tp) for step, tp in enumerate(path)]
+    ev = pd.DataFrame(rows, columns=["customer_id", "step", "touchpoint"])
+    ev["timestamp"] = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(ev["step"], unit="h")
+    ev["sequence"] = np.arange(len(ev))
+    with pytest.warns(UserWarning, match="no clear structure"):
+        res = cluster_journeys(ev.drop(columns="step"), k_range=range(2, 6))
+    assert res.recommended_k is None
+    assert "the silhouette is" in res.reason["en"] and "descriptive groups" in res.reason["en"]
+    assert res.reason["de"].startswith("keine klare Struktur")
+    assert res.k in (2, 3, 4, 5)  # the clusters are still returned, as descriptive groups

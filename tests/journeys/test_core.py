@@ -13,7 +13,6 @@ from cjm_lab.io import load_events, load_touchpoints
 from cjm_lab.journeys import (
     build_journeys,
     compare_transitions,
-    pain_points,
     path_lengths,
     path_parts,
     transitions,
@@ -270,92 +269,6 @@ def test_file_input_gives_the_same_answer(shop, tmp_path):
     pd.testing.assert_frame_equal(transitions(str(tmp_path / "*.parquet")), transitions(shop))
 
 
-def test_pain_points_by_hand():
-    rows = []
-    for i in range(30):  # 30 customers: Cart -> Pay -> Buy
-        rows += [
-            (f"ok{i}", "2025-01-01 10:00", "Cart"),
-            (f"ok{i}", "2025-01-01 10:01", "Pay"),
-            (f"ok{i}", "2025-01-01 10:02", "Buy"),
-            (f"ok{i}", "2025-01-01 11:00", "Invoice"),
-        ]
-    for i in range(10):  # 10 leave at Pay
-        rows += [(f"lost{i}", "2025-01-01 10:00", "Cart"), (f"lost{i}", "2025-01-01 10:01", "Pay")]
-    for i in range(10):  # 10 buy, then get a wrong invoice, complain twice within a day
-        rows += [
-            (f"loop{i}", "2025-01-01 10:00", "Cart"),
-            (f"loop{i}", "2025-01-01 10:01", "Pay"),
-            (f"loop{i}", "2025-01-01 10:02", "Buy"),
-            (f"loop{i}", "2025-01-02 10:00", "Invoice"),
-            (f"loop{i}", "2025-01-02 12:00", "Hotline"),
-            (f"loop{i}", "2025-01-02 13:00", "Hotline"),
-            (f"loop{i}", "2025-01-03 10:00", "Invoice"),
-        ]
-    ev = log(rows)
-    cat = load_touchpoints(
-        pd.DataFrame(
-            {
-                "touchpoint": ["Cart", "Pay", "Buy", "Invoice", "Hotline"],
-                "stage": ["purchase", "purchase", "purchase", "experience", "experience"],
-                "kind": ["external", "external", "internal", "internal", "internal"],
-                "department": ["sales", "sales", "sales", "accounting", "customer_service"],
-                "is_conversion": [False, False, True, False, False],
-            }
-        )
-    )
-    pp = pain_points(ev, touchpoints=cat).set_index("touchpoint")
-    assert pp.loc["Pay", "drop_off_pct"] == pytest.approx(20)  # 10 of 50
-    assert pp.loc["Invoice", "rework_pct"] == pytest.approx(25)  # 10 of 40 meet it twice in one purchase
-    assert np.isnan(pp.loc["Hotline", "rework_pct"])  # service contacts are symptoms, no rework
-    assert pp.loc["Invoice", "repeat_contact_pct"] == pytest.approx(25)  # the loop's first invoice triggers 2 calls
-    assert pp.loc["Invoice", "department"] == "accounting"
-    assert pp.loc["Pay", "main_issue"] == "drop_off" and pp.loc["Invoice", "main_issue"] in ("rework", "repeat_contact")
-    assert set(pp.index[pp["rank"] <= 2]) == {"Pay", "Invoice"}
-    # excess customers: drop-off 20% minus the log's rate (10 drop-offs over 180 touchpoint-journeys of the
-    # ranked touchpoints: Hotline has 10 journeys < min_reach 20) times 50 journeys
-    assert pp.loc["Pay", "excess_customers"] == pytest.approx((20 - 10 / 180 * 100) / 100 * 50)
-    de = pain_points(ev, touchpoints=cat, language="de").set_index("touchpoint")
-    assert "gehen ohne je zu kaufen" in de.loc["Pay", "note"]
-
-
-def test_pain_points_without_conversions_has_no_drop_off():
-    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop")])
-    pp = pain_points(ev, min_reach=1)
-    assert pp["drop_off_pct"].isna().all()
-
-
-def test_pain_points_lateness_and_moments_of_truth():
-    rng = np.random.default_rng(0)
-    n = 400
-    late = rng.random(n) < 0.3
-    bought = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 30, n), unit="D")
-    promised = bought + pd.Timedelta(days=5)
-    delivered = promised + pd.to_timedelta(np.where(late, 3, -1), unit="D")
-    ev = load_events(
-        pd.DataFrame(
-            {
-                "customer_id": np.repeat([f"o{i}" for i in range(n)], 2),
-                "timestamp": np.ravel(np.column_stack([bought, delivered])),
-                "touchpoint": ["Purchase", "Delivery"] * n,
-                "promised": np.ravel(np.column_stack([np.full(n, pd.NaT), promised])),
-            }
-        )
-    )
-    ev["promised"] = pd.to_datetime(ev["promised"], utc=True)
-    # reviews: one day after delivery; late deliveries are mostly 1-2 stars
-    stars = np.where(late, rng.choice([1, 2, 3], n, p=[0.5, 0.3, 0.2]), rng.choice([3, 4, 5], n, p=[0.2, 0.3, 0.5]))
-    survey = pd.DataFrame(
-        {"customer_id": [f"o{i}" for i in range(n)], "stars": stars, "date": delivered + pd.Timedelta(days=1)}
-    )
-    pp = pain_points(
-        ev, survey=survey, promised="promised", score="stars", score_scale=(1, 5), negative_max=2
-    ).set_index("touchpoint")
-    assert pp.loc["Delivery", "late_pct"] == pytest.approx(late.mean() * 100)
-    assert pp.loc["Delivery", "late_detractor_pct"] == pytest.approx((stars[late] <= 2).mean() * 100)
-    assert pp.loc["Delivery", "late_odds_ratio"] > 5 and pp.loc["Delivery", "late_detractor_p_adjusted"] < 0.001
-    assert pp.loc["Delivery", "rank"] == 1 and pp.loc["Delivery", "main_issue"] in ("late", "detractor")
-
-
 def test_cut_journeys_by_hand_in_the_engine(tmp_path):
     """From the first start to the first end at or after it, per journey (sessions too), the same from files."""
     from cjm_lab.journeys import cut_journeys
@@ -411,3 +324,25 @@ def test_files_see_their_columns_as_a_dataframe_does(tmp_path):
     assert from_file.groupby("journey_id").size().tolist() == [2, 1]
     assert {"session_id", "region"} <= set(from_file.columns)
     pd.testing.assert_frame_equal(from_file, build_journeys(ev, journey="session")[list(from_file.columns)])
+
+
+def test_variants_without_conversions_leave_the_rate_empty():
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop"), ("b", "2025-01-01 11:00", "Ad")])
+    v = variants(ev)
+    assert v["conversion_rate"].isna().all()  # unknown, not 0 %
+    assert variants(ev, conversions=["Shop"]).set_index("path")["conversion_rate"].to_dict() == {
+        "Ad > Shop": 1.0,
+        "Ad": 0.0,
+    }
+    from cjm_lab.journeys import top_variants
+
+    assert np.isnan(top_variants(v, 1)["conversion_rate"]).all()
+
+
+def test_time_to_convert_states_how_it_censored():
+    from cjm_lab.journeys import time_to_convert
+
+    ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-03 10:00", "Buy"), ("b", "2025-01-02 10:00", "Ad")])
+    res = time_to_convert(ev, conversions=["Buy"], censor_at="last_event")
+    assert res.summary["censored_at"].tolist() == ["last_event"]
+    assert time_to_convert(ev, conversions=["Buy"]).summary["censored_at"].tolist() == ["data_end"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.io import load_events
 from cjm_lab.journeys.retention import (
     SurvivalResult,
     cumulative_incidence,
@@ -357,3 +358,31 @@ def test_estimator_input_errors():
         cumulative_incidence([1, 2], ["a", "b"], groups=["x"])
     with pytest.raises(CJMDataError, match="`outcomes` has 3 values for 2 durations"):
         cumulative_incidence([1, 2], ["a", "b", "c"])
+
+
+def test_the_last_complete_period_is_kept():
+    """A log whose last event is on the last day of a month covers that month (the day counts whole)."""
+    from cjm_lab.journeys import retention as _retention
+
+    ev = load_events(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "b", "b", "c"],
+                "timestamp": [
+                    "2025-01-10 10:00",
+                    "2025-02-05 10:00",
+                    "2025-01-20 10:00",
+                    "2025-03-02 09:00",
+                    "2025-03-31 18:00",
+                ],
+                "touchpoint": ["Buy", "Buy", "Buy", "Buy", "Visit"],
+            }
+        )
+    )
+    r = _retention(ev, purchase=["Buy"], periods=3)
+    january = r[r["cohort"] == "2025-01"].set_index("period")
+    # data end: 31 March 18:00, so March (period 2 of the January cohort) is complete; April is not
+    assert january.index.tolist() == [1, 2]
+    assert january.loc[2, "n_active"] == 1  # b bought again in March
+    early = _retention(ev, purchase=["Buy"], periods=3, end="2025-03-30")
+    assert early[early["cohort"] == "2025-01"]["period"].tolist() == [1]  # March not reached

@@ -109,6 +109,22 @@ def assert_same(a, b, where="result"):
     # fitted estimators (k-means) are compared through their labels and tables
 
 
+def assert_close(a, b, where):
+    """Nested dicts and lists equal, numbers to 1e-9 (sums may add up in another order)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for k in a:
+            assert_close(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_close(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, (int, float)):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (where, a, b)
+    else:
+        assert a == b, (where, a, b)
+
+
 def both(fn, events, sevents):
     a, b = fn(events), fn(sevents)
     assert_same(a, b)
@@ -208,6 +224,37 @@ def test_pain_points(sample, events, sevents):
     a, _ = both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, survey=sample.survey), events, sevents)
     assert a["rank"].notna().any()
     both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, level="stage", by="persona"), events, sevents)
+
+
+def test_journey_options_and_periods(events, sevents):
+    """Merged repeats, a date range of whole journeys and periods as segments (ISO weeks) in both engines."""
+    both(lambda e: jm.variants(e, collapse_repeats="consecutive", dates=("2025-03-01", "2025-07-01")), events, sevents)
+    a, _ = both(lambda e: jm.transitions(e, by=jm.Period("W", of="event")), events, sevents)
+    assert a["event_week"].str.match(r"^\d{4}-W\d{2}$").all()
+    both(lambda e: jm.variants(e, by=[jm.Period("Q"), "persona"]), events, sevents)
+
+
+def test_pain_point_components_at_every_level(sample, events, sevents):
+    """Every component (lift, drop-off per session, rework, ping-pong, reopen, stays, changes) in both engines."""
+    a, _ = both(lambda e: jm.pain_points(e, touchpoints=sample.touchpoints, level="team", min_reach=5), events, sevents)
+    assert a["ping_pong_pct"].gt(0).any() and a.attrs["cjm_pain_points"]["log"]["all"]["ping_pong_journeys"] > 0
+    # without sessions (waits between all events, drop-off per journey), a resolution log with reopens
+    cols = [c for c in events.columns if c != "session_id"]
+    resolved = {"conversions": ["Order confirmation", "Invoice"], "outcome_kind": "resolution", "min_reach": 5}
+    a, b = both(
+        lambda e: jm.pain_points(e.select(*cols) if hasattr(e, "select") else e[cols], **resolved), events, sevents
+    )
+    for key in ("log", "changes", "long_wait"):
+        assert_close(a.attrs["cjm_pain_points"][key], b.attrs["cjm_pain_points"][key], key)
+    assert a["reopen_pct"].gt(0).any()
+    ea = jm.explain_pain_point(
+        events, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M"
+    )
+    eb = jm.explain_pain_point(
+        sevents, touchpoint="Service desk", touchpoints=sample.touchpoints, level="team", period="M"
+    )
+    for part in ("components", "comparison", "periods", "next_steps", "paths", "partners"):
+        assert_same(getattr(ea, part), getattr(eb, part), part)
 
 
 def test_attribution_inputs(sample, events, sevents):

@@ -167,9 +167,14 @@ def test_top_paths_and_input_errors(every):
     assert links.attrs["n_paths"] == 5 and links.attrs["n_journeys"] == int(every["n_journeys"].head(5).sum())
     with pytest.raises(CJMDataError, match="'path'"):
         sankey_flows(every.rename(columns={"path": "variant"}))
-    with pytest.raises(CJMConfigError, match="`top`"):
+    with pytest.raises(
+        CJMConfigError, match=r"^sankey_flows\(\): `top` must be a whole number of at least 1 \(or None\)"
+    ):
         sankey_flows(every, top=0)
-    with pytest.raises(CJMConfigError, match="`min_share` must be a share between 0 and 1"):
+    with pytest.raises(
+        CJMConfigError,
+        match=r"`min_share` must be a number from 0 to below 1 \(a share: 0\.03 is 3 %\), e\.g\. 0\.03, got 5",
+    ):
         sankey_flows(every, min_share=5)
     with pytest.raises(CJMConfigError, match="`max_steps` must be a whole number of at least 2"):
         sankey_flows(every, max_steps=1)
@@ -177,3 +182,7 @@ def test_top_paths_and_input_errors(every):
         sankey_top_paths(every, language="fr")
     with pytest.raises(CJMDataError, match="no path"):
         sankey_flows(pd.DataFrame({"path": ["(other)"], "n_journeys": [10]}))
+    few = pd.DataFrame({"path": ["Shop > Ad > Buy", "Ad"], "n_journeys": [3, 1]})
+    with pytest.raises(CJMDataError, match=r"no touchpoint is visited by 5 journeys or more at any step \(4 journeys"):
+        sankey_flows(few, min_journeys=5)  # nothing to draw without showing a group below the minimum
+    assert sankey_flows(few, min_journeys=1)[0]["n_journeys"].tolist() == [3, 1, 3, 3]

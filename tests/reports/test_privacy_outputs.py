@@ -161,6 +161,36 @@ def test_run_keeps_the_salt_out_of_the_run_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.notebook
+def test_a_notebook_with_the_parameter_gets_the_size_only_as_its_parameter(tmp_path, monkeypatch):
+    """Issue 21's invisible parameter: the size reaches the kernel as the parameter, not as a variable."""
+    monkeypatch.setenv(ENV_MIN_GROUP_SIZE, "3")  # the caller's default, overridden for this run
+    params = new_code_cell(
+        'min_group_size: int = 5  # help: smallest group shown\noutput_dir: str = ""  # help: set by the runner'
+    )
+    params.metadata["tags"] = ["parameters"]
+    body = new_code_cell(
+        "import os\n"
+        "from cjm_lab.privacy import min_group_size as default_size\n"
+        "from cjm_lab.reports import save_results, start_report\n"
+        "report = start_report(output_dir=output_dir, min_group_size=min_group_size)\n"
+        f"save_results({{'given': min_group_size, 'report': report.min_group_size, 'default': default_size(),\n"
+        f"              'variable': os.environ.get({ENV_MIN_GROUP_SIZE!r}, '')}}, output_dir)"
+    )
+    nb = new_notebook(cells=[params, body])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    nbformat.write(nb, books / "sized.ipynb")
+    res = run_report("sized", {}, out=tmp_path / "reports", notebooks=books, progress=False, min_group_size=8)
+    got = json.loads((res.folder / "results.json").read_text())
+    assert got == {"given": 8, "report": 8, "default": 5, "variable": ""}
+    assert json.loads((res.folder / "run.json").read_text())["privacy"]["min_group_size"] == 8
+    import os
+
+    assert os.environ[ENV_MIN_GROUP_SIZE] == "3"  # the caller's variable is restored
+
+
+@pytest.mark.notebook
 def test_survey_report_on_the_sample_leaks_no_contact_data_or_customer_id(tmp_path):
     """The acceptance check of issue 10: the sample's verbatims hold fake e-mails and phone numbers."""
     from cjm_lab.io import load_survey

@@ -129,3 +129,16 @@ def test_on_the_sample_the_planted_pain_points_lead():
     rec = recommendations(pp, top=3)
     assert "Delivery delay notice" in rec["subject"].tolist()
     assert rec.set_index("subject").loc["Delivery delay notice", "department"] == "logistics"
+
+
+def test_every_pain_point_component_has_an_action_in_both_languages():
+    """A row whose main issue had no action would be left out of the recommendations without a word."""
+    from cjm_lab.journeys import COMPONENTS
+    from cjm_lab.reports.recommendations import ACTIONS
+
+    for language in ("en", "de"):
+        assert set(COMPONENTS) <= set(ACTIONS[language])
+    pp = _pain().assign(main_issue=["ping_pong", "reopen", "lift", "change", ""])
+    rec = recommendations(pp, top=4)
+    assert rec["issue"].tolist() == ["ping_pong", "reopen", "lift", "change"]
+    assert rec["text"].iloc[1].startswith("Make the resolutions at")

@@ -158,7 +158,16 @@ def test_touchpoint_catalogue(data):
 
 def test_events_contract(data):
     ev = data.events
-    assert list(ev.columns) == ["customer_id", "timestamp", "touchpoint", "sequence", "session_id", "channel", "value"]
+    assert list(ev.columns) == [
+        "customer_id",
+        "timestamp",
+        "touchpoint",
+        "sequence",
+        "session_id",
+        "channel",
+        "value",
+        "team",
+    ]
     assert isinstance(ev["timestamp"].dtype, pd.DatetimeTZDtype) and str(ev["timestamp"].dt.tz) == "UTC"
     assert ev["sequence"].dtype == np.int64
     assert set(ev["touchpoint"]) <= set(data.touchpoints["touchpoint"])
@@ -273,6 +282,52 @@ def test_billing_loop_present(data, events):
     assert point["effect"]["observed_complaint_rate"] == pytest.approx(
         complaints.sum() / tp.eq("Invoice").sum(), abs=0.005
     )
+
+
+def test_payment_outage_in_two_weeks_of_april(data, events):
+    """In 2025-W14/W15 half the payments that would have gone through fail: the journey ends at the checkout."""
+    point = next(p for p in data.truth["pain_points"] if p["id"] == "payment_outage")
+    assert point["weeks"] == ["2025-W14", "2025-W15"] and point["window"] == ["2025-03-31", "2025-04-14"]
+    pay = events[events["touchpoint"] == "Checkout payment"]
+    week = pay["timestamp"].dt.isocalendar()
+    label = week["year"].astype(str) + "-W" + week["week"].astype(str).str.zfill(2)
+    confirmed = (pay["next"] == "Order confirmation").groupby(label).mean()
+    outside = (pay["next"] == "Order confirmation")[~label.isin(point["weeks"])].mean()
+    during = (pay["next"] == "Order confirmation")[label.isin(point["weeks"])].mean()
+    assert during == pytest.approx(point["effect"]["confirmed_share_during"], abs=1e-4)
+    assert outside == pytest.approx(point["effect"]["confirmed_share_outside"], abs=0.01)
+    assert during == pytest.approx(outside * 0.5, abs=0.12)  # half of them fail
+    assert confirmed[["2025-W13", "2025-W16"]].min() > 0.7 and confirmed[point["weeks"]].max() < 0.5
+    # a failed payment ends the journey there
+    failed = pay[label.isin(point["weeks"]) & pay["next"].isna()]
+    last = events.groupby("customer_id")["timestamp"].max()
+    assert (failed.set_index("customer_id")["timestamp"] == last.loc[failed["customer_id"]].to_numpy()).all()
+
+
+def test_service_contacts_ping_pong_between_two_teams(data, events):
+    point = next(p for p in data.truth["pain_points"] if p["id"] == "service_ping_pong")
+    assert point["column"] == "team" and point["teams"] == ["Service desk", "Logistics desk"]
+    # the teams of the company-side touchpoints
+    own = events.dropna(subset=["team"])
+    expected = own["touchpoint"].map(point["effect"]["team_of"])
+    planted = own["touchpoint"].isin(SERVICE) & own["team"].eq("Logistics desk")
+    assert (own["team"].eq(expected) | planted).all() and events.loc[events["team"].isna(), "touchpoint"].isin(
+        list(point["effect"]["team_of"])
+    ).sum() == 0
+    # per delay notice, the teams of the contacts that follow: service, logistics, service ... for a share
+    ev = events.assign(i=np.arange(len(events)))
+    delays = ev.index[ev["touchpoint"].eq("Delivery delay notice")]
+    bounced = 0
+    for offset in (1, 2):  # the first two contacts after the notice
+        pos = np.minimum(delays + offset, len(ev) - 1)
+        ok = ev["customer_id"].to_numpy()[pos] == ev["customer_id"].to_numpy()[delays]
+        teams = ev["team"].to_numpy()[pos]
+        if offset == 2:
+            bounced = int((ok & (teams == "Logistics desk")).sum())
+        else:
+            assert (teams[ok] == "Service desk").all()  # the first contact is always the service desk's
+    assert bounced == point["effect"]["n_ping_pong"]
+    assert point["effect"]["observed_ping_pong_rate"] == pytest.approx(0.4, abs=0.06)
 
 
 # --------------------------------------------------------------------------- personas
@@ -461,7 +516,13 @@ def test_truth_is_json_serialisable_and_complete(data):
         assert key in truth, key
     assert truth["seed"] == SEED and truth["n_customers"] == N
     assert truth["dont_know_code"] == 99 and truth["stages"] == list(DEFAULT_STAGES)
-    assert {p["id"] for p in truth["pain_points"]} == {"delivery_delay", "checkout_dropoff", "billing_loop"}
+    assert {p["id"] for p in truth["pain_points"]} == {
+        "delivery_delay",
+        "checkout_dropoff",
+        "billing_loop",
+        "payment_outage",
+        "service_ping_pong",
+    }
     for point in truth["pain_points"]:
         assert {"touchpoint", "stage", "department", "personas", "effect"} <= set(point)
 
@@ -478,6 +539,7 @@ def test_write_sample_csv_and_refuse_overwrite(tmp_path):
         "survey.csv",
         "ground_truth.json",
         "personas_truth.csv",
+        "codebook.yaml",
     }
     assert all(p.exists() for p in paths.values())
     sample = make_sample(300, random_state=5)
@@ -613,3 +675,20 @@ def test_write_sample_and_cli_take_the_survey_size(tmp_path):
     )
     assert len(list((tmp_path / "cli" / "events").iterdir())) == 3
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cli" / "survey.parquet"), expected.survey)
+
+
+@pytest.mark.slow
+def test_the_bundled_sample_is_what_the_generator_writes_at_its_defaults(tmp_path):
+    """The sample shipped in the package (``make demo``, every report's defaults) is regenerated whenever the
+    generator changes: write_sample at its defaults gives the same six files, byte for byte after unzipping."""
+    import gzip
+
+    from cjm_lab.sample.bundled import SAMPLE_FILES, sample_path
+
+    write_sample(tmp_path / "s")
+    for name in SAMPLE_FILES:
+        read = gzip.open if name.endswith(".gz") else open
+        with read(tmp_path / "s" / name, "rb") as new, read(sample_path(name), "rb") as shipped:
+            assert new.read() == shipped.read(), (
+                f"{name}: run `cjm-lab sample --out DIR` and copy DIR into cjm_lab/sample/data"
+            )

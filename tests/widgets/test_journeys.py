@@ -52,8 +52,8 @@ def test_view_equals_the_journeys_functions(events, catalogue, responses):
         end="Order confirmation",
         steps=STEPS,
         window="7D",
-        segment="persona",
-        segment_value="price_hunter",
+        by="persona",
+        segment="price_hunter",
         top=10,
     )
     seg = events[events["persona"] == "price_hunter"]
@@ -86,7 +86,7 @@ def test_tiny_segment_has_pain_points_without_ranking(events, catalogue):
 
 
 def test_explorer_updates_only_what_changed(events, catalogue, responses):
-    ex = journey_explorer(events, touchpoints=catalogue, survey=responses, segment="persona", steps=STEPS)
+    ex = journey_explorer(events, touchpoints=catalogue, survey=responses, by="persona", steps=STEPS)
     assert ex.error is None
     sankey, funnel_png, pain = ex.outputs["sankey"].value, ex.outputs["funnel"].value, ex.outputs["pain"].value
     before = ex.result
@@ -136,7 +136,7 @@ def test_view_reports_its_steps_to_a_progress_callback():
 
 
 def test_explorer_progress_bar_names_the_step(events, catalogue, responses):
-    ex = journey_explorer(events, touchpoints=catalogue, survey=responses, segment="persona", steps=STEPS)
+    ex = journey_explorer(events, touchpoints=catalogue, survey=responses, by="persona", steps=STEPS)
     shown: list[str] = []
     ex.status.observe(lambda change: shown.append(change["new"]), names="value")
     ex.controls["segment"].value = "price_hunter"

@@ -36,7 +36,7 @@ def test_filter_by_wave_date_and_persona(responses):
 def test_view_equals_survey_nps_on_the_filtered_frame(responses):
     view = nps_view(
         responses,
-        segment="region",
+        by="region",
         weight="weight",
         drivers=DRIVERS,
         dont_know=99,
@@ -56,7 +56,7 @@ def test_view_equals_survey_nps_on_the_filtered_frame(responses):
 
 
 def test_low_bases_are_flagged(responses):
-    view = nps_view(responses, segment="region", where={"persona": "eco_conscious"}, waves=[2], low_base=60)
+    view = nps_view(responses, by="region", where={"persona": "eco_conscious"}, waves=[2], min_base=60)
     table = view.by_segment
     low = table.loc[table["n"] < 60, "region"].tolist()
     assert low and set(low) <= set(view.low_base)
@@ -82,7 +82,7 @@ def test_empty_filter_is_a_clear_error(responses):
 def test_explorer_updates_live(responses):
     ex = nps_explorer(
         responses,
-        segments=["wave", "region", "persona"],
+        by=["wave", "region", "persona"],
         persona="persona",
         weight="weight",
         drivers=DRIVERS,
@@ -115,7 +115,7 @@ def test_explorer_updates_live(responses):
 
 
 def test_explorer_shows_errors_instead_of_raising(responses):
-    ex = nps_explorer(responses, segments=["region"], persona="persona", drivers=DRIVERS, dont_know=99)
+    ex = nps_explorer(responses, by=["region"], persona="persona", drivers=DRIVERS, dont_know=99)
     ex.controls["low_base"].value = 5000
     assert ex.error is None and ex.result.low_base  # everything is a low base now
     assert "⚠" in ex.outputs["table"].value
@@ -125,13 +125,13 @@ def test_explorer_shows_errors_instead_of_raising(responses):
 
 
 def test_german_labels(responses):
-    ex = nps_explorer(responses, segments=["wave"], language="de")
+    ex = nps_explorer(responses, by=["wave"], language="de")
     assert "KI" in ex.outputs["headline"].value
     assert ex.controls["segment"].description == "Aufgliedern nach"
 
 
 def test_further_segment_filters(responses):
-    ex = nps_explorer(responses, segments=["wave"], persona="persona", filters=["region"], weight="weight")
+    ex = nps_explorer(responses, by=["wave"], persona="persona", filters=["region"], weight="weight")
     assert timed_change(ex, ex.controls["filter_region"], "Ost") < MAX_UPDATE_S
     ex.controls["persona"].value = "eco_conscious"
     sub = responses[(responses["region"] == "Ost") & (responses["persona"] == "eco_conscious")]

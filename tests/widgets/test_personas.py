@@ -41,7 +41,7 @@ def test_auto_k_uses_choose_k_and_reports_progress(customers):
         data,
         variables=ATTITUDES[:5],
         k="auto",
-        k_range=(2, 4),
+        k_range=range(2, 5),
         resamples=3,
         progress=lambda done, total, text: steps.append((done, total, text)),
     )
@@ -88,7 +88,9 @@ def test_helpers_refuse_what_is_no_segmentation(customers, tmp_path):
         rename_personas(fit.cards, ["A", "B"])
     with pytest.raises(CJMConfigError, match="`fit` must be what fit_personas"):
         export_typing_tool(fit.model, tmp_path / "personas.joblib")
-    with pytest.raises(CJMConfigError, match="`names` must map"):
+    with pytest.raises(
+        CJMConfigError, match="`names` must be a mapping persona → name or a list of the names in persona order"
+    ):
         rename_personas(fit, "A")
     with pytest.raises(CJMDataError, match="'narrative_de' for `cards`"):
         cards_html(fit.cards.drop(columns="narrative_de"), language="de")
@@ -126,7 +128,7 @@ def test_explorer_refits_renames_and_saves(customers, responses, tmp_path):
 
 def test_explorer_auto_shows_diagnostics_with_progress(customers):
     data = customers.iloc[:1200]
-    ex = persona_explorer(data, variables=ATTITUDES[:4], k=3, k_range=(2, 4), resamples=3)
+    ex = persona_explorer(data, variables=ATTITUDES[:4], k=3, k_range=range(2, 5), resamples=3)
     assert "k = auto" in ex.outputs["reason"].value
     seen = []
     ex.progress.observe(lambda c: seen.append(ex.status.value), names="value")
