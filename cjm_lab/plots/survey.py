@@ -26,6 +26,7 @@ from cjm_lab._params import (
     Real,
     StrOptions,
     check_param,
+    renamed_args,
     validate_params,
 )
 from cjm_lab.errors import CJMConfigError
@@ -384,6 +385,7 @@ def plot_nps_distribution(
     return ax
 
 
+@renamed_args({"period_labels": "labels"})
 @validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps_trend(
@@ -393,7 +395,7 @@ def plot_nps_trend(
     language: str = "en",
     title: str | None = None,
     confidence: float = 0.95,
-    period_labels: Labels = None,
+    labels: Labels = None,
 ) -> Any:
     """NPS per period as a line with its confidence band, low-base and significant-change marks.
 
@@ -406,8 +408,11 @@ def plot_nps_trend(
     language : {"en", "de"}, default "en"
     title : str, optional
     confidence : float, default 0.95
-    period_labels : mapping or function, optional
-        Display names of the periods (e.g. ``{1: "Wave 1"}``).
+    labels : Labels, codebook, dict or function, optional
+        Display names of the periods or waves (e.g. ``{1: "Wave 1"}``, or a
+        :class:`~cjm_lab.labels.Labels` with value labels of ``period``), see
+        :func:`cjm_lab.labels.labeller`.  (Called ``period_labels`` before 0.2; the old name
+        works until 0.3.)
 
     Returns
     -------
@@ -434,7 +439,7 @@ def plot_nps_trend(
     )
     _, ax = get_ax(ax, (8.0, 4.2))
     # calendar periods (months, quarters, weeks, days) on a real time axis; waves one after another
-    dates = period_dates(table["period"].tolist()) if period_labels is None else None
+    dates = period_dates(table["period"].tolist()) if labels is None else None
     if dates is not None:
         import matplotlib.dates as mdates
 
@@ -509,11 +514,11 @@ def plot_nps_trend(
         ax.set_xlim(x.min() - pad, x.max() + pad)
         ax.set_xlabel(text(f"period_{kind}", language))
     else:
-        shown = labeller(period_labels, column="period", language=language)
+        shown = labeller(labels, column="period", language=language)
         ax.set_xticks(x, [label_of(p, shown) for p in table["period"]])
         ax.set_xlim(-0.5, len(x) - 0.5)
         whole = pd.to_numeric(table["period"], errors="coerce")
-        is_wave = period_labels is None and whole.notna().all() and bool((whole == whole.round()).all())
+        is_wave = labels is None and whole.notna().all() and bool((whole == whole.round()).all())
         ax.set_xlabel(text("wave" if is_wave else "period", language))
     if len(x) > 8:
         ax.tick_params(axis="x", labelrotation=45)
