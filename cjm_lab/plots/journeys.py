@@ -55,7 +55,7 @@ from cjm_lab.plots.theme import (
     text,
 )
 from cjm_lab.untrusted import unescape_label
-from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, STAGE_LABELS
+from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, PAIN_COMPONENT_LABELS, STAGE_LABELS
 
 __all__ = [
     "plot_attribution",
@@ -71,33 +71,6 @@ Labels = Mapping[Any, str] | Callable[[Any], str] | None
 
 _BAR = "#4477AA"
 _START, _EXIT = "(start)", "(exit)"
-
-_ISSUES = {
-    "en": {
-        "drop_off": "drop-off",
-        "lift": "fewer outcomes",
-        "rework": "rework",
-        "ping_pong": "ping-pong",
-        "reopen": "reopened",
-        "repeat_contact": "repeated contacts",
-        "long_wait": "long waits",
-        "late": "late",
-        "detractor": "detractors",
-        "change": "changed for the worse",
-    },
-    "de": {
-        "drop_off": "Abbruch",
-        "lift": "seltener erfolgreich",
-        "rework": "Nacharbeit",
-        "ping_pong": "Ping-Pong",
-        "reopen": "wieder geöffnet",
-        "repeat_contact": "wiederholte Kontakte",
-        "long_wait": "lange Wartezeit",
-        "late": "Verspätung",
-        "detractor": "Kritiker",
-        "change": "verschlechtert",
-    },
-}
 
 
 @validate_params({"language": [LANGUAGE]})
@@ -806,7 +779,7 @@ def plot_pain_points(
         label = format_number(vi, 1, language)
         note = str(row["note"]) if notes and "note" in row.index and pd.notna(row["note"]) and str(row["note"]) else ""
         if not note and notes and "main_issue" in row.index and pd.notna(row["main_issue"]):
-            note = _ISSUES[language].get(str(row["main_issue"]), str(row["main_issue"]))
+            note = PAIN_COMPONENT_LABELS[language].get(str(row["main_issue"]), str(row["main_issue"]))
         ax.annotate(
             label,
             (vi, yi),
