@@ -86,7 +86,7 @@ def test_journeys_report(journeys_run, assert_no_personal_data):
     assert "The customer journey map" in titles and "journey_map" not in titles  # slides say what they show
     charts = {s.shapes.title.text: [str(sh.chart.chart_type) for sh in s.shapes if sh.has_chart] for s in deck.slides}
     assert charts["Funnel: conversion by step"] == ["BAR_CLUSTERED (57)"]  # native, editable
-    assert charts["Pain points ranked by customers hurt"] == ["BAR_CLUSTERED (57)"]
+    assert charts["Pain points ranked by journeys hurt"] == ["BAR_CLUSTERED (57)"]
     pictures = {s.shapes.title.text for s in deck.slides if any(sh.shape_type == 13 for sh in s.shapes)}
     assert {"The customer journey map", "Customer journeys step by step"} <= pictures
     assert record["headline"][0]["label"] == "Top pain point"
