@@ -31,7 +31,7 @@ from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys.painpoints import PAIN_POINTS_ATTR, PainEvidence, pain_summary
 from cjm_lab.reports.formats import column_label
 from cjm_lab.reports.show import ShownRows, Text, Texts, current_report, show_list, show_table, show_text
-from cjm_lab.untrusted import split_path, trusted
+from cjm_lab.untrusted import escape_label, split_path, trusted
 from cjm_lab.vocab import OUTCOME_KINDS, OUTCOME_WORDS
 
 __all__ = ["show_pain_points", "show_pain_summary", "show_pain_evidence", "SUMMARY_MEASURES"]
@@ -256,8 +256,8 @@ def show_pain_summary(
     --------
     >>> from cjm_lab.journeys import pain_points
     >>> from cjm_lab.reports import start_report
-    >>> ev = pd.DataFrame({"customer_id": list("aaabbb"), "touchpoint": ["Open", "Fix", "Fix"] * 2,
-    ...                    "timestamp": pd.date_range("2025-01-01", periods=6, freq="h", tz="UTC"), "sequence": range(6)})
+    >>> ev = pd.DataFrame({"customer_id": [*"aaabbb"], "touchpoint": ["Open", "Fix", "Fix"] * 2, "sequence": range(6),
+    ...                    "timestamp": pd.date_range("2025-01-01", periods=6, freq="h", tz="UTC")})
     >>> report = start_report(min_group_size=1)
     >>> pp = pain_points(ev, conversions=["Fix"], outcome_kind="resolution", min_reach=1, n_boot=0)
     >>> print(show_pain_summary(pp, measures=["outcome_pct"], display=False))
@@ -344,6 +344,10 @@ def show_pain_evidence(
     units = ow["units"]
     node = row.iloc[0]
     label = touchpoints or str
+
+    def name_of(raw: Any) -> str:  # a name from a path or a partner: "(exit)" named so is no end of a journey
+        return label(escape_label(raw)) if touchpoints else str(raw)
+
     tp = label(node)
     pct = lambda v: format_percent(v, 0, lang)  # noqa: E731
     first = show_text(
@@ -408,7 +412,7 @@ def show_pain_evidence(
     partners = partners[partners["n_journeys"] >= k].head(3)
     if len(partners) and pd.notna(row.get("ping_pong_pct")) and float(row.get("ping_pong_pct") or 0) > 0:
         items = [
-            words["partner"].format(p=label(p), n=format_number(n, 0, lang), units=units)
+            words["partner"].format(p=name_of(p), n=format_number(n, 0, lang), units=units)
             for p, n in zip(partners["partner"], partners["n_journeys"])
         ]
         show_text(words["partners"], t=tp, units=units, list=", ".join(items))
@@ -416,7 +420,7 @@ def show_pain_evidence(
     paths = evidence.paths
     paths = paths[paths["n_journeys"] >= k].head(top_paths)  # a path of a handful of journeys says little
     if top_paths and len(paths) > 1:
-        readable = split_path(paths["path"]).map(lambda names: " → ".join(label(n) for n in names))
+        readable = split_path(paths["path"]).map(lambda names: " → ".join(name_of(n) for n in names))
         table = pd.DataFrame(
             {"path": readable, "n_journeys": paths["n_journeys"].to_numpy(), "outcome_pct": paths["outcome_pct"]}
         )
