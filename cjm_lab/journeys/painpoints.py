@@ -1618,7 +1618,7 @@ def pain_summary(
     elif level_label is not None and not isinstance(level_label, str):
         raise _Config(f"pain_summary(): `level_label` must be a str or {{'en': ..., 'de': ...}}, got {level_label!r}.")
     else:
-        level = level_label or _LEVEL_WORDS[lang].get(made["level"], made["level"])
+        level = level_label or str(_LEVEL_WORDS[lang].get(made["level"], made["level"]))
     rows = []
     for seg, log in made["log"].items():
         units = words["units"]
