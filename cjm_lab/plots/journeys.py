@@ -764,7 +764,11 @@ def plot_pain_points(
     if top is not None:
         t = t.head(top)
     name = touchpoint_labeller(touchpoints, language, labels)
-    depts = t["department"].astype(str).to_numpy() if "department" in t else np.array(["nan"] * len(t))
+    depts = (
+        t["department"].astype(object).where(t["department"].notna(), "nan").astype(str).to_numpy()
+        if "department" in t
+        else np.array(["nan"] * len(t))
+    )
     _, ax = get_ax(ax, (11.0, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))[::-1]
     v = t["_score"].to_numpy()
@@ -817,7 +821,8 @@ def plot_pain_points(
         )
         hatch(h, DEPARTMENT_HATCHES.get(d, ""))
         handles.append(h)
-    ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if present != ["nan"]:  # a log without departments (a catalogue of statuses) gets no legend of one "–"
+        ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if not segs:  # a segment picked from a table by= segments stays a picture
         remember_chart(ax, "bar", category=unit, series=["pain_score"], sort="desc", top=top)
     return ax

@@ -810,7 +810,8 @@ def _drivers_text(value: Any, language: str) -> str:
         hit = _DRIVER.match(item.strip())
         if hit is None or hit.group(1) not in words:
             return str(value)  # not the package's own list: shown as it is
-        parts.append(f"{words[hit.group(1)]} {hit.group(2)}{'%' if language == 'en' else ' %'}")
+        unit = "%" if language == "en" else "\u00a0%"
+        parts.append(f"{words[hit.group(1)]}\u00a0{hit.group(2)}{unit}")  # a component and its share on one line
     return ", ".join(parts)
 
 
