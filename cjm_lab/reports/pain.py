@@ -81,9 +81,9 @@ _WORDS = {
         "period": "{p}: {v} erreichen {noun} ({n} {units})",
         "partners": "{t} gibt {units} am häufigsten hin und her mit {list}.",
         "partner": "{p} ({n} {units})",
-        "comparison": "Von den {n} {units} über {t} erreichen {a} {noun} (95-%-KI {lo} bis {hi}); von den {m} "
-        "übrigen {b}{stage}.",
-        "stage": "; von den {n} derselben Phase, die ihn auslassen, {v}",
+        "comparison": "{a} der {n} {units} über {t} erreichen {noun} (95-%-KI {lo} bis {hi}); bei den übrigen {m}: "
+        "{b}{stage}.",
+        "stage": "; bei den {n} derselben Phase, die ihn auslassen: {v}",
         "paths": "Die häufigsten Pfade über {t}",
         "path": "Pfad",
     },
@@ -159,7 +159,8 @@ def show_pain_points(
     title, takeaway
         As in :func:`~cjm_lab.reports.show_table`.
     top : int, default 10
-        Ranked rows shown on the page (rows met by too few journeys to be ranked are only in the files).
+        Ranked rows shown on the page; rows met by too few journeys to be ranked, or with a score
+        that rounds to 0, are only in the files.
     touchpoints : callable, optional
         How touchpoint keys are shown (:func:`cjm_lab.plots.touchpoint_labeller`).
     level_label : str or {"en": ..., "de": ...}, optional
@@ -206,7 +207,9 @@ def show_pain_points(
     columns["pain_score"] = _WORDS[lang]["hurt"].format(Units=_units(kind, lang, capital=True))
     columns["drivers"] = ""
     columns["note"] = ""
-    ranked = int(data["rank"].notna().sum())  # the page lists the ranked rows; the unranked are in the files
+    # the page lists the ranked rows that hurt (a score of at least 0.05 shows as 0.1); the rest are in the files
+    score = pd.to_numeric(data["pain_score"], errors="coerce")
+    ranked = int((data["rank"].notna() & (score >= 0.05)).sum())
     return show_table(
         data,
         name,
@@ -401,7 +404,7 @@ def show_pain_evidence(
             show_text(words["periods"], t=tp, list="; ".join(items), rest=trusted(pct(rest_rate)))
     # where the journeys go next
     nxt = evidence.next_steps
-    nxt = nxt[nxt["n"] >= k].head(top_next)  # head(0): none
+    nxt = nxt[(nxt["n"] >= k) & (nxt["pct"] >= 0.5)].head(top_next)  # head(0): none; "0 %" says nothing
     if len(nxt):
         steps = ", ".join(
             f"{words['exit'] if s == '(exit)' else label(s)} {pct(v)}" for s, v in zip(nxt["next"], nxt["pct"])
