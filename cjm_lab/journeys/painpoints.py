@@ -1547,7 +1547,7 @@ _SUMMARY = {
         "ping_pong_pct": "{v} of the {units} are handed from one {level} to another and straight back ({k} {units})",
         "reopened_pct": "{k} {units} were reopened {after} ({v})",
         "long_wait_pct": "{v} of the stays are longer than {f} (defined as the log's longest {q})",
-        "value_per_outcome": "value per {unit} with {noun}: {v}",
+        "value_per_outcome": "value per {unit} {reach}: {v}",
         "changes": "{k} significant changes over time; the strongest: {first}",
     },
     "de": {
@@ -1555,17 +1555,21 @@ _SUMMARY = {
         "outcome_pct": "{v} der {units} erreichen {noun}",
         "drop_off_exits_pct": "{k} der {s} {units} ({v}) enden, ohne je {noun} zu erreichen",
         "drop_off_exits_sessions": "{k} der {s} Sitzungen ({v}) enden in {units}, die nie {noun} erreichen",
-        "rework_pct": "{v} der {units} kommen nach anderen zum selben {level} zurück ({k} {units})",
-        "ping_pong_pct": "{v} der {units} werden von einem {level} zum anderen und gleich zurück gegeben ({k} {units})",
+        "rework_pct": "{v} der {units} kehren nach anderen Schritten zu einer Stelle ({level}) zurück, an der sie "
+        "schon waren ({k} {units})",
+        "ping_pong_pct": "{v} der {units} werden von einer Stelle ({level}) an eine andere und gleich wieder zurück "
+        "gegeben ({k} {units})",
         "reopened_pct": "{k} {units} wurden {after} wieder geöffnet ({v})",
         "long_wait_pct": "{v} der Verweildauern sind länger als {f} (definiert als die längsten {q} des Logs)",
-        "value_per_outcome": "Wert je {unit} mit {noun}: {v}",
+        "value_per_outcome": "Wert je {unit} {reach}: {v}",
         "changes": "{k} signifikante Veränderungen über die Zeit; die stärkste: {first}",
     },
 }
 
 
-def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+def pain_summary(
+    table: pd.DataFrame, *, language: str | None = None, level_label: str | Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The whole log's rates behind a :func:`pain_points` table, as numbers and sentences.
 
     Parameters
@@ -1574,13 +1578,17 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
         A table of :func:`pain_points` (it carries the rates in ``attrs``).
     language : {"en", "de"}, optional
         Language of the sentences (default: the table's).
+    level_label : str or {"en": ..., "de": ...}, optional
+        What a value of the table's level is called in the sentences, e.g. ``{"en": "support group",
+        "de": "Supportgruppe"}`` for ``level="org:group"`` (default: "touchpoint", "stage" or
+        "department", else the column's name).
 
     Returns
     -------
     DataFrame
         ``segment`` (``"all"`` without ``by``), ``measure``, ``value`` (a count, or percent
-        for the ``_pct`` measures), ``text`` (the sentence, e.g. "12 % of the cases come back
-        to an org:group they had left (178 cases)").
+        for the ``_pct`` measures), ``text`` (the sentence, e.g. "12.0% of the cases come back
+        to the same support group after others (178 cases)").
 
     Examples
     --------
@@ -1601,7 +1609,16 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
     lang = check_language(language or made["language"])
     words = OUTCOME_WORDS[lang][made["outcome_kind"]]
     text = _SUMMARY[lang]
-    level = _LEVEL_WORDS[lang].get(made["level"], made["level"])
+    if isinstance(level_label, Mapping):
+        if lang not in level_label:
+            raise _Config(
+                f"pain_summary(): `level_label` has no {lang!r} text. Fix: give {{'en': ..., 'de': ...}} or a str."
+            )
+        level = str(level_label[lang])
+    elif level_label is not None and not isinstance(level_label, str):
+        raise _Config(f"pain_summary(): `level_label` must be a str or {{'en': ..., 'de': ...}}, got {level_label!r}.")
+    else:
+        level = level_label or str(_LEVEL_WORDS[lang].get(made["level"], made["level"]))
     rows = []
     for seg, log in made["log"].items():
         units = words["units"]
@@ -1674,7 +1691,7 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
                 "value_per_outcome",
                 log["value_per_outcome"],
                 text["value_per_outcome"].format(
-                    unit=words["unit"], noun=words["noun_a"], v=format_number(log["value_per_outcome"], 2, lang)
+                    unit=words["unit"], reach=words["reach"], v=format_number(log["value_per_outcome"], 2, lang)
                 ),
             )
     changes = made.get("changes") or []

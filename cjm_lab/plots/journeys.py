@@ -57,7 +57,7 @@ from cjm_lab.plots.theme import (
     text,
 )
 from cjm_lab.untrusted import unescape_label
-from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, STAGE_LABELS
+from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, PAIN_COMPONENT_LABELS, STAGE_LABELS
 
 __all__ = [
     "plot_attribution",
@@ -75,33 +75,6 @@ Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | Non
 
 _BAR = "#4477AA"
 _START, _EXIT = "(start)", "(exit)"
-
-_ISSUES = {
-    "en": {
-        "drop_off": "drop-off",
-        "lift": "fewer outcomes",
-        "rework": "rework",
-        "ping_pong": "ping-pong",
-        "reopen": "reopened",
-        "repeat_contact": "repeated contacts",
-        "long_wait": "long waits",
-        "late": "late",
-        "detractor": "detractors",
-        "change": "changed for the worse",
-    },
-    "de": {
-        "drop_off": "Abbruch",
-        "lift": "seltener erfolgreich",
-        "rework": "Nacharbeit",
-        "ping_pong": "Ping-Pong",
-        "reopen": "wieder geöffnet",
-        "repeat_contact": "wiederholte Kontakte",
-        "long_wait": "lange Wartezeit",
-        "late": "Verspätung",
-        "detractor": "Kritiker",
-        "change": "verschlechtert",
-    },
-}
 
 
 @validate_params({"language": [LANGUAGE]})
@@ -801,7 +774,11 @@ def plot_pain_points(
     if top is not None:
         t = t.head(top)
     name = touchpoint_labeller(touchpoints, language, labels)
-    depts = t["department"].astype(str).to_numpy() if "department" in t else np.array(["nan"] * len(t))
+    depts = (
+        t["department"].astype(object).where(t["department"].notna(), "nan").astype(str).to_numpy()
+        if "department" in t
+        else np.array(["nan"] * len(t))
+    )
     _, ax = get_ax(ax, (11.0, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))[::-1]
     v = t["_score"].to_numpy()
@@ -816,7 +793,7 @@ def plot_pain_points(
         label = format_number(vi, 1, language)
         note = str(row["note"]) if notes and "note" in row.index and pd.notna(row["note"]) and str(row["note"]) else ""
         if not note and notes and "main_issue" in row.index and pd.notna(row["main_issue"]):
-            note = _ISSUES[language].get(str(row["main_issue"]), str(row["main_issue"]))
+            note = PAIN_COMPONENT_LABELS[language].get(str(row["main_issue"]), str(row["main_issue"]))
         ax.annotate(
             label,
             (vi, yi),
@@ -854,7 +831,8 @@ def plot_pain_points(
         )
         hatch(h, DEPARTMENT_HATCHES.get(d, ""))
         handles.append(h)
-    ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if present != ["nan"]:  # a log without departments (a catalogue of statuses) gets no legend of one "–"
+        ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if not segs:  # a segment picked from a table by= segments stays a picture
         remember_chart(ax, "bar", category=unit, series=["pain_score"], sort="desc", top=top)
     return ax

@@ -60,7 +60,16 @@ def test_rework_is_a_return_after_other_steps_and_ping_pong_a_bounce():
     text = pain_summary(pp)
     assert "60.0% of the journeys come back to the same touchpoint after others (3 journeys)" in set(text["text"])
     de = pain_summary(pp, language="de")
-    assert "60,0 % der Journeys kommen nach anderen zum selben Kontaktpunkt zurück (3 Journeys)" in set(de["text"])
+    assert (
+        "60,0 % der Journeys kehren nach anderen Schritten zu einer Stelle (Kontaktpunkt) zurück, an der sie schon "
+        "waren (3 Journeys)" in set(de["text"])
+    )
+    # a level's own word: a team is a team, in both languages
+    named = pain_summary(pp, language="de", level_label={"en": "team", "de": "Team"})
+    assert "60,0 % der Journeys werden" not in set(named["text"])  # 40.0 % ping-pong, 60.0 % rework
+    assert any(t.startswith("40,0 % der Journeys werden von einer Stelle (Team) an eine andere") for t in named["text"])
+    with pytest.raises(CJMConfigError, match=r"`level_label` has no 'de' text"):
+        pain_summary(pp, language="de", level_label={"en": "team"})
 
 
 def test_without_a_catalogue_only_returns_beyond_the_log_rate_count():

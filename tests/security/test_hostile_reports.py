@@ -75,6 +75,7 @@ def _write_sample(folder: Path) -> dict:
     tps["department"] = tps["department"].map(_hostile(tps["department"]))
     ev["touchpoint"] = ev["touchpoint"].map(names)
     ev["session_id"] = ev["session_id"].str.replace("-", "|")
+    ev["team"] = ev["team"].map(_hostile(ev["team"]))  # ranked as a level of its own in the journeys report
     sv = s.survey.copy()
     said = sv["comment"].notna()
     pieces = [*CORPUS, LONG]
@@ -103,6 +104,8 @@ def _write_sample(folder: Path) -> dict:
             "segments_path": paths["personas"],
             "funnel_steps": steps,
             "language": "de",  # the catalogue's German labels
+            "level": "team",
+            "level_label": {"en": CORPUS[0] + "team", "de": CORPUS[1] + "Team"},
         },
         "personas": {
             "customers_path": paths["customers"],
