@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import cjm_lab
-from cjm_lab import io, labels, personas, plots, privacy, reports, sample, survey, widgets
+from cjm_lab import io, journeys, labels, personas, plots, privacy, reports, sample, survey, widgets
 from cjm_lab._params import (
     CONFIDENCE,
     LANGUAGE,
@@ -238,11 +238,10 @@ def test_the_column_error_names_the_argument_that_holds_the_table():
 
 
 # --------------------------------------------------------------------------- the public functions
-MODULES = [io, survey, personas, privacy, sample, labels, plots, widgets, reports]
+MODULES = [io, survey, personas, privacy, sample, labels, journeys, plots, widgets, reports]
 #: Re-exports of functions defined outside the module and not converted yet: the number
-#: formatters of ``_format`` (called per label, positionally, across the package) and the
-#: journeys' cut_journeys (journeys are converted on their own).
-NOT_YET = {"cjm_lab.plots.format_number", "cjm_lab.plots.format_percent", "cjm_lab.widgets.cut_journeys"}
+#: formatters of ``_format`` (called per label, positionally, across the package).
+NOT_YET = {"cjm_lab.plots.format_number", "cjm_lab.plots.format_percent"}
 
 
 def _public():

@@ -30,6 +30,7 @@ from cjm_lab._params import (
     Real,
     StrOptions,
     k_candidates,
+    outside_stacklevel,
     validate_params,
 )
 from cjm_lab._validate import require_columns, require_frame, require_unique
@@ -320,7 +321,7 @@ def cluster_journeys(
         if recommended is None:
             import warnings
 
-            warnings.warn(f"{where}: {reason['en']}", UserWarning, stacklevel=2)
+            warnings.warn(f"{where}: {reason['en']}", UserWarning, stacklevel=outside_stacklevel())
         raw = model.predict(x)
     sizes = np.bincount(raw, minlength=best)
     order = np.lexsort((np.arange(best), -sizes))  # largest first, ties by model label

@@ -434,8 +434,8 @@ def _finish(
         pct_of_start = np.where(start > 0, n / start * 100, np.nan)
         pct_of_previous = np.where(prev > 0, n / prev * 100, np.nan)
         drop_off_pct = np.where(optional | (prev == 0), np.nan, (prev - n) / prev * 100)
-    ci_low, ci_high = wilson_interval(n, start, confidence)
-    prev_ci_low, prev_ci_high = wilson_interval(n, prev, confidence)
+    ci_low, ci_high = wilson_interval(n, start, confidence=confidence)
+    prev_ci_low, prev_ci_high = wilson_interval(n, prev, confidence=confidence)
     p_value = np.full(n.shape, np.nan)
     if segs:  # per step: does the conversion from the previous step differ between the segments?
         for k in range(1, plan.k):

@@ -5,7 +5,7 @@ support team), each row with the components below as columns.  A *journey* is a 
 (or, with ``journey="session"``, a session's) events; a *session* is the log's ``session_id``
 inside a journey (without one the journey is its own session).  The outcome is what a
 journey's success is — a conversion (shop), a resolution (service cases) or an approval
-(applications) — marked by the outcome touchpoints (``conversions=`` or the catalogue's
+(applications) — marked by the outcome touchpoints (``outcome=`` or the catalogue's
 ``is_conversion``); its kind (``outcome_kind``) names the columns and the sentences.
 
 Components (each a column; the *excess* is the number of journeys hurt beyond the normal,
@@ -196,7 +196,7 @@ _CHANGE_WORDS = {
 }
 _MISSING = {
     "en": {
-        "outcome": "no outcome events (conversions= or the catalogue's is_conversion): drop-off, lift, reopen, "
+        "outcome": "no outcome events (outcome= or the catalogue's is_conversion): drop-off, lift, reopen, "
         "changes of the outcome share and the value at stake are left out",
         "sessions": "no session_id: waits run between all consecutive events and drop-off is per journey "
         "(a session_id would leave session gaps out and count drop-offs per session)",
@@ -211,7 +211,7 @@ _MISSING = {
         "resource": "ping-pong between teams needs level= a team or resource column of the log",
     },
     "de": {
-        "outcome": "keine Ergebnis-Ereignisse (conversions= oder is_conversion im Katalog): Abbruch, Lift, "
+        "outcome": "keine Ergebnis-Ereignisse (outcome= oder is_conversion im Katalog): Abbruch, Lift, "
         "Wiedereröffnung, Veränderungen des Ergebnisanteils und der Wert im Risiko fehlen",
         "sessions": "keine session_id: Wartezeiten laufen zwischen allen Ereignissen, Abbrüche zählen je Journey "
         "(eine session_id ließe Pausen zwischen Sitzungen weg und zählte Abbrüche je Sitzung)",
@@ -1605,7 +1605,7 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
     >>> ev = pd.DataFrame({"customer_id": list("aaabb"), "touchpoint": ["Open", "Fix", "Open", "Open", "Fix"],
     ...                    "timestamp": pd.date_range("2025-01-01", periods=5, freq="h", tz="UTC"),
     ...                    "sequence": range(5)})
-    >>> pain_summary(pain_points(ev, conversions=["Fix"], outcome_kind="resolution"))["text"].tolist()[:2]
+    >>> pain_summary(pain_points(ev, outcome=["Fix"], outcome_kind="resolution"))["text"].tolist()[:2]
     ['2 cases, 5 events (0 exact duplicates dropped)', '100% of the cases reach a resolution']
     """
     from cjm_lab.errors import CJMConfigError as _Config

@@ -195,7 +195,7 @@ FROM journey_paths GROUP BY {seg_group}path
     table["cum_pct"] = (
         table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
     )
-    # without conversions (conversions= or the catalogue's is_conversion) no journey "converts": the rate is
+    # without conversions (outcome= or the catalogue's is_conversion) no journey "converts": the rate is
     # unknown, not 0
     known = spec.conversions is not None or "is_conversion" in spec.catalogue
     table["conversion_rate"] = table["conversion_rate"].astype(float) if known else np.nan

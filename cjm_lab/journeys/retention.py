@@ -380,10 +380,10 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     table = table.reset_index(drop=True)
     n = table["n_customers"].to_numpy(float)
     table["retention"] = table["n_active"] / table["n_customers"] * 100
-    table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence=confidence)
     table["repeat_rate"] = table["n_repeated"] / table["n_customers"] * 100
     table["repeat_ci_low"], table["repeat_ci_high"] = wilson_interval(
-        table["n_repeated"].to_numpy(float), n, confidence
+        table["n_repeated"].to_numpy(float), n, confidence=confidence
     )
     cols = [
         *segs,
