@@ -82,7 +82,12 @@ def run_one(
 ) -> dict[str, Any]:
     from prefixspan import PrefixSpan
 
-    from cjm_lab.journeys import build_journeys, patterns
+    import importlib
+
+    from cjm_lab.journeys import build_journeys
+
+    # the module (cjm_lab.journeys.patterns is the deprecated function name, not the module)
+    patterns = importlib.import_module("cjm_lab.journeys.patterns")
 
     # cjm-lab end to end
     ours_s, table, ours_runs = timed(
