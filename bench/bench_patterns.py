@@ -80,9 +80,9 @@ def datasets(customers: int) -> list[tuple[str, pd.DataFrame, dict[str, Any], in
 def run_one(
     name: str, events: pd.DataFrame, options: dict[str, Any], *, min_support: float, max_length: int | None, repeat: int
 ) -> dict[str, Any]:
-    from prefixspan import PrefixSpan
-
     import importlib
+
+    from prefixspan import PrefixSpan
 
     from cjm_lab.journeys import build_journeys
 

@@ -313,6 +313,28 @@ def test_fit_personas_takes_its_old_k_range_tuple(attitudes):
         fit_personas(attitudes, variables=["q0"], k=1)
 
 
+def test_the_trend_chart_takes_its_old_period_labels():
+    import matplotlib.pyplot as plt
+
+    from cjm_lab import plots
+
+    table = pd.DataFrame({"period": [1, 2], "nps": [10.0, 20.0], "ci_low": [0.0, 10.0], "ci_high": [20.0, 30.0]})
+    with pytest.warns(FutureWarning, match=r"plot_nps_trend\(\): `period_labels` is now called `labels`"):
+        old = plots.plot_nps_trend(table, period_labels={1: "Spring", 2: "Autumn"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = plots.plot_nps_trend(table, labels={1: "Spring", 2: "Autumn"})
+    assert (
+        [t.get_text() for t in old.get_xticklabels()]
+        == [t.get_text() for t in new.get_xticklabels()]
+        == [
+            "Spring",
+            "Autumn",
+        ]
+    )
+    plt.close("all")
+
+
 # --------------------------------------------------------------------------- journeys
 from cjm_lab import journeys as jm  # noqa: E402
 from cjm_lab.journeys import SurvivalResult  # noqa: E402

@@ -8,6 +8,7 @@ stage and department keys are translated with :mod:`cjm_lab.vocab`.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cjm_lab._params import BOOLEAN, CONFIDENCE, LANGUAGE, WHOLE_NUMBER, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots._common import (
     category_order,
     check_table,
@@ -67,7 +69,9 @@ __all__ = [
     "touchpoint_labeller",
 ]
 
-Labels = Mapping[Any, str] | Callable[[Any], str] | None
+#: What ``labels=`` takes: a :class:`cjm_lab.labels.Labels`, a codebook (path or dict), a
+#: ``{key: text}`` dict or a function (normalised once by :func:`cjm_lab.labels.labeller`).
+Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | None
 
 _BAR = "#4477AA"
 _START, _EXIT = "(start)", "(exit)"
@@ -108,7 +112,8 @@ def touchpoint_labeller(
 ) -> Callable[[Any], str]:
     r"""A function that turns a touchpoint (or stage) key into its display name.
 
-    Order of precedence: ``labels`` (mapping or function); the catalogue's ``label_de``
+    Order of precedence: ``labels`` (a :class:`~cjm_lab.labels.Labels` with ``touchpoints=``, a
+    codebook, a ``{touchpoint: name}`` dict or a function); the catalogue's ``label_de``
     (German) or ``label_en`` column; the stage labels of :mod:`cjm_lab.vocab` for stage
     keys; ``"(start)"``/``"(exit)"`` as Start/Exit; else the key itself (a touchpoint written
     ``\(exit)`` beside those labels, see :func:`cjm_lab.untrusted.escape_label`, by its name).
@@ -127,12 +132,14 @@ def touchpoint_labeller(
             named = touchpoints[["touchpoint", col]].dropna()
             catalogue = dict(zip(named["touchpoint"].astype(str), named[col].astype(str)))
 
+    given = labeller(labels, kind="touchpoint", language=language)
+    own_function = callable(labels) and not isinstance(labels, Mapping)
+
     def _label(value: Any) -> str:
-        if labels is not None:
-            if callable(labels) and not isinstance(labels, Mapping):
-                return str(labels(value))
-            if value in labels:
-                return str(labels[value])
+        if given is not None:
+            shown = given(value)
+            if own_function or shown != plain_code(value):
+                return str(shown)
         key = str(value)
         if key == _START:
             return text("start", language)
@@ -181,7 +188,7 @@ def plot_funnel(
         The catalogue, for German step names (``label_de``).
     labels : mapping or function, optional
         Display names of the steps.
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
         Display names of the segments.
     title : str, optional
     confidence : float, default 0.95
@@ -218,6 +225,7 @@ def plot_funnel(
     x = np.arange(len(steps))
     _, ax = get_ax(ax, (max(6.0, 1.5 * len(steps) + 2.0), 4.8))
     has_ci = "ci_low" in table and "ci_high" in table
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, _ = segment_styles(table, segs)
         width = 0.8 / len(groups)
@@ -465,7 +473,7 @@ def plot_path_lengths(
     language : {"en", "de"}, default "en"
     max_length : int, optional
         Pool longer journeys into one last bar (``"31+"``).
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
     title : str, optional
 
     Returns
@@ -510,6 +518,7 @@ def plot_path_lengths(
         cum = np.cumsum(pct)
         return float(length[np.searchsorted(cum, 50 - 1e-9)])
 
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, markers = segment_styles(table, segs)
         for g in groups:
@@ -615,7 +624,7 @@ def plot_time_to_convert(
         Right end of the time axis.  Default: where the curves level off (1.5 × the
         time by which every curve has reached 98 % of its final value), so that a long
         flat tail does not squeeze the rise; pass ``np.inf`` for the whole follow-up.
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
     time_label : str, optional
         Axis label of the time (default: days since the journey started).
     title : str, optional
@@ -660,6 +669,7 @@ def plot_time_to_convert(
         v_all, lo_all, hi_all = 1 - v_all, 1 - hi_all, 1 - lo_all
     scale = 100.0 if np.nanmax(np.r_[v_all, 0]) <= 1.0 + 1e-9 else 1.0
     _, ax = get_ax(ax, (8.0, 4.4))
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, markers = segment_styles(table, segs)
     else:

@@ -28,7 +28,7 @@ from cjm_lab.reports.recommendations import recommendations
 from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_batch, run_report
 from cjm_lab.reports.show import Report, current_report, show_figure, show_list, show_table, show_text, start_report
 from cjm_lab.reports.tracker import headline, previous_run
-from cjm_lab.reports.workbook import build_workbook, read_sheet
+from cjm_lab.reports.workbook import build_workbook, crosstab_to_excel, read_sheet
 
 __all__ = [
     "run_report",
@@ -42,6 +42,7 @@ __all__ = [
     "headline",
     "previous_run",
     "build_workbook",
+    "crosstab_to_excel",
     "read_sheet",
     "find_chromium",
     "list_reports",

@@ -50,7 +50,20 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     figure = next(f for f in manifest.figures if f.name == "key_drivers")
     assert figure.title == "Was die Weiterempfehlung treibt" and not figure.image  # native charts
     assert [c.table for c in figure.charts] == ["key_drivers", "importance_performance"]
-    assert figure.takeaway.startswith("Wichtigster Treiber ist **sat\\_")  # Markdown, the value escaped
+    # the drivers read as the sample's codebook names them, not as columns (sat_delivery)
+    assert figure.takeaway.startswith("Wichtigster Treiber ist **Lieferung**")
+    drivers = pd.read_csv(res.folder / "key_drivers.csv")
+    assert set(drivers["label"]) == {"Website", "Bestellabschluss", "Lieferung", "Rechnung", "Kundenservice", "Produkt"}
+    assert pd.read_csv(res.folder / "importance_performance.csv")["label"].notna().all()
+    # every figure on the page carries its alternative text: its title and what it shows
+    import lxml.html
+
+    images = lxml.html.fromstring(page).xpath("//img")
+    assert len(images) >= 4 and all(img.get("alt", "").strip() for img in images)
+    assert any(
+        img.get("alt").startswith("Was die Weiterempfehlung treibt. Wichtigster Treiber ist Lieferung")
+        for img in images
+    )
     table = manifest.tables["nps_by_segment"]
     assert (table.title, table.base, table.effective_base, table.sheet) == (
         "NPS nach Welle",
