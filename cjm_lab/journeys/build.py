@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -64,8 +64,12 @@ OLD_ENGINE_KEYWORDS = ("memory_limit", "threads", "temp_directory")
 
 
 def _is_touchpoint_names(value: Any) -> bool:
-    names = [value] if isinstance(value, str) else value
-    return isinstance(names, (list, tuple)) and len(names) > 0 and all(isinstance(n, str) and n for n in names)
+    """A name, or a collection of names (list, tuple, set, array, Series; not a one-pass iterator)."""
+    if isinstance(value, str):
+        return bool(value)
+    if isinstance(value, (bytes, Mapping, pd.DataFrame)) or not isinstance(value, Collection):
+        return False
+    return len(value) > 0 and all(isinstance(n, str) and n for n in value)
 
 
 #: The outcome of a journey: the touchpoint(s) that mark it (a purchase, a resolved case, an approval).
@@ -224,8 +228,8 @@ def prepare(
             f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as engine=Engine(...)."
         )
     outcome = options.pop("outcome", None)
-    if isinstance(outcome, str):  # one touchpoint, not its letters
-        outcome = [outcome]
+    if outcome is not None:  # one touchpoint (not its letters), or a list of them
+        outcome = [outcome] if isinstance(outcome, str) else list(outcome)
     # a column name, a Period or a list of them; anything else is named (column_names raises)
     names, periods = split_by(by if isinstance(by, Period) else column_names(by, arg="by", where=where))
     source = as_source(events, where=where, engine=engine)

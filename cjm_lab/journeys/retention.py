@@ -76,8 +76,9 @@ def _purchase_setup(options: dict[str, Any]) -> tuple[dict[str, Any], list[str] 
     """Journey options with ``outcome`` set to the purchase touchpoints."""
     options = dict(options)
     cat = options.get("touchpoints")
-    if options.get("outcome") is not None:
-        names = _names(options["outcome"], "outcome")
+    if options.get("outcome") is not None:  # checked by the table (OUTCOME)
+        outcome = options["outcome"]
+        names = [outcome] if isinstance(outcome, str) else list(outcome)
     elif isinstance(cat, pd.DataFrame) and "is_conversion" in cat.columns:
         names = None  # the catalogue marks them
     else:

@@ -120,3 +120,17 @@ def test_results_record_how_their_journeys_were_made(ev):
     assert made["dates"][0].startswith("2025-01-01")
     made = transitions(ev, by=Period("W", of="event")).attrs["cjm_journeys"]
     assert made["by"] == [{"column": "event_week", "of": "the period of each transition's source event"}]
+
+
+def test_the_outcome_is_a_name_or_a_collection_of_names(ev):
+    """``outcome`` (formerly ``conversions``): one touchpoint is one name (not its letters), and any
+    collection of names means the same; what is not names is refused, naming the analysis."""
+    rates = variants(ev, outcome=["B"]).set_index("path")["conversion_rate"]
+    # a and b reach B, c starts with it: every journey converts (a share, 0 to 1)
+    assert rates.to_dict() == {"A > A > B > A": 1.0, "A > B": 1.0, "B > B": 1.0}
+    for same in ("B", ("B",), {"B"}, pd.Series(["B"]), pd.Index(["B"])):
+        pd.testing.assert_frame_equal(variants(ev, outcome=same), variants(ev, outcome=["B"]))
+    assert variants(ev, outcome="A").set_index("path")["conversion_rate"].tolist() == [1.0, 1.0, 0.0]
+    for bad in ([], ["B", ""], [1], {"B": 1}, (name for name in ["B"])):
+        with pytest.raises(CJMConfigError, match=r"^funnel\(\): `outcome` must be a touchpoint name or a list"):
+            funnel(ev, steps=["A", "B"], outcome=bad)
