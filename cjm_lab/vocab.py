@@ -211,7 +211,7 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
 
 def outcome_kind(kind: str | None, *, known: bool, where: str = "") -> str:
     """The outcome kind an analysis works with, checked: ``kind`` when given, else ``"conversion"``
-    when outcomes are known (``conversions=`` or the catalogue's ``is_conversion``) and ``"none"``
+    when outcomes are known (``outcome=`` or the catalogue's ``is_conversion``) and ``"none"``
     when they are not.
 
     Examples
@@ -235,7 +235,7 @@ def outcome_kind(kind: str | None, *, known: bool, where: str = "") -> str:
         )
     if kind != "none" and not known:
         raise CJMConfigError(
-            f"{prefix}`outcome_kind={kind!r}` needs the outcome events: pass conversions=[...] with the "
+            f"{prefix}`outcome_kind={kind!r}` needs the outcome events: pass outcome=[...] with the "
             "touchpoints that mark it (e.g. 'Closed'), or a catalogue (touchpoints=) with is_conversion."
         )
     return kind

@@ -769,7 +769,7 @@ def plot_pain_points(
     if t.empty:
         raise CJMDataError(
             f"{where}: no ranked pain point with a positive score to show.",
-            fix="Check the table of pain_points() (min_reach, conversions, the catalogue).",
+            fix="Check the table of pain_points() (min_base, outcome, the catalogue).",
         )
     if top is not None:
         t = t.head(top)

@@ -182,7 +182,7 @@ def show_pain_points(
     ...     "timestamp": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:05", "2025-01-01 10:00",
     ...         "2025-01-01 10:01", "2025-01-01 10:02", "2025-01-01 11:00", "2025-01-01 11:01"], utc=True)})
     >>> report = start_report(min_group_size=1)
-    >>> shown = show_pain_points(pain_points(ev, conversions=["Buy"], min_reach=1), "pain", display=False)
+    >>> shown = show_pain_points(pain_points(ev, outcome=["Buy"], min_base=1), "pain", display=False)
     >>> shown[["touchpoint", "rank_interval", "drivers"]]
       touchpoint rank_interval        drivers
     0   Checkout       1 (1–1)  drop_off 100%
@@ -262,7 +262,7 @@ def show_pain_summary(
     >>> ev = pd.DataFrame({"customer_id": [*"aaabbb"], "touchpoint": ["Open", "Fix", "Fix"] * 2, "sequence": range(6),
     ...                    "timestamp": pd.date_range("2025-01-01", periods=6, freq="h", tz="UTC")})
     >>> report = start_report(min_group_size=1)
-    >>> pp = pain_points(ev, conversions=["Fix"], outcome_kind="resolution", min_reach=1, n_boot=0)
+    >>> pp = pain_points(ev, outcome=["Fix"], outcome_kind="resolution", min_base=1, n_boot=0)
     >>> print(show_pain_summary(pp, measures=["outcome_pct"], display=False))
     - 100% of the cases reach a resolution
     """

@@ -41,7 +41,7 @@ def tickets() -> pd.DataFrame:
     return ev
 
 
-OPTIONS = {"conversions": ["Closed"], "outcome_kind": "resolution", "min_reach": 1, "n_boot": 50}
+OPTIONS = {"outcome": ["Closed"], "outcome_kind": "resolution", "min_base": 1, "n_boot": 50}
 
 
 @pytest.fixture
