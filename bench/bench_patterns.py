@@ -80,9 +80,14 @@ def datasets(customers: int) -> list[tuple[str, pd.DataFrame, dict[str, Any], in
 def run_one(
     name: str, events: pd.DataFrame, options: dict[str, Any], *, min_support: float, max_length: int | None, repeat: int
 ) -> dict[str, Any]:
+    import importlib
+
     from prefixspan import PrefixSpan
 
-    from cjm_lab.journeys import build_journeys, patterns
+    from cjm_lab.journeys import build_journeys
+
+    # the module (cjm_lab.journeys.patterns is the deprecated function name, not the module)
+    patterns = importlib.import_module("cjm_lab.journeys.patterns")
 
     # cjm-lab end to end
     ours_s, table, ours_runs = timed(

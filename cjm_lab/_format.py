@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cjm_lab._params import LANGUAGE, LANGUAGES, check_param
+from cjm_lab._params import BOOLEAN, LANGUAGE, LANGUAGES, Rule, check_param, validate_params
 
 __all__ = [
     "LANGUAGES",
@@ -61,6 +61,16 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+def _is_decimals(value: Any) -> bool:
+    return not isinstance(value, (bool, np.bool_, str)) and float(value).is_integer() and value >= 0
+
+
+#: Digits after the decimal point (a whole number; ``2.0`` too).
+DECIMALS = Rule(_is_decimals, "a whole number of at least 0 (digits after the decimal point)", example="1")
+
+
+# positional as format_number(value, decimals, language): the formatters are called per label
+@validate_params({"decimals": [DECIMALS, None], "language": [LANGUAGE], "sign": [BOOLEAN], "signed_zero": [BOOLEAN]})
 def format_number(
     value: Any,
     decimals: int | None = 0,
@@ -102,7 +112,7 @@ def format_number(
     >>> format_number(0.05, None, "de"), format_number(30.0, None)
     ('0,05', '30')
     """
-    lang = check_language(language)
+    lang = language
     if _is_missing(value):
         return missing
     value = float(value)
@@ -119,6 +129,7 @@ def format_number(
     return text_
 
 
+@validate_params({"decimals": [DECIMALS], "language": [LANGUAGE], "sign": [BOOLEAN]})
 def format_percent(
     value: Any,
     decimals: int = 1,

@@ -698,8 +698,10 @@ def renamed_args(
     def decorate(func: F) -> F:
         name = where or getattr(func, "__cjm_where__", None) or _where_of(func)
         sig = inspect.signature(func)
+        # an option the function passes on in **kwargs may be renamed too
+        passes_on = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
         for old, new in renames.items():
-            if new not in sig.parameters or old in sig.parameters:
+            if (new not in sig.parameters and not passes_on) or old in sig.parameters:
                 raise TypeError(f"{name}: cannot rename {old!r} to {new!r}")
         for arg in positional:
             p = sig.parameters.get(arg)

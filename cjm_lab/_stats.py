@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from cjm_lab._params import CONFIDENCE, CORRECTION, check_param
+from cjm_lab._params import CONFIDENCE, CORRECTION, check_param, renamed_args, validate_params
 
 __all__ = [
     "z_value",
@@ -77,7 +77,9 @@ def wilson_bounds(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, n
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
-def wilson_interval(successes: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+@renamed_args(positional=["confidence"])
+@validate_params({"confidence": [CONFIDENCE]})
+def wilson_interval(successes: Any, n: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion ``successes / n``, in percent; NaN where n is 0.
 
     Examples

@@ -61,7 +61,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +69,12 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language
-from cjm_lab._params import BOOLEAN, LANGUAGE, validate_params
+from cjm_lab._params import BOOLEAN, LANGUAGE, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io.metadata import MEASURE_LEVELS, code_key, multiple_response_sets, table_metadata
 from cjm_lab.vocab import DEPARTMENT_LABELS, KIND_LABELS, STAGE_LABELS
 
-__all__ = ["Labels", "labels_for", "plain_code", "short_item_labels"]
+__all__ = ["Labels", "labeller", "labels_for", "plain_code", "short_item_labels", "shown_values"]
 
 _ANY = "*"
 _SECTIONS = ("columns", "values", "measures", "touchpoints", "personas")
@@ -488,6 +488,16 @@ class Labels:
         name = _pick(self._personas.get(code_key(key)), lang)
         return name if name else _PERSONA[lang].format(key=plain_code(key))
 
+    def is_empty(self) -> bool:
+        """Whether no label of any kind is known.
+
+        Examples
+        --------
+        >>> Labels().is_empty(), Labels({"q1": "Gender"}).is_empty()
+        (True, False)
+        """
+        return not (self._columns or self._values or self._touchpoints or self._personas)
+
     def has_persona(self, key: Any) -> bool:
         """Whether a name was given for the persona."""
         return code_key(key) in self._personas
@@ -596,6 +606,35 @@ class Labels:
         out._measures = {**self._measures, **other._measures}
         return out
 
+    def renamed(self, rename: Mapping[str, str] | None) -> Labels:
+        """A new :class:`Labels` whose column entries also answer for renamed columns.
+
+        ``rename`` is ``{old name: new name}`` — e.g. ``{file column: role}`` of a loader's
+        ``columns=`` mapping (``table_metadata(df)["roles"]``): labels, value labels and
+        measure levels given for the file's column apply to the role column too.  A label
+        given for the new name itself wins.
+
+        Examples
+        --------
+        >>> Labels({"Q5": "Likelihood to recommend"}).renamed({"Q5": "recommend"}).column("recommend")
+        'Likelihood to recommend'
+        """
+        if not rename:
+            return self
+        out = self.merge(None)
+        for old, new in rename.items():
+            old, new = str(old), str(new)
+            if old == new:
+                continue
+            if old in self._columns and new not in self._columns:
+                out._columns[new] = dict(self._columns[old])
+            if old in self._values and new not in self._values:
+                out._values[new] = {k: dict(v) for k, v in self._values[old].items()}
+                out._order[new] = list(self._order.get(old, []))
+            if old in self._measures and new not in self._measures:
+                out._measures[new] = self._measures[old]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The labels in the layout of a YAML codebook (``columns``, ``values``, …)."""
 
@@ -697,7 +736,128 @@ def labels_for(data: pd.DataFrame | pd.Series | None, labels: Any = None, *, lan
     'Hauptanbieter'
     """
     base = Labels.from_table(data, language=language) if data is not None else Labels(language=language)
-    return base.merge(labels) if labels is not None else base
+    if labels is None:
+        return base
+    given = Labels.coerce(labels, language=language)
+    if data is not None:  # labels named by the file's columns answer for the roles a loader renamed them to
+        given = given.renamed(table_metadata(data).get("roles"))
+    return base.merge(given)
+
+
+@validate_params({"kind": [StrOptions(("value", "column", "touchpoint", "persona"))], "language": [LANGUAGE]})
+def labeller(
+    labels: Any,
+    *,
+    kind: str = "value",
+    column: Any = None,
+    data: pd.DataFrame | None = None,
+    language: str = "en",
+) -> Callable[[Any], str] | None:
+    """One function that shows a key as a person reads it — how every chart takes ``labels=``.
+
+    Parameters
+    ----------
+    labels : Labels, dict, function, codebook path or None
+        A :class:`Labels` or a codebook (``.yaml``/``.csv`` path, or a dict with the
+        codebook's sections): looked up by ``kind`` (and ``column`` for values).  A plain
+        dict maps the keys themselves to their texts (``{"sat_1": "Delivery"}``,
+        ``{1: "North"}``; 1, 1.0 and "1" are the same key) and a function is used as it is.
+    kind : {"value", "column", "touchpoint", "persona"}, default "value"
+        What the keys are: values of ``column``, column (variable) names, touchpoints or
+        persona keys.
+    column : str, optional
+        The column whose values are shown (``kind="value"``).
+    data : DataFrame, optional
+        A table whose stored labels (SPSS metadata, a codebook given at load time) are used
+        under ``labels``.
+    language : {"en", "de"}, default "en"
+
+    Returns
+    -------
+    function or None
+        ``key -> text`` (a key without a label is written plainly: ``2021`` for 2021.0);
+        None when neither ``labels`` nor ``data`` has any label (callers keep their default).
+
+    Examples
+    --------
+    >>> book = Labels({"sat_1": "Delivery"}, values={"region": {1: {"en": "North", "de": "Nord"}}})
+    >>> labeller(book, column="region", language="de")(1.0)
+    'Nord'
+    >>> labeller(book, kind="column")("sat_1"), labeller({2021: "Welle 2021"})(2021.0)
+    ('Delivery', 'Welle 2021')
+    >>> labeller(None) is None
+    True
+    """
+    if labels is None and data is None:
+        return None
+    if callable(labels) and not isinstance(labels, (Labels, Mapping)):
+        return labels
+    if isinstance(labels, Mapping) and not (labels and all(k in _SECTIONS for k in labels)):
+        texts = {code_key(k): _text(v, where="labels") for k, v in labels.items()}
+        table = labels_for(data, None, language=language) if data is not None else None
+
+        def plain(key: Any) -> str:
+            found = _pick(texts.get(code_key(key)), language)
+            if found is not None:
+                return found
+            if table is not None:
+                return _lookup(table, kind, column, key, language)
+            return plain_code(key)
+
+        return plain
+    lab = labels_for(data, labels, language=language)
+    if labels is None and lab.is_empty():
+        return None
+    return lambda key: _lookup(lab, kind, column, key, language)
+
+
+@validate_params({"language": [LANGUAGE]})
+def shown_values(
+    values: pd.Series, column: Any, labels: Labels, *, language: str = "en", keep: Sequence[Any] = ()
+) -> pd.Series:
+    """Group values of a result table as a reader sees them.
+
+    A column with value labels shows its labels (``1`` -> ``"North"``); otherwise whole-number
+    floats lose their ``.0`` (wave ``2021.0`` -> ``2021``, still a number).  Missing values and
+    the values in ``keep`` (e.g. ``"Total"``) stay as they are.
+
+    Examples
+    --------
+    >>> lab = Labels(values={"region": {1: "North", 2: "South"}})
+    >>> shown_values(pd.Series([1.0, 2.0, "Total"]), "region", lab, keep=["Total"]).tolist()
+    ['North', 'South', 'Total']
+    >>> shown_values(pd.Series([2021.0, 2022.0, "Total"]), "wave", lab, keep=["Total"]).tolist()
+    [2021, 2022, 'Total']
+    """
+    kept = values.isin(list(keep)) if keep else pd.Series(False, index=values.index)
+    todo = values.notna() & ~kept
+    if labels.has_values(column) or str(column) in _VOCAB:
+        out = values.astype(object).copy()
+        out[todo] = [labels.value(column, v, language=language) for v in values[todo]]
+        return out
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    floats = values.dtype.kind == "f" or (
+        values.dtype.kind == "O" and all(isinstance(v, (float, np.floating)) for v in values[todo])
+    )
+    numbers = pd.to_numeric(values[todo], errors="coerce") if floats else pd.Series(dtype=float)
+    if len(numbers) and numbers.notna().all() and (numbers % 1 == 0).all():
+        if values.dtype.kind == "f" and not kept.any():
+            return values.astype("Int64")
+        out = values.astype(object).copy()
+        out[todo] = [int(v) for v in numbers]
+        return out
+    return values
+
+
+def _lookup(lab: Labels, kind: str, column: Any, key: Any, language: str) -> str:
+    if kind == "column":
+        return lab.column(key, language=language)
+    if kind == "touchpoint":
+        return lab.touchpoint(key, language=language)
+    if kind == "persona":
+        return lab.persona(key, language=language) if lab.has_persona(key) else plain_code(key)
+    return lab.value(column, key, language=language) if column is not None else plain_code(key)
 
 
 _SEPARATORS = (": ", " - ", " – ", " — ", ". ", " | ", "; ")

@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = [
@@ -505,6 +506,7 @@ def _path_piece(name: Any) -> str:
     return text.replace("\\", "\\\\").replace(">", "\\>")
 
 
+@validate_params({})
 def join_path(names: Iterable[Any]) -> str:
     r"""Touchpoint names as one path: joined by ``" > "``, each name written so it cannot be mistaken.
 
@@ -556,6 +558,7 @@ def _split_one(path: str) -> list[str]:
     return names
 
 
+@validate_params({})
 def split_path(path: Any) -> Any:
     r"""The touchpoint names of a path written by :func:`join_path` (a ``path`` or ``pattern`` cell).
 

@@ -16,6 +16,7 @@ __all__ = [
     "OUTCOME_KINDS",
     "OUTCOME_WORDS",
     "outcome_kind",
+    "PAIN_COMPONENT_LABELS",
 ]
 
 #: The five CJM stages, in journey order (the default ordered list of a catalogue).
@@ -78,6 +79,36 @@ DEPARTMENT_LABELS: dict[str, dict[str, str]] = {
         "logistics": "Logistik",
         "customer_service": "Kundenservice",
         "product": "Produkt",
+    },
+}
+
+
+#: The components of a pain score (``main_issue`` and ``drivers`` of
+#: :func:`cjm_lab.journeys.pain_points`) as a reader sees them.
+PAIN_COMPONENT_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "drop_off": "drop-off",
+        "lift": "fewer outcomes",
+        "rework": "rework",
+        "ping_pong": "ping-pong",
+        "reopen": "reopened",
+        "repeat_contact": "repeated contacts",
+        "long_wait": "long waits",
+        "late": "late",
+        "detractor": "detractors",
+        "change": "changed for the worse",
+    },
+    "de": {
+        "drop_off": "Abbruch",
+        "lift": "seltener erfolgreich",
+        "rework": "Nacharbeit",
+        "ping_pong": "Ping-Pong",
+        "reopen": "wieder geöffnet",
+        "repeat_contact": "wiederholte Kontakte",
+        "long_wait": "lange Wartezeit",
+        "late": "Verspätung",
+        "detractor": "Kritiker",
+        "change": "verschlechtert",
     },
 }
 
@@ -180,7 +211,7 @@ OUTCOME_WORDS: dict[str, dict[str, dict[str, str]]] = {
 
 def outcome_kind(kind: str | None, *, known: bool, where: str = "") -> str:
     """The outcome kind an analysis works with, checked: ``kind`` when given, else ``"conversion"``
-    when outcomes are known (``conversions=`` or the catalogue's ``is_conversion``) and ``"none"``
+    when outcomes are known (``outcome=`` or the catalogue's ``is_conversion``) and ``"none"``
     when they are not.
 
     Examples
@@ -204,7 +235,7 @@ def outcome_kind(kind: str | None, *, known: bool, where: str = "") -> str:
         )
     if kind != "none" and not known:
         raise CJMConfigError(
-            f"{prefix}`outcome_kind={kind!r}` needs the outcome events: pass conversions=[...] with the "
+            f"{prefix}`outcome_kind={kind!r}` needs the outcome events: pass outcome=[...] with the "
             "touchpoints that mark it (e.g. 'Closed'), or a catalogue (touchpoints=) with is_conversion."
         )
     return kind

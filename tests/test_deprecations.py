@@ -1,6 +1,7 @@
 """Renamed arguments keep working for one release: the same result, and a FutureWarning naming the new spelling.
 
-One row per rename of CONTRIBUTING.md's "Argument names" table (the applied ones).
+One row per rename of CONTRIBUTING.md's "Argument names" table (the applied ones); passing the old and the
+new name at once is an error.
 """
 
 from __future__ import annotations
@@ -310,3 +311,166 @@ def test_fit_personas_takes_its_old_k_range_tuple(attitudes):
     assert len(seen) == 1  # read once by the explorer, not again by each fit
     with pytest.raises(CJMConfigError, match=r"fit_personas\(\): `k` must be a whole number of at least 2 or 'auto'"):
         fit_personas(attitudes, variables=["q0"], k=1)
+
+
+def test_the_trend_chart_takes_its_old_period_labels():
+    import matplotlib.pyplot as plt
+
+    from cjm_lab import plots
+
+    table = pd.DataFrame({"period": [1, 2], "nps": [10.0, 20.0], "ci_low": [0.0, 10.0], "ci_high": [20.0, 30.0]})
+    with pytest.warns(FutureWarning, match=r"plot_nps_trend\(\): `period_labels` is now called `labels`"):
+        old = plots.plot_nps_trend(table, period_labels={1: "Spring", 2: "Autumn"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = plots.plot_nps_trend(table, labels={1: "Spring", 2: "Autumn"})
+    assert (
+        [t.get_text() for t in old.get_xticklabels()]
+        == [t.get_text() for t in new.get_xticklabels()]
+        == [
+            "Spring",
+            "Autumn",
+        ]
+    )
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- journeys
+from cjm_lab import journeys as jm  # noqa: E402
+from cjm_lab.journeys import SurvivalResult  # noqa: E402
+
+TRANSITIONS = pd.DataFrame(
+    {
+        "g": ["x", "x", "y", "y"],
+        "source": ["Cart"] * 4,
+        "target": ["Buy", "(exit)"] * 2,
+        "n": [80, 20, 50, 50],
+        "probability": [0.8, 0.2, 0.5, 0.5],
+    }
+)
+CATALOGUE = pd.DataFrame(
+    {"touchpoint": ["Ad", "Shop", "Buy"], "stage": ["research", "comparison", "purchase"], "department": "sales"}
+)
+
+
+def _same_result(a, b):
+    if isinstance(a, SurvivalResult):
+        pd.testing.assert_frame_equal(a.curve, b.curve)
+        pd.testing.assert_frame_equal(a.summary, b.summary)
+    elif isinstance(a, jm.PainEvidence):
+        pd.testing.assert_frame_equal(a.comparison, b.comparison)
+        pd.testing.assert_frame_equal(a.paths, b.paths)
+    elif isinstance(a, jm.JourneyMapData):
+        pd.testing.assert_frame_equal(a.touchpoints, b.touchpoints)
+    elif isinstance(a, jm.JourneyClusters):
+        pd.testing.assert_frame_equal(a.assignments, b.assignments)
+    else:
+        _same(a, b)
+
+
+BUY = ["Buy"]
+#: (function, positional arguments, other options, old name, new name, value)
+JOURNEY_RENAMES = [
+    (jm.build_journeys, (EVENTS,), {"until_conversion": True}, "conversions", "outcome", BUY),
+    (jm.cut_journeys, (EVENTS,), {"start": "Shop", "until_conversion": True}, "conversions", "outcome", BUY),
+    (jm.variants, (EVENTS,), {}, "conversions", "outcome", BUY),
+    (jm.path_parts, (EVENTS,), {"n": 2}, "conversions", "outcome", BUY),
+    (jm.path_lengths, (EVENTS,), {}, "conversions", "outcome", BUY),
+    (jm.transitions, (EVENTS,), {"until_conversion": True}, "conversions", "outcome", BUY),
+    (jm.funnel, (EVENTS,), {"steps": ["Ad", "Shop"], "until_conversion": True}, "conversions", "outcome", BUY),
+    (jm.funnel_dropoffs, (EVENTS,), {"steps": ["Ad", "Shop"]}, "conversions", "outcome", BUY),
+    (jm.sequential_patterns, (EVENTS,), {"min_support": 0.5}, "conversions", "outcome", BUY),
+    (jm.attribution, (EVENTS,), {"rules": ["linear"]}, "conversions", "outcome", BUY),
+    (jm.time_to_convert, (EVENTS,), {}, "conversions", "outcome", BUY),
+    (jm.cluster_journeys, (EVENTS,), {"k": 2, "n_seeds": 0}, "conversions", "outcome", BUY),
+    (jm.pain_points, (EVENTS,), {"n_boot": 0}, "conversions", "outcome", BUY),
+    (jm.pain_points, (EVENTS,), {"n_boot": 0, "outcome": BUY}, "min_reach", "min_base", 2),
+    (jm.pain_points, (EVENTS,), {"n_boot": 0}, "score_scale", "scale", (1, 5)),
+    (jm.explain_pain_point, (EVENTS,), {"touchpoint": "Shop", "n_boot": 0}, "conversions", "outcome", BUY),
+    (jm.explain_pain_point, (EVENTS,), {"touchpoint": "Shop", "n_boot": 0}, "min_reach", "min_base", 1),
+    (jm.explain_pain_point, (EVENTS,), {"touchpoint": "Shop", "n_boot": 0}, "score_scale", "scale", (1, 5)),
+    (jm.journey_map_data, (EVENTS,), {"touchpoints": CATALOGUE, "n_boot": 0}, "conversions", "outcome", BUY),
+    (jm.journey_map_data, (EVENTS,), {"touchpoints": CATALOGUE, "n_boot": 0}, "min_reach", "min_base", 1),
+    (jm.retention, (EVENTS,), {"periods": 1, "end": "2025-03-01"}, "purchase", "outcome", BUY),
+    (jm.retention, (EVENTS,), {"periods": 1, "end": "2025-03-01"}, "conversions", "outcome", BUY),
+    (jm.time_to_repeat, (EVENTS,), {}, "purchase", "outcome", BUY),
+    (jm.time_to_repeat, (EVENTS,), {}, "conversions", "outcome", BUY),
+    (jm.time_to_outcome, (EVENTS,), {}, "outcomes", "outcome", ["Buy", "Shop"]),
+    (jm.cumulative_incidence, ([1, 2, 3, 4],), {}, "outcomes", "outcome", ["won", None, "lost", "won"]),
+    (jm.compare_transitions, (TRANSITIONS,), {"by": "g", "groups": ("x", "y")}, "min_n", "min_base", 60),
+]
+
+
+@pytest.mark.filterwarnings("ignore:.*no clear structure at k:UserWarning")  # 9 events, 2 clusters
+@pytest.mark.parametrize(
+    ("func", "args", "options", "old", "new", "value"),
+    JOURNEY_RENAMES,
+    ids=[f"{r[0].__name__}-{r[3]}" for r in JOURNEY_RENAMES],
+)
+def test_an_old_journey_argument_name_still_works(func, args, options, old, new, value):
+    name = func.__name__
+    with pytest.warns(FutureWarning, match=rf"{name}\(\): `{old}` is now called `{new}`; pass {new}=") as seen:
+        before = func(*args, **options, **{old: value})
+    # one warning, at the caller's line
+    assert [w.filename for w in seen if w.category is FutureWarning] == [__file__]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        after = func(*args, **options, **{new: value})
+    _same_result(before, after)
+    with pytest.raises(CJMConfigError, match=rf"{name}\(\): pass `{new}` or its old name `{old}`, not both"):
+        func(*args, **options, **{old: value, new: value})
+
+
+def test_the_old_names_change_the_result_as_the_new_ones_do():
+    """The renamed options reach the computation: a value other than the default changes the result."""
+    with pytest.warns(FutureWarning):
+        ranked = jm.pain_points(EVENTS, outcome=BUY, n_boot=0, min_reach=1)["rank"].notna().sum()
+    assert ranked == jm.pain_points(EVENTS, outcome=BUY, n_boot=0, min_base=1)["rank"].notna().sum() > 0
+    assert jm.pain_points(EVENTS, outcome=BUY, n_boot=0)["rank"].notna().sum() == 0  # min_base 20: none ranked
+    with pytest.warns(FutureWarning):
+        old = jm.compare_transitions(TRANSITIONS, by="g", groups=("x", "y"), min_n=101)
+    assert old["p_value"].isna().all()  # 100 departures per group, below 101: nothing tested
+    assert jm.variants(EVENTS, outcome=BUY)["conversion_rate"].notna().all()
+    assert jm.variants(EVENTS)["conversion_rate"].isna().all()  # no outcome known
+
+
+def test_top_variants_takes_top_by_position():
+    every = jm.variants(EVENTS)
+    with pytest.warns(
+        FutureWarning, match=r"top_variants\(\): pass `top` by name \(top=\.\.\.\), not by position"
+    ) as seen:
+        old = jm.top_variants(every, 1)
+    assert seen[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = jm.top_variants(every, top=1)
+    pd.testing.assert_frame_equal(old, new)
+
+
+def test_patterns_is_the_old_name_of_sequential_patterns():
+    with pytest.warns(FutureWarning, match=r"patterns\(\): now called sequential_patterns\(\)") as seen:
+        old = jm.patterns(EVENTS, min_support=0.5)
+    assert seen[0].filename == __file__
+    pd.testing.assert_frame_equal(old, jm.sequential_patterns(EVENTS, min_support=0.5))
+
+
+def test_conversions_where_outcome_names_what_is_compared():
+    """discriminating_patterns and time_to_outcome had an ``outcome`` of their own: ``conversions=`` keeps
+    working there (the old outcome='conversion' with conversions= is outcome=[...] now)."""
+    with pytest.warns(
+        FutureWarning, match=r"discriminating_patterns\(\): `conversions` is now called `outcome`"
+    ) as seen:
+        old = jm.discriminating_patterns(EVENTS, outcome="conversion", conversions=BUY, min_support=0.3)
+    assert seen[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        new = jm.discriminating_patterns(EVENTS, outcome=BUY, min_support=0.3)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(
+        FutureWarning, match=r"time_to_outcome\(\): `conversions` is now called `outcome`.*is_conversion"
+    ):
+        cut = jm.time_to_outcome(EVENTS, outcome=BUY, conversions=["Shop"], until_conversion=True)
+    assert cut["outcome"].isna().all()  # every journey is cut at its first Shop, before any Buy
+    assert jm.time_to_outcome(EVENTS, outcome=BUY)["outcome"].notna().tolist() == [True, False, True]
+    with pytest.raises(CJMConfigError, match=r"time_to_outcome\(\): `conversions` must be a touchpoint name"):
+        jm.time_to_outcome(EVENTS, outcome=["Shop"], conversions=[])

@@ -9,7 +9,8 @@ it with one mkdocstrings block per name in that module's ``__all__``, in the ord
 A name that is also a submodule (``cjm_lab.survey.nps`` is the module ``nps.py`` and the
 function ``nps``) is documented from the module that defines it, since the static analysis
 behind mkdocstrings sees the submodule under the package's name. A name that is a plain
-assignment of another (``patterns = sequential_patterns``) gets a short entry pointing to it.
+assignment of another, or a deprecated old name of it
+(``patterns = deprecated_alias(sequential_patterns, "patterns")``), gets a short entry pointing to it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ def module_file(module: str) -> Path:
     raise ValueError(f"API page names {module!r}, which is no module of this repository ({base}).")
 
 
+#: Public names that are deprecated old names of another (``deprecated_alias``).
+DEPRECATED: set[str] = set()
+
+
+def _deprecated_alias_of(value: ast.expr) -> str | None:
+    """The new function of ``deprecated_alias(new_function, "old name")``, else None."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "deprecated_alias":
+        if value.args and isinstance(value.args[0], ast.Name):
+            return value.args[0].id
+    return None
+
+
 def public_names(module: str) -> list[tuple[str, str, str | None]]:
     """``(name, identifier, alias_of)`` for each name in ``module.__all__``.
 
@@ -47,9 +60,13 @@ def public_names(module: str) -> list[tuple[str, str, str | None]]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             names = list(ast.literal_eval(node.value))
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Name):
-            if isinstance(node.targets[0], ast.Name):
-                aliases[node.targets[0].id] = node.value.id
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Name):
+                aliases[node.targets[0].id] = value.id
+            elif (target := _deprecated_alias_of(value)) is not None:
+                aliases[node.targets[0].id] = target
+                DEPRECATED.add(f"{module}.{node.targets[0].id}")
         elif isinstance(node, ast.ImportFrom) and node.module:
             # `from .nps import nps` or `from cjm_lab.survey.nps import nps`
             source = f"{module}.{node.module}" if node.level == 1 else node.module
@@ -82,10 +99,12 @@ def api_blocks(module: str, *, level: int | None = None) -> str:
             blocks.append(f"::: {identifier}\n{options}")
         else:
             target = next(ident for public, ident, _ in public_names(module) if public == alias_of)
-            blocks.append(
-                f"{hashes} `{name}` {{#{identifier}}}\n\n"
-                f"Another name for [`{alias_of}`](#{target}), the same function.\n"
+            what = (
+                f"The old name of [`{alias_of}`](#{target}): it works until cjm-lab 0.3, with a FutureWarning."
+                if identifier in DEPRECATED
+                else f"Another name for [`{alias_of}`](#{target}), the same function."
             )
+            blocks.append(f"{hashes} `{name}` {{#{identifier}}}\n\n{what}\n")
     return "\n".join(blocks)
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._deprecate import outside_stacklevel
 from cjm_lab._params import StrOptions
 from cjm_lab._validate import offending
 from cjm_lab.errors import CJMConfigError, CJMDataError, CJMDataWarning
@@ -98,15 +99,7 @@ def merge_codebook(meta: Any, codebook: Any, present: Sequence[str], rename: Map
         return
     from cjm_lab.labels import Labels
 
-    book = Labels.coerce(codebook)
-    if rename:
-        layout = book.to_dict()
-        for section in ("columns", "values", "measures"):
-            entries = layout.get(section)
-            if entries:
-                moved = {new: entries[old] for old, new in rename.items() if old in entries and new not in entries}
-                layout[section] = {**entries, **moved}
-        book = Labels.from_dict(layout)
+    book = Labels.coerce(codebook).renamed(rename)
     for col in present:
         if book.has_column(col) and col not in meta.variable_labels:
             meta.variable_labels[col] = book.column(col)
@@ -139,8 +132,10 @@ def apply_missing(
 
     probe = df[[c for c in df.columns if c in meta.value_labels and c not in skip]]
     store_metadata(probe, meta.as_dict())
-    found = detect_missing(probe, phrases=phrases, sentinels=False)
-    found = found[~found["declared"]]
+    everything = detect_missing(probe, phrases=phrases, sentinels=True)
+    everything = everything[~everything["declared"]]
+    found = everything[everything["reason"] == "label"]
+    _warn_stray(df, everything[(everything["reason"] != "label") & (everything["n"] > 0)], source)
     detected: dict[str, list[dict[str, Any]]] = {}
     applied: dict[str, int] = {}
     for row in found.itertuples(index=False):  # a few codes
@@ -174,6 +169,32 @@ def apply_missing(
             stacklevel=4,
         )
     return detected, applied
+
+
+def _warn_stray(df: pd.DataFrame, stray: pd.DataFrame, source: str) -> None:
+    """Say which columns hold unlabelled codes outside their labelled scale (kept as answers)."""
+    if stray.empty:
+        return
+    parts = []
+    for col, rows in list(stray.groupby("column", sort=False))[:5]:
+        values = pd.to_numeric(df[col], errors="coerce")
+        codes = []
+        for r in rows.itertuples():
+            where = np.flatnonzero(values.eq(float(r.code)).to_numpy())[:3]
+            codes.append(f"{_plain(r.code)} ({r.n}×, row{'s' if len(where) > 1 else ''} {', '.join(map(str, where))})")
+        parts.append(f"{col}: " + ", ".join(codes))
+    columns = list(dict.fromkeys(stray["column"]))
+    more = f" and {len(columns) - 5} more column(s)" if len(columns) > 5 else ""
+    first = stray.iloc[0]
+    warnings.warn(
+        f"In {source}: {len(columns)} column(s) hold unlabelled codes outside their labelled scale, kept as "
+        f"answers (a mean or a driver analysis would count them): {'; '.join(parts)}{more}. Fix: make them "
+        f"missing with missing_codes={{{first['column']!r}: [{_plain(first['code'])}]}} (or dont_know= in the "
+        "analysis), or recode them; cjm_lab.io.detect_missing(df) lists them all (reason 'sentinel' or "
+        "'out_of_scale'), missing='declared' silences this.",
+        CJMDataWarning,
+        stacklevel=outside_stacklevel(),
+    )
 
 
 def _is_number(value: Any) -> bool:

@@ -810,6 +810,46 @@ def _kept_numeric(meta: TableMeta, overrides: Mapping[str, str]) -> list[str]:
     return [c for c, kind in before.items() if kind == "numeric" and c not in overrides]
 
 
+def _by_role(option: Any, rename: Mapping[str, str], *, names: bool = False) -> Any:
+    """An option keyed by the file's column names, re-keyed to the roles ``columns=`` renamed them to.
+
+    Keys of a dict (and, with ``names``, the names in a list) that name a renamed column
+    follow it; an entry given for the role itself wins.  Multiple-response sets' variable
+    lists follow too.
+
+    Examples
+    --------
+    >>> _by_role({"Q5": (0, 10), "S1": (1, 5)}, {"Q5": "recommend"})
+    {'recommend': (0, 10), 'S1': (1, 5)}
+    >>> _by_role(["Q5", "S1"], {"Q5": "recommend"}, names=True)
+    ['recommend', 'S1']
+    """
+    if not rename or option is None:
+        return option
+    moved = {old: new for old, new in rename.items() if old != new}
+    if isinstance(option, Mapping):
+        out = {k: v for k, v in option.items() if not (k in moved and moved[k] in option)}
+        return {moved.get(k, k) if isinstance(k, str) else k: v for k, v in out.items()}
+    if names and isinstance(option, (list, tuple)):
+        return [moved.get(v, v) if isinstance(v, str) else v for v in option]
+    return option
+
+
+def _sets_by_role(sets: Any, rename: Mapping[str, str]) -> Any:
+    """Multiple-response sets whose variables name the file's columns, following ``columns=``."""
+    if not rename or not isinstance(sets, Mapping):
+        return sets
+    out = {}
+    for name, spec in sets.items():
+        if isinstance(spec, Mapping) and isinstance(spec.get("variables"), (list, tuple)):
+            out[name] = {**spec, "variables": _by_role(list(spec["variables"]), rename, names=True)}
+        elif isinstance(spec, (list, tuple)):
+            out[name] = _by_role(list(spec), rename, names=True)
+        else:
+            out[name] = spec
+    return out
+
+
 def _user_sets(meta: TableMeta, sets: Any, present: Sequence[str], source: str) -> None:
     """Add multiple-response sets the user declares (patterns allowed) to the metadata."""
     if not sets:
@@ -961,17 +1001,18 @@ def load_survey(
     )
     src = meta.source
     where = "load_survey()"
-    ratings = _option(ratings, options, "ratings", None)
+    # options may name the file's columns: they follow the columns= mapping to the roles
+    ratings = _by_role(_option(ratings, options, "ratings", None), rename, names=True)
     recommend_scale = tuple(_option(recommend_scale, options, "recommend_scale", (0, 10)))
-    missing_codes = _option(missing_codes, options, "missing_codes", None)
+    missing_codes = _by_role(_option(missing_codes, options, "missing_codes", None), rename)
     missing = _option(missing, options, "missing", "detect")
     missing_labels = _option(missing_labels, options, "missing_labels", None)
-    measure = _option(measure, options, "measure", None)
+    measure = _by_role(_option(measure, options, "measure", None), rename)
     unlabelled = _option(unlabelled, options, "unlabelled", "keep")
-    multiple_response = _option(multiple_response, options, "multiple_response", None)
+    multiple_response = _sets_by_role(_option(multiple_response, options, "multiple_response", None), rename)
     codebook = _option(codebook, options, "codebook", None)
     value_labels = _option(value_labels, options, "value_labels", "auto")
-    text_labels = dict(_option(text_labels, options, "text_labels", {}) or {})
+    text_labels = dict(_by_role(_option(text_labels, options, "text_labels", {}), rename) or {})
     timezone = _option(timezone, options, "timezone", "UTC")
     check_params(
         {
@@ -1250,13 +1291,14 @@ def load_customers(
         create=("customer_id", "C") if _option(create_ids, {}, "", False) else None,
     )
     src = meta.source
-    ordinal = dict(_option(ordinal, options, "ordinal", {}) or {})
+    # options may name the file's columns: they follow the columns= mapping to the roles
+    ordinal = dict(_by_role(_option(ordinal, options, "ordinal", {}), rename) or {})
     value_labels = _option(value_labels, options, "value_labels", "auto")
     missing = _option(missing, options, "missing", "detect")
     missing_labels = _option(missing_labels, options, "missing_labels", None)
-    measure = _option(measure, options, "measure", None)
+    measure = _by_role(_option(measure, options, "measure", None), rename)
     unlabelled = _option(unlabelled, options, "unlabelled", "keep")
-    multiple_response = _option(multiple_response, options, "multiple_response", None)
+    multiple_response = _sets_by_role(_option(multiple_response, options, "multiple_response", None), rename)
     codebook = _option(codebook, options, "codebook", None)
     check_params(
         {"missing": missing, "unlabelled": unlabelled, "value_labels": value_labels},
@@ -1270,7 +1312,7 @@ def load_customers(
     df["customer_id"] = _as_text(df["customer_id"], column="customer_id", source=src)
     _with_source(require_unique, df, "customer_id", where="load_customers()", src=src)
     missing_values = _option(missing_values, options, "missing_values", None)
-    missing_codes = _option(missing_codes, options, "missing_codes", None)
+    missing_codes = _by_role(_option(missing_codes, options, "missing_codes", None), rename)
     if isinstance(missing_values, Mapping):
         raise CJMConfigError(
             "`missing_values` is a list of values that mean no answer in every column, e.g. "

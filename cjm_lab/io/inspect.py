@@ -139,10 +139,13 @@ def inspect_file(
         (declared), ``loaded_as`` (what :func:`cjm_lab.io.load_survey` makes of it),
         ``n_missing``, ``n_distinct``, ``value_labels`` (``"1=Yes; 2=No"``, shortened),
         ``missing_codes`` (declared), ``dont_know`` (undeclared "don't know" codes found from
-        the labels, with their counts), ``unlabelled`` (codes without a label, with counts),
+        the labels, with their counts; and unlabelled codes outside the labelled scale, such as
+        ``"99 (unlabelled, outside 1–5: 3×)"`` — kept as answers unless declared missing),
+        ``unlabelled`` (codes without a label, with counts),
         ``multiple_response`` (the set the column belongs to), ``roles`` (candidate roles,
         comma-separated) and ``scale`` (``"1–5"`` for a rating).  ``attrs["inspect"]`` holds
-        the source, the shape, the multiple-response sets and the format.
+        the source, the shape, the multiple-response sets, the format, ``dont_know`` and
+        ``out_of_scale`` (records of column, code, n and reason).
 
     Examples
     --------
@@ -156,7 +159,7 @@ def inspect_file(
     3             Welle  number       wave
     """
     from cjm_lab.io._measures import end_labelled, scale_like
-    from cjm_lab.io.missing import detect_missing
+    from cjm_lab.io.missing import detect_missing, labelled_range
     from cjm_lab.io.readers import read_table
 
     if isinstance(source, pd.DataFrame):
@@ -209,8 +212,12 @@ def inspect_file(
         every_dk = labelled_by_column.get(col, empty)
         dk_codes = {code_key(c) for c in every_dk["code"]}
         dk_codes |= {code_key(c) for c in declared.get(col, []) if not isinstance(c, list)}
+        bounds = labelled_range(labels)
+        outside = f"outside {code_key(bounds[0])}–{code_key(bounds[1])}" if bounds else "outside the scale"
         dk_text = "; ".join(
-            f"{code_key(r.code)}{'=' + r.label if isinstance(r.label, str) else ' (unlabelled)'} ({r.n}×)"
+            f"{code_key(r.code)}={r.label} ({r.n}×)"
+            if isinstance(r.label, str)
+            else f"{code_key(r.code)} (unlabelled, {outside}: {r.n}×)"
             for r in dk.itertuples()
         )
         unlabelled = {}
@@ -259,6 +266,10 @@ def inspect_file(
         "columns": data.shape[1],
         "multiple_response_sets": sets,
         "dont_know": undeclared[undeclared["reason"] == "label"][["column", "code", "label", "n"]].to_dict("records"),
+        # unlabelled codes outside a labelled scale (a 99, a 6 on 1-5): kept as answers unless declared
+        "out_of_scale": undeclared[undeclared["reason"] != "label"][["column", "code", "n", "reason"]].to_dict(
+            "records"
+        ),
         "codebook": os.fspath(codebook) if isinstance(codebook, (str, os.PathLike)) else None,
     }
     return out

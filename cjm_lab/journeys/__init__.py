@@ -4,7 +4,7 @@ Aggregation over events runs as SQL in an engine (embedded DuckDB by default), s
 same analyses work on a pandas DataFrame, on Parquet/CSV files larger than memory and,
 with the same SQL run by ``spark.sql``, on a PySpark DataFrame.  Every analysis takes the
 journey options (``touchpoints``, ``journey``, ``session_gap``, ``dedupe``,
-``until_conversion``, ``conversions``) and ``engine=Engine(...)`` (DuckDB's memory limit,
+``until_conversion``, ``outcome``) and ``engine=Engine(...)`` (DuckDB's memory limit,
 threads and spill folder) as keywords; :func:`set_engine_defaults` and the ``CJM_LAB_*``
 environment variables are the documented fallbacks for what ``engine`` leaves unset.
 """
@@ -12,6 +12,7 @@ environment variables are the documented fallbacks for what ``engine`` leaves un
 from typing import Any
 
 from cjm_lab._deprecate import warn_deprecated
+from cjm_lab._params import deprecated_alias
 from cjm_lab._stats import wilson_interval
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, default_memory_limit, engine_options, set_engine_defaults
 from cjm_lab.journeys._survival import SurvivalResult
@@ -82,8 +83,8 @@ __all__ = [
     "default_memory_limit",
 ]
 
-#: The name first sketched in the design notes.
-patterns = sequential_patterns
+#: The name first sketched in the design notes (warns until cjm-lab 0.3).
+patterns = deprecated_alias(sequential_patterns, "patterns")
 
 #: Names that were merged into another: they keep working for one release, with a FutureWarning.
 _MERGED = {"RepeatTimes": "SurvivalResult", "TimeToConvert": "SurvivalResult"}

@@ -35,8 +35,10 @@ OPTION_DOCS = {
     ``sequence`` order.""",
     "until_conversion": """until_conversion : bool, default False
     Cut each journey after its first conversion.""",
-    "conversions": """conversions : list of str, optional
-    Touchpoints that count as conversions (default: the catalogue's ``is_conversion``).""",
+    "outcome": """outcome : str or list of str, optional
+    The outcome touchpoint(s): what a journey reaches when it succeeds — a purchase, a resolved
+    case, an approval (default: the catalogue's ``is_conversion``).  Formerly ``conversions=``
+    (still accepted with a FutureWarning until cjm-lab 0.3).""",
     "collapse_repeats": """collapse_repeats : {"off", "consecutive"}, default "off"
     ``"consecutive"`` merges immediate repeats of a touchpoint in a journey (A, A, B becomes A, B;
     the first of each run stays), before anything else is computed.""",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from cjm_lab._params import Integral, Interval, check_param, validate_params
 from cjm_lab.errors import CJMConfigError
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_THREADS",
     "ENVIRONMENT",
     "origin",
+    "THREADS",
 ]
 
 #: The environment variable of each option (a report kernel inherits them from ``cjm-lab report``).
@@ -98,18 +100,22 @@ def _checked(values: dict[str, Any], where: str) -> dict[str, Any]:
     if values.get("max_temp") is not None:
         fix = " Fix: pass a size such as max_temp='20GB' (or a number of bytes), or leave it out for DuckDB's."
         out["max_temp"] = _size(values["max_temp"], "max_temp", where, fix)
-    threads = values.get("threads")
-    fix = f" Fix: Pass e.g. threads=2, or leave it out for one thread per core ({os.cpu_count()} here)."
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise CJMConfigError(f"{where}: `threads` must be a positive whole number, got {threads!r}." + fix)
-    if threads is not None and threads > MAX_THREADS:
-        raise CJMConfigError(
-            f"{where}: `threads` {threads!r} is more than {MAX_THREADS}, which no machine runs faster with "
-            "(DuckDB aborts the whole Python process when it cannot give each thread its memory)." + fix
-        )
+    if values.get("threads") is not None:
+        check_param(values["threads"], [THREADS], name="threads", where=where)
     if values.get("temp_directory") is not None:
         out["temp_directory"] = _folder(values["temp_directory"], where)
     return out
+
+
+#: DuckDB's worker threads: a positive whole number up to :data:`MAX_THREADS`.
+THREADS = Interval(
+    Integral,
+    1,
+    MAX_THREADS,
+    note=f"more than {MAX_THREADS} make no machine faster, and DuckDB aborts the whole Python process when it "
+    "cannot give each thread its memory",
+    fix=f"pass e.g. threads=2, or leave it out for one thread per core ({os.cpu_count()} here).",
+)
 
 
 def _memory_limit(value: Any, where: str) -> int:
@@ -188,7 +194,7 @@ class Engine:
     >>> Engine(threads=0)
     Traceback (most recent call last):
     ...
-    cjm_lab.errors.CJMConfigError: Engine(): `threads` must be a positive whole number, got 0. ...
+    cjm_lab.errors.CJMConfigError: Engine(): `threads` must be a whole number from 1 to 1024 ..., got 0. ...
     """
 
     memory_limit: int | None = None
@@ -218,6 +224,7 @@ class Engine:
         return Engine(**{k: theirs[k] if theirs[k] is not None else mine[k] for k in mine})
 
 
+@validate_params({})  # checked by Engine(), naming `where`
 def engine_options(
     *,
     memory_limit: str | int | None = None,
@@ -237,7 +244,7 @@ def engine_options(
     >>> engine_options(threads=0, where="variants()")
     Traceback (most recent call last):
     ...
-    cjm_lab.errors.CJMConfigError: variants(): `threads` must be a positive whole number, got 0. ...
+    cjm_lab.errors.CJMConfigError: variants(): `threads` must be a whole number from 1 to 1024 ..., got 0. ...
     """
     values = {"memory_limit": memory_limit, "threads": threads, "temp_directory": temp_directory}
     return Engine(**_checked({**values, "max_temp": max_temp}, where))
@@ -286,6 +293,7 @@ def origin(name: str, engine: Engine | None = None) -> str:
     return "the default"
 
 
+@validate_params({})
 def default_memory_limit() -> int:
     """DuckDB's memory limit when neither the analysis's :class:`Engine`, :func:`set_engine_defaults`
     nor ``CJM_LAB_MEMORY_LIMIT`` sets one: 4 GB, or half the machine's memory (or of the container's
@@ -331,6 +339,7 @@ def _memory_available() -> int | None:
 _DEFAULTS: list[Engine] = [Engine()]
 
 
+@validate_params({"threads": [THREADS, None]})
 def set_engine_defaults(
     *,
     memory_limit: str | int | None = None,

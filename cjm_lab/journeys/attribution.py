@@ -30,12 +30,12 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
+from cjm_lab._params import Integral, Interval
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, prepare
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes, label_sql
 
 __all__ = ["attribution", "RULES", "DIRECT", "CONVERSION", "NULL"]
@@ -62,8 +62,6 @@ def _check_options(rules: Any, order: Any, position_weights: Any, half_life: Any
             )
     if len(set(rules)) != len(rules):
         raise CJMConfigError(f"`rules` lists a rule twice: {rules!r}.")
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= _MAX_ORDER:
-        raise CJMConfigError(f"`order` must be 1, 2 or 3 (touchpoints of memory in the Markov chain), got {order!r}.")
     try:
         weights = tuple(float(w) for w in position_weights)
     except (TypeError, ValueError):
@@ -77,11 +75,13 @@ def _check_options(rules: Any, order: Any, position_weights: Any, half_life: Any
     return rules, float(h) if h is not None else float("nan"), weights
 
 
-@journey_docs
+@journey_analysis(
+    {"order": [Interval(Integral, 1, _MAX_ORDER, note="touchpoints of memory in the Markov chain", example="1")]}
+)
 def attribution(
     events: Any,
     *,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     order: int = 1,
     rules: Sequence[str] = RULES,
     half_life: str | float = "7D",
@@ -103,10 +103,11 @@ def attribution(
     ----------
     events : DataFrame or path
         See :func:`cjm_lab.journeys.build_journeys`.
-    conversions : list of str, optional
+    outcome : str or list of str, optional
         Touchpoints that count as conversions (default: the catalogue's
         ``is_conversion``, which needs ``touchpoints=``).  Every journey is cut at its
-        first conversion; the conversion event itself earns no credit.
+        first conversion; the conversion event itself earns no credit.  Formerly
+        ``conversions=`` (accepted with a FutureWarning until cjm-lab 0.3).
     order : {1, 2, 3}, default 1
         Memory of the Markov chain: its states are the last ``order`` touchpoints
         (fewer at the start of a path).  Removing a touchpoint removes every state that
@@ -155,7 +156,7 @@ def attribution(
     >>> ev = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"],
     ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
     ...                    "touchpoint": ["Ad", "Shop", "Buy", "Shop", "Buy", "Ad"], "sequence": range(6)})
-    >>> t = attribution(ev, conversions=["Buy"], rules=["first_touch", "linear"])
+    >>> t = attribution(ev, outcome=["Buy"], rules=["first_touch", "linear"])
     >>> t.round(3)[["model", "touchpoint", "conversions", "removal_effect"]]
              model touchpoint  conversions  removal_effect
     0       markov       Shop        1.333             1.0
@@ -169,21 +170,15 @@ def attribution(
     rules, h, weights = _check_options(rules, order, position_weights, half_life)
     if old_engine_keywords.pop("until_conversion", True) is not True:
         raise CJMConfigError(f"{where} always cuts journeys at their first conversion; drop `until_conversion`.")
-    if conversions is None and not (isinstance(touchpoints, pd.DataFrame) and "is_conversion" in touchpoints.columns):
+    if outcome is None and not (isinstance(touchpoints, pd.DataFrame) and "is_conversion" in touchpoints.columns):
         raise CJMConfigError(
-            f"{where} needs to know the conversions: pass `conversions=[...]` (touchpoints such as "
+            f"{where} needs to know the conversions: pass `outcome=[...]` (touchpoints such as "
             "'Order confirmation') or a catalogue `touchpoints=` with an is_conversion column."
         )
-    if conversions is not None:
-        if isinstance(conversions, str):
-            conversions = [conversions]
-        if not conversions or not all(isinstance(c, str) and c for c in conversions):
-            raise CJMConfigError(f"`conversions` must list touchpoint names, got {conversions!r}.")
-        conversions = list(conversions)
     if value is not None and not isinstance(value, str):
         raise CJMConfigError(f"`value` must name a numeric column of the events, got {type(value).__name__}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, True, conversions, collapse_repeats, dates)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, True, outcome, collapse_repeats, dates)
     source, spec, cat = prepare(events, where=where, by=by, extra={"value": value}, options=options, engine=engine)
     if value is not None:
         source.check_column(value, kind="number", arg="value", where=where)
@@ -201,7 +196,7 @@ def attribution(
         raise CJMDataError(
             f"{where}: no journey reaches a conversion ({names}), so there is nothing to attribute.",
             column="touchpoint",
-            fix="Check the conversion touchpoints (`conversions=`) against the log's touchpoint names.",
+            fix="Check the conversion touchpoints (`outcome=`) against the log's touchpoint names.",
         )
     rule_table = source.run(_rules_sql(base, segs, h, weights, value), touchpoints=cat) if rules else None
     moves = source.run(_markov_sql(base, segs, order, spec.dialect), touchpoints=cat)

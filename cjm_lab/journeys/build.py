@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import inspect
+import sys
+from collections.abc import Callable, Collection, Mapping, Sequence
+from types import FrameType
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from cjm_lab._deprecate import warn_deprecated
+from cjm_lab._params import (
+    BOOLEAN,
+    InstanceOf,
+    Rule,
+    StrOptions,
+    called_from_package,
+    check_param,
+    renamed_args,
+    validate_params,
+    warn_changed,
+)
 from cjm_lab._validate import column_names, suggest
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys._dialect import literal, quote
@@ -24,7 +38,14 @@ __all__ = [
     "journey_record",
     "engine_of",
     "JOURNEY_OPTIONS",
+    "JOURNEY_TABLE",
+    "LEVEL",
+    "OUTCOME",
+    "journey_analysis",
+    "old_conversions",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: The journey options every analysis accepts (see :func:`build_journeys`).
 JOURNEY_OPTIONS = (
@@ -33,13 +54,121 @@ JOURNEY_OPTIONS = (
     "session_gap",
     "dedupe",
     "until_conversion",
-    "conversions",
+    "outcome",
     "collapse_repeats",
     "dates",
 )
 #: The engine options analyses took as keywords before ``engine=Engine(...)`` (accepted for one
 #: release, with a FutureWarning).
 OLD_ENGINE_KEYWORDS = ("memory_limit", "threads", "temp_directory")
+
+
+def _is_touchpoint_names(value: Any) -> bool:
+    """A name, or a collection of names (list, tuple, set, array, Series; not a one-pass iterator)."""
+    if isinstance(value, str):
+        return bool(value)
+    if isinstance(value, (bytes, Mapping, pd.DataFrame)) or not isinstance(value, Collection):
+        return False
+    return len(value) > 0 and all(isinstance(n, str) and n for n in value)
+
+
+#: The outcome of a journey: the touchpoint(s) that mark it (a purchase, a resolved case, an approval).
+OUTCOME = Rule(
+    _is_touchpoint_names,
+    "a touchpoint name or a list of touchpoint names",
+    example="['Order confirmation']",
+    fix="name the outcome touchpoints of the log, or leave `outcome` out for the catalogue's is_conversion.",
+)
+
+#: What the journey options and ``engine`` accept, checked for every analysis that takes them.
+JOURNEY_TABLE: dict[str, list[Any]] = {
+    "touchpoints": [
+        Rule(
+            lambda v: isinstance(v, pd.DataFrame) and "touchpoint" in v.columns,
+            "a catalogue from cjm_lab.io.load_touchpoints (a DataFrame with a touchpoint column)",
+        ),
+        None,
+    ],
+    "journey": [StrOptions({"customer": "one journey per customer", "session": "one per session"})],
+    "dedupe": [BOOLEAN],
+    "until_conversion": [BOOLEAN],
+    "outcome": [OUTCOME, None],
+    "collapse_repeats": [
+        StrOptions(
+            {"off": "the default", "consecutive": "merges immediate repeats of a touchpoint: A, A, B becomes A, B"}
+        )
+    ],
+    "engine": [
+        InstanceOf(
+            Engine,
+            name="an Engine",
+            example="engine=Engine(memory_limit='2GB')",
+            fix="from cjm_lab.journeys import Engine.",
+        ),
+        None,
+    ],
+}
+
+#: What an analysis counts per node: touchpoints, or the catalogue's stages or departments.
+LEVEL = StrOptions(
+    {"touchpoint": "the touchpoints", "stage": "the catalogue's stages", "department": "the catalogue's departments"}
+)
+
+#: The file of the decorators' wrappers (skipped when looking for an analysis's caller).
+_SHIMS = validate_params.__code__.co_filename
+
+#: The journey options' old names (the shim of every analysis that takes the journey options).
+RENAMED_OPTIONS = {"conversions": "outcome"}
+
+
+def journey_analysis(
+    table: Mapping[str, Any] | None = None,
+    *,
+    renames: Mapping[str, str] | None = None,
+    positional: Sequence[str] = (),
+    outcome_option: bool = True,
+    docs: Callable[[Any], Any] | None = None,
+) -> Callable[[F], F]:
+    """Decorate a journey analysis: the shared parameter docs (:func:`~cjm_lab.journeys._docs.journey_docs`),
+    its parameter table with :data:`JOURNEY_TABLE` for the journey options it takes, and the old names
+    (``conversions=`` is ``outcome=``) — in one place for every analysis.
+
+    ``table`` adds or overrides rules; ``renames``/``positional`` go to
+    :func:`~cjm_lab._params.renamed_args` besides the journey options' renames.  ``outcome_option=False``
+    is for an analysis whose ``outcome`` is its own argument (``discriminating_patterns``,
+    ``time_to_outcome``): there ``conversions=`` is not renamed by the shim.  ``docs`` replaces
+    :func:`~cjm_lab.journeys._docs.journey_docs` for a docstring written another way.
+    """
+
+    def decorate(func: F) -> F:
+        func = (docs or journey_docs)(func)
+        params = inspect.signature(func).parameters
+        rules = {k: v for k, v in JOURNEY_TABLE.items() if k in params and (outcome_option or k != "outcome")}
+        rules.update(table or {})
+        checked = validate_params(rules)(func)
+        old = dict(RENAMED_OPTIONS) if outcome_option and "outcome" in params else {}
+        old.update(renames or {})
+        return renamed_args(old, positional=positional)(checked)
+
+    return decorate
+
+
+def old_conversions(old: dict[str, Any], *, where: str, fix: str) -> Any:
+    """The ``conversions=`` an analysis whose ``outcome`` is an argument of its own was given (popped from
+    its keywords ``old``): it keeps working until cjm-lab 0.3, with a FutureWarning saying ``fix``.
+    """
+    if "conversions" not in old:
+        return None
+    value = old.pop("conversions")
+    check_param(value, [OUTCOME, None], name="conversions", where=where)
+    # the analysis's caller: the first frame above it that is not one of its decorators' wrappers
+    frame: FrameType | None = sys._getframe(2)
+    depth = 2
+    while frame is not None and frame.f_code.co_filename == _SHIMS:
+        frame, depth = frame.f_back, depth + 1
+    if not called_from_package(depth):
+        warn_changed(where, f"`conversions` is now called `outcome`, which here names what is compared; {fix}")
+    return value
 
 
 def engine_of(engine: Engine | None, old: Mapping[str, Any] | None, *, where: str) -> Engine | None:
@@ -59,11 +188,6 @@ def engine_of(engine: Engine | None, old: Mapping[str, Any] | None, *, where: st
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}.{hint} Journey options: "
             f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as "
             "engine=Engine(...) (from cjm_lab.journeys import Engine)."
-        )
-    if engine is not None and not isinstance(engine, Engine):
-        raise CJMConfigError(
-            f"{where}: `engine` must be an Engine, e.g. engine=Engine(memory_limit='2GB') "
-            f"(from cjm_lab.journeys import Engine); got {type(engine).__name__}."
         )
     if not old:
         return engine
@@ -103,9 +227,9 @@ def prepare(
             f"{where} got unknown option(s) {', '.join(map(repr, unknown))}. Journey options: "
             f"{', '.join(JOURNEY_OPTIONS)}; engine options: {', '.join(ENGINE_OPTIONS)}, passed as engine=Engine(...)."
         )
-    for flag in ("dedupe", "until_conversion"):  # "False" or "ja" must not pass as true
-        if flag in options and not isinstance(options[flag], bool):
-            raise CJMConfigError(f"`{flag}` in {where} must be True or False, got {options[flag]!r}.")
+    outcome = options.pop("outcome", None)
+    if outcome is not None:  # one touchpoint (not its letters), or a list of them
+        outcome = [outcome] if isinstance(outcome, str) else list(outcome)
     # a column name, a Period or a list of them; anything else is named (column_names raises)
     names, periods = split_by(by if isinstance(by, Period) else column_names(by, arg="by", where=where))
     source = as_source(events, where=where, engine=engine)
@@ -131,6 +255,7 @@ def prepare(
         event_columns=source.columns(),
         extra=extra_cols,
         dialect=source.dialect,
+        conversions=outcome,
         **options,
     )
     source.check_journeys(
@@ -175,7 +300,7 @@ def journey_options(
     session_gap: str | float,
     dedupe: bool,
     until_conversion: bool,
-    conversions: Sequence[str] | None,
+    outcome: str | Sequence[str] | None,
     collapse_repeats: str = "off",
     dates: Any = None,
 ) -> dict[str, Any]:
@@ -186,13 +311,13 @@ def journey_options(
         "session_gap": session_gap,
         "dedupe": dedupe,
         "until_conversion": until_conversion,
-        "conversions": conversions,
+        "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
     }
 
 
-@journey_docs
+@journey_analysis()
 def build_journeys(
     events: Any,
     *,
@@ -201,7 +326,7 @@ def build_journeys(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -243,12 +368,22 @@ def build_journeys(
     where = "build_journeys()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     return _journey_rows(events, where=where, options=options, engine=engine)
 
 
-@journey_docs
+#: Where a cut journey starts or ends.
+_NODE = InstanceOf(str, name="a touchpoint name (a stage name at level='stage')")
+
+
+@journey_analysis(
+    {
+        "start": [_NODE, None],
+        "end": [_NODE, None],
+        "level": [StrOptions({"touchpoint": "the touchpoints", "stage": "the catalogue's stages"})],
+    }
+)
 def cut_journeys(
     events: Any,
     *,
@@ -260,7 +395,7 @@ def cut_journeys(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -300,16 +435,11 @@ def cut_journeys(
     1           a     2       Cart
     """
     where = "cut_journeys()"
-    if level not in ("touchpoint", "stage"):
-        raise CJMConfigError(f"{where}: `level` must be 'touchpoint' or 'stage', got {level!r}.")
-    for arg, value in (("start", start), ("end", end)):
-        if value is not None and not isinstance(value, str):
-            raise CJMConfigError(f"{where}: `{arg}` must name a {level} (a string) or be None, got {value!r}.")
     if level == "stage" and (touchpoints is None or "stage" not in getattr(touchpoints, "columns", ())):
         raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
     engine = engine_of(engine, None, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     return _journey_rows(events, where=where, options=options, engine=engine, cut=(start or None, end or None, level))
 

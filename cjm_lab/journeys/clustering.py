@@ -20,12 +20,24 @@ import pandas as pd
 from scipy import sparse
 from sklearn.metrics import adjusted_rand_score
 
+from cjm_lab._params import (
+    COUNT,
+    K_RANGE,
+    RANDOM_STATE,
+    WHOLE_NUMBER,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    k_candidates,
+    outside_stacklevel,
+    validate_params,
+)
 from cjm_lab._validate import require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, prepare
 from cjm_lab.journeys.paths import PATH_SEPARATOR
 from cjm_lab.journeys.sql import journey_ctes, path_name_sql
 
@@ -88,36 +100,21 @@ class JourneyClusters:
         )
 
 
-def _check(k: Any, k_range: Any, ngram: Any, max_features: Any, sample: Any, silhouette_sample: Any) -> tuple:
-    if isinstance(k, str):
-        if k != "auto":
-            raise CJMConfigError(f"`k` must be 'auto' or a whole number of clusters (at least 2), got {k!r}.")
-        try:
-            ks = sorted({int(x) for x in k_range})
-        except (TypeError, ValueError):
-            ks = []
-        if not ks or ks[0] < 2:
-            raise CJMConfigError(
-                f"`k_range` must list numbers of clusters of at least 2, e.g. range(2, 9); got {k_range!r}."
-            )
-    elif isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2:
-        ks = [int(k)]
-    else:
-        raise CJMConfigError(f"`k` must be 'auto' or a whole number of clusters (at least 2), got {k!r}.")
+def _check(k: Any, k_range: Any, ngram: Any, where: str) -> tuple:
+    ks = k_candidates(k_range, where=where) if isinstance(k, str) else [int(k)]
     try:
         lo, hi = (int(ngram), int(ngram)) if isinstance(ngram, (int, np.integer)) else (int(ngram[0]), int(ngram[1]))
     except (TypeError, ValueError, IndexError):
         lo, hi = 0, 0
     if not 1 <= lo <= hi <= 3:
         raise CJMConfigError(f"`ngram` must be a range (shortest, longest) within 1..3, e.g. (1, 2); got {ngram!r}.")
-    if max_features is not None and (
-        isinstance(max_features, bool) or not isinstance(max_features, (int, np.integer)) or max_features < 1
-    ):
-        raise CJMConfigError(f"`max_features` must be a positive whole number or None, got {max_features!r}.")
-    for name, value in (("sample", sample), ("silhouette_sample", silhouette_sample)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 10):
-            raise CJMConfigError(f"`{name}` must be a number of journeys (at least 10) or None, got {value!r}.")
     return ks, lo, hi
+
+
+#: A number of journeys drawn (at least 10), or None for all.
+_JOURNEYS = [Interval(Integral, 10, None, note="journeys"), None]
+#: A threshold of the silhouette or the stability.
+_SCORE = [Interval(Real, -1, 1)]
 
 
 def _ngram_sql(spec: Any, lo: int, hi: int, max_features: int | None) -> str:
@@ -161,7 +158,20 @@ def _kmeans(k: int, n: int, random_state: Any) -> Any:
     return KMeans(n_clusters=k, n_init=4, random_state=random_state)
 
 
-@journey_docs
+@journey_analysis(
+    {
+        "k": [Interval(Integral, 2, None, closed="left", note="clusters"), StrOptions({"auto"})],
+        "k_range": [K_RANGE],
+        "max_features": [WHOLE_NUMBER, None],
+        "random_state": RANDOM_STATE,
+        "sample": _JOURNEYS,
+        "silhouette_sample": _JOURNEYS,
+        "top_ngrams": [WHOLE_NUMBER],
+        "min_silhouette": _SCORE,
+        "min_stability": _SCORE,
+        "n_seeds": [COUNT],
+    }
+)
 def cluster_journeys(
     events: Any,
     *,
@@ -181,7 +191,7 @@ def cluster_journeys(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -233,7 +243,7 @@ def cluster_journeys(
     ...                    "timestamp": pd.date_range("2025-01-01", periods=18, freq="h", tz="UTC"),
     ...                    "touchpoint": ["Ad", "Shop", "Buy"] * 4 + ["Hotline", "Chat", "Hotline"] * 2,
     ...                    "sequence": range(18)})
-    >>> res = cluster_journeys(ev, k=2, conversions=["Buy"])
+    >>> res = cluster_journeys(ev, k=2, outcome=["Buy"])
     >>> res.clusters[["cluster", "n_journeys", "conversion_rate", "typical_path"]]
        cluster  n_journeys  conversion_rate             typical_path
     0        1           4            100.0          Ad > Shop > Buy
@@ -246,17 +256,10 @@ def cluster_journeys(
     from threadpoolctl import threadpool_limits
 
     where = "cluster_journeys()"
-    ks, lo, hi = _check(k, k_range, ngram, max_features, sample, silhouette_sample)
-    for name, value in (("min_silhouette", min_silhouette), ("min_stability", min_stability)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1:
-            raise CJMConfigError(f"{where}: `{name}` must be a number from -1 to 1, got {value!r}.")
-    if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 0:
-        raise CJMConfigError(f"{where}: `n_seeds` must be a whole number of at least 0, got {n_seeds!r}.")
-    if isinstance(top_ngrams, bool) or not isinstance(top_ngrams, (int, np.integer)) or top_ngrams < 1:
-        raise CJMConfigError(f"`top_ngrams` must be a positive whole number, got {top_ngrams!r}.")
+    ks, lo, hi = _check(k, k_range, ngram, where)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     journeys = source.run(_journey_sql(spec), touchpoints=cat)
@@ -318,7 +321,7 @@ def cluster_journeys(
         if recommended is None:
             import warnings
 
-            warnings.warn(f"{where}: {reason['en']}", UserWarning, stacklevel=2)
+            warnings.warn(f"{where}: {reason['en']}", UserWarning, stacklevel=outside_stacklevel())
         raw = model.predict(x)
     sizes = np.bincount(raw, minlength=best)
     order = np.lexsort((np.arange(best), -sizes))  # largest first, ties by model label
@@ -431,6 +434,7 @@ def _describe(
     ]
 
 
+@validate_params({"column": [str, None]})
 def crosstab_with(assignments: pd.DataFrame, other: pd.DataFrame, *, column: str | None = None) -> pd.DataFrame:
     """Clusters against personas (or any customer attribute), linked by ``customer_id``.
 

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._stats import check_confidence, wilson_interval
+from cjm_lab._params import CONFIDENCE, WHOLE_NUMBER, StrOptions
+from cjm_lab._stats import wilson_interval
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys import _parts
 from cjm_lab.journeys._dialect import literal, quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, prepare
 from cjm_lab.journeys.sql import counted_quantiles, duration_seconds, journey_ctes
 from cjm_lab.journeys.transitions import EXIT, UNKNOWN
 from cjm_lab.untrusted import escape_label
@@ -24,6 +24,16 @@ from cjm_lab.untrusted import escape_label
 __all__ = ["funnel", "funnel_dropoffs", "wilson_interval"]
 
 _MODES = ("ordered", "strict", "any")
+#: How the steps of a funnel follow each other.
+MODE = StrOptions(
+    {
+        "ordered": "each step after the previous one, other events in between allowed",
+        "strict": "each step the very next event",
+        "any": "the steps in any order",
+    }
+)
+#: What a funnel's steps name.
+FUNNEL_LEVEL = StrOptions({"touchpoint": "touchpoints", "stage": "the catalogue's stages"})
 
 
 def _steps(steps: Any) -> tuple[list[list[str]], list[str]]:
@@ -43,8 +53,6 @@ class _Plan:
     """The validated funnel definition shared by :func:`funnel` and :func:`funnel_dropoffs`."""
 
     def __init__(self, steps, mode, window, step_windows, optional, exclude, level, spec):
-        if mode not in _MODES:
-            raise CJMConfigError(f"`mode` must be one of {', '.join(_MODES)}, got {mode!r}.")
         self.members, self.labels = _steps(steps)
         self.k = len(self.members)
         self.mode = mode
@@ -64,8 +72,6 @@ class _Plan:
             raise CJMConfigError("Optional steps are supported in the 'ordered' mode.")
         self.optional = opt
         self.exclude = [str(e) for e in (exclude or ())]
-        if level not in ("touchpoint", "stage"):
-            raise CJMConfigError(f"`level` must be 'touchpoint' or 'stage', got {level!r}.")
         if level == "stage" and "stage" not in spec.catalogue:
             raise CJMConfigError("`level='stage'` needs the catalogue: pass touchpoints=.")
         self.node = "touchpoint" if level == "touchpoint" else spec.dialect.cast_text("stage")
@@ -234,7 +240,7 @@ def _frontier_sql(plan: _Plan, spec: Any, dropoffs: bool = False, bucket: tuple[
     return ",\n".join(ctes)
 
 
-@journey_docs
+@journey_analysis({"mode": [MODE], "level": [FUNNEL_LEVEL], "confidence": [CONFIDENCE]})
 def funnel(
     events: Any,
     *,
@@ -252,7 +258,7 @@ def funnel(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -317,10 +323,9 @@ def funnel(
     2  Checkout          1     33.333333          1          240.0
     """
     where = "funnel()"
-    confidence = check_confidence(confidence, where=where)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
@@ -429,8 +434,8 @@ def _finish(
         pct_of_start = np.where(start > 0, n / start * 100, np.nan)
         pct_of_previous = np.where(prev > 0, n / prev * 100, np.nan)
         drop_off_pct = np.where(optional | (prev == 0), np.nan, (prev - n) / prev * 100)
-    ci_low, ci_high = wilson_interval(n, start, confidence)
-    prev_ci_low, prev_ci_high = wilson_interval(n, prev, confidence)
+    ci_low, ci_high = wilson_interval(n, start, confidence=confidence)
+    prev_ci_low, prev_ci_high = wilson_interval(n, prev, confidence=confidence)
     p_value = np.full(n.shape, np.nan)
     if segs:  # per step: does the conversion from the previous step differ between the segments?
         for k in range(1, plan.k):
@@ -472,7 +477,7 @@ def _finish(
     return out
 
 
-@journey_docs
+@journey_analysis({"mode": [MODE], "level": [FUNNEL_LEVEL], "top": [WHOLE_NUMBER]})
 def funnel_dropoffs(
     events: Any,
     *,
@@ -487,7 +492,7 @@ def funnel_dropoffs(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -529,12 +534,10 @@ def funnel_dropoffs(
     where = "funnel_dropoffs()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)
-    if not isinstance(top, int) or top < 1:
-        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     d = spec.dialect
     # the next node leaves the engine as it is, with a flag for the journey's end, and is written as a
     # label afterwards: a touchpoint called "(exit)" (or a next event without a stage) is never an exit

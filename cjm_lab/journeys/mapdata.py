@@ -7,11 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from cjm_lab._params import ALPHA, COUNT, LANGUAGE, InstanceOf
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.painpoints import PAIN_POINTS_ATTR, pain_points
+from cjm_lab.journeys.build import RENAMED_OPTIONS, journey_analysis
+from cjm_lab.journeys.painpoints import PAIN_POINTS_ATTR, PAIN_RENAMES, pain_points
 
 __all__ = ["JourneyMapData", "journey_map_data"]
 
@@ -59,7 +60,10 @@ class JourneyMapData:
         return tp, st
 
 
-@journey_docs
+@journey_analysis(
+    {"top_pain": [COUNT], "alpha": [ALPHA], "language": [LANGUAGE], "pain": [InstanceOf(pd.DataFrame), None]},
+    renames={**RENAMED_OPTIONS, **PAIN_RENAMES},  # options passed on to pain_points
+)
 def journey_map_data(
     events: Any,
     *,
@@ -104,7 +108,7 @@ def journey_map_data(
     {journey_options}
     **pain_options
         Passed to :func:`cjm_lab.journeys.pain_points` (``promised``, ``lookback``,
-        ``score``, ``score_scale`` …).
+        ``score``, ``scale``, ``outcome`` …).
 
     Returns
     -------
@@ -133,8 +137,6 @@ def journey_map_data(
         raise CJMConfigError(
             "journey_map_data() needs the touchpoint catalogue (`touchpoints=` from load_touchpoints)."
         )
-    if not isinstance(top_pain, int) or top_pain < 0:
-        raise CJMConfigError(f"`top_pain` must be a whole number ≥ 0, got {top_pain!r}.")
     options = {"survey": survey, "by": by, "alpha": alpha, "language": language, "engine": engine, **pain_options}
     if pain is None:
         tp = pain_points(events, touchpoints=touchpoints, **options)

@@ -5,7 +5,7 @@ support team), each row with the components below as columns.  A *journey* is a 
 (or, with ``journey="session"``, a session's) events; a *session* is the log's ``session_id``
 inside a journey (without one the journey is its own session).  The outcome is what a
 journey's success is — a conversion (shop), a resolution (service cases) or an approval
-(applications) — marked by the outcome touchpoints (``conversions=`` or the catalogue's
+(applications) — marked by the outcome touchpoints (``outcome=`` or the catalogue's
 ``is_conversion``); its kind (``outcome_kind``) names the columns and the sentences.
 
 Components (each a column; the *excess* is the number of journeys hurt beyond the normal,
@@ -91,17 +91,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cjm_lab._format import check_language, format_number, format_p_value, format_percent
+from cjm_lab._format import format_number, format_p_value, format_percent
+from cjm_lab._params import (
+    ALPHA,
+    COUNT,
+    LANGUAGE,
+    RANDOM_STATE,
+    RANGE,
+    WHOLE_NUMBER,
+    InstanceOf,
+    Interval,
+    Real,
+    StrOptions,
+    validate_params,
+)
 from cjm_lab._stats import wilson_bounds
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal, quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._moments import attributable, moments_of_truth
 from cjm_lab.journeys._options import Engine, default_memory_limit, resolved
 from cjm_lab.journeys._pain_sql import COUNTS, NODES, PainPlan, final_sql, node_codes, part_sql
 from cjm_lab.journeys._parts import analysis_parts, run_in_parts
 from cjm_lab.journeys._sources import as_source, run_sql
-from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import duration_seconds, path_name_sql
 from cjm_lab.journeys.transitions import EXIT
 from cjm_lab.untrusted import PATH_SEPARATOR, escape_label
@@ -185,7 +197,7 @@ _CHANGE_WORDS = {
 }
 _MISSING = {
     "en": {
-        "outcome": "no outcome events (conversions= or the catalogue's is_conversion): drop-off, lift, reopen, "
+        "outcome": "no outcome events (outcome= or the catalogue's is_conversion): drop-off, lift, reopen, "
         "changes of the outcome share and the value at stake are left out",
         "sessions": "no session_id: waits run between all consecutive events and drop-off is per journey "
         "(a session_id would leave session gaps out and count drop-offs per session)",
@@ -200,7 +212,7 @@ _MISSING = {
         "resource": "ping-pong between teams needs level= a team or resource column of the log",
     },
     "de": {
-        "outcome": "keine Ergebnis-Ereignisse (conversions= oder is_conversion im Katalog): Abbruch, Lift, "
+        "outcome": "keine Ergebnis-Ereignisse (outcome= oder is_conversion im Katalog): Abbruch, Lift, "
         "Wiedereröffnung, Veränderungen des Ergebnisanteils und der Wert im Risiko fehlen",
         "sessions": "keine session_id: Wartezeiten laufen zwischen allen Ereignissen, Abbrüche zählen je Journey "
         "(eine session_id ließe Pausen zwischen Sitzungen weg und zählte Abbrüche je Sitzung)",
@@ -614,7 +626,26 @@ def _node_table(raw: pd.DataFrame, setup: _Setup, long_q: float) -> tuple[pd.Dat
     return u, info
 
 
-@journey_docs
+#: What the options of :func:`pain_points` (and :func:`explain_pain_point`) accept.
+PAIN_TABLE: dict[str, list[Any]] = {
+    "min_contacts": [WHOLE_NUMBER],
+    "long_wait": [Interval(Real, 0, 1, closed="neither", note="a quantile of all stays", example="0.95")],
+    "natural_exit": [Interval(Real, 0, 1, closed="neither", note="a share of the successful sessions", example="0.5")],
+    "scale": [RANGE],
+    "alpha": [ALPHA],
+    "min_base": [WHOLE_NUMBER],
+    "min_test_base": [WHOLE_NUMBER],
+    "min_change": [Interval(Real, 0, 100, note="percentage points", example="5")],
+    "rank_by": [StrOptions({"customers": "journeys hurt per 100 journeys", "value": "the value at stake"})],
+    "n_boot": [COUNT],
+    "random_state": RANDOM_STATE,
+    "language": [LANGUAGE],
+}
+#: The old names of pain_points' options (``conversions=`` is renamed with every journey option).
+PAIN_RENAMES = {"min_reach": "min_base", "score_scale": "scale"}
+
+
+@journey_analysis(PAIN_TABLE, renames=PAIN_RENAMES)
 def pain_points(
     events: Any,
     *,
@@ -632,15 +663,15 @@ def pain_points(
     promised: str | None = None,
     lookback: str | float = "180D",
     score: str = "recommend",
-    score_scale: tuple[float, float] = (0, 10),
+    scale: tuple[float, float] = (0, 10),
     negative_max: float = 6,
     positive_min: float = 9,
     survey_date: str = "date",
     survey_weight: str | None = None,
     alpha: float = 0.05,
     weights: Mapping[str, float] | None = None,
-    min_reach: int = 20,
-    min_base: int = 30,
+    min_base: int = 20,
+    min_test_base: int = 30,
     min_change: float = 5.0,
     rank_by: str = "customers",
     n_boot: int = 200,
@@ -650,7 +681,7 @@ def pain_points(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -697,8 +728,9 @@ def pain_points(
         Only events within this time before a survey answer count for it.
     score : str, default "recommend"
         The survey column with the score.
-    score_scale : tuple of float, default (0, 10)
-        The score's lowest and highest value: ``(1, 5)`` for star reviews.
+    scale : tuple of float, default (0, 10)
+        The score's lowest and highest value: ``(1, 5)`` for star reviews (formerly
+        ``score_scale=``).
     negative_max, positive_min : float, default 6 and 9
         Scores up to ``negative_max`` are negative (detractors), from ``positive_min`` positive;
         ``2`` and ``5`` for star reviews.
@@ -710,10 +742,11 @@ def pain_points(
         Lifts, changes and moments of truth count when significant after Benjamini–Hochberg.
     weights : dict, optional
         Weight of each component in the score (default 1 each).
-    min_reach : int, default 20
-        Nodes met by fewer journeys are listed but not ranked.
-    min_base : int, default 30
-        The smallest group a lift or a change is tested on (each side).
+    min_base : int, default 20
+        Nodes met by fewer journeys are listed but not ranked (formerly ``min_reach=``).
+    min_test_base : int, default 30
+        The smallest group a lift or a change is tested on (each side).  Before cjm-lab 0.2
+        this was ``min_base=``, which now means what ``min_reach=`` meant.
     min_change : float, default 5
         A change over time counts when it is significant and at least this many percentage
         points (a shift from 0 % to 3 % of a rare next step is no trouble).
@@ -761,7 +794,7 @@ def pain_points(
     ...         "2025-01-01 10:01", "2025-01-01 10:02", "2025-01-01 11:00", "2025-01-01 11:01"], utc=True),
     ...     "touchpoint": ["Cart", "Checkout", "Cart", "Checkout", "Buy", "Cart", "Buy"],
     ...     "sequence": range(7)})
-    >>> pp = pain_points(ev, conversions=["Buy"], min_reach=1)
+    >>> pp = pain_points(ev, outcome=["Buy"], min_base=1)
     >>> pp[["touchpoint", "n_journeys", "drop_off_pct", "rank", "main_issue"]]
       touchpoint  n_journeys  drop_off_pct  rank main_issue
     0   Checkout           2          50.0     1   drop_off
@@ -769,19 +802,6 @@ def pain_points(
     2       Cart           3           0.0     2
     """
     where = "pain_points()"
-    language = check_language(language)
-    if not isinstance(min_contacts, int) or isinstance(min_contacts, bool) or min_contacts < 1:
-        raise CJMConfigError(f"{where}: `min_contacts` must be a positive whole number, got {min_contacts!r}.")
-    for name, value in (("long_wait", long_wait), ("natural_exit", natural_exit), ("alpha", alpha)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise CJMConfigError(f"{where}: `{name}` must be a number between 0 and 1, got {value!r}.")
-    for name, value in (("min_reach", min_reach), ("min_base", min_base)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise CJMConfigError(f"{where}: `{name}` must be a positive whole number, got {value!r}.")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
-        raise CJMConfigError(f"{where}: `n_boot` must be a whole number of at least 0, got {n_boot!r}.")
-    if rank_by not in ("customers", "value"):
-        raise CJMConfigError(f"{where}: `rank_by` must be 'customers' or 'value', got {rank_by!r}.")
     weights = dict.fromkeys(COMPONENTS, 1.0) | dict(weights or {})
     unknown = set(weights) - set(COMPONENTS)
     if unknown:
@@ -805,20 +825,18 @@ def pain_points(
         period=period,
         language=language,
         options=journey_options(
-            touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+            touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
         ),
         engine=engine,
     )
     if rank_by == "value" and (setup.plan.value is None or not setup.has_outcomes):
         raise CJMConfigError(
-            f"{where}: `rank_by='value'` needs a value column in the log and outcome events (conversions=). "
+            f"{where}: `rank_by='value'` needs a value column in the log and outcome events (outcome=). "
             "Fix: load the log with a value role, or rank by customers."
         )
     raw = _query(setup)
     table, info = _node_table(raw, setup, long_wait)
-    if isinstance(min_change, bool) or not isinstance(min_change, (int, float)) or not 0 <= min_change <= 100:
-        raise CJMConfigError(f"{where}: `min_change` must be percentage points from 0 to 100, got {min_change!r}.")
-    changes = _changes(raw, setup, alpha=alpha, min_base=min_base, min_change=min_change, language=language)
+    changes = _changes(raw, setup, alpha=alpha, min_base=min_test_base, min_change=min_change, language=language)
     mot = None
     if survey is not None:
         mot = moments_of_truth(
@@ -835,7 +853,7 @@ def pain_points(
             lookback_s,
             alpha,
             where,
-            tuple(score_scale),
+            tuple(scale),
             negative_max,
             positive_min,
             promised,
@@ -850,8 +868,8 @@ def pain_points(
         setup,
         alpha=alpha,
         weights=weights,
-        min_reach=min_reach,
-        min_base=min_base,
+        min_reach=min_base,
+        min_base=min_test_base,
         natural_exit=natural_exit,
         long_q=long_wait,
         rank_by=rank_by,
@@ -1555,7 +1573,7 @@ _SUMMARY = {
         "ping_pong_pct": "{v} of the {units} are handed from one {level} to another and straight back ({k} {units})",
         "reopened_pct": "{k} {units} were reopened {after} ({v})",
         "long_wait_pct": "{v} of the stays are longer than {f} (defined as the log's longest {q})",
-        "value_per_outcome": "value per {unit} with {noun}: {v}",
+        "value_per_outcome": "value per {unit} {reach}: {v}",
         "changes": "{k} significant changes over time; the strongest: {first}",
     },
     "de": {
@@ -1563,17 +1581,31 @@ _SUMMARY = {
         "outcome_pct": "{v} der {units} erreichen {noun}",
         "drop_off_exits_pct": "{k} der {s} {units} ({v}) enden, ohne je {noun} zu erreichen",
         "drop_off_exits_sessions": "{k} der {s} Sitzungen ({v}) enden in {units}, die nie {noun} erreichen",
-        "rework_pct": "{v} der {units} kommen nach anderen zum selben {level} zurück ({k} {units})",
-        "ping_pong_pct": "{v} der {units} werden von einem {level} zum anderen und gleich zurück gegeben ({k} {units})",
+        "rework_pct": "{v} der {units} kehren nach anderen Schritten zu einer Stelle ({level}) zurück, an der sie "
+        "schon waren ({k} {units})",
+        "ping_pong_pct": "{v} der {units} werden von einer Stelle ({level}) an eine andere und gleich wieder zurück "
+        "gegeben ({k} {units})",
         "reopened_pct": "{k} {units} wurden {after} wieder geöffnet ({v})",
         "long_wait_pct": "{v} der Verweildauern sind länger als {f} (definiert als die längsten {q} des Logs)",
-        "value_per_outcome": "Wert je {unit} mit {noun}: {v}",
+        "value_per_outcome": "Wert je {unit} {reach}: {v}",
         "changes": "{k} signifikante Veränderungen über die Zeit; die stärkste: {first}",
     },
 }
 
 
-def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+@validate_params(
+    {
+        "language": [LANGUAGE, None],
+        "level_label": [
+            InstanceOf(str, name="a text"),
+            InstanceOf(Mapping, name="a mapping {'en': ..., 'de': ...}"),
+            None,
+        ],
+    }
+)
+def pain_summary(
+    table: pd.DataFrame, *, language: str | None = None, level_label: str | Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The whole log's rates behind a :func:`pain_points` table, as numbers and sentences.
 
     Parameters
@@ -1582,20 +1614,24 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
         A table of :func:`pain_points` (it carries the rates in ``attrs``).
     language : {"en", "de"}, optional
         Language of the sentences (default: the table's).
+    level_label : str or {"en": ..., "de": ...}, optional
+        What a value of the table's level is called in the sentences, e.g. ``{"en": "support group",
+        "de": "Supportgruppe"}`` for ``level="org:group"`` (default: "touchpoint", "stage" or
+        "department", else the column's name).
 
     Returns
     -------
     DataFrame
         ``segment`` (``"all"`` without ``by``), ``measure``, ``value`` (a count, or percent
-        for the ``_pct`` measures), ``text`` (the sentence, e.g. "12 % of the cases come back
-        to an org:group they had left (178 cases)").
+        for the ``_pct`` measures), ``text`` (the sentence, e.g. "12.0% of the cases come back
+        to the same support group after others (178 cases)").
 
     Examples
     --------
     >>> ev = pd.DataFrame({"customer_id": list("aaabb"), "touchpoint": ["Open", "Fix", "Open", "Open", "Fix"],
     ...                    "timestamp": pd.date_range("2025-01-01", periods=5, freq="h", tz="UTC"),
     ...                    "sequence": range(5)})
-    >>> pain_summary(pain_points(ev, conversions=["Fix"], outcome_kind="resolution"))["text"].tolist()[:2]
+    >>> pain_summary(pain_points(ev, outcome=["Fix"], outcome_kind="resolution"))["text"].tolist()[:2]
     ['2 cases, 5 events (0 exact duplicates dropped)', '100% of the cases reach a resolution']
     """
     from cjm_lab.errors import CJMConfigError as _Config
@@ -1606,10 +1642,17 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
             "pain_summary(): `table` must be the DataFrame returned by pain_points() (its attrs carry the "
             "log's rates). Fix: pass pain_points(...) itself, not a copy that lost its attrs."
         )
-    lang = check_language(language or made["language"])
+    lang = str(language or made["language"])
     words = OUTCOME_WORDS[lang][made["outcome_kind"]]
     text = _SUMMARY[lang]
-    level = _LEVEL_WORDS[lang].get(made["level"], made["level"])
+    if isinstance(level_label, Mapping):
+        if lang not in level_label:
+            raise _Config(
+                f"pain_summary(): `level_label` has no {lang!r} text. Fix: give {{'en': ..., 'de': ...}} or a str."
+            )
+        level = str(level_label[lang])
+    else:
+        level = level_label or str(_LEVEL_WORDS[lang].get(made["level"], made["level"]))
     rows = []
     for seg, log in made["log"].items():
         units = words["units"]
@@ -1682,7 +1725,7 @@ def pain_summary(table: pd.DataFrame, *, language: str | None = None) -> pd.Data
                 "value_per_outcome",
                 log["value_per_outcome"],
                 text["value_per_outcome"].format(
-                    unit=words["unit"], noun=words["noun_a"], v=format_number(log["value_per_outcome"], 2, lang)
+                    unit=words["unit"], reach=words["reach"], v=format_number(log["value_per_outcome"], 2, lang)
                 ),
             )
     changes = made.get("changes") or []
@@ -1756,7 +1799,7 @@ _PAIN_OPTIONS = tuple(
 )
 
 
-@_with_pain_options
+@journey_analysis({**PAIN_TABLE, "top_paths": [WHOLE_NUMBER]}, renames=PAIN_RENAMES, docs=_with_pain_options)
 def explain_pain_point(
     events: Any,
     *,
@@ -1776,15 +1819,15 @@ def explain_pain_point(
     promised: str | None = None,
     lookback: str | float = "180D",
     score: str = "recommend",
-    score_scale: tuple[float, float] = (0, 10),
+    scale: tuple[float, float] = (0, 10),
     negative_max: float = 6,
     positive_min: float = 9,
     survey_date: str = "date",
     survey_weight: str | None = None,
     alpha: float = 0.05,
     weights: Mapping[str, float] | None = None,
-    min_reach: int = 20,
-    min_base: int = 30,
+    min_base: int = 20,
+    min_test_base: int = 30,
     min_change: float = 5.0,
     rank_by: str = "customers",
     n_boot: int = 200,
@@ -1794,7 +1837,7 @@ def explain_pain_point(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -1826,7 +1869,7 @@ def explain_pain_point(
     >>> ev = pd.DataFrame({"customer_id": list("aabbcc"), "touchpoint": ["Cart", "Buy", "Cart", "Pay", "Cart", "Pay"],
     ...                    "timestamp": pd.date_range("2025-01-01", periods=6, freq="min", tz="UTC"),
     ...                    "sequence": range(6)})
-    >>> ev_pay = explain_pain_point(ev, touchpoint="Pay", conversions=["Buy"], min_reach=1, n_boot=0)
+    >>> ev_pay = explain_pain_point(ev, touchpoint="Pay", outcome=["Buy"], min_base=1, n_boot=0)
     >>> ev_pay.comparison[["group", "journeys", "outcomes", "rate_pct"]]
          group  journeys  outcomes  rate_pct
     0      met         2         0       0.0
@@ -1840,8 +1883,6 @@ def explain_pain_point(
     from cjm_lab._validate import suggest
 
     where = "explain_pain_point()"
-    if isinstance(top_paths, bool) or not isinstance(top_paths, int) or top_paths < 1:
-        raise CJMConfigError(f"{where}: `top_paths` must be a positive whole number, got {top_paths!r}.")
     try:
         bound = inspect.signature(pain_points).bind(events, **options)
     except TypeError as err:
@@ -1881,7 +1922,7 @@ def explain_pain_point(
             a["session_gap"],
             a["dedupe"],
             a["until_conversion"],
-            a["conversions"],
+            a["outcome"],
             a["collapse_repeats"],
             a["dates"],
         ),
@@ -1904,8 +1945,9 @@ def explain_pain_point(
     )
     periods["n"], periods["k"], periods["dr"] = (periods[c].astype(float) for c in ("n", "k", "dr"))
     tot_n, tot_k = periods["n"].sum(), periods["k"].sum()
-    p = _two_proportion_p(periods["k"], periods["n"], tot_k - periods["k"], tot_n - periods["n"], a["min_base"])
-    p = np.where((periods["n"] >= a["min_base"]) & (tot_n - periods["n"] >= a["min_base"]), p, np.nan)
+    base = a["min_test_base"]
+    p = _two_proportion_p(periods["k"], periods["n"], tot_k - periods["k"], tot_n - periods["n"], base)
+    p = np.where((periods["n"] >= base) & (tot_n - periods["n"] >= base), p, np.nan)
     period_table = pd.DataFrame(
         {
             "period": [period_label(v, plan.period) for v in periods["per"]],

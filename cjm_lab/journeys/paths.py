@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cjm_lab._params import BOOLEAN, WHOLE_NUMBER, StrOptions, renamed_args, validate_params
 from cjm_lab._validate import column_names, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys import _parts
 from cjm_lab.journeys._dialect import Dialect
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
-from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import journey_ctes, path_name_sql, segment_select
 from cjm_lab.untrusted import PATH_SEPARATOR, join_path
 
@@ -84,7 +84,7 @@ def _path_select(
     return d.ordered_concat("pc._path_code", "", order), f"{relation} JOIN {_CODES} AS pc USING (touchpoint)"
 
 
-@journey_docs
+@journey_analysis({"top": [WHOLE_NUMBER, None], "other": [BOOLEAN]})
 def variants(
     events: Any,
     *,
@@ -96,7 +96,7 @@ def variants(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -140,11 +140,9 @@ def variants(
     1         Ad           1  33.333333
     """
     where = "variants()"
-    if top is not None and (not isinstance(top, int) or top < 1):
-        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
@@ -197,7 +195,7 @@ FROM journey_paths GROUP BY {seg_group}path
     table["cum_pct"] = (
         table.groupby(segs, observed=True, dropna=False)["pct"].cumsum() if segs else table["pct"].cumsum()
     )
-    # without conversions (conversions= or the catalogue's is_conversion) no journey "converts": the rate is
+    # without conversions (outcome= or the catalogue's is_conversion) no journey "converts": the rate is
     # unknown, not 0
     known = spec.conversions is not None or "is_conversion" in spec.catalogue
     table["conversion_rate"] = table["conversion_rate"].astype(float) if known else np.nan
@@ -205,15 +203,17 @@ FROM journey_paths GROUP BY {seg_group}path
     out = table[cols].copy()
     out["n_journeys"] = out["n_journeys"].astype("int64")
     record = journey_record(spec, duplicates=int(pd.to_numeric(table["dups"]).fillna(0).sum()))
-    out = out if top is None else top_variants(out, top, by=segs, other=other)
+    out = out if top is None else top_variants(out, top=top, by=segs, other=other)
     out.attrs["cjm_journeys"] = record
     return out
 
 
+@renamed_args(positional=["top"])
+@validate_params({"top": [WHOLE_NUMBER], "other": [BOOLEAN]})
 def top_variants(
     table: pd.DataFrame,
-    top: int,
     *,
+    top: int,
     by: str | Sequence[str] | None = None,
     other: bool = True,
 ) -> pd.DataFrame:
@@ -250,7 +250,7 @@ def top_variants(
     >>> ev = pd.DataFrame({"customer_id": list("aabbcd"),
     ...                    "timestamp": pd.to_datetime(["2025-01-01"] * 6, utc=True),
     ...                    "touchpoint": ["Ad", "Shop", "Ad", "Shop", "Ad", "Shop"], "sequence": range(6)})
-    >>> top_variants(variants(ev), 1)[["path", "n_journeys", "pct"]]
+    >>> top_variants(variants(ev), top=1)[["path", "n_journeys", "pct"]]
             path  n_journeys   pct
     0  Ad > Shop           2  50.0
     1    (other)           2  50.0
@@ -263,8 +263,6 @@ def top_variants(
         {"by": segs, "table": ["path", "n_journeys", "pct", "length", "conversion_rate", "median_duration_s"]},
         where=where,
     )
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise CJMConfigError(f"`top` must be a positive whole number, got {top!r}.")
     if (table["path"] == OTHER_LABEL).any():
         raise CJMConfigError(
             f"{where}: `table` already has an {OTHER_LABEL!r} row; pass the result of variants() without `top`."
@@ -281,7 +279,7 @@ def top_variants(
             column="path",
             rows=list(table.index[repeated]),
             values=list(table.loc[repeated, "path"]),
-            fix=f"top_variants(table, {top!r}, by={[*segs, *candidates]!r}) — the `by` of the variants() call.",
+            fix=f"top_variants(table, top={top!r}, by={[*segs, *candidates]!r}) — the `by` of the variants() call.",
         )
     table = table.sort_values(
         [*segs, "n_journeys", "path"], ascending=[True] * len(segs) + [False, True], kind="stable"
@@ -332,7 +330,12 @@ def _merge_rest(rest: pd.DataFrame) -> pd.Series:
     )
 
 
-@journey_docs
+@journey_analysis(
+    {
+        "n": [WHOLE_NUMBER],
+        "side": [StrOptions({"prefix": "the first n touchpoints", "suffix": "the last n"})],
+    }
+)
 def path_parts(
     events: Any,
     *,
@@ -344,7 +347,7 @@ def path_parts(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -380,13 +383,9 @@ def path_parts(
     ['Buy', 'Shop']
     """
     where = "path_parts()"
-    if not isinstance(n, int) or n < 1:
-        raise CJMConfigError(f"`n` must be a positive whole number, got {n!r}.")
-    if side not in ("prefix", "suffix"):
-        raise CJMConfigError(f"`side` must be 'prefix' or 'suffix', got {side!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
@@ -423,7 +422,7 @@ SELECT {seg_group}path, count(*) AS n_journeys FROM parts GROUP BY {seg_group}pa
     return table[[*segs, "path", "n_journeys", "pct"]]
 
 
-@journey_docs
+@journey_analysis()
 def path_lengths(
     events: Any,
     *,
@@ -433,7 +432,7 @@ def path_lengths(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -465,7 +464,7 @@ def path_lengths(
     """
     engine = engine_of(engine, old_engine_keywords, where="path_lengths()")
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where="path_lengths()", by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)

@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._params import ALPHA, RANDOM_STATE, WHOLE_NUMBER, Integral, Interval, Real, StrOptions
 from cjm_lab._validate import require_columns, require_unique, suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, old_conversions, prepare
 from cjm_lab.journeys.sql import journey_ctes, segment_select
 from cjm_lab.untrusted import join_path
 
@@ -50,31 +50,15 @@ _MERGE_ABOVE = 64
 # --------------------------------------------------------------------------- checks
 
 
-def _check_support(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        raise CJMConfigError(
-            f"`min_support` must be a share of journeys between 0 and 1 (e.g. 0.05 for 5 %), got {value!r}."
-        )
-    return float(value)
-
-
-def _check_length(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise CJMConfigError(f"`max_length` must be a positive whole number (or None for no limit), got {value!r}.")
-    return int(value)
-
-
-def _check_gap(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise CJMConfigError(
-            f"`max_gap` must be a whole number of events allowed between two touchpoints of a pattern "
-            f"(0: they follow directly), or None; got {value!r}."
-        )
-    return int(value)
+#: The options of pattern mining that both miners share.
+_MINING: dict[str, list[Any]] = {
+    "min_support": [Interval(Real, 0, 1, closed="right", note="a share of journeys", example="0.05 for 5 %")],
+    "max_length": [Interval(Integral, 1, None, note="touchpoints"), None],
+    "max_gap": [
+        Interval(Integral, 0, None, note="events allowed between two touchpoints of a pattern, 0: next to each other"),
+        None,
+    ],
+}
 
 
 def _min_count(share: float, total: np.ndarray) -> np.ndarray:
@@ -396,7 +380,7 @@ def _permutation_test(incidence, x, col, per_variant, n_a, n_b, n_permutations, 
 # --------------------------------------------------------------------------- public
 
 
-@journey_docs
+@journey_analysis(_MINING)
 def sequential_patterns(
     events: Any,
     *,
@@ -409,7 +393,7 @@ def sequential_patterns(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -471,12 +455,10 @@ def sequential_patterns(
     4      Ad > Buy       2           2     0.67
     """
     where = "sequential_patterns()"
-    share = _check_support(min_support)
-    max_length = _check_length(max_length)
-    max_gap = _check_gap(max_gap)
+    share = float(min_support)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
@@ -614,7 +596,23 @@ def _prepare_labels(labels, outcome, groups, cutoff, where) -> tuple[pd.DataFram
     return frame[frame["_grp"] >= 0].reset_index(drop=True), (groups[0], groups[1])
 
 
-@journey_docs
+@journey_analysis(
+    {
+        **_MINING,
+        "alpha": [ALPHA],
+        "method": [
+            StrOptions(
+                {
+                    "fisher": "Fisher exact tests, Benjamini–Hochberg adjusted",
+                    "permutation": "permuted group labels, Westfall–Young adjusted",
+                }
+            )
+        ],
+        "n_permutations": [WHOLE_NUMBER],
+        "random_state": RANDOM_STATE,
+    },
+    outcome_option=False,
+)
 def discriminating_patterns(
     events: Any,
     *,
@@ -634,7 +632,6 @@ def discriminating_patterns(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -648,7 +645,9 @@ def discriminating_patterns(
         See :func:`cjm_lab.journeys.build_journeys`.
     outcome : str or list of str
         Without ``labels``: the outcome touchpoint(s), or ``"conversion"`` for the
-        journeys' conversions (``conversions=`` or the catalogue's ``is_conversion``).
+        journeys' conversions (the catalogue's ``is_conversion``).  ``conversions=[...]``
+        with ``outcome="conversion"`` is now ``outcome=[...]`` (the old form warns until
+        cjm-lab 0.3).
         Group a are the journeys that reach it, cut **before** their first outcome
         event (the outcome and what follows never form a pattern); group b the others,
         whole.  With ``labels``: the label column of ``labels``.
@@ -723,17 +722,13 @@ def discriminating_patterns(
     (('converted', 'not converted'), {'converted': 2, 'not converted': 2})
     """
     where = "discriminating_patterns()"
-    share = _check_support(min_support)
-    max_length = _check_length(max_length)
-    max_gap = _check_gap(max_gap)
-    if method not in _METHODS:
-        raise CJMConfigError(f"`method` must be 'fisher' or 'permutation', got {method!r}.")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise CJMConfigError(f"`alpha` must lie between 0 and 1, got {alpha!r}.")
-    if method == "permutation" and (
-        isinstance(n_permutations, bool) or not isinstance(n_permutations, int) or n_permutations < 1
-    ):
-        raise CJMConfigError(f"`n_permutations` must be a positive whole number, got {n_permutations!r}.")
+    share = float(min_support)
+    conversions = old_conversions(
+        old_engine_keywords,
+        where=where,
+        fix="pass the conversion touchpoints as outcome=[...] instead of outcome='conversion' "
+        "(or mark them in the catalogue's is_conversion)",
+    )
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
         touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
@@ -757,8 +752,8 @@ def discriminating_patterns(
         if touch == ["conversion"]:
             if spec.conversions is None and "is_conversion" not in spec.catalogue:
                 raise CJMConfigError(
-                    f"{where}: outcome='conversion' needs to know the conversions: pass `conversions=[...]` "
-                    "or a catalogue (`touchpoints=`) with an is_conversion column."
+                    f"{where}: outcome='conversion' needs to know the conversions: pass the touchpoints as "
+                    "`outcome=[...]` or a catalogue (`touchpoints=`) with an is_conversion column."
                 )
             touch = None
         elif (known := source.known_touchpoints()) is not None:

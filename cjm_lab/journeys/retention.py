@@ -21,15 +21,15 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._deprecate import warn_deprecated
-from cjm_lab._stats import check_confidence, wilson_interval, z_value
+from cjm_lab._params import CONFIDENCE, WHOLE_NUMBER, StrOptions, renamed_args, validate_params
+from cjm_lab._stats import wilson_interval, z_value
 from cjm_lab._validate import numeric_column, require_columns, require_frame, require_unique
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal, quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._sources import EventSource
 from cjm_lab.journeys._survival import SurvivalResult, event_counts, group_rows, km_frame
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import OUTCOME, engine_of, journey_analysis, journey_options, old_conversions, prepare
 from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     "DEFAULT_PURCHASES",
 ]
 
-#: Purchase touchpoints used when neither ``purchase=``, ``conversions=`` nor a catalogue says.
+#: Purchase touchpoints used when neither ``outcome=`` nor a catalogue says.
 DEFAULT_PURCHASES = ("Order confirmation", "Repeat purchase")
 #: The label of the rows pooled over all cohorts.
 ALL_COHORTS = "(all)"
@@ -72,20 +72,19 @@ def _end_seconds(end: Any) -> float | None:
     return stamp.value / 1e9
 
 
-def _purchase_setup(where: str, purchase: Any, options: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
-    """Journey options with ``conversions`` set to the purchase touchpoints."""
+def _purchase_setup(options: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
+    """Journey options with ``outcome`` set to the purchase touchpoints."""
     options = dict(options)
     cat = options.get("touchpoints")
-    if purchase is not None:
-        names = _names(purchase, "purchase")
-    elif options.get("conversions") is not None:
-        names = _names(options["conversions"], "conversions")
+    if options.get("outcome") is not None:  # checked by the table (OUTCOME)
+        outcome = options["outcome"]
+        names = [outcome] if isinstance(outcome, str) else list(outcome)
     elif isinstance(cat, pd.DataFrame) and "is_conversion" in cat.columns:
         names = None  # the catalogue marks them
     else:
         names = list(DEFAULT_PURCHASES)
     if names is not None:
-        options["conversions"] = names
+        options["outcome"] = names
     return options, names
 
 
@@ -109,7 +108,7 @@ def _no_purchases(where: str, names: list[str] | None) -> CJMDataError:
     return CJMDataError(
         f"{where}: no purchase events ({shown}) in the log.",
         column="touchpoint",
-        fix="Name the purchase touchpoints of your log with `purchase=[...]`.",
+        fix="Name the purchase touchpoints of your log with `outcome=[...]`.",
     )
 
 
@@ -170,7 +169,6 @@ def _setup(
     events: Any,
     where: str,
     *,
-    purchase: Any,
     by: Any,
     customers: Any,
     end: Any,
@@ -183,7 +181,7 @@ def _setup(
         raise CJMConfigError(f"{where} follows customers past their first purchase; drop `until_conversion`.")
     engine = engine_of(engine, old_engine_keywords, where=where)
     end_s = _end_seconds(end)
-    options, names = _purchase_setup(where, purchase, options)
+    options, names = _purchase_setup(options)
     cust, cust_by = _customer_segments(customers, by, where)
     source, spec, cat = prepare(
         events, where=where, by=None if cust is not None else by, options=options, engine=engine
@@ -215,11 +213,18 @@ def _period_bounds(index: np.ndarray, cohort: str) -> tuple[list[str], np.ndarra
     return labels, ends
 
 
-@journey_docs
+@journey_analysis(
+    {
+        "cohort": [StrOptions({"M": "calendar months", "W": "ISO weeks", "Q": "quarters"})],
+        "periods": [WHOLE_NUMBER],
+        "confidence": [CONFIDENCE],
+    },
+    renames={"purchase": "outcome"},
+)
 def retention(
     events: Any,
     *,
-    purchase: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     cohort: str = "M",
     periods: int = 12,
     activity: str | Sequence[str] = "purchase",
@@ -229,7 +234,6 @@ def retention(
     confidence: float = 0.95,
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
-    conversions: Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -250,10 +254,11 @@ def retention(
     ----------
     events : DataFrame or path
         See :func:`cjm_lab.journeys.build_journeys`.
-    purchase : list of str, optional
-        Purchase touchpoints.  Default: ``conversions=`` if given, else the catalogue's
-        ``is_conversion`` (with ``touchpoints=``), else :data:`DEFAULT_PURCHASES`
-        (``"Order confirmation"``, ``"Repeat purchase"``).
+    outcome : str or list of str, optional
+        Purchase touchpoints.  Default: the catalogue's ``is_conversion`` (with
+        ``touchpoints=``), else :data:`DEFAULT_PURCHASES` (``"Order confirmation"``,
+        ``"Repeat purchase"``).  Formerly ``purchase=`` (or ``conversions=``), accepted with
+        a FutureWarning until cjm-lab 0.3.
     cohort : {"M", "W", "Q"}, default "M"
         Calendar months, ISO weeks (from Monday, labelled by it) or quarters, in UTC.
     periods : int, default 12
@@ -289,7 +294,7 @@ def retention(
     >>> ts = pd.to_datetime(["2025-01-05", "2025-02-10", "2025-01-20", "2025-02-03", "2025-04-01"], utc=True)
     >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"], "timestamp": ts,
     ...                    "touchpoint": ["Buy", "Buy", "Buy", "Buy", "Visit"], "sequence": range(5)})
-    >>> retention(ev, purchase=["Buy"], periods=2)[["cohort", "period", "n_customers", "n_active", "retention"]]
+    >>> retention(ev, outcome=["Buy"], periods=2)[["cohort", "period", "n_customers", "n_active", "retention"]]
         cohort  period  n_customers  n_active  retention
     0  2025-01       1            2         1       50.0
     1  2025-01       2            2         0        0.0
@@ -298,11 +303,6 @@ def retention(
     4    (all)       2            2         0        0.0
     """
     where = "retention()"
-    if cohort not in ("M", "W", "Q"):
-        raise CJMConfigError(f"`cohort` must be 'M' (months), 'W' (weeks) or 'Q' (quarters), got {cohort!r}.")
-    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 1:
-        raise CJMConfigError(f"`periods` must be a positive whole number, got {periods!r}.")
-    confidence = check_confidence(confidence, where=where)
     if isinstance(activity, str) and activity in ("purchase", "any"):
         act = "e.is_conv" if activity == "purchase" else "TRUE"
     else:
@@ -310,14 +310,13 @@ def retention(
     options = {
         "touchpoints": touchpoints,
         "dedupe": dedupe,
-        "conversions": conversions,
+        "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
     }
     setup = _setup(
         events,
         where,
-        purchase=purchase,
         by=by,
         customers=customers,
         end=end,
@@ -382,10 +381,10 @@ SELECT u.*, lim.data_end FROM u CROSS JOIN lim
     table = table.reset_index(drop=True)
     n = table["n_customers"].to_numpy(float)
     table["retention"] = table["n_active"] / table["n_customers"] * 100
-    table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["n_active"].to_numpy(float), n, confidence=confidence)
     table["repeat_rate"] = table["n_repeated"] / table["n_customers"] * 100
     table["repeat_ci_low"], table["repeat_ci_high"] = wilson_interval(
-        table["n_repeated"].to_numpy(float), n, confidence
+        table["n_repeated"].to_numpy(float), n, confidence=confidence
     )
     cols = [
         *segs,
@@ -441,6 +440,7 @@ def _group_frame(groups: Any, n: int, where: str) -> tuple[pd.DataFrame, list[st
     return frame, [str(c) for c in frame.columns]
 
 
+@validate_params({"confidence": [CONFIDENCE]})
 def kaplan_meier(
     durations: Any,
     observed: Any,
@@ -479,7 +479,6 @@ def kaplan_meier(
     2   3.0        1.0       1.0      0.00
     """
     where = "kaplan_meier()"
-    confidence = check_confidence(confidence, where=where)
     times, missing = _durations(durations, where)
     flags = _as_array(observed, "observed")
     if len(flags) != len(times):
@@ -525,11 +524,11 @@ def _first_below(times: np.ndarray, values: np.ndarray, level: float = 0.5) -> f
     return float(times[hit[0]]) if len(hit) else np.nan
 
 
-@journey_docs
+@journey_analysis({"confidence": [CONFIDENCE]}, renames={"purchase": "outcome"})
 def time_to_repeat(
     events: Any,
     *,
-    purchase: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
     customers: pd.DataFrame | None = None,
     end: Any = None,
@@ -537,7 +536,6 @@ def time_to_repeat(
     confidence: float = 0.95,
     touchpoints: pd.DataFrame | None = None,
     dedupe: bool = True,
-    conversions: Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -554,8 +552,8 @@ def time_to_repeat(
     ----------
     events : DataFrame or path
         See :func:`cjm_lab.journeys.build_journeys`.
-    purchase, by, customers, end
-        As in :func:`retention`.
+    outcome, by, customers, end
+        As in :func:`retention` (``outcome`` was ``purchase=``).
     within : list of float, default (30, 90, 180)
         Days at which the summary reports the share that has bought again.
     confidence : float, default 0.95
@@ -579,7 +577,7 @@ def time_to_repeat(
     ...                      "2025-02-01"], utc=True)
     >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c", "d"], "timestamp": ts,
     ...                    "touchpoint": ["Buy"] * 5 + ["Visit"], "sequence": range(6)})
-    >>> res = time_to_repeat(ev, purchase=["Buy"], within=[15])
+    >>> res = time_to_repeat(ev, outcome=["Buy"], within=[15])
     >>> res.curve[["days", "n_at_risk", "n_repeated", "n_censored", "survival"]].round(3)
        days  n_at_risk  n_repeated  n_censored  survival
     0  10.0        3.0        1.0         0.0     0.667
@@ -590,7 +588,6 @@ def time_to_repeat(
     0            3           2         20.0            33.3
     """
     where = "time_to_repeat()"
-    confidence = check_confidence(confidence, where=where)
     try:
         within = [float(w) for w in ([within] if isinstance(within, (int, float)) else within)]
     except (TypeError, ValueError):
@@ -600,14 +597,13 @@ def time_to_repeat(
     options = {
         "touchpoints": touchpoints,
         "dedupe": dedupe,
-        "conversions": conversions,
+        "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
     }
     setup = _setup(
         events,
         where,
-        purchase=purchase,
         by=by,
         customers=customers,
         end=end,
@@ -694,9 +690,11 @@ def _aalen_johansen(times: np.ndarray, dk: np.ndarray, c: np.ndarray, z: float) 
     return {"n_at_risk": n, "d": d, "incidence": inc, "se": se, "ci_low": lo, "ci_high": hi}
 
 
+@renamed_args({"outcomes": "outcome"})
+@validate_params({"confidence": [CONFIDENCE]})
 def cumulative_incidence(
     durations: Any,
-    outcomes: Any,
+    outcome: Any,
     *,
     groups: Any = None,
     confidence: float = 0.95,
@@ -713,8 +711,9 @@ def cumulative_incidence(
     ----------
     durations : array-like of float
         Time to the outcome or to censoring (non-negative).
-    outcomes : array-like
-        The outcome of each journey; missing (None/NaN) means censored.
+    outcome : array-like
+        The outcome of each journey; missing (None/NaN) means censored.  Formerly
+        ``outcomes=`` (accepted with a FutureWarning until cjm-lab 0.3).
     groups : array-like or DataFrame, optional
         One set of curves per group.
     confidence : float, default 0.95
@@ -740,12 +739,11 @@ def cumulative_incidence(
     5     won   4.0        1.0       0.625
     """
     where = "cumulative_incidence()"
-    confidence = check_confidence(confidence, where=where)
     times, missing = _durations(durations, where)
-    labels = _as_array(outcomes, "outcomes")
+    labels = _as_array(outcome, "outcome")
     if len(labels) != len(times):
         raise CJMDataError(
-            f"{where}: `outcomes` has {len(labels)} values for {len(times)} durations.",
+            f"{where}: `outcome` has {len(labels)} values for {len(times)} durations.",
             fix="Pass one outcome (or None for censored) per duration.",
         )
     gframe, keys = _group_frame(groups, len(times), where)
@@ -754,7 +752,7 @@ def cumulative_incidence(
     if not kinds:
         raise CJMDataError(
             f"{where}: no outcome is observed (all are missing, i.e. censored).",
-            column="outcomes",
+            column="outcome",
             fix="Pass the outcome of each journey; None marks censored ones.",
         )
     code = pd.Categorical(labels, categories=kinds).codes
@@ -801,11 +799,11 @@ def cumulative_incidence(
     return _with_missing(table, keys, n_missing)
 
 
-@journey_docs
+@journey_analysis({"outcome": [OUTCOME]}, renames={"outcomes": "outcome"}, outcome_option=False)
 def time_to_outcome(
     events: Any,
     *,
-    outcomes: Sequence[str],
+    outcome: str | Sequence[str],
     start: str | Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
     touchpoints: pd.DataFrame | None = None,
@@ -813,7 +811,6 @@ def time_to_outcome(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -825,9 +822,10 @@ def time_to_outcome(
     ----------
     events : DataFrame or path
         See :func:`cjm_lab.journeys.build_journeys`.
-    outcomes : list of str
+    outcome : list of str
         The touchpoints that end a journey in competing ways (e.g. ``A_APPROVED``,
-        ``A_DECLINED``, ``A_CANCELLED``); the first one reached counts.
+        ``A_DECLINED``, ``A_CANCELLED``); the first one reached counts.  Formerly
+        ``outcomes=`` (accepted with a FutureWarning until cjm-lab 0.3).
     start : str or list of str, optional
         Where the clock starts: the first occurrence of this touchpoint (default: the
         journey's first event).  Journeys without it get a missing duration.
@@ -848,14 +846,19 @@ def time_to_outcome(
     >>> ts = pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-01", "2025-01-02", "2025-01-05"], utc=True)
     >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "b"], "timestamp": ts,
     ...                    "touchpoint": ["Apply", "Approved", "Apply", "Call", "Call"], "sequence": range(5)})
-    >>> time_to_outcome(ev, outcomes=["Approved", "Declined"])
+    >>> time_to_outcome(ev, outcome=["Approved", "Declined"])
       journey_id customer_id   outcome  duration_days
     0          a           a  Approved            2.0
     1          b           b       NaN            4.0
     """
     where = "time_to_outcome()"
-    kinds = _names(outcomes, "outcomes")
+    kinds = [outcome] if isinstance(outcome, str) else list(outcome)
     starts = _names(start, "start") if start is not None else None
+    conversions = old_conversions(
+        old_engine_keywords,
+        where=where,
+        fix="for `until_conversion`, mark the conversions in the catalogue's is_conversion (touchpoints=)",
+    )
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
         touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates

@@ -178,7 +178,7 @@ def make_spec(
         )
     if until_conversion and conversions is None and "is_conversion" not in catalogue:
         raise CJMConfigError(
-            "`until_conversion` needs to know the conversions: pass `conversions=[...]` touchpoints or a "
+            "`until_conversion` needs to know the conversions: pass `outcome=[...]` touchpoints or a "
             "catalogue (`touchpoints=`) with an is_conversion column."
         )
     return JourneySpec(

@@ -21,20 +21,19 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._deprecate import warn_deprecated
-from cjm_lab._stats import check_confidence, z_value
+from cjm_lab._params import CONFIDENCE, StrOptions
+from cjm_lab._stats import z_value
 from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal, quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
 from cjm_lab.journeys._survival import SurvivalResult, event_counts, km_frame
-from cjm_lab.journeys.build import engine_of, journey_options, prepare
+from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, prepare
 from cjm_lab.journeys.sql import duration_seconds, journey_ctes, segment_select
 
 __all__ = ["SurvivalResult", "time_to_convert"]
 
 _DAY = 86400.0
-_CENSOR = ("last_event", "data_end")
 
 
 def _product_limit(table: pd.DataFrame, segs: list[str], confidence: float) -> pd.DataFrame:
@@ -82,11 +81,23 @@ def _label(day: float) -> str:
     return f"pct_within_{int(day) if float(day).is_integer() else day}d"
 
 
-@journey_docs
+@journey_analysis(
+    {
+        "censor_at": [
+            StrOptions(
+                {
+                    "data_end": "followed to the end of the data",
+                    "last_event": "followed to the journey's last event",
+                }
+            )
+        ],
+        "confidence": [CONFIDENCE],
+    }
+)
 def time_to_convert(
     events: Any,
     *,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     start: str | Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
     horizon: str | float | None = None,
@@ -114,9 +125,10 @@ def time_to_convert(
     ----------
     events : DataFrame or path
         See :func:`cjm_lab.journeys.build_journeys`.
-    conversions : list of str, optional
+    outcome : str or list of str, optional
         Touchpoints that count as conversions (default: the catalogue's
-        ``is_conversion``, with ``touchpoints=``).
+        ``is_conversion``, with ``touchpoints=``).  Formerly ``conversions=`` (accepted with
+        a FutureWarning until cjm-lab 0.3).
     start : str or list of str, optional
         Start the clock at the journey's first of these touchpoints (default: at its
         first event).  Journeys without it are left out and counted in
@@ -161,7 +173,7 @@ def time_to_convert(
     ...                    "timestamp": pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-01",
     ...                        "2025-01-02", "2025-01-01", "2025-01-01"], utc=True),
     ...                    "touchpoint": ["Ad", "Buy", "Ad", "Ad", "Ad", "Buy"], "sequence": range(6)})
-    >>> res = time_to_convert(ev, conversions=["Buy"], censor_at="last_event")
+    >>> res = time_to_convert(ev, outcome=["Buy"], censor_at="last_event")
     >>> res.curve[["days", "n_at_risk", "n_converted", "n_censored", "cum_conversion"]]
        days  n_at_risk  n_converted  n_censored  cum_conversion
     0   0.0          4            1           1            0.25
@@ -172,23 +184,17 @@ def time_to_convert(
     0           4            2           2          2.0
     """
     where = "time_to_convert()"
-    if censor_at not in _CENSOR:
-        raise CJMConfigError(f"`censor_at` must be 'data_end' or 'last_event', got {censor_at!r}.")
-    conf = check_confidence(confidence, where=where)
+    conf = confidence
     horizon_s = duration_seconds(horizon, "horizon")
     days = _within(within)
-    if conversions is not None:
-        conversions = [conversions] if isinstance(conversions, str) else list(conversions)
-        if not conversions or not all(isinstance(c, str) and c for c in conversions):
-            raise CJMConfigError(f"`conversions` must list touchpoints, got {conversions!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if spec.conversions is None and "is_conversion" not in spec.catalogue:
         raise CJMConfigError(
-            f"{where} needs to know the conversions: pass `conversions=[...]` touchpoints or a catalogue "
+            f"{where} needs to know the conversions: pass `outcome=[...]` touchpoints or a catalogue "
             "(`touchpoints=`) with an is_conversion column."
         )
     starts = [start] if isinstance(start, str) else (list(start) if start is not None else None)

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cjm_lab._params import ALPHA, MIN_BASE, renamed_args, validate_params
 from cjm_lab._validate import require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys import _parts
 from cjm_lab.journeys._dialect import quote
-from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import Engine
-from cjm_lab.journeys.build import engine_of, journey_options, journey_record, prepare
+from cjm_lab.journeys.build import LEVEL, engine_of, journey_analysis, journey_options, journey_record, prepare
 from cjm_lab.journeys.sql import counted_quantiles, journey_ctes
 from cjm_lab.untrusted import escape_label
 
@@ -29,7 +29,7 @@ EXIT = "(exit)"
 UNKNOWN = "(unknown)"
 
 
-@journey_docs
+@journey_analysis({"level": [LEVEL]})
 def transitions(
     events: Any,
     *,
@@ -40,7 +40,7 @@ def transitions(
     session_gap: str | float = "30min",
     dedupe: bool = True,
     until_conversion: bool = False,
-    conversions: Sequence[str] | None = None,
+    outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
     engine: Engine | None = None,
@@ -86,11 +86,9 @@ def transitions(
     4     Shop     Buy  1          0.5    1800.0
     """
     where = "transitions()"
-    if level not in ("touchpoint", "stage", "department"):
-        raise CJMConfigError(f"`level` must be 'touchpoint', 'stage' or 'department', got {level!r}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if level != "touchpoint" and level not in spec.catalogue:
@@ -164,20 +162,23 @@ FROM j GROUP BY {seg_cols}{node}, next_node, next_t IS NULL
     return out
 
 
+@renamed_args({"min_n": "min_base"})
+@validate_params({"by": [str], "alpha": [ALPHA], "min_base": [MIN_BASE]})
 def compare_transitions(
     table: pd.DataFrame,
     *,
     by: str,
     groups: Sequence[Any],
     alpha: float = 0.05,
-    min_n: int = 20,
+    min_base: float = 20,
 ) -> pd.DataFrame:
     """The difference in transition probabilities between two segments or periods.
 
     Takes the result of :func:`transitions` with ``by`` and compares the probability of
     each transition in ``groups[1]`` with ``groups[0]`` (two-proportion z-test on the
-    source's counts; Benjamini–Hochberg over all transitions with at least ``min_n``
-    departures in both groups).
+    source's counts; Benjamini–Hochberg over all transitions with at least ``min_base``
+    departures in both groups; formerly ``min_n=``, accepted with a FutureWarning until
+    cjm-lab 0.3).
 
     Returns
     -------
@@ -219,7 +220,7 @@ def compare_transitions(
         se = np.sqrt(pooled * (1 - pooled) * (1 / src["n_a"] + 1 / src["n_b"]))
         z = (pb - pa) / se
     p = pd.Series(2 * stats.norm.sf(np.abs(z)), index=merged.index).where(se > 0, 1.0)
-    testable = (src["n_a"] >= min_n) & (src["n_b"] >= min_n)
+    testable = (src["n_a"] >= min_base) & (src["n_b"] >= min_base)
     out = pd.DataFrame(
         {
             "n_a": merged["n_a"].astype("int64"),

@@ -19,6 +19,11 @@ value labels — never from column names, and says which way the persona leans:
   agree: extraverted, enthusiastic"``);
 * an option of a multiple-response question: the option.
 
+The longer trait text of a card reads a mean on a labelled scale in the scale's words
+(:func:`scale_reading`): ``"Technology fascinating: mostly Disagree (3.8 vs 3.1)"``, German
+``"überwiegend …"``; ``"leaning to <end>"`` on a scale labelled only at its ends.  A number
+without labelled levels keeps ``"high"``/``"low"`` (``"hoch"``/``"niedrig"``).
+
 Labels are shortened first: a leading question number (``Q24.``, ``q20a1 -``), a bracketed
 note and a closing question mark go.
 
@@ -36,7 +41,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["clean_label", "pole_word", "trait_phrase", "persona_name", "ATTITUDE_WORDS"]
+import numpy as np
+
+__all__ = ["clean_label", "pole_word", "scale_reading", "trait_phrase", "persona_name", "ATTITUDE_WORDS"]
 
 #: Pole words that read well in front of the item ("Disagree: technology fascinating").
 ATTITUDE_WORDS: frozenset[str] = frozenset(
@@ -170,6 +177,61 @@ def label_poles(value_labels: Mapping[Any, str] | None) -> tuple[str, str] | Non
     if low.strip() == high.strip():
         return None
     return low, high
+
+
+#: The widest labelled scale read by its labels (0–10 and 1–11 ratings); wider numbers keep "high"/"low".
+MAX_SCALE_SPAN = 10
+
+_READING = {
+    "en": {"mostly": "mostly {label}", "towards": "leaning to {label}", "between": "between {low} and {high}"},
+    "de": {"mostly": "überwiegend {label}", "towards": "eher {label}", "between": "zwischen {low} und {high}"},
+}
+
+
+def scale_reading(value: float, value_labels: Mapping[Any, str] | None, *, language: str = "en") -> str | None:
+    """Where a mean lies on a labelled rating scale, in the scale's own words.
+
+    Within half a point of a labelled level: ``"mostly <that level's label>"``; between
+    labelled levels (a scale labelled at its ends): ``"leaning to <the nearer end>"``, or
+    ``"between <low> and <high>"`` within half a point of the middle.  None when the
+    variable has fewer than two labelled substantive levels ("don't know" codes do not
+    count) or spans more than :data:`MAX_SCALE_SPAN` points — then "high"/"low" it is.
+
+    Examples
+    --------
+    >>> agree = {1: "Strongly agree", 2: "Agree", 3: "Neither", 4: "Disagree", 5: "Strongly disagree", 9: "Don't know"}
+    >>> scale_reading(3.8, agree), scale_reading(1.3, agree, language="de")
+    ('mostly Disagree', 'überwiegend Strongly agree')
+    >>> ends = {1: "Not at all likely", 10: "Extremely likely"}
+    >>> scale_reading(7.9, ends), scale_reading(5.2, ends), scale_reading(7.0, {0: "none", 120: "10 years"})
+    ('leaning to Extremely likely', 'between Not at all likely and Extremely likely', None)
+    """
+    from cjm_lab.io.missing import is_dont_know_label
+
+    if value is None or not np.isfinite(value) or not value_labels:
+        return None
+    levels = []
+    for code, label in value_labels.items():
+        try:
+            number = float(code)
+        except (TypeError, ValueError):
+            continue
+        if label is not None and str(label).strip() and not is_dont_know_label(label):
+            levels.append((number, str(label).strip()))
+    if len(levels) < 2:
+        return None
+    levels.sort()
+    low, high = levels[0], levels[-1]
+    if high[0] - low[0] > MAX_SCALE_SPAN or not low[0] - 0.5 <= value <= high[0] + 0.5:
+        return None
+    words = _READING["de" if language == "de" else "en"]
+    nearest = min(levels, key=lambda lv: abs(lv[0] - value))
+    if abs(nearest[0] - value) <= 0.5:
+        return words["mostly"].format(label=nearest[1])
+    middle = (low[0] + high[0]) / 2
+    if abs(value - middle) <= 0.5:
+        return words["between"].format(low=low[1], high=high[1])
+    return words["towards"].format(label=(high if value > middle else low)[1])
 
 
 def _is_scale_level(level: str, value_labels: Mapping[Any, str] | None) -> bool:

@@ -262,7 +262,7 @@ def _share_rows(hit: np.ndarray, ok: np.ndarray, codes: np.ndarray, k: int, w: n
 
 def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Long texts and name phrases of the traits, from the labels (see :mod:`cjm_lab.personas.naming`)."""
-    from cjm_lab.personas.naming import clean_label, trait_phrase
+    from cjm_lab.personas.naming import clean_label, scale_reading, trait_phrase
 
     out = rows.copy()
     sets = sets or {}
@@ -279,7 +279,11 @@ def _trait_texts(rows: pd.DataFrame, labels: Any, sets: Mapping[str, Any] | None
                     else ("niedrig" if lang == "de" else "low")
                 )
                 value, total = format_number(r.value, 1, lang), format_number(r.total, 1, lang)
-                long.append(f"{clean_label(name)} {word} ({value} {vs} {total})")
+                reading = scale_reading(r.value, values, language=lang)  # "mostly Disagree" on a labelled scale
+                if reading is not None:
+                    long.append(f"{clean_label(name)}: {reading} ({value} {vs} {total})")
+                else:
+                    long.append(f"{clean_label(name)} {word} ({value} {vs} {total})")
             level = r.level
             if r.statistic != "mean" and r.role != "multi" and hasattr(labels, "value"):
                 level = labels.value(r.variable, r.level, language=lang)  # a codebook's "Andere" for "Other"

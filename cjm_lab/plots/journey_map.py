@@ -33,6 +33,7 @@ import pandas as pd
 
 from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, Rule, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots.theme import (
     DEPARTMENT_COLORS,
     HIGHLIGHT,
@@ -85,7 +86,11 @@ _KIND_STYLE = {"external": "solid", "peripheral": (0, (4, 2)), "internal": (0, (
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
-def _name(row: pd.Series, language: str) -> str:
+def _name(row: pd.Series, language: str, given: Any = None) -> str:
+    if given is not None:  # the caller's labels (a Labels, codebook, dict or function) first
+        shown = given(row["touchpoint"])
+        if shown != plain_code(row["touchpoint"]):
+            return str(shown)
     if language == "de" and isinstance(row.get("label_de"), str) and row["label_de"]:
         return row["label_de"]
     return str(row["touchpoint"])
@@ -109,6 +114,7 @@ def journey_map(
     rect: Sequence[float] = (0.0, 0.0, 1.0, 1.0),
     notes: bool = True,
     compact: bool = False,
+    labels: Any = None,
 ) -> Any:
     """Draw the customer journey map of one segment (or of everyone).
 
@@ -129,6 +135,9 @@ def journey_map(
         Write the pain-point notes under the map.
     compact : bool, default False
         Smaller cards for small multiples (name and NPS only).
+    labels : Labels, codebook, dict or function, optional
+        Touchpoint names (:func:`cjm_lab.labels.labeller`); default the catalogue's
+        ``label_de`` in German, else the touchpoint.
 
     Returns
     -------
@@ -148,6 +157,7 @@ def journey_map(
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
     lang, words, table, stages, order = _map_table(data, segment, language)
+    given = labeller(labels, kind="touchpoint", language=lang)
     lanes = _lanes(table)
     ncol = len(order)
     # cards per (lane, stage) cell; a lane is as tall as its fullest cell
@@ -255,7 +265,7 @@ def journey_map(
                     )
                     card.set_gid(f"card|{stage}|{lane}|{row['touchpoint']}")  # for tests and SVG post-processing
                     ax.add_patch(card)
-                    name = textwrap.fill(_name(row, lang), wrap, max_lines=2, placeholder="…")
+                    name = textwrap.fill(_name(row, lang, given), wrap, max_lines=2, placeholder="…")
                     ax.text(
                         x0 + 0.03,
                         y0 + 0.06,
@@ -297,7 +307,7 @@ def journey_map(
                             fontweight="bold",
                             gid=f"pain|{stage}|{lane}|{row['touchpoint']}",
                         )
-                        pain_rows.append((rank, badge, _name(row, lang), row.get("note", ""), lane))
+                        pain_rows.append((rank, badge, _name(row, lang, given), row.get("note", ""), lane))
                     if bool(row.get("moment_of_truth", False)):
                         ax.text(
                             x0 + 0.86,
@@ -481,12 +491,14 @@ def save_journey_map(
 
 @validate_params({"language": [LANGUAGE, None]})
 def journey_map_html(
-    data: Any, *, segment: Any = None, language: str | None = None, include_plotlyjs: Any = True
+    data: Any, *, segment: Any = None, language: str | None = None, include_plotlyjs: Any = True, labels: Any = None
 ) -> str:
     """An interactive version of the map (plotly): hover a card for its numbers and note.
 
     Parameters
     ----------
+    labels : Labels, codebook, dict or function, optional
+        Touchpoint names, as in :func:`journey_map`.
     include_plotlyjs : bool or str, default True
         ``True`` embeds plotly.js so the file opens offline; ``False`` when the page
         already has it (one copy per report).
@@ -499,15 +511,16 @@ def journey_map_html(
     import plotly.graph_objects as go
 
     lang, words, table, _, order = _map_table(data, segment, language)
+    given = labeller(labels, kind="touchpoint", language=lang)
     lanes = _lanes(table)
-    x, y, labels, hover, colors, symbols = [], [], [], [], [], []
+    x, y, texts, hover, colors, symbols = [], [], [], [], [], []
     for (lane, stage), g in table.groupby(["department", table["stage"].astype(str)], sort=False):
         for k, (_, row) in enumerate(g.sort_values("reach_pct", ascending=False).iterrows()):
             x.append(order.index(stage) + 0.15 + 0.25 * (k % 3))
             y.append(lanes.index(lane) + 0.2 + 0.25 * (k // 3))
-            labels.append(_name(row, lang))
+            texts.append(_name(row, lang, given))
             parts = [
-                f"<b>{_html.escape(_name(row, lang))}</b>",
+                f"<b>{_html.escape(_name(row, lang, given))}</b>",
                 f"{stage_label(stage, lang)} · {department_label(lane, lang) if lane else ''} · "
                 f"{kind_label(row.get('kind'), lang) if isinstance(row.get('kind'), str) else ''}",
                 f"{words['reach']}: {format_percent(row.get('reach_pct'), 0, lang)}",
@@ -527,7 +540,7 @@ def journey_map_html(
             x=x,
             y=y,
             mode="markers+text",
-            text=labels,
+            text=texts,
             textposition="bottom center",
             hovertext=hover,
             hoverinfo="text",

@@ -8,6 +8,7 @@ stage and department keys are translated with :mod:`cjm_lab.vocab`.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cjm_lab._params import BOOLEAN, CONFIDENCE, LANGUAGE, WHOLE_NUMBER, StrOptions, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots._common import (
     category_order,
     check_table,
@@ -55,7 +57,7 @@ from cjm_lab.plots.theme import (
     text,
 )
 from cjm_lab.untrusted import unescape_label
-from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, STAGE_LABELS
+from cjm_lab.vocab import DEFAULT_STAGES, DEPARTMENTS, PAIN_COMPONENT_LABELS, STAGE_LABELS
 
 __all__ = [
     "plot_attribution",
@@ -67,37 +69,12 @@ __all__ = [
     "touchpoint_labeller",
 ]
 
-Labels = Mapping[Any, str] | Callable[[Any], str] | None
+#: What ``labels=`` takes: a :class:`cjm_lab.labels.Labels`, a codebook (path or dict), a
+#: ``{key: text}`` dict or a function (normalised once by :func:`cjm_lab.labels.labeller`).
+Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | None
 
 _BAR = "#4477AA"
 _START, _EXIT = "(start)", "(exit)"
-
-_ISSUES = {
-    "en": {
-        "drop_off": "drop-off",
-        "lift": "fewer outcomes",
-        "rework": "rework",
-        "ping_pong": "ping-pong",
-        "reopen": "reopened",
-        "repeat_contact": "repeated contacts",
-        "long_wait": "long waits",
-        "late": "late",
-        "detractor": "detractors",
-        "change": "changed for the worse",
-    },
-    "de": {
-        "drop_off": "Abbruch",
-        "lift": "seltener erfolgreich",
-        "rework": "Nacharbeit",
-        "ping_pong": "Ping-Pong",
-        "reopen": "wieder geöffnet",
-        "repeat_contact": "wiederholte Kontakte",
-        "long_wait": "lange Wartezeit",
-        "late": "Verspätung",
-        "detractor": "Kritiker",
-        "change": "verschlechtert",
-    },
-}
 
 
 @validate_params({"language": [LANGUAGE]})
@@ -108,7 +85,8 @@ def touchpoint_labeller(
 ) -> Callable[[Any], str]:
     r"""A function that turns a touchpoint (or stage) key into its display name.
 
-    Order of precedence: ``labels`` (mapping or function); the catalogue's ``label_de``
+    Order of precedence: ``labels`` (a :class:`~cjm_lab.labels.Labels` with ``touchpoints=``, a
+    codebook, a ``{touchpoint: name}`` dict or a function); the catalogue's ``label_de``
     (German) or ``label_en`` column; the stage labels of :mod:`cjm_lab.vocab` for stage
     keys; ``"(start)"``/``"(exit)"`` as Start/Exit; else the key itself (a touchpoint written
     ``\(exit)`` beside those labels, see :func:`cjm_lab.untrusted.escape_label`, by its name).
@@ -127,12 +105,14 @@ def touchpoint_labeller(
             named = touchpoints[["touchpoint", col]].dropna()
             catalogue = dict(zip(named["touchpoint"].astype(str), named[col].astype(str)))
 
+    given = labeller(labels, kind="touchpoint", language=language)
+    own_function = callable(labels) and not isinstance(labels, Mapping)
+
     def _label(value: Any) -> str:
-        if labels is not None:
-            if callable(labels) and not isinstance(labels, Mapping):
-                return str(labels(value))
-            if value in labels:
-                return str(labels[value])
+        if given is not None:
+            shown = given(value)
+            if own_function or shown != plain_code(value):
+                return str(shown)
         key = str(value)
         if key == _START:
             return text("start", language)
@@ -181,7 +161,7 @@ def plot_funnel(
         The catalogue, for German step names (``label_de``).
     labels : mapping or function, optional
         Display names of the steps.
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
         Display names of the segments.
     title : str, optional
     confidence : float, default 0.95
@@ -218,6 +198,7 @@ def plot_funnel(
     x = np.arange(len(steps))
     _, ax = get_ax(ax, (max(6.0, 1.5 * len(steps) + 2.0), 4.8))
     has_ci = "ci_low" in table and "ci_high" in table
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, _ = segment_styles(table, segs)
         width = 0.8 / len(groups)
@@ -465,7 +446,7 @@ def plot_path_lengths(
     language : {"en", "de"}, default "en"
     max_length : int, optional
         Pool longer journeys into one last bar (``"31+"``).
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
     title : str, optional
 
     Returns
@@ -510,6 +491,7 @@ def plot_path_lengths(
         cum = np.cumsum(pct)
         return float(length[np.searchsorted(cum, 50 - 1e-9)])
 
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, markers = segment_styles(table, segs)
         for g in groups:
@@ -615,7 +597,7 @@ def plot_time_to_convert(
         Right end of the time axis.  Default: where the curves level off (1.5 × the
         time by which every curve has reached 98 % of its final value), so that a long
         flat tail does not squeeze the rise; pass ``np.inf`` for the whole follow-up.
-    segment_labels : mapping or function, optional
+    segment_labels : Labels, codebook, dict or function, optional
     time_label : str, optional
         Axis label of the time (default: days since the journey started).
     title : str, optional
@@ -660,6 +642,7 @@ def plot_time_to_convert(
         v_all, lo_all, hi_all = 1 - v_all, 1 - hi_all, 1 - lo_all
     scale = 100.0 if np.nanmax(np.r_[v_all, 0]) <= 1.0 + 1e-9 else 1.0
     _, ax = get_ax(ax, (8.0, 4.4))
+    segment_labels = labeller(segment_labels, column=segs[0] if len(segs) == 1 else None, language=language)
     if segs:
         key, groups, colors, markers = segment_styles(table, segs)
     else:
@@ -786,12 +769,16 @@ def plot_pain_points(
     if t.empty:
         raise CJMDataError(
             f"{where}: no ranked pain point with a positive score to show.",
-            fix="Check the table of pain_points() (min_reach, conversions, the catalogue).",
+            fix="Check the table of pain_points() (min_base, outcome, the catalogue).",
         )
     if top is not None:
         t = t.head(top)
     name = touchpoint_labeller(touchpoints, language, labels)
-    depts = t["department"].astype(str).to_numpy() if "department" in t else np.array(["nan"] * len(t))
+    depts = (
+        t["department"].astype(object).where(t["department"].notna(), "nan").astype(str).to_numpy()
+        if "department" in t
+        else np.array(["nan"] * len(t))
+    )
     _, ax = get_ax(ax, (11.0, 0.5 * len(t) + 1.8))
     y = np.arange(len(t))[::-1]
     v = t["_score"].to_numpy()
@@ -806,7 +793,7 @@ def plot_pain_points(
         label = format_number(vi, 1, language)
         note = str(row["note"]) if notes and "note" in row.index and pd.notna(row["note"]) and str(row["note"]) else ""
         if not note and notes and "main_issue" in row.index and pd.notna(row["main_issue"]):
-            note = _ISSUES[language].get(str(row["main_issue"]), str(row["main_issue"]))
+            note = PAIN_COMPONENT_LABELS[language].get(str(row["main_issue"]), str(row["main_issue"]))
         ax.annotate(
             label,
             (vi, yi),
@@ -844,7 +831,8 @@ def plot_pain_points(
         )
         hatch(h, DEPARTMENT_HATCHES.get(d, ""))
         handles.append(h)
-    ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if present != ["nan"]:  # a log without departments (a catalogue of statuses) gets no legend of one "–"
+        ax.legend(handles=handles, title=text("department", language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if not segs:  # a segment picked from a table by= segments stays a picture
         remember_chart(ax, "bar", category=unit, series=["pain_score"], sort="desc", top=top)
     return ax

@@ -7,6 +7,7 @@ colours follow the label order (:func:`~cjm_lab.plots.theme.persona_colors`).
 from __future__ import annotations
 
 import math
+import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, Real, validate_params
 from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.labels import labeller
 from cjm_lab.plots._common import (
     category_order,
     check_table,
@@ -45,7 +47,9 @@ from cjm_lab.plots.theme import (
 
 __all__ = ["CHOOSE_K_METRICS", "plot_choose_k", "plot_persona_cards", "plot_persona_profile"]
 
-Labels = Mapping[Any, str] | Callable[[Any], str] | None
+#: What ``labels=`` takes: a :class:`cjm_lab.labels.Labels`, a codebook (path or dict), a
+#: ``{key: text}`` dict or a function (normalised once by :func:`cjm_lab.labels.labeller`).
+Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | None
 
 #: Diagnostics of :func:`cjm_lab.personas.choose_k` drawn by :func:`plot_choose_k`, with the
 #: direction that is better (``+1`` higher, ``-1`` lower), in panel order.
@@ -274,10 +278,11 @@ def plot_persona_profile(
         The persona and variable columns (default: found by name).
     ax : matplotlib Axes, optional
     language : {"en", "de"}, default "en"
-    labels : mapping or function, optional
-        Display names of the personas.
-    variable_labels : mapping or function, optional
-        Display names of the variables.
+    labels : Labels, codebook, dict or function, optional
+        Display names of the personas (a :class:`~cjm_lab.labels.Labels` answers with its
+        ``personas=``), see :func:`cjm_lab.labels.labeller`.
+    variable_labels : Labels, codebook, dict or function, optional
+        Display names of the variables (default the variable labels stored with ``table``).
     persona_order : list, optional
         Persona label order (default: categories, else sorted).
     title : str, optional
@@ -318,6 +323,8 @@ def plot_persona_profile(
             raise CJMConfigError(f"`variables` in {where} names {unknown[0]!r}, which the profile does not have.")
         t = t[t[vcol].isin(list(variables))]
         t = t.iloc[np.argsort([list(variables).index(v) for v in t[vcol]], kind="stable")]
+    variable_labels = labeller(variable_labels, kind="column", data=table, language=language)
+    labels = labeller(labels, kind="persona", language=language)
     level = first_present(t, ("level", "category", "value_label"))
     if level is not None and t[level].notna().any():
         rows = [
@@ -455,8 +462,9 @@ def plot_persona_cards(
         The persona column (default: found by name); sets the card colour.
     ncols : int, optional
         Cards per row (default up to 3).
-    labels : mapping or function, optional
-        Display names of the personas when the table has no name.
+    labels : Labels, codebook, dict or function, optional
+        Display names of the personas when the table has no name (see
+        :func:`cjm_lab.labels.labeller`).
     persona_order : list, optional
         Persona label order (for the colours).
     title : str, optional
@@ -512,7 +520,7 @@ def plot_persona_cards(
         ax.add_patch(Rectangle((0.0, 0.84), 1.0, 0.16, fc=color, ec="none", transform=ax.transAxes))
         name = _card_value(row, ("name", "suggested_name", "persona_name", "label"), language)
         if name is None:
-            name = label_of(key, labels)
+            name = label_of(key, labeller(labels, kind="persona", language=language))
         dark = _luminance(color) < 0.45
         ax.text(
             0.05,

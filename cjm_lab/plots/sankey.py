@@ -30,6 +30,7 @@ The layout rule (a heuristic)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -63,7 +64,9 @@ from cjm_lab.vocab import DEFAULT_STAGES
 
 __all__ = ["sankey_flows", "sankey_static", "sankey_top_paths", "OTHER_NODE"]
 
-Labels = Mapping[Any, str] | Callable[[Any], str] | None
+#: What ``labels=`` takes (touchpoint names): a :class:`cjm_lab.labels.Labels`, a codebook, a
+#: ``{touchpoint: text}`` dict or a function (see :func:`cjm_lab.plots.touchpoint_labeller`).
+Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | None
 
 _SEPARATOR = PATH_SEPARATOR
 _OTHER_PATH = "(other)"

@@ -6,6 +6,7 @@ optional ``ax=`` and returns the Axes; texts follow ``language="en" | "de"``.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -25,9 +26,11 @@ from cjm_lab._params import (
     Real,
     StrOptions,
     check_param,
+    renamed_args,
     validate_params,
 )
 from cjm_lab.errors import CJMConfigError
+from cjm_lab.labels import labeller, plain_code
 from cjm_lab.plots._common import (
     add_footnotes,
     check_table,
@@ -70,7 +73,9 @@ __all__ = [
     "plot_nps_trend",
 ]
 
-Labels = Mapping[Any, str] | Callable[[Any], str] | None
+#: What ``labels=`` takes: a :class:`cjm_lab.labels.Labels`, a codebook (path or dict), a
+#: ``{key: text}`` dict or a function (normalised once by :func:`cjm_lab.labels.labeller`).
+Labels = Mapping[Any, Any] | Callable[[Any], str] | str | os.PathLike[str] | None
 
 _DRIVER_BAR = "#4477AA"
 
@@ -83,13 +88,31 @@ def _segments(table: pd.DataFrame, language: str, labels: Labels) -> tuple[list[
     is_total = np.ones(len(table), dtype=bool)
     for c in segs:
         is_total &= table[c].astype(str).eq(TOTAL_LABEL).to_numpy()
+    show = {c: labeller(labels, column=c, data=table, language=language) for c in segs}
     names = []
     for i, (_, row) in enumerate(table[segs].iterrows()):
         if is_total[i]:
             names.append(text("total", language))
         else:
-            names.append(" · ".join(label_of(row[c], labels) for c in segs))
+            names.append(" · ".join(label_of(row[c], show[c]) for c in segs))
     return segs, names, is_total
+
+
+def _driver_names(table: pd.DataFrame, labels: Labels, language: str) -> Callable[[Any], str]:
+    """Driver names as a reader sees them: ``labels``, else the table's ``label`` column (the
+    variable labels :func:`cjm_lab.survey.key_drivers` found), else the name.
+    """
+    own = dict(zip(table["driver"].astype(str), table["label"].astype(str))) if "label" in table else {}
+    given = labeller(labels, kind="column", data=table, language=language)
+
+    def name(driver: Any) -> str:
+        if given is not None:
+            shown = given(driver)
+            if shown != plain_code(driver) or str(driver) not in own:
+                return shown
+        return own.get(str(driver), plain_code(driver))
+
+    return name
 
 
 def _low_base(table: pd.DataFrame) -> np.ndarray:
@@ -161,8 +184,9 @@ def plot_nps(
         the total).
     ax : matplotlib Axes, optional
     language : {"en", "de"}, default "en"
-    labels : mapping or function, optional
-        Display names of the segment values (e.g. persona keys to persona names).
+    labels : Labels, codebook, dict or function, optional
+        Display names of the segment values (e.g. region codes to names, persona keys to
+        persona names), see :func:`cjm_lab.labels.labeller`; default the table's own values.
     segment_label : str, optional
         The word for the segments in the title (default from the column name).
     title : str, optional
@@ -361,6 +385,7 @@ def plot_nps_distribution(
     return ax
 
 
+@renamed_args({"period_labels": "labels"})
 @validate_params({"language": [LANGUAGE], "confidence": [CONFIDENCE]})
 @styled
 def plot_nps_trend(
@@ -370,7 +395,7 @@ def plot_nps_trend(
     language: str = "en",
     title: str | None = None,
     confidence: float = 0.95,
-    period_labels: Labels = None,
+    labels: Labels = None,
 ) -> Any:
     """NPS per period as a line with its confidence band, low-base and significant-change marks.
 
@@ -383,8 +408,11 @@ def plot_nps_trend(
     language : {"en", "de"}, default "en"
     title : str, optional
     confidence : float, default 0.95
-    period_labels : mapping or function, optional
-        Display names of the periods (e.g. ``{1: "Wave 1"}``).
+    labels : Labels, codebook, dict or function, optional
+        Display names of the periods or waves (e.g. ``{1: "Wave 1"}``, or a
+        :class:`~cjm_lab.labels.Labels` with value labels of ``period``), see
+        :func:`cjm_lab.labels.labeller`.  (Called ``period_labels`` before 0.2; the old name
+        works until 0.3.)
 
     Returns
     -------
@@ -411,7 +439,7 @@ def plot_nps_trend(
     )
     _, ax = get_ax(ax, (8.0, 4.2))
     # calendar periods (months, quarters, weeks, days) on a real time axis; waves one after another
-    dates = period_dates(table["period"].tolist()) if period_labels is None else None
+    dates = period_dates(table["period"].tolist()) if labels is None else None
     if dates is not None:
         import matplotlib.dates as mdates
 
@@ -486,10 +514,11 @@ def plot_nps_trend(
         ax.set_xlim(x.min() - pad, x.max() + pad)
         ax.set_xlabel(text(f"period_{kind}", language))
     else:
-        ax.set_xticks(x, [label_of(p, period_labels) for p in table["period"]])
+        shown = labeller(labels, column="period", language=language)
+        ax.set_xticks(x, [label_of(p, shown) for p in table["period"]])
         ax.set_xlim(-0.5, len(x) - 0.5)
         whole = pd.to_numeric(table["period"], errors="coerce")
-        is_wave = period_labels is None and whole.notna().all() and bool((whole == whole.round()).all())
+        is_wave = labels is None and whole.notna().all() and bool((whole == whole.round()).all())
         ax.set_xlabel(text("wave" if is_wave else "period", language))
     if len(x) > 8:
         ax.tick_params(axis="x", labelrotation=45)
@@ -541,8 +570,10 @@ def plot_drivers(
         intervals are rescaled by ``r2``.  False: R² units.
     ax : matplotlib Axes, optional
     language : {"en", "de"}, default "en"
-    labels : mapping or function, optional
-        Display names of the drivers (e.g. ``{"sat_delivery": "Lieferung"}``).
+    labels : Labels, codebook, dict or function, optional
+        Display names of the drivers (e.g. ``{"sat_delivery": "Lieferung"}``, or a
+        :class:`~cjm_lab.labels.Labels`); default the table's ``label`` column (the data's
+        variable labels), else the names.
     title : str, optional
     confidence : float, default 0.95
 
@@ -599,7 +630,8 @@ def plot_drivers(
             color=INK,
             gid="value",
         )
-    ax.set_yticks(y, [label_of(d, labels) for d in t["driver"]])
+    name = _driver_names(t, labels, language)
+    ax.set_yticks(y, [name(d) for d in t["driver"]])
     ax.grid(axis="y", visible=False)
     right = np.nanmax(np.r_[v, hi if has_ci else v])
     ax.set_xlim(0, right * 1.18 if right > 0 else 1)
@@ -647,8 +679,8 @@ def plot_importance_performance(
     ax : matplotlib Axes, optional
     language : {"en", "de"}, default "en"
         Quadrant names come from :data:`cjm_lab.survey.QUADRANT_LABELS`.
-    labels : mapping or function, optional
-        Display names of the drivers.
+    labels : Labels, codebook, dict or function, optional
+        Display names of the drivers; default the table's ``label`` column, else the names.
     title, importance_label, performance_label : str, optional
 
     Returns
@@ -696,9 +728,10 @@ def plot_importance_performance(
                 label=names[q],
                 gid=q,
             )
+    name = _driver_names(table, labels, language)
     for xi, yi, d, q in zip(x, y, table["driver"], quads):
         ax.annotate(
-            label_of(d, labels),
+            name(d),
             (xi, yi),
             xytext=(6, 5),
             textcoords="offset points",
@@ -743,7 +776,7 @@ def plot_importance_performance(
     return ax
 
 
-def _banner_text(col: Any, letter: str, base: float, language: str, labels: Labels) -> str:
+def _banner_text(col: Any, letter: str, base: float, language: str, labels: Any) -> str:
     name = label_of(col, labels)
     if letter:
         name += f" ({letter})"
@@ -782,8 +815,8 @@ def plot_crosstab(
     ax : matplotlib Axes, optional
     language : {"en", "de"}, optional
         Default: the table's own language.
-    labels : mapping or function, optional
-        Display names of the banner columns.
+    labels : Labels, codebook, dict or function, optional
+        Display names of the banner columns (values of each banner variable).
     title : str, optional
         Default: the table's title.
     letters : bool, default True
@@ -865,7 +898,8 @@ def plot_crosstab(
         dict(zip(cells["variable"], cells["variable_label"], strict=True)) if "variable_label" in cells else {}
     )
     ylabels = [str(rl) if len(variables) == 1 else f"{shown.get(v, v)}: {rl}" for v, rl in row_keys]
-    xlabels = [_banner_text(c, letter[(bv, c)], base[(bv, c)], lang, labels) for bv, c in col_keys]
+    show = {bv: labeller(labels, column=bv, language=lang) for bv in dict.fromkeys(bv for bv, _ in col_keys)}
+    xlabels = [_banner_text(c, letter[(bv, c)], base[(bv, c)], lang, show[bv]) for bv, c in col_keys]
     widest = max(len(line) for lab in xlabels for line in lab.split("\n"))
     _, ax = get_ax(ax, (max(1.1, 0.085 * widest) * len(col_keys) + 3.0, 0.45 * len(row_keys) + 2.4))
     frame = pd.DataFrame(values, index=ylabels, columns=xlabels).astype(float)

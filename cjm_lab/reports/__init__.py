@@ -5,7 +5,8 @@ notebook, the report page (``report.html``), the tables as CSV and as a formatte
 workbook (:func:`build_workbook`), an editable PowerPoint deck (:func:`build_deck`) and the
 run record; ``index.html`` tracks every run (:func:`rebuild_index`).
 A report notebook shows its results through :func:`show_table`, :func:`show_figure`,
-:func:`show_text` and :func:`show_list` after one :func:`start_report`.
+:func:`show_text` and :func:`show_list` after one :func:`start_report`; pain points through
+:func:`show_pain_points`, :func:`show_pain_summary` and :func:`show_pain_evidence`.
 """
 
 from cjm_lab.reports.csp import trusted_html
@@ -24,11 +25,12 @@ from cjm_lab.reports.notebooks import (
 )
 from cjm_lab.reports.outputs import save_figure, save_results, save_table
 from cjm_lab.reports.page import render_page
+from cjm_lab.reports.pain import show_pain_evidence, show_pain_points, show_pain_summary
 from cjm_lab.reports.recommendations import recommendations
 from cjm_lab.reports.runner import ReportError, RunResult, export_html, rebuild_index, run_batch, run_report
 from cjm_lab.reports.show import Report, current_report, show_figure, show_list, show_table, show_text, start_report
 from cjm_lab.reports.tracker import headline, previous_run
-from cjm_lab.reports.workbook import build_workbook, read_sheet
+from cjm_lab.reports.workbook import build_workbook, crosstab_to_excel, read_sheet
 
 __all__ = [
     "run_report",
@@ -42,6 +44,7 @@ __all__ = [
     "headline",
     "previous_run",
     "build_workbook",
+    "crosstab_to_excel",
     "read_sheet",
     "find_chromium",
     "list_reports",
@@ -62,6 +65,9 @@ __all__ = [
     "show_figure",
     "show_text",
     "show_list",
+    "show_pain_points",
+    "show_pain_summary",
+    "show_pain_evidence",
     "save_table",
     "save_figure",
     "save_results",

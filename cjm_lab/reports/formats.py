@@ -30,7 +30,14 @@ from cjm_lab._format import check_language, format_number
 from cjm_lab._params import COUNT, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.untrusted import escape_html
-from cjm_lab.vocab import DEPARTMENT_LABELS, KIND_LABELS, STAGE_LABELS
+from cjm_lab.vocab import (
+    DEPARTMENT_LABELS,
+    KIND_LABELS,
+    OUTCOME_KINDS,
+    OUTCOME_WORDS,
+    PAIN_COMPONENT_LABELS,
+    STAGE_LABELS,
+)
 
 __all__ = [
     "KINDS",
@@ -58,12 +65,17 @@ _COUNT = re.compile(
     r"^(n|n_.+|.+_n|count|base|rows|columns|customers|conversions|excess_customers|length|rank"
     r"|.+_rank|k|step_no|priority|n_boot)$"
 )
-_PERCENT = re.compile(r"^(pct|cum_pct|pct_.+|.+_pct|.+_pct_.+|share_pct|missing_pct|reach_pct)$")
+_PERCENT = re.compile(
+    r"^(pct|cum_pct|pct_.+|.+_pct|.+_pct_.+|share_pct|missing_pct|reach_pct|.+_rate_met|.+_rate_not_met(_stage)?)$"
+)
 _FRACTION = re.compile(
     r"^(conversion_rate|probability|removal_effect|stability.*|persona_stability|smallest_share"
     r"|silhouette|r2|r|beta|accuracy|weight|.+_rate)$"
 )
-_SCORE = re.compile(r"^(nps|nps_.+|difference|change|change_ci_low|change_ci_high|ci_low|ci_high|nps_ci_.+)$")
+_SCORE = re.compile(
+    r"^(nps|nps_.+|difference|change|change_ci_low|change_ci_high|ci_low|ci_high|nps_ci_.+"
+    r"|.+_lift|.+_lift_stage|.+_lift_ci_low|.+_lift_ci_high)$"
+)
 _P = re.compile(r"^(p|p_value|p_adjusted|change_p|.+_p_adjusted|.+_p_value)$")
 _SECONDS = re.compile(r"^(.+_s|median_time_s|p95_time_s)$")
 
@@ -481,8 +493,114 @@ _LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+
+def _pain_labels() -> dict[str, dict[str, str]]:
+    """Headers of the pain-point columns (:func:`cjm_lab.journeys.pain_points`, its evidence), whose
+    outcome columns take the outcome's name (``conversion_rate_met``, ``resolution_lift`` …).
+    """
+    out: dict[str, dict[str, str]] = {
+        "en": {
+            "rank_interval": "Rank (95% range)",
+            "rank_low": "Rank, best likely",
+            "rank_high": "Rank, worst likely",
+            "drivers": "What drives it",
+            "pain_score_ci_low": "Pain score CI low",
+            "pain_score_ci_high": "Pain score CI high",
+            "natural_exit": "Natural exit",
+            "outcome_after_pct": "Success after it",
+            "ping_pong_pct": "Ping-pong",
+            "reopen_pct": "Reopened",
+            "median_stay_s": "Median stay (s)",
+            "median_stay_ci_low": "Median stay CI low (s)",
+            "median_stay_ci_high": "Median stay CI high (s)",
+            "p90_stay_s": "90th percentile stay (s)",
+            "time_share_pct": "Share of all time",
+            "change_metric": "Changed measure",
+            "change_period": "Period of the change",
+            "change_from_pct": "Changed from",
+            "change_to_pct": "Changed to",
+            "change_p_adjusted": "Change p (adjusted)",
+            "change_note": "Change over time",
+            "lost_outcomes": "Outcomes lost",
+            "value_at_stake": "Value at stake",
+            "group": "Group",
+            "journeys": "Journeys",
+            "outcomes": "Successful",
+            "rate_pct": "Success rate",
+            "outcome_pct": "Success rate",
+            "next": "Next step",
+            "partner": "Handed back and forth with",
+        },
+        "de": {
+            "rank_interval": "Rang (95-%-Bereich)",
+            "rank_low": "Rang, bester plausibler",
+            "rank_high": "Rang, schlechtester plausibler",
+            "drivers": "Was ihn treibt",
+            "pain_score_ci_low": "Schmerzwert KI unten",
+            "pain_score_ci_high": "Schmerzwert KI oben",
+            "natural_exit": "Natürliches Ende",
+            "outcome_after_pct": "Erfolg danach",
+            "ping_pong_pct": "Ping-Pong",
+            "reopen_pct": "Wieder geöffnet",
+            "median_stay_s": "Median Verweildauer (s)",
+            "median_stay_ci_low": "Median Verweildauer KI unten (s)",
+            "median_stay_ci_high": "Median Verweildauer KI oben (s)",
+            "p90_stay_s": "90. Perzentil Verweildauer (s)",
+            "time_share_pct": "Anteil an der Gesamtzeit",
+            "change_metric": "Veränderte Kennzahl",
+            "change_period": "Zeitraum der Veränderung",
+            "change_from_pct": "Verändert von",
+            "change_to_pct": "Verändert auf",
+            "change_p_adjusted": "p der Veränderung (adjustiert)",
+            "change_note": "Veränderung über die Zeit",
+            "lost_outcomes": "Verlorene Erfolge",
+            "value_at_stake": "Wert im Risiko",
+            "group": "Gruppe",
+            "journeys": "Journeys",
+            "outcomes": "Erfolgreich",
+            "rate_pct": "Erfolgsquote",
+            "outcome_pct": "Erfolgsquote",
+            "next": "Nächster Schritt",
+            "partner": "Hin und her mit",
+        },
+    }
+    for lang, words in OUTCOME_WORDS.items():
+        excess = {"en": "Hurt by {c}", "de": "Betroffen durch {c}"}[lang]
+        for comp, name in PAIN_COMPONENT_LABELS[lang].items():
+            out[lang][f"excess_{comp}"] = excess.format(c=name)
+        for kind in OUTCOME_KINDS:
+            o = words[kind]["column"]
+            noun = words[kind]["noun"]
+            noun = noun[0].upper() + noun[1:]
+            out[lang] |= {
+                f"{o}_rate_met": f"{noun} ({'met' if lang == 'en' else 'mit Kontakt'})",
+                f"{o}_rate_not_met": f"{noun} ({'not met' if lang == 'en' else 'ohne Kontakt'})",
+                f"{o}_rate_not_met_stage": (
+                    f"{noun} (same stage, not met)" if lang == "en" else f"{noun} (gleiche Phase, ohne Kontakt)"
+                ),
+                f"{o}_lift": f"{noun} lift" if lang == "en" else f"{noun}: Lift",
+                f"{o}_lift_ci_low": f"{noun} lift CI low" if lang == "en" else f"{noun}: Lift KI unten",
+                f"{o}_lift_ci_high": f"{noun} lift CI high" if lang == "en" else f"{noun}: Lift KI oben",
+                f"{o}_lift_p_adjusted": f"{noun} lift p (adjusted)" if lang == "en" else f"{noun}: Lift p (adj.)",
+                f"{o}_lift_stage": f"{noun} lift within stage" if lang == "en" else f"{noun}: Lift in der Phase",
+                f"{o}_lift_stage_p_adjusted": (
+                    f"{noun} lift within stage p (adjusted)" if lang == "en" else f"{noun}: Lift in der Phase p (adj.)"
+                ),
+            }
+    return out
+
+
+for _lang, _words in _pain_labels().items():
+    _LABELS[_lang] = _words | _LABELS[_lang]  # the table above wins where both name a column
+
+
 #: Columns whose values are touchpoints, stages, departments, kinds or variable names.
-_VALUE_VOCAB = {"stage": STAGE_LABELS, "department": DEPARTMENT_LABELS, "kind": KIND_LABELS}
+_VALUE_VOCAB = {
+    "stage": STAGE_LABELS,
+    "department": DEPARTMENT_LABELS,
+    "kind": KIND_LABELS,
+    "main_issue": PAIN_COMPONENT_LABELS,
+}
 _TOUCHPOINT_COLUMNS = frozenset({"touchpoint", "source", "target", "step", "worst_pain_point", "subject"})
 _VARIABLE_COLUMNS = frozenset({"driver", "item", "variable", "question"})
 
@@ -663,6 +781,8 @@ def value_labeller(
     if col in _VALUE_VOCAB:
         vocab = _VALUE_VOCAB[col][lang]
         return lambda v: vocab.get(str(v), str(v))
+    if col == "drivers":
+        return lambda v: _drivers_text(v, lang)
     if col in _TOUCHPOINT_COLUMNS and touchpoints is not None:
         return lambda v: str(touchpoints(v))
     if col in _TOUCHPOINT_COLUMNS and hasattr(labels, "touchpoint"):
@@ -677,6 +797,22 @@ def value_labeller(
     if hasattr(labels, "value") and (has_values is None or has_values(col)):
         return lambda v: _ask(labels, "value", col, v, language=lang) or str(v)
     return None
+
+
+_DRIVER = re.compile(r"^(\w+) ([\d.,]+) ?%$")
+
+
+def _drivers_text(value: Any, language: str) -> str:
+    """The ``drivers`` of a pain point ("drop_off 90%, change 10%") in words: "drop-off 90%, …"."""
+    words = PAIN_COMPONENT_LABELS[language]
+    parts = []
+    for item in str(value).split(", "):
+        hit = _DRIVER.match(item.strip())
+        if hit is None or hit.group(1) not in words:
+            return str(value)  # not the package's own list: shown as it is
+        unit = "%" if language == "en" else "\u00a0%"
+        parts.append(f"{words[hit.group(1)]}\u00a0{hit.group(2)}{unit}")  # a component and its share on one line
+    return ", ".join(parts)
 
 
 def _whole(value: Any) -> bool:

@@ -40,7 +40,7 @@ from cjm_lab._params import BOOLEAN, LANGUAGE, WHOLE_NUMBER, validate_params
 from cjm_lab._validate import require_frame, suggest
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import MIN_GROUP_SIZE
-from cjm_lab.untrusted import escape_markdown, format_markdown, format_plain, unique_slugs
+from cjm_lab.untrusted import escape_html, escape_markdown, format_markdown, format_plain, unique_slugs
 
 __all__ = [
     "Report",
@@ -77,6 +77,40 @@ class Text(str):
 
     def _ipython_display_(self) -> None:
         """Nothing: :func:`show_text` has shown the text."""
+
+
+class FigureImage:
+    """A figure as the page shows it: a PNG with its alternative text (the title and the
+    takeaway, escaped), so a screen reader and nbconvert read what the chart says.
+    """
+
+    def __init__(self, png: bytes, alt: str) -> None:
+        self.png = png
+        self.alt = alt
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        import base64
+
+        data = base64.b64encode(self.png).decode("ascii")
+        return {
+            "text/html": f'<img alt="{escape_html(self.alt)}" src="data:image/png;base64,{data}">',
+            "image/png": data,
+            "text/plain": self.alt,
+        }
+
+
+def _alt_text(title: str, takeaway: Texts | Text | None, report: Report) -> str:
+    """The figure's title and its takeaway as plain text (values stay data: escaped when placed)."""
+    if isinstance(takeaway, Text):
+        said = takeaway.plain
+    elif takeaway is not None:
+        said = _strip_markdown(report.pick(takeaway))
+    else:
+        said = ""
+    title = title.strip()
+    if not said:
+        return title
+    return f"{title}{'' if title.endswith(('.', ':', '?', '!')) else '.'} {said}" if title else said
 
 
 class ShownRows(pd.DataFrame):
@@ -451,7 +485,10 @@ def show_figure(
         Resolution of the PNG (200 for a figure the deck shows as a picture: journey map, Sankey).
     display : bool, default True
         Show the image on the page (an ``interactive`` version is shown either way: False shows
-        only that, the deck and the folder get the image).
+        only that, the deck and the folder get the image).  The image carries its alternative
+        text: the title and the takeaway as plain text, escaped
+        (:func:`cjm_lab.untrusted.escape_html`), so screen readers and the page read what the
+        chart says.
 
     Raises
     ------
@@ -481,8 +518,12 @@ def show_figure(
     )  # fmt: skip
     import matplotlib.pyplot as plt
 
-    if display:
-        _display(fig)
+    if display:  # the image with its alternative text: the title and what the chart shows
+        import io
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+        _display(FigureImage(buffer.getvalue(), _alt_text(title_text, takeaway, report)))
     if interactive is not None:  # the package's own HTML: its scripts may run under the page's policy
         html = interactive.to_html(full_html=False, include_plotlyjs=not report._plotly_included)
         _display(trusted_html(html))

@@ -37,7 +37,7 @@ _WORDS = {
     "en": {
         "nps": "NPS",
         "pain": "Top pain point",
-        "conversion": "Funnel conversion",
+        "conversion": "Through the funnel",
         "personas": "Personas",
         "journeys": "Journeys",
         "responses": "Responses",
@@ -52,7 +52,7 @@ _WORDS = {
     "de": {
         "nps": "NPS",
         "pain": "Größter Schmerzpunkt",
-        "conversion": "Trichter-Abschluss",
+        "conversion": "Durch den Trichter",
         "personas": "Personas",
         "journeys": "Kundenreisen",
         "responses": "Antworten",

@@ -21,7 +21,9 @@ Sheet names are those :func:`cjm_lab.reports.save_table` gave the tables (unique
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +31,17 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import check_language
-from cjm_lab._params import LANGUAGE, validate_params
+from cjm_lab._params import COUNT, LANGUAGE, validate_params
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.privacy import MIN_GROUP_SIZE
 from cjm_lab.reports.formats import column_kinds, column_label, excel_format, value_labeller, word
 from cjm_lab.reports.manifest import TableEntry, load_table, read_manifest
+from cjm_lab.survey.crosstab import crosstab_note, to_wide
 from cjm_lab.untrusted import excel_text, formula_like, unique_slugs
 
-__all__ = ["HEADER_ROW", "build_workbook", "read_sheet"]
+__all__ = ["HEADER_ROW", "build_workbook", "crosstab_to_excel", "read_sheet", "write_crosstabs"]
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 #: The 0-based row of each table sheet's header (``pd.read_excel(..., header=HEADER_ROW)``).
 HEADER_ROW = 5
@@ -204,22 +209,47 @@ def _is_crosstab(data: pd.DataFrame) -> bool:
     return _CROSSTAB <= set(data.columns)
 
 
+def _variable_labels(t: pd.DataFrame, name: str, label: str) -> dict[str, str]:
+    """The labels a crosstab carries for its variables (``variable_label``/``banner_label``)."""
+    if label not in t.columns:
+        return {}
+    known = t[[name, label]].dropna()
+    return dict(zip(known[name].astype(str), known[label].astype(str), strict=True))
+
+
 def _banner_sheet(
-    sheet: Any, book: _Book, data: pd.DataFrame, entry: TableEntry, title: str, notes: list[str], contents: str
+    sheet: Any,
+    book: _Book,
+    data: pd.DataFrame,
+    takeaway: str | None,
+    title: str,
+    notes: list[str],
+    contents: str,
+    *,
+    decimals: int = 0,
+    mean_decimals: int = 2,
 ) -> None:
-    """Answers down the side, banner columns across; bases first; letters beside each value."""
+    """Answers down the side, banner columns across; bases first; letters beside each value.
+
+    Variables show their labels (the crosstab's ``variable_label`` and ``banner_label``);
+    every value is a number with a number format (percentages with ``decimals``, means with
+    ``mean_decimals``), the letters a superscript text beside it.
+    """
     lang = book.language
     t = data.copy()
     t["letter"] = t["letter"].astype(object).fillna("").astype(str)
     t["sig_letters"] = t["sig_letters"].astype(object).fillna("").astype(str)
+    row_names = _variable_labels(t, "variable", "variable_label")
+    banner_names = _variable_labels(t, "banner_variable", "banner_label")
     cols = list(dict.fromkeys(zip(t["banner_variable"].astype(str), t["banner_column"].astype(str), t["letter"])))
     rows = list(dict.fromkeys(zip(t["kind"].astype(str), t["variable"].astype(str), t["row_label"].astype(str))))
     col_pos = {c: 2 + 2 * k for k, c in enumerate(cols)}
-    _head(sheet, book, title, entry.takeaway, notes, contents)
+    _head(sheet, book, title, takeaway, notes, contents)
     # header: banner variable over its columns, then each banner column with its letter
     r_var, r_col = HEADER_ROW - 1, HEADER_ROW
-    for var in dict.fromkeys(c[0] for c in cols):
-        mine = [col_pos[c] for c in cols if c[0] == var]
+    for name in dict.fromkeys(c[0] for c in cols):
+        mine = [col_pos[c] for c in cols if c[0] == name]
+        var = banner_names.get(name) or name
         first, last = min(mine), max(mine) + 1
         if last > first:
             sheet.merge_range(
@@ -256,11 +286,13 @@ def _banner_sheet(
     widths = [10, 12]
     for key, r in row_pos.items():
         is_base = key[0] in ("base", "weighted_base", "effective_base")  # (kinds of the crosstab's own rows too)
-        _put(sheet, r, 0, key[1], book.base_label if is_base else book.text, book)
+        shown = row_names.get(key[1]) or key[1]
+        _put(sheet, r, 0, shown, book.base_label if is_base else book.text, book)
         _put(sheet, r, 1, key[2], book.base_label if is_base else book.text, book)
-        widths = [max(widths[0], len(key[1]) + 2), max(widths[1], min(len(key[2]) + 2, 60))]
-    pct = book.number(excel_format("percent", lang).replace("0.0", "0"))  # type: ignore[union-attr]
-    mean = book.number("0.00")
+        widths = [max(widths[0], len(shown) + 2), max(widths[1], min(len(key[2]) + 2, 60))]
+    places = "." + "0" * decimals if decimals else ""
+    pct = book.number(str(excel_format("percent", lang)).replace("0.0", "0" + places))
+    mean = book.number("0" + ("." + "0" * mean_decimals if mean_decimals else ""))
     count = book.number("#,##0")
     for rec in t.itertuples(index=False):  # one cell of a banner table each (a few hundred at most)
         key = (str(rec.kind), str(rec.variable), str(rec.row_label))
@@ -285,6 +317,203 @@ def _banner_sheet(
     sheet.set_column(1, 1, widths[1])
     sheet.set_row(HEADER_ROW, 30)
     sheet.freeze_panes(HEADER_ROW + 1, 2)
+
+
+def _contents_sheet(book: Any, fmt: _Book, title: str) -> Any:
+    """The first sheet: the workbook's title and a row per table (filled by :func:`_contents_row`)."""
+    lang = fmt.language
+    toc = book.add_worksheet(word("contents", lang))
+    _put(toc, 0, 0, title, fmt.title, fmt)
+    toc.write_string(HEADER_ROW, 0, "#", fmt.header)
+    toc.write_string(HEADER_ROW, 1, word("sheet", lang), fmt.header)
+    toc.write_string(HEADER_ROW, 2, word("table", lang), fmt.header)
+    toc.write_string(HEADER_ROW, 3, column_label("rows", lang), fmt.header_num)
+    return toc
+
+
+def _contents_row(
+    toc: Any, fmt: _Book, i: int, sheet_name: str, title: str, n_rows: int, widths: list[int]
+) -> list[int]:
+    """One table's row of the contents sheet, linking to its sheet; returns the column widths."""
+    r = HEADER_ROW + i
+    toc.write_number(r, 0, i)
+    toc.write_url(r, 1, f"internal:'{sheet_name}'!A1", fmt.link, string=sheet_name)
+    _put(toc, r, 2, title, fmt.text, fmt)
+    toc.write_number(r, 3, n_rows, fmt.number("#,##0"))
+    return [4, max(widths[1], len(sheet_name) + 2), max(widths[2], min(len(title) + 2, 80)), 8]
+
+
+def _finish_contents(toc: Any, widths: list[int]) -> None:
+    for j, w in enumerate(widths):
+        toc.set_column(j, j, w)
+    toc.freeze_panes(HEADER_ROW + 1, 0)
+    toc.activate()
+
+
+@validate_params({"language": [LANGUAGE], "decimals": [COUNT], "mean_decimals": [COUNT]})
+def write_crosstabs(
+    tables: list[tuple[str, pd.DataFrame, str, str | None, list[str]]],
+    path: str | os.PathLike,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    decimals: int = 0,
+    mean_decimals: int = 2,
+) -> Path:
+    """Crosstabs as banner sheets of a new ``.xlsx`` file — the one way a crosstab reaches Excel.
+
+    The same sheets :func:`build_workbook` writes for a report's crosstabs: a contents sheet,
+    then per table its title (A1), the line under it (A2, e.g. the filter), its notes (A3,
+    what the letters mean), and the banner table from row :data:`HEADER_ROW` + 1 with the
+    bases and effective bases first, every value a **number** with a number format and the
+    significance letters as superscript text in a column of their own.  Written to a
+    temporary file and linked into place: an existing file is never overwritten.
+
+    Parameters
+    ----------
+    tables : list of (sheet name, crosstab, title, line under the title, notes)
+        Long tables of :func:`cjm_lab.survey.crosstab`; sheet names unique, at most 31 characters.
+    path : path
+        The new file.
+    language : {"en", "de"}
+    title : str, optional
+        The title of the contents sheet.
+    decimals, mean_decimals : int
+        Decimals shown for percentages and means (the cells hold the full numbers).
+
+    Returns
+    -------
+    Path
+    """
+    import xlsxwriter
+
+    lang = check_language(language)
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=target.parent, prefix=".tmp_crosstab_")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+        )
+        try:
+            fmt = _Book(book, lang)
+            contents = word("contents", lang)
+            toc = _contents_sheet(book, fmt, title or _TITLE_DEFAULT[lang])
+            widths = [4, 12, 20, 8]
+            for i, (sheet_name, data, table_title, line, notes) in enumerate(tables, start=1):
+                sheet = book.add_worksheet(sheet_name)
+                _banner_sheet(
+                    sheet, fmt, data, line, table_title, notes, contents, decimals=decimals, mean_decimals=mean_decimals
+                )
+                widths = _contents_row(toc, fmt, i, sheet_name, table_title, len(data), widths)
+            _finish_contents(toc, widths)
+        finally:
+            book.close()
+        try:
+            os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
+        except FileExistsError:
+            raise CJMConfigError(f"{str(target)!r} appeared while writing; nothing overwritten.") from None
+        except OSError:  # file systems without hard links
+            if target.exists():
+                raise CJMConfigError(f"{str(target)!r} exists; nothing overwritten.") from None
+            os.rename(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+@validate_params({"decimals": [COUNT], "mean_decimals": [COUNT]})
+def crosstab_to_excel(
+    tables: pd.DataFrame | Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    *,
+    decimals: int = 0,
+    mean_decimals: int = 2,
+) -> Path:
+    """Write crosstabs to a new ``.xlsx`` file, one sheet per table (never overwrites).
+
+    Parameters
+    ----------
+    tables : DataFrame, list or dict
+        Long tables from :func:`crosstab`; a dict names the sheets, otherwise the sheets are
+        named after each table's title.
+    path : path
+        The new file (``.xlsx``); an existing file is refused.
+    decimals, mean_decimals : int
+        Passed to :func:`to_wide`.
+
+    Returns
+    -------
+    Path
+        The file written, by the same writer as a report's ``tables.xlsx``
+        (:func:`cjm_lab.reports.workbook.write_crosstabs`): a contents sheet, then per table
+        the title in A1, the filter in A2, what the letters mean (test, alpha, correction,
+        effective bases) in A3 and the banner table from row 7 — variables by their labels,
+        bases and effective bases first, every value a number with a number format (``20``
+        shown as ``20%``, never the text "20%") and the letters as superscript text in a
+        column of their own.  Text from the data is written as text, never as a formula.
+
+    Raises
+    ------
+    CJMConfigError
+        The file exists, the suffix is not ``.xlsx``, or no table is given.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> df = pd.DataFrame({"buy": ["yes", "no", "yes", "yes"], "grp": ["a", "a", "b", "b"]})
+    >>> from cjm_lab.survey import crosstab
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = crosstab_to_excel({"Buy": crosstab(df, rows="buy", columns="grp")},
+    ...                             pathlib.Path(folder) / "tables.xlsx")
+    >>> out.name
+    'tables.xlsx'
+    """
+    where = "crosstab_to_excel()"
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise CJMConfigError(f"{where}: `path` must end in .xlsx, got {str(target)!r}.")
+    if target.exists():
+        raise CJMConfigError(
+            f"{where}: {str(target)!r} exists; cjm-lab never overwrites a file. "
+            "Fix: choose a new file name, or delete the old file yourself."
+        )
+    if not target.parent.is_dir():
+        raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist.")
+    if isinstance(tables, pd.DataFrame):
+        named: list[tuple[str | None, Any]] = [(None, tables)]
+    elif isinstance(tables, Mapping):
+        named = [(str(k), v) for k, v in tables.items()]
+    else:
+        named = [(None, t) for t in tables]
+    if not named:
+        raise CJMConfigError(f"{where}: give at least one table.")
+    used: set[str] = set()
+    sheets = []
+    languages = set()
+    for i, (name, table) in enumerate(named, start=1):
+        to_wide(table)  # checks the table as to_wide does
+        meta = table.attrs.get("crosstab", {})
+        languages.add(meta.get("language", "en"))
+        raw = name or meta.get("title") or f"Table {i}"
+        sheet = _SHEET_BAD.sub("_", raw)[:31].strip("'") or f"Table {i}"
+        base, k = sheet, 2
+        while sheet.lower() in used:
+            suffix = f" ({k})"
+            sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
+        used.add(sheet.lower())
+        filt = meta.get("filter", "")
+        note = crosstab_note(meta)
+        sheets.append(
+            (sheet, table, str(meta.get("title", raw)), f"Filter: {filt}" if filt else None, [note] if note else [])
+        )
+    language = languages.pop() if len(languages) == 1 else "en"
+    try:
+        return write_crosstabs(sheets, target, language=language, decimals=decimals, mean_decimals=mean_decimals)
+    except CJMConfigError as err:
+        raise CJMConfigError(f"{where}: {err}") from None
 
 
 def _about_sheet(sheet: Any, book: _Book, record: Mapping[str, Any] | None, contents: str) -> None:
@@ -390,12 +619,7 @@ def build_workbook(
     )
     try:
         fmt = _Book(book, lang)
-        toc = book.add_worksheet(contents)
-        _put(toc, 0, 0, title or _TITLE_DEFAULT[lang], fmt.title, fmt)
-        toc.write_string(HEADER_ROW, 0, "#", fmt.header)
-        toc.write_string(HEADER_ROW, 1, word("sheet", lang), fmt.header)
-        toc.write_string(HEADER_ROW, 2, word("table", lang), fmt.header)
-        toc.write_string(HEADER_ROW, 3, column_label("rows", lang), fmt.header_num)
+        toc = _contents_sheet(book, fmt, title or _TITLE_DEFAULT[lang])
         widths = [4, 12, 20, 8]
         for i, (entry, sheet_name) in enumerate(zip(tables, names), start=1):
             data = load_table(base, entry)
@@ -407,25 +631,17 @@ def build_workbook(
             if _is_crosstab(data):
                 if (data["sig_letters"].astype(object).fillna("").astype(str) != "").any():
                     notes.append(word("letters_note", lang, alpha=0.05))
-                _banner_sheet(sheet, fmt, data, entry, table_title, notes, contents)
+                _banner_sheet(sheet, fmt, data, entry.takeaway, table_title, notes, contents)
             else:
                 _table_sheet(sheet, fmt, data, entry, table_title, labels, touchpoints, notes, contents)
-            r = HEADER_ROW + i
-            toc.write_number(r, 0, i)
-            toc.write_url(r, 1, f"internal:'{sheet_name}'!A1", fmt.link, string=sheet_name)
-            _put(toc, r, 2, table_title, fmt.text, fmt)
-            toc.write_number(r, 3, len(data), fmt.number("#,##0"))
-            widths = [4, max(widths[1], len(sheet_name) + 2), max(widths[2], min(len(table_title) + 2, 80)), 8]
+            widths = _contents_row(toc, fmt, i, sheet_name, table_title, len(data), widths)
         about = book.add_worksheet(_ABOUT[lang])
         _about_sheet(about, fmt, record, contents)
         r = HEADER_ROW + len(tables) + 1
         toc.write_number(r, 0, len(tables) + 1)
         toc.write_url(r, 1, f"internal:'{_ABOUT[lang]}'!A1", fmt.link, string=_ABOUT[lang])
         toc.write_string(r, 2, word("run", lang))
-        for j, w in enumerate(widths):
-            toc.set_column(j, j, w)
-        toc.freeze_panes(HEADER_ROW + 1, 0)
-        toc.activate()
+        _finish_contents(toc, widths)
     finally:
         book.close()
     os.replace(tmp, target)

@@ -1,6 +1,6 @@
 """The bundled sample: the files ``cjm-lab report`` runs on by default, shipped in the package.
 
-``make demo`` and every report's default parameters read these six files (5,000 customers,
+``make demo`` and every report's default parameters read these files (5,000 customers,
 seed 42, about 1.3 MB). In a checkout, ``data/sample`` is a link to the same folder.
 """
 
@@ -25,6 +25,7 @@ SAMPLE_FILES = (
     "touchpoints.csv",
     "personas_truth.csv",
     "ground_truth.json",
+    "codebook.yaml",
 )
 
 

@@ -25,6 +25,7 @@ from cjm_lab._params import StrOptions, renamed_args, validate_params
 from cjm_lab._progress import progress_bar
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.sample.catalogue import touchpoint_catalogue
+from cjm_lab.sample.codebook import write_codebook
 from cjm_lab.sample.generator import DEFAULT_CHUNK, Assembler, Chunk, check_parameters, iter_chunks
 
 __all__ = ["write_sample", "FORMATS"]
@@ -42,6 +43,7 @@ def _targets(out_dir: Path, fmt: str) -> dict[str, Path]:
             "survey": "survey.csv",
             "ground_truth": "ground_truth.json",
             "personas_truth": "personas_truth.csv",
+            "codebook": "codebook.yaml",
         }
     else:
         names = {
@@ -51,6 +53,7 @@ def _targets(out_dir: Path, fmt: str) -> dict[str, Path]:
             "survey": "survey.parquet",
             "ground_truth": "ground_truth.json",
             "personas_truth": "personas_truth.parquet",
+            "codebook": "codebook.yaml",
         }
     return {key: out_dir / name for key, name in names.items()}
 
@@ -142,7 +145,8 @@ def write_sample(
         ``events.csv.gz``, ``survey.csv`` and ``personas_truth.csv``;
         ``"parquet"`` writes the same names with ``.parquet`` and the events
         as a folder ``events/part-00000.parquet, ...`` (one part per chunk).
-        Both write ``ground_truth.json``.
+        Both write ``ground_truth.json`` and ``codebook.yaml`` (the columns' labels in English
+        and German, :mod:`cjm_lab.sample.codebook`).
     chunk_customers : int, default 200_000
         Customers generated (and events written) per chunk.
     survey_responses : int, optional
@@ -153,7 +157,7 @@ def write_sample(
     -------
     dict of str to pathlib.Path
         Paths by table: ``customers``, ``touchpoints``, ``events``,
-        ``survey``, ``ground_truth``, ``personas_truth``.
+        ``survey``, ``ground_truth``, ``personas_truth``, ``codebook``.
 
     Raises
     ------
@@ -190,4 +194,5 @@ def write_sample(
     _write_table(touchpoint_catalogue(), targets["touchpoints"], format)
     _write_table(survey, targets["survey"], format)
     targets["ground_truth"].write_text(json.dumps(truth, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_codebook(targets["codebook"])
     return targets

@@ -10,8 +10,10 @@ tables with significance letters (:mod:`~cjm_lab.survey.crosstab`) and verbatim 
 (:mod:`~cjm_lab.survey.verbatims`).
 """
 
+from typing import Any
+
 from cjm_lab.survey.compare import compare_nps, describe_difference, nps_trend, nps_vs_rest, paired_nps
-from cjm_lab.survey.crosstab import crosstab, crosstab_to_excel, to_wide
+from cjm_lab.survey.crosstab import crosstab, to_wide
 from cjm_lab.survey.drivers import QUADRANT_LABELS, importance_performance, key_drivers
 from cjm_lab.survey.nps import TOTAL_LABEL, nps, nps_groups
 from cjm_lab.survey.quality import QualityReport, flag_speeders, flag_straightliners, quality_report
@@ -46,10 +48,17 @@ __all__ = [
     "QUADRANT_LABELS",
     "crosstab",
     "to_wide",
-    "crosstab_to_excel",
     "verbatim_themes",
     "VerbatimThemes",
     "code_answers",
     "code_summary",
     "TOTAL_LABEL",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "crosstab_to_excel":  # moved to the reports, the one path from a result to a deliverable
+        import importlib
+
+        return importlib.import_module("cjm_lab.survey.crosstab").__getattr__(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,15 +7,18 @@ and :mod:`~cjm_lab.survey.tracker`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cjm_lab._deprecate import outside_stacklevel
+from cjm_lab._format import plain_number
 from cjm_lab._params import RANGE, SCALE, check_param
-from cjm_lab._validate import numeric_column
-from cjm_lab.errors import CJMDataError
+from cjm_lab._validate import numeric_column, offending
+from cjm_lab.errors import CJMDataError, CJMDataWarning
 
 __all__ = ["check_scale", "numeric_values", "rating_values"]
 
@@ -57,8 +60,14 @@ def rating_values(
 
     Don't-know codes become missing before the scale is checked; with a ``scale``
     every other value must lie on it (and be a whole number, unless ``integer=False``:
-    ratings such as 7.5 on a 0–10 scale).
+    ratings such as 7.5 on a 0–10 scale).  Without one, an item whose value labels mark a
+    scale (``1 = Very dissatisfied … 5 = Very satisfied``) warns about unlabelled codes
+    outside it (a 99, a 6) before they are counted as answers.
     """
+    from cjm_lab.io.metadata import table_metadata
+    from cjm_lab.io.missing import labelled_range, stray_codes
+
+    labels = (table_metadata(data).get("value_labels", {}) or {}) if scale is None else {}
     values = np.empty((len(data), len(items)), dtype=float)
     dont = np.zeros((len(data), len(items)), dtype=bool)
     for j, item in enumerate(items):  # a handful of items; each step is vectorised
@@ -67,6 +76,18 @@ def rating_values(
             dk = col.isin(codes).to_numpy()
             col = col.mask(dk)
             dont[:, j] = dk
+        stray = stray_codes(col, labels.get(item)) if labels.get(item) else {}
+        if stray:
+            lo, hi = labelled_range(labels[item]) or (np.nan, np.nan)
+            rows, _ = offending(col.isin(list(stray)).to_numpy(), col)
+            shown = ", ".join(f"{plain_number(c)} ({n}×)" for c, n in stray.items())
+            warnings.warn(
+                f"{where}: {item!r} holds {shown} outside its labelled scale {plain_number(lo)}–{plain_number(hi)} "
+                f"(rows {', '.join(map(str, rows))}); they are counted as answers. Fix: pass them as don't-know "
+                f"codes (dont_know=[{', '.join(plain_number(c) for c in stray)}]) or recode them.",
+                CJMDataWarning,
+                stacklevel=outside_stacklevel(),
+            )
         if scale is not None:
             col = numeric_column(
                 pd.DataFrame({item: col}), item, where=where, low=scale[0], high=scale[1], integer=integer

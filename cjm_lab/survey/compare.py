@@ -62,6 +62,17 @@ def _test(a: pd.DataFrame, b: pd.DataFrame, confidence: float) -> pd.DataFrame:
     )
 
 
+def _label_groups(out: pd.DataFrame, data: pd.DataFrame, by: str, labels: Any, language: str, cols: list[str]) -> None:
+    """Groups shown by their labels, and the grouping variable with its label (in place)."""
+    from cjm_lab.labels import labels_for, shown_values
+
+    lab = labels_for(data, labels, language=language)
+    for c in cols:
+        out[c] = shown_values(out[c], by, lab, language=language)
+    out["variable"] = by
+    out["variable_label"] = lab.column(by, language=language)
+
+
 def _check_common(data: Any, where: str, **columns: Any) -> None:
     require_frame(data, where=where)
     require_columns(data, columns, where=where)
@@ -91,6 +102,7 @@ def compare_nps(
     rescale: str | None = None,
     correction: str = "fdr",
     language: str = "en",
+    labels: Any = None,
 ) -> pd.DataFrame:
     """The NPS difference between two groups or two waves, with CI, p-value and a sentence.
 
@@ -112,12 +124,16 @@ def compare_nps(
     correction : {"fdr", "bonferroni", "none"}, default "fdr"
         Correction for the number of pairs compared in the call (one pair: none needed).
     language : {"en", "de"}
+    labels : Labels, dict or codebook path, optional
+        Labels on top of those stored with ``data`` (:func:`cjm_lab.labels.labels_for`).
 
     Returns
     -------
     DataFrame
-        One row per pair: ``group_a, group_b, n_a, n_b, nps_a, nps_b, difference, se, ci_low,
-        ci_high, p_value, p_adjusted, significant, measure, text``.
+        One row per pair: ``group_a, group_b`` (the groups as a reader sees them: value
+        labels, ``2021`` not ``2021.0``), ``n_a, n_b, nps_a, nps_b, difference, se, ci_low,
+        ci_high, p_value, p_adjusted, significant, measure``, ``variable`` (``by``),
+        ``variable_label`` (its label) and ``text``.
 
     Examples
     --------
@@ -192,6 +208,7 @@ def compare_nps(
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
     out["significant"] = (out["p_value"] < alpha) if correction == "none" else (out["p_adjusted"] <= alpha)
     out["measure"] = measure
+    _label_groups(out, data, by, labels, language, ["group_a", "group_b"])
     out["text"] = [
         describe_difference(
             r.nps_a,
@@ -224,6 +241,7 @@ def nps_vs_rest(
     rescale: str | None = None,
     correction: str = "fdr",
     language: str = "en",
+    labels: Any = None,
 ) -> pd.DataFrame:
     """Every segment against the rest of the sample, with Benjamini–Hochberg correction.
 
@@ -232,11 +250,20 @@ def nps_vs_rest(
     over all segments (Benjamini–Hochberg, ``correction="fdr"``), or is Bonferroni's
     (``"bonferroni"``) or the raw p-value (``"none"``); ``significant`` uses it.
 
+    Parameters
+    ----------
+    by, score, weight, confidence, alpha, scale, rescale, correction, language
+        As in :func:`compare_nps`.
+    labels : Labels, dict or codebook path, optional
+        Labels on top of those stored with ``data`` (:func:`cjm_lab.labels.labels_for`).
+
     Returns
     -------
     DataFrame
-        One row per segment: ``segment, n, nps, n_rest, nps_rest, difference`` (segment
-        − rest), ``se, ci_low, ci_high, p_value, p_adjusted, significant, text``.
+        One row per segment: ``segment`` (as a reader sees it: its value label, ``2021`` not
+        ``2021.0``), ``n, nps, n_rest, nps_rest, difference`` (segment − rest), ``se, ci_low,
+        ci_high, p_value, p_adjusted, significant, measure``, ``variable`` (``by``),
+        ``variable_label`` (its label) and ``text`` (naming the segment by its label).
 
     Examples
     --------
@@ -277,6 +304,7 @@ def nps_vs_rest(
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
     out["significant"] = (out["p_value"] < alpha) if correction == "none" else (out["p_adjusted"] <= alpha)
     out["measure"] = measure
+    _label_groups(out, data, by, labels, language, ["segment"])
     out["text"] = [
         _segment_sentence(r, confidence=confidence, language=language, correction=correction) for r in out.itertuples()
     ]

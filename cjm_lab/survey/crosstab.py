@@ -36,11 +36,7 @@ Multiple comparisons (``correction``)
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,9 +59,8 @@ from cjm_lab._stats import family_cutoff
 from cjm_lab._validate import positive_weights, require_columns, require_frame
 from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.io.metadata import multiple_response_sets
-from cjm_lab.untrusted import defuse_formulas, excel_text, spreadsheet_table
 
-__all__ = ["crosstab", "to_wide", "crosstab_to_excel", "CROSSTAB_COLUMNS"]
+__all__ = ["crosstab", "to_wide", "CROSSTAB_COLUMNS"]
 
 #: The columns of the long table returned by :func:`crosstab`.
 CROSSTAB_COLUMNS = [
@@ -891,8 +886,6 @@ def to_wide(
     return pd.DataFrame(grid, index=index, columns=header)
 
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
 _NOTES = {
     "en": {
         "fdr": "Letters: significantly higher than the column with that letter (p < {alpha}, two-sided, "
@@ -927,107 +920,15 @@ def crosstab_note(meta: Mapping[str, Any]) -> str:
     return note
 
 
-@validate_params({"decimals": [COUNT], "mean_decimals": [COUNT]})
-def crosstab_to_excel(
-    tables: pd.DataFrame | Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
-    path: str | os.PathLike[str],
-    *,
-    decimals: int = 0,
-    mean_decimals: int = 2,
-) -> Path:
-    """Write crosstabs to a new ``.xlsx`` file, one sheet per table (never overwrites).
+def __getattr__(name: str) -> Any:
+    if name == "crosstab_to_excel":  # moved to the one path from a result to a deliverable
+        import importlib
 
-    Parameters
-    ----------
-    tables : DataFrame, list or dict
-        Long tables from :func:`crosstab`; a dict names the sheets, otherwise the sheets are
-        named after each table's title.
-    path : path
-        The new file (``.xlsx``); an existing file is refused.
-    decimals, mean_decimals : int
-        Passed to :func:`to_wide`.
+        from cjm_lab._params import warn_changed
 
-    Returns
-    -------
-    Path
-        The file written.  Each sheet holds the title in A1, the filter in A2, what the letters
-        mean (test, alpha, correction, effective bases) in A3 and the displayed table from
-        row 4, with its effective bases.  Text from the data is written as text, never as a
-        formula (:func:`cjm_lab.untrusted.neutralise_cell`).
-
-    Raises
-    ------
-    CJMConfigError
-        The file exists, the suffix is not ``.xlsx``, or no table is given.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> df = pd.DataFrame({"buy": ["yes", "no", "yes", "yes"], "grp": ["a", "a", "b", "b"]})
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     out = crosstab_to_excel({"Buy": crosstab(df, rows="buy", columns="grp")},
-    ...                             pathlib.Path(folder) / "tables.xlsx")
-    >>> out.name
-    'tables.xlsx'
-    """
-    where = "crosstab_to_excel()"
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise CJMConfigError(f"{where}: `path` must end in .xlsx, got {str(target)!r}.")
-    if target.exists():
-        raise CJMConfigError(
-            f"{where}: {str(target)!r} exists; cjm-lab never overwrites a file. "
-            "Fix: choose a new file name, or delete the old file yourself."
+        warn_changed(
+            "cjm_lab.survey.crosstab_to_excel",
+            "it is now cjm_lab.reports.crosstab_to_excel (the writer of every workbook: numbers stored as numbers)",
         )
-    if not target.parent.is_dir():
-        raise CJMConfigError(f"{where}: the folder {str(target.parent)!r} does not exist.")
-    if isinstance(tables, pd.DataFrame):
-        named: list[tuple[str | None, Any]] = [(None, tables)]
-    elif isinstance(tables, Mapping):
-        named = [(str(k), v) for k, v in tables.items()]
-    else:
-        named = [(None, t) for t in tables]
-    if not named:
-        raise CJMConfigError(f"{where}: give at least one table.")
-    used: set[str] = set()
-    sheets = []
-    for i, (name, table) in enumerate(named, start=1):
-        wide = to_wide(table, decimals=decimals, mean_decimals=mean_decimals)
-        meta = table.attrs.get("crosstab", {})
-        raw = name or meta.get("title") or f"Table {i}"
-        sheet = _SHEET_BAD.sub("_", raw)[:31].strip("'") or f"Table {i}"
-        base, k = sheet, 2
-        while sheet.lower() in used:
-            suffix = f" ({k})"
-            sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
-        used.add(sheet.lower())
-        sheets.append((sheet, wide, meta.get("title", raw), meta.get("filter", ""), crosstab_note(meta)))
-
-    fd, tmp_name = tempfile.mkstemp(suffix=".xlsx", dir=target.parent, prefix=".tmp_crosstab_")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, wide, title, filt, note in sheets:
-                # labels come from data: no control characters, and no cell may become a live formula
-                safe, _ = spreadsheet_table(wide, target="xlsx")
-                safe.to_excel(writer, sheet_name=sheet, startrow=3)
-                ws = writer.sheets[sheet]
-                ws.cell(row=1, column=1, value=excel_text(str(title)))
-                if filt:
-                    ws.cell(row=2, column=1, value=excel_text(f"Filter: {filt}"))
-                if note:
-                    ws.cell(row=3, column=1, value=note)
-                defuse_formulas(ws)
-        try:
-            os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
-        except FileExistsError:
-            raise CJMConfigError(f"{where}: {str(target)!r} appeared while writing; nothing overwritten.") from None
-        except OSError:  # file systems without hard links
-            if target.exists():
-                raise CJMConfigError(f"{where}: {str(target)!r} exists; nothing overwritten.") from None
-            os.rename(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
+        return importlib.import_module("cjm_lab.reports.workbook").crosstab_to_excel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

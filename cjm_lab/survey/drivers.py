@@ -221,6 +221,7 @@ def _methods(method: str | Sequence[str]) -> tuple[str, ...]:
         "confidence": [CONFIDENCE],
         "random_state": [*RANDOM_STATE, InstanceOf(np.random.Generator)],
         "missing": [StrOptions(("listwise", "pairwise"))],
+        "language": [LANGUAGE],
     }
 )
 def key_drivers(
@@ -235,6 +236,8 @@ def key_drivers(
     random_state: int | np.random.Generator | None = 0,
     missing: str = "listwise",
     dont_know: float | Sequence[float] | None = None,
+    labels: Any = None,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Relative importance of driver ratings for an outcome: Shapley values and Johnson weights.
 
@@ -264,11 +267,17 @@ def key_drivers(
         differ).
     dont_know : number or list of numbers, optional
         "Don't know" codes (e.g. 99) in the outcome or the drivers; they become missing.
+    labels : Labels, dict or codebook path, optional
+        Labels on top of those stored with ``data`` (:func:`cjm_lab.labels.labels_for`: SPSS
+        variable labels, a codebook given to the loader) for the ``label`` column.
+    language : {"en", "de"}, default "en"
+        The language of ``label``.
 
     Returns
     -------
     DataFrame
-        One row per driver, most important first.  Columns: ``driver``, ``n_used`` (rows
+        One row per driver, most important first.  Columns: ``driver`` (the column),
+        ``label`` (what a reader sees for it: its variable label, else the name), ``n_used`` (rows
         in the fit; pairwise: the rows with the outcome and this driver), ``n_dropped``
         (rows left out for a missing or don't-know answer),
         ``r`` (correlation with the outcome), ``beta`` (standardised coefficient in the
@@ -309,6 +318,9 @@ def key_drivers(
     0  delivery     500           82.9     1
     1   billing     500           17.0     2
     2       web     500            0.1     3
+    >>> key_drivers(df, outcome="recommend", drivers=["web", "billing", "delivery"], method="johnson",
+    ...             labels={"delivery": {"en": "Delivery", "de": "Lieferung"}}, language="de").label.tolist()
+    ['Lieferung', 'billing', 'web']
     >>> round(float(out.shapley.sum()), 6) == round(float(out.r2.iloc[0]), 6)
     True
     """
@@ -420,8 +432,18 @@ def key_drivers(
 
     fit = _fit(zc, wc, methods, pairwise=pairwise)
     r2 = float(fit["r2"])
+    from cjm_lab.labels import labels_for
+
+    lab = labels_for(data, labels, language=language)
     table = pd.DataFrame(
-        {"driver": drivers, "n_used": n_per_driver, "n_dropped": n_dropped_each, "r": fit["r"], "beta": fit["beta"]}
+        {
+            "driver": drivers,
+            "label": [lab.column(d, language=language) for d in drivers],
+            "n_used": n_per_driver,
+            "n_dropped": n_dropped_each,
+            "r": fit["r"],
+            "beta": fit["beta"],
+        }
     )
     for m in methods:
         table[m] = fit[m]
@@ -439,6 +461,7 @@ def key_drivers(
     table["rank"] = table[methods[0]].rank(ascending=False, method="min").astype(np.int64)
     order = [
         "driver",
+        "label",
         "n_used",
         "n_dropped",
         "r",
@@ -553,6 +576,7 @@ def importance_performance(
     weight: str | None = None,
     importance: str = "shapley_share",
     dont_know: float | Sequence[float] | None = None,
+    labels: Any = None,
     language: str = "en",
 ) -> pd.DataFrame:
     """Importance–performance grid: where to act first.
@@ -588,13 +612,17 @@ def importance_performance(
         The column of ``drivers_table`` to use, e.g. ``"johnson_share"``.
     dont_know : number or list of numbers, optional
         "Don't know" codes, left out of the mean ratings (counted in ``n_missing``).
+    labels : Labels, dict or codebook path, optional
+        Labels on top of those stored with ``data``, for ``label`` (default the ``label``
+        column of ``drivers_table``, else the data's variable labels).
     language : {"en", "de"}, default "en"
-        Language of ``quadrant_label``.
+        Language of ``quadrant_label`` and ``label``.
 
     Returns
     -------
     DataFrame
-        One row per driver, in the order of ``drivers``: ``driver``, ``importance``,
+        One row per driver, in the order of ``drivers``: ``driver``, ``label`` (its variable
+        label, else the name), ``importance``,
         ``performance`` (mean rating), ``n`` (valid ratings), ``n_missing``,
         ``quadrant`` (key, as in the table above), ``quadrant_label``,
         ``importance_split`` and ``performance_split`` (the means the grid is split at).
@@ -656,16 +684,25 @@ def importance_performance(
         ["fix_first", "keep_up", "low_priority"],
         default="overkill",
     )
-    labels = QUADRANT_LABELS[language]
+    quadrants = QUADRANT_LABELS[language]
+    from cjm_lab.labels import labels_for
+
+    lab = labels_for(data, labels, language=language)
+    given = (
+        dict(zip(drivers_table["driver"], drivers_table["label"], strict=False))
+        if "label" in drivers_table.columns and labels is None
+        else {}
+    )
     return pd.DataFrame(
         {
             "driver": names,
+            "label": [given.get(d) or lab.column(d, language=language) for d in names],
             "importance": imp,
             "performance": perf,
             "n": valid.sum(axis=0).astype(np.int64),
             "n_missing": (~valid).sum(axis=0).astype(np.int64),
             "quadrant": key.astype(object),
-            "quadrant_label": [labels[k] for k in key],
+            "quadrant_label": [quadrants[k] for k in key],
             "importance_split": imp_split,
             "performance_split": perf_split,
         }

@@ -28,7 +28,16 @@ import numpy as np
 import pandas as pd
 
 from cjm_lab._format import plain_number
-from cjm_lab._params import BOOLEAN, CONFIDENCE, MIN_BASE, Interval, StrOptions, renamed_args, validate_params
+from cjm_lab._params import (
+    BOOLEAN,
+    CONFIDENCE,
+    LANGUAGE,
+    MIN_BASE,
+    Interval,
+    StrOptions,
+    renamed_args,
+    validate_params,
+)
 from cjm_lab._stats import z_value
 from cjm_lab._validate import (
     column_names,
@@ -137,6 +146,7 @@ def nps_interval(p: np.ndarray, d: np.ndarray, n: np.ndarray, method: np.ndarray
         "total": [BOOLEAN],
         "rescale": [RESCALE, None],
         "batch_size": [BATCH_SIZE],
+        "language": [LANGUAGE],
     }
 )
 def nps(
@@ -154,6 +164,8 @@ def nps(
     rescale: str | None = None,
     dont_know: float | Sequence[float] | None = None,
     batch_size: int = 100_000,
+    labels: Any = None,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Net Promoter Score per group with effective base, SE, CI and a low-base flag.
 
@@ -201,12 +213,18 @@ def nps(
     batch_size : int, default 100,000
         Rows per record batch when ``data`` is a path (memory grows with it; the result
         does not depend on it).
+    labels : Labels, dict or codebook path, optional
+        Labels on top of those stored with ``data`` (:func:`cjm_lab.labels.labels_for`): the
+        groups are shown by their value labels (region ``"North"``, not ``1``); without value
+        labels whole-number groups lose their ``.0`` (wave ``2021``, not ``2021.0``).
+    language : {"en", "de"}, default "en"
+        The language of the value labels.
 
     Returns
     -------
     DataFrame
-        One column per grouping variable, then ``n`` (responses with a score),
-        ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
+        One column per grouping variable (its groups as a reader sees them, see ``labels``),
+        then ``n`` (responses with a score), ``n_missing``, ``n_eff`` (Kish; equals n unweighted), ``n_promoters``,
         ``n_passives``, ``n_detractors`` (weighted counts when weighted),
         ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (percent), ``nps``
         (−100 to 100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``ci_method``,
@@ -234,6 +252,9 @@ def nps(
     0      1   5  20.0      True
     1      2   5  20.0      True
     2  Total  10  20.0      True
+    >>> from cjm_lab.labels import Labels
+    >>> nps(df, by="wave", labels=Labels(values={"wave": {1: "Spring", 2: "Autumn"}}))["wave"].tolist()
+    ['Spring', 'Autumn', 'Total']
 
     From Parquet, in batches (here of 4 rows):
 
@@ -267,7 +288,7 @@ def nps(
     else:
         parts, measure = response_parts(data, **options)
         table = _group_sums(parts, [data[c] for c in by_cols])  # type: ignore[index]
-    return _nps_from_sums(
+    out = _nps_from_sums(
         table,
         by_cols,
         score=score,
@@ -280,6 +301,13 @@ def nps(
         total=total,
         where=where,
     )
+    if by_cols:
+        from cjm_lab.labels import labels_for, shown_values
+
+        lab = labels_for(data if isinstance(data, pd.DataFrame) else None, labels, language=language)
+        for c in by_cols:
+            out[c] = shown_values(out[c], c, lab, language=language, keep=[TOTAL_LABEL] if total else ())
+    return out
 
 
 def _group_sums(parts: pd.DataFrame, keys: Sequence[pd.Series]) -> pd.DataFrame:

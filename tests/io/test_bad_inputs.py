@@ -179,7 +179,7 @@ def test_a_single_customer():
     ev = load_events(_events(["2025-01-01 10:00", "2025-01-01 11:00", "2025-01-02 09:00"], ["Web", "Kasse", "Web"]))
     assert jm.variants(ev)["n_journeys"].tolist() == [1]
     assert np.allclose(jm.transitions(ev).groupby("source")["probability"].sum(), 1)
-    pp = jm.pain_points(ev, conversions=["Kasse"])  # listed with their components, but nothing ranked
+    pp = jm.pain_points(ev, outcome=["Kasse"])  # listed with their components, but nothing ranked
     assert set(pp["touchpoint"]) == {"Web", "Kasse"} and pp["rank"].isna().all() and pp["pain_score"].isna().all()
     with pytest.raises(CJMDataError, match="cannot form"):
         jm.cluster_journeys(ev)

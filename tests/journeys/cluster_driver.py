@@ -50,7 +50,7 @@ def calls(sample: Any) -> dict[str, Any]:
         "attribution": lambda e: jm.attribution(e, touchpoints=cat, order=2, value="value"),
         "retention": lambda e: jm.retention(e, touchpoints=cat, periods=4),
         "time_to_repeat": lambda e: jm.time_to_repeat(e, touchpoints=cat),
-        "time_to_outcome": lambda e: jm.time_to_outcome(e, outcomes=["Order confirmation", "Return"]),
+        "time_to_outcome": lambda e: jm.time_to_outcome(e, outcome=["Order confirmation", "Return"]),
         "cluster_journeys": lambda e: jm.cluster_journeys(e, k=3, touchpoints=cat),
     }
 

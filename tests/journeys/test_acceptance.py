@@ -92,7 +92,7 @@ def test_bpic2012_known_counts():
     inner = t[(t.source != "(start)") & (t.target != "(exit)")]
     assert inner["n"].sum() == 262_200 - 13_087  # directly-follows pairs: events minus journeys
     assert path_lengths(ev, dedupe=False)["n_journeys"].sum() == 13_087
-    pp = pain_points(ev, conversions=["A_APPROVED"], dedupe=False)
+    pp = pain_points(ev, outcome=["A_APPROVED"], dedupe=False)
     assert pp["rank"].notna().sum() > 10 and pp.iloc[0]["main_issue"] != ""
 
 
@@ -101,7 +101,7 @@ def test_helpdesk_known_counts():
     ev = load_events("data/real/helpdesk_ticket_journeys.csv.gz", columns=BPIC)
     assert len(ev) == 21_348 and ev["customer_id"].nunique() == 4_580
     assert variants(ev, dedupe=False)["n_journeys"].sum() == 4_580
-    pp = pain_points(ev, conversions=["Closed"], dedupe=False)
+    pp = pain_points(ev, outcome=["Closed"], dedupe=False)
     assert {"rework_pct", "long_wait_pct"} <= set(pp.columns)
 
 
@@ -127,9 +127,7 @@ def test_olist_late_delivery_is_the_moment_of_truth():
     created = pd.to_datetime(raw["review_creation_date"], utc=True)
     delivered = pd.to_datetime(raw["order_delivered_customer_date"], utc=True)
     assert int((created < delivered).sum()) == 413  # reviews dated before their delivery
-    pp = pain_points(ev, survey=reviews, promised="promised", score_scale=(1, 5), negative_max=2).set_index(
-        "touchpoint"
-    )
+    pp = pain_points(ev, survey=reviews, promised="promised", scale=(1, 5), negative_max=2).set_index("touchpoint")
     delivery = pp.loc["Delivery"]
     assert delivery["rank"] == 1 and delivery["main_issue"] == "late"
     assert delivery["late_pct"] == pytest.approx(380 / 3467 * 100)

@@ -24,6 +24,7 @@ ANALYSES = {
     for name in jm.__all__
     if callable(fn := getattr(jm, name))
     and not isinstance(fn, type)
+    and not hasattr(fn, "__cjm_alias_of__")  # patterns, the deprecated name of sequential_patterns
     and next(iter(inspect.signature(fn).parameters), None) == "events"
 }
 
@@ -81,13 +82,17 @@ def test_engine_is_checked_and_shown():
     engine = Engine(memory_limit="2GB", threads=2, max_temp="20GB")
     assert engine == Engine(memory_limit=2_000_000_000, threads=2, max_temp=20_000_000_000)
     assert repr(Engine(threads=1)) == "Engine(memory_limit=None, threads=1, temp_directory=None, max_temp=None)"
-    with pytest.raises(CJMConfigError, match=r"Engine\(\): `threads` must be a positive whole number, got 0"):
+    with pytest.raises(CJMConfigError, match=r"Engine\(\): `threads` must be a whole number from 1 to 1024 .*, got 0"):
         Engine(threads=0)
     with pytest.raises(CJMConfigError, match=r"`memory_limit` '10MB' is below 64 MiB.*Fix: pass a size"):
         Engine(memory_limit="10MB")
     with pytest.raises(CJMConfigError, match=r"`max_temp` 'lots' is not a size.*max_temp='20GB'"):
         Engine(max_temp="lots")
-    with pytest.raises(CJMConfigError, match=r"variants\(\): `engine` must be an Engine.*got dict"):
+    with pytest.raises(
+        CJMConfigError,
+        match=r"variants\(\): `engine` must be an Engine, e.g. engine=Engine\(memory_limit='2GB'\) \(or None\), "
+        r"got \{'memory_limit'",
+    ):
         jm.variants(EV, engine={"memory_limit": "2GB"})
     with pytest.raises(dataclasses_frozen()):
         engine.threads = 4  # type: ignore[misc]
@@ -129,8 +134,8 @@ def test_old_engine_keywords_warn_and_still_work(tmp_path):
         lambda: jm.transitions(EV, temp_directory=tmp_path / "spill"),
         lambda: jm.funnel(EV, steps=["Ad", "Shop"], threads=1),
         lambda: jm.build_journeys(EV, memory_limit="1GiB"),
-        lambda: jm.retention(EV, purchase=["Buy"], threads=1),
-        lambda: jm.attribution(EV, conversions=["Buy"], threads=1),
+        lambda: jm.retention(EV, outcome=["Buy"], threads=1),
+        lambda: jm.attribution(EV, outcome=["Buy"], threads=1),
     ):
         with pytest.warns(FutureWarning, match=r"deprecated and stops working in the next release; pass engine="):
             call()
@@ -143,7 +148,7 @@ def test_old_engine_keywords_warn_and_still_work(tmp_path):
     with pytest.raises(
         CJMConfigError, match=r"retention\(\) got unknown option\(s\) 'journey'\. It is a journey option"
     ):
-        jm.retention(EV, purchase=["Buy"], journey="session")  # retention is always per customer
+        jm.retention(EV, outcome=["Buy"], journey="session")  # retention is always per customer
 
 
 def test_renamed_classes_warn_and_are_the_new_ones():
@@ -161,7 +166,7 @@ def test_renamed_classes_warn_and_are_the_new_ones():
             assert getattr(module, name) is new
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = jm.time_to_repeat(EV.assign(touchpoint="Buy"), purchase=["Buy"])
+        res = jm.time_to_repeat(EV.assign(touchpoint="Buy"), outcome=["Buy"])
     assert isinstance(res, jm.SurvivalResult) and repr(res).startswith("SurvivalResult(time_to_repeat:")
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = jm.Nope  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ HAND = [("ab", ["A", "B", "Buy"], 2), ("a", ["A"], 1), ("bc", ["B", "C", "Buy"],
 
 
 def test_markov_removal_effect_matches_the_hand_solution():
-    table = attribution(log(HAND), conversions=["Buy"], rules=())
+    table = attribution(log(HAND), outcome=["Buy"], rules=())
     assert set(table["model"]) == {"markov"}
     effects = by_model(table, "markov", "removal_effect")
     assert effects == pytest.approx({"A": 14 / 27, "B": 7 / 9, "C": 1 / 3}, abs=1e-12)
@@ -74,7 +74,7 @@ def test_chain_probability_equals_the_observed_conversion_rate():
     from cjm_lab.journeys.build import prepare
     from cjm_lab.journeys.engine import run_sql
 
-    source, spec, _ = prepare(log(HAND), where="t", options={"conversions": ["Buy"], "until_conversion": True})
+    source, spec, _ = prepare(log(HAND), where="t", options={"outcome": ["Buy"], "until_conversion": True})
     moves = run_sql(_markov_sql(_base_ctes(spec, None), [], 1), source)
     p, names, effects = _solve_chain(moves, 1)
     assert p == pytest.approx(1 / 2, abs=1e-12)
@@ -84,7 +84,7 @@ def test_chain_probability_equals_the_observed_conversion_rate():
 
 def test_rules_by_hand_on_the_same_paths():
     # converting paths: A > B (x2), B > C (x1)
-    table = attribution(log(HAND), conversions=["Buy"])
+    table = attribution(log(HAND), outcome=["Buy"])
     assert by_model(table, "first_touch") == pytest.approx({"A": 2, "B": 1, "C": 0})
     assert by_model(table, "last_touch") == pytest.approx({"A": 0, "B": 2, "C": 1})
     assert by_model(table, "linear") == pytest.approx({"A": 1, "B": 1.5, "C": 0.5})
@@ -109,7 +109,7 @@ def test_position_based_and_time_decay_by_hand():
     ev = log([("p", ["A", "B", "C", "D", "Buy"], 1)], gap_hours=24 * 7)
     ev.loc[ev["touchpoint"] == "Buy", "timestamp"] = pd.Timestamp("2025-01-23", tz="UTC")
     ev = pd.concat([ev, log([("q", ["B", "Buy"], 1)]).assign(sequence=lambda d: d["sequence"] + 10)], ignore_index=True)
-    table = attribution(ev, conversions=["Buy"], half_life="7D", position_weights=(0.4, 0.2, 0.4))
+    table = attribution(ev, outcome=["Buy"], half_life="7D", position_weights=(0.4, 0.2, 0.4))
     # position-based, 4 touches: first 0.4, last 0.4, the two middle touches 0.2 / 2 = 0.1 each;
     # the single-touch path gives B everything
     assert by_model(table, "position_based") == pytest.approx({"A": 0.4, "B": 1.1, "C": 0.1, "D": 0.4})
@@ -117,7 +117,7 @@ def test_position_based_and_time_decay_by_hand():
     #   A 2^-3 = 1/8, B 2^-2 = 1/4, C 2^-1 = 1/2, D 1; sum 15/8 -> 1/15, 2/15, 4/15, 8/15
     assert by_model(table, "time_decay") == pytest.approx({"A": 1 / 15, "B": 1 + 2 / 15, "C": 4 / 15, "D": 8 / 15})
     # other weights: (0.3, 0.4, 0.3): with two touches 0.5 / 0.5; with four 0.3, 0.2, 0.2, 0.3
-    other = attribution(ev, conversions=["Buy"], rules=["position_based"], position_weights=(0.3, 0.4, 0.3))
+    other = attribution(ev, outcome=["Buy"], rules=["position_based"], position_weights=(0.3, 0.4, 0.3))
     assert by_model(other, "position_based") == pytest.approx({"A": 0.3, "B": 1.2, "C": 0.2, "D": 0.3})
 
 
@@ -134,8 +134,8 @@ ORDER = [("ac", ["A", "C", "Buy"], 1), ("bc", ["B", "C"], 1)]
 
 
 def test_order_two_sees_what_order_one_cannot():
-    first = attribution(log(ORDER), conversions=["Buy"], rules=(), order=1)
-    second = attribution(log(ORDER), conversions=["Buy"], rules=(), order=2)
+    first = attribution(log(ORDER), outcome=["Buy"], rules=(), order=1)
+    second = attribution(log(ORDER), outcome=["Buy"], rules=(), order=2)
     assert by_model(first, "markov") == pytest.approx({"A": 0.25, "B": 0.25, "C": 0.5})
     assert by_model(first, "markov", "removal_effect") == pytest.approx({"A": 0.5, "B": 0.5, "C": 1.0})
     assert by_model(second, "markov") == pytest.approx({"A": 0.5, "B": 0.0, "C": 0.5})
@@ -147,8 +147,8 @@ def test_order_three_by_hand():
     #   (B,C): conv 1/2; RE: A 1/2, D 1/2, B 1, C 1 -> shares A 1/6, D 1/6, B 1/3, C 1/3.
     # Order 3 keeps (A,B,C) -> conv and (D,B,C) -> null apart: RE A 1, D 0, B 1, C 1 -> 1/3 each, D 0.
     paths = [("abc", ["A", "B", "C", "Buy"], 1), ("dbc", ["D", "B", "C"], 1)]
-    two = attribution(log(paths), conversions=["Buy"], rules=(), order=2)
-    three = attribution(log(paths), conversions=["Buy"], rules=(), order=3)
+    two = attribution(log(paths), outcome=["Buy"], rules=(), order=2)
+    three = attribution(log(paths), outcome=["Buy"], rules=(), order=3)
     assert by_model(two, "markov") == pytest.approx({"A": 1 / 6, "B": 1 / 3, "C": 1 / 3, "D": 1 / 6})
     assert by_model(three, "markov") == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3, "D": 0.0})
 
@@ -159,7 +159,7 @@ def test_direct_conversions_value_and_cut_at_first_conversion():
     ev = log([("x", ["Buy", "A", "Buy"], 1), ("y", ["A", "Buy", "A", "Buy"], 1), ("z", ["A"], 2)])
     ev["value"] = np.where(ev["touchpoint"] == "Buy", 10.0, np.nan)
     ev.loc[ev["customer_id"] == "y0", "value"] = ev.loc[ev["customer_id"] == "y0", "value"] * 3  # 30 per Buy
-    table = attribution(ev, conversions=["Buy"], value="value", rules=["last_touch", "linear"])
+    table = attribution(ev, outcome=["Buy"], value="value", rules=["last_touch", "linear"])
     assert set(table["touchpoint"]) == {"(direct)", "A"}
     assert by_model(table, "last_touch") == pytest.approx({"(direct)": 1, "A": 1})
     assert by_model(table, "last_touch", "value") == pytest.approx({"(direct)": 10, "A": 30})
@@ -180,7 +180,7 @@ def test_segments_get_their_own_chain():
         ],
         ignore_index=True,
     )
-    table = attribution(ev, conversions=["Buy"], by="region", rules=["first_touch"])
+    table = attribution(ev, outcome=["Buy"], by="region", rules=["first_touch"])
     assert table.columns.tolist() == ["region", "model", "touchpoint", "conversions", "share", "removal_effect"]
     north = table[table["region"] == "north"]
     south = table[table["region"] == "south"]
@@ -211,13 +211,13 @@ def test_catalogue_conversions_and_the_sample():
     ("kwargs", "error", "message"),
     [
         ({"rules": ["linar"]}, CJMConfigError, "does not know the rule 'linar'. Did you mean 'linear'?"),
-        ({"order": 4}, CJMConfigError, "`order` must be 1, 2 or 3"),
-        ({"order": True}, CJMConfigError, "`order` must be 1, 2 or 3"),
+        ({"order": 4}, CJMConfigError, "`order` must be a whole number from 1 to 3 (touchpoints of memory"),
+        ({"order": True}, CJMConfigError, "`order` must be a whole number from 1 to 3"),
         ({"position_weights": (0.5, 0.5, 0.5)}, CJMConfigError, "sum to 1"),
         ({"half_life": "soon"}, CJMConfigError, "`half_life` must be a duration"),
         ({"until_conversion": False}, CJMConfigError, "always cuts journeys at their first conversion"),
-        ({"conversions": None}, CJMConfigError, "needs to know the conversions"),
-        ({"conversions": ["Nope"]}, CJMDataError, "no journey reaches a conversion ('Nope')"),
+        ({"outcome": None}, CJMConfigError, "needs to know the conversions"),
+        ({"outcome": ["Nope"]}, CJMDataError, "no journey reaches a conversion ('Nope')"),
         ({"value": "revenue"}, CJMDataError, "Could not interpret value 'revenue' for `value` in attribution()"),
         ({"value": "region"}, CJMDataError, "are text, not numbers"),
         ({"by": "regoin"}, CJMDataError, "Did you mean 'region'?"),
@@ -225,7 +225,7 @@ def test_catalogue_conversions_and_the_sample():
     ],
 )
 def test_errors_name_the_argument_and_the_fix(kwargs, error, message):
-    args = {"conversions": ["Buy"], **kwargs}
+    args = {"outcome": ["Buy"], **kwargs}
     with pytest.raises(error) as info:
         attribution(log(HAND, region="north"), **args)
     assert message in str(info.value)
@@ -233,6 +233,6 @@ def test_errors_name_the_argument_and_the_fix(kwargs, error, message):
 
 def test_bad_events():
     with pytest.raises(CJMDataError, match="timestamp"):
-        attribution(log(HAND).assign(timestamp="2025-01-01"), conversions=["Buy"])
+        attribution(log(HAND).assign(timestamp="2025-01-01"), outcome=["Buy"])
     with pytest.raises(CJMConfigError, match="takes the events as a DataFrame"):
-        attribution([1, 2], conversions=["Buy"])
+        attribution([1, 2], outcome=["Buy"])

@@ -40,7 +40,7 @@ def planted(per_type: int = 100, seed: int = 0) -> tuple[pd.DataFrame, pd.Series
 
 def test_planted_journey_types_are_recovered():
     ev, truth = planted()
-    res = cluster_journeys(ev, k_range=range(2, 7), conversions=["Order confirmation"])
+    res = cluster_journeys(ev, k_range=range(2, 7), outcome=["Order confirmation"])
     assert isinstance(res, JourneyClusters)
     assert res.k == 3  # the silhouette search finds the three planted types
     assert res.search["k"].tolist() == [2, 3, 4, 5, 6]
@@ -123,14 +123,14 @@ def test_crosstab_with_keeps_unmatched_customers():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"k": 1}, CJMConfigError, "`k` must be 'auto' or a whole number of clusters (at least 2)"),
-        ({"k": "best"}, CJMConfigError, "`k` must be 'auto'"),
-        ({"k_range": [1, 2]}, CJMConfigError, "`k_range` must list numbers of clusters of at least 2"),
+        ({"k": 1}, CJMConfigError, "`k` must be a whole number of at least 2 (clusters) or 'auto', got 1"),
+        ({"k": "best"}, CJMConfigError, "or 'auto', got 'best'"),
+        ({"k_range": [1, 2]}, CJMConfigError, "`k_range` must be a range or a list of whole numbers of at least 2"),
         ({"ngram": (1, 4)}, CJMConfigError, "`ngram` must be a range (shortest, longest) within 1..3"),
         ({"ngram": (2, 1)}, CJMConfigError, "`ngram` must be a range"),
-        ({"max_features": 0}, CJMConfigError, "`max_features` must be a positive whole number or None"),
-        ({"sample": 5}, CJMConfigError, "`sample` must be a number of journeys (at least 10)"),
-        ({"top_ngrams": 0}, CJMConfigError, "`top_ngrams` must be a positive whole number"),
+        ({"max_features": 0}, CJMConfigError, "`max_features` must be a whole number of at least 1 (or None)"),
+        ({"sample": 5}, CJMConfigError, "`sample` must be a whole number of at least 10 (journeys)"),
+        ({"top_ngrams": 0}, CJMConfigError, "`top_ngrams` must be a whole number of at least 1"),
         ({"k": 400}, CJMDataError, "300 journey(s) cannot form 400 clusters"),
         ({"flavour": 1}, CJMConfigError, "unknown option(s) 'flavour'"),
     ],

@@ -71,7 +71,7 @@ def test_sessions_by_gap_and_by_id():
 
 
 def test_until_conversion_cuts_after_first_conversion(shop):
-    j = build_journeys(shop, conversions=["Shop"], until_conversion=True)
+    j = build_journeys(shop, outcome=["Shop"], until_conversion=True)
     assert j.groupby("customer_id").size().to_dict() == {"a": 2, "b": 2, "c": 2, "d": 1}
 
 
@@ -94,7 +94,7 @@ def test_catalogue_columns_and_unknown_touchpoints(shop):
 
 
 def test_variants_by_hand(shop):
-    v = variants(shop, conversions=["Buy"])
+    v = variants(shop, outcome=["Buy"])
     assert v["path"].tolist() == ["Ad > Shop > Buy", "Ad > Shop", "Shop"]
     assert v["n_journeys"].tolist() == [2, 1, 1]
     assert v["pct"].tolist() == [50.0, 25.0, 25.0] and v["cum_pct"].iloc[-1] == pytest.approx(100)
@@ -114,19 +114,19 @@ def test_top_variants_cut_a_computed_table_as_variants_top_does():
     every = variants(ev)
     by_channel = variants(ev, by="channel")
     for k, other in ((1, True), (10, True), (10, False), (len(every) + 5, True)):
-        pd.testing.assert_frame_equal(top_variants(every, k, other=other), variants(ev, top=k, other=other))
+        pd.testing.assert_frame_equal(top_variants(every, top=k, other=other), variants(ev, top=k, other=other))
         pd.testing.assert_frame_equal(
-            top_variants(by_channel, k, by="channel", other=other), variants(ev, by="channel", top=k, other=other)
+            top_variants(by_channel, top=k, by="channel", other=other), variants(ev, by="channel", top=k, other=other)
         )
-    cut = top_variants(every, 10)
+    cut = top_variants(every, top=10)
     assert cut["n_journeys"].sum() == every["n_journeys"].sum() and cut["cum_pct"].iloc[-1] == pytest.approx(100)
     assert cut["path"].iloc[-1] == "(other)" and np.isnan(cut["median_duration_s"].iloc[-1])
     with pytest.raises(CJMError, match="already has an '\\(other\\)' row"):
-        top_variants(cut, 5)
-    with pytest.raises(CJMError, match="positive whole number"):
-        top_variants(every, 0)
+        top_variants(cut, top=5)
+    with pytest.raises(CJMError, match=r"top_variants\(\): `top` must be a whole number of at least 1, got 0"):
+        top_variants(every, top=0)
     with pytest.raises(CJMError, match="chanel"):
-        top_variants(by_channel, 5, by="chanel")
+        top_variants(by_channel, top=5, by="chanel")
 
 
 def test_missing_segment_values_are_a_segment_of_their_own():
@@ -145,13 +145,13 @@ def test_missing_segment_values_are_a_segment_of_their_own():
     missing = v[v["channel"].isna()]
     assert missing["cum_pct"].iloc[-1] == pytest.approx(100)
     for k, other in ((1, True), (3, True), (3, False), (len(v) + 5, True)):
-        cut = top_variants(v, k, by="channel", other=other)
+        cut = top_variants(v, top=k, by="channel", other=other)
         pd.testing.assert_frame_equal(cut, variants(ev, by="channel", top=k, other=other))
         assert cut["channel"].isna().any() and cut[["pct", "cum_pct"]].notna().all().all()
         if other:
             assert cut["n_journeys"].sum() == n_journeys
             assert cut.loc[cut["channel"].isna(), "n_journeys"].sum() == missing["n_journeys"].sum()
-    cut = top_variants(v, 2, by="channel")
+    cut = top_variants(v, top=2, by="channel")
     assert cut.loc[cut["channel"].isna(), "path"].tolist()[-1] == "(other)"
     for side in ("prefix", "suffix"):
         parts = path_parts(ev, n=2, side=side, by="channel")
@@ -178,15 +178,15 @@ def test_top_variants_refuses_a_segmented_table_without_its_segments():
     ev["region"] = ["n", "n", "s", "s", "s", "s", "s"]
     by_channel = variants(ev, by="channel")
     with pytest.raises(CJMDataError, match=r"several rows per path: pass by=\[\.\.\.\].*'channel'") as err:
-        top_variants(by_channel, 1)
+        top_variants(by_channel, top=1)
     assert err.value.column == "path" and err.value.values == ["Ad > Shop", "Ad > Shop"]
     assert "by=['channel']" in err.value.fix
     by_both = variants(ev, by=["region", "channel"])
     with pytest.raises(CJMDataError, match=r"within by=\['channel'\].*candidates: \['region'\]"):
-        top_variants(by_both, 1, by="channel")
-    pd.testing.assert_frame_equal(top_variants(by_channel, 1, by="channel"), variants(ev, by="channel", top=1))
+        top_variants(by_both, top=1, by="channel")
+    pd.testing.assert_frame_equal(top_variants(by_channel, top=1, by="channel"), variants(ev, by="channel", top=1))
     pd.testing.assert_frame_equal(
-        top_variants(by_both, 1, by=["region", "channel"]), variants(ev, by=["region", "channel"], top=1)
+        top_variants(by_both, top=1, by=["region", "channel"]), variants(ev, by=["region", "channel"], top=1)
     )
 
 
@@ -209,13 +209,13 @@ def test_paths_are_coded_only_where_the_names_come_free(shop, tmp_path, monkeypa
     )
     shop.to_parquet(tmp_path / "events.parquet")
     shop.to_csv(tmp_path / "events.csv", index=False)
-    want = variants(shop, conversions=["Buy"])
+    want = variants(shop, outcome=["Buy"])
     want_parts = path_parts(shop, n=2, side="suffix")
     for src, coded in ((shop, True), (str(tmp_path / "events.parquet"), True), (str(tmp_path / "events.csv"), False)):
         calls.clear()
-        pd.testing.assert_frame_equal(variants(src, conversions=["Buy"]), want)
+        pd.testing.assert_frame_equal(variants(src, outcome=["Buy"]), want)
         pd.testing.assert_frame_equal(path_parts(src, n=2, side="suffix"), want_parts)
-        pd.testing.assert_frame_equal(variants(src, touchpoints=cat, conversions=["Buy"]), want)
+        pd.testing.assert_frame_equal(variants(src, touchpoints=cat, outcome=["Buy"]), want)
         assert len(calls) == (3 if coded else 0), (src, calls)
         source = as_source(src, where="test")
         assert (paths_module._path_codes(source, cat) is not None) is coded
@@ -310,7 +310,7 @@ def test_cut_journeys_by_hand_in_the_engine(tmp_path):
     assert by_session.groupby("journey_id").size().tolist() == [4, 2]
     ev.to_parquet(tmp_path / "events.parquet")
     pd.testing.assert_frame_equal(cut_journeys(tmp_path / "events.parquet", start="Shop", end="Buy"), cut)
-    with pytest.raises(CJMConfigError, match=r"cut_journeys\(\): `start` must name a touchpoint"):
+    with pytest.raises(CJMConfigError, match=r"cut_journeys\(\): `start` must be a touchpoint name"):
         cut_journeys(ev, start=["Shop"])
 
 
@@ -330,19 +330,19 @@ def test_variants_without_conversions_leave_the_rate_empty():
     ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop"), ("b", "2025-01-01 11:00", "Ad")])
     v = variants(ev)
     assert v["conversion_rate"].isna().all()  # unknown, not 0 %
-    assert variants(ev, conversions=["Shop"]).set_index("path")["conversion_rate"].to_dict() == {
+    assert variants(ev, outcome=["Shop"]).set_index("path")["conversion_rate"].to_dict() == {
         "Ad > Shop": 1.0,
         "Ad": 0.0,
     }
     from cjm_lab.journeys import top_variants
 
-    assert np.isnan(top_variants(v, 1)["conversion_rate"]).all()
+    assert np.isnan(top_variants(v, top=1)["conversion_rate"]).all()
 
 
 def test_time_to_convert_states_how_it_censored():
     from cjm_lab.journeys import time_to_convert
 
     ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-03 10:00", "Buy"), ("b", "2025-01-02 10:00", "Ad")])
-    res = time_to_convert(ev, conversions=["Buy"], censor_at="last_event")
+    res = time_to_convert(ev, outcome=["Buy"], censor_at="last_event")
     assert res.summary["censored_at"].tolist() == ["last_event"]
-    assert time_to_convert(ev, conversions=["Buy"]).summary["censored_at"].tolist() == ["data_end"]
+    assert time_to_convert(ev, outcome=["Buy"]).summary["censored_at"].tolist() == ["data_end"]

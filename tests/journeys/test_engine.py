@@ -107,8 +107,8 @@ def test_engine_options_reach_duckdb(written, tmp_path):
         ({"memory_limit": "lots"}, "is not a size"),
         ({"memory_limit": "10MB"}, "below 64 MiB"),
         ({"memory_limit": True}, "must be a size"),
-        ({"threads": 0}, "positive whole number"),
-        ({"threads": 1.5}, "positive whole number"),
+        ({"threads": 0}, "`threads` must be a whole number from 1 to 1024"),
+        ({"threads": 1.5}, "`threads` must be a whole number from 1 to 1024"),
         ({"memroy_limit": "1GB"}, "unknown option.*engine options: memory_limit"),
     ],
 )

@@ -215,7 +215,7 @@ def test_dropoffs_list_the_top_next_touchpoints_per_step():
     drops = funnel_dropoffs(ev, steps=["Web", "Cart", "Pay"], top=1)
     # of Web's two drop-outs, d left (exit) and c went to Pay: a tie, broken by name; none left Cart
     assert drops[["step", "next_touchpoint", "n_journeys", "pct"]].values.tolist() == [["Web", "(exit)", 1, 50.0]]
-    with pytest.raises(CJMConfigError, match="`top` must be a positive whole number"):
+    with pytest.raises(CJMConfigError, match=r"funnel_dropoffs\(\): `top` must be a whole number of at least 1, got 0"):
         funnel_dropoffs(ev, steps=["Web", "Cart"], top=0)
 
 

@@ -41,8 +41,8 @@ def test_collapse_repeats_merges_immediate_repeats_in_every_analysis(ev):
     # the first event of each run stays (its time)
     assert built[built["customer_id"] == "a"]["timestamp"].iloc[0] == pd.Timestamp("2025-01-06 10:00", tz="UTC")
     # rework already ignores immediate repeats: the same with or without
-    a = pain_points(ev, min_reach=1, n_boot=0).set_index("touchpoint")["rework_pct"]
-    b = pain_points(ev, min_reach=1, n_boot=0, collapse_repeats="consecutive").set_index("touchpoint")["rework_pct"]
+    a = pain_points(ev, min_base=1, n_boot=0).set_index("touchpoint")["rework_pct"]
+    b = pain_points(ev, min_base=1, n_boot=0, collapse_repeats="consecutive").set_index("touchpoint")["rework_pct"]
     pd.testing.assert_series_equal(a, b)
 
 
@@ -54,7 +54,7 @@ def test_dates_keep_whole_journeys_that_begin_in_the_range(ev):
     assert variants(ev, dates=(None, "2025-01-07"))["path"].tolist() == ["A > A > B > A"]
     f = funnel(ev, steps=["A", "B"], dates=window)
     assert f["n_reached"].tolist() == [2, 2]
-    pp = pain_points(ev, min_reach=1, n_boot=0, dates=window)
+    pp = pain_points(ev, min_base=1, n_boot=0, dates=window)
     assert pp.attrs["cjm_pain_points"]["log"]["all"]["journeys"] == 2
     # naive times are UTC; a time zone counts
     late = variants(ev, dates=(pd.Timestamp("2025-01-08 10:00", tz="Europe/Berlin"), None))  # 09:00 UTC
@@ -62,7 +62,10 @@ def test_dates_keep_whole_journeys_that_begin_in_the_range(ev):
 
 
 def test_bad_journey_options_are_named(ev):
-    with pytest.raises(CJMConfigError, match=r"`collapse_repeats` must be 'off' or 'consecutive', got 'yes'"):
+    with pytest.raises(
+        CJMConfigError,
+        match=r"variants\(\): `collapse_repeats` must be 'off' \(the default\) or 'consecutive' \(merges .*got 'yes'",
+    ):
         variants(ev, collapse_repeats="yes")
     with pytest.raises(CJMConfigError, match=r"`dates` must be a pair \(from, to\).*Fix: pass dates="):
         variants(ev, dates="2025-01-01")
@@ -117,3 +120,17 @@ def test_results_record_how_their_journeys_were_made(ev):
     assert made["dates"][0].startswith("2025-01-01")
     made = transitions(ev, by=Period("W", of="event")).attrs["cjm_journeys"]
     assert made["by"] == [{"column": "event_week", "of": "the period of each transition's source event"}]
+
+
+def test_the_outcome_is_a_name_or_a_collection_of_names(ev):
+    """``outcome`` (formerly ``conversions``): one touchpoint is one name (not its letters), and any
+    collection of names means the same; what is not names is refused, naming the analysis."""
+    rates = variants(ev, outcome=["B"]).set_index("path")["conversion_rate"]
+    # a and b reach B, c starts with it: every journey converts (a share, 0 to 1)
+    assert rates.to_dict() == {"A > A > B > A": 1.0, "A > B": 1.0, "B > B": 1.0}
+    for same in ("B", ("B",), {"B"}, pd.Series(["B"]), pd.Index(["B"])):
+        pd.testing.assert_frame_equal(variants(ev, outcome=same), variants(ev, outcome=["B"]))
+    assert variants(ev, outcome="A").set_index("path")["conversion_rate"].tolist() == [1.0, 1.0, 0.0]
+    for bad in ([], ["B", ""], [1], {"B": 1}, (name for name in ["B"])):
+        with pytest.raises(CJMConfigError, match=r"^funnel\(\): `outcome` must be a touchpoint name or a list"):
+            funnel(ev, steps=["A", "B"], outcome=bad)

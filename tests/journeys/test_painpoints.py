@@ -38,7 +38,7 @@ def by_node(table, unit="touchpoint"):
 def test_rework_is_a_return_after_other_steps_and_ping_pong_a_bounce():
     paths = [list("AAB"), list("ABA"), list("ABBA"), list("ABCA"), list("BC")]
     cat = load_touchpoints(pd.DataFrame({"touchpoint": list("ABC"), "stage": "s", "kind": "internal"}), stages=["s"])
-    pp = pain_points(journeys(paths), touchpoints=cat, min_reach=1)
+    pp = pain_points(journeys(paths), touchpoints=cat, min_base=1)
     t = by_node(pp)
     # A A B is an immediate repeat (no rework); A B A, A B B A, A B C A come back to A
     assert t.loc["A", "rework_pct"] == pytest.approx(75)  # 3 of the 4 journeys meeting A
@@ -60,12 +60,21 @@ def test_rework_is_a_return_after_other_steps_and_ping_pong_a_bounce():
     text = pain_summary(pp)
     assert "60.0% of the journeys come back to the same touchpoint after others (3 journeys)" in set(text["text"])
     de = pain_summary(pp, language="de")
-    assert "60,0 % der Journeys kommen nach anderen zum selben Kontaktpunkt zurück (3 Journeys)" in set(de["text"])
+    assert (
+        "60,0 % der Journeys kehren nach anderen Schritten zu einer Stelle (Kontaktpunkt) zurück, an der sie schon "
+        "waren (3 Journeys)" in set(de["text"])
+    )
+    # a level's own word: a team is a team, in both languages
+    named = pain_summary(pp, language="de", level_label={"en": "team", "de": "Team"})
+    assert "60,0 % der Journeys werden" not in set(named["text"])  # 40.0 % ping-pong, 60.0 % rework
+    assert any(t.startswith("40,0 % der Journeys werden von einer Stelle (Team) an eine andere") for t in named["text"])
+    with pytest.raises(CJMConfigError, match=r"`level_label` has no 'de' text"):
+        pain_summary(pp, language="de", level_label={"en": "team"})
 
 
 def test_without_a_catalogue_only_returns_beyond_the_log_rate_count():
     paths = [list("ABA")] * 4 + [list("ACD")] * 4
-    t = by_node(pain_points(journeys(paths), min_reach=1))
+    t = by_node(pain_points(journeys(paths), min_base=1))
     # rework of A: 4 of 8 journeys; scored touchpoints A, B, C, D: 4 returns in 8 + 4 + 4 + 4 journey-visits
     assert t.loc["A", "rework_pct"] == pytest.approx(50)
     assert t.loc["A", "excess_customers"] == pytest.approx(4 - 8 * 4 / 20, abs=1e-9) or t.loc["A", "main_issue"] != ""
@@ -75,7 +84,7 @@ def test_drop_off_is_weighted_by_the_outcome_share_of_those_going_on():
     paths = [["Cart", "Pay", "Buy"]] * 10 + [["Cart", "Pay"]] * 5 + [["Cart"]] * 5
     value = [100.0 if tp == "Buy" else np.nan for p in paths for tp in p]
     ev = journeys(paths, value=value)
-    pp = pain_points(ev, conversions=["Buy"], min_reach=1)
+    pp = pain_points(ev, outcome=["Buy"], min_base=1)
     t = by_node(pp)
     assert t.loc["Pay", "drop_off_pct"] == pytest.approx(100 / 3)  # 5 of 15 journeys end at Pay
     assert t.loc["Cart", "drop_off_pct"] == pytest.approx(25)  # 5 of 20
@@ -89,7 +98,7 @@ def test_drop_off_is_weighted_by_the_outcome_share_of_those_going_on():
     assert t.loc["Pay", "pain_score"] == pytest.approx(25) and t.loc["Pay", "rank"] == 1
     # the value at stake: the outcomes lost x the value per journey with an outcome (1,000 / 10)
     assert t.loc["Pay", "value_at_stake"] == pytest.approx(500)
-    by_value = pain_points(ev, conversions=["Buy"], min_reach=1, rank_by="value")
+    by_value = pain_points(ev, outcome=["Buy"], min_base=1, rank_by="value")
     assert by_node(by_value).loc["Pay", "pain_score"] == pytest.approx(500)
     assert t.loc["Pay", "note"] == (
         "33% of the journeys that reach it end here and never reach a conversion (of those going on, 100% do)"
@@ -104,7 +113,7 @@ def test_lift_compares_journeys_through_a_node_with_those_not_through_it():
         + [["Start", "Pay", "Buy"]] * 80
         + [["Start", "Pay"]] * 20
     )
-    pp = pain_points(journeys(paths, gap="1h"), conversions=["Buy"], n_boot=50)
+    pp = pain_points(journeys(paths, gap="1h"), outcome=["Buy"], n_boot=50)
     t = by_node(pp)
     assert t.loc["Error", "conversion_rate_met"] == pytest.approx(20)
     assert t.loc["Error", "conversion_rate_not_met"] == pytest.approx(80)
@@ -121,7 +130,7 @@ def test_lift_compares_journeys_through_a_node_with_those_not_through_it():
     # the bootstrap rank interval: Error and Pay lead clearly, the order between them is sure
     assert t.loc["Pay", "rank"] == 1 and (t.loc["Pay", "rank_low"], t.loc["Pay", "rank_high"]) == (1, 1)
     assert t.loc["Error", "pain_score_ci_low"] < t.loc["Error", "pain_score"] < t.loc["Error", "pain_score_ci_high"]
-    again = pain_points(journeys(paths, gap="1h"), conversions=["Buy"], n_boot=50)
+    again = pain_points(journeys(paths, gap="1h"), outcome=["Buy"], n_boot=50)
     pd.testing.assert_frame_equal(again, pp)  # the bootstrap is seeded
 
 
@@ -138,16 +147,16 @@ def test_sessions_make_drop_off_per_session_and_leave_their_gaps_out_of_the_wait
     ]
     frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint", "session_id"])
     ev = load_events(frame)
-    t = by_node(pain_points(ev, conversions=["Buy"], min_reach=1))
+    t = by_node(pain_points(ev, outcome=["Buy"], min_base=1))
     # x left its first session at Pay but came back and bought: no drop-off; y left sessions at Pay and
     # at Cart and never bought: a drop-off at both (each a session end); shares of the 2 journeys
     assert t.loc["Pay", "drop_off_pct"] == pytest.approx(50) and t.loc["Cart", "drop_off_pct"] == pytest.approx(50)
-    log = pain_points(ev, conversions=["Buy"], min_reach=1).attrs["cjm_pain_points"]["log"]["all"]
+    log = pain_points(ev, outcome=["Buy"], min_base=1).attrs["cjm_pain_points"]["log"]["all"]
     assert (log["sessions"], log["drop_off_exits"], log["drop_off_exits_pct"]) == (4, 2, 50.0)
     # waits within sessions only: x waits 60 s at Cart twice and 60 s at Pay once; y 60 s at Cart
     assert t.loc["Cart", "median_stay_s"] == 60 and t.loc["Pay", "median_stay_s"] == 60
     assert t.loc["Cart", "p90_stay_s"] == 120
-    no_sessions = pain_points(ev.drop(columns="session_id"), conversions=["Buy"], min_reach=1)
+    no_sessions = pain_points(ev.drop(columns="session_id"), outcome=["Buy"], min_base=1)
     u = by_node(no_sessions)
     assert u.loc["Cart", "drop_off_pct"] == pytest.approx(50) and u.loc["Pay", "drop_off_pct"] == 0  # per journey
     # the day until the next session counts now: x waits 86,340 s + 60 s at Pay, y 86,340 s (binned 86,300)
@@ -161,9 +170,7 @@ def test_reopen_is_an_outcome_after_resumed_work_and_resolutions_are_no_waits():
         ["Open", "Work", "Resolved", "Work", "Resolved", "Closed"],
         ["Open", "Work", "Closed", "Work", "Closed"],
     ]
-    pp = pain_points(
-        journeys(paths, step="1h"), conversions=["Resolved", "Closed"], outcome_kind="resolution", min_reach=1
-    )
+    pp = pain_points(journeys(paths, step="1h"), outcome=["Resolved", "Closed"], outcome_kind="resolution", min_base=1)
     t = by_node(pp)
     assert t.loc["Resolved", "reopen_pct"] == pytest.approx(50)  # case 2 of the 2 meeting it
     assert t.loc["Closed", "reopen_pct"] == pytest.approx(100 / 3)  # case 3
@@ -180,9 +187,9 @@ def test_reopen_is_an_outcome_after_resumed_work_and_resolutions_are_no_waits():
     de = by_node(
         pain_points(
             journeys(paths, step="1h"),
-            conversions=["Resolved", "Closed"],
+            outcome=["Resolved", "Closed"],
             outcome_kind="resolution",
-            min_reach=1,
+            min_base=1,
             language="de",
         )
     )
@@ -204,7 +211,7 @@ def test_a_change_over_time_is_found_without_knowing_its_week():
             for k, tp in enumerate(path)
         ]
     ev = load_events(pd.DataFrame(rows))
-    pp = pain_points(ev, conversions=["Buy"])
+    pp = pain_points(ev, outcome=["Buy"])
     pay = by_node(pp).loc["Pay"]
     assert pay["change_period"] == "2025-W06" and pay["change_metric"] == "outcome"
     assert pay["change_from_pct"] == pytest.approx(486 / 540 * 100) and pay["change_to_pct"] == pytest.approx(40)
@@ -214,7 +221,7 @@ def test_a_change_over_time_is_found_without_knowing_its_week():
     assert changes[0]["note"].startswith("Pay: share reaching a conversion fell")
     # in the score: the week's extra drop-offs, 60 x (60 % - 10 %), beside the drop-offs of all weeks
     assert "change" in pay["drivers"]
-    monthly = by_node(pain_points(ev, conversions=["Buy"], period="M")).loc["Pay"]
+    monthly = by_node(pain_points(ev, outcome=["Buy"], period="M")).loc["Pay"]
     assert monthly["change_period"] in ("", "2025-02")
 
 
@@ -229,7 +236,7 @@ def test_long_waits_are_the_log_s_longest_stays_and_their_rate_is_reported():
         start = T0 + pd.Timedelta(hours=i)
         rows += [(f"w{i}", start, "A"), (f"w{i}", start + pd.Timedelta(days=10), "B")]
     ev = load_events(pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint"]))
-    pp = pain_points(ev, min_reach=1)
+    pp = pain_points(ev, min_base=1)
     t = by_node(pp)
     lw = pp.attrs["cjm_pain_points"]["long_wait"]
     # 305 stays; the 95th percentile (rank 290) is 60 s: only the five ten-day stays are beyond it
@@ -261,16 +268,16 @@ def test_a_bare_log_gets_every_component_it_can_and_says_what_is_missing():
 def test_duplicates_are_dropped_and_counted():
     ev = journeys([list("AB")] * 3)
     twice = load_events(pd.concat([ev, ev.iloc[[0, 1]]]).drop(columns="sequence"))
-    log = pain_points(twice, min_reach=1).attrs["cjm_pain_points"]["log"]["all"]
+    log = pain_points(twice, min_base=1).attrs["cjm_pain_points"]["log"]["all"]
     assert (log["events"], log["duplicates_dropped"]) == (6, 2)
-    kept = pain_points(twice, min_reach=1, dedupe=False).attrs["cjm_pain_points"]["log"]["all"]
+    kept = pain_points(twice, min_base=1, dedupe=False).attrs["cjm_pain_points"]["log"]["all"]
     assert (kept["events"], kept["duplicates_dropped"]) == (8, 0)
 
 
 def test_explain_shows_the_evidence_of_one_row():
     paths = [["Start", "Error", "Pay", "Buy"]] * 20 + [["Start", "Error", "Pay"]] * 80 + [["Start", "Pay", "Buy"]] * 80
     ev = journeys(paths, gap="1h")
-    evidence = explain_pain_point(ev, touchpoint="Error", conversions=["Buy"], n_boot=0)
+    evidence = explain_pain_point(ev, touchpoint="Error", outcome=["Buy"], n_boot=0)
     assert evidence.row["touchpoint"] == "Error" and evidence.row["main_issue"] == "lift"
     cmp = evidence.comparison.set_index("group")
     assert (cmp.loc["met", "journeys"], cmp.loc["met", "outcomes"]) == (100, 20)
@@ -281,7 +288,7 @@ def test_explain_shows_the_evidence_of_one_row():
     comp = evidence.components.set_index("component")
     assert comp.loc["lift", "value_pct"] == pytest.approx(20 - 100) and comp.loc["lift", "share_of_score"] == 100
     with pytest.raises(CJMDataError, match=r"no journey meets 'Eror'.*Did you mean 'Error'"):
-        explain_pain_point(ev, touchpoint="Eror", conversions=["Buy"])
+        explain_pain_point(ev, touchpoint="Eror", outcome=["Buy"])
     with pytest.raises(CJMConfigError, match=r"unknown option\(s\) 'conversion'. Did you mean"):
         explain_pain_point(ev, touchpoint="Error", conversion=["Buy"])
 
@@ -294,7 +301,9 @@ def test_bad_options_get_clear_errors():
         pain_points(ev, level="stage")
     with pytest.raises(CJMConfigError, match=r"`period` must be one of"):
         pain_points(ev, period="Y")
-    with pytest.raises(CJMConfigError, match=r"`alpha` must be a number between 0 and 1"):
+    with pytest.raises(
+        CJMConfigError, match=r"pain_points\(\): `alpha` must be a number strictly between 0 and 1, e.g. 0.05, got 1.5"
+    ):
         pain_points(ev, alpha=1.5)
     with pytest.raises(CJMConfigError, match=r"unknown pain components in `weights`: \['speed'\]"):
         pain_points(ev, weights={"speed": 1})
@@ -303,7 +312,7 @@ def test_bad_options_get_clear_errors():
     with pytest.raises(CJMConfigError, match=r"`outcome_kind='resolution'` needs the outcome events"):
         pain_points(ev, outcome_kind="resolution")
     with pytest.raises(CJMConfigError, match=r"`outcome_kind` must be one of"):
-        pain_points(ev, conversions=["B"], outcome_kind="sale")
+        pain_points(ev, outcome=["B"], outcome_kind="sale")
     with pytest.raises(CJMConfigError, match=r"pain_summary\(\): `table` must be the DataFrame"):
         pain_summary(pd.DataFrame({"a": [1]}))
 
@@ -360,7 +369,7 @@ def test_the_old_shop_counted_by_hand():
 
 def test_without_conversions_there_is_no_drop_off():
     ev = log([("a", "2025-01-01 10:00", "Ad"), ("a", "2025-01-01 10:05", "Shop")])
-    pp = pain_points(ev, min_reach=1)
+    pp = pain_points(ev, min_base=1)
     assert pp["drop_off_pct"].isna().all()
 
 
@@ -387,9 +396,9 @@ def test_lateness_and_moments_of_truth():
     survey = pd.DataFrame(
         {"customer_id": [f"o{i}" for i in range(n)], "stars": stars, "date": delivered + pd.Timedelta(days=1)}
     )
-    pp = pain_points(
-        ev, survey=survey, promised="promised", score="stars", score_scale=(1, 5), negative_max=2
-    ).set_index("touchpoint")
+    pp = pain_points(ev, survey=survey, promised="promised", score="stars", scale=(1, 5), negative_max=2).set_index(
+        "touchpoint"
+    )
     assert pp.loc["Delivery", "late_pct"] == pytest.approx(late.mean() * 100)
     assert pp.loc["Delivery", "late_detractor_pct"] == pytest.approx((stars[late] <= 2).mean() * 100)
     assert pp.loc["Delivery", "late_odds_ratio"] > 5 and pp.loc["Delivery", "late_detractor_p_adjusted"] < 0.001
@@ -422,8 +431,8 @@ def test_a_node_named_like_the_exit_stays_a_node():
             columns=["customer_id", "timestamp", "touchpoint"],
         )
     )
-    e = explain_pain_point(ev, touchpoint="Cart", conversions=["Buy"], min_reach=1, n_boot=0)
+    e = explain_pain_point(ev, touchpoint="Cart", outcome=["Buy"], min_base=1, n_boot=0)
     assert dict(zip(e.next_steps["next"], e.next_steps["n"])) == {"\\(exit)": 2, "Buy": 1}
-    ends = explain_pain_point(ev, touchpoint="(exit)", conversions=["Buy"], min_reach=1, n_boot=0)
+    ends = explain_pain_point(ev, touchpoint="(exit)", outcome=["Buy"], min_base=1, n_boot=0)
     assert ends.next_steps["next"].tolist() == ["(exit)"]  # the end of the journey
     assert set(e.paths["path"]) == {"Cart > \\(exit)", "Cart > Buy"}

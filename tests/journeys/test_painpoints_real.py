@@ -24,7 +24,7 @@ def mapped(name: str):
     with open(f"configs/painpoints/{name}.yaml", encoding="utf-8") as fh:
         cfg = yaml.safe_load(fh)
     ev = load_events(cfg["events_path"], columns=cfg["columns"], activity_from=cfg.get("activity_from"))
-    options = {"conversions": cfg["outcome"], "outcome_kind": cfg["outcome_kind"], "dedupe": cfg["dedupe"]}
+    options = {"outcome": cfg["outcome"], "outcome_kind": cfg["outcome_kind"], "dedupe": cfg["dedupe"]}
     return ev, options, cfg["levels"]
 
 
@@ -73,7 +73,7 @@ def test_held_out_bpic2013_the_challenge_questions(bpic2013):
     by_team = load_events(
         "data/real/bpic2013_closed_problems.csv.gz", columns=cols, activity_from=["concept:name", "org:group"]
     )
-    nodes = pain_points(by_team, dedupe=False, min_reach=10, n_boot=0).set_index("touchpoint")
+    nodes = pain_points(by_team, dedupe=False, min_base=10, n_boot=0).set_index("touchpoint")
     waits = nodes[nodes.index.str.startswith("Accepted-Wait+")].sort_values("time_share_pct", ascending=False)
     assert waits.index[0] == "Accepted-Wait+Org line A2" and waits["time_share_pct"].iloc[0] == pytest.approx(
         10.0, abs=0.1

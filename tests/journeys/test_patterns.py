@@ -256,7 +256,7 @@ def test_conversion_outcome_uses_the_catalogue():
     a = discriminating_patterns(ev, outcome="conversion", touchpoints=cat, min_support=0.05)
     b = discriminating_patterns(ev, outcome="Buy", min_support=0.05)
     pd.testing.assert_frame_equal(a, b)
-    c = discriminating_patterns(ev, outcome="conversion", conversions=["Buy"], min_support=0.05)
+    c = discriminating_patterns(ev, outcome=["Buy"], min_support=0.05)  # the touchpoints named as the outcome
     pd.testing.assert_frame_equal(a, c)
 
 
@@ -317,12 +317,12 @@ def test_sample_converters_differ_by_cart_and_checkout(sample_of):
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        ({"min_support": 0}, "`min_support` must be a share of journeys between 0 and 1"),
+        ({"min_support": 0}, "`min_support` must be a number above 0 and at most 1 (a share of journeys)"),
         ({"min_support": 5}, "e.g. 0.05 for 5 %"),
         ({"min_support": True}, "`min_support`"),
-        ({"max_length": 0}, "`max_length` must be a positive whole number"),
+        ({"max_length": 0}, "`max_length` must be a whole number of at least 1 (touchpoints) (or None)"),
         ({"max_length": 2.5}, "`max_length`"),
-        ({"max_gap": -1}, "`max_gap` must be a whole number of events"),
+        ({"max_gap": -1}, "`max_gap` must be a whole number of at least 0 (events allowed between two touchpoints"),
         ({"journy": "session"}, "unknown option(s) 'journy'"),
     ],
 )
@@ -348,13 +348,16 @@ def test_discriminating_errors():
         discriminating_patterns(ev, outcome="conversion")
     with pytest.raises(CJMDataError, match="no journey falls into the group 'not converted'"):
         discriminating_patterns(log({"a": ["Ad", "Buy"]}), outcome="Buy")
-    with pytest.raises(CJMConfigError, match="`method` must be 'fisher' or 'permutation'"):
+    with pytest.raises(
+        CJMConfigError,
+        match=r"discriminating_patterns\(\): `method` must be 'fisher' \(.*\) or 'permutation' \(.*got 'chi2'",
+    ):
         discriminating_patterns(ev, outcome="Buy", method="chi2")
-    with pytest.raises(CJMConfigError, match="`alpha` must lie between 0 and 1"):
+    with pytest.raises(CJMConfigError, match=r"`alpha` must be a number strictly between 0 and 1, e.g. 0.05, got 5"):
         discriminating_patterns(ev, outcome="Buy", alpha=5)
     with pytest.raises(CJMConfigError, match="`groups` and `cutoff` go with `labels=`"):
         discriminating_patterns(ev, outcome="Buy", groups=("a", "b"))
-    with pytest.raises(CJMConfigError, match="`n_permutations` must be a positive whole number"):
+    with pytest.raises(CJMConfigError, match="`n_permutations` must be a whole number of at least 1, got 0"):
         discriminating_patterns(ev, outcome="Buy", method="permutation", n_permutations=0)
 
 

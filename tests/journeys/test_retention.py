@@ -134,12 +134,12 @@ def test_time_to_outcome_from_the_log():
         ],
         branch=["n", "n", "n", "s", "s", "s", "s"],
     )
-    tt = time_to_outcome(ev, outcomes=["Approved", "Declined"], by="branch")
+    tt = time_to_outcome(ev, outcome=["Approved", "Declined"], by="branch")
     assert tt.columns.tolist() == ["journey_id", "customer_id", "branch", "outcome", "duration_days"]
     assert tt["outcome"].tolist()[0] == "Approved"  # the first outcome counts
     assert tt["outcome"].isna().tolist() == [False, True, True]
     assert tt["duration_days"].tolist() == pytest.approx([2, 5, 0])
-    started = time_to_outcome(ev, outcomes=["Approved", "Declined"], start="Apply")
+    started = time_to_outcome(ev, outcome=["Approved", "Declined"], start="Apply")
     assert started["duration_days"].tolist()[:2] == pytest.approx([2, 4])
     assert np.isnan(started["duration_days"].iloc[2])  # c never applied
     ci = cumulative_incidence(started["duration_days"], started["outcome"])
@@ -155,7 +155,7 @@ def test_bpic_competing_outcomes():
         BPIC, columns={"case:concept:name": "customer_id", "time:timestamp": "timestamp", "concept:name": "touchpoint"}
     )
     kinds = ["A_APPROVED", "A_DECLINED", "A_CANCELLED"]
-    tt = time_to_outcome(ev, outcomes=kinds)
+    tt = time_to_outcome(ev, outcome=kinds)
     assert len(tt) == 13_087
     counts = tt["outcome"].value_counts()
     assert counts.to_dict() == {"A_DECLINED": 7635, "A_CANCELLED": 2807, "A_APPROVED": 2246}
@@ -198,7 +198,7 @@ HAND = [
 
 
 def test_retention_by_hand_with_right_censoring():
-    table = retention(events(HAND), purchase=["Buy"], periods=3)
+    table = retention(events(HAND), outcome=["Buy"], periods=3)
     t = table.set_index(["cohort", "period"])
     # the data end at 2025-04-01: January is observable for periods 1 (Feb) and 2 (Mar), not 3 (Apr);
     # February only for period 1 (Mar).  Unobservable periods are absent, not zero.
@@ -221,42 +221,42 @@ def test_retention_by_hand_with_right_censoring():
     # Wilson interval of 2/5 (z = 1.96): 11.76 % to 76.93 %
     assert t.loc[("(all)", 1), ["ci_low", "ci_high"]].tolist() == pytest.approx([11.76, 76.93], abs=0.01)
     # any event counts as a return: b visits in February, e in April (only observable with a later end)
-    returns = retention(events(HAND), purchase=["Buy"], periods=3, activity="any", end="2025-05-01")
+    returns = retention(events(HAND), outcome=["Buy"], periods=3, activity="any", end="2025-05-01")
     r = returns.set_index(["cohort", "period"])
     assert r.loc[("2025-01", 1), "n_active"] == 2
     assert r.loc[("2025-02", 2), "n_active"] == 1
     assert ("2025-01", 3) in r.index and ("2025-02", 3) not in r.index
     # a named touchpoint as activity
-    visits = retention(events(HAND), purchase=["Buy"], periods=1, activity=["Visit"]).set_index("cohort")
+    visits = retention(events(HAND), outcome=["Buy"], periods=1, activity=["Visit"]).set_index("cohort")
     assert visits.loc["2025-01", "n_active"] == 1
 
 
 def test_retention_weeks_quarters_and_end():
-    weekly = retention(events(HAND), purchase=["Buy"], cohort="W", periods=2)
+    weekly = retention(events(HAND), outcome=["Buy"], cohort="W", periods=2)
     assert weekly["cohort"].iloc[0] == "2024-12-30"  # the Monday of the week of 2025-01-02
-    quarterly = retention(events(HAND), purchase=["Buy"], cohort="Q", periods=1, end="2025-07-01")
+    quarterly = retention(events(HAND), outcome=["Buy"], cohort="Q", periods=1, end="2025-07-01")
     q = quarterly.set_index("cohort")
     assert q.loc["2025-Q1", ["n_customers", "n_active"]].tolist() == [5, 0]  # April is the next quarter
-    early = retention(events(HAND), purchase=["Buy"], periods=1, end="2025-03-01")
+    early = retention(events(HAND), outcome=["Buy"], periods=1, end="2025-03-01")
     assert early["cohort"].tolist() == ["2025-01", "(all)"]
     assert early["n_customers"].tolist() == [3, 3]  # d and e were acquired in February: still counted, not observable
 
 
 def test_retention_by_segment_and_by_persona_table():
     ev = events(HAND, region=["n", "n", "n", "s", "s", "n", "n", "s", "s", "s", "s", "n"])
-    seg = retention(ev, purchase=["Buy"], periods=1, by="region")
+    seg = retention(ev, outcome=["Buy"], periods=1, by="region")
     pooled = seg[seg["cohort"] == "(all)"].set_index("region")
     assert pooled.loc["n", ["n_customers", "n_active"]].tolist() == [2, 1]
     assert pooled.loc["s", ["n_customers", "n_active"]].tolist() == [3, 1]
     personas = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "persona": ["x", "x", "y", "y"]})
-    per = retention(ev, purchase=["Buy"], periods=1, by="persona", customers=personas)
+    per = retention(ev, outcome=["Buy"], periods=1, by="persona", customers=personas)
     pooled = per[per["cohort"] == "(all)"].set_index("persona", drop=False)
     assert pooled.loc["x", "n_customers"] == 2 and pooled.loc["y", "n_customers"] == 2
     assert pooled["persona"].isna().sum() == 1  # e is not in the persona table: a segment of its own
 
 
 def test_time_to_repeat_by_hand():
-    res = time_to_repeat(events(HAND), purchase=["Buy"], within=[10, 30, 60])
+    res = time_to_repeat(events(HAND), outcome=["Buy"], within=[10, 30, 60])
     assert isinstance(res, SurvivalResult)
     # first to second purchase: a 36 days, c 23, d 28; censored at 2025-04-01: b 71, e 40
     curve = res.curve
@@ -268,7 +268,7 @@ def test_time_to_repeat_by_hand():
     assert (s["n_customers"], s["n_repeated"], s["n_censored"]) == (5, 3, 2)
     assert s["median_days"] == pytest.approx(36)
     assert s[["pct_within_10d", "pct_within_30d", "pct_within_60d"]].tolist() == pytest.approx([0, 40, 60])
-    beyond = time_to_repeat(events(HAND), purchase=["Buy"], within=[100]).summary
+    beyond = time_to_repeat(events(HAND), outcome=["Buy"], within=[100]).summary
     assert np.isnan(beyond["pct_within_100d"].iloc[0])  # longer than any follow-up
 
 
@@ -297,12 +297,20 @@ def test_sample_repeat_purchases(sample_of):
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"cohort": "D"}, CJMConfigError, "`cohort` must be 'M' (months), 'W' (weeks) or 'Q'"),
-        ({"periods": 0}, CJMConfigError, "`periods` must be a positive whole number"),
+        (
+            {"cohort": "D"},
+            CJMConfigError,
+            "`cohort` must be 'M' (calendar months), 'W' (ISO weeks) or 'Q' (quarters), got 'D'",
+        ),
+        ({"periods": 0}, CJMConfigError, "`periods` must be a whole number of at least 1, got 0"),
         ({"confidence": 95}, CJMConfigError, "`confidence` must be a number strictly between 0 and 1"),
         ({"activity": 3}, CJMConfigError, "`activity` must list touchpoint names"),
-        ({"purchase": []}, CJMConfigError, "`purchase` must list touchpoint names"),
-        ({"purchase": ["Order"]}, CJMDataError, "no purchase events ('Order') in the log"),
+        (
+            {"outcome": []},
+            CJMConfigError,
+            "retention(): `outcome` must be a touchpoint name or a list of touchpoint names",
+        ),
+        ({"outcome": ["Order"]}, CJMDataError, "no purchase events ('Order') in the log"),
         ({"until_conversion": True}, CJMConfigError, "follows customers past their first purchase"),
         ({"end": "someday"}, CJMConfigError, "`end` must be a date"),
         ({"by": "regio"}, CJMDataError, "Could not interpret value 'regio' for `by` in retention()"),
@@ -325,7 +333,7 @@ def test_sample_repeat_purchases(sample_of):
 )
 def test_retention_errors(kwargs, error, message):
     with pytest.raises(error) as info:
-        retention(events(HAND, region="n"), **{"purchase": ["Buy"], **kwargs})
+        retention(events(HAND, region="n"), **{"outcome": ["Buy"], **kwargs})
     assert message in str(info.value)
 
 
@@ -336,9 +344,11 @@ def test_default_purchases_and_time_to_repeat_errors():
     with pytest.raises(CJMDataError, match="no purchase events \\('Order confirmation', 'Repeat purchase'\\)"):
         time_to_repeat(events(HAND))
     with pytest.raises(CJMConfigError, match="`within` must list positive numbers of days"):
-        time_to_repeat(events(HAND), purchase=["Buy"], within=[0])
-    with pytest.raises(CJMConfigError, match="`outcomes` must list touchpoint names"):
-        time_to_outcome(events(HAND), outcomes="")
+        time_to_repeat(events(HAND), outcome=["Buy"], within=[0])
+    with pytest.raises(
+        CJMConfigError, match=r"time_to_outcome\(\): `outcome` must be a touchpoint name or a list of touchpoint names"
+    ):
+        time_to_outcome(events(HAND), outcome="")
 
 
 def test_estimator_input_errors():
@@ -356,7 +366,7 @@ def test_estimator_input_errors():
         cumulative_incidence([1, 2], [None, None])
     with pytest.raises(CJMDataError, match="`groups` has 1 values for 2 durations"):
         cumulative_incidence([1, 2], ["a", "b"], groups=["x"])
-    with pytest.raises(CJMDataError, match="`outcomes` has 3 values for 2 durations"):
+    with pytest.raises(CJMDataError, match="`outcome` has 3 values for 2 durations"):
         cumulative_incidence([1, 2], ["a", "b", "c"])
 
 
@@ -379,10 +389,10 @@ def test_the_last_complete_period_is_kept():
             }
         )
     )
-    r = _retention(ev, purchase=["Buy"], periods=3)
+    r = _retention(ev, outcome=["Buy"], periods=3)
     january = r[r["cohort"] == "2025-01"].set_index("period")
     # data end: 31 March 18:00, so March (period 2 of the January cohort) is complete; April is not
     assert january.index.tolist() == [1, 2]
     assert january.loc[2, "n_active"] == 1  # b bought again in March
-    early = _retention(ev, purchase=["Buy"], periods=3, end="2025-03-30")
+    early = _retention(ev, outcome=["Buy"], periods=3, end="2025-03-30")
     assert early[early["cohort"] == "2025-01"]["period"].tolist() == [1]  # March not reached

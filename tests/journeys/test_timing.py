@@ -38,7 +38,7 @@ FIVE = {
 
 
 def test_product_limit_steps_by_hand():
-    res = time_to_convert(log(FIVE), conversions=["Buy"], censor_at="last_event")
+    res = time_to_convert(log(FIVE), outcome=["Buy"], censor_at="last_event")
     assert isinstance(res, SurvivalResult)
     curve = res.curve
     # day 0: 5 at risk, nobody converts          S = 1
@@ -66,7 +66,7 @@ def test_product_limit_steps_by_hand():
 
 
 def test_censoring_is_not_dropping():
-    res = time_to_convert(log(FIVE), conversions=["Buy"], censor_at="last_event")
+    res = time_to_convert(log(FIVE), outcome=["Buy"], censor_at="last_event")
     km = res.curve.set_index("days")["cum_conversion"]
     # naive 1: drop the non-converters -> all converted by day 3, median 2 days
     converters = np.array([1, 2, 3])
@@ -81,7 +81,7 @@ def test_censoring_is_not_dropping():
 def test_censor_at_data_end():
     # the log ends on day 4: c3 has not bought by then, so it is at risk until day 4
     # day 1: 5 at risk -> 0.8; day 2: 4 at risk -> 0.6; day 3: 3 at risk -> 0.4; day 4: c3 and c5 censored
-    res = time_to_convert(log(FIVE), conversions=["Buy"])
+    res = time_to_convert(log(FIVE), outcome=["Buy"])
     curve = res.curve
     assert curve["days"].tolist() == [0, 1, 2, 3, 4]
     assert curve["n_at_risk"].tolist() == [5, 5, 4, 3, 2]
@@ -98,7 +98,7 @@ def test_start_touchpoint_and_conversions_before_it():
             "j4": [(0, "Cart"), (1, "Web")],  # not converted: censored after 1 day
         }
     )
-    res = time_to_convert(ev, conversions=["Buy"], start="Cart", censor_at="last_event")
+    res = time_to_convert(ev, outcome=["Buy"], start="Cart", censor_at="last_event")
     # day 1: 3 at risk, j4 censored -> S = 1; day 2: 2 at risk, j1 -> 0.5; day 3: 1 at risk, j2 -> 0
     curve = res.curve
     assert curve["days"].tolist() == [0, 1, 2, 3]
@@ -118,11 +118,11 @@ def test_conversion_at_the_first_event_and_the_catalogue():
     # day 0: a converts at once (3 at risk) -> 1/3
     assert res.curve["days"].iloc[0] == 0 and res.curve["n_converted"].iloc[0] == 1
     np.testing.assert_allclose(res.curve["cum_conversion"], [1 / 3, 2 / 3, 2 / 3])
-    pd.testing.assert_frame_equal(res.curve, time_to_convert(ev, conversions=["Buy"]).curve)
+    pd.testing.assert_frame_equal(res.curve, time_to_convert(ev, outcome=["Buy"]).curve)
 
 
 def test_horizon_censors_later_conversions():
-    res = time_to_convert(log(FIVE), conversions=["Buy"], censor_at="last_event", horizon="2.5D")
+    res = time_to_convert(log(FIVE), outcome=["Buy"], censor_at="last_event", horizon="2.5D")
     curve = res.curve
     # c4 (day 3) and c5 (day 4) are followed for 2.5 days only
     assert curve["days"].tolist() == [0, 1, 2, 2.5]
@@ -135,7 +135,7 @@ def test_horizon_censors_later_conversions():
 
 def test_segments_get_their_own_curves():
     ev = log(FIVE, region={"c1": "N", "c2": "N", "c3": "N", "c4": "S", "c5": "S"})
-    res = time_to_convert(ev, conversions=["Buy"], by="region", censor_at="last_event", within=[2])
+    res = time_to_convert(ev, outcome=["Buy"], by="region", censor_at="last_event", within=[2])
     north = res.curve[res.curve["region"] == "N"]
     south = res.curve[res.curve["region"] == "S"]
     # N: day 1: 3 at risk -> 2/3; day 2: 2 at risk, one converts, one censored -> 1/3
@@ -169,7 +169,11 @@ def test_sample_recovers_the_planted_converted_share(sample_of):
 @pytest.mark.parametrize(
     "kwargs,error,message",
     [
-        ({"censor_at": "end"}, CJMConfigError, "`censor_at` must be 'data_end' or 'last_event', got 'end'"),
+        (
+            {"censor_at": "end"},
+            CJMConfigError,
+            "`censor_at` must be 'data_end' (followed to the end of the data) or 'last_event'",
+        ),
         ({"confidence": 95}, CJMConfigError, "`confidence` must be a number strictly between 0 and 1"),
         ({"horizon": "soon"}, CJMConfigError, "`horizon` must be a duration such as '7D'"),
         ({"horizon": -3}, CJMConfigError, "`horizon` must be positive"),
@@ -179,12 +183,16 @@ def test_sample_recovers_the_planted_converted_share(sample_of):
             CJMDataError,
             "the start touchpoint 'web' does not occur in the events. Did you mean 'Web'?",
         ),
-        ({"conversions": []}, CJMConfigError, "`conversions` must list touchpoints"),
+        (
+            {"outcome": []},
+            CJMConfigError,
+            "time_to_convert(): `outcome` must be a touchpoint name or a list of touchpoint names",
+        ),
         ({"journy": "session"}, CJMConfigError, "unknown option(s) 'journy'"),
     ],
 )
 def test_bad_arguments(kwargs, error, message):
-    kwargs = {"conversions": ["Buy"], **kwargs}
+    kwargs = {"outcome": ["Buy"], **kwargs}
     with pytest.raises(error) as err:
         time_to_convert(log(FIVE), **kwargs)
     assert message in str(err.value)
@@ -193,10 +201,10 @@ def test_bad_arguments(kwargs, error, message):
 def test_conversions_must_be_known():
     with pytest.raises(CJMConfigError) as err:
         time_to_convert(log(FIVE))
-    assert "needs to know the conversions: pass `conversions=[...]`" in str(err.value)
+    assert "needs to know the conversions: pass `outcome=[...]`" in str(err.value)
 
 
 def test_bad_segment_names_the_column():
     with pytest.raises(CJMDataError) as err:
-        time_to_convert(log(FIVE, region=dict.fromkeys(FIVE, "N")), conversions=["Buy"], by="regio")
+        time_to_convert(log(FIVE, region=dict.fromkeys(FIVE, "N")), outcome=["Buy"], by="regio")
     assert "Could not interpret value 'regio' for `by` in time_to_convert()" in str(err.value)

@@ -138,12 +138,35 @@ def test_the_verdict_is_the_one_for_the_number_of_personas_on_the_cards():
 
 # --------------------------------------------------------------------------- the naming heuristic on real data
 def _agreement(path: Path, items: list[str], **load) -> tuple[pd.DataFrame, pd.DataFrame]:
+    traits, cards, _ = _agreement_data(path, items, **load)
+    return traits, cards
+
+
+def _agreement_data(path: Path, items: list[str], **load) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CJMDataWarning)
         data = load_survey(path, missing="auto", **load)
     model = PersonaModel(4, columns=items, random_state=0).fit(data)
     prof = profile(data, model, variables=items)
-    return prof.traits, persona_cards(data, model, profile_result=prof)
+    return prof.traits, persona_cards(data, model, profile_result=prof), data
+
+
+def _check_readings(traits: pd.DataFrame, data: pd.DataFrame) -> int:
+    """Every mean trait on a labelled scale reads as the label of the level its mean is nearest
+    (recomputed here from the file's value labels), in English and German; none says high/low."""
+    from cjm_lab.io.missing import is_dont_know_label
+    from cjm_lab.labels import labels_for
+
+    labels = labels_for(data)
+    checked = 0
+    for r in traits[traits["level"].isna()].itertuples():  # the means (a category share has a level)
+        levels = {float(c): t for c, t in labels.values(r.variable).items() if not is_dont_know_label(t)}
+        code = min(levels, key=lambda c: abs(c - r.value))
+        assert abs(code - r.value) <= 0.5, r  # fully labelled 1-5 items: always within half a point
+        assert f": mostly {levels[code].strip()} (" in r.text_en, (r.text_en, r.value, levels)
+        assert ": überwiegend " in r.text_de and " high " not in r.text_en and " low " not in r.text_en, r
+        checked += 1
+    return checked
 
 
 def _check_poles(traits: pd.DataFrame, agree_is_low: bool) -> int:
@@ -168,8 +191,9 @@ def _check_poles(traits: pd.DataFrame, agree_is_low: bool) -> int:
 def test_names_on_the_design_file_phone():
     """Phone codes agreement 1 = Strongly agree … 5 = Strongly disagree (a high mean disagrees)."""
     items = [f"q23{c}" for c in "abcdefghijklmnopqrstuvwxy"]
-    traits, cards = _agreement(REAL / "phone_market_survey.sav", items)
+    traits, cards, data = _agreement_data(REAL / "phone_market_survey.sav", items)
     assert _check_poles(traits, agree_is_low=True) >= 10
+    assert _check_readings(traits, data) >= 10  # card texts read the scale's labels, not "high"/"low"
     names = cards["name_en"].tolist()
     assert len(set(names)) == 4 and not any(re.search(r"\bq\d", n) for n in names)
 
@@ -178,8 +202,9 @@ def test_names_on_the_design_file_phone():
 def test_names_on_the_held_out_file_cola():
     """Cola codes agreement the other way round (5 = Strongly agree) and numbers its questions ("Q24.")."""
     items = [f"Q24_{i}" for i in range(1, 11)]
-    traits, cards = _agreement(REAL / "cola_brand_survey.sav", items, measure={"Q24_*": "scale"})
+    traits, cards, data = _agreement_data(REAL / "cola_brand_survey.sav", items, measure={"Q24_*": "scale"})
     assert _check_poles(traits, agree_is_low=False) >= 10
+    assert _check_readings(traits, data) >= 10  # held out for scale_reading too
     names = cards["name_en"].tolist()
     assert len(set(names)) == 4 and not any(re.search(r"Q\d|\bQ24", n) for n in names)
     # as categories (the file's nominal measure) a scale point keeps its question

@@ -171,7 +171,7 @@ def test_real_logs_render(tmp_path):
         touchpoints=cat,
         survey=reviews,
         promised="promised",
-        score_scale=(1, 5),
+        scale=(1, 5),
         negative_max=2,
         positive_min=5,
         top_pain=1,
@@ -192,7 +192,7 @@ def test_real_logs_render(tmp_path):
         pd.DataFrame({"touchpoint": names, "stage": [stage[n] for n in names], "department": [dept[n] for n in names]}),
         stages=["application", "offer", "work item"],
     )
-    bdata = journey_map_data(bpic, touchpoints=bcat, conversions=["A_APPROVED"], dedupe=False)
+    bdata = journey_map_data(bpic, touchpoints=bcat, outcome=["A_APPROVED"], dedupe=False)
     bfig = journey_map(bdata)
     assert len(_marks(bfig, "card")) == len(names) == 24
     save_journey_map(bfig, tmp_path / "bpic", formats=("png",), dpi=80)

@@ -34,6 +34,7 @@ def test_cx_overview_holds_the_numbers(overview):
         "data/sample/touchpoints.csv",
         "data/sample/survey.csv",
         "data/sample/customers.csv",
+        "data/sample/codebook.yaml",
     }
     trend = pd.read_csv(result.folder / "nps_trend.csv")
     assert trend["period"].tolist() == ["2025-07", "2026-01"]  # months, as the page and the deck show them
@@ -54,6 +55,9 @@ def test_cx_overview_personas_pain_points_and_recommendations(overview):
     assert (first["subject"], first["department"]) == ("Delivery delay notice", "logistics")
     assert "(verantwortlich: Logistik)" in first["text"]
     assert set(rec["source"]) >= {"pain_point", "nps_gap"}
+    # the drivers are named by the sample's codebook (no names written into the report)
+    ipa = pd.read_csv(result.folder / "importance_performance.csv")
+    assert dict(zip(ipa["driver"], ipa["label"], strict=True))["sat_delivery"] == "Lieferung"
 
 
 def test_cx_overview_html_reads_as_a_summary(overview):

@@ -47,7 +47,7 @@ def _expected_nps(params: dict) -> pd.Series:
 def test_every_config_is_valid_and_its_files_exist():
     configs = sorted(CONFIGS.glob("*.yaml"))
     assert {_report(p) for p in configs} == {"survey_nps", "journeys", "personas"}
-    assert len(configs) == 8
+    assert len(configs) == 9
     real = {p.name for p in (ROOT / "data" / "real").iterdir()}
     used = set()
     for path in configs:
@@ -65,6 +65,7 @@ def test_every_config_is_valid_and_its_files_exist():
         "mobiles_feedback_survey.sav",
         "bank_marketing_customers.csv",
         "bpic2012_loan_journeys.csv.gz",
+        "bpic2013_closed_problems.csv.gz",
         "helpdesk_ticket_journeys.csv.gz",
         "olist_orders_reviews.csv.gz",
     } == used and used <= real
@@ -150,7 +151,7 @@ def test_mobiles_spss_config(survey_runs):
 
 @pytest.fixture(scope="module")
 def journey_runs(tmp_path_factory):
-    runs = {name: _params(f"journeys_{name}") for name in ("bpic2012", "olist")}
+    runs = {name: _params(f"journeys_{name}") for name in ("bpic2012", "olist", "bpic2013")}
     out = tmp_path_factory.mktemp("journey_configs")
     results = run_batch("journeys", runs, out=out, progress=False, stop_on_error=True)
     return dict(zip(runs, results))
@@ -183,3 +184,26 @@ def test_olist_config_finds_late_delivery(journey_runs):
     assert pain.loc["Delivery", "late_pct"] == pytest.approx(380 / 3467 * 100)
     assert pain.loc["Delivery", "late_detractor_pct"] > 2 * pain.loc["Delivery", "on_time_detractor_pct"]
     assert "attribution.png" not in {f.file for f in read_manifest(res.folder).figures}
+
+
+def test_bpic2013_config_reads_as_a_resolution_log_with_its_support_groups(journey_runs):
+    """The held-out incident log (docs/measured/painpoints.md) through the report: cases and resolutions, never
+    conversions or buying; its known troubles — statuses and support groups that ping-pong, reopened cases,
+    the wait status — on the page with their evidence."""
+    res = journey_runs["bpic2013"]
+    r = json.loads((res.folder / "run.json").read_text())["results"]
+    assert (r["n_journeys"], r["n_events"]) == (1_487, 6_660)
+    assert (r["top_pain_point"], r["top_pain_issue"]) == ("Queued-Awaiting Assignment", "ping_pong")
+    assert (r["top_pain_level"], r["top_pain_level_issue"]) == ("Org line A2", "ping_pong")
+    page = res.html.read_text(encoding="utf-8")
+    pain = page[page.index('id="pain-points"') : page.index('id="the-customer-journey-map"')]
+    pain = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", pain)  # images are no text
+    assert not re.search(r"\b(conversions?|buy\w*|purchases?|customers hurt)\b", pain, flags=re.IGNORECASE)
+    assert "<th>Cases</th><th>Cases hurt per 100</th>" in pain and "<th>Support group</th>" in pain
+    assert "100% of the cases reach a resolution" in pain
+    assert "58 cases were reopened after a resolution (3.9%)" in pain  # the challenge log's known count
+    assert "4.0% of the cases are handed from one support group to another and straight back (59 cases)" in pain
+    assert "Org line A2 hands cases back and forth most with Org line G3 (26 cases)" in pain  # A2 and G3 most
+    ranked = pd.read_csv(res.folder / "pain_points.csv").set_index("touchpoint").head(5)
+    assert "Accepted-Wait" in ranked.index  # the status the challenge asked about: in the top five
+    assert "Which touchpoints earn the resolutions" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -50,7 +51,20 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
     figure = next(f for f in manifest.figures if f.name == "key_drivers")
     assert figure.title == "Was die Weiterempfehlung treibt" and not figure.image  # native charts
     assert [c.table for c in figure.charts] == ["key_drivers", "importance_performance"]
-    assert figure.takeaway.startswith("Wichtigster Treiber ist **sat\\_")  # Markdown, the value escaped
+    # the drivers read as the sample's codebook names them, not as columns (sat_delivery)
+    assert figure.takeaway.startswith("Wichtigster Treiber ist **Lieferung**")
+    drivers = pd.read_csv(res.folder / "key_drivers.csv")
+    assert set(drivers["label"]) == {"Website", "Bestellabschluss", "Lieferung", "Rechnung", "Kundenservice", "Produkt"}
+    assert pd.read_csv(res.folder / "importance_performance.csv")["label"].notna().all()
+    # every figure on the page carries its alternative text: its title and what it shows
+    import lxml.html
+
+    images = lxml.html.fromstring(page).xpath("//img")
+    assert len(images) >= 4 and all(img.get("alt", "").strip() for img in images)
+    assert any(
+        img.get("alt").startswith("Was die Weiterempfehlung treibt. Wichtigster Treiber ist Lieferung")
+        for img in images
+    )
     table = manifest.tables["nps_by_segment"]
     assert (table.title, table.base, table.effective_base, table.sheet) == (
         "NPS nach Welle",
@@ -63,9 +77,8 @@ def test_survey_report(tmp_path, monkeypatch, assert_no_personal_data):
 
 @pytest.fixture(scope="module")
 def journeys_run(tmp_path_factory):
-    return run_report(
-        "journeys", {"segments_path": "", "top_paths": 5}, out=tmp_path_factory.mktemp("j"), progress=False
-    )
+    params = {"segments_path": "", "top_paths": 5, "level": "team", "level_label": {"en": "team", "de": "Team"}}
+    return run_report("journeys", params, out=tmp_path_factory.mktemp("j"), progress=False)
 
 
 def test_journeys_report(journeys_run, assert_no_personal_data):
@@ -86,7 +99,7 @@ def test_journeys_report(journeys_run, assert_no_personal_data):
     assert "The customer journey map" in titles and "journey_map" not in titles  # slides say what they show
     charts = {s.shapes.title.text: [str(sh.chart.chart_type) for sh in s.shapes if sh.has_chart] for s in deck.slides}
     assert charts["Funnel: conversion by step"] == ["BAR_CLUSTERED (57)"]  # native, editable
-    assert charts["Pain points ranked by customers hurt"] == ["BAR_CLUSTERED (57)"]
+    assert charts["Pain points ranked by journeys hurt"] == ["BAR_CLUSTERED (57)"]
     pictures = {s.shapes.title.text for s in deck.slides if any(sh.shape_type == 13 for sh in s.shapes)}
     assert {"The customer journey map", "Customer journeys step by step"} <= pictures
     assert record["headline"][0]["label"] == "Top pain point"
@@ -95,6 +108,45 @@ def test_journeys_report(journeys_run, assert_no_personal_data):
     assert "<title>Customer journeys</title>" in page and '<html lang="en">' in page
     assert _future_warnings(res.notebook) == []
     assert_no_personal_data(page)
+
+
+def test_journeys_report_pain_points_read_as_a_deliverable(journeys_run):
+    """The pain section on the sample's planted truth: the delivery delay with its follow-up contacts leads,
+    the payment outage of 2025-W14/W15 is the strongest change, the service and logistics desks ping-pong."""
+    res = journeys_run
+    truth = {p["id"]: p for p in json.loads(open("data/sample/ground_truth.json").read())["pain_points"]}
+    page = res.html.read_text(encoding="utf-8")
+    # the curated table: rank with its range, the touchpoint, department, journeys, score, drivers in words, note
+    columns = ["Rank (95% range)", "Touchpoint", "Department", "Journeys", "Journeys hurt per 100"]
+    head = "".join(f"<th>{h}</th>" for h in [*columns, "What drives it", "What hurts"])
+    assert head + "</tr></thead>" in page
+    pain = pd.read_csv(res.folder / "pain_points.csv")  # the file keeps every column
+    assert {"excess_customers", "excess_drop_off", "rank_low", "rank_high", "rank_interval", "drivers"} <= set(pain)
+    first = pain.iloc[0]
+    assert first["touchpoint"] == truth["delivery_delay"]["touchpoint"] == "Delivery delay notice"
+    assert f'<td class="text">{first["rank_interval"]}</td><td class="text">Delivery delay notice</td>' in page
+    assert "repeated contacts" in page and "repeat_contact" not in page and "excess_drop_off" not in page
+    # the log's rates: the payment outage is the strongest change over time, in the planted weeks
+    outage = truth["payment_outage"]
+    found = re.search(
+        r"the strongest: Checkout payment: share reaching a conversion fell from (\d+)% to (\d+)% in week (\S+) ", page
+    )
+    assert found and found.group(3) in outage["weeks"]
+    assert int(found.group(1)) > 75 and int(found.group(2)) < 40  # planted: 84% outside, 33% during the outage
+    assert re.search(r"\d+\.\d% of the journeys come back to the same touchpoint after others \(\d+ journeys\)", page)
+    # the evidence of the top row: the journeys go on to the service contacts the delay triggers
+    assert '<h3 id="Why-Delivery-delay-notice-ranks-first">' in page
+    after = re.search(r"Where the journeys go after Delivery delay notice: ([^<]*)\.", page).group(1)
+    assert {s.rsplit(" ", 1)[0] for s in after.split(", ")} == set(truth["delivery_delay"]["follow_up_touchpoints"])
+    # the teams: the two desks of the planted ping-pong hand journeys back and forth
+    r = json.loads((res.folder / "run.json").read_text())["results"]
+    desks = truth["service_ping_pong"]["teams"]
+    assert r["top_pain_level"] in desks
+    other = next(d for d in desks if d != r["top_pain_level"])
+    assert re.search(rf"{r['top_pain_level']} hands journeys back and forth most with {other} \(\d+ journeys\)", page)
+    teams = pd.read_csv(res.folder / "pain_points_by_level.csv").set_index("team")
+    assert teams.loc["Service desk", "main_issue"] == "ping_pong"
+    assert "<th>Team</th>" in page and "Pain points by team" in page
 
 
 @pytest.mark.browser

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import lxml.html
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -159,7 +160,11 @@ def test_show_figure_saves_records_and_closes(tmp_path, table, page):
     takeaway = show_text({"en": "West is lowest.", "de": "West liegt hinten: {n}."}, n=-4, display=False)
     assert show_figure(fig, "nps_by_region", takeaway=takeaway, table="nps_by_region", title="Ein Titel") is None
     assert (tmp_path / "nps_by_region.png").stat().st_size > 1000 and not plt.fignum_exists(fig.number)
-    assert page[-1] is fig
+    # the page's image carries its alternative text: the title and the takeaway, as plain text
+    bundle = page[-1]._repr_mimebundle_()
+    img = lxml.html.fragment_fromstring(bundle["text/html"])
+    assert img.tag == "img" and img.get("alt") == "Ein Titel. West liegt hinten: -4."
+    assert img.get("src").startswith("data:image/png;base64,") and bundle["image/png"] in img.get("src")
     [entry] = read_manifest(tmp_path).figures
     assert (entry.file, entry.title, entry.takeaway, entry.image) == (
         "nps_by_region.png",
@@ -177,6 +182,23 @@ def test_show_figure_saves_records_and_closes(tmp_path, table, page):
         show_figure(fig, "again", table="nps_by_regoin")
     with pytest.raises(CJMConfigError, match="needs a matplotlib Figure or Axes, got DataFrame"):
         show_figure(table, "table_as_figure")
+
+
+def test_alt_text_of_a_figure_is_escaped_data(tmp_path, page):
+    start_report(output_dir=tmp_path, language="en")
+    fig, ax = plt.subplots()
+    ax.set_title("NPS <by> region")
+    hostile = '"><script>alert(1)</script> & co'
+    takeaway = show_text({"en": "Lowest: **{r}**.", "de": "Niedrigster: **{r}**."}, r=hostile, display=False)
+    show_figure(fig, "f", takeaway=takeaway)
+    html_text = page[-1]._repr_mimebundle_()["text/html"]
+    assert "<script>" not in html_text and html_text.count("<img") == 1
+    img = lxml.html.fragment_fromstring(html_text)
+    assert img.get("alt") == f"NPS <by> region. Lowest: {hostile}."  # the parser reads back the very text
+    assert set(img.attrib) == {"alt", "src"}
+    fig, _ = plt.subplots()  # no title, no takeaway: the name the report gave it
+    show_figure(fig, "plain_name")
+    assert lxml.html.fragment_fromstring(page[-1]._repr_mimebundle_()["text/html"]).get("alt") == "plain_name"
 
 
 def test_figure_names_are_unique_and_the_same_when_shown_again(tmp_path, page):

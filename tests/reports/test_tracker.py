@@ -52,7 +52,7 @@ def test_other_headline_numbers():
     )
     assert [(x["label"], x["value"]) for x in h] == [
         ("Top pain point", "Invoice"),
-        ("Funnel conversion", "53.6%"),
+        ("Through the funnel", "53.6%"),
         ("Journeys", "5,000"),
     ]
     assert h[0]["detail"] == "was Cart in the previous run"

@@ -539,6 +539,7 @@ def test_write_sample_csv_and_refuse_overwrite(tmp_path):
         "survey.csv",
         "ground_truth.json",
         "personas_truth.csv",
+        "codebook.yaml",
     }
     assert all(p.exists() for p in paths.values())
     sample = make_sample(300, random_state=5)

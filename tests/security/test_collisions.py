@@ -170,7 +170,7 @@ def test_dropoffs_tell_a_touchpoint_called_exit_from_the_end(sources):
 
 
 def test_attribution_keeps_a_touchpoint_called_direct_apart(sources):
-    a = _same_everywhere(lambda e: jm.attribution(e, conversions=["Shop"], rules=["first_touch"]), sources)
+    a = _same_everywhere(lambda e: jm.attribution(e, outcome=["Shop"], rules=["first_touch"]), sources)
     first = a[a["model"] == "first_touch"].set_index("touchpoint")["conversions"]
     assert first["(direct)"] == 1 and first["\\(direct)"] == 1 and first["Web"] == 1
     assert first.sum() == 3  # a, i and j convert

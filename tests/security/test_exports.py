@@ -125,7 +125,8 @@ def test_a_meaningful_index_is_kept(tmp_path):
 
 
 def test_crosstab_workbooks_hold_no_formula_from_labels(tmp_path):
-    from cjm_lab.survey import crosstab, crosstab_to_excel
+    from cjm_lab.reports import crosstab_to_excel
+    from cjm_lab.survey import crosstab
 
     df = pd.DataFrame({"answer": ["=1+1", "@x", "ok\x07", "=1+1"], "group": ["+a", "-b", "+a", "-b"]})
     out = crosstab_to_excel({"=evil": crosstab(df, rows="answer", columns="group")}, tmp_path / "x.xlsx")

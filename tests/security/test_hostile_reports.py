@@ -31,7 +31,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import cjm_lab.reports
 from cjm_lab.reports import csp, run_report
 from cjm_lab.sample import make_sample
 from cjm_lab.untrusted import FORMULA_PREFIXES
@@ -58,17 +57,6 @@ RESERVED = {"Search ad": "(start)", "Social media ad": "(exit)", "Newsletter": "
 LONG = "Lange Beschwerde über die Lieferung. " * 1100
 DRIVERS = ["sat_website", "sat_checkout", "sat_delivery", "sat_billing", "sat_service", "sat_product"]
 STEPS = ["Website", "Product page", "Cart", "Checkout payment", "Order confirmation"]
-#: The reports whose sentences put data into Markdown unescaped until the report notebooks write their
-#: prose with the report helpers (show_text, show_list), which escape every value (on the branch that
-#: brings them, all five pages pass); the policy keeps what slips through from running
-#: (tests/security/test_report_pages.py checks that in Chromium).  Expected to fail, strictly, only
-#: while cjm_lab.reports has no show_text: the day the helpers land, these pages must pass.
-PROSE_NOT_ESCAPED = {
-    "personas": "persona descriptions and column lists in the prose",
-    "cx_overview": "recommendations, persona gaps and the driver sentence",
-    "workshop_personas": "the exercise solutions' sentences",
-}
-HELPERS_ESCAPE = hasattr(cjm_lab.reports, "show_text")
 REPORTS = ["survey_nps", "journeys", "personas", "cx_overview", "workshop_personas"]
 
 
@@ -87,6 +75,7 @@ def _write_sample(folder: Path) -> dict:
     tps["department"] = tps["department"].map(_hostile(tps["department"]))
     ev["touchpoint"] = ev["touchpoint"].map(names)
     ev["session_id"] = ev["session_id"].str.replace("-", "|")
+    ev["team"] = ev["team"].map(_hostile(ev["team"]))  # ranked as a level of its own in the journeys report
     sv = s.survey.copy()
     said = sv["comment"].notna()
     pieces = [*CORPUS, LONG]
@@ -115,6 +104,8 @@ def _write_sample(folder: Path) -> dict:
             "segments_path": paths["personas"],
             "funnel_steps": steps,
             "language": "de",  # the catalogue's German labels
+            "level": "team",
+            "level_label": {"en": CORPUS[0] + "team", "de": CORPUS[1] + "Team"},
         },
         "personas": {
             "customers_path": paths["customers"],
@@ -133,7 +124,6 @@ def _write_sample(folder: Path) -> dict:
             "persona_basis": a,
             "persona_k": 3,
             "drivers": d,
-            "driver_labels": {},
         },
         "workshop_personas": {
             "customers_path": paths["customers"],
@@ -195,12 +185,7 @@ def _live_content(doc: lxml.html.HtmlElement) -> list[str]:
 
 @pytest.mark.parametrize(
     "report",
-    [
-        pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=PROSE_NOT_ESCAPED[r]))
-        if r in PROSE_NOT_ESCAPED and not HELPERS_ESCAPE
-        else r
-        for r in REPORTS
-    ],
+    REPORTS,
 )
 def test_the_page_runs_only_its_own_scripts(runs, report):
     assert _live_content(_page(runs[report])) == []
@@ -211,9 +196,8 @@ def test_the_hostile_text_reached_the_page(runs, report):
     """Not a vacuous pass: the data's hostile text is on every page (shown literally where it was escaped)."""
     page = runs[report].html.read_text(encoding="utf-8")
     assert "pwned" in page, report
-    if HELPERS_ESCAPE or report not in PROSE_NOT_ESCAPED:
-        text = _page(runs[report]).text_content()
-        assert '<script>document.title="pwned-script"</script>' in text or "<img src=x onerror=" in text
+    text = _page(runs[report]).text_content()
+    assert '<script>document.title="pwned-script"</script>' in text or "<img src=x onerror=" in text
 
 
 def test_the_index_of_the_runs_runs_nothing(runs):
@@ -316,5 +300,4 @@ def test_the_pdf_says_what_the_page_says(runs, report):
         _words(" ".join(lxml.html.fromstring(result.html.read_text(encoding="utf-8")).xpath("//thead//text()")))
     )
     assert set(extra) <= {str(i) for i in range(1, 40)} | headers, extra
-    if HELPERS_ESCAPE or report not in PROSE_NOT_ESCAPED:
-        assert "pwned" in shown  # the hostile text is printed as the text it is
+    assert "pwned" in shown  # the hostile text is printed as the text it is

@@ -12,7 +12,8 @@ from scipy import stats
 
 from cjm_lab import CJMDataError
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.survey.crosstab import CROSSTAB_COLUMNS, crosstab, crosstab_to_excel, to_wide
+from cjm_lab.reports import crosstab_to_excel
+from cjm_lab.survey.crosstab import CROSSTAB_COLUMNS, crosstab, to_wide
 
 MOBILES = Path(__file__).resolve().parents[2] / "data" / "real" / "mobiles_feedback_survey.sav"
 
@@ -284,12 +285,19 @@ def test_excel_file_readable_and_never_overwritten(tmp_path, two_by_two):
     out = crosstab_to_excel({"Buy by group": t1, "x": t2}, path)
     assert out == path
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Buy by group", "x"]
+    assert book.sheetnames == ["Contents", "Buy by group", "x"]
     sheet = book["Buy by group"]
     assert sheet["A1"].value == "buy × grp"
     assert sheet["A2"].value == "Filter: All respondents"
-    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
-    assert "60% B" in values and "70% A" in values and "Total" in values
+    # numbers stored as numbers with a percent format, the letters in a cell of their own
+    cells = {(c.row, c.column): c for row in sheet.iter_rows() for c in row if c.value is not None}
+    texts = [c.value for c in cells.values() if c.data_type == "s"]
+    assert not [t for t in texts if t.endswith("%") or "% " in t]  # no "60% B" text left
+    pct = [c for c in cells.values() if c.number_format == '0"%"']
+    assert pct and all(c.data_type == "n" for c in pct)
+    found = {round(c.value): cells.get((c.row, c.column + 1)) for c in pct}
+    assert found[60].value == "B" and found[70].value == "A" and "Total" in texts
+    assert book["Contents"]["B7"].hyperlink.location == "'Buy by group'!A1"
     before = path.read_bytes()
     with pytest.raises(CJMConfigError, match="exists; cjm-lab never overwrites"):
         crosstab_to_excel([t1], path)
@@ -298,7 +306,7 @@ def test_excel_file_readable_and_never_overwritten(tmp_path, two_by_two):
     with pytest.raises(CJMConfigError, match=r"\.xlsx"):
         crosstab_to_excel([t1], tmp_path / "tables.csv")
     crosstab_to_excel([t1, t1], tmp_path / "two.xlsx")  # sheets named after the title, made unique
-    assert openpyxl.load_workbook(tmp_path / "two.xlsx").sheetnames == ["buy × grp", "buy × grp (2)"]
+    assert openpyxl.load_workbook(tmp_path / "two.xlsx").sheetnames == ["Contents", "buy × grp", "buy × grp (2)"]
 
 
 @pytest.mark.parametrize(

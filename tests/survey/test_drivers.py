@@ -69,6 +69,7 @@ def test_values_sum_to_r2_and_shares_to_100():
     assert (out.shapley.diff().dropna() <= 0).all()  # most important first
     assert list(out.columns) == [
         "driver",
+        "label",
         "n_used",
         "n_dropped",
         "r",

@@ -14,7 +14,8 @@ from statsmodels.stats.multitest import multipletests
 
 from cjm_lab._stats import adjust_pvalues, family_cutoff
 from cjm_lab.errors import CJMConfigError
-from cjm_lab.survey import compare_nps, crosstab, crosstab_to_excel, nps_vs_rest, to_wide
+from cjm_lab.reports import crosstab_to_excel
+from cjm_lab.survey import compare_nps, crosstab, nps_vs_rest, to_wide
 
 
 @pytest.fixture(scope="module")

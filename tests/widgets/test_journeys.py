@@ -82,7 +82,7 @@ def test_stage_level_view(events, catalogue):
 def test_tiny_segment_has_pain_points_without_ranking(events, catalogue):
     few = events[events["customer_id"].isin(events["customer_id"].unique()[:8])]
     view = journey_view(few, touchpoints=catalogue, steps=STEPS)
-    assert view.pain_points["pain_score"].isna().all()  # no touchpoint reaches min_reach: nothing ranked
+    assert view.pain_points["pain_score"].isna().all()  # no touchpoint reaches min_base: nothing ranked
 
 
 def test_explorer_updates_only_what_changed(events, catalogue, responses):
