@@ -2,10 +2,13 @@
 
 Every component is a count that adds up over customers, so the analysis runs as one query
 (or, under a memory limit, in parts of customers whose rows are summed).  The journeys are
-sorted twice (two windows over ``PARTITION BY journey ORDER BY timestamp, sequence``): the
-first reads the neighbours of each event (previous and next node, next time, next session)
-and the running and total outcome counts; the second carries the node before the current run
-(runs of equal nodes merged) along the journey, for ping-pong.  Then
+sorted once in full (a window over ``PARTITION BY journey ORDER BY timestamp, sequence``), which
+reads the neighbours of each event (previous and next node, next time, next session) and the
+running and total outcome counts; two more sorts cover few events: the first and last events of
+runs longer than one event (runs of equal nodes merged, for ping-pong and the next steps), and
+the service contacts with the events right before them (their triggers).  Where the plan has
+``codes`` (the log's touchpoints known without a pass over the events), the nodes travel through
+the query as integers and the result rows get their names back at the end.  Then
 
 * ``w2`` — one row per event with its flags (session end, wait within the session, run start and
   the node before the run, outcome after it);
