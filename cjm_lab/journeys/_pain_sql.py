@@ -50,6 +50,9 @@ from cjm_lab.journeys.sql import JourneySpec, journey_ctes
 
 __all__ = ["PainPlan", "part_sql", "final_sql", "node_codes", "COUNTS", "NODES", "period_sql", "stay_bin_sql"]
 
+#: Stages up to which a journey's stages are the bits of one BIGINT (2**0 … 2**61).
+MAX_STAGE_BITS = 62
+
 #: The table of node codes the query reads (:func:`node_codes`), for a plan with ``codes``.
 NODES = "pain_nodes"
 
@@ -127,6 +130,9 @@ class PainPlan:
     scope: tuple[str, ...] | None = None
     #: journeys per stage (touchpoint level with a catalogue's stages)
     stages: bool = False
+    #: the catalogue has at most :data:`MAX_STAGE_BITS` stages (a missing stage one of them): the stages
+    #: a journey reaches travel as bits of one number per journey, not as one row per journey and stage
+    stage_bits: bool = False
     segments: tuple[str, ...] = field(default_factory=tuple)
     #: every touchpoint of the log, where it is known without a pass over the events (touchpoint level):
     #: the query then carries touchpoint ``i`` as the integer ``i + 1`` (table :data:`NODES`) and names
@@ -462,7 +468,29 @@ def part_sql(
             f"GROUP BY {seg_cols}trig_node"
         )
     named = []  # rows whose node is a name already (stages)
-    if plan.stages:
+    if plan.stages and plan.stage_bits:
+        # each stage a bit (dense rank of the catalogue's stages, a missing stage one of them); per journey
+        # the OR of its nodes' bits (one row per journey, not per journey and stage), then per stage the
+        # journeys whose number has its bit
+        stage = d.cast_text("stage")
+        ctes.append(
+            f"stg AS (SELECT touchpoint, {stage} AS stage, "
+            f"CAST(power(2, dense_rank() OVER (ORDER BY {stage}) - 1) AS BIGINT) AS sbit FROM touchpoints)"
+        )
+        ctes.append(
+            f"js AS (SELECT u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.bit_or('g.sbit')} AS m, "
+            "max(u.jsucc) AS jsucc "
+            f"FROM un AS u {f'JOIN {NODES} AS k ON k.code = u.node ' if coded else ''}"
+            f"JOIN stg AS g ON g.touchpoint = {'k.name' if coded else 'u.node'} "
+            f"GROUP BY u.jid{''.join(f', u.{quote(s)}' for s in segs)})"
+        )
+        named.append(
+            f"SELECT 's' AS kind, {''.join(f'js.{quote(s)}, ' for s in segs)}l.stage AS node, NULL AS per, "
+            f"NULL AS nxt, NULL AS bin, {_zeros(n_units='count(*)', n_success='sum(js.jsucc)')} "
+            "FROM js JOIN (SELECT DISTINCT stage, sbit FROM stg) AS l ON (js.m & l.sbit) <> 0 "
+            f"GROUP BY {''.join(f'js.{quote(s)}, ' for s in segs)}l.stage"
+        )
+    elif plan.stages:
         named.append(
             f"SELECT 's' AS kind, {_keys(segs, 'stage')}, {_zeros(n_units='count(*)', n_success='sum(jsucc)')} FROM ("
             f"SELECT u.jid{''.join(f', u.{quote(s)}' for s in segs)}, {d.cast_text('c.stage')} AS stage, "

@@ -110,7 +110,7 @@ from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._moments import attributable, moments_of_truth
 from cjm_lab.journeys._options import Engine, default_memory_limit, resolved
-from cjm_lab.journeys._pain_sql import COUNTS, NODES, PainPlan, final_sql, node_codes, part_sql
+from cjm_lab.journeys._pain_sql import COUNTS, MAX_STAGE_BITS, NODES, PainPlan, final_sql, node_codes, part_sql
 from cjm_lab.journeys._parts import analysis_parts, run_in_parts
 from cjm_lab.journeys._sources import as_source, run_sql
 from cjm_lab.journeys.build import engine_of, journey_analysis, journey_options, journey_record, prepare
@@ -451,6 +451,7 @@ def _setup(
         period=period,
         scope=scope,
         stages=level == "touchpoint" and "stage" in spec.catalogue,
+        stage_bits=cat is not None and "stage" in cat.columns and cat["stage"].nunique(dropna=False) <= MAX_STAGE_BITS,
         segments=tuple(spec.segments),
         codes=codes,
     )

@@ -436,3 +436,20 @@ def test_a_node_named_like_the_exit_stays_a_node():
     ends = explain_pain_point(ev, touchpoint="(exit)", outcome=["Buy"], min_base=1, n_boot=0)
     assert ends.next_steps["next"].tolist() == ["(exit)"]  # the end of the journey
     assert set(e.paths["path"]) == {"Cart > \\(exit)", "Cart > Buy"}
+
+
+def test_node_codes_and_stage_bits_change_nothing(sample, monkeypatch):
+    """The query's shortcuts (touchpoints as integer codes, a journey's stages as bits of one number)
+    give the table the plain query gives: every column, at the touchpoint level with stages, service
+    contacts and a segment.
+    """
+    import cjm_lab.journeys.painpoints as pp_module
+    from cjm_lab.journeys._sources import FrameSource
+
+    ev = sample.events.assign(half=np.where(sample.events["customer_id"].astype(str).str[-1] < "5", "a", "b"))
+    fast = pain_points(ev, touchpoints=sample.touchpoints, by="half")
+    monkeypatch.setattr(FrameSource, "names_without_scan", lambda self: False)  # no codes
+    monkeypatch.setattr(pp_module, "MAX_STAGE_BITS", 0)  # one row per journey and stage
+    plain = pain_points(ev, touchpoints=sample.touchpoints, by="half")
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast["repeat_contact_pct"].gt(0).any() and fast["touchpoint"].notna().all()
