@@ -101,7 +101,7 @@ def test_drop_off_is_weighted_by_the_outcome_share_of_those_going_on():
     by_value = pain_points(ev, outcome=["Buy"], min_base=1, rank_by="value")
     assert by_node(by_value).loc["Pay", "pain_score"] == pytest.approx(500)
     assert t.loc["Pay", "note"] == (
-        "33% of the journeys that reach it end here and never reach a conversion (of those going on, 100% do)"
+        "33% of the journeys that reach it end here and never reach a conversion, while 100% of those that go on do"
     )
     assert pp.attrs["cjm_pain_points"]["log"]["all"]["value_per_outcome"] == pytest.approx(100)
 
