@@ -145,7 +145,9 @@ _Z = float(stats.norm.ppf(0.975))
 
 _NOTES = {
     "en": {
-        "drop_off": "{v} of the {units} that reach it end here and never reach {noun}, while {c} of those that go on do",
+        "drop_off": (
+            "{v} of the {units} that reach it end here and never reach {noun}, while {c} of those that go on do"
+        ),
         "lift": "{units} through it reach {noun} less often: {a} vs. {b} of comparable {units} ({p})",
         "rework": "{v} come back to it after other steps (log: {b})",
         "ping_pong": "{v} are handed on and straight back (ping-pong; log: {b})",
