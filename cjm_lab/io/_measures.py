@@ -120,13 +120,14 @@ def apply_missing(
     phrases: Any,
     skip: set[str],
     source: str,
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int], pd.DataFrame]:
     """Find undeclared "don't know" codes; apply them when ``mode == "auto"``.
 
-    Returns ``(detected per column, applied counts per column)``.
+    Returns ``(detected per column, applied counts per column, other undeclared codes)``; the last go
+    to :func:`warn_stray` once the measures are applied (only numeric answers are averaged).
     """
     if mode == "declared" or not meta.value_labels:
-        return {}, {}
+        return {}, {}, pd.DataFrame({"column": []})
     from cjm_lab.io.metadata import store_metadata
     from cjm_lab.io.missing import detect_missing
 
@@ -135,7 +136,7 @@ def apply_missing(
     everything = detect_missing(probe, phrases=phrases, sentinels=True)
     everything = everything[~everything["declared"]]
     found = everything[everything["reason"] == "label"]
-    _warn_stray(df, everything[(everything["reason"] != "label") & (everything["n"] > 0)], source)
+    stray = everything[(everything["reason"] != "label") & (everything["n"] > 0)]
     detected: dict[str, list[dict[str, Any]]] = {}
     applied: dict[str, int] = {}
     for row in found.itertuples(index=False):  # a few codes
@@ -168,11 +169,17 @@ def apply_missing(
             CJMDataWarning,
             stacklevel=4,
         )
-    return detected, applied
+    return detected, applied, stray
 
 
-def _warn_stray(df: pd.DataFrame, stray: pd.DataFrame, source: str) -> None:
-    """Say which columns hold unlabelled codes outside their labelled scale (kept as answers)."""
+def warn_stray(df: pd.DataFrame, stray: pd.DataFrame, loaded: Mapping[str, str], source: str) -> None:
+    """Say which columns hold unlabelled codes outside their labelled scale and stay numeric answers.
+
+    A column loaded as categories holds such a code as a category of its own (or as missing, or
+    refused, by ``unlabelled=``): it is never averaged, and ``unlabelled_codes`` records it.
+    """
+    numeric = [c for c in dict.fromkeys(stray["column"]) if loaded.get(c, "numeric") == "numeric"]
+    stray = stray[stray["column"].isin(numeric)]
     if stray.empty:
         return
     parts = []

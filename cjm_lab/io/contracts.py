@@ -1044,7 +1044,7 @@ def load_survey(
         meta.missing_codes[col] = meta.missing_codes[col] + [c for c in col_codes if c not in meta.missing_codes[col]]
     # undeclared "don't know" codes, found from the value labels (never in ids, dates, weights, text)
     skip = {"respondent_id", "customer_id", "date", "weight", "duration", "comment"}
-    detected, dk_applied = _measures.apply_missing(
+    detected, dk_applied, undeclared = _measures.apply_missing(
         df, meta, mode=missing, phrases=missing_labels, skip=skip, source=src
     )
     for col, n in dk_applied.items():
@@ -1150,6 +1150,7 @@ def load_survey(
         applied_dk={c: [d for d in v if d["applied"]] for c, v in detected.items()},
         source=src,
     )
+    _measures.warn_stray(df, undeclared, loaded, src)
     for col, n in blanked.items():
         applied[col] = applied.get(col, 0) + n
     roles = dict(rename)
@@ -1350,7 +1351,7 @@ def load_customers(
         meta.missing_codes[col] = list(meta.missing_codes.get(col, [])) + [
             c for c in col_codes if c not in meta.missing_codes.get(col, [])
         ]
-    detected, dk_applied = _measures.apply_missing(
+    detected, dk_applied, undeclared = _measures.apply_missing(
         df, meta, mode=missing, phrases=missing_labels, skip={"customer_id"}, source=src
     )
     for col, n in dk_applied.items():
@@ -1397,6 +1398,7 @@ def load_customers(
         applied_dk={c: [d for d in v if d["applied"]] for c, v in detected.items()},
         source=src,
     )
+    _measures.warn_stray(df, undeclared, loaded, src)
     for col, n in unlabelled_blanked.items():
         applied[col] = applied.get(col, 0) + n
     return _finish(
