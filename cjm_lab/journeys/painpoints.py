@@ -961,6 +961,15 @@ def _changes(
     return frame
 
 
+def _node_names(cat: pd.DataFrame | None, level: str, language: str) -> dict[str, str]:
+    """Touchpoints by the catalogue's name in the report's language (``label_de``), where it has one."""
+    column = f"label_{language}"
+    if level != "touchpoint" or cat is None or column not in cat.columns:
+        return {}
+    named = cat[cat[column].notna() & (cat[column].astype(str).str.strip() != "")]
+    return dict(zip(named["touchpoint"].astype(str), named[column].astype(str)))
+
+
 def _change_note(row: Mapping[str, Any], setup: _Setup, language: str) -> str:
     w = _CHANGE_WORDS[language]
     if row["metric"] == "outcome":
@@ -968,7 +977,7 @@ def _change_note(row: Mapping[str, Any], setup: _Setup, language: str) -> str:
     elif row["metric"] == "drop_off":
         what = w["drop_off"]
     else:
-        what = w["next"].format(next=row["next"])
+        what = w["next"].format(next=_node_names(setup.cat, setup.unit, language).get(str(row["next"]), row["next"]))
     return _NOTES[language]["change"].format(
         what=what,
         dir=w["fell"] if row["to_pct"] < row["from_pct"] else w["rose"],
@@ -1520,6 +1529,7 @@ def _record(
         }
         logs[key if setup.segs else "all"] = entry
     sig = changes[changes["significant"]] if len(changes) else changes
+    named = _node_names(setup.cat, setup.unit, language)
     change_list = [
         {
             **{s: r[s] for s in setup.segs},
@@ -1531,7 +1541,7 @@ def _record(
             "to_pct": float(r["to_pct"]),
             "n_period": int(r["n_period"]),
             "p_adjusted": float(r["p_adjusted"]),
-            "note": f"{r['node']}: {_change_note(r, setup, language)}",
+            "note": f"{named.get(str(r['node']), r['node'])}: {_change_note(r, setup, language)}",
         }
         for r in sig.assign(_m=sig["metric"].map({"outcome": 0, "drop_off": 1, "next": 2}))
         .sort_values(["_m", "p_adjusted", "node", "period", "next"], kind="stable", na_position="first")

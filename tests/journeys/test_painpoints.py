@@ -453,3 +453,12 @@ def test_node_codes_and_stage_bits_change_nothing(sample, monkeypatch):
     plain = pain_points(ev, touchpoints=sample.touchpoints, by="half")
     pd.testing.assert_frame_equal(fast, plain)
     assert fast["repeat_contact_pct"].gt(0).any() and fast["touchpoint"].notna().all()
+
+
+def test_change_sentences_name_touchpoints_in_the_reports_language(sample):
+    """The whole log's change sentence names the touchpoint (and the next step) by the catalogue's label_de."""
+    de = pain_summary(pain_points(sample.events, touchpoints=sample.touchpoints, language="de", n_boot=0))
+    [text] = de.loc[de["measure"] == "changes", "text"]
+    assert "Bezahlvorgang im Checkout: " in text and "Checkout payment" not in text  # the planted outage
+    en = pain_summary(pain_points(sample.events, touchpoints=sample.touchpoints, language="en", n_boot=0))
+    assert "Checkout payment: " in en.loc[en["measure"] == "changes", "text"].iloc[0]
