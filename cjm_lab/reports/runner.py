@@ -178,6 +178,16 @@ def _local_kernel() -> Any:
             def _default_ip(self) -> str:
                 return os.path.join(folder, "kernel")
 
+            async def _async_interrupt_kernel(self) -> None:
+                # jupyter_client interrupts every kernel before it asks it to shut down; a report's
+                # kernel is idle by then, and ipykernel may answer the signal with "KeyboardInterrupt
+                # caught in kernel" on the user's terminal. A cell that runs too long is still
+                # interrupted (nbclient calls interrupt_kernel itself), and a kernel that does not
+                # stop on request is killed after jupyter_client's wait.
+                if self.shutting_down:
+                    return
+                await super()._async_interrupt_kernel()
+
         yield {"kernel_manager_class": LocalKernelManager}
 
 

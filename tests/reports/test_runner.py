@@ -178,3 +178,39 @@ def test_batch_from_one_process_with_pdf_and_deck(books, tmp_path):
     with pytest.raises(CJMConfigError, match="no parameter 'tittle'"):
         run_batch("demo", {"a": {"title": "x"}, "b": {"tittle": "y"}}, out=tmp_path / "r2", notebooks=books)
     assert not (tmp_path / "r2").exists() or not any((tmp_path / "r2").glob("*_demo_a"))
+
+
+def test_a_finished_kernel_is_asked_to_stop_not_interrupted(tmp_path, monkeypatch):
+    """jupyter_client interrupts a kernel before it asks it to shut down, and ipykernel may answer with
+    "KeyboardInterrupt caught in kernel" on the terminal: the report kernels are only asked to stop."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from cjm_lab.reports.runner import _local_kernel
+
+    interrupted = []
+    real = AsyncKernelManager._async_interrupt_kernel
+
+    async def spy(self):
+        interrupted.append(self.shutting_down)
+        await real(self)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", spy)
+    log = tmp_path / "kernel.log"
+
+    async def start_and_stop(km):
+        with log.open("w") as err:
+            await km.start_kernel(stderr=err)
+            client = km.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            await km.interrupt_kernel()  # an interrupt asked for (a cell over its time) still works
+            client.stop_channels()
+            await km.shutdown_kernel()
+
+    with _local_kernel() as options:
+        km = options["kernel_manager_class"](kernel_name="python3")
+        asyncio.run(start_and_stop(km))
+    assert interrupted == []  # none on the way to shutting down (without the override: [True])
+    assert "KeyboardInterrupt caught" not in log.read_text()
