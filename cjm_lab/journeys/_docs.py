@@ -46,6 +46,12 @@ OPTION_DOCS = {
     Keep the journeys whose first event lies in ``[from, to)`` (dates or times; UTC when naive;
     either end ``None`` for open), whole: a journey is never cut at a date, which would make a
     false drop-off there.""",
+    "cases": """cases : list of ids, or dict {column: value or list of values}, optional
+    Keep some cases (customers) only, whole: a list of ``customer_id`` values (of its type: text
+    or numbers; ids the log lacks are counted in ``attrs["cjm_journeys"]["cases"]``), or a case
+    attribute — a column constant per journey, e.g. ``{"org:group": "Org line A2"}`` or
+    ``{"region": ["North", "South"]}``, read at each journey's first event; several columns must
+    all match.  Applied where the journeys are built, so DataFrames, files and Spark alike.""",
     "engine": """engine : Engine, optional
     How DuckDB runs: memory limit, threads, spill folder and spill cap
     (:class:`~cjm_lab.journeys.Engine`).  What it leaves unset comes from

@@ -94,6 +94,7 @@ def attribution(
     dedupe: bool = True,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -178,7 +179,7 @@ def attribution(
     if value is not None and not isinstance(value, str):
         raise CJMConfigError(f"`value` must name a numeric column of the events, got {type(value).__name__}.")
     engine = engine_of(engine, old_engine_keywords, where=where)
-    options = journey_options(touchpoints, journey, session_gap, dedupe, True, outcome, collapse_repeats, dates)
+    options = journey_options(touchpoints, journey, session_gap, dedupe, True, outcome, collapse_repeats, dates, cases)
     source, spec, cat = prepare(events, where=where, by=by, extra={"value": value}, options=options, engine=engine)
     if value is not None:
         source.check_column(value, kind="number", arg="value", where=where)

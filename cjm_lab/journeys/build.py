@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from dataclasses import replace
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import FrameType
 from typing import Any, TypeVar
@@ -23,12 +24,12 @@ from cjm_lab._params import (
     warn_changed,
 )
 from cjm_lab._validate import column_names, suggest
-from cjm_lab.errors import CJMConfigError
+from cjm_lab.errors import CJMConfigError, CJMDataError
 from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
 from cjm_lab.journeys._sources import EventSource, as_source, segment_columns
-from cjm_lab.journeys.sql import JourneySpec, Period, journey_ctes, make_spec, split_by
+from cjm_lab.journeys.sql import CaseFilter, JourneySpec, Period, journey_ctes, make_spec, split_by
 
 __all__ = [
     "build_journeys",
@@ -57,6 +58,7 @@ JOURNEY_OPTIONS = (
     "outcome",
     "collapse_repeats",
     "dates",
+    "cases",
 )
 #: The engine options analyses took as keywords before ``engine=Engine(...)`` (accepted for one
 #: release, with a FutureWarning).
@@ -261,7 +263,37 @@ def prepare(
     source.check_journeys(
         catalogue=touchpoints, sessions=spec.journey == "session" and spec.has_session_id, where=where
     )
+    if spec.cases is not None:
+        spec = replace(spec, cases=_checked_cases(source, spec.cases, where=where))
     return source, spec, touchpoints
+
+
+def _checked_cases(source: EventSource, cases: CaseFilter, *, where: str) -> CaseFilter:
+    """``cases`` with values of the type of their column, and the ids the log lacks counted (one pass over
+    ``customer_id``: DuckDB reads that column alone from Parquet).
+    """
+    checks = [("customer_id", cases.ids)] if cases.ids else list(cases.attributes)
+    for column, values in checks:
+        try:
+            source.check_column(column, kind="number", arg="cases", where=where)
+            numeric = True
+        except CJMDataError:
+            numeric = False
+        if numeric != (not isinstance(values[0], str)):
+            what = "ids" if column == "customer_id" else f"values of {column!r}"
+            have, given = ("numbers", "text") if numeric else ("text", "numbers")
+            raise CJMConfigError(
+                f"{where}: `cases` gives {given} as the {what} ({list(values[:3])!r}), but the log's column "
+                f"{column!r} holds {have}. Fix: pass the {what} as {have}, as the log writes them."
+            )
+    if not cases.ids:
+        return cases
+    found = source.run(
+        "SELECT count(DISTINCT customer_id) AS n FROM events WHERE customer_id IN ("
+        + ", ".join(literal(v) for v in cases.ids)
+        + ")"
+    )
+    return replace(cases, ids_not_in_log=len(cases.ids) - int(found["n"].iloc[0]))
 
 
 def journey_record(
@@ -290,6 +322,7 @@ def journey_record(
         "duplicates_dropped": duplicates,
         "collapse_repeats": "consecutive" if spec.collapse else "off",
         "dates": stamp if any(stamp) else None,
+        "cases": spec.cases.record() if spec.cases is not None else None,
         "by": [{"column": s, "of": applied(s)} for s in spec.segments],
     }
 
@@ -303,6 +336,7 @@ def journey_options(
     outcome: str | Sequence[str] | None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
 ) -> dict[str, Any]:
     """The journey options of an analysis as the mapping :func:`prepare` takes."""
     return {
@@ -314,6 +348,7 @@ def journey_options(
         "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
+        "cases": cases,
     }
 
 
@@ -329,6 +364,7 @@ def build_journeys(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -368,7 +404,7 @@ def build_journeys(
     where = "build_journeys()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     return _journey_rows(events, where=where, options=options, engine=engine)
 
@@ -398,6 +434,7 @@ def cut_journeys(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Each journey from its first ``start`` to the first ``end`` at or after it, one row per event.
@@ -439,7 +476,7 @@ def cut_journeys(
         raise CJMConfigError(f"{where}: `level='stage'` needs the catalogue: pass touchpoints=.")
     engine = engine_of(engine, None, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     return _journey_rows(events, where=where, options=options, engine=engine, cut=(start or None, end or None, level))
 

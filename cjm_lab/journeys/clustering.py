@@ -194,6 +194,7 @@ def cluster_journeys(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> JourneyClusters:
@@ -259,7 +260,7 @@ def cluster_journeys(
     ks, lo, hi = _check(k, k_range, ngram, where)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     journeys = source.run(_journey_sql(spec), touchpoints=cat)

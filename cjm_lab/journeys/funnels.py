@@ -261,6 +261,7 @@ def funnel(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -325,7 +326,7 @@ def funnel(
     where = "funnel()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, optional, exclude, level, spec)
@@ -495,6 +496,7 @@ def funnel_dropoffs(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -534,7 +536,7 @@ def funnel_dropoffs(
     where = "funnel_dropoffs()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     plan = _Plan(steps, mode, window, step_windows, (), (), level, spec)

@@ -687,6 +687,7 @@ def pain_points(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -828,7 +829,7 @@ def pain_points(
         period=period,
         language=language,
         options=journey_options(
-            touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+            touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
         ),
         engine=engine,
     )
@@ -1853,6 +1854,7 @@ def explain_pain_point(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> PainEvidence:
@@ -1938,6 +1940,7 @@ def explain_pain_point(
             a["outcome"],
             a["collapse_repeats"],
             a["dates"],
+            a["cases"],
         ),
         engine=engine_of(a["engine"], a["old_engine_keywords"], where=where),
     )

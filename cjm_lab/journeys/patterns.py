@@ -396,6 +396,7 @@ def sequential_patterns(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -458,7 +459,7 @@ def sequential_patterns(
     share = float(min_support)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     seg_first, seg_group = segment_select(spec.segments, spec.dialect)
@@ -634,6 +635,7 @@ def discriminating_patterns(
     until_conversion: bool = False,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -731,7 +733,7 @@ def discriminating_patterns(
     )
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, options=options, engine=engine)
     extra = None

@@ -236,6 +236,7 @@ def retention(
     dedupe: bool = True,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -313,6 +314,7 @@ def retention(
         "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
+        "cases": cases,
     }
     setup = _setup(
         events,
@@ -538,6 +540,7 @@ def time_to_repeat(
     dedupe: bool = True,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -600,6 +603,7 @@ def time_to_repeat(
         "outcome": outcome,
         "collapse_repeats": collapse_repeats,
         "dates": dates,
+        "cases": cases,
     }
     setup = _setup(
         events,
@@ -813,6 +817,7 @@ def time_to_outcome(
     until_conversion: bool = False,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -861,7 +866,7 @@ def time_to_outcome(
     )
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, conversions, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     d = spec.dialect

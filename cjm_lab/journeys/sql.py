@@ -12,12 +12,13 @@ same way in every engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from cjm_lab._validate import suggest
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys._dialect import DUCKDB, Dialect, literal, quote
 from cjm_lab.untrusted import RESERVED_LABELS
@@ -27,6 +28,8 @@ __all__ = [
     "Period",
     "split_by",
     "date_range",
+    "case_filter",
+    "CaseFilter",
     "journey_ctes",
     "make_spec",
     "duration_seconds",
@@ -120,6 +123,90 @@ def split_by(by: Any) -> tuple[list[str], list[Period]]:
 
 
 @dataclass(frozen=True)
+class CaseFilter:
+    """The cases an analysis keeps (see :func:`case_filter`): ``ids`` of customers (cases), or
+    ``attributes``, each a column with the values kept; ``ids_not_in_log`` is counted by
+    :func:`cjm_lab.journeys.build.prepare` (``None`` until then).
+    """
+
+    ids: tuple[Any, ...] = ()
+    attributes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    ids_not_in_log: int | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The filter as a result's ``attrs`` show it (:func:`cjm_lab.journeys.build.journey_record`)."""
+        if self.attributes:
+            return {"attributes": {c: list(v) for c, v in self.attributes}}
+        return {"ids": len(self.ids), "ids_not_in_log": self.ids_not_in_log}
+
+
+_CASES_FIX = (
+    " Fix: pass cases=['C1', 'C2'] (customer/case ids, the type of customer_id) or "
+    "cases={'region': ['North', 'South']} (a case attribute: a column constant per journey, and its values)."
+)
+
+
+def _case_values(values: Any, what: str) -> tuple[Any, ...]:
+    """The ids or values of ``cases``: text or whole numbers, of one kind, at least one, none missing."""
+    items = [values] if isinstance(values, (str, int, float)) else values
+    if isinstance(items, (bytes, Mapping, pd.DataFrame)) or not isinstance(items, Collection):
+        raise CJMConfigError(f"`cases` {what} must be a value or a list of values, got {values!r}." + _CASES_FIX)
+    items = list(items)
+    if not items:
+        raise CJMConfigError(f"`cases` {what} is an empty list, which would keep no journey." + _CASES_FIX)
+    out: list[Any] = []
+    for v in items:
+        if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+            v = v.item()  # a numpy scalar from an array or a Series
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)) or (isinstance(v, float) and v != v):
+            raise CJMConfigError(f"`cases` {what} holds {v!r}, which is neither text nor a number." + _CASES_FIX)
+        out.append(v)
+    if len({isinstance(v, str) for v in out}) > 1:
+        raise CJMConfigError(f"`cases` {what} mixes text and numbers ({out[:4]!r}); pass one kind." + _CASES_FIX)
+    return tuple(dict.fromkeys(out))
+
+
+def case_filter(cases: Any, columns: Sequence[str] = ()) -> CaseFilter | None:
+    """``cases`` — customer/case ids, or ``{column: value or values}`` on case attributes — checked
+    against the log's ``columns``.
+
+    Examples
+    --------
+    >>> case_filter(["C1", "C2"]).ids
+    ('C1', 'C2')
+    >>> case_filter({"region": "North"}, ["customer_id", "region"]).attributes
+    (('region', ('North',)),)
+    >>> case_filter(None) is None
+    True
+    """
+    if cases is None:
+        return None
+    if isinstance(cases, Mapping):
+        if not cases:
+            raise CJMConfigError("`cases` is an empty mapping, which names no case attribute." + _CASES_FIX)
+        attributes = []
+        for column, values in cases.items():
+            if not isinstance(column, str) or column not in columns:
+                hint = suggest(str(column), [c for c in columns if c not in _ROLES])
+                raise CJMConfigError(
+                    f"`cases` names the column {column!r}, which the log does not have.{hint} Fix: name a case "
+                    f"attribute of the log (its columns: {', '.join(map(repr, columns))})."
+                )
+            if column in _ROLES:
+                raise CJMConfigError(
+                    f"`cases` names the column {column!r}, which is not a case attribute. Fix: pass customer ids as "
+                    "cases=[...] (a list, not a mapping); a touchpoint or a time is not constant per journey."
+                )
+            attributes.append((column, _case_values(values, f"for the column {column!r}")))
+        return CaseFilter(attributes=tuple(attributes))
+    return CaseFilter(ids=_case_values(cases, "(customer ids)"))
+
+
+#: The event columns that are no case attribute (customer_id has its own form: a list of ids).
+_ROLES = ("customer_id", "timestamp", "touchpoint", "sequence")
+
+
+@dataclass(frozen=True)
 class JourneySpec:
     """How events become journeys (see :func:`cjm_lab.journeys.build_journeys`)."""
 
@@ -140,6 +227,8 @@ class JourneySpec:
     dates: tuple[float | None, float | None] = (None, None)
     #: Periods used as segments (their names are among ``segments``).
     periods: tuple[Period, ...] = ()
+    #: Keep some cases only (:func:`case_filter`): customer ids, or values of case attributes.
+    cases: CaseFilter | None = None
 
 
 def make_spec(
@@ -156,6 +245,7 @@ def make_spec(
     dialect: Dialect = DUCKDB,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     periods: Sequence[Period] = (),
 ) -> JourneySpec:
     """Check the journey options and make a :class:`JourneySpec`."""
@@ -195,6 +285,7 @@ def make_spec(
         collapse=collapse_repeats == "consecutive",
         dates=date_range(dates),
         periods=tuple(periods),
+        cases=case_filter(cases, event_columns),
     )
 
 
@@ -237,6 +328,13 @@ def _bucket_filter(bucket: tuple[int, int] | str | None, d: Dialect) -> str:
     if isinstance(bucket, str):
         return f" AND ({bucket})"
     return f" AND {d.bucket('customer_id', bucket[1])} = {int(bucket[0])}"
+
+
+def _ids_filter(cases: CaseFilter | None) -> str:
+    """SQL: the condition on ``customer_id`` of a filter of case ids (whole customers, so whole journeys)."""
+    if cases is None or not cases.ids:
+        return ""
+    return f" AND customer_id IN ({', '.join(literal(v) for v in cases.ids)})"
 
 
 def can_filter(spec: JourneySpec) -> bool:
@@ -289,7 +387,8 @@ def journey_ctes(
     """
     d = d or spec.dialect
     derived = {p.name for p in spec.periods}
-    carried = [c for c in (*spec.segments, *spec.extra) if c not in derived]
+    attributes = spec.cases.attributes if spec.cases is not None else ()
+    carried = [c for c in (*spec.segments, *spec.extra, *(col for col, _ in attributes)) if c not in derived]
     if spec.journey == "session" and spec.has_session_id:
         carried.append("session_id")
     cols = "".join(f", {quote(c)}" for c in dict.fromkeys(carried))
@@ -298,7 +397,7 @@ def journey_ctes(
         'src AS (SELECT customer_id, "timestamp" AS ts, coalesce("sequence", 9223372036854775807) AS seq, '
         f"touchpoint{cols}{', 0 AS _dup' if duplicates and not spec.dedupe else ''} FROM events "
         'WHERE customer_id IS NOT NULL AND "timestamp" IS NOT NULL '
-        "AND touchpoint IS NOT NULL" + _bucket_filter(bucket, d) + ")"
+        "AND touchpoint IS NOT NULL" + _bucket_filter(bucket, d) + _ids_filter(spec.cases) + ")"
     ]
     prev = "src"
     if spec.dedupe:
@@ -349,6 +448,15 @@ def journey_ctes(
         )
         ctes.append(f"jr AS (SELECT {jid} AS _jid FROM {prev} GROUP BY {jid} HAVING {having})")
         conditions.append(f"{jid} IN (SELECT _jid FROM jr)")
+    if attributes:
+        # whole journeys whose case attribute (its value at the journey's first event) is one of those kept
+        first_key = d.order_key("ts", "seq")
+        having = " AND ".join(
+            f"{d.arg_min(quote(col), first_key)} IN ({', '.join(literal(v) for v in values)})"
+            for col, values in attributes
+        )
+        ctes.append(f"jc AS (SELECT {jid} AS _jid FROM {prev} GROUP BY {jid} HAVING {having})")
+        conditions.append(f"{jid} IN (SELECT _jid FROM jc)")
     if spec.conversions is not None:
         conv = (
             ("touchpoint IN (" + ", ".join(literal(c) for c in spec.conversions) + ")") if spec.conversions else "FALSE"

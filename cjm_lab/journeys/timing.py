@@ -111,6 +111,7 @@ def time_to_convert(
     until_conversion: bool = False,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> SurvivalResult:
@@ -189,7 +190,7 @@ def time_to_convert(
     days = _within(within)
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if spec.conversions is None and "is_conversion" not in spec.catalogue:

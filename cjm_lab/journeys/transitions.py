@@ -43,6 +43,7 @@ def transitions(
     outcome: str | Sequence[str] | None = None,
     collapse_repeats: str = "off",
     dates: Any = None,
+    cases: Any = None,
     engine: Engine | None = None,
     **old_engine_keywords: Any,
 ) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def transitions(
     where = "transitions()"
     engine = engine_of(engine, old_engine_keywords, where=where)
     options = journey_options(
-        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates
+        touchpoints, journey, session_gap, dedupe, until_conversion, outcome, collapse_repeats, dates, cases
     )
     source, spec, cat = prepare(events, where=where, by=by, options=options, engine=engine)
     if level != "touchpoint" and level not in spec.catalogue:
