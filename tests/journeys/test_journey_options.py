@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -134,3 +137,137 @@ def test_the_outcome_is_a_name_or_a_collection_of_names(ev):
     for bad in ([], ["B", ""], [1], {"B": 1}, (name for name in ["B"])):
         with pytest.raises(CJMConfigError, match=r"^funnel\(\): `outcome` must be a touchpoint name or a list"):
             funnel(ev, steps=["A", "B"], outcome=bad)
+
+
+@pytest.fixture
+def cased():
+    """Four cases with a case attribute (constant per journey): a, c in North; b South; d West."""
+    rows = [
+        ("a", "2025-01-06 10:00", "A", "North"),
+        ("a", "2025-01-06 10:05", "B", "North"),
+        ("a", "2025-01-06 10:20", "C", "North"),
+        ("b", "2025-01-07 09:00", "A", "South"),
+        ("b", "2025-01-07 09:10", "B", "South"),
+        ("c", "2025-01-08 11:00", "A", "North"),
+        ("c", "2025-01-08 11:30", "C", "North"),
+        ("d", "2025-01-09 12:00", "B", "West"),
+    ]
+    return load_events(pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint", "region"]))
+
+
+def _paths(v):
+    return dict(zip(v["path"], v["n_journeys"]))
+
+
+def test_cases_keep_whole_journeys_of_listed_ids_or_attribute_values(cased):
+    # ids: a and c; 'zz' is not in the log (fine, counted)
+    v = variants(cased, cases=["a", "c", "zz"])
+    assert _paths(v) == {"A > B > C": 1, "A > C": 1}
+    assert v.attrs["cjm_journeys"]["cases"] == {"ids": 3, "ids_not_in_log": 1}
+    # one id is one id (not its letters); any collection means the same
+    assert _paths(variants(cased, cases="d")) == {"B": 1}
+    pd.testing.assert_frame_equal(variants(cased, cases=pd.Series(["c", "a"])), v)
+    # a case attribute: one value, or a list of values
+    north = {"region": "North"}
+    assert _paths(variants(cased, cases={"region": ["North", "South"]})) == {"A > B > C": 1, "A > B": 1, "A > C": 1}
+    assert variants(cased, cases=north).attrs["cjm_journeys"]["cases"] == {"attributes": {"region": ["North"]}}
+    # transitions of a and c, counted by hand: start->A 2; A->B 1, A->C 1; B->C 1; C->exit 2
+    t = transitions(cased, cases=north)
+    got = {(s, e): n for s, e, n in t[["source", "target", "n"]].itertuples(index=False)}
+    assert got == {("(start)", "A"): 2, ("A", "B"): 1, ("A", "C"): 1, ("B", "C"): 1, ("C", "(exit)"): 2}
+    # the funnel A > B > C: both reach A, only a goes on to B and C
+    assert funnel(cased, steps=["A", "B", "C"], cases=north)["n_reached"].tolist() == [2, 1, 1]
+    assert funnel(cased, steps=["A", "B", "C"])["n_reached"].tolist() == [3, 2, 1]  # all cases: a, b, c reach A
+    # pain points see the two North journeys only; C converts in both
+    pp = pain_points(cased, min_base=1, n_boot=0, outcome="C", cases=north)
+    assert pp.attrs["cjm_pain_points"]["log"]["all"]["journeys"] == 2
+    assert pp.attrs["cjm_journeys"]["cases"] == {"attributes": {"region": ["North"]}}
+    # with dates: both filters hold (North journeys that begin from 7 January: c)
+    assert _paths(variants(cased, cases=north, dates=("2025-01-07", None))) == {"A > C": 1}
+    # without a filter the record says so
+    assert variants(cased).attrs["cjm_journeys"]["cases"] is None
+
+
+def test_cases_from_files_equal_the_dataframe(cased, tmp_path):
+    cased.to_parquet(tmp_path / "ev.parquet")
+    cased.to_csv(tmp_path / "ev.csv", index=False)
+    for cases in (["a", "c", "zz"], {"region": ["North", "West"]}):
+        want = variants(cased, cases=cases)
+        for path in (tmp_path / "ev.parquet", tmp_path / "ev.csv"):
+            got = variants(str(path), cases=cases)
+            pd.testing.assert_frame_equal(got, want)
+            assert got.attrs["cjm_journeys"]["cases"] == want.attrs["cjm_journeys"]["cases"]
+        pd.testing.assert_frame_equal(
+            transitions(str(tmp_path / "ev.parquet"), cases=cases), transitions(cased, cases=cases)
+        )
+    # numeric ids in a file: numbers are the ids, text is refused naming the fix
+    numeric = cased.assign(customer_id=cased["customer_id"].map({"a": 1, "b": 2, "c": 3, "d": 4}))
+    numeric.to_parquet(tmp_path / "num.parquet")
+    assert _paths(variants(str(tmp_path / "num.parquet"), cases=[1, 3])) == {"A > B > C": 1, "A > C": 1}
+    with pytest.raises(
+        CJMConfigError,
+        match=r"`cases` gives text as the ids \(\['1'\]\), but the log's column 'customer_id' holds numbers\. "
+        r"Fix: pass the ids as numbers",
+    ):
+        variants(str(tmp_path / "num.parquet"), cases=["1"])
+
+
+def test_bad_cases_are_named(cased):
+    fix = r"Fix: pass cases=\['C1', 'C2'\]"
+    with pytest.raises(CJMConfigError, match=r"^variants\(\): `cases` \(customer ids\) is an empty list.*" + fix):
+        variants(cased, cases=[])
+    with pytest.raises(CJMConfigError, match=r"`cases` for the column 'region' is an empty list.*" + fix):
+        variants(cased, cases={"region": []})
+    with pytest.raises(CJMConfigError, match=r"`cases` is an empty mapping"):
+        variants(cased, cases={})
+    with pytest.raises(
+        CJMConfigError, match=r"`cases` names the column 'regio', which the log does not have\. Did you mean 'region'\?"
+    ):
+        variants(cased, cases={"regio": "North"})
+    with pytest.raises(CJMConfigError, match=r"`cases` names the column 'touchpoint', which is not a case attribute"):
+        variants(cased, cases={"touchpoint": "A"})
+    with pytest.raises(
+        CJMConfigError,
+        match=r"`cases` gives numbers as the ids \(\[1, 2\]\), but the log's column 'customer_id' holds text\. "
+        r"Fix: pass the ids as text",
+    ):
+        transitions(cased, cases=[1, 2])
+    with pytest.raises(CJMConfigError, match=r"`cases` gives numbers as the values of 'region'"):
+        funnel(cased, steps=["A"], cases={"region": [1]})
+    with pytest.raises(CJMConfigError, match=r"`cases` \(customer ids\) mixes text and numbers"):
+        variants(cased, cases=["a", 1])
+    with pytest.raises(
+        CJMConfigError, match=r"`cases` \(customer ids\) holds None, which is neither text nor a number"
+    ):
+        variants(cased, cases=["a", None])
+
+
+@pytest.fixture(scope="module")
+def spark_session():
+    importlib.util.find_spec("pyspark") or pytest.fail("PySpark is not installed: pip install -e '.[test]'.")
+    from pyspark.sql import SparkSession
+
+    running = SparkSession.getActiveSession()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        session = running or (
+            SparkSession.builder.master("local[1]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+            .getOrCreate()
+        )
+    yield session
+    if running is None:
+        session.stop()
+
+
+@pytest.mark.spark
+def test_cases_on_spark_equal_duckdb(cased, spark_session):
+    sev = spark_session.createDataFrame(cased)
+    for cases in (["a", "c", "zz"], {"region": ["North", "West"]}):
+        for analysis in (variants, transitions):
+            got, want = analysis(sev, cases=cases), analysis(cased, cases=cases)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            assert got.attrs["cjm_journeys"]["cases"] == want.attrs["cjm_journeys"]["cases"]
