@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 import sys
-from dataclasses import replace
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from types import FrameType
 from typing import Any, TypeVar
 
