@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import warnings
 
 import pandas as pd
 import pytest
 
+from cjm_lab import journeys as jm
 from cjm_lab.errors import CJMConfigError
 from cjm_lab.io import load_events
 from cjm_lab.journeys import Period, build_journeys, funnel, pain_points, path_lengths, transitions, variants
@@ -271,3 +273,41 @@ def test_cases_on_spark_equal_duckdb(cased, spark_session):
             got, want = analysis(sev, cases=cases), analysis(cased, cases=cases)
             pd.testing.assert_frame_equal(got, want, check_dtype=False)
             assert got.attrs["cjm_journeys"]["cases"] == want.attrs["cjm_journeys"]["cases"]
+
+
+def test_every_analysis_on_cases_equals_the_analysis_of_those_cases_alone(sample_of):
+    """``cases=`` (ids, or a case attribute) gives each analysis exactly its result on the kept cases' events."""
+    s = sample_of(120, seed=3)
+    ev = s.events.merge(s.personas, on="customer_id")
+    persona = ev["persona"].iloc[0]
+    ids = sorted(ev["customer_id"].unique())[::3]
+    steps, out = ["Website", "Product page", "Cart"], "Order confirmation"
+    needs = {
+        "funnel": {"steps": steps},
+        "funnel_dropoffs": {"steps": steps},
+        "explain_pain_point": {"touchpoint": "Cart"},
+        "discriminating_patterns": {"outcome": out},
+        "time_to_outcome": {"outcome": out},
+        "time_to_convert": {"outcome": out},
+        "attribution": {"outcome": out},
+    }
+    analyses = {
+        n: f
+        for n in jm.__all__
+        if callable(f := getattr(jm, n))
+        and not isinstance(f, type)
+        and not hasattr(f, "__cjm_alias_of__")
+        and "dates" in inspect.signature(f).parameters
+    }
+    assert len(analyses) >= 18
+    for name, fn in analyses.items():
+        assert "cases" in inspect.signature(fn).parameters, name
+        for cases, kept in ((ids, ev["customer_id"].isin(ids)), ({"persona": persona}, ev["persona"] == persona)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # cluster_journeys: no clear structure in 40 journeys
+                got = fn(ev, cases=cases, **needs.get(name, {}))
+                want = fn(ev[kept].reset_index(drop=True), **needs.get(name, {}))
+            if isinstance(got, pd.DataFrame):
+                pd.testing.assert_frame_equal(got, want, obj=f"{name}(cases={cases!r})")
+            else:  # a result object (survival curves, evidence, clusters): its tables are in its repr
+                assert repr(got) == repr(want), (name, cases)
