@@ -226,6 +226,10 @@ class EventSource(ABC):
         ``"timestamp"``).
         """
 
+    @abstractmethod
+    def holds_numbers(self, column: str) -> bool:
+        """Whether the column's type is a number type (from its type alone: text of digits is text)."""
+
     def require_columns(self, columns: Sequence[str], *, arg: str, where: str) -> None:
         """Every column of ``columns`` exists (named for the argument ``arg`` when one does not)."""
         require_columns(pd.DataFrame(columns=self.columns()), {arg: list(columns)}, where=where)
@@ -385,6 +389,12 @@ class FrameSource(DuckDBSource):
             shared = owners[owners > 1]
             if len(shared):
                 raise _shared_sessions(where, len(shared), shared.index[:5])
+
+    def holds_numbers(self, column: str) -> bool:
+        dtype = self.frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
     def check_column(self, column: str, *, kind: str, arg: str, where: str) -> None:
         require_columns(self.frame, {arg: column}, where=where)
@@ -588,6 +598,10 @@ class FileSource(DuckDBSource):
     def check_journeys(self, *, catalogue: pd.DataFrame | None, sessions: bool, where: str) -> None:
         return None  # not scanned for a check
 
+    def holds_numbers(self, column: str) -> bool:
+        found = self.types()[column]
+        return found in _DUCKDB_NUMBERS or found.startswith("DECIMAL")
+
     def check_column(self, column: str, *, kind: str, arg: str, where: str) -> None:
         self.require_columns([column], arg=arg, where=where)
         found = self.types()[column]
@@ -624,6 +638,10 @@ class SparkSource(EventSource):
         if setup:
             raise CJMConfigError("run_sql(): setup statements run on DuckDB only.")
         return spark.run_spark_sql(sql, self.frame, touchpoints=_catalogue(touchpoints), extra=extra)
+
+    def holds_numbers(self, column: str) -> bool:
+        found = spark.column_type(self.frame, column)
+        return found in _SPARK_NUMBERS or found.startswith("decimal")
 
     def check_column(self, column: str, *, kind: str, arg: str, where: str) -> None:
         self.require_columns([column], arg=arg, where=where)

@@ -24,7 +24,7 @@ from cjm_lab._params import (
     warn_changed,
 )
 from cjm_lab._validate import column_names, suggest
-from cjm_lab.errors import CJMConfigError, CJMDataError
+from cjm_lab.errors import CJMConfigError
 from cjm_lab.journeys._dialect import literal, quote
 from cjm_lab.journeys._docs import journey_docs
 from cjm_lab.journeys._options import ENGINE_OPTIONS, Engine, engine_options
@@ -274,11 +274,7 @@ def _checked_cases(source: EventSource, cases: CaseFilter, *, where: str) -> Cas
     """
     checks = [("customer_id", cases.ids)] if cases.ids else list(cases.attributes)
     for column, values in checks:
-        try:
-            source.check_column(column, kind="number", arg="cases", where=where)
-            numeric = True
-        except CJMDataError:
-            numeric = False
+        numeric = source.holds_numbers(column)
         if numeric != (not isinstance(values[0], str)):
             what = "ids" if column == "customer_id" else f"values of {column!r}"
             have, given = ("numbers", "text") if numeric else ("text", "numbers")

@@ -202,6 +202,13 @@ def test_cases_from_files_equal_the_dataframe(cased, tmp_path):
         pd.testing.assert_frame_equal(
             transitions(str(tmp_path / "ev.parquet"), cases=cases), transitions(cased, cases=cases)
         )
+    # ids of digits in a text column are text: the type of the column decides, not what its values look like
+    digits = cased.assign(customer_id=cased["customer_id"].map({"a": "1001", "b": "1002", "c": "1003", "d": "1004"}))
+    digits.to_parquet(tmp_path / "digits.parquet")
+    for source in (digits, str(tmp_path / "digits.parquet")):
+        assert _paths(variants(source, cases=["1001", "1003"])) == {"A > B > C": 1, "A > C": 1}
+        with pytest.raises(CJMConfigError, match=r"`cases` gives numbers as the ids \(\[1001\]\).*holds text"):
+            variants(source, cases=[1001])
     # numeric ids in a file: numbers are the ids, text is refused naming the fix
     numeric = cased.assign(customer_id=cased["customer_id"].map({"a": 1, "b": 2, "c": 3, "d": 4}))
     numeric.to_parquet(tmp_path / "num.parquet")
