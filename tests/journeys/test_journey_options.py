@@ -280,6 +280,8 @@ def test_cases_on_spark_equal_duckdb(cased, spark_session):
             got, want = analysis(sev, cases=cases), analysis(cased, cases=cases)
             pd.testing.assert_frame_equal(got, want, check_dtype=False)
             assert got.attrs["cjm_journeys"]["cases"] == want.attrs["cjm_journeys"]["cases"]
+    with pytest.raises(CJMConfigError, match=r"`cases` gives numbers as the ids \(\[1\]\).*holds text"):
+        variants(sev, cases=[1])
 
 
 def test_every_analysis_on_cases_equals_the_analysis_of_those_cases_alone(sample_of):
