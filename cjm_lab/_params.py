@@ -43,6 +43,7 @@ import functools
 import inspect
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any, TypeVar
@@ -94,7 +95,7 @@ REMOVED_IN = "0.3"
 
 
 # --------------------------------------------------------------------------- constraints
-class Constraint:
+class Constraint(ABC):
     """One rule a value may satisfy; an argument accepts a value that satisfies any of its rules.
 
     Every constraint takes three optional words for the message: ``note`` (what the value
@@ -106,11 +107,13 @@ class Constraint:
     example: Any = None
     fix: str | None = None
 
-    def accepts(self, value: Any) -> bool:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` satisfies the rule."""
 
-    def describe(self) -> str:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self) -> str:
+        """The rule in words, as the message says it ("a number from 0 to 1")."""
 
     def _words(self, note: str | None, example: Any, fix: str | None) -> None:
         self.note, self.example, self.fix = note, example, fix
